@@ -1,0 +1,33 @@
+"""natosim: an agent-based model of NATO burden-sharing under US coercion.
+
+The public API:
+
+>>> import sim
+>>> scenario = sim.Scenario.default()
+>>> result = sim.run_one(scenario, seed=7)
+>>> result.model["year"][0], result.model["year"][-1]
+(2025, 2040)
+>>> result.summary["verdict"] in sim.VERDICTS
+True
+"""
+
+__version__ = "0.1.0"
+
+from .model import AllianceModel  # noqa: E402
+from .outputs import VERDICTS  # noqa: E402
+from .runner import Results, RunResult, replication_seeds, run_one, run_replications  # noqa: E402
+from .scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+
+__all__ = [
+    "VERDICTS",
+    "AllianceModel",
+    "Results",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "load_scenario",
+    "replication_seeds",
+    "run_one",
+    "run_replications",
+]

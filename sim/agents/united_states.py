@@ -1,0 +1,159 @@
+"""The United States: engaged but pulled to Asia, coercing Europe to carry its defence (M5)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:
+    from ..model import AllianceModel
+
+
+class UnitedStates(mesa.Agent):
+    """US posture and policy toward the European allies.
+
+    State: ``posture`` (conventional forces committed to Europe, fraction of the start year's),
+    ``posture_target``, ``threat_level`` (index 0-1, this year's abandonment threat),
+    ``coercion_credibility`` (index 0-1, allies' belief that threats are carried out),
+    ``ambiguity`` (index 0-1), ``exited_mechanisms`` (has left NATO coordination mechanisms),
+    ``years_threatened`` (consecutive years of unexecuted threats), ``refocus_until`` (year).
+    """
+
+    model: AllianceModel
+
+    def __init__(self, model: AllianceModel) -> None:
+        super().__init__(model)
+        self.p = model.config.params["united_states"]
+        self.posture = 1.0
+        self.posture_target = 1.0
+        self.threat_level = 0.0
+        self.coercion_credibility = model.p_perception["credibility_initial"]
+        self.ambiguity = 0.0
+        self.exited_mechanisms = False
+        self.european_command = bool(self.p["european_command"])
+        self.years_threatened = 0
+        self.refocus_until = -1
+        self.drawdown_this_year = 0.0
+        self.exited_this_year = False
+
+    def measure_progress(self, headline_share: float, capability_progress: float) -> float:
+        """M5: European progress as the US measures it (C19).
+
+        ``headline``: the GDP-weighted share of European allies whose reported core spending is
+        on the pledge path; ``capability``: mean coverage over categories relative to the
+        coverage goal. Both in [0, 1].
+        """
+        return headline_share if self.p["measurement"] == "headline" else capability_progress
+
+    def issue_threats(self, progress: float, pressure: float, forced: float) -> float:
+        """M5: how hard the US threatens abandonment this year (C3).
+
+        ``threat = threat_intensity x us_pressure x (1 - progress)``, at least any ``us_pressure``
+        event of the year; zero when the US cajoles (threat_intensity 0). Ambiguity about US
+        posture grows with the threat: ``ambiguity = us_ambiguity + ambiguity_per_threat x
+        threat`` (C14).
+        """
+        self.threat_level = min(1.0, max(forced, self.p["threat_intensity"] * pressure
+                                         * (1.0 - progress)))
+        base_ambiguity = self.model.config.series_at("us_ambiguity", self.model.year)
+        self.ambiguity = min(1.0, base_ambiguity + self.p["ambiguity_per_threat"]
+                             * self.threat_level)
+        return self.threat_level
+
+    def execute_threats(self, laggards: int) -> bool:
+        """M5/M3: carry out a drawdown against persistent laggards, or let the threat lapse.
+
+        After ``patience_years`` of threats with laggards left, an execution happens with
+        probability ``execution_probability`` (if ``execute_threats``) and if posture is above the
+        Congress floor: the posture target falls by ``drawdown_step`` and coercion credibility
+        rises by ``credibility_execution_gain`` of its gap to 1. A year of threats not carried
+        out decays credibility by ``credibility_decay`` (C3: unexecuted threats lose force).
+        """
+        per = self.model.p_perception
+        if self.threat_level < 0.05 or laggards == 0:
+            self.years_threatened = 0
+            return False
+        self.years_threatened += 1
+        can = (self.p["execute_threats"] and self.years_threatened > self.p["patience_years"]
+               and self.posture_target > self.p["congress_floor"] + 1e-9)
+        if can and self.model.random.random() < self.p["execution_probability"]:
+            cut = min(self.p["drawdown_step"], self.posture_target - self.p["congress_floor"])
+            self.posture_target -= cut
+            self.raise_credibility()
+            self.years_threatened = 0
+            return True
+        self.coercion_credibility *= 1.0 - per["credibility_decay"]
+        return False
+
+    def raise_credibility(self) -> None:
+        """M3: an executed threat raises coercion credibility toward 1."""
+        gain = self.model.p_perception["credibility_execution_gain"]
+        self.coercion_credibility += gain * (1.0 - self.coercion_credibility)
+
+    def judge_deadline(self, progress: float) -> bool | None:
+        """M5: at ``deadline_year`` the US judges Europe's takeover of conventional defence (C15).
+
+        Returns None in other years. If progress is below ``deadline_goal``, a US that executes
+        threats and has ``exit_mechanisms`` leaves NATO coordination mechanisms (raising coercion
+        credibility); a US that does not lets the deadline pass, and credibility decays.
+        Returns whether the deadline was met.
+        """
+        if self.model.year != self.p["deadline_year"]:
+            return None
+        met = progress >= self.p["deadline_goal"]
+        if not met:
+            if self.p["execute_threats"] and self.p["exit_mechanisms"]:
+                self.exited_mechanisms = True
+                self.exited_this_year = True
+                self.raise_credibility()
+            elif self.p["threat_intensity"] > 0:
+                self.coercion_credibility *= 1.0 - self.model.p_perception["credibility_decay"]
+        return met
+
+    def adjust_posture(self, china_pull: float) -> None:
+        """M5: posture drifts out of Europe as Asia pulls (C1), within the Congress floor.
+
+        Unless refocused on Europe after a crisis (C8), the target falls by ``refocus_drift x
+        china_pull`` a year; posture moves toward the target by at most ``max_posture_change``;
+        neither goes below ``congress_floor``.
+        """
+        floor = self.p["congress_floor"]
+        if self.model.year > self.refocus_until:
+            self.posture_target -= self.p["refocus_drift"] * china_pull
+        self.posture_target = min(1.5, max(floor, self.posture_target))
+        step = self.posture_target - self.posture
+        step = max(-self.p["max_posture_change"], min(self.p["max_posture_change"], step))
+        old = self.posture
+        self.posture = max(floor, self.posture + step)
+        self.drawdown_this_year = max(0.0, old - self.posture)
+
+    def forced_drawdown(self, magnitude: float) -> None:
+        """An exogenous drawdown event: the target falls by ``magnitude``, not below the floor."""
+        self.posture_target = max(self.p["congress_floor"], self.posture_target - magnitude)
+
+    def refocus(self) -> None:
+        """M5: a crisis pulls the US back to Europe (C8): posture target up by ``refocus_boost``,
+        China-driven drift suspended for ``refocus_years``."""
+        self.posture_target = min(1.5, self.posture_target + self.p["refocus_boost"])
+        self.refocus_until = self.model.year + self.p["refocus_years"]
+
+    def respond_probability(self, china_pull: float, liability: float, reassurance: float) -> float:
+        """M9: probability that the US answers a Russian probe militarily (C7, C9, C11, C13).
+
+        ``logistic(crisis_response_base + crisis_response_posture x posture
+        - crisis_response_china x china_pull - crisis_response_liability x nuclear liability
+        - crisis_response_threat x this year's threat + crisis_response_reassurance x
+        reassurance)``.
+        """
+        p = self.p
+        z = (p["crisis_response_base"] + p["crisis_response_posture"] * self.posture
+             - p["crisis_response_china"] * china_pull
+             - p["crisis_response_liability"] * liability
+             - p["crisis_response_threat"] * self.threat_level
+             + p["crisis_response_reassurance"] * reassurance)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def step(self) -> None:
+        """The US acts inside the model's schedule (``AllianceModel.step``)."""

@@ -1,0 +1,164 @@
+"""The ``natosim`` command line: a thin shell over the library.
+
+Exit codes: 0 success; 1 some replications failed (recorded in ``failures.json``); 2 bad input
+(scenario file, arguments), with one message on standard error and nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from .runner import process_executor, run_replications
+from .scenario import Scenario, ScenarioError, load_scenario
+from .store import command_line, default_folder, write_results
+
+log = logging.getLogger("natosim")
+PACKAGE_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def scenario_dirs() -> list[Path]:
+    """Where scenario names are looked up: ./scenarios, then the project's own folder."""
+    dirs = [Path("scenarios"), PACKAGE_SCENARIOS]
+    return [d for d in dict.fromkeys(d.resolve() for d in dirs) if d.is_dir()]
+
+
+def resolve_scenario_path(ref: str) -> Path:
+    """A path as given, or a scenario name found in :func:`scenario_dirs`."""
+    path = Path(ref)
+    if path.exists() or path.suffix == ".toml" or "/" in ref:
+        return path
+    for d in scenario_dirs():
+        if (d / f"{ref}.toml").exists():
+            return d / f"{ref}.toml"
+    return path
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be a non-negative integer")
+    return value
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(resolve_scenario_path(args.scenario))
+    folder = Path(args.out) if args.out else default_folder(Path(args.results), scenario.name)
+    if folder.exists() and any(folder.iterdir()):
+        raise ScenarioError("--out", str(folder), "a folder that does not exist or is empty")
+    executor = process_executor(args.workers) if args.workers and args.workers > 1 else None
+    try:
+        results = run_replications(scenario, args.reps, args.seed, executor=executor)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    write_results(results, folder, command_line(), args.format)
+    counts = results.summary["verdict"].value_counts().to_dict() if len(results.summary) else {}
+    print(f"{scenario.name}: {args.reps} replications, seed {args.seed}")
+    for verdict, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+        print(f"  {verdict}: {n}")
+    if results.failures:
+        print(f"  {len(results.failures)} replications failed (see failures.json)",
+              file=sys.stderr)
+    print(f"results: {folder}")
+    return 1 if results.failures else 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    for ref in args.scenarios:
+        sc = load_scenario(resolve_scenario_path(ref))
+        years = f"{sc.get('run.start_year')}-{sc.get('run.end_year')}"
+        print(f"ok: {ref} ({sc.name}, {years}, {len(sc.events)} events)")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    dirs = [Path(args.dir)] if args.dir else scenario_dirs()
+    seen = set()
+    for d in dirs:
+        for path in sorted(d.glob("*.toml")):
+            if path.name in seen:
+                continue
+            seen.add(path.name)
+            try:
+                sc = load_scenario(path)
+            except ScenarioError as exc:
+                print(f"{path.stem:<22} INVALID: {exc}")
+                continue
+            claims = ",".join(sc.claims) or "-"
+            first = sc.description.strip().split(". ")[0][:90]
+            print(f"{sc.name:<22} {claims:<18} {first}")
+    if not seen:
+        print("no scenarios found", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    from .scenario import CATALOGUE
+
+    for p in CATALOGUE.params:
+        if args.section and p.section != args.section:
+            continue
+        bounds = "" if p.kind in ("bool", "choice") else f"[{p.low:g}, {p.high:g}]"
+        print(f"{p.key:<45} {p.default!s:<10} {bounds:<14} {p.unit}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="natosim", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"natosim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run replications of a scenario and write a results folder")
+    run.add_argument("scenario", help="a scenario file or the name of a shipped scenario")
+    run.add_argument("--reps", type=_positive, default=20, help="replications (default 20)")
+    run.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
+    run.add_argument("--out", help="results folder (default results/<scenario>/<timestamp>)")
+    run.add_argument("--results", default="results", help=argparse.SUPPRESS)
+    run.add_argument("--workers", type=_positive, default=1,
+                     help="worker processes (default 1; results do not depend on it)")
+    run.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    run.set_defaults(func=cmd_run)
+
+    val = sub.add_parser("validate", help="check scenario files without running them")
+    val.add_argument("scenarios", nargs="+")
+    val.set_defaults(func=cmd_validate)
+
+    lst = sub.add_parser("list", help="list the shipped scenarios")
+    lst.add_argument("dir", nargs="?", help="folder of scenario files")
+    lst.set_defaults(func=cmd_list)
+
+    par = sub.add_parser("params", help="list every scenario parameter with default and bounds")
+    par.add_argument("section", nargs="?")
+    par.set_defaults(func=cmd_params)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ScenarioError as exc:
+        print(f"natosim: error: {exc}", file=sys.stderr)
+        return 2
+    except FileExistsError as exc:
+        print(f"natosim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("natosim: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+__all__ = ["Scenario", "build_parser", "main"]

@@ -1,0 +1,123 @@
+"""M1, the capability pipeline (C16, C17, C18).
+
+Capability is measured in equipment-stock units: billions of US$ of delivered equipment net of
+depreciation, per ally and category (manoeuvre, air and missile defence, ISR, enablers,
+munitions). The rules:
+
+1. **Orders.** Each year an ally's equipment spending is split over categories (its allocation
+   weights, partly steered to the categories where Europe's coverage is lowest) and over two
+   suppliers: European industry and US industry (``us_buy_share``).
+2. **Lead times.** An order placed in year t falls due in t + ``lead_time_<c>`` (European) or
+   t + ``lead_time_<c>`` + ``us_backlog_years`` (US). C16: capabilities take time.
+3. **Industrial capacity.** Each supplier delivers at most its capacity per category per year;
+   what is due beyond it waits in a backlog, shared pro rata among the allies. Capacity starts at
+   the start year's deliveries times (1 + ``industry_headroom``) and grows by at most
+   ``capacity_growth`` a year when orders exceed it.
+4. **Depreciation.** Stocks lose ``depreciation_<c>`` a year.
+5. **Coverage.** Europe's coverage of a category is its capability in Europe over what NATO
+   fielded there at the start (European plus US), scaled by Russia's capability to the power
+   ``requirement_russia_elasticity``. ISR coverage cannot exceed
+   1 - ``isr_irreplaceable_share`` + the sovereign ISR Europe has built at ``isr_sovereign_rate``
+   a year (C17: some US ISR cannot be bought).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..scenario.params_world import CATEGORIES
+ISR = CATEGORIES.index("isr")
+ENABLERS = CATEGORIES.index("enablers")
+EU, US = 0, 1
+
+
+def accumulated_stock(spend_by_year: Mapping[int, float], start: int, dep: float) -> float:
+    """Stock at ``start`` from equipment spending per year with geometric depreciation.
+
+    Years before the first one given are taken at the first year's rate (a steady-state tail).
+    """
+    years = sorted(y for y in spend_by_year if y <= start)
+    first = years[0]
+    stock = sum(spend_by_year[y] * (1 - dep) ** (start - y) for y in years)
+    if dep > 0:
+        stock += spend_by_year[first] * (1 - dep) ** (start - first + 1) / dep
+    return stock
+
+
+class CapabilityPipeline:
+    """Orders, backlogs, deliveries and stocks for all allies (arrays: ally x category).
+
+    Args:
+        p: The ``[capability]`` parameters.
+        initial_stock: Start stocks, shape (n_allies, n_categories).
+        initial_orders: The start year's equipment orders, same shape; they fill the pipeline
+            as if orders had run at that rate for the longest lead time.
+    """
+
+    def __init__(self, p: Mapping[str, Any], initial_stock: np.ndarray,
+                 initial_orders: np.ndarray) -> None:
+        self.p = p
+        n, c = initial_stock.shape
+        self.lead = np.array([p[f"lead_time_{k}"] for k in CATEGORIES], dtype=int)
+        self.dep = np.array([p[f"depreciation_{k}"] for k in CATEGORIES])
+        self.us_buy = p["us_buy_share"]
+        self.horizon = int(self.lead.max()) + int(p["us_backlog_years"]) + 1
+        self.stock = initial_stock.astype(float).copy()
+        # due[s, i, k, h]: deliveries owed by supplier s to ally i in category k, h years ahead
+        self.due = np.zeros((2, n, c, self.horizon))
+        self.backlog = np.zeros((2, n, c))
+        split = np.stack([(1 - self.us_buy) * initial_orders, self.us_buy * initial_orders])
+        for s, extra in ((EU, 0), (US, int(p["us_backlog_years"]))):
+            for k in range(c):
+                self.due[s, :, k, : self.lead[k] + extra] = split[s, :, k, None]
+        self.capacity = split.sum(axis=1) * (1 + p["industry_headroom"])
+        self.delivered = initial_orders.copy()
+
+    def order(self, orders: np.ndarray) -> None:
+        """Book this year's orders (ally x category, bn US$) with each supplier's lead time."""
+        extra = int(self.p["us_backlog_years"])
+        for k in range(orders.shape[1]):
+            self.due[EU, :, k, self.lead[k]] += (1 - self.us_buy) * orders[:, k]
+            self.due[US, :, k, self.lead[k] + extra] += self.us_buy * orders[:, k]
+
+    def deliver(self) -> np.ndarray:
+        """Deliver what is due within capacity, depreciate, advance a year; return deliveries."""
+        owed = self.due[:, :, :, 0] + self.backlog  # (s, n, c)
+        total = owed.sum(axis=1)  # (s, c)
+        frac = np.divide(self.capacity, total, out=np.ones_like(total), where=total > 0)
+        np.minimum(frac, 1.0, out=frac)
+        delivered_s = owed * frac[:, None, :]
+        self.backlog = owed - delivered_s
+        growth = 1 + self.p["capacity_growth"]
+        self.capacity = np.where(total > self.capacity,
+                                 np.minimum(self.capacity * growth, total), self.capacity)
+        self.due = np.roll(self.due, -1, axis=3)
+        self.due[:, :, :, -1] = 0.0
+        self.delivered = delivered_s.sum(axis=0)
+        self.stock = self.stock * (1 - self.dep) + self.delivered
+        return self.delivered
+
+    def backlog_years(self) -> float:
+        """Backlog over yearly capacity, summed over suppliers and categories (years of work)."""
+        cap = self.capacity.sum()
+        return float(self.backlog.sum() / cap) if cap > 0 else 0.0
+
+
+def coverage(europe: np.ndarray, requirement: np.ndarray, isr_cap: float) -> np.ndarray:
+    """Europe's coverage per category, with ISR capped at ``isr_cap`` (C17)."""
+    cov = np.divide(europe, requirement, out=np.zeros_like(europe), where=requirement > 0)
+    cov[ISR] = min(cov[ISR], isr_cap)
+    return cov
+
+
+def allocation_weights(base: Sequence[float], cov: np.ndarray, gap_priority: float) -> np.ndarray:
+    """Category weights of new orders: base weights, partly steered to the lowest coverage."""
+    w = np.asarray(base, dtype=float)
+    w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / len(w))
+    gap = np.clip(1.0 - cov, 0.0, None)
+    if gap.sum() <= 0:
+        return w
+    return (1 - gap_priority) * w + gap_priority * gap / gap.sum()

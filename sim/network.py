@@ -1,0 +1,102 @@
+"""The alliance graph, built from the packaged data (no random generator is involved).
+
+Nodes are the allies (ISO3 codes), ``USA`` and ``RUS``; each has ``kind`` and ``pos`` (capital
+longitude, latitude) attributes. Edge weights (attribute ``weight``) are:
+
+* ally-ally: ``border_weight`` x land border (``ally_land_borders.csv``)
+  + ``distance_weight`` x exp(-capital distance / ``distance_scale_km``) (``allies.csv``)
+  + ``group_weight`` x number of shared groups (EU, JEF, NB8, B9, NORDEFCO, Weimar; ``allies.csv``);
+  edges below ``min_weight`` are dropped.
+* Russia-ally (``proximity``): the largest of ``russia_border`` (land border with Russia),
+  ``belarus_border`` (land border with Belarus), ``black_sea`` (Black Sea littoral) and
+  exp(-distance from Moscow / ``russia_distance_scale_km``).
+* US-ally (``posture``): 0.1 + ``posture_tier_weight`` x US posture tier (``us_posture.csv``),
+  capped at 1.
+
+Edges carry threat perception, spending norms, grey-zone exposure and crisis solidarity (MODEL.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from . import data
+
+EARTH_RADIUS_KM = 6371.0
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine distance between two points in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def russia_proximity(ally: data.AllyRecord, p: Mapping[str, Any]) -> float:
+    """Proximity of an ally to Russia in [0, 1] (rule documented in the module docstring)."""
+    lat, lon = data.moscow()
+    d = great_circle_km(ally.capital_lat, ally.capital_lon, lat, lon)
+    return max(
+        p["russia_border"] if ally.land_border_russia else 0.0,
+        p["belarus_border"] if ally.land_border_belarus else 0.0,
+        p["black_sea"] if ally.black_sea else 0.0,
+        math.exp(-d / p["russia_distance_scale_km"]),
+    )
+
+
+def build_network(p: Mapping[str, Any]) -> nx.Graph:
+    """Build the alliance graph from data, with the ``[network]`` parameters ``p``."""
+    allies = data.allies()
+    borders = {frozenset(b) for b in data.land_borders()}
+    g = nx.Graph()
+    for a in allies:
+        g.add_node(a.iso3, kind="ally", pos=(a.capital_lon, a.capital_lat), country=a.country)
+    lat, lon = data.moscow()
+    g.add_node("RUS", kind="russia", pos=(lon, lat), country="Russia")
+    us_lat, us_lon = data.washington()
+    g.add_node("USA", kind="united_states", country="United States", pos=(us_lon, us_lat))
+    for i, a in enumerate(allies):
+        for b in allies[i + 1:]:
+            d = great_circle_km(a.capital_lat, a.capital_lon, b.capital_lat, b.capital_lon)
+            border = frozenset((a.iso3, b.iso3)) in borders
+            shared = len(a.groups & b.groups)
+            w = (p["border_weight"] * border
+                 + p["distance_weight"] * math.exp(-d / p["distance_scale_km"])
+                 + p["group_weight"] * shared)
+            if w >= p["min_weight"] and w > 0:
+                g.add_edge(a.iso3, b.iso3, weight=w, kind="ally", border=border, km=d,
+                           shared_groups=shared)
+        g.add_edge("RUS", a.iso3, weight=russia_proximity(a, p), kind="russia")
+        g.add_edge("USA", a.iso3, kind="posture",
+                   weight=min(1.0, 0.1 + p["posture_tier_weight"] * a.us_posture_tier))
+    return g
+
+
+def ally_matrices(
+    g: nx.Graph, codes: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Arrays for the model: ally-ally weights (raw and row-normalised), Russia proximity, posture.
+
+    Returns:
+        ``(raw, w, proximity, posture)`` where ``raw[i, j]`` is the edge weight, ``w[i, j]`` ally
+        j's share of ally i's neighbourhood (rows with no neighbour are zero), ``proximity[i]``
+        the Russia edge weight and ``posture[i]`` the US edge weight of ally i.
+    """
+    n = len(codes)
+    w = np.zeros((n, n))
+    index = {c: i for i, c in enumerate(codes)}
+    for a, b, d in g.edges(data=True):
+        if d["kind"] == "ally":
+            i, j = index[a], index[b]
+            w[i, j] = w[j, i] = d["weight"]
+    rows = w.sum(axis=1, keepdims=True)
+    norm = np.divide(w, rows, out=np.zeros_like(w), where=rows > 0)
+    proximity = np.array([g["RUS"][c]["weight"] for c in codes])
+    posture = np.array([g["USA"][c]["weight"] for c in codes])
+    return w, norm, proximity, posture

@@ -1,0 +1,134 @@
+"""Running the model: one pure run, replication seeds, and replications over an executor.
+
+``run_one`` has no I/O and returns plain columns, so it can be sent to any
+``concurrent.futures.Executor``. Seeds for replications are spawned from one root with
+``numpy.random.SeedSequence``; the same root gives the same tables whatever the executor or the
+number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import traceback
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from .model import AllianceModel
+from .scenario import Scenario
+
+
+@dataclass
+class RunResult:
+    """The outputs of one run, as columns; ``error`` holds a traceback if the run raised."""
+
+    run: int
+    seed: int
+    model: dict[str, list[Any]] = field(default_factory=dict)
+    allies: dict[str, list[Any]] = field(default_factory=dict)
+    events: dict[str, list[Any]] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+
+
+def replication_seeds(root: int, n: int) -> list[int]:
+    """``n`` independent 63-bit seeds spawned from ``root`` with ``SeedSequence``."""
+    children = np.random.SeedSequence(root).spawn(n)
+    return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+def release_model(model: mesa.Model) -> None:
+    """Drop what Mesa keeps of a finished model (Mesa 3.3.1 holds every model in
+    ``Agent._ids``; later versions do not), so long sweeps do not leak."""
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
+    model.remove_all_agents()
+
+
+def run_one(scenario: Scenario, seed: int, run: int = 0) -> RunResult:
+    """Run one replication of ``scenario`` with ``seed`` to its end year; no I/O.
+
+    A run that raises returns a :class:`RunResult` with ``error`` set instead of raising.
+    """
+    model = None
+    try:
+        model = AllianceModel(scenario, rng=seed)
+        model.run()
+        rec = model.recorder
+        return RunResult(run, seed, rec.model_rows, rec.ally_rows, rec.events, rec.summary())
+    except Exception:  # a failed run is data, not a crash
+        return RunResult(run, seed, error=traceback.format_exc())
+    finally:
+        if model is not None:
+            release_model(model)
+
+
+def _run_batch(scenario: Scenario, jobs: Sequence[tuple[int, int]]) -> list[RunResult]:
+    return [run_one(scenario, seed, run) for run, seed in jobs]
+
+
+def process_executor(workers: int | None = None) -> ProcessPoolExecutor:
+    """A process pool with an explicit start method (``import mesa`` in 3.3.1 forces spawn
+    globally; choosing it here makes the behaviour the same on every Mesa version)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+@dataclass
+class Results:
+    """The tables of a set of replications (pandas frames) and their seeds."""
+
+    scenario: Scenario
+    root_seed: int
+    seeds: list[int]
+    model: pd.DataFrame
+    allies: pd.DataFrame
+    events: pd.DataFrame
+    summary: pd.DataFrame
+    failures: list[RunResult]
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"model": self.model, "allies": self.allies, "events": self.events,
+                "summary": self.summary}
+
+
+def _frame(results: Sequence[RunResult], part: str) -> pd.DataFrame:
+    frames = []
+    for r in results:
+        cols = getattr(r, part)
+        n = len(next(iter(cols.values()))) if cols else 0
+        frames.append(pd.DataFrame({"run": [r.run] * n, "seed": [r.seed] * n, **cols}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def collect(scenario: Scenario, root: int, seeds: list[int],
+            results: Sequence[RunResult]) -> Results:
+    """Assemble run results (in run order) into tables."""
+    ok = sorted((r for r in results if not r.error), key=lambda r: r.run)
+    failed = sorted((r for r in results if r.error), key=lambda r: r.run)
+    summary = pd.DataFrame([{"run": r.run, "seed": r.seed, **r.summary} for r in ok])
+    return Results(scenario, root, seeds, _frame(ok, "model"), _frame(ok, "allies"),
+                   _frame(ok, "events"), summary, failed)
+
+
+def run_replications(scenario: Scenario, reps: int, seed: int,
+                     executor: Executor | None = None, batch: int = 8) -> Results:
+    """Run ``reps`` replications seeded from ``seed``; serially, or over ``executor``.
+
+    Batches of ``batch`` runs go to each task to amortise the cost of sending the scenario.
+    """
+    seeds = replication_seeds(seed, reps)
+    jobs = list(enumerate(seeds))
+    if executor is None:
+        results = _run_batch(scenario, jobs)
+    else:
+        chunks = [jobs[i:i + batch] for i in range(0, len(jobs), batch)]
+        futures = [executor.submit(_run_batch, scenario, c) for c in chunks]
+        results = [r for f in futures for r in f.result()]
+    return collect(scenario, seed, seeds, results)

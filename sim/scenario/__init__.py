@@ -1,0 +1,18 @@
+"""Scenarios: the typed parameter schema, the TOML loader and the resolved ``Scenario``."""
+
+from .loader import load_scenario
+from .params_world import CATEGORIES
+from .scenario import CATALOGUE, Scenario, ScenarioError
+from .schema import EVENT_KINDS, Event, Param, Series
+
+__all__ = [
+    "CATALOGUE",
+    "CATEGORIES",
+    "EVENT_KINDS",
+    "Event",
+    "Param",
+    "Scenario",
+    "ScenarioError",
+    "Series",
+    "load_scenario",
+]

@@ -1,0 +1,222 @@
+"""Parameters of the three kinds of actor: the United States (M5), the allies (M4) and Russia (M8).
+
+Defaults marked "assumption" are the project's modelling choices, stated with a reason; none is a
+measured figure. Defaults taken from data name the file in ``sim/data``.
+"""
+
+from __future__ import annotations
+
+from .schema import Param
+
+IDX = "index 0-1"
+LOGIT = "log-odds"
+
+
+def _f(sec, name, default, low, high, unit, desc, source, mech, per_ally=False):
+    return Param(sec, name, "float", default, unit, desc, source, low, high, (), per_ally, mech)
+
+
+def _i(sec, name, default, low, high, unit, desc, source, mech, per_ally=False):
+    return Param(sec, name, "int", default, unit, desc, source, low, high, (), per_ally, mech)
+
+
+def _b(sec, name, default, desc, source, mech, per_ally=False):
+    return Param(sec, name, "bool", default, "flag", desc, source, None, None, (), per_ally, mech)
+
+
+US = "united_states"
+UNITED_STATES = (
+    _f(US, "threat_intensity", 0.7, 0, 1, IDX,
+       "How hard the US threatens abandonment when allies lag; multiplies the us_pressure series. "
+       "0 is cajoling: asking without threats (C3).",
+       "assumption: strong but short of maximal, as the 2025 rhetoric (seed 000, 001)", "M5"),
+    _b(US, "execute_threats", True,
+       "Whether the US carries out its threats (drawdown, leaving coordination mechanisms).",
+       "C3: this administration attaches consequences; cajole.toml sets false", "M5"),
+    _f(US, "execution_probability", 0.35, 0, 1, "probability per year",
+       "Chance per year that the US executes a drawdown against persistent laggards once its "
+       "patience has run out.", "assumption: executions are rarer than threats", "M5"),
+    _i(US, "patience_years", 2, 1, 10, "years",
+       "Years of threats against lagging allies before an execution becomes possible.",
+       "assumption", "M5"),
+    Param(US, "measurement", "choice", "headline", "mode",
+          "How the US measures European progress (C19): 'headline' is the share of European "
+          "GDP-weighted spending on the Hague path, 'capability' is real coverage of conventional "
+          "capability by category.", "C19: nobody said how progress would be measured",
+          choices=("headline", "capability"), mechanism="M5"),
+    _i(US, "deadline_year", 2027, 2014, 2060, "year",
+       "Year by which Europe must take over most conventional capabilities (C15).",
+       "seed 002: the 2027 deadline", "M5"),
+    _f(US, "deadline_goal", 0.75, 0, 1, "fraction",
+       "Progress the US requires at the deadline under its chosen measurement.",
+       "seed 002: 'most conventional capabilities'; assumption that most means three quarters",
+       "M5"),
+    _b(US, "exit_mechanisms", True,
+       "Whether a missed deadline makes the US leave NATO coordination mechanisms (C15).",
+       "seed 002", "M5"),
+    _f(US, "exit_capability_loss", 0.3, 0, 1, "fraction",
+       "Share of the US ISR and enabler contribution lost to Europe when the US leaves the "
+       "coordination mechanisms.", "assumption: ISR and command links run through them (seed 002)",
+       "M5"),
+    _f(US, "drawdown_step", 0.1, 0, 1, "fraction of 2025 posture",
+       "Posture cut by one executed drawdown.", "assumption", "M5"),
+    _f(US, "congress_floor", 0.6, 0, 1, "fraction of 2025 posture",
+       "Posture below which Congress does not let the US go.",
+       "assumption: Congress constrains withdrawals (seed 002: 'worrisome' on Capitol Hill)", "M5"),
+    _f(US, "refocus_drift", 0.04, 0, 0.5, "fraction of posture per year per unit China pull",
+       "Yearly drift of US posture out of Europe as Asia and home pull attention (C1).",
+       "assumption", "M5"),
+    _f(US, "max_posture_change", 0.15, 0, 1, "fraction of 2025 posture per year",
+       "Largest posture change in one year, up or down.", "assumption: basing moves take years",
+       "M5"),
+    _f(US, "ambiguity_per_threat", 0.3, 0, 1, IDX,
+       "Ambiguity about US posture created by each unit of threat (C14).", "assumption", "M5"),
+    _f(US, "refocus_boost", 0.2, 0, 1, "fraction of 2025 posture",
+       "Posture the US sends back to Europe after a crisis (C8).",
+       "seed 000: a crisis would pull the US back", "M5"),
+    _i(US, "refocus_years", 5, 0, 30, "years",
+       "Years during which a crisis suspends the China-driven drift (C8).", "assumption", "M5"),
+    _f(US, "crisis_response_base", 1.0, -5, 5, LOGIT,
+       "Baseline log-odds that the US responds militarily when Russia probes an ally (M9).",
+       "assumption: a response is more likely than not", "M9"),
+    _f(US, "crisis_response_posture", 1.5, 0, 5, "log-odds per unit posture",
+       "How much US forces on the ground raise the odds of a US response (tripwire).",
+       "assumption", "M9"),
+    _f(US, "crisis_response_china", 1.5, 0, 5, "log-odds per unit China pull",
+       "How much the pull of Asia lowers the odds of a US response.", "assumption", "M9"),
+    _f(US, "crisis_response_liability", 2.0, 0, 5, "log-odds per unit liability",
+       "How much nuclear liability without control makes the US hesitate (C7).",
+       "seed 000: 'the last full nuclear measure or allied abandonment'", "M9"),
+    _f(US, "crisis_response_reassurance", 1.5, 0, 5, "log-odds per unit reassurance",
+       "How much standing reassurance commitments (contingency plans, Congress) bind the US to "
+       "respond (C13).", "seed 001", "M9"),
+    _f(US, "crisis_response_threat", 1.0, 0, 5, "log-odds per unit threat",
+       "How much the US's own abandonment threats make it hesitate (C9).", "seed 001", "M9"),
+    _b(US, "european_command", False,
+       "Whether a European officer holds the Supreme Allied Command Europe from the start (C2).",
+       "seed 000", "M6"),
+)
+
+AL = "allies"
+ALLIES = (
+    _f(AL, "gdp_growth_pct", 1.5, -5, 10, "% per year (real)",
+       "Real GDP growth of the ally after the last data year.",
+       "assumption: trend growth of advanced economies", "M4", per_ally=True),
+    _f(AL, "initial_trust", 0.6, 0, 1, IDX,
+       "Trust at the start that the US would defend the ally.",
+       "assumption: no survey in sim/data; more than even, after the 2025 rhetoric", "M3",
+       per_ally=True),
+    _b(AL, "holdout", False,
+       "Whether the ally caps its core spending and bargains instead of following the Hague path "
+       "(C5).", "seed 000: Spain refused 5%", "M4", per_ally=True),
+    _f(AL, "holdout_cap_pct", 2.1, 0, 10, "% of GDP",
+       "Core spending a holdout will not exceed.", "facts.csv: hague_spain_position (2.1%)", "M4",
+       per_ally=True),
+    _f(AL, "reclassify_max_pct", 0.3, 0, 2, "% of GDP",
+       "Most spending a holdout can reclassify as defence to reach a headline number (C5, C19).",
+       "assumption; SOURCES.md notes allies at exactly 2.00% in 2025", "M4", per_ally=True),
+    _f(AL, "initial_reclassified_pct", 0.0, 0, 2, "% of GDP",
+       "Part of the start year's reported core spending that is reclassified and buys no "
+       "capability.", "no data: 0 unless a scenario says otherwise", "M4", per_ally=True),
+    _f(AL, "max_rise_pp", 0.35, 0, 3, "percentage points of GDP per year",
+       "Fiscal and political limit on how fast core spending can rise.",
+       "assumption: Poland rose about 1 pp in 2023 (defence_pct_gdp.csv); most allies far less",
+       "M4", per_ally=True),
+    _f(AL, "max_cut_pp", 0.15, 0, 3, "percentage points of GDP per year",
+       "Limit on how fast core spending can fall.", "assumption: budgets are sticky", "M4",
+       per_ally=True),
+    _f(AL, "adjustment_rate", 0.4, 0, 1, "fraction of the gap per year",
+       "Share of the gap between desired and current spending closed each year.", "assumption",
+       "M4", per_ally=True),
+    _f(AL, "base_pct", 1.0, 0, 5, "% of GDP",
+       "Spending an ally would choose with no threat, no pledge and no pressure.",
+       "assumption: near the 2014 European median (defence_pct_gdp.csv)", "M4", per_ally=True),
+    _f(AL, "threat_gain", 3.0, 0, 10, "pp of GDP per unit threat",
+       "Desired spending added by threat perception (C5).", "assumption", "M4"),
+    _f(AL, "self_help_gain", 1.5, 0, 10, "pp of GDP per unit threat x distrust",
+       "Desired spending added when a threatened ally distrusts the US (self-help).",
+       "assumption", "M4"),
+    _f(AL, "compliance_gain", 0.8, 0, 2, "fraction of the gap to the US demand",
+       "Share of the gap to the US demand an ally closes under fully credible coercion (C3, C4).",
+       "assumption", "M4"),
+    _f(AL, "pledge_weight", 0.35, 0, 1, "fraction of the gap to the pledge",
+       "Pull of the alliance pledge (Wales 2%, Hague path) without coercion.",
+       "assumption: pledges are partly honoured (Wales 2014-2024 record)", "M4"),
+    _f(AL, "peer_weight", 0.2, 0, 1, "fraction of the gap to neighbours",
+       "Pull toward the network-weighted spending of neighbours (peer norms).", "assumption",
+       "M4"),
+    _f(AL, "free_ride_gain", 0.6, 0, 5, "pp of GDP",
+       "Desired spending removed by free-riding, for a small ally that fully trusts the US "
+       "(Olson and Zeckhauser 1966).", "assumption", "M4"),
+    _f(AL, "related_adjustment_rate", 0.3, 0, 1, "fraction of the gap per year",
+       "Share of the gap to the pledged defence-related spending closed each year.",
+       "assumption", "M4"),
+    _f(AL, "equipment_share", 0.3, 0.05, 0.7, "fraction of core spending",
+       "Share of core spending on major equipment; the rest is personnel and operations.",
+       "facts.csv: Wales guideline 20%; assumption that allies exceed it after 2022", "M1",
+       per_ally=True),
+)
+
+RU = "russia"
+RUSSIA = (
+    _f(RU, "gdp_growth_pct", 1.0, -10, 10, "% per year (real)",
+       "Russia's real GDP growth.", "assumption", "M8"),
+    _f(RU, "reaction_coefficient", 0.03, 0, 0.3, "per year",
+       "Richardson reaction: yearly change in Russian spending per unit of European spending.",
+       "MODEL.md: reaction coefficients of a few hundredths per year", "M8"),
+    _f(RU, "fatigue", 0.15, 0, 1, "per year",
+       "Richardson fatigue: yearly fall in Russian spending per unit of its own spending.",
+       "assumption: chosen so the reaction stays in a stable regime (reaction << fatigue)", "M8"),
+    _f(RU, "balance_sensitivity", 1.0, 0, 5, "multiplier",
+       "How hard Russia reacts to European rearmament beyond the Richardson term: the reaction "
+       "is multiplied by 1 + sensitivity x growth of European spending since the start (C8).",
+       "assumption", "M8"),
+    _f(RU, "war_ceiling_pct", 10.0, 2, 25, "% of GDP",
+       "Highest share of GDP Russia will spend on its military.",
+       "assumption above the 7.2% planned for 2025 (russia.csv)", "M8"),
+    _f(RU, "floor_pct", 3.0, 0, 10, "% of GDP",
+       "Lowest share of GDP Russia will spend.",
+       "russia.csv: the 2014-2021 low was 3.6%", "M8"),
+    _f(RU, "equipment_share", 0.4, 0.05, 0.8, "fraction of spending",
+       "Share of Russian military spending that adds to capability.", "assumption", "M8"),
+    _f(RU, "cost_factor", 2.0, 0.5, 5, "capability per US$ relative to NATO",
+       "How much more capability a dollar buys in Russia (C10: Russia out-produces NATO in "
+       "munitions).", "assumption: purchasing-power and wage differences", "M8"),
+    _f(RU, "depreciation", 0.08, 0, 0.5, "fraction per year",
+       "Yearly depreciation of Russian capability.", "assumption", "M8"),
+    _f(RU, "war_attrition", 0.12, 0, 0.5, "fraction per year at full war",
+       "Capability lost in Ukraine per year of full war.", "assumption", "M8"),
+    _f(RU, "war_commitment", 0.8, 0, 1, "fraction at full war",
+       "Share of Russian capability tied down in Ukraine at full war intensity.", "assumption",
+       "M8"),
+    _i(RU, "reconstitution_years", 4, 0, 20, "years",
+       "Years after a ceasefire during which Russia keeps war-economy spending to rebuild.",
+       "assumption", "M8"),
+    _f(RU, "greyzone_base", 1.0, 0, 20, "attacks per year",
+       "Expected grey-zone attacks per year on an ally of proximity 1 (C12).", "assumption", "M8"),
+    _f(RU, "greyzone_resolve_sensitivity", 1.5, 0, 5, "multiplier",
+       "How much a low estimate of US resolve scales up the grey-zone campaign.", "assumption",
+       "M8"),
+    _f(RU, "probe_gain", 1.0, 0, 5, "utility",
+       "Value to Russia of a successful probe of an ally of proximity 1 (C11).", "assumption",
+       "M8"),
+    _f(RU, "probe_cost", 0.6, 0, 5, "utility",
+       "Cost to Russia of a probe that meets an Article 5 response.", "assumption", "M8"),
+    _f(RU, "probe_threshold", 0.25, -5, 5, "utility",
+       "Expected net gain above which Russia is more likely than not to probe.", "assumption",
+       "M8"),
+    _f(RU, "probe_sharpness", 10.0, 0, 100, "per unit utility",
+       "Steepness of the probe decision around its threshold.", "assumption", "M8"),
+    _f(RU, "probe_us_weight", 0.65, 0, 1, "fraction",
+       "Weight Russia gives to US resolve, against the local European balance, in judging "
+       "whether a probe meets a response (C9).", "seed 001: 'more precisely, the United States'",
+       "M8"),
+    _f(RU, "misperception_sd", 0.15, 0, 1, IDX,
+       "Standard deviation of Russia's error in reading NATO's resolve (C8).", "assumption",
+       "M8"),
+    _f(RU, "probe_free_capability_min", 0.35, 0, 1, "fraction",
+       "Share of its capability Russia must have free of Ukraine before it probes.",
+       "assumption", "M8"),
+    _i(RU, "probe_cooldown_years", 3, 0, 20, "years",
+       "Years after a probe before Russia considers another.", "assumption", "M8"),
+)

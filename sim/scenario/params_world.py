@@ -1,0 +1,248 @@
+"""Parameters of the shared mechanisms: perception and trust (M2, M3), the capability pipeline (M1),
+agency and nuclear liability (M6, M7), the crisis game (M9), the network, the verdict, and the
+time-varying inputs.
+"""
+
+from __future__ import annotations
+
+from .params_actors import IDX, _f, _i
+from .schema import Param, Series
+
+CATEGORIES = ("manoeuvre", "air_missile_defence", "isr", "enablers", "munitions")
+
+RUN = (
+    _i("run", "start_year", 2025, 2014, 2035, "year",
+       "First year; its state is the data of that year.", "defence_pct_gdp.csv ends in 2025", ""),
+    _i("run", "end_year", 2040, 2015, 2070, "year", "Last simulated year.",
+       "MODEL.md: runs to 2040 by default", ""),
+)
+
+PE = "perception"
+PERCEPTION = (
+    _f(PE, "threat_adjustment", 0.4, 0, 1, "fraction per year",
+       "Share of the gap to the situational threat closed each year.", "assumption", "M2"),
+    _f(PE, "threat_network_weight", 0.25, 0, 1, "fraction per year",
+       "Pull of an ally's threat toward its neighbours' (alarm spreads).", "assumption", "M2"),
+    _f(PE, "threat_base", 0.1, 0, 1, IDX, "Threat felt by an ally far from Russia in calm times.",
+       "assumption", "M2"),
+    _f(PE, "threat_proximity_weight", 0.45, 0, 1, IDX,
+       "Threat from Russia's capability for an ally of proximity 1.", "assumption", "M2"),
+    _f(PE, "threat_war_weight", 0.3, 0, 1, IDX,
+       "Threat added by Russia's war in Ukraine at full intensity, times proximity.",
+       "assumption", "M2"),
+    _f(PE, "threat_greyzone_per_attack", 0.03, 0, 0.5, "index per attack",
+       "Threat added by each grey-zone attack an ally suffers (C12).", "assumption", "M2"),
+    _f(PE, "threat_probe_weight", 0.5, 0, 1, IDX,
+       "Threat added by a Russian probe, times the network closeness to the target.",
+       "assumption", "M2"),
+    _f(PE, "shock_memory", 0.6, 0, 1, "fraction per year",
+       "Share of last year's shock signal (probes, aggression) still felt this year.",
+       "assumption", "M2"),
+    _f(PE, "trust_anchor", 0.6, 0, 1, IDX,
+       "Trust toward which an ally relaxes when the US sends no signal.",
+       "assumption: equal to the default initial trust", "M3"),
+    _f(PE, "trust_recovery", 0.1, 0, 1, "fraction per year", "Speed of that relaxation.",
+       "assumption", "M3"),
+    _f(PE, "trust_threat_cost", 0.08, 0, 1, "index per unit threat",
+       "Trust lost per unit of US abandonment threat (C9).", "seed 001", "M3"),
+    _f(PE, "trust_drawdown_cost", 0.8, 0, 5, "index per unit posture cut",
+       "Trust lost per unit of posture withdrawn, times the ally's US-posture closeness.",
+       "assumption", "M3"),
+    _f(PE, "trust_ambiguity_cost", 0.06, 0, 1, "index per unit ambiguity",
+       "Trust lost per year per unit of ambiguity about US posture (C14).", "seed 001", "M3"),
+    _f(PE, "trust_reassurance_gain", 0.1, 0, 1, "index per unit reassurance",
+       "Trust gained per unit of reassurance (C13).", "seed 001", "M3"),
+    _f(PE, "trust_exit_cost", 0.15, 0, 1, IDX,
+       "Trust lost when the US leaves coordination mechanisms (C15).", "assumption", "M3"),
+    _f(PE, "trust_crisis_gain", 0.2, 0, 1, IDX,
+       "Trust gained by allies when the US answers a probe.", "assumption", "M3"),
+    _f(PE, "trust_crisis_loss", 0.45, 0, 1, IDX,
+       "Trust lost by allies when the US hesitates in a crisis (C11).", "seed 001", "M3"),
+    _f(PE, "credibility_initial", 0.3, 0, 1, IDX,
+       "Allies' initial belief that US threats will be carried out.",
+       "assumption: earlier threats were not executed (C3)", "M3"),
+    _f(PE, "credibility_execution_gain", 0.4, 0, 1, "fraction of the gap to 1",
+       "Rise of coercion credibility when a threat is executed.", "MODEL.md M3", "M3"),
+    _f(PE, "credibility_decay", 0.2, 0, 1, "fraction per year",
+       "Decay of coercion credibility for each year of threats not carried out.", "MODEL.md M3",
+       "M3"),
+    _f(PE, "resolve_initial", 0.6, 0, 1, IDX, "Russia's initial estimate of US resolve.",
+       "assumption", "M3"),
+    _f(PE, "resolve_learning", 0.3, 0, 1, "fraction per year",
+       "Weight Russia gives to this year's signals when it updates its estimate of US resolve.",
+       "assumption", "M3"),
+)
+
+CA = "capability"
+_LEAD = {"manoeuvre": 3, "air_missile_defence": 4, "isr": 5, "enablers": 4, "munitions": 2}
+_DEP = {"manoeuvre": 0.06, "air_missile_defence": 0.07, "isr": 0.08, "enablers": 0.06,
+        "munitions": 0.15}
+_ALLOC = {"manoeuvre": 0.35, "air_missile_defence": 0.2, "isr": 0.1, "enablers": 0.15,
+          "munitions": 0.2}
+_US_SHARE = {"manoeuvre": 0.25, "air_missile_defence": 0.45, "isr": 0.7, "enablers": 0.6,
+             "munitions": 0.35}
+CAPABILITY = tuple(
+    p
+    for c in CATEGORIES
+    for p in (
+        _i(CA, f"lead_time_{c}", _LEAD[c], 0, 15, "years",
+           f"Years from an order to delivered {c.replace('_', ' ')} capability (C16).",
+           "assumption: seed 002 on order backlogs; munitions fastest, ISR slowest", "M1"),
+        _f(CA, f"depreciation_{c}", _DEP[c], 0, 0.5, "fraction per year",
+           f"Yearly depreciation of {c.replace('_', ' ')} capability.",
+           "assumption: munitions are consumed or expire fastest", "M1"),
+        _f(CA, f"allocation_{c}", _ALLOC[c], 0, 1, "weight",
+           f"Weight of {c.replace('_', ' ')} in equipment orders (weights are normalised).",
+           "assumption", "M1"),
+        _f(CA, f"us_share_{c}", _US_SHARE[c], 0, 0.95, "fraction",
+           f"US share of NATO's {c.replace('_', ' ')} capability in Europe in 2025.",
+           "assumption: seeds 001 and 002 name ISR, airlift, missile defence and command as "
+           "where Europe depends most", "M1"),
+    )
+) + (
+    _f(CA, "gap_priority", 0.5, 0, 1, "fraction",
+       "Share of orders steered to the categories with the lowest European coverage.",
+       "assumption", "M1"),
+    _f(CA, "industry_headroom", 0.3, 0, 3, "fraction of start-year deliveries",
+       "Spare industrial capacity above the start year's deliveries (European and US lines).",
+       "assumption: seed 002 on backlogs", "M1"),
+    _f(CA, "capacity_growth", 0.1, 0, 1, "fraction per year",
+       "Largest yearly growth of industrial capacity when orders exceed it.", "assumption", "M1"),
+    _f(CA, "us_buy_share", 0.3, 0, 1, "fraction",
+       "Share of European equipment orders placed with US industry.", "assumption", "M1"),
+    _i(CA, "us_backlog_years", 2, 0, 10, "years",
+       "Extra delay on orders placed with US industry (C16: US systems arrive years later).",
+       "seed 002", "M1"),
+    _f(CA, "isr_irreplaceable_share", 0.5, 0, 1, "fraction",
+       "Part of the US ISR contribution that procurement cannot replace quickly (C17).",
+       "seed 002", "M1"),
+    _f(CA, "isr_sovereign_rate", 0.03, 0, 0.2, "fraction per year",
+       "Yearly progress of Europe in building the irreplaceable part of ISR itself.",
+       "assumption", "M1"),
+    _f(CA, "requirement_russia_elasticity", 1.0, 0, 3, "elasticity",
+       "How the capability Europe needs grows with Russia's capability.", "assumption", "M1"),
+    _f(CA, "coverage_goal", 0.75, 0, 1, "fraction",
+       "Coverage of a category counted as 'taken over' by Europe.",
+       "seed 002: 'most conventional capabilities'", "M1"),
+    _f(CA, "canada_europe_share", 0.15, 0, 1, "fraction",
+       "Share of Canada's capability committed to Europe.", "assumption", "M1"),
+)
+
+AG = "alliance"
+ALLIANCE = (
+    _f(AG, "agency_elasticity", 1.5, 0, 5, "elasticity",
+       "How fast US leverage falls as Europe's share of capability in Europe rises (C6).",
+       "seed 000", "M6"),
+    _f(AG, "command_influence_loss", 0.25, 0, 1, "fraction",
+       "US influence lost when a European officer is Supreme Allied Commander Europe (C2).",
+       "assumption", "M6"),
+    _f(AG, "nuclear_commitment", 1.0, 0, 1, IDX,
+       "How fully the US keeps the nuclear guarantee (C7).",
+       "seed 000: US nuclear contributions unaddressed", "M7"),
+)
+
+CR = "crisis"
+CRISIS = (
+    _f(CR, "ally_aid_base", -0.5, -5, 5, "log-odds", "Baseline log-odds that an ally aids a "
+       "probed ally.", "assumption", "M9"),
+    _f(CR, "ally_aid_closeness", 3.0, 0, 10, "log-odds per unit closeness",
+       "How network closeness to the target raises the odds of aid.", "assumption", "M9"),
+    _f(CR, "ally_aid_threat", 1.5, 0, 10, "log-odds per unit threat",
+       "How an ally's own threat perception raises the odds of aid.", "assumption", "M9"),
+    _f(CR, "ally_aid_us_responds", 1.5, 0, 10, "log-odds",
+       "Extra odds of aid when the US responds (allies follow a leader).", "assumption", "M9"),
+    _f(CR, "probe_force_share", 0.1, 0, 1, "fraction",
+       "Share of Russia's free capability committed to a probe.", "assumption", "M9"),
+    _f(CR, "response_share", 0.15, 0, 1, "fraction",
+       "Share of a responder's capability that reaches the crisis in time.", "assumption", "M9"),
+    _f(CR, "repel_ratio", 1.5, 0, 10, "ratio",
+       "Response force over probe force at or above which the probe is repelled.",
+       "assumption: a 1.5:1 local advantage", "M9"),
+    _f(CR, "fail_ratio", 0.7, 0, 10, "ratio",
+       "Ratio below which a response without the US fails (Article 5 failure).", "assumption",
+       "M9"),
+    _f(CR, "outcome_noise_sd", 0.25, 0, 2, "log-ratio",
+       "Noise on the force ratio (fog of war).", "assumption", "M9"),
+    _f(CR, "resolve_gain_repelled", 0.3, 0, 1, IDX,
+       "Rise of Russia's estimate of US resolve after a repelled probe.", "assumption", "M9"),
+    _f(CR, "resolve_loss_failure", 0.5, 0, 1, IDX,
+       "Fall of Russia's estimate of US resolve after an Article 5 failure.", "seed 001", "M9"),
+    _f(CR, "cohesion_loss_failure", 0.5, 0, 1, IDX,
+       "Cohesion lost after an Article 5 failure.", "assumption", "M9"),
+)
+
+NE = "network"
+NETWORK = (
+    _f(NE, "border_weight", 1.0, 0, 5, "weight", "Edge weight of a land border between allies.",
+       "ally_land_borders.csv", "network"),
+    _f(NE, "distance_weight", 0.6, 0, 5, "weight",
+       "Weight of capital proximity, times exp(-distance / distance_scale).", "allies.csv",
+       "network"),
+    _f(NE, "distance_scale_km", 700.0, 50, 5000, "km", "Distance over which proximity decays.",
+       "assumption", "network"),
+    _f(NE, "group_weight", 0.25, 0, 5, "weight per shared group",
+       "Weight of each shared group (EU, JEF, NB8, B9, NORDEFCO, Weimar).", "allies.csv",
+       "network"),
+    _f(NE, "min_weight", 0.1, 0, 5, "weight", "Edges lighter than this are dropped.",
+       "assumption", "network"),
+    _f(NE, "russia_border", 1.0, 0, 1, "proximity", "Proximity of an ally bordering Russia.",
+       "allies.csv: land_border_russia", "network"),
+    _f(NE, "belarus_border", 0.8, 0, 1, "proximity", "Proximity of an ally bordering Belarus.",
+       "allies.csv: land_border_belarus", "network"),
+    _f(NE, "black_sea", 0.6, 0, 1, "proximity", "Proximity of a Black Sea ally.",
+       "allies.csv: black_sea", "network"),
+    _f(NE, "russia_distance_scale_km", 1200.0, 50, 10000, "km",
+       "Decay distance of proximity for allies that do not border Russia.",
+       "russia_reference.csv", "network"),
+    _f(NE, "posture_tier_weight", 0.3, 0, 1, "weight per tier",
+       "US-ally edge weight added per posture tier (0-3) to a base of 0.1.", "us_posture.csv",
+       "network"),
+)
+
+VE = "verdict"
+VERDICT = (
+    _f(VE, "shift_share", 0.6, 0, 1, "fraction",
+       "European share of NATO capability in Europe counted as 'burden shifted'.", "assumption",
+       "verdict"),
+    _f(VE, "trust_floor", 0.35, 0, 1, IDX,
+       "Mean trust in the US below which the alliance is not 'intact'.", "assumption", "verdict"),
+    _f(VE, "influence_floor", 0.3, 0, 1, IDX,
+       "US influence below which the US 'lost control'.", "assumption", "verdict"),
+    _f(VE, "hollow_coverage", 0.6, 0, 1, "fraction",
+       "Mean capability coverage below which met headline targets are 'hollow'.", "assumption",
+       "verdict"),
+    _f(VE, "headline_met_pct", 3.5, 0, 10, "% of GDP",
+       "GDP-weighted European headline spending counted as 'targets met'.",
+       "facts.csv: hague_core_defence_target", "verdict"),
+)
+
+SERIES = (
+    Series("china_pull", IDX, 0, 1, ((2025, 0.4), (2035, 0.6)),
+           "Pull of Asia and domestic priorities on US attention (C1).", "assumption", "M5"),
+    Series("us_pressure", IDX, 0, 1, ((2025, 1.0),),
+           "Whether the US is pressing allies this year (times threat_intensity).",
+           "seed 000: coercion from 2025", "M5"),
+    Series("us_reassurance", IDX, 0, 1, ((2025, 0.2),),
+           "Reassurance signals: Article 5 reaffirmed, Congress speaking, contingency plans (C13).",
+           "assumption", "M3"),
+    Series("us_ambiguity", IDX, 0, 1, ((2025, 0.3),),
+           "Ambiguity about US force posture apart from threats (C14).", "seed 001", "M3"),
+    Series("ukraine_war", IDX, 0, 1, ((2025, 1.0),),
+           "Intensity of Russia's war in Ukraine (1 full war, 0 ceasefire).", "assumption", "M8"),
+    Series("greyzone_escalation", "multiplier", 0, 10, ((2025, 1.0),),
+           "Multiplier on Russia's grey-zone campaign (C12).", "assumption", "M8"),
+    Series("pledge_core_pct", "% of GDP", 0, 10, ((2025, 2.0), (2035, 3.5)),
+           "Core defence spending the allies have pledged (linear Hague path to 3.5% in 2035).",
+           "facts.csv: hague_core_defence_target, wales_2pct_guideline", "M4"),
+    Series("pledge_related_pct", "% of GDP", 0, 5, ((2025, 0.0), (2035, 1.5)),
+           "Defence-related spending pledged (Hague: up to 1.5% by 2035).",
+           "facts.csv: hague_defence_related_target", "M4"),
+    Series("us_demand_pct", "% of GDP", 0, 10, ((2025, 3.5),),
+           "Core spending the US demands of each ally now.",
+           "facts.csv: hague_core_defence_target", "M5"),
+)
+
+WORLD: tuple[Param, ...] = (
+    RUN + PERCEPTION + CAPABILITY + ALLIANCE + CRISIS + NETWORK + VERDICT
+)
+

@@ -1,0 +1,150 @@
+"""The validated, immutable scenario that a model is built from."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .params_actors import ALLIES, RUSSIA, UNITED_STATES
+from .params_world import SERIES, WORLD
+from .schema import Catalogue, Event
+
+CATALOGUE = Catalogue(params=UNITED_STATES + ALLIES + RUSSIA + WORLD, series=SERIES)
+
+
+class ScenarioError(ValueError):
+    """Bad scenario input: names the file, the key and what was expected."""
+
+    def __init__(self, file: str, key: str, expected: str, got: Any = None) -> None:
+        self.file, self.key, self.expected, self.got = file, key, expected, got
+        got_txt = "" if got is None else f", got {got!r}"
+        super().__init__(f"{file}: {key}: expected {expected}{got_txt}")
+
+
+def _freeze(d: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(d))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A fully resolved scenario: every parameter has a value, every series its points.
+
+    Build one with :func:`sim.load_scenario` (from a TOML file) or :meth:`Scenario.default`;
+    derive variants with :meth:`with_params`, which validates like the loader does.
+    """
+
+    name: str
+    description: str = ""
+    claims: tuple[str, ...] = ()
+    hypothesis: str = ""
+    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    series: Mapping[str, tuple[tuple[int, float], ...]] = field(default_factory=dict)
+    events: tuple[Event, ...] = ()
+    source: str = ""
+
+    @classmethod
+    def default(cls, name: str = "default") -> Scenario:
+        """The schema's defaults, with no overrides and no events."""
+        return cls.build(name=name, raw_params={}, overrides={}, series={}, events=())
+
+    @classmethod
+    def build(cls, *, name, raw_params, overrides, series, events, **meta) -> Scenario:
+        """Fill defaults under already validated values and freeze the result."""
+        params = CATALOGUE.defaults()
+        for section, values in raw_params.items():
+            params[section].update(values)
+        full_series = {s.name: s.default for s in CATALOGUE.series}
+        full_series.update(series)
+        return cls(
+            name=name,
+            params=_freeze({k: _freeze(v) for k, v in params.items()}),
+            overrides=_freeze({k: _freeze(v) for k, v in sorted(overrides.items())}),
+            series=_freeze(full_series),
+            events=tuple(sorted(events, key=lambda e: (e.year, e.kind, e.target))),
+            **meta,
+        )
+
+    def get(self, key: str) -> Any:
+        """The value of ``section.name``."""
+        section, name = key.split(".", 1)
+        return self.params[section][name]
+
+    def ally_value(self, iso3: str, name: str) -> Any:
+        """A per-ally parameter for one ally: its override, else the ``allies`` value."""
+        over = self.overrides.get(iso3)
+        if over is not None and name in over:
+            return over[name]
+        return self.params["allies"][name]
+
+    def series_at(self, name: str, year: float) -> float:
+        """Series ``name`` at ``year``: linear between points, flat beyond the ends."""
+        pts = self.series[name]
+        years = [y for y, _ in pts]
+        i = bisect.bisect_right(years, year)
+        if i == 0:
+            return pts[0][1]
+        if i == len(pts):
+            return pts[-1][1]
+        (y0, v0), (y1, v1) = pts[i - 1], pts[i]
+        return v0 + (v1 - v0) * (year - y0) / (y1 - y0)
+
+    def with_params(self, values: Mapping[str, Any], source: str = "<override>") -> Scenario:
+        """A copy with ``{"section.name": value}`` (or ``allies.overrides.ISO3.name``) changed.
+
+        Raises:
+            ScenarioError: an unknown key or a value out of bounds.
+        """
+        from .loader import check_cross_fields, check_param
+
+        params = {s: dict(v) for s, v in self.params.items()}
+        overrides = {k: dict(v) for k, v in self.overrides.items()}
+        for key, value in values.items():
+            parts = key.split(".")
+            if len(parts) == 4 and parts[:2] == ["allies", "overrides"]:
+                iso3, name = parts[2], parts[3]
+                p = check_param(source, "allies", name, value, iso3=iso3)
+                overrides.setdefault(iso3, {})[name] = p
+            elif len(parts) == 2:
+                params.setdefault(parts[0], {})
+                params[parts[0]][parts[1]] = check_param(source, parts[0], parts[1], value)
+            else:
+                raise ScenarioError(source, key, "a key of the form section.name")
+        check_cross_fields(source, params)
+        return replace(
+            self,
+            params=_freeze({k: _freeze(v) for k, v in params.items()}),
+            overrides=_freeze({k: _freeze(v) for k, v in sorted(overrides.items())}),
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # MappingProxyType does not pickle; rebuild from plain dicts (runs go to worker processes)
+        return (_rebuild, (self.name, self.description, self.claims, self.hypothesis,
+                           {s: dict(v) for s, v in self.params.items()},
+                           {k: dict(v) for k, v in self.overrides.items()},
+                           dict(self.series), self.events, self.source))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain, JSON-ready copy of the resolved scenario (for manifests)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "claims": list(self.claims),
+            "hypothesis": self.hypothesis,
+            "source": self.source,
+            "params": {s: dict(v) for s, v in self.params.items()},
+            "overrides": {k: dict(v) for k, v in self.overrides.items()},
+            "series": {k: [list(p) for p in v] for k, v in self.series.items()},
+            "events": [e.__dict__ for e in self.events],
+        }
+
+
+def _rebuild(name, description, claims, hypothesis, params, overrides, series, events, source):
+    return Scenario(
+        name=name, description=description, claims=claims, hypothesis=hypothesis,
+        params=_freeze({k: _freeze(v) for k, v in params.items()}),
+        overrides=_freeze({k: _freeze(v) for k, v in overrides.items()}),
+        series=_freeze(series), events=events, source=source,
+    )
