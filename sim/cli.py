@@ -62,7 +62,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         if executor is not None:
             executor.shutdown()
-    write_results(results, folder, command_line(), args.format)
+    write_results(results, folder, command_line(args.argv), args.format)
     counts = results.summary["verdict"].value_counts().to_dict() if len(results.summary) else {}
     print(f"{scenario.name}: {args.reps} replications, seed {args.seed}")
     for verdict, n in sorted(counts.items(), key=lambda kv: -kv[1]):
@@ -148,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    args.argv = argv
     try:
         return int(args.func(args))
     except ScenarioError as exc:

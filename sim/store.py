@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import sys
@@ -112,6 +113,6 @@ def read_table(folder: Path, name: str) -> pd.DataFrame:
     return pd.read_csv(folder / f"{name}.csv", keep_default_na=False, na_values=[""])
 
 
-def command_line() -> str:
-    """The command as typed (program name and arguments)."""
-    return " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
+def command_line(argv: list[str] | None = None) -> str:
+    """The command as typed: ``natosim`` and its arguments, shell-quoted."""
+    return shlex.join(["natosim", *(sys.argv[1:] if argv is None else argv)])

@@ -41,14 +41,14 @@ PERCEPTION = (
     _f(PE, "trust_anchor", 0.6, 0, 1, IDX,
        "Trust toward which an ally relaxes when the US sends no signal.",
        "assumption: equal to the default initial trust", "M3"),
-    _f(PE, "trust_recovery", 0.1, 0, 1, "fraction per year", "Speed of that relaxation.",
+    _f(PE, "trust_recovery", 0.15, 0, 1, "fraction per year", "Speed of that relaxation.",
        "assumption", "M3"),
-    _f(PE, "trust_threat_cost", 0.08, 0, 1, "index per unit threat",
+    _f(PE, "trust_threat_cost", 0.04, 0, 1, "index per unit threat",
        "Trust lost per unit of US abandonment threat (C9).", "seed 001", "M3"),
     _f(PE, "trust_drawdown_cost", 0.8, 0, 5, "index per unit posture cut",
        "Trust lost per unit of posture withdrawn, times the ally's US-posture closeness.",
        "assumption", "M3"),
-    _f(PE, "trust_ambiguity_cost", 0.06, 0, 1, "index per unit ambiguity",
+    _f(PE, "trust_ambiguity_cost", 0.03, 0, 1, "index per unit ambiguity",
        "Trust lost per year per unit of ambiguity about US posture (C14).", "seed 001", "M3"),
     _f(PE, "trust_reassurance_gain", 0.1, 0, 1, "index per unit reassurance",
        "Trust gained per unit of reassurance (C13).", "seed 001", "M3"),
@@ -201,7 +201,7 @@ NETWORK = (
 
 VE = "verdict"
 VERDICT = (
-    _f(VE, "shift_share", 0.6, 0, 1, "fraction",
+    _f(VE, "shift_share", 0.7, 0, 1, "fraction",
        "European share of NATO capability in Europe counted as 'burden shifted'.", "assumption",
        "verdict"),
     _f(VE, "trust_floor", 0.35, 0, 1, IDX,

@@ -1,0 +1,37 @@
+"""Shared fixtures: scenarios and models in scripted situations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.model import AllianceModel
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+
+
+@pytest.fixture
+def default_scenario() -> sim.Scenario:
+    return sim.Scenario.default()
+
+
+def make_model(params: dict | None = None, seed: int = 1, **series) -> AllianceModel:
+    """A model of the default scenario with ``{"section.name": value}`` changed and optional
+    constant series (``ukraine_war=0.0``)."""
+    sc = sim.Scenario.default()
+    if params:
+        sc = sc.with_params(params)
+    if series:
+        from dataclasses import replace
+
+        merged = dict(sc.series)
+        merged.update({k: ((2014, float(v)),) for k, v in series.items()})
+        sc = replace(sc, series=merged)
+    return AllianceModel(sc, rng=seed)
+
+
+def ally(model: AllianceModel, iso3: str):
+    return next(a for a in model.allies if a.iso3 == iso3)

@@ -1,0 +1,93 @@
+"""`natosim run`, `validate` and `list`, and the results folder they write."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.cli import main
+from sim.outputs import ALLY_COLUMNS, MODEL_COLUMNS
+from sim.store import read_table
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    out = tmp_path_factory.mktemp("res") / "baseline"
+    code = main(["run", str(ROOT / "scenarios" / "baseline.toml"), "--reps", "3", "--seed", "7",
+                 "--out", str(out)])
+    assert code == 0
+    return out
+
+
+def test_results_folder_has_manifest_and_four_tables(run_folder):
+    names = {p.name for p in run_folder.iterdir()}
+    assert {"manifest.json", "model.parquet", "allies.parquet", "events.parquet",
+            "summary.parquet"} <= names
+    man = json.loads((run_folder / "manifest.json").read_text())
+    assert man["natosim_version"] == sim.__version__
+    assert man["root_seed"] == 7 and man["replication_seeds"] == sim.replication_seeds(7, 3)
+    assert "--reps 3" in man["command"]
+    assert man["scenario"]["name"] == "baseline"
+    assert man["scenario"]["params"]["united_states"]["threat_intensity"] == 0.7
+    assert man["git_commit"]
+
+
+def test_tables_have_every_output_column(run_folder):
+    model, allies = read_table(run_folder, "model"), read_table(run_folder, "allies")
+    assert set(MODEL_COLUMNS) | {"run", "seed"} == set(model.columns)
+    assert set(ALLY_COLUMNS) | {"run", "seed"} == set(allies.columns)
+    assert allies["iso3"].nunique() == 31
+    assert set(model["run"]) == {0, 1, 2}
+    events, summary = read_table(run_folder, "events"), read_table(run_folder, "summary")
+    assert {"run", "seed", "year", "kind", "event"} <= set(events.columns)
+    assert events["event"].str.match(r"^\d{4}: ").all()
+    assert len(summary) == 3 and summary["verdict"].isin(sim.VERDICTS).all()
+
+
+def test_same_seed_same_files(run_folder, tmp_path):
+    out = tmp_path / "again"
+    assert main(["run", "baseline", "--reps", "3", "--seed", "7", "--out", str(out)]) == 0
+    for t in ("model", "allies", "events", "summary"):
+        pd.testing.assert_frame_equal(read_table(run_folder, t), read_table(out, t))
+
+
+def test_csv_format_and_default_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(ROOT / "scenarios" / "cajole.toml"), "--reps", "2",
+                 "--format", "csv"]) == 0
+    (folder,) = list((tmp_path / "results" / "cajole").iterdir())
+    assert (folder / "model.csv").exists()
+    assert len(read_table(folder, "summary")) == 2
+
+
+def test_refuses_to_overwrite_results(run_folder, capsys):
+    assert main(["run", "baseline", "--reps", "1", "--out", str(run_folder)]) == 2
+    assert "is empty" in capsys.readouterr().err
+
+
+def test_list_and_validate(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "baseline" in out and "cajole" in out
+    assert main(["validate", str(ROOT / "scenarios" / "baseline.toml")]) == 0
+
+
+def test_bad_arguments_exit_2():
+    proc = subprocess.run([sys.executable, "-m", "sim", "run", "baseline", "--reps", "0"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and "--reps" in proc.stderr
+
+
+def test_python_m_sim_runs(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "sim", "run", "baseline", "--reps", "1",
+                           "--out", str(tmp_path / "o")], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "results:" in proc.stdout

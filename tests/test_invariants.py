@@ -1,0 +1,63 @@
+"""Invariants over every shipped scenario: builds, runs, stays in bounds, no NaN."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import sim
+
+from .conftest import SCENARIOS
+
+BOUNDED_MODEL = ["eu_capability_share", "us_threat_level", "coercion_credibility", "mean_trust",
+                 "mean_threat", "russia_resolve_estimate", "us_influence", "nuclear_liability",
+                 "cohesion", "progress_headline", "progress_capability"]
+
+
+@pytest.fixture(scope="module", params=SCENARIOS, ids=lambda p: p.stem)
+def results(request):
+    return sim.run_replications(sim.load_scenario(request.param), reps=3, seed=11)
+
+
+def test_every_run_completes(results):
+    assert not results.failures, results.failures[0].error
+    sc = results.scenario
+    years = sc.get("run.end_year") - sc.get("run.start_year") + 1
+    assert len(results.model) == 3 * years
+    assert len(results.allies) == 3 * years * 31
+    assert set(results.summary["verdict"]) <= set(sim.VERDICTS)
+
+
+def test_indices_stay_in_bounds(results):
+    for col in BOUNDED_MODEL:
+        values = results.model[col]
+        assert values.between(0.0, 1.0).all(), col
+    for col in ("threat", "trust"):
+        assert results.allies[col].between(0.0, 1.0).all(), col
+    assert (results.allies[["core_pct", "related_pct", "spending_bn", "capability"]] >= 0).all().all()
+    assert (results.model["us_posture"] >= results.scenario.get("united_states.congress_floor")
+            - 1e-9).all()
+
+
+def test_no_nan_anywhere(results):
+    for name in ("model", "allies"):
+        numeric = results.tables[name].select_dtypes("number")
+        assert not numeric.isna().any().any(), name
+    summary = results.summary.drop(columns=["first_probe_year", "us_exit_year",
+                                            "eu_core_pct_2030"])
+    assert not summary.select_dtypes("number").isna().any().any()
+
+
+def test_reported_spending_is_genuine_plus_reclassified(results):
+    a = results.allies
+    assert np.allclose(a["core_pct"], a["genuine_core_pct"] + a["reclassified_pct"])
+    assert np.allclose(a["headline_pct"], a["core_pct"] + a["related_pct"])
+
+
+def test_first_year_is_the_data(results):
+    start = results.scenario.get("run.start_year")
+    first = results.allies[(results.allies.year == start) & (results.allies.run == 0)]
+    pol = first.set_index("iso3").loc["POL", "core_pct"]
+    assert math.isclose(pol, sim.data.defence_history()["POL"][start], rel_tol=1e-9)

@@ -1,0 +1,306 @@
+"""Decision rules against scripted situations: each mechanism M1-M9 moves the right way."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.mechanisms import capability as cap
+from sim.mechanisms import crisis as crisis_game
+
+from .conftest import ally, make_model
+
+
+# -- M1 capability pipeline (C16, C17) -----------------------------------------------------------
+def _pipeline(**over):
+    p = dict(make_model().config.params["capability"])
+    p.update(over)
+    stock = np.zeros((1, len(cap.CATEGORIES)))
+    return cap.CapabilityPipeline(p, stock, np.zeros_like(stock)), p
+
+
+def test_order_arrives_after_its_lead_time():
+    pipe, p = _pipeline(us_buy_share=0.0, industry_headroom=0.0)
+    pipe.capacity[:] = 1e9
+    orders = np.zeros((1, len(cap.CATEGORIES)))
+    k = cap.CATEGORIES.index("munitions")
+    orders[0, k] = 10.0
+    pipe.order(orders)
+    arrivals = [pipe.deliver()[0, k] for _ in range(p["lead_time_munitions"] + 1)]
+    assert arrivals[-1] == pytest.approx(10.0)
+    assert sum(arrivals[:-1]) == 0.0
+
+
+def test_us_orders_arrive_later_than_european_ones():
+    pipe, p = _pipeline(us_buy_share=1.0, us_backlog_years=2)
+    pipe.capacity[:] = 1e9
+    orders = np.zeros((1, len(cap.CATEGORIES)))
+    orders[0, 0] = 5.0
+    pipe.order(orders)
+    got = [pipe.deliver()[0, 0] for _ in range(p["lead_time_manoeuvre"] + 3)]
+    assert got.index(max(got)) == p["lead_time_manoeuvre"] + 2
+
+
+def test_industrial_capacity_creates_a_backlog_that_clears_later():
+    pipe, p = _pipeline(us_buy_share=0.0, capacity_growth=0.0)
+    pipe.capacity[:] = 1.0
+    orders = np.zeros((1, len(cap.CATEGORIES)))
+    orders[0, 0] = 3.0
+    pipe.order(orders)
+    got = [pipe.deliver()[0, 0] for _ in range(p["lead_time_manoeuvre"] + 3)]
+    assert max(got) == pytest.approx(1.0)
+    assert sum(got) == pytest.approx(3.0)
+
+
+def test_isr_coverage_cannot_pass_the_irreplaceable_cap():
+    europe = np.full(len(cap.CATEGORIES), 10.0)
+    cov = cap.coverage(europe, np.full(len(cap.CATEGORIES), 10.0), isr_cap=0.5)
+    assert cov[cap.ISR] == 0.5
+    assert cov[0] == 1.0
+
+
+def test_money_alone_does_not_take_over_isr_quickly():
+    """C17: even with very large ISR orders, ISR coverage stays near its cap for years."""
+    m = make_model({"capability.allocation_isr": 1.0, "capability.gap_priority": 0.0,
+                    "allies.threat_gain": 10.0})
+    cap_start = 1 - m.p_capability["isr_irreplaceable_share"]
+    for _ in range(5):
+        m.step()
+    assert m.coverage[cap.ISR] <= cap_start + 5 * m.p_capability["isr_sovereign_rate"] + 1e-9
+
+
+# -- M2 threat perception (C5, C12) --------------------------------------------------------------
+def test_border_ally_under_greyzone_attack_raises_its_threat():
+    m = make_model()
+    lt_quiet, lt_hit = ally(make_model(), "LTU"), ally(m, "LTU")
+    lt_hit.greyzone_attacks = 10
+    for a in (lt_quiet, lt_hit):
+        a.perceive_threat(a.situational_threat(1.0, 1.0), a.threat)
+    assert lt_hit.threat > lt_quiet.threat
+
+
+def test_alarm_spreads_over_the_network():
+    m = make_model()
+    a = ally(m, "PRT")
+    before = a.threat
+    a.perceive_threat(a.situational_threat(1.0, 1.0), neighbours=1.0)
+    calm = ally(make_model(), "PRT")
+    calm.perceive_threat(calm.situational_threat(1.0, 1.0), neighbours=calm.threat)
+    assert a.threat > calm.threat >= 0 and a.threat > before - 1e-9
+
+
+def test_front_line_allies_feel_more_threat_than_western_ones():
+    m = make_model()
+    assert ally(m, "EST").threat > ally(m, "FRA").threat > 0
+    assert ally(m, "POL").threat > ally(m, "PRT").threat
+
+
+# -- M3 trust and credibility (C3, C9, C13, C14) -------------------------------------------------
+def test_executed_threat_raises_coercion_credibility():
+    m = make_model({"united_states.execution_probability": 1.0,
+                    "united_states.patience_years": 1})
+    us = m.united_states
+    us.threat_level, us.years_threatened = 0.8, 5
+    before = us.coercion_credibility
+    assert us.execute_threats(laggards=3)
+    assert us.coercion_credibility > before
+
+
+def test_unexecuted_threat_decays_coercion_credibility():
+    m = make_model({"united_states.execute_threats": False})
+    us = m.united_states
+    us.threat_level = 0.8
+    before = us.coercion_credibility
+    assert not us.execute_threats(laggards=3)
+    assert us.coercion_credibility < before
+
+
+def test_ambiguity_costs_trust_and_reassurance_restores_it():
+    base, ambiguous, reassured = (ally(make_model(), "DEU") for _ in range(3))
+    base.update_trust(0.0, 0.0, 0.0, 0.0, False)
+    ambiguous.update_trust(0.0, 0.0, 1.0, 0.0, False)
+    reassured.update_trust(0.0, 0.0, 0.0, 1.0, False)
+    assert ambiguous.trust < base.trust < reassured.trust
+
+
+def test_drawdown_costs_more_trust_where_us_forces_are():
+    de, pt = ally(make_model(), "DEU"), ally(make_model(), "ALB")
+    d0, p0 = de.trust, pt.trust
+    de.update_trust(0.0, 0.2, 0.0, 0.0, False)
+    pt.update_trust(0.0, 0.2, 0.0, 0.0, False)
+    assert (d0 - de.trust) > (p0 - pt.trust)
+
+
+def test_threats_lower_russias_estimate_of_us_resolve():
+    calm, threatened = make_model().russia, make_model().russia
+    calm.read_us_resolve(1.0, 0.0, 0.2, 0.2, False)
+    threatened.read_us_resolve(1.0, 1.0, 0.2, 0.2, False)
+    assert threatened.resolve_estimate < calm.resolve_estimate
+
+
+# -- M4 ally budget (C3, C4, C5) -----------------------------------------------------------------
+def test_threat_and_distrust_raise_desired_spending():
+    a = ally(make_model(), "DEU")
+    a.threat, a.trust = 0.2, 0.8
+    low = a.desired_core_pct(0.0, 3.5, 2.0, 2.0)
+    a.threat, a.trust = 0.8, 0.2
+    assert a.desired_core_pct(0.0, 3.5, 2.0, 2.0) > low
+
+
+def test_credible_coercion_raises_desired_spending():
+    a = ally(make_model(), "ITA")
+    assert a.desired_core_pct(0.5, 3.5, 2.0, 2.0) > a.desired_core_pct(0.0, 3.5, 2.0, 2.0)
+
+
+def test_small_trusting_allies_free_ride_more_than_large_ones():
+    m = make_model()
+    small, large = ally(m, "LUX"), ally(m, "DEU")
+    for a in (small, large):
+        a.threat, a.trust = 0.3, 0.9
+    assert small.desired_core_pct(0, 0, 0, 0) < large.desired_core_pct(0, 0, 0, 0)
+
+
+def test_holdout_never_wants_more_than_its_cap():
+    m = make_model({"allies.overrides.ESP.holdout": True})
+    es = ally(m, "ESP")
+    es.threat = 1.0
+    assert es.desired_core_pct(1.0, 5.0, 3.5, 4.0) <= 2.1
+
+
+def test_budget_moves_within_fiscal_limits():
+    a = ally(make_model(), "FRA")
+    before = a.core_pct
+    a.set_budget(10.0)
+    assert a.core_pct - before == pytest.approx(a.max_rise)
+    a.set_budget(0.0)
+    assert a.core_pct == pytest.approx(before + a.max_rise - a.max_cut)
+
+
+def test_holdout_reclassifies_only_when_headline_numbers_are_measured():
+    m = make_model({"allies.overrides.ESP.holdout": True})
+    es = ally(m, "ESP")
+    es.reclassify(bar=3.0, headline_measured=True)
+    assert es.reclassified_pct == pytest.approx(es.reclassify_max)
+    assert es.reported_core_pct > es.core_pct
+    es.reclassify(bar=3.0, headline_measured=False)
+    assert es.reclassified_pct < es.reclassify_max
+
+
+# -- M5 US policy (C1, C3, C8, C15) --------------------------------------------------------------
+def test_cajoling_issues_no_threat():
+    us = make_model({"united_states.threat_intensity": 0.0}).united_states
+    assert us.issue_threats(progress=0.1, pressure=1.0, forced=0.0) == 0.0
+
+
+def test_missed_deadline_makes_the_us_leave_coordination_mechanisms():
+    m = make_model({"united_states.exit_mechanisms": True, "united_states.deadline_year": 2026})
+    m.year = 2026
+    assert m.united_states.judge_deadline(progress=0.1) is False
+    assert m.united_states.exited_mechanisms
+
+
+def test_leaving_the_mechanisms_removes_us_isr_and_enablers():
+    m = make_model()
+    before = m.us_capability_in_europe()
+    m.united_states.exited_mechanisms = True
+    after = m.us_capability_in_europe()
+    assert after[cap.ISR] < before[cap.ISR] and after[cap.ENABLERS] < before[cap.ENABLERS]
+    assert after[0] == before[0]
+
+
+def test_posture_never_falls_below_the_congress_floor():
+    m = make_model({"united_states.congress_floor": 0.7, "united_states.refocus_drift": 0.5})
+    for _ in range(15):
+        m.step()
+        assert m.united_states.posture >= 0.7 - 1e-12
+
+
+def test_a_crisis_refocuses_the_us_on_europe():
+    us = make_model().united_states
+    before = us.posture_target
+    us.refocus()
+    assert us.posture_target > before
+
+
+# -- M6 agency and M7 nuclear liability (C6, C7) -------------------------------------------------
+def test_us_influence_falls_and_liability_rises_as_europe_stands_up():
+    m = make_model()
+    infl0, liab0 = m.us_influence, m.nuclear_liability
+    m.pipeline.stock *= 2.0
+    m._update_indices()
+    assert m.us_influence < infl0
+    assert m.nuclear_liability > liab0
+
+
+def test_european_command_lowers_us_influence():
+    a = make_model()
+    b = make_model({"united_states.european_command": True})
+    assert b.us_influence < a.us_influence
+
+
+# -- M8 Russia (C8, C10, C11, C12) ---------------------------------------------------------------
+def test_russia_reacts_to_european_rearmament():
+    slow, fast = make_model().russia, make_model().russia
+    base = slow.europe_start_bn
+    slow.react_to_balance(base, 1.0)
+    fast.react_to_balance(base * 1.5, 1.0)
+    assert fast.milex_bn > slow.milex_bn
+
+
+def test_russia_does_not_probe_while_tied_down_in_ukraine():
+    m = make_model({"russia.probe_threshold": -5.0})
+    r = m.russia
+    r.committed_share = 0.9
+    eligible = np.ones(len(m.allies), dtype=bool)
+    assert r.choose_probe(np.zeros(len(m.allies)), m.proximity, eligible) is None
+
+
+def test_doubt_about_us_resolve_invites_probes():
+    probes = {}
+    for resolve in (0.9, 0.1):
+        count = 0
+        for seed in range(200):
+            m = make_model(seed=seed)
+            r = m.russia
+            r.committed_share, r.resolve_estimate = 0.0, resolve
+            eligible = np.ones(len(m.allies), dtype=bool)
+            count += r.choose_probe(np.full(len(m.allies), 0.5), m.proximity, eligible) is not None
+        probes[resolve] = count
+    assert probes[0.1] > probes[0.9]
+
+
+def test_greyzone_attacks_fall_mostly_on_allies_near_russia():
+    m = make_model()
+    attacks = sum(m.russia.greyzone_attacks(m.proximity, 3.0) for _ in range(50))
+    near = attacks[[m.codes.index(c) for c in ("EST", "LVA", "LTU", "FIN", "POL")]].mean()
+    far = attacks[[m.codes.index(c) for c in ("PRT", "ESP", "GBR", "CAN")]].mean()
+    assert near > 3 * far
+
+
+# -- M9 crisis game (C7, C11) --------------------------------------------------------------------
+def _crisis(us_answers: float, force: float, seed: int = 3):
+    m = make_model({"united_states.crisis_response_base": us_answers,
+                    "crisis.probe_force_share": force}, seed=seed, ukraine_war=0.0)
+    m.russia.committed_share = 0.0
+    return m, crisis_game.resolve_probe(m, m.codes.index("LTU"))
+
+
+def test_strong_response_with_the_us_repels_a_probe():
+    _, c = _crisis(us_answers=5.0, force=0.001)
+    assert c.us_responds and c.outcome == "repelled"
+
+
+def test_without_the_us_and_without_force_article5_fails():
+    m, c = _crisis(us_answers=-5.0, force=1.0)
+    assert not c.us_responds and c.outcome == "article5_failure"
+    trust0 = np.mean([a.trust for a in m.allies])
+    resolve0 = m.russia.resolve_estimate
+    crisis_game.apply_feedback(m, c)
+    assert np.mean([a.trust for a in m.allies]) < trust0
+    assert m.russia.resolve_estimate < resolve0
+    assert "Article 5 response fails" in crisis_game.describe(m, c)
+
+
+def test_nuclear_liability_makes_the_us_hesitate():
+    us = make_model().united_states
+    assert us.respond_probability(0.5, 0.8, 0.2) < us.respond_probability(0.5, 0.0, 0.2)
