@@ -24,7 +24,7 @@ from . import data, initial
 from .agents import Ally, Russia, UnitedStates
 from .mechanisms import capability as cap
 from .mechanisms import crisis as crisis_game
-from .network import ally_matrices, build_network
+from .network import cached_network
 from .outputs import Recorder
 from .scenario import Scenario
 
@@ -53,11 +53,10 @@ class AllianceModel(mesa.Model):
         self.now = {name: scenario.series_at(name, self.year) for name in SERIES_NAMES}
         self.recorder = Recorder(self)
 
-        self.graph = build_network(P["network"])
         records = data.allies()
         self.codes = [r.iso3 for r in records]
-        (self.raw_weights, self.norm_weights, self.proximity,
-         self.posture_weight) = ally_matrices(self.graph, self.codes)
+        (self.graph, self.raw_weights, self.norm_weights, self.proximity,
+         self.posture_weight) = cached_network(tuple(sorted(P["network"].items())))
         self.allies = [
             Ally(self, r, i, initial.defence_pct(r.iso3, self.start_year),
                  initial.gdp_bn(r, self.start_year) or r.gdp_usd_2024 / 1e9)
@@ -113,13 +112,18 @@ class AllianceModel(mesa.Model):
         self.coverage = europe0 / self.requirement_start
 
     def _init_threat(self) -> None:
-        """Start threat at the fixed point of the perception rule with the start year's inputs."""
-        power = 1.0
-        for _ in range(30):
-            neighbours = self.norm_weights @ np.array([a.threat for a in self.allies])
-            for a in self.allies:
-                a.perceive_threat(a.situational_threat(power, self.now["ukraine_war"]),
-                                  neighbours[a.index])
+        """Start threat at the fixed point of the perception rule (M2) with the start year's
+        inputs: ``a (s - t) + b (W t - t) = 0``, i.e. ``(a I + b (I - W)) t = a s``."""
+        p = self.p_perception
+        a, b = p["threat_adjustment"], p["threat_network_weight"]
+        s = np.array([x.situational_threat(1.0, self.now["ukraine_war"]) for x in self.allies])
+        n = len(s)
+        if a > 0:
+            t = np.linalg.solve(a * np.eye(n) + b * (np.eye(n) - self.norm_weights), a * s)
+        else:
+            t = s
+        for x in self.allies:
+            x.threat = float(min(1.0, max(0.0, t[x.index])))
 
     # -- shared quantities -------------------------------------------------------------------
     def ally_capability(self) -> np.ndarray:

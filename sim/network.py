@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import networkx as nx
@@ -100,3 +101,19 @@ def ally_matrices(
     proximity = np.array([g["RUS"][c]["weight"] for c in codes])
     posture = np.array([g["USA"][c]["weight"] for c in codes])
     return w, norm, proximity, posture
+
+
+@lru_cache(maxsize=32)
+def cached_network(
+    items: tuple[tuple[str, Any], ...],
+) -> tuple[nx.Graph, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The graph and its ally arrays for ``[network]`` parameters given as sorted items.
+
+    Built once per distinct parameter set and shared by the models of a process; callers must
+    treat the graph and arrays as read-only (the arrays are flagged so).
+    """
+    g = build_network(dict(items))
+    arrays = ally_matrices(g, [a.iso3 for a in data.allies()])
+    for arr in arrays:
+        arr.flags.writeable = False
+    return (g, *arrays)

@@ -108,21 +108,21 @@ class Recorder:
         allies = m.allies
         rows = self.ally_rows
         cap = m.ally_capability()
-        for a in allies:
-            rows["year"].append(m.year)
-            rows["iso3"].append(a.iso3)
-            rows["member"].append(a.member)
-            rows["gdp_bn"].append(a.gdp_bn)
-            rows["core_pct"].append(a.reported_core_pct)
-            rows["genuine_core_pct"].append(a.core_pct)
-            rows["reclassified_pct"].append(a.reclassified_pct)
-            rows["related_pct"].append(a.related_pct)
-            rows["headline_pct"].append(a.headline_pct)
-            rows["spending_bn"].append(a.spending_bn)
-            rows["capability"].append(float(cap[a.index]))
-            rows["threat"].append(a.threat)
-            rows["trust"].append(a.trust)
-            rows["greyzone_attacks"].append(a.greyzone_attacks)
+        n = len(allies)
+        rows["year"].extend([m.year] * n)
+        rows["iso3"].extend(m.codes)
+        rows["member"].extend([a.member for a in allies])
+        rows["gdp_bn"].extend([a.gdp_bn for a in allies])
+        rows["core_pct"].extend([a.core_pct + a.reclassified_pct for a in allies])
+        rows["genuine_core_pct"].extend([a.core_pct for a in allies])
+        rows["reclassified_pct"].extend([a.reclassified_pct for a in allies])
+        rows["related_pct"].extend([a.related_pct for a in allies])
+        rows["headline_pct"].extend([a.headline_pct for a in allies])
+        rows["spending_bn"].extend([a.spending_bn for a in allies])
+        rows["capability"].extend(cap.tolist())
+        rows["threat"].extend([a.threat for a in allies])
+        rows["trust"].extend([a.trust for a in allies])
+        rows["greyzone_attacks"].extend([a.greyzone_attacks for a in allies])
         eu = [a for a in allies if a.european and a.armed_forces]
         armed = [a for a in allies if a.armed_forces]
         gdp = sum(a.gdp_bn for a in eu)
@@ -146,8 +146,8 @@ class Recorder:
             "us_threat_level": us.threat_level,
             "coercion_credibility": us.coercion_credibility,
             "us_exited_mechanisms": us.exited_mechanisms,
-            "mean_trust": float(np.mean([a.trust for a in allies])),
-            "mean_threat": float(np.mean([a.threat for a in allies])),
+            "mean_trust": sum(a.trust for a in allies) / len(allies),
+            "mean_threat": sum(a.threat for a in allies) / len(allies),
             "russia_resolve_estimate": ru.resolve_estimate,
             "russia_capability": ru.capability,
             "russia_free_capability": ru.free_capability,
