@@ -1,10 +1,12 @@
 # Two commands on a fresh machine: `make run` and `make test`.
+# PYTHON and VENV can be overridden (CI runs the suite a second time on Python 3.12).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test venv bench clean
+.PHONY: run test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +14,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-venv: $(STAMP)
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	touch $(DEV_STAMP)
 
 run: $(STAMP)
 	$(BIN)/natosim run scenarios/baseline.toml --reps 20 --seed 7
@@ -20,8 +24,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff format --check sim tests benchmarks
+	$(BIN)/mypy
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_baseline.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf .venv .venv-* .pytest_cache .hypothesis .mypy_cache .ruff_cache build *.egg-info

@@ -29,8 +29,10 @@ def main(n: int = 200) -> None:
     years = len(result.model["year"])
     med = statistics.median(times) * 1000
     q = statistics.quantiles(times, n=10)
-    print(f"baseline, {years} years, {n} runs: median {med:.1f} ms per run "
-          f"(10th-90th percentile {q[0] * 1000:.1f}-{q[-1] * 1000:.1f} ms); target <= 20 ms")
+    print(
+        f"baseline, {years} years, {n} runs: median {med:.1f} ms per run "
+        f"(10th-90th percentile {q[0] * 1000:.1f}-{q[-1] * 1000:.1f} ms); target <= 20 ms"
+    )
 
 
 if __name__ == "__main__":

@@ -13,10 +13,10 @@ True
 
 __version__ = "0.1.0"
 
-from .model import AllianceModel  # noqa: E402
-from .outputs import VERDICTS  # noqa: E402
-from .runner import Results, RunResult, replication_seeds, run_one, run_replications  # noqa: E402
-from .scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+from .model import AllianceModel
+from .outputs import VERDICTS
+from .runner import Results, RunResult, replication_seeds, run_one, run_replications
+from .scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = [
     "VERDICTS",

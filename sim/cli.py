@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .runner import process_executor, run_replications
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
 from .store import command_line, default_folder, write_results
 
 log = logging.getLogger("natosim")
@@ -68,8 +68,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     for verdict, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         print(f"  {verdict}: {n}")
     if results.failures:
-        print(f"  {len(results.failures)} replications failed (see failures.json)",
-              file=sys.stderr)
+        print(f"  {len(results.failures)} replications failed (see failures.json)", file=sys.stderr)
     print(f"results: {folder}")
     return 1 if results.failures else 0
 
@@ -105,8 +104,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
-    from .scenario import CATALOGUE
-
     for p in CATALOGUE.params:
         if args.section and p.section != args.section:
             continue
@@ -126,8 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
     run.add_argument("--out", help="results folder (default results/<scenario>/<timestamp>)")
     run.add_argument("--results", default="results", help=argparse.SUPPRESS)
-    run.add_argument("--workers", type=_positive, default=1,
-                     help="worker processes (default 1; results do not depend on it)")
+    run.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="worker processes (default 1; results do not depend on it)",
+    )
     run.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     run.set_defaults(func=cmd_run)
 

@@ -17,8 +17,8 @@ row); each step then runs, in order:
 
 from __future__ import annotations
 
-import numpy as np
 import mesa
+import numpy as np
 
 from . import data, initial
 from .agents import Ally, Russia, UnitedStates
@@ -28,8 +28,17 @@ from .network import cached_network
 from .outputs import Recorder
 from .scenario import Scenario
 
-SERIES_NAMES = ("china_pull", "us_pressure", "us_reassurance", "us_ambiguity", "ukraine_war",
-                "greyzone_escalation", "pledge_core_pct", "pledge_related_pct", "us_demand_pct")
+SERIES_NAMES = (
+    "china_pull",
+    "us_pressure",
+    "us_reassurance",
+    "us_ambiguity",
+    "ukraine_war",
+    "greyzone_escalation",
+    "pledge_core_pct",
+    "pledge_related_pct",
+    "us_demand_pct",
+)
 
 
 class AllianceModel(mesa.Model):
@@ -55,11 +64,17 @@ class AllianceModel(mesa.Model):
 
         records = data.allies()
         self.codes = [r.iso3 for r in records]
-        (self.graph, self.raw_weights, self.norm_weights, self.proximity,
-         self.posture_weight) = cached_network(tuple(sorted(P["network"].items())))
+        (self.graph, self.raw_weights, self.norm_weights, self.proximity, self.posture_weight) = (
+            cached_network(tuple(sorted(P["network"].items())))
+        )
         self.allies = [
-            Ally(self, r, i, initial.defence_pct(r.iso3, self.start_year),
-                 initial.gdp_bn(r, self.start_year) or r.gdp_usd_2024 / 1e9)
+            Ally(
+                self,
+                r,
+                i,
+                initial.defence_pct(r.iso3, self.start_year),
+                initial.gdp_bn(r, self.start_year) or r.gdp_usd_2024 / 1e9,
+            )
             for i, r in enumerate(records)
         ]
         self.armed = np.array([a.armed_forces for a in self.allies])
@@ -133,8 +148,9 @@ class AllianceModel(mesa.Model):
     def europe_capability(self) -> np.ndarray:
         """European capability in Europe per category (European allies plus Canada's share)."""
         s = self.pipeline.stock
-        return (s[self.european].sum(axis=0)
-                + self.p_capability["canada_europe_share"] * s[self.canada].sum(axis=0))
+        return s[self.european].sum(axis=0) + self.p_capability["canada_europe_share"] * s[
+            self.canada
+        ].sum(axis=0)
 
     def us_capability_in_europe(self) -> np.ndarray:
         """US capability in Europe per category: start level x posture, less what leaving the
@@ -166,9 +182,13 @@ class AllianceModel(mesa.Model):
         laggards = self._united_states_acts(forced_pressure)
         self._allies_act(laggards)
         self._deliver()
-        self.russia.read_us_resolve(self.united_states.posture, self.united_states.threat_level,
-                                    self.now["us_reassurance"], self.united_states.ambiguity,
-                                    self.united_states.exited_mechanisms)
+        self.russia.read_us_resolve(
+            self.united_states.posture,
+            self.united_states.threat_level,
+            self.now["us_reassurance"],
+            self.united_states.ambiguity,
+            self.united_states.exited_mechanisms,
+        )
         self.recorder.record_year()
         if self.year >= self.end_year:
             self.running = False
@@ -180,7 +200,9 @@ class AllianceModel(mesa.Model):
         russia.react_to_balance(self.europe_spending_bn(), war)
         russia.rebuild_forces(war)
         if was_at_war and war == 0:
-            self.recorder.event("ceasefire", "the war in Ukraine stops; Russia begins to reconstitute")
+            self.recorder.event(
+                "ceasefire", "the war in Ukraine stops; Russia begins to reconstitute"
+            )
         attacks = russia.greyzone_attacks(self.proximity, self.now["greyzone_escalation"])
         for a in self.allies:
             a.greyzone_attacks = int(attacks[a.index]) + a.greyzone_attacks_extra
@@ -202,26 +224,38 @@ class AllianceModel(mesa.Model):
         theta = us.issue_threats(progress, self.now["us_pressure"], forced_pressure)
         bar = self.now["pledge_core_pct"] - 0.05
         headline = us.p["measurement"] == "headline"
-        laggards = np.array([
-            a.member and a.european and a.armed_forces
-            and (a.reported_core_pct if headline else a.core_pct) < bar
-            for a in self.allies
-        ])
+        laggards = np.array(
+            [
+                a.member
+                and a.european
+                and a.armed_forces
+                and (a.reported_core_pct if headline else a.core_pct) < bar
+                for a in self.allies
+            ]
+        )
         if theta >= 0.05 and laggards.any():
             names = ", ".join(self.allies[i].record.country for i in np.flatnonzero(laggards)[:4])
             more = f" and {laggards.sum() - 4} more" if laggards.sum() > 4 else ""
-            self.recorder.event("threat", f"the US threatens abandonment (level {theta:.2f}); "
-                                f"laggards: {names}{more}", quiet=True)
+            self.recorder.event(
+                "threat",
+                f"the US threatens abandonment (level {theta:.2f}); laggards: {names}{more}",
+                quiet=True,
+            )
         if us.execute_threats(int(laggards.sum())):
-            self.recorder.event("threat_executed", "the US executes its threat: a drawdown of "
-                                f"{us.p['drawdown_step']:.0%} of its 2025 posture is ordered")
+            self.recorder.event(
+                "threat_executed",
+                "the US executes its threat: a drawdown of "
+                f"{us.p['drawdown_step']:.0%} of its 2025 posture is ordered",
+            )
         met = us.judge_deadline(progress)
         if met is not None:
             if met:
                 text = f"deadline met: Europe's progress {progress:.2f} by the US measure"
             elif us.exited_this_year:
-                text = (f"deadline missed (progress {progress:.2f}); the US leaves NATO "
-                        "coordination mechanisms")
+                text = (
+                    f"deadline missed (progress {progress:.2f}); the US leaves NATO "
+                    "coordination mechanisms"
+                )
             else:
                 text = f"deadline missed (progress {progress:.2f}); nothing follows"
             self.recorder.event("deadline", text)
@@ -238,8 +272,9 @@ class AllianceModel(mesa.Model):
         for a in self.allies:
             a.perceive_threat(a.situational_threat(power, war), neighbours[a.index])
             signal = us.threat_level * (1.0 if laggards[a.index] else 0.5)
-            a.update_trust(signal, us.drawdown_this_year, us.ambiguity, reassurance,
-                           us.exited_this_year)
+            a.update_trust(
+                signal, us.drawdown_this_year, us.ambiguity, reassurance, us.exited_this_year
+            )
         core_prev = np.array([a.core_pct for a in self.allies])
         armed_w = self.norm_weights * self.armed[None, :]
         row = armed_w.sum(axis=1)
@@ -258,13 +293,16 @@ class AllianceModel(mesa.Model):
     def _deliver(self) -> None:
         p = self.p_capability
         weights = cap.allocation_weights(self.base_allocation, self.coverage, p["gap_priority"])
-        equip = np.array([a.spending_bn * a.equipment_share if a.armed_forces else 0.0
-                          for a in self.allies])
+        equip = np.array(
+            [a.spending_bn * a.equipment_share if a.armed_forces else 0.0 for a in self.allies]
+        )
         self.pipeline.order(equip[:, None] * weights[None, :])
         self.pipeline.deliver()
-        self.sovereign_isr = min(p["isr_irreplaceable_share"],
-                                 self.sovereign_isr + p["isr_sovereign_rate"] * weights[cap.ISR]
-                                 / max(self.base_allocation[cap.ISR], 1e-9))
+        self.sovereign_isr = min(
+            p["isr_irreplaceable_share"],
+            self.sovereign_isr
+            + p["isr_sovereign_rate"] * weights[cap.ISR] / max(self.base_allocation[cap.ISR], 1e-9),
+        )
         self._update_indices()
 
     def _update_indices(self) -> None:
@@ -294,12 +332,14 @@ class AllianceModel(mesa.Model):
         self.us_influence = influence
         threat = np.array([a.threat for a in self.allies])
         trust = np.array([a.trust for a in self.allies])
-        self.nuclear_liability = (self.p_alliance["nuclear_commitment"] * (1.0 - influence)
-                                  * float(threat.mean()))
+        self.nuclear_liability = (
+            self.p_alliance["nuclear_commitment"] * (1.0 - influence) * float(threat.mean())
+        )
         self.cohesion_damage *= 0.9
         spread = float(np.abs(threat - threat.mean()).mean())
         self.cohesion = (1.0 - self.cohesion_damage) * max(
-            0.0, min(1.0, 0.5 * float(trust.mean()) + 0.5 * (1.0 - 2.0 * spread)))
+            0.0, min(1.0, 0.5 * float(trust.mean()) + 0.5 * (1.0 - 2.0 * spread))
+        )
 
     def progress_measures(self) -> tuple[float, float]:
         """(headline, capability) progress in [0, 1], as the US can measure it (C19).
@@ -331,9 +371,8 @@ class AllianceModel(mesa.Model):
                     a.shock += ev.magnitude * self.proximity[a.index]
             elif ev.kind == "greyzone_surge":
                 for a in [target] if target else self.allies:
-                    a.greyzone_attacks_extra += int(round(ev.magnitude
-                                                          * (1.0 if target else
-                                                             self.proximity[a.index])))
+                    share = 1.0 if target else float(self.proximity[a.index])
+                    a.greyzone_attacks_extra += round(ev.magnitude * share)
             elif ev.kind == "russia_probe" and target is not None and year > self.start_year:
                 forced_probe = target.index
             elif ev.kind == "us_reassurance":
@@ -349,8 +388,13 @@ class AllianceModel(mesa.Model):
                 target.member = True
             elif ev.kind == "european_command":
                 self.united_states.european_command = True
-            self.recorder.event(ev.kind, ev.note or f"{ev.kind.replace('_', ' ')}"
-                                + (f" ({target.record.country})" if target else ""), year=year)
+            self.recorder.event(
+                ev.kind,
+                ev.note
+                or f"{ev.kind.replace('_', ' ')}"
+                + (f" ({target.record.country})" if target else ""),
+                year=year,
+            )
         return forced_probe, pressure
 
     def run(self) -> None:

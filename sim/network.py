@@ -63,19 +63,26 @@ def build_network(p: Mapping[str, Any]) -> nx.Graph:
     us_lat, us_lon = data.washington()
     g.add_node("USA", kind="united_states", country="United States", pos=(us_lon, us_lat))
     for i, a in enumerate(allies):
-        for b in allies[i + 1:]:
+        for b in allies[i + 1 :]:
             d = great_circle_km(a.capital_lat, a.capital_lon, b.capital_lat, b.capital_lon)
             border = frozenset((a.iso3, b.iso3)) in borders
             shared = len(a.groups & b.groups)
-            w = (p["border_weight"] * border
-                 + p["distance_weight"] * math.exp(-d / p["distance_scale_km"])
-                 + p["group_weight"] * shared)
+            w = (
+                p["border_weight"] * border
+                + p["distance_weight"] * math.exp(-d / p["distance_scale_km"])
+                + p["group_weight"] * shared
+            )
             if w >= p["min_weight"] and w > 0:
-                g.add_edge(a.iso3, b.iso3, weight=w, kind="ally", border=border, km=d,
-                           shared_groups=shared)
+                g.add_edge(
+                    a.iso3, b.iso3, weight=w, kind="ally", border=border, km=d, shared_groups=shared
+                )
         g.add_edge("RUS", a.iso3, weight=russia_proximity(a, p), kind="russia")
-        g.add_edge("USA", a.iso3, kind="posture",
-                   weight=min(1.0, 0.1 + p["posture_tier_weight"] * a.us_posture_tier))
+        g.add_edge(
+            "USA",
+            a.iso3,
+            kind="posture",
+            weight=min(1.0, 0.1 + p["posture_tier_weight"] * a.us_posture_tier),
+        )
     return g
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-
 from .scenario import CATEGORIES
 
 if TYPE_CHECKING:
@@ -29,7 +27,7 @@ MODEL_COLUMNS: dict[str, str] = {
     "year": "calendar year",
     "eu_core_pct": "European core defence spending as reported, GDP-weighted, % of GDP",
     "eu_genuine_core_pct": "European core spending net of reclassification, GDP-weighted, % of GDP",
-    "eu_headline_pct": "European headline spending (core + defence-related), GDP-weighted, % of GDP",
+    "eu_headline_pct": "European core + defence-related spending, GDP-weighted, % of GDP",
     "eu_spending_bn": "European genuine core spending, bn US$",
     "n_allies_2pct": "allies with armed forces reporting core spending >= 2% of GDP",
     "n_allies_3_5pct": "allies reporting core spending >= 3.5% of GDP",
@@ -172,8 +170,8 @@ class Recorder:
         m, rows = self.model, self.model_rows
         outcomes = [o for o in rows["probe_outcome"] if o]
         years = rows["year"]
-        probe_years = [y for y, p in zip(years, rows["probe"]) if p]
-        exits = [y for y, e in zip(years, rows["us_exited_mechanisms"]) if e]
+        probe_years = [y for y, p in zip(years, rows["probe"], strict=True) if p]
+        exits = [y for y, e in zip(years, rows["us_exited_mechanisms"], strict=True) if e]
 
         def at(col: str, year: int) -> float:
             return rows[col][years.index(year)] if year in years else float("nan")
@@ -227,10 +225,15 @@ def verdict(model: AllianceModel, outcomes: list[str]) -> str:
     shifted = share >= v["shift_share"]
     if shifted and rows["us_influence"][-1] < v["influence_floor"]:
         return "europe_carries_us_lost_control"
-    if (rows["eu_headline_pct"][-1] >= v["headline_met_pct"]
-            and rows["coverage_mean"][-1] < v["hollow_coverage"]):
+    if (
+        rows["eu_headline_pct"][-1] >= v["headline_met_pct"]
+        and rows["coverage_mean"][-1] < v["hollow_coverage"]
+    ):
         return "headline_met_capability_hollow"
     if shifted:
-        return "burden_shifted_alliance_intact" if trust >= v["trust_floor"] else (
-            "burden_shifted_trust_broken")
+        return (
+            "burden_shifted_alliance_intact"
+            if trust >= v["trust_floor"]
+            else ("burden_shifted_trust_broken")
+        )
     return "burden_not_shifted"

@@ -94,8 +94,12 @@ class Results:
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"model": self.model, "allies": self.allies, "events": self.events,
-                "summary": self.summary}
+        return {
+            "model": self.model,
+            "allies": self.allies,
+            "events": self.events,
+            "summary": self.summary,
+        }
 
 
 def _frame(results: Sequence[RunResult], part: str) -> pd.DataFrame:
@@ -107,18 +111,28 @@ def _frame(results: Sequence[RunResult], part: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def collect(scenario: Scenario, root: int, seeds: list[int],
-            results: Sequence[RunResult]) -> Results:
+def collect(
+    scenario: Scenario, root: int, seeds: list[int], results: Sequence[RunResult]
+) -> Results:
     """Assemble run results (in run order) into tables."""
     ok = sorted((r for r in results if not r.error), key=lambda r: r.run)
     failed = sorted((r for r in results if r.error), key=lambda r: r.run)
     summary = pd.DataFrame([{"run": r.run, "seed": r.seed, **r.summary} for r in ok])
-    return Results(scenario, root, seeds, _frame(ok, "model"), _frame(ok, "allies"),
-                   _frame(ok, "events"), summary, failed)
+    return Results(
+        scenario,
+        root,
+        seeds,
+        _frame(ok, "model"),
+        _frame(ok, "allies"),
+        _frame(ok, "events"),
+        summary,
+        failed,
+    )
 
 
-def run_replications(scenario: Scenario, reps: int, seed: int,
-                     executor: Executor | None = None, batch: int = 8) -> Results:
+def run_replications(
+    scenario: Scenario, reps: int, seed: int, executor: Executor | None = None, batch: int = 8
+) -> Results:
     """Run ``reps`` replications seeded from ``seed``; serially, or over ``executor``.
 
     Batches of ``batch`` runs go to each task to amortise the cost of sending the scenario.
@@ -128,7 +142,7 @@ def run_replications(scenario: Scenario, reps: int, seed: int,
     if executor is None:
         results = _run_batch(scenario, jobs)
     else:
-        chunks = [jobs[i:i + batch] for i in range(0, len(jobs), batch)]
+        chunks = [jobs[i : i + batch] for i in range(0, len(jobs), batch)]
         futures = [executor.submit(_run_batch, scenario, c) for c in chunks]
         results = [r for f in futures for r in f.result()]
     return collect(scenario, seed, seeds, results)

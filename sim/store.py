@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
+import mesa
 import pandas as pd
 
 from . import __version__
@@ -33,10 +34,22 @@ def git_commit() -> str:
     """The git commit of the package source, with ``-dirty`` if it has changes; or 'unknown'."""
     here = Path(__file__).resolve().parent
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
-                             text=True, timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=here,
-                               capture_output=True, text=True, timeout=5).stdout.strip()
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "."],
+            cwd=here,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout.strip()
         return out + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -44,13 +57,11 @@ def git_commit() -> str:
 
 def manifest(results: Results, command: str, fmt: Format) -> dict[str, Any]:
     """What a reader needs to reproduce and trust a results folder."""
-    import mesa
-
     return {
         "natosim_version": __version__,
         "git_commit": git_commit(),
         "command": command,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "mesa": mesa.__version__,
         "root_seed": results.root_seed,
@@ -65,7 +76,7 @@ def manifest(results: Results, command: str, fmt: Format) -> dict[str, Any]:
 
 def default_folder(root: Path, scenario_name: str) -> Path:
     """``root/<scenario>/<UTC timestamp>``, made unique if that name is taken."""
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     base = root / scenario_name / stamp
     path, i = base, 1
     while path.exists():
@@ -91,11 +102,18 @@ def write_results(results: Results, folder: Path, command: str, fmt: Format = "p
         for name, df in results.tables.items():
             write_table(df, tmp / f"{name}.{fmt}", fmt)
         if results.failures:
-            (tmp / "failures.json").write_text(json.dumps(
-                [{"run": r.run, "seed": r.seed, "traceback": r.error} for r in results.failures],
-                indent=2))
-        (tmp / "manifest.json").write_text(json.dumps(manifest(results, command, fmt), indent=2,
-                                                      default=str))
+            (tmp / "failures.json").write_text(
+                json.dumps(
+                    [
+                        {"run": r.run, "seed": r.seed, "traceback": r.error}
+                        for r in results.failures
+                    ],
+                    indent=2,
+                )
+            )
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest(results, command, fmt), indent=2, default=str)
+        )
         if folder.exists():
             folder.rmdir()
         os.replace(tmp, folder)

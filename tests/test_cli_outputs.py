@@ -20,16 +20,31 @@ from .conftest import ROOT
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory):
     out = tmp_path_factory.mktemp("res") / "baseline"
-    code = main(["run", str(ROOT / "scenarios" / "baseline.toml"), "--reps", "3", "--seed", "7",
-                 "--out", str(out)])
+    code = main(
+        [
+            "run",
+            str(ROOT / "scenarios" / "baseline.toml"),
+            "--reps",
+            "3",
+            "--seed",
+            "7",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     return out
 
 
 def test_results_folder_has_manifest_and_four_tables(run_folder):
     names = {p.name for p in run_folder.iterdir()}
-    assert {"manifest.json", "model.parquet", "allies.parquet", "events.parquet",
-            "summary.parquet"} <= names
+    assert {
+        "manifest.json",
+        "model.parquet",
+        "allies.parquet",
+        "events.parquet",
+        "summary.parquet",
+    } <= names
     man = json.loads((run_folder / "manifest.json").read_text())
     assert man["natosim_version"] == sim.__version__
     assert man["root_seed"] == 7 and man["replication_seeds"] == sim.replication_seeds(7, 3)
@@ -60,8 +75,10 @@ def test_same_seed_same_files(run_folder, tmp_path):
 
 def test_csv_format_and_default_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert main(["run", str(ROOT / "scenarios" / "cajole.toml"), "--reps", "2",
-                 "--format", "csv"]) == 0
+    assert (
+        main(["run", str(ROOT / "scenarios" / "cajole.toml"), "--reps", "2", "--format", "csv"])
+        == 0
+    )
     (folder,) = list((tmp_path / "results" / "cajole").iterdir())
     assert (folder / "model.csv").exists()
     assert len(read_table(folder, "summary")) == 2
@@ -80,14 +97,33 @@ def test_list_and_validate(capsys):
 
 
 def test_bad_arguments_exit_2():
-    proc = subprocess.run([sys.executable, "-m", "sim", "run", "baseline", "--reps", "0"],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "run", "baseline", "--reps", "0"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     assert proc.returncode == 2 and "--reps" in proc.stderr
 
 
 def test_python_m_sim_runs(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "sim", "run", "baseline", "--reps", "1",
-                           "--out", str(tmp_path / "o")], capture_output=True, text=True,
-                          cwd=ROOT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "run",
+            "baseline",
+            "--reps",
+            "1",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "results:" in proc.stdout

@@ -11,9 +11,19 @@ import sim
 
 from .conftest import SCENARIOS
 
-BOUNDED_MODEL = ["eu_capability_share", "us_threat_level", "coercion_credibility", "mean_trust",
-                 "mean_threat", "russia_resolve_estimate", "us_influence", "nuclear_liability",
-                 "cohesion", "progress_headline", "progress_capability"]
+BOUNDED_MODEL = [
+    "eu_capability_share",
+    "us_threat_level",
+    "coercion_credibility",
+    "mean_trust",
+    "mean_threat",
+    "russia_resolve_estimate",
+    "us_influence",
+    "nuclear_liability",
+    "cohesion",
+    "progress_headline",
+    "progress_capability",
+]
 
 
 @pytest.fixture(scope="module", params=SCENARIOS, ids=lambda p: p.stem)
@@ -36,17 +46,19 @@ def test_indices_stay_in_bounds(results):
         assert values.between(0.0, 1.0).all(), col
     for col in ("threat", "trust"):
         assert results.allies[col].between(0.0, 1.0).all(), col
-    assert (results.allies[["core_pct", "related_pct", "spending_bn", "capability"]] >= 0).all().all()
-    assert (results.model["us_posture"] >= results.scenario.get("united_states.congress_floor")
-            - 1e-9).all()
+    assert (
+        (results.allies[["core_pct", "related_pct", "spending_bn", "capability"]] >= 0).all().all()
+    )
+    assert (
+        results.model["us_posture"] >= results.scenario.get("united_states.congress_floor") - 1e-9
+    ).all()
 
 
 def test_no_nan_anywhere(results):
     for name in ("model", "allies"):
         numeric = results.tables[name].select_dtypes("number")
         assert not numeric.isna().any().any(), name
-    summary = results.summary.drop(columns=["first_probe_year", "us_exit_year",
-                                            "eu_core_pct_2030"])
+    summary = results.summary.drop(columns=["first_probe_year", "us_exit_year", "eu_core_pct_2030"])
     assert not summary.select_dtypes("number").isna().any().any()
 
 

@@ -30,8 +30,11 @@ def test_edge_weights_follow_the_documented_rule():
     d = great_circle_km(59.44, 24.75, 56.95, 24.11)
     import math
 
-    expected = (P["border_weight"] + P["distance_weight"] * math.exp(-d / P["distance_scale_km"])
-                + P["group_weight"] * 4)
+    expected = (
+        P["border_weight"]
+        + P["distance_weight"] * math.exp(-d / P["distance_scale_km"])
+        + P["group_weight"] * 4
+    )
     assert g["EST"]["LVA"]["weight"] == pytest.approx(expected)
     assert g["RUS"]["EST"]["weight"] == P["russia_border"]
     assert g["RUS"]["ROU"]["weight"] == P["black_sea"]
@@ -52,8 +55,14 @@ def test_packaged_data_are_the_shared_reference_data():
     shared = ROOT.parent / "shared" / "data"
     if not shared.is_dir():
         pytest.skip("shared/ reference data not beside this checkout")
-    for name in ("allies.csv", "defence_pct_gdp.csv", "gdp_current_usd.csv", "russia.csv",
-                 "ally_land_borders.csv", "facts.csv"):
+    for name in (
+        "allies.csv",
+        "defence_pct_gdp.csv",
+        "gdp_current_usd.csv",
+        "russia.csv",
+        "ally_land_borders.csv",
+        "facts.csv",
+    ):
         packaged = resources.files("sim.data").joinpath(name).read_text()
         assert packaged == (shared / name).read_text(), name
 
@@ -70,4 +79,5 @@ def test_start_values_come_from_the_2025_data():
     with resources.files("sim.data").joinpath("defence_pct_gdp.csv").open() as fh:
         rows = [r for r in csv.DictReader(fh) if r["year"] == "2025"]
     assert {r["iso3"]: float(r["defence_pct_gdp"]) for r in rows} == {
-        k: v[2025] for k, v in hist.items()}
+        k: v[2025] for k, v in hist.items()
+    }

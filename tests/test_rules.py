@@ -61,8 +61,13 @@ def test_isr_coverage_cannot_pass_the_irreplaceable_cap():
 
 def test_money_alone_does_not_take_over_isr_quickly():
     """C17: even with very large ISR orders, ISR coverage stays near its cap for years."""
-    m = make_model({"capability.allocation_isr": 1.0, "capability.gap_priority": 0.0,
-                    "allies.threat_gain": 10.0})
+    m = make_model(
+        {
+            "capability.allocation_isr": 1.0,
+            "capability.gap_priority": 0.0,
+            "allies.threat_gain": 10.0,
+        }
+    )
     cap_start = 1 - m.p_capability["isr_irreplaceable_share"]
     for _ in range(5):
         m.step()
@@ -97,8 +102,7 @@ def test_front_line_allies_feel_more_threat_than_western_ones():
 
 # -- M3 trust and credibility (C3, C9, C13, C14) -------------------------------------------------
 def test_executed_threat_raises_coercion_credibility():
-    m = make_model({"united_states.execution_probability": 1.0,
-                    "united_states.patience_years": 1})
+    m = make_model({"united_states.execution_probability": 1.0, "united_states.patience_years": 1})
     us = m.united_states
     us.threat_level, us.years_threatened = 0.8, 5
     before = us.coercion_credibility
@@ -279,8 +283,11 @@ def test_greyzone_attacks_fall_mostly_on_allies_near_russia():
 
 # -- M9 crisis game (C7, C11) --------------------------------------------------------------------
 def _crisis(us_answers: float, force: float, seed: int = 3):
-    m = make_model({"united_states.crisis_response_base": us_answers,
-                    "crisis.probe_force_share": force}, seed=seed, ukraine_war=0.0)
+    m = make_model(
+        {"united_states.crisis_response_base": us_answers, "crisis.probe_force_share": force},
+        seed=seed,
+        ukraine_war=0.0,
+    )
     m.russia.committed_share = 0.0
     return m, crisis_game.resolve_probe(m, m.codes.index("LTU"))
 

@@ -15,8 +15,9 @@ from sim.scenario import CATALOGUE, ScenarioError
 from .conftest import ROOT
 
 NUMERIC = [p for p in CATALOGUE.params if p.kind in ("float", "int")]
-FAST = settings(max_examples=40, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def write(tmp_path, name, text):
@@ -43,11 +44,19 @@ def test_shipped_scenarios_validate():
 
 
 def test_extends_overrides_and_per_ally_values(tmp_path):
-    write(tmp_path, "parent.toml", '[allies]\nthreat_gain = 2.0\n[allies.overrides.ESP]\n'
-          'holdout = true\n[[events]]\nyear = 2027\nkind = "us_drawdown"\nmagnitude = 0.1\n')
-    child = write(tmp_path, "child.toml", 'extends = "parent"\n[allies]\nthreat_gain = 3.0\n'
-                  '[allies.overrides.BEL]\nholdout = true\n[series.china_pull]\n"2025" = 0.1\n'
-                  '"2030" = 0.9\n[[events]]\nyear = 2028\nkind = "us_reassurance"\n')
+    write(
+        tmp_path,
+        "parent.toml",
+        "[allies]\nthreat_gain = 2.0\n[allies.overrides.ESP]\n"
+        'holdout = true\n[[events]]\nyear = 2027\nkind = "us_drawdown"\nmagnitude = 0.1\n',
+    )
+    child = write(
+        tmp_path,
+        "child.toml",
+        'extends = "parent"\n[allies]\nthreat_gain = 3.0\n'
+        '[allies.overrides.BEL]\nholdout = true\n[series.china_pull]\n"2025" = 0.1\n'
+        '"2030" = 0.9\n[[events]]\nyear = 2028\nkind = "us_reassurance"\n',
+    )
     sc = sim.load_scenario(child)
     assert sc.name == "child"
     assert sc.get("allies.threat_gain") == 3.0
@@ -69,8 +78,11 @@ def test_cajole_is_baseline_without_consequences():
 
 # -- bad input -----------------------------------------------------------------------------------
 def test_unknown_key(tmp_path):
-    expect_error(write(tmp_path, "a.toml", "[allies]\nthreat_gian = 1.0\n"),
-                 "allies.threat_gian", "a known parameter")
+    expect_error(
+        write(tmp_path, "a.toml", "[allies]\nthreat_gian = 1.0\n"),
+        "allies.threat_gian",
+        "a known parameter",
+    )
 
 
 def test_unknown_section(tmp_path):
@@ -78,23 +90,33 @@ def test_unknown_section(tmp_path):
 
 
 def test_wrong_type(tmp_path):
-    expect_error(write(tmp_path, "a.toml", '[allies]\nthreat_gain = "high"\n'),
-                 "allies.threat_gain", "a number in")
+    expect_error(
+        write(tmp_path, "a.toml", '[allies]\nthreat_gain = "high"\n'),
+        "allies.threat_gain",
+        "a number in",
+    )
 
 
 def test_out_of_bounds(tmp_path):
-    expect_error(write(tmp_path, "a.toml", "[united_states]\nthreat_intensity = 1.5\n"),
-                 "united_states.threat_intensity", "[0, 1]")
+    expect_error(
+        write(tmp_path, "a.toml", "[united_states]\nthreat_intensity = 1.5\n"),
+        "united_states.threat_intensity",
+        "[0, 1]",
+    )
 
 
 def test_unknown_country_code(tmp_path):
-    expect_error(write(tmp_path, "a.toml", "[allies.overrides.XXX]\nholdout = true\n"),
-                 "allies.overrides.XXX", "ISO3")
+    expect_error(
+        write(tmp_path, "a.toml", "[allies.overrides.XXX]\nholdout = true\n"),
+        "allies.overrides.XXX",
+        "ISO3",
+    )
 
 
 def test_per_ally_override_of_a_global_parameter(tmp_path):
-    expect_error(write(tmp_path, "a.toml", "[allies.overrides.ESP]\nthreat_gain = 1.0\n"),
-                 "per-ally")
+    expect_error(
+        write(tmp_path, "a.toml", "[allies.overrides.ESP]\nthreat_gain = 1.0\n"), "per-ally"
+    )
 
 
 def test_cycle_in_extends(tmp_path):
@@ -117,22 +139,28 @@ def test_missing_file(tmp_path):
 
 
 def test_end_before_start(tmp_path):
-    expect_error(write(tmp_path, "a.toml", "[run]\nstart_year = 2025\nend_year = 2020\n"),
-                 "run.end_year")
+    expect_error(
+        write(tmp_path, "a.toml", "[run]\nstart_year = 2025\nend_year = 2020\n"), "run.end_year"
+    )
 
 
 def test_bad_event(tmp_path):
-    expect_error(write(tmp_path, "a.toml", '[[events]]\nyear = 2030\nkind = "invasion"\n'),
-                 "events[0].kind")
-    expect_error(write(tmp_path, "b.toml", '[[events]]\nyear = 2030\nkind = "russia_probe"\n'),
-                 "events[0].target")
+    expect_error(
+        write(tmp_path, "a.toml", '[[events]]\nyear = 2030\nkind = "invasion"\n'), "events[0].kind"
+    )
+    expect_error(
+        write(tmp_path, "b.toml", '[[events]]\nyear = 2030\nkind = "russia_probe"\n'),
+        "events[0].target",
+    )
 
 
 def test_bad_series(tmp_path):
-    expect_error(write(tmp_path, "a.toml", '[series.china_pull]\n"2030" = 3.0\n'),
-                 "series.china_pull.2030")
-    expect_error(write(tmp_path, "b.toml", '[series.china_pul]\n"2030" = 0.3\n'),
-                 "series.china_pul")
+    expect_error(
+        write(tmp_path, "a.toml", '[series.china_pull]\n"2030" = 3.0\n'), "series.china_pull.2030"
+    )
+    expect_error(
+        write(tmp_path, "b.toml", '[series.china_pul]\n"2030" = 0.3\n'), "series.china_pul"
+    )
 
 
 @FAST
@@ -148,7 +176,7 @@ def test_any_out_of_bounds_number_is_rejected(tmp_path, param, excess):
 def test_any_in_bounds_number_is_accepted(tmp_path, param, frac):
     value = param.low + frac * (param.high - param.low)
     if param.kind == "int":
-        value = int(round(value))
+        value = round(value)
     path = write(tmp_path, "h.toml", f"[{param.section}]\n{param.name} = {value!r}\n")
     assert sim.load_scenario(path).get(param.key) == pytest.approx(value)
 

@@ -27,8 +27,9 @@ class Ally(mesa.Agent):
 
     model: AllianceModel
 
-    def __init__(self, model: AllianceModel, record: AllyRecord, index: int, core_pct: float,
-                 gdp_bn: float) -> None:
+    def __init__(
+        self, model: AllianceModel, record: AllyRecord, index: int, core_pct: float, gdp_bn: float
+    ) -> None:
         super().__init__(model)
         sc = model.config
         self.record = record
@@ -83,10 +84,13 @@ class Ally(mesa.Agent):
         """
         p = self.model.p_perception
         prox = self.model.proximity[self.index]
-        t = (p["threat_base"]
-             + prox * (p["threat_proximity_weight"] * min(russia_power, 2.0)
-                       + p["threat_war_weight"] * war)
-             + p["threat_greyzone_per_attack"] * self.greyzone_attacks + self.shock)
+        t = (
+            p["threat_base"]
+            + prox
+            * (p["threat_proximity_weight"] * min(russia_power, 2.0) + p["threat_war_weight"] * war)
+            + p["threat_greyzone_per_attack"] * self.greyzone_attacks
+            + self.shock
+        )
         return min(1.0, max(0.0, t))
 
     def perceive_threat(self, situational: float, neighbours: float) -> None:
@@ -97,13 +101,22 @@ class Ally(mesa.Agent):
         mean threat of the ally's neighbours last year; clipped to [0, 1].
         """
         p = self.model.p_perception
-        t = (self.threat + p["threat_adjustment"] * (situational - self.threat)
-             + p["threat_network_weight"] * (neighbours - self.threat))
+        t = (
+            self.threat
+            + p["threat_adjustment"] * (situational - self.threat)
+            + p["threat_network_weight"] * (neighbours - self.threat)
+        )
         self.threat = min(1.0, max(0.0, t))
         self.shock *= p["shock_memory"]
 
-    def update_trust(self, threat_signal: float, drawdown: float, ambiguity: float,
-                     reassurance: float, exited: bool) -> None:
+    def update_trust(
+        self,
+        threat_signal: float,
+        drawdown: float,
+        ambiguity: float,
+        reassurance: float,
+        exited: bool,
+    ) -> None:
         """M3: trust that the US would defend this ally (C3, C9, C13, C14, C15).
 
         Trust relaxes toward ``trust_anchor`` at ``trust_recovery``; it falls with the US threat
@@ -114,16 +127,20 @@ class Ally(mesa.Agent):
         """
         p = self.model.p_perception
         posture_w = self.model.posture_weight[self.index]
-        t = (self.trust + p["trust_recovery"] * (p["trust_anchor"] - self.trust)
-             - p["trust_threat_cost"] * threat_signal
-             - p["trust_drawdown_cost"] * drawdown * posture_w
-             - p["trust_ambiguity_cost"] * ambiguity
-             + p["trust_reassurance_gain"] * reassurance * (1.0 - self.trust)
-             - (p["trust_exit_cost"] if exited else 0.0))
+        t = (
+            self.trust
+            + p["trust_recovery"] * (p["trust_anchor"] - self.trust)
+            - p["trust_threat_cost"] * threat_signal
+            - p["trust_drawdown_cost"] * drawdown * posture_w
+            - p["trust_ambiguity_cost"] * ambiguity
+            + p["trust_reassurance_gain"] * reassurance * (1.0 - self.trust)
+            - (p["trust_exit_cost"] if exited else 0.0)
+        )
         self.trust = min(1.0, max(0.0, t))
 
-    def desired_core_pct(self, coercion: float, demand: float, pledge: float,
-                         peers: float) -> float:
+    def desired_core_pct(
+        self, coercion: float, demand: float, pledge: float, peers: float
+    ) -> float:
         """M4: the core spending the ally wants this year (C3, C4, C5).
 
         ``need = base_pct + threat_gain x threat + self_help_gain x threat x (1 - trust)
@@ -134,12 +151,18 @@ class Ally(mesa.Agent):
         wants more than its cap (C5: Spain at 2.1%).
         """
         a = self.model.p_allies
-        need = (self.base_pct + a["threat_gain"] * self.threat
-                + a["self_help_gain"] * self.threat * (1.0 - self.trust)
-                - a["free_ride_gain"] * self.trust * (1.0 - self.size))
-        desired = (need + coercion * max(0.0, demand - need)
-                   + a["pledge_weight"] * max(0.0, pledge - need)
-                   + a["peer_weight"] * (peers - need))
+        need = (
+            self.base_pct
+            + a["threat_gain"] * self.threat
+            + a["self_help_gain"] * self.threat * (1.0 - self.trust)
+            - a["free_ride_gain"] * self.trust * (1.0 - self.size)
+        )
+        desired = (
+            need
+            + coercion * max(0.0, demand - need)
+            + a["pledge_weight"] * max(0.0, pledge - need)
+            + a["peer_weight"] * (peers - need)
+        )
         if self.holdout:
             desired = min(desired, self.holdout_cap)
         return min(15.0, max(0.0, desired))
@@ -176,7 +199,8 @@ class Ally(mesa.Agent):
         """
         target = 0.0 if self.holdout else pledge_related
         self.related_pct += self.model.p_allies["related_adjustment_rate"] * (
-            target - self.related_pct)
+            target - self.related_pct
+        )
 
     def grow_economy(self, year: int) -> None:
         """GDP is an exogenous input: NATO's figure for years the data cover (a hindcast reads
@@ -192,9 +216,12 @@ class Ally(mesa.Agent):
         relative to the strongest tie in the alliance.
         """
         c = self.model.p_crisis
-        z = (c["ally_aid_base"] + c["ally_aid_closeness"] * closeness
-             + c["ally_aid_threat"] * self.threat
-             + (c["ally_aid_us_responds"] if us_responds else 0.0))
+        z = (
+            c["ally_aid_base"]
+            + c["ally_aid_closeness"] * closeness
+            + c["ally_aid_threat"] * self.threat
+            + (c["ally_aid_us_responds"] if us_responds else 0.0)
+        )
         return 1.0 / (1.0 + math.exp(-z))
 
     def step(self) -> None:

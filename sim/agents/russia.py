@@ -46,8 +46,9 @@ class Russia(mesa.Agent):
         # Richardson grievance terms: the start year is an equilibrium at its war intensity.
         a, k = self.p["fatigue"], self.p["reaction_coefficient"]
         self.grievance_war = a * self.milex_bn - k * europe_spending_bn
-        self.grievance_peace = (a * self.gdp_bn * self.p["floor_pct"] / 100.0
-                                - k * europe_spending_bn)
+        self.grievance_peace = (
+            a * self.gdp_bn * self.p["floor_pct"] / 100.0 - k * europe_spending_bn
+        )
         self.war_demand = war
         self.years_since_war = 0 if war > 0 else 99
 
@@ -83,7 +84,8 @@ class Russia(mesa.Agent):
             if self.years_since_war > p["reconstitution_years"]:
                 self.war_demand *= 0.5
         grievance = self.grievance_peace + (self.grievance_war - self.grievance_peace) * min(
-            1.0, self.war_demand)
+            1.0, self.war_demand
+        )
         growth = max(0.0, europe_spending_bn / self.europe_start_bn - 1.0)
         k = p["reaction_coefficient"] * (1.0 + p["balance_sensitivity"] * growth)
         milex = self.milex_bn + k * europe_spending_bn - p["fatigue"] * self.milex_bn + grievance
@@ -97,8 +99,10 @@ class Russia(mesa.Agent):
         equipment_share x cost_factor``; ``committed_share = war_commitment x war``.
         """
         p = self.p
-        self.capability = (self.capability * (1.0 - p["depreciation"] - p["war_attrition"] * war)
-                           + self._new_capability())
+        self.capability = (
+            self.capability * (1.0 - p["depreciation"] - p["war_attrition"] * war)
+            + self._new_capability()
+        )
         self.committed_share = p["war_commitment"] * war
 
     def greyzone_attacks(self, proximity: np.ndarray, escalation: float) -> np.ndarray:
@@ -108,12 +112,17 @@ class Russia(mesa.Agent):
         greyzone_resolve_sensitivity x (1 - resolve_estimate))``: a Russia that doubts US resolve
         harasses more, with near impunity.
         """
-        lam = (self.p["greyzone_base"] * escalation * proximity**2
-               * (1.0 + self.p["greyzone_resolve_sensitivity"] * (1.0 - self.resolve_estimate)))
+        lam = (
+            self.p["greyzone_base"]
+            * escalation
+            * proximity**2
+            * (1.0 + self.p["greyzone_resolve_sensitivity"] * (1.0 - self.resolve_estimate))
+        )
         return self.model.rng.poisson(lam)
 
-    def choose_probe(self, response_odds: np.ndarray, proximity: np.ndarray,
-                     eligible: np.ndarray) -> int | None:
+    def choose_probe(
+        self, response_odds: np.ndarray, proximity: np.ndarray, eligible: np.ndarray
+    ) -> int | None:
         """M8: whether and where to probe an ally this year (C8, C9, C11).
 
         Russia probes only with ``probe_free_capability_min`` of its forces free of Ukraine and no
@@ -131,7 +140,9 @@ class Russia(mesa.Agent):
         if 1.0 - self.committed_share < p["probe_free_capability_min"] or not eligible.any():
             return None
         rng = self.model.rng
-        perceived = min(1.0, max(0.0, self.resolve_estimate + rng.normal(0.0, p["misperception_sd"])))
+        perceived = min(
+            1.0, max(0.0, self.resolve_estimate + rng.normal(0.0, p["misperception_sd"]))
+        )
         response = p["probe_us_weight"] * perceived + (1 - p["probe_us_weight"]) * response_odds
         gain = p["probe_gain"] * proximity * (1.0 - response) - p["probe_cost"] * response
         gain = np.where(eligible, gain, -np.inf)
@@ -142,8 +153,9 @@ class Russia(mesa.Agent):
             return target
         return None
 
-    def read_us_resolve(self, posture: float, threat: float, reassurance: float,
-                        ambiguity: float, exited: bool) -> None:
+    def read_us_resolve(
+        self, posture: float, threat: float, reassurance: float, ambiguity: float, exited: bool
+    ) -> None:
         """M3: Russia updates its estimate of US resolve from the same signals allies see (C9).
 
         The signal is ``0.35 x posture + 0.25 x (1 - threat) + 0.2 x reassurance + 0.2 x
@@ -151,8 +163,13 @@ class Russia(mesa.Agent):
         moves toward it at ``resolve_learning``. Abandonment threats and ambiguity read as weak
         resolve (C9, C14); posture and reassurance as strong (C13).
         """
-        signal = (0.35 * posture + 0.25 * (1.0 - threat) + 0.2 * reassurance
-                  + 0.2 * (1.0 - ambiguity) - (0.1 if exited else 0.0))
+        signal = (
+            0.35 * posture
+            + 0.25 * (1.0 - threat)
+            + 0.2 * reassurance
+            + 0.2 * (1.0 - ambiguity)
+            - (0.1 if exited else 0.0)
+        )
         lr = self.model.p_perception["resolve_learning"]
         self.resolve_estimate += lr * (min(1.0, max(0.0, signal)) - self.resolve_estimate)
 

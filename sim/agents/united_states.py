@@ -55,11 +55,13 @@ class UnitedStates(mesa.Agent):
         posture grows with the threat: ``ambiguity = us_ambiguity + ambiguity_per_threat x
         threat`` (C14).
         """
-        self.threat_level = min(1.0, max(forced, self.p["threat_intensity"] * pressure
-                                         * (1.0 - progress)))
+        self.threat_level = min(
+            1.0, max(forced, self.p["threat_intensity"] * pressure * (1.0 - progress))
+        )
         base_ambiguity = self.model.config.series_at("us_ambiguity", self.model.year)
-        self.ambiguity = min(1.0, base_ambiguity + self.p["ambiguity_per_threat"]
-                             * self.threat_level)
+        self.ambiguity = min(
+            1.0, base_ambiguity + self.p["ambiguity_per_threat"] * self.threat_level
+        )
         return self.threat_level
 
     def execute_threats(self, laggards: int) -> bool:
@@ -76,8 +78,11 @@ class UnitedStates(mesa.Agent):
             self.years_threatened = 0
             return False
         self.years_threatened += 1
-        can = (self.p["execute_threats"] and self.years_threatened > self.p["patience_years"]
-               and self.posture_target > self.p["congress_floor"] + 1e-9)
+        can = (
+            self.p["execute_threats"]
+            and self.years_threatened > self.p["patience_years"]
+            and self.posture_target > self.p["congress_floor"] + 1e-9
+        )
         if can and self.model.random.random() < self.p["execution_probability"]:
             cut = min(self.p["drawdown_step"], self.posture_target - self.p["congress_floor"])
             self.posture_target -= cut
@@ -148,11 +153,14 @@ class UnitedStates(mesa.Agent):
         reassurance)``.
         """
         p = self.p
-        z = (p["crisis_response_base"] + p["crisis_response_posture"] * self.posture
-             - p["crisis_response_china"] * china_pull
-             - p["crisis_response_liability"] * liability
-             - p["crisis_response_threat"] * self.threat_level
-             + p["crisis_response_reassurance"] * reassurance)
+        z = (
+            p["crisis_response_base"]
+            + p["crisis_response_posture"] * self.posture
+            - p["crisis_response_china"] * china_pull
+            - p["crisis_response_liability"] * liability
+            - p["crisis_response_threat"] * self.threat_level
+            + p["crisis_response_reassurance"] * reassurance
+        )
         return 1.0 / (1.0 + math.exp(-z))
 
     def step(self) -> None:

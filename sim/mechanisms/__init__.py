@@ -1,1 +1,1 @@
-"""Rules shared by the agents: capability pipeline (M1), the crisis game (M9), alliance indices (M6, M7)."""
+"""Rules shared by the agents: the capability pipeline (M1) and the crisis game (M9)."""

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..scenario.params_world import CATEGORIES
+
 ISR = CATEGORIES.index("isr")
 ENABLERS = CATEGORIES.index("enablers")
 EU, US = 0, 1
@@ -57,8 +58,9 @@ class CapabilityPipeline:
             as if orders had run at that rate for the longest lead time.
     """
 
-    def __init__(self, p: Mapping[str, Any], initial_stock: np.ndarray,
-                 initial_orders: np.ndarray) -> None:
+    def __init__(
+        self, p: Mapping[str, Any], initial_stock: np.ndarray, initial_orders: np.ndarray
+    ) -> None:
         self.p = p
         n, c = initial_stock.shape
         self.lead = np.array([p[f"lead_time_{k}"] for k in CATEGORIES], dtype=int)
@@ -92,8 +94,9 @@ class CapabilityPipeline:
         delivered_s = owed * frac[:, None, :]
         self.backlog = owed - delivered_s
         growth = 1 + self.p["capacity_growth"]
-        self.capacity = np.where(total > self.capacity,
-                                 np.minimum(self.capacity * growth, total), self.capacity)
+        self.capacity = np.where(
+            total > self.capacity, np.minimum(self.capacity * growth, total), self.capacity
+        )
         self.due = np.roll(self.due, -1, axis=3)
         self.due[:, :, :, -1] = 0.0
         self.delivered = delivered_s.sum(axis=0)
@@ -113,7 +116,9 @@ def coverage(europe: np.ndarray, requirement: np.ndarray, isr_cap: float) -> np.
     return cov
 
 
-def allocation_weights(base: Sequence[float], cov: np.ndarray, gap_priority: float) -> np.ndarray:
+def allocation_weights(
+    base: Sequence[float] | np.ndarray, cov: np.ndarray, gap_priority: float
+) -> np.ndarray:
     """Category weights of new orders: base weights, partly steered to the lowest coverage."""
     w = np.asarray(base, dtype=float)
     w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / len(w))

@@ -1,8 +1,8 @@
 """M9, the Article 5 crisis game (C7, C8, C11).
 
-When Russia probes an ally, the US decides whether to respond (``UnitedStates.respond_probability``),
-each other ally whether to come to the target's aid (``Ally.aid_probability``), and the local
-balance decides the outcome:
+When Russia probes an ally, the US decides whether to respond
+(``UnitedStates.respond_probability``), each other ally whether to come to the target's aid
+(``Ally.aid_probability``), and the local balance decides the outcome:
 
 * response force = ``response_share`` x (target's capability + capability of the allies that aid
   + the US capability in Europe if the US responds);
@@ -45,15 +45,19 @@ def resolve_probe(model: AllianceModel, target: int) -> Crisis:
     c = model.p_crisis
     rng = model.rng
     us = model.united_states
-    p_us = us.respond_probability(model.now["china_pull"], model.nuclear_liability,
-                                  model.now["us_reassurance"])
+    p_us = us.respond_probability(
+        model.now["china_pull"], model.nuclear_liability, model.now["us_reassurance"]
+    )
     us_responds = bool(rng.random() < p_us)
     ties = model.raw_weights[target]
     strongest = model.raw_weights.max() or 1.0
     draws = rng.random(len(model.allies))
     aiders = tuple(
-        a.index for a in model.allies
-        if a.index != target and a.member and a.armed_forces
+        a.index
+        for a in model.allies
+        if a.index != target
+        and a.member
+        and a.armed_forces
         and draws[a.index] < a.aid_probability(ties[a.index] / strongest, us_responds)
     )
     stock = model.ally_capability()
@@ -104,7 +108,8 @@ def apply_feedback(model: AllianceModel, crisis: Crisis) -> None:
         russia.resolve_estimate -= c["resolve_loss_failure"] * russia.resolve_estimate
     if crisis.outcome == "article5_failure":
         model.cohesion_damage = 1.0 - (1.0 - model.cohesion_damage) * (
-            1.0 - c["cohesion_loss_failure"])
+            1.0 - c["cohesion_loss_failure"]
+        )
     model.united_states.refocus()
 
 
@@ -114,10 +119,13 @@ def describe(model: AllianceModel, crisis: Crisis) -> str:
     us = "the US responds" if crisis.us_responds else "the US hesitates"
     n = len(crisis.aiders)
     allies = {0: "no ally comes to its aid", 1: "one ally comes to its aid"}.get(
-        n, f"{n} allies come to its aid")
-    result = {"repelled": "the probe is repelled",
-              "frozen": "Russia holds a slice of territory; the conflict freezes",
-              "article5_failure": "Article 5 response fails"}[crisis.outcome]
+        n, f"{n} allies come to its aid"
+    )
+    result = {
+        "repelled": "the probe is repelled",
+        "frozen": "Russia holds a slice of territory; the conflict freezes",
+        "article5_failure": "Article 5 response fails",
+    }[crisis.outcome]
     return f"Russia probes {name}; {us}; {allies}; {result} (force ratio {crisis.ratio:.2f})"
 
 

@@ -1,8 +1,9 @@
 """Scenarios: the typed parameter schema, the TOML loader and the resolved ``Scenario``."""
 
+from .catalogue import CATALOGUE, ScenarioError
 from .loader import load_scenario
 from .params_world import CATEGORIES
-from .scenario import CATALOGUE, Scenario, ScenarioError
+from .scenario import Scenario
 from .schema import EVENT_KINDS, Event, Param, Series
 
 __all__ = [

@@ -7,44 +7,20 @@ parent's, and events add up unless the child sets ``replace_events = true``.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from .. import data
-from .scenario import CATALOGUE, Scenario, ScenarioError
+from .catalogue import CATALOGUE, ScenarioError, check_cross_fields, check_param
+from .scenario import Scenario
 from .schema import EVENT_KINDS, Event
 
 META_KEYS = {"name", "description", "claims", "hypothesis", "extends", "replace_events"}
 TABLE_KEYS = set(CATALOGUE.by_section) | {"series", "events"}
 CLAIM_RE = re.compile(r"^C(1[0-9]|[1-9])$")
-
-
-def check_param(file: str, section: str, name: str, value: Any, iso3: str | None = None) -> Any:
-    """Validate one parameter value; return it converted, or raise :class:`ScenarioError`."""
-    where = f"{section}.overrides.{iso3}.{name}" if iso3 else f"{section}.{name}"
-    if iso3 is not None and iso3 not in data.ally_codes():
-        raise ScenarioError(file, f"{section}.overrides.{iso3}",
-                            "an ally's ISO3 code (" + ", ".join(sorted(data.ally_codes())) + ")")
-    param = CATALOGUE.by_section.get(section, {}).get(name)
-    if param is None:
-        known = ", ".join(sorted(CATALOGUE.by_section.get(section, {})))
-        raise ScenarioError(file, where, f"a known parameter of [{section}] ({known})")
-    if iso3 is not None and not param.per_ally:
-        raise ScenarioError(file, where, "a per-ally parameter (this one applies to all allies)")
-    try:
-        return param.check(value)
-    except ValueError as exc:
-        raise ScenarioError(file, where, str(exc), value) from None
-
-
-def check_cross_fields(file: str, params: dict[str, dict[str, Any]]) -> None:
-    """Checks that involve more than one parameter."""
-    run = {**CATALOGUE.defaults()["run"], **params.get("run", {})}
-    if run["end_year"] <= run["start_year"]:
-        raise ScenarioError(file, "run.end_year", f"a year after run.start_year ({run['start_year']})",
-                            run["end_year"])
 
 
 def _check_series(file: str, raw: Any) -> dict[str, tuple[tuple[int, float], ...]]:
@@ -63,7 +39,7 @@ def _check_series(file: str, raw: Any) -> dict[str, tuple[tuple[int, float], ...
             key = f"series.{name}.{year}"
             if not re.fullmatch(r"\d{4}", str(year)) or not 1900 <= int(year) <= 2100:
                 raise ScenarioError(file, key, "a year between 1900 and 2100 as the key")
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
                 raise ScenarioError(file, key, spec.expectation(), value)
             if not spec.low <= value <= spec.high:
                 raise ScenarioError(file, key, spec.expectation(), value)
@@ -82,8 +58,9 @@ def _check_events(file: str, raw: Any) -> list[Event]:
             raise ScenarioError(file, where, "a table with year and kind", ev)
         unknown = set(ev) - {"year", "kind", "target", "magnitude", "note"}
         if unknown:
-            raise ScenarioError(file, f"{where}.{sorted(unknown)[0]}",
-                                "one of year, kind, target, magnitude, note")
+            raise ScenarioError(
+                file, f"{where}.{sorted(unknown)[0]}", "one of year, kind, target, magnitude, note"
+            )
         year, kind = ev.get("year"), ev.get("kind")
         if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100:
             raise ScenarioError(file, f"{where}.year", "an integer year", year)
@@ -113,8 +90,9 @@ def _check_meta(file: str, doc: dict[str, Any]) -> None:
     if "replace_events" in doc and not isinstance(doc["replace_events"], bool):
         raise ScenarioError(file, "replace_events", "true or false", doc["replace_events"])
     claims = doc.get("claims", [])
-    if not isinstance(claims, list) or not all(isinstance(c, str) and CLAIM_RE.match(c)
-                                               for c in claims):
+    if not isinstance(claims, list) or not all(
+        isinstance(c, str) and CLAIM_RE.match(c) for c in claims
+    ):
         raise ScenarioError(file, "claims", "a list of claim numbers C1 to C19", claims)
 
 
@@ -122,8 +100,11 @@ def validate_document(file: str, doc: dict[str, Any]) -> dict[str, Any]:
     """Validate one parsed file; return its parts in canonical form."""
     for key in doc:
         if key not in META_KEYS | TABLE_KEYS:
-            raise ScenarioError(file, key, "a known top-level key ("
-                                + ", ".join(sorted(META_KEYS | TABLE_KEYS)) + ")")
+            raise ScenarioError(
+                file,
+                key,
+                "a known top-level key (" + ", ".join(sorted(META_KEYS | TABLE_KEYS)) + ")",
+            )
     _check_meta(file, doc)
     params: dict[str, dict[str, Any]] = {}
     overrides: dict[str, dict[str, Any]] = {}
@@ -190,7 +171,7 @@ def _load_chain(path: Path, stack: tuple[Path, ...]) -> dict[str, Any]:
     parent_ref = doc["meta"].get("extends")
     if not parent_ref:
         return doc
-    parent_path = (path.parent / parent_ref)
+    parent_path = path.parent / parent_ref
     if parent_path.suffix != ".toml":
         parent_path = parent_path.with_suffix(".toml")
     if not parent_path.exists():

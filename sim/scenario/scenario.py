@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
-from .params_actors import ALLIES, RUSSIA, UNITED_STATES
-from .params_world import SERIES, WORLD
-from .schema import Catalogue, Event
-
-CATALOGUE = Catalogue(params=UNITED_STATES + ALLIES + RUSSIA + WORLD, series=SERIES)
-
-
-class ScenarioError(ValueError):
-    """Bad scenario input: names the file, the key and what was expected."""
-
-    def __init__(self, file: str, key: str, expected: str, got: Any = None) -> None:
-        self.file, self.key, self.expected, self.got = file, key, expected, got
-        got_txt = "" if got is None else f", got {got!r}"
-        super().__init__(f"{file}: {key}: expected {expected}{got_txt}")
+from .catalogue import CATALOGUE, ScenarioError, check_cross_fields, check_param
+from .schema import Event
 
 
 def _freeze(d: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -97,8 +86,6 @@ class Scenario:
         Raises:
             ScenarioError: an unknown key or a value out of bounds.
         """
-        from .loader import check_cross_fields, check_param
-
         params = {s: dict(v) for s, v in self.params.items()}
         overrides = {k: dict(v) for k, v in self.overrides.items()}
         for key, value in values.items():
@@ -121,10 +108,20 @@ class Scenario:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # MappingProxyType does not pickle; rebuild from plain dicts (runs go to worker processes)
-        return (_rebuild, (self.name, self.description, self.claims, self.hypothesis,
-                           {s: dict(v) for s, v in self.params.items()},
-                           {k: dict(v) for k, v in self.overrides.items()},
-                           dict(self.series), self.events, self.source))
+        return (
+            _rebuild,
+            (
+                self.name,
+                self.description,
+                self.claims,
+                self.hypothesis,
+                {s: dict(v) for s, v in self.params.items()},
+                {k: dict(v) for k, v in self.overrides.items()},
+                dict(self.series),
+                self.events,
+                self.source,
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A plain, JSON-ready copy of the resolved scenario (for manifests)."""
@@ -143,8 +140,13 @@ class Scenario:
 
 def _rebuild(name, description, claims, hypothesis, params, overrides, series, events, source):
     return Scenario(
-        name=name, description=description, claims=claims, hypothesis=hypothesis,
+        name=name,
+        description=description,
+        claims=claims,
+        hypothesis=hypothesis,
         params=_freeze({k: _freeze(v) for k, v in params.items()}),
         overrides=_freeze({k: _freeze(v) for k, v in overrides.items()}),
-        series=_freeze(series), events=events, source=source,
+        series=_freeze(series),
+        events=events,
+        source=source,
     )

@@ -8,6 +8,7 @@ this schema, so a default is written once. A parameter is addressed as ``section
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -73,7 +74,8 @@ class Param:
             raise ValueError(self.expectation())
         if self.kind == "int" and not float(value).is_integer():
             raise ValueError(self.expectation())
-        if value != value or not (self.low <= value <= self.high):  # NaN fails too
+        low, high = float(self.low or 0.0), float(self.high or 0.0)  # numbers always have bounds
+        if math.isnan(value) or not (low <= value <= high):
             raise ValueError(self.expectation())
         return int(value) if self.kind == "int" else float(value)
 
@@ -101,8 +103,8 @@ class Series:
 EVENT_KINDS: dict[str, str] = {
     "russian_aggression": "Russia uses force outside NATO (Crimea 2014, the 2022 invasion): threat "
     "rises with proximity by `magnitude` (index 0-1).",
-    "greyzone_surge": "A wave of sabotage and cyber attacks on `target` (or all allies near Russia): "
-    "`magnitude` extra attacks.",
+    "greyzone_surge": "A wave of sabotage and cyber attacks on `target` (or all allies, by "
+    "proximity): `magnitude` extra attacks.",
     "russia_probe": "Russia probes `target` this year regardless of its own decision rule.",
     "us_reassurance": "Article 5 reaffirmed with contingency planning (C13): trust and Russia's "
     "estimate of US resolve rise by `magnitude` times the reassurance gain.",

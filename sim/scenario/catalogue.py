@@ -1,0 +1,54 @@
+"""The schema's catalogue of parameters, the scenario error, and single-value checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import data
+from .params_actors import ALLIES, RUSSIA, UNITED_STATES
+from .params_world import SERIES, WORLD
+from .schema import Catalogue
+
+CATALOGUE = Catalogue(params=UNITED_STATES + ALLIES + RUSSIA + WORLD, series=SERIES)
+
+
+class ScenarioError(ValueError):
+    """Bad scenario input: names the file, the key and what was expected."""
+
+    def __init__(self, file: str, key: str, expected: str, got: Any = None) -> None:
+        self.file, self.key, self.expected, self.got = file, key, expected, got
+        got_txt = "" if got is None else f", got {got!r}"
+        super().__init__(f"{file}: {key}: expected {expected}{got_txt}")
+
+
+def check_param(file: str, section: str, name: str, value: Any, iso3: str | None = None) -> Any:
+    """Validate one parameter value; return it converted, or raise :class:`ScenarioError`."""
+    where = f"{section}.overrides.{iso3}.{name}" if iso3 else f"{section}.{name}"
+    if iso3 is not None and iso3 not in data.ally_codes():
+        raise ScenarioError(
+            file,
+            f"{section}.overrides.{iso3}",
+            "an ally's ISO3 code (" + ", ".join(sorted(data.ally_codes())) + ")",
+        )
+    param = CATALOGUE.by_section.get(section, {}).get(name)
+    if param is None:
+        known = ", ".join(sorted(CATALOGUE.by_section.get(section, {})))
+        raise ScenarioError(file, where, f"a known parameter of [{section}] ({known})")
+    if iso3 is not None and not param.per_ally:
+        raise ScenarioError(file, where, "a per-ally parameter (this one applies to all allies)")
+    try:
+        return param.check(value)
+    except ValueError as exc:
+        raise ScenarioError(file, where, str(exc), value) from None
+
+
+def check_cross_fields(file: str, params: dict[str, dict[str, Any]]) -> None:
+    """Checks that involve more than one parameter."""
+    run = {**CATALOGUE.defaults()["run"], **params.get("run", {})}
+    if run["end_year"] <= run["start_year"]:
+        raise ScenarioError(
+            file,
+            "run.end_year",
+            f"a year after run.start_year ({run['start_year']})",
+            run["end_year"],
+        )
