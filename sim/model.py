@@ -282,11 +282,13 @@ class AllianceModel(mesa.Model):
         leverage = self.p_allies["compliance_gain"] * us.coercion_credibility * self.us_influence
         demand, pledge = self.now["us_demand_pct"], self.now["pledge_core_pct"]
         headline = us.p["measurement"] == "headline"
+        shocks = self.rng.normal(0.0, self.p_allies["budget_noise_sd"], len(self.allies))
         for a in self.allies:
             if not a.armed_forces:
                 continue
             signal = us.threat_level * (1.0 if laggards[a.index] else 0.5)
-            a.set_budget(a.desired_core_pct(leverage * signal, demand, pledge, peers[a.index]))
+            desired = a.desired_core_pct(leverage * signal, demand, pledge, peers[a.index])
+            a.set_budget(max(0.0, desired + shocks[a.index]))
             a.reclassify(pledge, headline)
             a.adjust_related(self.now["pledge_related_pct"])
 

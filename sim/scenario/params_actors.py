@@ -148,6 +148,10 @@ ALLIES = (
     _f(AL, "free_ride_gain", 0.6, 0, 5, "pp of GDP",
        "Desired spending removed by free-riding, for a small ally that fully trusts the US "
        "(Olson and Zeckhauser 1966).", "assumption", "M4"),
+    _f(AL, "budget_noise_sd", 0.15, 0, 2, "pp of GDP",
+       "Standard deviation of a yearly shock to the spending an ally desires (elections, "
+       "coalitions, fiscal surprises); the source of most variation between replications.",
+       "assumption", "M4"),
     _f(AL, "related_adjustment_rate", 0.3, 0, 1, "fraction of the gap per year",
        "Share of the gap to the pledged defence-related spending closed each year.",
        "assumption", "M4"),
@@ -202,7 +206,7 @@ RUSSIA = (
        "M8"),
     _f(RU, "probe_cost", 0.6, 0, 5, "utility",
        "Cost to Russia of a probe that meets an Article 5 response.", "assumption", "M8"),
-    _f(RU, "probe_threshold", 0.25, -5, 5, "utility",
+    _f(RU, "probe_threshold", 0.35, -5, 5, "utility",
        "Expected net gain above which Russia is more likely than not to probe.", "assumption",
        "M8"),
     _f(RU, "probe_sharpness", 10.0, 0, 100, "per unit utility",

@@ -143,13 +143,13 @@ ALLIANCE = (
 
 CR = "crisis"
 CRISIS = (
-    _f(CR, "ally_aid_base", -0.5, -5, 5, "log-odds", "Baseline log-odds that an ally aids a "
+    _f(CR, "ally_aid_base", -1.0, -5, 5, "log-odds", "Baseline log-odds that an ally aids a "
        "probed ally.", "assumption", "M9"),
     _f(CR, "ally_aid_closeness", 3.0, 0, 10, "log-odds per unit closeness",
        "How network closeness to the target raises the odds of aid.", "assumption", "M9"),
     _f(CR, "ally_aid_threat", 1.5, 0, 10, "log-odds per unit threat",
        "How an ally's own threat perception raises the odds of aid.", "assumption", "M9"),
-    _f(CR, "ally_aid_us_responds", 1.5, 0, 10, "log-odds",
+    _f(CR, "ally_aid_us_responds", 2.0, 0, 10, "log-odds",
        "Extra odds of aid when the US responds (allies follow a leader).", "assumption", "M9"),
     _f(CR, "probe_force_share", 0.1, 0, 1, "fraction",
        "Share of Russia's free capability committed to a probe.", "assumption", "M9"),
@@ -158,7 +158,7 @@ CRISIS = (
     _f(CR, "repel_ratio", 1.5, 0, 10, "ratio",
        "Response force over probe force at or above which the probe is repelled.",
        "assumption: a 1.5:1 local advantage", "M9"),
-    _f(CR, "fail_ratio", 0.7, 0, 10, "ratio",
+    _f(CR, "fail_ratio", 0.8, 0, 10, "ratio",
        "Ratio below which a response without the US fails (Article 5 failure).", "assumption",
        "M9"),
     _f(CR, "outcome_noise_sd", 0.25, 0, 2, "log-ratio",
