@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .compare import compare, format_table, write_comparison
 from .runner import process_executor, run_replications
 from .scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
 from .store import command_line, default_folder, write_results
@@ -73,6 +74,35 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if results.failures else 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    scenarios = [load_scenario(resolve_scenario_path(ref)) for ref in args.scenarios]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ScenarioError("compare", "scenarios", "distinct scenario names", names)
+    years = args.years or [
+        y
+        for y in (2027, 2030, 2035, 2040)
+        if all(s.get("run.start_year") <= y <= s.get("run.end_year") for s in scenarios)
+    ]
+    folder = Path(args.out) if args.out else default_folder(Path(args.results), "compare")
+    if folder.exists() and any(folder.iterdir()):
+        raise ScenarioError("--out", str(folder), "a folder that does not exist or is empty")
+    executor = process_executor(args.workers) if args.workers and args.workers > 1 else None
+    try:
+        comp = compare(scenarios, args.reps, args.seed, years, executor=executor)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    write_comparison(comp, folder, command_line(args.argv), args.format)
+    print(f"{' vs '.join(names)}: {args.reps} replications each, seed {args.seed}")
+    print(format_table(comp))
+    failures = sum(len(r.failures) for r in comp.results.values())
+    if failures:
+        print(f"{failures} replications failed (see failures.json)", file=sys.stderr)
+    print(f"results: {folder}")
+    return 1 if failures else 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     for ref in args.scenarios:
         sc = load_scenario(resolve_scenario_path(ref))
@@ -131,6 +161,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     run.set_defaults(func=cmd_run)
+
+    cmp_ = sub.add_parser("compare", help="run several scenarios and compare their outcomes")
+    cmp_.add_argument("scenarios", nargs="+", help="scenario files or names")
+    cmp_.add_argument("--reps", type=_positive, default=50, help="replications each (default 50)")
+    cmp_.add_argument("--seed", type=_seed, default=0, help="root seed, shared by all scenarios")
+    cmp_.add_argument(
+        "--years",
+        type=int,
+        nargs="+",
+        help="years to tabulate (default 2027 2030 2035 2040, those in range)",
+    )
+    cmp_.add_argument("--out", help="results folder (default results/compare/<timestamp>)")
+    cmp_.add_argument("--results", default="results", help=argparse.SUPPRESS)
+    cmp_.add_argument("--workers", type=_positive, default=1, help="worker processes")
+    cmp_.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    cmp_.set_defaults(func=cmd_compare)
 
     val = sub.add_parser("validate", help="check scenario files without running them")
     val.add_argument("scenarios", nargs="+")

@@ -8,6 +8,7 @@ an interrupted or failed command leaves no partial results folder.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -17,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -91,36 +93,41 @@ def write_table(df: pd.DataFrame, path: Path, fmt: Format) -> None:
         df.to_csv(path, index=False)
 
 
-def write_results(results: Results, folder: Path, command: str, fmt: Format = "parquet") -> Path:
-    """Write ``results`` to ``folder`` atomically; refuse to overwrite a non-empty folder."""
+@contextlib.contextmanager
+def atomic_folder(folder: Path) -> Iterator[Path]:
+    """Yield a hidden temporary folder beside ``folder``; rename it to ``folder`` on success,
+    delete it on any error or interruption. Refuses a ``folder`` that exists and is not empty."""
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
         raise FileExistsError(f"{folder} exists and is not empty")
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
-        for name, df in results.tables.items():
-            write_table(df, tmp / f"{name}.{fmt}", fmt)
-        if results.failures:
-            (tmp / "failures.json").write_text(
-                json.dumps(
-                    [
-                        {"run": r.run, "seed": r.seed, "traceback": r.error}
-                        for r in results.failures
-                    ],
-                    indent=2,
-                )
-            )
-        (tmp / "manifest.json").write_text(
-            json.dumps(manifest(results, command, fmt), indent=2, default=str)
-        )
+        yield tmp
         if folder.exists():
             folder.rmdir()
         os.replace(tmp, folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return folder
+
+
+def write_run_tables(results: Results, folder: Path, command: str, fmt: Format) -> None:
+    """Write the tables, failures and manifest of ``results`` into an existing ``folder``."""
+    for name, df in results.tables.items():
+        write_table(df, folder / f"{name}.{fmt}", fmt)
+    if results.failures:
+        failures = [{"run": r.run, "seed": r.seed, "traceback": r.error} for r in results.failures]
+        (folder / "failures.json").write_text(json.dumps(failures, indent=2))
+    text = json.dumps(manifest(results, command, fmt), indent=2, default=str)
+    (folder / "manifest.json").write_text(text)
+
+
+def write_results(results: Results, folder: Path, command: str, fmt: Format = "parquet") -> Path:
+    """Write ``results`` to ``folder`` atomically; refuse to overwrite a non-empty folder."""
+    with atomic_folder(folder) as tmp:
+        write_run_tables(results, tmp, command, fmt)
+    return Path(folder)
 
 
 def read_table(folder: Path, name: str) -> pd.DataFrame:
