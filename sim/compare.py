@@ -12,6 +12,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .outputs import VERDICTS
@@ -46,19 +47,20 @@ def distributions(results: dict[str, Results], years: Sequence[int]) -> pd.DataF
     """Median and 90% interval (5th-95th percentile over replications) per outcome and year."""
     rows = []
     for name, res in results.items():
-        m = res.model[res.model["year"].isin(years)]
-        for outcome in OUTCOMES:
-            g = m.groupby("year")[outcome]
-            q = g.quantile([0.05, 0.5, 0.95]).unstack()
-            for year, r in q.iterrows():
+        for year in years:
+            at = res.model[res.model["year"] == year]
+            if at.empty:
+                continue
+            for outcome in OUTCOMES:
+                p05, p50, p95 = np.quantile(at[outcome].to_numpy(dtype=float), [0.05, 0.5, 0.95])
                 rows.append(
                     {
                         "scenario": name,
                         "outcome": outcome,
                         "year": int(year),
-                        "median": r[0.5],
-                        "p05": r[0.05],
-                        "p95": r[0.95],
+                        "median": p50,
+                        "p05": p05,
+                        "p95": p95,
                     }
                 )
     return pd.DataFrame(rows)
@@ -94,20 +96,16 @@ def compare(
 def format_table(comp: Comparison) -> str:
     """The side-by-side table: one row per outcome and year, one column per scenario."""
     names = list(comp.results)
-    d = comp.distributions.set_index(["outcome", "year", "scenario"])
+    cells_by_key = {
+        (r.outcome, r.year, r.scenario): f"{r.median:.2f} [{r.p05:.2f}, {r.p95:.2f}]"
+        for r in comp.distributions.itertuples()
+    }
     width = max(24, *(len(n) + 2 for n in names))
     head = f"{'outcome':<34}{'year':>6}  " + "".join(f"{n:>{width}}" for n in names)
     lines = ["median [5th-95th percentile] over replications", head, "-" * len(head)]
     for outcome, label in OUTCOMES.items():
         for year in comp.years:
-            cells = []
-            for n in names:
-                key = (outcome, year, n)
-                if key in d.index:
-                    r = d.loc[key]
-                    cells.append(f"{r['median']:.2f} [{r['p05']:.2f}, {r['p95']:.2f}]")
-                else:
-                    cells.append("-")
+            cells = [cells_by_key.get((outcome, year, n), "-") for n in names]
             lines.append(f"{label:<34}{year:>6}  " + "".join(f"{c:>{width}}" for c in cells))
     lines += ["", "verdicts (runs)", head.replace("outcome", "verdict", 1).replace("year", "    ")]
     lines.append("-" * len(head))

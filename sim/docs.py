@@ -31,7 +31,7 @@ def _cell(text: str) -> str:
 
 
 def parameter_tables() -> str:
-    """Markdown tables of every parameter and series: key, default, bounds, unit, meaning, source."""
+    """Markdown tables of every parameter and series, with default, bounds, unit and source."""
     out = [BEGIN, ""]
     for section, params in CATALOGUE.by_section.items():
         out += [

@@ -41,6 +41,11 @@ SERIES_NAMES = (
 )
 
 
+def _normalised(weights: list[float] | np.ndarray) -> np.ndarray:
+    w = np.asarray(weights, dtype=float)
+    return w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / len(w))
+
+
 class AllianceModel(mesa.Model):
     """NATO burden-sharing: the United States, the allies and Russia over a data-built network.
 
@@ -107,7 +112,8 @@ class AllianceModel(mesa.Model):
     def _init_capability(self) -> None:
         p = self.p_capability
         base = np.array([p[f"allocation_{c}"] for c in cap.CATEGORIES], dtype=float)
-        self.base_allocation = base / base.sum() if base.sum() > 0 else np.full(len(base), 0.2)
+        self.base_allocation = _normalised(base)
+        stock_mix = _normalised([p[f"stock_mix_{c}"] for c in cap.CATEGORIES])
         dep = [p[f"depreciation_{c}"] for c in cap.CATEGORIES]
         stock = np.zeros((len(self.allies), len(cap.CATEGORIES)))
         orders = np.zeros_like(stock)
@@ -117,8 +123,8 @@ class AllianceModel(mesa.Model):
                 continue
             for k, d in enumerate(dep):
                 stock[a.index, k] = cap.accumulated_stock(hist, self.start_year, d)
-            stock[a.index] *= self.base_allocation
-            orders[a.index] = a.spending_bn * a.equipment_share * self.base_allocation
+            stock[a.index] *= stock_mix
+            orders[a.index] = a.spending_bn * a.equipment_share * stock_mix
         self.pipeline = cap.CapabilityPipeline(p, stock, orders)
         europe0 = self.europe_capability()
         shares = np.array([p[f"us_share_{c}"] for c in cap.CATEGORIES])
@@ -287,8 +293,10 @@ class AllianceModel(mesa.Model):
             if not a.armed_forces:
                 continue
             signal = us.threat_level * (1.0 if laggards[a.index] else 0.5)
-            desired = a.desired_core_pct(leverage * signal, demand, pledge, peers[a.index])
-            a.set_budget(max(0.0, desired + shocks[a.index]))
+            shock = float(shocks[a.index])
+            a.set_budget(
+                a.desired_core_pct(leverage * signal, demand, pledge, peers[a.index], shock)
+            )
             a.reclassify(pledge, headline)
             a.adjust_related(self.now["pledge_related_pct"])
 

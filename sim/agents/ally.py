@@ -139,7 +139,7 @@ class Ally(mesa.Agent):
         self.trust = min(1.0, max(0.0, t))
 
     def desired_core_pct(
-        self, coercion: float, demand: float, pledge: float, peers: float
+        self, coercion: float, demand: float, pledge: float, peers: float, shock: float = 0.0
     ) -> float:
         """M4: the core spending the ally wants this year (C3, C4, C5).
 
@@ -147,8 +147,9 @@ class Ally(mesa.Agent):
         - free_ride_gain x trust x (1 - size)`` (small allies that trust the US free-ride,
         Olson and Zeckhauser 1966); then pulls toward the US demand (``coercion``: compliance
         under credible coercion, zero when the US only cajoles), the alliance pledge
-        (``pledge_weight``) and the neighbours' spending (``peer_weight``). A holdout never
-        wants more than its cap (C5: Spain at 2.1%).
+        (``pledge_weight``) and the neighbours' spending (``peer_weight``), plus this year's
+        domestic ``shock`` (``budget_noise_sd``). A holdout never wants more than its cap (C5:
+        Spain at 2.1%).
         """
         a = self.model.p_allies
         need = (
@@ -162,6 +163,7 @@ class Ally(mesa.Agent):
             + coercion * max(0.0, demand - need)
             + a["pledge_weight"] * max(0.0, pledge - need)
             + a["peer_weight"] * (peers - need)
+            + shock
         )
         if self.holdout:
             desired = min(desired, self.holdout_cap)

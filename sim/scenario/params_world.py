@@ -92,8 +92,12 @@ CAPABILITY = tuple(
            f"Yearly depreciation of {c.replace('_', ' ')} capability.",
            "assumption: munitions are consumed or expire fastest", "M1"),
         _f(CA, f"allocation_{c}", _ALLOC[c], 0, 1, "weight",
-           f"Weight of {c.replace('_', ' ')} in equipment orders (weights are normalised).",
-           "assumption", "M1"),
+           f"Weight of {c.replace('_', ' ')} in equipment orders from the start year on "
+           "(weights are normalised).", "assumption", "M1"),
+        _f(CA, f"stock_mix_{c}", _ALLOC[c], 0, 1, "weight",
+           f"Weight of {c.replace('_', ' ')} in the equipment bought before the start year: "
+           "splits the start stocks and the orders already in the pipeline (normalised).",
+           "assumption: no category breakdown in sim/data", "M1"),
         _f(CA, f"us_share_{c}", _US_SHARE[c], 0, 0.95, "fraction",
            f"US share of NATO's {c.replace('_', ' ')} capability in Europe in 2025.",
            "assumption: seeds 001 and 002 name ISR, airlift, missile defence and command as "

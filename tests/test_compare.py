@@ -1,0 +1,65 @@
+"""`natosim compare`: side-by-side distributions, verdict counts, one folder with everything."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from sim.cli import main
+from sim.compare import OUTCOMES
+from sim.store import read_table
+
+
+def test_compare_prints_and_writes_the_table(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    code = main(
+        [
+            "compare",
+            "baseline",
+            "cajole",
+            "deadline_2027",
+            "--reps",
+            "4",
+            "--seed",
+            "3",
+            "--years",
+            "2030",
+            "2040",
+            "--out",
+            str(out),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    for name in ("baseline", "cajole", "deadline_2027"):
+        assert name in printed
+        assert (out / name / "manifest.json").exists()
+        assert len(read_table(out / name, "summary")) == 4
+    table = pd.read_csv(out / "comparison.csv")
+    assert set(table["outcome"]) == set(OUTCOMES)
+    assert set(table["year"]) == {2030, 2040}
+    assert (table["p05"] <= table["median"]).all() and (table["median"] <= table["p95"]).all()
+    verdicts = pd.read_csv(out / "verdicts.csv", index_col="scenario")
+    assert (verdicts.sum(axis=1) == 4).all()
+    assert "median [5th-95th percentile]" in (out / "comparison.txt").read_text()
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["root_seed"] == 3 and man["replications"] == 4
+
+
+def test_compare_shares_seeds_across_scenarios(tmp_path):
+    out = tmp_path / "cmp"
+    assert (
+        main(["compare", "baseline", "cajole", "--reps", "3", "--seed", "5", "--out", str(out)])
+        == 0
+    )
+    a = read_table(out / "baseline", "summary")["seed"].tolist()
+    b = read_table(out / "cajole", "summary")["seed"].tolist()
+    assert a == b
+
+
+def test_compare_rejects_bad_input(tmp_path, capsys):
+    assert main(["compare", "baseline", "nowhere", "--out", str(tmp_path / "x")]) == 2
+    assert "nowhere" in capsys.readouterr().err
+    assert main(["compare", "baseline", "baseline", "--out", str(tmp_path / "y")]) == 2
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
