@@ -17,6 +17,8 @@ from .model import AllianceModel
 from .outputs import VERDICTS
 from .runner import Results, RunResult, replication_seeds, run_one, run_replications
 from .scenario import Scenario, ScenarioError, load_scenario
+from .sweeps import load_results, resume, sweep
+from .sweeps.analysis import discover, sensitivity
 
 __all__ = [
     "VERDICTS",
@@ -26,8 +28,13 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "discover",
+    "load_results",
     "load_scenario",
     "replication_seeds",
+    "resume",
     "run_one",
     "run_replications",
+    "sensitivity",
+    "sweep",
 ]

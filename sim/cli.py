@@ -13,29 +13,13 @@ from pathlib import Path
 
 from . import __version__
 from .compare import compare, format_table, write_comparison
+from .paths import resolve_scenario_path, scenario_dirs
 from .runner import process_executor, run_replications
 from .scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
 from .store import command_line, default_folder, write_results
+from .sweeps.cli import add_parsers as add_sweep_parsers
 
 log = logging.getLogger("natosim")
-PACKAGE_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
-
-
-def scenario_dirs() -> list[Path]:
-    """Where scenario names are looked up: ./scenarios, then the project's own folder."""
-    dirs = [Path("scenarios"), PACKAGE_SCENARIOS]
-    return [d for d in dict.fromkeys(d.resolve() for d in dirs) if d.is_dir()]
-
-
-def resolve_scenario_path(ref: str) -> Path:
-    """A path as given, or a scenario name found in :func:`scenario_dirs`."""
-    path = Path(ref)
-    if path.exists() or path.suffix == ".toml" or "/" in ref:
-        return path
-    for d in scenario_dirs():
-        if (d / f"{ref}.toml").exists():
-            return d / f"{ref}.toml"
-    return path
 
 
 def _positive(text: str) -> int:
@@ -185,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="list the shipped scenarios")
     lst.add_argument("dir", nargs="?", help="folder of scenario files")
     lst.set_defaults(func=cmd_list)
+
+    add_sweep_parsers(sub, _positive, _seed)
 
     par = sub.add_parser("params", help="list every scenario parameter with default and bounds")
     par.add_argument("section", nargs="?")

@@ -201,3 +201,23 @@ def load_scenario(path: str | Path) -> Scenario:
         series=merged["series"],
         events=merged["events"],
     )
+
+
+def scenario_from_dict(d: dict[str, Any]) -> Scenario:
+    """Rebuild a scenario from ``Scenario.to_dict`` output (a manifest), validating it again."""
+    raw: dict[str, Any] = {sec: dict(v) for sec, v in d["params"].items()}
+    raw["allies"] = {**raw.get("allies", {}), "overrides": d["overrides"]}
+    raw["series"] = {k: {str(y): v for y, v in pts} for k, pts in d["series"].items()}
+    raw["events"] = [{k: v for k, v in e.items() if v != ""} for e in d["events"]]
+    checked = validate_document(d.get("source") or d["name"], raw)
+    return Scenario.build(
+        name=d["name"],
+        raw_params=checked["params"],
+        overrides=checked["overrides"],
+        series=checked["series"],
+        events=checked["events"],
+        description=d.get("description", ""),
+        claims=tuple(d.get("claims", ())),
+        hypothesis=d.get("hypothesis", ""),
+        source=d.get("source", ""),
+    )

@@ -1,0 +1,225 @@
+"""Analysis of a sweep: global sensitivity (SALib) and scenario discovery (a decision tree).
+
+Sensitivity reads the design SALib generated and the outputs averaged over replications per
+point: first-order and total Sobol indices with 95% bootstrap confidence intervals for a Sobol
+design, mu* (with its confidence interval) and sigma for a Morris design.
+
+Scenario discovery finds the regions of parameter space where an outcome occurs. We use a
+classification tree (scikit-learn, CART) rather than PRIM: the standalone PRIM package is GPL
+(this project is MIT) and the EMA Workbench brings a large stack with it, while a shallow tree
+gives the same kind of answer, boxes of parameter ranges with their coverage (share of all cases
+of the outcome that fall in the box) and density (share of runs in the box with the outcome),
+from a library every scientific Python installation has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from SALib.analyze import morris as morris_analyze
+from SALib.analyze import sobol as sobol_analyze
+from sklearn.tree import DecisionTreeClassifier
+
+from .designs import salib_problem
+from .spec import SweepSpec
+from .store import SweepStore
+
+DEFAULT_OUTPUTS = (
+    "eu_core_pct_end",
+    "eu_capability_share_end",
+    "mean_trust_end",
+    "russia_resolve_estimate_end",
+    "us_influence_end",
+    "n_article5_failures",
+)
+
+
+def outputs_per_point(store: SweepStore, outputs: tuple[str, ...]) -> pd.DataFrame:
+    """Mean over replications of each output, one row per point (``col`` from the summary table,
+    ``col@YEAR`` from the model table)."""
+    design = store.design()[["point"]]
+    summary_cols = [o for o in outputs if "@" not in o]
+    frames = [design.set_index("point")]
+    if summary_cols:
+        s = store.read("summary", columns=["point", *summary_cols])
+        frames.append(s.groupby("point")[summary_cols].mean())
+    for o in (o for o in outputs if "@" in o):
+        col, year = o.split("@")
+        m = store.read("model", columns=["point", "year", col])
+        frames.append(
+            m[m["year"] == int(year)].groupby("point")[[col]].mean().rename(columns={col: o})
+        )
+    return pd.concat(frames, axis=1)
+
+
+def sensitivity(
+    folder: str | Path, outputs: tuple[str, ...] = DEFAULT_OUTPUTS, seed: int = 0
+) -> pd.DataFrame:
+    """Sobol (S1, ST) or Morris (mu*, sigma) indices per output and factor, with 95% CIs."""
+    store = SweepStore(Path(folder))
+    spec = SweepSpec.from_dict(store.meta()["spec"])
+    if spec.design not in ("sobol", "morris"):
+        raise ValueError(f"sensitivity needs a sobol or morris design, not {spec.design!r}")
+    problem = salib_problem(spec)
+    y = outputs_per_point(store, outputs)
+    design = store.design().set_index("point")
+    if len(y.dropna()) < len(design):
+        raise ValueError(
+            f"the sweep is incomplete ({len(y.dropna())} of {len(design)} points); "
+            "finish it with natosim sweep --resume"
+        )
+    rows = []
+    for out in outputs:
+        values = y[out].to_numpy(dtype=float)
+        if np.allclose(values, values[0]):
+            for name in problem["names"]:
+                rows.append({"output": out, "factor": name, "note": "output does not vary"})
+            continue
+        if spec.design == "sobol":
+            res = sobol_analyze.analyze(
+                problem, values, calc_second_order=False, conf_level=0.95, seed=seed
+            )
+            for i, name in enumerate(problem["names"]):
+                rows.append(
+                    {
+                        "output": out,
+                        "factor": name,
+                        "S1": res["S1"][i],
+                        "S1_conf": res["S1_conf"][i],
+                        "ST": res["ST"][i],
+                        "ST_conf": res["ST_conf"][i],
+                    }
+                )
+        else:
+            x = design[problem["names"]].to_numpy(dtype=float)
+            res = morris_analyze.analyze(
+                problem, x, values, conf_level=0.95, num_levels=4, seed=seed
+            )
+            for i, name in enumerate(problem["names"]):
+                rows.append(
+                    {
+                        "output": out,
+                        "factor": name,
+                        "mu_star": res["mu_star"][i],
+                        "mu_star_conf": res["mu_star_conf"][i],
+                        "sigma": res["sigma"][i],
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def format_sensitivity(df: pd.DataFrame) -> str:
+    lines = []
+    for out, g in df.groupby("output", sort=False):
+        lines.append(f"{out}")
+        for r in g.itertuples():
+            if isinstance(getattr(r, "note", None), str):
+                lines.append(f"  {r.factor:<45} {r.note}")
+            elif "S1" in g.columns:
+                lines.append(
+                    f"  {r.factor:<45} S1 {r.S1:6.3f} +/- {r.S1_conf:.3f}   "
+                    f"ST {r.ST:6.3f} +/- {r.ST_conf:.3f}"
+                )
+            else:
+                lines.append(
+                    f"  {r.factor:<45} mu* {r.mu_star:8.4f} +/- {r.mu_star_conf:.4f}"
+                    f"   sigma {r.sigma:8.4f}"
+                )
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Box:
+    """A region of parameter space: ranges per restricted factor, and how well it finds cases."""
+
+    limits: dict[str, tuple[float, float]]
+    runs: int
+    cases: int
+    coverage: float
+    density: float
+
+
+def discover(
+    folder: str | Path, outcome: str, max_depth: int = 3, min_leaf: float = 0.02
+) -> tuple[list[Box], int, int]:
+    """Boxes where ``outcome`` (a pandas query on the summary table, per run) holds.
+
+    Returns the boxes (leaves of a classification tree predicting the outcome, densest
+    first), the number of runs and the number of cases.
+    """
+    store = SweepStore(Path(folder))
+    spec = SweepSpec.from_dict(store.meta()["spec"])
+    design = store.design()
+    summary = store.read("summary")
+    if summary.empty:
+        raise ValueError("the sweep has no finished runs")
+    try:
+        hit = pd.Series(summary.eval(outcome), index=summary.index)
+    except Exception as exc:
+        raise ValueError(f"cannot evaluate outcome {outcome!r}: {exc}") from None
+    if hit.dtype != bool:
+        raise ValueError(f"outcome {outcome!r} must be true or false for each run")
+    numeric = [
+        f.key
+        for f in spec.factors
+        if f.is_range or all(isinstance(v, (int, float)) for v in f.values)
+    ]
+    x = summary[["point"]].merge(design, on="point", how="left")[numeric].astype(float)
+    y = hit.to_numpy()
+    n, cases = len(y), int(y.sum())
+    if cases in (0, n):
+        return [], n, cases
+    tree = DecisionTreeClassifier(
+        max_depth=max_depth, min_samples_leaf=max(5, int(min_leaf * n)), random_state=0
+    )
+    tree.fit(x.to_numpy(), y)
+    leaves = tree.apply(x.to_numpy())
+    boxes = []
+    for leaf in np.unique(leaves):
+        in_box = leaves == leaf
+        k = int(y[in_box].sum())
+        if k == 0:
+            continue
+        limits = _leaf_limits(tree, leaf, numeric)
+        boxes.append(Box(limits, int(in_box.sum()), k, k / cases, k / int(in_box.sum())))
+    boxes.sort(key=lambda b: (-b.density, -b.coverage))
+    return boxes, n, cases
+
+
+def _leaf_limits(
+    tree: DecisionTreeClassifier, leaf: int, names: list[str]
+) -> dict[str, tuple[float, float]]:
+    t = tree.tree_
+    parent = {}
+    for node in range(t.node_count):
+        for child, side in ((t.children_left[node], "le"), (t.children_right[node], "gt")):
+            if child != -1:
+                parent[child] = (node, side)
+    limits: dict[str, list[float]] = {}
+    node = leaf
+    while node in parent:
+        p, side = parent[node]
+        name, thr = names[t.feature[p]], float(t.threshold[p])
+        lo, hi = limits.setdefault(name, [-np.inf, np.inf])
+        limits[name] = [lo, min(hi, thr)] if side == "le" else [max(lo, thr), hi]
+        node = p
+    return {k: (v[0], v[1]) for k, v in limits.items()}
+
+
+def format_boxes(boxes: list[Box], n: int, cases: int, outcome: str) -> str:
+    lines = [f"outcome: {outcome}: {cases} of {n} runs ({cases / n:.1%})" if n else "no runs"]
+    if not boxes:
+        lines.append("no box: the outcome occurs in none or all of the runs")
+    for i, b in enumerate(boxes, 1):
+        lines.append(
+            f"box {i}: coverage {b.coverage:.2f}, density {b.density:.2f} "
+            f"({b.cases} of {b.runs} runs in the box)"
+        )
+        for name, (lo, hi) in sorted(b.limits.items()):
+            lo_t = "-inf" if np.isinf(lo) else f"{lo:.4g}"
+            hi_t = "inf" if np.isinf(hi) else f"{hi:.4g}"
+            lines.append(f"    {lo_t} < {name} <= {hi_t}")
+    return "\n".join(lines)

@@ -1,0 +1,182 @@
+"""The ``natosim sweep``, ``sensitivity`` and ``discover`` commands (thin shells)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from pathlib import Path
+
+from ..paths import resolve_scenario_path
+from ..scenario import ScenarioError, load_scenario
+from ..store import command_line, default_folder
+from . import resume, start
+from .analysis import DEFAULT_OUTPUTS, discover, format_boxes, format_sensitivity, sensitivity
+from .spec import DESIGNS, build_spec, load_sweep_file, parse_factor
+
+
+def _is_sweep_file(path: Path) -> bool:
+    try:
+        return "base" in tomllib.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+
+
+def _report(outcome, folder: Path) -> int:
+    print(f"{outcome.runs} of {outcome.total} runs finished, {outcome.failed} failed")
+    if outcome.failed:
+        print(
+            f"failures are in {folder}/parts/failures (sim.load_results(...)['failures'])",
+            file=sys.stderr,
+        )
+    print(f"results: {folder}")
+    return 1 if outcome.failed else 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    if args.resume:
+        folder = Path(args.resume)
+        if not (folder / "sweep.json").exists():
+            raise ScenarioError("--resume", str(folder), "a sweep folder (with sweep.json)")
+        return _report(resume(folder, args.workers, args.scheduler, not args.quiet), folder)
+    if not args.target:
+        raise ScenarioError("sweep", "(arguments)", "a base scenario or sweep file, or --resume")
+    path = resolve_scenario_path(args.target)
+    if path.exists() and _is_sweep_file(path):
+        if args.param:
+            raise ScenarioError(
+                str(path), "--param", "factors in the sweep file or on the command line, not both"
+            )
+        spec, scenario = load_sweep_file(path)
+        given = {
+            k: getattr(args, k)
+            for k in ("design", "samples", "reps", "seed")
+            if getattr(args, f"{k}_set")
+        }
+        spec = build_spec(
+            spec.base,
+            list(spec.factors),
+            given.get("design", spec.design),
+            given.get("samples", spec.samples),
+            given.get("reps", spec.reps),
+            given.get("seed", spec.seed),
+            spec.points,
+        )
+    else:
+        scenario = load_scenario(path)
+        factors = [parse_factor(p) for p in args.param]
+        spec = build_spec(
+            str(path.resolve()), factors, args.design, args.samples, args.reps, args.seed
+        )
+    folder = Path(args.out) if args.out else default_folder(Path("results"), "sweep")
+    if folder.exists() and any(folder.iterdir()):
+        raise ScenarioError(
+            "--out", str(folder), "a folder that does not exist or is empty (or --resume it)"
+        )
+    outcome = start(
+        spec,
+        scenario,
+        folder,
+        args.workers,
+        args.scheduler,
+        not args.quiet,
+        command_line(args.argv),
+    )
+    return _report(outcome, folder)
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    if not (folder / "sweep.json").exists():
+        raise ScenarioError(str(folder), "(folder)", "a sweep folder (with sweep.json)")
+    try:
+        df = sensitivity(folder, tuple(args.outputs or DEFAULT_OUTPUTS), args.seed)
+    except (ValueError, KeyError) as exc:
+        raise ScenarioError(str(folder), "sensitivity", str(exc)) from None
+    text = format_sensitivity(df)
+    print(text)
+    df.to_csv(folder / "sensitivity.csv", index=False)
+    (folder / "sensitivity.txt").write_text(text + "\n")
+    print(f"written: {folder / 'sensitivity.csv'}")
+    return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    if not (folder / "sweep.json").exists():
+        raise ScenarioError(str(folder), "(folder)", "a sweep folder (with sweep.json)")
+    try:
+        boxes, n, cases = discover(folder, args.outcome, args.max_depth, args.min_leaf)
+    except ValueError as exc:
+        raise ScenarioError(str(folder), "--outcome", str(exc)) from None
+    text = format_boxes(boxes, n, cases, args.outcome)
+    print(text)
+    (folder / "discover.txt").write_text(text + "\n")
+    print(f"written: {folder / 'discover.txt'}")
+    return 0
+
+
+class _Track(argparse.Action):
+    """Store a value and remember that it was given (sweep files may be overridden)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        setattr(namespace, f"{self.dest}_set", True)
+
+
+def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
+    sw = sub.add_parser("sweep", help="run a parameter sweep (streaming, resumable)")
+    sw.add_argument("target", nargs="?", help="base scenario (file or name) or a sweep file")
+    sw.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        help="factor: section.name=lo:hi or section.name=v1,v2 (repeatable)",
+    )
+    sw.add_argument("--design", choices=DESIGNS, default="lhs", action=_Track)
+    sw.add_argument(
+        "--samples",
+        type=positive,
+        default=16,
+        action=_Track,
+        help="grid levels, LHS points, or Sobol/Morris base samples N",
+    )
+    sw.add_argument(
+        "--reps", type=positive, default=1, action=_Track, help="replications per point"
+    )
+    sw.add_argument("--seed", type=seed, default=0, action=_Track, help="root seed")
+    sw.add_argument("--out", help="sweep folder (default results/sweep/<timestamp>)")
+    sw.add_argument("--workers", type=positive, help="local worker processes (default: all cores)")
+    sw.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    sw.add_argument("--resume", metavar="DIR", help="finish an interrupted sweep")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw.set_defaults(
+        func=cmd_sweep, design_set=False, samples_set=False, reps_set=False, seed_set=False
+    )
+
+    se = sub.add_parser("sensitivity", help="Sobol or Morris indices of a sweep")
+    se.add_argument("folder")
+    se.add_argument(
+        "--outputs",
+        nargs="+",
+        help="summary columns, or model columns at a year as col@YEAR "
+        f"(default: {' '.join(DEFAULT_OUTPUTS)})",
+    )
+    se.add_argument("--seed", type=seed, default=0, help="seed of the bootstrap")
+    se.set_defaults(func=cmd_sensitivity)
+
+    di = sub.add_parser("discover", help="parameter regions that lead to an outcome")
+    di.add_argument("folder")
+    di.add_argument(
+        "--outcome",
+        required=True,
+        help="a condition on the summary table, e.g. \"verdict == 'deterrence_failed'\"",
+    )
+    di.add_argument("--max-depth", type=positive, default=3)
+    di.add_argument(
+        "--min-leaf",
+        type=float,
+        default=0.02,
+        help="smallest box, as a share of runs (default 0.02)",
+    )
+    di.set_defaults(func=cmd_discover)

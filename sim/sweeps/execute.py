@@ -1,0 +1,137 @@
+"""Running a sweep's tasks over a ``concurrent.futures.Executor``.
+
+A task is a fixed list of (point, replication) runs. Workers run it with :func:`run_task`, which
+returns each table already encoded as Parquet bytes, so the main process only writes files and
+its memory stays flat however large the sweep. Executors: in-process (one worker), a local
+process pool (``spawn`` context), or a Dask cluster's ``client.get_executor(pure=False)``
+(``pure=False``: Dask must not merge tasks that look identical).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..runner import RunResult, run_one
+from ..scenario import Scenario
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a sweep: its point, replication, global run id, seed and factor values."""
+
+    point: int
+    rep: int
+    run: int
+    seed: int
+    params: tuple[tuple[str, Any], ...]
+
+
+def _encode(columns: dict[str, list[Any]]) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.table(columns), sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def _add(cols: dict[str, list[Any]], part: dict[str, list[Any]], run: Run) -> None:
+    n = len(next(iter(part.values()))) if part else 0
+    for key, val in (("point", run.point), ("rep", run.rep), ("run", run.run), ("seed", run.seed)):
+        cols.setdefault(key, []).extend([val] * n)
+    for key, values in part.items():
+        cols.setdefault(key, []).extend(values)
+
+
+def run_task(base: Scenario, runs: Sequence[Run]) -> tuple[dict[str, bytes], dict[str, int]]:
+    """Run every run of a task; return the tables as Parquet bytes and the counts.
+
+    A run whose parameters are rejected or whose model raises becomes a row of the
+    ``failures`` table with its traceback; the others go on.
+    """
+    tables: dict[str, dict[str, list[Any]]] = {
+        t: {} for t in ("model", "allies", "events", "summary", "failures")
+    }
+    scenarios: dict[int, Scenario | str] = {}
+    failed = 0
+    for run in runs:
+        sc = scenarios.get(run.point)
+        if sc is None:
+            try:
+                sc = base.with_params(dict(run.params), source=f"point {run.point}")
+            except Exception as exc:  # bad factor values are data, not a crash
+                sc = f"{type(exc).__name__}: {exc}"
+            scenarios[run.point] = sc
+        if isinstance(sc, str):
+            result = RunResult(run.run, run.seed, error=sc)
+        else:
+            result = run_one(sc, run.seed, run.run)
+        if result.error:
+            failed += 1
+            _add(tables["failures"], {"error": [result.error]}, run)
+            continue
+        _add(tables["model"], result.model, run)
+        _add(tables["allies"], result.allies, run)
+        _add(tables["events"], result.events, run)
+        _add(tables["summary"], {k: [v] for k, v in result.summary.items()}, run)
+    parts = {name: _encode(cols) for name, cols in tables.items() if cols}
+    return parts, {"runs": len(runs), "failed": failed}
+
+
+@contextmanager
+def make_executor(workers: int | None, scheduler: str | None) -> Iterator[Executor | None]:
+    """The executor for a sweep: Dask if ``scheduler`` is given, else local processes (all
+    cores when ``workers`` is None), or None (in-process) for a single worker."""
+    if scheduler:
+        from dask.distributed import Client  # noqa: PLC0415 (slow import, only when asked)
+
+        client = Client(scheduler, timeout="20s")
+        try:
+            yield client.get_executor(pure=False)
+        finally:
+            client.close()
+        return
+    n = workers or os.cpu_count() or 1
+    if n <= 1:
+        yield None
+        return
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def stream_tasks(
+    base: Scenario, tasks: dict[int, list[Run]], executor: Executor | None, window: int
+) -> Iterator[tuple[int, dict[str, bytes], dict[str, int]]]:
+    """Yield ``(task_id, parts, counts)`` as tasks finish, keeping at most ``window`` in flight."""
+    pending = list(tasks.items())
+    if executor is None:
+        for task_id, runs in pending:
+            parts, counts = run_task(base, runs)
+            yield task_id, parts, counts
+        return
+    in_flight: dict[Future[Any], int] = {}
+    try:
+        while pending or in_flight:
+            while pending and len(in_flight) < window:
+                task_id, runs = pending.pop(0)
+                in_flight[executor.submit(run_task, base, runs)] = task_id
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                task_id = in_flight.pop(fut)
+                parts, counts = fut.result()
+                yield task_id, parts, counts
+    finally:
+        for fut in in_flight:
+            fut.cancel()

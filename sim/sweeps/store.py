@@ -1,0 +1,110 @@
+"""The sweep folder: a streaming, resumable store of finished runs.
+
+Layout::
+
+    DIR/sweep.json                 the spec, seeds, provenance and the resolved base scenario
+    DIR/design.parquet             one row per point: point id and factor values
+    DIR/parts/<table>/task-N.parquet   the tables of task N (model, allies, events, summary,
+                                   failures), written as each task finishes
+    DIR/parts/done/task-N.json     written last: task N is complete
+
+Every file is written to a temporary name and renamed, so a sweep killed at any moment (even by
+SIGKILL) leaves only whole files; a task counts as finished only once its ``done`` marker exists,
+and ``--resume`` runs exactly the tasks without one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+TABLES = ("model", "allies", "events", "summary", "failures")
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class SweepStore:
+    """Reads and writes one sweep folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    # -- set-up ------------------------------------------------------------------------------
+    def create(self, meta: dict[str, Any], design: pd.DataFrame) -> None:
+        """Start a new sweep folder; refuse one that holds anything."""
+        if self.folder.exists() and any(self.folder.iterdir()):
+            raise FileExistsError(f"{self.folder} exists and is not empty (use --resume)")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        sink = pa.BufferOutputStream()
+        pq.write_table(pa.Table.from_pandas(design, preserve_index=False), sink)
+        _atomic_write(self.folder / "design.parquet", sink.getvalue().to_pybytes())
+        _atomic_write(self.folder / "sweep.json", json.dumps(meta, indent=2, default=str).encode())
+
+    def meta(self) -> dict[str, Any]:
+        path = self.folder / "sweep.json"
+        if not path.exists():
+            raise FileNotFoundError(f"{self.folder} is not a sweep folder (no sweep.json)")
+        return json.loads(path.read_text())
+
+    def design(self) -> pd.DataFrame:
+        return pd.read_parquet(self.folder / "design.parquet")
+
+    # -- streaming ---------------------------------------------------------------------------
+    def done_tasks(self) -> set[int]:
+        done = self.folder / "parts" / "done"
+        if not done.is_dir():
+            return set()
+        return {int(p.stem.split("-")[1]) for p in done.glob("task-*.json")}
+
+    def write_task(self, task_id: int, parts: dict[str, bytes], counts: dict[str, int]) -> None:
+        """Write one finished task's tables, then its ``done`` marker."""
+        name = f"task-{task_id:06d}"
+        for table, data in parts.items():
+            _atomic_write(self.folder / "parts" / table / f"{name}.parquet", data)
+        _atomic_write(self.folder / "parts" / "done" / f"{name}.json", json.dumps(counts).encode())
+
+    def counts(self) -> dict[str, int]:
+        """Runs finished and failed over all completed tasks."""
+        total = {"runs": 0, "failed": 0}
+        for path in (self.folder / "parts" / "done").glob("task-*.json"):
+            c = json.loads(path.read_text())
+            total["runs"] += c.get("runs", 0)
+            total["failed"] += c.get("failed", 0)
+        return total
+
+    # -- reading -----------------------------------------------------------------------------
+    def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """One table over all completed tasks, in a canonical row order (run, year, iso3)."""
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r}; expected one of {TABLES}")
+        done = {f"task-{t:06d}.parquet" for t in self.done_tasks()}
+        folder = self.folder / "parts" / table
+        files = (
+            sorted(p for p in folder.glob("task-*.parquet") if p.name in done)
+            if folder.is_dir()
+            else []
+        )
+        if not files:
+            return pd.DataFrame()
+        df = pa.concat_tables(
+            [pq.read_table(p, columns=columns) for p in files], promote_options="default"
+        ).to_pandas()
+        keys = [k for k in ("run", "year", "iso3") if k in df.columns]
+        if table == "events":
+            keys = [k for k in ("run", "year") if k in df.columns]
+            return df.sort_values(keys, kind="stable").reset_index(drop=True)
+        return df.sort_values(keys).reset_index(drop=True) if keys else df

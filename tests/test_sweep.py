@@ -1,0 +1,323 @@
+"""Sweeps: designs, validation, determinism across executors, failures, resume, analysis."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.cli import main
+from sim.scenario import ScenarioError
+from sim.sweeps import load_results
+from sim.sweeps.designs import build_design
+from sim.sweeps.spec import Factor, build_spec, parse_factor
+
+from .conftest import ROOT
+
+BASE = str(ROOT / "scenarios" / "baseline.toml")
+TI = "united_states.threat_intensity"
+PW = "allies.pledge_weight"
+
+
+def spec(design, factors, samples=4, reps=1, **kw):
+    return build_spec(BASE, factors, design, samples, reps, seed=3, **kw)
+
+
+# -- designs -------------------------------------------------------------------------------------
+def test_grid_is_the_product_of_levels_and_values():
+    d = build_design(
+        spec(
+            "grid",
+            [Factor(TI, 0.0, 1.0), Factor("united_states.execute_threats", values=(True, False))],
+            samples=3,
+        )
+    )
+    assert len(d) == 6
+    assert sorted(set(d[TI])) == [0.0, 0.5, 1.0]
+
+
+def test_list_zips_values():
+    d = build_design(spec("list", [Factor(TI, values=(0.1, 0.9)), Factor(PW, values=(0.2, 0.8))]))
+    assert d[[TI, PW]].to_numpy().tolist() == [[0.1, 0.2], [0.9, 0.8]]
+
+
+@pytest.mark.parametrize(("design", "rows"), [("lhs", 8), ("sobol", 8 * 4), ("morris", 8 * 3)])
+def test_salib_designs_have_the_documented_size_and_stay_in_bounds(design, rows):
+    d = build_design(spec(design, [Factor(TI, 0.2, 0.6), Factor(PW, 0.1, 0.3)], samples=8))
+    assert len(d) == rows
+    assert d[TI].between(0.2, 0.6).all() and d[PW].between(0.1, 0.3).all()
+
+
+def test_integer_parameters_are_rounded():
+    d = build_design(spec("lhs", [Factor("united_states.patience_years", 1, 5)], samples=6))
+    assert (d["united_states.patience_years"] % 1 == 0).all()
+
+
+# -- validation ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{TI}=0:2",
+        f"{TI}=1:0",
+        "nonsense.key=0:1",
+        "united_states.execute_threats=0:1",
+        f"{TI}=a:b",
+        TI,
+    ],
+)
+def test_bad_factors_are_rejected(text):
+    with pytest.raises(ScenarioError):
+        parse_factor(text)
+
+
+def test_sobol_needs_ranges():
+    with pytest.raises(ScenarioError):
+        spec("sobol", [Factor(TI, values=(0.1, 0.2))])
+
+
+def test_cli_bad_sweep_exits_2_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "s"
+    assert main(["sweep", BASE, "--param", f"{TI}=0:3", "--out", str(out), "--quiet"]) == 2
+    assert TI in capsys.readouterr().err
+    assert not out.exists()
+
+
+# -- execution -----------------------------------------------------------------------------------
+def _tables(folder):
+    t = load_results(folder)
+    return {k: v for k, v in t.items() if k != "failures"}
+
+
+def _assert_same(a, b):
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name], check_dtype=False)
+
+
+@pytest.fixture(scope="module")
+def serial_sweep(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sw") / "serial"
+    o = sim.sweep(
+        BASE,
+        {TI: (0.0, 1.0), PW: (0.1, 0.9)},
+        design="lhs",
+        samples=6,
+        reps=2,
+        seed=4,
+        out=out,
+        workers=1,
+        progress=False,
+    )
+    assert (o.runs, o.failed, o.total) == (12, 0, 12)
+    return out
+
+
+def test_rows_record_point_rep_and_spawned_seeds(serial_sweep):
+    t = load_results(serial_sweep)
+    s = t["summary"]
+    assert sorted(s["run"]) == list(range(12))
+    assert set(s["seed"]) == set(sim.replication_seeds(4, 2))
+    assert (s.groupby("rep")["seed"].nunique() == 1).all()  # common random numbers
+    assert len(t["model"]) == 12 * 16 and len(t["allies"]) == 12 * 16 * 31
+    assert len(t["design"]) == 6
+
+
+def test_process_pool_gives_the_same_rows(serial_sweep, tmp_path):
+    out = tmp_path / "pool"
+    sim.sweep(
+        BASE,
+        {TI: (0.0, 1.0), PW: (0.1, 0.9)},
+        design="lhs",
+        samples=6,
+        reps=2,
+        seed=4,
+        out=out,
+        workers=2,
+        progress=False,
+    )
+    _assert_same(_tables(serial_sweep), _tables(out))
+
+
+def test_dask_local_cluster_gives_the_same_rows(serial_sweep, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        out = tmp_path / "dask"
+        sim.sweep(
+            BASE,
+            {TI: (0.0, 1.0), PW: (0.1, 0.9)},
+            design="lhs",
+            samples=6,
+            reps=2,
+            seed=4,
+            out=out,
+            scheduler=cluster.scheduler_address,
+            progress=False,
+        )
+    _assert_same(_tables(serial_sweep), _tables(out))
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch, capsys):
+    from sim.sweeps import execute
+
+    real = execute.run_one
+    monkeypatch.setattr(
+        execute,
+        "run_one",
+        lambda s, seed, run=0: (
+            sim.RunResult(run, seed, error="Traceback: scripted failure")
+            if run == 1
+            else real(s, seed, run)
+        ),
+    )
+    out = tmp_path / "f"
+    code = main(
+        [
+            "sweep",
+            BASE,
+            "--param",
+            f"{TI}=0:1",
+            "--samples",
+            "3",
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
+    assert code == 1
+    t = load_results(out)
+    assert list(t["failures"]["run"]) == [1]
+    assert "scripted failure" in t["failures"]["error"][0]
+    assert sorted(t["summary"]["run"]) == [0, 2]
+
+
+def test_sigkill_then_resume_loses_and_repeats_nothing(serial_sweep, tmp_path):
+    out = tmp_path / "killed"
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim",
+        "sweep",
+        BASE,
+        "--param",
+        f"{TI}=0:1",
+        "--param",
+        f"{PW}=0.1:0.9",
+        "--design",
+        "lhs",
+        "--samples",
+        "60",
+        "--reps",
+        "2",
+        "--seed",
+        "4",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = out / "parts" / "done"
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list(done.glob("*.json"))) < 2:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished_before = len(list(done.glob("*.json")))
+    assert finished_before >= 2
+    assert main(["sweep", "--resume", str(out), "--workers", "2", "--quiet"]) == 0
+    s = load_results(out)["summary"]
+    assert sorted(s["run"]) == list(range(120))  # every run exactly once
+    full = tmp_path / "full"
+    sim.sweep(
+        BASE,
+        {TI: (0.0, 1.0), PW: (0.1, 0.9)},
+        design="lhs",
+        samples=60,
+        reps=2,
+        seed=4,
+        out=full,
+        workers=2,
+        progress=False,
+    )
+    _assert_same(_tables(full), _tables(out))
+
+
+# -- analysis ------------------------------------------------------------------------------------
+def test_sobol_indices_rank_the_factor_that_matters(tmp_path, capsys):
+    out = tmp_path / "sobol"
+    assert (
+        main(
+            [
+                "sweep",
+                BASE,
+                "--param",
+                f"{TI}=0:1",
+                "--param",
+                "verdict.shift_share=0.5:0.9",
+                "--design",
+                "sobol",
+                "--samples",
+                "16",
+                "--workers",
+                "1",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert main(["sensitivity", str(out), "--outputs", "eu_core_pct_end", "eu_core_pct@2030"]) == 0
+    df = pd.read_csv(out / "sensitivity.csv")
+    st = df[df.output == "eu_core_pct_end"].set_index("factor")["ST"]
+    assert st[TI] > 0.5 > abs(st["verdict.shift_share"])
+    assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(df.columns)
+    assert "S1" in capsys.readouterr().out
+
+
+def test_morris_gives_mu_star(tmp_path):
+    out = tmp_path / "morris"
+    sim.sweep(
+        BASE,
+        {TI: (0.0, 1.0), PW: (0.1, 0.9)},
+        design="morris",
+        samples=4,
+        out=out,
+        workers=1,
+        progress=False,
+    )
+    df = sim.sensitivity(out, ("eu_core_pct_end",))
+    assert {"mu_star", "mu_star_conf", "sigma"} <= set(df.columns)
+    assert np.isfinite(df["mu_star"]).all()
+
+
+def test_discover_finds_the_region_that_leads_to_exit(tmp_path, capsys):
+    out = tmp_path / "disc"
+    sim.sweep(
+        ROOT / "scenarios" / "deadline_2027.toml",
+        {"united_states.deadline_goal": (0.0, 1.0)},
+        design="lhs",
+        samples=60,
+        out=out,
+        workers=1,
+        progress=False,
+    )
+    assert main(["discover", str(out), "--outcome", "us_exit_year > 0"]) == 0
+    text = capsys.readouterr().out
+    assert "coverage" in text and "united_states.deadline_goal" in text
+    boxes, n, cases = sim.discover(out, "us_exit_year > 0")
+    best = boxes[0]
+    assert best.density > 0.9 and best.coverage > 0.9
+    lo, hi = best.limits["united_states.deadline_goal"]
+    assert 0.0 < lo < 1.0 and hi == np.inf
