@@ -17,6 +17,8 @@ row); each step then runs, in order:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import mesa
 import numpy as np
 
@@ -46,6 +48,23 @@ def _normalised(weights: list[float] | np.ndarray) -> np.ndarray:
     return w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / len(w))
 
 
+@lru_cache(maxsize=64)
+def _start_stocks(
+    start: int, equipment_shares: tuple[float, ...], dep: tuple[float, ...]
+) -> np.ndarray:
+    """Equipment stock per ally and category at ``start`` before the category split, from the
+    spending data (cached: the same for every replication of a scenario)."""
+    stock = np.zeros((len(equipment_shares), len(dep)))
+    for i, record in enumerate(data.allies()):
+        hist = initial.equipment_history(record, start, equipment_shares[i])
+        if not record.armed_forces or not hist:
+            continue
+        for k, d in enumerate(dep):
+            stock[i, k] = cap.accumulated_stock(hist, start, d)
+    stock.flags.writeable = False
+    return stock
+
+
 class AllianceModel(mesa.Model):
     """NATO burden-sharing: the United States, the allies and Russia over a data-built network.
 
@@ -69,6 +88,7 @@ class AllianceModel(mesa.Model):
 
         records = data.allies()
         self.codes = [r.iso3 for r in records]
+        self.code_array = np.array(self.codes, dtype=object)
         (self.graph, self.raw_weights, self.norm_weights, self.proximity, self.posture_weight) = (
             cached_network(tuple(sorted(P["network"].items())))
         )
@@ -85,6 +105,10 @@ class AllianceModel(mesa.Model):
         self.armed = np.array([a.armed_forces for a in self.allies])
         self.european = np.array([a.european and a.armed_forces for a in self.allies])
         self.canada = np.array([a.iso3 == "CAN" for a in self.allies])
+        self.peer_weights = self.norm_weights * self.armed[None, :]
+        self.europe_weights = self.european + self.p_capability["canada_europe_share"] * self.canada
+        self.european_armed = [a for a in self.allies if a.european and a.armed_forces]
+        self.armed_allies = [a for a in self.allies if a.armed_forces]
         self._set_sizes()
         self._init_capability()
         self.russia = Russia(self, self.europe_spending_bn())
@@ -114,21 +138,17 @@ class AllianceModel(mesa.Model):
         base = np.array([p[f"allocation_{c}"] for c in cap.CATEGORIES], dtype=float)
         self.base_allocation = _normalised(base)
         stock_mix = _normalised([p[f"stock_mix_{c}"] for c in cap.CATEGORIES])
-        dep = [p[f"depreciation_{c}"] for c in cap.CATEGORIES]
-        stock = np.zeros((len(self.allies), len(cap.CATEGORIES)))
-        orders = np.zeros_like(stock)
-        for a in self.allies:
-            hist = initial.equipment_history(a.record, self.start_year, a.equipment_share)
-            if not a.armed_forces or not hist:
-                continue
-            for k, d in enumerate(dep):
-                stock[a.index, k] = cap.accumulated_stock(hist, self.start_year, d)
-            stock[a.index] *= stock_mix
-            orders[a.index] = a.spending_bn * a.equipment_share * stock_mix
+        dep = tuple(p[f"depreciation_{c}"] for c in cap.CATEGORIES)
+        shares = tuple(a.equipment_share for a in self.allies)
+        stock = _start_stocks(self.start_year, shares, dep) * stock_mix[None, :]
+        equip = np.array(
+            [a.spending_bn * a.equipment_share if a.armed_forces else 0.0 for a in self.allies]
+        )
+        orders = equip[:, None] * stock_mix[None, :]
         self.pipeline = cap.CapabilityPipeline(p, stock, orders)
         europe0 = self.europe_capability()
-        shares = np.array([p[f"us_share_{c}"] for c in cap.CATEGORIES])
-        self.us_base = europe0 * shares / (1.0 - shares)
+        us_shares = np.array([p[f"us_share_{c}"] for c in cap.CATEGORIES])
+        self.us_base = europe0 * us_shares / (1.0 - us_shares)
         self.requirement_start = europe0 + self.us_base
         self.coverage = europe0 / self.requirement_start
 
@@ -153,10 +173,7 @@ class AllianceModel(mesa.Model):
 
     def europe_capability(self) -> np.ndarray:
         """European capability in Europe per category (European allies plus Canada's share)."""
-        s = self.pipeline.stock
-        return s[self.european].sum(axis=0) + self.p_capability["canada_europe_share"] * s[
-            self.canada
-        ].sum(axis=0)
+        return self.europe_weights @ self.pipeline.stock
 
     def us_capability_in_europe(self) -> np.ndarray:
         """US capability in Europe per category: start level x posture, less what leaving the
@@ -171,7 +188,7 @@ class AllianceModel(mesa.Model):
 
     def europe_spending_bn(self) -> float:
         """Genuine core defence spending of the European allies, bn US$."""
-        return sum(a.spending_bn for a in self.allies if a.european and a.armed_forces)
+        return sum([a.gdp_bn * a.core_pct for a in self.european_armed]) / 100.0
 
     # -- the year ----------------------------------------------------------------------------
     def step(self) -> None:
@@ -217,7 +234,9 @@ class AllianceModel(mesa.Model):
         eligible = np.array([a.member for a in self.allies])
         target = forced_probe
         if target is None:
-            target = russia.choose_probe(crisis_game.response_odds(self), self.proximity, eligible)
+            target = russia.choose_probe(
+                lambda: crisis_game.response_odds(self), self.proximity, eligible
+            )
         if target is not None:
             crisis = crisis_game.resolve_probe(self, target)
             crisis_game.apply_feedback(self, crisis)
@@ -239,13 +258,12 @@ class AllianceModel(mesa.Model):
                 for a in self.allies
             ]
         )
-        if theta >= 0.05 and laggards.any():
+        if theta >= 0.05 and laggards.any() and self.recorder.due("threat"):
             names = ", ".join(self.allies[i].record.country for i in np.flatnonzero(laggards)[:4])
             more = f" and {laggards.sum() - 4} more" if laggards.sum() > 4 else ""
             self.recorder.event(
                 "threat",
                 f"the US threatens abandonment (level {theta:.2f}); laggards: {names}{more}",
-                quiet=True,
             )
         if us.execute_threats(int(laggards.sum())):
             self.recorder.event(
@@ -270,35 +288,39 @@ class AllianceModel(mesa.Model):
 
     def _allies_act(self, laggards: np.ndarray) -> None:
         us = self.united_states
+        lagging = laggards.tolist()
+        signals = [us.threat_level * (1.0 if lag else 0.5) for lag in lagging]
         threat_prev = np.array([a.threat for a in self.allies])
-        neighbours = self.norm_weights @ threat_prev
+        neighbours = (self.norm_weights @ threat_prev).tolist()
         power = self.russia.capability / self.russia_capability_start
         war = self.now["ukraine_war"]
         reassurance = self.now["us_reassurance"]
         for a in self.allies:
             a.perceive_threat(a.situational_threat(power, war), neighbours[a.index])
-            signal = us.threat_level * (1.0 if laggards[a.index] else 0.5)
             a.update_trust(
-                signal, us.drawdown_this_year, us.ambiguity, reassurance, us.exited_this_year
+                signals[a.index],
+                us.drawdown_this_year,
+                us.ambiguity,
+                reassurance,
+                us.exited_this_year,
             )
         core_prev = np.array([a.core_pct for a in self.allies])
-        armed_w = self.norm_weights * self.armed[None, :]
-        row = armed_w.sum(axis=1)
-        peers = np.divide(armed_w @ core_prev, row, out=core_prev.copy(), where=row > 0)
+        row = self.peer_weights.sum(axis=1)
+        peers = np.divide(
+            self.peer_weights @ core_prev, row, out=core_prev.copy(), where=row > 0
+        ).tolist()
         leverage = self.p_allies["compliance_gain"] * us.coercion_credibility * self.us_influence
         demand, pledge = self.now["us_demand_pct"], self.now["pledge_core_pct"]
+        related = self.now["pledge_related_pct"]
         headline = us.p["measurement"] == "headline"
-        shocks = self.rng.normal(0.0, self.p_allies["budget_noise_sd"], len(self.allies))
-        for a in self.allies:
-            if not a.armed_forces:
-                continue
-            signal = us.threat_level * (1.0 if laggards[a.index] else 0.5)
-            shock = float(shocks[a.index])
+        shocks = self.rng.normal(0.0, self.p_allies["budget_noise_sd"], len(self.allies)).tolist()
+        for a in self.armed_allies:
+            i = a.index
             a.set_budget(
-                a.desired_core_pct(leverage * signal, demand, pledge, peers[a.index], shock)
+                a.desired_core_pct(leverage * signals[i], demand, pledge, peers[i], shocks[i])
             )
             a.reclassify(pledge, headline)
-            a.adjust_related(self.now["pledge_related_pct"])
+            a.adjust_related(related)
 
     def _deliver(self) -> None:
         p = self.p_capability
@@ -340,15 +362,17 @@ class AllianceModel(mesa.Model):
         if self.united_states.european_command:
             influence *= 1.0 - self.p_alliance["command_influence_loss"]
         self.us_influence = influence
-        threat = np.array([a.threat for a in self.allies])
-        trust = np.array([a.trust for a in self.allies])
+        n = len(self.allies)
+        threats = [a.threat for a in self.allies]
+        mean_threat = sum(threats) / n
+        mean_trust = sum(a.trust for a in self.allies) / n
         self.nuclear_liability = (
-            self.p_alliance["nuclear_commitment"] * (1.0 - influence) * float(threat.mean())
+            self.p_alliance["nuclear_commitment"] * (1.0 - influence) * mean_threat
         )
         self.cohesion_damage *= 0.9
-        spread = float(np.abs(threat - threat.mean()).mean())
+        spread = sum(abs(t - mean_threat) for t in threats) / n
         self.cohesion = (1.0 - self.cohesion_damage) * max(
-            0.0, min(1.0, 0.5 * float(trust.mean()) + 0.5 * (1.0 - 2.0 * spread))
+            0.0, min(1.0, 0.5 * mean_trust + 0.5 * (1.0 - 2.0 * spread))
         )
 
     def progress_measures(self) -> tuple[float, float]:
@@ -359,10 +383,10 @@ class AllianceModel(mesa.Model):
         """
         demand = self.now["us_demand_pct"] - 0.05
         gdp = total = 0.0
-        for a in self.allies:
-            if a.european and a.armed_forces and a.member:
+        for a in self.european_armed:
+            if a.member:
                 total += a.gdp_bn
-                if a.reported_core_pct >= demand:
+                if a.core_pct + a.reclassified_pct >= demand:
                     gdp += a.gdp_bn
         goal = self.p_capability["coverage_goal"]
         return gdp / total, float((self.coverage >= goal).mean())

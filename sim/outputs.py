@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
+
 from .scenario import CATEGORIES
 
 if TYPE_CHECKING:
@@ -84,17 +86,18 @@ class Recorder:
     def __init__(self, model: AllianceModel) -> None:
         self.model = model
         self.model_rows: dict[str, list[Any]] = {k: [] for k in MODEL_COLUMNS}
-        self.ally_rows: dict[str, list[Any]] = {k: [] for k in ALLY_COLUMNS}
+        self.ally_rows: dict[str, list[np.ndarray]] = {k: [] for k in ALLY_COLUMNS}
         self.events: dict[str, list[Any]] = {"year": [], "kind": [], "event": []}
         self.counts = {"threat": 0}
 
-    def event(self, kind: str, text: str, year: int | None = None, quiet: bool = False) -> None:
-        """Log an event in words. ``quiet`` events (yearly threats) are logged the first year
-        and then only every fifth repetition, to keep the log readable."""
-        if quiet:
-            self.counts[kind] = self.counts.get(kind, 0) + 1
-            if self.counts[kind] % 5 != 1:
-                return
+    def due(self, kind: str) -> bool:
+        """Whether a repeated event (the yearly threats) should be logged this time: the first
+        time and every fifth repetition after, to keep the log readable."""
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        return self.counts[kind] % 5 == 1
+
+    def event(self, kind: str, text: str, year: int | None = None) -> None:
+        """Log an event in words."""
         y = self.model.year if year is None else year
         self.events["year"].append(y)
         self.events["kind"].append(kind)
@@ -107,34 +110,40 @@ class Recorder:
         rows = self.ally_rows
         cap = m.ally_capability()
         n = len(allies)
-        rows["year"].extend([m.year] * n)
-        rows["iso3"].extend(m.codes)
-        rows["member"].extend([a.member for a in allies])
-        rows["gdp_bn"].extend([a.gdp_bn for a in allies])
-        rows["core_pct"].extend([a.core_pct + a.reclassified_pct for a in allies])
-        rows["genuine_core_pct"].extend([a.core_pct for a in allies])
-        rows["reclassified_pct"].extend([a.reclassified_pct for a in allies])
-        rows["related_pct"].extend([a.related_pct for a in allies])
-        rows["headline_pct"].extend([a.headline_pct for a in allies])
-        rows["spending_bn"].extend([a.spending_bn for a in allies])
-        rows["capability"].extend(cap.tolist())
-        rows["threat"].extend([a.threat for a in allies])
-        rows["trust"].extend([a.trust for a in allies])
-        rows["greyzone_attacks"].extend([a.greyzone_attacks for a in allies])
-        eu = [a for a in allies if a.european and a.armed_forces]
-        armed = [a for a in allies if a.armed_forces]
-        gdp = sum(a.gdp_bn for a in eu)
+        gdp = np.array([a.gdp_bn for a in allies])
+        genuine = np.array([a.core_pct for a in allies])
+        reported = genuine + np.array([a.reclassified_pct for a in allies])
+        headline = reported + np.array([a.related_pct for a in allies])
+        trust = [a.trust for a in allies]
+        threat = [a.threat for a in allies]
+        rows["year"].append(np.full(n, m.year))
+        rows["iso3"].append(m.code_array)
+        rows["member"].append(np.array([a.member for a in allies]))
+        rows["gdp_bn"].append(gdp)
+        rows["core_pct"].append(reported)
+        rows["genuine_core_pct"].append(genuine)
+        rows["reclassified_pct"].append(reported - genuine)
+        rows["related_pct"].append(headline - reported)
+        rows["headline_pct"].append(headline)
+        rows["spending_bn"].append(gdp * genuine / 100.0)
+        rows["capability"].append(cap)
+        rows["threat"].append(np.array(threat))
+        rows["trust"].append(np.array(trust))
+        rows["greyzone_attacks"].append(np.array([a.greyzone_attacks for a in allies]))
+        eu, armed = m.european, m.armed
+        eu_gdp = gdp[eu]
+        gdp_total = float(eu_gdp.sum())
         us, ru, crisis = m.united_states, m.russia, m.probe_this_year
         head, capab = m.progress_measures()
         values: dict[str, Any] = {
             "year": m.year,
-            "eu_core_pct": sum(a.gdp_bn * a.reported_core_pct for a in eu) / gdp,
-            "eu_genuine_core_pct": sum(a.gdp_bn * a.core_pct for a in eu) / gdp,
-            "eu_headline_pct": sum(a.gdp_bn * a.headline_pct for a in eu) / gdp,
-            "eu_spending_bn": sum(a.spending_bn for a in eu),
-            "n_allies_2pct": sum(a.reported_core_pct >= 1.995 for a in armed),
-            "n_allies_3_5pct": sum(a.reported_core_pct >= 3.495 for a in armed),
-            "n_allies_5pct": sum(a.headline_pct >= 4.995 for a in armed),
+            "eu_core_pct": float(eu_gdp @ reported[eu]) / gdp_total,
+            "eu_genuine_core_pct": float(eu_gdp @ genuine[eu]) / gdp_total,
+            "eu_headline_pct": float(eu_gdp @ headline[eu]) / gdp_total,
+            "eu_spending_bn": float(eu_gdp @ genuine[eu]) / 100.0,
+            "n_allies_2pct": int((reported[armed] >= 1.995).sum()),
+            "n_allies_3_5pct": int((reported[armed] >= 3.495).sum()),
+            "n_allies_5pct": int((headline[armed] >= 4.995).sum()),
             "eu_capability_share": m.eu_share,
             **{f"coverage_{c}": float(m.coverage[k]) for k, c in enumerate(CATEGORIES)},
             "coverage_mean": float(m.coverage.mean()),
@@ -144,8 +153,8 @@ class Recorder:
             "us_threat_level": us.threat_level,
             "coercion_credibility": us.coercion_credibility,
             "us_exited_mechanisms": us.exited_mechanisms,
-            "mean_trust": sum(a.trust for a in allies) / len(allies),
-            "mean_threat": sum(a.threat for a in allies) / len(allies),
+            "mean_trust": sum(trust) / n,
+            "mean_threat": sum(threat) / n,
             "russia_resolve_estimate": ru.resolve_estimate,
             "russia_capability": ru.capability,
             "russia_free_capability": ru.free_capability,
@@ -164,6 +173,10 @@ class Recorder:
         }
         for k, v in values.items():
             self.model_rows[k].append(v)
+
+    def ally_columns(self) -> dict[str, np.ndarray]:
+        """The ally table as columns (one array per column, years stacked)."""
+        return {k: np.concatenate(v) for k, v in self.ally_rows.items()}
 
     def summary(self) -> dict[str, Any]:
         """One row for the run: end values, crisis counts and the verdict."""

@@ -30,7 +30,7 @@ class RunResult:
     run: int
     seed: int
     model: dict[str, list[Any]] = field(default_factory=dict)
-    allies: dict[str, list[Any]] = field(default_factory=dict)
+    allies: dict[str, Any] = field(default_factory=dict)  # column -> numpy array
     events: dict[str, list[Any]] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     error: str = ""
@@ -61,7 +61,7 @@ def run_one(scenario: Scenario, seed: int, run: int = 0) -> RunResult:
         model = AllianceModel(scenario, rng=seed)
         model.run()
         rec = model.recorder
-        return RunResult(run, seed, rec.model_rows, rec.ally_rows, rec.events, rec.summary())
+        return RunResult(run, seed, rec.model_rows, rec.ally_columns(), rec.events, rec.summary())
     except Exception:  # a failed run is data, not a crash
         return RunResult(run, seed, error=traceback.format_exc())
     finally:

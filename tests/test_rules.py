@@ -256,7 +256,7 @@ def test_russia_does_not_probe_while_tied_down_in_ukraine():
     r = m.russia
     r.committed_share = 0.9
     eligible = np.ones(len(m.allies), dtype=bool)
-    assert r.choose_probe(np.zeros(len(m.allies)), m.proximity, eligible) is None
+    assert r.choose_probe(lambda: np.zeros(len(m.allies)), m.proximity, eligible) is None
 
 
 def test_doubt_about_us_resolve_invites_probes():
@@ -268,7 +268,8 @@ def test_doubt_about_us_resolve_invites_probes():
             r = m.russia
             r.committed_share, r.resolve_estimate = 0.0, resolve
             eligible = np.ones(len(m.allies), dtype=bool)
-            count += r.choose_probe(np.full(len(m.allies), 0.5), m.proximity, eligible) is not None
+            half = np.full(len(m.allies), 0.5)
+            count += r.choose_probe(lambda h=half: h, m.proximity, eligible) is not None
         probes[resolve] = count
     assert probes[0.1] > probes[0.9]
 

@@ -14,6 +14,10 @@ if TYPE_CHECKING:
     from ..model import AllianceModel
 
 
+def _clip01(x: float) -> float:
+    return 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
+
+
 class Ally(mesa.Agent):
     """A NATO ally: threat perception, trust in the US, a defence budget and capability.
 
@@ -57,6 +61,8 @@ class Ally(mesa.Agent):
         self.base_pct = sc.ally_value(self.iso3, "base_pct")
         self.equipment_share = sc.ally_value(self.iso3, "equipment_share")
         self.size = 0.0  # set by the model: sqrt(GDP / largest European GDP)
+        self.proximity = float(model.proximity[index])  # network edge to Russia
+        self.posture_weight = float(model.posture_weight[index])  # network edge to the US
 
     # -- derived quantities ------------------------------------------------------------------
     @property
@@ -83,15 +89,14 @@ class Ally(mesa.Agent):
         clipped to [0, 1]; the shock holds probes and aggression, decaying each year.
         """
         p = self.model.p_perception
-        prox = self.model.proximity[self.index]
+        power = russia_power if russia_power < 2.0 else 2.0
         t = (
             p["threat_base"]
-            + prox
-            * (p["threat_proximity_weight"] * min(russia_power, 2.0) + p["threat_war_weight"] * war)
+            + self.proximity * (p["threat_proximity_weight"] * power + p["threat_war_weight"] * war)
             + p["threat_greyzone_per_attack"] * self.greyzone_attacks
             + self.shock
         )
-        return min(1.0, max(0.0, t))
+        return _clip01(t)
 
     def perceive_threat(self, situational: float, neighbours: float) -> None:
         """M2: threat moves toward the situation and toward the neighbours' alarm (C5).
@@ -106,7 +111,7 @@ class Ally(mesa.Agent):
             + p["threat_adjustment"] * (situational - self.threat)
             + p["threat_network_weight"] * (neighbours - self.threat)
         )
-        self.threat = min(1.0, max(0.0, t))
+        self.threat = _clip01(t)
         self.shock *= p["shock_memory"]
 
     def update_trust(
@@ -126,17 +131,16 @@ class Ally(mesa.Agent):
         it in proportion to the distrust left (``trust_reassurance_gain``). Clipped to [0, 1].
         """
         p = self.model.p_perception
-        posture_w = self.model.posture_weight[self.index]
         t = (
             self.trust
             + p["trust_recovery"] * (p["trust_anchor"] - self.trust)
             - p["trust_threat_cost"] * threat_signal
-            - p["trust_drawdown_cost"] * drawdown * posture_w
+            - p["trust_drawdown_cost"] * drawdown * self.posture_weight
             - p["trust_ambiguity_cost"] * ambiguity
             + p["trust_reassurance_gain"] * reassurance * (1.0 - self.trust)
             - (p["trust_exit_cost"] if exited else 0.0)
         )
-        self.trust = min(1.0, max(0.0, t))
+        self.trust = _clip01(t)
 
     def desired_core_pct(
         self, coercion: float, demand: float, pledge: float, peers: float, shock: float = 0.0
@@ -158,16 +162,14 @@ class Ally(mesa.Agent):
             + a["self_help_gain"] * self.threat * (1.0 - self.trust)
             - a["free_ride_gain"] * self.trust * (1.0 - self.size)
         )
-        desired = (
-            need
-            + coercion * max(0.0, demand - need)
-            + a["pledge_weight"] * max(0.0, pledge - need)
-            + a["peer_weight"] * (peers - need)
-            + shock
-        )
-        if self.holdout:
-            desired = min(desired, self.holdout_cap)
-        return min(15.0, max(0.0, desired))
+        desired = need + a["peer_weight"] * (peers - need) + shock
+        if demand > need:
+            desired += coercion * (demand - need)
+        if pledge > need:
+            desired += a["pledge_weight"] * (pledge - need)
+        if self.holdout and desired > self.holdout_cap:
+            desired = self.holdout_cap
+        return 0.0 if desired < 0.0 else (15.0 if desired > 15.0 else desired)
 
     def set_budget(self, desired: float) -> None:
         """M4: move genuine core spending toward the desired level within fiscal limits.
@@ -176,7 +178,12 @@ class Ally(mesa.Agent):
         money moves slowly too).
         """
         step = self.adjustment * (desired - self.core_pct)
-        self.core_pct = max(0.0, self.core_pct + min(self.max_rise, max(-self.max_cut, step)))
+        if step > self.max_rise:
+            step = self.max_rise
+        elif step < -self.max_cut:
+            step = -self.max_cut
+        core = self.core_pct + step
+        self.core_pct = core if core > 0.0 else 0.0
 
     def reclassify(self, bar: float, headline_measured: bool) -> None:
         """M4: a holdout reclassifies spending to reach the bar the US checks (C5, C19).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import mesa
@@ -121,7 +122,10 @@ class Russia(mesa.Agent):
         return self.model.rng.poisson(lam)
 
     def choose_probe(
-        self, response_odds: np.ndarray, proximity: np.ndarray, eligible: np.ndarray
+        self,
+        response_odds: Callable[[], np.ndarray],
+        proximity: np.ndarray,
+        eligible: np.ndarray,
     ) -> int | None:
         """M8: whether and where to probe an ally this year (C8, C9, C11).
 
@@ -132,6 +136,7 @@ class Russia(mesa.Agent):
         The gain from a target is ``probe_gain x proximity x (1 - response) - probe_cost x
         response``; it probes the best target with probability
         ``logistic(probe_sharpness x (gain - probe_threshold))``. Returns the ally index or None.
+        ``response_odds`` computes the local balance per ally (only when Russia can probe).
         """
         p = self.p
         if self.cooldown > 0:
@@ -143,7 +148,8 @@ class Russia(mesa.Agent):
         perceived = min(
             1.0, max(0.0, self.resolve_estimate + rng.normal(0.0, p["misperception_sd"]))
         )
-        response = p["probe_us_weight"] * perceived + (1 - p["probe_us_weight"]) * response_odds
+        local = response_odds()
+        response = p["probe_us_weight"] * perceived + (1 - p["probe_us_weight"]) * local
         gain = p["probe_gain"] * proximity * (1.0 - response) - p["probe_cost"] * response
         gain = np.where(eligible, gain, -np.inf)
         target = int(np.argmax(gain))

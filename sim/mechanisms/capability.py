@@ -77,28 +77,32 @@ class CapabilityPipeline:
                 self.due[s, :, k, : self.lead[k] + extra] = split[s, :, k, None]
         self.capacity = split.sum(axis=1) * (1 + p["industry_headroom"])
         self.delivered = initial_orders.copy()
+        self.head = 0  # ring buffer: due[..., (head + h) % horizon] is due h years ahead
+        self.categories = np.arange(c)
+        self.extra = int(p["us_backlog_years"])
+        self.growth = 1 + p["capacity_growth"]
 
     def order(self, orders: np.ndarray) -> None:
         """Book this year's orders (ally x category, bn US$) with each supplier's lead time."""
-        extra = int(self.p["us_backlog_years"])
-        for k in range(orders.shape[1]):
-            self.due[EU, :, k, self.lead[k]] += (1 - self.us_buy) * orders[:, k]
-            self.due[US, :, k, self.lead[k] + extra] += self.us_buy * orders[:, k]
+        h = self.horizon
+        eu_slot = (self.head + self.lead) % h
+        us_slot = (self.head + self.lead + self.extra) % h
+        self.due[EU][:, self.categories, eu_slot] += (1 - self.us_buy) * orders
+        self.due[US][:, self.categories, us_slot] += self.us_buy * orders
 
     def deliver(self) -> np.ndarray:
         """Deliver what is due within capacity, depreciate, advance a year; return deliveries."""
-        owed = self.due[:, :, :, 0] + self.backlog  # (s, n, c)
+        owed = self.due[:, :, :, self.head] + self.backlog  # (s, n, c)
         total = owed.sum(axis=1)  # (s, c)
         frac = np.divide(self.capacity, total, out=np.ones_like(total), where=total > 0)
         np.minimum(frac, 1.0, out=frac)
         delivered_s = owed * frac[:, None, :]
         self.backlog = owed - delivered_s
-        growth = 1 + self.p["capacity_growth"]
         self.capacity = np.where(
-            total > self.capacity, np.minimum(self.capacity * growth, total), self.capacity
+            total > self.capacity, np.minimum(self.capacity * self.growth, total), self.capacity
         )
-        self.due = np.roll(self.due, -1, axis=3)
-        self.due[:, :, :, -1] = 0.0
+        self.due[:, :, :, self.head] = 0.0
+        self.head = (self.head + 1) % self.horizon
         self.delivered = delivered_s.sum(axis=0)
         self.stock = self.stock * (1 - self.dep) + self.delivered
         return self.delivered

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -39,17 +40,19 @@ class Run:
 
 
 def _encode(columns: dict[str, list[Any]]) -> bytes:
+    table = pa.table({k: np.concatenate(v) for k, v in columns.items()})
     sink = pa.BufferOutputStream()
-    pq.write_table(pa.table(columns), sink, compression="zstd")
+    pq.write_table(table, sink, compression="zstd")
     return sink.getvalue().to_pybytes()
 
 
-def _add(cols: dict[str, list[Any]], part: dict[str, list[Any]], run: Run) -> None:
+def _add(cols: dict[str, list[Any]], part: dict[str, Any], run: Run) -> None:
+    """Append one run's columns (lists or arrays) with its point, rep, run and seed."""
     n = len(next(iter(part.values()))) if part else 0
     for key, val in (("point", run.point), ("rep", run.rep), ("run", run.run), ("seed", run.seed)):
-        cols.setdefault(key, []).extend([val] * n)
+        cols.setdefault(key, []).append(np.full(n, val, dtype=np.int64))
     for key, values in part.items():
-        cols.setdefault(key, []).extend(values)
+        cols.setdefault(key, []).append(np.asarray(values))
 
 
 def run_task(base: Scenario, runs: Sequence[Run]) -> tuple[dict[str, bytes], dict[str, int]]:
