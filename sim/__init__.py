@@ -17,8 +17,24 @@ from .model import AllianceModel
 from .outputs import VERDICTS
 from .runner import Results, RunResult, replication_seeds, run_one, run_replications
 from .scenario import Scenario, ScenarioError, load_scenario
-from .sweeps import load_results, resume, sweep
-from .sweeps.analysis import discover, sensitivity
+
+_LAZY = {
+    "sweep": "sweeps",
+    "resume": "sweeps",
+    "load_results": "sweeps",
+    "sensitivity": "sweeps.analysis",
+    "discover": "sweeps.analysis",
+}
+
+
+def __getattr__(name: str):
+    """Import the sweep API on first use: worker processes that only run models stay light."""
+    if name in _LAZY:
+        import importlib  # noqa: PLC0415
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "VERDICTS",

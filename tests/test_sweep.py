@@ -321,3 +321,23 @@ def test_discover_finds_the_region_that_leads_to_exit(tmp_path, capsys):
     assert best.density > 0.9 and best.coverage > 0.9
     lo, hi = best.limits["united_states.deadline_goal"]
     assert 0.0 < lo < 1.0 and hi == np.inf
+
+
+def test_shipped_sweep_files_validate():
+    from sim.sweeps.designs import build_design
+    from sim.sweeps.spec import load_sweep_file
+
+    files = sorted((ROOT / "sweeps").glob("*.toml"))
+    assert files
+    for path in files:
+        spec_, scenario = load_sweep_file(path)
+        assert len(build_design(spec_)) > 0 and scenario.name
+
+
+def test_sweep_file_with_bad_factor_is_rejected(tmp_path):
+    from sim.sweeps.spec import load_sweep_file
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'base = "{BASE}"\ndesign = "lhs"\n[factors]\n"{TI}" = [0.0, 7.0]\n')
+    with pytest.raises(ScenarioError, match=TI):
+        load_sweep_file(bad)

@@ -33,7 +33,6 @@ from .. import __version__
 from ..runner import replication_seeds
 from ..scenario import Scenario, load_scenario, scenario_from_dict
 from ..store import git_commit, read_table
-from .designs import build_design
 from .execute import Run, make_executor, stream_tasks
 from .spec import Factor, SweepSpec, build_spec, check_factor
 from .store import TABLES, SweepStore
@@ -157,6 +156,8 @@ def start(
     command: str,
 ) -> SweepOutcome:
     """Create the sweep folder for ``spec`` and run it."""
+    from .designs import build_design  # noqa: PLC0415 (SALib and SciPy load only when designing)
+
     design = build_design(spec)
     n_runs = len(design) * spec.reps
     parallel = max(1, workers or 2)

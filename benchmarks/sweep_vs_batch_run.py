@@ -1,0 +1,194 @@
+"""The project's sweep against ``mesa.batch_run``: throughput, peak memory, scaling.
+
+One invocation measures, each in a fresh child process (so peak memory is its own):
+
+1. ``mesa.batch_run`` over the baseline model, 1,000 runs (a Latin hypercube of
+   ``united_states.threat_intensity``), one process, with a Mesa ``DataCollector`` that collects
+   the same outputs as natosim's tables (every model column each year, every ally column each
+   year);
+2. ``natosim sweep`` of the same design, 1 worker, then 2 workers;
+3. ``natosim sweep`` of 10,000 runs with 2 workers (skip with ``--quick``).
+
+It prints runs per second, the ratio of the two throughputs, peak resident memory (the child
+process and its workers), the speedup from 1 to 2 workers, and the 10,000 / 1,000 memory ratio.
+Targets (issue 4): at least 3x the throughput of batch_run; 10,000 runs in under 60 s on two
+cores; peak memory at 10,000 runs at most 1.2x that at 1,000. Figures, not a test: compare ratios
+within one run on a shared machine.
+
+Usage: ``python benchmarks/sweep_vs_batch_run.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import mesa
+
+import sim
+from sim.agents import Ally
+from sim.model import AllianceModel
+from sim.outputs import ALLY_COLUMNS, MODEL_COLUMNS
+from sim.sweeps.designs import build_design
+from sim.sweeps.spec import Factor, build_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+
+
+def _peak_mb() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (me + kids) / 1024.0  # kB on Linux; workers counted at their largest
+
+
+class BatchModel(AllianceModel):
+    """The baseline model with the swept factor as a keyword and a Mesa DataCollector that
+    collects the outputs natosim's tables hold (every model column and every ally column, every
+    year)."""
+
+    def __init__(self, threat_intensity: float = 0.7, rng: int | None = None) -> None:
+        scenario = sim.load_scenario(BASELINE).with_params(
+            {"united_states.threat_intensity": threat_intensity}
+        )
+        super().__init__(scenario, rng=rng)
+        rows = self.recorder.model_rows
+        ally_attrs = {
+            "iso3": "iso3",
+            "core_pct": "reported_core_pct",
+            "genuine_core_pct": "core_pct",
+            "reclassified_pct": "reclassified_pct",
+            "related_pct": "related_pct",
+            "headline_pct": "headline_pct",
+            "spending_bn": "spending_bn",
+            "gdp_bn": "gdp_bn",
+            "threat": "threat",
+            "trust": "trust",
+            "member": "member",
+            "greyzone_attacks": "greyzone_attacks",
+        }
+        reporters = {
+            f"ally_{k}": (lambda a, v=v: getattr(a, v) if isinstance(a, Ally) else None)
+            for k, v in ally_attrs.items()
+        }
+        reporters["ally_capability"] = lambda a: (
+            float(a.model.pipeline.stock[a.index].sum()) if isinstance(a, Ally) else None
+        )
+        assert {k.removeprefix("ally_") for k in reporters} | {"year"} == set(ALLY_COLUMNS)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={c: (lambda m, c=c: rows[c][-1]) for c in MODEL_COLUMNS},
+            agent_reporters=reporters,
+        )
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        super().step()
+        self.datacollector.collect(self)
+
+
+def child_batch_run(n: int, processes: int) -> dict:
+    design = build_design(
+        build_spec(
+            str(BASELINE), [Factor("united_states.threat_intensity", 0.0, 1.0)], "lhs", n, 1, 1
+        )
+    )
+    values = design["united_states.threat_intensity"].tolist()
+    t0 = time.perf_counter()
+    out = mesa.batch_run(
+        BatchModel,
+        parameters={"threat_intensity": values},
+        iterations=1,
+        max_steps=15,
+        number_processes=processes,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    seconds = time.perf_counter() - t0
+    return {"runs": n, "seconds": seconds, "rows": len(out), "peak_mb": _peak_mb()}
+
+
+def child_sweep(n: int, workers: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        outcome = sim.sweep(
+            BASELINE,
+            {"united_states.threat_intensity": (0.0, 1.0)},
+            design="lhs",
+            samples=n,
+            reps=1,
+            seed=1,
+            out=Path(tmp) / "s",
+            workers=workers,
+            progress=False,
+        )
+        seconds = time.perf_counter() - t0
+        size = sum(p.stat().st_size for p in (Path(tmp) / "s").rglob("*") if p.is_file())
+    assert outcome.runs == n
+    assert outcome.failed == 0
+    return {"runs": n, "seconds": seconds, "peak_mb": _peak_mb(), "folder_mb": size / 2**20}
+
+
+def measure(*args: str) -> dict:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(quick: bool) -> None:
+    n = 1000
+    print(f"natosim sweep vs mesa.batch_run, baseline scenario, {n} runs (LHS of threat_intensity)")
+    res = {
+        "batch_run, 1 process": measure("batch", str(n), "1"),
+        "batch_run, 2 processes": measure("batch", str(n), "2"),
+        "sweep, 1 worker": measure("sweep", str(n), "1"),
+        "sweep, 2 workers": measure("sweep", str(n), "2"),
+    }
+    rate = {k: v["runs"] / v["seconds"] for k, v in res.items()}
+    for k, v in res.items():
+        extra = (
+            f"{v['rows']} rows returned in memory, nothing written"
+            if "rows" in v
+            else f"{v['folder_mb']:.0f} MB of Parquet written"
+        )
+        print(
+            f"  {k:<24}: {rate[k]:7.1f} runs/s  peak {v['peak_mb']:6.0f} MB  "
+            f"({v['seconds']:.1f} s; {extra})"
+        )
+    for p in ("1 process", "2 processes"):
+        w = "1 worker" if p == "1 process" else "2 workers"
+        print(
+            f"  throughput ratio, sweep ({w}) / batch_run ({p}): "
+            f"{rate[f'sweep, {w}'] / rate[f'batch_run, {p}']:.2f}x (target >= 3x)"
+        )
+    print(
+        f"  speedup from 1 to 2 workers: {rate['sweep, 2 workers'] / rate['sweep, 1 worker']:.2f}x"
+    )
+    if quick:
+        return
+    big = measure("sweep", str(10 * n), "2")
+    print(
+        f"  sweep, 10,000 runs, 2 workers: {big['seconds']:.1f} s (target < 60 s), "
+        f"peak {big['peak_mb']:.0f} MB, {big['folder_mb']:.0f} MB written"
+    )
+    ratio = big["peak_mb"] / res["sweep, 2 workers"]["peak_mb"]
+    print(f"  peak memory 10,000 / 1,000 runs (2 workers): {ratio:.2f}x (target <= 1.2x)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        kind, *rest = sys.argv[2:]
+        runner = child_batch_run if kind == "batch" else child_sweep
+        result = runner(int(rest[0]), int(rest[1]))
+        print(json.dumps(result))
+    else:
+        main(quick="--quick" in sys.argv)
