@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__
 from .compare import compare, format_table, write_comparison
 from .paths import resolve_scenario_path, scenario_dirs
+from .report import build_report
 from .runner import process_executor, run_replications
 from .scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
 from .store import command_line, default_folder, write_results
@@ -55,7 +56,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if results.failures:
         print(f"  {len(results.failures)} replications failed (see failures.json)", file=sys.stderr)
     print(f"results: {folder}")
-    return 1 if results.failures else 0
+    code = 1 if results.failures else 0
+    return _maybe_report(args, folder, code)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -84,7 +86,41 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if failures:
         print(f"{failures} replications failed (see failures.json)", file=sys.stderr)
     print(f"results: {folder}")
-    return 1 if failures else 0
+    return _maybe_report(args, folder, 1 if failures else 0)
+
+
+def _maybe_report(args: argparse.Namespace, folder: Path, code: int) -> int:
+    """Write the HTML report unless --no-report; the results stay whatever happens."""
+    if getattr(args, "no_report", True):
+        return code
+    try:
+        path = build_report(folder)
+    except Exception as exc:  # the results are written; a failed figure must not hide them
+        log.exception("report failed")
+        print(f"natosim: report failed ({exc}); the results are in {folder}", file=sys.stderr)
+        return 1
+    print(f"report: {path}")
+    return code
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    try:
+        path = build_report(
+            folder,
+            year=args.year,
+            **(
+                {"x": args.x, "y": args.y, "outcome": args.outcome}
+                if (folder / "sweep.json").exists()
+                else {}
+            ),
+        )
+    except FileNotFoundError as exc:
+        raise ScenarioError(
+            str(folder), "(folder)", "a results folder of run, compare or sweep", str(exc)
+        ) from None
+    print(f"report: {path}")
+    return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -144,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes (default 1; results do not depend on it)",
     )
     run.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    run.add_argument("--no-report", action="store_true", help="skip the HTML report")
     run.set_defaults(func=cmd_run)
 
     cmp_ = sub.add_parser("compare", help="run several scenarios and compare their outcomes")
@@ -160,7 +197,20 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--results", default="results", help=argparse.SUPPRESS)
     cmp_.add_argument("--workers", type=_positive, default=1, help="worker processes")
     cmp_.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    cmp_.add_argument("--no-report", action="store_true", help="skip the HTML report")
     cmp_.set_defaults(func=cmd_compare)
+
+    rep = sub.add_parser("report", help="figures and an HTML report of a results folder")
+    rep.add_argument("folder", help="a folder written by run, compare or sweep")
+    rep.add_argument("--year", type=int, help="year of the network map / comparison")
+    rep.add_argument("--x", help="sweep: factor on the heatmap's x axis")
+    rep.add_argument("--y", help="sweep: factor on the heatmap's y axis")
+    rep.add_argument(
+        "--outcome",
+        default="eu_core_pct_end",
+        help="sweep: summary column of the heatmap (default eu_core_pct_end)",
+    )
+    rep.set_defaults(func=cmd_report)
 
     val = sub.add_parser("validate", help="check scenario files without running them")
     val.add_argument("scenarios", nargs="+")

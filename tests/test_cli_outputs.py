@@ -33,6 +33,7 @@ def run_folder(tmp_path_factory):
         ]
     )
     assert code == 0
+    assert (out / "report.html").exists()  # written by default
     return out
 
 
@@ -68,7 +69,10 @@ def test_tables_have_every_output_column(run_folder):
 
 def test_same_seed_same_files(run_folder, tmp_path):
     out = tmp_path / "again"
-    assert main(["run", "baseline", "--reps", "3", "--seed", "7", "--out", str(out)]) == 0
+    assert (
+        main(["run", "baseline", "--reps", "3", "--seed", "7", "--out", str(out), "--no-report"])
+        == 0
+    )
     for t in ("model", "allies", "events", "summary"):
         pd.testing.assert_frame_equal(read_table(run_folder, t), read_table(out, t))
 
@@ -76,7 +80,17 @@ def test_same_seed_same_files(run_folder, tmp_path):
 def test_csv_format_and_default_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert (
-        main(["run", str(ROOT / "scenarios" / "cajole.toml"), "--reps", "2", "--format", "csv"])
+        main(
+            [
+                "run",
+                str(ROOT / "scenarios" / "cajole.toml"),
+                "--reps",
+                "2",
+                "--format",
+                "csv",
+                "--no-report",
+            ]
+        )
         == 0
     )
     (folder,) = list((tmp_path / "results" / "cajole").iterdir())
@@ -117,6 +131,7 @@ def test_python_m_sim_runs(tmp_path):
             "baseline",
             "--reps",
             "1",
+            "--no-report",
             "--out",
             str(tmp_path / "o"),
         ],

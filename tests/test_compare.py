@@ -50,7 +50,20 @@ def test_compare_prints_and_writes_the_table(tmp_path, capsys):
 def test_compare_shares_seeds_across_scenarios(tmp_path):
     out = tmp_path / "cmp"
     assert (
-        main(["compare", "baseline", "cajole", "--reps", "3", "--seed", "5", "--out", str(out)])
+        main(
+            [
+                "compare",
+                "baseline",
+                "cajole",
+                "--reps",
+                "3",
+                "--seed",
+                "5",
+                "--out",
+                str(out),
+                "--no-report",
+            ]
+        )
         == 0
     )
     a = read_table(out / "baseline", "summary")["seed"].tolist()

@@ -1,0 +1,246 @@
+"""Reports: a results folder (run, compare or sweep) turned into figures and one HTML file.
+
+The HTML is self-contained: figures are embedded as data URIs and the stylesheet is inline, so
+it opens offline and refers to nothing outside itself. PNG and SVG copies of every figure are
+written beside it (``DIR/report/``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..outputs import VERDICTS
+from ..scenario import scenario_from_dict
+from ..store import read_table
+from .figures_other import (
+    compare_distributions,
+    sensitivity_bars,
+    sweep_heatmap,
+    verdict_shares,
+    verdicts_by_bin,
+)
+from .figures_run import representative_run, run_figures
+from .style import save
+
+CSS = """
+body{font-family:Georgia,serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+h1{font-size:1.6em}h2{font-size:1.25em;border-bottom:1px solid #ccc;margin-top:2em}
+figure{margin:1.5em 0}img{max-width:100%;border:1px solid #eee}
+figcaption{font-size:.9em;color:#555}table{border-collapse:collapse;font-size:.9em}
+td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}.meta{color:#666;font-size:.9em}
+.narrative li{margin:.2em 0}
+"""
+
+
+def _page(title: str, body: list[str]) -> str:
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
+        + "\n".join(body)
+        + "</body></html>\n"
+    )
+
+
+def _figure(folder: Path, name: str, fig: Any, text: str) -> str:
+    _, b64 = save(fig, folder, name)
+    return (
+        f"<figure><img alt='{html.escape(text)}' src='data:image/png;base64,{b64}'>"
+        f"<figcaption>{html.escape(text)} (files: report/{name}.png, .svg)</figcaption>"
+        "</figure>"
+    )
+
+
+def _table(df: pd.DataFrame) -> str:
+    return df.to_html(border=0, float_format=lambda v: f"{v:.3g}")
+
+
+def _scenario_block(sc: Any) -> list[str]:
+    claims = ", ".join(sc.claims) or "none listed"
+    out = [
+        f"<p>{html.escape(sc.description or 'No description.')}</p>",
+        f"<p><b>Claims tested:</b> {html.escape(claims)}</p>",
+    ]
+    if sc.hypothesis:
+        out.append(f"<p><b>Hypothesis:</b> {html.escape(sc.hypothesis)}</p>")
+    return out
+
+
+def narrative(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """A short story of one representative run, from its event log."""
+    summary, model, events = tables["summary"], tables["model"], tables["events"]
+    run = representative_run(summary)
+    row = summary[summary["run"] == run].iloc[0]
+    m = model[model["run"] == run]
+    first, last = m.iloc[0], m.iloc[-1]
+    text = (
+        f"In run {run} (seed {row['seed']}), chosen because its verdict is the most common "
+        f"one and its end spending the closest to that verdict's median, European core "
+        f"spending goes from {first['eu_core_pct']:.2f}% of GDP in {int(first['year'])} to "
+        f"{last['eu_core_pct']:.2f}% in {int(last['year'])}; Europe's share of NATO "
+        f"capability in Europe from {first['eu_capability_share']:.0%} to "
+        f"{last['eu_capability_share']:.0%}; mean trust in the US from "
+        f"{first['mean_trust']:.2f} to {last['mean_trust']:.2f}. Verdict: "
+        f"{row['verdict'].replace('_', ' ')}."
+    )
+    ev = events[events["run"] == run]["event"].tolist() if not events.empty else []
+    items = "".join(f"<li>{html.escape(e)}</li>" for e in ev[:25])
+    more = f"<li>... and {len(ev) - 25} more events</li>" if len(ev) > 25 else ""
+    return [
+        f"<p>{html.escape(text)}</p>",
+        f"<ul class='narrative'>{items}{more or ''}</ul>" if ev else "<p>No events.</p>",
+    ]
+
+
+def _verdict_counts(summary: pd.DataFrame) -> pd.DataFrame:
+    counts = summary["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
+    return counts.rename("runs").rename_axis(None).to_frame()
+
+
+def run_report(folder: Path, out: Path, year: int | None = None) -> Path:
+    man = json.loads((folder / "manifest.json").read_text())
+    sc = scenario_from_dict(man["scenario"])
+    tables = {t: read_table(folder, t) for t in ("model", "allies", "events", "summary")}
+    seed = man.get("root_seed")
+    body = [
+        f"<h1>natosim report: {html.escape(sc.name)}</h1>",
+        (
+            f"<p class='meta'>{man['replications']} replications, root seed {seed}; "
+            f"natosim {html.escape(str(man['natosim_version']))}, commit "
+            f"{html.escape(str(man['git_commit']))}; command: "
+            f"<code>{html.escape(man['command'])}</code></p>"
+        ),
+        "<h2>Scenario</h2>",
+        *_scenario_block(sc),
+        "<h2>Verdicts</h2>",
+        _table(_verdict_counts(tables["summary"])),
+        "<h2>A representative run</h2>",
+        *narrative(tables),
+        "<h2>Figures</h2>",
+    ]
+    for name, (fig, text) in run_figures(tables, sc, seed, year).items():
+        body.append(_figure(out, name, fig, text))
+    path = folder / "report.html"
+    path.write_text(_page(f"natosim: {sc.name}", body))
+    return path
+
+
+def compare_report(folder: Path, out: Path, year: int | None = None) -> Path:
+    man = json.loads((folder / "manifest.json").read_text())
+    names = man["scenarios"]
+    models = {n: read_table(folder / n, "model") for n in names}
+    verdicts = pd.read_csv(folder / "verdicts.csv", index_col="scenario")
+    seed = man.get("root_seed")
+    end = year or min(int(m["year"].max()) for m in models.values())
+    body = [
+        f"<h1>natosim comparison: {html.escape(', '.join(names))}</h1>",
+        (
+            f"<p class='meta'>{man['replications']} replications each, shared root seed {seed}; "
+            f"command: <code>{html.escape(man['command'])}</code></p>"
+        ),
+    ]
+    for n in names:
+        sc = scenario_from_dict(json.loads((folder / n / "manifest.json").read_text())["scenario"])
+        body += [f"<h2>{html.escape(n)}</h2>", *_scenario_block(sc)]
+    body += [
+        "<h2>Verdicts</h2>",
+        _table(verdicts),
+        "<h2>Outcomes side by side</h2>",
+        f"<pre>{html.escape((folder / 'comparison.txt').read_text())}</pre>",
+        _figure(
+            out,
+            "compare_distributions",
+            compare_distributions(models, end, seed),
+            f"Outcome distributions in {end}, scenario by scenario.",
+        ),
+        _figure(
+            out,
+            "compare_verdicts",
+            verdict_shares(verdicts, seed, "Verdicts"),
+            "Share of runs per verdict, scenario by scenario.",
+        ),
+    ]
+    path = folder / "report.html"
+    path.write_text(_page("natosim comparison", body))
+    return path
+
+
+def sweep_report(
+    folder: Path,
+    out: Path,
+    x: str | None = None,
+    y: str | None = None,
+    outcome: str = "eu_core_pct_end",
+) -> Path:
+    from ..sweeps import load_results  # noqa: PLC0415 (keeps report import light)
+    from ..sweeps.analysis import sensitivity  # noqa: PLC0415
+
+    man = json.loads((folder / "sweep.json").read_text())
+    t = load_results(folder, tables=("summary",))
+    data = t["summary"].merge(t["design"], on="point")
+    factors = [f["key"] for f in man["spec"]["factors"]]
+    numeric = [
+        f for f in factors if pd.api.types.is_numeric_dtype(data[f]) and data[f].nunique() > 1
+    ]
+    seed = man["spec"]["seed"]
+    body = [
+        f"<h1>natosim sweep: {html.escape(folder.name)}</h1>",
+        (
+            f"<p class='meta'>{man['spec']['design']} design, {man['points']} points x "
+            f"{man['spec']['reps']} replications, root seed {seed}; base scenario "
+            f"{html.escape(man['base']['name'])}; command: "
+            f"<code>{html.escape(man['command'])}</code></p>"
+        ),
+        "<h2>Verdicts</h2>",
+        _table(_verdict_counts(data)),
+    ]
+    if len(numeric) >= 2:
+        xa, ya = x or numeric[0], y or numeric[1]
+        body.append(
+            _figure(
+                out,
+                "sweep_heatmap",
+                sweep_heatmap(data, xa, ya, outcome, seed),
+                f"Mean {outcome} over {xa} and {ya}.",
+            )
+        )
+    for f in numeric[:4]:
+        body.append(
+            _figure(
+                out,
+                f"verdicts_by_{f.replace('.', '_')}",
+                verdicts_by_bin(data, f, seed),
+                f"Verdict shares by {f}.",
+            )
+        )
+    if man["spec"]["design"] in ("sobol", "morris"):
+        sens = sensitivity(folder)
+        body.append(
+            _figure(
+                out,
+                "sensitivity",
+                sensitivity_bars(sens, seed),
+                "Sensitivity indices with 95% intervals.",
+            )
+        )
+    path = folder / "report.html"
+    path.write_text(_page("natosim sweep", body))
+    return path
+
+
+def build_report(folder: str | Path, year: int | None = None, **sweep_options: Any) -> Path:
+    """Write ``DIR/report.html`` and ``DIR/report/*.png|svg`` for a run, compare or sweep
+    folder; return the HTML path."""
+    folder = Path(folder)
+    out = folder / "report"
+    if (folder / "sweep.json").exists():
+        return sweep_report(folder, out, **sweep_options)
+    if (folder / "comparison.csv").exists():
+        return compare_report(folder, out, year)
+    if (folder / "manifest.json").exists():
+        return run_report(folder, out, year)
+    raise FileNotFoundError(f"{folder} is not a results folder (no manifest.json or sweep.json)")

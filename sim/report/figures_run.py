@@ -1,0 +1,311 @@
+"""Figures of a set of replications (one scenario): fan charts, the network map, per-ally
+spending, capability coverage and the event timeline. Each function returns a matplotlib
+``Figure`` titled, labelled with units and captioned with the scenario and seed."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.colors import Normalize
+from matplotlib.ticker import MaxNLocator
+
+from ..network import cached_network
+from ..scenario import CATEGORIES, Scenario
+from .style import caption, fan, new_figure, quantiles
+
+EDGE_SHOWN = 0.5  # weaker ties (a shared EU membership alone) are drawn only as weight
+
+FAN_PANELS = (
+    ("eu_core_pct", "European defence spending", "% of GDP (core, GDP-weighted)"),
+    ("eu_capability_share", "European share of NATO capability in Europe", "share (0-1)"),
+    ("mean_trust", "Mean trust in the United States", "index (0-1)"),
+    ("russia_resolve_estimate", "Russia's estimate of US resolve", "index (0-1)"),
+    ("us_posture", "US conventional posture in Europe", "fraction of 2025 posture"),
+)
+
+
+def _cap(scenario: Scenario, runs: int, seed: int | None) -> str:
+    s = f"Scenario: {scenario.name}; {runs} replications"
+    return s + (f"; root seed {seed}" if seed is not None else "")
+
+
+def fan_charts(model: pd.DataFrame, scenario: Scenario, seed: int | None):
+    """Median, 50% and 90% bands over replications of the five headline outputs."""
+    fig = new_figure(11, 6.5)
+    axes = fig.subplots(2, 3).ravel()
+    for ax, (col, title, unit) in zip(axes, FAN_PANELS, strict=False):
+        fan(ax, model, col)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("year")
+        ax.set_ylabel(unit)
+    axes[0].axhline(3.5, color="#999999", linestyle="--", linewidth=1)
+    axes[0].text(model["year"].min(), 3.52, "Hague core 3.5%", fontsize=7, color="#666666")
+    axes[0].legend(fontsize=7, loc="lower right")
+    axes[-1].axis("off")
+    fig.suptitle(f"{scenario.name}: the alliance over time", fontsize=12)
+    caption(fig, _cap(scenario, model["run"].nunique(), seed))
+    return fig
+
+
+def network_map(
+    allies: pd.DataFrame,
+    scenario: Scenario,
+    seed: int | None,
+    year: int | None = None,
+    colour_by: str = "core_pct",
+):
+    """The alliance network on capital coordinates, nodes coloured by spending or threat
+    (median over replications) in ``year``; edge widths show the tie weights."""
+    graph = cached_network(tuple(sorted(scenario.params["network"].items())))[0]
+    year = int(allies["year"].max()) if year is None else year
+    values = allies[allies["year"] == year].groupby("iso3")[colour_by].median()
+    fig = new_figure(9, 7.5)
+    ax = fig.subplots()
+    pos = {n: d["pos"] for n, d in graph.nodes(data=True)}
+    for a, b, d in graph.edges(data=True):
+        if d["kind"] == "ally" and d["weight"] >= EDGE_SHOWN:
+            (x0, y0), (x1, y1) = pos[a], pos[b]
+            ax.plot(
+                [x0, x1],
+                [y0, y1],
+                color="#777777",
+                alpha=0.6,
+                linewidth=0.3 + 1.5 * d["weight"],
+                zorder=1,
+            )
+        elif d["kind"] == "russia" and d["weight"] >= 0.5:
+            (x0, y0), (x1, y1) = pos[a], pos[b]
+            ax.plot(
+                [x0, x1],
+                [y0, y1],
+                color="#b2182b",
+                alpha=0.5,
+                linestyle="--",
+                linewidth=2 * d["weight"],
+                zorder=1,
+            )
+    codes = [n for n, d in graph.nodes(data=True) if d["kind"] == "ally" and n in values.index]
+    if colour_by == "threat":
+        norm, cmap, unit = Normalize(0, 1), colormaps["Reds"], "threat perception (0-1)"
+    else:
+        norm, cmap, unit = (
+            Normalize(0, max(5.0, float(values.max()))),
+            colormaps["viridis"],
+            "core defence spending, % of GDP",
+        )
+    xs = [pos[c][0] for c in codes]
+    ys = [pos[c][1] for c in codes]
+    sc = ax.scatter(
+        xs,
+        ys,
+        c=[values[c] for c in codes],
+        cmap=cmap,
+        norm=norm,
+        s=160,
+        edgecolors="black",
+        linewidths=0.6,
+        zorder=3,
+    )
+    for c in codes:
+        ax.annotate(
+            c,
+            pos[c],
+            fontsize=6,
+            ha="center",
+            va="center",
+            zorder=4,
+            color="white" if norm(values[c]) > 0.6 or colour_by != "threat" else "black",
+        )
+    rx, ry = pos["RUS"]
+    ax.scatter([rx], [ry], marker="s", s=180, color="#b2182b", zorder=3)
+    ax.annotate(
+        "RUS",
+        pos["RUS"],
+        fontsize=7,
+        ha="center",
+        va="bottom",
+        xytext=(0, 8),
+        textcoords="offset points",
+    )
+    fig.colorbar(sc, ax=ax, label=f"{unit} (median, {year})", shrink=0.7)
+    ax.set_xlabel("longitude (degrees east)")
+    ax.set_ylabel("latitude (degrees north)")
+    ax.set_xlim(-30, 45)
+    ax.set_ylim(34, 68)
+    ax.set_title(
+        f"{scenario.name}: the alliance network in {year} (grey: ally ties of weight "
+        f">= {EDGE_SHOWN}, width by weight; red dashed: proximity to Russia >= 0.5; "
+        "Canada off-map)",
+        fontsize=9,
+    )
+    caption(fig, _cap(scenario, allies["run"].nunique(), seed))
+    return fig
+
+
+def ally_spending(allies: pd.DataFrame, scenario: Scenario, seed: int | None):
+    """Per-ally small multiples of core spending (median and 90% band) and headline spending,
+    against the 2%, 3.5% and 5% lines."""
+    armed = allies[allies.groupby("iso3")["core_pct"].transform("max") > 0]
+    codes = sorted(armed["iso3"].unique())
+    cols = 6
+    rows = math.ceil(len(codes) / cols)
+    fig = new_figure(13, 2.0 * rows + 0.8)
+    axes = fig.subplots(rows, cols, sharex=True, sharey=True).ravel()
+    top = max(6.0, float(armed["headline_pct"].quantile(0.99)) + 0.5)
+    for ax, code in zip(axes, codes, strict=False):
+        sub = armed[armed["iso3"] == code]
+        fan(ax, sub, "core_pct")
+        med = sub.groupby("year")["headline_pct"].median()
+        ax.plot(med.index, med.to_numpy(), color="#dd8452", linewidth=1.2, label="headline")
+        for level in (2.0, 3.5, 5.0):
+            ax.axhline(level, color="#999999", linewidth=0.7, linestyle=":")
+        ax.set_title(code, fontsize=8, pad=2)
+        ax.set_ylim(0, top)
+        ax.tick_params(labelsize=6)
+    for ax in axes[len(codes) :]:
+        ax.axis("off")
+    fig.supxlabel("year", fontsize=9)
+    fig.supylabel("% of GDP (blue: core, median and bands; orange: headline)", fontsize=9)
+    fig.suptitle(f"{scenario.name}: defence spending per ally against 2%, 3.5% and 5%", fontsize=12)
+    caption(fig, _cap(scenario, allies["run"].nunique(), seed))
+    return fig
+
+
+def coverage(model: pd.DataFrame, scenario: Scenario, seed: int | None):
+    """European coverage per capability category against the 2027 deadline and 2030."""
+    fig = new_figure(9, 5)
+    ax = fig.subplots()
+    palette = colormaps["tab10"]
+    for k, cat in enumerate(CATEGORIES):
+        med = model.groupby("year")[f"coverage_{cat}"].median()
+        q = quantiles(model, f"coverage_{cat}", (0.05, 0.95))
+        ax.fill_between(q.index, q[0.05], q[0.95], color=palette(k), alpha=0.15, linewidth=0)
+        ax.plot(
+            med.index, med.to_numpy(), color=palette(k), linewidth=2, label=cat.replace("_", " ")
+        )
+    goal = scenario.get("capability.coverage_goal")
+    ax.axhline(goal, color="black", linestyle="--", linewidth=1)
+    ax.text(model["year"].min(), goal + 0.01, f"'taken over' ({goal:.0%})", fontsize=8)
+    for year, label in ((2027, "2027 deadline"), (2030, "EU 2030 goal")):
+        if model["year"].min() <= year <= model["year"].max():
+            ax.axvline(year, color="#b2182b", linewidth=1, linestyle=":")
+            ax.text(year + 0.1, 0.02, label, fontsize=8, color="#b2182b", rotation=90, va="bottom")
+    ax.set_ylim(0, max(1.1, float(model[[f"coverage_{c}" for c in CATEGORIES]].max().max())))
+    ax.set_xlabel("year")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel("European capability / NATO's 2025 level in Europe (adjusted to Russia)")
+    ax.set_title(f"{scenario.name}: capability coverage by category (median, 90% band)")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(alpha=0.3)
+    caption(fig, _cap(scenario, model["run"].nunique(), seed))
+    return fig
+
+
+TIMELINE_KINDS = (
+    ("probe: repelled", "#2166ac"),
+    ("probe: frozen", "#ef8a62"),
+    ("probe: article5_failure", "#b2182b"),
+    ("threat executed (drawdown)", "#7b3294"),
+    ("US leaves coordination mechanisms", "#000000"),
+    ("ceasefire in Ukraine", "#1b7837"),
+)
+
+
+def timeline(model: pd.DataFrame, events: pd.DataFrame, scenario: Scenario, seed: int | None):
+    """Share of runs in which each kind of event happens, by year."""
+    runs = model["run"].nunique()
+    rows = []
+    for outcome in ("repelled", "frozen", "article5_failure"):
+        hit = model[model["probe_outcome"] == outcome].groupby("year")["run"].nunique()
+        rows += [("probe: " + outcome, y, n / runs) for y, n in hit.items()]
+    ex = model[model["us_exited_mechanisms"].astype(bool)].groupby("run")["year"].min()
+    rows += [
+        ("US leaves coordination mechanisms", y, n / runs) for y, n in ex.value_counts().items()
+    ]
+    if not events.empty:
+        for kind, label in (
+            ("threat_executed", "threat executed (drawdown)"),
+            ("ceasefire", "ceasefire in Ukraine"),
+        ):
+            hit = events[events["kind"] == kind].groupby("year")["run"].nunique()
+            rows += [(label, y, n / runs) for y, n in hit.items()]
+    fig = new_figure(10, 4.2)
+    ax = fig.subplots()
+    for i, (label, colour) in enumerate(TIMELINE_KINDS):
+        pts = [(y, s) for lab, y, s in rows if lab == label]
+        if pts:
+            ys, shares = zip(*pts, strict=True)
+            ax.scatter(
+                ys,
+                [i] * len(ys),
+                s=[20 + 400 * s for s in shares],
+                color=colour,
+                alpha=0.8,
+                edgecolors="black",
+                linewidths=0.4,
+            )
+            for y, s in pts:
+                if s >= 0.2:
+                    ax.annotate(
+                        f"{s:.0%}", (y, i), fontsize=6, ha="center", va="center", color="white"
+                    )
+    ax.set_yticks(range(len(TIMELINE_KINDS)), [k for k, _ in TIMELINE_KINDS], fontsize=8)
+    ax.set_xlim(model["year"].min() - 0.5, model["year"].max() + 0.5)
+    ax.set_ylim(-0.7, len(TIMELINE_KINDS) - 0.3)
+    ax.set_xlabel("year")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(f"{scenario.name}: events (dot area = share of runs in which it happens)")
+    ax.grid(alpha=0.3, axis="x")
+    caption(fig, _cap(scenario, runs, seed))
+    return fig
+
+
+def run_figures(
+    tables: dict[str, pd.DataFrame], scenario: Scenario, seed: int | None, year: int | None = None
+) -> dict[str, tuple[object, str]]:
+    """Every figure of a run folder, with its caption text for the report."""
+    model, allies, events = tables["model"], tables["allies"], tables["events"]
+    end = int(model["year"].max()) if year is None else year
+    return {
+        "fan_charts": (
+            fan_charts(model, scenario, seed),
+            "Median (line), 50% and 90% of replications (bands) of five outputs.",
+        ),
+        "network_spending": (
+            network_map(allies, scenario, seed, end, "core_pct"),
+            f"The alliance network in {end}, coloured by core spending.",
+        ),
+        "network_threat": (
+            network_map(allies, scenario, seed, end, "threat"),
+            f"The alliance network in {end}, coloured by threat perception.",
+        ),
+        "ally_spending": (
+            ally_spending(allies, scenario, seed),
+            (
+                "Core (blue) and headline (orange) spending per ally; dotted lines "
+                "at 2%, 3.5% and 5% of GDP."
+            ),
+        ),
+        "coverage": (
+            coverage(model, scenario, seed),
+            (
+                "European coverage per capability category against the 2027 deadline "
+                "and the EU's 2030 goal."
+            ),
+        ),
+        "timeline": (
+            timeline(model, events, scenario, seed),
+            "When probes, Article 5 outcomes, executed threats and exits happen.",
+        ),
+    }
+
+
+def representative_run(summary: pd.DataFrame) -> int:
+    """The run whose verdict is the most common one and whose end spending is closest to that
+    verdict's median."""
+    modal = summary["verdict"].mode().iloc[0]
+    sub = summary[summary["verdict"] == modal]
+    gap = (sub["eu_core_pct_end"] - sub["eu_core_pct_end"].median()).abs()
+    return int(sub.loc[gap.idxmin(), "run"])
