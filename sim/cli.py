@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .calibration.cli import add_parsers as add_calibration_parsers
 from .compare import compare, format_table, write_comparison
 from .paths import resolve_scenario_path, scenario_dirs
 from .report import build_report
@@ -221,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     lst.set_defaults(func=cmd_list)
 
     add_sweep_parsers(sub, _positive, _seed)
+    add_calibration_parsers(sub, _positive, _seed)
 
     par = sub.add_parser("params", help="list every scenario parameter with default and bounds")
     par.add_argument("section", nargs="?")

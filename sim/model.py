@@ -125,6 +125,8 @@ class AllianceModel(mesa.Model):
         self._update_indices()
         self._apply_events(self.start_year)
         self._init_threat()
+        if self.p_allies["anchor_to_start"]:
+            self._anchor_budgets()
         self.recorder.record_year()
 
     # -- set-up ------------------------------------------------------------------------------
@@ -151,6 +153,18 @@ class AllianceModel(mesa.Model):
         self.us_base = europe0 * us_shares / (1.0 - us_shares)
         self.requirement_start = europe0 + self.us_base
         self.coverage = europe0 / self.requirement_start
+
+    def _anchor_budgets(self) -> None:
+        """Set each ally's ``base_pct`` so that, in the start year's situation (its threat and
+        trust, the pledge, its neighbours' spending, no US threat yet), the budget rule wants
+        exactly the spending NATO reports for it: an ally fixed effect taken from the start
+        year's data only. Changes then come from changes in that situation (M4)."""
+        core = np.array([a.core_pct for a in self.allies])
+        row = self.peer_weights.sum(axis=1)
+        peers = np.divide(self.peer_weights @ core, row, out=core.copy(), where=row > 0).tolist()
+        pledge = self.now["pledge_core_pct"]
+        for a in self.armed_allies:
+            a.anchor_base(a.core_pct, pledge, peers[a.index])
 
     def _init_threat(self) -> None:
         """Start threat at the fixed point of the perception rule (M2) with the start year's
@@ -402,7 +416,7 @@ class AllianceModel(mesa.Model):
             target = index.get(ev.target)
             if ev.kind == "russian_aggression":
                 for a in self.allies:
-                    a.shock += ev.magnitude * self.proximity[a.index]
+                    a.aggression += ev.magnitude * a.proximity
             elif ev.kind == "greyzone_surge":
                 for a in [target] if target else self.allies:
                     share = 1.0 if target else float(self.proximity[a.index])

@@ -67,7 +67,7 @@ def test_compare_and_sweep_figures_render(tmp_path):
     assert_not_blank(verdict_shares(counts, 1, "verdicts"))
     sim.sweep(
         ROOT / "scenarios" / "baseline.toml",
-        {"united_states.threat_intensity": (0.0, 1.0), "allies.pledge_weight": (0.1, 0.9)},
+        {"united_states.threat_intensity": (0.0, 1.0), "allies.pledge_weight": (0.1, 0.7)},
         design="sobol",
         samples=8,
         out=tmp_path / "s",

@@ -44,8 +44,8 @@ def test_grid_is_the_product_of_levels_and_values():
 
 
 def test_list_zips_values():
-    d = build_design(spec("list", [Factor(TI, values=(0.1, 0.9)), Factor(PW, values=(0.2, 0.8))]))
-    assert d[[TI, PW]].to_numpy().tolist() == [[0.1, 0.2], [0.9, 0.8]]
+    d = build_design(spec("list", [Factor(TI, values=(0.1, 0.7)), Factor(PW, values=(0.2, 0.8))]))
+    assert d[[TI, PW]].to_numpy().tolist() == [[0.1, 0.2], [0.7, 0.8]]
 
 
 @pytest.mark.parametrize(("design", "rows"), [("lhs", 8), ("sobol", 8 * 4), ("morris", 8 * 3)])
@@ -105,7 +105,7 @@ def serial_sweep(tmp_path_factory):
     out = tmp_path_factory.mktemp("sw") / "serial"
     o = sim.sweep(
         BASE,
-        {TI: (0.0, 1.0), PW: (0.1, 0.9)},
+        {TI: (0.0, 1.0), PW: (0.1, 0.7)},
         design="lhs",
         samples=6,
         reps=2,
@@ -132,7 +132,7 @@ def test_process_pool_gives_the_same_rows(serial_sweep, tmp_path):
     out = tmp_path / "pool"
     sim.sweep(
         BASE,
-        {TI: (0.0, 1.0), PW: (0.1, 0.9)},
+        {TI: (0.0, 1.0), PW: (0.1, 0.7)},
         design="lhs",
         samples=6,
         reps=2,
@@ -152,7 +152,7 @@ def test_dask_local_cluster_gives_the_same_rows(serial_sweep, tmp_path):
         out = tmp_path / "dask"
         sim.sweep(
             BASE,
-            {TI: (0.0, 1.0), PW: (0.1, 0.9)},
+            {TI: (0.0, 1.0), PW: (0.1, 0.7)},
             design="lhs",
             samples=6,
             reps=2,
@@ -211,7 +211,7 @@ def test_sigkill_then_resume_loses_and_repeats_nothing(serial_sweep, tmp_path):
         "--param",
         f"{TI}=0:1",
         "--param",
-        f"{PW}=0.1:0.9",
+        f"{PW}=0.1:0.7",
         "--design",
         "lhs",
         "--samples",
@@ -241,7 +241,7 @@ def test_sigkill_then_resume_loses_and_repeats_nothing(serial_sweep, tmp_path):
     full = tmp_path / "full"
     sim.sweep(
         BASE,
-        {TI: (0.0, 1.0), PW: (0.1, 0.9)},
+        {TI: (0.0, 1.0), PW: (0.1, 0.7)},
         design="lhs",
         samples=60,
         reps=2,
@@ -290,7 +290,7 @@ def test_morris_gives_mu_star(tmp_path):
     out = tmp_path / "morris"
     sim.sweep(
         BASE,
-        {TI: (0.0, 1.0), PW: (0.1, 0.9)},
+        {TI: (0.0, 1.0), PW: (0.1, 0.7)},
         design="morris",
         samples=4,
         out=out,

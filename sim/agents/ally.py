@@ -50,6 +50,7 @@ class Ally(mesa.Agent):
         self.trust = sc.ally_value(self.iso3, "initial_trust")
         self.threat = 0.0
         self.shock = 0.0
+        self.aggression = 0.0  # threat from Russian aggression elsewhere; decays slowly
         self.greyzone_attacks = 0
         self.greyzone_attacks_extra = 0
         self.holdout = sc.ally_value(self.iso3, "holdout")
@@ -85,8 +86,9 @@ class Ally(mesa.Agent):
         """M2: the threat an ally's situation warrants, before the network (C5, C12).
 
         ``threat_base + proximity x (threat_proximity_weight x Russia's capability relative to the
-        start + threat_war_weight x war intensity) + threat_greyzone_per_attack x attacks + shock``,
-        clipped to [0, 1]; the shock holds probes and aggression, decaying each year.
+        start + threat_war_weight x war intensity) + threat_greyzone_per_attack x attacks + shock
+        + aggression``, clipped to [0, 1]; the shock holds probes (decaying at ``shock_memory``),
+        ``aggression`` Russia's use of force elsewhere (decaying at ``aggression_memory``).
         """
         p = self.model.p_perception
         power = russia_power if russia_power < 2.0 else 2.0
@@ -95,6 +97,7 @@ class Ally(mesa.Agent):
             + self.proximity * (p["threat_proximity_weight"] * power + p["threat_war_weight"] * war)
             + p["threat_greyzone_per_attack"] * self.greyzone_attacks
             + self.shock
+            + self.aggression
         )
         return _clip01(t)
 
@@ -113,6 +116,7 @@ class Ally(mesa.Agent):
         )
         self.threat = _clip01(t)
         self.shock *= p["shock_memory"]
+        self.aggression *= p["aggression_memory"]
 
     def update_trust(
         self,
@@ -170,6 +174,23 @@ class Ally(mesa.Agent):
         if self.holdout and desired > self.holdout_cap:
             desired = self.holdout_cap
         return 0.0 if desired < 0.0 else (15.0 if desired > 15.0 else desired)
+
+    def anchor_base(self, observed: float, pledge: float, peers: float) -> None:
+        """Solve :meth:`desired_core_pct` (no coercion, no shock) for the ``base_pct`` that
+        makes the ally want ``observed``: the rule is piecewise linear and increasing in its
+        ``need`` term, so ``need`` is found branch by branch and the other terms of ``need``
+        are subtracted. Used when ``anchor_to_start`` is set (the default)."""
+        a = self.model.p_allies
+        pw, peer = a["pledge_weight"], a["peer_weight"]
+        need = (observed - pw * pledge - peer * peers) / max(1e-9, 1.0 - pw - peer)
+        if need > pledge:  # the pledge no longer pulls: the other branch
+            need = (observed - peer * peers) / max(1e-9, 1.0 - peer)
+        self.base_pct = (
+            need
+            - a["threat_gain"] * self.threat
+            - a["self_help_gain"] * self.threat * (1.0 - self.trust)
+            + a["free_ride_gain"] * self.trust * (1.0 - self.size)
+        )
 
     def set_budget(self, desired: float) -> None:
         """M4: move genuine core spending toward the desired level within fiscal limits.

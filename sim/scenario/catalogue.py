@@ -52,3 +52,12 @@ def check_cross_fields(file: str, params: dict[str, dict[str, Any]]) -> None:
             f"a year after run.start_year ({run['start_year']})",
             run["end_year"],
         )
+    allies = {**CATALOGUE.defaults()["allies"], **params.get("allies", {})}
+    if allies["pledge_weight"] + allies["peer_weight"] >= 0.95:
+        raise ScenarioError(
+            file,
+            "allies.pledge_weight",
+            "pledge_weight + peer_weight below 0.95 (the budget rule must still respond to "
+            f"threat and trust; peer_weight is {allies['peer_weight']})",
+            allies["pledge_weight"],
+        )

@@ -128,8 +128,14 @@ ALLIES = (
     _f(AL, "adjustment_rate", 0.4, 0, 1, "fraction of the gap per year",
        "Share of the gap between desired and current spending closed each year.", "assumption",
        "M4", per_ally=True),
+    _b(AL, "anchor_to_start", True,
+       "Whether each ally's base_pct is solved from its start-year spending (an ally fixed "
+       "effect from the start year's data only) instead of taken from base_pct.",
+       "assumption: allies differ for reasons the rule does not model (history, geography, "
+       "politics); the start year's data say by how much", "M4"),
     _f(AL, "base_pct", 1.0, 0, 5, "% of GDP",
-       "Spending an ally would choose with no threat, no pledge and no pressure.",
+       "Spending an ally would choose with no threat, no pledge and no pressure (used only when "
+       "anchor_to_start is false).",
        "assumption: near the 2014 European median (defence_pct_gdp.csv)", "M4", per_ally=True),
     _f(AL, "threat_gain", 3.5, 0, 10, "pp of GDP per unit threat",
        "Desired spending added by threat perception (C5).", "assumption", "M4"),

@@ -38,6 +38,9 @@ PERCEPTION = (
     _f(PE, "shock_memory", 0.6, 0, 1, "fraction per year",
        "Share of last year's shock signal (probes, aggression) still felt this year.",
        "assumption", "M2"),
+    _f(PE, "aggression_memory", 0.9, 0, 1, "fraction per year",
+       "Share of the threat from Russian aggression elsewhere (Crimea 2014, the 2022 invasion) "
+       "still felt a year later: intent, once shown, is remembered.", "assumption", "M2"),
     _f(PE, "trust_anchor", 0.6, 0, 1, IDX,
        "Trust toward which an ally relaxes when the US sends no signal.",
        "assumption: equal to the default initial trust", "M3"),

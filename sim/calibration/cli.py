@@ -1,0 +1,94 @@
+"""The ``natosim calibrate`` and ``natosim hindcast`` commands (thin shells)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..paths import PACKAGE_SCENARIOS, resolve_scenario_path
+from ..scenario import ScenarioError, load_scenario
+from ..store import command_line, default_folder
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .fit import calibrate, russia_values, write_fit  # noqa: PLC0415 (SciPy on demand)
+
+    start, end = args.window
+    if not start < end:
+        raise ScenarioError("--window", f"{start} {end}", "a start year before the end year")
+    scenario = load_scenario(resolve_scenario_path(args.scenario))
+    if scenario.get("run.start_year") != start:
+        raise ScenarioError(
+            args.scenario,
+            "run.start_year",
+            f"the window's start ({start})",
+            scenario.get("run.start_year"),
+        )
+    out = (
+        Path(args.out)
+        if args.out
+        else PACKAGE_SCENARIOS / "calibration" / f"fitted_{start}_{end}.toml"
+    )
+    fit = calibrate(
+        scenario,
+        start=start,
+        end=end,
+        reps=args.reps,
+        seed=args.seed,
+        bootstrap=args.bootstrap,
+        maxiter=args.maxiter,
+    )
+    for k, v in fit.values.items():
+        lo, hi = fit.low.get(k, float("nan")), fit.high.get(k, float("nan"))
+        print(f"{k:<28} {v:8.4f}   90% [{lo:.3f}, {hi:.3f}]")
+    r = fit.richardson
+    print(f"RMSE {fit.loss:.3f} pp of GDP (schema defaults {fit.loss_default:.3f})")
+    print(
+        f"Richardson OLS {r['years'][0]}-{r['years'][1]}: k = {r['k']:.4f} (se {r['k_se']:.4f}),"
+        f" a = {r['a']:.4f} (se {r['a_se']:.4f})"
+        + ("" if russia_values(fit) else "; not a stable k < a regime: not used")
+    )
+    print(f"written: {write_fit(fit, out)} (and {out.with_suffix('.json').name})")
+    return 0
+
+
+def cmd_hindcast(args: argparse.Namespace) -> int:
+    from .hindcast import run_hindcast  # noqa: PLC0415
+
+    scenario = load_scenario(resolve_scenario_path(args.scenario))
+    out = Path(args.out) if args.out else default_folder(Path("results"), "hindcast")
+    if out.exists() and any(out.iterdir()):
+        raise ScenarioError("--out", str(out), "a folder that does not exist or is empty")
+    result = run_hindcast(
+        scenario, out, args.reps, args.seed, args.train_end, command_line(args.argv)
+    )
+    print(result["text"])
+    print(f"results: {out}")
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
+    ca = sub.add_parser("calibrate", help="fit behavioural parameters to 2014-2021 data")
+    ca.add_argument("--scenario", default="hindcast_2014", help="scenario to fit (2014 start)")
+    ca.add_argument(
+        "--window",
+        type=int,
+        nargs=2,
+        default=[2014, 2021],
+        metavar=("START", "END"),
+        help="training window (default 2014 2021)",
+    )
+    ca.add_argument("--reps", type=positive, default=4, help="replications per evaluation")
+    ca.add_argument("--seed", type=seed, default=0)
+    ca.add_argument("--bootstrap", type=int, default=10, help="bootstrap refits over allies")
+    ca.add_argument("--maxiter", type=positive, default=300, help="optimiser iterations")
+    ca.add_argument("--out", help="fitted file (default scenarios/calibration/fitted_S_E.toml)")
+    ca.set_defaults(func=cmd_calibrate)
+
+    hi = sub.add_parser("hindcast", help="run 2014-2025 and score it against the record")
+    hi.add_argument("--scenario", default="hindcast_2014")
+    hi.add_argument("--reps", type=positive, default=50)
+    hi.add_argument("--seed", type=seed, default=0)
+    hi.add_argument("--train-end", type=int, default=2021, help="end of the calibration window")
+    hi.add_argument("--out", help="results folder (default results/hindcast/<timestamp>)")
+    hi.set_defaults(func=cmd_hindcast)

@@ -1,0 +1,302 @@
+"""Calibration: fit the behavioural parameters the data can inform, with their uncertainty.
+
+Method (simulated least squares, a simple form of the simulated method of moments):
+
+* **Ally budget rule** (``allies.threat_gain``, ``self_help_gain``, ``pledge_weight``,
+  ``free_ride_gain``; each ally's base level is anchored to its start-year spending, see
+  ``allies.anchor_to_start``). The hindcast scenario runs from the start year to the
+  end of the training window (2014-2021 by default) over a few replications with fixed seeds
+  (common random numbers, so the objective is deterministic); the loss is the root mean square
+  error between the mean simulated and the observed core spending (% of GDP) over every
+  ally-year with data in the window after the start. Minimised with SciPy's bounded
+  Nelder-Mead from the schema defaults.
+* **Uncertainty**: a bootstrap over allies. The allies are resampled with replacement ``B``
+  times and the fit repeated from the point estimate; the standard deviation and the 5th-95th
+  percentiles of the refits are reported.
+* **Russia's reaction** (``russia.reaction_coefficient``, ``russia.fatigue``): ordinary least
+  squares of the Richardson equation ``dX = k Y - a X + g`` on SIPRI's Russian spending (X) and
+  NATO-Europe's spending from the NATO tables (Y), over the training window, with standard errors.
+
+No spending figure after the training window enters the fit; the withheld allies enter only
+through their 2014 value (their start).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+
+from .. import __version__, data, initial
+from ..runner import replication_seeds, run_one
+from ..scenario import Scenario
+from .targets import observed
+
+FITTED = {
+    "allies.threat_gain": (0.0, 8.0),
+    "allies.self_help_gain": (0.0, 6.0),
+    "allies.pledge_weight": (0.0, 0.7),
+    "allies.free_ride_gain": (0.0, 3.0),
+}
+
+
+@dataclass
+class Fit:
+    """A calibration: point estimates, bootstrap uncertainty, loss and provenance."""
+
+    values: dict[str, float]
+    std: dict[str, float] = field(default_factory=dict)
+    low: dict[str, float] = field(default_factory=dict)
+    high: dict[str, float] = field(default_factory=dict)
+    loss: float = float("nan")
+    loss_default: float = float("nan")
+    richardson: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def simulate_core(
+    scenario: Scenario, values: dict[str, float], seeds: Sequence[int], end: int
+) -> pd.DataFrame:
+    """Mean simulated reported core spending per ally and year for parameter ``values``."""
+    sc = scenario.with_params({**values, "run.end_year": end})
+    frames = []
+    for i, seed in enumerate(seeds):
+        r = run_one(sc, seed, i)
+        if r.error:
+            raise RuntimeError(r.error)
+        frames.append(
+            pd.DataFrame(
+                {"iso3": r.allies["iso3"], "year": r.allies["year"], "sim": r.allies["core_pct"]}
+            )
+        )
+    return pd.concat(frames).groupby(["iso3", "year"], as_index=False).agg(sim=("sim", "mean"))
+
+
+def _target(start: int, end: int, allies: Sequence[str] | None) -> pd.DataFrame:
+    obs = observed()
+    obs = obs[(obs["year"] > start) & (obs["year"] <= end)]
+    if allies is not None:  # a bootstrap sample: duplicates count twice
+        obs = pd.concat([obs[obs["iso3"] == a] for a in allies], ignore_index=True)
+    return obs
+
+
+def loss(
+    scenario: Scenario,
+    values: dict[str, float],
+    seeds: Sequence[int],
+    start: int,
+    end: int,
+    allies: Sequence[str] | None = None,
+) -> float:
+    """Root mean square error (% of GDP) of mean simulated against observed core spending."""
+    sim = simulate_core(scenario, values, seeds, end)
+    merged = _target(start, end, allies).merge(sim, on=["iso3", "year"])
+    return float(np.sqrt(((merged["sim"] - merged["observed"]) ** 2).mean()))
+
+
+def _minimise(
+    scenario: Scenario,
+    x0: np.ndarray,
+    seeds: Sequence[int],
+    start: int,
+    end: int,
+    allies: Sequence[str] | None,
+    maxiter: int,
+) -> tuple[np.ndarray, float]:
+    keys = list(FITTED)
+
+    def f(x: np.ndarray) -> float:
+        return loss(
+            scenario, dict(zip(keys, map(float, x), strict=True)), seeds, start, end, allies
+        )
+
+    res = minimize(
+        f,
+        x0,
+        method="Nelder-Mead",
+        bounds=list(FITTED.values()),
+        options={"maxiter": maxiter, "xatol": 1e-3, "fatol": 1e-4},
+    )
+    return res.x, float(res.fun)
+
+
+def fit_richardson(start: int, end: int) -> dict[str, Any]:
+    """OLS of ``X[t+1] - X[t] = k Y[t] - a X[t] + g`` on the data (bn US$), with standard
+    errors; X is Russia's spending (SIPRI), Y NATO-Europe's (NATO shares x NATO GDP)."""
+    rus = data.russia_history()
+    europe: dict[int, float] = {}
+    for rec in data.allies():
+        if not rec.european or not rec.armed_forces:
+            continue
+        for y in range(start, end + 1):
+            gdp = initial.gdp_bn(rec, y)
+            if gdp is not None:
+                europe[y] = europe.get(y, 0.0) + gdp * initial.defence_pct(rec.iso3, y) / 100.0
+    years = [y for y in range(start, end) if y in europe and y + 1 in rus and y in rus]
+    x = np.array([rus[y]["milex_bn"] for y in years])
+    dx = np.array([rus[y + 1]["milex_bn"] - rus[y]["milex_bn"] for y in years])
+    design = np.column_stack([np.array([europe[y] for y in years]), -x, np.ones(len(years))])
+    coef, *_ = np.linalg.lstsq(design, dx, rcond=None)
+    resid = dx - design @ coef
+    dof = max(1, len(years) - design.shape[1])
+    cov = (resid @ resid / dof) * np.linalg.pinv(design.T @ design)
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    return {
+        "k": float(coef[0]),
+        "k_se": float(se[0]),
+        "a": float(coef[1]),
+        "a_se": float(se[1]),
+        "g": float(coef[2]),
+        "years": [years[0], years[-1] + 1],
+        "n": len(years),
+    }
+
+
+def calibrate(
+    scenario: Scenario,
+    *,
+    start: int = 2014,
+    end: int = 2021,
+    reps: int = 4,
+    seed: int = 0,
+    bootstrap: int = 10,
+    maxiter: int = 300,
+) -> Fit:
+    """Fit :data:`FITTED` on ``start``..``end`` and estimate Russia's reaction."""
+    seeds = replication_seeds(seed, reps)
+    x0 = np.array([float(scenario.get(k)) for k in FITTED])
+    default = dict(zip(FITTED, map(float, x0), strict=True))
+    loss_default = loss(scenario, default, seeds, start, end)
+    x_hat, best = _minimise(scenario, x0, seeds, start, end, None, maxiter)
+    values = dict(zip(FITTED, map(float, x_hat), strict=True))
+    rng = np.random.default_rng(seed)
+    allies = sorted(observed().query("year > @start and year <= @end")["iso3"].unique())
+    draws = []
+    for _ in range(bootstrap):
+        sample = list(rng.choice(allies, size=len(allies), replace=True))
+        xb, _ = _minimise(scenario, x_hat, seeds, start, end, sample, maxiter // 3)
+        draws.append(xb)
+    fit = Fit(
+        values=values, loss=best, loss_default=loss_default, richardson=fit_richardson(start, end)
+    )
+    if draws:
+        arr = np.array(draws)
+        for i, k in enumerate(FITTED):
+            fit.std[k] = float(arr[:, i].std(ddof=1)) if len(arr) > 1 else float("nan")
+            fit.low[k], fit.high[k] = (float(v) for v in np.percentile(arr[:, i], [5, 95]))
+    fit.meta = {
+        "natosim_version": __version__,
+        "window": [start, end],
+        "reps": reps,
+        "seed": seed,
+        "bootstrap": bootstrap,
+        "allies_in_fit": allies,
+        "scenario": scenario.name,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    return fit
+
+
+MAX_REACTION = 0.2  # per year; MODEL.md expects a few hundredths
+
+
+def informed(fit: Fit) -> set[str]:
+    """The fitted parameters the data inform: those whose estimate is not on its search bound
+    (an estimate on a bound means the window pushes past what the bound allows, or not at all).
+    Only these are written as values for scenarios to use."""
+    out = set()
+    for k, v in fit.values.items():
+        lo, hi = FITTED[k]
+        tol = 1e-3 * (hi - lo)
+        if lo + tol < v < hi - tol:
+            out.add(k)
+    return out
+
+
+def russia_values(fit: Fit) -> dict[str, float]:
+    """The Richardson estimates to use, when they are usable: 0 <= k <= 0.2 (a reaction of a
+    few hundredths, not a war mobilisation read as one) and k < a <= 1 (a stable regime);
+    otherwise none (the schema defaults stay, and the file says why)."""
+    r = fit.richardson
+    if r and 0 <= r["k"] <= MAX_REACTION and r["k"] < r["a"] <= 1:
+        return {"russia.reaction_coefficient": round(r["k"], 4), "russia.fatigue": round(r["a"], 4)}
+    return {}
+
+
+def write_fit(fit: Fit, path: Path) -> Path:
+    """Write the fitted values as a scenario fragment (TOML, for ``extends``) and the full
+    calibration record beside it (JSON)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rus = russia_values(fit)
+    r = fit.richardson
+    lines = [
+        "# Generated by `natosim calibrate`; do not edit by hand (rerun it instead).",
+        (
+            f"# Window {fit.meta['window'][0]}-{fit.meta['window'][1]}, simulated least squares on "
+            f"NATO core spending of {len(fit.meta['allies_in_fit'])} allies;"
+        ),
+        (
+            f"# RMSE {fit.loss:.3f} pp of GDP (schema defaults: {fit.loss_default:.3f}); "
+            f"bootstrap over allies, B = {fit.meta['bootstrap']}."
+        ),
+        (
+            "# The full record (standard errors, intervals, Richardson estimates) is in "
+            f"{path.with_suffix('.json').name}."
+        ),
+        'name = "fitted"',
+        (
+            f'description = "Behavioural parameters fitted to NATO defence spending '
+            f'{fit.meta["window"][0]}-{fit.meta["window"][1]} (natosim calibrate)."'
+        ),
+        "",
+        "[allies]",
+    ]
+    used = informed(fit)
+    for k, v in fit.values.items():
+        sd = fit.std.get(k, float("nan"))
+        lo, hi = fit.low.get(k, float("nan")), fit.high.get(k, float("nan"))
+        line = f"{k.split('.')[1]} = {v:.4f}  # bootstrap sd {sd:.3f}, 90% [{lo:.3f}, {hi:.3f}]"
+        if k not in used:
+            b_lo, b_hi = FITTED[k]
+            line = (
+                f"# {line}; not used: the estimate sits on its search bound "
+                f"[{b_lo:g}, {b_hi:g}], so the window does not inform it"
+            )
+        lines.append(line)
+    lines += ["", "[russia]"]
+    if rus:
+        lines += [
+            (
+                f"reaction_coefficient = {rus['russia.reaction_coefficient']}  "
+                f"# OLS {r['years'][0]}-{r['years'][1]}, se {r['k_se']:.3f}"
+            ),
+            f"fatigue = {rus['russia.fatigue']}  # OLS, se {r['a_se']:.3f}",
+        ]
+    else:
+        lines.append(
+            f"# Richardson OLS not used (k = {r.get('k', float('nan')):.3f}, "
+            f"a = {r.get('a', float('nan')):.3f}): not a reaction of at most {MAX_REACTION} "
+            "a year in a stable regime (k < a <= 1); schema defaults stay."
+        )
+    path.write_text("\n".join(lines) + "\n")
+    record = {
+        "values": fit.values,
+        "std": fit.std,
+        "low": fit.low,
+        "high": fit.high,
+        "loss_rmse": fit.loss,
+        "loss_rmse_defaults": fit.loss_default,
+        "richardson": fit.richardson,
+        "russia_values_used": rus,
+        "values_used": sorted(used),
+        "meta": fit.meta,
+    }
+    path.with_suffix(".json").write_text(json.dumps(record, indent=2))
+    return path
