@@ -20,6 +20,7 @@ from .runner import process_executor, run_replications
 from .scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
 from .store import command_line, default_folder, write_results
 from .sweeps.cli import add_parsers as add_sweep_parsers
+from .ui.server import add_parser as add_ui_parser
 
 log = logging.getLogger("natosim")
 
@@ -223,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sweep_parsers(sub, _positive, _seed)
     add_calibration_parsers(sub, _positive, _seed)
+    add_ui_parser(sub)
 
     par = sub.add_parser("params", help="list every scenario parameter with default and bounds")
     par.add_argument("section", nargs="?")

@@ -1,0 +1,223 @@
+"""The seminar web app (Solara): pick a scenario, set the levers, step or play, watch the
+alliance move, export the run.
+
+Solara components directly rather than Mesa's SolaraViz: SolaraViz builds its controls from the
+model constructor's keyword arguments and rebuilds the model from them, while this model is built
+from a validated scenario (a file plus overrides); the controls here come from the scenario
+schema (names, bounds, defaults and help in one place) and are grouped by actor.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import solara
+from matplotlib.ticker import MaxNLocator
+
+from ..report.figures_run import network_map
+from ..report.style import new_figure
+from ..scenario import Param
+from .session import Session, lever_params, shipped_scenarios
+
+SCENARIOS = shipped_scenarios()
+DEFAULT = "baseline" if "baseline" in SCENARIOS else next(iter(SCENARIOS))
+CHARTS = (
+    ("eu_core_pct", "European core spending", "% of GDP"),
+    ("eu_capability_share", "European share of capability", "0-1"),
+    ("mean_trust", "Mean trust in the US", "0-1"),
+    ("russia_resolve_estimate", "Russia's estimate of US resolve", "0-1"),
+    ("us_posture", "US posture in Europe", "fraction of 2025"),
+    ("greyzone_attacks", "Grey-zone attacks", "per year"),
+)
+
+scenario_name = solara.reactive(DEFAULT)
+seed = solara.reactive(7)
+overrides: solara.Reactive[dict[str, Any]] = solara.reactive({})
+colour_by = solara.reactive("core_pct")
+session: solara.Reactive[Session | None] = solara.reactive(None)
+tick = solara.reactive(0)
+playing = solara.reactive(False)
+exported = solara.reactive("")
+export_root = solara.reactive(str(Path("results") / "ui"))
+
+
+def new_session() -> None:
+    """Build the model for the current scenario, settings and seed."""
+    session.value = Session(SCENARIOS[scenario_name.value], dict(overrides.value), seed.value)
+    tick.value += 1
+
+
+def set_seed(value: int) -> None:
+    seed.value = max(0, value)
+    new_session()
+
+
+def set_lever(key: str, value: Any) -> None:
+    overrides.value = {**overrides.value, key: value}
+    new_session()
+
+
+def step(years: int) -> None:
+    if session.value is None:
+        new_session()
+    assert session.value is not None
+    session.value.step(years)
+    tick.value += 1
+
+
+@solara.component
+def Lever(p: Param) -> None:
+    key = p.key
+    value = overrides.value.get(key, SCENARIOS[scenario_name.value].get(key))
+    label = f"{p.name.replace('_', ' ')} ({p.unit})"
+    css = [f"lever-{key.replace('.', '-')}"]
+    with solara.Div(classes=css):
+        if p.kind == "bool":
+            solara.Checkbox(label=label, value=bool(value), on_value=lambda v: set_lever(key, v))
+        elif p.kind == "choice":
+            solara.Select(
+                label=label,
+                value=value,
+                values=list(p.choices),
+                on_value=lambda v: set_lever(key, v),
+            )
+        elif p.kind == "int":
+            solara.SliderInt(
+                label,
+                value=int(value),
+                min=int(p.low or 0),
+                max=int(p.high or 0),
+                on_value=lambda v: set_lever(key, v),
+                thumb_label=True,
+            )
+        else:
+            lo, hi = float(p.low or 0.0), float(p.high or 0.0)
+            solara.SliderFloat(
+                label,
+                value=float(value),
+                min=lo,
+                max=hi,
+                step=(hi - lo) / 100,
+                on_value=lambda v: set_lever(key, round(v, 6)),
+                thumb_label=True,
+            )
+    solara.Text(p.description, style={"font-size": "0.75em", "color": "#666"})
+
+
+@solara.component
+def Controls() -> None:
+    def pick(name: str) -> None:
+        scenario_name.value = name
+        overrides.value = {}
+        new_session()
+
+    with solara.Div(classes=["scenario-picker"]):
+        solara.Select(
+            label="Scenario", value=scenario_name.value, values=list(SCENARIOS), on_value=pick
+        )
+    sc = SCENARIOS[scenario_name.value]
+    solara.Markdown(
+        f"**Claims:** {', '.join(sc.claims) or '-'}  \n{sc.description}",
+        style={"font-size": "0.85em"},
+    )
+    with solara.Div(classes=["seed"]):
+        solara.InputInt("Seed", value=seed.value, on_value=set_seed)
+    with solara.Row():
+        solara.Button("Step", on_click=lambda: step(1), classes=["step-1"])
+        solara.Button("Step 5 years", on_click=lambda: step(5), classes=["step-5"])
+        solara.Button(
+            "Pause" if playing.value else "Play",
+            on_click=lambda: playing.set(not playing.value),
+            classes=["play"],
+        )
+        solara.Button("Reset", on_click=reset, classes=["reset"])
+    changed = ", ".join(f"{k.split('.')[-1]} = {v}" for k, v in sorted(overrides.value.items()))
+    solara.Text(f"Settings changed: {changed or 'none'}", classes=["changed"])
+    for group, params in lever_params().items():
+        with solara.Details(group, expand=group == "United States"):
+            for p in params:
+                Lever(p)
+    solara.InputText("Export folder", value=export_root)
+    solara.Button("Export this run (20 replications)", on_click=export, classes=["export"])
+    if exported.value:
+        solara.Text(f"Exported to {exported.value}", classes=["exported"])
+
+
+def reset() -> None:
+    playing.value = False
+    session.value = session.value.reset() if session.value else None
+    if session.value is None:
+        new_session()
+    tick.value += 1
+
+
+def export() -> None:
+    if session.value is None:
+        new_session()
+    assert session.value is not None
+    exported.value = str(session.value.export(Path(export_root.value)))
+
+
+def charts_figure(s: Session):
+    """Live charts of the main outputs, year by year so far."""
+    h = s.history()
+    fig = new_figure(11, 5.5)
+    axes = fig.subplots(2, 3).ravel()
+    for ax, (col, title, unit) in zip(axes, CHARTS, strict=True):
+        ax.plot(h["year"], h[col], marker="o", markersize=3)
+        ax.set_title(title, fontsize=9)
+        ax.set_ylabel(unit, fontsize=8)
+        ax.set_xlim(s.model.start_year, s.model.end_year)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"{s.configured.name}, seed {s.seed}: year {s.year}", fontsize=11)
+    return fig
+
+
+@solara.component
+def Main() -> None:
+    """The main panel: year, verdict indicators, live charts, the network, the event log."""
+    _ = tick.value  # re-render after every step
+    if session.value is None:
+        new_session()
+    s = session.value
+    assert s is not None
+    solara.Text(
+        f"Year {s.year}", classes=["year"], style={"font-size": "1.6em", "font-weight": "bold"}
+    )
+    with solara.Row():
+        for name, value in s.indicators().items():
+            text = f"{value:.2f}" if isinstance(value, float) else str(value).replace("_", " ")
+            solara.Info(f"{name}: {text}", dense=True)
+    with solara.Div(classes=["charts"]):
+        solara.FigureMatplotlib(charts_figure(s), format="png")
+    solara.ToggleButtonsSingle(value=colour_by, values=["core_pct", "threat"])
+    with solara.Div(classes=["network"]):
+        fig = network_map(s.allies(), s.configured, s.seed, s.year, colour_by.value)
+        solara.FigureMatplotlib(fig, format="png")
+    solara.HTML(tag="h3", unsafe_innerHTML="Event log")
+    events = s.events()
+    with solara.Column(classes=["event-log"]):
+        if events:
+            for e in reversed(events[-30:]):
+                solara.Text(e)
+        else:
+            solara.Text("No events yet.")
+
+
+@solara.component
+def Page() -> None:
+    solara.Title("natosim seminar")
+
+    def play_loop() -> None:
+        while playing.value and session.value is not None and not session.value.done:
+            time.sleep(0.8)
+            step(1)
+        playing.value = False
+
+    solara.use_thread(play_loop, dependencies=[playing.value])
+    with solara.Sidebar():
+        Controls()
+    Main()

@@ -1,0 +1,138 @@
+"""A seminar session: one model, stepped a year at a time, with the settings that made it.
+
+Pure Python (no Solara), so the web app stays a thin layer and the logic is tested directly.
+The levers shown in the app are chosen here; their names, bounds, defaults and help come from
+the scenario schema, never re-typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..model import AllianceModel
+from ..outputs import verdict
+from ..paths import scenario_dirs
+from ..runner import release_model, replication_seeds, run_replications
+from ..scenario import CATALOGUE, Param, Scenario, load_scenario
+from ..store import write_results
+
+LEVERS: dict[str, tuple[str, ...]] = {
+    "United States": (
+        "united_states.threat_intensity",
+        "united_states.execute_threats",
+        "united_states.measurement",
+        "united_states.exit_mechanisms",
+        "united_states.deadline_year",
+        "united_states.congress_floor",
+        "united_states.refocus_drift",
+        "united_states.crisis_response_base",
+    ),
+    "Allies": (
+        "allies.threat_gain",
+        "allies.pledge_weight",
+        "allies.self_help_gain",
+        "allies.max_rise_pp",
+        "allies.budget_noise_sd",
+    ),
+    "Russia": (
+        "russia.reaction_coefficient",
+        "russia.misperception_sd",
+        "russia.probe_threshold",
+        "russia.war_commitment",
+    ),
+    "Trust and credibility": (
+        "perception.trust_threat_cost",
+        "perception.trust_ambiguity_cost",
+        "perception.credibility_decay",
+    ),
+}
+
+
+def lever_params() -> dict[str, list[Param]]:
+    """The schema entries of the levers, grouped by actor."""
+    return {group: [CATALOGUE.by_key[k] for k in keys] for group, keys in LEVERS.items()}
+
+
+def shipped_scenarios() -> dict[str, Scenario]:
+    """Every shipped scenario by name (valid files only)."""
+    out: dict[str, Scenario] = {}
+    for d in scenario_dirs():
+        for path in sorted(d.glob("*.toml")):
+            sc = load_scenario(path)
+            out.setdefault(sc.name, sc)
+    return out
+
+
+@dataclass
+class Session:
+    """A model being stepped in the browser, with its scenario, overrides and seed."""
+
+    scenario: Scenario
+    overrides: dict[str, Any] = field(default_factory=dict)
+    seed: int = 7
+    model: AllianceModel = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.configured = self.scenario.with_params(self.overrides, source="the seminar app")
+        # replication 0 of `natosim run --seed SEED`: the exported folder's run 0 is this run
+        self.model = AllianceModel(self.configured, rng=replication_seeds(self.seed, 1)[0])
+
+    @property
+    def year(self) -> int:
+        return self.model.year
+
+    @property
+    def done(self) -> bool:
+        return self.model.year >= self.model.end_year
+
+    def step(self, years: int = 1) -> None:
+        """Advance up to ``years`` years (not past the scenario's end)."""
+        for _ in range(years):
+            if self.done:
+                break
+            self.model.step()
+
+    def reset(self) -> Session:
+        """A fresh session with the same scenario, settings and seed."""
+        release_model(self.model)
+        return Session(self.scenario, dict(self.overrides), self.seed)
+
+    def history(self) -> pd.DataFrame:
+        return pd.DataFrame(self.model.recorder.model_rows).assign(run=0)
+
+    def allies(self) -> pd.DataFrame:
+        return pd.DataFrame(self.model.recorder.ally_columns()).assign(run=0)
+
+    def events(self) -> list[str]:
+        return list(self.model.recorder.events["event"])
+
+    def indicators(self) -> dict[str, Any]:
+        """The current state of the verdict's ingredients and the verdict if the run ended now."""
+        rows = self.model.recorder.model_rows
+        outcomes = [o for o in rows["probe_outcome"] if o]
+        return {
+            "European core spending, % GDP": rows["eu_core_pct"][-1],
+            "European share of capability": rows["eu_capability_share"][-1],
+            "Mean trust in the US": rows["mean_trust"][-1],
+            "US influence": rows["us_influence"][-1],
+            "Russia's estimate of US resolve": rows["russia_resolve_estimate"][-1],
+            "Article 5 failures so far": outcomes.count("article5_failure"),
+            "verdict if it ended now": verdict(self.model, outcomes),
+        }
+
+    def export(self, root: Path, reps: int = 20) -> Path:
+        """Write the same results folder as ``natosim run`` for the current settings."""
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        folder = Path(root) / f"{self.configured.name}-seminar" / stamp
+        results = run_replications(self.configured, reps, self.seed)
+        settings = " ".join(f"{k}={v}" for k, v in sorted(self.overrides.items()))
+        command = (
+            f"natosim ui (export): scenario {self.configured.name}, seed {self.seed}, "
+            f"{reps} replications, settings: {settings or 'as in the scenario'}"
+        )
+        return write_results(results, folder, command)

@@ -1,0 +1,162 @@
+"""The seminar app: the session logic, a fast headless render of the components, and a real
+browser (Debian's Chromium driven by Playwright) stepping the alliance five years."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from urllib.parse import urlparse
+
+import ipyvuetify as v
+import pandas as pd
+import pytest
+import solara
+
+import sim
+from sim.store import read_table
+from sim.ui.server import free_port
+from sim.ui.session import LEVERS, Session, lever_params, shipped_scenarios
+
+from .conftest import ROOT
+
+
+def test_levers_come_from_the_schema():
+    groups = lever_params()
+    assert set(groups) == set(LEVERS)
+    for params in groups.values():
+        for p in params:
+            assert p.description and p.unit
+
+
+def test_session_steps_resets_with_its_settings_and_exports(tmp_path):
+    sc = shipped_scenarios()["deadline_2027"]
+    s = Session(sc, {"united_states.threat_intensity": 0.2}, seed=3)
+    s.step(5)
+    assert s.year == 2030 and len(s.history()) == 6
+    assert "verdict if it ended now" in s.indicators()
+    again = s.reset()
+    assert again.year == 2025 and again.overrides == s.overrides and again.seed == 3
+    folder = s.export(tmp_path, reps=3)
+    summary = read_table(folder, "summary")
+    assert len(summary) == 3
+    # the exported run 0 is the run on screen (same seed, same settings)
+    again.step(15)
+    on_screen = pd.DataFrame(again.model.recorder.model_rows)
+    exported = read_table(folder, "model")
+    exported = exported[exported["run"] == 0].drop(columns=["run", "seed"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(on_screen, exported, check_dtype=False)
+
+
+def test_components_render_and_respond_headless():
+    from sim.ui import app
+
+    @solara.component
+    def Both():
+        with solara.Column():
+            app.Controls()
+            app.Main()
+
+    app.scenario_name.value, app.overrides.value = "baseline", {}
+    app.new_session()
+    _, rc = solara.render(Both(), handle_error=False)
+    assert rc.find(v.Html, class_="year").widget.children == ["Year 2025"]
+    chart = bytes(rc.find(v.Html, class_="charts").widget.children[0].value)
+    slider = rc.find(v.Html, class_="lever-united_states-threat_intensity").find(v.Slider)
+    slider.widget.v_model = 0.25
+    assert app.overrides.value["united_states.threat_intensity"] == pytest.approx(0.25)
+    rc.find(v.Btn, children=["Step 5 years"]).widget.click()
+    assert rc.find(v.Html, class_="year").widget.children == ["Year 2030"]
+    assert bytes(rc.find(v.Html, class_="charts").widget.children[0].value) != chart
+    assert "threat_intensity = 0.25" in rc.find(v.Html, class_="changed").widget.children[0]
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def server():
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "ui", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail(f"the app did not start: {proc.stdout.read() if proc.stdout else ''}")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_seminar_in_a_real_browser(server, tmp_path):
+    browser_path = chromium()
+    if browser_path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Debian's chromium (.ci/run installs it)")
+        pytest.skip("no chromium on this machine")
+    from playwright.sync_api import sync_playwright
+
+    requested: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=browser_path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(server)
+        page.wait_for_selector("text=Year 2025", timeout=90_000)
+        # pick a scenario
+        page.locator(".scenario-picker .v-select").click()
+        page.locator(
+            ".menuable__content__active .v-list-item", has_text="deadline_2027"
+        ).first.click()
+        page.wait_for_selector("text=Claims: C15", timeout=30_000)
+        # move a slider: a click at the left end of the threat-intensity track
+        track = page.locator(".lever-united_states-threat_intensity .v-slider")
+        box = track.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + 3, box["y"] + box["height"] / 2)
+        page.wait_for_selector("text=threat_intensity =", timeout=30_000)
+        chart_before = page.locator(".charts img").get_attribute("src")
+        log_before = page.locator(".event-log").inner_text()
+        page.locator(".step-5").click()
+        page.wait_for_selector("text=Year 2030", timeout=60_000)
+        page.wait_for_timeout(500)
+        assert page.locator(".charts img").get_attribute("src") != chart_before
+        assert page.locator(".event-log").inner_text() != log_before
+        page.screenshot(path=str(tmp_path / "seminar.png"), full_page=True)
+        browser.close()
+    assert (tmp_path / "seminar.png").stat().st_size > 20_000
+    hosts = {urlparse(u).hostname for u in requested if u.startswith("http")}
+    assert hosts <= {"127.0.0.1", "localhost"}, f"requests left the machine: {hosts}"
+    assert sim.__version__
