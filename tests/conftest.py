@@ -35,3 +35,17 @@ def make_model(params: dict | None = None, seed: int = 1, **series) -> AllianceM
 
 def ally(model: AllianceModel, iso3: str):
     return next(a for a in model.allies if a.iso3 == iso3)
+
+
+def require_chromium() -> str:
+    """Debian's chromium for the browser tests: required in CI (.ci/run installs it), else the
+    test is skipped."""
+    import os
+    import shutil
+
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Debian's chromium (.ci/run installs it)")
+        pytest.skip("no chromium on this machine")
+    return path

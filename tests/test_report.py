@@ -3,9 +3,7 @@ real browser shows it."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 
 import numpy as np
@@ -25,7 +23,7 @@ from sim.report.figures_other import (
 )
 from sim.report.figures_run import run_figures
 
-from .conftest import ROOT, SCENARIOS
+from .conftest import ROOT, SCENARIOS, require_chromium
 
 EXTERNAL = re.compile(
     r"""(?:src|href)\s*=\s*["'](?!data:|#)|url\(\s*["']?(?!data:)|@import|https?://|ftp://"""
@@ -123,16 +121,8 @@ def test_report_of_a_non_results_folder_exits_2(tmp_path, capsys):
     assert "results folder" in capsys.readouterr().err
 
 
-def chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 def test_report_renders_in_headless_chromium(run_report, tmp_path):
-    browser = chromium()
-    if browser is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have Debian's chromium (.ci/run installs it)")
-        pytest.skip("no chromium on this machine")
+    browser = require_chromium()
     shot = tmp_path / "report.png"
     subprocess.run(
         [

@@ -90,6 +90,24 @@ def test_cli_bad_sweep_exits_2_and_writes_nothing(tmp_path, capsys):
 
 
 # -- execution -----------------------------------------------------------------------------------
+
+
+def small_sweep(out, samples=6, **kw):
+    """The two-factor LHS sweep the determinism tests share (seed 4, 2 replications)."""
+    kw = {"workers": 1, **kw}
+    return sim.sweep(
+        BASE,
+        {TI: (0.0, 1.0), PW: (0.1, 0.7)},
+        design="lhs",
+        samples=samples,
+        reps=2,
+        seed=4,
+        out=out,
+        progress=False,
+        **kw,
+    )
+
+
 def _tables(folder):
     t = load_results(folder)
     return {k: v for k, v in t.items() if k != "failures"}
@@ -103,17 +121,7 @@ def _assert_same(a, b):
 @pytest.fixture(scope="module")
 def serial_sweep(tmp_path_factory):
     out = tmp_path_factory.mktemp("sw") / "serial"
-    o = sim.sweep(
-        BASE,
-        {TI: (0.0, 1.0), PW: (0.1, 0.7)},
-        design="lhs",
-        samples=6,
-        reps=2,
-        seed=4,
-        out=out,
-        workers=1,
-        progress=False,
-    )
+    o = small_sweep(out)
     assert (o.runs, o.failed, o.total) == (12, 0, 12)
     return out
 
@@ -130,17 +138,7 @@ def test_rows_record_point_rep_and_spawned_seeds(serial_sweep):
 
 def test_process_pool_gives_the_same_rows(serial_sweep, tmp_path):
     out = tmp_path / "pool"
-    sim.sweep(
-        BASE,
-        {TI: (0.0, 1.0), PW: (0.1, 0.7)},
-        design="lhs",
-        samples=6,
-        reps=2,
-        seed=4,
-        out=out,
-        workers=2,
-        progress=False,
-    )
+    small_sweep(out, workers=2)
     _assert_same(_tables(serial_sweep), _tables(out))
 
 
@@ -150,17 +148,7 @@ def test_dask_local_cluster_gives_the_same_rows(serial_sweep, tmp_path):
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     ) as cluster:
         out = tmp_path / "dask"
-        sim.sweep(
-            BASE,
-            {TI: (0.0, 1.0), PW: (0.1, 0.7)},
-            design="lhs",
-            samples=6,
-            reps=2,
-            seed=4,
-            out=out,
-            scheduler=cluster.scheduler_address,
-            progress=False,
-        )
+        small_sweep(out, scheduler=cluster.scheduler_address)
     _assert_same(_tables(serial_sweep), _tables(out))
 
 
@@ -239,17 +227,7 @@ def test_sigkill_then_resume_loses_and_repeats_nothing(serial_sweep, tmp_path):
     s = load_results(out)["summary"]
     assert sorted(s["run"]) == list(range(120))  # every run exactly once
     full = tmp_path / "full"
-    sim.sweep(
-        BASE,
-        {TI: (0.0, 1.0), PW: (0.1, 0.7)},
-        design="lhs",
-        samples=60,
-        reps=2,
-        seed=4,
-        out=full,
-        workers=2,
-        progress=False,
-    )
+    small_sweep(full, samples=60, workers=2)
     _assert_same(_tables(full), _tables(out))
 
 

@@ -3,8 +3,6 @@ browser (Debian's Chromium driven by Playwright) stepping the alliance five year
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 import time
@@ -21,7 +19,7 @@ from sim.store import read_table
 from sim.ui.server import free_port
 from sim.ui.session import LEVERS, Session, lever_params, shipped_scenarios
 
-from .conftest import ROOT
+from .conftest import ROOT, require_chromium
 
 
 def test_levers_come_from_the_schema():
@@ -74,10 +72,6 @@ def test_components_render_and_respond_headless():
     assert "threat_intensity = 0.25" in rc.find(v.Html, class_="changed").widget.children[0]
 
 
-def chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.fixture
 def server():
     port = free_port()
@@ -109,11 +103,7 @@ def server():
 
 
 def test_seminar_in_a_real_browser(server, tmp_path):
-    browser_path = chromium()
-    if browser_path is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have Debian's chromium (.ci/run installs it)")
-        pytest.skip("no chromium on this machine")
+    browser_path = require_chromium()
     from playwright.sync_api import sync_playwright
 
     requested: list[str] = []
