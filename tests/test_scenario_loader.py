@@ -224,3 +224,19 @@ def test_cli_validate_reports_errors_with_exit_2(tmp_path, capsys):
     bad = write(tmp_path, "bad.toml", 'extends = "bad"\n')
     assert main(["validate", str(bad)]) == 2
     assert "cycle" in capsys.readouterr().err
+
+
+def test_every_claim_of_every_scenario_has_its_sentence_from_the_articles():
+    from sim.claims import CLAIMS
+
+    assert set(CLAIMS) == {f"C{i}" for i in range(1, 20)}
+    seeds = ROOT.parent / "shared" / "seeds"
+    texts = {p.name[:3]: p.read_text() for p in seeds.glob("*.txt")} if seeds.is_dir() else {}
+    for c, (seed, sentence) in CLAIMS.items():
+        if texts:
+            assert sentence in texts[seed], c  # quoted verbatim
+    for path in (ROOT / "scenarios").glob("*.toml"):
+        text = path.read_text()
+        for c in sim.load_scenario(path).claims:
+            assert c in CLAIMS
+            assert f"# {c}: " in text, (path.name, c)  # the sentence is in the file

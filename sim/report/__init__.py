@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..claims import CLAIMS, sentence
 from ..outputs import VERDICTS
 from ..scenario import scenario_from_dict
 from ..store import read_table
@@ -60,10 +61,10 @@ def _table(df: pd.DataFrame) -> str:
 
 
 def _scenario_block(sc: Any) -> list[str]:
-    claims = ", ".join(sc.claims) or "none listed"
+    items = "".join(f"<li>{html.escape(sentence(c))}</li>" for c in sc.claims if c in CLAIMS)
     out = [
         f"<p>{html.escape(sc.description or 'No description.')}</p>",
-        f"<p><b>Claims tested:</b> {html.escape(claims)}</p>",
+        f"<p><b>Claims tested:</b></p><ul>{items or '<li>none listed</li>'}</ul>",
     ]
     if sc.hypothesis:
         out.append(f"<p><b>Hypothesis:</b> {html.escape(sc.hypothesis)}</p>")

@@ -16,6 +16,7 @@ from typing import Any
 import solara
 from matplotlib.ticker import MaxNLocator
 
+from ..claims import CLAIMS, sentence
 from ..report.figures_run import network_map
 from ..report.style import new_figure
 from ..scenario import Param
@@ -118,8 +119,9 @@ def Controls() -> None:
             label="Scenario", value=scenario_name.value, values=list(SCENARIOS), on_value=pick
         )
     sc = SCENARIOS[scenario_name.value]
+    claims = "  \n".join(sentence(c) for c in sc.claims if c in CLAIMS)
     solara.Markdown(
-        f"**Claims:** {', '.join(sc.claims) or '-'}  \n{sc.description}",
+        f"**Claims:** {', '.join(sc.claims) or '-'}  \n{sc.description}  \n\n{claims}",
         style={"font-size": "0.85em"},
     )
     with solara.Div(classes=["seed"]):
