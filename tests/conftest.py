@@ -37,6 +37,19 @@ def ally(model: AllianceModel, iso3: str):
     return next(a for a in model.allies if a.iso3 == iso3)
 
 
+# Chromium flags for a closed network: no background connections, no first-run work, no GPU.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
 def require_chromium() -> str:
     """Debian's chromium for the browser tests: required in CI (.ci/run installs it), else the
     test is skipped."""

@@ -23,7 +23,7 @@ from sim.report.figures_other import (
 )
 from sim.report.figures_run import run_figures
 
-from .conftest import ROOT, SCENARIOS, require_chromium
+from .conftest import CHROMIUM_FLAGS, ROOT, SCENARIOS, require_chromium
 
 EXTERNAL = re.compile(
     r"""(?:src|href)\s*=\s*["'](?!data:|#)|url\(\s*["']?(?!data:)|@import|https?://|ftp://"""
@@ -128,14 +128,7 @@ def test_report_renders_in_headless_chromium(run_report, tmp_path):
         [
             browser,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
+            *CHROMIUM_FLAGS,
             f"--user-data-dir={tmp_path / 'profile'}",
             "--hide-scrollbars",
             "--window-size=1200,3000",

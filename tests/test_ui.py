@@ -19,7 +19,7 @@ from sim.store import read_table
 from sim.ui.server import free_port
 from sim.ui.session import LEVERS, Session, lever_params, shipped_scenarios
 
-from .conftest import ROOT, require_chromium
+from .conftest import CHROMIUM_FLAGS, ROOT, require_chromium
 
 
 def test_levers_come_from_the_schema():
@@ -110,16 +110,7 @@ def test_seminar_in_a_real_browser(server, tmp_path):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=browser_path,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
+            args=CHROMIUM_FLAGS,
         )
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
         page.on("request", lambda r: requested.append(r.url))
