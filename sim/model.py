@@ -119,10 +119,9 @@ class AllianceModel(mesa.Model):
         self.sovereign_isr = 0.0
         self.probe_this_year: crisis_game.Crisis | None = None
         self.greyzone_total = 0
-        self.eu_share_start = 0.0
+        self.eu_share_start = 0.0  # until set: influence is measured against the current share
         self._update_indices()
         self.eu_share_start = self.eu_share
-        self._update_indices()
         self._apply_events(self.start_year)
         self._init_threat()
         if self.p_allies["anchor_to_start"]:
