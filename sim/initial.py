@@ -12,6 +12,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import numpy as np
+
 from . import data
 from .data import AllyRecord
 
@@ -46,6 +50,16 @@ def gdp_bn(record: AllyRecord, year: int) -> float | None:
     if year == LAST_GDP_YEAR + 1:
         return record.gdp_usd_2024 / 1e9
     return None
+
+
+@lru_cache(maxsize=64)
+def gdp_vector(year: int) -> np.ndarray:
+    """:func:`gdp_bn` of every ally (in the order of ``data.allies()``), NaN where the data have
+    none; read-only and cached (a hindcast reads it every year of every run)."""
+    values = [gdp_bn(r, year) for r in data.allies()]
+    out = np.array([np.nan if v is None else v for v in values], dtype=float)
+    out.flags.writeable = False
+    return out
 
 
 def equipment_history(record: AllyRecord, start: int, equipment_share: float) -> dict[int, float]:

@@ -24,6 +24,8 @@ import numpy as np
 
 from . import data, initial
 from .agents import Ally, Russia, UnitedStates
+from .agents import ally_rules as rules
+from .agents.ally import AllyState
 from .mechanisms import capability as cap
 from .mechanisms import crisis as crisis_game
 from .network import cached_network
@@ -83,7 +85,7 @@ class AllianceModel(mesa.Model):
         self.p_alliance, self.p_verdict = P["alliance"], P["verdict"]
         self.start_year, self.end_year = P["run"]["start_year"], P["run"]["end_year"]
         self.year = self.start_year
-        self.now = {name: scenario.series_at(name, self.year) for name in SERIES_NAMES}
+        self.now = scenario.series_year(self.year)
         self.recorder = Recorder(self)
 
         records = data.allies()
@@ -92,24 +94,17 @@ class AllianceModel(mesa.Model):
         (self.graph, self.raw_weights, self.norm_weights, self.proximity, self.posture_weight) = (
             cached_network(tuple(sorted(P["network"].items())))
         )
-        self.allies = [
-            Ally(
-                self,
-                r,
-                i,
-                initial.defence_pct(r.iso3, self.start_year),
-                initial.gdp_bn(r, self.start_year) or r.gdp_usd_2024 / 1e9,
-            )
-            for i, r in enumerate(records)
-        ]
-        self.armed = np.array([a.armed_forces for a in self.allies])
-        self.european = np.array([a.european and a.armed_forces for a in self.allies])
-        self.canada = np.array([a.iso3 == "CAN" for a in self.allies])
+        self.ally_state = AllyState(self, records)
+        self.allies = [Ally(self, r, i) for i, r in enumerate(records)]
+        self.armed = self.ally_state.armed
+        self.european = self.ally_state.european & self.armed
+        self.canada = np.array([c == "CAN" for c in self.codes])
         self.peer_weights = self.norm_weights * self.armed[None, :]
+        rows = self.peer_weights.sum(axis=1)
+        self.has_peers = rows > 0
+        self.peer_rows = np.where(self.has_peers, rows, 1.0)
+        self.mean_weights = np.full(len(records), 1.0 / len(records))  # w @ x: the mean of x
         self.europe_weights = self.european + self.p_capability["canada_europe_share"] * self.canada
-        self.european_armed = [a for a in self.allies if a.european and a.armed_forces]
-        self.armed_allies = [a for a in self.allies if a.armed_forces]
-        self._set_sizes()
         self._init_capability()
         self.russia = Russia(self, self.europe_spending_bn())
         self.united_states = UnitedStates(self)
@@ -129,22 +124,16 @@ class AllianceModel(mesa.Model):
         self.recorder.record_year()
 
     # -- set-up ------------------------------------------------------------------------------
-    def _set_sizes(self) -> None:
-        largest = max(a.gdp_bn for a in self.allies if a.european)
-        for a in self.allies:
-            a.size = min(1.0, (a.gdp_bn / largest) ** 0.5)
-
     def _init_capability(self) -> None:
         p = self.p_capability
         base = np.array([p[f"allocation_{c}"] for c in cap.CATEGORIES], dtype=float)
         self.base_allocation = _normalised(base)
         stock_mix = _normalised([p[f"stock_mix_{c}"] for c in cap.CATEGORIES])
         dep = tuple(p[f"depreciation_{c}"] for c in cap.CATEGORIES)
-        shares = tuple(a.equipment_share for a in self.allies)
+        s = self.ally_state
+        shares = tuple(s.equipment_share.tolist())
         stock = _start_stocks(self.start_year, shares, dep) * stock_mix[None, :]
-        equip = np.array(
-            [a.spending_bn * a.equipment_share if a.armed_forces else 0.0 for a in self.allies]
-        )
+        equip = np.where(self.armed, s.spending_bn * s.equipment_share, 0.0)
         orders = equip[:, None] * stock_mix[None, :]
         self.pipeline = cap.CapabilityPipeline(p, stock, orders)
         europe0 = self.europe_capability()
@@ -158,26 +147,52 @@ class AllianceModel(mesa.Model):
         trust, the pledge, its neighbours' spending, no US threat yet), the budget rule wants
         exactly the spending NATO reports for it: an ally fixed effect taken from the start
         year's data only. Changes then come from changes in that situation (M4)."""
-        core = np.array([a.core_pct for a in self.allies])
-        row = self.peer_weights.sum(axis=1)
-        peers = np.divide(self.peer_weights @ core, row, out=core.copy(), where=row > 0).tolist()
-        pledge = self.now["pledge_core_pct"]
-        for a in self.armed_allies:
-            a.anchor_base(a.core_pct, pledge, peers[a.index])
+        s = self.ally_state
+        base = rules.anchored_base(
+            self.p_allies,
+            s.core_pct,
+            self.now["pledge_core_pct"],
+            self._peers(),
+            s.threat,
+            s.trust,
+            s.size,
+        )
+        s.base_pct = np.where(self.armed, base, s.base_pct)
+
+    def _peers(self) -> np.ndarray:
+        """Each ally's neighbours' genuine core spending, network-weighted over allies with
+        armed forces (its own where it has no such neighbour)."""
+        core = self.ally_state.core_pct
+        return np.where(self.has_peers, (self.peer_weights @ core) / self.peer_rows, core)
 
     def _init_threat(self) -> None:
         """Start threat at the fixed point of the perception rule (M2) with the start year's
         inputs: ``a (s - t) + b (W t - t) = 0``, i.e. ``(a I + b (I - W)) t = a s``."""
         p = self.p_perception
-        a, b = p["threat_adjustment"], p["threat_network_weight"]
-        s = np.array([x.situational_threat(1.0, self.now["ukraine_war"]) for x in self.allies])
-        n = len(s)
-        if a > 0:
-            t = np.linalg.solve(a * np.eye(n) + b * (np.eye(n) - self.norm_weights), a * s)
+        st = self.ally_state
+        s = rules.situational_threat(
+            p,
+            st.proximity,
+            1.0,
+            self.now["ukraine_war"],
+            st.greyzone_attacks,
+            st.shock,
+            st.aggression,
+        )
+        if p["threat_adjustment"] > 0:
+            t = self.config.derived(("threat_fixed_point",), self._threat_fixed_point) @ s
         else:
             t = s
-        for x in self.allies:
-            x.threat = float(min(1.0, max(0.0, t[x.index])))
+        st.threat = np.clip(t, 0.0, 1.0)
+
+    def _threat_fixed_point(self) -> np.ndarray:
+        """``(a I + b (I - W))^-1 a``: start threats from situational threats (per scenario)."""
+        p = self.p_perception
+        a, b = p["threat_adjustment"], p["threat_network_weight"]
+        eye = np.eye(len(self.norm_weights))
+        out = np.linalg.inv(a * eye + b * (eye - self.norm_weights)) * a
+        out.flags.writeable = False
+        return out
 
     # -- shared quantities -------------------------------------------------------------------
     def ally_capability(self) -> np.ndarray:
@@ -201,19 +216,19 @@ class AllianceModel(mesa.Model):
 
     def europe_spending_bn(self) -> float:
         """Genuine core defence spending of the European allies, bn US$."""
-        return sum([a.gdp_bn * a.core_pct for a in self.european_armed]) / 100.0
+        s, eu = self.ally_state, self.european
+        return float(s.gdp_bn[eu] @ s.core_pct[eu]) / 100.0
 
     # -- the year ----------------------------------------------------------------------------
     def step(self) -> None:
         """Advance one year (the order is in the module docstring)."""
         self.year += 1
-        self.now = {name: self.config.series_at(name, self.year) for name in SERIES_NAMES}
+        self.now = self.config.series_year(self.year)
         self.united_states.drawdown_this_year = 0.0
         self.united_states.exited_this_year = False
         self.probe_this_year = None
         forced_probe, forced_pressure = self._apply_events(self.year)
-        for a in self.allies:
-            a.grow_economy(self.year)
+        self.ally_state.grow_economy(self.year)
         self._russia_acts(forced_probe)
         laggards = self._united_states_acts(forced_pressure)
         self._allies_act(laggards)
@@ -240,11 +255,11 @@ class AllianceModel(mesa.Model):
                 "ceasefire", "the war in Ukraine stops; Russia begins to reconstitute"
             )
         attacks = russia.greyzone_attacks(self.proximity, self.now["greyzone_escalation"])
-        for a in self.allies:
-            a.greyzone_attacks = int(attacks[a.index]) + a.greyzone_attacks_extra
-            a.greyzone_attacks_extra = 0
-        self.greyzone_total = sum(a.greyzone_attacks for a in self.allies)
-        eligible = np.array([a.member for a in self.allies])
+        s = self.ally_state
+        s.greyzone_attacks = attacks.astype(np.int64) + s.greyzone_attacks_extra
+        s.greyzone_attacks_extra.fill(0)
+        self.greyzone_total = int(s.greyzone_attacks.sum())
+        eligible = s.member.copy()
         target = forced_probe
         if target is None:
             target = russia.choose_probe(
@@ -261,16 +276,9 @@ class AllianceModel(mesa.Model):
         progress = us.measure_progress(*self.progress_measures())
         theta = us.issue_threats(progress, self.now["us_pressure"], forced_pressure)
         bar = self.now["pledge_core_pct"] - 0.05
-        headline = us.p["measurement"] == "headline"
-        laggards = np.array(
-            [
-                a.member
-                and a.european
-                and a.armed_forces
-                and (a.reported_core_pct if headline else a.core_pct) < bar
-                for a in self.allies
-            ]
-        )
+        s = self.ally_state
+        measured = s.reported_core_pct if us.p["measurement"] == "headline" else s.core_pct
+        laggards = s.member & self.european & (measured < bar)
         if theta >= 0.05 and laggards.any() and self.recorder.due("threat"):
             names = ", ".join(self.allies[i].record.country for i in np.flatnonzero(laggards)[:4])
             more = f" and {laggards.sum() - 4} more" if laggards.sum() > 4 else ""
@@ -300,47 +308,71 @@ class AllianceModel(mesa.Model):
         return laggards
 
     def _allies_act(self, laggards: np.ndarray) -> None:
-        us = self.united_states
-        lagging = laggards.tolist()
-        signals = [us.threat_level * (1.0 if lag else 0.5) for lag in lagging]
-        threat_prev = np.array([a.threat for a in self.allies])
-        neighbours = (self.norm_weights @ threat_prev).tolist()
+        """M2, M3, M4 for every ally at once (the rules of :mod:`sim.agents.ally_rules`):
+        threat from last year's network, then trust, then budgets (allies with armed forces)."""
+        us, s = self.united_states, self.ally_state
+        pp, pa = self.p_perception, self.p_allies
+        signals = us.threat_level * np.where(laggards, 1.0, 0.5)
+        neighbours = self.norm_weights @ s.threat
         power = self.russia.capability / self.russia_capability_start
-        war = self.now["ukraine_war"]
-        reassurance = self.now["us_reassurance"]
-        for a in self.allies:
-            a.perceive_threat(a.situational_threat(power, war), neighbours[a.index])
-            a.update_trust(
-                signals[a.index],
-                us.drawdown_this_year,
-                us.ambiguity,
-                reassurance,
-                us.exited_this_year,
-            )
-        core_prev = np.array([a.core_pct for a in self.allies])
-        row = self.peer_weights.sum(axis=1)
-        peers = np.divide(
-            self.peer_weights @ core_prev, row, out=core_prev.copy(), where=row > 0
-        ).tolist()
-        leverage = self.p_allies["compliance_gain"] * us.coercion_credibility * self.us_influence
-        demand, pledge = self.now["us_demand_pct"], self.now["pledge_core_pct"]
-        related = self.now["pledge_related_pct"]
-        headline = us.p["measurement"] == "headline"
-        shocks = self.rng.normal(0.0, self.p_allies["budget_noise_sd"], len(self.allies)).tolist()
-        for a in self.armed_allies:
-            i = a.index
-            a.set_budget(
-                a.desired_core_pct(leverage * signals[i], demand, pledge, peers[i], shocks[i])
-            )
-            a.reclassify(pledge, headline)
-            a.adjust_related(related)
+        situational = rules.situational_threat(
+            pp,
+            s.proximity,
+            power,
+            self.now["ukraine_war"],
+            s.greyzone_attacks,
+            s.shock,
+            s.aggression,
+        )
+        s.threat = rules.perceive_threat(pp, s.threat, situational, neighbours)
+        s.shock, s.aggression = rules.decay_shocks(pp, s.shock, s.aggression)
+        s.trust = rules.update_trust(
+            pp,
+            s.trust,
+            signals,
+            us.drawdown_this_year,
+            s.posture_weight,
+            us.ambiguity,
+            self.now["us_reassurance"],
+            us.exited_this_year,
+        )
+        peers = self._peers()
+        leverage = pa["compliance_gain"] * us.coercion_credibility * self.us_influence
+        pledge = self.now["pledge_core_pct"]
+        shocks = self.rng.normal(0.0, pa["budget_noise_sd"], len(self.allies))
+        need = rules.need_pct(pa, s.base_pct, s.threat, s.trust, s.size)
+        desired = rules.desired_core_pct(
+            pa,
+            need,
+            leverage * signals,
+            self.now["us_demand_pct"],
+            pledge,
+            peers,
+            shocks,
+            s.holdout,
+            s.holdout_cap,
+        )
+        armed = self.armed
+        core = rules.set_budget(s.core_pct, desired, s.adjustment, s.max_rise, s.max_cut)
+        s.core_pct = np.where(armed, core, s.core_pct)
+        reclassified = rules.reclassify(
+            s.reclassified_pct,
+            s.core_pct,
+            s.holdout,
+            pledge,
+            us.p["measurement"] == "headline",
+            s.reclassify_max,
+            s.max_cut,
+        )
+        s.reclassified_pct = np.where(armed, reclassified, s.reclassified_pct)
+        related = rules.adjust_related(pa, s.related_pct, s.holdout, self.now["pledge_related_pct"])
+        s.related_pct = np.where(armed, related, s.related_pct)
 
     def _deliver(self) -> None:
         p = self.p_capability
         weights = cap.allocation_weights(self.base_allocation, self.coverage, p["gap_priority"])
-        equip = np.array(
-            [a.spending_bn * a.equipment_share if a.armed_forces else 0.0 for a in self.allies]
-        )
+        s = self.ally_state
+        equip = np.where(self.armed, s.spending_bn * s.equipment_share, 0.0)
         self.pipeline.order(equip[:, None] * weights[None, :])
         self.pipeline.deliver()
         self.sovereign_isr = min(
@@ -369,21 +401,21 @@ class AllianceModel(mesa.Model):
         requirement = self.requirement_start * ratio ** p["requirement_russia_elasticity"]
         isr_cap = 1.0 - p["isr_irreplaceable_share"] + self.sovereign_isr
         self.coverage = cap.coverage(europe, requirement, isr_cap)
-        self.eu_share = float(europe.sum() / (europe.sum() + us.sum()))
+        eu_total = float(europe.sum())
+        self.eu_share = eu_total / (eu_total + float(us.sum()))
         rel = (1.0 - self.eu_share) / max(1e-9, 1.0 - (self.eu_share_start or self.eu_share))
         influence = min(1.0, max(0.0, rel)) ** self.p_alliance["agency_elasticity"]
         if self.united_states.european_command:
             influence *= 1.0 - self.p_alliance["command_influence_loss"]
         self.us_influence = influence
-        n = len(self.allies)
-        threats = [a.threat for a in self.allies]
-        mean_threat = sum(threats) / n
-        mean_trust = sum(a.trust for a in self.allies) / n
+        threats, mean = self.ally_state.threat, self.mean_weights
+        mean_threat = float(mean @ threats)
+        mean_trust = float(mean @ self.ally_state.trust)
         self.nuclear_liability = (
             self.p_alliance["nuclear_commitment"] * (1.0 - influence) * mean_threat
         )
         self.cohesion_damage *= 0.9
-        spread = sum(abs(t - mean_threat) for t in threats) / n
+        spread = float(mean @ np.abs(threats - mean_threat))
         self.cohesion = (1.0 - self.cohesion_damage) * max(
             0.0, min(1.0, 0.5 * mean_trust + 0.5 * (1.0 - 2.0 * spread))
         )
@@ -394,15 +426,12 @@ class AllianceModel(mesa.Model):
         Headline: GDP-weighted share of European allies whose reported core spending reaches the
         US demand. Capability: share of categories whose coverage reaches ``coverage_goal``.
         """
-        demand = self.now["us_demand_pct"] - 0.05
-        gdp = total = 0.0
-        for a in self.european_armed:
-            if a.member:
-                total += a.gdp_bn
-                if a.core_pct + a.reclassified_pct >= demand:
-                    gdp += a.gdp_bn
+        s = self.ally_state
+        judged = s.gdp_bn * (self.european & s.member)
+        meets = s.reported_core_pct >= self.now["us_demand_pct"] - 0.05
         goal = self.p_capability["coverage_goal"]
-        return gdp / total, float((self.coverage >= goal).mean())
+        cov = self.coverage.tolist()
+        return float(judged @ meets) / float(judged.sum()), sum(c >= goal for c in cov) / len(cov)
 
     def _apply_events(self, year: int) -> tuple[int | None, float]:
         """Apply the scenario's events dated ``year``; return a forced probe target and the
@@ -414,8 +443,9 @@ class AllianceModel(mesa.Model):
                 continue
             target = index.get(ev.target)
             if ev.kind == "russian_aggression":
-                for a in self.allies:
-                    a.aggression += ev.magnitude * a.proximity
+                self.ally_state.aggression = self.ally_state.aggression + ev.magnitude * (
+                    self.ally_state.proximity
+                )
             elif ev.kind == "greyzone_surge":
                 for a in [target] if target else self.allies:
                     share = 1.0 if target else float(self.proximity[a.index])
@@ -424,8 +454,8 @@ class AllianceModel(mesa.Model):
                 forced_probe = target.index
             elif ev.kind == "us_reassurance":
                 gain = self.p_perception["trust_reassurance_gain"] * ev.magnitude
-                for a in self.allies:
-                    a.trust += gain * (1.0 - a.trust)
+                trust = self.ally_state.trust
+                self.ally_state.trust = trust + gain * (1.0 - trust)
                 self.russia.resolve_estimate += gain * (1.0 - self.russia.resolve_estimate)
             elif ev.kind == "us_drawdown":
                 self.united_states.forced_drawdown(ev.magnitude)

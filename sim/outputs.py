@@ -86,9 +86,10 @@ class Recorder:
     def __init__(self, model: AllianceModel) -> None:
         self.model = model
         self.model_rows: dict[str, list[Any]] = {k: [] for k in MODEL_COLUMNS}
-        self.ally_rows: dict[str, list[np.ndarray]] = {k: [] for k in ALLY_COLUMNS}
+        self.ally_rows: dict[str, list[Any]] = {k: [] for k in ALLY_COLUMNS}
         self.events: dict[str, list[Any]] = {"year": [], "kind": [], "event": []}
         self.counts = {"threat": 0}
+        self._model_lists = list(self.model_rows.values())  # in the order of MODEL_COLUMNS
 
     def due(self, kind: str) -> bool:
         """Whether a repeated event (the yearly threats) should be logged this time: the first
@@ -106,19 +107,15 @@ class Recorder:
     def record_year(self) -> None:
         """Append this year's model row and one row per ally."""
         m = self.model
-        allies = m.allies
+        s = m.ally_state
         rows = self.ally_rows
-        cap = m.ally_capability()
-        n = len(allies)
-        gdp = np.array([a.gdp_bn for a in allies])
-        genuine = np.array([a.core_pct for a in allies])
-        reported = genuine + np.array([a.reclassified_pct for a in allies])
-        headline = reported + np.array([a.related_pct for a in allies])
-        trust = [a.trust for a in allies]
-        threat = [a.threat for a in allies]
-        rows["year"].append(np.full(n, m.year))
+        gdp = s.gdp_bn.copy()  # copies: an agent's attribute writes into the state in place
+        genuine = s.core_pct.copy()
+        reported = genuine + s.reclassified_pct
+        headline = reported + s.related_pct
+        rows["year"].append(m.year)  # expanded to one per ally in ally_columns()
         rows["iso3"].append(m.code_array)
-        rows["member"].append(np.array([a.member for a in allies]))
+        rows["member"].append(s.member.copy())
         rows["gdp_bn"].append(gdp)
         rows["core_pct"].append(reported)
         rows["genuine_core_pct"].append(genuine)
@@ -126,35 +123,39 @@ class Recorder:
         rows["related_pct"].append(headline - reported)
         rows["headline_pct"].append(headline)
         rows["spending_bn"].append(gdp * genuine / 100.0)
-        rows["capability"].append(cap)
-        rows["threat"].append(np.array(threat))
-        rows["trust"].append(np.array(trust))
-        rows["greyzone_attacks"].append(np.array([a.greyzone_attacks for a in allies]))
-        eu, armed = m.european, m.armed
-        eu_gdp = gdp[eu]
+        rows["capability"].append(m.ally_capability())
+        rows["threat"].append(s.threat.copy())
+        rows["trust"].append(s.trust.copy())
+        rows["greyzone_attacks"].append(s.greyzone_attacks.copy())
+        eu_gdp = gdp * m.european  # GDP weights of the European allies with armed forces
         gdp_total = float(eu_gdp.sum())
+        armed = m.armed
+        reported_armed = reported[armed]
         us, ru, crisis = m.united_states, m.russia, m.probe_this_year
         head, capab = m.progress_measures()
+        cov = m.coverage.tolist()
+        goal = m.p_capability["coverage_goal"]
+        genuine_bn = float(eu_gdp @ genuine)
         values: dict[str, Any] = {
             "year": m.year,
-            "eu_core_pct": float(eu_gdp @ reported[eu]) / gdp_total,
-            "eu_genuine_core_pct": float(eu_gdp @ genuine[eu]) / gdp_total,
-            "eu_headline_pct": float(eu_gdp @ headline[eu]) / gdp_total,
-            "eu_spending_bn": float(eu_gdp @ genuine[eu]) / 100.0,
-            "n_allies_2pct": int((reported[armed] >= 1.995).sum()),
-            "n_allies_3_5pct": int((reported[armed] >= 3.495).sum()),
-            "n_allies_5pct": int((headline[armed] >= 4.995).sum()),
+            "eu_core_pct": float(eu_gdp @ reported) / gdp_total,
+            "eu_genuine_core_pct": genuine_bn / gdp_total,
+            "eu_headline_pct": float(eu_gdp @ headline) / gdp_total,
+            "eu_spending_bn": genuine_bn / 100.0,
+            "n_allies_2pct": int(np.count_nonzero(reported_armed >= 1.995)),
+            "n_allies_3_5pct": int(np.count_nonzero(reported_armed >= 3.495)),
+            "n_allies_5pct": int(np.count_nonzero(headline[armed] >= 4.995)),
             "eu_capability_share": m.eu_share,
-            **{f"coverage_{c}": float(m.coverage[k]) for k, c in enumerate(CATEGORIES)},
-            "coverage_mean": float(m.coverage.mean()),
-            "categories_taken_over": int((m.coverage >= m.p_capability["coverage_goal"]).sum()),
+            **{f"coverage_{c}": v for c, v in zip(CATEGORIES, cov, strict=True)},
+            "coverage_mean": sum(cov) / len(cov),
+            "categories_taken_over": sum(c >= goal for c in cov),
             "backlog_years": m.pipeline.backlog_years(),
             "us_posture": us.posture,
             "us_threat_level": us.threat_level,
             "coercion_credibility": us.coercion_credibility,
             "us_exited_mechanisms": us.exited_mechanisms,
-            "mean_trust": sum(trust) / n,
-            "mean_threat": sum(threat) / n,
+            "mean_trust": float(m.mean_weights @ s.trust),
+            "mean_threat": float(m.mean_weights @ s.threat),
             "russia_resolve_estimate": ru.resolve_estimate,
             "russia_capability": ru.capability,
             "russia_free_capability": ru.free_capability,
@@ -162,7 +163,7 @@ class Recorder:
             "russia_milex_pct_gdp": ru.milex_pct_gdp,
             "greyzone_attacks": m.greyzone_total,
             "probe": int(crisis is not None),
-            "probe_target": allies[crisis.target].iso3 if crisis else "",
+            "probe_target": m.codes[crisis.target] if crisis else "",
             "probe_outcome": crisis.outcome if crisis else "",
             "us_responded": int(bool(crisis and crisis.us_responds)),
             "us_influence": m.us_influence,
@@ -171,12 +172,16 @@ class Recorder:
             "progress_headline": head,
             "progress_capability": capab,
         }
-        for k, v in values.items():
-            self.model_rows[k].append(v)
+        if not self.model_rows["year"] and list(values) != list(MODEL_COLUMNS):
+            raise RuntimeError("record_year() must fill the columns in MODEL_COLUMNS order")
+        for column, value in zip(self._model_lists, values.values(), strict=True):
+            column.append(value)
 
     def ally_columns(self) -> dict[str, np.ndarray]:
         """The ally table as columns (one array per column, years stacked)."""
-        return {k: np.concatenate(v) for k, v in self.ally_rows.items()}
+        n = len(self.model.codes)
+        out = {k: np.concatenate(v) for k, v in self.ally_rows.items() if k != "year"}
+        return {"year": np.repeat(np.array(self.ally_rows["year"]), n), **out}
 
     def summary(self) -> dict[str, Any]:
         """One row for the run: end values, crisis counts and the verdict."""

@@ -52,6 +52,25 @@ def test_industrial_capacity_creates_a_backlog_that_clears_later():
     assert sum(got) == pytest.approx(3.0)
 
 
+def test_pipeline_conserves_what_is_ordered():
+    """Every bn ordered is, at any time, delivered, in the backlog or still due (several allies,
+    both suppliers, a filled start pipeline, capacity binding)."""
+    p = dict(make_model().config.params["capability"])
+    p.update(us_buy_share=0.3, capacity_growth=0.05)
+    rng = np.random.default_rng(3)
+    start_orders = rng.random((4, len(cap.CATEGORIES)))
+    pipe = cap.CapabilityPipeline(p, np.zeros_like(start_orders), start_orders)
+    ordered = pipe.due.sum()
+    delivered = 0.0
+    for _ in range(12):
+        orders = 2.0 * rng.random(start_orders.shape)
+        pipe.order(orders)
+        ordered += orders.sum()
+        delivered += pipe.deliver().sum()
+        assert delivered + pipe.backlog.sum() + pipe.due.sum() == pytest.approx(ordered)
+    assert pipe.backlog.sum() > 0  # capacity did bind
+
+
 def test_isr_coverage_cannot_pass_the_irreplaceable_cap():
     europe = np.full(len(cap.CATEGORIES), 10.0)
     cov = cap.coverage(europe, np.full(len(cap.CATEGORIES), 10.0), isr_cap=0.5)

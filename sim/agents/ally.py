@@ -1,69 +1,205 @@
-"""The allies: one Mesa agent per NATO member other than the United States."""
+"""The allies: one Mesa agent per NATO member other than the United States.
+
+Their state lives in one :class:`AllyState` (an array per quantity, entry ``i`` for the ally of
+index ``i``) so that the model can apply each rule of :mod:`sim.agents.ally_rules` to every ally
+at once; each :class:`Ally` agent reads and writes its own entries through ordinary attributes
+(``ally.threat = 0.4``) and applies the same rules to itself alone.
+"""
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
+import numpy as np
 
 from .. import initial
 from ..data import AllyRecord
+from . import ally_rules as rules
 
 if TYPE_CHECKING:
     from ..model import AllianceModel
+    from ..scenario import Scenario
+
+# Per-ally parameters of the ``allies`` section ([allies.overrides.ISO3] may set them), under
+# the attribute names the agents use.
+PER_ALLY = {
+    "gdp_growth": "gdp_growth_pct",
+    "holdout": "holdout",
+    "holdout_cap": "holdout_cap_pct",
+    "reclassify_max": "reclassify_max_pct",
+    "max_rise": "max_rise_pp",
+    "max_cut": "max_cut_pp",
+    "adjustment": "adjustment_rate",
+    "base_pct": "base_pct",
+    "equipment_share": "equipment_share",
+}
 
 
-def _clip01(x: float) -> float:
-    return 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
+class AllyState:
+    """Every ally's state and per-ally parameters as arrays, in the order of ``data.allies()``.
+
+    State (per year): ``gdp_bn`` (bn US$), ``core_pct`` (genuine core defence spending, % of GDP,
+    the part that buys capability), ``reclassified_pct`` (reported as core, buys nothing),
+    ``related_pct`` (defence-related spending), ``threat`` and ``trust`` (index 0-1), ``shock``
+    and ``aggression`` (threat terms that decay), ``greyzone_attacks`` (this year) and
+    ``greyzone_attacks_extra`` (from events, added next), ``member`` (NATO member this year).
+    Fixed: the per-ally parameters of :data:`PER_ALLY`, ``size`` (sqrt of GDP over the largest
+    European GDP, at most 1), ``proximity`` and ``posture_weight`` (network edges to Russia and
+    to the US), ``armed`` and ``european`` (from the data).
+    """
+
+    armed: np.ndarray
+    european: np.ndarray
+    member: np.ndarray
+    gdp_bn: np.ndarray
+    core_pct: np.ndarray
+    reclassified_pct: np.ndarray
+    related_pct: np.ndarray
+    trust: np.ndarray
+    threat: np.ndarray
+    shock: np.ndarray
+    aggression: np.ndarray
+    greyzone_attacks: np.ndarray
+    greyzone_attacks_extra: np.ndarray
+    gdp_growth: np.ndarray
+    holdout: np.ndarray
+    holdout_cap: np.ndarray
+    reclassify_max: np.ndarray
+    max_rise: np.ndarray
+    max_cut: np.ndarray
+    adjustment: np.ndarray
+    base_pct: np.ndarray
+    equipment_share: np.ndarray
+    size: np.ndarray
+    proximity: np.ndarray
+    posture_weight: np.ndarray
+
+    def __init__(self, model: AllianceModel, records: tuple[AllyRecord, ...]) -> None:
+        start = model.start_year
+        fixed = model.config.derived(
+            ("ally_state", start), lambda: _initial_arrays(model.config, records, start)
+        )
+        for name, values in fixed.items():  # copies: a model may change its own
+            setattr(self, name, values.copy())
+        self.proximity = np.array(model.proximity, dtype=float)
+        self.posture_weight = np.array(model.posture_weight, dtype=float)
+
+    @property
+    def reported_core_pct(self) -> np.ndarray:
+        """Core spending as reported to NATO: genuine plus reclassified."""
+        return self.core_pct + self.reclassified_pct
+
+    @property
+    def spending_bn(self) -> np.ndarray:
+        """Genuine core defence spending in bn US$."""
+        return self.gdp_bn * self.core_pct / 100.0
+
+    def grow_economy(self, year: int) -> None:
+        """GDP is an exogenous input: NATO's figure for years the data cover (a hindcast reads
+        them), afterwards growth at ``gdp_growth_pct`` a year."""
+        grown = self.gdp_bn * (1.0 + self.gdp_growth)
+        if year <= initial.LAST_GDP_YEAR:
+            observed = initial.gdp_vector(year)
+            grown = np.where(np.isnan(observed), grown, observed)
+        self.gdp_bn = grown
+
+
+def _initial_arrays(
+    sc: Scenario, records: tuple[AllyRecord, ...], start: int
+) -> dict[str, np.ndarray]:
+    """The allies' state at ``start`` and their per-ally parameters, from the data and the
+    scenario (computed once per scenario: :meth:`Scenario.derived`)."""
+    codes = [r.iso3 for r in records]
+
+    def per_ally(name: str, dtype: Any = float) -> np.ndarray:
+        return np.array([sc.ally_value(c, name) for c in codes], dtype=dtype)
+
+    n = len(records)
+    out: dict[str, np.ndarray] = {
+        "armed": np.array([r.armed_forces for r in records]),
+        "european": np.array([r.european for r in records]),
+        "member": np.array([r.accession_year <= start for r in records]),
+        "gdp_bn": np.array(
+            [initial.gdp_bn(r, start) or r.gdp_usd_2024 / 1e9 for r in records], dtype=float
+        ),
+    }
+    core = np.array([initial.defence_pct(c, start) for c in codes], dtype=float)
+    out["reclassified_pct"] = np.minimum(core, per_ally("initial_reclassified_pct"))
+    out["core_pct"] = core - out["reclassified_pct"]
+    out["related_pct"] = np.zeros(n)
+    out["trust"] = per_ally("initial_trust")
+    for name in ("threat", "shock", "aggression"):
+        out[name] = np.zeros(n)
+    out["greyzone_attacks"] = np.zeros(n, dtype=np.int64)
+    out["greyzone_attacks_extra"] = np.zeros(n, dtype=np.int64)
+    for attr, name in PER_ALLY.items():
+        out[attr] = per_ally(name, bool if name == "holdout" else float)
+    out["gdp_growth"] = out["gdp_growth"] / 100.0
+    largest = out["gdp_bn"][out["european"]].max()
+    out["size"] = np.minimum(1.0, np.sqrt(out["gdp_bn"] / largest))
+    for values in out.values():
+        values.flags.writeable = False
+    return out
+
+
+class _Entry:
+    """An agent attribute kept as entry ``agent.index`` of the ``AllyState`` array of its name."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, agent: Ally | None, owner: type | None = None) -> Any:
+        if agent is None:
+            return self
+        return getattr(agent.arrays, self.name)[agent.index].item()
+
+    def __set__(self, agent: Ally, value: Any) -> None:
+        getattr(agent.arrays, self.name)[agent.index] = value
 
 
 class Ally(mesa.Agent):
     """A NATO ally: threat perception, trust in the US, a defence budget and capability.
 
-    State (per year): ``gdp_bn`` (bn US$), ``core_pct`` (genuine core defence spending, % of GDP,
-    the part that buys capability), ``reclassified_pct`` (reported as core, buys nothing),
-    ``related_pct`` (defence-related spending), ``threat`` and ``trust`` (index 0-1).
-
-    Iceland has no armed forces: ``armed_forces`` is False, it takes no budget decision and is
-    left out of every spending aggregate, but it perceives threat and trusts or distrusts the US.
+    Its state is described in :class:`AllyState`. Iceland has no armed forces:
+    ``armed_forces`` is False, it takes no budget decision and is left out of every spending
+    aggregate, but it perceives threat and trusts or distrusts the US.
     """
 
     model: AllianceModel
 
-    def __init__(
-        self, model: AllianceModel, record: AllyRecord, index: int, core_pct: float, gdp_bn: float
-    ) -> None:
+    gdp_bn = _Entry()
+    core_pct = _Entry()
+    reclassified_pct = _Entry()
+    related_pct = _Entry()
+    trust = _Entry()
+    threat = _Entry()
+    shock = _Entry()
+    aggression = _Entry()
+    greyzone_attacks = _Entry()
+    greyzone_attacks_extra = _Entry()
+    member = _Entry()
+    gdp_growth = _Entry()
+    holdout = _Entry()
+    holdout_cap = _Entry()
+    reclassify_max = _Entry()
+    max_rise = _Entry()
+    max_cut = _Entry()
+    adjustment = _Entry()
+    base_pct = _Entry()
+    equipment_share = _Entry()
+    size = _Entry()
+    proximity = _Entry()
+    posture_weight = _Entry()
+
+    def __init__(self, model: AllianceModel, record: AllyRecord, index: int) -> None:
         super().__init__(model)
-        sc = model.config
+        self.arrays = model.ally_state
         self.record = record
         self.iso3 = record.iso3
         self.index = index
         self.european = record.european
         self.armed_forces = record.armed_forces
-        self.member = record.accession_year <= sc.get("run.start_year")
-        self.gdp_bn = gdp_bn
-        self.gdp_growth = sc.ally_value(self.iso3, "gdp_growth_pct") / 100.0
-        self.reclassified_pct = min(core_pct, sc.ally_value(self.iso3, "initial_reclassified_pct"))
-        self.core_pct = core_pct - self.reclassified_pct
-        self.related_pct = 0.0
-        self.trust = sc.ally_value(self.iso3, "initial_trust")
-        self.threat = 0.0
-        self.shock = 0.0
-        self.aggression = 0.0  # threat from Russian aggression elsewhere; decays slowly
-        self.greyzone_attacks = 0
-        self.greyzone_attacks_extra = 0
-        self.holdout = sc.ally_value(self.iso3, "holdout")
-        self.holdout_cap = sc.ally_value(self.iso3, "holdout_cap_pct")
-        self.reclassify_max = sc.ally_value(self.iso3, "reclassify_max_pct")
-        self.max_rise = sc.ally_value(self.iso3, "max_rise_pp")
-        self.max_cut = sc.ally_value(self.iso3, "max_cut_pp")
-        self.adjustment = sc.ally_value(self.iso3, "adjustment_rate")
-        self.base_pct = sc.ally_value(self.iso3, "base_pct")
-        self.equipment_share = sc.ally_value(self.iso3, "equipment_share")
-        self.size = 0.0  # set by the model: sqrt(GDP / largest European GDP)
-        self.proximity = float(model.proximity[index])  # network edge to Russia
-        self.posture_weight = float(model.posture_weight[index])  # network edge to the US
 
     # -- derived quantities ------------------------------------------------------------------
     @property
@@ -81,42 +217,27 @@ class Ally(mesa.Agent):
         """Genuine core defence spending in bn US$."""
         return self.gdp_bn * self.core_pct / 100.0
 
-    # -- rules -------------------------------------------------------------------------------
+    # -- rules (each applies the function of ally_rules that the model applies to all) ---------
     def situational_threat(self, russia_power: float, war: float) -> float:
-        """M2: the threat an ally's situation warrants, before the network (C5, C12).
-
-        ``threat_base + proximity x (threat_proximity_weight x Russia's capability relative to the
-        start + threat_war_weight x war intensity) + threat_greyzone_per_attack x attacks + shock
-        + aggression``, clipped to [0, 1]; the shock holds probes (decaying at ``shock_memory``),
-        ``aggression`` Russia's use of force elsewhere (decaying at ``aggression_memory``).
-        """
-        p = self.model.p_perception
-        power = russia_power if russia_power < 2.0 else 2.0
-        t = (
-            p["threat_base"]
-            + self.proximity * (p["threat_proximity_weight"] * power + p["threat_war_weight"] * war)
-            + p["threat_greyzone_per_attack"] * self.greyzone_attacks
-            + self.shock
-            + self.aggression
+        """M2: :func:`~sim.agents.ally_rules.situational_threat` for this ally (C5, C12)."""
+        return float(
+            rules.situational_threat(
+                self.model.p_perception,
+                self.proximity,
+                russia_power,
+                war,
+                self.greyzone_attacks,
+                self.shock,
+                self.aggression,
+            )
         )
-        return _clip01(t)
 
     def perceive_threat(self, situational: float, neighbours: float) -> None:
-        """M2: threat moves toward the situation and toward the neighbours' alarm (C5).
-
-        ``threat += threat_adjustment x (situational - threat)
-        + threat_network_weight x (neighbours - threat)``, with ``neighbours`` the network-weighted
-        mean threat of the ally's neighbours last year; clipped to [0, 1].
-        """
+        """M2: :func:`~sim.agents.ally_rules.perceive_threat`, then
+        :func:`~sim.agents.ally_rules.decay_shocks` (C5)."""
         p = self.model.p_perception
-        t = (
-            self.threat
-            + p["threat_adjustment"] * (situational - self.threat)
-            + p["threat_network_weight"] * (neighbours - self.threat)
-        )
-        self.threat = _clip01(t)
-        self.shock *= p["shock_memory"]
-        self.aggression *= p["aggression_memory"]
+        self.threat = float(rules.perceive_threat(p, self.threat, situational, neighbours))
+        self.shock, self.aggression = rules.decay_shocks(p, self.shock, self.aggression)
 
     def update_trust(
         self,
@@ -126,133 +247,66 @@ class Ally(mesa.Agent):
         reassurance: float,
         exited: bool,
     ) -> None:
-        """M3: trust that the US would defend this ally (C3, C9, C13, C14, C15).
-
-        Trust relaxes toward ``trust_anchor`` at ``trust_recovery``; it falls with the US threat
-        aimed at this ally (``trust_threat_cost``), with posture withdrawn times the ally's US
-        posture closeness (``trust_drawdown_cost``), with ambiguity (``trust_ambiguity_cost``)
-        and when the US leaves coordination mechanisms (``trust_exit_cost``); reassurance raises
-        it in proportion to the distrust left (``trust_reassurance_gain``). Clipped to [0, 1].
-        """
-        p = self.model.p_perception
-        t = (
-            self.trust
-            + p["trust_recovery"] * (p["trust_anchor"] - self.trust)
-            - p["trust_threat_cost"] * threat_signal
-            - p["trust_drawdown_cost"] * drawdown * self.posture_weight
-            - p["trust_ambiguity_cost"] * ambiguity
-            + p["trust_reassurance_gain"] * reassurance * (1.0 - self.trust)
-            - (p["trust_exit_cost"] if exited else 0.0)
+        """M3: :func:`~sim.agents.ally_rules.update_trust` (C3, C9, C13, C14, C15)."""
+        self.trust = float(
+            rules.update_trust(
+                self.model.p_perception,
+                self.trust,
+                threat_signal,
+                drawdown,
+                self.posture_weight,
+                ambiguity,
+                reassurance,
+                exited,
+            )
         )
-        self.trust = _clip01(t)
 
     def desired_core_pct(
         self, coercion: float, demand: float, pledge: float, peers: float, shock: float = 0.0
     ) -> float:
-        """M4: the core spending the ally wants this year (C3, C4, C5).
-
-        ``need = base_pct + threat_gain x threat + self_help_gain x threat x (1 - trust)
-        - free_ride_gain x trust x (1 - size)`` (small allies that trust the US free-ride,
-        Olson and Zeckhauser 1966); then pulls toward the US demand (``coercion``: compliance
-        under credible coercion, zero when the US only cajoles), the alliance pledge
-        (``pledge_weight``) and the neighbours' spending (``peer_weight``), plus this year's
-        domestic ``shock`` (``budget_noise_sd``). A holdout never wants more than its cap (C5:
-        Spain at 2.1%).
-        """
+        """M4: :func:`~sim.agents.ally_rules.desired_core_pct` from
+        :func:`~sim.agents.ally_rules.need_pct` (C3, C4, C5)."""
         a = self.model.p_allies
-        need = (
-            self.base_pct
-            + a["threat_gain"] * self.threat
-            + a["self_help_gain"] * self.threat * (1.0 - self.trust)
-            - a["free_ride_gain"] * self.trust * (1.0 - self.size)
-        )
-        desired = need + a["peer_weight"] * (peers - need) + shock
-        if demand > need:
-            desired += coercion * (demand - need)
-        if pledge > need:
-            desired += a["pledge_weight"] * (pledge - need)
-        if self.holdout and desired > self.holdout_cap:
-            desired = self.holdout_cap
-        return 0.0 if desired < 0.0 else (15.0 if desired > 15.0 else desired)
-
-    def anchor_base(self, observed: float, pledge: float, peers: float) -> None:
-        """Solve :meth:`desired_core_pct` (no coercion, no shock) for the ``base_pct`` that
-        makes the ally want ``observed``: the rule is piecewise linear and increasing in its
-        ``need`` term, so ``need`` is found branch by branch and the other terms of ``need``
-        are subtracted. Used when ``anchor_to_start`` is set (the default)."""
-        a = self.model.p_allies
-        pw, peer = a["pledge_weight"], a["peer_weight"]
-        need = (observed - pw * pledge - peer * peers) / max(1e-9, 1.0 - pw - peer)
-        if need > pledge:  # the pledge no longer pulls: the other branch
-            need = (observed - peer * peers) / max(1e-9, 1.0 - peer)
-        self.base_pct = (
-            need
-            - a["threat_gain"] * self.threat
-            - a["self_help_gain"] * self.threat * (1.0 - self.trust)
-            + a["free_ride_gain"] * self.trust * (1.0 - self.size)
+        need = rules.need_pct(a, self.base_pct, self.threat, self.trust, self.size)
+        return float(
+            rules.desired_core_pct(
+                a, need, coercion, demand, pledge, peers, shock, self.holdout, self.holdout_cap
+            )
         )
 
     def set_budget(self, desired: float) -> None:
-        """M4: move genuine core spending toward the desired level within fiscal limits.
-
-        ``core += clip(adjustment_rate x (desired - core), -max_cut_pp, max_rise_pp)`` (C16:
-        money moves slowly too).
-        """
-        step = self.adjustment * (desired - self.core_pct)
-        if step > self.max_rise:
-            step = self.max_rise
-        elif step < -self.max_cut:
-            step = -self.max_cut
-        core = self.core_pct + step
-        self.core_pct = core if core > 0.0 else 0.0
+        """M4: :func:`~sim.agents.ally_rules.set_budget` (C16)."""
+        self.core_pct = float(
+            rules.set_budget(self.core_pct, desired, self.adjustment, self.max_rise, self.max_cut)
+        )
 
     def reclassify(self, bar: float, headline_measured: bool) -> None:
-        """M4: a holdout reclassifies spending to reach the bar the US checks (C5, C19).
-
-        When the US measures headline numbers, a holdout reports up to ``reclassify_max_pct``
-        more than it genuinely spends, enough to reach ``bar``; when the US measures real
-        capability, reclassification buys nothing and is unwound at ``max_cut_pp`` a year.
-        Allies that are not holdouts keep their initial reclassification.
-        """
-        if not self.holdout:
-            return
-        if headline_measured:
-            self.reclassified_pct = min(self.reclassify_max, max(0.0, bar - self.core_pct))
-        else:
-            self.reclassified_pct = max(0.0, self.reclassified_pct - self.max_cut)
+        """M4: :func:`~sim.agents.ally_rules.reclassify` (C5, C19)."""
+        self.reclassified_pct = float(
+            rules.reclassify(
+                self.reclassified_pct,
+                self.core_pct,
+                self.holdout,
+                bar,
+                headline_measured,
+                self.reclassify_max,
+                self.max_cut,
+            )
+        )
 
     def adjust_related(self, pledge_related: float) -> None:
-        """M4: defence-related spending follows the Hague pledge; holdouts did not sign up.
-
-        ``related += related_adjustment_rate x (pledge_related - related)``; a holdout's target
-        is zero (C5: Spain refused the 5%).
-        """
-        target = 0.0 if self.holdout else pledge_related
-        self.related_pct += self.model.p_allies["related_adjustment_rate"] * (
-            target - self.related_pct
+        """M4: :func:`~sim.agents.ally_rules.adjust_related` (C5)."""
+        self.related_pct = float(
+            rules.adjust_related(
+                self.model.p_allies, self.related_pct, self.holdout, pledge_related
+            )
         )
-
-    def grow_economy(self, year: int) -> None:
-        """GDP is an exogenous input: NATO's figure for years the data cover (a hindcast reads
-        them), afterwards growth at ``gdp_growth_pct`` a year."""
-        observed = initial.gdp_bn(self.record, year) if year <= initial.LAST_GDP_YEAR else None
-        self.gdp_bn = observed if observed is not None else self.gdp_bn * (1.0 + self.gdp_growth)
 
     def aid_probability(self, closeness: float, us_responds: bool) -> float:
-        """M9: probability that this ally comes to the aid of a probed ally (C11).
-
-        ``logistic(ally_aid_base + ally_aid_closeness x closeness + ally_aid_threat x threat
-        + ally_aid_us_responds x [US responds])``; closeness is the network weight to the target
-        relative to the strongest tie in the alliance.
-        """
-        c = self.model.p_crisis
-        z = (
-            c["ally_aid_base"]
-            + c["ally_aid_closeness"] * closeness
-            + c["ally_aid_threat"] * self.threat
-            + (c["ally_aid_us_responds"] if us_responds else 0.0)
+        """M9: :func:`~sim.agents.ally_rules.aid_probability` (C11)."""
+        return float(
+            rules.aid_probability(self.model.p_crisis, closeness, self.threat, us_responds)
         )
-        return 1.0 / (1.0 + math.exp(-z))
 
     def step(self) -> None:
         """Allies act inside the model's schedule (``AllianceModel.step``), not on their own."""

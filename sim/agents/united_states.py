@@ -58,7 +58,7 @@ class UnitedStates(mesa.Agent):
         self.threat_level = min(
             1.0, max(forced, self.p["threat_intensity"] * pressure * (1.0 - progress))
         )
-        base_ambiguity = self.model.config.series_at("us_ambiguity", self.model.year)
+        base_ambiguity = self.model.now["us_ambiguity"]
         self.ambiguity = min(
             1.0, base_ambiguity + self.p["ambiguity_per_threat"] * self.threat_level
         )

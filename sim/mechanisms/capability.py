@@ -49,7 +49,11 @@ def accumulated_stock(spend_by_year: Mapping[int, float], start: int, dep: float
 
 
 class CapabilityPipeline:
-    """Orders, backlogs, deliveries and stocks for all allies (arrays: ally x category).
+    """Orders, backlogs, deliveries and stocks for all allies.
+
+    ``stock`` and the orders and deliveries exchanged with the model are (ally x category)
+    arrays; inside, what is owed is kept supplier x category x ally, so that one year's dues are
+    one contiguous block of a ring buffer.
 
     Args:
         p: The ``[capability]`` parameters.
@@ -66,45 +70,53 @@ class CapabilityPipeline:
         self.lead = np.array([p[f"lead_time_{k}"] for k in CATEGORIES], dtype=int)
         self.dep = np.array([p[f"depreciation_{k}"] for k in CATEGORIES])
         self.us_buy = p["us_buy_share"]
-        self.horizon = int(self.lead.max()) + int(p["us_backlog_years"]) + 1
-        self.stock = initial_stock.astype(float).copy()
-        # due[s, i, k, h]: deliveries owed by supplier s to ally i in category k, h years ahead
-        self.due = np.zeros((2, n, c, self.horizon))
-        self.backlog = np.zeros((2, n, c))
-        split = np.stack([(1 - self.us_buy) * initial_orders, self.us_buy * initial_orders])
-        for s, extra in ((EU, 0), (US, int(p["us_backlog_years"]))):
-            for k in range(c):
-                self.due[s, :, k, : self.lead[k] + extra] = split[s, :, k, None]
-        self.capacity = split.sum(axis=1) * (1 + p["industry_headroom"])
-        self.delivered = initial_orders.copy()
-        self.head = 0  # ring buffer: due[..., (head + h) % horizon] is due h years ahead
-        self.categories = np.arange(c)
         self.extra = int(p["us_backlog_years"])
+        self.horizon = int(self.lead.max()) + self.extra + 1
+        self.stock = initial_stock.astype(float).copy()
+        # due[h, s, k, i]: owed by supplier s to ally i in category k, in ring slot h; the slot
+        # of the current year is ``head``, h years ahead is (head + h) % horizon
+        lead = np.stack([self.lead, self.lead + self.extra])  # (supplier, category)
+        split = np.stack([(1 - self.us_buy) * initial_orders.T, self.us_buy * initial_orders.T])
+        filled = np.arange(self.horizon)[:, None, None] < lead[None]  # (h, supplier, category)
+        self._flat = np.zeros(self.horizon * 2 * c * n)  # order() scatters into it
+        self.due = self._flat.reshape(self.horizon, 2, c, n)  # a view of the same memory
+        self.due[...] = filled[..., None] * split[None]
+        self.backlog = np.zeros((2, c, n))
+        self.capacity = split.sum(axis=2) * (1 + p["industry_headroom"])  # (supplier, category)
+        self.delivered = initial_orders.copy()
+        self.head = 0
         self.growth = 1 + p["capacity_growth"]
+        self._keep = 1.0 - self.dep
+        # order(): one scatter into the flat ring buffer. Lead time per (supplier, category),
+        # the supplier shares of an order, and each (supplier, category, ally) cell's offset
+        # within a slot
+        self._lead = lead
+        self._share = np.array([1 - self.us_buy, self.us_buy])[:, None, None]
+        self._cell = np.arange(2 * c * n).reshape(2, c, n)
 
     def order(self, orders: np.ndarray) -> None:
         """Book this year's orders (ally x category, bn US$) with each supplier's lead time."""
-        h = self.horizon
-        eu_slot = (self.head + self.lead) % h
-        us_slot = (self.head + self.lead + self.extra) % h
-        self.due[EU][:, self.categories, eu_slot] += (1 - self.us_buy) * orders
-        self.due[US][:, self.categories, us_slot] += self.us_buy * orders
+        slot = (self.head + self._lead) % self.horizon  # (supplier, category)
+        cells = slot[:, :, None] * self._cell.size + self._cell
+        self._flat[cells] += self._share * orders.T  # cells are distinct: += is safe
 
     def deliver(self) -> np.ndarray:
-        """Deliver what is due within capacity, depreciate, advance a year; return deliveries."""
-        owed = self.due[:, :, :, self.head] + self.backlog  # (s, n, c)
-        total = owed.sum(axis=1)  # (s, c)
-        frac = np.divide(self.capacity, total, out=np.ones_like(total), where=total > 0)
-        np.minimum(frac, 1.0, out=frac)
-        delivered_s = owed * frac[:, None, :]
+        """Deliver what is due within capacity, depreciate, advance a year; return deliveries
+        (ally x category)."""
+        owed = self.due[self.head] + self.backlog  # (s, c, n)
+        total = owed.sum(axis=2)  # (s, c)
+        # the share of what is owed that capacity allows, min(capacity / total, 1) (0 where
+        # nothing is owed)
+        frac = np.minimum(self.capacity, total) / np.where(total > 0, total, 1.0)
+        delivered_s = owed * frac[:, :, None]
         self.backlog = owed - delivered_s
         self.capacity = np.where(
             total > self.capacity, np.minimum(self.capacity * self.growth, total), self.capacity
         )
-        self.due[:, :, :, self.head] = 0.0
+        self.due[self.head] = 0.0
         self.head = (self.head + 1) % self.horizon
-        self.delivered = delivered_s.sum(axis=0)
-        self.stock = self.stock * (1 - self.dep) + self.delivered
+        self.delivered = (delivered_s[EU] + delivered_s[US]).T
+        self.stock = self.stock * self._keep + self.delivered
         return self.delivered
 
     def backlog_years(self) -> float:
@@ -125,8 +137,10 @@ def allocation_weights(
 ) -> np.ndarray:
     """Category weights of new orders: base weights, partly steered to the lowest coverage."""
     w = np.asarray(base, dtype=float)
-    w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / len(w))
-    gap = np.clip(1.0 - cov, 0.0, None)
-    if gap.sum() <= 0:
+    total = float(w.sum())
+    w = w / total if total > 0 else np.full(len(w), 1.0 / len(w))
+    gap = np.maximum(1.0 - cov, 0.0)
+    gaps = float(gap.sum())
+    if gaps <= 0:
         return w
-    return (1 - gap_priority) * w + gap_priority * gap / gap.sum()
+    return (1 - gap_priority) * w + (gap_priority / gaps) * gap

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from ..agents import ally_rules
+
 if TYPE_CHECKING:
     from ..model import AllianceModel
 
@@ -52,14 +54,10 @@ def resolve_probe(model: AllianceModel, target: int) -> Crisis:
     ties = model.raw_weights[target]
     strongest = model.raw_weights.max() or 1.0
     draws = rng.random(len(model.allies))
-    aiders = tuple(
-        a.index
-        for a in model.allies
-        if a.index != target
-        and a.member
-        and a.armed_forces
-        and draws[a.index] < a.aid_probability(ties[a.index] / strongest, us_responds)
-    )
+    st = model.ally_state
+    aid = ally_rules.aid_probability(c, ties / strongest, st.threat, us_responds)
+    able = st.member & st.armed & (np.arange(len(draws)) != target)
+    aiders = tuple(np.flatnonzero(able & (draws < aid)).tolist())
     stock = model.ally_capability()
     response = stock[target] + sum(stock[i] for i in aiders)
     if us_responds:
@@ -93,14 +91,15 @@ def apply_feedback(model: AllianceModel, crisis: Crisis) -> None:
     per, c = model.p_perception, model.p_crisis
     ties = model.raw_weights[crisis.target]
     strongest = model.raw_weights.max() or 1.0
-    for a in model.allies:
-        closeness = 1.0 if a.index == crisis.target else ties[a.index] / strongest
-        a.shock += per["threat_probe_weight"] * closeness
-        if crisis.us_responds:
-            a.trust += per["trust_crisis_gain"] * (1.0 - a.trust)
-        else:
-            loss = per["trust_crisis_loss"] * (0.5 if crisis.outcome == "repelled" else 1.0)
-            a.trust -= loss * a.trust
+    st = model.ally_state
+    closeness = ties / strongest
+    closeness[crisis.target] = 1.0
+    st.shock = st.shock + per["threat_probe_weight"] * closeness
+    if crisis.us_responds:
+        st.trust = st.trust + per["trust_crisis_gain"] * (1.0 - st.trust)
+    else:
+        loss = per["trust_crisis_loss"] * (0.5 if crisis.outcome == "repelled" else 1.0)
+        st.trust = st.trust - loss * st.trust
     russia = model.russia
     if crisis.outcome == "repelled" and crisis.us_responds:
         russia.resolve_estimate += c["resolve_gain_repelled"] * (1.0 - russia.resolve_estimate)

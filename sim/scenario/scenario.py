@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
@@ -33,6 +33,8 @@ class Scenario:
     series: Mapping[str, tuple[tuple[int, float], ...]] = field(default_factory=dict)
     events: tuple[Event, ...] = ()
     source: str = ""
+    # values derived from the (immutable) scenario, computed once: see :meth:`derived`
+    _derived: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def default(cls, name: str = "default") -> Scenario:
@@ -67,6 +69,23 @@ class Scenario:
         if over is not None and name in over:
             return over[name]
         return self.params["allies"][name]
+
+    def derived(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()``, computed once per scenario and kept under ``key`` (the scenario is
+        immutable, so anything computed from it alone stays valid; every replication of a sweep
+        point shares it). Callers must not modify what it returns."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            value = self._derived[key] = build()
+            return value
+
+    def series_year(self, year: int) -> Mapping[str, float]:
+        """Every series at ``year`` (a mapping, computed once per scenario and year)."""
+        return self.derived(
+            ("series_year", year),
+            lambda: MappingProxyType({n: self.series_at(n, year) for n in self.series}),
+        )
 
     def series_at(self, name: str, year: float) -> float:
         """Series ``name`` at ``year``: linear between points, flat beyond the ends."""

@@ -1,0 +1,236 @@
+"""The allies' decision rules (M2 threat, M3 trust, M4 budgets, M9 aid), one function per rule.
+
+Each rule is written once, with NumPy operations that take either one ally's values (floats, as
+:class:`~sim.agents.Ally` passes them) or every ally's at once (arrays of the
+:class:`~sim.agents.ally.AllyState`, as the model's yearly step passes them). The model therefore
+runs the rules over all 31 allies in a handful of array operations, and a test of an agent's
+method tests the very formula the model uses.
+
+``p`` is a parameter section of the scenario (``perception``, ``allies`` or ``crisis``); the
+docstrings name the parameters each rule reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+Num = Any  # a float or a float array of one entry per ally
+
+
+def _clip(x: Num, lo: float, hi: float) -> Num:
+    # np.minimum/np.maximum: the same as np.clip, at half its cost on small arrays
+    return np.minimum(np.maximum(x, lo), hi)
+
+
+def situational_threat(
+    p: Mapping[str, float],
+    proximity: Num,
+    russia_power: float,
+    war: float,
+    attacks: Num,
+    shock: Num,
+    aggression: Num,
+) -> Num:
+    """M2: the threat an ally's situation warrants, before the network (C5, C12).
+
+    ``threat_base + proximity x (threat_proximity_weight x Russia's capability relative to the
+    start (at most 2) + threat_war_weight x war intensity) + threat_greyzone_per_attack x attacks
+    + shock + aggression``, clipped to [0, 1]; the shock holds probes (decaying at
+    ``shock_memory``), ``aggression`` Russia's use of force elsewhere (decaying at
+    ``aggression_memory``).
+    """
+    power = min(russia_power, 2.0)
+    t = (
+        p["threat_base"]
+        + proximity * (p["threat_proximity_weight"] * power + p["threat_war_weight"] * war)
+        + p["threat_greyzone_per_attack"] * attacks
+        + shock
+        + aggression
+    )
+    return _clip(t, 0.0, 1.0)
+
+
+def perceive_threat(p: Mapping[str, float], threat: Num, situational: Num, neighbours: Num) -> Num:
+    """M2: threat moves toward the situation and toward the neighbours' alarm (C5).
+
+    ``threat += threat_adjustment x (situational - threat)
+    + threat_network_weight x (neighbours - threat)``, with ``neighbours`` the network-weighted
+    mean threat of the ally's neighbours last year; clipped to [0, 1]. (The shock and the
+    aggression then decay: :func:`decay_shocks`.)
+    """
+    t = (
+        threat
+        + p["threat_adjustment"] * (situational - threat)
+        + p["threat_network_weight"] * (neighbours - threat)
+    )
+    return _clip(t, 0.0, 1.0)
+
+
+def decay_shocks(p: Mapping[str, float], shock: Num, aggression: Num) -> tuple[Num, Num]:
+    """M2: a probe's shock fades by ``shock_memory`` a year, Russian aggression elsewhere by
+    ``aggression_memory`` (C12: the threat of 2022 does not vanish at once)."""
+    return shock * p["shock_memory"], aggression * p["aggression_memory"]
+
+
+def update_trust(
+    p: Mapping[str, float],
+    trust: Num,
+    threat_signal: Num,
+    drawdown: float,
+    posture_weight: Num,
+    ambiguity: float,
+    reassurance: float,
+    exited: bool,
+) -> Num:
+    """M3: trust that the US would defend this ally (C3, C9, C13, C14, C15).
+
+    Trust relaxes toward ``trust_anchor`` at ``trust_recovery``; it falls with the US threat
+    aimed at this ally (``trust_threat_cost``), with posture withdrawn times the ally's US
+    posture closeness (``trust_drawdown_cost``), with ambiguity (``trust_ambiguity_cost``)
+    and when the US leaves coordination mechanisms (``trust_exit_cost``); reassurance raises
+    it in proportion to the distrust left (``trust_reassurance_gain``). Clipped to [0, 1].
+    """
+    t = (
+        trust
+        + p["trust_recovery"] * (p["trust_anchor"] - trust)
+        - p["trust_threat_cost"] * threat_signal
+        - p["trust_drawdown_cost"] * drawdown * posture_weight
+        - p["trust_ambiguity_cost"] * ambiguity
+        + p["trust_reassurance_gain"] * reassurance * (1.0 - trust)
+        - (p["trust_exit_cost"] if exited else 0.0)
+    )
+    return _clip(t, 0.0, 1.0)
+
+
+def need_pct(a: Mapping[str, float], base: Num, threat: Num, trust: Num, size: Num) -> Num:
+    """M4: the core spending an ally's own situation calls for (C3, C5).
+
+    ``base_pct + threat_gain x threat + self_help_gain x threat x (1 - trust)
+    - free_ride_gain x trust x (1 - size)``: threat raises it, doubt about the US raises it
+    more, and small allies that trust the US free-ride (Olson and Zeckhauser 1966).
+    """
+    return (
+        base
+        + a["threat_gain"] * threat
+        + a["self_help_gain"] * threat * (1.0 - trust)
+        - a["free_ride_gain"] * trust * (1.0 - size)
+    )
+
+
+def desired_core_pct(
+    a: Mapping[str, float],
+    need: Num,
+    coercion: Num,
+    demand: float,
+    pledge: float,
+    peers: Num,
+    shock: Num,
+    holdout: Num,
+    holdout_cap: Num,
+) -> Num:
+    """M4: the core spending the ally wants this year (C3, C4, C5).
+
+    From :func:`need_pct`, pulled toward the neighbours' spending (``peer_weight``), toward the
+    US demand where it is higher (``coercion``: compliance under credible coercion, zero when
+    the US only cajoles) and toward the alliance pledge where it is higher (``pledge_weight``),
+    plus this year's domestic ``shock`` (``budget_noise_sd``). A holdout never wants more than
+    its cap (C5: Spain at 2.1%). Bounded to [0, 15] % of GDP.
+    """
+    desired = (
+        need
+        + a["peer_weight"] * (peers - need)
+        + shock
+        + coercion * np.maximum(demand - need, 0.0)
+        + a["pledge_weight"] * np.maximum(pledge - need, 0.0)
+    )
+    desired = np.where(holdout & (desired > holdout_cap), holdout_cap, desired)
+    return _clip(desired, 0.0, 15.0)
+
+
+def anchored_base(
+    a: Mapping[str, float],
+    observed: Num,
+    pledge: float,
+    peers: Num,
+    threat: Num,
+    trust: Num,
+    size: Num,
+) -> Num:
+    """The ``base_pct`` that makes :func:`desired_core_pct` (no coercion, no shock) give
+    ``observed``: the rule is piecewise linear and increasing in ``need``, so ``need`` is found
+    branch by branch (with the pledge pulling, else without) and the other terms of
+    :func:`need_pct` are subtracted. Used when ``anchor_to_start`` is set (the default)."""
+    pw, peer = a["pledge_weight"], a["peer_weight"]
+    need = (observed - pw * pledge - peer * peers) / max(1e-9, 1.0 - pw - peer)
+    without_pledge = (observed - peer * peers) / max(1e-9, 1.0 - peer)
+    need = np.where(need > pledge, without_pledge, need)
+    return (
+        need
+        - a["threat_gain"] * threat
+        - a["self_help_gain"] * threat * (1.0 - trust)
+        + a["free_ride_gain"] * trust * (1.0 - size)
+    )
+
+
+def set_budget(core: Num, desired: Num, adjustment: Num, max_rise: Num, max_cut: Num) -> Num:
+    """M4: move genuine core spending toward the desired level within fiscal limits.
+
+    ``core += clip(adjustment_rate x (desired - core), -max_cut_pp, max_rise_pp)``, never below
+    zero (C16: money moves slowly too).
+    """
+    step = np.minimum(np.maximum(adjustment * (desired - core), -max_cut), max_rise)
+    return np.maximum(core + step, 0.0)
+
+
+def reclassify(
+    reclassified: Num,
+    core: Num,
+    holdout: Num,
+    bar: float,
+    headline_measured: bool,
+    reclassify_max: Num,
+    max_cut: Num,
+) -> Num:
+    """M4: a holdout reclassifies spending to reach the bar the US checks (C5, C19).
+
+    When the US measures headline numbers, a holdout reports up to ``reclassify_max_pct``
+    more than it genuinely spends, enough to reach ``bar``; when the US measures real
+    capability, reclassification buys nothing and is unwound at ``max_cut_pp`` a year.
+    Allies that are not holdouts keep their initial reclassification.
+    """
+    if headline_measured:
+        new = np.minimum(reclassify_max, np.maximum(0.0, bar - core))
+    else:
+        new = np.maximum(0.0, reclassified - max_cut)
+    return np.where(holdout, new, reclassified)
+
+
+def adjust_related(
+    a: Mapping[str, float], related: Num, holdout: Num, pledge_related: float
+) -> Num:
+    """M4: defence-related spending follows the Hague pledge; holdouts did not sign up.
+
+    ``related += related_adjustment_rate x (pledge_related - related)``; a holdout's target
+    is zero (C5: Spain refused the 5%).
+    """
+    target = np.where(holdout, 0.0, pledge_related)
+    return related + a["related_adjustment_rate"] * (target - related)
+
+
+def aid_probability(c: Mapping[str, float], closeness: Num, threat: Num, us_responds: bool) -> Num:
+    """M9: probability that an ally comes to the aid of a probed ally (C11).
+
+    ``logistic(ally_aid_base + ally_aid_closeness x closeness + ally_aid_threat x threat
+    + ally_aid_us_responds x [US responds])``; closeness is the network weight to the target
+    relative to the strongest tie in the alliance.
+    """
+    z = (
+        c["ally_aid_base"]
+        + c["ally_aid_closeness"] * closeness
+        + c["ally_aid_threat"] * threat
+        + (c["ally_aid_us_responds"] if us_responds else 0.0)
+    )
+    return 1.0 / (1.0 + np.exp(-z))
