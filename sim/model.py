@@ -96,6 +96,7 @@ class AllianceModel(mesa.Model):
         )
         self.ally_state = AllyState(self, records)
         self.allies = [Ally(self, r, i) for i, r in enumerate(records)]
+        self.by_code = dict(zip(self.codes, self.allies, strict=True))
         self.armed = self.ally_state.armed
         self.european = self.ally_state.european & self.armed
         self.canada = np.array([c == "CAN" for c in self.codes])
@@ -180,7 +181,10 @@ class AllianceModel(mesa.Model):
             st.aggression,
         )
         if p["threat_adjustment"] > 0:
-            t = self.config.derived(("threat_fixed_point",), self._threat_fixed_point) @ s
+            t = self.config.derived(
+                ("threat_fixed_point",), self._threat_fixed_point, ("perception", "network")
+            )
+            t = t @ s
         else:
             t = s
         st.threat = np.clip(t, 0.0, 1.0)
@@ -427,17 +431,18 @@ class AllianceModel(mesa.Model):
         US demand. Capability: share of categories whose coverage reaches ``coverage_goal``.
         """
         s = self.ally_state
-        judged = s.gdp_bn * (self.european & s.member)
-        meets = s.reported_core_pct >= self.now["us_demand_pct"] - 0.05
+        judged = np.where(self.european & s.member, s.gdp_bn, 0.0)
+        meets = np.where(s.reported_core_pct >= self.now["us_demand_pct"] - 0.05, judged, 0.0)
         goal = self.p_capability["coverage_goal"]
         cov = self.coverage.tolist()
-        return float(judged @ meets) / float(judged.sum()), sum(c >= goal for c in cov) / len(cov)
+        headline = sum(meets.tolist()) / sum(judged.tolist())
+        return headline, len([c for c in cov if c >= goal]) / len(cov)
 
     def _apply_events(self, year: int) -> tuple[int | None, float]:
         """Apply the scenario's events dated ``year``; return a forced probe target and the
         strongest ``us_pressure`` event of the year."""
         forced_probe, pressure = None, 0.0
-        index = {a.iso3: a for a in self.allies}
+        index = self.by_code
         for ev in self.config.events:
             if ev.year != year:
                 continue

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pickle
 
+import numpy as np
 import pandas as pd
 
 import sim
+from sim.model import AllianceModel
 from sim.runner import process_executor, run_replications
 
 
@@ -53,3 +55,25 @@ def test_a_failed_run_is_recorded_not_raised(default_scenario, monkeypatch):
     monkeypatch.setattr(runner.AllianceModel, "run", boom)
     res = run_replications(default_scenario, 2, seed=1)
     assert len(res.failures) == 2 and "scripted failure" in res.failures[0].error
+
+
+def test_values_cached_per_scenario_follow_the_parameters_they_depend_on():
+    """A scenario made by with_params reuses what its parent computed only if nothing it
+    depends on changed: a sweep point over a US parameter shares the allies' start arrays, a
+    point over an allies' parameter gets its own, and either equals a cold start."""
+    base = sim.Scenario.default()
+    AllianceModel(base, rng=1)  # fills base's cache
+    us = base.with_params({"united_states.threat_intensity": 0.3})
+    allies = base.with_params({"allies.initial_trust": 0.2})
+    per_ally = base.with_params({"allies.overrides.POL.initial_trust": 0.9})
+    m_us, m_allies, m_pol = (AllianceModel(sc, rng=1) for sc in (us, allies, per_ally))
+    key = ("ally_state", base.get("run.start_year"))
+    assert us._derived[key][1] is base._derived[key][1]
+    assert allies._derived[key][1] is not base._derived[key][1]
+    assert np.all(m_allies.ally_state.trust == 0.2)
+    pol = m_pol.codes.index("POL")
+    assert m_pol.ally_state.trust[pol] == 0.9
+    assert m_pol.ally_state.trust[pol - 1] == base.get("allies.initial_trust")
+    cold = sim.Scenario.default().with_params({"allies.initial_trust": 0.2})
+    a, b = sim.run_one(allies, 5), sim.run_one(cold, 5)
+    assert a.model == b.model

@@ -78,7 +78,9 @@ class AllyState:
     def __init__(self, model: AllianceModel, records: tuple[AllyRecord, ...]) -> None:
         start = model.start_year
         fixed = model.config.derived(
-            ("ally_state", start), lambda: _initial_arrays(model.config, records, start)
+            ("ally_state", start),
+            lambda: _initial_arrays(model.config, records, start),
+            depends=("allies", "overrides"),
         )
         for name, values in fixed.items():  # copies: a model may change its own
             setattr(self, name, values.copy())

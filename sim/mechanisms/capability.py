@@ -127,7 +127,7 @@ class CapabilityPipeline:
 
 def coverage(europe: np.ndarray, requirement: np.ndarray, isr_cap: float) -> np.ndarray:
     """Europe's coverage per category, with ISR capped at ``isr_cap`` (C17)."""
-    cov = np.divide(europe, requirement, out=np.zeros_like(europe), where=requirement > 0)
+    cov = europe / np.where(requirement > 0, requirement, np.inf)  # 0 where nothing is required
     cov[ISR] = min(cov[ISR], isr_cap)
     return cov
 

@@ -35,6 +35,10 @@ class Scenario:
     source: str = ""
     # values derived from the (immutable) scenario, computed once: see :meth:`derived`
     _derived: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # (the scenario this one was made from by with_params, the sections that changed)
+    _parent: tuple[Scenario, frozenset[str]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def default(cls, name: str = "default") -> Scenario:
@@ -70,21 +74,33 @@ class Scenario:
             return over[name]
         return self.params["allies"][name]
 
-    def derived(self, key: Any, build: Callable[[], Any]) -> Any:
-        """``build()``, computed once per scenario and kept under ``key`` (the scenario is
-        immutable, so anything computed from it alone stays valid; every replication of a sweep
-        point shares it). Callers must not modify what it returns."""
+    def derived(self, key: Any, build: Callable[[], Any], depends: tuple[str, ...]) -> Any:
+        """``build()``, computed once and kept under ``key``.
+
+        ``depends`` names what the value is computed from: parameter sections, ``"overrides"``
+        (per-ally values) or ``"series"``. The scenario is immutable, so the value stays valid.
+        A scenario made by :meth:`with_params` asks the scenario it was made from when none of
+        ``depends`` changed, so every point of a sweep over US parameters shares the allies'
+        start arrays. Callers must not modify what it returns.
+        """
         try:
-            return self._derived[key]
+            return self._derived[key][1]
         except KeyError:
-            value = self._derived[key] = build()
-            return value
+            pass
+        deps = frozenset(depends)
+        if self._parent is not None and not deps & self._parent[1]:
+            value = self._parent[0].derived(key, build, depends)
+        else:
+            value = build()
+        self._derived[key] = (deps, value)
+        return value
 
     def series_year(self, year: int) -> Mapping[str, float]:
-        """Every series at ``year`` (a mapping, computed once per scenario and year)."""
+        """Every series at ``year`` (a read-only mapping, computed once per year)."""
         return self.derived(
             ("series_year", year),
             lambda: MappingProxyType({n: self.series_at(n, year) for n in self.series}),
+            depends=("series",),
         )
 
     def series_at(self, name: str, year: float) -> float:
@@ -107,23 +123,28 @@ class Scenario:
         """
         params = {s: dict(v) for s, v in self.params.items()}
         overrides = {k: dict(v) for k, v in self.overrides.items()}
+        changed = set()
         for key, value in values.items():
             parts = key.split(".")
             if len(parts) == 4 and parts[:2] == ["allies", "overrides"]:
                 iso3, name = parts[2], parts[3]
                 p = check_param(source, "allies", name, value, iso3=iso3)
                 overrides.setdefault(iso3, {})[name] = p
+                changed.add("overrides")
             elif len(parts) == 2:
                 params.setdefault(parts[0], {})
                 params[parts[0]][parts[1]] = check_param(source, parts[0], parts[1], value)
+                changed.add(parts[0])
             else:
                 raise ScenarioError(source, key, "a key of the form section.name")
         check_cross_fields(source, params)
-        return replace(
+        new = replace(
             self,
             params=_freeze({k: _freeze(v) for k, v in params.items()}),
             overrides=_freeze({k: _freeze(v) for k, v in sorted(overrides.items())}),
         )
+        object.__setattr__(new, "_parent", (self, frozenset(changed)))
+        return new
 
     def __reduce__(self) -> tuple[Any, ...]:
         # MappingProxyType does not pickle; rebuild from plain dicts (runs go to worker processes)

@@ -41,8 +41,11 @@ class Run:
 
 def _encode(columns: dict[str, list[Any]]) -> bytes:
     table = pa.table({k: np.concatenate(v) for k, v in columns.items()})
+    # dictionary encoding only where it pays (text: ISO3 codes, kinds, verdicts); on numbers it
+    # costs a third of the encoding time and makes the files larger
+    text = [f.name for f in table.schema if pa.types.is_string(f.type)]
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd")
+    pq.write_table(table, sink, compression="zstd", use_dictionary=text or False)
     return sink.getvalue().to_pybytes()
 
 
