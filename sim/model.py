@@ -28,6 +28,7 @@ from .agents import ally_rules as rules
 from .agents.ally import AllyState
 from .mechanisms import capability as cap
 from .mechanisms import crisis as crisis_game
+from .mechanisms import progress
 from .network import cached_network
 from .outputs import Recorder
 from .scenario import Scenario
@@ -431,12 +432,11 @@ class AllianceModel(mesa.Model):
         US demand. Capability: share of categories whose coverage reaches ``coverage_goal``.
         """
         s = self.ally_state
-        judged = np.where(self.european & s.member, s.gdp_bn, 0.0)
-        meets = np.where(s.reported_core_pct >= self.now["us_demand_pct"] - 0.05, judged, 0.0)
-        goal = self.p_capability["coverage_goal"]
-        cov = self.coverage.tolist()
-        headline = sum(meets.tolist()) / sum(judged.tolist())
-        return headline, len([c for c in cov if c >= goal]) / len(cov)
+        head = progress.headline_progress(
+            s.gdp_bn, self.european & s.member, s.reported_core_pct, self.now["us_demand_pct"]
+        )
+        capab = progress.capability_progress(self.coverage, self.p_capability["coverage_goal"])
+        return float(head), float(capab)
 
     def _apply_events(self, year: int) -> tuple[int | None, float]:
         """Apply the scenario's events dated ``year``; return a forced probe target and the

@@ -1,7 +1,8 @@
 """What a run records: the yearly model and ally tables, the event log, and the verdict.
 
-Tables are kept as columns (dicts of lists) while the model runs; the runner turns them into
-pandas frames. Column names and meanings are listed in ``MODEL_COLUMNS`` and ``ALLY_COLUMNS``.
+The recorder keeps each year's state while the model runs and computes the tables' columns
+from it when asked; the runner turns them into pandas frames. Column names and meanings are
+listed in ``MODEL_COLUMNS`` and ``ALLY_COLUMNS``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .mechanisms import progress
 from .scenario import CATEGORIES
 
 if TYPE_CHECKING:
@@ -80,16 +82,69 @@ ALLY_COLUMNS: dict[str, str] = {
 }
 
 
+# What record_year() keeps of the allies each year (rows of a years x fields x allies array):
+# the state the ally table and the European aggregates are computed from.
+_ALLY_STATE = (
+    "gdp_bn",
+    "core_pct",
+    "reclassified_pct",
+    "related_pct",
+    "threat",
+    "trust",
+    "greyzone_attacks",
+    "member",
+    "capability",
+)
+_GDP, _GENUINE, _RECLASSIFIED, _RELATED, _THREAT, _TRUST, _ATTACKS, _MEMBER, _CAPABILITY = range(
+    len(_ALLY_STATE)
+)
+
+# Model columns read from the model each year as they are; the others are computed from the
+# allies' state (and coverage) when the columns are asked for, for all years at once.
+_DIRECT = (
+    "year",
+    "eu_capability_share",
+    *(f"coverage_{c}" for c in CATEGORIES),
+    "backlog_years",
+    "us_posture",
+    "us_threat_level",
+    "coercion_credibility",
+    "us_exited_mechanisms",
+    "russia_resolve_estimate",
+    "russia_capability",
+    "russia_free_capability",
+    "russia_milex_bn",
+    "russia_milex_pct_gdp",
+    "greyzone_attacks",
+    "probe",
+    "probe_target",
+    "probe_outcome",
+    "us_responded",
+    "us_influence",
+    "nuclear_liability",
+    "cohesion",
+)
+
+
+_COVERAGE = slice(_DIRECT.index(f"coverage_{CATEGORIES[0]}"), _DIRECT.index("backlog_years"))
+
+
 class Recorder:
-    """Collects a model's yearly rows and its event log."""
+    """Collects a model's yearly state and its event log, and makes the tables from them.
+
+    Each year it copies the allies' state into one preallocated array and the model's own
+    quantities into a row; :attr:`model_rows` and :meth:`ally_columns` compute the tables'
+    columns from these, vectorised over the years, when asked (and again after a new year).
+    """
 
     def __init__(self, model: AllianceModel) -> None:
         self.model = model
-        self.model_rows: dict[str, list[Any]] = {k: [] for k in MODEL_COLUMNS}
-        self.ally_rows: dict[str, list[Any]] = {k: [] for k in ALLY_COLUMNS}
         self.events: dict[str, list[Any]] = {"year": [], "kind": [], "event": []}
         self.counts = {"threat": 0}
-        self._model_lists = list(self.model_rows.values())  # in the order of MODEL_COLUMNS
+        self.years = 0
+        self._state: np.ndarray | None = None  # (years, len(_ALLY_STATE), allies)
+        self._direct: list[tuple[Any, ...]] = []
+        self._columns: dict[str, list[Any]] | None = None
 
     def due(self, kind: str) -> bool:
         """Whether a repeated event (the yearly threats) should be logged this time: the first
@@ -105,83 +160,133 @@ class Recorder:
         self.events["event"].append(f"{y}: {text[0].upper()}{text[1:]}")
 
     def record_year(self) -> None:
-        """Append this year's model row and one row per ally."""
+        """Keep this year's state: the allies' and the model's."""
         m = self.model
         s = m.ally_state
-        rows = self.ally_rows
-        gdp = s.gdp_bn.copy()  # copies: an agent's attribute writes into the state in place
-        genuine = s.core_pct.copy()
-        reported = genuine + s.reclassified_pct
-        headline = reported + s.related_pct
-        rows["year"].append(m.year)  # expanded to one per ally in ally_columns()
-        rows["iso3"].append(m.code_array)
-        rows["member"].append(s.member.copy())
-        rows["gdp_bn"].append(gdp)
-        rows["core_pct"].append(reported)
-        rows["genuine_core_pct"].append(genuine)
-        rows["reclassified_pct"].append(reported - genuine)
-        rows["related_pct"].append(headline - reported)
-        rows["headline_pct"].append(headline)
-        rows["spending_bn"].append(gdp * genuine / 100.0)
-        rows["capability"].append(m.ally_capability())
-        rows["threat"].append(s.threat.copy())
-        rows["trust"].append(s.trust.copy())
-        rows["greyzone_attacks"].append(s.greyzone_attacks.copy())
-        eu_gdp = gdp * m.european  # GDP weights of the European allies with armed forces
-        gdp_total = float(eu_gdp.sum())
-        armed = m.armed
-        reported_armed = reported[armed]
+        if self._state is None or self.years == len(self._state):
+            rows = max(1, m.end_year - m.start_year + 1, 2 * self.years)
+            grown = np.empty((rows, len(_ALLY_STATE), len(m.codes)))
+            if self._state is not None:
+                grown[: self.years] = self._state
+            self._state = grown
+        row = self._state[self.years]
+        row[_GDP] = s.gdp_bn
+        row[_GENUINE] = s.core_pct
+        row[_RECLASSIFIED] = s.reclassified_pct
+        row[_RELATED] = s.related_pct
+        row[_THREAT] = s.threat
+        row[_TRUST] = s.trust
+        row[_ATTACKS] = s.greyzone_attacks
+        row[_MEMBER] = s.member
+        row[_CAPABILITY] = m.ally_capability()
         us, ru, crisis = m.united_states, m.russia, m.probe_this_year
-        head, capab = m.progress_measures()
-        cov = m.coverage.tolist()
+        self._direct.append(
+            (
+                m.year,
+                m.eu_share,
+                *m.coverage.tolist(),
+                m.pipeline.backlog_years(),
+                us.posture,
+                us.threat_level,
+                us.coercion_credibility,
+                us.exited_mechanisms,
+                ru.resolve_estimate,
+                ru.capability,
+                ru.free_capability,
+                ru.milex_bn,
+                ru.milex_pct_gdp,
+                m.greyzone_total,
+                int(crisis is not None),
+                m.codes[crisis.target] if crisis else "",
+                crisis.outcome if crisis else "",
+                int(bool(crisis and crisis.us_responds)),
+                m.us_influence,
+                m.nuclear_liability,
+                m.cohesion,
+            )
+        )
+        self.years += 1
+        self._columns = None
+
+    def _ally_state(self) -> np.ndarray:
+        if self._state is None:
+            raise RuntimeError("nothing recorded yet")
+        return self._state[: self.years]
+
+    @property
+    def model_rows(self) -> dict[str, list[Any]]:
+        """The model table as columns (lists, one entry per year, in ``MODEL_COLUMNS`` order).
+
+        European aggregates are GDP-weighted over the European allies with armed forces;
+        allies' counts are over the allies with armed forces.
+        """
+        if self._columns is None:
+            self._columns = self._model_columns(0)
+        return self._columns
+
+    def latest_row(self) -> dict[str, Any]:
+        """The model table's row for the last year recorded (computed for that year only)."""
+        return {k: v[0] for k, v in self._model_columns(self.years - 1).items()}
+
+    def _model_columns(self, first: int) -> dict[str, list[Any]]:
+        m = self.model
+        st = self._ally_state()[first:]
+        rows = self._direct[first:]
+        direct = dict(zip(_DIRECT, (list(c) for c in zip(*rows, strict=True)), strict=True))
+        gdp, genuine = st[:, _GDP], st[:, _GENUINE]
+        reported = genuine + st[:, _RECLASSIFIED]
+        headline = reported + st[:, _RELATED]
+        eu_gdp = gdp * m.european
+        total = eu_gdp.sum(axis=1)
+        genuine_bn = (eu_gdp * genuine).sum(axis=1)
+        armed = m.armed
+        cov = np.array([row[_COVERAGE] for row in rows])
         goal = m.p_capability["coverage_goal"]
-        genuine_bn = float(eu_gdp @ genuine)
-        values: dict[str, Any] = {
-            "year": m.year,
-            "eu_core_pct": float(eu_gdp @ reported) / gdp_total,
-            "eu_genuine_core_pct": genuine_bn / gdp_total,
-            "eu_headline_pct": float(eu_gdp @ headline) / gdp_total,
+        demand = np.array([m.config.series_year(y)["us_demand_pct"] for y in direct["year"]])
+        member = st[:, _MEMBER] > 0.5
+        derived: dict[str, np.ndarray] = {
+            "eu_core_pct": (eu_gdp * reported).sum(axis=1) / total,
+            "eu_genuine_core_pct": genuine_bn / total,
+            "eu_headline_pct": (eu_gdp * headline).sum(axis=1) / total,
             "eu_spending_bn": genuine_bn / 100.0,
-            "n_allies_2pct": int(np.count_nonzero(reported_armed >= 1.995)),
-            "n_allies_3_5pct": int(np.count_nonzero(reported_armed >= 3.495)),
-            "n_allies_5pct": int(np.count_nonzero(headline[armed] >= 4.995)),
-            "eu_capability_share": m.eu_share,
-            **{f"coverage_{c}": v for c, v in zip(CATEGORIES, cov, strict=True)},
-            "coverage_mean": sum(cov) / len(cov),
-            "categories_taken_over": sum(c >= goal for c in cov),
-            "backlog_years": m.pipeline.backlog_years(),
-            "us_posture": us.posture,
-            "us_threat_level": us.threat_level,
-            "coercion_credibility": us.coercion_credibility,
-            "us_exited_mechanisms": us.exited_mechanisms,
-            "mean_trust": float(m.mean_weights @ s.trust),
-            "mean_threat": float(m.mean_weights @ s.threat),
-            "russia_resolve_estimate": ru.resolve_estimate,
-            "russia_capability": ru.capability,
-            "russia_free_capability": ru.free_capability,
-            "russia_milex_bn": ru.milex_bn,
-            "russia_milex_pct_gdp": ru.milex_pct_gdp,
-            "greyzone_attacks": m.greyzone_total,
-            "probe": int(crisis is not None),
-            "probe_target": m.codes[crisis.target] if crisis else "",
-            "probe_outcome": crisis.outcome if crisis else "",
-            "us_responded": int(bool(crisis and crisis.us_responds)),
-            "us_influence": m.us_influence,
-            "nuclear_liability": m.nuclear_liability,
-            "cohesion": m.cohesion,
-            "progress_headline": head,
-            "progress_capability": capab,
+            "n_allies_2pct": (reported[:, armed] >= 1.995).sum(axis=1),
+            "n_allies_3_5pct": (reported[:, armed] >= 3.495).sum(axis=1),
+            "n_allies_5pct": (headline[:, armed] >= 4.995).sum(axis=1),
+            "coverage_mean": cov.sum(axis=1) / cov.shape[1],
+            "categories_taken_over": (cov >= goal).sum(axis=1),
+            "mean_trust": st[:, _TRUST] @ m.mean_weights,
+            "mean_threat": st[:, _THREAT] @ m.mean_weights,
+            "progress_headline": progress.headline_progress(
+                gdp, m.european & member, reported, demand[:, None]
+            ),
+            "progress_capability": progress.capability_progress(cov, goal),
         }
-        if not self.model_rows["year"] and list(values) != list(MODEL_COLUMNS):
-            raise RuntimeError("record_year() must fill the columns in MODEL_COLUMNS order")
-        for column, value in zip(self._model_lists, values.values(), strict=True):
-            column.append(value)
+        return {c: derived[c].tolist() if c in derived else direct[c] for c in MODEL_COLUMNS}
 
     def ally_columns(self) -> dict[str, np.ndarray]:
         """The ally table as columns (one array per column, years stacked)."""
-        n = len(self.model.codes)
-        out = {k: np.concatenate(v) for k, v in self.ally_rows.items() if k != "year"}
-        return {"year": np.repeat(np.array(self.ally_rows["year"]), n), **out}
+        m = self.model
+        st = self._ally_state()
+        years = np.array([row[0] for row in self._direct], dtype=np.int64)
+        gdp, genuine = st[:, _GDP].ravel(), st[:, _GENUINE].ravel()
+        reported = genuine + st[:, _RECLASSIFIED].ravel()
+        headline = reported + st[:, _RELATED].ravel()
+        return {
+            "year": np.repeat(years, len(m.codes)),
+            "iso3": np.tile(m.code_array, self.years),
+            "member": st[:, _MEMBER].ravel() > 0.5,
+            "gdp_bn": gdp,
+            "core_pct": reported,
+            "genuine_core_pct": genuine,
+            "reclassified_pct": reported - genuine,
+            "related_pct": headline - reported,
+            "headline_pct": headline,
+            "spending_bn": gdp * genuine / 100.0,
+            "capability": st[:, _CAPABILITY].ravel(),
+            "threat": st[:, _THREAT].ravel(),
+            "trust": st[:, _TRUST].ravel(),
+            "greyzone_attacks": st[:, _ATTACKS].ravel().astype(np.int64),
+        }
 
     def summary(self) -> dict[str, Any]:
         """One row for the run: end values, crisis counts and the verdict."""

@@ -9,7 +9,7 @@ import pytest
 
 import sim
 
-from .conftest import SCENARIOS
+from .conftest import ROOT, SCENARIOS
 
 BOUNDED_MODEL = [
     "eu_capability_share",
@@ -73,3 +73,33 @@ def test_first_year_is_the_data(results):
     first = results.allies[(results.allies.year == start) & (results.allies.run == 0)]
     pol = first.set_index("iso3").loc["POL", "core_pct"]
     assert math.isclose(pol, sim.data.defence_history()["POL"][start], rel_tol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["baseline", "baltic_probe", "holdouts"])
+def test_model_columns_agree_with_the_ally_table_and_with_each_year_as_it_was(name):
+    """The recorder computes the model table from the yearly ally state at the end: it must
+    equal the row computed for each year as the run went on, and the European aggregates must
+    follow from the ally table."""
+    from sim.model import AllianceModel  # noqa: PLC0415
+
+    model = AllianceModel(sim.load_scenario(ROOT / "scenarios" / f"{name}.toml"), rng=4)
+    as_it_went = [model.recorder.latest_row()]
+    while model.running:
+        model.step()
+        as_it_went.append(model.recorder.latest_row())
+    rows = model.recorder.model_rows
+    for i, row in enumerate(as_it_went):
+        for col, value in row.items():
+            if isinstance(value, str):
+                assert rows[col][i] == value, (col, i)
+            else:
+                assert rows[col][i] == pytest.approx(value, rel=1e-12, abs=1e-12), (col, i)
+    allies = model.recorder.ally_columns()
+    eu = np.isin(allies["iso3"], np.array(model.codes)[model.european])
+    for i, year in enumerate(rows["year"]):
+        this = eu & (allies["year"] == year)
+        gdp, core = allies["gdp_bn"][this], allies["core_pct"][this]
+        assert rows["eu_core_pct"][i] == pytest.approx(gdp @ core / gdp.sum())
+        assert rows["mean_trust"][i] == pytest.approx(
+            allies["trust"][allies["year"] == year].mean()
+        )

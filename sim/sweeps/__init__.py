@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from .. import __version__
 from ..runner import replication_seeds
 from ..scenario import Scenario, load_scenario, scenario_from_dict
 from ..store import git_commit, read_table
-from .execute import Run, make_executor, stream_tasks
+from .execute import Run, executor_width, make_executor, stream_tasks, warm_up
 from .spec import Factor, SweepSpec, build_spec, check_factor
 from .store import TABLES, SweepStore
 
@@ -74,6 +75,11 @@ def run_sweep(
     folder: Path, workers: int | None = None, scheduler: str | None = None, progress: bool = True
 ) -> SweepOutcome:
     """Run every task of the sweep in ``folder`` that has no ``done`` marker yet."""
+    with make_executor(workers, scheduler) as executor:
+        return _run_tasks(Path(folder), executor, progress)
+
+
+def _run_tasks(folder: Path, executor: Executor | None, progress: bool) -> SweepOutcome:
     store = SweepStore(folder)
     meta = store.meta()
     spec = SweepSpec.from_dict(meta["spec"])
@@ -88,21 +94,20 @@ def run_sweep(
         initial=before["runs"],
         unit="run",
         disable=not progress,
-        desc=Path(folder).name,
+        desc=folder.name,
         dynamic_ncols=True,
     )
     failed = before["failed"]
     bar.set_postfix(failed=failed)
-    with make_executor(workers, scheduler) as executor:
-        window = 4 * (workers or 2) if executor is not None else 1
-        for task_id, parts, counts in stream_tasks(base, todo, executor, window):
-            store.write_task(task_id, parts, counts)
-            failed += counts["failed"]
-            bar.update(counts["runs"])
-            bar.set_postfix(failed=failed)
+    window = 4 * executor_width(executor)
+    for task_id, parts, counts in stream_tasks(base, todo, executor, window):
+        store.write_task(task_id, parts, counts)
+        failed += counts["failed"]
+        bar.update(counts["runs"])
+        bar.set_postfix(failed=failed)
     bar.close()
     after = store.counts()
-    return SweepOutcome(Path(folder), after["runs"], after["failed"], total)
+    return SweepOutcome(folder, after["runs"], after["failed"], total)
 
 
 def sweep(
@@ -158,25 +163,27 @@ def start(
     """Create the sweep folder for ``spec`` and run it."""
     from .designs import build_design  # noqa: PLC0415 (SALib and SciPy load only when designing)
 
-    design = build_design(spec)
-    n_runs = len(design) * spec.reps
-    parallel = max(1, workers or 2)
-    task_size = max(1, min(50, n_runs // (8 * parallel) or 1))
-    meta = {
-        "natosim_version": __version__,
-        "git_commit": git_commit(),
-        "command": command,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "spec": spec.to_dict(),
-        "points": len(design),
-        "runs": n_runs,
-        "task_size": task_size,
-        "replication_seeds": replication_seeds(spec.seed, spec.reps),
-        "seeds_note": "replication r of every point uses replication_seeds[r]",
-        "base": scenario.to_dict(),
-    }
-    SweepStore(out).create(meta, design)
-    return run_sweep(out, workers, scheduler, progress)
+    with make_executor(workers, scheduler) as executor:
+        warm_up(executor)  # workers start (import) while the design is built
+        design = build_design(spec)
+        n_runs = len(design) * spec.reps
+        parallel = executor_width(executor)
+        task_size = max(1, min(50, n_runs // (8 * parallel) or 1))
+        meta = {
+            "natosim_version": __version__,
+            "git_commit": git_commit(),
+            "command": command,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "spec": spec.to_dict(),
+            "points": len(design),
+            "runs": n_runs,
+            "task_size": task_size,
+            "replication_seeds": replication_seeds(spec.seed, spec.reps),
+            "seeds_note": "replication r of every point uses replication_seeds[r]",
+            "base": scenario.to_dict(),
+        }
+        SweepStore(out).create(meta, design)
+        return _run_tasks(out, executor, progress)
 
 
 def resume(

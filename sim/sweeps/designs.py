@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from SALib.sample import latin, morris, sobol
+from SALib.sample import latin, morris
 
 from .spec import SweepSpec, param_for
 
@@ -55,6 +55,8 @@ def _matrix(spec: SweepSpec) -> np.ndarray:
     if spec.design == "lhs":
         return latin.sample(problem, spec.samples, seed=spec.seed)
     if spec.design == "sobol":
+        from SALib.sample import sobol  # noqa: PLC0415 (imports scipy.stats: 0.4 s, only when asked)
+
         return sobol.sample(problem, spec.samples, calc_second_order=False, seed=spec.seed)
     return morris.sample(problem, spec.samples, num_levels=4, seed=spec.seed)
 

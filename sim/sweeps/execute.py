@@ -117,6 +117,30 @@ def make_executor(workers: int | None, scheduler: str | None) -> Iterator[Execut
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def executor_width(executor: Executor | None) -> int:
+    """How many tasks the executor runs at once (its workers; Dask: its cluster's threads)."""
+    if executor is None:
+        return 1
+    if isinstance(executor, ProcessPoolExecutor):
+        return int(executor._max_workers)  # type: ignore[attr-defined]
+    client = getattr(executor, "_client", None)  # dask.distributed's ClientExecutor
+    if client is not None:
+        return max(1, sum(client.nthreads().values()))
+    return os.cpu_count() or 1
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def warm_up(executor: Executor | None) -> None:
+    """Have a local pool start every worker now (spawning and importing take about a second
+    each), so that the start-up overlaps whatever the caller does next."""
+    if isinstance(executor, ProcessPoolExecutor):
+        for _ in range(executor_width(executor)):
+            executor.submit(_ready)
+
+
 def stream_tasks(
     base: Scenario, tasks: dict[int, list[Run]], executor: Executor | None, window: int
 ) -> Iterator[tuple[int, dict[str, bytes], dict[str, int]]]:
