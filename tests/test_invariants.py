@@ -80,7 +80,7 @@ def test_model_columns_agree_with_the_ally_table_and_with_each_year_as_it_was(na
     """The recorder computes the model table from the yearly ally state at the end: it must
     equal the row computed for each year as the run went on, and the European aggregates must
     follow from the ally table."""
-    from sim.model import AllianceModel  # noqa: PLC0415
+    from sim.model import AllianceModel
 
     model = AllianceModel(sim.load_scenario(ROOT / "scenarios" / f"{name}.toml"), rng=4)
     as_it_went = [model.recorder.latest_row()]
