@@ -60,9 +60,12 @@ class BatchModel(AllianceModel):
     collects the outputs natosim's tables hold (every model column and every ally column, every
     year).
 
-    Given its best chance: the base scenario is read once per process, and the agent
-    reporters read the allies' state arrays directly (``agent.arrays.threat[agent.index]``)
-    rather than through the agents' attributes, which cost a Python call each.
+    Given its best chance: the base scenario is read once per process; the agent reporters
+    read the allies' state arrays directly (``agent.arrays.threat[agent.index]``) rather than
+    through the agents' attributes, which cost a Python call each; what several reporters share
+    (the year's model row, from ``Recorder.latest_row``, and the allies' capability) is
+    computed once a year. The DataCollector's tables hold the same values as natosim's
+    (checked in ``tests/test_sweep.py``).
     """
 
     def __init__(self, threat_intensity: float = 0.7, rng: int | None = None) -> None:
@@ -98,20 +101,23 @@ class BatchModel(AllianceModel):
         reporters["ally_spending_bn"] = ally(
             lambda a: s.gdp_bn[a.index] * s.core_pct[a.index] / 100
         )
-        reporters["ally_capability"] = ally(lambda a: self.pipeline.stock[a.index].sum())
+        reporters["ally_capability"] = ally(lambda a: self.capability[a.index])
         assert {k.removeprefix("ally_") for k in reporters} | {"year"} == set(ALLY_COLUMNS)
         self.datacollector = mesa.DataCollector(
-            model_reporters={
-                c: (lambda m, c=c: m.recorder.model_rows[c][-1]) for c in MODEL_COLUMNS
-            },
+            model_reporters={c: (lambda m, c=c: m.latest[c]) for c in MODEL_COLUMNS},
             agent_reporters=reporters,
         )
-        self.latest = self.recorder.latest_row()
-        self.datacollector.collect(self)
+        self.collect()
 
     def step(self) -> None:
         super().step()
-        self.latest = self.recorder.latest_row()  # this year's model columns, once
+        self.collect()
+
+    def collect(self) -> None:
+        # what several reporters share is computed once a year: this year's model columns and
+        # the allies' capability
+        self.latest = self.recorder.latest_row()
+        self.capability = self.ally_capability()
         self.datacollector.collect(self)
 
 

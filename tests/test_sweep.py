@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -319,3 +320,33 @@ def test_sweep_file_with_bad_factor_is_rejected(tmp_path):
     bad.write_text(f'base = "{BASE}"\ndesign = "lhs"\n[factors]\n"{TI}" = [0.0, 7.0]\n')
     with pytest.raises(ScenarioError, match=TI):
         load_sweep_file(bad)
+
+
+def test_the_batch_run_benchmark_collects_the_same_outputs():
+    """benchmarks/sweep_vs_batch_run.py compares like with like: its DataCollector holds the
+    values of natosim's model and ally tables."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "sweep_vs_batch_run.py"
+    spec = importlib.util.spec_from_file_location("sweep_vs_batch_run", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    model = bench.BatchModel(0.4, rng=3)
+    while model.running:
+        model.step()
+    dc = model.datacollector
+    agents = dc.get_agent_vars_dataframe().dropna(subset=["ally_iso3"])
+    ours = model.recorder.ally_columns()
+    assert len(agents) == len(ours["iso3"])
+    assert agents["ally_iso3"].tolist() == list(ours.pop("iso3"))
+    ours.pop("year")
+    for col, values in ours.items():
+        expected = values.astype(float).tolist()
+        assert agents[f"ally_{col}"].astype(float).tolist() == pytest.approx(expected), col
+    table = dc.get_model_vars_dataframe()
+    for col, values in model.recorder.model_rows.items():
+        if isinstance(values[0], str):
+            assert table[col].tolist() == values, col
+        else:
+            assert table[col].tolist() == pytest.approx(values, rel=1e-12), col
