@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from .. import __version__
 from ..runner import replication_seeds
 from ..scenario import Scenario, load_scenario, scenario_from_dict
 from ..store import git_commit, read_table
-from .execute import Run, executor_width, make_executor, stream_tasks, warm_up
+from .execute import Run, Workers, make_workers, stream_tasks, warm_up
 from .spec import Factor, SweepSpec, build_spec, check_factor
 from .store import TABLES, SweepStore
 
@@ -75,11 +74,11 @@ def run_sweep(
     folder: Path, workers: int | None = None, scheduler: str | None = None, progress: bool = True
 ) -> SweepOutcome:
     """Run every task of the sweep in ``folder`` that has no ``done`` marker yet."""
-    with make_executor(workers, scheduler) as executor:
-        return _run_tasks(Path(folder), executor, progress)
+    with make_workers(workers, scheduler) as pool:
+        return _run_tasks(Path(folder), pool, progress)
 
 
-def _run_tasks(folder: Path, executor: Executor | None, progress: bool) -> SweepOutcome:
+def _run_tasks(folder: Path, workers: Workers, progress: bool) -> SweepOutcome:
     store = SweepStore(folder)
     meta = store.meta()
     spec = SweepSpec.from_dict(meta["spec"])
@@ -99,8 +98,7 @@ def _run_tasks(folder: Path, executor: Executor | None, progress: bool) -> Sweep
     )
     failed = before["failed"]
     bar.set_postfix(failed=failed)
-    window = 4 * executor_width(executor)
-    for task_id, parts, counts in stream_tasks(base, todo, executor, window):
+    for task_id, parts, counts in stream_tasks(base, todo, workers):
         store.write_task(task_id, parts, counts)
         failed += counts["failed"]
         bar.update(counts["runs"])
@@ -163,11 +161,11 @@ def start(
     """Create the sweep folder for ``spec`` and run it."""
     from .designs import build_design  # noqa: PLC0415 (SALib and SciPy load only when designing)
 
-    with make_executor(workers, scheduler) as executor:
-        warm_up(executor)  # workers start (import) while the design is built
+    with make_workers(workers, scheduler) as pool:
+        warm_up(pool)  # worker processes start (import) while the design is built
         design = build_design(spec)
         n_runs = len(design) * spec.reps
-        parallel = executor_width(executor)
+        parallel = pool.width
         task_size = max(1, min(50, n_runs // (8 * parallel) or 1))
         meta = {
             "natosim_version": __version__,
@@ -183,7 +181,7 @@ def start(
             "base": scenario.to_dict(),
         }
         SweepStore(out).create(meta, design)
-        return _run_tasks(out, executor, progress)
+        return _run_tasks(out, pool, progress)
 
 
 def resume(

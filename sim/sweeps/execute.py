@@ -2,9 +2,10 @@
 
 A task is a fixed list of (point, replication) runs. Workers run it with :func:`run_task`, which
 returns each table already encoded as Parquet bytes, so the main process only writes files and
-its memory stays flat however large the sweep. Executors: in-process (one worker), a local
-process pool (``spawn`` context), or a Dask cluster's ``client.get_executor(pure=False)``
-(``pure=False``: Dask must not merge tasks that look identical).
+its memory stays flat however large the sweep. Workers: this process alone (one worker), this
+process with a local process pool (``spawn`` context), or a Dask cluster's
+``client.get_executor(pure=False)`` (``pure=False``: Dask must not merge tasks that look
+identical).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -93,71 +95,92 @@ def run_task(base: Scenario, runs: Sequence[Run]) -> tuple[dict[str, bytes], dic
     return parts, {"runs": len(runs), "failed": failed}
 
 
+@dataclass(frozen=True)
+class Workers:
+    """Where a sweep's tasks run: on ``executor`` (None: no other process) and, if ``inline``,
+    in this process too; ``width`` tasks run at once."""
+
+    executor: Executor | None
+    inline: bool
+    width: int
+
+
 @contextmanager
-def make_executor(workers: int | None, scheduler: str | None) -> Iterator[Executor | None]:
-    """The executor for a sweep: Dask if ``scheduler`` is given, else local processes (all
-    cores when ``workers`` is None), or None (in-process) for a single worker."""
+def make_workers(workers: int | None, scheduler: str | None) -> Iterator[Workers]:
+    """The workers of a sweep.
+
+    * ``scheduler`` given: the Dask cluster's executor (``pure=False``), as many tasks at once
+      as the cluster has threads; this process only writes.
+    * Otherwise ``workers`` local workers (all cores when None): this process and a ``spawn``
+      pool of ``workers - 1`` processes. The main process is one of the workers because it
+      would otherwise sit idle on a core while the others compute (and one process fewer to
+      spawn: each spends about a second importing before its first run).
+    """
     if scheduler:
         from dask.distributed import Client  # noqa: PLC0415 (slow import, only when asked)
 
         client = Client(scheduler, timeout="20s")
         try:
-            yield client.get_executor(pure=False)
+            threads = max(1, sum(client.nthreads().values()))
+            yield Workers(client.get_executor(pure=False), inline=False, width=threads)
         finally:
             client.close()
         return
     n = workers or os.cpu_count() or 1
     if n <= 1:
-        yield None
+        yield Workers(None, inline=True, width=1)
         return
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=n - 1, mp_context=context)
     try:
-        yield pool
+        yield Workers(pool, inline=True, width=n)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def executor_width(executor: Executor | None) -> int:
-    """How many tasks the executor runs at once (its workers; Dask: its cluster's threads)."""
-    if executor is None:
-        return 1
-    if isinstance(executor, ProcessPoolExecutor):
-        return int(executor._max_workers)  # type: ignore[attr-defined]
-    client = getattr(executor, "_client", None)  # dask.distributed's ClientExecutor
-    if client is not None:
-        return max(1, sum(client.nthreads().values()))
-    return os.cpu_count() or 1
 
 
 def _ready() -> int:
     return os.getpid()
 
 
-def warm_up(executor: Executor | None) -> None:
-    """Have a local pool start every worker now (spawning and importing take about a second
+def warm_up(workers: Workers) -> None:
+    """Have a local pool start every process now (spawning and importing take about a second
     each), so that the start-up overlaps whatever the caller does next."""
-    if isinstance(executor, ProcessPoolExecutor):
-        for _ in range(executor_width(executor)):
-            executor.submit(_ready)
+    if isinstance(workers.executor, ProcessPoolExecutor):
+        for _ in range(workers.width - 1):
+            workers.executor.submit(_ready)
 
 
 def stream_tasks(
-    base: Scenario, tasks: dict[int, list[Run]], executor: Executor | None, window: int
+    base: Scenario, tasks: dict[int, list[Run]], workers: Workers
 ) -> Iterator[tuple[int, dict[str, bytes], dict[str, int]]]:
-    """Yield ``(task_id, parts, counts)`` as tasks finish, keeping at most ``window`` in flight."""
-    pending = list(tasks.items())
+    """Yield ``(task_id, parts, counts)`` as tasks finish.
+
+    Tasks go to the executor in order, a few per worker at a time (so that memory stays flat
+    and little is left queued at the end); when nothing has come back and this process is a
+    worker, it runs the last pending task itself.
+    """
+    pending = deque(tasks.items())
+    executor = workers.executor
     if executor is None:
         for task_id, runs in pending:
             parts, counts = run_task(base, runs)
             yield task_id, parts, counts
         return
+    window = 2 * (workers.width - 1) if workers.inline else 4 * workers.width
     in_flight: dict[Future[Any], int] = {}
     try:
         while pending or in_flight:
             while pending and len(in_flight) < window:
-                task_id, runs = pending.pop(0)
+                task_id, runs = pending.popleft()
                 in_flight[executor.submit(run_task, base, runs)] = task_id
-            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            finished = {f for f in in_flight if f.done()}
+            if not finished and workers.inline and pending:
+                task_id, runs = pending.pop()
+                parts, counts = run_task(base, runs)
+                yield task_id, parts, counts
+                continue
+            if not finished:
+                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for fut in finished:
                 task_id = in_flight.pop(fut)
                 parts, counts = fut.result()
