@@ -135,7 +135,7 @@ def sweep(
         reps: Replications per point; replication r of every point shares seed r (common random
             numbers), spawned from ``seed`` with ``SeedSequence``.
         out: The sweep folder (must not exist or be empty).
-        workers: Local worker processes (None: all cores; 1: in this process).
+        workers: Local workers, this process included (None: all cores; 1: this process only).
         scheduler: A Dask scheduler address (``tcp://host:port``) instead of local processes.
     """
     scenario = base if isinstance(base, Scenario) else load_scenario(base)

@@ -146,7 +146,9 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
     )
     sw.add_argument("--seed", type=seed, default=0, action=_Track, help="root seed")
     sw.add_argument("--out", help="sweep folder (default results/sweep/<timestamp>)")
-    sw.add_argument("--workers", type=positive, help="local worker processes (default: all cores)")
+    sw.add_argument(
+        "--workers", type=positive, help="local workers, this process included (default: all cores)"
+    )
     sw.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     sw.add_argument("--resume", metavar="DIR", help="finish an interrupted sweep")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
