@@ -15,8 +15,10 @@ from sim.scenario import CATALOGUE, ScenarioError
 from .conftest import ROOT
 
 NUMERIC = [p for p in CATALOGUE.params if p.kind in ("float", "int")]
-# run years have a cross-field rule (end after start), tested on its own in test_end_before_start
-INDEPENDENT = [p for p in NUMERIC if p.section != "run"]
+# parameters under a cross-field rule are tested on their own: the run years (end after start,
+# test_end_before_start) and the budget rule's weights (test_pledge_and_peer_weights_...)
+COUPLED = {"allies.pledge_weight", "allies.peer_weight"}
+INDEPENDENT = [p for p in NUMERIC if p.section != "run" and p.key not in COUPLED]
 FAST = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -181,6 +183,21 @@ def test_any_in_bounds_number_is_accepted(tmp_path, param, frac):
         value = round(value)
     path = write(tmp_path, "h.toml", f"[{param.section}]\n{param.name} = {value!r}\n")
     assert sim.load_scenario(path).get(param.key) == pytest.approx(value)
+
+
+@FAST
+@given(pledge=st.floats(0.0, 1.0), peer=st.floats(0.0, 1.0))
+def test_pledge_and_peer_weights_are_accepted_exactly_when_their_sum_is_below_095(
+    tmp_path, pledge, peer
+):
+    path = write(
+        tmp_path, "w.toml", f"[allies]\npledge_weight = {pledge!r}\npeer_weight = {peer!r}\n"
+    )
+    if pledge + peer < 0.95:
+        assert sim.load_scenario(path).get("allies.pledge_weight") == pledge
+    else:
+        with pytest.raises(ScenarioError, match=r"below 0\.95"):
+            sim.load_scenario(path)
 
 
 @FAST
