@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import sim
 from sim.model import AllianceModel
+
+# CI runs the property tests on a fixed set of examples (HYPOTHESIS_PROFILE=ci, set by .ci/run):
+# a red CI run must mean a regression, not a new example; local runs keep exploring.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
