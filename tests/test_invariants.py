@@ -103,3 +103,18 @@ def test_model_columns_agree_with_the_ally_table_and_with_each_year_as_it_was(na
         assert rows["mean_trust"][i] == pytest.approx(
             allies["trust"][allies["year"] == year].mean()
         )
+
+
+def test_recorder_keeps_every_year_when_a_model_is_stepped_past_its_end():
+    """The seminar app may step on after the end year: the recorder's yearly buffer grows."""
+    from sim.model import AllianceModel
+
+    sc = sim.Scenario.default().with_params({"run.end_year": 2027})
+    model = AllianceModel(sc, rng=2)
+    for _ in range(5):
+        model.step()
+    rows = model.recorder.model_rows
+    assert rows["year"] == list(range(2025, 2031))
+    allies = model.recorder.ally_columns()
+    assert len(allies["year"]) == 6 * len(model.allies)
+    assert not np.isnan(allies["trust"]).any()
