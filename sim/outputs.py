@@ -126,6 +126,13 @@ _DIRECT = (
 )
 
 
+def _spending(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """GDP, genuine, reported and headline spending (years x allies) from recorded state."""
+    gdp, genuine = state[:, _GDP], state[:, _GENUINE]
+    reported = genuine + state[:, _RECLASSIFIED]
+    return gdp, genuine, reported, reported + state[:, _RELATED]
+
+
 _COVERAGE = slice(_DIRECT.index(f"coverage_{CATEGORIES[0]}"), _DIRECT.index("backlog_years"))
 
 
@@ -233,9 +240,7 @@ class Recorder:
         st = self._ally_state()[first:]
         rows = self._direct[first:]
         direct = dict(zip(_DIRECT, (list(c) for c in zip(*rows, strict=True)), strict=True))
-        gdp, genuine = st[:, _GDP], st[:, _GENUINE]
-        reported = genuine + st[:, _RECLASSIFIED]
-        headline = reported + st[:, _RELATED]
+        gdp, genuine, reported, headline = _spending(st)
         eu_gdp = gdp * m.european
         total = eu_gdp.sum(axis=1)
         genuine_bn = (eu_gdp * genuine).sum(axis=1)
@@ -268,9 +273,7 @@ class Recorder:
         m = self.model
         st = self._ally_state()
         years = np.array([row[0] for row in self._direct], dtype=np.int64)
-        gdp, genuine = st[:, _GDP].ravel(), st[:, _GENUINE].ravel()
-        reported = genuine + st[:, _RECLASSIFIED].ravel()
-        headline = reported + st[:, _RELATED].ravel()
+        gdp, genuine, reported, headline = (a.ravel() for a in _spending(st))
         return {
             "year": np.repeat(years, len(m.codes)),
             "iso3": np.tile(m.code_array, self.years),

@@ -331,3 +331,36 @@ def test_without_the_us_and_without_force_article5_fails():
 def test_nuclear_liability_makes_the_us_hesitate():
     us = make_model().united_states
     assert us.respond_probability(0.5, 0.8, 0.2) < us.respond_probability(0.5, 0.0, 0.2)
+
+
+# -- M9 aid and the agents' view of the allies' state ---------------------------------------------
+def test_allies_closer_more_alarmed_and_led_by_the_us_are_likelier_to_aid():
+    a = ally(make_model(), "DEU")
+    a.threat = 0.2
+    base = a.aid_probability(0.2, us_responds=False)
+    assert a.aid_probability(0.8, us_responds=False) > base
+    assert a.aid_probability(0.2, us_responds=True) > base
+    a.threat = 0.8
+    assert a.aid_probability(0.2, us_responds=False) > base
+    assert 0.0 < base < 1.0
+
+
+def test_every_ally_state_array_is_an_agent_attribute_and_back():
+    """Each Ally attribute kept in AllyState reads and writes its own entry, for every array."""
+    from sim.agents.ally import Ally, AllyState
+
+    m = make_model()
+    entries = {k for k, v in vars(Ally).items() if type(v).__name__ == "_Entry"}
+    # the two facts of the data are the agent's own attributes (from its record)
+    assert entries == set(AllyState.__annotations__) - {"armed", "european"}
+    pol = ally(m, "POL")
+    assert pol.armed_forces == m.ally_state.armed[pol.index]
+    assert pol.european == m.ally_state.european[pol.index]
+    for name in sorted(entries):
+        array = getattr(m.ally_state, name)
+        assert getattr(pol, name) == array[pol.index].item(), name
+        new = not array[pol.index] if array.dtype == bool else array[pol.index] + 1
+        setattr(pol, name, new)
+        assert getattr(m.ally_state, name)[pol.index] == new, name
+    assert pol.reported_core_pct == pytest.approx(pol.core_pct + pol.reclassified_pct)
+    assert pol.headline_pct == pytest.approx(pol.reported_core_pct + pol.related_pct)

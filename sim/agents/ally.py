@@ -93,6 +93,11 @@ class AllyState:
         return self.core_pct + self.reclassified_pct
 
     @property
+    def headline_pct(self) -> np.ndarray:
+        """Headline spending against the Hague 5%: reported core plus defence-related."""
+        return self.core_pct + self.reclassified_pct + self.related_pct
+
+    @property
     def spending_bn(self) -> np.ndarray:
         """Genuine core defence spending in bn US$."""
         return self.gdp_bn * self.core_pct / 100.0
@@ -203,21 +208,21 @@ class Ally(mesa.Agent):
         self.european = record.european
         self.armed_forces = record.armed_forces
 
-    # -- derived quantities ------------------------------------------------------------------
+    # -- derived quantities (this ally's entry of AllyState's) -------------------------------
     @property
     def reported_core_pct(self) -> float:
         """Core spending as reported to NATO: genuine plus reclassified."""
-        return self.core_pct + self.reclassified_pct
+        return float(self.arrays.reported_core_pct[self.index])
 
     @property
     def headline_pct(self) -> float:
         """Headline spending against the Hague 5%: reported core plus defence-related."""
-        return self.core_pct + self.reclassified_pct + self.related_pct
+        return float(self.arrays.headline_pct[self.index])
 
     @property
     def spending_bn(self) -> float:
         """Genuine core defence spending in bn US$."""
-        return self.gdp_bn * self.core_pct / 100.0
+        return float(self.arrays.spending_bn[self.index])
 
     # -- rules (each applies the function of ally_rules that the model applies to all) ---------
     def situational_threat(self, russia_power: float, war: float) -> float:

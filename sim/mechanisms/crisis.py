@@ -2,7 +2,7 @@
 
 When Russia probes an ally, the US decides whether to respond
 (``UnitedStates.respond_probability``), each other ally whether to come to the target's aid
-(``Ally.aid_probability``), and the local balance decides the outcome:
+(``ally_rules.aid_probability``), and the local balance decides the outcome:
 
 * response force = ``response_share`` x (target's capability + capability of the allies that aid
   + the US capability in Europe if the US responds);
