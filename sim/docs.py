@@ -20,7 +20,9 @@ SECTION_TITLES = {
     "perception": "Threat perception and trust (M2, M3)",
     "capability": "Capability pipeline (M1)",
     "alliance": "Agency and nuclear liability (M6, M7)",
-    "crisis": "Crisis game (M9)",
+    "coercion": "Answers to coercion and the summit bargain (M4)",
+    "crisis": "Crisis game and local balance (M9)",
+    "mechanisms": "Knock-out switches (all on by default; `description` says what off means)",
     "network": "Network",
     "verdict": "Verdict thresholds",
 }

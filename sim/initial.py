@@ -6,18 +6,27 @@
   there).
 * GDP at the start year: NATO's series (2014-2024); from 2025 on, the World Bank 2024 figure of
   ``allies.csv`` (the latest in the data) held for 2025, then grown at ``gdp_growth_pct``.
-* Equipment stocks: equipment spending (defence % x GDP x ``equipment_share``) accumulated over
-  2014..start with depreciation, plus a steady-state tail for the years before 2014.
+* Equipment stocks: equipment spending (defence % x GDP x ``equipment_share``) by year from 2014
+  to the start, with a steady-state tail for the years before 2014, split over categories by
+  ``stock_mix_<c>`` and suppliers by ``us_buy_share``: what was ordered at least a lead time
+  before the start is in service, the rest in transit (:func:`capability_start`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import data
 from .data import AllyRecord
+from .mechanisms.capability import accumulated_stock, start_position
+from .scenario.params_world import CATEGORIES
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
 
 FIRST_DATA_YEAR = 2014
 LAST_GDP_YEAR = 2024
@@ -71,3 +80,69 @@ def equipment_history(record: AllyRecord, start: int, equipment_share: float) ->
             continue
         out[year] = gdp * defence_pct(record.iso3, year) / 100.0 * equipment_share
     return out
+
+
+def _normalised(weights: list[float]) -> np.ndarray:
+    w = np.asarray(weights, dtype=float)
+    return w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / len(w))
+
+
+def stock_mix(p: Mapping[str, Any]) -> np.ndarray:
+    """Category split of the equipment bought before the start (``stock_mix_<c>``,
+    normalised)."""
+    return _normalised([p[f"stock_mix_{c}"] for c in CATEGORIES])
+
+
+def allocation(p: Mapping[str, Any]) -> np.ndarray:
+    """Category weights of orders from the start on (``allocation_<c>``, normalised)."""
+    return _normalised([p[f"allocation_{c}"] for c in CATEGORIES])
+
+
+def capability_start(
+    sc: Scenario, start: int, p: Mapping[str, Any]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The allies' equipment at ``start`` from the spending record (M1), with the ``[capability]``
+    parameters ``p`` the model runs with, computed once per scenario: ``(in service, in transit,
+    paid for)``.
+
+    ``in service`` and ``paid for`` are (allies x categories) stocks at vintage value; ``paid
+    for`` counts everything bought up to the start as if delivered (the base of the capability
+    requirement), ``in service`` only what a lead time (plus ``us_backlog_years`` for the
+    ``us_buy_share`` bought from US industry) has brought; ``in transit`` holds the rest as the
+    pipeline's dues, shaped (horizon, supplier, category, ally).
+    """
+    return sc.derived(
+        ("capability_start", start),
+        lambda: _capability_start(sc, start, p),
+        depends=("capability", "allies", "overrides", "mechanisms"),
+    )
+
+
+def _capability_start(
+    sc: Scenario, start: int, p: Mapping[str, Any]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    records = data.allies()
+    n, c = len(records), len(CATEGORIES)
+    mix = stock_mix(p)
+    leads = [int(p[f"lead_time_{k}"]) for k in CATEGORIES]
+    extra = int(p["us_backlog_years"])
+    buy = p["us_buy_share"]
+    horizon = max(leads) + extra + 1
+    stock, paid = np.zeros((n, c)), np.zeros((n, c))
+    transit = np.zeros((horizon, 2, c, n))
+    for i, r in enumerate(records):
+        hist = equipment_history(r, start, sc.ally_value(r.iso3, "equipment_share"))
+        if not r.armed_forces or not hist:
+            continue
+        for k, name in enumerate(CATEGORIES):
+            dep = p[f"depreciation_{name}"]
+            paid[i, k] = mix[k] * accumulated_stock(hist, start, dep)
+            for supplier, (lead, frac) in enumerate(
+                ((leads[k], 1.0 - buy), (leads[k] + extra, buy))
+            ):
+                in_service, in_transit = start_position(hist, start, dep, lead)
+                stock[i, k] += frac * mix[k] * in_service
+                transit[:lead, supplier, k, i] = frac * mix[k] * in_transit
+    for arr in (stock, transit, paid):
+        arr.flags.writeable = False
+    return stock, transit, paid

@@ -3,21 +3,19 @@
 One step is one year. The state at construction is the start year's data (recorded as the first
 row); each step then runs, in order:
 
-1. exogenous inputs of the year (series and dated events) and GDP growth;
-2. Russia: spending reaction and forces (M8), grey-zone attacks (M8), the probe decision (M8) and,
-   if it probes, the Article 5 crisis game (M9);
-3. the United States: progress measured, threats issued and executed, the deadline judged,
-   posture adjusted (M5);
-4. the allies: threat perception over the network (M2), trust (M3), budgets (M4) and equipment
-   orders (M1);
+1. exogenous inputs of the year (series and dated events, summits among them) and GDP growth;
+2. Russia: spending reaction and forces (M8), grey-zone attacks (M8), the probe decision (M8)
+   and, if it probes, the Article 5 crisis game (M9);
+3. the United States: progress measured, threats set (escalate, relent, reassure, declare
+   success), executed, the deadline judged, posture adjusted (M5);
+4. the allies: threat perception over the network (M2), trust (M3), their answer to coercion
+   (comply, hedge, resist) and budgets (M4), and equipment orders (M1);
 5. deliveries through the capability pipeline (M1), then European agency and US influence (M6),
-   nuclear liability (M7), cohesion, and Russia's reading of US resolve (M3);
+   nuclear liability (M7), cohesion, and Russia's reading of US and European resolve (M3);
 6. the year is recorded.
 """
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 import mesa
 import numpy as np
@@ -26,11 +24,14 @@ from . import data, initial
 from .agents import Ally, Russia, UnitedStates
 from .agents import ally_rules as rules
 from .agents.ally import AllyState
+from .events import apply_event
 from .mechanisms import capability as cap
+from .mechanisms import coercion, forces, progress, switches
 from .mechanisms import crisis as crisis_game
-from .mechanisms import progress
+from .mechanisms.theatre import Theatre
 from .network import cached_network
 from .outputs import Recorder
+from .pledge import Pledge
 from .scenario import Scenario
 
 SERIES_NAMES = (
@@ -46,44 +47,23 @@ SERIES_NAMES = (
 )
 
 
-def _normalised(weights: list[float] | np.ndarray) -> np.ndarray:
-    w = np.asarray(weights, dtype=float)
-    return w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / len(w))
-
-
-@lru_cache(maxsize=64)
-def _start_stocks(
-    start: int, equipment_shares: tuple[float, ...], dep: tuple[float, ...]
-) -> np.ndarray:
-    """Equipment stock per ally and category at ``start`` before the category split, from the
-    spending data (cached: the same for every replication of a scenario)."""
-    stock = np.zeros((len(equipment_shares), len(dep)))
-    for i, record in enumerate(data.allies()):
-        hist = initial.equipment_history(record, start, equipment_shares[i])
-        if not record.armed_forces or not hist:
-            continue
-        for k, d in enumerate(dep):
-            stock[i, k] = cap.accumulated_stock(hist, start, d)
-    stock.flags.writeable = False
-    return stock
-
-
 class AllianceModel(mesa.Model):
     """NATO burden-sharing: the United States, the allies and Russia over a data-built network.
 
     Args:
         scenario: A validated scenario (:func:`sim.load_scenario`).
-        rng: Seed for this replication; every random draw goes through ``self.rng`` (numpy) or
-            ``self.random``.
+        rng: Seed for this replication; every random draw goes through ``self.rng`` (numpy).
     """
 
     def __init__(self, scenario: Scenario, rng: int | None = None) -> None:
         super().__init__(rng=rng)
         self.config = scenario
-        P = scenario.params
+        self.switches = scenario.params["mechanisms"]
+        self.params = P = switches.effective(scenario)
         self.p_allies, self.p_perception = P["allies"], P["perception"]
         self.p_capability, self.p_crisis = P["capability"], P["crisis"]
         self.p_alliance, self.p_verdict = P["alliance"], P["verdict"]
+        self.p_russia, self.p_coercion = P["russia"], P["coercion"]
         self.start_year, self.end_year = P["run"]["start_year"], P["run"]["end_year"]
         self.year = self.start_year
         self.now = scenario.series_year(self.year)
@@ -110,39 +90,53 @@ class AllianceModel(mesa.Model):
         self._init_capability()
         self.russia = Russia(self, self.europe_spending_bn())
         self.united_states = UnitedStates(self)
-        self.russia_capability_start = self.russia.capability
+        self.pledge = Pledge.from_series(scenario, self.start_year)
+        self.theatre = Theatre(self)
+        self.readiness_thresholds = self._readiness_thresholds()
         self.nuclear_liability = 0.0
         self.cohesion_damage = 0.0
         self.sovereign_isr = 0.0
+        self.hedging = 0.0
+        self.shares = (np.zeros(len(records)), np.zeros(len(records)), np.zeros(len(records)))
+        self.signals = np.zeros(len(records))
         self.probe_this_year: crisis_game.Crisis | None = None
         self.greyzone_total = 0
         self.eu_share_start = 0.0  # until set: influence is measured against the current share
         self._update_indices()
         self.eu_share_start = self.eu_share
-        self._apply_events(self.start_year)
+        self.coverage_start = self.coverage.copy()
         self._init_threat()
         if self.p_allies["anchor_to_start"]:
             self._anchor_budgets()
+        _, pressure = self._apply_events(self.start_year, summits=False)
+        self.united_states.initial_stance(self.progress_measures(), self.now, pressure)
+        self._apply_events(self.start_year, summits=True)
         self.recorder.record_year()
+
+    def on(self, switch: str) -> bool:
+        """Whether the knock-out switch ``switch`` (``[mechanisms]``) is on."""
+        return bool(self.switches[switch])
 
     # -- set-up ------------------------------------------------------------------------------
     def _init_capability(self) -> None:
+        """Stocks in service and orders in transit from the spending record (M1,
+        :func:`sim.initial.capability_start`); the requirement is what NATO would field had all
+        of it been delivered, ``us_share_<c>`` of it American."""
         p = self.p_capability
-        base = np.array([p[f"allocation_{c}"] for c in cap.CATEGORIES], dtype=float)
-        self.base_allocation = _normalised(base)
-        stock_mix = _normalised([p[f"stock_mix_{c}"] for c in cap.CATEGORIES])
-        dep = tuple(p[f"depreciation_{c}"] for c in cap.CATEGORIES)
+        stock, in_transit, paid = initial.capability_start(self.config, self.start_year, p)
         s = self.ally_state
-        shares = tuple(s.equipment_share.tolist())
-        stock = _start_stocks(self.start_year, shares, dep) * stock_mix[None, :]
         equip = np.where(self.armed, s.spending_bn * s.equipment_share, 0.0)
-        orders = equip[:, None] * stock_mix[None, :]
-        self.pipeline = cap.CapabilityPipeline(p, stock, orders)
-        europe0 = self.europe_capability()
+        orders = equip[:, None] * initial.stock_mix(p)[None, :]
+        self.pipeline = cap.CapabilityPipeline(
+            p, stock, orders, in_transit, limited=self.on("industrial_capacity")
+        )
+        self.base_allocation = initial.allocation(p)
+        europe_paid = self.europe_weights @ paid
         us_shares = np.array([p[f"us_share_{c}"] for c in cap.CATEGORIES])
-        self.us_base = europe0 * us_shares / (1.0 - us_shares)
-        self.requirement_start = europe0 + self.us_base
-        self.coverage = europe0 / self.requirement_start
+        self.us_base = europe_paid * us_shares / (1.0 - us_shares)
+        self.requirement_start = europe_paid + self.us_base
+        self.europe_start = self.europe_capability()
+        self.coverage = self.europe_start / self.requirement_start
 
     def _anchor_budgets(self) -> None:
         """Set each ally's ``base_pct`` so that, in the start year's situation (its threat and
@@ -153,11 +147,12 @@ class AllianceModel(mesa.Model):
         base = rules.anchored_base(
             self.p_allies,
             s.core_pct,
-            self.now["pledge_core_pct"],
+            self.pledge_level(),
             self._peers(),
             s.threat,
             s.trust,
             s.size,
+            self.pledge.weight(self.p_allies, self.year),
         )
         s.base_pct = np.where(self.armed, base, s.base_pct)
 
@@ -167,20 +162,23 @@ class AllianceModel(mesa.Model):
         core = self.ally_state.core_pct
         return np.where(self.has_peers, (self.peer_weights @ core) / self.peer_rows, core)
 
-    def _init_threat(self) -> None:
-        """Start threat at the fixed point of the perception rule (M2) with the start year's
-        inputs: ``a (s - t) + b (W t - t) = 0``, i.e. ``(a I + b (I - W)) t = a s``."""
-        p = self.p_perception
+    def _situational_threat(self) -> np.ndarray:
         st = self.ally_state
-        s = rules.situational_threat(
-            p,
+        return rules.situational_threat(
+            self.p_perception,
             st.proximity,
-            1.0,
+            self.russia.militarisation,
             self.now["ukraine_war"],
             st.greyzone_attacks,
             st.shock,
             st.aggression,
         )
+
+    def _init_threat(self) -> None:
+        """Start threat at the fixed point of the perception rule (M2) with the start year's
+        inputs: ``a (s - t) + b (W t - t) = 0``, i.e. ``(a I + b (I - W)) t = a s``."""
+        p = self.p_perception
+        s = self._situational_threat()
         if p["threat_adjustment"] > 0:
             t = self.config.derived(
                 ("threat_fixed_point",), self._threat_fixed_point, ("perception", "network")
@@ -188,7 +186,7 @@ class AllianceModel(mesa.Model):
             t = t @ s
         else:
             t = s
-        st.threat = np.clip(t, 0.0, 1.0)
+        self.ally_state.threat = np.clip(t, 0.0, 1.0)
 
     def _threat_fixed_point(self) -> np.ndarray:
         """``(a I + b (I - W))^-1 a``: start threats from situational threats (per scenario)."""
@@ -198,6 +196,14 @@ class AllianceModel(mesa.Model):
         out = np.linalg.inv(a * eye + b * (eye - self.norm_weights)) * a
         out.flags.writeable = False
         return out
+
+    def _readiness_thresholds(self) -> tuple[float, float, float]:
+        """Free Russian forces (bde-e) needed for a local, a regional and a large war:
+        ``crisis.halt_ratio`` (the advantage an attacker needs to advance at all) x the NATO
+        forces each would meet at the start (:meth:`Theatre.opposing_forces`)."""
+        ratio = self.p_crisis["halt_ratio"]
+        local, regional, large = self.theatre.opposing_forces(self)
+        return ratio * local, ratio * regional, ratio * large
 
     # -- shared quantities -------------------------------------------------------------------
     def ally_capability(self) -> np.ndarray:
@@ -224,13 +230,21 @@ class AllianceModel(mesa.Model):
         s, eu = self.ally_state, self.european
         return float(s.gdp_bn[eu] @ s.core_pct[eu]) / 100.0
 
+    def isr_cap(self) -> float:
+        """The most of NATO's ISR requirement Europe can cover (C17): all but the irreplaceable
+        part of the US contribution, less what sovereign development has built."""
+        p = self.p_capability
+        missing = max(0.0, p["isr_irreplaceable_share"] - self.sovereign_isr)
+        return 1.0 - p["us_share_isr"] * missing
+
     # -- the year ----------------------------------------------------------------------------
     def step(self) -> None:
         """Advance one year (the order is in the module docstring)."""
         self.year += 1
         self.now = self.config.series_year(self.year)
-        self.united_states.drawdown_this_year = 0.0
-        self.united_states.exited_this_year = False
+        us = self.united_states
+        us.drawdown_this_year = 0.0
+        us.exited_this_year = False
         self.probe_this_year = None
         forced_probe, forced_pressure = self._apply_events(self.year)
         self.ally_state.grow_economy(self.year)
@@ -238,24 +252,43 @@ class AllianceModel(mesa.Model):
         laggards = self._united_states_acts(forced_pressure)
         self._allies_act(laggards)
         self._deliver()
-        self.russia.read_us_resolve(
-            self.united_states.posture,
-            self.united_states.threat_level,
-            self.now["us_reassurance"],
-            self.united_states.ambiguity,
-            self.united_states.exited_mechanisms,
+        self.russia.read_resolve(
+            us.posture,
+            us.threat_level,
+            us.reassurance_now(self.now),
+            us.ambiguity,
+            us.exited_mechanisms,
+            self._europe_signal(),
         )
         self.recorder.record_year()
         if self.year >= self.end_year:
             self.running = False
 
+    def _europe_signal(self) -> float:
+        """What Russia reads of European resolve (M3): the weighted mean of the allies' mean
+        threat perception, cohesion and mean capability coverage (weights
+        ``europe_resolve_weight_threat``, ``_cohesion``, ``_capability``)."""
+        p = self.p_perception
+        w = (
+            p["europe_resolve_weight_threat"],
+            p["europe_resolve_weight_cohesion"],
+            p["europe_resolve_weight_capability"],
+        )
+        x = (
+            float(self.mean_weights @ self.ally_state.threat),
+            self.cohesion,
+            min(1.0, float(self.coverage.mean())),
+        )
+        total = sum(w)
+        return sum(a * b for a, b in zip(w, x, strict=True)) / total if total else 0.5
+
     def _russia_acts(self, forced_probe: int | None) -> None:
         war = self.now["ukraine_war"]
         russia = self.russia
-        was_at_war = russia.committed_share > 0
+        was_at_war = russia.forces.committed > 0 and russia.war_demand > 0
         russia.react_to_balance(self.europe_spending_bn(), war)
         russia.rebuild_forces(war)
-        if was_at_war and war == 0:
+        if was_at_war and war == 0 and russia.years_since_war == 1:
             self.recorder.event(
                 "ceasefire", "the war in Ukraine stops; Russia begins to reconstitute"
             )
@@ -264,12 +297,18 @@ class AllianceModel(mesa.Model):
         s.greyzone_attacks = attacks.astype(np.int64) + s.greyzone_attacks_extra
         s.greyzone_attacks_extra.fill(0)
         self.greyzone_total = int(s.greyzone_attacks.sum())
-        eligible = s.member.copy()
-        target = forced_probe
-        if target is None:
-            target = russia.choose_probe(
-                lambda: crisis_game.response_odds(self), self.proximity, eligible
-            )
+        self.theatre.refresh(self, self.year)
+        th = self.theatre
+        candidates = np.flatnonzero(th.reachable & s.member & s.armed)
+        readiness = min(1.0, russia.forces.free / max(self.readiness_thresholds[1], 1e-9))
+        target = russia.choose_probe(
+            candidates if self.on("probing") else candidates[:0],
+            crisis_game.value_of_targets(self, candidates),
+            lambda t, us, eu: crisis_game.perceived_success(self, t, us, eu),
+            readiness,
+        )
+        if forced_probe is not None:
+            target = forced_probe
         if target is not None:
             crisis = crisis_game.resolve_probe(self, target)
             crisis_game.apply_feedback(self, crisis)
@@ -278,13 +317,21 @@ class AllianceModel(mesa.Model):
 
     def _united_states_acts(self, forced_pressure: float) -> np.ndarray:
         us = self.united_states
-        progress = us.measure_progress(*self.progress_measures())
-        theta = us.issue_threats(progress, self.now["us_pressure"], forced_pressure)
-        bar = self.now["pledge_core_pct"] - 0.05
+        measures = self.progress_measures()
+        progress = us.measure_progress(*measures)
+        theta = us.issue_threats(
+            progress,
+            self.now["us_pressure"],
+            forced_pressure,
+            self.now["china_pull"],
+            float(self.mean_weights @ self.ally_state.trust),
+        )
+        self._log_us_moves(progress)
+        bar = self.pledge_level() - 0.05
         s = self.ally_state
         measured = s.reported_core_pct if us.p["measurement"] == "headline" else s.core_pct
         laggards = s.member & self.european & (measured < bar)
-        if theta >= 0.05 and laggards.any() and self.recorder.due("threat"):
+        if theta >= 0.05 and laggards.any() and not us.success_declared and self.recorder.due("threat"):
             names = ", ".join(self.allies[i].record.country for i in np.flatnonzero(laggards)[:4])
             more = f" and {laggards.sum() - 4} more" if laggards.sum() > 4 else ""
             self.recorder.event(
@@ -299,38 +346,49 @@ class AllianceModel(mesa.Model):
             )
         met = us.judge_deadline(progress)
         if met is not None:
-            if met:
-                text = f"deadline met: Europe's progress {progress:.2f} by the US measure"
-            elif us.exited_this_year:
-                text = (
-                    f"deadline missed (progress {progress:.2f}); the US leaves NATO "
-                    "coordination mechanisms"
-                )
-            else:
-                text = f"deadline missed (progress {progress:.2f}); nothing follows"
-            self.recorder.event("deadline", text)
+            self.recorder.event("deadline", self._deadline_text(met, progress))
         us.adjust_posture(self.now["china_pull"])
         return laggards
 
+    def _log_us_moves(self, progress: float) -> None:
+        us = self.united_states
+        texts = {
+            "escalates": f"the US escalates its pressure (progress {progress:.2f} is stalling)",
+            "relents": "trust is fraying: the US relents and reassures its allies",
+            "declares_success": f"the US declares success (progress {progress:.2f})",
+        }
+        for move in us.moves:
+            if move != "escalates" or self.recorder.due("escalates"):
+                self.recorder.event(move, texts[move])
+
+    def _deadline_text(self, met: bool, progress: float) -> str:
+        us = self.united_states
+        if met:
+            return f"deadline met: Europe's progress {progress:.2f} by the US measure"
+        behind = progress_categories_behind(self)
+        why = f"; short in {behind}" if behind else ""
+        if us.exited_this_year:
+            return (
+                f"deadline missed (progress {progress:.2f}{why}); the US leaves NATO "
+                "coordination mechanisms"
+            )
+        return f"deadline missed (progress {progress:.2f}{why}); nothing follows"
+
+    def pledge_level(self) -> float:
+        """The core spending pledged for this year (% of GDP)."""
+        return self.pledge.level(self.year, self.now["pledge_core_pct"])
+
     def _allies_act(self, laggards: np.ndarray) -> None:
-        """M2, M3, M4 for every ally at once (the rules of :mod:`sim.agents.ally_rules`):
-        threat from last year's network, then trust, then budgets (allies with armed forces)."""
+        """M2, M3, M4 for every ally at once (the rules of :mod:`sim.agents.ally_rules` and
+        :mod:`sim.mechanisms.coercion`): threat from last year's network, then trust, then the
+        answer to coercion and budgets (allies with armed forces)."""
         us, s = self.united_states, self.ally_state
         pp, pa = self.p_perception, self.p_allies
-        signals = us.threat_level * np.where(laggards, 1.0, 0.5)
+        signals = us.threat_level * np.where(laggards, 1.0, pa["non_laggard_signal"])
         neighbours = self.norm_weights @ s.threat
-        power = self.russia.capability / self.russia_capability_start
-        situational = rules.situational_threat(
-            pp,
-            s.proximity,
-            power,
-            self.now["ukraine_war"],
-            s.greyzone_attacks,
-            s.shock,
-            s.aggression,
-        )
-        s.threat = rules.perceive_threat(pp, s.threat, situational, neighbours)
+        s.threat = rules.perceive_threat(pp, s.threat, self._situational_threat(), neighbours)
         s.shock, s.aggression = rules.decay_shocks(pp, s.shock, s.aggression)
+        reassurance = us.reassurance_now(self.now)
         s.trust = rules.update_trust(
             pp,
             s.trust,
@@ -338,32 +396,40 @@ class AllianceModel(mesa.Model):
             us.drawdown_this_year,
             s.posture_weight,
             us.ambiguity,
-            self.now["us_reassurance"],
+            reassurance,
             us.exited_this_year,
         )
         peers = self._peers()
+        pc = self.p_coercion
+        dep = coercion.dependence(self.eu_share, s.posture_weight, s.proximity)
+        shares = coercion.response_shares(
+            pc, dep, us.coercion_credibility, s.threat, s.trust, signals, s.resistance
+        )
+        self.shares, self.signals = shares, signals
         leverage = pa["compliance_gain"] * us.coercion_credibility * self.us_influence
-        pledge = self.now["pledge_core_pct"]
+        pledge = self.pledge_level()
         shocks = self.rng.normal(0.0, pa["budget_noise_sd"], len(self.allies))
         need = rules.need_pct(pa, s.base_pct, s.threat, s.trust, s.size)
+        push = coercion.coercion_pp(pc, signals, shares, leverage, self.now["us_demand_pct"], need)
         desired = rules.desired_core_pct(
             pa,
             need,
-            leverage * signals,
-            self.now["us_demand_pct"],
+            push,
             pledge,
             peers,
             shocks,
             s.holdout,
             s.holdout_cap,
+            self.pledge.weight(pa, self.year),
         )
         armed = self.armed
         core = rules.set_budget(s.core_pct, desired, s.adjustment, s.max_rise, s.max_cut)
         s.core_pct = np.where(armed, core, s.core_pct)
+        willing = np.maximum(s.holdout, np.minimum(1.0, pa["reclassify_pressure"] * signals))
         reclassified = rules.reclassify(
             s.reclassified_pct,
             s.core_pct,
-            s.holdout,
+            willing if self.on("reclassification") else 0.0 * willing,
             pledge,
             us.p["measurement"] == "headline",
             s.reclassify_max,
@@ -378,108 +444,122 @@ class AllianceModel(mesa.Model):
         weights = cap.allocation_weights(self.base_allocation, self.coverage, p["gap_priority"])
         s = self.ally_state
         equip = np.where(self.armed, s.spending_bn * s.equipment_share, 0.0)
-        self.pipeline.order(equip[:, None] * weights[None, :])
+        hedge = self.shares[1] * self.signals
+        pc = self.p_coercion
+        us_share = p["us_buy_share"] * (1.0 - pc["hedge_buy_shift"] * hedge)
+        self.pipeline.order(equip[:, None] * weights[None, :], us_share)
         self.pipeline.deliver()
+        eu_gdp = np.where(self.european, s.gdp_bn, 0.0)
+        self.hedging = float(eu_gdp @ hedge / max(eu_gdp.sum(), 1e-9))
+        rate = p["isr_sovereign_rate"] * (1.0 + pc["hedge_isr_gain"] * self.hedging)
         self.sovereign_isr = min(
             p["isr_irreplaceable_share"],
             self.sovereign_isr
-            + p["isr_sovereign_rate"] * weights[cap.ISR] / max(self.base_allocation[cap.ISR], 1e-9),
+            + rate * weights[cap.ISR] / max(self.base_allocation[cap.ISR], 1e-9),
         )
         self._update_indices()
 
     def _update_indices(self) -> None:
         """Coverage (M1), European share and US influence (M6), nuclear liability (M7), cohesion.
 
-        * coverage per category = European capability / requirement, with requirement = the start
-          year's NATO capability in Europe x (Russia's capability / start) ^ elasticity;
+        * coverage per category = European capability / requirement, with requirement = the
+          start year's requirement x (Russia's forces / start) ^ elasticity (an absolute scale);
         * European share = European / (European + US) capability in Europe;
         * US influence = ((1 - share) / (1 - start share)) ^ ``agency_elasticity``, capped at 1,
-          less ``command_influence_loss`` under a European SACEUR (C2, C6);
+          times 1 - ``hedge_influence_loss`` x Europe's hedging (C6), less
+          ``command_influence_loss`` under a European SACEUR (C2);
         * nuclear liability = ``nuclear_commitment`` x (1 - influence) x mean threat (C7);
-        * cohesion = (1 - damage) x (mean trust + 1 - 2 x mean absolute deviation of threat) / 2,
-          where Article 5 failures add damage that heals 10% a year.
+        * cohesion = (1 - damage) x (``cohesion_trust_weight`` x mean trust + (1 - that weight)
+          x (1 - 2 x mean absolute deviation of threat)), where Article 5 failures add damage
+          that heals at ``cohesion_heal_rate`` a year.
         """
-        p = self.p_capability
+        p, pa = self.p_capability, self.p_alliance
         europe = self.europe_capability()
         us = self.us_capability_in_europe()
-        ratio = max(self.russia.capability, 1e-9) / self.russia_capability_start
+        ratio = max(self.russia.force_ratio, 1e-9)
         requirement = self.requirement_start * ratio ** p["requirement_russia_elasticity"]
-        isr_cap = 1.0 - p["isr_irreplaceable_share"] + self.sovereign_isr
-        self.coverage = cap.coverage(europe, requirement, isr_cap)
+        self.coverage = cap.coverage(europe, requirement, self.isr_cap())
         eu_total = float(europe.sum())
         self.eu_share = eu_total / (eu_total + float(us.sum()))
         rel = (1.0 - self.eu_share) / max(1e-9, 1.0 - (self.eu_share_start or self.eu_share))
-        influence = min(1.0, max(0.0, rel)) ** self.p_alliance["agency_elasticity"]
+        influence = min(1.0, max(0.0, rel)) ** pa["agency_elasticity"]
+        influence *= 1.0 - self.p_coercion["hedge_influence_loss"] * self.hedging
         if self.united_states.european_command:
-            influence *= 1.0 - self.p_alliance["command_influence_loss"]
+            influence *= 1.0 - pa["command_influence_loss"]
         self.us_influence = influence
         threats, mean = self.ally_state.threat, self.mean_weights
         mean_threat = float(mean @ threats)
         mean_trust = float(mean @ self.ally_state.trust)
-        self.nuclear_liability = (
-            self.p_alliance["nuclear_commitment"] * (1.0 - influence) * mean_threat
-        )
-        self.cohesion_damage *= 0.9
+        self.nuclear_liability = pa["nuclear_commitment"] * (1.0 - influence) * mean_threat
+        self.cohesion_damage *= 1.0 - pa["cohesion_heal_rate"]
         spread = float(mean @ np.abs(threats - mean_threat))
+        w = pa["cohesion_trust_weight"]
         self.cohesion = (1.0 - self.cohesion_damage) * max(
-            0.0, min(1.0, 0.5 * mean_trust + 0.5 * (1.0 - 2.0 * spread))
+            0.0, min(1.0, w * mean_trust + (1.0 - w) * (1.0 - 2.0 * spread))
         )
 
     def progress_measures(self) -> tuple[float, float]:
         """(headline, capability) progress in [0, 1], as the US can measure it (C19).
 
         Headline: GDP-weighted share of European allies whose reported core spending reaches the
-        US demand. Capability: share of categories whose coverage reaches ``coverage_goal``.
+        US demand. Capability: per category, the share of the US contribution at the start that
+        European capability delivered since replaces (ISR at most :meth:`isr_cap`'s part),
+        averaged over categories.
         """
         s = self.ally_state
         head = progress.headline_progress(
             s.gdp_bn, self.european & s.member, s.reported_core_pct, self.now["us_demand_pct"]
         )
-        capab = progress.capability_progress(self.coverage, self.p_capability["coverage_goal"])
+        capab = progress.capability_progress(
+            self.europe_capability(), self.europe_start, self.us_base, self.isr_replaceable()
+        )
         return float(head), float(capab)
 
-    def _apply_events(self, year: int) -> tuple[int | None, float]:
-        """Apply the scenario's events dated ``year``; return a forced probe target and the
-        strongest ``us_pressure`` event of the year."""
+    def isr_replaceable(self) -> float:
+        """The share of the US ISR contribution that European capability can replace (C17)."""
+        p = self.p_capability
+        return 1.0 - max(0.0, p["isr_irreplaceable_share"] - self.sovereign_isr)
+
+    def readiness_level(self) -> int:
+        """How large a war Russia's free forces allow this year (0 none ... 3 large)."""
+        return forces.readiness_level(self.russia.forces.free, self.readiness_thresholds)
+
+    def _apply_events(self, year: int, summits: bool | None = None) -> tuple[int | None, float]:
+        """Apply the scenario's events dated ``year`` (:mod:`sim.events`); return a forced probe
+        target and the strongest ``us_pressure`` event of the year. ``summits`` selects summits
+        only (True), everything else (False) or all (None): at the start, summits meet after the
+        US has taken its stance."""
         forced_probe, pressure = None, 0.0
-        index = self.by_code
         for ev in self.config.events:
-            if ev.year != year:
+            if ev.year != year or (summits is not None and (ev.kind == "summit") != summits):
                 continue
-            target = index.get(ev.target)
-            if ev.kind == "russian_aggression":
-                self.ally_state.aggression = self.ally_state.aggression + ev.magnitude * (
-                    self.ally_state.proximity
-                )
-            elif ev.kind == "greyzone_surge":
-                for a in [target] if target else self.allies:
-                    share = 1.0 if target else float(self.proximity[a.index])
-                    a.greyzone_attacks_extra += round(ev.magnitude * share)
-            elif ev.kind == "russia_probe" and target is not None and year > self.start_year:
-                forced_probe = target.index
-            elif ev.kind == "us_reassurance":
-                gain = self.p_perception["trust_reassurance_gain"] * ev.magnitude
-                trust = self.ally_state.trust
-                self.ally_state.trust = trust + gain * (1.0 - trust)
-                self.russia.resolve_estimate += gain * (1.0 - self.russia.resolve_estimate)
-            elif ev.kind == "us_drawdown":
-                self.united_states.forced_drawdown(ev.magnitude)
-            elif ev.kind == "us_pressure":
-                pressure = max(pressure, min(1.0, ev.magnitude))
-            elif ev.kind == "accession" and target is not None:
-                target.member = True
-            elif ev.kind == "european_command":
-                self.united_states.european_command = True
-            self.recorder.event(
-                ev.kind,
-                ev.note
-                or f"{ev.kind.replace('_', ' ')}"
-                + (f" ({target.record.country})" if target else ""),
-                year=year,
-            )
+            probe, push = apply_event(self, ev)
+            if probe is not None:
+                forced_probe = probe
+            pressure = max(pressure, push)
         return forced_probe, pressure
 
     def run(self) -> None:
         """Step to the end year."""
         while self.year < self.end_year:
             self.step()
+
+
+def progress_categories_behind(model: AllianceModel) -> str:
+    """The capability categories in which Europe has replaced less than the deadline goal of
+    the US contribution, with why (C16, C17): for the event log of a missed deadline."""
+    p = model.p_capability
+    goal = model.united_states.p["deadline_goal"]
+    per = progress.replaced(
+        model.europe_capability(), model.europe_start, model.us_base, model.isr_replaceable()
+    )
+    out = []
+    for c, share in zip(cap.CATEGORIES, per, strict=True):
+        if share < goal:
+            reason = (
+                "money cannot buy it"
+                if c == "isr" and share >= model.isr_replaceable() - 1e-9
+                else f"lead time {p[f'lead_time_{c}']} y"
+            )
+            out.append(f"{c.replace('_', ' ')} {share:.0%} ({reason})")
+    return ", ".join(out)

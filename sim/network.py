@@ -110,6 +110,21 @@ def ally_matrices(
     return w, norm, proximity, posture
 
 
+@lru_cache(maxsize=1)
+def distance_matrix() -> np.ndarray:
+    """Great-circle distance between every two allies' capitals, km (``data.allies()`` order;
+    read-only, cached)."""
+    allies = data.allies()
+    out = np.array(
+        [
+            [great_circle_km(a.capital_lat, a.capital_lon, b.capital_lat, b.capital_lon) for b in allies]
+            for a in allies
+        ]
+    )
+    out.flags.writeable = False
+    return out
+
+
 @lru_cache(maxsize=32)
 def cached_network(
     items: tuple[tuple[str, Any], ...],

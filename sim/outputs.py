@@ -48,20 +48,35 @@ MODEL_COLUMNS: dict[str, str] = {
     "mean_trust": "mean trust of the allies that the US would defend them, 0-1",
     "mean_threat": "mean threat perception of the allies, 0-1",
     "russia_resolve_estimate": "Russia's estimate of US resolve, 0-1",
-    "russia_capability": "Russia's capability, equipment-stock units",
-    "russia_free_capability": "Russia's capability not tied down in Ukraine",
+    "russia_forces_bde": "Russia's ground forces, brigade-equivalents",
+    "russia_free_bde": "Russia's ground forces neither in Ukraine nor being refitted, bde-e",
+    "russia_war_readiness": "how large a war Russia's free forces allow: 0 none, 1 local, "
+    "2 regional, 3 large (against the NATO forces of the start year)",
     "russia_milex_bn": "Russia's military spending, bn US$",
     "russia_milex_pct_gdp": "Russia's military spending, % of GDP",
     "greyzone_attacks": "grey-zone attacks on allies this year",
+    "probe_probability": "Russia's chance of probing this year by its own reckoning, 0-1",
+    "probe_success_estimate": "Russia's best estimate this year of the chance that a probe ends "
+    "in a fait accompli (deterrence read from Moscow), 0-1",
+    "europe_resolve_estimate": "Russia's estimate of European resolve, 0-1",
     "probe": "1 if Russia probed an ally this year",
     "probe_target": "ISO3 of the probed ally, or empty",
     "probe_outcome": "repelled, frozen, article5_failure, or empty",
     "us_responded": "1 if the US answered this year's probe",
+    "n_aiders": "allies that sent help in this year's crisis",
+    "nuclear_threat": "1 if Russia threatened nuclear use in this year's crisis",
+    "us_backed_down": "1 if the US backed down under nuclear threats this year",
     "us_influence": "US influence over alliance decisions relative to the start, 0-1",
     "nuclear_liability": "US nuclear guarantee without conventional control, 0-1",
     "cohesion": "alliance cohesion index, 0-1",
     "progress_headline": "GDP-weighted share of European allies at the US demand",
-    "progress_capability": "share of capability categories Europe has taken over",
+    "progress_capability": "share of the US contribution European capability delivered since "
+    "the start replaces, mean over categories, 0-1",
+    "us_capability_in_europe": "US capability in Europe relative to the start year's",
+    "pledge_core_pct": "core spending pledged for this year, % of GDP",
+    "comply_share": "mean share of compliance in the answers of allies under a US threat",
+    "hedge_share": "mean share of hedging in those answers",
+    "resist_share": "mean share of resistance in those answers",
 }
 
 ALLY_COLUMNS: dict[str, str] = {
@@ -111,19 +126,41 @@ _DIRECT = (
     "coercion_credibility",
     "us_exited_mechanisms",
     "russia_resolve_estimate",
-    "russia_capability",
-    "russia_free_capability",
+    "russia_forces_bde",
+    "russia_free_bde",
+    "russia_war_readiness",
     "russia_milex_bn",
     "russia_milex_pct_gdp",
     "greyzone_attacks",
+    "probe_probability",
+    "probe_success_estimate",
+    "europe_resolve_estimate",
     "probe",
     "probe_target",
     "probe_outcome",
     "us_responded",
+    "n_aiders",
+    "nuclear_threat",
+    "us_backed_down",
     "us_influence",
     "nuclear_liability",
     "cohesion",
+    "progress_capability",
+    "us_capability_in_europe",
+    "pledge_core_pct",
+    "comply_share",
+    "hedge_share",
+    "resist_share",
 )
+
+
+def _answers(m: AllianceModel) -> tuple[float, float, float]:
+    """Mean comply, hedge and resist shares over the allies a US threat reaches this year."""
+    reached = m.signals > 0
+    if not reached.any():
+        return 0.0, 0.0, 0.0
+    c, h, r = (float(x[reached].mean()) for x in m.shares)
+    return float(c), float(h), float(r)
 
 
 def _spending(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -198,18 +235,29 @@ class Recorder:
                 us.coercion_credibility,
                 us.exited_mechanisms,
                 ru.resolve_estimate,
-                ru.capability,
-                ru.free_capability,
+                ru.forces.total,
+                ru.forces.free,
+                m.readiness_level(),
                 ru.milex_bn,
                 ru.milex_pct_gdp,
                 m.greyzone_total,
+                ru.probe_probability,
+                ru.success_estimate,
+                ru.europe_resolve_estimate,
                 int(crisis is not None),
                 m.codes[crisis.target] if crisis else "",
                 crisis.outcome if crisis else "",
                 int(bool(crisis and crisis.us_responds)),
+                len(crisis.aiders) if crisis else 0,
+                int(bool(crisis and crisis.nuclear_threat)),
+                int(bool(crisis and crisis.us_backed_down)),
                 m.us_influence,
                 m.nuclear_liability,
                 m.cohesion,
+                m.progress_measures()[1],
+                float(m.us_capability_in_europe().sum() / m.us_base.sum()),
+                m.pledge_level(),
+                *_answers(m),
             )
         )
         self.years += 1
@@ -264,7 +312,6 @@ class Recorder:
             "progress_headline": progress.headline_progress(
                 gdp, m.european & member, reported, demand[:, None]
             ),
-            "progress_capability": progress.capability_progress(cov, goal),
         }
         return {c: derived[c].tolist() if c in derived else direct[c] for c in MODEL_COLUMNS}
 
@@ -302,27 +349,45 @@ class Recorder:
         def at(col: str, year: int) -> float:
             return rows[col][years.index(year)] if year in years else float("nan")
 
+        failed_with_us = sum(
+            1
+            for o, u in zip(rows["probe_outcome"], rows["us_responded"], strict=True)
+            if o == "article5_failure" and u
+        )
+        deadline = [e for e in m.recorder.events["event"] if ": Deadline " in e]
         out = {
             "verdict": verdict(m, outcomes),
             "start_year": years[0],
             "end_year": years[-1],
             "eu_core_pct_start": rows["eu_core_pct"][0],
+            "eu_core_pct_2027": at("eu_core_pct", 2027),
             "eu_core_pct_2030": at("eu_core_pct", 2030),
             "eu_core_pct_end": rows["eu_core_pct"][-1],
             "eu_genuine_core_pct_end": rows["eu_genuine_core_pct"][-1],
             "eu_headline_pct_end": rows["eu_headline_pct"][-1],
             "eu_capability_share_end": rows["eu_capability_share"][-1],
+            "coverage_mean_start": rows["coverage_mean"][0],
             "coverage_mean_end": rows["coverage_mean"][-1],
+            "coverage_gain": rows["coverage_mean"][-1] - rows["coverage_mean"][0],
             "mean_trust_end": rows["mean_trust"][-1],
             "us_posture_end": rows["us_posture"][-1],
+            "us_capability_in_europe_end": rows["us_capability_in_europe"][-1],
             "us_influence_end": rows["us_influence"][-1],
             "nuclear_liability_end": rows["nuclear_liability"][-1],
             "russia_resolve_estimate_end": rows["russia_resolve_estimate"][-1],
+            "europe_resolve_estimate_end": rows["europe_resolve_estimate"][-1],
+            "probe_success_estimate_max": max(rows["probe_success_estimate"]),
             "cohesion_end": rows["cohesion"][-1],
+            "pledge_target_pct": m.pledge.target,
+            "pledge_opt_outs": " ".join(m.pledge.opted_out),
+            "deadline_met": (": Deadline met" in deadline[0]) if deadline else None,
+            "progress_capability_end": rows["progress_capability"][-1],
             "n_probes": len(outcomes),
             "n_repelled": outcomes.count("repelled"),
             "n_frozen": outcomes.count("frozen"),
             "n_article5_failures": outcomes.count("article5_failure"),
+            "n_failures_us_responded": failed_with_us,
+            "n_nuclear_threats": int(sum(rows["nuclear_threat"])),
             "first_probe_year": probe_years[0] if probe_years else None,
             "us_exit_year": exits[0] if exits else None,
             "greyzone_attacks_total": int(sum(rows["greyzone_attacks"][1:])),
@@ -330,36 +395,49 @@ class Recorder:
         return out
 
 
+VERDICT_TEXT: dict[str, str] = {
+    "deterrence_failed": "an Article 5 response failed during the run (C9, C11)",
+    "europe_carries_us_lost_control": "Europe covers more of its defence requirement, but US "
+    "influence over the alliance fell below the floor (C6, C7)",
+    "headline_met_capability_hollow": "headline spending reached the target while Europe's "
+    "coverage of its requirement did not grow enough (C16, C19)",
+    "burden_shifted_alliance_intact": "Europe covers more of its defence requirement and trust "
+    "in the US held (C4)",
+    "burden_shifted_trust_broken": "Europe covers more of its defence requirement, but trust in "
+    "the US broke (C9)",
+    "burden_not_shifted": "Europe's coverage of its requirement did not grow enough, and "
+    "nothing else failed",
+}
+
+
 def verdict(model: AllianceModel, outcomes: list[str]) -> str:
-    """The run's verdict on sustainability, from the ``[verdict]`` thresholds, first match wins:
+    """The run's verdict on sustainability, from the ``[verdict]`` thresholds on absolute
+    scales, first match wins (:data:`VERDICT_TEXT` says each in words):
 
     1. ``deterrence_failed``: an Article 5 response failed during the run (C9, C11);
-    2. ``europe_carries_us_lost_control``: European share of capability in Europe >=
-       ``shift_share`` and US influence < ``influence_floor`` (C6, C7);
-    3. ``headline_met_capability_hollow``: GDP-weighted European headline spending >=
-       ``headline_met_pct`` but mean coverage < ``hollow_coverage`` (C16, C19);
-    4. ``burden_shifted_alliance_intact``: share >= ``shift_share`` and mean trust >=
-       ``trust_floor`` (C4);
-    5. ``burden_shifted_trust_broken``: share >= ``shift_share``, trust below the floor (C9);
+    2. ``europe_carries_us_lost_control``: Europe's mean capability coverage (its capability over
+       the requirement, which US withdrawal does not move) rose by at least
+       ``shift_coverage_gain`` and US influence ended below ``influence_floor`` (C6, C7);
+    3. ``headline_met_capability_hollow``: GDP-weighted European headline spending ended at or
+       above ``headline_met_pct`` but coverage rose by less than ``shift_coverage_gain``
+       (C16, C19);
+    4. ``burden_shifted_alliance_intact``: coverage rose by at least ``shift_coverage_gain``
+       and mean trust ended at or above ``trust_floor`` (C4);
+    5. ``burden_shifted_trust_broken``: coverage rose that much, trust below the floor (C9);
     6. ``burden_not_shifted``: otherwise.
     """
     v = model.p_verdict
     rows = model.recorder.model_rows
-    share, trust = rows["eu_capability_share"][-1], rows["mean_trust"][-1]
     if "article5_failure" in outcomes:
         return "deterrence_failed"
-    shifted = share >= v["shift_share"]
+    gain = rows["coverage_mean"][-1] - rows["coverage_mean"][0]
+    shifted = gain >= v["shift_coverage_gain"]
     if shifted and rows["us_influence"][-1] < v["influence_floor"]:
         return "europe_carries_us_lost_control"
-    if (
-        rows["eu_headline_pct"][-1] >= v["headline_met_pct"]
-        and rows["coverage_mean"][-1] < v["hollow_coverage"]
-    ):
+    if not shifted and rows["eu_headline_pct"][-1] >= v["headline_met_pct"]:
         return "headline_met_capability_hollow"
     if shifted:
-        return (
-            "burden_shifted_alliance_intact"
-            if trust >= v["trust_floor"]
-            else ("burden_shifted_trust_broken")
-        )
+        if rows["mean_trust"][-1] >= v["trust_floor"]:
+            return "burden_shifted_alliance_intact"
+        return "burden_shifted_trust_broken"
     return "burden_not_shifted"

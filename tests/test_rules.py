@@ -19,16 +19,35 @@ def _pipeline(**over):
     return cap.CapabilityPipeline(p, stock, np.zeros_like(stock)), p
 
 
-def test_order_arrives_after_its_lead_time():
+def test_order_arrives_after_its_lead_time_at_its_vintage_value():
     pipe, p = _pipeline(us_buy_share=0.0, industry_headroom=0.0)
     pipe.capacity[:] = 1e9
     orders = np.zeros((1, len(cap.CATEGORIES)))
     k = cap.CATEGORIES.index("munitions")
     orders[0, k] = 10.0
     pipe.order(orders)
-    arrivals = [pipe.deliver()[0, k] for _ in range(p["lead_time_munitions"] + 1)]
-    assert arrivals[-1] == pytest.approx(10.0)
+    lead = p["lead_time_munitions"]
+    arrivals = [pipe.deliver()[0, k] for _ in range(lead + 1)]
+    # an order ages from the year it is placed: in transit as in service
+    assert arrivals[-1] == pytest.approx(10.0 * (1 - p["depreciation_munitions"]) ** lead)
     assert sum(arrivals[:-1]) == 0.0
+
+
+@pytest.mark.parametrize("category", cap.CATEGORIES)
+def test_longer_lead_times_never_raise_capability(category):
+    """C16: the same orders with a longer lead time give no more capability in any year."""
+    from sim.model import AllianceModel
+
+    stocks = []
+    for lead in (0, 2, 5):
+        m = make_model({f"capability.lead_time_{category}": lead})
+        path = []
+        for _ in range(10):
+            m.step()
+            path.append(m.europe_capability()[cap.CATEGORIES.index(category)])
+        stocks.append(np.array(path))
+        assert isinstance(m, AllianceModel)
+    assert (stocks[0] >= stocks[1] - 1e-9).all() and (stocks[1] >= stocks[2] - 1e-9).all()
 
 
 def test_us_orders_arrive_later_than_european_ones():
@@ -42,7 +61,7 @@ def test_us_orders_arrive_later_than_european_ones():
 
 
 def test_industrial_capacity_creates_a_backlog_that_clears_later():
-    pipe, p = _pipeline(us_buy_share=0.0, capacity_growth=0.0)
+    pipe, p = _pipeline(us_buy_share=0.0, capacity_growth=0.0, depreciation_manoeuvre=0.0)
     pipe.capacity[:] = 1.0
     orders = np.zeros((1, len(cap.CATEGORIES)))
     orders[0, 0] = 3.0
@@ -57,6 +76,7 @@ def test_pipeline_conserves_what_is_ordered():
     both suppliers, a filled start pipeline, capacity binding)."""
     p = dict(make_model().config.params["capability"])
     p.update(us_buy_share=0.3, capacity_growth=0.05)
+    p.update({f"depreciation_{c}": 0.0 for c in cap.CATEGORIES})  # value is conserved then
     rng = np.random.default_rng(3)
     start_orders = rng.random((4, len(cap.CATEGORIES)))
     pipe = cap.CapabilityPipeline(p, np.zeros_like(start_orders), start_orders)
@@ -156,23 +176,42 @@ def test_drawdown_costs_more_trust_where_us_forces_are():
 
 def test_threats_lower_russias_estimate_of_us_resolve():
     calm, threatened = make_model().russia, make_model().russia
-    calm.read_us_resolve(1.0, 0.0, 0.2, 0.2, False)
-    threatened.read_us_resolve(1.0, 1.0, 0.2, 0.2, False)
+    calm.read_resolve(1.0, 0.0, 0.2, 0.2, False, 0.5)
+    threatened.read_resolve(1.0, 1.0, 0.2, 0.2, False, 0.5)
     assert threatened.resolve_estimate < calm.resolve_estimate
+
+
+@pytest.mark.parametrize(
+    ("weight", "signal"),
+    [
+        ("resolve_weight_posture", (0.0, 0.5, 0.5, 0.5, False)),
+        ("resolve_weight_threat", (0.5, 1.0, 0.5, 0.5, False)),
+        ("resolve_weight_reassurance", (0.5, 0.5, 0.0, 0.5, False)),
+        ("resolve_weight_ambiguity", (0.5, 0.5, 0.5, 1.0, False)),
+    ],
+)
+def test_each_resolve_weight_is_a_parameter_that_matters(weight, signal):
+    """Russia's reading of US resolve: a weak signal on one channel lowers the estimate more the
+    more weight that channel has (the weights are schema parameters, not constants)."""
+    low, high = (make_model({f"perception.{weight}": w}).russia for w in (0.1, 0.9))
+    for r in (low, high):
+        r.read_resolve(*signal, 0.5)
+    assert high.resolve_estimate < low.resolve_estimate
 
 
 # -- M4 ally budget (C3, C4, C5) -----------------------------------------------------------------
 def test_threat_and_distrust_raise_desired_spending():
     a = ally(make_model(), "DEU")
     a.threat, a.trust = 0.2, 0.8
-    low = a.desired_core_pct(0.0, 3.5, 2.0, 2.0)
+    low = a.desired_core_pct(0.0, 2.0, 2.0)
     a.threat, a.trust = 0.8, 0.2
-    assert a.desired_core_pct(0.0, 3.5, 2.0, 2.0) > low
+    assert a.desired_core_pct(0.0, 2.0, 2.0) > low
 
 
-def test_credible_coercion_raises_desired_spending():
+def test_coercion_moves_desired_spending_either_way():
     a = ally(make_model(), "ITA")
-    assert a.desired_core_pct(0.5, 3.5, 2.0, 2.0) > a.desired_core_pct(0.0, 3.5, 2.0, 2.0)
+    none = a.desired_core_pct(0.0, 2.0, 2.0)
+    assert a.desired_core_pct(0.5, 2.0, 2.0) > none > a.desired_core_pct(-0.5, 2.0, 2.0)
 
 
 def test_small_trusting_allies_free_ride_more_than_large_ones():
@@ -180,14 +219,14 @@ def test_small_trusting_allies_free_ride_more_than_large_ones():
     small, large = ally(m, "LUX"), ally(m, "DEU")
     for a in (small, large):
         a.threat, a.trust = 0.3, 0.9
-    assert small.desired_core_pct(0, 0, 0, 0) < large.desired_core_pct(0, 0, 0, 0)
+    assert small.desired_core_pct(0, 0, 0) < large.desired_core_pct(0, 0, 0)
 
 
 def test_holdout_never_wants_more_than_its_cap():
     m = make_model({"allies.overrides.ESP.holdout": True})
     es = ally(m, "ESP")
     es.threat = 1.0
-    assert es.desired_core_pct(1.0, 5.0, 3.5, 4.0) <= 2.1
+    assert es.desired_core_pct(1.0, 3.5, 4.0) <= 2.1
 
 
 def test_budget_moves_within_fiscal_limits():
@@ -207,6 +246,17 @@ def test_holdout_reclassifies_only_when_headline_numbers_are_measured():
     assert es.reported_core_pct > es.core_pct
     es.reclassify(bar=3.0, headline_measured=False)
     assert es.reclassified_pct < es.reclassify_max
+
+
+def test_allies_under_pressure_reclassify_to_the_bar_others_do_not():
+    """Bunching at the bar (C19): an ally the US threatens reclassifies up to its maximum to
+    reach the bar; one under no pressure does not."""
+    pressed, calm = ally(make_model(), "ITA"), ally(make_model(), "ITA")
+    bar = pressed.core_pct + 0.2
+    pressed.reclassify(bar, headline_measured=True, willing=1.0)
+    calm.reclassify(bar, headline_measured=True, willing=0.0)
+    assert pressed.reported_core_pct == pytest.approx(bar)
+    assert calm.reclassified_pct == 0.0
 
 
 # -- M5 US policy (C1, C3, C8, C15) --------------------------------------------------------------
@@ -270,27 +320,55 @@ def test_russia_reacts_to_european_rearmament():
     assert fast.milex_bn > slow.milex_bn
 
 
-def test_russia_does_not_probe_while_tied_down_in_ukraine():
-    m = make_model({"russia.probe_threshold": -5.0})
-    r = m.russia
-    r.committed_share = 0.9
-    eligible = np.ones(len(m.allies), dtype=bool)
-    assert r.choose_probe(lambda: np.zeros(len(m.allies)), m.proximity, eligible) is None
+def _probe_rate(
+    params: dict | None = None,
+    readiness: float = 1.0,
+    chance: float = 0.9,
+    resolve: float = 0.5,
+    n: int = 300,
+) -> float:
+    """Share of ``n`` seeded decisions in which Russia probes, with a scripted assessment."""
+    count = 0
+    for seed in range(n):
+        m = make_model(params, seed=seed)
+        r = m.russia
+        r.resolve_estimate = resolve
+        cand = np.array([m.codes.index(c) for c in ("EST", "LVA", "LTU")])
+        value = np.ones(len(cand))
+        count += (
+            r.choose_probe(cand, value, lambda t, us, eu: np.full(len(t), chance), readiness)
+            is not None
+        )
+    return count / n
+
+
+def test_russia_tied_down_in_ukraine_probes_rarely_but_can():
+    """No hard gate: a Russia not ready for the war a probe could start (readiness 0) still
+    probes sometimes, but far more rarely than a ready one."""
+    tied, ready = (
+        _probe_rate(readiness=0.0, resolve=0.2, n=600),
+        _probe_rate(readiness=1.0, resolve=0.2, n=600),
+    )
+    assert 0 < tied < ready
 
 
 def test_doubt_about_us_resolve_invites_probes():
-    probes = {}
-    for resolve in (0.9, 0.1):
-        count = 0
-        for seed in range(200):
-            m = make_model(seed=seed)
-            r = m.russia
-            r.committed_share, r.resolve_estimate = 0.0, resolve
-            eligible = np.ones(len(m.allies), dtype=bool)
-            half = np.full(len(m.allies), 0.5)
-            count += r.choose_probe(lambda h=half: h, m.proximity, eligible) is not None
-        probes[resolve] = count
-    assert probes[0.1] > probes[0.9]
+    assert _probe_rate(resolve=0.1) > _probe_rate(resolve=0.9)
+
+
+def test_a_likely_fait_accompli_invites_probes():
+    assert _probe_rate(chance=0.95) > _probe_rate(chance=0.2)
+
+
+def test_no_candidate_no_probe_and_cooldown_holds():
+    m = make_model()
+    r = m.russia
+    none = np.array([], dtype=int)
+    assert r.choose_probe(none, none.astype(float), lambda t, u, e: np.zeros(0), 1.0) is None
+    r.cooldown = 2
+    cand = np.array([m.codes.index("EST")])
+    assert r.choose_probe(cand, np.ones(1), lambda t, u, e: np.ones(1), 1.0) is None
+    assert r.cooldown == 1
 
 
 def test_greyzone_attacks_fall_mostly_on_allies_near_russia():
@@ -302,24 +380,37 @@ def test_greyzone_attacks_fall_mostly_on_allies_near_russia():
 
 
 # -- M9 crisis game (C7, C11) --------------------------------------------------------------------
-def _crisis(us_answers: float, force: float, seed: int = 3):
-    m = make_model(
-        {"united_states.crisis_response_base": us_answers, "crisis.probe_force_share": force},
-        seed=seed,
-        ukraine_war=0.0,
-    )
-    m.russia.committed_share = 0.0
-    return m, crisis_game.resolve_probe(m, m.codes.index("LTU"))
+def _crisis(params: dict, seed: int = 3, target: str = "LTU"):
+    m = make_model(params, seed=seed, ukraine_war=0.0)
+    m.russia.forces.committed = m.russia.forces.reconstituting = 0.0
+    return m, crisis_game.resolve_probe(m, m.codes.index(target))
 
 
 def test_strong_response_with_the_us_repels_a_probe():
-    _, c = _crisis(us_answers=5.0, force=0.001)
-    assert c.us_responds and c.outcome == "repelled"
+    _, c = _crisis(
+        {
+            "united_states.crisis_response_base": 5.0,
+            "russia.probe_force_max_bde": 0.05,
+            "crisis.nuclear_threat_probability": 0.0,
+        }
+    )
+    assert c.us_responds and not c.seized and c.outcome == "repelled"
 
 
-def test_without_the_us_and_without_force_article5_fails():
-    m, c = _crisis(us_answers=-5.0, force=1.0)
-    assert not c.us_responds and c.outcome == "article5_failure"
+def test_without_anyone_answering_article5_fails():
+    m, c = _crisis(
+        {
+            "united_states.crisis_response_base": -5.0,
+            "crisis.ally_aid_base": -5.0,
+            "crisis.ally_aid_threat": 0.0,
+            "crisis.ally_aid_closeness": 0.0,
+            "crisis.ally_aid_trust": 0.0,
+            "crisis.ally_aid_capability": 0.0,
+            "crisis.ally_aid_tripwire": 0.0,
+            "crisis.ally_aid_distance": 5.0,
+        }
+    )
+    assert not c.us_responds and not c.aiders and c.outcome == "article5_failure"
     trust0 = np.mean([a.trust for a in m.allies])
     resolve0 = m.russia.resolve_estimate
     crisis_game.apply_feedback(m, c)
@@ -328,20 +419,56 @@ def test_without_the_us_and_without_force_article5_fails():
     assert "Article 5 response fails" in crisis_game.describe(m, c)
 
 
+def test_article5_can_fail_even_when_the_us_answers():
+    """C7: the US answers, Russia threatens nuclear use, the US backs down under its liability and
+    the Europeans follow: no collective response stands."""
+    m, c = _crisis(
+        {
+            "united_states.crisis_response_base": 5.0,
+            "crisis.nuclear_threat_probability": 1.0,
+            "crisis.us_backdown_base": 10.0,
+            "crisis.eu_backdown_base": 10.0,
+        }
+    )
+    assert c.us_responds and c.nuclear_threat and c.us_backed_down
+    assert c.outcome == "article5_failure"
+
+
+def test_a_fait_accompli_stands_when_help_comes_too_late():
+    """Help arrives after the objective falls: the alliance answered, the slice is lost
+    (frozen), not a failure of Article 5."""
+    _, c = _crisis(
+        {
+            "united_states.crisis_response_base": 5.0,
+            "crisis.nuclear_threat_probability": 0.0,
+            "crisis.staging_hours": 700.0,
+            "crisis.us_conus_hours": 700.0,
+            "crisis.own_readiness": 0.0,
+            "crisis.mobilisation_hours": 700.0,
+        },
+        target="EST",
+    )
+    assert c.seized and c.outcome == "frozen"
+
+
 def test_nuclear_liability_makes_the_us_hesitate():
     us = make_model().united_states
     assert us.respond_probability(0.5, 0.8, 0.2) < us.respond_probability(0.5, 0.0, 0.2)
 
 
 # -- M9 aid and the agents' view of the allies' state ---------------------------------------------
-def test_allies_closer_more_alarmed_and_led_by_the_us_are_likelier_to_aid():
+def test_allies_closer_nearer_alarmed_trusting_and_led_by_the_us_are_likelier_to_aid():
     a = ally(make_model(), "DEU")
-    a.threat = 0.2
-    base = a.aid_probability(0.2, us_responds=False)
-    assert a.aid_probability(0.8, us_responds=False) > base
-    assert a.aid_probability(0.2, us_responds=True) > base
+    a.threat, a.trust = 0.2, 0.5
+    base = a.aid_probability(0.2, 1000.0, us_responds=False)
+    assert a.aid_probability(0.8, 1000.0, us_responds=False) > base
+    assert a.aid_probability(0.2, 300.0, us_responds=False) > base
+    assert a.aid_probability(0.2, 1000.0, us_responds=True) > base
+    assert a.aid_probability(0.2, 1000.0, us_responds=False, tripwire=True) > base
     a.threat = 0.8
-    assert a.aid_probability(0.2, us_responds=False) > base
+    assert a.aid_probability(0.2, 1000.0, us_responds=False) > base
+    a.threat, a.trust = 0.2, 0.9
+    assert a.aid_probability(0.2, 1000.0, us_responds=False) > base
     assert 0.0 < base < 1.0
 
 

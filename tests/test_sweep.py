@@ -243,7 +243,7 @@ def test_sobol_indices_rank_the_factor_that_matters(tmp_path, capsys):
                 "--param",
                 f"{TI}=0:1",
                 "--param",
-                "verdict.shift_share=0.5:0.9",
+                "verdict.shift_coverage_gain=0.05:0.2",
                 "--design",
                 "sobol",
                 "--samples",
@@ -260,7 +260,7 @@ def test_sobol_indices_rank_the_factor_that_matters(tmp_path, capsys):
     assert main(["sensitivity", str(out), "--outputs", "eu_core_pct_end", "eu_core_pct@2030"]) == 0
     df = pd.read_csv(out / "sensitivity.csv")
     st = df[df.output == "eu_core_pct_end"].set_index("factor")["ST"]
-    assert st[TI] > 0.5 > abs(st["verdict.shift_share"])
+    assert st[TI] > 0.5 > abs(st["verdict.shift_coverage_gain"])
     assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(df.columns)
     assert "S1" in capsys.readouterr().out
 

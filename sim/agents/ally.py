@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import initial
 from ..data import AllyRecord
+from ..mechanisms import coercion
 from . import ally_rules as rules
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ PER_ALLY = {
     "adjustment": "adjustment_rate",
     "base_pct": "base_pct",
     "equipment_share": "equipment_share",
+    "resistance": "domestic_resistance",
 }
 
 
@@ -71,6 +73,7 @@ class AllyState:
     adjustment: np.ndarray
     base_pct: np.ndarray
     equipment_share: np.ndarray
+    resistance: np.ndarray
     size: np.ndarray
     proximity: np.ndarray
     posture_weight: np.ndarray
@@ -195,6 +198,7 @@ class Ally(mesa.Agent):
     adjustment = _Entry()
     base_pct = _Entry()
     equipment_share = _Entry()
+    resistance = _Entry()
     size = _Entry()
     proximity = _Entry()
     posture_weight = _Entry()
@@ -269,17 +273,45 @@ class Ally(mesa.Agent):
         )
 
     def desired_core_pct(
-        self, coercion: float, demand: float, pledge: float, peers: float, shock: float = 0.0
+        self, coercion: float, pledge: float, peers: float, shock: float = 0.0
     ) -> float:
         """M4: :func:`~sim.agents.ally_rules.desired_core_pct` from
-        :func:`~sim.agents.ally_rules.need_pct` (C3, C4, C5)."""
+        :func:`~sim.agents.ally_rules.need_pct` (C3, C4, C5), with ``coercion`` the pp of GDP
+        its answer to US coercion adds (:meth:`coercion_pp`) and the pledge's pull this year."""
         a = self.model.p_allies
         need = rules.need_pct(a, self.base_pct, self.threat, self.trust, self.size)
+        weight = self.model.pledge.weight(a, self.model.year)
         return float(
             rules.desired_core_pct(
-                a, need, coercion, demand, pledge, peers, shock, self.holdout, self.holdout_cap
+                a, need, coercion, pledge, peers, shock, self.holdout, self.holdout_cap, weight
             )
         )
+
+    def coercion_responses(self, signal: float) -> tuple[float, float, float]:
+        """M4: this ally's shares of comply, hedge and resist under a US threat ``signal``
+        (:func:`~sim.mechanisms.coercion.response_shares`, C3, C5, C6)."""
+        m = self.model
+        dep = coercion.dependence(m.eu_share, self.posture_weight, self.proximity)
+        c, h, r = coercion.response_shares(
+            m.p_coercion,
+            dep,
+            m.united_states.coercion_credibility,
+            self.threat,
+            self.trust,
+            signal,
+            self.resistance,
+        )
+        return float(c), float(h), float(r)
+
+    def coercion_pp(self, signal: float, demand: float) -> float:
+        """M4: desired spending its answer to a US threat ``signal`` adds, pp of GDP
+        (:func:`~sim.mechanisms.coercion.coercion_pp`): positive, nil or negative."""
+        m = self.model
+        a = m.p_allies
+        need = rules.need_pct(a, self.base_pct, self.threat, self.trust, self.size)
+        leverage = a["compliance_gain"] * m.united_states.coercion_credibility * m.us_influence
+        shares = self.coercion_responses(signal)
+        return float(coercion.coercion_pp(m.p_coercion, signal, shares, leverage, demand, need))
 
     def set_budget(self, desired: float) -> None:
         """M4: :func:`~sim.agents.ally_rules.set_budget` (C16)."""
@@ -287,13 +319,14 @@ class Ally(mesa.Agent):
             rules.set_budget(self.core_pct, desired, self.adjustment, self.max_rise, self.max_cut)
         )
 
-    def reclassify(self, bar: float, headline_measured: bool) -> None:
-        """M4: :func:`~sim.agents.ally_rules.reclassify` (C5, C19)."""
+    def reclassify(self, bar: float, headline_measured: bool, willing: float = 1.0) -> None:
+        """M4: :func:`~sim.agents.ally_rules.reclassify` (C5, C19); a holdout is always
+        willing."""
         self.reclassified_pct = float(
             rules.reclassify(
                 self.reclassified_pct,
                 self.core_pct,
-                self.holdout,
+                max(float(self.holdout), willing),
                 bar,
                 headline_measured,
                 self.reclassify_max,
@@ -309,10 +342,22 @@ class Ally(mesa.Agent):
             )
         )
 
-    def aid_probability(self, closeness: float, us_responds: bool) -> float:
-        """M9: :func:`~sim.agents.ally_rules.aid_probability` (C11)."""
+    def aid_probability(
+        self, closeness: float, km: float, us_responds: bool, tripwire: bool = False
+    ) -> float:
+        """M9: :func:`~sim.agents.ally_rules.aid_probability` (C5, C11): whether it sends help
+        to a probed ally this close (network) and this far (km)."""
         return float(
-            rules.aid_probability(self.model.p_crisis, closeness, self.threat, us_responds)
+            rules.aid_probability(
+                self.model.p_crisis,
+                closeness,
+                self.threat,
+                self.trust,
+                km,
+                self.size,
+                us_responds,
+                tripwire,
+            )
         )
 
     def step(self) -> None:

@@ -36,13 +36,14 @@ def situational_threat(
 ) -> Num:
     """M2: the threat an ally's situation warrants, before the network (C5, C12).
 
-    ``threat_base + proximity x (threat_proximity_weight x Russia's capability relative to the
-    start (at most 2) + threat_war_weight x war intensity) + threat_greyzone_per_attack x attacks
-    + shock + aggression``, clipped to [0, 1]; the shock holds probes (decaying at
-    ``shock_memory``), ``aggression`` Russia's use of force elsewhere (decaying at
-    ``aggression_memory``).
+    ``threat_base + proximity x (threat_proximity_weight x Russia's militarisation (its military
+    spending relative to the start year's, at most ``threat_power_cap``) + threat_war_weight x
+    war intensity) + threat_greyzone_per_attack x attacks + shock + aggression``, clipped to
+    [0, 1]: European capitals read the war economy, not what the war has destroyed (C10). The
+    shock holds probes (decaying at ``shock_memory``), ``aggression`` Russia's use of force
+    elsewhere (decaying at ``aggression_memory``).
     """
-    power = min(russia_power, 2.0)
+    power = min(russia_power, p["threat_power_cap"])
     t = (
         p["threat_base"]
         + proximity * (p["threat_proximity_weight"] * power + p["threat_war_weight"] * war)
@@ -124,27 +125,28 @@ def desired_core_pct(
     a: Mapping[str, float],
     need: Num,
     coercion: Num,
-    demand: float,
     pledge: float,
     peers: Num,
     shock: Num,
     holdout: Num,
     holdout_cap: Num,
+    pledge_weight: float,
 ) -> Num:
     """M4: the core spending the ally wants this year (C3, C4, C5).
 
-    From :func:`need_pct`, pulled toward the neighbours' spending (``peer_weight``), toward the
-    US demand where it is higher (``coercion``: compliance under credible coercion, zero when
-    the US only cajoles) and toward the alliance pledge where it is higher (``pledge_weight``),
-    plus this year's domestic ``shock`` (``budget_noise_sd``). A holdout never wants more than
-    its cap (C5: Spain at 2.1%). Bounded to [0, 15] % of GDP.
+    From :func:`need_pct`, pulled toward the neighbours' spending (``peer_weight``) and toward
+    the alliance pledge where it is higher (``pledge_weight``, growing as the pledge's deadline
+    nears: :class:`sim.pledge.Pledge`), plus ``coercion`` (pp of GDP, the ally's answer to US
+    coercion, :func:`sim.mechanisms.coercion.coercion_pp`: positive, nil or negative) and this
+    year's domestic ``shock`` (``budget_noise_sd``). A holdout never wants more than its cap
+    (C5: Spain at 2.1%). Bounded to [0, 15] % of GDP.
     """
     desired = (
         need
         + a["peer_weight"] * (peers - need)
         + shock
-        + coercion * np.maximum(demand - need, 0.0)
-        + a["pledge_weight"] * np.maximum(pledge - need, 0.0)
+        + coercion
+        + pledge_weight * np.maximum(pledge - need, 0.0)
     )
     desired = np.where(holdout & (desired > holdout_cap), holdout_cap, desired)
     return _clip(desired, 0.0, 15.0)
@@ -158,12 +160,13 @@ def anchored_base(
     threat: Num,
     trust: Num,
     size: Num,
+    pledge_weight: float,
 ) -> Num:
     """The ``base_pct`` that makes :func:`desired_core_pct` (no coercion, no shock) give
     ``observed``: the rule is piecewise linear and increasing in ``need``, so ``need`` is found
     branch by branch (with the pledge pulling, else without) and the other terms of
     :func:`need_pct` are subtracted. Used when ``anchor_to_start`` is set (the default)."""
-    pw, peer = a["pledge_weight"], a["peer_weight"]
+    pw, peer = pledge_weight, a["peer_weight"]
     need = (observed - pw * pledge - peer * peers) / max(1e-9, 1.0 - pw - peer)
     without_pledge = (observed - peer * peers) / max(1e-9, 1.0 - peer)
     need = np.where(need > pledge, without_pledge, need)
@@ -188,24 +191,25 @@ def set_budget(core: Num, desired: Num, adjustment: Num, max_rise: Num, max_cut:
 def reclassify(
     reclassified: Num,
     core: Num,
-    holdout: Num,
+    willing: Num,
     bar: float,
     headline_measured: bool,
     reclassify_max: Num,
     max_cut: Num,
 ) -> Num:
-    """M4: a holdout reclassifies spending to reach the bar the US checks (C5, C19).
+    """M4: allies under pressure reclassify spending to reach the bar the US checks (C5, C19).
 
-    When the US measures headline numbers, a holdout reports up to ``reclassify_max_pct``
-    more than it genuinely spends, enough to reach ``bar``; when the US measures real
-    capability, reclassification buys nothing and is unwound at ``max_cut_pp`` a year.
-    Allies that are not holdouts keep their initial reclassification.
+    When the US measures headline numbers, an ally reports up to ``willing x
+    reclassify_max_pct`` more than it genuinely spends, enough to reach ``bar`` (willing is 1
+    for a holdout and ``reclassify_pressure`` x the US threat aimed at it, at most 1, for the
+    others: bunching at the bar); what it no longer needs, and everything when the US measures
+    real capability, is unwound at ``max_cut_pp`` a year.
     """
-    if headline_measured:
-        new = np.minimum(reclassify_max, np.maximum(0.0, bar - core))
-    else:
-        new = np.maximum(0.0, reclassified - max_cut)
-    return np.where(holdout, new, reclassified)
+    unwound = np.maximum(0.0, reclassified - max_cut)
+    if not headline_measured:
+        return unwound
+    wanted = willing * np.minimum(reclassify_max, np.maximum(0.0, bar - core))
+    return np.maximum(wanted, unwound)
 
 
 def adjust_related(
@@ -220,17 +224,48 @@ def adjust_related(
     return related + a["related_adjustment_rate"] * (target - related)
 
 
-def aid_probability(c: Mapping[str, float], closeness: Num, threat: Num, us_responds: bool) -> Num:
-    """M9: probability that an ally comes to the aid of a probed ally (C11).
+def aid_logit(
+    c: Mapping[str, float],
+    closeness: Num,
+    threat: Num,
+    trust: Num,
+    km: Num,
+    size: Num,
+    us_responds: float,
+    tripwire: Num,
+) -> Num:
+    """M9: log-odds that an ally sends help to a probed ally (C5, C11).
 
-    ``logistic(ally_aid_base + ally_aid_closeness x closeness + ally_aid_threat x threat
-    + ally_aid_us_responds x [US responds])``; closeness is the network weight to the target
-    relative to the strongest tie in the alliance.
+    ``ally_aid_base + ally_aid_closeness x closeness + ally_aid_threat x threat
+    + ally_aid_trust x trust - ally_aid_distance x km / 1000 + ally_aid_capability x size
+    + ally_aid_us_responds x [US answers] + ally_aid_tripwire x [its troops are in the target]``:
+    closeness is the network weight to the target relative to the strongest tie in the alliance,
+    ``km`` the distance between capitals, ``size`` the ally's economic size (0-1). Trust in the
+    alliance's leader makes collective action likelier; troops already in the target are a
+    tripwire.
     """
-    z = (
+    return (
         c["ally_aid_base"]
         + c["ally_aid_closeness"] * closeness
         + c["ally_aid_threat"] * threat
-        + (c["ally_aid_us_responds"] if us_responds else 0.0)
+        + c["ally_aid_trust"] * trust
+        - c["ally_aid_distance"] * km / 1000.0
+        + c["ally_aid_capability"] * size
+        + c["ally_aid_us_responds"] * us_responds
+        + c["ally_aid_tripwire"] * tripwire
     )
-    return 1.0 / (1.0 + np.exp(-z))
+
+
+def aid_probability(
+    c: Mapping[str, float],
+    closeness: Num,
+    threat: Num,
+    trust: Num,
+    km: Num,
+    size: Num,
+    us_responds: bool,
+    tripwire: Num = False,
+) -> Num:
+    """M9: probability that an ally sends help: ``logistic`` of :func:`aid_logit`."""
+    z = aid_logit(c, closeness, threat, trust, km, size, float(us_responds), tripwire)
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))

@@ -10,18 +10,31 @@ import mesa
 import numpy as np
 
 from .. import data
+from ..mechanisms.forces import RussianForces
 
 if TYPE_CHECKING:
     from ..model import AllianceModel
 
+# The assessment Russia makes of a set of targets: given its reading of the chance that the US
+# answers and of European resolve, the chance of a fait accompli per target.
+Assess = Callable[[np.ndarray, float, float], np.ndarray]
+
+
+def logistic(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
 
 class Russia(mesa.Agent):
-    """Russia's economy, military spending and capability, its reading of US resolve, its
-    grey-zone campaign and its decision to probe an ally.
+    """Russia's economy, military spending and ground forces, its reading of US and European
+    resolve, its grey-zone campaign and its decision to probe an ally.
 
-    State: ``gdp_bn``, ``milex_bn`` (bn US$), ``capability`` (equipment-stock units, comparable
-    with the allies' after ``cost_factor``), ``committed_share`` (tied down in Ukraine),
-    ``resolve_estimate`` (index 0-1, its estimate of US resolve).
+    State: ``gdp_bn``, ``milex_bn`` (bn US$), ``forces`` (:class:`RussianForces`, bde-e),
+    ``resolve_estimate`` and ``europe_resolve_estimate`` (index 0-1: its estimates of the will of
+    the US and of the European allies to answer a probe), ``confidence`` (utility: what its
+    past probes taught it; up after a success, down after a repelled probe), ``cooldown``
+    (years before it considers another probe), and this year's ``probe_probability`` and
+    ``success_estimate`` (its best estimate of the chance that a probe ends in a fait
+    accompli: the deterrence reading of the year).
     """
 
     model: AllianceModel
@@ -29,20 +42,23 @@ class Russia(mesa.Agent):
     def __init__(self, model: AllianceModel, europe_spending_bn: float) -> None:
         super().__init__(model)
         sc = model.config
-        self.p = model.config.params["russia"]
+        self.p = model.params["russia"]
         start = sc.get("run.start_year")
         hist = data.russia_history()
         year = max(y for y in hist if y <= start)
         self.gdp_bn = hist[year]["gdp_bn"]
         self.milex_bn = hist[year]["milex_bn"]
+        self.milex_start = self.milex_bn
         self.gdp_growth = self.p["gdp_growth_pct"] / 100.0
         war = sc.series_at("ukraine_war", start)
-        loss = self.p["depreciation"] + self.p["war_attrition"] * war
-        self.capability = self._new_capability() / loss if loss > 0 else 0.0
-        self.capability_start = self.capability
-        self.committed_share = self.p["war_commitment"] * war
+        self.forces = RussianForces(self.p, model.p_crisis["bde_cost_bn"], self.milex_bn, war)
+        self.forces_start = max(self.forces.total, 1e-9)
         self.resolve_estimate = model.p_perception["resolve_initial"]
+        self.europe_resolve_estimate = model.p_perception["europe_resolve_initial"]
+        self.confidence = 0.0
         self.cooldown = 0
+        self.probe_probability = 0.0
+        self.success_estimate = 0.0
         self.europe_start_bn = europe_spending_bn
         # Richardson grievance terms: the start year is an equilibrium at its war intensity.
         a, k = self.p["fatigue"], self.p["reaction_coefficient"]
@@ -58,12 +74,15 @@ class Russia(mesa.Agent):
         return 100.0 * self.milex_bn / self.gdp_bn
 
     @property
-    def free_capability(self) -> float:
-        """Capability not tied down in Ukraine."""
-        return self.capability * (1.0 - self.committed_share)
+    def militarisation(self) -> float:
+        """Military spending relative to the start year's: the war economy that European
+        capitals read (C10), whatever the war in Ukraine has destroyed."""
+        return self.milex_bn / max(self.milex_start, 1e-9)
 
-    def _new_capability(self) -> float:
-        return self.milex_bn * self.p["equipment_share"] * self.p["cost_factor"]
+    @property
+    def force_ratio(self) -> float:
+        """Russia's ground forces relative to the start year's."""
+        return self.forces.total / self.forces_start
 
     def react_to_balance(self, europe_spending_bn: float, war: float) -> None:
         """M8: Richardson-type spending reaction with a war-economy ceiling (C8, C10).
@@ -71,9 +90,10 @@ class Russia(mesa.Agent):
         ``milex += k x Y - a x milex + g`` with ``k = reaction_coefficient x (1 +
         balance_sensitivity x max(0, Y / Y0 - 1))`` (Y European spending, Y0 at the start),
         ``a = fatigue``, and a grievance ``g`` that keeps the start year in equilibrium while the
-        war (or reconstitution for ``reconstitution_years`` after a ceasefire) lasts, and falls to
-        the level that would hold spending at ``floor_pct`` in peace. Spending stays between
-        ``floor_pct`` and ``war_ceiling_pct`` of GDP. The regime is stable when k < a.
+        war (or reconstitution for ``reconstitution_years`` after a ceasefire) lasts, then
+        falls toward the level that would hold spending at ``floor_pct`` in peace, halving the
+        war's weight each year (``war_memory``). Spending stays between ``floor_pct`` and
+        ``war_ceiling_pct`` of GDP. The regime is stable when k < a.
         """
         p = self.p
         self.gdp_bn *= 1.0 + self.gdp_growth
@@ -83,28 +103,20 @@ class Russia(mesa.Agent):
         else:
             self.years_since_war += 1
             if self.years_since_war > p["reconstitution_years"]:
-                self.war_demand *= 0.5
+                self.war_demand *= p["war_memory"]
         grievance = self.grievance_peace + (self.grievance_war - self.grievance_peace) * min(
             1.0, self.war_demand
         )
-        growth = max(0.0, europe_spending_bn / self.europe_start_bn - 1.0)
+        growth = max(0.0, europe_spending_bn / max(self.europe_start_bn, 1e-9) - 1.0)
         k = p["reaction_coefficient"] * (1.0 + p["balance_sensitivity"] * growth)
         milex = self.milex_bn + k * europe_spending_bn - p["fatigue"] * self.milex_bn + grievance
         lo, hi = p["floor_pct"] * self.gdp_bn / 100.0, p["war_ceiling_pct"] * self.gdp_bn / 100.0
         self.milex_bn = min(hi, max(lo, milex))
 
     def rebuild_forces(self, war: float) -> None:
-        """M8: capability grows with spending, depreciates, and is ground down by the war (C10).
-
-        ``capability = capability x (1 - depreciation - war_attrition x war) + milex x
-        equipment_share x cost_factor``; ``committed_share = war_commitment x war``.
-        """
-        p = self.p
-        self.capability = (
-            self.capability * (1.0 - p["depreciation"] - p["war_attrition"] * war)
-            + self._new_capability()
-        )
-        self.committed_share = p["war_commitment"] * war
+        """M8: a year of production, losses, commitment to Ukraine and release after a ceasefire
+        (:class:`~sim.mechanisms.forces.RussianForces`, C10)."""
+        self.forces.advance(self.milex_bn, war)
 
     def greyzone_attacks(self, proximity: np.ndarray, escalation: float) -> np.ndarray:
         """M8: grey-zone attacks on each ally this year, near Russia first (C12).
@@ -121,63 +133,106 @@ class Russia(mesa.Agent):
         )
         return self.model.rng.poisson(lam)
 
+    def probe_force(self) -> float:
+        """Brigade-equivalents Russia commits to a probe: ``probe_force_share`` of its free
+        forces, at most ``probe_force_max_bde`` (before the projection factor of the target's
+        access, see :meth:`choose_probe`)."""
+        return min(self.p["probe_force_share"] * self.forces.free, self.p["probe_force_max_bde"])
+
     def choose_probe(
         self,
-        response_odds: Callable[[], np.ndarray],
-        proximity: np.ndarray,
-        eligible: np.ndarray,
+        candidates: np.ndarray,
+        value: np.ndarray,
+        assess: Assess,
+        readiness: float,
     ) -> int | None:
-        """M8: whether and where to probe an ally this year (C8, C9, C11).
+        """M8: whether and where to probe an ally this year: a choice among every reachable ally
+        and not probing, with no threshold on forces (C8, C9, C11).
 
-        Russia probes only with ``probe_free_capability_min`` of its forces free of Ukraine and no
-        probe in the last ``probe_cooldown_years``. It reads the chance of a NATO response as
-        ``probe_us_weight x perceived US resolve + (1 - probe_us_weight) x the local balance``;
-        the perceived resolve is its estimate plus a misperception draw (``misperception_sd``).
-        The gain from a target is ``probe_gain x proximity x (1 - response) - probe_cost x
-        response``; it probes the best target with probability
-        ``logistic(probe_sharpness x (gain - probe_threshold))``. Returns the ally index or None.
-        ``response_odds`` computes the local balance per ally (only when Russia can probe).
+        Russia reads the chance that the US answers as its estimate of US resolve plus a
+        misperception draw (``misperception_sd``), and European resolve likewise; ``assess``
+        turns these into the chance of a fait accompli per target from the local balance
+        (:mod:`sim.mechanisms.local_balance`). The utility of probing target ``j``:
+
+        ``probe_gain x value_j x p_j - probe_repelled_cost x (1 - p_j)
+        - probe_cost x resolve x (1 + probe_overstretch x (1 - readiness)) + confidence``
+
+        with ``value_j`` the target's proximity to Russia, ``p_j`` the chance of a fait
+        accompli, ``resolve = probe_us_weight x US resolve + (1 - probe_us_weight) x European
+        resolve`` (as Russia reads them) and ``readiness`` how far its free forces go toward
+        the regional war a probe could start (0-1). Not probing is worth ``probe_threshold``.
+        Russia picks among the targets and not probing with logit probabilities of sharpness
+        ``probe_sharpness``; after a probe it waits ``probe_cooldown_years``. Returns the ally
+        index or None.
         """
         p = self.p
+        self.probe_probability = 0.0
+        rng = self.model.rng
+        noise = rng.normal(0.0, p["misperception_sd"], 2)
+        us = min(1.0, max(0.0, self.resolve_estimate + noise[0]))
+        eu = min(1.0, max(0.0, self.europe_resolve_estimate + noise[1]))
+        if len(candidates) == 0:
+            self.success_estimate = 0.0
+            return None
+        chance = assess(candidates, us, eu)
+        self.success_estimate = float(chance.max())
         if self.cooldown > 0:
             self.cooldown -= 1
             return None
-        if 1.0 - self.committed_share < p["probe_free_capability_min"] or not eligible.any():
+        resolve = p["probe_us_weight"] * us + (1.0 - p["probe_us_weight"]) * eu
+        cost = p["probe_cost"] * resolve * (1.0 + p["probe_overstretch"] * (1.0 - readiness))
+        utility = (
+            p["probe_gain"] * value * chance
+            - p["probe_repelled_cost"] * (1.0 - chance)
+            - cost
+            + self.confidence
+        )
+        z = p["probe_sharpness"] * np.append(utility, p["probe_threshold"])
+        z = np.exp(np.clip(z - z.max(), -700.0, 0.0))
+        probs = z / z.sum()
+        self.probe_probability = float(1.0 - probs[-1])
+        pick = int(np.searchsorted(np.cumsum(probs), rng.random() * probs.sum()))
+        if pick >= len(candidates):
             return None
-        rng = self.model.rng
-        perceived = min(
-            1.0, max(0.0, self.resolve_estimate + rng.normal(0.0, p["misperception_sd"]))
-        )
-        local = response_odds()
-        response = p["probe_us_weight"] * perceived + (1 - p["probe_us_weight"]) * local
-        gain = p["probe_gain"] * proximity * (1.0 - response) - p["probe_cost"] * response
-        gain = np.where(eligible, gain, -np.inf)
-        target = int(np.argmax(gain))
-        z = p["probe_sharpness"] * (gain[target] - p["probe_threshold"])
-        if rng.random() < 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))):
-            self.cooldown = p["probe_cooldown_years"]
-            return target
-        return None
+        self.cooldown = p["probe_cooldown_years"]
+        return int(candidates[pick])
 
-    def read_us_resolve(
-        self, posture: float, threat: float, reassurance: float, ambiguity: float, exited: bool
+    def read_resolve(
+        self,
+        posture: float,
+        threat: float,
+        reassurance: float,
+        ambiguity: float,
+        exited: bool,
+        europe_signal: float,
     ) -> None:
-        """M3: Russia updates its estimate of US resolve from the same signals allies see (C9).
+        """M3: Russia updates its estimates of US and European resolve from what it sees (C9).
 
-        The signal is ``0.35 x posture + 0.25 x (1 - threat) + 0.2 x reassurance + 0.2 x
-        (1 - ambiguity)``, less 0.1 if the US has left coordination mechanisms; the estimate
-        moves toward it at ``resolve_learning``. Abandonment threats and ambiguity read as weak
-        resolve (C9, C14); posture and reassurance as strong (C13).
+        US signal: the weighted mean of posture, 1 - this year's abandonment threat,
+        reassurance and 1 - ambiguity (weights ``resolve_weight_posture``, ``_threat``,
+        ``_reassurance``, ``_ambiguity``), less ``resolve_exit_penalty`` once the US has left the
+        coordination mechanisms; clipped to [0, 1]. Abandonment threats and ambiguity read as weak
+        resolve (C9, C14), posture and reassurance as strong (C13). European signal:
+        ``europe_signal`` (the allies' alarm, cohesion and capability, see the model). Each
+        estimate moves toward its signal at ``resolve_learning``.
         """
-        signal = (
-            0.35 * posture
-            + 0.25 * (1.0 - threat)
-            + 0.2 * reassurance
-            + 0.2 * (1.0 - ambiguity)
-            - (0.1 if exited else 0.0)
+        pp = self.model.p_perception
+        weights = (
+            pp["resolve_weight_posture"],
+            pp["resolve_weight_threat"],
+            pp["resolve_weight_reassurance"],
+            pp["resolve_weight_ambiguity"],
         )
-        lr = self.model.p_perception["resolve_learning"]
+        total = sum(weights)
+        parts = (posture, 1.0 - threat, reassurance, 1.0 - ambiguity)
+        signal = sum(w * x for w, x in zip(weights, parts, strict=True)) / total if total else 0.5
+        signal -= pp["resolve_exit_penalty"] if exited else 0.0
+        lr = pp["resolve_learning"]
         self.resolve_estimate += lr * (min(1.0, max(0.0, signal)) - self.resolve_estimate)
+        self.europe_resolve_estimate += lr * (
+            min(1.0, max(0.0, europe_signal)) - self.europe_resolve_estimate
+        )
+        self.confidence *= self.p["confidence_memory"]
 
     def step(self) -> None:
         """Russia acts inside the model's schedule (``AllianceModel.step``)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import mesa
@@ -10,58 +11,134 @@ import mesa
 if TYPE_CHECKING:
     from ..model import AllianceModel
 
+THREAT_FLOOR = 0.05  # below this a threat is rhetoric nobody acts on (no laggards are named)
+
 
 class UnitedStates(mesa.Agent):
     """US posture and policy toward the European allies.
 
     State: ``posture`` (conventional forces committed to Europe, fraction of the start year's),
     ``posture_target``, ``threat_level`` (index 0-1, this year's abandonment threat),
-    ``coercion_credibility`` (index 0-1, allies' belief that threats are carried out),
-    ``ambiguity`` (index 0-1), ``exited_mechanisms`` (has left NATO coordination mechanisms),
-    ``years_threatened`` (consecutive years of unexecuted threats), ``refocus_until`` (year).
+    ``escalation`` (0-1, how far it has escalated for want of progress), ``coercion_credibility``
+    (index 0-1, allies' belief that threats are carried out), ``ambiguity`` (index 0-1),
+    ``reassurance_extra`` (reassurance it has offered itself, on top of the scenario's series),
+    ``success_declared``, ``exited_mechanisms``, ``years_threatened`` (consecutive years of
+    unexecuted threats), ``refocus_until`` (year), and this year's ``moves`` (what it did, for
+    the event log: ``escalates``, ``relents``, ``declares_success``).
     """
 
     model: AllianceModel
 
     def __init__(self, model: AllianceModel) -> None:
         super().__init__(model)
-        self.p = model.config.params["united_states"]
+        self.p = model.params["united_states"]
         self.posture = 1.0
         self.posture_target = 1.0
         self.threat_level = 0.0
+        self.escalation = 0.0
+        self.last_progress: float | None = None
         self.coercion_credibility = model.p_perception["credibility_initial"]
         self.ambiguity = 0.0
+        self.reassurance_extra = 0.0
+        self.success_declared = False
         self.exited_mechanisms = False
         self.european_command = bool(self.p["european_command"])
         self.years_threatened = 0
         self.refocus_until = -1
         self.drawdown_this_year = 0.0
         self.exited_this_year = False
+        self.moves: list[str] = []
 
     def measure_progress(self, headline_share: float, capability_progress: float) -> float:
         """M5: European progress as the US measures it (C19).
 
-        ``headline``: the GDP-weighted share of European allies whose reported core spending is
-        on the pledge path; ``capability``: mean coverage over categories relative to the
-        coverage goal. Both in [0, 1].
+        ``headline``: the GDP-weighted share of European allies whose reported core spending
+        reaches the US demand; ``capability``: the share of the US contribution (per category,
+        averaged) that European capability delivered since the start replaces. Both in [0, 1].
         """
         return headline_share if self.p["measurement"] == "headline" else capability_progress
 
-    def issue_threats(self, progress: float, pressure: float, forced: float) -> float:
-        """M5: how hard the US threatens abandonment this year (C3).
+    def reassurance_now(self, now: Mapping[str, float]) -> float:
+        """Reassurance this year: the scenario's series plus what the US has offered itself."""
+        return min(1.0, now["us_reassurance"] + self.reassurance_extra)
 
-        ``threat = threat_intensity x us_pressure x (1 - progress)``, at least any ``us_pressure``
-        event of the year; zero when the US cajoles (threat_intensity 0). Ambiguity about US
-        posture grows with the threat: ``ambiguity = us_ambiguity + ambiguity_per_threat x
-        threat`` (C14).
+    def initial_stance(
+        self, measures: tuple[float, float], now: Mapping[str, float], pressure: float
+    ) -> None:
+        """The threat the US brings to the start year (and to a summit held then): the target of
+        :meth:`issue_threats` without escalation, at least any ``us_pressure`` event of the start
+        year."""
+        p = self.p
+        progress = self.measure_progress(*measures)
+        self.last_progress = progress
+        target = (
+            p["threat_intensity"]
+            * now["us_pressure"]
+            * (1.0 - progress)
+            * (1.0 + p["asia_pressure"] * now["china_pull"])
+        )
+        self.threat_level = min(1.0, max(pressure, target, 0.0))
+        self.ambiguity = min(1.0, now["us_ambiguity"] + p["ambiguity_per_threat"] * self.threat_level)
+
+    def issue_threats(
+        self,
+        progress: float,
+        pressure: float,
+        forced: float,
+        china_pull: float = 0.0,
+        mean_trust: float = 1.0,
+    ) -> float:
+        """M5: how hard the US threatens abandonment this year, a policy that moves (C1, C3, C13).
+
+        The target threat is ``threat_intensity x us_pressure x (1 - progress) x (1 +
+        asia_pressure x china_pull) x (1 + escalation)``. The US **escalates** (escalation up by
+        ``escalation_step``) in a year of threats in which progress rose by less than
+        ``progress_expected``, and winds escalation down otherwise; it **relents** when mean
+        trust falls below ``relent_trust`` (the target times 1 - ``relent_share``) and
+        **reassures** (``relent_reassurance`` added to its reassurance, fading at
+        ``reassurance_memory`` a year); it **declares success** once progress reaches
+        ``success_progress`` (threats end for good). The threat level moves toward the target at
+        ``threat_adjustment`` a year, and is at least any ``us_pressure`` event of the year.
+        Ambiguity about US posture grows with the threat: ``us_ambiguity +
+        ambiguity_per_threat x threat`` (C14). Cajoling is ``threat_intensity = 0``.
         """
-        self.threat_level = min(
-            1.0, max(forced, self.p["threat_intensity"] * pressure * (1.0 - progress))
-        )
+        p = self.p
+        self.moves = []
+        self.reassurance_extra *= p["reassurance_memory"]
+        target = 0.0
+        if p["threat_intensity"] > 0 and not self.success_declared:
+            if progress >= p["success_progress"]:
+                self.success_declared = True
+                self.moves.append("declares_success")
+            else:
+                gained = progress - (progress if self.last_progress is None else self.last_progress)
+                threatening = self.threat_level >= THREAT_FLOOR
+                if threatening and self.last_progress is not None:
+                    step = p["escalation_step"]
+                    if gained < p["progress_expected"]:
+                        if self.escalation < 1.0:
+                            self.moves.append("escalates")
+                        self.escalation = min(1.0, self.escalation + step)
+                    else:
+                        self.escalation = max(0.0, self.escalation - step)
+                target = (
+                    p["threat_intensity"]
+                    * pressure
+                    * (1.0 - progress)
+                    * (1.0 + p["asia_pressure"] * china_pull)
+                    * (1.0 + self.escalation)
+                )
+                if mean_trust < p["relent_trust"] and target > 0:
+                    target *= 1.0 - p["relent_share"]
+                    self.reassurance_extra = min(
+                        1.0, self.reassurance_extra + p["relent_reassurance"]
+                    )
+                    self.moves.append("relents")
+        self.last_progress = progress
+        level = self.threat_level + p["threat_adjustment"] * (target - self.threat_level)
+        self.threat_level = min(1.0, max(forced, level, 0.0))
         base_ambiguity = self.model.now["us_ambiguity"]
-        self.ambiguity = min(
-            1.0, base_ambiguity + self.p["ambiguity_per_threat"] * self.threat_level
-        )
+        self.ambiguity = min(1.0, base_ambiguity + p["ambiguity_per_threat"] * self.threat_level)
         return self.threat_level
 
     def execute_threats(self, laggards: int) -> bool:
@@ -74,7 +151,7 @@ class UnitedStates(mesa.Agent):
         out decays credibility by ``credibility_decay`` (C3: unexecuted threats lose force).
         """
         per = self.model.p_perception
-        if self.threat_level < 0.05 or laggards == 0:
+        if self.threat_level < THREAT_FLOOR or laggards == 0:
             self.years_threatened = 0
             return False
         self.years_threatened += 1
@@ -83,7 +160,7 @@ class UnitedStates(mesa.Agent):
             and self.years_threatened > self.p["patience_years"]
             and self.posture_target > self.p["congress_floor"] + 1e-9
         )
-        if can and self.model.random.random() < self.p["execution_probability"]:
+        if can and self.model.rng.random() < self.p["execution_probability"]:
             cut = min(self.p["drawdown_step"], self.posture_target - self.p["congress_floor"])
             self.posture_target -= cut
             self.raise_credibility()
@@ -122,16 +199,16 @@ class UnitedStates(mesa.Agent):
 
         Unless refocused on Europe after a crisis (C8), the target falls by ``refocus_drift x
         china_pull`` a year; posture moves toward the target by at most ``max_posture_change``;
-        neither goes below ``congress_floor``.
+        neither goes below ``congress_floor`` nor above ``posture_ceiling``.
         """
-        floor = self.p["congress_floor"]
+        floor, ceiling = self.p["congress_floor"], self.p["posture_ceiling"]
         if self.model.year > self.refocus_until:
             self.posture_target -= self.p["refocus_drift"] * china_pull
-        self.posture_target = min(1.5, max(floor, self.posture_target))
+        self.posture_target = min(ceiling, max(floor, self.posture_target))
         step = self.posture_target - self.posture
         step = max(-self.p["max_posture_change"], min(self.p["max_posture_change"], step))
         old = self.posture
-        self.posture = max(floor, self.posture + step)
+        self.posture = min(ceiling, max(floor, self.posture + step))
         self.drawdown_this_year = max(0.0, old - self.posture)
 
     def forced_drawdown(self, magnitude: float) -> None:
@@ -141,7 +218,9 @@ class UnitedStates(mesa.Agent):
     def refocus(self) -> None:
         """M5: a crisis pulls the US back to Europe (C8): posture target up by ``refocus_boost``,
         China-driven drift suspended for ``refocus_years``."""
-        self.posture_target = min(1.5, self.posture_target + self.p["refocus_boost"])
+        self.posture_target = min(
+            self.p["posture_ceiling"], self.posture_target + self.p["refocus_boost"]
+        )
         self.refocus_until = self.model.year + self.p["refocus_years"]
 
     def respond_probability(self, china_pull: float, liability: float, reassurance: float) -> float:
@@ -161,7 +240,7 @@ class UnitedStates(mesa.Agent):
             - p["crisis_response_threat"] * self.threat_level
             + p["crisis_response_reassurance"] * reassurance
         )
-        return 1.0 / (1.0 + math.exp(-z))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def step(self) -> None:
         """The US acts inside the model's schedule (``AllianceModel.step``)."""

@@ -16,12 +16,16 @@ __all__ = [
     "AllyRecord",
     "allies",
     "ally_codes",
+    "crisis_references",
     "defence_history",
     "facts",
+    "forward_presence",
+    "frontier_points",
     "gdp_history",
     "land_borders",
     "moscow",
     "russia_history",
+    "us_forces",
     "washington",
 ]
 
@@ -157,3 +161,47 @@ def moscow() -> tuple[float, float]:
     """Moscow's latitude and longitude in degrees (``russia_reference.csv``)."""
     ref = {r["key"]: float(r["value"]) for r in _rows("russia_reference.csv")}
     return ref["moscow_lat"], ref["moscow_lon"]
+
+
+@lru_cache(maxsize=1)
+def crisis_references() -> dict[str, str]:
+    """Published figures the deterrence mechanisms are checked against (RAND's Baltic wargames,
+    the Danish intelligence service's 2025 timelines, US forces in Europe), keyed by ``key``:
+    targets to compare with, never inputs (``crisis_references.csv``)."""
+    return {r["key"]: r["value"] for r in _rows("crisis_references.csv")}
+
+
+def _dated(name: str) -> list[dict[str, str]]:
+    rows = _rows(name)
+    for r in rows:
+        r["to_year"] = r["to_year"] or "9999"
+    return rows
+
+
+@lru_cache(maxsize=64)
+def forward_presence(year: int) -> tuple[tuple[str, str, float], ...]:
+    """NATO's forward presence on the eastern flank in ``year``: ``(host, lead nation, troops)``
+    per battlegroup or brigade (``forward_presence.csv``; the latest figure holds after it)."""
+    return tuple(
+        (r["host"], r["lead"], float(r["troops"]))
+        for r in _dated("forward_presence.csv")
+        if int(r["from_year"]) <= year <= int(r["to_year"])
+    )
+
+
+@lru_cache(maxsize=64)
+def us_forces(year: int) -> dict[str, float]:
+    """US ground forces by host ally in ``year``, troops (``us_forces.csv``; the latest figure
+    holds after it). Air, naval and support personnel are not counted."""
+    out: dict[str, float] = {}
+    for r in _dated("us_forces.csv"):
+        if int(r["from_year"]) <= year <= int(r["to_year"]):
+            out[r["host"]] = out.get(r["host"], 0.0) + float(r["troops"])
+    return out
+
+
+@lru_cache(maxsize=1)
+def frontier_points() -> dict[str, tuple[float, float]]:
+    """A point on the border with Russia or Belarus for the front-line allies the wargame checks
+    name (latitude, longitude; ``frontier_points.csv``)."""
+    return {r["iso3"]: (float(r["lat"]), float(r["lon"])) for r in _rows("frontier_points.csv")}

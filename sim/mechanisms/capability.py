@@ -8,17 +8,24 @@ munitions). The rules:
    weights, partly steered to the categories where Europe's coverage is lowest) and over two
    suppliers: European industry and US industry (``us_buy_share``).
 2. **Lead times.** An order placed in year t falls due in t + ``lead_time_<c>`` (European) or
-   t + ``lead_time_<c>`` + ``us_backlog_years`` (US). C16: capabilities take time.
+   t + ``lead_time_<c>`` + ``us_backlog_years`` (US). C16: capabilities take time. Capability
+   is valued by vintage: an order loses ``depreciation_<c>`` a year from the year it is placed
+   (obsolescence), in transit as in service, so a later delivery is never worth more and longer
+   lead times never raise capability.
 3. **Industrial capacity.** Each supplier delivers at most its capacity per category per year;
    what is due beyond it waits in a backlog, shared pro rata among the allies. Capacity starts at
    the start year's deliveries times (1 + ``industry_headroom``) and grows by at most
    ``capacity_growth`` a year when orders exceed it.
 4. **Depreciation.** Stocks lose ``depreciation_<c>`` a year.
-5. **Coverage.** Europe's coverage of a category is its capability in Europe over what NATO
-   fielded there at the start (European plus US), scaled by Russia's capability to the power
-   ``requirement_russia_elasticity``. ISR coverage cannot exceed
-   1 - ``isr_irreplaceable_share`` + the sovereign ISR Europe has built at ``isr_sovereign_rate``
-   a year (C17: some US ISR cannot be bought).
+5. **The start.** Stocks and the orders in the pipeline at the start come from the spending
+   record (:func:`start_position`): what was ordered at least a lead time before the start is in
+   service, what was ordered since is in transit, both at its vintage value.
+6. **Coverage.** Europe's coverage of a category is its capability in Europe over what NATO
+   would field there had everything paid for by the start been delivered (European plus US,
+   ``us_share_<c>`` of it American), scaled by Russia's forces to the power
+   ``requirement_russia_elasticity``: an absolute scale that US withdrawal does not move. ISR
+   coverage cannot exceed 1 - ``isr_irreplaceable_share`` + the sovereign ISR Europe has built
+   at ``isr_sovereign_rate`` a year (C17: some US ISR cannot be bought).
 """
 
 from __future__ import annotations
@@ -35,17 +42,41 @@ ENABLERS = CATEGORIES.index("enablers")
 EU, US = 0, 1
 
 
-def accumulated_stock(spend_by_year: Mapping[int, float], start: int, dep: float) -> float:
-    """Stock at ``start`` from equipment spending per year with geometric depreciation.
+TAIL_YEARS = 40  # the steady-state tail of a stock that does not depreciate
 
-    Years before the first one given are taken at the first year's rate (a steady-state tail).
-    """
-    years = sorted(y for y in spend_by_year if y <= start)
-    first = years[0]
-    stock = sum(spend_by_year[y] * (1 - dep) ** (start - y) for y in years)
-    if dep > 0:
-        stock += spend_by_year[first] * (1 - dep) ** (start - first + 1) / dep
-    return stock
+
+def vintage_values(spend_by_year: Mapping[int, float], start: int, dep: float) -> np.ndarray:
+    """Value at ``start`` of each year's orders (index ``k``: orders of year ``start - k``),
+    ``TAIL_YEARS`` + the years given: years before the first one given are taken at the first
+    year's rate (a steady-state tail); a vintage loses ``dep`` a year from its order year."""
+    first = min(spend_by_year)
+    n = start - min(first, start) + TAIL_YEARS + 1
+    years = start - np.arange(n)
+    spend = np.array([spend_by_year.get(int(y), spend_by_year[first]) for y in years])
+    return spend * (1.0 - dep) ** np.arange(n)
+
+
+def accumulated_stock(spend_by_year: Mapping[int, float], start: int, dep: float) -> float:
+    """Stock at ``start`` from equipment spending per year with geometric depreciation, all of
+    it delivered (zero lead times): the sum of :func:`vintage_values`, with a geometric tail."""
+    values = vintage_values(spend_by_year, start, dep)
+    first = spend_by_year[min(spend_by_year)]
+    tail = first * (1 - dep) ** len(values) / dep if dep > 0 else 0.0
+    return float(values.sum() + tail)
+
+
+def start_position(
+    spend_by_year: Mapping[int, float], start: int, dep: float, lead: int
+) -> tuple[float, np.ndarray]:
+    """What the spending record puts in service and in transit at ``start`` for one lead time:
+    ``(in service, in transit)`` where ``in_transit[h]`` falls due ``h + 1`` years after the
+    start (orders of year ``start - lead + 1 + h``), all at vintage value."""
+    values = vintage_values(spend_by_year, start, dep)
+    first = spend_by_year[min(spend_by_year)]
+    tail = first * (1 - dep) ** len(values) / dep if dep > 0 else 0.0
+    in_service = float(values[lead:].sum() + tail)
+    in_transit = values[:lead][::-1].copy()
+    return in_service, in_transit
 
 
 class CapabilityPipeline:
@@ -58,12 +89,22 @@ class CapabilityPipeline:
     Args:
         p: The ``[capability]`` parameters.
         initial_stock: Start stocks, shape (n_allies, n_categories).
-        initial_orders: The start year's equipment orders, same shape; they fill the pipeline
-            as if orders had run at that rate for the longest lead time.
+        initial_orders: The start year's equipment orders, same shape: they set the starting
+            industrial capacity and, unless ``in_transit`` is given, fill the pipeline as if
+            orders had run at that rate for each lead time.
+        in_transit: Orders in transit at the start, shape (horizon, 2, n_categories, n_allies)
+            (what falls due h + 1 years on, per supplier), as :func:`start_position` gives them.
+        limited: Whether industrial capacity binds (the ``industrial_capacity`` switch); if not,
+            whatever is due is delivered.
     """
 
     def __init__(
-        self, p: Mapping[str, Any], initial_stock: np.ndarray, initial_orders: np.ndarray
+        self,
+        p: Mapping[str, Any],
+        initial_stock: np.ndarray,
+        initial_orders: np.ndarray,
+        in_transit: np.ndarray | None = None,
+        limited: bool = True,
     ) -> None:
         self.p = p
         n, c = initial_stock.shape
@@ -80,9 +121,14 @@ class CapabilityPipeline:
         filled = np.arange(self.horizon)[:, None, None] < lead[None]  # (h, supplier, category)
         self._flat = np.zeros(self.horizon * 2 * c * n)  # order() scatters into it
         self.due = self._flat.reshape(self.horizon, 2, c, n)  # a view of the same memory
-        self.due[...] = filled[..., None] * split[None]
+        if in_transit is None:
+            self.due[...] = filled[..., None] * split[None]
+        else:
+            self.due[...] = in_transit
         self.backlog = np.zeros((2, c, n))
         self.capacity = split.sum(axis=2) * (1 + p["industry_headroom"])  # (supplier, category)
+        if not limited:
+            self.capacity[:] = np.inf
         self.delivered = initial_orders.copy()
         self.head = 0
         self.growth = 1 + p["capacity_growth"]
@@ -93,12 +139,19 @@ class CapabilityPipeline:
         self._lead = lead
         self._share = np.array([1 - self.us_buy, self.us_buy])[:, None, None]
         self._cell = np.arange(2 * c * n).reshape(2, c, n)
+        self._keep_due = self._keep[None, None, :, None]
+        self._keep_backlog = self._keep[None, :, None]
 
-    def order(self, orders: np.ndarray) -> None:
-        """Book this year's orders (ally x category, bn US$) with each supplier's lead time."""
+    def order(self, orders: np.ndarray, us_share: np.ndarray | None = None) -> None:
+        """Book this year's orders (ally x category, bn US$) with each supplier's lead time;
+        ``us_share`` (per ally) overrides ``us_buy_share`` (allies that hedge buy European)."""
         slot = (self.head + self._lead) % self.horizon  # (supplier, category)
         cells = slot[:, :, None] * self._cell.size + self._cell
-        self._flat[cells] += self._share * orders.T  # cells are distinct: += is safe
+        if us_share is None:
+            share = self._share
+        else:
+            share = np.stack([1.0 - us_share, us_share])[:, None, :]
+        self._flat[cells] += share * orders.T  # cells are distinct: += is safe
 
     def deliver(self) -> np.ndarray:
         """Deliver what is due within capacity, depreciate, advance a year; return deliveries
@@ -114,6 +167,8 @@ class CapabilityPipeline:
             total > self.capacity, np.minimum(self.capacity * self.growth, total), self.capacity
         )
         self.due[self.head] = 0.0
+        self.due *= self._keep_due  # vintages in transit age as those in service
+        self.backlog *= self._keep_backlog
         self.head = (self.head + 1) % self.horizon
         self.delivered = (delivered_s[EU] + delivered_s[US]).T
         self.stock = self.stock * self._keep + self.delivered

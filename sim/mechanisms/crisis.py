@@ -1,18 +1,31 @@
-"""M9, the Article 5 crisis game (C7, C8, C11).
+"""M9, the Article 5 crisis game (C7, C8, C9, C11).
 
-When Russia probes an ally, the US decides whether to respond
-(``UnitedStates.respond_probability``), each other ally whether to come to the target's aid
-(``ally_rules.aid_probability``), and the local balance decides the outcome:
+When Russia probes an ally:
 
-* response force = ``response_share`` x (target's capability + capability of the allies that aid
-  + the US capability in Europe if the US responds);
-* probe force = ``probe_force_share`` x Russia's free capability;
-* ratio = response / probe x exp(Normal(0, ``outcome_noise_sd``)).
+1. **Who answers.** The US answers with ``UnitedStates.respond_probability``; every other member
+   with armed forces sends help with ``ally_rules.aid_probability`` (its threat, its trust in
+   the alliance, its network closeness and distance to the target, its size, whether the US
+   answers, and whether its own troops are in the target). Europe can answer when the US does
+   not, and hesitate when it does.
+2. **The race.** Russia's probe force (``Russia.probe_force`` x the target's projection factor,
+   x a lognormal draw of sd ``outcome_noise_sd``) advances on an objective ``probe_depth_km``
+   deep against the defenders in place and the reinforcements of those who answered
+   (:mod:`sim.mechanisms.local_balance`): the objective is seized (a fait accompli) or the
+   advance is halted.
+3. **Nuclear coercion** (C7, C11). If anyone answered, Russia threatens nuclear use with
+   probability ``nuclear_threat_probability``. The US then backs down with probability
+   ``logistic(us_backdown_base + us_backdown_liability x nuclear liability)``: the less it
+   controls the conventional conduct it would have to cover with its nuclear guarantee, the
+   likelier "allied abandonment" over "the last full nuclear measure". The European helpers
+   back down together with probability ``logistic(eu_backdown_base + eu_backdown_without_us x
+   [the US is not standing] - eu_backdown_nuclear x [a European nuclear power helps] -
+   eu_backdown_capability x Europe's mean coverage)``.
+4. **Outcome.** ``article5_failure`` if nobody stands with the target (no one answered, or all
+   who did backed down), even where the US first answered; else ``frozen`` if the objective was
+   seized (the fait accompli stands: help came too late); else ``repelled``.
 
-Outcome: ``repelled`` if ratio >= ``repel_ratio``; otherwise ``frozen`` (Russia holds a slice, but
-the alliance answered) if the US responded or ratio >= ``fail_ratio``; otherwise
-``article5_failure``. The outcome feeds back into trust, threat, cohesion and Russia's estimate of
-US resolve (``apply_feedback``), and any crisis pulls the US back to Europe (C8).
+The outcome feeds back (:func:`apply_feedback`) into threat, trust, cohesion, Russia's estimates
+of US and European resolve and its confidence, and any crisis pulls the US back to Europe (C8).
 """
 
 from __future__ import annotations
@@ -24,11 +37,13 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from ..agents import ally_rules
+from .local_balance import race, success_chance
 
 if TYPE_CHECKING:
     from ..model import AllianceModel
 
 Outcome = Literal["repelled", "frozen", "article5_failure"]
+OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -36,10 +51,78 @@ class Crisis:
     """What happened when Russia probed ``target`` (an ally index)."""
 
     target: int
+    attacker_bde: float
+    in_place_bde: float
     us_responds: bool
     aiders: tuple[int, ...]
-    ratio: float
+    seized: bool
+    hours: float
+    reach_km: float
+    first_help_hours: float
+    nuclear_threat: bool
+    us_backed_down: bool
+    europe_backed_down: bool
     outcome: Outcome
+
+    @property
+    def us_stood(self) -> bool:
+        """The US answered and did not back down."""
+        return self.us_responds and not self.us_backed_down
+
+    @property
+    def europe_stood(self) -> bool:
+        """At least one ally helped and the helpers did not back down."""
+        return bool(self.aiders) and not self.europe_backed_down
+
+
+def _logistic(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def aid_logits(model: AllianceModel, targets: np.ndarray, us_responds: float) -> np.ndarray:
+    """Log-odds that each ally helps each target (targets x allies), from
+    :func:`~sim.agents.ally_rules.aid_logit`, given whether the US answers (0-1); allies that
+    cannot help get -inf."""
+    st, th = model.ally_state, model.theatre
+    strongest = model.raw_weights.max() or 1.0
+    closeness = model.raw_weights[targets] / strongest
+    km = th.km[targets]
+    tripwire = th.presence[:, targets].T > 0
+    z = ally_rules.aid_logit(
+        model.p_crisis, closeness, st.threat, st.trust, km, st.size, us_responds, tripwire
+    )
+    able = st.member & st.armed
+    z = np.where(able[None, :], z, -np.inf)
+    z[np.arange(len(targets)), targets] = -np.inf
+    return z
+
+
+def perceived_success(
+    model: AllianceModel, targets: np.ndarray, us: float, europe: float
+) -> np.ndarray:
+    """Russia's reckoning of the chance of a fait accompli at each target (M8): the race run
+    with expected answers. The US answers with probability ``us`` (its reading of US resolve);
+    each ally with its aid probability shifted by ``logit(europe) - logit(1/2)`` (its reading
+    of European resolve: at one half it reads the allies as they are). With the
+    ``local_balance`` switch off, even odds everywhere; with ``solidarity`` off, no ally helps."""
+    if not model.on("local_balance"):
+        return np.full(len(targets), 0.5)
+    shift = math.log(max(europe, 1e-6) / max(1.0 - europe, 1e-6))
+    without_us = aid_logits(model, targets, 0.0) + shift
+    with_us = without_us + model.p_crisis["ally_aid_us_responds"]
+    p_aid = us * _sig(with_us) + (1.0 - us) * _sig(without_us)
+    if not model.on("solidarity"):
+        p_aid = np.zeros_like(p_aid)
+    us_w = np.full(len(targets), us)
+    in_place, amounts, delays = model.theatre.inputs(model, targets, p_aid, us_w)
+    attacker = model.russia.probe_force() * model.theatre.projection[targets]
+    depth = model.p_crisis["probe_depth_km"]
+    result = race(model.p_crisis, attacker, in_place, amounts, delays, depth)
+    return success_chance(model.p_crisis, result.reach_km, depth)
+
+
+def _sig(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
 
 def resolve_probe(model: AllianceModel, target: int) -> Crisis:
@@ -48,32 +131,62 @@ def resolve_probe(model: AllianceModel, target: int) -> Crisis:
     rng = model.rng
     us = model.united_states
     p_us = us.respond_probability(
-        model.now["china_pull"], model.nuclear_liability, model.now["us_reassurance"]
+        model.now["china_pull"], model.nuclear_liability, us.reassurance_now(model.now)
     )
     us_responds = bool(rng.random() < p_us)
-    ties = model.raw_weights[target]
-    strongest = model.raw_weights.max() or 1.0
-    draws = rng.random(len(model.allies))
-    st = model.ally_state
-    aid = ally_rules.aid_probability(c, ties / strongest, st.threat, us_responds)
-    able = st.member & st.armed & (np.arange(len(draws)) != target)
-    aiders = tuple(np.flatnonzero(able & (draws < aid)).tolist())
-    stock = model.ally_capability()
-    response = stock[target] + sum(stock[i] for i in aiders)
-    if us_responds:
-        response += model.us_capability_in_europe().sum()
-    response *= c["response_share"]
-    probe = c["probe_force_share"] * model.russia.free_capability
+    targets = np.array([target])
+    p_aid = _sig(aid_logits(model, targets, float(us_responds)))[0]
+    draws = rng.random(len(p_aid))
+    helps = (draws < p_aid) & model.on("solidarity")
+    aiders = tuple(np.flatnonzero(helps).tolist())
+    in_place, amounts, delays = model.theatre.inputs(
+        model, targets, helps[None, :].astype(float), np.array([float(us_responds)])
+    )
     noise = math.exp(rng.normal(0.0, c["outcome_noise_sd"]))
-    ratio = (response / probe) * noise if probe > 0 else float("inf")
+    attacker = model.russia.probe_force() * model.theatre.projection[target] * noise
+    result = race(c, np.array([attacker]), in_place, amounts, delays, c["probe_depth_km"])
+    coin = rng.random()  # drawn either way: the switch leaves the other draws unchanged
+    seized = bool(result.hours[0] < math.inf) if model.on("local_balance") else coin < 0.5
+    answered = us_responds or bool(aiders)
+    threat = answered and bool(rng.random() < c["nuclear_threat_probability"])
+    us_back = eu_back = False
+    if threat and us_responds:
+        us_back = bool(
+            rng.random()
+            < _logistic(c["us_backdown_base"] + c["us_backdown_liability"] * model.nuclear_liability)
+        )
+    if threat and aiders:
+        nuclear_helper = any(model.allies[i].record.nuclear_weapon_state for i in aiders)
+        z = (
+            c["eu_backdown_base"]
+            + c["eu_backdown_without_us"] * (not us_responds or us_back)
+            - c["eu_backdown_nuclear"] * nuclear_helper
+            - c["eu_backdown_capability"] * float(model.coverage.mean())
+        )
+        eu_back = bool(rng.random() < _logistic(z))
+    standing = (us_responds and not us_back) or (bool(aiders) and not eu_back)
     outcome: Outcome
-    if ratio >= c["repel_ratio"]:
-        outcome = "repelled"
-    elif us_responds or ratio >= c["fail_ratio"]:
+    if not standing:
+        outcome = "article5_failure"
+    elif seized:
         outcome = "frozen"
     else:
-        outcome = "article5_failure"
-    return Crisis(target, us_responds, aiders, float(min(ratio, 1e6)), outcome)
+        outcome = "repelled"
+    return Crisis(
+        target=target,
+        attacker_bde=float(attacker),
+        in_place_bde=float(in_place[0]),
+        us_responds=us_responds,
+        aiders=aiders,
+        seized=seized,
+        hours=float(result.hours[0]),
+        reach_km=float(result.reach_km[0]),
+        first_help_hours=float(result.first_help_hours[0]),
+        nuclear_threat=threat,
+        us_backed_down=us_back,
+        europe_backed_down=eu_back,
+        outcome=outcome,
+    )
 
 
 def apply_feedback(model: AllianceModel, crisis: Crisis) -> None:
@@ -81,60 +194,102 @@ def apply_feedback(model: AllianceModel, crisis: Crisis) -> None:
 
     * Threat: every ally gets a shock of ``threat_probe_weight`` x its closeness to the target
       (the target gets the full weight).
-    * Trust: if the US responded, trust rises by ``trust_crisis_gain`` of the gap to 1; if it
-      hesitated, trust falls by ``trust_crisis_loss`` (half of it if Europe still repelled).
-    * Russia's estimate of US resolve: up by ``resolve_gain_repelled`` of the gap after a repelled
-      probe, down by ``resolve_loss_failure`` after an Article 5 failure or a US hesitation.
+    * Trust in the US: up by ``trust_crisis_gain`` of the gap to 1 if the US stood; down by
+      ``trust_crisis_loss`` of itself if it hesitated or backed down (times
+      ``crisis.loss_share_if_repelled`` if the probe was repelled all the same).
+    * Russia's estimate of US resolve: up by ``resolve_gain_repelled`` of the gap if the US stood
+      and the outcome was not a failure; down by ``resolve_loss_failure`` of itself if the US did
+      not stand. Its estimate of European resolve: likewise with ``europe_resolve_gain`` and
+      ``europe_resolve_loss`` by whether European helpers stood.
+    * Russia's confidence: up by ``embolden_gain`` after a fait accompli or a failure, down by
+      ``deter_gain`` after a repelled probe (a success emboldens, a failure deters).
     * Cohesion: an Article 5 failure damages it by ``cohesion_loss_failure``.
     * The US refocuses on Europe (C8).
+
+    With the ``crisis_feedback`` switch off only the refocus happens (its own switch is
+    ``refocus``).
     """
+    model.united_states.refocus()
+    if not model.on("crisis_feedback"):
+        return
     per, c = model.p_perception, model.p_crisis
-    ties = model.raw_weights[crisis.target]
-    strongest = model.raw_weights.max() or 1.0
     st = model.ally_state
-    closeness = ties / strongest
+    strongest = model.raw_weights.max() or 1.0
+    closeness = model.raw_weights[crisis.target] / strongest
     closeness[crisis.target] = 1.0
     st.shock = st.shock + per["threat_probe_weight"] * closeness
-    if crisis.us_responds:
+    if crisis.us_stood:
         st.trust = st.trust + per["trust_crisis_gain"] * (1.0 - st.trust)
     else:
-        loss = per["trust_crisis_loss"] * (0.5 if crisis.outcome == "repelled" else 1.0)
+        loss = per["trust_crisis_loss"] * (
+            c["loss_share_if_repelled"] if crisis.outcome == "repelled" else 1.0
+        )
         st.trust = st.trust - loss * st.trust
     russia = model.russia
-    if crisis.outcome == "repelled" and crisis.us_responds:
+    if crisis.us_stood and crisis.outcome != "article5_failure":
         russia.resolve_estimate += c["resolve_gain_repelled"] * (1.0 - russia.resolve_estimate)
-    elif crisis.outcome == "article5_failure" or not crisis.us_responds:
+    elif not crisis.us_stood:
         russia.resolve_estimate -= c["resolve_loss_failure"] * russia.resolve_estimate
+    e = russia.europe_resolve_estimate
+    if crisis.europe_stood:
+        russia.europe_resolve_estimate = e + c["europe_resolve_gain"] * (1.0 - e)
+    else:
+        russia.europe_resolve_estimate = e - c["europe_resolve_loss"] * e
+    if crisis.outcome == "repelled":
+        russia.confidence -= c["deter_gain"]
+    else:
+        russia.confidence += c["embolden_gain"]
     if crisis.outcome == "article5_failure":
         model.cohesion_damage = 1.0 - (1.0 - model.cohesion_damage) * (
             1.0 - c["cohesion_loss_failure"]
         )
-    model.united_states.refocus()
+
+
+def _names(model: AllianceModel, idx: tuple[int, ...], most: int = 3) -> str:
+    names = [model.allies[i].record.country for i in idx]
+    if len(names) <= most:
+        return ", ".join(names)
+    return ", ".join(names[:most]) + f" and {len(names) - most} more"
 
 
 def describe(model: AllianceModel, crisis: Crisis) -> str:
-    """The crisis in words, for the event log."""
+    """The crisis in words, for the event log: target, forces, who helped and how soon, the
+    nuclear stage and the outcome."""
     name = model.allies[crisis.target].record.country
-    us = "the US responds" if crisis.us_responds else "the US hesitates"
-    n = len(crisis.aiders)
-    allies = {0: "no ally comes to its aid", 1: "one ally comes to its aid"}.get(
-        n, f"{n} allies come to its aid"
-    )
+    parts = [
+        f"Russia probes {name} with {crisis.attacker_bde:.1f} brigade-equivalents against "
+        f"{crisis.in_place_bde:.1f} in place",
+        "the US answers" if crisis.us_responds else "the US hesitates",
+    ]
+    if crisis.aiders:
+        when = (
+            f", first help after {crisis.first_help_hours:.0f} h"
+            if crisis.first_help_hours < math.inf
+            else ""
+        )
+        parts.append(f"{_names(model, crisis.aiders)} send help{when}")
+    else:
+        parts.append("no ally sends help")
+    if crisis.seized:
+        parts.append(f"Russian forces reach their objective after {crisis.hours:.0f} h")
+    else:
+        parts.append(f"the advance is halted {crisis.reach_km:.0f} km in")
+    if crisis.nuclear_threat:
+        backed = [w for w, b in (("the US", crisis.us_backed_down),
+                                 ("the Europeans", crisis.europe_backed_down)) if b]
+        parts.append(
+            "Russia threatens nuclear use; "
+            + (" and ".join(backed) + " back down" if backed else "the alliance stands firm")
+        )
     result = {
         "repelled": "the probe is repelled",
-        "frozen": "Russia holds a slice of territory; the conflict freezes",
+        "frozen": "the fait accompli stands; the conflict freezes",
         "article5_failure": "Article 5 response fails",
     }[crisis.outcome]
-    return f"Russia probes {name}; {us}; {allies}; {result} (force ratio {crisis.ratio:.2f})"
+    return "; ".join(parts) + f": {result}"
 
 
-def response_odds(model: AllianceModel) -> np.ndarray:
-    """The local balance Russia sees near each ally, in [0, 1]: European capability that could
-    reach it (own plus network-weighted neighbours') over the force a repelling response needs."""
-    c = model.p_crisis
-    stock = model.ally_capability()
-    local = (stock + model.raw_weights @ stock) * c["response_share"]
-    probe = c["probe_force_share"] * model.russia.free_capability * c["repel_ratio"]
-    if probe <= 0:
-        return np.ones_like(local)
-    return np.minimum(1.0, local / probe)
+def value_of_targets(model: AllianceModel, targets: np.ndarray) -> np.ndarray:
+    """What each target is worth to Russia: its proximity (the network's Russia edge)."""
+    return np.asarray(model.proximity)[targets]
+

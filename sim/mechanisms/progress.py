@@ -22,6 +22,22 @@ def headline_progress(
     return np.asarray(met.sum(axis=-1) / weights.sum(axis=-1))
 
 
-def capability_progress(coverage: np.ndarray, goal: float) -> np.ndarray:
-    """Share of capability categories whose European coverage reaches ``coverage_goal``."""
-    return np.asarray((coverage >= goal).sum(axis=-1) / coverage.shape[-1])
+def replaced(
+    europe: np.ndarray, europe_start: np.ndarray, us_base: np.ndarray, isr_replaceable: float
+) -> np.ndarray:
+    """Per category, the share of the US contribution at the start that European capability
+    delivered since replaces, in [0, 1]; ISR at most ``isr_replaceable`` (C17: part of it
+    cannot be bought). Continuous: every delivery counts."""
+    from .capability import ISR
+
+    share = np.clip((europe - europe_start) / np.where(us_base > 0, us_base, np.inf), 0.0, 1.0)
+    share[..., ISR] = np.minimum(share[..., ISR], isr_replaceable)
+    return share
+
+
+def capability_progress(
+    europe: np.ndarray, europe_start: np.ndarray, us_base: np.ndarray, isr_replaceable: float
+) -> np.ndarray:
+    """Capability progress as the US can measure it (C16, C17, C19): :func:`replaced`
+    averaged over categories."""
+    return np.asarray(replaced(europe, europe_start, us_base, isr_replaceable).mean(axis=-1))

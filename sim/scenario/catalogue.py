@@ -6,10 +6,11 @@ from typing import Any
 
 from .. import data
 from .params_actors import ALLIES, RUSSIA, UNITED_STATES
+from .params_switches import MECHANISMS
 from .params_world import SERIES, WORLD
 from .schema import Catalogue
 
-CATALOGUE = Catalogue(params=UNITED_STATES + ALLIES + RUSSIA + WORLD, series=SERIES)
+CATALOGUE = Catalogue(params=UNITED_STATES + ALLIES + RUSSIA + WORLD + MECHANISMS, series=SERIES)
 
 
 class ScenarioError(ValueError):

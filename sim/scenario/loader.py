@@ -56,10 +56,12 @@ def _check_events(file: str, raw: Any) -> list[Event]:
         where = f"events[{i}]"
         if not isinstance(ev, dict):
             raise ScenarioError(file, where, "a table with year and kind", ev)
-        unknown = set(ev) - {"year", "kind", "target", "magnitude", "note"}
+        unknown = set(ev) - {"year", "kind", "target", "magnitude", "note", "deadline"}
         if unknown:
             raise ScenarioError(
-                file, f"{where}.{sorted(unknown)[0]}", "one of year, kind, target, magnitude, note"
+                file,
+                f"{where}.{sorted(unknown)[0]}",
+                "one of year, kind, target, magnitude, note, deadline",
             )
         year, kind = ev.get("year"), ev.get("kind")
         if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100:
@@ -77,7 +79,28 @@ def _check_events(file: str, raw: Any) -> list[Event]:
         note = ev.get("note", "")
         if not isinstance(note, str):
             raise ScenarioError(file, f"{where}.note", "a string", note)
-        out.append(Event(year=year, kind=kind, target=target, magnitude=float(mag), note=note))
+        deadline = ev.get("deadline", 0)  # 0: the default horizon (a resolved scenario says 0)
+        if isinstance(deadline, bool) or not isinstance(deadline, int) or (
+            deadline != 0 and (kind not in ("summit", "pledge") or not year < deadline <= 2100)
+        ):
+            raise ScenarioError(
+                file,
+                f"{where}.deadline",
+                "for a summit or pledge, a year after the event's (0 for the default)",
+                deadline,
+            )
+        if kind in ("summit", "pledge") and not 0 < mag <= 15:
+            raise ScenarioError(file, f"{where}.magnitude", f"for {kind}, a core target in (0, 15] % of GDP", mag)
+        out.append(
+            Event(
+                year=year,
+                kind=kind,
+                target=target,
+                magnitude=float(mag),
+                note=note,
+                deadline=deadline,
+            )
+        )
     return out
 
 

@@ -6,6 +6,7 @@ time-varying inputs.
 from __future__ import annotations
 
 from .params_actors import IDX, _f, _i
+from .params_crisis import COERCION, CRISIS
 from .schema import Param, Series
 
 CATEGORIES = ("manoeuvre", "air_missile_defence", "isr", "enablers", "munitions")
@@ -30,6 +31,10 @@ PERCEPTION = (
     _f(PE, "threat_war_weight", 0.3, 0, 1, IDX,
        "Threat added by Russia's war in Ukraine at full intensity, times proximity.",
        "assumption", "M2"),
+    _f(PE, "threat_power_cap", 2.0, 0, 10, "multiple of start-year spending",
+       "Largest Russian militarisation (military spending over the start year's) that still adds "
+       "to threat.", "assumption: beyond twice the start, more spending does not alarm more",
+       "M2"),
     _f(PE, "threat_greyzone_per_attack", 0.03, 0, 0.5, "index per attack",
        "Threat added by each grey-zone attack an ally suffers (C12).", "assumption", "M2"),
     _f(PE, "threat_probe_weight", 0.5, 0, 1, IDX,
@@ -71,9 +76,33 @@ PERCEPTION = (
        "M3"),
     _f(PE, "resolve_initial", 0.6, 0, 1, IDX, "Russia's initial estimate of US resolve.",
        "assumption", "M3"),
+    _f(PE, "europe_resolve_initial", 0.5, 0, 1, IDX,
+       "Russia's initial estimate of European resolve (one half: it reads the allies as they "
+       "are).", "assumption", "M3"),
     _f(PE, "resolve_learning", 0.3, 0, 1, "fraction per year",
-       "Weight Russia gives to this year's signals when it updates its estimate of US resolve.",
+       "Weight Russia gives to this year's signals when it updates its estimates of resolve.",
        "assumption", "M3"),
+    _f(PE, "resolve_weight_posture", 0.35, 0, 1, "weight",
+       "Weight of US posture in the signal of US resolve Russia reads (C13, C14).",
+       "assumption: forces on the ground speak loudest", "M3"),
+    _f(PE, "resolve_weight_threat", 0.25, 0, 1, "weight",
+       "Weight of the absence of US abandonment threats in that signal (C9).", "seed 001", "M3"),
+    _f(PE, "resolve_weight_reassurance", 0.2, 0, 1, "weight",
+       "Weight of US reassurance in that signal (C13).", "seed 001", "M3"),
+    _f(PE, "resolve_weight_ambiguity", 0.2, 0, 1, "weight",
+       "Weight of the absence of ambiguity about US posture in that signal (C14).", "seed 001",
+       "M3"),
+    _f(PE, "resolve_exit_penalty", 0.1, 0, 1, IDX,
+       "Signal of US resolve lost once the US has left NATO coordination mechanisms (C15).",
+       "assumption", "M3"),
+    _f(PE, "europe_resolve_weight_threat", 0.4, 0, 1, "weight",
+       "Weight of the allies' mean threat perception in the signal of European resolve Russia "
+       "reads (alarmed allies fight).", "assumption", "M3"),
+    _f(PE, "europe_resolve_weight_cohesion", 0.3, 0, 1, "weight",
+       "Weight of alliance cohesion in that signal.", "assumption", "M3"),
+    _f(PE, "europe_resolve_weight_capability", 0.3, 0, 1, "weight",
+       "Weight of Europe's mean capability coverage in that signal (Russia reads capability).",
+       "seed 000: capability more than rhetoric; assumption", "M3"),
 )
 
 CA = "capability"
@@ -146,36 +175,12 @@ ALLIANCE = (
     _f(AG, "nuclear_commitment", 1.0, 0, 1, IDX,
        "How fully the US keeps the nuclear guarantee (C7).",
        "seed 000: US nuclear contributions unaddressed", "M7"),
-)
-
-CR = "crisis"
-CRISIS = (
-    _f(CR, "ally_aid_base", -1.0, -5, 5, "log-odds", "Baseline log-odds that an ally aids a "
-       "probed ally.", "assumption", "M9"),
-    _f(CR, "ally_aid_closeness", 3.0, 0, 10, "log-odds per unit closeness",
-       "How network closeness to the target raises the odds of aid.", "assumption", "M9"),
-    _f(CR, "ally_aid_threat", 1.5, 0, 10, "log-odds per unit threat",
-       "How an ally's own threat perception raises the odds of aid.", "assumption", "M9"),
-    _f(CR, "ally_aid_us_responds", 2.0, 0, 10, "log-odds",
-       "Extra odds of aid when the US responds (allies follow a leader).", "assumption", "M9"),
-    _f(CR, "probe_force_share", 0.1, 0, 1, "fraction",
-       "Share of Russia's free capability committed to a probe.", "assumption", "M9"),
-    _f(CR, "response_share", 0.15, 0, 1, "fraction",
-       "Share of a responder's capability that reaches the crisis in time.", "assumption", "M9"),
-    _f(CR, "repel_ratio", 1.5, 0, 10, "ratio",
-       "Response force over probe force at or above which the probe is repelled.",
-       "assumption: a 1.5:1 local advantage", "M9"),
-    _f(CR, "fail_ratio", 0.8, 0, 10, "ratio",
-       "Ratio below which a response without the US fails (Article 5 failure).", "assumption",
-       "M9"),
-    _f(CR, "outcome_noise_sd", 0.25, 0, 2, "log-ratio",
-       "Noise on the force ratio (fog of war).", "assumption", "M9"),
-    _f(CR, "resolve_gain_repelled", 0.3, 0, 1, IDX,
-       "Rise of Russia's estimate of US resolve after a repelled probe.", "assumption", "M9"),
-    _f(CR, "resolve_loss_failure", 0.5, 0, 1, IDX,
-       "Fall of Russia's estimate of US resolve after an Article 5 failure.", "seed 001", "M9"),
-    _f(CR, "cohesion_loss_failure", 0.5, 0, 1, IDX,
-       "Cohesion lost after an Article 5 failure.", "assumption", "M9"),
+    _f(AG, "cohesion_heal_rate", 0.1, 0, 1, "fraction per year",
+       "Share of the cohesion damage of Article 5 failures healed each year.", "assumption",
+       "cohesion"),
+    _f(AG, "cohesion_trust_weight", 0.5, 0, 1, "weight",
+       "Weight of mean trust in the US, against agreement on the threat, in cohesion.",
+       "assumption", "cohesion"),
 )
 
 NE = "network"
@@ -208,16 +213,13 @@ NETWORK = (
 
 VE = "verdict"
 VERDICT = (
-    _f(VE, "shift_share", 0.7, 0, 1, "fraction",
-       "European share of NATO capability in Europe counted as 'burden shifted'.", "assumption",
-       "verdict"),
+    _f(VE, "shift_coverage_gain", 0.1, 0, 1, "coverage (fraction of the requirement)",
+       "Gain in Europe's mean capability coverage over the run counted as 'burden shifted': "
+       "an absolute scale that US withdrawal does not move.", "assumption", "verdict"),
     _f(VE, "trust_floor", 0.35, 0, 1, IDX,
        "Mean trust in the US below which the alliance is not 'intact'.", "assumption", "verdict"),
-    _f(VE, "influence_floor", 0.3, 0, 1, IDX,
+    _f(VE, "influence_floor", 0.5, 0, 1, IDX,
        "US influence below which the US 'lost control'.", "assumption", "verdict"),
-    _f(VE, "hollow_coverage", 0.6, 0, 1, "fraction",
-       "Mean capability coverage below which met headline targets are 'hollow'.", "assumption",
-       "verdict"),
     _f(VE, "headline_met_pct", 3.5, 0, 10, "% of GDP",
        "GDP-weighted European headline spending counted as 'targets met'.",
        "facts.csv: hague_core_defence_target", "verdict"),
@@ -250,6 +252,6 @@ SERIES = (
 )
 
 WORLD: tuple[Param, ...] = (
-    RUN + PERCEPTION + CAPABILITY + ALLIANCE + CRISIS + NETWORK + VERDICT
+    RUN + PERCEPTION + CAPABILITY + ALLIANCE + COERCION + CRISIS + NETWORK + VERDICT
 )
 

@@ -113,6 +113,12 @@ EVENT_KINDS: dict[str, str] = {
     "to at least `magnitude`.",
     "accession": "`target` joins NATO this year (Finland 2023, Sweden 2024).",
     "european_command": "A European officer becomes Supreme Allied Commander Europe (C2).",
+    "summit": "An alliance summit where the US proposes a core target of `magnitude` % of GDP by "
+    "`deadline` (default: `coercion.summit_horizon_years` on); what is agreed and who opts out "
+    "follow from the allies' positions and US pressure (C4, C5; The Hague 2025).",
+    "pledge": "A pledge made outside the model (historic: Wales 2014; or a front-loaded path): "
+    "core spending of `magnitude` % of GDP by `deadline` (default: "
+    "`coercion.summit_horizon_years` on).",
 }
 
 
@@ -125,6 +131,7 @@ class Event:
     target: str = ""
     magnitude: float = 1.0
     note: str = ""
+    deadline: int = 0  # summit and pledge only: the year the pledged level is due (0: default)
 
 
 @dataclass(frozen=True)

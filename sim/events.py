@@ -1,0 +1,100 @@
+"""Dated exogenous shocks of a scenario's ``[[events]]`` list, and the summits where pledges are
+made (M4, M5, M8; the kinds are listed in :data:`sim.scenario.schema.EVENT_KINDS`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .agents import ally_rules as rules
+from .mechanisms import coercion
+from .pledge import Pledge
+from .scenario.schema import Event
+
+if TYPE_CHECKING:
+    from .model import AllianceModel
+
+
+def apply_event(model: AllianceModel, ev: Event) -> tuple[int | None, float]:
+    """Apply one event; return ``(forced probe target or None, us_pressure magnitude)``."""
+    st = model.ally_state
+    target = model.by_code.get(ev.target)
+    forced, pressure = None, 0.0
+    text = ev.note or ev.kind.replace("_", " ") + (f" ({target.record.country})" if target else "")
+    if ev.kind == "russian_aggression":
+        st.aggression = st.aggression + ev.magnitude * st.proximity
+    elif ev.kind == "greyzone_surge":
+        for a in [target] if target else model.allies:
+            share = 1.0 if target else float(model.proximity[a.index])
+            a.greyzone_attacks_extra += round(ev.magnitude * share)
+    elif ev.kind == "russia_probe" and target is not None and ev.year > model.start_year:
+        forced = target.index
+    elif ev.kind == "us_reassurance":
+        gain = model.p_perception["trust_reassurance_gain"] * ev.magnitude
+        st.trust = np.clip(st.trust + gain * (1.0 - st.trust), 0.0, 1.0)
+        r = model.russia
+        r.resolve_estimate = min(1.0, r.resolve_estimate + gain * (1.0 - r.resolve_estimate))
+    elif ev.kind == "us_drawdown":
+        model.united_states.forced_drawdown(ev.magnitude)
+    elif ev.kind == "us_pressure":
+        pressure = min(1.0, ev.magnitude)
+    elif ev.kind == "accession" and target is not None:
+        target.member = True
+    elif ev.kind == "european_command":
+        model.united_states.european_command = True
+    elif ev.kind == "pledge":
+        members = st.member & model.european
+        model.pledge = Pledge(
+            target=ev.magnitude,
+            set_year=ev.year,
+            deadline=ev.deadline or ev.year + model.p_coercion["summit_horizon_years"],
+            start_level=float(np.median(st.reported_core_pct[members])),
+        )
+    elif ev.kind == "summit":
+        text = summit(model, ev)
+    model.recorder.event(ev.kind, text, year=ev.year)
+    return forced, pressure
+
+
+def summit(model: AllianceModel, ev: Event) -> str:
+    """A summit where the US proposes a core target of ``ev.magnitude`` % of GDP (C4, C5): what
+    each ally would sign, the agreed target and the opt-outs follow from the allies' positions
+    and US pressure (:mod:`sim.mechanisms.coercion`). Opt-outs become holdouts at what they would
+    sign (at least their spending now); the agreement becomes the pledge path. With the
+    ``pledge_bargain`` switch off the proposal is agreed and nobody opts out."""
+    a, c = model.p_allies, model.p_coercion
+    st, us = model.ally_state, model.united_states
+    members = st.member & model.european
+    signal = us.threat_level * np.ones(len(model.allies))
+    dep = coercion.dependence(model.eu_share, st.posture_weight, st.proximity)
+    comply, _, _ = coercion.response_shares(
+        c, dep, us.coercion_credibility, st.threat, st.trust, signal, st.resistance
+    )
+    need = rules.need_pct(a, st.base_pct, st.threat, st.trust, st.size)
+    desired = need + a["peer_weight"] * (model._peers() - need)
+    acceptable = coercion.acceptable_target(
+        c, ev.magnitude, desired, signal, us.coercion_credibility, comply, st.resistance
+    )
+    target, opt_out = coercion.agree(c, acceptable, members)
+    if not model.on("pledge_bargain"):  # the proposal is agreed and nobody opts out
+        target, opt_out = ev.magnitude, np.zeros_like(opt_out)
+    opt_out &= model.armed & ~st.holdout
+    cap = np.maximum(acceptable, st.core_pct)
+    st.holdout = st.holdout | opt_out
+    st.holdout_cap = np.where(opt_out, cap, st.holdout_cap)
+    out_codes = tuple(model.codes[i] for i in np.flatnonzero(opt_out))
+    model.pledge = Pledge(
+        target=target,
+        set_year=ev.year,
+        deadline=ev.deadline or ev.year + c["summit_horizon_years"],
+        start_level=float(np.median(st.reported_core_pct[members])),
+        opted_out=out_codes,
+    )
+    names = ", ".join(model.allies[i].record.country for i in np.flatnonzero(opt_out))
+    who = f"; {names} opt out" if names else "; no ally opts out"
+    head = ev.note + ": " if ev.note else ""
+    return (
+        f"{head}the US proposes {ev.magnitude:.1f}% core; allies agree to {target:.2f}% by "
+        f"{model.pledge.deadline}{who}"
+    )

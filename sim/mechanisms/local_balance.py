@@ -1,0 +1,141 @@
+"""M9: the local balance of a crisis, from forces that are there and reinforcements in time.
+
+A Russian incursion is a race (C11, and RAND's Baltic wargames): Russia's attacking force
+advances on an objective ``depth_km`` inside the target while the defenders build up. All forces
+are in brigade-equivalents (bde-e, :mod:`sim.mechanisms.forces`).
+
+Defenders in place at the onset:
+
+* the target's own forces: its manoeuvre equipment stock x (reference GDP per head / its GDP
+  per head) ^ ``ppp_elasticity`` / ``bde_cost_bn`` (a dollar buys more soldiers where wages are
+  lower, as Russia's ``cost_factor`` says for Russia), of which ``own_readiness`` is ready at
+  once and the rest mobilises within ``mobilisation_hours``;
+* NATO's forward presence in the target, by lead nation and year (``forward_presence.csv``),
+  counted when that nation answers;
+* US ground forces in the target (``us_forces.csv``, times US posture), when the US answers.
+
+Reinforcements: each ally that answers sends ``reinforce_share`` of its own forces, arriving
+after (``staging_hours`` + capital-to-capital distance / ``move_kmh``) / enabler factor ^
+``enabler_elasticity``, spread over ``arrival_spread_hours``; the enabler factor is the airlift,
+refuelling and command capability available (Europe's, plus the US's when it answers) over the
+start year's (C13: Europe's enablers decide how fast help comes without the US). The US, when it
+answers, sends ``us_reinforce_share`` of its other forces in Europe (from Germany) and
+``us_conus_bde`` from the United States after ``us_conus_hours``.
+
+The advance: at force ratio ``rho = attacker / defenders`` the attacker moves at
+``advance_km_per_day x clip((rho - halt_ratio) / (rout_ratio - halt_ratio), 0, 1)``: at or
+below ``halt_ratio`` it is stopped, at ``rout_ratio`` and above the defence barely slows it. As
+defenders only grow, a halted advance stays halted. The objective is seized (a fait accompli)
+if the advance covers ``depth_km`` within ``horizon_days``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Race:
+    """The outcome of one or more races (arrays of one entry per target)."""
+
+    reach_km: np.ndarray  # distance covered before being halted (or by the horizon)
+    hours: np.ndarray  # hours to the objective (inf if not reached)
+    in_place: np.ndarray  # defenders at the onset, bde-e
+    first_help_hours: np.ndarray  # first reinforcements arrive (inf if none)
+    defenders_end: np.ndarray  # defenders at the horizon, bde-e
+
+
+def race(
+    c: Mapping[str, Any],
+    attacker: np.ndarray,
+    in_place: np.ndarray,
+    amounts: np.ndarray,
+    delays: np.ndarray,
+    depth_km: float,
+) -> Race:
+    """Run the advance for each target (row).
+
+    Args:
+        c: The ``[crisis]`` parameters.
+        attacker: Attacking force per target, bde-e.
+        in_place: Defenders at the onset per target, bde-e.
+        amounts: Reinforcements per target and source (rows x sources), bde-e.
+        delays: Their arrival delays in hours (same shape; ``inf`` for none).
+        depth_km: Depth of the objective.
+    """
+    dt = c["race_step_hours"]
+    steps = int(math.ceil(c["horizon_days"] * 24.0 / dt))
+    t = np.arange(steps + 1) * dt
+    spread = max(c["arrival_spread_hours"], 1e-9)
+    defenders = in_place[:, None] + _arrivals(amounts, delays, spread, dt, steps)
+    rho = attacker[:, None] / np.maximum(defenders, 1e-9)
+    halt, rout = c["halt_ratio"], max(c["rout_ratio"], c["halt_ratio"] + 1e-9)
+    x = (rho - halt) * (1.0 / (rout - halt))
+    np.maximum(x, 0.0, out=x)
+    np.minimum(x, 1.0, out=x)
+    speed = x * (c["advance_km_per_day"] / 24.0)
+    covered = np.zeros_like(speed)
+    np.cumsum(speed[:, :-1] * dt, axis=1, out=covered[:, 1:])
+    reach = covered[:, -1]
+    reached = covered >= depth_km
+    first = np.where(reached.any(axis=1), reached.argmax(axis=1), -1)
+    # hours to the objective, interpolated within the step that crosses it
+    before = covered[np.arange(len(first)), np.maximum(first - 1, 0)]
+    step_speed = speed[np.arange(len(first)), np.maximum(first - 1, 0)]
+    inside = (depth_km - before) / np.maximum(step_speed, 1e-12)
+    hours = np.where(
+        first > 0,
+        t[np.maximum(first - 1, 0)] + np.minimum(inside, dt),
+        np.where(first == 0, 0.0, np.inf),
+    )
+    arriving = np.where(amounts > 0, delays, np.inf)
+    return Race(
+        reach_km=reach,
+        hours=hours,
+        in_place=in_place,
+        first_help_hours=arriving.min(axis=1) if arriving.size else np.full(len(reach), np.inf),
+        defenders_end=defenders[:, -1],
+    )
+
+
+def _arrivals(
+    amounts: np.ndarray, delays: np.ndarray, spread: float, dt: float, steps: int
+) -> np.ndarray:
+    """Reinforcements arrived by each time step (rows x steps + 1): each source arrives
+    linearly over ``spread`` hours from its delay, its start and end rounded to the time grid.
+    The arrival rate of a row is a sum of steps (a slope of amount / spread switched on at the
+    delay and off after the spread), so two cumulative sums of a few slope changes replace a
+    rows x sources x times array."""
+    rows = amounts.shape[0]
+    n = steps + 1
+    slope = amounts / spread
+    on = np.minimum(np.round(np.minimum(delays, 1e9) / dt), n).astype(np.intp)
+    off = np.minimum(np.round((np.minimum(delays, 1e9) + spread) / dt), n).astype(np.intp)
+    base = (np.arange(rows) * (n + 1))[:, None]
+    size = rows * (n + 1)
+    change = np.bincount((on + base).ravel(), slope.ravel(), size) - np.bincount(
+        (off + base).ravel(), slope.ravel(), size
+    )
+    rate = np.cumsum(change.reshape(rows, n + 1)[:, :n], axis=1)
+    out = np.zeros((rows, n))
+    np.cumsum(rate[:, :-1] * dt, axis=1, out=out[:, 1:])
+    return out
+
+
+def success_chance(c: Mapping[str, Any], reach_km: np.ndarray, depth_km: float) -> np.ndarray:
+    """The chance of a fait accompli a race's reach implies, in [0, 1]:
+    ``logistic(balance_sharpness x ln(reach / depth))`` (even odds when the advance would just
+    reach the objective; the outcome noise of the actual crisis is what this smooths)."""
+    ratio = np.log(np.maximum(reach_km, 1e-3) / max(depth_km, 1e-3))
+    return 1.0 / (1.0 + np.exp(-np.clip(c["balance_sharpness"] * ratio, -50.0, 50.0)))
+
+
+def ppp_factor(gdp_per_head: np.ndarray, reference: float, elasticity: float) -> np.ndarray:
+    """Combat power a dollar buys relative to the reference: ``(reference / GDP per head) ^
+    elasticity`` (personnel costs follow wages)."""
+    return (reference / np.maximum(gdp_per_head, 1.0)) ** elasticity

@@ -1,0 +1,159 @@
+"""M9: who could fight where: the forces of a crisis theatre, year by year, from the model.
+
+:class:`Theatre` holds what does not change in a run (capital distances, the purchasing-power
+factors, which allies Russia can reach and how much force it can project there) and, each year,
+the forces that are there: every ally's own forces, NATO's forward presence by lead nation and
+host, and US ground forces by host. :meth:`Theatre.inputs` turns them into the inputs of a
+:func:`~sim.mechanisms.local_balance.race` for a set of targets, given who answers (0/1 in an
+actual crisis, probabilities in Russia's reckoning). Rules in
+:mod:`sim.mechanisms.local_balance`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .. import data
+from ..network import distance_matrix, great_circle_km
+from . import capability as cap
+from .local_balance import ppp_factor
+
+if TYPE_CHECKING:
+    from ..model import AllianceModel
+
+US_HUB = "DEU"  # where US reinforcements within Europe start from (EUCOM, Ramstein)
+BALTIC_SEA_EXTRA = ("POL", "DEU")  # Baltic Sea littoral allies outside the Nordic-Baltic Eight
+
+
+class Theatre:
+    """The forces of every ally that a crisis could involve (rules in the module docstring)."""
+
+    def __init__(self, model: AllianceModel) -> None:
+        c = model.p_crisis
+        self.c = c
+        records = data.allies()
+        self.codes = model.codes
+        self.n = len(records)
+        self.km = distance_matrix()
+        hub = self.codes.index(US_HUB)
+        self.km_hub = self.km[hub]
+        gdp_head = np.array([r.gdp_usd_2024 / max(r.population_2024, 1) for r in records])
+        eu = np.array([r.european and r.armed_forces for r in records])
+        pop = np.array([r.population_2024 for r in records], dtype=float)
+        gdp = np.array([r.gdp_usd_2024 for r in records])
+        reference = gdp[eu].sum() / pop[eu].sum()
+        self.ppp = ppp_factor(gdp_head, reference, c["ppp_elasticity"])
+        self.reachable = np.array(
+            [r.land_border_russia or r.land_border_belarus or r.black_sea for r in records]
+        )
+        self.projection = np.asarray(model.proximity) ** model.p_russia["projection_elasticity"]
+        self.region = np.array(
+            [("nb8" in r.groups or r.iso3 in BALTIC_SEA_EXTRA) and r.armed_forces for r in records]
+        )
+        self.european = eu
+        self.armed = np.array([r.armed_forces for r in records])
+        start = model.start_year
+        self.enablers_start = float(
+            model.europe_capability()[cap.ENABLERS] + model.us_base[cap.ENABLERS]
+        )
+        self.own = np.zeros(self.n)
+        self.presence = np.zeros((self.n, self.n))
+        self.us_host = np.zeros(self.n)
+        self.refresh(model, start)
+
+    def refresh(self, model: AllianceModel, year: int) -> None:
+        """This year's forces: own forces from the manoeuvre stocks, forward presence and US
+        forces from the data of ``year`` (the latest data year after the data end), US forces
+        scaled by posture."""
+        c = self.c
+        stock = model.pipeline.stock[:, cap.CATEGORIES.index("manoeuvre")]
+        self.own = np.where(self.armed, stock * self.ppp / c["bde_cost_bn"], 0.0)
+        self.presence = _presence(year, c["troops_per_bde"])
+        member = model.ally_state.member
+        self.presence = self.presence * member[None, :] * member[:, None]
+        self.us_host = _us_hosts(year, c["troops_per_bde"]) * model.united_states.posture
+
+    def enabler_factor(self, model: AllianceModel, us_weight: np.ndarray) -> np.ndarray:
+        """Airlift, refuelling and command available for reinforcements, over the start year's:
+        Europe's own plus the US's in Europe times ``us_weight`` (per target), in [0.1, 2]."""
+        eu = model.europe_capability()[cap.ENABLERS]
+        us = model.us_capability_in_europe()[cap.ENABLERS]
+        return np.clip((eu + us * us_weight) / max(self.enablers_start, 1e-9), 0.1, 2.0)
+
+    def inputs(
+        self,
+        model: AllianceModel,
+        targets: np.ndarray,
+        aid: np.ndarray,
+        us: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Defenders in place, reinforcement amounts and their delays (hours) for ``targets``
+        (indices), given each ally's answer ``aid`` (targets x allies, 0-1) and the US's ``us``
+        (per target, 0-1)."""
+        c = self.c
+        own_t = self.own[targets]
+        ready = c["own_readiness"]
+        presence = self.presence[:, targets].T  # targets x lead nations
+        in_place = own_t * ready + (presence * aid).sum(axis=1) + self.us_host[targets] * us
+        helpers = aid * (c["reinforce_share"] * self.own)[None, :]
+        helpers[np.arange(len(targets)), targets] = 0.0
+        factor = self.enabler_factor(model, us) ** c["enabler_elasticity"]
+        travel = c["staging_hours"] + self.km[:, targets].T / c["move_kmh"]
+        delays_allies = travel / factor[:, None]
+        us_europe = us * c["us_reinforce_share"] * (self.us_host.sum() - self.us_host[targets])
+        us_conus = us * c["us_conus_bde"] * model.united_states.posture
+        amounts = np.column_stack([own_t * (1.0 - ready), helpers, us_europe, us_conus])
+        delays = np.column_stack(
+            [
+                np.full(len(targets), c["mobilisation_hours"]),
+                delays_allies,
+                c["staging_hours"] + self.km_hub[targets] / c["move_kmh"],
+                np.full(len(targets), c["us_conus_hours"]),
+            ]
+        )
+        return in_place, amounts, delays
+
+    def opposing_forces(self, model: AllianceModel) -> tuple[float, float, float]:
+        """The NATO forces a local, a regional and a large war would meet (bde-e): the mean
+        reachable ally's own forces and forward presence; the Baltic Sea region's allies (the
+        Nordic-Baltic Eight, Poland, Germany); every European ally."""
+        member = model.ally_state.member
+        single = self.own + self.presence.sum(axis=0)
+        cand = self.reachable & member & self.armed
+        local = float(single[cand].mean()) if cand.any() else 0.0
+        regional = float((self.own * (self.region & member)).sum())
+        large = float((self.own * (self.european & member)).sum())
+        return local, regional, large
+
+
+@lru_cache(maxsize=256)
+def _presence(year: int, troops_per_bde: float) -> np.ndarray:
+    """Forward presence, lead nation x host, bde-e (rows and columns in ``data.allies()``
+    order; read-only, cached)."""
+    codes = [r.iso3 for r in data.allies()]
+    out = np.zeros((len(codes), len(codes)))
+    for host, lead, troops in data.forward_presence(year):
+        out[codes.index(lead), codes.index(host)] += troops / troops_per_bde
+    out.flags.writeable = False
+    return out
+
+
+@lru_cache(maxsize=256)
+def _us_hosts(year: int, troops_per_bde: float) -> np.ndarray:
+    """US ground forces per host, bde-e, in ``data.allies()`` order (read-only, cached)."""
+    hosts = data.us_forces(year)
+    out = np.array([hosts.get(r.iso3, 0.0) / troops_per_bde for r in data.allies()])
+    out.flags.writeable = False
+    return out
+
+
+def capital_to_frontier_km(iso3: str) -> float:
+    """Distance from an ally's border point with Russia or Belarus (``frontier_points.csv``) to
+    its capital, km: the depth of a drive on the capital."""
+    rec = next(r for r in data.allies() if r.iso3 == iso3)
+    lat, lon = data.frontier_points()[iso3]
+    return great_circle_km(lat, lon, rec.capital_lat, rec.capital_lon)
+

@@ -1,0 +1,53 @@
+"""The alliance's spending pledge: a path with a deadline (M4; C4, C5).
+
+Until a ``summit`` or ``pledge`` event sets one, the pledged core level each year is the
+scenario's ``pledge_core_pct`` series. A pledge set in year ``y0`` with target ``T`` and deadline
+``y1`` rises linearly from the level it starts from (the members' median core spending) to ``T``
+at ``y1`` and holds there. Its pull on budgets grows as the deadline nears (the Wales pledge,
+"within a decade"; The Hague, by 2035): ``pledge_weight x (1 + pledge_deadline_gain x elapsed
+share of the pledge period)``, at most 0.95 - ``peer_weight`` (the budget rule must still answer
+threat and trust).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .scenario import Scenario
+
+
+@dataclass
+class Pledge:
+    """The pledge in force: ``target`` None means the scenario's series."""
+
+    target: float | None
+    set_year: int
+    deadline: int
+    start_level: float = 0.0
+    opted_out: tuple[str, ...] = ()
+
+    @classmethod
+    def from_series(cls, scenario: Scenario, start: int) -> Pledge:
+        return cls(target=None, set_year=start, deadline=start)
+
+    def level(self, year: int, series_value: float) -> float:
+        """The pledged core spending in ``year`` (% of GDP)."""
+        if self.target is None:
+            return series_value
+        span = max(1, self.deadline - self.set_year)
+        share = min(1.0, max(0.0, (year - self.set_year) / span))
+        return self.start_level + (self.target - self.start_level) * share
+
+    def elapsed(self, year: int) -> float:
+        """Share of the pledge period gone by in ``year`` (0 for a series pledge)."""
+        if self.target is None:
+            return 0.0
+        span = max(1, self.deadline - self.set_year)
+        return min(1.0, max(0.0, (year - self.set_year) / span))
+
+    def weight(self, a: Mapping[str, Any], year: int) -> float:
+        """The pledge's pull on budgets this year (module docstring)."""
+        w = a["pledge_weight"] * (1.0 + a["pledge_deadline_gain"] * self.elapsed(year))
+        return min(w, 0.95 - a["peer_weight"])
