@@ -24,6 +24,7 @@ _LAZY = {
     "load_results": "sweeps",
     "sensitivity": "sweeps.analysis",
     "discover": "sweeps.analysis",
+    "paired_effect": "sweeps.analysis",
 }
 
 
@@ -47,6 +48,7 @@ __all__ = [
     "discover",
     "load_results",
     "load_scenario",
+    "paired_effect",
     "replication_seeds",
     "resume",
     "run_one",

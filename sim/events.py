@@ -24,7 +24,7 @@ def apply_event(model: AllianceModel, ev: Event) -> tuple[int | None, float]:
     text = ev.note or ev.kind.replace("_", " ") + (f" ({target.record.country})" if target else "")
     if ev.kind == "russian_aggression":
         st.aggression = st.aggression + ev.magnitude * st.proximity
-    elif ev.kind == "greyzone_surge":
+    elif ev.kind == "greyzone_surge" and model.on("greyzone"):
         for a in [target] if target else model.allies:
             share = 1.0 if target else float(model.proximity[a.index])
             a.greyzone_attacks_extra += round(ev.magnitude * share)
@@ -34,7 +34,8 @@ def apply_event(model: AllianceModel, ev: Event) -> tuple[int | None, float]:
         gain = model.p_perception["trust_reassurance_gain"] * ev.magnitude
         st.trust = np.clip(st.trust + gain * (1.0 - st.trust), 0.0, 1.0)
         r = model.russia
-        r.resolve_estimate = min(1.0, r.resolve_estimate + gain * (1.0 - r.resolve_estimate))
+        if model.on("russia_reads_resolve"):
+            r.resolve_estimate = min(1.0, r.resolve_estimate + gain * (1.0 - r.resolve_estimate))
     elif ev.kind == "us_drawdown":
         model.united_states.forced_drawdown(ev.magnitude)
     elif ev.kind == "us_pressure":
@@ -74,7 +75,14 @@ def summit(model: AllianceModel, ev: Event) -> str:
     need = rules.need_pct(a, st.base_pct, st.threat, st.trust, st.size)
     desired = need + a["peer_weight"] * (model._peers() - need)
     acceptable = coercion.acceptable_target(
-        c, ev.magnitude, desired, signal, us.coercion_credibility, comply, st.resistance
+        c,
+        ev.magnitude,
+        st.core_pct,
+        desired,
+        signal,
+        us.coercion_credibility,
+        comply,
+        st.resistance,
     )
     target, opt_out = coercion.agree(c, acceptable, members)
     if not model.on("pledge_bargain"):  # the proposal is agreed and nobody opts out

@@ -7,11 +7,12 @@ row); each step then runs, in order:
 2. Russia: spending reaction and forces (M8), grey-zone attacks (M8), the probe decision (M8)
    and, if it probes, the Article 5 crisis game (M9);
 3. the United States: progress measured, threats set (escalate, relent, reassure, declare
-   success), executed, the deadline judged, posture adjusted (M5);
+   success), executed, posture adjusted (M5);
 4. the allies: threat perception over the network (M2), trust (M3), their answer to coercion
    (comply, hedge, resist) and budgets (M4), and equipment orders (M1);
 5. deliveries through the capability pipeline (M1), then European agency and US influence (M6),
-   nuclear liability (M7), cohesion, and Russia's reading of US and European resolve (M3);
+   nuclear liability (M7), cohesion; in the deadline year the US judges progress (M5, C15);
+   Russia reads US and European resolve (M3);
 6. the year is recorded.
 """
 
@@ -244,7 +245,6 @@ class AllianceModel(mesa.Model):
         self.now = self.config.series_year(self.year)
         us = self.united_states
         us.drawdown_this_year = 0.0
-        us.exited_this_year = False
         self.probe_this_year = None
         forced_probe, forced_pressure = self._apply_events(self.year)
         self.ally_state.grow_economy(self.year)
@@ -252,6 +252,7 @@ class AllianceModel(mesa.Model):
         laggards = self._united_states_acts(forced_pressure)
         self._allies_act(laggards)
         self._deliver()
+        self._judge_deadline()
         self.russia.read_resolve(
             us.posture,
             us.threat_level,
@@ -331,7 +332,12 @@ class AllianceModel(mesa.Model):
         s = self.ally_state
         measured = s.reported_core_pct if us.p["measurement"] == "headline" else s.core_pct
         laggards = s.member & self.european & (measured < bar)
-        if theta >= 0.05 and laggards.any() and not us.success_declared and self.recorder.due("threat"):
+        if (
+            theta >= 0.05
+            and laggards.any()
+            and not us.success_declared
+            and self.recorder.due("threat")
+        ):
             names = ", ".join(self.allies[i].record.country for i in np.flatnonzero(laggards)[:4])
             more = f" and {laggards.sum() - 4} more" if laggards.sum() > 4 else ""
             self.recorder.event(
@@ -344,11 +350,17 @@ class AllianceModel(mesa.Model):
                 "the US executes its threat: a drawdown of "
                 f"{us.p['drawdown_step']:.0%} of its 2025 posture is ordered",
             )
+        us.adjust_posture(self.now["china_pull"])
+        return laggards
+
+    def _judge_deadline(self) -> None:
+        """At the end of the deadline year, after its deliveries, the US judges progress by its
+        measure (C15): "by 2027" is by the end of 2027."""
+        us = self.united_states
+        progress = us.measure_progress(*self.progress_measures())
         met = us.judge_deadline(progress)
         if met is not None:
             self.recorder.event("deadline", self._deadline_text(met, progress))
-        us.adjust_posture(self.now["china_pull"])
-        return laggards
 
     def _log_us_moves(self, progress: float) -> None:
         us = self.united_states
@@ -438,6 +450,7 @@ class AllianceModel(mesa.Model):
         s.reclassified_pct = np.where(armed, reclassified, s.reclassified_pct)
         related = rules.adjust_related(pa, s.related_pct, s.holdout, self.now["pledge_related_pct"])
         s.related_pct = np.where(armed, related, s.related_pct)
+        us.exited_this_year = False  # an exit at the end of last year has now been felt
 
     def _deliver(self) -> None:
         p = self.p_capability
@@ -454,8 +467,7 @@ class AllianceModel(mesa.Model):
         rate = p["isr_sovereign_rate"] * (1.0 + pc["hedge_isr_gain"] * self.hedging)
         self.sovereign_isr = min(
             p["isr_irreplaceable_share"],
-            self.sovereign_isr
-            + rate * weights[cap.ISR] / max(self.base_allocation[cap.ISR], 1e-9),
+            self.sovereign_isr + rate * weights[cap.ISR] / max(self.base_allocation[cap.ISR], 1e-9),
         )
         self._update_indices()
 

@@ -117,7 +117,10 @@ def distance_matrix() -> np.ndarray:
     allies = data.allies()
     out = np.array(
         [
-            [great_circle_km(a.capital_lat, a.capital_lon, b.capital_lat, b.capital_lon) for b in allies]
+            [
+                great_circle_km(a.capital_lat, a.capital_lon, b.capital_lat, b.capital_lon)
+                for b in allies
+            ]
             for a in allies
         ]
     )

@@ -327,19 +327,18 @@ def _probe_rate(
     resolve: float = 0.5,
     n: int = 300,
 ) -> float:
-    """Share of ``n`` seeded decisions in which Russia probes, with a scripted assessment."""
-    count = 0
-    for seed in range(n):
-        m = make_model(params, seed=seed)
-        r = m.russia
-        r.resolve_estimate = resolve
-        cand = np.array([m.codes.index(c) for c in ("EST", "LVA", "LTU")])
-        value = np.ones(len(cand))
-        count += (
-            r.choose_probe(cand, value, lambda t, us, eu: np.full(len(t), chance), readiness)
-            is not None
-        )
-    return count / n
+    """Mean chance that Russia probes over ``n`` decisions (misperception draws) with a scripted
+    assessment, from one state."""
+    m = make_model(params, seed=1)
+    r = m.russia
+    cand = np.array([m.codes.index(c) for c in ("EST", "LVA", "LTU")])
+    value = np.ones(len(cand))
+    total = 0.0
+    for _ in range(n):
+        r.resolve_estimate, r.cooldown = resolve, 0
+        r.choose_probe(cand, value, lambda t, us, eu: np.full(len(t), chance), readiness)
+        total += r.probe_probability
+    return total / n
 
 
 def test_russia_tied_down_in_ukraine_probes_rarely_but_can():

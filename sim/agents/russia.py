@@ -93,7 +93,8 @@ class Russia(mesa.Agent):
         war (or reconstitution for ``reconstitution_years`` after a ceasefire) lasts, then
         falls toward the level that would hold spending at ``floor_pct`` in peace, halving the
         war's weight each year (``war_memory``). Spending stays between ``floor_pct`` and
-        ``war_ceiling_pct`` of GDP. The regime is stable when k < a.
+        ``war_ceiling_pct`` of GDP. The regime is stable when k < a. With the ``war_economy``
+        switch off the grievance is the peace one from the first year.
         """
         p = self.p
         self.gdp_bn *= 1.0 + self.gdp_growth
@@ -104,9 +105,8 @@ class Russia(mesa.Agent):
             self.years_since_war += 1
             if self.years_since_war > p["reconstitution_years"]:
                 self.war_demand *= p["war_memory"]
-        grievance = self.grievance_peace + (self.grievance_war - self.grievance_peace) * min(
-            1.0, self.war_demand
-        )
+        weight = min(1.0, self.war_demand) if self.model.on("war_economy") else 0.0
+        grievance = self.grievance_peace + (self.grievance_war - self.grievance_peace) * weight
         growth = max(0.0, europe_spending_bn / max(self.europe_start_bn, 1e-9) - 1.0)
         k = p["reaction_coefficient"] * (1.0 + p["balance_sensitivity"] * growth)
         milex = self.milex_bn + k * europe_spending_bn - p["fatigue"] * self.milex_bn + grievance

@@ -78,7 +78,9 @@ class UnitedStates(mesa.Agent):
             * (1.0 + p["asia_pressure"] * now["china_pull"])
         )
         self.threat_level = min(1.0, max(pressure, target, 0.0))
-        self.ambiguity = min(1.0, now["us_ambiguity"] + p["ambiguity_per_threat"] * self.threat_level)
+        self.ambiguity = min(
+            1.0, now["us_ambiguity"] + p["ambiguity_per_threat"] * self.threat_level
+        )
 
     def issue_threats(
         self,

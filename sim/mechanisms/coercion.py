@@ -18,7 +18,8 @@ capability in Europe) x the mean of its US posture weight and its proximity to R
 **The summit** (The Hague 2025 and later summits as scenario events): the US proposes a core
 target; each ally would sign ``min(proposal, desired + summit_ambition_pp
 + summit_pressure_gain x threat aimed at it x coercion credibility x comply share x (proposal -
-desired)+ - summit_resistance_pp x domestic_resistance)``; the alliance agrees the
+desired)+ - summit_resistance_pp x domestic_resistance)``, and never less than it spends now;
+the alliance agrees the
 ``summit_consensus_quantile`` of what members would sign (a consensus text most can accept), and
 an ally that would sign less than the agreement by more than ``summit_opt_out_gap_pp`` opts out
 and holds at what it would sign (Spain at 2.1% in 2025). The pledged level rises linearly from
@@ -94,13 +95,15 @@ def coercion_pp(
 def acceptable_target(
     a: Mapping[str, float],
     proposal: float,
+    core: Num,
     desired: Num,
     signal: Num,
     credibility: float,
     comply: Num,
     resistance: Num,
 ) -> Num:
-    """The core target (% of GDP) each ally would sign at a summit (module docstring)."""
+    """The core target (% of GDP) each ally would sign at a summit (module docstring), never less
+    than it spends now (``core``) unless the proposal is."""
     pressure = a["summit_pressure_gain"] * signal * credibility * comply
     level = (
         desired
@@ -108,7 +111,7 @@ def acceptable_target(
         + pressure * np.maximum(proposal - desired, 0.0)
         - a["summit_resistance_pp"] * resistance
     )
-    return np.minimum(proposal, level)
+    return np.minimum(proposal, np.maximum(core, level))
 
 
 def agree(

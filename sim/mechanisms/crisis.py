@@ -22,7 +22,10 @@ When Russia probes an ally:
    eu_backdown_capability x Europe's mean coverage)``.
 4. **Outcome.** ``article5_failure`` if nobody stands with the target (no one answered, or all
    who did backed down), even where the US first answered; else ``frozen`` if the objective was
-   seized (the fait accompli stands: help came too late); else ``repelled``.
+   seized and stays taken: Russia threatened nuclear use (its threats freeze its gains), or the
+   defenders gathered by the end of the crisis are too few to counterattack (fewer than
+   ``halt_ratio`` x the attacker: a counterattack is an advance like any other); else
+   ``repelled`` (halted, or retaken by a counterattack).
 
 The outcome feeds back (:func:`apply_feedback`) into threat, trust, cohesion, Russia's estimates
 of US and European resolve and its confidence, and any crisis pulls the US back to Europe (C8).
@@ -62,6 +65,7 @@ class Crisis:
     nuclear_threat: bool
     us_backed_down: bool
     europe_backed_down: bool
+    counterattack: bool
     outcome: Outcome
 
     @property
@@ -100,8 +104,12 @@ def aid_logits(model: AllianceModel, targets: np.ndarray, us_responds: float) ->
 def perceived_success(
     model: AllianceModel, targets: np.ndarray, us: float, europe: float
 ) -> np.ndarray:
-    """Russia's reckoning of the chance of a fait accompli at each target (M8): the race run
-    with expected answers. The US answers with probability ``us`` (its reading of US resolve);
+    """Russia's reckoning of the chance of a fait accompli that stands at each target (M8): the
+    race run with expected answers gives the chance of seizing the objective (:func:`~sim.
+    mechanisms.local_balance.success_chance`); the gain stands if its nuclear threat (which it
+    makes with ``nuclear_threat_probability``) freezes it or, failing that, if the defenders by
+    the end are too few to counterattack (the same smooth rule on ``halt_ratio`` x attacker over
+    the defenders). The US answers with probability ``us`` (its reading of US resolve);
     each ally with its aid probability shifted by ``logit(europe) - logit(1/2)`` (its reading
     of European resolve: at one half it reads the allies as they are). With the
     ``local_balance`` switch off, even odds everywhere; with ``solidarity`` off, no ally helps."""
@@ -115,10 +123,15 @@ def perceived_success(
         p_aid = np.zeros_like(p_aid)
     us_w = np.full(len(targets), us)
     in_place, amounts, delays = model.theatre.inputs(model, targets, p_aid, us_w)
+    c = model.p_crisis
     attacker = model.russia.probe_force() * model.theatre.projection[targets]
-    depth = model.p_crisis["probe_depth_km"]
-    result = race(model.p_crisis, attacker, in_place, amounts, delays, depth)
-    return success_chance(model.p_crisis, result.reach_km, depth)
+    depth = c["probe_depth_km"]
+    result = race(c, attacker, in_place, amounts, delays, depth)
+    seize = success_chance(c, result.reach_km, depth)
+    # the gain is kept if its nuclear threat freezes it or no counterattack can be mounted
+    q = c["nuclear_threat_probability"]
+    weak = success_chance(c, c["halt_ratio"] * attacker, np.maximum(result.defenders_end, 1e-9))
+    return seize * (q + (1.0 - q) * weak)
 
 
 def _sig(z: np.ndarray) -> np.ndarray:
@@ -153,7 +166,9 @@ def resolve_probe(model: AllianceModel, target: int) -> Crisis:
     if threat and us_responds:
         us_back = bool(
             rng.random()
-            < _logistic(c["us_backdown_base"] + c["us_backdown_liability"] * model.nuclear_liability)
+            < _logistic(
+                c["us_backdown_base"] + c["us_backdown_liability"] * model.nuclear_liability
+            )
         )
     if threat and aiders:
         nuclear_helper = any(model.allies[i].record.nuclear_weapon_state for i in aiders)
@@ -165,10 +180,13 @@ def resolve_probe(model: AllianceModel, target: int) -> Crisis:
         )
         eu_back = bool(rng.random() < _logistic(z))
     standing = (us_responds and not us_back) or (bool(aiders) and not eu_back)
+    counter = (
+        standing and seized and not threat and result.defenders_end[0] >= c["halt_ratio"] * attacker
+    )
     outcome: Outcome
     if not standing:
         outcome = "article5_failure"
-    elif seized:
+    elif seized and not counter:
         outcome = "frozen"
     else:
         outcome = "repelled"
@@ -185,6 +203,7 @@ def resolve_probe(model: AllianceModel, target: int) -> Crisis:
         nuclear_threat=threat,
         us_backed_down=us_back,
         europe_backed_down=eu_back,
+        counterattack=bool(counter),
         outcome=outcome,
     )
 
@@ -257,8 +276,10 @@ def describe(model: AllianceModel, crisis: Crisis) -> str:
     nuclear stage and the outcome."""
     name = model.allies[crisis.target].record.country
     parts = [
-        f"Russia probes {name} with {crisis.attacker_bde:.1f} brigade-equivalents against "
-        f"{crisis.in_place_bde:.1f} in place",
+        (
+            f"Russia probes {name} with {crisis.attacker_bde:.1f} brigade-equivalents against "
+            f"{crisis.in_place_bde:.1f} in place"
+        ),
         "the US answers" if crisis.us_responds else "the US hesitates",
     ]
     if crisis.aiders:
@@ -272,11 +293,19 @@ def describe(model: AllianceModel, crisis: Crisis) -> str:
         parts.append("no ally sends help")
     if crisis.seized:
         parts.append(f"Russian forces reach their objective after {crisis.hours:.0f} h")
+        if crisis.counterattack:
+            parts.append("an allied counterattack restores the border")
     else:
         parts.append(f"the advance is halted {crisis.reach_km:.0f} km in")
     if crisis.nuclear_threat:
-        backed = [w for w, b in (("the US", crisis.us_backed_down),
-                                 ("the Europeans", crisis.europe_backed_down)) if b]
+        backed = [
+            w
+            for w, b in (
+                ("the US", crisis.us_backed_down),
+                ("the Europeans", crisis.europe_backed_down),
+            )
+            if b
+        ]
         parts.append(
             "Russia threatens nuclear use; "
             + (" and ".join(backed) + " back down" if backed else "the alliance stands firm")
@@ -292,4 +321,3 @@ def describe(model: AllianceModel, crisis: Crisis) -> str:
 def value_of_targets(model: AllianceModel, targets: np.ndarray) -> np.ndarray:
     """What each target is worth to Russia: its proximity (the network's Russia edge)."""
     return np.asarray(model.proximity)[targets]
-

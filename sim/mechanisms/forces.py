@@ -98,9 +98,7 @@ class RussianForces:
             if self.orders:
                 self.orders[0] += due - cap
             self.capacity *= 1.0 + p["production_growth"] * dt
-        lost = (
-            p["depreciation"] * self.total + p["war_attrition"] * war * self.committed
-        ) * dt
+        lost = (p["depreciation"] * self.total + p["war_attrition"] * war * self.committed) * dt
         self.total = max(0.0, self.total - lost + delivered)
         if war > 0:
             self.reconstituting = 0.0
@@ -142,7 +140,7 @@ def readiness_timeline(
     0 if already reached at the ceasefire."""
     f = forces.copy()
     f.orders = [o * dt for o in f.orders for _ in range(round(1.0 / dt))]  # monthly pipeline
-    out = {level: math.inf for level in LEVELS}
+    out = dict.fromkeys(LEVELS, math.inf)
     t = 0.0
     while True:
         for level, need in zip(LEVELS, thresholds, strict=True):

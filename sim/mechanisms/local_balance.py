@@ -69,7 +69,7 @@ def race(
         depth_km: Depth of the objective.
     """
     dt = c["race_step_hours"]
-    steps = int(math.ceil(c["horizon_days"] * 24.0 / dt))
+    steps = math.ceil(c["horizon_days"] * 24.0 / dt)
     t = np.arange(steps + 1) * dt
     spread = max(c["arrival_spread_hours"], 1e-9)
     defenders = in_place[:, None] + _arrivals(amounts, delays, spread, dt, steps)
@@ -127,11 +127,13 @@ def _arrivals(
     return out
 
 
-def success_chance(c: Mapping[str, Any], reach_km: np.ndarray, depth_km: float) -> np.ndarray:
+def success_chance(
+    c: Mapping[str, Any], reach_km: np.ndarray, depth_km: float | np.ndarray
+) -> np.ndarray:
     """The chance of a fait accompli a race's reach implies, in [0, 1]:
     ``logistic(balance_sharpness x ln(reach / depth))`` (even odds when the advance would just
     reach the objective; the outcome noise of the actual crisis is what this smooths)."""
-    ratio = np.log(np.maximum(reach_km, 1e-3) / max(depth_km, 1e-3))
+    ratio = np.log(np.maximum(reach_km, 1e-3) / np.maximum(depth_km, 1e-3))
     return 1.0 / (1.0 + np.exp(-np.clip(c["balance_sharpness"] * ratio, -50.0, 50.0)))
 
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..scenario.params_world import CATEGORIES
+
+ISR = CATEGORIES.index("isr")
+
 
 def headline_progress(
     gdp: np.ndarray, judged: np.ndarray, reported: np.ndarray, demand: float | np.ndarray
@@ -28,8 +32,6 @@ def replaced(
     """Per category, the share of the US contribution at the start that European capability
     delivered since replaces, in [0, 1]; ISR at most ``isr_replaceable`` (C17: part of it
     cannot be bought). Continuous: every delivery counts."""
-    from .capability import ISR
-
     share = np.clip((europe - europe_start) / np.where(us_base > 0, us_base, np.inf), 0.0, 1.0)
     share[..., ISR] = np.minimum(share[..., ISR], isr_replaceable)
     return share

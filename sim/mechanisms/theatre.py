@@ -156,4 +156,3 @@ def capital_to_frontier_km(iso3: str) -> float:
     rec = next(r for r in data.allies() if r.iso3 == iso3)
     lat, lon = data.frontier_points()[iso3]
     return great_circle_km(lat, lon, rec.capital_lat, rec.capital_lon)
-

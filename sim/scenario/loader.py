@@ -80,8 +80,10 @@ def _check_events(file: str, raw: Any) -> list[Event]:
         if not isinstance(note, str):
             raise ScenarioError(file, f"{where}.note", "a string", note)
         deadline = ev.get("deadline", 0)  # 0: the default horizon (a resolved scenario says 0)
-        if isinstance(deadline, bool) or not isinstance(deadline, int) or (
-            deadline != 0 and (kind not in ("summit", "pledge") or not year < deadline <= 2100)
+        if (
+            isinstance(deadline, bool)
+            or not isinstance(deadline, int)
+            or (deadline != 0 and (kind not in ("summit", "pledge") or not year < deadline <= 2100))
         ):
             raise ScenarioError(
                 file,
@@ -90,7 +92,9 @@ def _check_events(file: str, raw: Any) -> list[Event]:
                 deadline,
             )
         if kind in ("summit", "pledge") and not 0 < mag <= 15:
-            raise ScenarioError(file, f"{where}.magnitude", f"for {kind}, a core target in (0, 15] % of GDP", mag)
+            raise ScenarioError(
+                file, f"{where}.magnitude", f"for {kind}, a core target in (0, 15] % of GDP", mag
+            )
         out.append(
             Event(
                 year=year,

@@ -289,6 +289,12 @@ RUSSIA = (
        "Die Welt and the German Wargaming Center's December 2025 game (as reported by the Wall "
        "Street Journal): 15,000 troops to seize a corridor in Lithuania (/ troops_per_bde)",
        "M8"),
+    _f(RU, "theatre_share", 0.1, 0, 1, "fraction",
+       "Share of Russia's free ground forces it can mass against one theatre at short notice "
+       "(about a week): the force of a drive on the Baltic capitals in the wargame check "
+       "(sim.checks.rand_baltic), not used by the yearly model.",
+       "assumption: a week's build-up in one military district; the check reports how the "
+       "result turns on it", "M8"),
     _f(RU, "projection_elasticity", 2.0, 0, 5, "elasticity",
        "How the force Russia can bring to a target falls with its distance from Russia: the "
        "probe force x proximity ^ elasticity (across the Black Sea, 0.6^2 = 0.36 of it).",

@@ -121,7 +121,9 @@ CRISIS = (
        "assumption; the RAND check (36-60 hours to Tallinn and Riga, crisis_references.csv) "
        "tests it", "M9"),
     _f(CR, "halt_ratio", 1.5, 0.1, 10, "ratio",
-       "Attacker-to-defender force ratio at or below which an advance stops.",
+       "Attacker-to-defender force ratio at or below which an advance stops; also the advantage "
+       "a counterattack needs and, times the NATO forces a war would meet, the free forces "
+       "Russia needs for it (so in Russia's reckoning it cuts both ways).",
        "assumption: the attacker needs local superiority", "M9"),
     _f(CR, "rout_ratio", 6.0, 0.2, 50, "ratio",
        "Force ratio at and above which the defence barely slows the advance.", "assumption",

@@ -44,7 +44,7 @@ def _zero(section: str, *names: str) -> dict[str, Any]:
 
 
 SWITCHES: tuple[Switch, ...] = (
-    Switch("lead_times", "M1", ("C16",), "Orders become capability after category lead times "
+    Switch("lead_times", "M1", ("C16", "C18"), "Orders become capability after category lead times "
            "and a US backlog.", "every order is delivered the year it is placed",
            {**{f"capability.lead_time_{c}": 0 for c in CATEGORIES}, "capability.us_backlog_years": 0}),
     Switch("industrial_capacity", "M1", ("C16",), "Industry delivers at most its capacity; "
@@ -57,7 +57,7 @@ SWITCHES: tuple[Switch, ...] = (
     Switch("threat_network", "M2", ("C5",), "Alarm spreads to network neighbours.",
            "threat follows each ally's own situation only",
            _zero("perception", "threat_network_weight")),
-    Switch("greyzone", "M8", ("C12",), "Russia's grey-zone campaign.", "no grey-zone attacks",
+    Switch("greyzone", "M8", ("C12",), "Russia's grey-zone campaign.", "no grey-zone attacks, surges included",
            _zero("russia", "greyzone_base")),
     Switch("trust", "M3", ("C9", "C13", "C14"), "Trust in the US moves with threats, drawdowns, "
            "ambiguity, reassurance, exits and crises.", "trust stays at its start",
@@ -115,6 +115,8 @@ SWITCHES: tuple[Switch, ...] = (
             **_zero("coercion", "hedge_influence_loss")}),
     Switch("nuclear_liability", "M7", ("C7",), "The US carries the nuclear guarantee with "
            "shrinking control.", "no liability", _zero("alliance", "nuclear_commitment")),
+    Switch("war_economy", "M8", ("C10",), "Russia keeps war-economy spending while the war lasts "
+           "and through reconstitution.", "its spending falls toward its peacetime level at once"),
     Switch("russia_reaction", "M8", ("C8", "C10"), "Russia's spending reacts to European "
            "spending (Richardson).", "Russia's reaction is nil",
            _zero("russia", "reaction_coefficient", "balance_sensitivity")),

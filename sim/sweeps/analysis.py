@@ -223,3 +223,51 @@ def format_boxes(boxes: list[Box], n: int, cases: int, outcome: str) -> str:
             hi_t = "inf" if np.isinf(hi) else f"{hi:.4g}"
             lines.append(f"    {lo_t} < {name} <= {hi_t}")
     return "\n".join(lines)
+
+
+def paired_effect(
+    folder: str | Path, factor: str, reference: object, output: str = "eu_core_pct_2030"
+) -> pd.DataFrame:
+    """The effect of ``factor`` on ``output``, paired by replication: for every point whose
+    ``factor`` differs from ``reference``, the mean difference from the point with ``reference``
+    and the same other factors (replication r of both shares its seed), with a 95% interval.
+
+    One row per compared point: the other factors' values, ``value`` (the factor's),
+    ``effect``, ``ci_low``, ``ci_high``, ``reps``. ``output`` is a summary column or
+    ``col@YEAR`` from the model table.
+    """
+    store = SweepStore(Path(folder))
+    design = store.design()
+    others = [c for c in design.columns if c not in ("point", factor)]
+    if "@" in output:
+        col, year = output.split("@")
+        m = store.read("model", columns=["point", "rep", "year", col])
+        values = m[m["year"] == int(year)].rename(columns={col: output})
+    else:
+        values = store.read("summary", columns=["point", "rep", output])
+    rows = values.merge(design, on="point")
+    ref = rows[rows[factor] == reference]
+    rest = rows[rows[factor] != reference]
+    keys = [*others, "rep"]
+    paired = rest.merge(ref[[*keys, output]], on=keys, suffixes=("", "_reference"))
+    paired["diff"] = paired[output] - paired[f"{output}_reference"]
+    out = []
+    for key, g in paired.groupby([*others, factor], dropna=False):
+        d = g["diff"].to_numpy(dtype=float)
+        half = 1.96 * d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else float("nan")
+        labels = dict(
+            zip([*others, factor], key if isinstance(key, tuple) else (key,), strict=True)
+        )
+        value = labels.pop(factor)
+        mean = float(d.mean())
+        out.append(
+            {
+                **labels,
+                "value": value,
+                "effect": mean,
+                "ci_low": mean - half,
+                "ci_high": mean + half,
+                "reps": len(d),
+            }
+        )
+    return pd.DataFrame(out)
