@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__
 from .calibration.cli import add_parsers as add_calibration_parsers
 from .compare import compare, format_table, write_comparison
+from .debate_cli import add_parser as add_debate_parser
 from .paths import resolve_scenario_path, scenario_dirs
 from .report import build_report
 from .runner import process_executor, run_replications
@@ -224,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sweep_parsers(sub, _positive, _seed)
     add_calibration_parsers(sub, _positive, _seed)
+    add_debate_parser(sub, _positive, _seed)
     add_ui_parser(sub)
 
     par = sub.add_parser("params", help="list every scenario parameter with default and bounds")

@@ -206,19 +206,30 @@ def _load_chain(path: Path, stack: tuple[Path, ...]) -> dict[str, Any]:
     return _merge(_load_chain(parent_path, (*stack, path)), doc)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read, validate and resolve a scenario file (and the files it extends).
+def load_scenario(path: str | Path, overlays: tuple[str | Path, ...] = ()) -> Scenario:
+    """Read, validate and resolve a scenario file (and the files it extends), then apply
+    ``overlays`` in order: scenario fragments without ``extends`` (a US policy laid over a
+    thesis, ``scenarios/policies/``), merged as a child file would be. The name becomes
+    ``scenario-overlay-...``.
 
     Raises:
-        ScenarioError: anything wrong with the file or a parent, naming file, key and
-            expectation.
+        ScenarioError: anything wrong with the file, a parent or an overlay, naming file, key
+            and expectation.
     """
     path = Path(path)
     merged = _load_chain(path, ())
+    name = merged["meta"].get("name", path.stem)
+    for extra in overlays:
+        extra = Path(extra)
+        doc = validate_document(str(extra), _read(extra))
+        if doc["meta"].get("extends"):
+            raise ScenarioError(str(extra), "extends", "no extends in an overlay")
+        name += "-" + doc["meta"].get("name", extra.stem)
+        merged = _merge(merged, {**doc, "meta": {}})
     check_cross_fields(str(path), merged["params"])
     meta = merged["meta"]
     return Scenario.build(
-        name=meta.get("name", path.stem),
+        name=name,
         description=meta.get("description", ""),
         claims=tuple(meta.get("claims", ())),
         hypothesis=meta.get("hypothesis", ""),

@@ -155,8 +155,11 @@ CAPABILITY = tuple(
     _f(CA, "isr_sovereign_rate", 0.03, 0, 0.2, "fraction per year",
        "Yearly progress of Europe in building the irreplaceable part of ISR itself.",
        "assumption", "M1"),
-    _f(CA, "requirement_russia_elasticity", 1.0, 0, 3, "elasticity",
-       "How the capability Europe needs grows with Russia's capability.", "assumption", "M1"),
+    _f(CA, "requirement_russia_elasticity", 0.5, 0, 3, "elasticity",
+       "How the capability Europe needs grows with Russia's ground forces: requirement x "
+       "(forces / start) ^ elasticity.",
+       "assumption: less than proportional; deterrence by denial must match what Russia can "
+       "bring to one theatre (a probe is capped, logistics bind), not its whole army", "M1"),
     _f(CA, "coverage_goal", 0.75, 0, 1, "fraction",
        "Coverage of a category counted as 'taken over' by Europe.",
        "seed 002: 'most conventional capabilities'", "M1"),

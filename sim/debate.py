@@ -1,0 +1,322 @@
+"""The debate: each US policy under each thesis, and which thesis wins where.
+
+The three articles disagree because they assume different mechanisms. Each thesis is a
+documented set of assumptions (``scenarios/theses/``: every changed parameter quotes the sentence
+of its article that justifies it); each US policy is an overlay (``scenarios/policies/``:
+coerce, cajole, reassure, the 2027 deadline). :func:`debate` runs every policy under every thesis
+with the same seeds, in a war or a ceasefire world, and reports per cell the probability of each
+verdict and of an Article 5 failure with Wilson 95% intervals.
+
+Each thesis makes a prediction that can win or lose (:data:`PREDICTIONS`), evaluated under every
+thesis's assumptions:
+
+* evolutionary: under coercion the burden shifts (coverage up, any "burden shifted" or "Europe
+  carries" verdict) in at least half the runs, Article 5 fails in at most one run in ten, and
+  coercion raises 2030 spending above cajoling (paired, 95% interval above 0);
+* reckoning: Article 5 failures are likelier under coercion than without threats (cajoling; the
+  95% interval of the difference above 0);
+* deadline: under the 2027-deadline policy the deadline is missed in at least 90% of runs, and
+  Europe's capability progress in 2027 is below half the US goal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .outputs import VERDICTS
+from .paths import PACKAGE_SCENARIOS
+from .runner import Results, run_replications
+from .scenario import Scenario, load_scenario
+
+THESES = ("evolutionary", "reckoning", "deadline")
+POLICIES = ("coerce", "cajole", "reassure", "deadline_2027")
+SHIFTED = (
+    "burden_shifted_alliance_intact",
+    "burden_shifted_trust_broken",
+    "europe_carries_us_lost_control",
+)
+
+
+def wilson(k: int, n: int) -> tuple[float, float, float]:
+    """A proportion and its Wilson 95% interval."""
+    if n == 0:
+        return float("nan"), float("nan"), float("nan")
+    z = 1.96
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return p, min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))
+
+
+def cell_scenario(thesis: str, policy: str, ceasefire: int | None) -> Scenario:
+    """A thesis with a policy laid over it, in a world with a ceasefire in ``ceasefire`` (None:
+    the war in Ukraine goes on)."""
+    root = PACKAGE_SCENARIOS
+    sc = load_scenario(root / "theses" / f"{thesis}.toml", (root / "policies" / f"{policy}.toml",))
+    if ceasefire is not None:
+        series = dict(sc.series)
+        series["ukraine_war"] = ((sc.get("run.start_year"), 1.0), (ceasefire, 0.0))
+        sc = replace(sc, series=series)
+    return sc
+
+
+World = str  # "war" (the war in Ukraine goes on) or "ceasefire YEAR"
+
+
+def world_name(ceasefire: int | None) -> World:
+    return "war" if ceasefire is None else f"ceasefire {ceasefire}"
+
+
+@dataclass
+class Debate:
+    """The runs of every cell (world, thesis, policy) and what they say."""
+
+    cells: dict[tuple[World, str, str], Results]
+    reps: int
+    seed: int
+
+    @property
+    def worlds(self) -> list[World]:
+        return list(dict.fromkeys(k[0] for k in self.cells))
+
+    def table(self) -> pd.DataFrame:
+        """One row per cell and outcome: probability with its Wilson 95% interval."""
+        rows = []
+        for (world, thesis, policy), res in self.cells.items():
+            s = res.summary
+            n = len(s)
+            outcomes: dict[str, int] = {v: int((s["verdict"] == v).sum()) for v in VERDICTS}
+            outcomes["article5_failure"] = int((s["n_article5_failures"] > 0).sum())
+            outcomes["burden_shifted_any"] = int(s["verdict"].isin(SHIFTED).sum())
+            for name, k in outcomes.items():
+                p, lo, hi = wilson(k, n)
+                rows.append(
+                    {
+                        "world": world,
+                        "thesis": thesis,
+                        "policy": policy,
+                        "outcome": name,
+                        "p": p,
+                        "low": lo,
+                        "high": hi,
+                        "runs": n,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def summary(self, world: World, thesis: str, policy: str) -> pd.DataFrame:
+        return self.cells[(world, thesis, policy)].summary
+
+    def predictions(self) -> pd.DataFrame:
+        """Each thesis's prediction evaluated under each thesis's assumptions, in each world."""
+        rows = []
+        theses = list(dict.fromkeys(k[1] for k in self.cells))
+        for world in self.worlds:
+            for assumptions in theses:
+                for thesis, (text, check) in PREDICTIONS.items():
+                    try:
+                        holds, detail = check(self, world, assumptions)
+                    except KeyError:  # a policy the prediction needs was not run
+                        continue
+                    rows.append(
+                        {
+                            "world": world,
+                            "assumptions": assumptions,
+                            "prediction_of": thesis,
+                            "prediction": text,
+                            "holds": holds,
+                            "detail": detail,
+                        }
+                    )
+        return pd.DataFrame(rows)
+
+    def wins(self) -> dict[str, list[World]]:
+        """For each thesis, the worlds in which its prediction holds under its own assumptions."""
+        p = self.predictions()
+        own = p[(p["assumptions"] == p["prediction_of"]) & p["holds"]]
+        return {t: own[own["prediction_of"] == t]["world"].tolist() for t in PREDICTIONS}
+
+
+def _count(
+    d: Debate, world: World, thesis: str, policy: str, test: Callable[[pd.DataFrame], pd.Series]
+) -> tuple[int, int]:
+    s = d.summary(world, thesis, policy)
+    return int(test(s).sum()), len(s)
+
+
+def _evolutionary(d: Debate, world: World, th: str) -> tuple[bool, str]:
+    k, n = _count(d, world, th, "coerce", lambda s: s["verdict"].isin(SHIFTED))
+    f, _ = _count(d, world, th, "coerce", lambda s: s["n_article5_failures"] > 0)
+    a = d.summary(world, th, "coerce").sort_values("run")["eu_core_pct_2030"].to_numpy()
+    b = d.summary(world, th, "cajole").sort_values("run")["eu_core_pct_2030"].to_numpy()
+    diff = a - b
+    lo = diff.mean() - 1.96 * diff.std(ddof=1) / math.sqrt(len(diff))
+    ok = k / n >= 0.5 and f / n <= 0.1 and lo > 0
+    return ok, (
+        f"burden shifted {k}/{n}, Article 5 failures {f}/{n}, coercion's effect on 2030 "
+        f"spending {diff.mean():+.2f} pp (low {lo:+.2f})"
+    )
+
+
+def _reckoning(d: Debate, world: World, th: str) -> tuple[bool, str]:
+    k1, n1 = _count(d, world, th, "coerce", lambda s: s["n_article5_failures"] > 0)
+    k2, n2 = _count(d, world, th, "cajole", lambda s: s["n_article5_failures"] > 0)
+    p1, p2 = k1 / n1, k2 / n2
+    half = 1.96 * math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+    ok = p1 - p2 - half > 0
+    return ok, (
+        f"Article 5 failures under coercion {k1}/{n1}, without threats {k2}/{n2} "
+        f"(difference {p1 - p2:+.2f} +- {half:.2f})"
+    )
+
+
+def _deadline(d: Debate, world: World, th: str) -> tuple[bool, str]:
+    res = d.cells[(world, th, "deadline_2027")]
+    missed = int((res.summary["deadline_met"] == False).sum())  # noqa: E712 (None: no deadline)
+    n = len(res.summary)
+    m = res.model
+    progress = float(m[m["year"] == 2027]["progress_capability"].mean())
+    goal = res.scenario.get("united_states.deadline_goal")
+    ok = missed / n >= 0.9 and progress < 0.5 * goal
+    return (
+        ok,
+        f"deadline missed {missed}/{n}, capability progress 2027 {progress:.2f} (goal {goal})",
+    )
+
+
+PREDICTIONS: dict[str, tuple[str, Callable[[Debate, World, str], tuple[bool, str]]]] = {
+    "evolutionary": ("coercion shifts the burden without breaking deterrence", _evolutionary),
+    "reckoning": ("abandonment threats invite aggression: Article 5 fails more often", _reckoning),
+    "deadline": ("the 2027 deadline is missed; capability cannot follow money in time", _deadline),
+}
+
+
+def debate(
+    reps: int = 100,
+    seed: int = 1,
+    ceasefires: Sequence[int | None] = (None, 2027),
+    theses: Sequence[str] = THESES,
+    policies: Sequence[str] = POLICIES,
+    executor: Executor | None = None,
+) -> Debate:
+    """Run every policy under every thesis in every world (:mod:`sim.debate`): ``ceasefires``
+    lists the worlds (None: the war goes on; a year: a ceasefire then). All cells share the
+    root seed (common random numbers)."""
+    cells = {}
+    for ceasefire in ceasefires:
+        for thesis in theses:
+            for policy in policies:
+                sc = cell_scenario(thesis, policy, ceasefire)
+                res = run_replications(sc, reps, seed, executor=executor)
+                if res.failures:
+                    raise RuntimeError(f"{thesis} x {policy}: {res.failures[0].error}")
+                cells[(world_name(ceasefire), thesis, policy)] = res
+    return Debate(cells, reps, seed)
+
+
+def format_debate(d: Debate) -> str:
+    """The table in words: per cell, verdict shares and Article 5 failures with intervals, then
+    the predictions."""
+    t = d.table()
+    lines = [
+        f"natosim debate: {d.reps} replications per cell, seed {d.seed}; worlds: "
+        + ", ".join(d.worlds)
+        + " (war: the war in Ukraine goes on)",
+        "probability [Wilson 95% interval] of each outcome per run",
+        "",
+    ]
+    shown = ("article5_failure", "burden_shifted_any", *VERDICTS)
+    head = f"{'world':<14} {'thesis':<13} {'policy':<14} " + " ".join(
+        f"{o[:18]:>18}" for o in shown
+    )
+    lines.append(head)
+    for (world, thesis, policy), g in t.groupby(["world", "thesis", "policy"], sort=False):
+        g = g.set_index("outcome")
+        cells = [
+            f"{g.loc[o, 'p']:.2f} [{g.loc[o, 'low']:.2f},{g.loc[o, 'high']:.2f}]" for o in shown
+        ]
+        lines.append(
+            f"{world:<14} {thesis:<13} {policy:<14} " + " ".join(f"{c:>18}" for c in cells)
+        )
+    lines += ["", "Each thesis's prediction under each thesis's assumptions:"]
+    for r in d.predictions().itertuples():
+        mark = "holds" if r.holds else "fails"
+        lines.append(
+            f"  [{r.world}] {r.prediction_of:<13} under {r.assumptions:<13} {mark}: {r.detail}"
+        )
+    wins = d.wins()
+    lines.append("")
+    for thesis, worlds in wins.items():
+        if worlds:
+            lines.append(f"{thesis} wins under its own assumptions in: {', '.join(worlds)}")
+        else:
+            lines.append(
+                f"{thesis} cannot win under its own assumptions in any world run "
+                "(see the README: a finding, not a failure to hide)"
+            )
+    return "\n".join(lines)
+
+
+def write_debate(d: Debate, folder: Path) -> None:
+    """``debate.csv``, ``predictions.csv``, ``debate.txt`` and ``debate.png`` into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    d.table().to_csv(folder / "debate.csv", index=False)
+    d.predictions().to_csv(folder / "predictions.csv", index=False)
+    (folder / "debate.txt").write_text(format_debate(d) + "\n")
+    _figure(d, folder / "debate.png")
+
+
+def _figure(d: Debate, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = d.table()
+    theses = list(dict.fromkeys(k[1] for k in d.cells))
+    policies = list(dict.fromkeys(k[2] for k in d.cells))
+    worlds = d.worlds
+    fig, axes = plt.subplots(
+        len(worlds), 2, figsize=(11, 3.6 * len(worlds)), layout="constrained", squeeze=False
+    )
+    panels = [
+        (ax, world, outcome, f"{title}: {world}")
+        for world, row in zip(worlds, axes, strict=True)
+        for ax, outcome, title in zip(
+            row,
+            ("article5_failure", "burden_shifted_any"),
+            ("P(an Article 5 failure)", "P(burden shifted)"),
+            strict=True,
+        )
+    ]
+    for ax, world, outcome, title in panels:
+        grid = np.full((len(theses), len(policies)), np.nan)
+        for i, th in enumerate(theses):
+            for j, po in enumerate(policies):
+                sel = (t.world == world) & (t.thesis == th) & (t.policy == po)
+                row = t[sel & (t.outcome == outcome)].iloc[0]
+                grid[i, j] = row.p
+                ax.text(
+                    j,
+                    i,
+                    f"{row.p:.2f}\n[{row.low:.2f}, {row.high:.2f}]",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if row.p > 0.6 else "black",
+                )
+        ax.imshow(grid, vmin=0, vmax=1, cmap="Reds" if "failure" in outcome else "Blues")
+        ax.set_xticks(range(len(policies)), policies)
+        ax.set_yticks(range(len(theses)), theses)
+        ax.set_xlabel("US policy")
+        ax.set_ylabel("thesis (assumptions)")
+        ax.set_title(title)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

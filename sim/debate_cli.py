@@ -1,0 +1,90 @@
+"""The ``natosim debate`` command: every US policy under every thesis (a thin shell over
+:mod:`sim.debate`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from .scenario import ScenarioError
+from .store import atomic_folder, command_line, default_folder, git_commit
+
+
+def _world(text: str) -> int | None:
+    if text == "war":
+        return None
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("'war' or a ceasefire year") from None
+    if not 2026 <= year <= 2040:
+        raise argparse.ArgumentTypeError("a ceasefire year in 2026-2040")
+    return year
+
+
+def cmd_debate(args: argparse.Namespace) -> int:
+    from . import __version__
+    from .debate import POLICIES, THESES, debate, format_debate, world_name, write_debate
+    from .runner import process_executor
+
+    for name, known, given in (
+        ("--theses", THESES, args.theses),
+        ("--policies", POLICIES, args.policies),
+    ):
+        bad = [g for g in given if g not in known]
+        if bad:
+            raise ScenarioError(name, bad[0], "one of " + ", ".join(known))
+    folder = Path(args.out) if args.out else default_folder(Path(args.results), "debate")
+    if folder.exists() and any(folder.iterdir()):
+        raise ScenarioError("--out", str(folder), "a folder that does not exist or is empty")
+    executor = process_executor(args.workers) if args.workers > 1 else None
+    try:
+        d = debate(args.reps, args.seed, args.worlds, args.theses, args.policies, executor)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    with atomic_folder(folder) as tmp:
+        write_debate(d, tmp)
+        meta = {
+            "natosim_version": __version__,
+            "git_commit": git_commit(),
+            "command": command_line(args.argv),
+            "replications": args.reps,
+            "root_seed": args.seed,
+            "worlds": [world_name(w) for w in args.worlds],
+            "theses": list(args.theses),
+            "policies": list(args.policies),
+            "wins": d.wins(),
+            "scenarios": {
+                f"{w}/{t}/{p}": res.scenario.to_dict() for (w, t, p), res in d.cells.items()
+            },
+        }
+        (tmp / "manifest.json").write_text(json.dumps(meta, indent=2, default=str))
+    print(format_debate(d))
+    print(f"results: {folder}")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction, positive, seed) -> None:
+    from .debate import POLICIES, THESES
+
+    de = sub.add_parser(
+        "debate", help="run each US policy under each thesis: verdict and Article 5 odds"
+    )
+    de.add_argument("--reps", type=positive, default=100, help="replications per cell (100)")
+    de.add_argument("--seed", type=seed, default=1, help="root seed, shared by every cell")
+    de.add_argument(
+        "--worlds",
+        type=_world,
+        nargs="+",
+        default=[None, 2027],
+        metavar="WORLD",
+        help="'war' (the war goes on) and/or ceasefire years (default: war 2027)",
+    )
+    de.add_argument("--theses", nargs="+", default=list(THESES), help="theses (all three)")
+    de.add_argument("--policies", nargs="+", default=list(POLICIES), help="US policies (all four)")
+    de.add_argument("--workers", type=positive, default=1, help="worker processes")
+    de.add_argument("--out", help="results folder (default results/debate/<timestamp>)")
+    de.add_argument("--results", default="results", help=argparse.SUPPRESS)
+    de.set_defaults(func=cmd_debate)

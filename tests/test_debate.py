@@ -1,0 +1,103 @@
+"""The debate: every US policy under every thesis (``natosim debate``), and the theses as
+documented assumption sets."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.cli import main
+from sim.debate import POLICIES, THESES, debate, format_debate
+
+from .conftest import ROOT
+
+
+def test_each_thesis_quotes_its_article_for_every_assumption():
+    """Every changed parameter of a thesis sits under a quoted sentence of its article,
+    verbatim."""
+    seeds = ROOT.parent / "shared" / "seeds"
+    texts = {p.name[:3]: p.read_text() for p in seeds.glob("*.txt")} if seeds.is_dir() else {}
+    for thesis, seed in (("evolutionary", "000"), ("reckoning", "001"), ("deadline", "002")):
+        path = ROOT / "scenarios" / "theses" / f"{thesis}.toml"
+        text = path.read_text()
+        quotes = re.findall(r'^# "(.+)" \(seed (\d{3})\)$', text, flags=re.M)
+        assert quotes, thesis
+        for quote, s in quotes:
+            assert s == seed, (thesis, quote)
+            if texts:
+                assert quote in texts[seed], (thesis, quote)
+        sc = sim.load_scenario(path)
+        base = sim.load_scenario(ROOT / "scenarios" / "baseline.toml")
+        changed = [
+            f"{sec}.{k}"
+            for sec, vals in sc.params.items()
+            for k, v in vals.items()
+            if base.params[sec][k] != v
+        ]
+        assert changed, thesis
+        for key in changed:  # each changed value is written in the thesis file itself
+            assert re.search(rf"^{key.split('.')[1]} = ", text, flags=re.M), (thesis, key)
+
+
+def test_debate_gives_probabilities_with_intervals_and_predictions():
+    d = debate(reps=6, seed=3, ceasefires=(2027,), policies=("coerce", "cajole", "deadline_2027"))
+    t = d.table()
+    assert set(t["thesis"]) == set(THESES)
+    assert ((t["low"] <= t["p"]) & (t["p"] <= t["high"])).all()
+    verdicts = t[t["outcome"].isin(sim.VERDICTS)]
+    sums = verdicts.groupby(["world", "thesis", "policy"])["p"].sum()
+    assert (sums.round(9) == 1.0).all()
+    p = d.predictions()
+    assert {"evolutionary", "reckoning", "deadline"} == set(p["prediction_of"])
+    text = format_debate(d)
+    print(text)
+    assert "wins under its own assumptions" in text or "cannot win" in text
+
+
+def test_debate_command_writes_table_figure_and_manifest(tmp_path, capsys):
+    out = tmp_path / "debate"
+    code = main(
+        [
+            "debate",
+            "--reps",
+            "3",
+            "--worlds",
+            "2027",
+            "--policies",
+            "coerce",
+            "cajole",
+            "reassure",
+            "deadline_2027",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    for name in ("debate.csv", "predictions.csv", "debate.txt", "debate.png", "manifest.json"):
+        assert (out / name).exists(), name
+    table = pd.read_csv(out / "debate.csv")
+    assert len(table) == 3 * len(POLICIES) * (len(sim.VERDICTS) + 2)
+    assert "results:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--theses", "nope"], ["--policies", "nope"], ["--worlds", "1999"], ["--reps", "0"]],
+)
+def test_debate_refuses_bad_input_and_writes_nothing(tmp_path, args):
+    out = tmp_path / "debate"
+    with pytest.raises(SystemExit) if args[0] in ("--worlds", "--reps") else _nothing():
+        code = main(["debate", *args, "--out", str(out)])
+        assert code == 2
+    assert not out.exists()
+
+
+class _nothing:  # a context manager that expects no exception  # noqa: N801
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
