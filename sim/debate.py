@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -237,11 +238,10 @@ def format_debate(d: Debate) -> str:
         f"{o[:18]:>18}" for o in shown
     )
     lines.append(head)
-    for (world, thesis, policy), g in t.groupby(["world", "thesis", "policy"], sort=False):
-        g = g.set_index("outcome")
-        cells = [
-            f"{g.loc[o, 'p']:.2f} [{g.loc[o, 'low']:.2f},{g.loc[o, 'high']:.2f}]" for o in shown
-        ]
+    for keys, group in t.groupby(["world", "thesis", "policy"], sort=False):
+        world, thesis, policy = (str(k) for k in keys)
+        g: dict[Any, dict[Any, Any]] = group.set_index("outcome").to_dict("index")
+        cells = [f"{g[o]['p']:.2f} [{g[o]['low']:.2f},{g[o]['high']:.2f}]" for o in shown]
         lines.append(
             f"{world:<14} {thesis:<13} {policy:<14} " + " ".join(f"{c:>18}" for c in cells)
         )
@@ -274,10 +274,10 @@ def write_debate(d: Debate, folder: Path) -> None:
 
 
 def _figure(d: Debate, path: Path) -> None:
-    import matplotlib
+    import matplotlib  # noqa: PLC0415 (the plotting stack only when a figure is drawn)
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # noqa: PLC0415
 
     t = d.table()
     theses = list(dict.fromkeys(k[1] for k in d.cells))

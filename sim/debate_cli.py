@@ -24,9 +24,17 @@ def _world(text: str) -> int | None:
 
 
 def cmd_debate(args: argparse.Namespace) -> int:
-    from . import __version__
-    from .debate import POLICIES, THESES, debate, format_debate, world_name, write_debate
-    from .runner import process_executor
+    # imported here: `natosim --version` and the other commands need none of it
+    from . import __version__  # noqa: PLC0415
+    from .debate import (  # noqa: PLC0415
+        POLICIES,
+        THESES,
+        debate,
+        format_debate,
+        world_name,
+        write_debate,
+    )
+    from .runner import process_executor  # noqa: PLC0415
 
     for name, known, given in (
         ("--theses", THESES, args.theses),
@@ -67,7 +75,7 @@ def cmd_debate(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction, positive, seed) -> None:
-    from .debate import POLICIES, THESES
+    from .debate import POLICIES, THESES  # noqa: PLC0415
 
     de = sub.add_parser(
         "debate", help="run each US policy under each thesis: verdict and Article 5 odds"

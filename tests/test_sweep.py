@@ -350,3 +350,66 @@ def test_the_batch_run_benchmark_collects_the_same_outputs():
             assert table[col].tolist() == values, col
         else:
             assert table[col].tolist() == pytest.approx(values, rel=1e-12), col
+
+
+# -- global sensitivity over every assumption ----------------------------------------------------
+def test_all_factors_cover_every_assumption_within_bounds_and_rules():
+    from sim.scenario import CATALOGUE
+    from sim.scenario.catalogue import check_cross_fields
+    from sim.sweeps.spec import all_factors, param_for
+
+    base = sim.load_scenario(BASE)
+    factors = all_factors(0.5, centre=base)
+    keys = {f.key for f in factors}
+    assert {f"mechanisms.{s}" for s in CATALOGUE.by_section["mechanisms"]} <= keys
+    assert "run.end_year" not in keys and not any(k.startswith("verdict.") for k in keys)
+    for f in factors:
+        p = param_for(f.key)
+        assert p.low <= f.low < f.high <= p.high if p.kind != "bool" else (f.low, f.high) == (0, 1)
+    highs = {f.key: f.high for f in factors}
+    params = {
+        "allies": {
+            "pledge_weight": highs["allies.pledge_weight"],
+            "peer_weight": highs["allies.peer_weight"],
+        }
+    }
+    check_cross_fields("test", params)  # the extremes together are valid
+
+
+def test_a_flag_is_swept_as_0_to_1_and_nothing_else(tmp_path):
+    from sim.scenario import ScenarioError
+    from sim.sweeps.spec import parse_factor
+
+    assert parse_factor("mechanisms.probing=0:1").high == 1.0
+    with pytest.raises(ScenarioError):
+        parse_factor("mechanisms.probing=0:2")
+
+
+def test_lhs_sensitivity_gives_pawn_with_a_noise_floor_and_verdict_probabilities(tmp_path):
+    """PAWN on a Latin hypercube finds the factor that matters above a dummy factor's noise
+    floor; verdict probabilities per point are outputs like any other."""
+    from sim.sweeps.analysis import sensitivity, top_factors
+
+    out = tmp_path / "lhs"
+    sim.sweep(
+        str(ROOT / "scenarios" / "cajole.toml"),
+        {
+            TI: (0.0, 1.0),
+            "mechanisms.pledge": (0.0, 1.0),
+            "network.min_weight": (0.05, 0.15),
+        },
+        design="lhs",
+        samples=40,
+        reps=2,
+        seed=3,
+        out=out,
+        workers=1,
+        progress=False,
+    )
+    df = sensitivity(out, ("eu_core_pct_end", "p:verdict == 'burden_not_shifted'"))
+    top = top_factors(df, "eu_core_pct_end", 3)
+    print(top[["factor", "pawn_median", "pawn_median_noise"]])
+    assert top.iloc[0]["factor"] in (TI, "mechanisms.pledge")
+    assert top.iloc[0]["pawn_median"] > top.iloc[0]["pawn_median_noise"]
+    assert {"delta", "S1"} <= set(df.columns)  # few factors: delta too
+    assert main(["sensitivity", str(out), "--method", "pawn"]) == 0

@@ -219,8 +219,8 @@ def load_scenario(path: str | Path, overlays: tuple[str | Path, ...] = ()) -> Sc
     path = Path(path)
     merged = _load_chain(path, ())
     name = merged["meta"].get("name", path.stem)
-    for extra in overlays:
-        extra = Path(extra)
+    for ref in overlays:
+        extra = Path(ref)
         doc = validate_document(str(extra), _read(extra))
         if doc["meta"].get("extends"):
             raise ScenarioError(str(extra), "extends", "no extends in an overlay")

@@ -2,7 +2,14 @@
 
 Sensitivity reads the design SALib generated and the outputs averaged over replications per
 point: first-order and total Sobol indices with 95% bootstrap confidence intervals for a Sobol
-design, mu* (with its confidence interval) and sigma for a Morris design.
+design, mu* (with its confidence interval) and sigma for a Morris design, and for a Latin
+hypercube the given-data indices: PAWN (Pianosi and Wagener 2015: the median Kolmogorov-Smirnov
+distance between the output's distribution and its distribution conditional on a factor's
+value, 0 to 1) with a noise floor from a dummy factor the model never reads, and, for up to
+:data:`DELTA_MAX_FACTORS` factors or on request, Borgonovo's moment-independent delta with its
+interval. An output is a summary column, ``col@YEAR`` from the model table, or ``p:CONDITION``:
+the share of a point's replications where a condition on the summary table holds (a verdict's
+probability: ``p:verdict == 'deterrence_failed'``).
 
 Scenario discovery finds the regions of parameter space where an outcome occurs. We use a
 classification tree (scikit-learn, CART) rather than PRIM: the standalone PRIM package is GPL
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +31,7 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from sklearn.tree import DecisionTreeClassifier
 
+from ..outputs import VERDICTS
 from .designs import salib_problem
 from .spec import SweepSpec
 from .store import SweepStore
@@ -35,17 +44,31 @@ DEFAULT_OUTPUTS = (
     "us_influence_end",
     "n_article5_failures",
 )
+VERDICT_OUTPUTS = (
+    "p:n_article5_failures > 0",
+    *(f"p:verdict == '{v}'" for v in VERDICTS),
+)
+DELTA_MAX_FACTORS = 40  # delta costs about a tenth of a second per factor and output
 
 
 def outputs_per_point(store: SweepStore, outputs: tuple[str, ...]) -> pd.DataFrame:
     """Mean over replications of each output, one row per point (``col`` from the summary table,
     ``col@YEAR`` from the model table)."""
     design = store.design()[["point"]]
-    summary_cols = [o for o in outputs if "@" not in o]
+    summary_cols = [o for o in outputs if "@" not in o and not o.startswith("p:")]
     frames = [design.set_index("point")]
     if summary_cols:
         s = store.read("summary", columns=["point", *summary_cols])
         frames.append(s.groupby("point")[summary_cols].mean())
+    shares = [o for o in outputs if o.startswith("p:")]
+    if shares:
+        s = store.read("summary")
+        for o in shares:
+            try:
+                hit = pd.Series(s.eval(o[2:]), index=s.index).astype(bool)
+            except Exception as exc:
+                raise ValueError(f"cannot evaluate {o!r} on the summary table: {exc}") from None
+            frames.append(hit.groupby(s["point"]).mean().rename(o).to_frame())
     for o in (o for o in outputs if "@" in o):
         col, year = o.split("@")
         m = store.read("model", columns=["point", "year", col])
@@ -56,13 +79,23 @@ def outputs_per_point(store: SweepStore, outputs: tuple[str, ...]) -> pd.DataFra
 
 
 def sensitivity(
-    folder: str | Path, outputs: tuple[str, ...] = DEFAULT_OUTPUTS, seed: int = 0
+    folder: str | Path,
+    outputs: tuple[str, ...] = DEFAULT_OUTPUTS,
+    seed: int = 0,
+    method: str = "auto",
 ) -> pd.DataFrame:
-    """Sobol (S1, ST) or Morris (mu*, sigma) indices per output and factor, with 95% CIs."""
+    """Sobol (S1, ST), Morris (mu*, sigma) or, for a Latin hypercube, PAWN and delta indices
+    per output and factor (module docstring). ``method`` (LHS only): ``pawn``, ``delta``, or
+    ``auto`` (PAWN, and delta too up to :data:`DELTA_MAX_FACTORS` factors)."""
     store = SweepStore(Path(folder))
     spec = SweepSpec.from_dict(store.meta()["spec"])
-    if spec.design not in ("sobol", "morris"):
-        raise ValueError(f"sensitivity needs a sobol or morris design, not {spec.design!r}")
+    if spec.design not in ("sobol", "morris", "lhs"):
+        raise ValueError(
+            f"sensitivity needs a sobol, morris or lhs design, not {spec.design!r} "
+            "(grid and list designs are for comparisons: natosim report)"
+        )
+    if spec.design == "lhs":
+        return given_data(store, spec, outputs, seed, method)
     problem = salib_problem(spec)
     y = outputs_per_point(store, outputs)
     design = store.design().set_index("point")
@@ -111,22 +144,135 @@ def sensitivity(
     return pd.DataFrame(rows)
 
 
-def format_sensitivity(df: pd.DataFrame) -> str:
+def _numeric_design(spec: SweepSpec, design: pd.DataFrame) -> tuple[list[str], np.ndarray]:
+    names = [f.key for f in spec.factors]
+    return names, design[names].astype(float).to_numpy()
+
+
+def given_data(
+    store: SweepStore,
+    spec: SweepSpec,
+    outputs: tuple[str, ...],
+    seed: int = 0,
+    method: str = "auto",
+) -> pd.DataFrame:
+    """PAWN (and delta) indices of a Latin hypercube sweep (module docstring)."""
+    from SALib.analyze import delta as delta_analyze  # noqa: PLC0415
+    from SALib.analyze import pawn as pawn_analyze  # noqa: PLC0415
+
+    if method not in ("auto", "pawn", "delta"):
+        raise ValueError(f"method must be auto, pawn or delta, not {method!r}")
+    y = outputs_per_point(store, outputs)
+    design = store.design().set_index("point")
+    if len(y.dropna()) < len(design):
+        raise ValueError(
+            f"the sweep is incomplete ({len(y.dropna())} of {len(design)} points); "
+            "finish it with natosim sweep --resume"
+        )
+    names, x = _numeric_design(spec, design)
+    rng = np.random.default_rng(seed)
+    dummy = "(dummy: read by nothing)"
+    x = np.column_stack([x, rng.random(len(x))])
+    problem: dict[str, Any] = {
+        "num_vars": len(names) + 1,
+        "names": [*names, dummy],
+        "bounds": [[float(f.low or 0.0), float(f.high or 1.0)] for f in spec.factors]
+        + [[0.0, 1.0]],
+    }
+    use_delta = method == "delta" or (method == "auto" and len(names) <= DELTA_MAX_FACTORS)
+    use_pawn = method in ("auto", "pawn")
+    slices = max(3, min(10, len(x) // 30))
+    rows: list[dict[str, Any]] = []
+    for out in outputs:
+        values = y[out].to_numpy(dtype=float)
+        if np.allclose(values, values[0]):
+            for name in names:
+                rows.append({"output": out, "factor": name, "note": "output does not vary"})
+            continue
+        res: dict[str, dict[str, float]] = {n: {} for n in problem["names"]}
+        if use_pawn:
+            pw = pawn_analyze.analyze(problem, x, values, S=slices, seed=seed)
+            for i, n in enumerate(problem["names"]):
+                res[n]["pawn_median"] = float(pw["median"][i])
+                res[n]["pawn_max"] = float(pw["maximum"][i])
+        if use_delta:
+            import warnings  # noqa: PLC0415
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                de = delta_analyze.analyze(
+                    problem, x, values, num_resamples=20, seed=seed, print_to_console=False
+                )
+            for i, n in enumerate(problem["names"]):
+                res[n]["delta"] = float(de["delta_raw"][i])
+                res[n]["delta_conf"] = float(de["delta_raw_conf"][i])
+                res[n]["S1"] = float(de["S1"][i])
+                res[n]["S1_conf"] = float(de["S1_conf"][i])
+        floor = res[dummy]
+        for n in names:
+            row = {"output": out, "factor": n, **res[n]}
+            row.update({f"{k}_noise": v for k, v in floor.items() if not k.endswith("_conf")})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def top_factors(df: pd.DataFrame, output: str, n: int = 10) -> pd.DataFrame:
+    """The ``n`` factors with the largest index for ``output`` (PAWN median, else delta, else
+    ST, else mu*), above the dummy factor's noise floor where there is one."""
+    g = df[df["output"] == output].copy()
+    for col in ("pawn_median", "delta", "ST", "mu_star"):
+        if col in g.columns and g[col].notna().any():
+            g = g.sort_values(col, ascending=False)
+            if f"{col}_noise" in g.columns:
+                g["above_noise"] = g[col] > g[f"{col}_noise"]
+            return g.head(n)
+    return g.head(0)
+
+
+def format_sensitivity(df: pd.DataFrame, top: int = 15) -> str:
+    """The indices in words: every factor for Sobol and Morris; for a Latin hypercube the
+    ``top`` factors by PAWN (or delta) with the dummy factor's noise floor. An index whose 95%
+    interval is wider than the index itself is flagged: the sample is too small to tell it from
+    zero."""
     lines = []
-    for out, g in df.groupby("output", sort=False):
-        lines.append(f"{out}")
-        for r in g.itertuples():
-            if isinstance(getattr(r, "note", None), str):
-                lines.append(f"  {r.factor:<45} {r.note}")
-            elif "S1" in g.columns:
+    for key, g in df.groupby("output", sort=False):
+        out = str(key)
+        lines.append(out)
+        if "note" in g.columns and g["note"].notna().all():
+            lines.append(f"  {g['note'].iloc[0]}")
+            continue
+        if "pawn_median" in g.columns or "delta" in g.columns:
+            ranked = top_factors(df, out, top)
+            col = "pawn_median" if "pawn_median" in ranked.columns else "delta"
+            records: list[dict[Any, Any]] = ranked.to_dict("records")
+            floor = records[0].get(f"{col}_noise") if records else None
+            for rec in records:
+                value = rec[col]
+                text = f"  {rec['factor']:<52} {col} {value:6.3f}"
+                if pd.notna(rec.get("delta")):
+                    d, dc = rec["delta"], rec["delta_conf"]
+                    text += f"   delta {d:6.3f} +/- {dc:.3f}" + (" (wide)" if dc > d else "")
+                if floor is not None and value <= floor:
+                    text += "  (below the noise floor)"
+                lines.append(text)
+            if floor is not None:
+                lines.append(f"  noise floor (a dummy factor the model never reads): {floor:.3f}")
+            continue
+        rows: list[dict[Any, Any]] = g.to_dict("records")
+        for r in rows:
+            if "S1" in g.columns:
+                wide = (
+                    " (wide: interval wider than the index)" if r["ST_conf"] > abs(r["ST"]) else ""
+                )
                 lines.append(
-                    f"  {r.factor:<45} S1 {r.S1:6.3f} +/- {r.S1_conf:.3f}   "
-                    f"ST {r.ST:6.3f} +/- {r.ST_conf:.3f}"
+                    f"  {r['factor']:<45} S1 {r['S1']:6.3f} +/- {r['S1_conf']:.3f}   "
+                    f"ST {r['ST']:6.3f} +/- {r['ST_conf']:.3f}{wide}"
                 )
             else:
+                wide = " (wide)" if r["mu_star_conf"] > abs(r["mu_star"]) else ""
                 lines.append(
-                    f"  {r.factor:<45} mu* {r.mu_star:8.4f} +/- {r.mu_star_conf:.4f}"
-                    f"   sigma {r.sigma:8.4f}"
+                    f"  {r['factor']:<45} mu* {r['mu_star']:8.4f} +/- {r['mu_star_conf']:.4f}"
+                    f"   sigma {r['sigma']:8.4f}{wide}"
                 )
     return "\n".join(lines)
 

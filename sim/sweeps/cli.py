@@ -11,8 +11,15 @@ from ..paths import resolve_scenario_path
 from ..scenario import ScenarioError, load_scenario
 from ..store import command_line, default_folder
 from . import resume, start
-from .analysis import DEFAULT_OUTPUTS, discover, format_boxes, format_sensitivity, sensitivity
-from .spec import DESIGNS, build_spec, load_sweep_file, parse_factor
+from .analysis import (
+    DEFAULT_OUTPUTS,
+    VERDICT_OUTPUTS,
+    discover,
+    format_boxes,
+    format_sensitivity,
+    sensitivity,
+)
+from .spec import DESIGNS, all_factors, build_spec, load_sweep_file, parse_factor
 
 
 def _is_sweep_file(path: Path) -> bool:
@@ -65,6 +72,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     else:
         scenario = load_scenario(path)
         factors = [parse_factor(p) for p in args.param]
+        if args.all_factors is not None:
+            taken = {f.key for f in factors}
+            factors += [
+                f
+                for f in all_factors(args.all_factors, tuple(args.exclude), scenario)
+                if f.key not in taken
+            ]
         spec = build_spec(
             str(path.resolve()), factors, args.design, args.samples, args.reps, args.seed
         )
@@ -90,7 +104,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     if not (folder / "sweep.json").exists():
         raise ScenarioError(str(folder), "(folder)", "a sweep folder (with sweep.json)")
     try:
-        df = sensitivity(folder, tuple(args.outputs or DEFAULT_OUTPUTS), args.seed)
+        outputs = tuple(args.outputs or (*DEFAULT_OUTPUTS, *VERDICT_OUTPUTS))
+        df = sensitivity(folder, outputs, args.seed, args.method)
     except (ValueError, KeyError) as exc:
         raise ScenarioError(str(folder), "sensitivity", str(exc)) from None
     text = format_sensitivity(df)
@@ -133,6 +148,20 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
         default=[],
         help="factor: section.name=lo:hi or section.name=v1,v2 (repeatable)",
     )
+    sw.add_argument(
+        "--all-factors",
+        type=float,
+        metavar="SCALE",
+        help="also sweep every numeric parameter over +-SCALE of its default and every flag "
+        "and knock-out switch over 0:1 (global sensitivity; e.g. 0.5)",
+    )
+    sw.add_argument(
+        "--exclude",
+        nargs="+",
+        default=[],
+        metavar="KEY",
+        help="with --all-factors: leave out parameters whose key starts with KEY",
+    )
     sw.add_argument("--design", choices=DESIGNS, default="lhs", action=_Track)
     sw.add_argument(
         "--samples",
@@ -156,13 +185,22 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
         func=cmd_sweep, design_set=False, samples_set=False, reps_set=False, seed_set=False
     )
 
-    se = sub.add_parser("sensitivity", help="Sobol or Morris indices of a sweep")
+    se = sub.add_parser(
+        "sensitivity", help="Sobol, Morris or (Latin hypercube) PAWN and delta indices of a sweep"
+    )
     se.add_argument("folder")
     se.add_argument(
         "--outputs",
         nargs="+",
-        help="summary columns, or model columns at a year as col@YEAR "
-        f"(default: {' '.join(DEFAULT_OUTPUTS)})",
+        help="summary columns, model columns at a year as col@YEAR, or p:CONDITION for the "
+        "share of a point's runs where a condition holds (default: "
+        f"{' '.join(DEFAULT_OUTPUTS)} and each verdict's probability and an Article 5 failure's)",
+    )
+    se.add_argument(
+        "--method",
+        choices=("auto", "pawn", "delta"),
+        default="auto",
+        help="Latin hypercube only: PAWN, delta, or auto (PAWN; delta too up to 40 factors)",
     )
     se.add_argument("--seed", type=seed, default=0, help="seed of the bootstrap")
     se.set_defaults(func=cmd_sensitivity)

@@ -73,9 +73,12 @@ def build_design(spec: SweepSpec) -> pd.DataFrame:
         keys = [f.key for f in spec.factors]
         rows = [dict(zip(keys, r, strict=True)) for r in x.tolist()]
     ints = {f.key for f in spec.factors if param_for(f.key).kind == "int"}
+    flags = {f.key for f in spec.factors if f.is_range and param_for(f.key).kind == "bool"}
     for r in rows:
         for k in ints:
             r[k] = round(r[k])
+        for k in flags:
+            r[k] = bool(r[k] >= 0.5)
     df = pd.DataFrame(rows)
     df.insert(0, "point", np.arange(len(df)))
     return df

@@ -115,9 +115,16 @@ def parse_factor(text: str) -> Factor:
 
 
 def check_factor(f: Factor) -> Factor:
-    """Bounds and types against the schema."""
+    """Bounds and types against the schema. A flag (a knock-out switch, say) may be a range
+    ``0:1``: a range design then sets it on where its sample is at least one half."""
     p = param_for(f.key)
     if f.is_range:
+        if p.kind == "bool":
+            if (f.low, f.high) != (0.0, 1.0):
+                raise ScenarioError(
+                    "--param", f.key, "the range 0:1 for a flag", f"{f.low}:{f.high}"
+                )
+            return f
         if p.kind not in ("float", "int"):
             raise ScenarioError("--param", f.key, f"a list of values ({p.expectation()})")
         assert f.low is not None
@@ -180,7 +187,18 @@ def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
         doc = tomllib.loads(path.read_text())
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ScenarioError(str(path), "(file)", f"a readable TOML sweep file ({exc})") from None
-    known = {"base", "design", "samples", "reps", "seed", "factors", "points", "description"}
+    known = {
+        "base",
+        "design",
+        "samples",
+        "reps",
+        "seed",
+        "factors",
+        "points",
+        "description",
+        "all_factors",
+        "exclude",
+    }
     for k in doc:
         if k not in known:
             raise ScenarioError(str(path), k, "one of " + ", ".join(sorted(known)))
@@ -196,6 +214,16 @@ def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
             factors.append(check_factor(Factor(key, values=tuple(spec["values"]))))
         else:
             raise ScenarioError(str(path), f"factors.{key}", "[lo, hi] or {values = [...]}")
+    if "all_factors" in doc:
+        scale, exclude = doc["all_factors"], doc.get("exclude", [])
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)):
+            raise ScenarioError(str(path), "all_factors", "a scale in (0, 1]", scale)
+        if not isinstance(exclude, list) or not all(isinstance(x, str) for x in exclude):
+            raise ScenarioError(str(path), "exclude", "a list of parameter key prefixes", exclude)
+        given = {f.key for f in factors}
+        factors += [
+            f for f in all_factors(float(scale), tuple(exclude), scenario) if f.key not in given
+        ]
     points = tuple(doc.get("points", ()))
     for i, pt in enumerate(points):
         for k, v in pt.items():
@@ -212,3 +240,51 @@ def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
         points,
     )
     return spec, scenario
+
+
+# Not swept by all_factors: the run's years, the verdict's thresholds (they define the outcome
+# being explained), what only a check reads, and per-ally roles that the scenario assigns to
+# named allies (a holdout, its cap; set for every ally at once they describe another world).
+ALL_FACTORS_EXCLUDED = (
+    "run.",
+    "verdict.",
+    "russia.theatre_share",
+    "allies.holdout",
+    "allies.initial_reclassified_pct",
+)
+
+
+def all_factors(
+    scale: float = 0.5, exclude: tuple[str, ...] = (), centre: Scenario | None = None
+) -> list[Factor]:
+    """Every numeric parameter of the schema as a range of +-``scale`` of its value in
+    ``centre`` (the base scenario; the schema's default without one), within its bounds
+    (+-``scale`` x a tenth of its bounds' span for a value of 0), and every flag,
+    knock-out switches included, as ``0:1``: the factors of a global sensitivity analysis over
+    all the model's assumptions. Keys starting with an ``exclude`` entry (and
+    :data:`ALL_FACTORS_EXCLUDED`) are left out. ``pledge_weight`` and ``peer_weight`` are kept
+    within their joint rule (their sum below 0.95) so that every point is valid."""
+    if not 0 < scale <= 1:
+        raise ScenarioError("--all-factors", str(scale), "a scale in (0, 1]")
+    out = []
+    skip = ALL_FACTORS_EXCLUDED + tuple(exclude)
+    for p in CATALOGUE.params:
+        if any(p.key.startswith(x) for x in skip) or p.kind == "choice":
+            continue
+        if p.kind == "bool":
+            out.append(Factor(p.key, 0.0, 1.0))
+            continue
+        low, high = float(p.low or 0.0), float(p.high or 0.0)
+        d = float(centre.get(p.key) if centre is not None else p.default)
+        half = scale * abs(d) if d != 0 else scale * 0.1 * (high - low)
+        lo, hi = max(low, d - half), min(high, d + half)
+        if p.kind == "int":
+            lo, hi = float(round(lo)), float(round(hi))
+        if hi > lo:
+            out.append(Factor(p.key, lo, hi))
+    keys = {f.key: i for i, f in enumerate(out)}
+    pw, peer = keys.get("allies.pledge_weight"), keys.get("allies.peer_weight")
+    if pw is not None and peer is not None and (out[pw].high or 0) + (out[peer].high or 0) >= 0.95:
+        room = 0.94 - (out[peer].high or 0.0)
+        out[pw] = Factor(out[pw].key, out[pw].low, max((out[pw].low or 0.0) + 1e-3, room))
+    return out
