@@ -138,18 +138,20 @@ def cmd_list(args: argparse.Namespace) -> int:
     dirs = [Path(args.dir)] if args.dir else scenario_dirs()
     seen = set()
     for d in dirs:
-        for path in sorted(d.glob("*.toml")):
-            if path.name in seen:
+        # top-level scenarios, then the debate's theses (policies/ holds overlays, not scenarios)
+        for path in sorted(d.glob("*.toml")) + sorted(d.glob("theses/*.toml")):
+            ref = path.relative_to(d).with_suffix("").as_posix()
+            if ref in seen:
                 continue
-            seen.add(path.name)
+            seen.add(ref)
             try:
                 sc = load_scenario(path)
             except ScenarioError as exc:
-                print(f"{path.stem:<22} INVALID: {exc}")
+                print(f"{ref:<25} INVALID: {exc}")
                 continue
             claims = ",".join(sc.claims) or "-"
             first = sc.description.strip().split(". ")[0][:90]
-            print(f"{sc.name:<22} {claims:<18} {first}")
+            print(f"{ref:<25} {claims:<18} {first}")
     if not seen:
         print("no scenarios found", file=sys.stderr)
         return 2

@@ -50,7 +50,7 @@ def apply_event(model: AllianceModel, ev: Event) -> tuple[int | None, float]:
             target=ev.magnitude,
             set_year=ev.year,
             deadline=ev.deadline or ev.year + model.p_coercion["summit_horizon_years"],
-            start_level=float(np.median(st.reported_core_pct[members])),
+            start_level=_start_level(model, members),
         )
     elif ev.kind == "summit":
         text = summit(model, ev)
@@ -96,7 +96,7 @@ def summit(model: AllianceModel, ev: Event) -> str:
         target=target,
         set_year=ev.year,
         deadline=ev.deadline or ev.year + c["summit_horizon_years"],
-        start_level=float(np.median(st.reported_core_pct[members])),
+        start_level=_start_level(model, members),
         opted_out=out_codes,
     )
     names = ", ".join(model.allies[i].record.country for i in np.flatnonzero(opt_out))
@@ -106,3 +106,10 @@ def summit(model: AllianceModel, ev: Event) -> str:
         f"{head}the US proposes {ev.magnitude:.1f}% core; allies agree to {target:.2f}% by "
         f"{model.pledge.deadline}{who}"
     )
+
+
+def _start_level(model: AllianceModel, members: np.ndarray) -> float:
+    """Where a new pledge's path starts: the members' median reported core spending, and never
+    below the level of the pledge it replaces (a new pledge does not lower the bar)."""
+    median = float(np.median(model.ally_state.reported_core_pct[members]))
+    return max(median, model.pledge_level())

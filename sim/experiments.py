@@ -286,11 +286,11 @@ CLAIM_EXPERIMENTS: tuple[ClaimExperiment, ...] = (
     ClaimExperiment(
         "C6",
         "the more Europe stands up (the surge, without the European SACEUR), the lower US "
-        "influence, so the less its threats weigh",
+        "influence over 2026-2040, so the less its threats weigh",
         ("agency",),
         Arm("european_surge", drop_kinds=("european_command",)),
         Arm("baseline"),
-        summary("us_influence_end"),
+        mean_over("us_influence", 2026, 2040),
         -1,
     ),
     ClaimExperiment(
@@ -368,11 +368,12 @@ CLAIM_EXPERIMENTS: tuple[ClaimExperiment, ...] = (
     ),
     ClaimExperiment(
         "C14",
-        "ambiguity about US posture costs trust by 2040",
+        "ambiguity about US posture costs trust over 2026-2040 (by the end the US's own "
+        "reassurance, answering frayed trust, makes up much of it)",
         ("trust",),
         Arm("baseline"),
         Arm("baseline", series=(("us_ambiguity", 0.0),)),
-        summary("mean_trust_end"),
+        mean_over("mean_trust", 2026, 2040),
         -1,
     ),
     ClaimExperiment(

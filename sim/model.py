@@ -45,6 +45,8 @@ SERIES_NAMES = (
     "pledge_core_pct",
     "pledge_related_pct",
     "us_demand_pct",
+    "gdp_surprise_pct",
+    "russia_milex_pct_gdp",
 )
 
 
@@ -148,12 +150,12 @@ class AllianceModel(mesa.Model):
         base = rules.anchored_base(
             self.p_allies,
             s.core_pct,
-            self.pledge_level(),
+            self.pledge_goal(),
             self._peers(),
             s.threat,
             s.trust,
             s.size,
-            self.pledge.weight(self.p_allies, self.year),
+            self.pledge.weight(self.p_allies, self.year, s.threat),
         )
         s.base_pct = np.where(self.armed, base, s.base_pct)
 
@@ -287,7 +289,7 @@ class AllianceModel(mesa.Model):
         war = self.now["ukraine_war"]
         russia = self.russia
         was_at_war = russia.forces.committed > 0 and russia.war_demand > 0
-        russia.react_to_balance(self.europe_spending_bn(), war)
+        russia.react_to_balance(self.europe_spending_bn(), war, self.now["russia_milex_pct_gdp"])
         russia.rebuild_forces(war)
         if was_at_war and war == 0 and russia.years_since_war == 1:
             self.recorder.event(
@@ -387,8 +389,12 @@ class AllianceModel(mesa.Model):
         return f"deadline missed (progress {progress:.2f}{why}); nothing follows"
 
     def pledge_level(self) -> float:
-        """The core spending pledged for this year (% of GDP)."""
+        """The core spending the pledge's path asks for this year (% of GDP): what the US checks."""
         return self.pledge.level(self.year, self.now["pledge_core_pct"])
+
+    def pledge_goal(self) -> float:
+        """The core spending pledged (% of GDP): what budgets are pulled toward."""
+        return self.pledge.goal(self.year, self.now["pledge_core_pct"])
 
     def _allies_act(self, laggards: np.ndarray) -> None:
         """M2, M3, M4 for every ally at once (the rules of :mod:`sim.agents.ally_rules` and
@@ -420,6 +426,7 @@ class AllianceModel(mesa.Model):
         self.shares, self.signals = shares, signals
         leverage = pa["compliance_gain"] * us.coercion_credibility * self.us_influence
         pledge = self.pledge_level()
+        goal = self.pledge_goal()
         shocks = self.rng.normal(0.0, pa["budget_noise_sd"], len(self.allies))
         need = rules.need_pct(pa, s.base_pct, s.threat, s.trust, s.size)
         push = coercion.coercion_pp(pc, signals, shares, leverage, self.now["us_demand_pct"], need)
@@ -427,17 +434,26 @@ class AllianceModel(mesa.Model):
             pa,
             need,
             push,
-            pledge,
+            goal,
             peers,
             shocks,
             s.holdout,
             s.holdout_cap,
-            self.pledge.weight(pa, self.year),
+            self.pledge.weight(pa, self.year, s.threat),
         )
         armed = self.armed
-        core = rules.set_budget(s.core_pct, desired, s.adjustment, s.max_rise, s.max_cut)
+        core = rules.set_budget(
+            s.core_pct,
+            desired,
+            s.adjustment,
+            s.max_rise,
+            s.max_cut,
+            s.threat,
+            pa["urgency_gain"],
+        )
         s.core_pct = np.where(armed, core, s.core_pct)
-        willing = np.maximum(s.holdout, np.minimum(1.0, pa["reclassify_pressure"] * signals))
+        pressed = np.minimum(1.0, pa["reclassify_pressure"] * signals)
+        willing = np.maximum(s.holdout, pressed * self.pledge.elapsed(self.year))
         reclassified = rules.reclassify(
             s.reclassified_pct,
             s.core_pct,
@@ -450,6 +466,12 @@ class AllianceModel(mesa.Model):
         s.reclassified_pct = np.where(armed, reclassified, s.reclassified_pct)
         related = rules.adjust_related(pa, s.related_pct, s.holdout, self.now["pledge_related_pct"])
         s.related_pct = np.where(armed, related, s.related_pct)
+        surprise = self.now["gdp_surprise_pct"]
+        if surprise:
+            scale = rules.money_budget_scale(s.gdp_growth, surprise)
+            s.core_pct = s.core_pct * scale
+            s.reclassified_pct = s.reclassified_pct * scale
+            s.related_pct = s.related_pct * scale
         us.exited_this_year = False  # an exit at the end of last year has now been felt
 
     def _deliver(self) -> None:

@@ -16,9 +16,9 @@ def scenario_dirs() -> list[Path]:
 def resolve_scenario_path(ref: str) -> Path:
     """A path as given, or a scenario name found in :func:`scenario_dirs`."""
     path = Path(ref)
-    if path.exists() or path.suffix == ".toml" or "/" in ref:
+    if path.exists() or path.suffix == ".toml":
         return path
-    for d in scenario_dirs():
+    for d in scenario_dirs():  # a name, or a name in a subfolder ("theses/reckoning")
         if (d / f"{ref}.toml").exists():
             return d / f"{ref}.toml"
     return path

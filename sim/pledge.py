@@ -2,10 +2,12 @@
 
 Until a ``summit`` or ``pledge`` event sets one, the pledged core level each year is the
 scenario's ``pledge_core_pct`` series. A pledge set in year ``y0`` with target ``T`` and deadline
-``y1`` rises linearly from the level it starts from (the members' median core spending) to ``T``
-at ``y1`` and holds there. Its pull on budgets grows as the deadline nears (the Wales pledge,
-"within a decade"; The Hague, by 2035): ``pledge_weight x (1 + pledge_deadline_gain x elapsed
-share of the pledge period)``, at most 0.95 - ``peer_weight`` (the budget rule must still answer
+``y1`` sets a path the US checks (and allies reclassify toward): linear from the level it starts
+from (the members' median core spending, never below the pledge it replaces) to ``T`` at ``y1``,
+flat after. Budgets are pulled toward ``T`` itself with a weight that grows as the deadline
+nears (the Wales pledge, "within a decade"; The Hague, by 2035) and with the ally's threat:
+``pledge_weight x (1 + pledge_deadline_gain x elapsed share of the pledge period) x (1 +
+pledge_threat_gain x threat)``, at most 0.95 - ``peer_weight`` (the budget rule must still answer
 threat and trust).
 """
 
@@ -14,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from .scenario import Scenario
 
@@ -47,7 +51,18 @@ class Pledge:
         span = max(1, self.deadline - self.set_year)
         return min(1.0, max(0.0, (year - self.set_year) / span))
 
-    def weight(self, a: Mapping[str, Any], year: int) -> float:
-        """The pledge's pull on budgets this year (module docstring)."""
-        w = a["pledge_weight"] * (1.0 + a["pledge_deadline_gain"] * self.elapsed(year))
-        return min(w, 0.95 - a["peer_weight"])
+    def goal(self, year: int, series_value: float) -> float:
+        """What was pledged, which budgets are pulled toward: the target of a pledge event (the
+        path is what the US checks on the way), else the series' value this year."""
+        return series_value if self.target is None else self.target
+
+    def weight(self, a: Mapping[str, Any], year: int, threat: Any = 0.0) -> Any:
+        """The pledge's pull on budgets this year (module docstring), per ally: larger for an
+        ally under threat (``pledge_threat_gain``: the front line went straight to the Wales 2%
+        while others crept), at most 0.95 - ``peer_weight``."""
+        w = (
+            a["pledge_weight"]
+            * (1.0 + a["pledge_deadline_gain"] * self.elapsed(year))
+            * (1.0 + a["pledge_threat_gain"] * threat)
+        )
+        return np.minimum(w, 0.95 - a["peer_weight"])

@@ -17,7 +17,10 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+# every full scenario: the top level and the debate's theses (policies/ holds overlays)
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml")) + sorted(
+    (ROOT / "scenarios").glob("theses/*.toml")
+)
 
 
 @pytest.fixture

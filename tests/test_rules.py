@@ -238,6 +238,50 @@ def test_budget_moves_within_fiscal_limits():
     assert a.core_pct == pytest.approx(before + a.max_rise - a.max_cut)
 
 
+def test_a_threatened_ally_budgets_faster_only_when_urgency_is_on():
+    """Urgency (M4): with urgency_gain 0 threat does not change the pace; with it on a threatened
+    ally closes more of its gap, a safe one the same as before."""
+    from sim.agents import ally_rules as rules
+
+    calm = rules.set_budget(1.0, 3.0, 0.2, 5.0, 0.2, threat=0.9, urgency_gain=0.0)
+    urgent = rules.set_budget(1.0, 3.0, 0.2, 5.0, 0.2, threat=0.9, urgency_gain=2.0)
+    safe = rules.set_budget(1.0, 3.0, 0.2, 5.0, 0.2, threat=0.0, urgency_gain=2.0)
+    assert calm == pytest.approx(1.4) and safe == pytest.approx(1.4)
+    assert urgent == pytest.approx(1.0 + 0.2 * 2.8 * 2.0)
+    assert rules.set_budget(1.0, 3.0, 0.9, 5.0, 0.2, threat=1.0, urgency_gain=9.0) == 3.0
+
+
+def test_budgets_in_money_raise_shares_when_gdp_falls_short():
+    """Budgets are set in money (M4): a growth shortfall raises the share, a windfall lowers
+    it, as planned growth changes nothing."""
+    from sim.agents import ally_rules as rules
+
+    assert rules.money_budget_scale(0.016, 0.0) == pytest.approx(1.0)
+    assert rules.money_budget_scale(0.016, -7.5) > 1.07
+    assert rules.money_budget_scale(0.016, 3.8) < 0.97
+
+
+def test_pledge_pull_grows_toward_the_deadline_and_with_threat():
+    """The pledge (M4): pull on budgets grows as the deadline nears and for threatened allies;
+    budgets are pulled toward the pledged target, not the path."""
+    from sim.pledge import Pledge
+
+    m = make_model(
+        {
+            "allies.pledge_weight": 0.1,
+            "allies.pledge_deadline_gain": 2.0,
+            "allies.pledge_threat_gain": 1.0,
+        }
+    )
+    a = m.p_allies
+    pledge = Pledge(target=3.5, set_year=m.year, deadline=m.year + 10, start_level=2.0)
+    early, late = pledge.weight(a, m.year + 1), pledge.weight(a, m.year + 9)
+    assert late > early
+    assert pledge.weight(a, m.year + 1, threat=0.8) > early
+    assert pledge.goal(m.year + 1, 2.0) == 3.5
+    assert pledge.level(m.year + 1, 2.0) < 3.5
+
+
 def test_holdout_reclassifies_only_when_headline_numbers_are_measured():
     m = make_model({"allies.overrides.ESP.holdout": True})
     es = ally(m, "ESP")
@@ -318,6 +362,16 @@ def test_russia_reacts_to_european_rearmament():
     slow.react_to_balance(base, 1.0)
     fast.react_to_balance(base * 1.5, 1.0)
     assert fast.milex_bn > slow.milex_bn
+
+
+def test_an_observed_russian_path_overrides_the_spending_rule():
+    """Hindcast input (M8): with ``russia_milex_pct_gdp`` given Russia spends that share of its
+    GDP; with 0 its own rule decides."""
+    own, driven = make_model().russia, make_model().russia
+    own.react_to_balance(own.europe_start_bn, 1.0)
+    driven.react_to_balance(driven.europe_start_bn, 1.0, observed_pct=9.0)
+    assert driven.milex_pct_gdp == pytest.approx(9.0)
+    assert own.milex_pct_gdp != pytest.approx(9.0)
 
 
 def _probe_rate(

@@ -12,7 +12,7 @@ import sim
 from sim.cli import main
 from sim.scenario import CATALOGUE, ScenarioError
 
-from .conftest import ROOT
+from .conftest import ROOT, SCENARIOS
 
 NUMERIC = [p for p in CATALOGUE.params if p.kind in ("float", "int")]
 # parameters under a cross-field rule are tested on their own: the run years (end after start,
@@ -42,7 +42,7 @@ def expect_error(path, *fragments):
 
 # -- good input ----------------------------------------------------------------------------------
 def test_shipped_scenarios_validate():
-    for path in (ROOT / "scenarios").glob("*.toml"):
+    for path in SCENARIOS:
         sc = sim.load_scenario(path)
         assert sc.description and sc.claims
 
@@ -252,7 +252,7 @@ def test_every_claim_of_every_scenario_has_its_sentence_from_the_articles():
     for c, (seed, sentence) in CLAIMS.items():
         if texts:
             assert sentence in texts[seed], c  # quoted verbatim
-    for path in (ROOT / "scenarios").glob("*.toml"):
+    for path in SCENARIOS:
         text = path.read_text()
         for c in sim.load_scenario(path).claims:
             assert c in CLAIMS

@@ -68,7 +68,8 @@ def test_integer_parameters_are_rounded():
         f"{TI}=0:2",
         f"{TI}=1:0",
         "nonsense.key=0:1",
-        "united_states.execute_threats=0:1",
+        "united_states.execute_threats=0:2",  # a flag sweeps 0:1 or values, not beyond
+        "united_states.measurement=0:1",  # a choice is swept by values only
         f"{TI}=a:b",
         TI,
     ],

@@ -280,7 +280,7 @@ class Ally(mesa.Agent):
         its answer to US coercion adds (:meth:`coercion_pp`) and the pledge's pull this year."""
         a = self.model.p_allies
         need = rules.need_pct(a, self.base_pct, self.threat, self.trust, self.size)
-        weight = self.model.pledge.weight(a, self.model.year)
+        weight = float(self.model.pledge.weight(a, self.model.year, self.threat))
         return float(
             rules.desired_core_pct(
                 a, need, coercion, pledge, peers, shock, self.holdout, self.holdout_cap, weight
@@ -316,7 +316,15 @@ class Ally(mesa.Agent):
     def set_budget(self, desired: float) -> None:
         """M4: :func:`~sim.agents.ally_rules.set_budget` (C16)."""
         self.core_pct = float(
-            rules.set_budget(self.core_pct, desired, self.adjustment, self.max_rise, self.max_cut)
+            rules.set_budget(
+                self.core_pct,
+                desired,
+                self.adjustment,
+                self.max_rise,
+                self.max_cut,
+                self.threat,
+                self.model.p_allies["urgency_gain"],
+            )
         )
 
     def reclassify(self, bar: float, headline_measured: bool, willing: float = 1.0) -> None:

@@ -130,7 +130,7 @@ def desired_core_pct(
     shock: Num,
     holdout: Num,
     holdout_cap: Num,
-    pledge_weight: float,
+    pledge_weight: Num,
 ) -> Num:
     """M4: the core spending the ally wants this year (C3, C4, C5).
 
@@ -160,14 +160,14 @@ def anchored_base(
     threat: Num,
     trust: Num,
     size: Num,
-    pledge_weight: float,
+    pledge_weight: Num,
 ) -> Num:
     """The ``base_pct`` that makes :func:`desired_core_pct` (no coercion, no shock) give
     ``observed``: the rule is piecewise linear and increasing in ``need``, so ``need`` is found
     branch by branch (with the pledge pulling, else without) and the other terms of
     :func:`need_pct` are subtracted. Used when ``anchor_to_start`` is set (the default)."""
     pw, peer = pledge_weight, a["peer_weight"]
-    need = (observed - pw * pledge - peer * peers) / max(1e-9, 1.0 - pw - peer)
+    need = (observed - pw * pledge - peer * peers) / np.maximum(1e-9, 1.0 - pw - peer)
     without_pledge = (observed - peer * peers) / max(1e-9, 1.0 - peer)
     need = np.where(need > pledge, without_pledge, need)
     return (
@@ -178,13 +178,24 @@ def anchored_base(
     )
 
 
-def set_budget(core: Num, desired: Num, adjustment: Num, max_rise: Num, max_cut: Num) -> Num:
+def set_budget(
+    core: Num,
+    desired: Num,
+    adjustment: Num,
+    max_rise: Num,
+    max_cut: Num,
+    threat: Num = 0.0,
+    urgency_gain: float = 0.0,
+) -> Num:
     """M4: move genuine core spending toward the desired level within fiscal limits.
 
-    ``core += clip(adjustment_rate x (desired - core), -max_cut_pp, max_rise_pp)``, never below
-    zero (C16: money moves slowly too).
+    ``core += clip(rate x (desired - core), -max_cut_pp, max_rise_pp)``, never below zero (C16:
+    money moves slowly too), with ``rate = min(1, adjustment_rate x (1 + urgency_gain x
+    threat))``: a threatened ally budgets faster (supplementary budgets and special funds, as
+    after 2014 on the front line and after 2022 across Europe), a safe one at its usual pace.
     """
-    step = np.minimum(np.maximum(adjustment * (desired - core), -max_cut), max_rise)
+    rate = np.minimum(1.0, adjustment * (1.0 + urgency_gain * threat))
+    step = np.minimum(np.maximum(rate * (desired - core), -max_cut), max_rise)
     return np.maximum(core + step, 0.0)
 
 
@@ -210,6 +221,14 @@ def reclassify(
         return unwound
     wanted = willing * np.minimum(reclassify_max, np.maximum(0.0, bar - core))
     return np.maximum(wanted, unwound)
+
+
+def money_budget_scale(planned_growth: Num, surprise_pp: float) -> Num:
+    """M4: budgets are decided in money on the GDP planners expect (trend growth,
+    ``gdp_growth_pct``); when real growth comes out ``surprise_pp`` points different (series
+    ``gdp_surprise_pct``), the same money is a different share of GDP: every share is multiplied
+    by ``(1 + g) / (1 + g + surprise)`` (a recession raises it, as in 2009 and 2020)."""
+    return (1.0 + planned_growth) / np.maximum(1.0 + planned_growth + surprise_pp / 100.0, 0.05)
 
 
 def adjust_related(

@@ -84,7 +84,9 @@ class Russia(mesa.Agent):
         """Russia's ground forces relative to the start year's."""
         return self.forces.total / self.forces_start
 
-    def react_to_balance(self, europe_spending_bn: float, war: float) -> None:
+    def react_to_balance(
+        self, europe_spending_bn: float, war: float, observed_pct: float = 0.0
+    ) -> None:
         """M8: Richardson-type spending reaction with a war-economy ceiling (C8, C10).
 
         ``milex += k x Y - a x milex + g`` with ``k = reaction_coefficient x (1 +
@@ -94,7 +96,9 @@ class Russia(mesa.Agent):
         falls toward the level that would hold spending at ``floor_pct`` in peace, halving the
         war's weight each year (``war_memory``). Spending stays between ``floor_pct`` and
         ``war_ceiling_pct`` of GDP. The regime is stable when k < a. With the ``war_economy``
-        switch off the grievance is the peace one from the first year.
+        switch off the grievance is the peace one from the first year. When ``observed_pct`` is
+        positive (series ``russia_milex_pct_gdp``: a hindcast driven by SIPRI's record, as it is
+        by GDP), spending is that share of GDP instead.
         """
         p = self.p
         self.gdp_bn *= 1.0 + self.gdp_growth
@@ -112,6 +116,8 @@ class Russia(mesa.Agent):
         milex = self.milex_bn + k * europe_spending_bn - p["fatigue"] * self.milex_bn + grievance
         lo, hi = p["floor_pct"] * self.gdp_bn / 100.0, p["war_ceiling_pct"] * self.gdp_bn / 100.0
         self.milex_bn = min(hi, max(lo, milex))
+        if observed_pct > 0:
+            self.milex_bn = observed_pct * self.gdp_bn / 100.0
 
     def rebuild_forces(self, war: float) -> None:
         """M8: a year of production, losses, commitment to Ukraine and release after a ceasefire

@@ -24,11 +24,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             f"the window's start ({start})",
             scenario.get("run.start_year"),
         )
-    out = (
-        Path(args.out)
-        if args.out
-        else PACKAGE_SCENARIOS / "calibration" / f"fitted_{start}_{end}.toml"
-    )
+    name = f"fitted_{start}_{end}.toml"
+    if args.write:  # the tracked fit that scenarios extend: only when asked
+        out = PACKAGE_SCENARIOS / "calibration" / name
+    elif args.out:
+        out = Path(args.out) / name
+        if out.exists():
+            raise ScenarioError("--out", str(out), "a folder without a fit for this window")
+    else:
+        out = default_folder(Path("results"), "calibration") / name
     fit = calibrate(
         scenario,
         start=start,
@@ -37,6 +41,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         seed=args.seed,
         bootstrap=args.bootstrap,
         maxiter=args.maxiter,
+        progress=not args.quiet,
     )
     for k, v in fit.values.items():
         lo, hi = fit.low.get(k, float("nan")), fit.high.get(k, float("nan"))
@@ -49,6 +54,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         + ("" if russia_values(fit) else "; not a stable k < a regime: not used")
     )
     print(f"written: {write_fit(fit, out)} (and {out.with_suffix('.json').name})")
+    if not args.write:
+        print(
+            "(scenarios read scenarios/calibration/; rerun with --write to replace the tracked "
+            "fit, or copy this one there)"
+        )
     return 0
 
 
@@ -81,8 +91,16 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
     ca.add_argument("--reps", type=positive, default=4, help="replications per evaluation")
     ca.add_argument("--seed", type=seed, default=0)
     ca.add_argument("--bootstrap", type=int, default=10, help="bootstrap refits over allies")
-    ca.add_argument("--maxiter", type=positive, default=300, help="optimiser iterations")
-    ca.add_argument("--out", help="fitted file (default scenarios/calibration/fitted_S_E.toml)")
+    ca.add_argument(
+        "--maxiter", type=positive, default=40, help="generations of differential evolution"
+    )
+    ca.add_argument("--out", help="folder for the fit (default results/calibration/<timestamp>/)")
+    ca.add_argument(
+        "--write",
+        action="store_true",
+        help="write the fit to scenarios/calibration/fitted_S_E.toml, which scenarios extend",
+    )
+    ca.add_argument("--quiet", action="store_true", help="no progress bar")
     ca.set_defaults(func=cmd_calibrate)
 
     hi = sub.add_parser("hindcast", help="run 2014-2025 and score it against the record")

@@ -2,22 +2,25 @@
 
 Method (simulated least squares, a simple form of the simulated method of moments):
 
-* **Ally budget rule** (``allies.threat_gain``, ``self_help_gain``, ``pledge_weight``,
-  ``free_ride_gain``; each ally's base level is anchored to its start-year spending, see
-  ``allies.anchor_to_start``). The hindcast scenario runs from the start year to the
-  end of the training window (2014-2021 by default) over a few replications with fixed seeds
-  (common random numbers, so the objective is deterministic); the loss is the root mean square
-  error between the mean simulated and the observed core spending (% of GDP) over every
-  ally-year with data in the window after the start. Minimised with SciPy's bounded
-  Nelder-Mead from the schema defaults.
+* **Ally budget rule and threat** (:data:`FITTED`: the budget rule's reactions, the pledge's
+  pull and its deadline, the speed of budgets, reclassification under pressure, how long
+  Russian aggression is remembered; each ally's base level is anchored to its start-year
+  spending, ``allies.anchor_to_start``, so per-ally effects come from the start year's data
+  only). The hindcast scenario runs from the start year to the end of the training window
+  (2014-2021 by default) over a few replications with fixed seeds (common random numbers, so the
+  objective is deterministic); the loss is the root mean square error between the mean simulated
+  and the observed core spending (% of GDP) over every ally-year with data in the window after
+  the start. Minimised globally with SciPy's differential evolution within the search bounds
+  (seeded, so a rerun gives the same fit). Every estimate is written and used; one on its search
+  bound is flagged as such (the data push past the bound, or do not inform it), never replaced.
 * **Uncertainty**: a bootstrap over allies. The allies are resampled with replacement ``B``
-  times and the fit repeated from the point estimate; the standard deviation and the 5th-95th
-  percentiles of the refits are reported.
+  times and the fit repeated (a local refit from the estimate); the standard deviation and the
+  5th-95th percentiles of the refits are reported.
 * **Russia's reaction** (``russia.reaction_coefficient``, ``russia.fatigue``): ordinary least
   squares of the Richardson equation ``dX = k Y - a X + g`` on SIPRI's Russian spending (X) and
   NATO-Europe's spending from the NATO tables (Y), over the training window, with standard errors.
 
-No spending figure after the training window enters the fit; the withheld allies enter only
+No spending figure after the training window enters the fit; the six gap allies enter only
 through their 2014 value (their start).
 """
 
@@ -32,7 +35,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
+from scipy.optimize import differential_evolution, minimize
 
 from .. import __version__, data, initial
 from ..runner import replication_seeds, run_one
@@ -43,7 +46,13 @@ FITTED = {
     "allies.threat_gain": (0.0, 8.0),
     "allies.self_help_gain": (0.0, 6.0),
     "allies.pledge_weight": (0.0, 0.7),
+    "allies.pledge_deadline_gain": (0.0, 5.0),
+    "allies.pledge_threat_gain": (0.0, 10.0),
     "allies.free_ride_gain": (0.0, 3.0),
+    "allies.adjustment_rate": (0.05, 1.0),
+    "allies.urgency_gain": (0.0, 10.0),
+    "allies.reclassify_pressure": (0.0, 10.0),
+    "perception.aggression_memory": (0.3, 1.0),
 }
 
 
@@ -127,6 +136,50 @@ def _minimise(
     return res.x, float(res.fun)
 
 
+def _global(
+    scenario: Scenario,
+    seeds: Sequence[int],
+    start: int,
+    end: int,
+    maxiter: int,
+    seed: int,
+    progress: bool = False,
+) -> tuple[np.ndarray, float]:
+    """Differential evolution over :data:`FITTED`'s bounds, then a local polish."""
+    keys = list(FITTED)
+
+    def f(x: np.ndarray) -> float:
+        return loss(scenario, dict(zip(keys, map(float, x), strict=True)), seeds, start, end)
+
+    bar = None
+    if progress:
+        from tqdm import tqdm  # noqa: PLC0415
+
+        bar = tqdm(total=maxiter, desc="calibrate", unit="gen")
+
+    def tick(*_args: Any, **_kw: Any) -> bool:
+        if bar is not None:
+            bar.update(1)
+        return False
+
+    try:
+        res = differential_evolution(
+            f,
+            list(FITTED.values()),
+            maxiter=maxiter,
+            popsize=6,
+            tol=1e-4,
+            seed=seed,
+            polish=True,
+            init="sobol",
+            callback=tick,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    return np.asarray(res.x), float(res.fun)
+
+
 def fit_richardson(start: int, end: int) -> dict[str, Any]:
     """OLS of ``X[t+1] - X[t] = k Y[t] - a X[t] + g`` on the data (bn US$), with standard
     errors; X is Russia's spending (SIPRI), Y NATO-Europe's (NATO shares x NATO GDP)."""
@@ -167,21 +220,24 @@ def calibrate(
     reps: int = 4,
     seed: int = 0,
     bootstrap: int = 10,
-    maxiter: int = 300,
+    maxiter: int = 40,
+    progress: bool = False,
 ) -> Fit:
-    """Fit :data:`FITTED` on ``start``..``end`` and estimate Russia's reaction."""
+    """Fit :data:`FITTED` on ``start``..``end`` and estimate Russia's reaction. ``maxiter``
+    is the number of generations of the differential evolution (the bootstrap's local refits
+    take ten times as many iterations)."""
     seeds = replication_seeds(seed, reps)
-    x0 = np.array([float(scenario.get(k)) for k in FITTED])
-    default = dict(zip(FITTED, map(float, x0), strict=True))
+    # the schema's defaults, not the scenario's (which may extend an earlier fit)
+    default = {k: float(Scenario.default().get(k)) for k in FITTED}
     loss_default = loss(scenario, default, seeds, start, end)
-    x_hat, best = _minimise(scenario, x0, seeds, start, end, None, maxiter)
+    x_hat, best = _global(scenario, seeds, start, end, maxiter, seed, progress)
     values = dict(zip(FITTED, map(float, x_hat), strict=True))
     rng = np.random.default_rng(seed)
     allies = sorted(observed().query("year > @start and year <= @end")["iso3"].unique())
     draws = []
     for _ in range(bootstrap):
         sample = list(rng.choice(allies, size=len(allies), replace=True))
-        xb, _ = _minimise(scenario, x_hat, seeds, start, end, sample, maxiter // 3)
+        xb, _ = _minimise(scenario, x_hat, seeds, start, end, sample, 10 * maxiter)
         draws.append(xb)
     fit = Fit(
         values=values, loss=best, loss_default=loss_default, richardson=fit_richardson(start, end)
@@ -208,9 +264,9 @@ MAX_REACTION = 0.2  # per year; MODEL.md expects a few hundredths
 
 
 def informed(fit: Fit) -> set[str]:
-    """The fitted parameters the data inform: those whose estimate is not on its search bound
-    (an estimate on a bound means the window pushes past what the bound allows, or not at all).
-    Only these are written as values for scenarios to use."""
+    """The fitted parameters whose estimate is not on its search bound (an estimate on a bound
+    means the window pushes past what the bound allows, or does not inform it). Every estimate
+    is written and used; these are the ones the file does not flag."""
     out = set()
     for k, v in fit.values.items():
         lo, hi = FITTED[k]
@@ -259,18 +315,20 @@ def write_fit(fit: Fit, path: Path) -> Path:
         "[allies]",
     ]
     used = informed(fit)
+    by_section: dict[str, list[str]] = {}
     for k, v in fit.values.items():
+        section, name = k.split(".")
         sd = fit.std.get(k, float("nan"))
         lo, hi = fit.low.get(k, float("nan")), fit.high.get(k, float("nan"))
-        line = f"{k.split('.')[1]} = {v:.4f}  # bootstrap sd {sd:.3f}, 90% [{lo:.3f}, {hi:.3f}]"
+        line = f"{name} = {v:.4f}  # bootstrap sd {sd:.3f}, 90% [{lo:.3f}, {hi:.3f}]"
         if k not in used:
             b_lo, b_hi = FITTED[k]
-            line = (
-                f"# {line}; not used: the estimate sits on its search bound "
-                f"[{b_lo:g}, {b_hi:g}], so the window does not inform it"
-            )
-        lines.append(line)
-    lines += ["", "[russia]"]
+            line += f"; on its search bound [{b_lo:g}, {b_hi:g}]: the window pushes against it"
+        by_section.setdefault(section, []).append(line)
+    lines = lines[:-1]  # the [allies] header: written per section below
+    for section, entries in by_section.items():
+        lines += [f"[{section}]", *entries, ""]
+    lines += ["[russia]"]
     if rus:
         lines += [
             (
@@ -285,7 +343,7 @@ def write_fit(fit: Fit, path: Path) -> Path:
             f"a = {r.get('a', float('nan')):.3f}): not a reaction of at most {MAX_REACTION} "
             "a year in a stable regime (k < a <= 1); schema defaults stay."
         )
-    path.write_text("\n".join(lines) + "\n")
+    text = "\n".join(lines) + "\n"
     record = {
         "values": fit.values,
         "std": fit.std,
@@ -295,8 +353,17 @@ def write_fit(fit: Fit, path: Path) -> Path:
         "loss_rmse_defaults": fit.loss_default,
         "richardson": fit.richardson,
         "russia_values_used": rus,
-        "values_used": sorted(used),
+        "values_used": sorted(fit.values),
+        "on_search_bound": sorted(set(fit.values) - used),
         "meta": fit.meta,
     }
-    path.with_suffix(".json").write_text(json.dumps(record, indent=2))
+    # each file written beside its place and renamed into it: an interrupted write leaves the
+    # previous fit whole, never half a file
+    for target, content in (
+        (path.with_suffix(".json"), json.dumps(record, indent=2)),
+        (path, text),
+    ):
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text(content)
+        tmp.replace(target)
     return path

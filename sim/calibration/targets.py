@@ -23,7 +23,7 @@ def observed() -> pd.DataFrame:
 def naive_baselines(start: int, train_end: int, years: list[int]) -> pd.DataFrame:
     """Persistence (the start year's value) and trend (a least-squares line through the
     training window start..train_end, extended) per ally and year. Allies with fewer than three
-    observed training years get no trend (NaN): the six withheld allies have only the start."""
+    observed training years get no trend (NaN): the six gap allies have only the start."""
     obs = observed()
     out = []
     for iso3, g in obs.groupby("iso3"):

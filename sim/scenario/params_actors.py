@@ -162,6 +162,10 @@ ALLIES = (
     _f(AL, "adjustment_rate", 0.4, 0, 1, "fraction of the gap per year",
        "Share of the gap between desired and current spending closed each year.", "assumption",
        "M4", per_ally=True),
+    _f(AL, "urgency_gain", 0.0, 0, 20, "per unit of threat",
+       "How much faster a threatened ally closes the gap to its desired spending: the rate is "
+       "adjustment_rate x (1 + urgency_gain x threat), at most 1 (special funds, supplementary "
+       "budgets).", "fitted (natosim calibrate); 0: every ally at the same pace", "M4"),
     _f(AL, "domestic_resistance", 0.0, 0, 3, "index",
        "Domestic resistance to raising defence spending under foreign pressure: raises the "
        "share of resistance in the ally's answer to US coercion and lowers what it signs at a "
@@ -172,12 +176,17 @@ ALLIES = (
        "laggards but heard by all).", "assumption", "M4"),
     _f(AL, "reclassify_pressure", 2.0, 0, 10, "per unit threat",
        "How readily an ally under a US threat reclassifies spending to reach the bar: its "
-       "willingness is this x the threat aimed at it, at most 1 (holdouts are always willing; "
-       "C5, C19).", "assumption; SOURCES.md notes allies at exactly 2.00% in 2025", "M4"),
+       "willingness is this x the threat aimed at it (at most 1) x the share of the pledge's "
+       "period gone by (bunching comes at the deadline); holdouts are always willing (C5, C19).",
+       "assumption; SOURCES.md notes allies at exactly 2.00% in 2025", "M4"),
     _f(AL, "pledge_deadline_gain", 1.0, 0, 5, "multiplier",
        "How much the pledge's pull grows by its deadline: pledge_weight x (1 + gain x elapsed "
        "share of the pledge period).",
        "assumption: deadlines concentrate minds (Wales 2014: 2% within a decade)", "M4"),
+    _f(AL, "pledge_threat_gain", 1.0, 0, 10, "multiplier per unit threat",
+       "How much more an ally under threat takes the pledge to heart: the pull x (1 + gain x "
+       "threat).", "NATO's 2014-2021 record (defence_pct_gdp.csv): the front line went to the "
+       "Wales 2% within a few years, others crept; fitted by natosim calibrate", "M4"),
     _b(AL, "anchor_to_start", True,
        "Whether each ally's base_pct is solved from its start-year spending (an ally fixed "
        "effect from the start year's data only) instead of taken from base_pct.",

@@ -249,6 +249,14 @@ SERIES = (
     Series("pledge_related_pct", "% of GDP", 0, 5, ((2025, 0.0), (2035, 1.5)),
            "Defence-related spending pledged (Hague: up to 1.5% by 2035).",
            "facts.csv: hague_defence_related_target", "M4"),
+    Series("gdp_surprise_pct", "pp of real growth", -20, 20, ((2025, 0.0),),
+           "Real GDP growth above (below) what budgets were planned on this year: budgets are "
+           "decided in money, so a recession raises the share of GDP they take (2009, 2020).",
+           "assumption 0 ahead; hindcast_2014 takes Eurostat's 2020-2021 figures", "M4"),
+    Series("russia_milex_pct_gdp", "% of GDP", 0, 25, ((2025, 0.0),),
+           "Russia's military spending as observed, an input for a hindcast (0: Russia's own "
+           "spending rule, M8). Like GDP, it is what the allies read, not what is scored.",
+           "0 ahead; hindcast_2014 takes SIPRI's series (russia.csv)", "M8"),
     Series("us_demand_pct", "% of GDP", 0, 10, ((2025, 3.5),),
            "Core spending the US demands of each ally now.",
            "facts.csv: hague_core_defence_target", "M5"),
