@@ -237,6 +237,29 @@ def test_cli_bad_input_exits_2_with_one_message_and_no_output(tmp_path, capsys):
     assert os.listdir(tmp_path) == ["bad.toml"]
 
 
+@pytest.mark.parametrize(
+    ("text", "key", "expect"),
+    [
+        ("[mechanisms]\npledgee = false\n", "mechanisms.pledgee", "known parameter"),
+        ('[mechanisms]\npledge = "maybe"\n', "mechanisms.pledge", "true or false"),
+        ("[mechanisms]\nprobing = 1\n", "mechanisms.probing", "true or false"),
+    ],
+)
+def test_bad_switches_exit_2_with_one_message_and_no_output(tmp_path, capsys, text, key, expect):
+    """A knock-out switch that does not exist, or a value that is not a flag: one message naming
+    the file and the switch, exit 2, nothing written; the sweep command likewise."""
+    bad = write(tmp_path, "bad.toml", text)
+    out = tmp_path / "out"
+    assert main(["run", str(bad), "--reps", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and key in err[0] and expect in err[0]
+    assert not out.exists()
+    sweep_out = tmp_path / "sweep"
+    code = main(["sweep", "baseline", "--param", "mechanisms.nope=0:1", "--out", str(sweep_out)])
+    assert code == 2 and not sweep_out.exists()
+    assert "mechanisms.nope" in capsys.readouterr().err
+
+
 def test_cli_validate_reports_errors_with_exit_2(tmp_path, capsys):
     bad = write(tmp_path, "bad.toml", 'extends = "bad"\n')
     assert main(["validate", str(bad)]) == 2
