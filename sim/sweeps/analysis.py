@@ -78,6 +78,20 @@ def outputs_per_point(store: SweepStore, outputs: tuple[str, ...]) -> pd.DataFra
     return pd.concat(frames, axis=1)
 
 
+def _complete_outputs(
+    store: SweepStore, outputs: tuple[str, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Outputs per point and the design, or a clear error while the sweep is unfinished."""
+    y = outputs_per_point(store, outputs)
+    design = store.design().set_index("point")
+    if len(y.dropna()) < len(design):
+        raise ValueError(
+            f"the sweep is incomplete ({len(y.dropna())} of {len(design)} points); "
+            "finish it with natosim sweep --resume"
+        )
+    return y, design
+
+
 def sensitivity(
     folder: str | Path,
     outputs: tuple[str, ...] = DEFAULT_OUTPUTS,
@@ -97,13 +111,7 @@ def sensitivity(
     if spec.design == "lhs":
         return given_data(store, spec, outputs, seed, method)
     problem = salib_problem(spec)
-    y = outputs_per_point(store, outputs)
-    design = store.design().set_index("point")
-    if len(y.dropna()) < len(design):
-        raise ValueError(
-            f"the sweep is incomplete ({len(y.dropna())} of {len(design)} points); "
-            "finish it with natosim sweep --resume"
-        )
+    y, design = _complete_outputs(store, outputs)
     rows = []
     for out in outputs:
         values = y[out].to_numpy(dtype=float)
@@ -162,13 +170,7 @@ def given_data(
 
     if method not in ("auto", "pawn", "delta"):
         raise ValueError(f"method must be auto, pawn or delta, not {method!r}")
-    y = outputs_per_point(store, outputs)
-    design = store.design().set_index("point")
-    if len(y.dropna()) < len(design):
-        raise ValueError(
-            f"the sweep is incomplete ({len(y.dropna())} of {len(design)} points); "
-            "finish it with natosim sweep --resume"
-        )
+    y, design = _complete_outputs(store, outputs)
     names, x = _numeric_design(spec, design)
     rng = np.random.default_rng(seed)
     dummy = "(dummy: read by nothing)"
