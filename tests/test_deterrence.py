@@ -183,6 +183,18 @@ def test_probes_are_logged_in_words():
 
 
 # -- every parameter in its documented direction -------------------------------------------------
+def test_the_weight_on_us_resolve_matters_in_the_direction_of_the_gap():
+    """``probe_us_weight`` shifts Russia's reading toward US resolve: where the US looks weaker
+    than Europe, more weight on it invites probes; where it looks stronger, it deters."""
+    weak_us = {"perception.resolve_initial": 0.2, "perception.europe_resolve_initial": 0.9}
+    strong_us = {"perception.resolve_initial": 0.9, "perception.europe_resolve_initial": 0.2}
+    for base, sign in ((weak_us, +1), (strong_us, -1)):
+        lo = _probe_probability({**base, "russia.probe_us_weight": 0.1})
+        hi = _probe_probability({**base, "russia.probe_us_weight": 0.9})
+        print(f"probe_us_weight 0.1 -> 0.9 with {base}: {lo:.4f} -> {hi:.4f}")
+        assert (hi - lo) * sign > 0
+
+
 def _decision_state(params: dict, war: bool = False) -> AllianceModel:
     """A model at the start of 2029 after a 2026 ceasefire (or in the war), Russia's cooldown
     cleared: the state the probe decision is tested from."""
@@ -234,6 +246,7 @@ PROBE_DIRECTIONS = [
     ("crisis.ally_aid_base", -3.0, 2.0, -1, True),
     ("crisis.ppp_elasticity", 0.0, 1.5, -1, True),
     ("crisis.troops_per_bde", 2000.0, 8000.0, +1, True),
+    ("russia.cost_factor", 0.5, 5.0, +1, False),  # more forces rebuilt after the ceasefire
 ]
 
 
@@ -272,6 +285,10 @@ def _outcomes(params: dict, target: str = "LTU", n: int = 300) -> dict[str, floa
 CRISIS_DIRECTIONS = [
     ("united_states.crisis_response_base", -2.0, 3.0, "us", +1),
     ("united_states.crisis_response_liability", 0.0, 5.0, "us", -1),
+    ("united_states.crisis_response_threat", 0.0, 5.0, "us", -1),
+    ("united_states.crisis_response_posture", 0.0, 5.0, "us", +1),
+    ("united_states.crisis_response_reassurance", 0.0, 5.0, "us", +1),
+    ("united_states.crisis_response_china", 0.0, 5.0, "us", -1),
     ("crisis.nuclear_threat_probability", 0.0, 1.0, "nuclear", +1),
     ("crisis.us_backdown_base", -5.0, 3.0, "article5_failure", +1),
     ("crisis.eu_backdown_base", -5.0, 3.0, "article5_failure", +1),
