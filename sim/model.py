@@ -452,8 +452,9 @@ class AllianceModel(mesa.Model):
             pa["urgency_gain"],
         )
         s.core_pct = np.where(armed, core, s.core_pct)
-        pressed = np.minimum(1.0, pa["reclassify_pressure"] * signals)
-        willing = np.maximum(s.holdout, pressed * self.pledge.elapsed(self.year))
+        willing = rules.reclassify_willingness(
+            pa, s.holdout, signals, self.pledge.elapsed(self.year)
+        )
         reclassified = rules.reclassify(
             s.reclassified_pct,
             s.core_pct,

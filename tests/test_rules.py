@@ -282,6 +282,19 @@ def test_pledge_pull_grows_toward_the_deadline_and_with_threat():
     assert pledge.level(m.year + 1, 2.0) < 3.5
 
 
+def test_willingness_to_reclassify_grows_with_pressure_and_the_deadline():
+    """Bunching at the bar (C19): a pressed ally is readier to reclassify late in the pledge
+    period than early, an unpressed one not at all; a holdout always is."""
+    from sim.agents import ally_rules as rules
+
+    a = {"reclassify_pressure": 2.0}
+    early = rules.reclassify_willingness(a, False, 0.4, 0.1)
+    late = rules.reclassify_willingness(a, False, 0.4, 0.9)
+    assert 0 < early < late <= 1
+    assert rules.reclassify_willingness(a, False, 0.0, 0.9) == 0
+    assert rules.reclassify_willingness(a, True, 0.0, 0.0) == 1
+
+
 def test_holdout_reclassifies_only_when_headline_numbers_are_measured():
     m = make_model({"allies.overrides.ESP.holdout": True})
     es = ally(m, "ESP")

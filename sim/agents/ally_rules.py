@@ -199,6 +199,16 @@ def set_budget(
     return np.maximum(core + step, 0.0)
 
 
+def reclassify_willingness(
+    a: Mapping[str, float], holdout: Num, signal: Num, elapsed: float
+) -> Num:
+    """M4: how far an ally will reclassify to reach the bar (C5, C19): fully for a holdout,
+    otherwise ``min(1, reclassify_pressure x signal) x elapsed``, the US threat aimed at it
+    times the share of the pledge period gone by (bunching at the bar as the deadline nears)."""
+    pressed = np.minimum(1.0, a["reclassify_pressure"] * signal)
+    return np.maximum(holdout, pressed * elapsed)
+
+
 def reclassify(
     reclassified: Num,
     core: Num,
