@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.agents import ally_rules as rules
 from sim.mechanisms import capability as cap
 from sim.mechanisms import crisis as crisis_game
 
@@ -241,8 +242,6 @@ def test_budget_moves_within_fiscal_limits():
 def test_a_threatened_ally_budgets_faster_only_when_urgency_is_on():
     """Urgency (M4): with urgency_gain 0 threat does not change the pace; with it on a threatened
     ally closes more of its gap, a safe one the same as before."""
-    from sim.agents import ally_rules as rules
-
     calm = rules.set_budget(1.0, 3.0, 0.2, 5.0, 0.2, threat=0.9, urgency_gain=0.0)
     urgent = rules.set_budget(1.0, 3.0, 0.2, 5.0, 0.2, threat=0.9, urgency_gain=2.0)
     safe = rules.set_budget(1.0, 3.0, 0.2, 5.0, 0.2, threat=0.0, urgency_gain=2.0)
@@ -254,8 +253,6 @@ def test_a_threatened_ally_budgets_faster_only_when_urgency_is_on():
 def test_budgets_in_money_raise_shares_when_gdp_falls_short():
     """Budgets are set in money (M4): a growth shortfall raises the share, a windfall lowers
     it, as planned growth changes nothing."""
-    from sim.agents import ally_rules as rules
-
     assert rules.money_budget_scale(0.016, 0.0) == pytest.approx(1.0)
     assert rules.money_budget_scale(0.016, -7.5) > 1.07
     assert rules.money_budget_scale(0.016, 3.8) < 0.97
@@ -285,8 +282,6 @@ def test_pledge_pull_grows_toward_the_deadline_and_with_threat():
 def test_willingness_to_reclassify_grows_with_pressure_and_the_deadline():
     """Bunching at the bar (C19): a pressed ally is readier to reclassify late in the pledge
     period than early, an unpressed one not at all; a holdout always is."""
-    from sim.agents import ally_rules as rules
-
     a = {"reclassify_pressure": 2.0}
     early = rules.reclassify_willingness(a, False, 0.4, 0.1)
     late = rules.reclassify_willingness(a, False, 0.4, 0.9)

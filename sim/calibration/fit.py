@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,6 +110,24 @@ def loss(
     return float(np.sqrt(((merged["sim"] - merged["observed"]) ** 2).mean()))
 
 
+def _objective(
+    scenario: Scenario,
+    seeds: Sequence[int],
+    start: int,
+    end: int,
+    allies: Sequence[str] | None,
+) -> Callable[[np.ndarray], float]:
+    """The loss as a function of a vector of :data:`FITTED` values, for SciPy's optimisers."""
+    keys = list(FITTED)
+
+    def f(x: np.ndarray) -> float:
+        return loss(
+            scenario, dict(zip(keys, map(float, x), strict=True)), seeds, start, end, allies
+        )
+
+    return f
+
+
 def _minimise(
     scenario: Scenario,
     x0: np.ndarray,
@@ -119,15 +137,8 @@ def _minimise(
     allies: Sequence[str] | None,
     maxiter: int,
 ) -> tuple[np.ndarray, float]:
-    keys = list(FITTED)
-
-    def f(x: np.ndarray) -> float:
-        return loss(
-            scenario, dict(zip(keys, map(float, x), strict=True)), seeds, start, end, allies
-        )
-
     res = minimize(
-        f,
+        _objective(scenario, seeds, start, end, allies),
         x0,
         method="Nelder-Mead",
         bounds=list(FITTED.values()),
@@ -146,11 +157,7 @@ def _global(
     progress: bool = False,
 ) -> tuple[np.ndarray, float]:
     """Differential evolution over :data:`FITTED`'s bounds, then a local polish."""
-    keys = list(FITTED)
-
-    def f(x: np.ndarray) -> float:
-        return loss(scenario, dict(zip(keys, map(float, x), strict=True)), seeds, start, end)
-
+    f = _objective(scenario, seeds, start, end, None)
     bar = None
     if progress:
         from tqdm import tqdm  # noqa: PLC0415
