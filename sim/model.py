@@ -458,7 +458,7 @@ class AllianceModel(mesa.Model):
         reclassified = rules.reclassify(
             s.reclassified_pct,
             s.core_pct,
-            willing if self.on("reclassification") else 0.0 * willing,
+            willing if self.on("reclassification") else np.zeros_like(willing),
             pledge,
             us.p["measurement"] == "headline",
             s.reclassify_max,
