@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import socket
-import subprocess
 import sys
 
 
@@ -46,10 +45,11 @@ def cmd_ui(args: argparse.Namespace) -> int:
     print(f"natosim seminar app: http://{shown}:{port}/  (Ctrl-C to stop)", flush=True)
     if host != "127.0.0.1":
         print(f"listening on {host}: reachable from the network", flush=True)
-    try:
-        return subprocess.call(command(host, port), env=env)
-    except KeyboardInterrupt:
-        return 0
+    # become the server (exec): a signal sent to `natosim ui` (Ctrl-C, a test's terminate, a
+    # service manager's stop) reaches Solara itself, so no orphaned server outlives it
+    cmd = command(host, port)
+    os.execve(cmd[0], cmd, env)
+    return 0  # not reached
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
