@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
-from . import __version__
+from . import __version__, cli_args
 from .calibration.cli import add_parsers as add_calibration_parsers
 from .compare import compare, format_table, write_comparison
 from .debate_cli import add_parser as add_debate_parser
@@ -20,39 +22,26 @@ from .paths import resolve_scenario_path, scenario_dirs
 from .report import build_report
 from .runner import process_executor, run_replications
 from .scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
-from .store import command_line, default_folder, write_results
+from .store import claimed_folder, command_line, default_folder, write_results
 from .sweeps.cli import add_parsers as add_sweep_parsers
 from .ui.server import add_parser as add_ui_parser
 
 log = logging.getLogger("natosim")
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def _seed(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be a non-negative integer")
-    return value
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(resolve_scenario_path(args.scenario))
     folder = Path(args.out) if args.out else default_folder(Path(args.results), scenario.name)
-    if folder.exists() and any(folder.iterdir()):
-        raise ScenarioError("--out", str(folder), "a folder that does not exist or is empty")
-    executor = process_executor(args.workers) if args.workers and args.workers > 1 else None
-    try:
-        results = run_replications(scenario, args.reps, args.seed, executor=executor)
-    finally:
-        if executor is not None:
-            executor.shutdown()
-    write_results(results, folder, command_line(args.argv), args.format)
+    with claimed_folder(folder, unique=not args.out) as folder:
+        executor = process_executor(args.workers) if args.workers > 1 else None
+        try:
+            results = run_replications(
+                scenario, args.reps, args.seed, executor=executor, progress=not args.quiet
+            )
+        finally:
+            if executor is not None:
+                executor.shutdown()
+        write_results(results, folder, command_line(args.argv), args.format)
     counts = results.summary["verdict"].value_counts().to_dict() if len(results.summary) else {}
     print(f"{scenario.name}: {args.reps} replications, seed {args.seed}")
     for verdict, n in sorted(counts.items(), key=lambda kv: -kv[1]):
@@ -74,16 +63,26 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for y in (2027, 2030, 2035, 2040)
         if all(s.get("run.start_year") <= y <= s.get("run.end_year") for s in scenarios)
     ]
+    for y in years:
+        for s in scenarios:
+            if not s.get("run.start_year") <= y <= s.get("run.end_year"):
+                raise ScenarioError(
+                    "--years",
+                    str(y),
+                    f"a year every scenario runs through ({s.name}: "
+                    f"{s.get('run.start_year')}-{s.get('run.end_year')})",
+                )
     folder = Path(args.out) if args.out else default_folder(Path(args.results), "compare")
-    if folder.exists() and any(folder.iterdir()):
-        raise ScenarioError("--out", str(folder), "a folder that does not exist or is empty")
-    executor = process_executor(args.workers) if args.workers and args.workers > 1 else None
-    try:
-        comp = compare(scenarios, args.reps, args.seed, years, executor=executor)
-    finally:
-        if executor is not None:
-            executor.shutdown()
-    write_comparison(comp, folder, command_line(args.argv), args.format)
+    with claimed_folder(folder, unique=not args.out) as folder:
+        executor = process_executor(args.workers) if args.workers > 1 else None
+        try:
+            comp = compare(
+                scenarios, args.reps, args.seed, years, executor=executor, progress=not args.quiet
+            )
+        finally:
+            if executor is not None:
+                executor.shutdown()
+        write_comparison(comp, folder, command_line(args.argv), args.format)
     print(f"{' vs '.join(names)}: {args.reps} replications each, seed {args.seed}")
     print(format_table(comp))
     failures = sum(len(r.failures) for r in comp.results.values())
@@ -109,6 +108,8 @@ def _maybe_report(args: argparse.Namespace, folder: Path, code: int) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
+    if not folder.is_dir():
+        raise ScenarioError(str(folder), "(folder)", "a results folder of run, compare or sweep")
     try:
         path = build_report(
             folder,
@@ -123,6 +124,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise ScenarioError(
             str(folder), "(folder)", "a results folder of run, compare or sweep", str(exc)
         ) from None
+    except (KeyError, ValueError, TypeError) as exc:
+        if isinstance(exc, ScenarioError):
+            raise
+        raise ScenarioError(
+            str(folder), "(content)", f"a readable results folder ({type(exc).__name__}: {exc})"
+        ) from None
     print(f"report: {path}")
     return 0
 
@@ -136,6 +143,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    if args.dir and not Path(args.dir).is_dir():
+        raise ScenarioError("list", args.dir, "a folder of scenario files")
     dirs = [Path(args.dir)] if args.dir else scenario_dirs()
     seen = set()
     for d in dirs:
@@ -160,6 +169,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
+    if args.section and args.section not in CATALOGUE.by_section:
+        raise ScenarioError(
+            "params", args.section, "a section: " + ", ".join(sorted(CATALOGUE.by_section))
+        )
     for p in CATALOGUE.params:
         if args.section and p.section != args.section:
             continue
@@ -175,40 +188,48 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run replications of a scenario and write a results folder")
     run.add_argument("scenario", help="a scenario file or the name of a shipped scenario")
-    run.add_argument("--reps", type=_positive, default=20, help="replications (default 20)")
-    run.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
+    run.add_argument("--reps", type=cli_args.positive, default=20, help="replications (default 20)")
+    run.add_argument("--seed", type=cli_args.seed, default=0, help="root seed (default 0)")
     run.add_argument("--out", help="results folder (default results/<scenario>/<timestamp>)")
     run.add_argument("--results", default="results", help=argparse.SUPPRESS)
     run.add_argument(
         "--workers",
-        type=_positive,
+        type=cli_args.workers,
         default=1,
         help="worker processes (default 1; results do not depend on it)",
     )
     run.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     run.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 
     cmp_ = sub.add_parser("compare", help="run several scenarios and compare their outcomes")
     cmp_.add_argument("scenarios", nargs="+", help="scenario files or names")
-    cmp_.add_argument("--reps", type=_positive, default=50, help="replications each (default 50)")
-    cmp_.add_argument("--seed", type=_seed, default=0, help="root seed, shared by all scenarios")
+    cmp_.add_argument(
+        "--reps", type=cli_args.positive, default=50, help="replications each (default 50)"
+    )
+    cmp_.add_argument(
+        "--seed", type=cli_args.seed, default=0, help="root seed, shared by all scenarios"
+    )
     cmp_.add_argument(
         "--years",
-        type=int,
+        type=cli_args.count(2100, 1900),
         nargs="+",
         help="years to tabulate (default 2027 2030 2035 2040, those in range)",
     )
     cmp_.add_argument("--out", help="results folder (default results/compare/<timestamp>)")
     cmp_.add_argument("--results", default="results", help=argparse.SUPPRESS)
-    cmp_.add_argument("--workers", type=_positive, default=1, help="worker processes")
+    cmp_.add_argument("--workers", type=cli_args.workers, default=1, help="worker processes")
     cmp_.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     cmp_.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    cmp_.add_argument("--quiet", action="store_true", help="no progress bar")
     cmp_.set_defaults(func=cmd_compare)
 
     rep = sub.add_parser("report", help="figures and an HTML report of a results folder")
     rep.add_argument("folder", help="a folder written by run, compare or sweep")
-    rep.add_argument("--year", type=int, help="year of the network map / comparison")
+    rep.add_argument(
+        "--year", type=cli_args.count(2100, 1900), help="year of the network map / comparison"
+    )
     rep.add_argument("--x", help="sweep: factor on the heatmap's x axis")
     rep.add_argument("--y", help="sweep: factor on the heatmap's y axis")
     rep.add_argument(
@@ -226,9 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("dir", nargs="?", help="folder of scenario files")
     lst.set_defaults(func=cmd_list)
 
-    add_sweep_parsers(sub, _positive, _seed)
-    add_calibration_parsers(sub, _positive, _seed)
-    add_debate_parser(sub, _positive, _seed)
+    add_sweep_parsers(sub, cli_args.positive, cli_args.seed)
+    add_calibration_parsers(sub, cli_args.positive, cli_args.seed)
+    add_debate_parser(sub, cli_args.positive, cli_args.seed)
     add_ui_parser(sub)
 
     par = sub.add_parser("params", help="list every scenario parameter with default and bounds")
@@ -237,10 +258,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM (a service manager, ``kill``, a test's terminate) unwinds like Ctrl-C, so every
+    temporary folder and lock is removed on the way out."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     args.argv = argv
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    else:
+        previous = None
     try:
         return int(args.func(args))
     except ScenarioError as exc:
@@ -255,6 +286,15 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`natosim list | head`): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except MemoryError:
+        print("natosim: error: out of memory; try fewer replications or samples", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a disk that fills up, a folder removed under us: not a bug
+        print(f"natosim: error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 __all__ = ["Scenario", "build_parser", "main"]

@@ -72,12 +72,16 @@ def compare(
     seed: int,
     years: Sequence[int],
     executor: Executor | None = None,
+    progress: bool = False,
 ) -> Comparison:
     """Run every scenario with the same root seed and tabulate the outcomes."""
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must be distinct: {names}")
-    results = {s.name: run_replications(s, reps, seed, executor=executor) for s in scenarios}
+    results = {
+        s.name: run_replications(s, reps, seed, executor=executor, progress=progress)
+        for s in scenarios
+    }
     counts = pd.DataFrame(
         [
             {

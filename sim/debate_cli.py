@@ -7,8 +7,9 @@ import argparse
 import json
 from pathlib import Path
 
+from . import cli_args
 from .scenario import ScenarioError
-from .store import atomic_folder, command_line, default_folder, git_commit
+from .store import atomic_folder, claimed_folder, command_line, default_folder, git_commit
 
 
 def _world(text: str) -> int | None:
@@ -25,16 +26,7 @@ def _world(text: str) -> int | None:
 
 def cmd_debate(args: argparse.Namespace) -> int:
     # imported here: `natosim --version` and the other commands need none of it
-    from . import __version__  # noqa: PLC0415
-    from .debate import (  # noqa: PLC0415
-        POLICIES,
-        THESES,
-        debate,
-        format_debate,
-        world_name,
-        write_debate,
-    )
-    from .runner import process_executor  # noqa: PLC0415
+    from .debate import POLICIES, THESES  # noqa: PLC0415
 
     for name, known, given in (
         ("--theses", THESES, args.theses),
@@ -44,8 +36,16 @@ def cmd_debate(args: argparse.Namespace) -> int:
         if bad:
             raise ScenarioError(name, bad[0], "one of " + ", ".join(known))
     folder = Path(args.out) if args.out else default_folder(Path(args.results), "debate")
-    if folder.exists() and any(folder.iterdir()):
-        raise ScenarioError("--out", str(folder), "a folder that does not exist or is empty")
+    with claimed_folder(folder, unique=not args.out) as folder:
+        _run_debate(args, folder)
+    return 0
+
+
+def _run_debate(args: argparse.Namespace, folder: Path) -> None:
+    from . import __version__  # noqa: PLC0415
+    from .debate import debate, format_debate, world_name, write_debate  # noqa: PLC0415
+    from .runner import process_executor  # noqa: PLC0415
+
     executor = process_executor(args.workers) if args.workers > 1 else None
     try:
         d = debate(args.reps, args.seed, args.worlds, args.theses, args.policies, executor)
@@ -71,7 +71,6 @@ def cmd_debate(args: argparse.Namespace) -> int:
         (tmp / "manifest.json").write_text(json.dumps(meta, indent=2, default=str))
     print(format_debate(d))
     print(f"results: {folder}")
-    return 0
 
 
 def add_parser(sub: argparse._SubParsersAction, positive, seed) -> None:
@@ -92,7 +91,7 @@ def add_parser(sub: argparse._SubParsersAction, positive, seed) -> None:
     )
     de.add_argument("--theses", nargs="+", default=list(THESES), help="theses (all three)")
     de.add_argument("--policies", nargs="+", default=list(POLICIES), help="US policies (all four)")
-    de.add_argument("--workers", type=positive, default=1, help="worker processes")
+    de.add_argument("--workers", type=cli_args.workers, default=1, help="worker processes")
     de.add_argument("--out", help="results folder (default results/debate/<timestamp>)")
     de.add_argument("--results", default="results", help=argparse.SUPPRESS)
     de.set_defaults(func=cmd_debate)

@@ -139,7 +139,7 @@ class AllianceModel(mesa.Model):
         self.us_base = europe_paid * us_shares / (1.0 - us_shares)
         self.requirement_start = europe_paid + self.us_base
         self.europe_start = self.europe_capability()
-        self.coverage = self.europe_start / self.requirement_start
+        self.coverage = cap.coverage(self.europe_start, self.requirement_start, np.inf)
 
     def _anchor_budgets(self) -> None:
         """Set each ally's ``base_pct`` so that, in the start year's situation (its threat and

@@ -1,24 +1,70 @@
-"""Where scenario files are found by name."""
+"""Where scenario and sweep files are found by name.
+
+In a checkout the shipped files are the repository's ``scenarios/`` and ``sweeps/`` folders; an
+installed wheel carries the same files as package data (``sim/_scenarios``, ``sim/_sweeps``, mapped
+in ``pyproject.toml``), so ``natosim run baseline`` works from any folder.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-PACKAGE_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+_HERE = Path(__file__).resolve().parent
+_REPO = _HERE.parent
+
+
+def _shipped(folder: str) -> Path:
+    """``<repo>/<folder>`` in a checkout, else the copy installed inside the package."""
+    in_repo = _REPO / folder
+    if in_repo.is_dir() and (_REPO / "pyproject.toml").is_file():
+        return in_repo
+    return _HERE / f"_{folder}"
+
+
+PACKAGE_SCENARIOS = _shipped("scenarios")
+PACKAGE_SWEEPS = _shipped("sweeps")
 
 
 def scenario_dirs() -> list[Path]:
-    """Where scenario names are looked up: ./scenarios, then the project's own folder."""
+    """Where scenario names are looked up: ./scenarios, then the shipped scenarios."""
     dirs = [Path("scenarios"), PACKAGE_SCENARIOS]
     return [d for d in dict.fromkeys(d.resolve() for d in dirs) if d.is_dir()]
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long for the file system, say: not a file that exists
+        return False
+
+
+def shipped_scenario(ref: str) -> Path | None:
+    """The file of a scenario name (``baseline``, ``theses/reckoning``), or None."""
+    if not ref or len(ref) > 255 or ref.startswith(("/", ".")) or "\\" in ref:
+        return None
+    name = ref[:-5] if ref.endswith(".toml") else ref
+    for d in scenario_dirs():
+        if _exists(d / f"{name}.toml"):
+            return d / f"{name}.toml"
+    return None
 
 
 def resolve_scenario_path(ref: str) -> Path:
     """A path as given, or a scenario name found in :func:`scenario_dirs`."""
     path = Path(ref)
-    if path.exists() or path.suffix == ".toml":
+    if _exists(path) or path.suffix == ".toml":
         return path
-    for d in scenario_dirs():  # a name, or a name in a subfolder ("theses/reckoning")
-        if (d / f"{ref}.toml").exists():
-            return d / f"{ref}.toml"
+    return shipped_scenario(ref) or path
+
+
+def resolve_sweep_path(ref: str) -> Path:
+    """A sweep file as given, or the name of a shipped one (``coercion_signs``)."""
+    path = Path(ref)
+    if _exists(path):
+        return path
+    name = ref[:-5] if ref.endswith(".toml") else ref
+    if len(name) <= 255 and not name.startswith(("/", ".")):
+        for d in (Path("sweeps"), PACKAGE_SWEEPS):
+            if _exists(d / f"{name}.toml"):
+                return d / f"{name}.toml"
     return path

@@ -132,18 +132,34 @@ def collect(
 
 
 def run_replications(
-    scenario: Scenario, reps: int, seed: int, executor: Executor | None = None, batch: int = 8
+    scenario: Scenario,
+    reps: int,
+    seed: int,
+    executor: Executor | None = None,
+    batch: int = 8,
+    progress: bool = False,
 ) -> Results:
     """Run ``reps`` replications seeded from ``seed``; serially, or over ``executor``.
 
     Batches of ``batch`` runs go to each task to amortise the cost of sending the scenario.
+    ``progress`` shows a progress bar on standard error when it is a terminal (tqdm).
     """
+    from tqdm import tqdm  # noqa: PLC0415 (only the command line asks for a bar)
+
     seeds = replication_seeds(seed, reps)
     jobs = list(enumerate(seeds))
-    if executor is None:
-        results = _run_batch(scenario, jobs)
-    else:
-        chunks = [jobs[i : i + batch] for i in range(0, len(jobs), batch)]
-        futures = [executor.submit(_run_batch, scenario, c) for c in chunks]
-        results = [r for f in futures for r in f.result()]
+    chunks = [jobs[i : i + batch] for i in range(0, len(jobs), batch)]
+    results: list[RunResult] = []
+    with tqdm(
+        total=reps, desc=scenario.name, unit="run", disable=None if progress else True, leave=False
+    ) as bar:
+        if executor is None:
+            for c in chunks:
+                results += _run_batch(scenario, c)
+                bar.update(len(c))
+        else:
+            futures = [executor.submit(_run_batch, scenario, c) for c in chunks]
+            for f in futures:
+                results += f.result()
+                bar.update(len(results) - bar.n)
     return collect(scenario, seed, seeds, results)

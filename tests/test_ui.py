@@ -141,3 +141,104 @@ def test_seminar_in_a_real_browser(server, tmp_path):
     hosts = {urlparse(u).hostname for u in requested if u.startswith("http")}
     assert hosts <= {"127.0.0.1", "localhost"}, f"requests left the machine: {hosts}"
     assert sim.__version__
+
+
+def _serve(args: list[str], cwd) -> tuple[subprocess.Popen, str]:
+    """Start ``natosim ui`` with ``args`` in ``cwd``; return the process and the printed link."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "ui", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    link = proc.stdout.readline().split("app: ", 1)[1].split()[0]
+    base = link.split("?")[0].replace("0.0.0.0", "127.0.0.1")
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base, timeout=2) as r:
+                if r.status == 200:
+                    return proc, link
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    pytest.fail("the app did not start")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+XSS = """extends = "baseline"
+name = "xss_probe"
+description = "Injected <img src=x onerror=\\"window.__xss = 1\\"> and <b>bold</b> text."
+"""
+
+
+def test_network_app_needs_its_token_escapes_text_and_exports_nowhere(tmp_path):
+    """On a network address: no token, no app; scenario text is shown as text (an ``onerror``
+    in a description never runs); export is off without --allow-export."""
+    browser_path = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "xss_probe.toml").write_text(XSS)
+    proc, link = _serve(
+        ["--host", "0.0.0.0", "--port", str(free_port()), "--export-dir", "exports"], tmp_path
+    )
+    try:
+        assert "?token=" in link
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(link.split("?")[0].replace("0.0.0.0", "127.0.0.1"))
+            page.wait_for_selector("text=needs its join link", timeout=90_000)
+            assert page.locator("text=Year 2025").count() == 0
+            page.goto(link.replace("0.0.0.0", "127.0.0.1"))
+            page.wait_for_selector("text=Year 2025", timeout=90_000)
+            page.locator(".scenario-picker .v-select").click()
+            page.locator(
+                ".menuable__content__active .v-list-item", has_text="xss_probe"
+            ).first.click()
+            page.wait_for_selector("text=Injected", timeout=30_000)
+            page.wait_for_timeout(500)
+            assert page.evaluate("window.__xss") is None
+            assert "<img" in page.locator("text=Injected").first.inner_text()
+            assert page.locator(".export").count() == 0
+            assert page.locator("text=Export is off").count() == 1
+            browser.close()
+    finally:
+        _stop(proc)
+    assert not (tmp_path / "exports").exists()
+
+
+def test_export_stays_under_the_export_root(tmp_path):
+    """A hostile export name (``../../``) cannot leave the export root chosen at start-up."""
+    browser_path = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    root = tmp_path / "exports"
+    proc, link = _serve(["--port", str(free_port()), "--export-dir", str(root)], tmp_path)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(link)
+            page.wait_for_selector("text=Year 2025", timeout=90_000)
+            page.get_by_label("Export name (letters, digits, - and _)").fill("../../../tmp/evil")
+            page.keyboard.press("Enter")
+            page.locator(".export").click()
+            page.wait_for_selector("text=Exported:", timeout=90_000)
+            browser.close()
+    finally:
+        _stop(proc)
+    written = list(root.rglob("manifest.json"))
+    assert len(written) == 1
+    assert written[0].parent.parent.name == "tmp-evil-seminar"
+    assert not (tmp_path / "evil-seminar").exists()

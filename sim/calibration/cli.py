@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .. import cli_args
 from ..paths import PACKAGE_SCENARIOS, resolve_scenario_path
 from ..scenario import ScenarioError, load_scenario
-from ..store import command_line, default_folder
+from ..store import check_folder, claimed_folder, command_line, default_folder
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -31,6 +32,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         out = Path(args.out) / name
         if out.exists():
             raise ScenarioError("--out", str(out), "a folder without a fit for this window")
+        check_folder(out)
     else:
         out = default_folder(Path("results"), "calibration") / name
     fit = calibrate(
@@ -66,12 +68,19 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     from .hindcast import run_hindcast  # noqa: PLC0415
 
     scenario = load_scenario(resolve_scenario_path(args.scenario))
+    start, end = scenario.get("run.start_year"), scenario.get("run.end_year")
+    if not start < args.train_end < end:
+        raise ScenarioError(
+            "--train-end",
+            str(args.train_end),
+            f"a year inside {scenario.name}'s run ({start + 1}-{end - 1}), so that both the "
+            "training and the test window hold years",
+        )
     out = Path(args.out) if args.out else default_folder(Path("results"), "hindcast")
-    if out.exists() and any(out.iterdir()):
-        raise ScenarioError("--out", str(out), "a folder that does not exist or is empty")
-    result = run_hindcast(
-        scenario, out, args.reps, args.seed, args.train_end, command_line(args.argv)
-    )
+    with claimed_folder(out, unique=not args.out) as out:
+        result = run_hindcast(
+            scenario, out, args.reps, args.seed, args.train_end, command_line(args.argv)
+        )
     print(result["text"])
     print(f"results: {out}")
     return 0
@@ -82,17 +91,24 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
     ca.add_argument("--scenario", default="hindcast_2014", help="scenario to fit (2014 start)")
     ca.add_argument(
         "--window",
-        type=int,
+        type=cli_args.count(2025, 2000),
         nargs=2,
         default=[2014, 2021],
         metavar=("START", "END"),
         help="training window (default 2014 2021)",
     )
-    ca.add_argument("--reps", type=positive, default=4, help="replications per evaluation")
-    ca.add_argument("--seed", type=seed, default=0)
-    ca.add_argument("--bootstrap", type=int, default=10, help="bootstrap refits over allies")
     ca.add_argument(
-        "--maxiter", type=positive, default=40, help="generations of differential evolution"
+        "--reps", type=cli_args.count(1000), default=4, help="replications per evaluation"
+    )
+    ca.add_argument("--seed", type=seed, default=0)
+    ca.add_argument(
+        "--bootstrap", type=cli_args.count(1000, 0), default=10, help="bootstrap refits over allies"
+    )
+    ca.add_argument(
+        "--maxiter",
+        type=cli_args.count(1000),
+        default=40,
+        help="generations of differential evolution",
     )
     ca.add_argument("--out", help="folder for the fit (default results/calibration/<timestamp>/)")
     ca.add_argument(
@@ -107,6 +123,11 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
     hi.add_argument("--scenario", default="hindcast_2014")
     hi.add_argument("--reps", type=positive, default=50)
     hi.add_argument("--seed", type=seed, default=0)
-    hi.add_argument("--train-end", type=int, default=2021, help="end of the calibration window")
+    hi.add_argument(
+        "--train-end",
+        type=cli_args.count(2024, 2016),
+        default=2021,
+        help="end of the calibration window",
+    )
     hi.add_argument("--out", help="results folder (default results/hindcast/<timestamp>)")
     hi.set_defaults(func=cmd_hindcast)

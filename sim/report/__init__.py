@@ -102,6 +102,14 @@ def _verdict_counts(summary: pd.DataFrame) -> pd.DataFrame:
     return counts.rename("runs").rename_axis(None).to_frame()
 
 
+def _all_failed(man: dict[str, Any]) -> str:
+    n = len(man.get("failed_runs", [])) or man.get("replications", "every")
+    return (
+        f"<p class='warning'><strong>No replication finished</strong> ({n} failed): there is "
+        "nothing to draw. The tracebacks are in <code>failures.json</code> beside this report.</p>"
+    )
+
+
 def run_report(folder: Path, out: Path, year: int | None = None) -> Path:
     man = json.loads((folder / "manifest.json").read_text())
     sc = scenario_from_dict(man["scenario"])
@@ -117,14 +125,19 @@ def run_report(folder: Path, out: Path, year: int | None = None) -> Path:
         ),
         "<h2>Scenario</h2>",
         *_scenario_block(sc),
-        "<h2>Verdicts</h2>",
-        _table(_verdict_counts(tables["summary"])),
-        "<h2>A representative run</h2>",
-        *narrative(tables),
-        "<h2>Figures</h2>",
     ]
-    for name, (fig, text) in run_figures(tables, sc, seed, year).items():
-        body.append(_figure(out, name, fig, text))
+    if "verdict" not in tables["summary"].columns or not len(tables["summary"]):
+        body.append(_all_failed(man))
+    else:
+        body += [
+            "<h2>Verdicts</h2>",
+            _table(_verdict_counts(tables["summary"])),
+            "<h2>A representative run</h2>",
+            *narrative(tables),
+            "<h2>Figures</h2>",
+        ]
+        for name, (fig, text) in run_figures(tables, sc, seed, year).items():
+            body.append(_figure(out, name, fig, text))
     path = folder / "report.html"
     path.write_text(_page(f"natosim: {sc.name}", body))
     return path
@@ -182,11 +195,28 @@ def sweep_report(
 
     man = json.loads((folder / "sweep.json").read_text())
     t = load_results(folder, tables=("summary",))
+    if not len(t["summary"]) or "verdict" not in t["summary"].columns:
+        path = folder / "report.html"
+        title = f"natosim sweep: {html.escape(folder.name)}"
+        path.write_text(_page(title, [f"<h1>{title}</h1>", _all_failed(man)]))
+        return path
     data = t["summary"].merge(t["design"], on="point")
     factors = [f["key"] for f in man["spec"]["factors"]]
     numeric = [
         f for f in factors if pd.api.types.is_numeric_dtype(data[f]) and data[f].nunique() > 1
     ]
+    from ..scenario import ScenarioError  # noqa: PLC0415
+
+    for flag, value in (("--x", x), ("--y", y)):
+        if value is not None and value not in numeric:
+            raise ScenarioError(
+                flag, value, "a numeric factor of this sweep: " + ", ".join(numeric)
+            )
+    outcomes = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])]
+    if outcome not in outcomes and len(data):
+        raise ScenarioError(
+            "--outcome", outcome, "a numeric summary column: " + ", ".join(outcomes)
+        )
     seed = man["spec"]["seed"]
     body = [
         f"<h1>natosim sweep: {html.escape(folder.name)}</h1>",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 from .. import data
@@ -13,13 +14,27 @@ from .schema import Catalogue
 CATALOGUE = Catalogue(params=UNITED_STATES + ALLIES + RUSSIA + WORLD + MECHANISMS, series=SERIES)
 
 
+_SHORT = reprlib.Repr()  # keyword arguments only from Python 3.12
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlong = 3, 80, 80, 40
+_SHORT.maxlist = _SHORT.maxdict = 6
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class ScenarioError(ValueError):
-    """Bad scenario input: names the file, the key and what was expected."""
+    """Bad scenario input: names the file, the key and what was expected.
+
+    The message is one line whatever was given: a 5,000-character path, a 400-digit number or
+    an array nested 2,000 deep is shown shortened.
+    """
 
     def __init__(self, file: str, key: str, expected: str, got: Any = None) -> None:
         self.file, self.key, self.expected, self.got = file, key, expected, got
-        got_txt = "" if got is None else f", got {got!r}"
-        super().__init__(f"{file}: {key}: expected {expected}{got_txt}")
+        got_txt = "" if got is None else f", got {_SHORT.repr(got)}"
+        text = f"{_short(str(file))}: {_short(str(key))}: expected {expected}{got_txt}"
+        super().__init__(" ".join(text.split("\n")))
 
 
 def check_param(file: str, section: str, name: str, value: Any, iso3: str | None = None) -> Any:
@@ -41,6 +56,9 @@ def check_param(file: str, section: str, name: str, value: Any, iso3: str | None
         return param.check(value)
     except ValueError as exc:
         raise ScenarioError(file, where, str(exc), value) from None
+
+
+CROSS_FIELD_KEYS = ("run.start_year", "run.end_year", "allies.pledge_weight", "allies.peer_weight")
 
 
 def check_cross_fields(file: str, params: dict[str, dict[str, Any]]) -> None:

@@ -7,20 +7,26 @@ parent's, and events add up unless the child sets ``replace_events = true``.
 
 from __future__ import annotations
 
-import math
+import errno
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from .. import data
+from ..paths import shipped_scenario
 from .catalogue import CATALOGUE, ScenarioError, check_cross_fields, check_param
 from .scenario import Scenario
-from .schema import EVENT_KINDS, Event
+from .schema import EVENT_KINDS, Event, is_finite_number
 
 META_KEYS = {"name", "description", "claims", "hypothesis", "extends", "replace_events"}
 TABLE_KEYS = set(CATALOGUE.by_section) | {"series", "events"}
 CLAIM_RE = re.compile(r"^C(1[0-9]|[1-9])$")
+NAME_RE = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+MAX_FILE_BYTES = 1_000_000  # the largest shipped scenario is 6 kB
+MAX_TEXT = 20_000  # characters in a description, hypothesis or note
+MAX_REF = 255  # characters in an extends reference (a file name's limit on most systems)
 
 
 def _check_series(file: str, raw: Any) -> dict[str, tuple[tuple[int, float], ...]]:
@@ -39,7 +45,7 @@ def _check_series(file: str, raw: Any) -> dict[str, tuple[tuple[int, float], ...
             key = f"series.{name}.{year}"
             if not re.fullmatch(r"\d{4}", str(year)) or not 1900 <= int(year) <= 2100:
                 raise ScenarioError(file, key, "a year between 1900 and 2100 as the key")
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+            if not is_finite_number(value):
                 raise ScenarioError(file, key, spec.expectation(), value)
             if not spec.low <= value <= spec.high:
                 raise ScenarioError(file, key, spec.expectation(), value)
@@ -74,11 +80,13 @@ def _check_events(file: str, raw: Any) -> list[Event]:
         if kind in ("russia_probe", "accession") and not target:
             raise ScenarioError(file, f"{where}.target", f"an ally's ISO3 code for {kind}")
         mag = ev.get("magnitude", 1.0)
-        if isinstance(mag, bool) or not isinstance(mag, (int, float)) or not 0 <= mag <= 100:
+        if not is_finite_number(mag) or not 0 <= mag <= 100:
             raise ScenarioError(file, f"{where}.magnitude", "a number in [0, 100]", mag)
         note = ev.get("note", "")
-        if not isinstance(note, str):
-            raise ScenarioError(file, f"{where}.note", "a string", note)
+        if not isinstance(note, str) or len(note) > MAX_TEXT:
+            raise ScenarioError(
+                file, f"{where}.note", f"a string of at most {MAX_TEXT} characters", note
+            )
         deadline = ev.get("deadline", 0)  # 0: the default horizon (a resolved scenario says 0)
         if (
             isinstance(deadline, bool)
@@ -108,12 +116,23 @@ def _check_events(file: str, raw: Any) -> list[Event]:
     return out
 
 
+def check_name(file: str, name: Any, key: str = "name") -> str:
+    """A scenario name: 1-64 letters, digits, '_' or '-'. It names a results folder, so it can
+    neither escape ``results/`` (``..``) nor exceed a file system's limits."""
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+        raise ScenarioError(file, key, "1 to 64 letters, digits, '_' or '-'", name)
+    return name
+
+
 def _check_meta(file: str, doc: dict[str, Any]) -> None:
     for key in ("name", "description", "hypothesis", "extends"):
         if key in doc and not isinstance(doc[key], str):
             raise ScenarioError(file, key, "a string", doc[key])
-    if "name" in doc and not re.fullmatch(r"[A-Za-z0-9_\-]+", doc["name"]):
-        raise ScenarioError(file, "name", "letters, digits, '_' or '-' only", doc["name"])
+        if key in doc and len(doc[key]) > (MAX_REF if key == "extends" else MAX_TEXT):
+            limit = MAX_REF if key == "extends" else MAX_TEXT
+            raise ScenarioError(file, key, f"at most {limit} characters", doc[key])
+    if "name" in doc:
+        check_name(file, doc["name"])
     if "replace_events" in doc and not isinstance(doc["replace_events"], bool):
         raise ScenarioError(file, "replace_events", "true or false", doc["replace_events"])
     claims = doc.get("claims", [])
@@ -125,6 +144,10 @@ def _check_meta(file: str, doc: dict[str, Any]) -> None:
 
 def validate_document(file: str, doc: dict[str, Any]) -> dict[str, Any]:
     """Validate one parsed file; return its parts in canonical form."""
+    if not doc:
+        raise ScenarioError(
+            file, "(file)", "a scenario: a name, extends or a table (this file sets nothing)"
+        )
     for key in doc:
         if key not in META_KEYS | TABLE_KEYS:
             raise ScenarioError(
@@ -159,16 +182,39 @@ def validate_document(file: str, doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _read(path: Path) -> dict[str, Any]:
+def regular_file(path: Path, what: str = "scenario file") -> Path:
+    """``path`` if it is an existing regular file (not a folder, a named pipe or a device, which
+    would hang or fail a reader); :class:`ScenarioError` otherwise."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "(file)", f"an existing {what}") from None
+    except OSError as exc:
+        reason = "a shorter path" if exc.errno == errno.ENAMETOOLONG else f"a readable {what}"
+        raise ScenarioError(str(path), "(file)", f"{reason} ({exc.strerror})") from None
+    if not stat.S_ISREG(mode):
+        raise ScenarioError(str(path), "(file)", f"a regular {what} (not a folder or a pipe)")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ScenarioError(str(path), "(file)", f"a {what} under {MAX_FILE_BYTES:,} bytes")
+    return path
+
+
+def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
+    """Parse a TOML file, turning every way it can be unreadable into a ScenarioError."""
+    regular_file(path, what)
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ScenarioError(str(path), "(file)", "an existing scenario file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(str(path), "(file)", f"a readable file ({exc})") from None
+        raise ScenarioError(str(path), "(file)", f"a readable {what} ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(str(path), "(syntax)", f"valid TOML ({exc})") from None
+    except RecursionError:
+        raise ScenarioError(str(path), "(syntax)", "arrays or tables nested less deep") from None
+
+
+def _read(path: Path) -> dict[str, Any]:
+    return read_toml(path)
 
 
 def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
@@ -194,16 +240,58 @@ def _load_chain(path: Path, stack: tuple[Path, ...]) -> dict[str, Any]:
         chain = " -> ".join(p.name for p in (*stack, path))
         raise ScenarioError(str(stack[-1]), "extends", f"no cycle of extends ({chain})")
     doc = validate_document(str(path), _read(path))
-    doc["meta"].setdefault("name", path.stem)
+    if "name" not in doc["meta"]:
+        doc["meta"]["name"] = check_name(str(path), path.stem, "name (from the file name)")
     parent_ref = doc["meta"].get("extends")
     if not parent_ref:
         return doc
-    parent_path = path.parent / parent_ref
-    if parent_path.suffix != ".toml":
-        parent_path = parent_path.with_suffix(".toml")
-    if not parent_path.exists():
-        raise ScenarioError(str(path), "extends", "a scenario file that exists", parent_ref)
-    return _merge(_load_chain(parent_path, (*stack, path)), doc)
+    return _merge(_load_chain(_parent(path, parent_ref), (*stack, path)), doc)
+
+
+def _parent(path: Path, ref: str) -> Path:
+    """The file ``extends = ref`` names: a path relative to ``path``'s folder, or else a shipped
+    scenario's name (so a user's file anywhere can say ``extends = "baseline"``)."""
+    candidate = path.parent / ref
+    if candidate.suffix != ".toml":
+        candidate = candidate.with_suffix(".toml")
+    try:
+        found = candidate.exists()
+    except OSError:
+        found = False
+    if found:
+        return candidate
+    shipped = shipped_scenario(ref)
+    if shipped is None:
+        raise ScenarioError(
+            str(path),
+            "extends",
+            "a scenario file that exists beside this one, or a shipped one",
+            ref,
+        )
+    return shipped
+
+
+def _check_accessions(file: str, merged: dict[str, Any]) -> None:
+    """An ``accession`` event names an ally that is not yet a member when the run starts
+    (``allies.csv``: accession_year after run.start_year), and only once."""
+    run = {**CATALOGUE.defaults()["run"], **merged["params"].get("run", {})}
+    joined = {a.iso3: a.accession_year for a in data.allies()}
+    seen: set[str] = set()
+    for i, ev in enumerate(merged["events"]):
+        if ev.kind != "accession":
+            continue
+        where = f"events[{i}].target"
+        if joined[ev.target] <= run["start_year"]:
+            raise ScenarioError(
+                file,
+                where,
+                f"an ally that is not a member in {run['start_year']} (the run's start year); "
+                f"{ev.target} joined in {joined[ev.target]}",
+                ev.target,
+            )
+        if ev.target in seen:
+            raise ScenarioError(file, where, "one accession per ally", ev.target)
+        seen.add(ev.target)
 
 
 def load_scenario(path: str | Path, overlays: tuple[str | Path, ...] = ()) -> Scenario:
@@ -227,6 +315,7 @@ def load_scenario(path: str | Path, overlays: tuple[str | Path, ...] = ()) -> Sc
         name += "-" + doc["meta"].get("name", extra.stem)
         merged = _merge(merged, {**doc, "meta": {}})
     check_cross_fields(str(path), merged["params"])
+    _check_accessions(str(path), merged)
     meta = merged["meta"]
     return Scenario.build(
         name=name,

@@ -72,12 +72,25 @@ class Param:
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(self.expectation())
+        if not is_finite_number(value):
+            raise ValueError(self.expectation())
         if self.kind == "int" and not float(value).is_integer():
             raise ValueError(self.expectation())
         low, high = float(self.low or 0.0), float(self.high or 0.0)  # numbers always have bounds
-        if math.isnan(value) or not (low <= value <= high):
+        if not (low <= value <= high):
             raise ValueError(self.expectation())
         return int(value) if self.kind == "int" else float(value)
+
+
+def is_finite_number(value: Any) -> bool:
+    """True for an int or float (not a bool) that is finite as a float: NaN, infinities and
+    integers too big for a float (``10**400``, which would overflow) are not."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ From Python (a notebook):
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,12 +35,12 @@ from ..runner import replication_seeds
 from ..scenario import Scenario, load_scenario, scenario_from_dict
 from ..store import git_commit, read_table
 from .execute import Run, Workers, make_workers, stream_tasks, warm_up
-from .spec import Factor, SweepSpec, build_spec, check_factor
+from .spec import Factor, SweepSpec, build_spec, check_design, check_factor
 from .store import TABLES, SweepStore
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SweepOutcome", "load_results", "resume", "run_sweep", "sweep"]
+__all__ = ["SweepOutcome", "check_resumable", "load_results", "resume", "run_sweep", "sweep"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,43 @@ def _plan(spec: SweepSpec, design: pd.DataFrame, task_size: int) -> dict[int, li
 def _plain(v: Any) -> Any:
     """numpy scalars to Python ones (the schema checks Python types)."""
     return v.item() if hasattr(v, "item") else v
+
+
+def check_resumable(folder: Path) -> None:
+    """Refuse, with one message, a folder that ``--resume`` cannot finish: no ``sweep.json``, or
+    one that is not valid JSON, lacks what a resume needs, or names an invalid base scenario; or
+    an unreadable design."""
+    from ..scenario import ScenarioError  # noqa: PLC0415
+
+    where = str(folder / "sweep.json")
+    try:
+        text = (folder / "sweep.json").read_text()
+    except FileNotFoundError:
+        raise ScenarioError("--resume", str(folder), "a sweep folder (with sweep.json)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(where, "(file)", f"a readable sweep.json ({exc})") from None
+    try:
+        meta = json.loads(text)
+        spec = SweepSpec.from_dict(meta["spec"])
+        int(meta["task_size"])
+        base = scenario_from_dict(meta["base"])
+        for f in spec.factors:
+            check_factor(f)
+    except ScenarioError as exc:
+        raise ScenarioError(where, f"base: {exc.key}", exc.expected, exc.got) from None
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        raise ScenarioError(
+            where, "(content)", f"a sweep.json written by natosim sweep ({type(exc).__name__})"
+        ) from None
+    try:
+        design = SweepStore(folder).design()
+    except Exception as exc:  # pyarrow raises several kinds
+        raise ScenarioError(
+            str(folder / "design.parquet"), "(file)", f"the sweep's readable design ({exc})"
+        ) from None
+    if "point" not in design.columns or not {f.key for f in spec.factors} <= set(design.columns):
+        raise ScenarioError(str(folder / "design.parquet"), "(columns)", "the sweep's factors")
+    del base
 
 
 def run_sweep(
@@ -161,6 +199,7 @@ def start(
     """Create the sweep folder for ``spec`` and run it."""
     from .designs import build_design  # noqa: PLC0415 (SALib and SciPy load only when designing)
 
+    check_design(spec, scenario)
     with make_workers(workers, scheduler) as pool:
         warm_up(pool)  # worker processes start (import) while the design is built
         design = build_design(spec)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tomllib
 from pathlib import Path
 
-from ..paths import resolve_scenario_path
+from .. import cli_args
+from ..paths import resolve_scenario_path, resolve_sweep_path
 from ..scenario import ScenarioError, load_scenario
-from ..store import command_line, default_folder
-from . import resume, start
+from ..store import claimed_folder, command_line, default_folder
+from . import check_resumable, resume, start
 from .analysis import (
     DEFAULT_OUTPUTS,
     VERDICT_OUTPUTS,
@@ -19,14 +21,57 @@ from .analysis import (
     format_sensitivity,
     sensitivity,
 )
-from .spec import DESIGNS, all_factors, build_spec, load_sweep_file, parse_factor
+from .execute import SchedulerError
+from .spec import DESIGNS, all_factors, build_spec, check_design, load_sweep_file, parse_factor
 
 
 def _is_sweep_file(path: Path) -> bool:
+    """A sweep file has ``base``; a scenario file does not (either is read by its own loader,
+    which gives the message if it is not a readable regular file)."""
     try:
+        if not path.is_file() or path.stat().st_size > 1_000_000:
+            return False
         return "base" in tomllib.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return False
+
+
+def check_scheduler(address: str | None) -> None:
+    """``tcp://host:port`` (or tls://, ws://, wss://, inproc://), refused before anything runs
+    if malformed; whether it answers is checked when connecting."""
+    if address is None:
+        return
+    if not re.fullmatch(r"(tcp|tls|ws|wss|inproc)://[^\s:/]+:\d{1,5}/?", address) or not (
+        0 < int(address.rstrip("/").rsplit(":", 1)[1]) < 65536
+    ):
+        raise ScenarioError(
+            "--scheduler", address, "a Dask scheduler address such as tcp://127.0.0.1:8786"
+        )
+
+
+def _guarded(folder: Path, job) -> int:
+    """Run a sweep job; an interruption or a lost cluster ends with a resume hint (the runs
+    finished so far are kept), not a traceback."""
+    hint = f"natosim sweep --resume {folder}"
+    try:
+        return _report(job(), folder)
+    except KeyboardInterrupt:
+        if (folder / "sweep.json").exists():
+            print(f"natosim: interrupted; finished runs are kept: {hint}", file=sys.stderr)
+        else:
+            print(
+                "natosim: interrupted before the sweep started; nothing was written",
+                file=sys.stderr,
+            )
+        return 130
+    except SchedulerError as exc:
+        resumable = (folder / "sweep.json").exists()
+        print(
+            f"natosim: error: --scheduler: {exc}"
+            + (f"; finished runs are kept: {hint}" if resumable else "; nothing was written"),
+            file=sys.stderr,
+        )
+        return 1 if resumable else 2
 
 
 def _report(outcome, folder: Path) -> int:
@@ -41,14 +86,19 @@ def _report(outcome, folder: Path) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    check_scheduler(args.scheduler)
     if args.resume:
         folder = Path(args.resume)
-        if not (folder / "sweep.json").exists():
-            raise ScenarioError("--resume", str(folder), "a sweep folder (with sweep.json)")
-        return _report(resume(folder, args.workers, args.scheduler, not args.quiet), folder)
+        check_resumable(folder)
+        with claimed_folder(folder, "--resume", existing=True):
+            return _guarded(
+                folder, lambda: resume(folder, args.workers, args.scheduler, not args.quiet)
+            )
     if not args.target:
         raise ScenarioError("sweep", "(arguments)", "a base scenario or sweep file, or --resume")
-    path = resolve_scenario_path(args.target)
+    path = resolve_sweep_path(args.target)
+    if not _is_sweep_file(path):
+        path = resolve_scenario_path(args.target)
     if path.exists() and _is_sweep_file(path):
         if args.param:
             raise ScenarioError(
@@ -82,21 +132,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         spec = build_spec(
             str(path.resolve()), factors, args.design, args.samples, args.reps, args.seed
         )
+    check_design(spec, scenario)
     folder = Path(args.out) if args.out else default_folder(Path("results"), "sweep")
-    if folder.exists() and any(folder.iterdir()):
-        raise ScenarioError(
-            "--out", str(folder), "a folder that does not exist or is empty (or --resume it)"
+    with claimed_folder(folder, unique=not args.out) as claimed:
+        return _guarded(
+            claimed,
+            lambda: start(
+                spec,
+                scenario,
+                claimed,
+                args.workers,
+                args.scheduler,
+                not args.quiet,
+                command_line(args.argv),
+            ),
         )
-    outcome = start(
-        spec,
-        scenario,
-        folder,
-        args.workers,
-        args.scheduler,
-        not args.quiet,
-        command_line(args.argv),
-    )
-    return _report(outcome, folder)
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -150,7 +200,7 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
     )
     sw.add_argument(
         "--all-factors",
-        type=float,
+        type=cli_args.number(0.0, 1.0, low_open=True),
         metavar="SCALE",
         help="also sweep every numeric parameter over +-SCALE of its default and every flag "
         "and knock-out switch over 0:1 (global sensitivity; e.g. 0.5)",
@@ -165,7 +215,7 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
     sw.add_argument("--design", choices=DESIGNS, default="lhs", action=_Track)
     sw.add_argument(
         "--samples",
-        type=positive,
+        type=cli_args.count(1_000_000),
         default=16,
         action=_Track,
         help="grid levels, LHS points, or Sobol/Morris base samples N",
@@ -176,7 +226,9 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
     sw.add_argument("--seed", type=seed, default=0, action=_Track, help="root seed")
     sw.add_argument("--out", help="sweep folder (default results/sweep/<timestamp>)")
     sw.add_argument(
-        "--workers", type=positive, help="local workers, this process included (default: all cores)"
+        "--workers",
+        type=cli_args.workers,
+        help="local workers, this process included (default: all cores)",
     )
     sw.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     sw.add_argument("--resume", metavar="DIR", help="finish an interrupted sweep")
@@ -212,10 +264,10 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
         required=True,
         help="a condition on the summary table, e.g. \"verdict == 'deterrence_failed'\"",
     )
-    di.add_argument("--max-depth", type=positive, default=3)
+    di.add_argument("--max-depth", type=cli_args.count(12), default=3)
     di.add_argument(
         "--min-leaf",
-        type=float,
+        type=cli_args.number(0.0, 0.5, low_open=True),
         default=0.02,
         help="smallest box, as a share of runs (default 0.02)",
     )

@@ -14,8 +14,15 @@ import logging
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    CancelledError,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -103,6 +110,19 @@ class Workers:
     executor: Executor | None
     inline: bool
     width: int
+    # a Dask cluster: how many worker threads it has now (a sweep waiting on an empty cluster
+    # says so instead of waiting in silence)
+    threads: Callable[[], int] | None = None
+
+
+class SchedulerError(RuntimeError):
+    """The Dask scheduler cannot be reached, has no workers, or was lost during the sweep."""
+
+
+# how long a sweep waits for a cluster to get a worker before giving up, and how often it says
+# that it is waiting
+NO_WORKER_WAIT_S = 120.0
+NOTICE_EVERY_S = 15.0
 
 
 @contextmanager
@@ -119,10 +139,33 @@ def make_workers(workers: int | None, scheduler: str | None) -> Iterator[Workers
     if scheduler:
         from dask.distributed import Client  # noqa: PLC0415 (slow import, only when asked)
 
-        client = Client(scheduler, timeout="20s")
         try:
-            threads = max(1, sum(client.nthreads().values()))
-            yield Workers(client.get_executor(pure=False), inline=False, width=threads)
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise SchedulerError(f"no Dask scheduler answers at {scheduler} ({exc})") from None
+
+        def threads() -> int:
+            try:
+                return int(sum(client.nthreads().values()))
+            except Exception:  # the scheduler is gone
+                return 0
+
+        try:
+            if threads() == 0:
+                log.warning("the Dask cluster at %s has no workers yet: waiting", scheduler)
+                try:
+                    client.wait_for_workers(1, timeout=NO_WORKER_WAIT_S)
+                except (TimeoutError, OSError):
+                    raise SchedulerError(
+                        f"the Dask cluster at {scheduler} has no workers (start some with "
+                        f"`dask worker {scheduler}`)"
+                    ) from None
+            yield Workers(
+                client.get_executor(pure=False),
+                inline=False,
+                width=max(1, threads()),
+                threads=threads,
+            )
         finally:
             client.close()
         return
@@ -148,6 +191,23 @@ def warm_up(workers: Workers) -> None:
     if isinstance(workers.executor, ProcessPoolExecutor):
         for _ in range(workers.width - 1):
             workers.executor.submit(_ready)
+
+
+def _wait(in_flight: dict[Future[Any], int], workers: Workers) -> set[Future[Any]]:
+    """Wait for a task to finish. On a Dask cluster that has lost every worker, say so every
+    ``NOTICE_EVERY_S`` seconds and give up after ``NO_WORKER_WAIT_S`` (the sweep is resumable)."""
+    waited = 0.0
+    while True:
+        finished, _ = wait(in_flight, timeout=NOTICE_EVERY_S, return_when=FIRST_COMPLETED)
+        if finished or workers.threads is None:
+            return finished
+        if workers.threads() > 0:
+            waited = 0.0
+            continue
+        waited += NOTICE_EVERY_S
+        if waited >= NO_WORKER_WAIT_S:
+            raise SchedulerError("the Dask cluster has had no workers for two minutes")
+        log.warning("the Dask cluster has no workers: waiting (%.0f s so far)", waited)
 
 
 def stream_tasks(
@@ -180,10 +240,13 @@ def stream_tasks(
                 yield task_id, parts, counts
                 continue
             if not finished:
-                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                finished = _wait(in_flight, workers)
             for fut in finished:
                 task_id = in_flight.pop(fut)
-                parts, counts = fut.result()
+                try:
+                    parts, counts = fut.result()
+                except CancelledError:  # Dask cancels everything when the scheduler goes
+                    raise SchedulerError("the Dask scheduler was lost during the sweep") from None
                 yield task_id, parts, counts
     finally:
         for fut in in_flight:

@@ -8,12 +8,17 @@ schema's bounds before anything runs.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import asdict, dataclass, field
+from itertools import product
 from pathlib import Path
 from typing import Any, Literal
 
+from .. import data
+from ..paths import shipped_scenario
 from ..scenario import CATALOGUE, Param, Scenario, ScenarioError, load_scenario
+from ..scenario.catalogue import CROSS_FIELD_KEYS, check_cross_fields
+from ..scenario.loader import read_toml
+from ..scenario.schema import is_finite_number
 
 Design = Literal["grid", "list", "lhs", "sobol", "morris"]
 DESIGNS: tuple[str, ...] = ("grid", "list", "lhs", "sobol", "morris")
@@ -80,7 +85,71 @@ def param_for(key: str) -> Param:
     p = CATALOGUE.by_section.get(section, {}).get(name)
     if p is None:
         raise ScenarioError("--param", key, "a parameter of the schema (natosim params)")
+    if len(parts) == 4:
+        if parts[2] not in data.ally_codes():
+            raise ScenarioError("--param", key, "an ally's ISO3 code after allies.overrides.")
+        if not p.per_ally:
+            raise ScenarioError(
+                "--param", key, "a per-ally parameter (this one applies to all allies)"
+            )
     return p
+
+
+MAX_POINTS = 1_000_000
+MAX_RUNS = 2_000_000  # about eight hours on two cores; split a bigger study into sweeps
+
+
+def count_points(spec: SweepSpec) -> int:
+    """The number of design points ``spec`` makes, computed without building the design."""
+    k = len(spec.factors)
+    if spec.design == "grid":
+        n = 1
+        for f in spec.factors:
+            n *= spec.samples if f.is_range else len(f.values)
+            if n > MAX_POINTS:
+                break
+        return n
+    if spec.design == "list":
+        if spec.points:
+            return len(spec.points)
+        return len(spec.factors[0].values) if spec.factors else 0
+    if spec.design == "sobol":
+        return spec.samples * (k + 2)
+    if spec.design == "morris":
+        return spec.samples * (k + 1)
+    return spec.samples
+
+
+def check_design(spec: SweepSpec, scenario: Scenario, where: str = "--param") -> None:
+    """Checks of a whole sweep made once, before anything runs: its size, and every rule that
+    involves more than one parameter at the corners of the factors' ranges (so that no point
+    can fail a cross-field rule halfway through a sweep)."""
+    points = count_points(spec)
+    if points > MAX_POINTS or points * spec.reps > MAX_RUNS:
+        raise ScenarioError(
+            "--samples/--reps",
+            f"{len(spec.factors)} factors, {spec.design} design",
+            f"at most {MAX_POINTS:,} points and {MAX_RUNS:,} runs (this design: "
+            f"{'over ' if points > MAX_POINTS else ''}{points:,} points x {spec.reps} reps)",
+        )
+    crossing = [f for f in spec.factors if f.key in CROSS_FIELD_KEYS]
+    if not crossing:
+        return
+    levels = [(f.low, f.high) if f.is_range else f.values for f in crossing]
+    base = {k: scenario.get(k) for k in CROSS_FIELD_KEYS}
+    for combo in product(*levels):
+        values = {**base, **{f.key: v for f, v in zip(crossing, combo, strict=True)}}
+        params: dict[str, dict[str, Any]] = {}
+        for key, v in values.items():
+            section, name = key.split(".")
+            params.setdefault(section, {})[name] = v
+        try:
+            check_cross_fields(where, params)
+        except ScenarioError as exc:
+            shown = ", ".join(f"{f.key}={v:g}" for f, v in zip(crossing, combo, strict=True))
+            raise ScenarioError(
+                where, exc.key, f"{exc.expected} at every point (fails at {shown})"
+            ) from None
 
 
 def _number(text: str, where: str) -> float:
@@ -179,14 +248,49 @@ def build_spec(
     return SweepSpec(base, tuple(factors), design, samples, reps, seed, tuple(points))
 
 
+def _typed(path: Path, doc: dict[str, Any], key: str, kind: type, default: Any) -> Any:
+    value = doc.get(key, default)
+    if isinstance(value, bool) is not (kind is bool) or not isinstance(value, kind):
+        raise ScenarioError(str(path), key, f"a {kind.__name__}", value)
+    return value
+
+
+def _base_path(path: Path, ref: Any) -> Path:
+    """``base``: a scenario file relative to the sweep file, or a shipped scenario's name."""
+    if not isinstance(ref, str) or not ref or len(ref) > 255:
+        raise ScenarioError(str(path), "base", "a scenario file or a shipped scenario's name", ref)
+    candidate = path.parent / ref
+    try:
+        if candidate.is_file():
+            return candidate.resolve()
+    except OSError:
+        pass
+    shipped = shipped_scenario(ref)
+    if shipped is None:
+        raise ScenarioError(str(path), "base", "a scenario file or a shipped scenario's name", ref)
+    return shipped.resolve()
+
+
+def _file_factor(path: Path, key: Any, spec: Any) -> Factor:
+    where = f"factors.{key}"
+    if isinstance(spec, list) and len(spec) == 2 and all(is_finite_number(v) for v in spec):
+        factor = Factor(key, float(spec[0]), float(spec[1]))
+    elif isinstance(spec, dict) and set(spec) == {"values"} and isinstance(spec["values"], list):
+        factor = Factor(key, values=tuple(spec["values"]))
+    else:
+        raise ScenarioError(str(path), where, "[lo, hi] (numbers) or {values = [...]}", spec)
+    try:
+        return check_factor(factor)
+    except ScenarioError as exc:
+        raise ScenarioError(str(path), where, exc.expected, exc.got) from None
+
+
 def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
     """A sweep file (``sweeps/*.toml``): ``base``, ``design``, ``samples``, ``reps``, ``seed``,
     ``[factors]`` (``"key" = [lo, hi]`` or ``"key" = {values = [...]}``) and, for the list
-    design, ``[[points]]``."""
-    try:
-        doc = tomllib.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ScenarioError(str(path), "(file)", f"a readable TOML sweep file ({exc})") from None
+    design, ``[[points]]``. Every key is type-checked and every factor checked against the
+    schema (and the cross-field rules at the corners of its ranges) before anything runs."""
+    doc = read_toml(path, "sweep file")
     known = {
         "base",
         "design",
@@ -204,19 +308,13 @@ def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
             raise ScenarioError(str(path), k, "one of " + ", ".join(sorted(known)))
     if "base" not in doc:
         raise ScenarioError(str(path), "base", "the path of the base scenario")
-    base_path = (path.parent / doc["base"]).resolve()
+    base_path = _base_path(path, doc["base"])
     scenario = load_scenario(base_path)
-    factors = []
-    for key, spec in doc.get("factors", {}).items():
-        if isinstance(spec, list) and len(spec) == 2:
-            factors.append(check_factor(Factor(key, float(spec[0]), float(spec[1]))))
-        elif isinstance(spec, dict) and "values" in spec:
-            factors.append(check_factor(Factor(key, values=tuple(spec["values"]))))
-        else:
-            raise ScenarioError(str(path), f"factors.{key}", "[lo, hi] or {values = [...]}")
+    table = _typed(path, doc, "factors", dict, {})
+    factors = [_file_factor(path, key, spec) for key, spec in table.items()]
     if "all_factors" in doc:
         scale, exclude = doc["all_factors"], doc.get("exclude", [])
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)):
+        if not is_finite_number(scale):
             raise ScenarioError(str(path), "all_factors", "a scale in (0, 1]", scale)
         if not isinstance(exclude, list) or not all(isinstance(x, str) for x in exclude):
             raise ScenarioError(str(path), "exclude", "a list of parameter key prefixes", exclude)
@@ -224,21 +322,26 @@ def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
         factors += [
             f for f in all_factors(float(scale), tuple(exclude), scenario) if f.key not in given
         ]
-    points = tuple(doc.get("points", ()))
+    points = tuple(_typed(path, doc, "points", list, []))
     for i, pt in enumerate(points):
+        if not isinstance(pt, dict) or not pt:
+            raise ScenarioError(str(path), f"points[{i}]", "a table of parameter = value", pt)
         for k, v in pt.items():
-            check_factor(Factor(k, values=(v,)))
+            try:
+                check_factor(Factor(k, values=(v,)))
+            except ScenarioError as exc:
+                raise ScenarioError(str(path), f"points[{i}].{k}", exc.expected, exc.got) from None
         if i == 0 and not factors:
-            factors = [Factor(k, values=tuple(p[k] for p in points)) for k in pt]
-    spec = build_spec(
-        str(base_path),
-        factors,
-        doc.get("design", "lhs"),
-        doc.get("samples", 16),
-        doc.get("reps", 1),
-        doc.get("seed", 0),
-        points,
-    )
+            factors = [Factor(k, values=tuple(p.get(k) for p in points)) for k in pt]
+    design = _typed(path, doc, "design", str, "lhs")
+    samples = _typed(path, doc, "samples", int, 16)
+    reps = _typed(path, doc, "reps", int, 1)
+    seed = _typed(path, doc, "seed", int, 0)
+    try:
+        spec = build_spec(str(base_path), factors, design, samples, reps, seed, points)
+    except ScenarioError as exc:
+        raise ScenarioError(str(path), exc.key, exc.expected, exc.got) from None
+    check_design(spec, scenario, str(path))
     return spec, scenario
 
 

@@ -9,8 +9,11 @@ schema (names, bounds, defaults and help in one place) and are grouped by actor.
 
 from __future__ import annotations
 
+import hmac
+import html
+import logging
 import time
-from pathlib import Path
+import urllib.parse
 from typing import Any
 
 import solara
@@ -20,7 +23,11 @@ from ..claims import CLAIMS, sentence
 from ..report.figures_run import network_map
 from ..report.style import new_figure
 from ..scenario import Param
+from .config import app_config
 from .session import Session, lever_params, shipped_scenarios
+
+log = logging.getLogger("natosim.ui")
+CONFIG = app_config()
 
 SCENARIOS = shipped_scenarios()
 DEFAULT = "baseline" if "baseline" in SCENARIOS else next(iter(SCENARIOS))
@@ -41,7 +48,7 @@ session: solara.Reactive[Session | None] = solara.reactive(None)
 tick = solara.reactive(0)
 playing = solara.reactive(False)
 exported = solara.reactive("")
-export_root = solara.reactive(str(Path("results") / "ui"))
+export_label = solara.reactive("")
 
 
 def new_session() -> None:
@@ -119,9 +126,11 @@ def Controls() -> None:
             label="Scenario", value=scenario_name.value, values=list(SCENARIOS), on_value=pick
         )
     sc = SCENARIOS[scenario_name.value]
-    claims = "  \n".join(sentence(c) for c in sc.claims if c in CLAIMS)
+    claims = "  \n".join(html.escape(sentence(c)) for c in sc.claims if c in CLAIMS)
+    # scenario text is data (a user's file may hold HTML): escaped, never rendered as markup
     solara.Markdown(
-        f"**Claims:** {', '.join(sc.claims) or '-'}  \n{sc.description}  \n\n{claims}",
+        f"**Claims:** {html.escape(', '.join(sc.claims)) or '-'}  \n"
+        f"{html.escape(sc.description)}  \n\n{claims}",
         style={"font-size": "0.85em"},
     )
     with solara.Div(classes=["seed"]):
@@ -141,10 +150,13 @@ def Controls() -> None:
         with solara.Details(group, expand=group == "United States"):
             for p in params:
                 Lever(p)
-    solara.InputText("Export folder", value=export_root)
-    solara.Button("Export this run (20 replications)", on_click=export, classes=["export"])
+    if CONFIG.allow_export:
+        solara.InputText("Export name (letters, digits, - and _)", value=export_label)
+        solara.Button("Export this run (20 replications)", on_click=export, classes=["export"])
+    else:
+        solara.Text("Export is off on a network address (natosim ui --allow-export).")
     if exported.value:
-        solara.Text(f"Exported to {exported.value}", classes=["exported"])
+        solara.Text(exported.value, classes=["exported"])
 
 
 def reset() -> None:
@@ -156,10 +168,21 @@ def reset() -> None:
 
 
 def export() -> None:
+    """Export under the export root chosen at start-up; a failure is a message on the page
+    (never a traceback with the server's paths)."""
+    if not CONFIG.allow_export:
+        exported.value = "Export is off on this server."
+        return
     if session.value is None:
         new_session()
     assert session.value is not None
-    exported.value = str(session.value.export(Path(export_root.value)))
+    try:
+        folder = session.value.export(CONFIG.export_root, label=export_label.value)
+    except Exception as exc:
+        log.warning("export failed: %s", exc)
+        exported.value = f"Export failed ({type(exc).__name__}); ask whoever runs the server."
+        return
+    exported.value = f"Exported: {folder.relative_to(CONFIG.export_root)} (in the export folder)"
 
 
 def charts_figure(s: Session):
@@ -209,9 +232,18 @@ def Main() -> None:
             solara.Text("No events yet.")
 
 
+def authorised(search: str | None) -> bool:
+    """Whether a page's query string carries the join token (always, on 127.0.0.1)."""
+    if not CONFIG.token:
+        return True
+    given = (urllib.parse.parse_qs(search or "").get("token") or [""])[0]
+    return hmac.compare_digest(given.encode(), CONFIG.token.encode())
+
+
 @solara.component
 def Page() -> None:
     solara.Title("natosim seminar")
+    router = solara.use_router()  # hooks first, on every render (rules of hooks)
 
     def play_loop() -> None:
         while playing.value and session.value is not None and not session.value.done:
@@ -220,6 +252,12 @@ def Page() -> None:
         playing.value = False
 
     solara.use_thread(play_loop, dependencies=[playing.value])
+    if not authorised(router.search):
+        solara.Warning(
+            "This seminar needs its join link: ask the instructor for the address with "
+            "?token=... that natosim ui printed."
+        )
+        return
     with solara.Sidebar():
         Controls()
     Main()

@@ -19,7 +19,7 @@ from ..outputs import verdict
 from ..paths import scenario_dirs
 from ..runner import release_model, replication_seeds, run_replications
 from ..scenario import CATALOGUE, Param, Scenario, load_scenario
-from ..store import write_results
+from ..store import claimed_folder, write_results
 
 LEVERS: dict[str, tuple[str, ...]] = {
     "United States": (
@@ -125,14 +125,23 @@ class Session:
             "verdict if it ended now": verdict(self.model, outcomes),
         }
 
-    def export(self, root: Path, reps: int = 20) -> Path:
-        """Write the same results folder as ``natosim run`` for the current settings."""
+    def export(self, root: Path, reps: int = 20, label: str = "") -> Path:
+        """Write the same results folder as ``natosim run`` for the current settings, to
+        ``root/<label or scenario>-seminar/<timestamp>`` (the label made safe; never outside
+        ``root``)."""
+        from .config import safe_label  # noqa: PLC0415
+
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        folder = Path(root) / f"{self.configured.name}-seminar" / stamp
+        name = safe_label(label or self.configured.name)
+        folder = Path(root) / f"{name}-seminar" / stamp
+        root_resolved = Path(root).resolve()
+        if root_resolved not in folder.resolve().parents:
+            raise ValueError("the export must stay under the export folder")
         results = run_replications(self.configured, reps, self.seed)
         settings = " ".join(f"{k}={v}" for k, v in sorted(self.overrides.items()))
         command = (
             f"natosim ui (export): scenario {self.configured.name}, seed {self.seed}, "
             f"{reps} replications, settings: {settings or 'as in the scenario'}"
         )
-        return write_results(results, folder, command)
+        with claimed_folder(folder, "export", unique=True) as claimed:
+            return write_results(results, claimed, command)

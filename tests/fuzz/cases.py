@@ -1,0 +1,301 @@
+"""Generated bad input: scenario files and command lines a hostile or careless user might give.
+
+Every case is something natosim must refuse *before any work starts*: exit code 2, one message
+naming the file and key (or the flag), no traceback, and nothing written. The generator is
+seeded, so CI tries the same few hundred cases every time and a failure can be replayed with
+``python -m tests.fuzz --seed S --n N`` (which prints the counts per outcome).
+
+A case is a :class:`Case`: files to create in an empty working folder (text, bytes, or a FIFO),
+the command line, and a word that the error message must contain (the file or flag it names).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from sim.scenario import CATALOGUE
+
+TI = '[factors]\n"united_states.threat_intensity"'
+FIFO = object()  # marker: create a named pipe instead of a file
+DIRECTORY = object()  # marker: create a folder with this name
+
+
+@dataclass
+class Case:
+    label: str
+    argv: list[str]
+    files: dict[str, object] = field(default_factory=dict)
+    names: str = ""  # the error message must contain this (a file name, key or flag)
+
+
+NUMERIC = [p for p in CATALOGUE.params if p.kind in ("float", "int")]
+BOOLS = [p for p in CATALOGUE.params if p.kind == "bool"]
+CHOICES = [p for p in CATALOGUE.params if p.kind == "choice"]
+PER_ALLY = [p for p in NUMERIC if p.per_ally]
+GLOBAL_ONLY = [p for p in NUMERIC if not p.per_ally and p.section == "allies"]
+MEMBERS = ("FRA", "DEU", "POL", "USA", "GBR", "EST")
+
+BAD_NUMBERS = [
+    "1" + "0" * 400,  # a 401-digit integer: overflows a float
+    "-" + "9" * 500,
+    "nan",
+    "inf",
+    "-inf",
+    "1e999",
+    '"0.5"',
+    "true",
+    "[0.5]",
+    "{ value = 0.5 }",
+    "1979-05-27",
+]
+
+BAD_EVENTS = [
+    'kind = "accession"\ntarget = "FRA"',  # already a member
+    'kind = "accession"\ntarget = "USA"',
+    'kind = "nope"',
+    'kind = "russia_probe"',  # no target
+    'kind = "russia_probe"\ntarget = "XXX"',
+    'kind = "us_reassurance"\nmagnitude = 101',
+    'kind = "us_reassurance"\nmagnitude = -1',
+    'kind = "us_reassurance"\nmagnitude = nan',
+    'kind = "us_drawdown"\nmagnitude = 1' + "0" * 400,
+    'kind = "summit"\nmagnitude = 3.5\ndeadline = 2020',
+    'kind = "summit"\nmagnitude = 0',
+    'kind = "pledge"\nmagnitude = 3.0\ndeadline = 3000',
+    'kind = "us_pressure"\nnote = 5',
+    'kind = "us_pressure"\nwhen = 2026',
+]
+
+
+def _deep(rng: random.Random) -> str:
+    depth = rng.choice([200, 1000, 2000, 5000])
+    if rng.random() < 0.5:
+        return "x = " + "[" * depth + "1" + "]" * depth + "\n"
+    return "x = " + "{ a = " * depth + "1" + " }" * depth + "\n"
+
+
+def _param_line(rng: random.Random) -> tuple[str, str]:
+    """A parameter with a bad value: (TOML text, key that the message must name)."""
+    roll = rng.random()
+    if roll < 0.55:
+        p = rng.choice(NUMERIC)
+        bad = rng.choice([*BAD_NUMBERS, repr(float(p.low or 0) - 1), repr(float(p.high or 0) + 1)])
+        return f"[{p.section}]\n{p.name} = {bad}\n", p.name
+    if roll < 0.65:
+        p = rng.choice(BOOLS)
+        bad = rng.choice(["1", '"yes"', "0.0"])
+        return f"[{p.section}]\n{p.name} = {bad}\n", p.name
+    if roll < 0.72:
+        p = rng.choice(CHOICES)
+        return f'[{p.section}]\n{p.name} = "{rng.choice(["", "Headline", "x" * 300])}"\n', p.name
+    if roll < 0.8:
+        p = rng.choice(PER_ALLY)
+        iso = rng.choice(["XXX", "fra", "RUS", "UKR", ""])
+        return f'[allies.overrides."{iso}"]\n{p.name} = {p.default}\n', "overrides"
+    if roll < 0.87 and GLOBAL_ONLY:
+        p = rng.choice(GLOBAL_ONLY)
+        return f"[allies.overrides.FRA]\n{p.name} = {p.default}\n", p.name
+    if roll < 0.93:
+        return "[run]\nstart_year = 2030\nend_year = 2030\n", "end_year"
+    return f"[{rng.choice(['nosuch', 'run', 'allies'])}]\nnot_a_param = 1\n", "not_a_param"
+
+
+def scenario_case(rng: random.Random, i: int) -> Case:
+    """One bad scenario file, given to a random command that reads scenarios."""
+    name = f"bad{i}.toml"
+    head = 'name = "fz"\ndescription = "fuzz"\n'
+    kind = rng.randrange(16)
+    names = name
+    body: object
+    if kind <= 4:
+        text, _ = _param_line(rng)
+        body = head + text
+    elif kind == 5:
+        body = head + "[[events]]\nyear = 2026\n" + rng.choice(BAD_EVENTS) + "\n"
+    elif kind == 6:
+        bad_year = rng.choice(['"20x5"', '"1800"', '"2500"', "2030"])
+        value = rng.choice(["nan", "-7", '"a"', "1" + "0" * 400, "inf", "[1]"])
+        if bad_year != "2030" and rng.random() < 0.5:
+            value = "0.5"  # a bad year alone
+        series = rng.choice(sorted(CATALOGUE.series_by_name) + ["nope"])
+        body = head + f"[series.{series}]\n{bad_year} = {value}\n"
+    elif kind == 7:
+        body = head + _deep(rng)
+    elif kind == 8:
+        body = rng.choice(["", "# only a comment\n", "\n\n  \n"])
+    elif kind == 9:
+        body = head.replace('"fz"', '"' + rng.choice(["x" * 300, "../up", "a b", "é", ".."]) + '"')
+    elif kind == 10:
+        ext = rng.choice(["x" * 5000, "/etc/passwd", "../../../../nope", "nosuch", name[:-5]])
+        body = head + f'extends = "{ext}"\n'
+    elif kind == 11:
+        body = rng.choice(
+            [b"\xff\xfe\x00bad", b'name = "a"\n\x00\x01', "name = [\n", "= 3\n", "a = 1\na = 2\n"]
+        )
+    elif kind == 12:
+        body = head + rng.choice(
+            ['claims = ["C20"]\n', "claims = 3\n", "description = 4\n", "replace_events = 1\n"]
+        )
+    elif kind == 13:  # a file name that is not a scenario name
+        name = rng.choice(["...toml", "..toml", "a b.toml", "x" * 200 + ".toml"])
+        body = "[run]\nend_year = 2030\n"
+        names = "name"
+    elif kind == 14:
+        body = rng.choice([FIFO, DIRECTORY])
+        names = name
+    else:
+        body = head + "description2 = 1\n"
+    cmd = rng.choice(["run", "validate", "compare", "sweep", "list"])
+    if cmd == "run":
+        argv = ["run", name, "--reps", "2", "--no-report"]
+    elif cmd == "compare":
+        argv = ["compare", "baseline", name, "--reps", "2", "--no-report"]
+    elif cmd == "sweep":
+        argv = [
+            "sweep",
+            name,
+            "--param",
+            "united_states.threat_intensity=0.2:0.8",
+            "--samples",
+            "2",
+            "--workers",
+            "1",
+            "--quiet",
+        ]
+    elif cmd == "list":
+        argv = ["list", "."]
+        names = ""  # list reports a bad file on its line and goes on; see test_list_*
+    else:
+        argv = ["validate", name]
+    return Case(f"scenario/{kind}/{cmd}", argv, {name: body}, names)
+
+
+def command_case(rng: random.Random, i: int) -> Case:
+    """One bad command line (the scenario files it names are valid)."""
+    num = rng.choice(
+        ["0", "-1", "abc", "1e10", "10000000000", "1" + "0" * 400, "", "nan", "2.5", "0x10"]
+    )
+    choices: list[tuple[list[str], str, dict[str, object]]] = [
+        (["run", "baseline", "--reps", num], "--reps", {}),
+        (["run", "baseline", "--seed", rng.choice(["-1", "x", "1" + "0" * 400])], "--seed", {}),
+        (["run", "baseline", "--workers", rng.choice(["0", "100000", "x"])], "--workers", {}),
+        (["run", "baseline", "--reps", "2", "--out", "afile"], "afile", {"afile": "x"}),
+        (["run", "baseline", "--reps", "2", "--out", "/proc/nope/out"], "/proc/nope", {}),
+        (["run", "baseline", "--reps", "2", "--out", "full"], "full", {"full/x": "x"}),
+        (["run", "baseline", "--format", "xls"], "--format", {}),
+        (["run", "nosuch_scenario"], "nosuch_scenario", {}),
+        (
+            ["compare", "baseline", "cajole", "--years", rng.choice(["1990", "3000", "x"])],
+            "--years",
+            {},
+        ),
+        (["compare", "baseline", "baseline", "--reps", "2"], "scenarios", {}),
+        (["report", rng.choice(["nofolder", "afile"])], "", {"afile": "x"}),
+        (["report", "empty"], "empty", {"empty/.keep": ""}),
+        (["sensitivity", "nofolder"], "nofolder", {}),
+        (["discover", "nofolder", "--outcome", "x"], "nofolder", {}),
+        (
+            [
+                "sweep",
+                "baseline",
+                "--param",
+                rng.choice(
+                    [
+                        "allies.overrides.XXX.domestic_resistance=0:1",
+                        "allies.overrides.FRA.pledge_weight=0:0.5",
+                        "allies.pledge_weight=0.5:0.9",
+                        "united_states.nope=0:1",
+                        "united_states.threat_intensity=2:3",
+                        "united_states.threat_intensity=0.8:0.2",
+                        "united_states.threat_intensity=nan:1",
+                        "united_states.threat_intensity=0:" + "1" + "0" * 400,
+                        "run.end_year=2020:2030",
+                        "united_states.threat_intensity",
+                        "=0:1",
+                        "united_states.measurement=bogus",
+                    ]
+                ),
+            ],
+            "--param",
+            {},
+        ),
+        (
+            [
+                "sweep",
+                "baseline",
+                "--param",
+                "united_states.threat_intensity=0:1",
+                "--design",
+                "grid",
+                "--samples",
+                rng.choice(["100000000", "1" + "0" * 30]),
+            ],
+            "--samples",
+            {},
+        ),
+        (
+            ["sweep", "baseline", "--all-factors", rng.choice(["0", "-1", "2", "nan", "inf"])],
+            "--all-factors",
+            {},
+        ),
+        (
+            [
+                "sweep",
+                "baseline",
+                "--param",
+                "united_states.threat_intensity=0:1",
+                "--scheduler",
+                rng.choice(["nope", "tcp://host", "http://x:1", "tcp://h:99999", "tcp://a b:1"]),
+            ],
+            "--scheduler",
+            {},
+        ),
+        (
+            ["sweep", "--resume", "corrupt"],
+            "corrupt",
+            {"corrupt/sweep.json": rng.choice(["{", "[]", '{"base": 3}', "null", "\x00"])},
+        ),
+        (
+            ["sweep", "bad_sweep.toml"],
+            "bad_sweep.toml",
+            {
+                "bad_sweep.toml": rng.choice(
+                    [
+                        "base = 3\n",
+                        'base = "nosuch.toml"\n',
+                        'base = "s.toml"\nsamples = "many"\n' + TI + " = [0, 1]\n",
+                        'base = "s.toml"\nreps = -1\n' + TI + " = [0, 1]\n",
+                        'base = "s.toml"\n' + TI + ' = ["a", "b"]\n',
+                        'base = "s.toml"\n[factors]\n"united_states.threat_intensity" = 3\n',
+                        'base = "s.toml"\nfactors = 3\n',
+                        'base = "s.toml"\ndesign = "list"\npoints = 3\n',
+                        'base = "s.toml"\ndesign = "list"\n[[points]]\n"nope.x" = 1\n',
+                        'base = "s.toml"\n[factors]\n"allies.pledge_weight" = [0.5, 0.9]\n',
+                    ]
+                ),
+                "s.toml": 'extends = "baseline"\nname = "s"\n',
+            },
+        ),
+        (["report", "nofolder", "--x", "nope"], "nofolder", {}),
+        (["discover", "nofolder", "--outcome", "x", "--min-leaf", "-1"], "--min-leaf", {}),
+        (["hindcast", "--train-end", rng.choice(["1990", "2100", "x"])], "--train-end", {}),
+        (["params", rng.choice(["nope", "x" * 100])], "params", {}),
+        (["ui", "--port", rng.choice(["-1", "70000", "x"])], "--port", {}),
+        (["ui", "--host", "no.such.host.invalid"], "--host", {}),
+        (["ui", "--export-dir", "afile"], "afile", {"afile": "x"}),
+        (["list", rng.choice(["nofolder", "afile"])], "", {"afile": "x"}),
+        (["validate", rng.choice(["nosuch", "x" * 5000])], "", {}),
+        ([rng.choice(["runn", "--bogus", ""])], "", {}),
+        (["debate", "--reps", num], "--reps", {}),
+        (["calibrate", "--reps", num], "--reps", {}),
+    ]
+    argv, names, files = rng.choice(choices)
+    return Case(f"cli/{argv[0] if argv else '-'}", list(argv), dict(files), names)
+
+
+def generate(seed: int, n_files: int, n_commands: int) -> list[Case]:
+    rng = random.Random(seed)
+    return [scenario_case(rng, i) for i in range(n_files)] + [
+        command_case(rng, i) for i in range(n_commands)
+    ]
