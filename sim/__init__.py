@@ -13,12 +13,22 @@ True
 
 __version__ = "0.1.0"
 
-from .model import AllianceModel
-from .outputs import VERDICTS
-from .runner import Results, RunResult, replication_seeds, run_one, run_replications
-from .scenario import Scenario, ScenarioError, load_scenario
+from typing import TYPE_CHECKING
 
+# Every public name is imported on first use (PEP 562), so that `natosim --version`, `natosim
+# list` and worker processes that only run models do not pay for Mesa, pandas, SciPy and SALib
+# before they need them.
 _LAZY = {
+    "AllianceModel": "model",
+    "VERDICTS": "outputs",
+    "Results": "runner",
+    "RunResult": "runner",
+    "replication_seeds": "runner",
+    "run_one": "runner",
+    "run_replications": "runner",
+    "Scenario": "scenario",
+    "ScenarioError": "scenario",
+    "load_scenario": "scenario",
     "sweep": "sweeps",
     "resume": "sweeps",
     "load_results": "sweeps",
@@ -27,13 +37,23 @@ _LAZY = {
     "paired_effect": "sweeps.analysis",
 }
 
+if TYPE_CHECKING:
+    from .model import AllianceModel
+    from .outputs import VERDICTS
+    from .runner import Results, RunResult, replication_seeds, run_one, run_replications
+    from .scenario import Scenario, ScenarioError, load_scenario
+    from .sweeps import load_results, resume, sweep
+    from .sweeps.analysis import discover, paired_effect, sensitivity
+
 
 def __getattr__(name: str):
-    """Import the sweep API on first use: worker processes that only run models stay light."""
+    """Import a public name's module on first use."""
     if name in _LAZY:
         import importlib  # noqa: PLC0415
 
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

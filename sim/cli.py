@@ -11,18 +11,16 @@ import logging
 import os
 import signal
 import sys
+import textwrap
 import threading
 from pathlib import Path
 
 from . import __version__, cli_args
 from .calibration.cli import add_parsers as add_calibration_parsers
-from .compare import compare, format_table, write_comparison
 from .debate_cli import add_parser as add_debate_parser
+from .folders import claimed_folder, command_line, default_folder
 from .paths import resolve_scenario_path, scenario_dirs
-from .report import build_report
-from .runner import process_executor, run_replications
 from .scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
-from .store import claimed_folder, command_line, default_folder, write_results
 from .sweeps.cli import add_parsers as add_sweep_parsers
 from .ui.server import add_parser as add_ui_parser
 
@@ -30,6 +28,9 @@ log = logging.getLogger("natosim")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .runner import process_executor, run_replications  # noqa: PLC0415 (Mesa, pandas)
+    from .store import write_results  # noqa: PLC0415
+
     scenario = load_scenario(resolve_scenario_path(args.scenario))
     folder = Path(args.out) if args.out else default_folder(Path(args.results), scenario.name)
     with claimed_folder(folder, unique=not args.out) as folder:
@@ -54,6 +55,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare, format_table, write_comparison  # noqa: PLC0415
+    from .runner import process_executor  # noqa: PLC0415
+
     scenarios = [load_scenario(resolve_scenario_path(ref)) for ref in args.scenarios]
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
@@ -94,6 +98,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _maybe_report(args: argparse.Namespace, folder: Path, code: int) -> int:
     """Write the HTML report unless --no-report; the results stay whatever happens."""
+    from .report import build_report  # noqa: PLC0415 (matplotlib)
+
     if getattr(args, "no_report", True):
         return code
     try:
@@ -107,6 +113,8 @@ def _maybe_report(args: argparse.Namespace, folder: Path, code: int) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .report import build_report  # noqa: PLC0415
+
     folder = Path(args.folder)
     if not folder.is_dir():
         raise ScenarioError(str(folder), "(folder)", "a results folder of run, compare or sweep")
@@ -159,9 +167,15 @@ def cmd_list(args: argparse.Namespace) -> int:
             except ScenarioError as exc:
                 print(f"{ref:<25} INVALID: {exc}")
                 continue
-            claims = ",".join(sc.claims) or "-"
-            first = sc.description.strip().split(". ")[0][:90]
-            print(f"{ref:<25} {claims:<18} {first}")
+            claims = " ".join(sc.claims) or "no claim"
+            print(f"{ref}  [{claims}]")
+            first = " ".join(sc.description.split()).split(". ")[0].rstrip(".") + "."
+            for line in textwrap.wrap(first, 96):
+                print(f"    {line}")
+            if sc.hypothesis:
+                text = "Hypothesis: " + " ".join(sc.hypothesis.split())
+                for line in textwrap.wrap(text, 96, subsequent_indent="  "):
+                    print(f"    {line}")
     if not seen:
         print("no scenarios found", file=sys.stderr)
         return 2
@@ -173,11 +187,22 @@ def cmd_params(args: argparse.Namespace) -> int:
         raise ScenarioError(
             "params", args.section, "a section: " + ", ".join(sorted(CATALOGUE.by_section))
         )
+    print(f"{'parameter':<45} {'default':<10} {'allowed':<24} unit")
     for p in CATALOGUE.params:
         if args.section and p.section != args.section:
             continue
-        bounds = "" if p.kind in ("bool", "choice") else f"[{p.low:g}, {p.high:g}]"
-        print(f"{p.key:<45} {p.default!s:<10} {bounds:<14} {p.unit}")
+        if p.kind == "bool":
+            allowed = "true | false"
+        elif p.kind == "choice":
+            allowed = " | ".join(p.choices)
+        else:
+            allowed = f"[{p.low:g}, {p.high:g}]" + (" integer" if p.kind == "int" else "")
+        default = str(p.default).lower() if p.kind == "bool" else str(p.default)
+        print(f"{p.key:<45} {default:<10} {allowed:<24} {p.unit}")
+        if args.verbose:
+            for line in textwrap.wrap(p.description, 92):
+                print(f"      {line}")
+            print(f"      source: {p.source}" + (" (per ally)" if p.per_ally else ""))
     return 0
 
 
@@ -253,7 +278,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_ui_parser(sub)
 
     par = sub.add_parser("params", help="list every scenario parameter with default and bounds")
-    par.add_argument("section", nargs="?")
+    par.add_argument("section", nargs="?", help="only this section (run, united_states, ...)")
+    par.add_argument(
+        "-v", "--verbose", action="store_true", help="also each parameter's meaning and source"
+    )
     par.set_defaults(func=cmd_params)
     return parser
 

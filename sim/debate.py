@@ -31,13 +31,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .debate_axes import POLICIES, THESES
 from .outputs import VERDICTS
 from .paths import PACKAGE_SCENARIOS
 from .runner import Results, run_replications
 from .scenario import Scenario, load_scenario
 
-THESES = ("evolutionary", "reckoning", "deadline")
-POLICIES = ("coerce", "cajole", "reassure", "deadline_2027")
 SHIFTED = (
     "burden_shifted_alliance_intact",
     "burden_shifted_trust_broken",
@@ -136,7 +135,8 @@ class Debate:
                             "detail": detail,
                         }
                     )
-        return pd.DataFrame(rows)
+        columns = ["world", "assumptions", "prediction_of", "prediction", "holds", "detail"]
+        return pd.DataFrame(rows, columns=columns)  # no row when no prediction could be judged
 
     def wins(self) -> dict[str, list[World]]:
         """For each thesis, the worlds in which its prediction holds under its own assumptions."""
@@ -253,7 +253,11 @@ def format_debate(d: Debate) -> str:
         )
     wins = d.wins()
     lines.append("")
+    judged = set(d.predictions()["prediction_of"])
     for thesis, worlds in wins.items():
+        if thesis not in judged:
+            lines.append(f"{thesis}: not judged (its prediction compares policies not run here)")
+            continue
         if worlds:
             lines.append(f"{thesis} wins under its own assumptions in: {', '.join(worlds)}")
         else:

@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 
 from . import cli_args
+from .debate_axes import POLICIES, THESES
+from .folders import atomic_folder, claimed_folder, command_line, default_folder
 from .scenario import ScenarioError
-from .store import atomic_folder, claimed_folder, command_line, default_folder, git_commit
 
 
 def _world(text: str) -> int | None:
@@ -26,7 +27,6 @@ def _world(text: str) -> int | None:
 
 def cmd_debate(args: argparse.Namespace) -> int:
     # imported here: `natosim --version` and the other commands need none of it
-    from .debate import POLICIES, THESES  # noqa: PLC0415
 
     for name, known, given in (
         ("--theses", THESES, args.theses),
@@ -45,6 +45,7 @@ def _run_debate(args: argparse.Namespace, folder: Path) -> None:
     from . import __version__  # noqa: PLC0415
     from .debate import debate, format_debate, world_name, write_debate  # noqa: PLC0415
     from .runner import process_executor  # noqa: PLC0415
+    from .store import git_commit  # noqa: PLC0415
 
     executor = process_executor(args.workers) if args.workers > 1 else None
     try:
@@ -74,7 +75,6 @@ def _run_debate(args: argparse.Namespace, folder: Path) -> None:
 
 
 def add_parser(sub: argparse._SubParsersAction, positive, seed) -> None:
-    from .debate import POLICIES, THESES  # noqa: PLC0415
 
     de = sub.add_parser(
         "debate", help="run each US policy under each thesis: verdict and Article 5 odds"

@@ -106,3 +106,19 @@ def test_unwritable_out_is_refused_before_computing(tmp_path, capsys):
         locked.chmod(0o700)
     assert code == 2
     assert "writable" in capsys.readouterr().err
+
+
+def test_a_cluster_without_workers_is_reported_then_given_up(monkeypatch, caplog):
+    """A Dask cluster that lost every worker: a warning while waiting, then SchedulerError (the
+    command turns it into a resume hint) instead of waiting in silence for ever."""
+    from concurrent.futures import Future
+
+    from sim.sweeps import execute
+
+    monkeypatch.setattr(execute, "NOTICE_EVERY_S", 0.05)
+    monkeypatch.setattr(execute, "NO_WORKER_WAIT_S", 0.2)
+    workers = execute.Workers(None, inline=False, width=1, threads=lambda: 0)
+    never: Future = Future()
+    with pytest.raises(execute.SchedulerError, match="no workers"):
+        execute._wait({never: 0}, workers)
+    assert "no workers: waiting" in caplog.text

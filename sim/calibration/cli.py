@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 
 from .. import cli_args
+from ..folders import check_folder, claimed_folder, command_line, default_folder
 from ..paths import PACKAGE_SCENARIOS, resolve_scenario_path
 from ..scenario import ScenarioError, load_scenario
-from ..store import check_folder, claimed_folder, command_line, default_folder
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

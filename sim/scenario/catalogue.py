@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reprlib
+from dataclasses import replace
 from typing import Any
 
 from .. import data
@@ -11,7 +12,27 @@ from .params_switches import MECHANISMS
 from .params_world import SERIES, WORLD
 from .schema import Catalogue
 
-CATALOGUE = Catalogue(params=UNITED_STATES + ALLIES + RUSSIA + WORLD + MECHANISMS, series=SERIES)
+# The United States' policy choices (the levers of exploratory modelling): how hard it threatens,
+# whether it carries threats out, what it measures, whether it leaves the coordination mechanisms,
+# how far it draws down per step, its deadline goal and whether it hands over SACEUR. Every other
+# parameter is an assumption about the world (an uncertainty).
+LEVERS = (
+    "united_states.threat_intensity",
+    "united_states.execute_threats",
+    "united_states.measurement",
+    "united_states.exit_mechanisms",
+    "united_states.drawdown_step",
+    "united_states.deadline_goal",
+    "united_states.european_command",
+)
+
+CATALOGUE = Catalogue(
+    params=tuple(
+        replace(p, lever=True) if p.key in LEVERS else p
+        for p in UNITED_STATES + ALLIES + RUSSIA + WORLD + MECHANISMS
+    ),
+    series=SERIES,
+)
 
 
 _SHORT = reprlib.Repr()  # keyword arguments only from Python 3.12

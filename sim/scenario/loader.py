@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import data
-from ..paths import shipped_scenario
+from ..paths import resolve_scenario_path, shipped_scenario
 from .catalogue import CATALOGUE, ScenarioError, check_cross_fields, check_param
 from .scenario import Scenario
 from .schema import EVENT_KINDS, Event, is_finite_number
@@ -295,7 +295,8 @@ def _check_accessions(file: str, merged: dict[str, Any]) -> None:
 
 
 def load_scenario(path: str | Path, overlays: tuple[str | Path, ...] = ()) -> Scenario:
-    """Read, validate and resolve a scenario file (and the files it extends), then apply
+    """Read, validate and resolve a scenario file (and the files it extends; a shipped
+    scenario's name, ``"baseline"``, works too), then apply
     ``overlays`` in order: scenario fragments without ``extends`` (a US policy laid over a
     thesis, ``scenarios/policies/``), merged as a child file would be. The name becomes
     ``scenario-overlay-...``.
@@ -304,7 +305,7 @@ def load_scenario(path: str | Path, overlays: tuple[str | Path, ...] = ()) -> Sc
         ScenarioError: anything wrong with the file, a parent or an overlay, naming file, key
             and expectation.
     """
-    path = Path(path)
+    path = resolve_scenario_path(str(path))  # a path, or a shipped scenario's name
     merged = _load_chain(path, ())
     name = merged["meta"].get("name", path.stem)
     for ref in overlays:

@@ -32,6 +32,9 @@ class Param:
         choices: Allowed values (``choice`` only).
         per_ally: Whether ``[allies.overrides.ISO3]`` may set it.
         mechanism: The mechanism (M1-M9) or part of the model it belongs to.
+        lever: A policy choice of the United States (what Washington decides), as opposed to
+            an assumption about how the world works; exploratory modelling treats levers as
+            decisions and everything else as uncertainties (:mod:`sim.ema`).
     """
 
     section: str
@@ -46,6 +49,7 @@ class Param:
     choices: tuple[str, ...] = ()
     per_ally: bool = False
     mechanism: str = ""
+    lever: bool = False
 
     @property
     def key(self) -> str:

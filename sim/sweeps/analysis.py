@@ -33,17 +33,9 @@ from sklearn.tree import DecisionTreeClassifier
 
 from ..outputs import VERDICTS
 from .designs import salib_problem
-from .spec import SweepSpec
+from .spec import DEFAULT_OUTPUTS, SweepSpec
 from .store import SweepStore
 
-DEFAULT_OUTPUTS = (
-    "eu_core_pct_end",
-    "eu_capability_share_end",
-    "mean_trust_end",
-    "russia_resolve_estimate_end",
-    "us_influence_end",
-    "n_article5_failures",
-)
 VERDICT_OUTPUTS = (
     "p:n_article5_failures > 0",
     *(f"p:verdict == '{v}'" for v in VERDICTS),

@@ -9,20 +9,18 @@ import tomllib
 from pathlib import Path
 
 from .. import cli_args
+from ..folders import claimed_folder, command_line, default_folder
 from ..paths import resolve_scenario_path, resolve_sweep_path
 from ..scenario import ScenarioError, load_scenario
-from ..store import claimed_folder, command_line, default_folder
-from . import check_resumable, resume, start
-from .analysis import (
+from .spec import (
     DEFAULT_OUTPUTS,
-    VERDICT_OUTPUTS,
-    discover,
-    format_boxes,
-    format_sensitivity,
-    sensitivity,
+    DESIGNS,
+    all_factors,
+    build_spec,
+    check_design,
+    load_sweep_file,
+    parse_factor,
 )
-from .execute import SchedulerError
-from .spec import DESIGNS, all_factors, build_spec, check_design, load_sweep_file, parse_factor
 
 
 def _is_sweep_file(path: Path) -> bool:
@@ -52,6 +50,8 @@ def check_scheduler(address: str | None) -> None:
 def _guarded(folder: Path, job) -> int:
     """Run a sweep job; an interruption or a lost cluster ends with a resume hint (the runs
     finished so far are kept), not a traceback."""
+    from .execute import SchedulerError  # noqa: PLC0415 (pyarrow, Mesa: only when sweeping)
+
     hint = f"natosim sweep --resume {folder}"
     try:
         return _report(job(), folder)
@@ -86,6 +86,8 @@ def _report(outcome, folder: Path) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    from .api import check_resumable, resume, start  # noqa: PLC0415
+
     check_scheduler(args.scheduler)
     if args.resume:
         folder = Path(args.resume)
@@ -150,6 +152,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from .analysis import VERDICT_OUTPUTS, format_sensitivity, sensitivity  # noqa: PLC0415
+
     folder = Path(args.folder)
     if not (folder / "sweep.json").exists():
         raise ScenarioError(str(folder), "(folder)", "a sweep folder (with sweep.json)")
@@ -167,6 +171,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
+    from .analysis import discover, format_boxes  # noqa: PLC0415
+
     folder = Path(args.folder)
     if not (folder / "sweep.json").exists():
         raise ScenarioError(str(folder), "(folder)", "a sweep folder (with sweep.json)")

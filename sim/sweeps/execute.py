@@ -23,6 +23,7 @@ from concurrent.futures import (
     ProcessPoolExecutor,
     wait,
 )
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -113,6 +114,26 @@ class Workers:
     # a Dask cluster: how many worker threads it has now (a sweep waiting on an empty cluster
     # says so instead of waiting in silence)
     threads: Callable[[], int] | None = None
+
+
+GUARD_HINT = (
+    "the sweep's worker processes stopped at start-up. Worker processes are started fresh and "
+    "import the calling script again: a script that calls sim.sweep() must do so under "
+    '`if __name__ == "__main__":`, or pass workers=1 (natosim sweep needs neither).'
+)
+
+
+def refuse_in_worker_start_up() -> None:
+    """Raise :data:`GUARD_HINT` when called while a spawned worker imports the user's script
+    (a script without a ``__main__`` guard would otherwise start sweeps inside its workers)."""
+    if (
+        multiprocessing.parent_process() is not None
+        and multiprocessing.current_process().name.startswith(("SpawnProcess", "ForkServerProcess"))
+    ):
+        import __main__  # noqa: PLC0415
+
+        if getattr(__main__, "__name__", "") == "__mp_main__":
+            raise RuntimeError(GUARD_HINT)
 
 
 class SchedulerError(RuntimeError):
@@ -247,6 +268,8 @@ def stream_tasks(
                     parts, counts = fut.result()
                 except CancelledError:  # Dask cancels everything when the scheduler goes
                     raise SchedulerError("the Dask scheduler was lost during the sweep") from None
+                except BrokenProcessPool:
+                    raise RuntimeError(GUARD_HINT) from None
                 yield task_id, parts, counts
     finally:
         for fut in in_flight:

@@ -20,6 +20,16 @@ from ..scenario.catalogue import CROSS_FIELD_KEYS, check_cross_fields
 from ..scenario.loader import read_toml
 from ..scenario.schema import is_finite_number
 
+# The outputs `natosim sensitivity` analyses unless told (with each verdict's probability).
+DEFAULT_OUTPUTS = (
+    "eu_core_pct_end",
+    "eu_capability_share_end",
+    "mean_trust_end",
+    "russia_resolve_estimate_end",
+    "us_influence_end",
+    "n_article5_failures",
+)
+
 Design = Literal["grid", "list", "lhs", "sobol", "morris"]
 DESIGNS: tuple[str, ...] = ("grid", "list", "lhs", "sobol", "morris")
 

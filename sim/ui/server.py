@@ -65,7 +65,7 @@ def check_host(host: str, port: int) -> None:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from ..store import check_folder  # noqa: PLC0415
+    from ..folders import check_folder  # noqa: PLC0415
 
     host = args.host
     check_host(host, args.port)

@@ -1,0 +1,163 @@
+"""natosim as an EMA Workbench model: uncertainties, levers and outcomes from the schema.
+
+The EMA Workbench (Kwakkel 2017) is what exploratory modellers use to sample uncertainties and
+levers, run experiments, find the scenarios where a policy fails (PRIM, CART) and search for
+robust policies. :func:`ema_model` wraps a natosim scenario as an ``ema_workbench.Model``:
+
+* **levers**: the parameters the schema tags as US policy choices (``Param.lever``: threat
+  intensity, whether threats are executed, the measurement, leaving the coordination mechanisms,
+  the drawdown step, the deadline goal, a European SACEUR), over their schema bounds;
+* **uncertainties**: every other numeric parameter over +-``scale`` of its value in the base
+  scenario (as ``natosim sweep --all-factors``), or the keys you name;
+* **outcomes**: means over replications of the summary columns (European core spending, capability
+  share, trust, Russia's estimate of US resolve, US influence, Article 5 failures) and the share of
+  replications with an Article 5 failure and with each verdict.
+
+Each experiment runs ``reps`` replications with common random numbers (replication r uses the
+r-th seed spawned from ``seed``, whatever the parameters), so differences between experiments
+are not noise from different seeds. The callable is a module-level class, so EMA's
+``MultiprocessingEvaluator`` can send it to worker processes.
+
+An optional extra: ``pip install natosim[ema]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .outputs import VERDICTS
+from .runner import replication_seeds, run_one
+from .scenario import CATALOGUE, Scenario, load_scenario
+from .sweeps.spec import all_factors
+
+MEAN_OUTCOMES = (
+    "eu_core_pct_end",
+    "eu_capability_share_end",
+    "mean_trust_end",
+    "russia_resolve_estimate_end",
+    "us_influence_end",
+    "n_article5_failures",
+)
+SHARE_OUTCOMES = ("p_article5_failure", *(f"p_{v}" for v in VERDICTS))
+
+
+def _ema_name(key: str) -> str:
+    """EMA passes parameters to the model as keyword arguments: dots become double underscores."""
+    return key.replace(".", "__")
+
+
+def _key(name: str) -> str:
+    return name.replace("__", ".")
+
+
+class NatosimRunner:
+    """The model function EMA calls: ``reps`` replications of ``base`` with the given values."""
+
+    def __init__(self, base: Scenario, reps: int, seed: int) -> None:
+        self.base, self.reps, self.seed = base, reps, seed
+        self.seeds = replication_seeds(seed, reps)
+
+    def __call__(self, **values: Any) -> dict[str, float]:
+        settings = {}
+        for name, raw in values.items():
+            p = CATALOGUE.by_key[_key(name)]
+            if p.kind == "int":
+                settings[p.key] = round(float(raw))
+            elif p.kind == "bool":
+                settings[p.key] = bool(raw)
+            elif p.kind == "float":
+                settings[p.key] = float(raw)
+            else:
+                settings[p.key] = raw
+        scenario = self.base.with_params(settings, source="ema_workbench")
+        summaries = []
+        for run, seed in enumerate(self.seeds):
+            result = run_one(scenario, seed, run)
+            if not result.error:
+                summaries.append(result.summary)
+        out: dict[str, float] = {}
+        n = len(summaries)
+        for col in MEAN_OUTCOMES:
+            out[col] = float(np.mean([s[col] for s in summaries])) if n else float("nan")
+        out["p_article5_failure"] = (
+            sum(s["n_article5_failures"] > 0 for s in summaries) / n if n else float("nan")
+        )
+        for v in VERDICTS:
+            out[f"p_{v}"] = sum(s["verdict"] == v for s in summaries) / n if n else float("nan")
+        return out
+
+
+def _parameter(key: str, low: float | None = None, high: float | None = None):
+    from ema_workbench import (  # noqa: PLC0415 (an optional dependency)
+        BooleanParameter,
+        CategoricalParameter,
+        IntegerParameter,
+        RealParameter,
+    )
+
+    p = CATALOGUE.by_key[key]
+    name = _ema_name(key)
+    if p.kind == "bool":
+        return BooleanParameter(name)
+    if p.kind == "choice":
+        return CategoricalParameter(name, list(p.choices))
+    lo = float(p.low or 0.0) if low is None else low
+    hi = float(p.high or 0.0) if high is None else high
+    if p.kind == "int":
+        return IntegerParameter(name, int(lo), int(hi))
+    return RealParameter(name, lo, hi)
+
+
+def ema_model(
+    base: str | Scenario = "baseline",
+    uncertainties: Sequence[str] | None = None,
+    levers: Sequence[str] | None = None,
+    scale: float = 0.5,
+    reps: int = 10,
+    seed: int = 0,
+    name: str = "natosim",
+):
+    """An ``ema_workbench.Model`` of ``base`` (a scenario, its file or a shipped name).
+
+    Args:
+        uncertainties: parameter keys to treat as uncertain (default: every numeric parameter
+            that is not a lever, not a run year or verdict threshold, not a knock-out switch);
+            each over +-``scale`` of its value in ``base``, within its bounds.
+        levers: parameter keys to treat as decisions (default: those the schema tags as levers),
+            over their schema bounds.
+        reps: replications per experiment (common random numbers from ``seed``).
+    """
+    from ema_workbench import Model, ScalarOutcome  # noqa: PLC0415
+
+    scenario = base if isinstance(base, Scenario) else load_scenario(base)
+    lever_keys = (
+        list(levers) if levers is not None else [p.key for p in CATALOGUE.params if p.lever]
+    )
+    ranges = {
+        f.key: f
+        for f in all_factors(scale, ("mechanisms.",), scenario)
+        if f.key not in lever_keys and CATALOGUE.by_key[f.key].kind != "bool"
+    }
+    if uncertainties is None:
+        chosen = list(ranges)
+    else:
+        chosen = list(uncertainties)
+        unknown = [k for k in chosen + lever_keys if k not in CATALOGUE.by_key]
+        if unknown:
+            raise KeyError(f"not parameters of the schema: {unknown}")
+    model = Model(name, function=NatosimRunner(scenario, reps, seed))
+    model.uncertainties = [
+        _parameter(k, ranges[k].low, ranges[k].high) if k in ranges else _parameter(k)
+        for k in chosen
+    ]
+    model.levers = [_parameter(k) for k in lever_keys]
+    model.outcomes = [ScalarOutcome(o) for o in (*MEAN_OUTCOMES, *SHARE_OUTCOMES)]
+    return model
+
+
+def column(name: str) -> str:
+    """The natosim key of an EMA experiment column (``united_states__threat_intensity``)."""
+    return _key(name)

@@ -1,0 +1,235 @@
+"""Running sweeps: plan tasks from a design, run them over workers, stream them to the store;
+resume; load the tables (the package's public functions live here; ``sim.sweeps`` imports them on
+first use)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from .. import __version__
+from ..runner import replication_seeds
+from ..scenario import Scenario, load_scenario, scenario_from_dict
+from ..store import git_commit, read_table
+from .execute import Run, Workers, make_workers, refuse_in_worker_start_up, stream_tasks, warm_up
+from .spec import Factor, SweepSpec, build_spec, check_design, check_factor
+from .store import TABLES, SweepStore
+
+log = logging.getLogger(__name__)
+
+__all__ = ["SweepOutcome", "check_resumable", "load_results", "resume", "run_sweep", "sweep"]
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    """What a sweep (or a resumed one) did: its folder, runs finished and failed in total."""
+
+    folder: Path
+    runs: int
+    failed: int
+    total: int
+
+
+def _plan(spec: SweepSpec, design: pd.DataFrame, task_size: int) -> dict[int, list[Run]]:
+    seeds = replication_seeds(spec.seed, spec.reps)
+    keys = [f.key for f in spec.factors]
+    runs = []
+    for row in design.itertuples(index=False):
+        values = dict(zip(["point", *keys], row, strict=True))
+        params = tuple((k, _plain(values[k])) for k in keys)
+        for rep, seed in enumerate(seeds):
+            point = int(values["point"])
+            runs.append(Run(point, rep, point * spec.reps + rep, seed, params))
+    return {i // task_size: runs[i : i + task_size] for i in range(0, len(runs), task_size)}
+
+
+def _plain(v: Any) -> Any:
+    """numpy scalars to Python ones (the schema checks Python types)."""
+    return v.item() if hasattr(v, "item") else v
+
+
+def check_resumable(folder: Path) -> None:
+    """Refuse, with one message, a folder that ``--resume`` cannot finish: no ``sweep.json``, or
+    one that is not valid JSON, lacks what a resume needs, or names an invalid base scenario; or
+    an unreadable design."""
+    from ..scenario import ScenarioError  # noqa: PLC0415
+
+    where = str(folder / "sweep.json")
+    try:
+        text = (folder / "sweep.json").read_text()
+    except FileNotFoundError:
+        raise ScenarioError("--resume", str(folder), "a sweep folder (with sweep.json)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(where, "(file)", f"a readable sweep.json ({exc})") from None
+    try:
+        meta = json.loads(text)
+        spec = SweepSpec.from_dict(meta["spec"])
+        int(meta["task_size"])
+        base = scenario_from_dict(meta["base"])
+        for f in spec.factors:
+            check_factor(f)
+    except ScenarioError as exc:
+        raise ScenarioError(where, f"base: {exc.key}", exc.expected, exc.got) from None
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        raise ScenarioError(
+            where, "(content)", f"a sweep.json written by natosim sweep ({type(exc).__name__})"
+        ) from None
+    try:
+        design = SweepStore(folder).design()
+    except Exception as exc:  # pyarrow raises several kinds
+        raise ScenarioError(
+            str(folder / "design.parquet"), "(file)", f"the sweep's readable design ({exc})"
+        ) from None
+    if "point" not in design.columns or not {f.key for f in spec.factors} <= set(design.columns):
+        raise ScenarioError(str(folder / "design.parquet"), "(columns)", "the sweep's factors")
+    del base
+
+
+def run_sweep(
+    folder: Path, workers: int | None = None, scheduler: str | None = None, progress: bool = True
+) -> SweepOutcome:
+    """Run every task of the sweep in ``folder`` that has no ``done`` marker yet."""
+    with make_workers(workers, scheduler) as pool:
+        return _run_tasks(Path(folder), pool, progress)
+
+
+def _run_tasks(folder: Path, workers: Workers, progress: bool) -> SweepOutcome:
+    store = SweepStore(folder)
+    meta = store.meta()
+    spec = SweepSpec.from_dict(meta["spec"])
+    base = scenario_from_dict(meta["base"])
+    tasks = _plan(spec, store.design(), meta["task_size"])
+    done = store.done_tasks()
+    todo = {k: v for k, v in tasks.items() if k not in done}
+    total = sum(len(v) for v in tasks.values())
+    before = store.counts()
+    bar = tqdm(
+        total=total,
+        initial=before["runs"],
+        unit="run",
+        disable=not progress,
+        desc=folder.name,
+        dynamic_ncols=True,
+    )
+    failed = before["failed"]
+    bar.set_postfix(failed=failed)
+    for task_id, parts, counts in stream_tasks(base, todo, workers):
+        store.write_task(task_id, parts, counts)
+        failed += counts["failed"]
+        bar.update(counts["runs"])
+        bar.set_postfix(failed=failed)
+    bar.close()
+    after = store.counts()
+    return SweepOutcome(folder, after["runs"], after["failed"], total)
+
+
+def sweep(
+    base: str | Path | Scenario,
+    factors: Mapping[str, Any],
+    *,
+    design: str = "lhs",
+    samples: int = 16,
+    reps: int = 1,
+    seed: int = 0,
+    out: str | Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    command: str = "sim.sweep(...)",
+    points: tuple[dict[str, Any], ...] = (),
+) -> SweepOutcome:
+    """Run a sweep of ``base`` and write it to ``out``; return its :class:`SweepOutcome`.
+
+    Args:
+        base: A scenario file or a :class:`~sim.Scenario`.
+        factors: ``{"section.name": (lo, hi)}`` for ranges or ``{"section.name": [v1, v2]}``
+            for values.
+        design: ``grid``, ``list``, ``lhs``, ``sobol`` or ``morris``.
+        samples: Levels per range factor (grid), points (lhs), base samples N (sobol: N x (D + 2)
+            points; morris: N trajectories, N x (D + 1) points).
+        reps: Replications per point; replication r of every point shares seed r (common random
+            numbers), spawned from ``seed`` with ``SeedSequence``.
+        out: The sweep folder (must not exist or be empty).
+        workers: Local workers, this process included (None: all cores; 1: this process only).
+        scheduler: A Dask scheduler address (``tcp://host:port``) instead of local processes.
+    """
+    refuse_in_worker_start_up()
+    scenario = base if isinstance(base, Scenario) else load_scenario(base)
+    fs = []
+    for key, val in factors.items():
+        if isinstance(val, tuple) and len(val) == 2:
+            fs.append(check_factor(Factor(key, float(val[0]), float(val[1]))))
+        else:
+            fs.append(check_factor(Factor(key, values=tuple(val))))
+    spec = build_spec(scenario.source or scenario.name, fs, design, samples, reps, seed, points)
+    return start(spec, scenario, Path(out), workers, scheduler, progress, command)
+
+
+def start(
+    spec: SweepSpec,
+    scenario: Scenario,
+    out: Path,
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool,
+    command: str,
+) -> SweepOutcome:
+    """Create the sweep folder for ``spec`` and run it."""
+    from .designs import build_design  # noqa: PLC0415 (SALib and SciPy load only when designing)
+
+    check_design(spec, scenario)
+    with make_workers(workers, scheduler) as pool:
+        warm_up(pool)  # worker processes start (import) while the design is built
+        design = build_design(spec)
+        n_runs = len(design) * spec.reps
+        parallel = pool.width
+        task_size = max(1, min(50, n_runs // (8 * parallel) or 1))
+        meta = {
+            "natosim_version": __version__,
+            "git_commit": git_commit(),
+            "command": command,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "spec": spec.to_dict(),
+            "points": len(design),
+            "runs": n_runs,
+            "task_size": task_size,
+            "replication_seeds": replication_seeds(spec.seed, spec.reps),
+            "seeds_note": "replication r of every point uses replication_seeds[r]",
+            "base": scenario.to_dict(),
+        }
+        SweepStore(out).create(meta, design)
+        return _run_tasks(out, pool, progress)
+
+
+def resume(
+    folder: str | Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+) -> SweepOutcome:
+    """Finish an interrupted sweep without repeating or losing a finished run."""
+    return run_sweep(Path(folder), workers, scheduler, progress)
+
+
+def load_results(folder: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
+    """The tables of a sweep folder (or of a ``natosim run`` folder) as pandas frames.
+
+    A sweep folder gives ``design`` and, for every finished run, ``model``, ``allies``,
+    ``events``, ``summary`` and ``failures``, each with ``point``, ``rep``, ``run`` and ``seed``
+    columns (join the design on ``point``).
+    """
+    folder = Path(folder)
+    if (folder / "sweep.json").exists():
+        store = SweepStore(folder)
+        out = {t: store.read(t) for t in tables}
+        out["design"] = store.design()
+        return out
+    return {t: read_table(folder, t) for t in ("model", "allies", "events", "summary")}
