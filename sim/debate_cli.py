@@ -44,8 +44,8 @@ def cmd_debate(args: argparse.Namespace) -> int:
 def _run_debate(args: argparse.Namespace, folder: Path) -> None:
     from . import __version__  # noqa: PLC0415
     from .debate import debate, format_debate, world_name, write_debate  # noqa: PLC0415
+    from .provenance import provenance  # noqa: PLC0415
     from .runner import process_executor  # noqa: PLC0415
-    from .store import git_commit  # noqa: PLC0415
 
     executor = process_executor(args.workers) if args.workers > 1 else None
     try:
@@ -57,7 +57,7 @@ def _run_debate(args: argparse.Namespace, folder: Path) -> None:
         write_debate(d, tmp)
         meta = {
             "natosim_version": __version__,
-            "git_commit": git_commit(),
+            **provenance(),
             "command": command_line(args.argv),
             "replications": args.reps,
             "root_seed": args.seed,

@@ -61,7 +61,7 @@ class NatosimRunner:
         self.seeds = replication_seeds(seed, reps)
 
     def __call__(self, **values: Any) -> dict[str, float]:
-        settings = {}
+        settings: dict[str, Any] = {}
         for name, raw in values.items():
             p = CATALOGUE.by_key[_key(name)]
             if p.kind == "int":

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import platform
-import subprocess
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,42 +20,18 @@ import pandas as pd
 
 from . import __version__
 from .folders import atomic_folder, claimed_folder, command_line, default_folder
+from .provenance import git_commit, provenance
 from .runner import Results
 
 Format = Literal["parquet", "csv"]
 TABLES = ("model", "allies", "events", "summary")
 
 
-def git_commit() -> str:
-    """The git commit of the package source, with ``-dirty`` if it has changes; or 'unknown'."""
-    here = Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "."],
-            cwd=here,
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        ).stdout.strip()
-        return out + ("-dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
 def manifest(results: Results, command: str, fmt: Format) -> dict[str, Any]:
     """What a reader needs to reproduce and trust a results folder."""
     return {
         "natosim_version": __version__,
-        "git_commit": git_commit(),
+        **provenance(),
         "command": command,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
@@ -73,7 +48,12 @@ def manifest(results: Results, command: str, fmt: Format) -> dict[str, Any]:
 
 def write_table(df: pd.DataFrame, path: Path, fmt: Format) -> None:
     if fmt == "parquet":
-        df.to_parquet(path, index=False)
+        import pyarrow as pa  # noqa: PLC0415
+        import pyarrow.parquet as pq  # noqa: PLC0415
+
+        from .sweeps.execute import with_units  # noqa: PLC0415
+
+        pq.write_table(with_units(pa.Table.from_pandas(df, preserve_index=False)), path)
     else:
         df.to_csv(path, index=False)
 
@@ -109,6 +89,7 @@ __all__ = [
     "claimed_folder",
     "command_line",
     "default_folder",
+    "git_commit",
     "manifest",
     "read_table",
     "write_results",

@@ -142,3 +142,25 @@ def test_python_m_sim_runs(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "results:" in proc.stdout
+
+
+def test_manifest_records_versions_data_checksums_and_warns_on_a_mismatch(tmp_path):
+    import json
+
+    import pytest
+
+    from sim.cli import main
+    from sim.report import build_report
+
+    out = tmp_path / "r"
+    assert main(["run", "baseline", "--reps", "2", "--out", str(out), "--no-report"]) == 0
+    man = json.loads((out / "manifest.json").read_text())
+    for name in ("numpy", "pandas", "pyarrow", "scipy", "SALib", "mesa", "networkx"):
+        assert man["versions"][name] not in ("", "not installed"), name
+    assert len(man["data_sha256"]["defence_pct_gdp.csv"]) == 64
+    assert man["git_commit"]
+    man["versions"]["numpy"] = "0.0.1"
+    man["data_sha256"]["allies.csv"] = "0" * 64
+    (out / "manifest.json").write_text(json.dumps(man))
+    with pytest.warns(UserWarning, match=r"numpy 0\.0\.1 -> .*allies\.csv"):
+        build_report(out)

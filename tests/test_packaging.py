@@ -5,6 +5,8 @@ do."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -30,23 +32,20 @@ def installed(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("wheel")
     src = tmp / "src"
     src.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, src / name)
     for name in ("sim", "scenarios", "sweeps"):
         shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
-    built = _sh(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            str(tmp / "dist"),
-            str(src),
-        ],
+    env = {**os.environ, "NATOSIM_COMMIT": "0123abcd-test-build"}  # src is not a checkout
+    wheel_cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+    built = subprocess.run(
+        [*wheel_cmd, "-w", str(tmp / "dist"), str(src)],
         cwd=tmp,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
     )
     assert built.returncode == 0, built.stdout + built.stderr
     wheel = next((tmp / "dist").glob("natosim-*.whl"))
@@ -123,6 +122,8 @@ def test_the_wheel_works_from_any_folder(installed):
         done = _sh([natosim, *args], work)
         assert done.returncode == 0, (args, done.stdout[-500:], done.stderr[-1500:])
     assert (work / "r1" / "report.html").exists()
+    manifest = json.loads((work / "r1" / "manifest.json").read_text())
+    assert manifest["git_commit"] == "0123abcd-test-build"  # recorded when the wheel was built
     # a user's own file extends a shipped scenario by name
     (work / "mine.toml").write_text('extends = "baseline"\nname = "mine"\n')
     assert _sh([natosim, "validate", "mine.toml"], work).returncode == 0

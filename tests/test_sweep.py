@@ -414,3 +414,37 @@ def test_lhs_sensitivity_gives_pawn_with_a_noise_floor_and_verdict_probabilities
     assert top.iloc[0]["pawn_median"] > top.iloc[0]["pawn_median_noise"]
     assert {"delta", "S1"} <= set(df.columns)  # few factors: delta too
     assert main(["sensitivity", str(out), "--method", "pawn"]) == 0
+
+
+def test_load_results_reads_slices_joins_factors_and_carries_units(tmp_path):
+    import json
+
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "sw"
+    sim.sweep(
+        "cajole",
+        {"united_states.threat_intensity": (0.0, 1.0)},
+        design="lhs",
+        samples=3,
+        reps=2,
+        seed=4,
+        out=folder,
+        workers=1,
+        progress=False,
+    )
+    t = load_results(
+        folder,
+        tables=("model",),
+        columns=["year", "eu_core_pct", "probe_target"],
+        filter=pc.field("year") == 2030,
+        factors=True,
+    )
+    m = t["model"]
+    assert set(m["year"]) == {2030} and len(m) == 6
+    assert "united_states.threat_intensity" in m.columns and "mean_trust" not in m.columns
+    assert m["probe_target"].isna().all() or (m["probe_target"] != "").all()  # nulls, never ""
+    part = next((folder / "parts" / "model").glob("task-*.parquet"))
+    units = json.loads(pq.read_schema(part).metadata[b"natosim.units"])
+    assert units["eu_core_pct"].endswith("% of GDP")

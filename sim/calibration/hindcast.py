@@ -37,10 +37,11 @@ from matplotlib.ticker import MaxNLocator
 from scipy.stats import spearmanr
 
 from .. import data, initial
+from ..provenance import provenance
 from ..report.style import caption, new_figure, save
 from ..runner import run_replications
 from ..scenario import Scenario
-from ..store import atomic_folder, git_commit
+from ..store import atomic_folder
 from .targets import naive_baselines, observed
 
 GAP = ("BEL", "DNK", "HRV", "ITA", "LTU", "ROU")  # only 2014 and 2025 in the data
@@ -244,7 +245,7 @@ def run_hindcast(
             json.dumps(
                 {
                     "command": command,
-                    "git_commit": git_commit(),
+                    **provenance(),
                     "reps": reps,
                     "root_seed": seed,
                     "train_end": train_end,

@@ -266,8 +266,14 @@ def sweep_report(
 def build_report(folder: str | Path, year: int | None = None, **sweep_options: Any) -> Path:
     """Write ``DIR/report.html`` and ``DIR/report/*.png|svg`` for a run, compare or sweep
     folder; return the HTML path."""
+    from ..provenance import warn_if_different  # noqa: PLC0415
+
     folder = Path(folder)
     out = folder / "report"
+    for name in ("sweep.json", "manifest.json"):
+        if (folder / name).is_file():
+            warn_if_different(json.loads((folder / name).read_text()), folder)
+            break
     if (folder / "sweep.json").exists():
         return sweep_report(folder, out, **sweep_options)
     if (folder / "comparison.csv").exists():

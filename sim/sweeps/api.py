@@ -16,9 +16,10 @@ import pandas as pd
 from tqdm import tqdm
 
 from .. import __version__
+from ..provenance import provenance
 from ..runner import replication_seeds
 from ..scenario import Scenario, load_scenario, scenario_from_dict
-from ..store import git_commit, read_table
+from ..store import read_table
 from .execute import Run, Workers, make_workers, refuse_in_worker_start_up, stream_tasks, warm_up
 from .spec import Factor, SweepSpec, build_spec, check_design, check_factor
 from .store import TABLES, SweepStore
@@ -194,7 +195,7 @@ def start(
         task_size = max(1, min(50, n_runs // (8 * parallel) or 1))
         meta = {
             "natosim_version": __version__,
-            "git_commit": git_commit(),
+            **provenance(),
             "command": command,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "spec": spec.to_dict(),
@@ -219,17 +220,57 @@ def resume(
     return run_sweep(Path(folder), workers, scheduler, progress)
 
 
-def load_results(folder: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
+def load_results(
+    folder: str | Path,
+    tables: tuple[str, ...] = TABLES,
+    columns: list[str] | None = None,
+    filter: Any = None,
+    factors: bool = False,
+) -> dict[str, pd.DataFrame]:
     """The tables of a sweep folder (or of a ``natosim run`` folder) as pandas frames.
 
     A sweep folder gives ``design`` and, for every finished run, ``model``, ``allies``,
     ``events``, ``summary`` and ``failures``, each with ``point``, ``rep``, ``run`` and ``seed``
-    columns (join the design on ``point``).
+    columns. ``columns`` and ``filter`` (a ``pyarrow.compute`` expression) are applied while
+    reading (a column a table lacks is left out of that table); ``factors=True`` joins the
+    design's factor values on ``point``. Missing values are nulls throughout (NaN in numbers,
+    None in text; an empty ``probe_target`` reads as None). Units are in each Parquet file's
+    schema metadata (``natosim.units``) and in ``sim.outputs``.
     """
+    from ..provenance import warn_if_different  # noqa: PLC0415
+
     folder = Path(folder)
     if (folder / "sweep.json").exists():
         store = SweepStore(folder)
-        out = {t: store.read(t) for t in tables}
-        out["design"] = store.design()
+        warn_if_different(store.meta(), folder)
+        design = store.design()
+        out = {}
+        for t in tables:
+            cols = None
+            if columns is not None:
+                have = _columns_of(store, t)
+                keep = ["point", "rep", "run", "seed", *columns]
+                cols = [c for c in dict.fromkeys(keep) if c in have]
+            df = _nulls(store.read(t, cols, filter))
+            if factors and "point" in df.columns:
+                df = df.merge(design, on="point", how="left")
+            out[t] = df
+        out["design"] = design
         return out
-    return {t: read_table(folder, t) for t in ("model", "allies", "events", "summary")}
+    return {t: _nulls(read_table(folder, t)) for t in ("model", "allies", "events", "summary")}
+
+
+def _columns_of(store: SweepStore, table: str) -> set[str]:
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    folder = store.folder / "parts" / table
+    first = next(iter(sorted(folder.glob("task-*.parquet"))), None) if folder.is_dir() else None
+    return set(pq.read_schema(first).names) if first is not None else set()
+
+
+def _nulls(df: pd.DataFrame) -> pd.DataFrame:
+    """One missing-value convention: empty strings in text columns become None."""
+    for col in df.columns:
+        if df[col].dtype == object:
+            df[col] = df[col].where(df[col] != "", None)
+    return df

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 TABLES = ("model", "allies", "events", "summary", "failures")
@@ -87,22 +88,28 @@ class SweepStore:
         return total
 
     # -- reading -----------------------------------------------------------------------------
-    def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
-        """One table over all completed tasks, in a canonical row order (run, year, iso3)."""
+    def read(
+        self, table: str, columns: list[str] | None = None, filter: Any = None
+    ) -> pd.DataFrame:
+        """One table over all completed tasks, in a canonical row order (run, year, iso3).
+
+        Read through ``pyarrow.dataset``: only the ``columns`` asked for are read, and a
+        ``filter`` (a ``pyarrow.compute`` expression, ``pc.field("year") == 2030``) is applied
+        while reading, so a slice of a large sweep never loads the whole table.
+        """
         if table not in TABLES:
             raise ValueError(f"unknown table {table!r}; expected one of {TABLES}")
         done = {f"task-{t:06d}.parquet" for t in self.done_tasks()}
         folder = self.folder / "parts" / table
         files = (
-            sorted(p for p in folder.glob("task-*.parquet") if p.name in done)
+            sorted(str(p) for p in folder.glob("task-*.parquet") if Path(p).name in done)
             if folder.is_dir()
             else []
         )
         if not files:
             return pd.DataFrame()
-        df = pa.concat_tables(
-            [pq.read_table(p, columns=columns) for p in files], promote_options="default"
-        ).to_pandas()
+        dataset = ds.dataset(files, format="parquet")
+        df = dataset.to_table(columns=columns, filter=filter).to_pandas()
         keys = [k for k in ("run", "year", "iso3") if k in df.columns]
         if table == "events":
             keys = [k for k in ("run", "year") if k in df.columns]
