@@ -17,7 +17,10 @@ def test_tutorial_notebook_executes(tmp_path):
     )
     client.execute()
     errors = [
-        o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
         if o.get("output_type") == "error"
     ]
     assert not errors
