@@ -20,13 +20,14 @@ from ..scenario import scenario_from_dict
 from ..store import read_table
 from .figures_other import (
     compare_distributions,
+    compare_trajectories,
     sensitivity_bars,
     sweep_heatmap,
     verdict_shares,
     verdicts_by_bin,
 )
 from .figures_run import representative_run, run_figures
-from .style import save
+from .style import figure_caption, figure_data, save
 
 CSS = """
 body{font-family:Georgia,serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
@@ -34,7 +35,9 @@ h1{font-size:1.6em}h2{font-size:1.25em;border-bottom:1px solid #ccc;margin-top:2
 figure{margin:1.5em 0}img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:.9em;color:#555}table{border-collapse:collapse;font-size:.9em}
 td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}.meta{color:#666;font-size:.9em}
-.narrative li{margin:.2em 0}
+.narrative li{margin:.2em 0}.files{color:#777;font-size:.85em}
+dl.verdicts dt{font-weight:bold;margin-top:.4em}.warning{color:#8a1c1c}
+details{margin:1em 0}summary{cursor:pointer;color:#444}pre{overflow-x:auto}
 """
 
 
@@ -48,11 +51,21 @@ def _page(title: str, body: list[str]) -> str:
 
 
 def _figure(folder: Path, name: str, fig: Any, text: str) -> str:
+    """A figure in the page: the image, its caption in HTML (never on the canvas, where it
+    overprinted labels) with the run's provenance, and links to the PNG, the SVG and the CSV of
+    the numbers drawn."""
     _, b64 = save(fig, folder, name)
+    files = [f"<a href='report/{name}.png'>png</a>", f"<a href='report/{name}.svg'>svg</a>"]
+    data = figure_data(fig)
+    if data is not None:
+        data.to_csv(folder / f"{name}.csv", index=False)
+        files.append(f"<a href='report/{name}.csv'>data (csv)</a>")
+    extra = figure_caption(fig)
+    full = text + (f" {extra}." if extra else "")
     return (
-        f"<figure><img alt='{html.escape(text)}' src='data:image/png;base64,{b64}'>"
-        f"<figcaption>{html.escape(text)} (files: report/{name}.png, .svg)</figcaption>"
-        "</figure>"
+        f"<figure id='{name}'><img alt='{html.escape(text)}' src='data:image/png;base64,{b64}'>"
+        f"<figcaption>{html.escape(full)} <span class='files'>Files: {', '.join(files)}"
+        "</span></figcaption></figure>"
     )
 
 
@@ -143,6 +156,54 @@ def run_report(folder: Path, out: Path, year: int | None = None) -> Path:
     return path
 
 
+def _verdict_definitions() -> str:
+    from ..outputs import VERDICT_TEXT  # noqa: PLC0415
+
+    items = "".join(
+        f"<dt>{html.escape(v.replace('_', ' '))}</dt><dd>{html.escape(VERDICT_TEXT[v])}</dd>"
+        for v in VERDICTS
+    )
+    return (
+        "<details open><summary>What each verdict means (first that applies, in this order)"
+        f"</summary><dl class='verdicts'>{items}</dl></details>"
+    )
+
+
+def paired_differences(
+    models: dict[str, pd.DataFrame], reference: str, years: list[int]
+) -> pd.DataFrame:
+    """Mean paired difference (scenario - reference) and its 95% interval, per outcome and year;
+    runs are paired by replication number (the same seed)."""
+    from .figures_other import TRAJECTORY_OUTCOMES  # noqa: PLC0415
+
+    ref = models[reference].set_index(["run", "year"])
+    rows = []
+    for name, m in models.items():
+        if name == reference:
+            continue
+        other = m.set_index(["run", "year"])
+        for key in TRAJECTORY_OUTCOMES:
+            for year in years:
+                a = other.xs(year, level="year")[key]
+                b = ref.xs(year, level="year")[key]
+                d = (a - b).dropna()
+                if d.empty:
+                    continue
+                se = float(d.std(ddof=1) / len(d) ** 0.5) if len(d) > 1 else float("nan")
+                mean = float(d.mean())
+                rows.append(
+                    {
+                        "scenario": name,
+                        "outcome": key,
+                        "year": year,
+                        "difference": f"{mean:+.3f}",
+                        "95% interval": f"[{mean - 1.96 * se:+.3f}, {mean + 1.96 * se:+.3f}]",
+                        "runs": len(d),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
 def compare_report(folder: Path, out: Path, year: int | None = None) -> Path:
     man = json.loads((folder / "manifest.json").read_text())
     names = man["scenarios"]
@@ -160,22 +221,50 @@ def compare_report(folder: Path, out: Path, year: int | None = None) -> Path:
     for n in names:
         sc = scenario_from_dict(json.loads((folder / n / "manifest.json").read_text())["scenario"])
         body += [f"<h2>{html.escape(n)}</h2>", *_scenario_block(sc)]
+    years = [
+        y for y in (2027, 2030, 2035, 2040) if all(y in set(m["year"]) for m in models.values())
+    ]
     body += [
-        "<h2>Verdicts</h2>",
-        _table(verdicts),
-        "<h2>Outcomes side by side</h2>",
-        f"<pre>{html.escape((folder / 'comparison.txt').read_text())}</pre>",
+        "<h2>Trajectories</h2>",
         _figure(
             out,
-            "compare_distributions",
-            compare_distributions(models, end, seed),
-            f"Outcome distributions in {end}, scenario by scenario.",
+            "compare_trajectories",
+            compare_trajectories(models, seed),
+            "The scenarios over time: median (line) and 90% of runs (band); grey lines at "
+            "2027 and 2030; dotted lines at 2% and 3.5% of GDP.",
         ),
+        "<h2>Verdicts</h2>",
         _figure(
             out,
             "compare_verdicts",
             verdict_shares(verdicts, seed, "Verdicts"),
-            "Share of runs per verdict, scenario by scenario.",
+            "Share of runs per verdict, scenario by scenario (n: runs).",
+        ),
+        _verdict_definitions(),
+    ]
+    if len(names) > 1 and years:
+        body += [
+            f"<h2>Differences from {html.escape(names[0])}</h2>",
+            (
+                "<p>Replication i of every scenario uses the same seed (common random numbers), "
+                "so each difference is paired run by run; the interval is the mean difference "
+                "+- 1.96 standard errors of the paired differences.</p>"
+            ),
+            _table(paired_differences(models, names[0], years)),
+        ]
+    body += [
+        "<h2>Outcomes in one year</h2>",
+        _figure(
+            out,
+            "compare_distributions",
+            compare_distributions(models, end, seed),
+            f"Outcome distributions in {end}, scenario by scenario, on scales from zero (indices "
+            "over their whole 0-1 range).",
+        ),
+        (
+            "<details><summary>The full table (medians and 5th-95th percentiles, as printed "
+            "by natosim compare)</summary>"
+            f"<pre>{html.escape((folder / 'comparison.txt').read_text())}</pre></details>"
         ),
     ]
     path = folder / "report.html"
@@ -226,8 +315,13 @@ def sweep_report(
             f"{html.escape(man['base']['name'])}; command: "
             f"<code>{html.escape(man['command'])}</code></p>"
         ),
+        "<h2>Base scenario</h2>",
+        *_scenario_block(scenario_from_dict(man["base"])),
+        "<h2>Factors</h2>",
+        _table(_factor_table(man["spec"]["factors"])),
         "<h2>Verdicts</h2>",
         _table(_verdict_counts(data)),
+        _verdict_definitions(),
     ]
     if len(numeric) >= 2:
         xa, ya = x or numeric[0], y or numeric[1]
@@ -258,9 +352,46 @@ def sweep_report(
                 "Sensitivity indices with 95% intervals.",
             )
         )
+        body += _wide_intervals(sens, man["points"])
     path = folder / "report.html"
     path.write_text(_page("natosim sweep", body))
     return path
+
+
+def _factor_table(factors: list[dict[str, Any]]) -> pd.DataFrame:
+    """The swept factors with their ranges or values and the schema's unit and meaning."""
+    from ..sweeps.spec import param_for  # noqa: PLC0415
+
+    rows = []
+    for f in factors:
+        p = param_for(f["key"])
+        swept = (
+            f"{f['low']:g} to {f['high']:g}"
+            if f.get("low") is not None
+            else ", ".join(str(v) for v in f.get("values", ()))
+        )
+        rows.append({"factor": f["key"], "swept": swept, "unit": p.unit, "meaning": p.description})
+    return pd.DataFrame(rows)
+
+
+def _wide_intervals(sens: pd.DataFrame, points: int) -> list[str]:
+    """A warning for every index whose 95% interval is wider than the index itself."""
+    pairs = [("S1", "S1_conf"), ("ST", "ST_conf"), ("mu_star", "mu_star_conf")]
+    wide = []
+    for index, conf in pairs:
+        if index in sens and conf in sens:
+            rows = sens[(2 * sens[conf]) > sens[index].abs()]
+            wide += [f"{r.output}: {r.factor} ({index})" for r in rows.itertuples()]
+    if not wide:
+        return []
+    shown = ", ".join(html.escape(w) for w in wide[:12]) + (" ..." if len(wide) > 12 else "")
+    return [
+        (
+            f"<p class='warning'>{len(wide)} indices have a 95% interval wider than the index "
+            f"({points} points): {shown}. Read them as 'not distinguishable from zero at this "
+            "sample size'; more base samples narrow the intervals.</p>"
+        )
+    ]
 
 
 def build_report(folder: str | Path, year: int | None = None, **sweep_options: Any) -> Path:

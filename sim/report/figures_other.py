@@ -8,18 +8,80 @@ import pandas as pd
 
 from ..compare import OUTCOMES
 from ..outputs import VERDICTS
-from .style import VERDICT_COLOURS, bins, caption, new_figure
+from .style import VERDICT_COLOURS, attach_data, bins, caption, new_figure, quantiles
+
+UNITS = {
+    "eu_core_pct": "% of GDP",
+    "eu_headline_pct": "% of GDP",
+    "eu_capability_share": "share (0-1)",
+    "coverage_mean": "European capability / requirement",
+    "us_posture": "fraction of the start year's",
+    "mean_trust": "index (0-1)",
+    "russia_resolve_estimate": "index (0-1)",
+    "us_influence": "index (0-1)",
+    "nuclear_liability": "index (0-1)",
+}
+PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3")
+TRAJECTORY_OUTCOMES = ("eu_core_pct", "coverage_mean", "mean_trust", "us_influence")
+
+
+def _honest_ylim(ax, key: str, top: float) -> None:
+    """Axes start at zero; indices show their whole 0-1 range; spending shows the 2% and 3.5%
+    lines, so a gap of a tenth of a point looks like one."""
+    if "0-1" in UNITS.get(key, ""):
+        ax.set_ylim(0, 1)
+    else:
+        ax.set_ylim(0, max(top * 1.05, 3.8 if key.endswith("_pct") else 0.1))
+    if key.endswith("_pct"):
+        for level in (2.0, 3.5):
+            ax.axhline(level, color="#999999", linestyle=":", linewidth=0.8)
+
+
+def compare_trajectories(models: dict[str, pd.DataFrame], seed: int | None):
+    """The scenarios' trajectories overlaid: median and 90% band of four outcomes by year."""
+    fig = new_figure(11, 6.8)
+    axes = fig.subplots(2, 2).ravel()
+    rows = []
+    for ax, key in zip(axes, TRAJECTORY_OUTCOMES, strict=True):
+        top = 0.0
+        for colour, (name, m) in zip(PALETTE * 3, models.items(), strict=False):
+            q = quantiles(m, key, (0.05, 0.5, 0.95))
+            ax.fill_between(q.index, q[0.05], q[0.95], color=colour, alpha=0.15, linewidth=0)
+            ax.plot(q.index, q[0.5], color=colour, linewidth=2, label=name)
+            top = max(top, float(q[0.95].max()))
+            rows.append(
+                q.rename(columns={0.05: "q05", 0.5: "q50", 0.95: "q95"})
+                .assign(scenario=name, output=key)
+                .rename_axis("year")
+                .reset_index()
+            )
+        _honest_ylim(ax, key, top)
+        for year in (2027, 2030):
+            ax.axvline(year, color="#cccccc", linewidth=0.8, zorder=0)
+        ax.set_title(OUTCOMES[key], fontsize=10)
+        ax.set_ylabel(UNITS[key])
+        ax.set_xlabel("year")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8, loc="lower right")
+    fig.suptitle("The scenarios over time (median and 90% of runs)", fontsize=12)
+    runs = next(iter(models.values()))["run"].nunique()
+    caption(
+        fig,
+        f"{runs} replications each" + (f"; shared root seed {seed}" if seed is not None else ""),
+    )
+    return attach_data(fig, pd.concat(rows, ignore_index=True))
 
 
 def compare_distributions(models: dict[str, pd.DataFrame], year: int, seed: int | None):
-    """Box plots per scenario of six outcomes in ``year``."""
+    """Box plots per scenario of six outcomes in ``year``, on honest scales."""
     keys = list(OUTCOMES)[:6]
     fig = new_figure(12, 7)
     axes = fig.subplots(2, 3).ravel()
     names = list(models)
+    rows = []
     for ax, key in zip(axes, keys, strict=True):
         data = [m.loc[m["year"] == year, key].to_numpy() for m in models.values()]
-        ax.boxplot(data, tick_labels=names, showfliers=False)
+        ax.boxplot(data, tick_labels=names, showfliers=False, whis=(5, 95))
         for i, d in enumerate(data, start=1):
             ax.scatter(
                 np.full(len(d), i) + np.linspace(-0.15, 0.15, len(d)),
@@ -28,11 +90,12 @@ def compare_distributions(models: dict[str, pd.DataFrame], year: int, seed: int 
                 alpha=0.4,
                 color="#4c72b0",
             )
+            rows += [{"scenario": names[i - 1], "output": key, "value": v} for v in d]
+        _honest_ylim(ax, key, max((float(d.max()) for d in data if len(d)), default=1.0))
         ax.set_title(OUTCOMES[key], fontsize=9)
+        ax.set_ylabel(UNITS[key], fontsize=8)
         ax.tick_params(axis="x", labelrotation=30, labelsize=7)
         ax.grid(alpha=0.3, axis="y")
-    axes[0].set_ylabel("% of GDP")
-    axes[1].set_ylabel("% of GDP")
     fig.suptitle(
         f"Outcomes in {year}, scenario by scenario (box: 25-75%, whiskers: 5-95%)", fontsize=12
     )
@@ -42,19 +105,22 @@ def compare_distributions(models: dict[str, pd.DataFrame], year: int, seed: int 
         f"Scenarios: {', '.join(names)}; {runs} replications each"
         + (f"; shared root seed {seed}" if seed is not None else ""),
     )
-    return fig
+    return attach_data(fig, pd.DataFrame(rows).assign(year=year))
 
 
 def verdict_shares(verdicts: pd.DataFrame, seed: int | None, title: str):
-    """Stacked bars: share of runs per verdict, one bar per row of ``verdicts`` (counts)."""
-    shares = verdicts.div(verdicts.sum(axis=1), axis=0).fillna(0)
-    fig = new_figure(10, 0.6 * len(shares) + 2.2)
+    """Stacked bars: share of runs per verdict, one bar per row of ``verdicts`` (counts); each
+    bar is labelled with its number of runs."""
+    totals = verdicts.sum(axis=1)
+    shares = verdicts.div(totals, axis=0).fillna(0)
+    fig = new_figure(10, 0.6 * len(shares) + 2.4)
     ax = fig.subplots()
+    names = [f"{i} (n={int(n)})" for i, n in zip(shares.index, totals, strict=True)]
     left = np.zeros(len(shares))
     for v in VERDICTS:
         if v in shares and shares[v].any():
             ax.barh(
-                [str(i) for i in shares.index],
+                names,
                 shares[v],
                 left=left,
                 color=VERDICT_COLOURS[v],
@@ -65,17 +131,27 @@ def verdict_shares(verdicts: pd.DataFrame, seed: int | None, title: str):
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of runs")
     ax.set_title(title, fontsize=11)
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3)
     caption(
         fig,
         "Verdict thresholds: the [verdict] parameters"
         + (f"; root seed {seed}" if seed is not None else ""),
     )
-    return fig
+    return attach_data(fig, verdicts.rename_axis("row").reset_index())
+
+
+def _factor_label(key: str) -> str:
+    from ..sweeps.spec import param_for  # noqa: PLC0415
+
+    try:
+        return f"{key} ({param_for(key).unit})"
+    except Exception:  # a column that is not a schema parameter
+        return key
 
 
 def sweep_heatmap(data: pd.DataFrame, x: str, y: str, outcome: str, seed: int | None, k: int = 8):
-    """Mean of ``outcome`` over runs in each cell of a k x k binning of two factors."""
+    """Mean of ``outcome`` over runs in each cell of a k x k binning of two factors, with each
+    cell's number of runs (an empty cell: no sampled point fell in it)."""
     d = pd.DataFrame(
         {
             "x": bins(data[x].astype(float), k),
@@ -84,17 +160,26 @@ def sweep_heatmap(data: pd.DataFrame, x: str, y: str, outcome: str, seed: int | 
         }
     )
     grid = d.pivot_table(index="y", columns="x", values="v", aggfunc="mean")
+    counts = d.pivot_table(index="y", columns="x", values="v", aggfunc="count")
     fig = new_figure(7.5, 6)
     ax = fig.subplots()
     im = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+    for (i, j), n in np.ndenumerate(counts.reindex_like(grid).to_numpy()):
+        if np.isfinite(n) and n > 0:
+            ax.text(j, i, f"{int(n)}", ha="center", va="center", fontsize=6, color="white")
     ax.set_xticks(range(len(grid.columns)), [f"{v:.2g}" for v in grid.columns], fontsize=7)
     ax.set_yticks(range(len(grid.index)), [f"{v:.2g}" for v in grid.index], fontsize=7)
-    ax.set_xlabel(f"{x} (bin centre)")
-    ax.set_ylabel(f"{y} (bin centre)")
+    ax.set_xlabel(f"{_factor_label(x)}, bin centre", fontsize=8)
+    ax.set_ylabel(f"{_factor_label(y)}, bin centre", fontsize=8)
     fig.colorbar(im, ax=ax, label=f"mean {outcome}")
-    ax.set_title(f"{outcome} over {x} and {y}", fontsize=10)
-    caption(fig, f"Sweep: {len(data)} runs" + (f"; root seed {seed}" if seed is not None else ""))
-    return fig
+    ax.set_title(f"{outcome} over two factors", fontsize=10)
+    caption(
+        fig,
+        f"Sweep: {len(data)} runs; numbers: runs per cell; blank cells: no run fell there"
+        + (f"; root seed {seed}" if seed is not None else ""),
+    )
+    table = pd.DataFrame({"mean": grid.stack(), "runs": counts.stack()})
+    return attach_data(fig, table.rename_axis([y, x]).reset_index())
 
 
 def sensitivity_bars(df: pd.DataFrame, seed: int | None):
@@ -131,10 +216,11 @@ def sensitivity_bars(df: pd.DataFrame, seed: int | None):
     fig.suptitle("Global sensitivity of the outputs to the swept factors", fontsize=12)
     caption(
         fig,
-        "Outputs averaged over replications per point"
+        "Outputs averaged over replications per point; intervals are bootstrap 95% intervals "
+        "and can reach below 0 or above 1 when the sample is small"
         + (f"; root seed {seed}" if seed is not None else ""),
     )
-    return fig
+    return attach_data(fig, df)
 
 
 def verdicts_by_bin(data: pd.DataFrame, factor: str, seed: int | None, k: int = 6):

@@ -5,6 +5,7 @@ spending, capability coverage and the event timeline. Each function returns a ma
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 from matplotlib import colormaps
@@ -13,7 +14,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..network import cached_network
 from ..scenario import CATEGORIES, Scenario
-from .style import caption, fan, new_figure, quantiles
+from .style import attach_data, caption, fan, new_figure, quantiles
 
 EDGE_SHOWN = 0.5  # weaker ties (a shared EU membership alone) are drawn only as weight
 
@@ -35,18 +36,40 @@ def fan_charts(model: pd.DataFrame, scenario: Scenario, seed: int | None):
     """Median, 50% and 90% bands over replications of the five headline outputs."""
     fig = new_figure(11, 6.5)
     axes = fig.subplots(2, 3).ravel()
+    data = []
     for ax, (col, title, unit) in zip(axes, FAN_PANELS, strict=False):
-        fan(ax, model, col)
+        q = fan(ax, model, col)
+        data.append(q.rename(columns=lambda c: f"q{round(100 * c):02d}").assign(output=col))
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("year")
         ax.set_ylabel(unit)
-    axes[0].axhline(3.5, color="#999999", linestyle="--", linewidth=1)
-    axes[0].text(model["year"].min(), 3.52, "Hague core 3.5%", fontsize=7, color="#666666")
-    axes[0].legend(fontsize=7, loc="lower right")
+        # honest scales: from zero; indices over their whole 0-1 range
+        top = 1.0 if "0-1" in unit else max(1.05 * float(q[0.95].max()), 0.1)
+        ax.set_ylim(0, top)
+    spend = axes[0]
+    top = max(spend.get_ylim()[1], 3.8)
+    spend.set_ylim(0, top)
+    for level, name in ((2.0, "2%"), (3.5, "Hague core 3.5%")):
+        spend.axhline(level, color="#999999", linestyle="--", linewidth=1)
+        spend.annotate(
+            name,
+            (0.02, level),
+            xycoords=("axes fraction", "data"),
+            xytext=(0, 2),
+            textcoords="offset points",
+            fontsize=7,
+            color="#555555",
+            va="bottom",
+        )
+    for ax in axes[:5]:
+        for year in (2027, 2030):
+            if model["year"].min() <= year <= model["year"].max():
+                ax.axvline(year, color="#cccccc", linewidth=0.8, zorder=0)
+    spend.legend(fontsize=7, loc="lower right")
     axes[-1].axis("off")
     fig.suptitle(f"{scenario.name}: the alliance over time", fontsize=12)
     caption(fig, _cap(scenario, model["run"].nunique(), seed))
-    return fig
+    return attach_data(fig, pd.concat(data).rename_axis("year").reset_index())
 
 
 def network_map(
@@ -86,17 +109,30 @@ def network_map(
                 linewidth=2 * d["weight"],
                 zorder=1,
             )
-    codes = [n for n, d in graph.nodes(data=True) if d["kind"] == "ally" and n in values.index]
+    member = allies[allies["year"] == year].groupby("iso3")["member"].max().astype(bool)
+    codes = [
+        n
+        for n, d in graph.nodes(data=True)
+        if d["kind"] == "ally" and n in values.index and member.get(n, True)
+    ]
+    outside = [n for n in values.index if not member.get(n, True) and n in pos]
     if colour_by == "threat":
         norm, cmap, unit = Normalize(0, 1), colormaps["Reds"], "threat perception (0-1)"
     else:
+        # the scale spans the values shown (rounded out to half points): a fixed 0-5 scale made
+        # 2.4% and 3.3% look alike
+        lo = math.floor(2 * float(values[codes].min())) / 2 if codes else 0.0
+        hi = math.ceil(2 * float(values[codes].max())) / 2 if codes else 1.0
         norm, cmap, unit = (
-            Normalize(0, max(5.0, float(values.max()))),
+            Normalize(lo, max(hi, lo + 0.5)),
             colormaps["viridis"],
             "core defence spending, % of GDP",
         )
-    xs = [pos[c][0] for c in codes]
-    ys = [pos[c][1] for c in codes]
+    shown = {c: pos[c] for c in codes}
+    if "CAN" in shown:  # Ottawa is off the map: drawn at the left edge, at its latitude
+        shown["CAN"] = (-28.0, pos["CAN"][1])
+    xs = [shown[c][0] for c in codes]
+    ys = [shown[c][1] for c in codes]
     sc = ax.scatter(
         xs,
         ys,
@@ -108,16 +144,42 @@ def network_map(
         linewidths=0.6,
         zorder=3,
     )
-    for c in codes:
-        ax.annotate(
-            c,
-            pos[c],
-            fontsize=6,
-            ha="center",
-            va="center",
-            zorder=4,
-            color="white" if norm(values[c]) > 0.6 or colour_by != "threat" else "black",
+    if outside:
+        ax.scatter(
+            [pos[c][0] for c in outside],
+            [pos[c][1] for c in outside],
+            s=160,
+            facecolors="none",
+            edgecolors="#999999",
+            linestyle="--",
+            zorder=3,
+            label=f"not yet a member in {year}",
         )
+        ax.legend(loc="lower left", fontsize=7)
+    labels = []
+    for c in codes + outside:
+        dark = c in codes and (norm(values[c]) > 0.6 or colour_by != "threat")
+        labels.append(
+            ax.annotate(
+                c,
+                shown.get(c, pos[c]),
+                fontsize=6,
+                ha="center",
+                va="center",
+                zorder=4,
+                color="white" if dark else "black",
+            )
+        )
+    _separate_labels(fig, labels)
+    ax.scatter([-28.0], [39.0], marker="s", s=120, color="#444444", zorder=3)
+    ax.annotate(
+        "USA (off-map)",
+        (-28.0, 39.0),
+        xytext=(9, 0),
+        textcoords="offset points",
+        fontsize=7,
+        va="center",
+    )
     rx, ry = pos["RUS"]
     ax.scatter([rx], [ry], marker="s", s=180, color="#b2182b", zorder=3)
     ax.annotate(
@@ -129,19 +191,44 @@ def network_map(
         xytext=(0, 8),
         textcoords="offset points",
     )
-    fig.colorbar(sc, ax=ax, label=f"{unit} (median, {year})", shrink=0.7)
+    runs = allies["run"].nunique()
+    stat = "the run" if runs == 1 else f"median of {runs} runs"
+    fig.colorbar(sc, ax=ax, label=f"{unit} ({stat}, {year})", shrink=0.7)
     ax.set_xlabel("longitude (degrees east)")
     ax.set_ylabel("latitude (degrees north)")
     ax.set_xlim(-30, 45)
     ax.set_ylim(34, 68)
-    ax.set_title(
-        f"{scenario.name}: the alliance network in {year} (grey: ally ties of weight "
-        f">= {EDGE_SHOWN}, width by weight; red dashed: proximity to Russia >= 0.5; "
-        "Canada off-map)",
-        fontsize=9,
+    ax.set_title(f"{scenario.name}: the alliance network in {year}", fontsize=11)
+    caption(
+        fig,
+        _cap(scenario, runs, seed)
+        + f"; grey lines: ally ties of weight >= {EDGE_SHOWN}, width by weight; red dashed: "
+        "proximity to Russia >= 0.5; Canada drawn at the left edge, the US off-map",
     )
-    caption(fig, _cap(scenario, allies["run"].nunique(), seed))
-    return fig
+    return attach_data(
+        fig,
+        pd.DataFrame({"iso3": values.index, colour_by: values.to_numpy(), "year": year}).assign(
+            member=lambda d: d["iso3"].map(member).fillna(True)
+        ),
+    )
+
+
+def _separate_labels(fig, labels) -> None:
+    """Move a node's label below its node when it would overprint an earlier label (capitals
+    close together: Zagreb and Ljubljana)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    placed: list[Any] = []
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        if any(box.overlaps(other) for other in placed):
+            label.set_position((0, -11))
+            label.set_anncoords("offset points")
+            label.set_color("black")
+            label.set_va("top")
+            box = label.get_window_extent(renderer)
+        placed.append(box)
 
 
 def ally_spending(allies: pd.DataFrame, scenario: Scenario, seed: int | None):
@@ -159,6 +246,9 @@ def ally_spending(allies: pd.DataFrame, scenario: Scenario, seed: int | None):
         fan(ax, sub, "core_pct")
         med = sub.groupby("year")["headline_pct"].median()
         ax.plot(med.index, med.to_numpy(), color="#dd8452", linewidth=1.2, label="headline")
+        real = sub.groupby("year")["genuine_core_pct"].median()
+        if (sub["reclassified_pct"] > 1e-9).any():  # drawn only where they differ
+            ax.plot(real.index, real.to_numpy(), color="#1b7837", linewidth=1.0, linestyle="--")
         for level in (2.0, 3.5, 5.0):
             ax.axhline(level, color="#999999", linewidth=0.7, linestyle=":")
         ax.set_title(code, fontsize=8, pad=2)
@@ -167,10 +257,25 @@ def ally_spending(allies: pd.DataFrame, scenario: Scenario, seed: int | None):
     for ax in axes[len(codes) :]:
         ax.axis("off")
     fig.supxlabel("year", fontsize=9)
-    fig.supylabel("% of GDP (blue: core, median and bands; orange: headline)", fontsize=9)
+    fig.supylabel(
+        "% of GDP (blue: core as reported; green dashed: genuine core; orange: headline)",
+        fontsize=9,
+    )
     fig.suptitle(f"{scenario.name}: defence spending per ally against 2%, 3.5% and 5%", fontsize=12)
-    caption(fig, _cap(scenario, allies["run"].nunique(), seed))
-    return fig
+    dropped = sorted(set(allies["iso3"]) - set(codes))
+    caption(
+        fig,
+        _cap(scenario, allies["run"].nunique(), seed)
+        + "; core as reported includes spending reclassified as defence, genuine core does not"
+        + (
+            f"; not drawn (no armed forces, no core spending): {', '.join(dropped)}"
+            if dropped
+            else ""
+        ),
+    )
+    drawn = ["core_pct", "genuine_core_pct", "reclassified_pct", "headline_pct"]
+    data = armed.groupby(["iso3", "year"])[drawn].median().reset_index()
+    return attach_data(fig, data)
 
 
 def coverage(model: pd.DataFrame, scenario: Scenario, seed: int | None):
@@ -195,12 +300,22 @@ def coverage(model: pd.DataFrame, scenario: Scenario, seed: int | None):
     ax.set_ylim(0, max(1.1, float(model[[f"coverage_{c}" for c in CATEGORIES]].max().max())))
     ax.set_xlabel("year")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel("European capability / NATO's 2025 level in Europe (adjusted to Russia)")
+    ax.set_ylabel("coverage (European capability / requirement)")
     ax.set_title(f"{scenario.name}: capability coverage by category (median, 90% band)")
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(alpha=0.3)
-    caption(fig, _cap(scenario, model["run"].nunique(), seed))
-    return fig
+    caption(
+        fig,
+        _cap(scenario, model["run"].nunique(), seed)
+        + "; the requirement is NATO's start-year capability in Europe, adjusted to Russia's",
+    )
+    parts = [
+        quantiles(model, f"coverage_{c}", (0.05, 0.5, 0.95)).rename(
+            columns={0.05: f"{c}_q05", 0.5: f"{c}_q50", 0.95: f"{c}_q95"}
+        )
+        for c in CATEGORIES
+    ]
+    return attach_data(fig, pd.concat(parts, axis=1).rename_axis("year").reset_index())
 
 
 TIMELINE_KINDS = (
@@ -258,8 +373,8 @@ def timeline(model: pd.DataFrame, events: pd.DataFrame, scenario: Scenario, seed
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(f"{scenario.name}: events (dot area = share of runs in which it happens)")
     ax.grid(alpha=0.3, axis="x")
-    caption(fig, _cap(scenario, runs, seed))
-    return fig
+    caption(fig, _cap(scenario, runs, seed) + "; rows without dots: no run had that event")
+    return attach_data(fig, pd.DataFrame(rows, columns=["event", "year", "share_of_runs"]))
 
 
 def run_figures(

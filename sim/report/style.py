@@ -29,8 +29,75 @@ def new_figure(width: float, height: float) -> Figure:
 
 
 def caption(fig: Figure, text: str) -> None:
-    """The caption under every figure: scenario, replications and seed."""
-    fig.text(0.01, 0.002, text, fontsize=8, color="#444444", ha="left", va="bottom")
+    """Provenance for the caption (scenario, replications and seed). Kept off the canvas, where
+    it overprinted axis labels: the report puts it in the HTML caption (``figure_caption``)."""
+    fig.natosim_caption = text  # type: ignore[attr-defined]
+
+
+def attach_data(fig: Figure, data: pd.DataFrame) -> Figure:
+    """Attach the table a figure draws, so the report can write it beside the figure as CSV
+    (every figure can be redrawn by a reader)."""
+    fig.natosim_data = data  # type: ignore[attr-defined]
+    return fig
+
+
+def figure_caption(fig: Figure) -> str:
+    return str(getattr(fig, "natosim_caption", ""))
+
+
+def figure_data(fig: Figure) -> pd.DataFrame | None:
+    return getattr(fig, "natosim_data", None)
+
+
+def layout_problems(fig: Figure, tolerance: float = 1.0) -> list[str]:
+    """Text that leaves the canvas or overprints other text, after drawing ``fig``.
+
+    Every visible, non-empty text artist (titles, axis labels, tick labels, legends, annotations)
+    is measured in display pixels; one that reaches beyond the figure by more than
+    ``tolerance`` pixels, or whose box overlaps another's, is reported. Text inside a marker or a
+    bar (an ISO3 code on its node) is measured too: labels must not collide there either.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+    from matplotlib.text import Text  # noqa: PLC0415
+
+    canvas = FigureCanvasAgg(fig)  # a Figure made without pyplot has no drawing canvas yet
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    # tick labels exist for ticks outside the view limits too, but only those inside are drawn
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            # the ticks a draw uses (none on an axes turned off)
+            drawn = {id(t) for t in axis._update_ticks()} if ax.axison else set()  # type: ignore[union-attr]
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if id(tick) not in drawn:
+                    hidden.update({id(tick.label1), id(tick.label2)})
+    boxes = []
+    for t in fig.findobj(Text):
+        if not t.get_visible() or not t.get_text().strip() or id(t) in hidden:
+            continue
+        box = t.get_window_extent(renderer)
+        if box.width == 0 or box.height == 0:
+            continue
+        label = t.get_text().strip()[:40]
+        if (
+            box.x0 < -tolerance
+            or box.y0 < -tolerance
+            or box.x1 > width + tolerance
+            or box.y1 > height + tolerance
+        ):
+            boxes.append((label, box, True))
+        else:
+            boxes.append((label, box, False))
+    problems = [f"outside the canvas: {label!r}" for label, _, out in boxes if out]
+    for i, (a, box_a, _) in enumerate(boxes):
+        for b, box_b, _ in boxes[i + 1 :]:
+            inter_w = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+            inter_h = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+            if inter_w > tolerance and inter_h > tolerance:
+                problems.append(f"overlap: {a!r} and {b!r}")
+    return problems
 
 
 def quantiles(table: pd.DataFrame, column: str, qs: tuple[float, ...]) -> pd.DataFrame:
