@@ -28,7 +28,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .debate_axes import POLICIES, THESES
@@ -278,49 +277,6 @@ def write_debate(d: Debate, folder: Path) -> None:
 
 
 def _figure(d: Debate, path: Path) -> None:
-    import matplotlib  # noqa: PLC0415 (the plotting stack only when a figure is drawn)
+    from .report.figures_other import debate_heatmaps  # noqa: PLC0415 (plotting on demand)
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-
-    t = d.table()
-    theses = list(dict.fromkeys(k[1] for k in d.cells))
-    policies = list(dict.fromkeys(k[2] for k in d.cells))
-    worlds = d.worlds
-    fig, axes = plt.subplots(
-        len(worlds), 2, figsize=(11, 3.6 * len(worlds)), layout="constrained", squeeze=False
-    )
-    panels = [
-        (ax, world, outcome, f"{title}: {world}")
-        for world, row in zip(worlds, axes, strict=True)
-        for ax, outcome, title in zip(
-            row,
-            ("article5_failure", "burden_shifted_any"),
-            ("P(an Article 5 failure)", "P(burden shifted)"),
-            strict=True,
-        )
-    ]
-    for ax, world, outcome, title in panels:
-        grid = np.full((len(theses), len(policies)), np.nan)
-        for i, th in enumerate(theses):
-            for j, po in enumerate(policies):
-                sel = (t.world == world) & (t.thesis == th) & (t.policy == po)
-                row = t[sel & (t.outcome == outcome)].iloc[0]
-                grid[i, j] = row.p
-                ax.text(
-                    j,
-                    i,
-                    f"{row.p:.2f}\n[{row.low:.2f}, {row.high:.2f}]",
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color="white" if row.p > 0.6 else "black",
-                )
-        ax.imshow(grid, vmin=0, vmax=1, cmap="Reds" if "failure" in outcome else "Blues")
-        ax.set_xticks(range(len(policies)), policies)
-        ax.set_yticks(range(len(theses)), theses)
-        ax.set_xlabel("US policy")
-        ax.set_ylabel("thesis (assumptions)")
-        ax.set_title(title)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    debate_heatmaps(d.table()).savefig(path, dpi=120)

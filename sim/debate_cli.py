@@ -38,6 +38,15 @@ def cmd_debate(args: argparse.Namespace) -> int:
     folder = Path(args.out) if args.out else default_folder(Path(args.results), "debate")
     with claimed_folder(folder, unique=not args.out) as folder:
         _run_debate(args, folder)
+    if args.no_report:
+        return 0
+    from .report import build_report  # noqa: PLC0415
+
+    try:
+        print(f"report: {build_report(folder)}")
+    except Exception as exc:  # the results are written; a failed figure must not hide them
+        print(f"natosim: report failed ({exc}); the results are in {folder}")
+        return 1
     return 0
 
 
@@ -94,4 +103,5 @@ def add_parser(sub: argparse._SubParsersAction, positive, seed) -> None:
     de.add_argument("--workers", type=cli_args.workers, default=1, help="worker processes")
     de.add_argument("--out", help="results folder (default results/debate/<timestamp>)")
     de.add_argument("--results", default="results", help=argparse.SUPPRESS)
+    de.add_argument("--no-report", action="store_true", help="skip the HTML report")
     de.set_defaults(func=cmd_debate)

@@ -81,6 +81,9 @@ def test_debate_command_writes_table_figure_and_manifest(tmp_path, capsys):
     table = pd.read_csv(out / "debate.csv")
     assert len(table) == 3 * len(POLICIES) * (len(sim.VERDICTS) + 2)
     assert "results:" in capsys.readouterr().out
+    page = (out / "report.html").read_text()
+    assert "Who wins" in page and "Predictions judged" in page and "Wilson" in page
+    assert (out / "report" / "debate_heatmaps.csv").exists()
 
 
 @pytest.mark.parametrize(

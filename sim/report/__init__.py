@@ -21,6 +21,7 @@ from ..store import read_table
 from .figures_other import (
     compare_distributions,
     compare_trajectories,
+    debate_heatmaps,
     sensitivity_bars,
     sweep_heatmap,
     verdict_shares,
@@ -394,6 +395,62 @@ def _wide_intervals(sens: pd.DataFrame, points: int) -> list[str]:
     ]
 
 
+def debate_report(folder: Path, out: Path) -> Path:
+    """The debate as a page: the thesis x policy grids with intervals, the verdicts of every
+    cell, each thesis's prediction judged under each set of assumptions, and who wins where."""
+    man = json.loads((folder / "manifest.json").read_text())
+    table = pd.read_csv(folder / "debate.csv")
+    predictions = pd.read_csv(folder / "predictions.csv")
+    counts = table[table["outcome"].isin(VERDICTS)].assign(
+        n=lambda t: (t["p"] * t["runs"]).round().astype(int),
+        cell=lambda t: t["world"].astype(str) + " / " + t["thesis"] + " / " + t["policy"],
+    )
+    verdicts = counts.pivot_table(index="cell", columns="outcome", values="n", sort=False)
+    wins = man.get("wins", {})
+    win_items = "".join(
+        f"<li><b>{html.escape(t)}</b>: "
+        + (html.escape(", ".join(str(w) for w in ws)) if ws else "in no world run")
+        + "</li>"
+        for t, ws in wins.items()
+    )
+    body = [
+        "<h1>natosim debate: three theses, US policies, worlds</h1>",
+        (
+            f"<p class='meta'>{man['replications']} replications per cell, shared root seed "
+            f"{man['root_seed']}; worlds: {html.escape(', '.join(map(str, man['worlds'])))}; "
+            f"command: <code>{html.escape(man['command'])}</code></p>"
+        ),
+        (
+            "<p>A thesis is a set of assumptions (scenarios/theses/) and a prediction about "
+            "which US policy does better; a US policy is an overlay (scenarios/policies/). A "
+            "thesis wins in a world when its prediction holds under its own assumptions.</p>"
+        ),
+        f"<h2>Who wins</h2><ul>{win_items}</ul>",
+        _figure(
+            out,
+            "debate_heatmaps",
+            debate_heatmaps(table),
+            "Probability of an Article 5 failure and of a shifted burden in every cell.",
+        ),
+        "<h2>Verdicts per cell</h2>",
+        _figure(
+            out,
+            "debate_verdicts",
+            verdict_shares(verdicts.fillna(0), man.get("root_seed"), "Verdicts per cell"),
+            "Share of runs per verdict in every world / thesis / policy cell (n: runs).",
+        ),
+        _verdict_definitions(),
+        "<h2>Predictions judged</h2>",
+        _table(predictions)
+        if len(predictions)
+        else "<p>No prediction could be judged with "
+        "the policies run (each compares two or more).</p>",
+    ]
+    path = folder / "report.html"
+    path.write_text(_page("natosim debate", body))
+    return path
+
+
 def build_report(folder: str | Path, year: int | None = None, **sweep_options: Any) -> Path:
     """Write ``DIR/report.html`` and ``DIR/report/*.png|svg`` for a run, compare or sweep
     folder; return the HTML path."""
@@ -409,6 +466,8 @@ def build_report(folder: str | Path, year: int | None = None, **sweep_options: A
         return sweep_report(folder, out, **sweep_options)
     if (folder / "comparison.csv").exists():
         return compare_report(folder, out, year)
+    if (folder / "debate.csv").exists():
+        return debate_report(folder, out)
     if (folder / "manifest.json").exists():
         return run_report(folder, out, year)
     raise FileNotFoundError(f"{folder} is not a results folder (no manifest.json or sweep.json)")

@@ -182,6 +182,45 @@ def sweep_heatmap(data: pd.DataFrame, x: str, y: str, outcome: str, seed: int | 
     return attach_data(fig, table.rename_axis([y, x]).reset_index())
 
 
+def debate_heatmaps(table: pd.DataFrame):
+    """Thesis x policy grids of P(an Article 5 failure) and P(burden shifted), one row of panels
+    per world, each cell with its Wilson 95% interval (``sim.debate.Debate.table``)."""
+    worlds = list(dict.fromkeys(table["world"]))
+    theses = list(dict.fromkeys(table["thesis"]))
+    policies = list(dict.fromkeys(table["policy"]))
+    fig = new_figure(11, 3.4 * len(worlds) + 0.4)
+    axes = np.atleast_2d(fig.subplots(len(worlds), 2, squeeze=False))
+    outcomes = (
+        ("article5_failure", "P(an Article 5 failure)", "Reds"),
+        ("burden_shifted_any", "P(burden shifted)", "Blues"),
+    )
+    for row, world in zip(axes, worlds, strict=True):
+        for ax, (outcome, title, cmap) in zip(row, outcomes, strict=True):
+            grid = np.full((len(theses), len(policies)), np.nan)
+            sel = table[(table["world"] == world) & (table["outcome"] == outcome)]
+            for r in sel.itertuples():
+                i, j = theses.index(r.thesis), policies.index(r.policy)
+                grid[i, j] = r.p
+                ax.text(
+                    j,
+                    i,
+                    f"{r.p:.2f}\n[{r.low:.2f}, {r.high:.2f}]",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if r.p > 0.6 else "black",
+                )
+            ax.imshow(grid, vmin=0, vmax=1, cmap=cmap, aspect="auto")
+            ax.set_xticks(range(len(policies)), policies, fontsize=8)
+            ax.set_yticks(range(len(theses)), theses, fontsize=8)
+            ax.set_xlabel("US policy", fontsize=8)
+            ax.set_ylabel("thesis (assumptions)", fontsize=8)
+            ax.set_title(f"{title}: {world}", fontsize=10)
+    runs = int(table["runs"].max()) if len(table) else 0
+    caption(fig, f"{runs} replications per cell; brackets: Wilson 95% intervals")
+    return attach_data(fig, table)
+
+
 def sensitivity_bars(df: pd.DataFrame, seed: int | None):
     """Sobol S1/ST (or Morris mu*) with 95% intervals, one panel per output."""
     outputs = list(dict.fromkeys(df["output"]))
