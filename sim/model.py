@@ -18,6 +18,8 @@ row); each step then runs, in order:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import mesa
 import numpy as np
 
@@ -25,6 +27,7 @@ from . import data, initial
 from .agents import Ally, Russia, UnitedStates
 from .agents import ally_rules as rules
 from .agents.ally import AllyState
+from .decisions import ANSWERS, Decisions
 from .events import apply_event
 from .mechanisms import capability as cap
 from .mechanisms import coercion, forces, progress, switches
@@ -34,6 +37,7 @@ from .network import cached_network
 from .outputs import Recorder
 from .pledge import Pledge
 from .scenario import Scenario
+from .scenario.schema import Event
 
 SERIES_NAMES = (
     "china_pull",
@@ -80,6 +84,10 @@ class AllianceModel(mesa.Model):
         )
         self.ally_state = AllyState(self, records)
         self.allies = [Ally(self, r, i) for i, r in enumerate(records)]
+        self.ally_index = {r.iso3: i for i, r in enumerate(records)}
+        # set before step() to replace agents' decisions for one year (sim.decisions)
+        self.decisions: Decisions | None = None
+        self.decided = Decisions()
         self.by_code = dict(zip(self.codes, self.allies, strict=True))
         self.armed = self.ally_state.armed
         self.european = self.ally_state.european & self.armed
@@ -248,7 +256,16 @@ class AllianceModel(mesa.Model):
         us = self.united_states
         us.drawdown_this_year = 0.0
         self.probe_this_year = None
+        # human decisions for this year (a seminar): taken once, then the agents decide again
+        self.decided, self.decisions = self.decisions or Decisions(), None
         forced_probe, forced_pressure = self._apply_events(self.year)
+        for ev in self.decided.events:  # injected by an instructor
+            probe, push = apply_event(self, replace(ev, year=self.year))
+            self.recorder.event(
+                "injected", f"the instructor injects: {ev.kind} {ev.target}".strip()
+            )
+            forced_probe = probe if probe is not None else forced_probe
+            forced_pressure = max(forced_pressure, push)
         self.ally_state.grow_economy(self.year)
         self._russia_acts(forced_probe)
         laggards = self._united_states_acts(forced_pressure)
@@ -296,6 +313,13 @@ class AllianceModel(mesa.Model):
                 "ceasefire", "the war in Ukraine stops; Russia begins to reconstitute"
             )
         attacks = russia.greyzone_attacks(self.proximity, self.now["greyzone_escalation"])
+        if self.decided.russia_greyzone is not None:
+            attacks = np.round(attacks * self.decided.russia_greyzone)
+            self.recorder.event(
+                "human",
+                "Russia (human) sets its grey-zone campaign to "
+                f"{self.decided.russia_greyzone:.1f}x",
+            )
         s = self.ally_state
         s.greyzone_attacks = attacks.astype(np.int64) + s.greyzone_attacks_extra
         s.greyzone_attacks_extra.fill(0)
@@ -310,6 +334,17 @@ class AllianceModel(mesa.Model):
             lambda t, us, eu: crisis_game.perceived_success(self, t, us, eu),
             readiness,
         )
+        choice = self.decided.russia_probe
+        if choice is not None:
+            target = self.ally_index.get(choice) if choice else None
+            if target is not None and not s.member[target]:
+                target = None
+            self.recorder.event(
+                "human",
+                f"Russia (human) probes {self.allies[target].record.country}"
+                if target is not None
+                else "Russia (human) does not probe",
+            )
         if forced_probe is not None:
             target = forced_probe
         if target is not None:
@@ -329,6 +364,13 @@ class AllianceModel(mesa.Model):
             self.now["china_pull"],
             float(self.mean_weights @ self.ally_state.trust),
         )
+        d = self.decided
+        if d.us_threat is not None:
+            us.threat_level = theta = d.us_threat
+            self.recorder.event("human", f"the US (human) sets its threat level to {theta:.2f}")
+        if d.us_reassurance:
+            apply_event(self, Event(self.year, "us_reassurance", magnitude=d.us_reassurance))
+            self.recorder.event("human", f"the US (human) reassures ({d.us_reassurance:.2f})")
         self._log_us_moves(progress)
         bar = self.pledge_level() - 0.05
         s = self.ally_state
@@ -346,7 +388,13 @@ class AllianceModel(mesa.Model):
                 "threat",
                 f"the US threatens abandonment (level {theta:.2f}); laggards: {names}{more}",
             )
-        if us.execute_threats(int(laggards.sum())):
+        if d.us_drawdown is not None:
+            if d.us_drawdown > 0:
+                us.forced_drawdown(d.us_drawdown)
+                self.recorder.event(
+                    "human", f"the US (human) draws down {d.us_drawdown:.0%} of its 2025 posture"
+                )
+        elif us.execute_threats(int(laggards.sum())):
             self.recorder.event(
                 "threat_executed",
                 "the US executes its threat: a drawdown of "
@@ -423,6 +471,16 @@ class AllianceModel(mesa.Model):
         shares = coercion.response_shares(
             pc, dep, us.coercion_credibility, s.threat, s.trust, signals, s.resistance
         )
+        if self.decided.answer:
+            c, h, r = (np.array(x, dtype=float) for x in shares)
+            shares = (c, h, r)
+            for iso3, ans in self.decided.answer.items():
+                i = self.ally_index[iso3]
+                for k, share in enumerate(shares):
+                    share[i] = 1.0 if ANSWERS[k] == ans else 0.0
+                self.recorder.event(
+                    "human", f"{self.allies[i].record.country} (human) answers the US: {ans}"
+                )
         self.shares, self.signals = shares, signals
         leverage = pa["compliance_gain"] * us.coercion_credibility * self.us_influence
         pledge = self.pledge_level()
@@ -452,6 +510,15 @@ class AllianceModel(mesa.Model):
             pa["urgency_gain"],
         )
         s.core_pct = np.where(armed, core, s.core_pct)
+        for iso3, pct in self.decided.budget_pct.items():
+            i = self.ally_index[iso3]
+            if armed[i]:
+                s.core_pct[i] = pct
+                self.recorder.event(
+                    "human",
+                    f"{self.allies[i].record.country} (human) sets core spending to "
+                    f"{pct:.2f}% of GDP",
+                )
         willing = rules.reclassify_willingness(
             pa, s.holdout, signals, self.pledge.elapsed(self.year)
         )

@@ -1,0 +1,81 @@
+"""Decisions made by people for the coming year: the model's public decision points.
+
+A seminar (``sim.seminar``) lets students play allies, the United States and Russia against the
+agents. Before :meth:`AllianceModel.step` the caller may set ``model.decisions``; for that one
+year the model uses each decision given in place of the agent's own rule, and every field left
+``None`` (or an ally not listed) is decided by the agents as always. The event log names each
+human decision ("human: ..."), so a results folder shows who decided what.
+
+The decision points, each where the agent's rule would decide:
+
+* an ally's **core budget** (% of GDP) in place of the budget rule (M4), and its **answer** to
+  US coercion (comply, hedge or resist) in place of the logit shares (M3);
+* the US **threat level** (0-1) in place of its escalation rule (M5), a **drawdown** (fraction of
+  the 2025 posture) in place of the chance of executing a threat, and a **reassurance**
+  (0-1, as the ``us_reassurance`` event);
+* Russia's **probe** (an ally's ISO3, or "" for none) in place of its logit choice (M8), and its
+  **grey-zone campaign** (a multiplier on this year's attacks);
+* **events** injected by an instructor (any scenario event kind), applied this year.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .scenario.schema import EVENT_KINDS, Event
+
+ANSWERS = ("comply", "hedge", "resist")
+BUDGET_RANGE = (0.0, 10.0)  # % of GDP: the schema's widest core-spending bound
+DRAWDOWN_RANGE = (0.0, 0.5)  # fraction of the 2025 posture in one year
+GREYZONE_RANGE = (0.0, 3.0)  # multiplier on the attacks Russia's rule would make
+
+
+def _number(name: str, value: float, low: float, high: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name}: expected a number in [{low:g}, {high:g}], got {value!r}")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{name}: expected a number in [{low:g}, {high:g}], got {value!r}")
+
+
+@dataclass
+class Decisions:
+    """One year's human decisions; ``None`` (or a missing ally) means: the agents decide."""
+
+    budget_pct: dict[str, float] = field(default_factory=dict)
+    answer: dict[str, str] = field(default_factory=dict)
+    us_threat: float | None = None
+    us_drawdown: float | None = None
+    us_reassurance: float | None = None
+    russia_probe: str | None = None
+    russia_greyzone: float | None = None
+    events: tuple[Event, ...] = ()
+
+    def check(self, members: set[str]) -> None:
+        """Raise ``ValueError`` naming the first decision out of bounds or naming no ally of
+        ``members`` (the allies in the run)."""
+        for iso3, pct in self.budget_pct.items():
+            if iso3 not in members:
+                raise ValueError(f"budget_pct: {iso3!r} is not an ally in this run")
+            _number(f"budget_pct.{iso3}", pct, *BUDGET_RANGE)
+        for iso3, ans in self.answer.items():
+            if iso3 not in members:
+                raise ValueError(f"answer: {iso3!r} is not an ally in this run")
+            if ans not in ANSWERS:
+                raise ValueError(f"answer.{iso3}: expected one of {', '.join(ANSWERS)}")
+        if self.us_threat is not None:
+            _number("us_threat", self.us_threat, 0.0, 1.0)
+        if self.us_drawdown is not None:
+            _number("us_drawdown", self.us_drawdown, *DRAWDOWN_RANGE)
+        if self.us_reassurance is not None:
+            _number("us_reassurance", self.us_reassurance, 0.0, 1.0)
+        if self.russia_probe not in (None, "") and self.russia_probe not in members:
+            raise ValueError(f"russia_probe: {self.russia_probe!r} is not an ally in this run")
+        if self.russia_greyzone is not None:
+            _number("russia_greyzone", self.russia_greyzone, *GREYZONE_RANGE)
+        for ev in self.events:
+            if ev.kind not in EVENT_KINDS:
+                raise ValueError(f"events: unknown kind {ev.kind!r}")
+
+    def is_empty(self) -> bool:
+        return self == Decisions()

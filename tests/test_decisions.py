@@ -1,0 +1,90 @@
+"""Human decisions at the model's decision points (sim.decisions): each replaces the agent's rule
+for one year, is logged, and nothing changes when none is given."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.decisions import Decisions
+from sim.model import AllianceModel
+from sim.scenario.schema import Event
+
+
+def _model(name: str = "baseline", seed: int = 5) -> AllianceModel:
+    return AllianceModel(sim.load_scenario(name), rng=seed)
+
+
+def test_no_decision_changes_nothing():
+    a, b = _model(), _model()
+    for _ in range(5):
+        a.step()
+        b.decisions = Decisions()
+        b.step()
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(a.recorder.model_rows), pd.DataFrame(b.recorder.model_rows)
+    )
+
+
+def test_an_allys_budget_and_answer_replace_its_rules_for_one_year():
+    m = _model()
+    i = m.ally_index["ITA"]
+    m.decisions = Decisions(budget_pct={"ITA": 4.2}, answer={"ITA": "resist"})
+    m.step()
+    assert m.ally_state.core_pct[i] == pytest.approx(4.2)
+    assert (m.shares[0][i], m.shares[1][i], m.shares[2][i]) == (0.0, 0.0, 1.0)
+    log = " ".join(m.recorder.events["event"]).lower()
+    assert "italy (human) sets core spending to 4.20% of gdp" in log
+    assert "italy (human) answers the us: resist" in log
+    m.step()  # the next year the agents decide again
+    assert m.ally_state.core_pct[i] != pytest.approx(4.2)
+
+
+def test_the_us_threat_drawdown_and_reassurance():
+    m = _model()
+    before = m.united_states.posture_target
+    m.decisions = Decisions(us_threat=0.0, us_drawdown=0.2, us_reassurance=1.0)
+    m.step()
+    assert m.recorder.model_rows["us_threat_level"][-1] == pytest.approx(0.0)
+    assert m.united_states.posture_target <= before - 0.2 + 1e-9  # then China drift, as always
+    assert "the us (human) reassures" in " ".join(m.recorder.events["event"]).lower()
+
+
+def test_russia_probes_where_told_or_not_at_all():
+    m = _model("ceasefire", seed=3)
+    m.decisions = Decisions(russia_probe="EST", russia_greyzone=0.0)
+    m.step()
+    assert m.recorder.model_rows["probe_target"][-1] == "EST"
+    assert m.recorder.model_rows["greyzone_attacks"][-1] == 0
+    m.decisions = Decisions(russia_probe="")
+    m.step()
+    assert m.recorder.model_rows["probe_target"][-1] == ""
+
+
+def test_an_injected_event_applies_this_year():
+    m = _model()
+    before = m.united_states.posture_target
+    m.decisions = Decisions(events=(Event(0, "us_drawdown", magnitude=0.1),))
+    m.step()
+    assert m.united_states.posture_target < before
+    assert "the instructor injects: us_drawdown" in " ".join(m.recorder.events["event"]).lower()
+
+
+@pytest.mark.parametrize(
+    ("decisions", "message"),
+    [
+        (Decisions(budget_pct={"XXX": 2.0}), "not an ally"),
+        (Decisions(budget_pct={"ITA": 11.0}), "budget_pct.ITA"),
+        (Decisions(budget_pct={"ITA": float("nan")}), "budget_pct.ITA"),
+        (Decisions(answer={"ITA": "maybe"}), "answer.ITA"),
+        (Decisions(us_threat=1.5), "us_threat"),
+        (Decisions(us_drawdown=0.9), "us_drawdown"),
+        (Decisions(russia_probe="RUS"), "russia_probe"),
+        (Decisions(russia_greyzone=-1.0), "russia_greyzone"),
+    ],
+)
+def test_bad_decisions_are_refused_with_their_name(decisions, message):
+    m = _model()
+    with pytest.raises(ValueError, match=message):
+        decisions.check(set(m.ally_index))
