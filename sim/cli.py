@@ -21,6 +21,7 @@ from .debate_cli import add_parser as add_debate_parser
 from .folders import claimed_folder, command_line, default_folder
 from .paths import resolve_scenario_path, scenario_dirs
 from .scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
+from .seminar.server import add_parser as add_seminar_parser
 from .sweeps.cli import add_parsers as add_sweep_parsers
 from .ui.server import add_parser as add_ui_parser
 
@@ -276,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_calibration_parsers(sub, cli_args.positive, cli_args.seed)
     add_debate_parser(sub, cli_args.positive, cli_args.seed)
     add_ui_parser(sub)
+    add_seminar_parser(sub)
 
     par = sub.add_parser("params", help="list every scenario parameter with default and bounds")
     par.add_argument("section", nargs="?", help="only this section (run, united_states, ...)")

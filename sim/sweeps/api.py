@@ -271,6 +271,7 @@ def _columns_of(store: SweepStore, table: str) -> set[str]:
 def _nulls(df: pd.DataFrame) -> pd.DataFrame:
     """One missing-value convention: empty strings in text columns become None."""
     for col in df.columns:
-        if df[col].dtype == object:
+        # object columns (pandas 2) and the str dtype (pandas 3)
+        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col].dtype):
             df[col] = df[col].where(df[col] != "", None)
     return df

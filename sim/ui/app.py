@@ -126,11 +126,14 @@ def Controls() -> None:
             label="Scenario", value=scenario_name.value, values=list(SCENARIOS), on_value=pick
         )
     sc = SCENARIOS[scenario_name.value]
-    claims = "  \n".join(html.escape(sentence(c)) for c in sc.claims if c in CLAIMS)
+    claims = "<br>".join(html.escape(sentence(c)) for c in sc.claims if c in CLAIMS)
     # scenario text is data (a user's file may hold HTML): escaped, never rendered as markup
-    solara.Markdown(
-        f"**Claims:** {html.escape(', '.join(sc.claims)) or '-'}  \n"
-        f"{html.escape(sc.description)}  \n\n{claims}",
+    solara.HTML(  # not Markdown: it would ask a CDN for KaTeX on every page load
+        tag="div",
+        unsafe_innerHTML=(
+            f"<b>Claims:</b> {html.escape(', '.join(sc.claims)) or '-'}<br>"
+            f"{html.escape(sc.description)}<br><br>{claims}"
+        ),
         style={"font-size": "0.85em"},
     )
     with solara.Div(classes=["seed"]):

@@ -1,0 +1,1 @@
+"""The classroom seminar: a class plays one run together (``natosim seminar SCENARIO``)."""

@@ -1,0 +1,150 @@
+"""What every screen of a seminar shows, as SVG the browser draws: line charts of the main
+outcomes and the alliance map. Made once per year for the whole class (cached on the session's
+year), so thirty viewers cost one drawing, not thirty matplotlib renders. Fixed axes (0-1 for
+indices, 0 to at least 4% for spending) so a small change looks small."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.colors import Normalize, to_hex
+
+from ..network import cached_network
+
+CHARTS = (
+    ("eu_core_pct", "European core spending", "% of GDP", None),
+    ("mean_trust", "Mean trust in the US", "index 0-1", (0.0, 1.0)),
+    ("us_posture", "US posture in Europe", "fraction of 2025", (0.0, 1.5)),
+    ("russia_resolve_estimate", "Russia's estimate of US resolve", "index 0-1", (0.0, 1.0)),
+)
+W, H, PAD_L, PAD_B, PAD_T, PAD_R = 360, 200, 44, 30, 26, 10
+
+
+def line_chart(
+    years: list[int],
+    values: list[float],
+    start: int,
+    end: int,
+    title: str,
+    unit: str,
+    yrange: tuple[float, float] | None,
+) -> str:
+    """A small SVG line chart on fixed axes, with the year range of the whole run."""
+    lo, hi = yrange or (0.0, max(4.0, max(values, default=0.0) * 1.1))
+    iw, ih = W - PAD_L - PAD_R, H - PAD_T - PAD_B
+
+    def x(year: float) -> float:
+        return PAD_L + iw * (year - start) / max(end - start, 1)
+
+    def y(v: float) -> float:
+        return PAD_T + ih * (1 - (min(max(v, lo), hi) - lo) / (hi - lo))
+
+    parts = [
+        (
+            f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {W} {H}' width='100%' "
+            f"role='img' aria-label='{escape(title)}'>"
+        ),
+        f"<text x='{PAD_L}' y='16' font-size='13' font-weight='bold'>{escape(title)}</text>",
+        f"<rect x='{PAD_L}' y='{PAD_T}' width='{iw}' height='{ih}' fill='none' stroke='#999'/>",
+    ]
+    for k in range(5):
+        v = lo + (hi - lo) * k / 4
+        parts.append(
+            f"<line x1='{PAD_L}' x2='{PAD_L + iw}' y1='{y(v):.1f}' y2='{y(v):.1f}' "
+            "stroke='#eee'/>"
+            f"<text x='{PAD_L - 4}' y='{y(v) + 4:.1f}' font-size='10' text-anchor='end'>"
+            f"{v:.2g}</text>"
+        )
+    for yr in sorted({start, (start + end) // 2, end}):
+        parts.append(
+            f"<text x='{x(yr):.1f}' y='{H - 12}' font-size='10' text-anchor='middle'>{yr}</text>"
+        )
+    parts.append(
+        f"<text x='{W - PAD_R}' y='{H - 1}' font-size='10' text-anchor='end' fill='#555'>"
+        f"{escape(unit)}</text>"
+    )
+    if unit.startswith("%"):
+        for level in (2.0, 3.5):
+            if lo <= level <= hi:
+                parts.append(
+                    f"<line x1='{PAD_L}' x2='{PAD_L + iw}' y1='{y(level):.1f}' "
+                    f"y2='{y(level):.1f}' stroke='#888' stroke-dasharray='3 3'/>"
+                )
+    if years:
+        pts = " ".join(f"{x(a):.1f},{y(b):.1f}" for a, b in zip(years, values, strict=True))
+        parts.append(f"<polyline points='{pts}' fill='none' stroke='#1f5fa6' stroke-width='2.5'/>")
+        parts.append(
+            f"<circle cx='{x(years[-1]):.1f}' cy='{y(values[-1]):.1f}' r='4' fill='#1f5fa6'/>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def charts(model_rows: pd.DataFrame, start: int, end: int) -> list[str]:
+    """The four shared charts for the year reached."""
+    years = [int(v) for v in model_rows["year"]]
+    return [
+        line_chart(years, [float(v) for v in model_rows[col]], start, end, title, unit, rng)
+        for col, title, unit, rng in CHARTS
+    ]
+
+
+def alliance_map(allies: pd.DataFrame, network_params: dict, year: int) -> str:
+    """The alliance on capital coordinates coloured by core spending this year (hollow: not a
+    member yet), Russia marked; Canada and the US at the left edge."""
+    graph = cached_network(tuple(sorted(network_params.items())))[0]
+    pos = {n: d["pos"] for n, d in graph.nodes(data=True)}
+    now = allies[allies["year"] == year].set_index("iso3")
+    norm = Normalize(1.0, 5.0)
+    cmap = colormaps["viridis"]
+    w, h = 560, 380
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return 20 + (lon + 30) / 75 * (w - 40), 20 + (68 - lat) / 34 * (h - 60)
+
+    parts = [
+        (
+            f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {w} {h}' width='100%' "
+            "role='img' aria-label='alliance map'>"
+        ),
+        (
+            f"<text x='10' y='14' font-size='13' font-weight='bold'>The alliance in {year}: "
+            "core spending, % of GDP</text>"
+        ),
+    ]
+    for iso3, row in now.iterrows():
+        lon, lat = pos.get(iso3, (None, None))
+        if lon is None:
+            continue
+        if iso3 == "CAN":
+            lon, lat = -29.0, 45.0
+        cx, cy = xy(lon, lat)
+        member = bool(row["member"])
+        fill = to_hex(cmap(norm(float(row["core_pct"])))) if member else "none"
+        parts.append(
+            f"<circle cx='{cx:.1f}' cy='{cy:.1f}' r='11' fill='{fill}' stroke='#222'"
+            + ("" if member else " stroke-dasharray='2 2'")
+            + f"><title>{escape(str(iso3))}: {float(row['core_pct']):.2f}%</title></circle>"
+            f"<text x='{cx:.1f}' y='{cy + 3:.1f}' font-size='8' text-anchor='middle' "
+            f"fill='{'white' if member else '#444'}'>{escape(str(iso3))}</text>"
+        )
+    rx, ry = xy(*pos["RUS"])
+    parts.append(
+        f"<rect x='{rx - 9:.1f}' y='{ry - 9:.1f}' width='18' height='18' fill='#b2182b'/>"
+        f"<text x='{rx:.1f}' y='{ry - 12:.1f}' font-size='10' text-anchor='middle'>RUS</text>"
+    )
+    ux, uy = xy(-29.0, 38.0)
+    parts.append(
+        f"<rect x='{ux - 8:.1f}' y='{uy - 8:.1f}' width='16' height='16' fill='#444'/>"
+        f"<text x='{ux + 12:.1f}' y='{uy + 4:.1f}' font-size='9'>USA (off-map)</text>"
+    )
+    for k, v in enumerate((1, 2, 3, 4, 5)):
+        parts.append(
+            f"<rect x='{w - 180 + 34 * k}' y='{h - 30}' width='34' height='10' "
+            f"fill='{to_hex(cmap(norm(v)))}'/>"
+            f"<text x='{w - 180 + 34 * k}' y='{h - 8}' font-size='9'>{v}%</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)

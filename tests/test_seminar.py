@@ -1,0 +1,77 @@
+"""The classroom seminar's session: seats, decisions per role, the clock, fallbacks to the
+agents, the debrief against the agents alone, and the export."""
+
+from __future__ import annotations
+
+import pytest
+
+import sim
+from sim.report import build_report
+from sim.seminar.session import RUSSIA, US, ClassSession, SeminarError
+from sim.store import read_table
+
+
+@pytest.fixture
+def session():
+    return ClassSession(sim.load_scenario("ceasefire"), seed=3, code="123456", instructor_token="T")
+
+
+def test_joining_needs_the_code_and_a_free_role(session):
+    token = session.join("123456", "Ada", "EST")
+    assert session.seat(token).role == "EST"
+    with pytest.raises(SeminarError, match="code"):
+        session.join("000000", "Bob", "LVA")
+    with pytest.raises(SeminarError, match="taken"):
+        session.join("123456", "Bob", "EST")
+    with pytest.raises(SeminarError, match="not a role"):
+        session.join("123456", "Bob", "XXX")
+    with pytest.raises(SeminarError, match="name"):
+        session.join("123456", "<>", "LVA")
+    assert {US, RUSSIA, "EST", "POL"} <= set(session.roles())
+    assert "ISL" not in session.roles()  # no armed forces: nothing to decide
+
+
+def test_a_student_decides_only_for_their_own_role(session):
+    est = session.join("123456", "Ada", "EST")
+    with pytest.raises(SeminarError, match="cannot decide 'probe'"):
+        session.decide(est, probe="LVA")
+    with pytest.raises(SeminarError, match=r"budget_pct\.EST"):
+        session.decide(est, budget=40)
+    with pytest.raises(SeminarError, match="not a seat"):
+        session.decide("forged", budget=2)
+    session.decide(est, budget=3.3, answer="comply")
+    assert session.decided() == {"EST"}
+
+
+def test_advance_applies_decisions_and_logs_fallbacks(session):
+    est = session.join("123456", "Ada", "EST")
+    session.join("123456", "Bo", RUSSIA)
+    us = session.join("123456", "Cy", US)
+    session.decide(est, budget=3.3)
+    session.decide(us, threat=0.0, reassurance=0.5)
+    session.advance()
+    assert session.year == 2026
+    i = session.model.ally_index["EST"]
+    assert session.model.ally_state.core_pct[i] == pytest.approx(3.3)
+    log = " ".join(session.events(50)).lower()
+    assert "estonia (human) sets core spending" in log
+    assert "russia (bo) did not decide in time" in log
+    assert session.decided() == set()
+    assert set(session.revealed()["role"]) == {"EST", US}
+
+
+def test_debrief_and_export(session, tmp_path):
+    est = session.join("123456", "Ada", "EST")
+    for _ in range(3):
+        session.decide(est, budget=5.0)
+        session.advance()
+    d = session.debrief()
+    assert d["class_verdict"] in sim.VERDICTS and d["agents_verdict"] in sim.VERDICTS
+    seats = d["seats"]
+    assert list(seats["year"]) == [2026, 2027, 2028]
+    assert seats["class"].tolist() == pytest.approx([5.0, 5.0, 5.0])
+    assert (seats["agents"] < 5.0).all()  # the agents would not have spent that much
+    folder = session.export(tmp_path)
+    assert (folder / "decisions.csv").read_text().count("budget") == 3
+    assert len(read_table(folder / "class", "model")) == 4
+    assert build_report(folder / "class").exists() and build_report(folder / "agents").exists()

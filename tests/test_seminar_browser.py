@@ -1,0 +1,135 @@
+"""A class in real browsers (Debian's Chromium, Playwright): an instructor and two students play
+three years of a seminar; the students' decisions reach the log, the revealed decisions, the
+debrief and the export; a student's page offers only their own role's decisions; nothing is
+fetched from outside the server."""
+
+from __future__ import annotations
+
+import csv
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from sim.ui.server import free_port
+
+from .conftest import CHROMIUM_FLAGS, require_chromium
+
+
+@pytest.fixture
+def seminar(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "seminar",
+            "ceasefire",
+            "--port",
+            str(port),
+            "--seconds",
+            "600",
+            "--export-dir",
+            str(tmp_path / "exports"),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    lines = [proc.stdout.readline() for _ in range(3)]
+    join = re.search(r"students join: (\S+)", "".join(lines)).group(1)
+    instructor = re.search(r"instructor:\s+(\S+)", "".join(lines)).group(1)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(join, timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the seminar did not start")
+    yield join, instructor, tmp_path / "exports"
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _join(page, link: str, name: str, role_prefix: str) -> None:
+    page.goto(link)
+    page.wait_for_selector("text=Join the seminar", timeout=90_000)
+    page.get_by_label("Your name").fill(name)
+    page.locator(".join-role .v-select").click()
+    page.locator(".menuable__content__active .v-list-item", has_text=role_prefix).first.click()
+    page.locator(".join").click()
+
+
+def test_an_instructor_and_two_students_play_three_years(seminar):
+    browser_path = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    join, instructor, exports = seminar
+    host = join.split("/?")[0]
+    requested: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
+        pages = [browser.new_page(viewport={"width": 1280, "height": 720}) for _ in range(3)]
+        for p in pages:
+            p.on("request", lambda r: requested.append(r.url))
+        teacher, ada, cy = pages
+        teacher.goto(instructor)
+        teacher.wait_for_selector("text=Instructor", timeout=90_000)
+        _join(ada, join, "Ada", "EST:")
+        ada.wait_for_selector("text=you are Estonia", timeout=60_000)
+        _join(cy, join, "Cy", "USA:")
+        cy.wait_for_selector("text=you are the United States", timeout=60_000)
+        # a seat shows only its own role's decisions
+        assert (
+            ada.locator(".decide-budget").count() == 1 and ada.locator(".decide-probe").count() == 0
+        )
+        assert (
+            cy.locator(".decide-threat").count() == 1 and cy.locator(".decide-budget").count() == 0
+        )
+        # the seat survives a reload (its token is in the address)
+        ada.reload()
+        ada.wait_for_selector("text=you are Estonia", timeout=60_000)
+        for year in (2026, 2027, 2028):
+            ada.locator(".decide-answer button", has_text="resist").click()
+            ada.locator(".submit").click()
+            ada.wait_for_selector("text=is in", timeout=30_000)
+            cy.locator(".submit").click()
+            cy.wait_for_selector("text=is in", timeout=30_000)
+            teacher.wait_for_function(
+                "document.querySelectorAll('.roster td').length > 0 && "
+                "[...document.querySelectorAll('.roster tr')].filter(r => "
+                "r.innerText.includes('decided')).length === 2",
+                timeout=30_000,
+            )
+            teacher.locator(".advance").click()
+            for p in pages:
+                p.wait_for_selector(f"text=Year {year}", timeout=60_000)
+        log = ada.locator(".event-log").inner_text().lower()
+        assert "estonia (human) answers the us: resist" in log
+        assert "the us (human) sets its threat level" in log
+        assert "Ada" in teacher.locator(".decisions").inner_text()
+        teacher.locator(".debrief").click()
+        teacher.wait_for_selector("text=Verdict if the run ended now", timeout=60_000)
+        assert "EST" in teacher.locator(".debrief-table").inner_text()
+        teacher.locator(".export").click()
+        teacher.wait_for_selector("text=Exported to", timeout=60_000)
+        teacher.screenshot(path=str(exports.parent / "instructor.png"))
+        browser.close()
+    outside = [u for u in requested if not u.startswith((host, "data:", "blob:"))]
+    assert not outside, outside[:5]
+    rows = list(csv.DictReader(next(exports.rglob("decisions.csv")).open()))
+    assert {r["role"] for r in rows} == {"EST", "USA"}
+    assert {int(r["year"]) for r in rows} == {2026, 2027, 2028}
