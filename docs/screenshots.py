@@ -1,5 +1,6 @@
 """Remake the report screenshots in docs/ (run, compare and debate reports at 1280 pixels wide):
-``.venv/bin/python docs/screenshots.py``. Needs Debian's chromium (Playwright drives it)."""
+``.venv/bin/python docs/screenshots.py``; the seminar's instructor and student views with
+``--seminar``. Needs Debian's chromium (Playwright drives it)."""
 
 from __future__ import annotations
 
@@ -37,5 +38,81 @@ def shoot() -> None:
         browser.close()
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and "--seminar" not in sys.argv:
     shoot()
+
+
+def shoot_seminar() -> None:
+    """The instructor's and a student's view of a seminar after two years, at 1280x720."""
+    import re  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import time  # noqa: PLC0415
+    import urllib.request  # noqa: PLC0415
+
+    from sim.ui.server import free_port  # noqa: PLC0415
+
+    browser_path = shutil.which("chromium") or sys.exit("needs Debian's chromium")
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sim",
+                "seminar",
+                "ceasefire",
+                "--port",
+                str(free_port()),
+                "--export-dir",
+                tmp,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert proc.stdout is not None
+        head = "".join(proc.stdout.readline() for _ in range(3))
+        join = re.search(r"students join: (\S+)", head).group(1)  # type: ignore[union-attr]
+        teacher = re.search(r"instructor:\s+(\S+)", head).group(1)  # type: ignore[union-attr]
+        for _ in range(180):
+            try:
+                urllib.request.urlopen(join, timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
+                t = browser.new_page(viewport={"width": 1280, "height": 720})
+                t.goto(teacher)
+                t.wait_for_selector("text=Instructor", timeout=120_000)
+                students = []
+                for name, role in (("Ada", "EST:"), ("Cy", "USA:")):
+                    s = browser.new_page(viewport={"width": 1280, "height": 720})
+                    s.goto(join)
+                    s.wait_for_selector("text=Join the seminar", timeout=120_000)
+                    s.get_by_label("Your name").fill(name)
+                    s.locator(".join-role .v-select").click()
+                    s.locator(
+                        ".menuable__content__active .v-list-item", has_text=role
+                    ).first.click()
+                    s.locator(".join").click()
+                    s.wait_for_selector("text=you are", timeout=60_000)
+                    students.append(s)
+                for year in (2026, 2027):
+                    for s in students:
+                        s.locator(".submit").click()
+                    time.sleep(1)
+                    t.locator(".advance").click()
+                    t.wait_for_selector(f"text=Year {year}", timeout=60_000)
+                students[0].locator(".submit").click()
+                time.sleep(2)
+                t.screenshot(path=str(DOCS / "seminar_instructor.png"))
+                students[0].screenshot(path=str(DOCS / "seminar_student.png"))
+                browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+if __name__ == "__main__" and "--seminar" in sys.argv:
+    shoot_seminar()

@@ -7,7 +7,7 @@ year, the charts and the map (SVG drawn by the browser, made once per year for e
 event log in words and the decisions of the years already played.
 
 Pages learn of a change (a decision, a new year) by watching the session's version number
-(every half second, in a thread per page that Solara cancels when the page closes), and only
+(ten times a second, in a thread per page that Solara cancels when the page closes), and only
 then re-render.
 """
 
@@ -44,6 +44,7 @@ def _session_from_environment() -> ClassSession:
 
 
 SESSION = _session_from_environment()
+WATCH_SECONDS = 0.1  # how often a page checks for a change (an integer compare)
 _CACHE: dict[str, Any] = {"year": None}
 _CACHE_LOCK = threading.Lock()
 
@@ -255,7 +256,7 @@ def InstructorView(version: int) -> None:
             classes=["pause"],
         )
         solara.Button(
-            "Reveal hidden information" if SESSION.fog else "Hide it again",
+            "Reveal" if SESSION.fog else "Hide",
             on_click=guarded(lambda: SESSION.set_fog(not SESSION.fog)),
             classes=["fog"],
         )
@@ -302,35 +303,36 @@ def InstructorView(version: int) -> None:
 
 @solara.component
 def SharedViews(version: int) -> None:
+    """The year, the charts, the map, the log and the revealed decisions: a few HTML blocks
+    (each a single widget), so that a new year costs each page little to re-render."""
     svgs, amap = shared_drawings()
-    rows = SESSION.model.recorder.model_rows
-    with solara.Row(classes=["status"]):
-        solara.Text(f"Year {SESSION.year}", classes=["year"], style={"font-size": "1.6em"})
-        solara.Text(f"European core spending {rows['eu_core_pct'][-1]:.2f}% of GDP")
-        solara.Text(f"trust {rows['mean_trust'][-1]:.2f}")
-        if SESSION.fog:
-            solara.Text("Russia's forces and US resolve: hidden", classes=["fog-state"])
-        else:
-            solara.Text(
-                f"Russia's free forces {rows['russia_free_bde'][-1]:.1f} bde-e; Russia's read "
-                f"of US resolve {rows['russia_resolve_estimate'][-1]:.2f}",
-                classes=["fog-state"],
-            )
+    solara.HTML(tag="div", unsafe_innerHTML=status_html(), classes=["status"])
     with solara.GridFixed(columns=2):
         for svg in svgs:
             solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["chart"])
     solara.HTML(tag="div", unsafe_innerHTML=amap, classes=["map"])
-    solara.HTML(tag="h4", unsafe_innerHTML="Event log")
-    with solara.Column(classes=["event-log"]):
-        for e in reversed(SESSION.events(15)):
-            solara.Text(e)
+    lines = "".join(f"<div>{html.escape(e)}</div>" for e in reversed(SESSION.events(15)))
+    solara.HTML(tag="div", unsafe_innerHTML=f"<h4>Event log</h4>{lines}", classes=["event-log"])
     revealed = SESSION.revealed()
     if len(revealed):
-        solara.HTML(tag="h4", unsafe_innerHTML="Decisions so far")
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=revealed.tail(40).to_html(index=False, classes="decisions"),
+        table = revealed.tail(40).to_html(index=False, classes="decisions")
+        solara.HTML(tag="div", unsafe_innerHTML=f"<h4>Decisions so far</h4>{table}")
+
+
+def status_html() -> str:
+    rows = SESSION.model.recorder.model_rows
+    if SESSION.fog:
+        hidden = "Russia's forces and US resolve: hidden"
+    else:
+        hidden = (
+            f"Russia's free forces {rows['russia_free_bde'][-1]:.1f} bde-e; Russia's read of "
+            f"US resolve {rows['russia_resolve_estimate'][-1]:.2f}"
         )
+    return (
+        f"<span class='year' style='font-size:1.6em;font-weight:bold'>Year {SESSION.year}"
+        f"</span> &nbsp; European core spending {rows['eu_core_pct'][-1]:.2f}% of GDP; "
+        f"trust {rows['mean_trust'][-1]:.2f}; <span class='fog-state'>{hidden}</span>"
+    )
 
 
 @solara.component
@@ -341,7 +343,7 @@ def Page() -> None:
 
     def watch(cancel: threading.Event) -> None:
         seen = SESSION.version
-        while not cancel.wait(0.5):
+        while not cancel.wait(WATCH_SECONDS):
             if SESSION.version != seen:
                 seen = SESSION.version
                 set_version(seen)

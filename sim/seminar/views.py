@@ -19,7 +19,7 @@ CHARTS = (
     ("us_posture", "US posture in Europe", "fraction of 2025", (0.0, 1.5)),
     ("russia_resolve_estimate", "Russia's estimate of US resolve", "index 0-1", (0.0, 1.0)),
 )
-W, H, PAD_L, PAD_B, PAD_T, PAD_R = 360, 200, 44, 30, 26, 10
+W, H, PAD_L, PAD_B, PAD_T, PAD_R = 360, 200, 44, 30, 26, 22
 
 
 def line_chart(
@@ -122,7 +122,12 @@ def alliance_map(allies: pd.DataFrame, network_params: dict, year: int) -> str:
             lon, lat = -29.0, 45.0
         cx, cy = xy(lon, lat)
         member = bool(row["member"])
-        fill = to_hex(cmap(norm(float(row["core_pct"])))) if member else "none"
+        armed = float(row["core_pct"]) > 0  # Iceland has no armed forces: grey, not "0%"
+        fill = (
+            (to_hex(cmap(norm(float(row["core_pct"])))) if armed else "#bbbbbb")
+            if member
+            else "none"
+        )
         parts.append(
             f"<circle cx='{cx:.1f}' cy='{cy:.1f}' r='11' fill='{fill}' stroke='#222'"
             + ("" if member else " stroke-dasharray='2 2'")
