@@ -19,6 +19,7 @@ row); each step then runs, in order:
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import mesa
 import numpy as np
@@ -123,6 +124,28 @@ class AllianceModel(mesa.Model):
         self.united_states.initial_stance(self.progress_measures(), self.now, pressure)
         self._apply_events(self.start_year, summits=True)
         self.recorder.record_year()
+
+    def change_params(self, values: dict[str, Any], source: str = "changed mid-run") -> None:
+        """Change parameters of a running model from the next year on (the seminar app's
+        levers): the scenario is copied with ``values`` (validated like a file) and every rule
+        reads the new values from the next step. What the start year fixed stays as it was: the
+        network, each ally's start-year values and anchored budget, the initial stocks. The event
+        log records the change."""
+        fixed = [k for k in values if k.startswith("run.") or k.startswith("network.")]
+        if fixed:
+            raise ValueError(f"{fixed[0]} is fixed once a run has started")
+        self.config = self.config.with_params(values, source=source)
+        self.switches = self.config.params["mechanisms"]
+        self.params = P = switches.effective(self.config)
+        self.p_allies, self.p_perception = P["allies"], P["perception"]
+        self.p_capability, self.p_crisis = P["capability"], P["crisis"]
+        self.p_alliance, self.p_verdict = P["alliance"], P["verdict"]
+        self.p_russia, self.p_coercion = P["russia"], P["coercion"]
+        self.russia.p = self.russia.forces.p = P["russia"]
+        self.united_states.p = P["united_states"]
+        self.pipeline.p = P["capability"]
+        text = ", ".join(f"{k} = {v}" for k, v in sorted(values.items()))
+        self.recorder.event("lever", f"from {self.year + 1}: {text}")
 
     def on(self, switch: str) -> bool:
         """Whether the knock-out switch ``switch`` (``[mechanisms]``) is on."""

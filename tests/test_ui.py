@@ -136,6 +136,16 @@ def test_seminar_in_a_real_browser(server, tmp_path):
         assert page.locator(".charts img").get_attribute("src") != chart_before
         assert page.locator(".event-log").inner_text() != log_before
         page.screenshot(path=str(tmp_path / "seminar.png"), full_page=True)
+        # a lever moved mid-run applies from the next year, without a restart
+        page.locator(".lever-united_states-threat_intensity .v-slider").click()
+        page.wait_for_selector("text=from 2031", timeout=30_000)
+        assert page.locator(".year").inner_text() == "Year 2030"
+        # the run and its settings survive a reload (the run's id is in the address)
+        assert "run=" in page.url
+        page.reload()
+        page.wait_for_selector("text=Year 2030", timeout=90_000)
+        assert "threat_intensity =" in page.locator(".changed").inner_text()
+        assert "Claims: C15" in page.locator(".scenario-picker").locator("..").inner_text()
         browser.close()
     assert (tmp_path / "seminar.png").stat().st_size > 20_000
     hosts = {urlparse(u).hostname for u in requested if u.startswith("http")}
@@ -242,3 +252,21 @@ def test_export_stays_under_the_export_root(tmp_path):
     assert len(written) == 1
     assert written[0].parent.parent.name == "tmp-evil-seminar"
     assert not (tmp_path / "evil-seminar").exists()
+
+
+def test_a_lever_moved_mid_run_applies_from_the_next_year():
+    sc = shipped_scenarios()["baseline"]
+    a, b = Session(sc, {}, seed=3), Session(sc, {}, seed=3)
+    a.step(3)
+    b.step(3)
+    b.change("united_states.threat_intensity", 0.0)
+    assert b.year == 2028  # no restart
+    a.step(4)
+    b.step(4)
+    ha, hb = a.history(), b.history()
+    pd.testing.assert_frame_equal(ha.iloc[:4], hb.iloc[:4])  # the past is untouched
+    assert hb["us_threat_level"].iloc[-1] < ha["us_threat_level"].iloc[-1]
+    log = " ".join(b.events()).lower()
+    assert "from 2029: united_states.threat_intensity = 0.0" in log
+    with pytest.raises(ValueError, match="fixed once a run has started"):
+        b.change("run.end_year", 2050)

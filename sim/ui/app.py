@@ -12,8 +12,11 @@ from __future__ import annotations
 import hmac
 import html
 import logging
+import secrets
+import threading
 import time
 import urllib.parse
+from collections import OrderedDict
 from typing import Any
 
 import solara
@@ -22,6 +25,7 @@ from matplotlib.ticker import MaxNLocator
 from ..claims import CLAIMS, sentence
 from ..report.figures_run import network_map
 from ..report.style import new_figure
+from ..runner import release_model
 from ..scenario import Param
 from .config import app_config
 from .session import Session, lever_params, shipped_scenarios
@@ -47,14 +51,55 @@ colour_by = solara.reactive("core_pct")
 session: solara.Reactive[Session | None] = solara.reactive(None)
 tick = solara.reactive(0)
 playing = solara.reactive(False)
+seconds_per_year = solara.reactive(0.8)  # play speed
+lever_note = solara.reactive("")
 exported = solara.reactive("")
 export_label = solara.reactive("")
+
+
+run_id = solara.reactive("")
+# Runs by the id in their page's address (?run=...), so a reload finds its run and settings
+# again. Bounded: the oldest run beyond RUNS_KEPT is dropped, so closed tabs cannot pile up.
+RUNS: OrderedDict[str, dict[str, Any]] = OrderedDict()
+RUNS_KEPT = 12
+_RUNS_LOCK = threading.Lock()
+
+
+def remember() -> None:
+    """Keep this page's run under its id (most recent last)."""
+    if not run_id.value or session.value is None:
+        return
+    with _RUNS_LOCK:
+        RUNS[run_id.value] = {
+            "scenario": scenario_name.value,
+            "seed": seed.value,
+            "overrides": dict(overrides.value),
+            "session": session.value,
+        }
+        RUNS.move_to_end(run_id.value)
+        while len(RUNS) > RUNS_KEPT:
+            _, old = RUNS.popitem(last=False)
+            release_model(old["session"].model)
+
+
+def restore(rid: str) -> bool:
+    """Take up the run kept under ``rid`` (after a reload); False if there is none."""
+    with _RUNS_LOCK:
+        kept = RUNS.get(rid)
+    if kept is None:
+        return False
+    scenario_name.value, seed.value = kept["scenario"], kept["seed"]
+    overrides.value, session.value = kept["overrides"], kept["session"]
+    run_id.value = rid
+    tick.value += 1
+    return True
 
 
 def new_session() -> None:
     """Build the model for the current scenario, settings and seed."""
     session.value = Session(SCENARIOS[scenario_name.value], dict(overrides.value), seed.value)
     tick.value += 1
+    remember()
 
 
 def set_seed(value: int) -> None:
@@ -63,8 +108,22 @@ def set_seed(value: int) -> None:
 
 
 def set_lever(key: str, value: Any) -> None:
+    """A lever moved: before the first step the run starts with it; during a run it takes effect
+    from the next year (logged), never a silent restart."""
     overrides.value = {**overrides.value, key: value}
-    new_session()
+    if session.value is None:
+        new_session()
+        return
+    try:
+        session.value.change(key, value)
+    except ValueError as exc:
+        lever_note.value = f"Not changed: {exc}"
+        return
+    s = session.value
+    started = s.year > s.model.start_year
+    lever_note.value = f"{key} = {value} from {s.year + 1}" if started else ""
+    tick.value += 1
+    remember()
 
 
 def step(years: int) -> None:
@@ -73,13 +132,15 @@ def step(years: int) -> None:
     assert session.value is not None
     session.value.step(years)
     tick.value += 1
+    remember()
 
 
 @solara.component
 def Lever(p: Param) -> None:
     key = p.key
     value = overrides.value.get(key, SCENARIOS[scenario_name.value].get(key))
-    label = f"{p.name.replace('_', ' ')} ({p.unit})"
+    shown = f"{value:.3g}" if isinstance(value, float) else str(value).lower()
+    label = f"{p.name.replace('_', ' ')} ({p.unit}): {shown}"  # the value, not just a thumb
     css = [f"lever-{key.replace('.', '-')}"]
     with solara.Div(classes=css):
         if p.kind == "bool":
@@ -147,6 +208,15 @@ def Controls() -> None:
             classes=["play"],
         )
         solara.Button("Reset", on_click=reset, classes=["reset"])
+    with solara.Div(classes=["speed"]):
+        solara.Select(
+            "Play speed (seconds per year)",
+            value=seconds_per_year.value,
+            values=[0.2, 0.5, 0.8, 1.5, 3.0],
+            on_value=seconds_per_year.set,
+        )
+    if lever_note.value:
+        solara.Text(lever_note.value, classes=["lever-note"])
     changed = ", ".join(f"{k.split('.')[-1]} = {v}" for k, v in sorted(overrides.value.items()))
     solara.Text(f"Settings changed: {changed or 'none'}", classes=["changed"])
     for group, params in lever_params().items():
@@ -250,11 +320,27 @@ def Page() -> None:
 
     def play_loop() -> None:
         while playing.value and session.value is not None and not session.value.done:
-            time.sleep(0.8)
+            time.sleep(seconds_per_year.value)
             step(1)
         playing.value = False
 
     solara.use_thread(play_loop, dependencies=[playing.value])
+    query = dict(urllib.parse.parse_qsl(router.search or ""))
+
+    def attach() -> None:
+        """Once per page: take up the run named in the address, or name this one there."""
+        rid = query.get("run", "")
+        if rid and rid == run_id.value:
+            return
+        if rid and restore(rid):
+            return
+        run_id.value = secrets.token_urlsafe(8)
+        remember()
+
+    solara.use_effect(attach, [])
+    if run_id.value and query.get("run") != run_id.value and (tick.value or playing.value):
+        # once the page has acted (a step, a lever), its run's id goes into the address
+        router.push("?" + urllib.parse.urlencode({**query, "run": run_id.value}))
     if not authorised(router.search):
         solara.Warning(
             "This seminar needs its join link: ask the instructor for the address with "

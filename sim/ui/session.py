@@ -97,6 +97,18 @@ class Session:
                 break
             self.model.step()
 
+    def change(self, key: str, value: Any) -> None:
+        """A lever moved during the run: it takes effect from the next year, and the event log
+        says so (before the first step, the run simply starts with it)."""
+        if self.model.year == self.model.start_year:
+            self.overrides = {**self.overrides, key: value}
+            release_model(self.model)
+            self.__post_init__()
+            return
+        self.model.change_params({key: value}, source="the seminar app")  # may refuse
+        self.overrides = {**self.overrides, key: value}
+        self.configured = self.model.config
+
     def reset(self) -> Session:
         """A fresh session with the same scenario, settings and seed."""
         release_model(self.model)
