@@ -255,7 +255,7 @@ class Recorder:
                 m.nuclear_liability,
                 m.cohesion,
                 m.progress_measures()[1],
-                float(m.us_capability_in_europe().sum() / m.us_base.sum()),
+                _us_capability_ratio(m),
                 m.pledge_level(),
                 *_answers(m),
             )
@@ -408,6 +408,15 @@ VERDICT_TEXT: dict[str, str] = {
     "burden_not_shifted": "Europe's coverage of its requirement did not grow enough, and "
     "nothing else failed",
 }
+
+
+def _us_capability_ratio(m: AllianceModel) -> float:
+    """US capability in Europe over the start year's. With no US capability at the start (every
+    ``us_share`` at 0) the ratio is undefined; the posture, which would scale it, stands in."""
+    base = float(m.us_base.sum())
+    if base <= 0:
+        return float(m.united_states.posture)
+    return float(m.us_capability_in_europe().sum() / base)
 
 
 def verdict(model: AllianceModel, outcomes: list[str]) -> str:

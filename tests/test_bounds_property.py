@@ -152,3 +152,64 @@ def test_no_losses_at_all():
     r = run_one(sc, 1)
     assert not r.error, r.error
     _check(r.model, r.allies)
+
+
+@pytest.mark.parametrize("mode", ["low", "high", "mixed"])
+@pytest.mark.parametrize("war", [0.0, 1.0])
+def test_every_parameter_at_its_bounds_at_once(mode, war):
+    """Every numeric parameter at its lower bound, its upper bound, or either at random (the
+    pledge and peer weights kept inside their joint rule), every flag drawn, and one event of
+    each kind at its largest magnitude: the run finishes in bounds (all at the lower bound once
+    gave a 0/0 US capability ratio)."""
+    import random
+
+    rng = random.Random(f"{mode}{war}")
+    params: dict[str, dict] = {"run": {"start_year": 2025, "end_year": 2040}}
+    for p in CATALOGUE.params:
+        if p.section == "run":
+            continue
+        if p.kind == "bool":
+            value = rng.random() < 0.5
+        elif p.kind == "choice":
+            value = rng.choice(p.choices)
+        else:
+            pick = (
+                p.low
+                if mode == "low"
+                else p.high
+                if mode == "high"
+                else rng.choice([p.low, p.high])
+            )
+            value = int(pick) if p.kind == "int" else float(pick)
+        params.setdefault(p.section, {})[p.name] = value
+    params["allies"]["pledge_weight"], params["allies"]["peer_weight"] = 0.5, 0.4
+    kinds = [
+        "us_reassurance",
+        "russian_aggression",
+        "greyzone_surge",
+        "us_drawdown",
+        "us_pressure",
+        "russia_probe",
+        "summit",
+    ]
+    events = [
+        {
+            "year": 2026 + k,
+            "kind": kind,
+            "target": "EST" if kind == "russia_probe" else "",
+            "magnitude": 15.0 if kind == "summit" else 100.0,
+            "note": "",
+            "deadline": 0,
+        }
+        for k, kind in enumerate(kinds)
+    ]
+    doc = {
+        "name": "bounds",
+        "params": params,
+        "overrides": {},
+        "series": {"ukraine_war": [[2025, war]]},
+        "events": events,
+    }
+    r = run_one(scenario_from_dict(doc), 11)
+    assert not r.error, r.error
+    _check(r.model, r.allies)
