@@ -26,6 +26,7 @@ CLAIM_RE = re.compile(r"^C(1[0-9]|[1-9])$")
 NAME_RE = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 MAX_FILE_BYTES = 1_000_000  # the largest shipped scenario is 6 kB
 MAX_TEXT = 20_000  # characters in a description, hypothesis or note
+MAX_CHAIN = 32  # files in an extends chain (the shipped ones use three)
 MAX_REF = 255  # characters in an extends reference (a file name's limit on most systems)
 
 
@@ -236,6 +237,8 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 
 def _load_chain(path: Path, stack: tuple[Path, ...]) -> dict[str, Any]:
     path = path.resolve()
+    if len(stack) >= MAX_CHAIN:
+        raise ScenarioError(str(stack[-1]), "extends", f"a chain of at most {MAX_CHAIN} files")
     if path in stack:
         chain = " -> ".join(p.name for p in (*stack, path))
         raise ScenarioError(str(stack[-1]), "extends", f"no cycle of extends ({chain})")

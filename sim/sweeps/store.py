@@ -109,6 +109,10 @@ class SweepStore:
         if not files:
             return pd.DataFrame()
         dataset = ds.dataset(files, format="parquet")
+        unknown = [c for c in columns or () if c not in dataset.schema.names]
+        if unknown:
+            known = ", ".join(n for n in dataset.schema.names if n not in ("point", "rep", "run"))
+            raise ValueError(f"no column {unknown[0]!r} in the {table} table (it has: {known})")
         df = dataset.to_table(columns=columns, filter=filter).to_pandas()
         keys = [k for k in ("run", "year", "iso3") if k in df.columns]
         if table == "events":
