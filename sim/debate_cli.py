@@ -64,6 +64,10 @@ def _run_debate(args: argparse.Namespace, folder: Path) -> None:
             executor.shutdown()
     with atomic_folder(folder) as tmp:
         write_debate(d, tmp)
+        if args.claims:
+            from .experiments import claims_table  # noqa: PLC0415
+
+            claims_table().to_csv(tmp / "claims.csv", index=False)
         meta = {
             "natosim_version": __version__,
             **provenance(),
@@ -104,4 +108,10 @@ def add_parser(sub: argparse._SubParsersAction, positive, seed) -> None:
     de.add_argument("--out", help="results folder (default results/debate/<timestamp>)")
     de.add_argument("--results", default="results", help=argparse.SUPPRESS)
     de.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    de.add_argument(
+        "--claims",
+        action="store_true",
+        help="also run the 19 claim experiments with their mechanisms on and off (about 20 s) "
+        "for the report",
+    )
     de.set_defaults(func=cmd_debate)

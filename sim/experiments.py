@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .claims import sentence
 from .mechanisms import crisis as crisis_game
@@ -430,3 +431,29 @@ CLAIM_EXPERIMENTS: tuple[ClaimExperiment, ...] = (
 )
 
 BY_CLAIM = {e.claim: e for e in CLAIM_EXPERIMENTS}
+
+
+def claims_table(seed: int = SEED) -> pd.DataFrame:
+    """Every claim experiment with its mechanism on and knocked out: one row per claim with both
+    effects, their 95% intervals and whether the claim holds (the debate report's table)."""
+    rows = []
+    for exp in CLAIM_EXPERIMENTS:
+        on, off = run_claim(exp, False, seed), run_claim(exp, True, seed)
+        rows.append(
+            {
+                "claim": exp.claim,
+                "mechanism": ", ".join(exp.knockout),
+                "model says": exp.says,
+                "unit": exp.unit.strip(),
+                "effect on": on.effect,
+                "on low": on.low,
+                "on high": on.high,
+                "holds on": on.holds,
+                "effect off": off.effect,
+                "off low": off.low,
+                "off high": off.high,
+                "holds off": off.holds,
+                "runs": on.n,
+            }
+        )
+    return pd.DataFrame(rows)

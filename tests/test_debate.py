@@ -84,6 +84,7 @@ def test_debate_command_writes_table_figure_and_manifest(tmp_path, capsys):
     page = (out / "report.html").read_text()
     assert "Who wins" in page and "Predictions judged" in page and "Wilson" in page
     assert (out / "report" / "debate_heatmaps.csv").exists()
+    assert "natosim debate --claims" in page  # the claims table is one flag away
 
 
 @pytest.mark.parametrize(
@@ -104,3 +105,36 @@ class _nothing:  # a context manager that expects no exception  # noqa: N801
 
     def __exit__(self, *exc):
         return False
+
+
+def test_debate_report_shows_each_claim_on_and_off(tmp_path, monkeypatch):
+    """With --claims the report tabulates every claim's effect with its mechanism on and off
+    (the experiments are stubbed here: tests/claims runs them for real)."""
+    from sim import experiments
+
+    table = pd.DataFrame(
+        [
+            {
+                "claim": "C1",
+                "mechanism": "asia_pull",
+                "model says": "posture falls",
+                "unit": "of 2025 posture",
+                "effect on": -0.1,
+                "on low": -0.12,
+                "on high": -0.07,
+                "holds on": True,
+                "effect off": 0.0,
+                "off low": 0.0,
+                "off high": 0.0,
+                "holds off": False,
+                "runs": 30,
+            }
+        ]
+    )
+    monkeypatch.setattr(experiments, "claims_table", lambda seed=0: table)
+    out = tmp_path / "d"
+    args = ["debate", "--reps", "2", "--worlds", "war", "--claims", "--out", str(out)]
+    assert main(args) == 0
+    page = (out / "report.html").read_text()
+    assert "mechanism on and knocked out" in page and "asia_pull" in page
+    assert "-0.100 [-0.120, -0.070] holds" in page and "does not hold" in page

@@ -395,6 +395,47 @@ def _wide_intervals(sens: pd.DataFrame, points: int) -> list[str]:
     ]
 
 
+def _claims_section(folder: Path) -> list[str]:
+    """The claims as experiments (``natosim debate --claims``): each claim's effect with its
+    mechanism on and knocked out, with 95% intervals."""
+    path = folder / "claims.csv"
+    if not path.exists():
+        text = (
+            "<h2>The claims</h2><p>Run <code>natosim debate --claims</code> to add each "
+            "claim's effect with its mechanism on and off.</p>"
+        )
+        return [text]
+    t = pd.read_csv(path)
+
+    def cell(m: float, lo: float, hi: float, holds: bool) -> str:
+        return f"{m:+.3f} [{lo:+.3f}, {hi:+.3f}] {'holds' if holds else 'does not hold'}"
+
+    rows = pd.DataFrame(
+        {
+            "claim": t["claim"],
+            "what the model says": t["model says"],
+            "unit": t["unit"].fillna(""),
+            "mechanism on": [
+                cell(r["effect on"], r["on low"], r["on high"], r["holds on"])
+                for _, r in t.iterrows()
+            ],
+            "knocked out": [
+                cell(r["effect off"], r["off low"], r["off high"], r["holds off"])
+                for _, r in t.iterrows()
+            ],
+            "switch": t["mechanism"],
+        }
+    )
+    return [
+        "<h2>The claims: each effect with its mechanism on and knocked out</h2>",
+        (
+            "<p>Effect and 95% interval; a claim passes when it holds with its mechanism and "
+            "fails with it switched off (the data: <code>claims.csv</code>).</p>"
+        ),
+        rows.to_html(index=False, border=0),
+    ]
+
+
 def debate_report(folder: Path, out: Path) -> Path:
     """The debate as a page: the thesis x policy grids with intervals, the verdicts of every
     cell, each thesis's prediction judged under each set of assumptions, and who wins where."""
@@ -440,6 +481,7 @@ def debate_report(folder: Path, out: Path) -> Path:
             "Share of runs per verdict in every world / thesis / policy cell (n: runs).",
         ),
         _verdict_definitions(),
+        *_claims_section(folder),
         "<h2>Predictions judged</h2>",
         _table(predictions)
         if len(predictions)
