@@ -131,6 +131,20 @@ def test_the_wheel_works_from_any_folder(installed):
     assert app.returncode == 0 and int(app.stdout.strip()) >= 10, app.stderr[-1500:]
 
 
+def test_every_package_is_listed_for_the_wheel():
+    """pyproject.toml lists the packages by hand (two are folders outside sim/): a new
+    subpackage must be added there, or the wheel ships without it."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "sim").rglob("__init__.py")
+    }
+    assert found <= listed, sorted(found - listed)
+
+
 def test_a_script_without_a_main_guard_is_told_what_to_do(tmp_path):
     script = tmp_path / "unguarded.py"
     script.write_text(
