@@ -8,11 +8,13 @@ human decision ("human: ..."), so a results folder shows who decided what.
 
 The decision points, each where the agent's rule would decide:
 
-* an ally's **core budget** (% of GDP) in place of the budget rule (M4), and its **answer** to
-  US coercion (comply, hedge or resist) in place of the logit shares (M3);
+* an ally's **core budget** (% of GDP) in place of the budget rule (M4), its **answer** to
+  US coercion (comply, hedge or resist) in place of the logit shares (M3), and whether it
+  **helps** an ally Russia probes this year, in place of its solidarity draw (M9);
 * the US **threat level** (0-1) in place of its escalation rule (M5), a **drawdown** (fraction of
-  the 2025 posture) in place of the chance of executing a threat, and a **reassurance**
-  (0-1, as the ``us_reassurance`` event);
+  the 2025 posture) in place of the chance of executing a threat, a **reassurance**
+  (0-1, as the ``us_reassurance`` event), and whether it **answers** a probe this year, in place
+  of its crisis-response draw (M9);
 * Russia's **probe** (an ally's ISO3, or "" for none) in place of its logit choice (M8), and its
   **grey-zone campaign** (a multiplier on this year's attacks);
 * **events** injected by an instructor (any scenario event kind), applied this year.
@@ -44,9 +46,11 @@ class Decisions:
 
     budget_pct: dict[str, float] = field(default_factory=dict)
     answer: dict[str, str] = field(default_factory=dict)
+    crisis_help: dict[str, bool] = field(default_factory=dict)
     us_threat: float | None = None
     us_drawdown: float | None = None
     us_reassurance: float | None = None
+    us_crisis_response: bool | None = None
     russia_probe: str | None = None
     russia_greyzone: float | None = None
     events: tuple[Event, ...] = ()
@@ -63,6 +67,13 @@ class Decisions:
                 raise ValueError(f"answer: {iso3!r} is not an ally in this run")
             if ans not in ANSWERS:
                 raise ValueError(f"answer.{iso3}: expected one of {', '.join(ANSWERS)}")
+        for iso3, help_ in self.crisis_help.items():
+            if iso3 not in members:
+                raise ValueError(f"crisis_help: {iso3!r} is not an ally in this run")
+            if not isinstance(help_, bool):
+                raise ValueError(f"crisis_help.{iso3}: expected true or false")
+        if self.us_crisis_response is not None and not isinstance(self.us_crisis_response, bool):
+            raise ValueError("us_crisis_response: expected true or false")
         if self.us_threat is not None:
             _number("us_threat", self.us_threat, 0.0, 1.0)
         if self.us_drawdown is not None:

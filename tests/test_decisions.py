@@ -88,3 +88,38 @@ def test_bad_decisions_are_refused_with_their_name(decisions, message):
     m = _model()
     with pytest.raises(ValueError, match=message):
         decisions.check(set(m.ally_index))
+
+
+def test_the_crisis_answer_of_the_us_and_of_an_ally():
+    """In a year Russia probes Estonia: the US (human) stays out and Poland (human) helps, or the
+    US answers and Poland stays out; the crisis record follows the humans, not the draws."""
+    outcomes = {}
+    for us_answers, poland_helps in ((False, True), (True, False)):
+        m = _model("ceasefire", seed=3)
+        m.decisions = Decisions(
+            russia_probe="EST",
+            us_crisis_response=us_answers,
+            crisis_help={"POL": poland_helps},
+        )
+        m.step()
+        crisis = m.probe_this_year
+        assert crisis is not None
+        assert crisis.us_responds is us_answers
+        assert (m.ally_index["POL"] in crisis.aiders) is poland_helps
+        outcomes[us_answers] = m.recorder.model_rows["us_responded"][-1]
+    assert outcomes == {False: 0, True: 1}
+
+
+def test_a_seat_can_commit_to_help_or_to_answer():
+    from sim.seminar.session import US, ClassSession
+
+    s = ClassSession(sim.load_scenario("ceasefire"), seed=3, code="1", instructor_token="T")
+    pol = s.join("1", "Ana", "POL")
+    us = s.join("1", "Ben", US)
+    s.decide(pol, help="yes")
+    s.decide(us, respond=False)
+    s.inject("russia_probe", "EST")
+    s.advance()
+    crisis = s.model.probe_this_year
+    assert crisis is not None and not crisis.us_responds
+    assert s.model.ally_index["POL"] in crisis.aiders

@@ -147,10 +147,17 @@ def resolve_probe(model: AllianceModel, target: int) -> Crisis:
         model.now["china_pull"], model.nuclear_liability, us.reassurance_now(model.now)
     )
     us_responds = bool(rng.random() < p_us)
+    decided = model.decided  # a seminar's human players (sim.decisions); the draws happen anyway
+    if decided.us_crisis_response is not None:
+        us_responds = decided.us_crisis_response
     targets = np.array([target])
     p_aid = _sig(aid_logits(model, targets, float(us_responds)))[0]
     draws = rng.random(len(p_aid))
     helps = (draws < p_aid) & model.on("solidarity")
+    for iso3, help_ in decided.crisis_help.items():
+        i = model.ally_index[iso3]
+        if i != target:
+            helps[i] = help_
     aiders = tuple(np.flatnonzero(helps).tolist())
     in_place, amounts, delays = model.theatre.inputs(
         model, targets, helps[None, :].astype(float), np.array([float(us_responds)])

@@ -120,6 +120,9 @@ def JoinView(code0: str) -> None:
         solara.Error(error)
 
 
+YES_NO: dict[bool | None, str] = {None: "my agent decides", True: "yes", False: "no"}
+
+
 def _default(role: str, key: str) -> Any:
     m = SESSION.model
     if key == "budget":
@@ -132,6 +135,8 @@ def _default(role: str, key: str) -> Any:
         return 0.0
     if key == "greyzone":
         return 1.0
+    if key in ("help", "respond"):
+        return None  # the agent's own draw unless the player says yes or no
     return ""
 
 
@@ -154,6 +159,10 @@ def SeatView(token: str, version: int) -> None:
     def setter(key: str):
         return lambda v: set_values({**values, key: v})
 
+    def yes_no_setter(key: str):
+        back = {text: value for value, text in YES_NO.items()}
+        return lambda text: set_values({**values, key: back[text]})
+
     who = f"{html.escape(seat.name)}: you are {html.escape(SESSION.role_name(role))}"
     solara.HTML(tag="h3", unsafe_innerHTML=who)
     if SESSION.done:
@@ -162,7 +171,14 @@ def SeatView(token: str, version: int) -> None:
     solara.Text(f"Your decisions for {SESSION.year + 1}:")
     for key, label in DECISION_FIELDS[kind]:
         with solara.Div(classes=[f"decide-{key}"]):
-            if key == "answer":
+            if key in ("help", "respond"):
+                solara.Select(
+                    label,
+                    value=YES_NO[values[key]],
+                    values=list(YES_NO.values()),
+                    on_value=yes_no_setter(key),
+                )
+            elif key == "answer":
                 solara.ToggleButtonsSingle(values[key], list(ANSWERS), on_value=setter(key))
             elif key == "probe":
                 options = ["no probe", *[r for r in SESSION.roles() if r not in (US, RUSSIA)]]

@@ -145,9 +145,9 @@ class ClassSession:
 
     def _decision_for(self, role: str, fields: dict[str, Any]) -> Decisions:
         allowed = {
-            US: {"threat", "drawdown", "reassurance"},
+            US: {"threat", "drawdown", "reassurance", "respond"},
             RUSSIA: {"probe", "greyzone"},
-        }.get(role, {"budget", "answer"})
+        }.get(role, {"budget", "answer", "help"})
         unknown = set(fields) - allowed
         if unknown:
             raise SeminarError(f"{self.role_name(role)} cannot decide {sorted(unknown)[0]!r}")
@@ -157,6 +157,7 @@ class ClassSession:
                     us_threat=_opt_float(fields.get("threat")),
                     us_drawdown=_opt_float(fields.get("drawdown")),
                     us_reassurance=_opt_float(fields.get("reassurance")),
+                    us_crisis_response=_opt_bool(fields.get("respond")),
                 )
             if role == RUSSIA:
                 probe = fields.get("probe")
@@ -169,6 +170,8 @@ class ClassSession:
                 out.budget_pct = {role: float(fields["budget"])}
             if fields.get("answer") is not None:
                 out.answer = {role: str(fields["answer"])}
+            if fields.get("help") is not None:
+                out.crisis_help = {role: _opt_bool(fields["help"]) or False}
             return out
         except (TypeError, ValueError) as exc:
             raise SeminarError(str(exc)) from None
@@ -223,10 +226,12 @@ class ClassSession:
                 part = self._decision_for(role, fields)
                 merged.budget_pct |= part.budget_pct
                 merged.answer |= part.answer
+                merged.crisis_help |= part.crisis_help
                 for name in (
                     "us_threat",
                     "us_drawdown",
                     "us_reassurance",
+                    "us_crisis_response",
                     "russia_probe",
                     "russia_greyzone",
                 ):
@@ -236,6 +241,7 @@ class ClassSession:
                 self.history += [
                     {"year": year, "role": role, "player": who, "decision": k, "value": v}
                     for k, v in fields.items()
+                    if v is not None and v != ""
                 ]
             missed = [(r, p) for r, p in self.taken().items() if r not in self.pending]
             self.model.decisions = merged
@@ -358,6 +364,18 @@ class ClassSession:
                 return claimed
 
 
+def _opt_bool(value: Any) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "yes", "1"):
+        return True
+    if str(value).lower() in ("false", "no", "0"):
+        return False
+    raise SeminarError(f"expected yes or no, got {value!r}")
+
+
 def _opt_float(value: Any) -> float | None:
     return None if value is None or value == "" else float(value)
 
@@ -378,11 +396,13 @@ DECISION_FIELDS = {
     "ally": (
         ("budget", f"core spending, % of GDP ({BUDGET_RANGE[0]:g}-{BUDGET_RANGE[1]:g})"),
         ("answer", "answer to the US demand: " + " | ".join(ANSWERS)),
+        ("help", "if Russia probes an ally this year, send help"),
     ),
     US: (
         ("threat", "abandonment threat level (0-1)"),
         ("drawdown", f"drawdown, fraction of 2025 posture ({DRAWDOWN_RANGE[1]:g} at most)"),
         ("reassurance", "reassurance (0-1)"),
+        ("respond", "if Russia probes an ally this year, answer with force"),
     ),
     RUSSIA: (
         ("probe", "probe an ally (ISO3), or empty for none"),
