@@ -7,8 +7,10 @@ Exit codes: 0 success; 1 some replications failed (recorded in ``failures.json``
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
+import re
 import signal
 import sys
 import textwrap
@@ -56,18 +58,35 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare, format_table, write_comparison  # noqa: PLC0415
-    from .runner import process_executor  # noqa: PLC0415
+    from .compare import comparison_of, format_table, write_comparison  # noqa: PLC0415
+    from .runner import process_executor, run_replications  # noqa: PLC0415
+    from .store import load_run  # noqa: PLC0415
 
-    scenarios = [load_scenario(resolve_scenario_path(ref)) for ref in args.scenarios]
-    names = [s.name for s in scenarios]
+    # a finished results folder (natosim run, a seminar's class/ or agents/) is read, not run
+    loaded = {}
+    for ref in args.scenarios:
+        folder_ref = _results_folder(ref)
+        if folder_ref is not None:
+            loaded[ref] = load_run(folder_ref)
+    scenarios = [
+        loaded[ref].scenario if ref in loaded else load_scenario(resolve_scenario_path(ref))
+        for ref in args.scenarios
+    ]
+    names = [
+        _compare_name(ref, s.name, ref in loaded)
+        for ref, s in zip(args.scenarios, scenarios, strict=True)
+    ]
     if len(set(names)) != len(names):
         raise ScenarioError("compare", "scenarios", "distinct scenario names", names)
+    reached = [set(r.model["year"]) for r in loaded.values()]  # a class may stop early
     years = args.years or [
         y
         for y in (2027, 2030, 2035, 2040)
         if all(s.get("run.start_year") <= y <= s.get("run.end_year") for s in scenarios)
+        and all(y in r for r in reached)
     ]
+    if not years and reached:
+        years = [min(max(r) for r in reached)]
     for y in years:
         for s in scenarios:
             if not s.get("run.start_year") <= y <= s.get("run.end_year"):
@@ -81,9 +100,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with claimed_folder(folder, unique=not args.out) as folder:
         executor = process_executor(args.workers) if args.workers > 1 else None
         try:
-            comp = compare(
-                scenarios, args.reps, args.seed, years, executor=executor, progress=not args.quiet
-            )
+            results = {}
+            for ref, name, sc in zip(args.scenarios, names, scenarios, strict=True):
+                results[name] = loaded.get(ref) or run_replications(
+                    sc, args.reps, args.seed, executor=executor, progress=not args.quiet
+                )
+            comp = comparison_of(results, years)
         finally:
             if executor is not None:
                 executor.shutdown()
@@ -95,6 +117,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"{failures} replications failed (see failures.json)", file=sys.stderr)
     print(f"results: {folder}")
     return _maybe_report(args, folder, 1 if failures else 0)
+
+
+def _results_folder(ref: str) -> Path | None:
+    """``ref`` if it is a results folder of one scenario (a manifest with a scenario)."""
+    path = Path(ref)
+    try:
+        if (path / "manifest.json").is_file():
+            man = json.loads((path / "manifest.json").read_text())
+            if isinstance(man, dict) and "scenario" in man and "replication_seeds" in man:
+                return path
+    except (OSError, ValueError):
+        raise ScenarioError(str(path), "manifest.json", "a readable results manifest") from None
+    return None
+
+
+def _compare_name(ref: str, scenario_name: str, is_folder: bool) -> str:
+    """A folder compares under its own name (a seminar's class/ and agents/ share a scenario)."""
+    if not is_folder:
+        return scenario_name
+    name = re.sub(r"[^A-Za-z0-9_\-]+", "-", Path(ref).resolve().name).strip("-")
+    return name or scenario_name
 
 
 def _maybe_report(args: argparse.Namespace, folder: Path, code: int) -> int:

@@ -82,6 +82,11 @@ def compare(
         s.name: run_replications(s, reps, seed, executor=executor, progress=progress)
         for s in scenarios
     }
+    return comparison_of(results, years)
+
+
+def comparison_of(results: dict[str, Results], years: Sequence[int]) -> Comparison:
+    """Tabulate results already at hand (runs of scenarios, or folders read back)."""
     counts = pd.DataFrame(
         [
             {

@@ -76,6 +76,33 @@ def write_results(results: Results, folder: Path, command: str, fmt: Format = "p
     return Path(folder)
 
 
+def load_run(folder: Path) -> Results:
+    """A results folder of ``natosim run`` (or a seminar's export) read back as :class:`Results`
+    (so that ``natosim compare`` can set finished runs side by side)."""
+    from .runner import RunResult  # noqa: PLC0415
+    from .scenario import scenario_from_dict  # noqa: PLC0415
+
+    folder = Path(folder)
+    man = json.loads((folder / "manifest.json").read_text())
+    failures = []
+    if (folder / "failures.json").exists():
+        failures = [
+            RunResult(f["run"], f["seed"], error=f["traceback"])
+            for f in json.loads((folder / "failures.json").read_text())
+        ]
+    tables = {t: read_table(folder, t) for t in TABLES}
+    return Results(
+        scenario_from_dict(man["scenario"]),
+        man["root_seed"],
+        list(man["replication_seeds"]),
+        tables["model"],
+        tables["allies"],
+        tables["events"],
+        tables["summary"],
+        failures,
+    )
+
+
 def read_table(folder: Path, name: str) -> pd.DataFrame:
     """Read one table of a results folder, whichever format it was written in."""
     folder = Path(folder)

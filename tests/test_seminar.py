@@ -75,3 +75,19 @@ def test_debrief_and_export(session, tmp_path):
     assert (folder / "decisions.csv").read_text().count("budget") == 3
     assert len(read_table(folder / "class", "model")) == 4
     assert build_report(folder / "class").exists() and build_report(folder / "agents").exists()
+
+
+def test_natosim_compare_reads_the_class_and_the_agents(session, tmp_path):
+    from sim.cli import main
+
+    est = session.join("123456", "Ada", "EST")
+    for _ in range(2):
+        session.decide(est, budget=6.0)
+        session.advance()
+    folder = session.export(tmp_path / "exports")
+    out = tmp_path / "cmp"
+    args = ["compare", str(folder / "class"), str(folder / "agents"), "--out", str(out)]
+    assert main(args) == 0  # years: those both runs reached
+    text = (out / "comparison.txt").read_text()
+    assert "class" in text and "agents" in text
+    assert (out / "report.html").exists()
