@@ -13,18 +13,16 @@ classroom of separate laptops would see.
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from sim.seminar.launch import launch
 from sim.ui.server import free_port
 
 WATCH = """target => {
@@ -51,34 +49,9 @@ def main() -> None:
     ap.add_argument("--years", type=int, default=3)
     args = ap.parse_args()
     browser_path = shutil.which("chromium") or sys.exit("needs Debian's chromium")
-    port = free_port()
     tmp = tempfile.mkdtemp()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sim",
-            "seminar",
-            "ceasefire",
-            "--port",
-            str(port),
-            "--export-dir",
-            tmp,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    head = "".join(proc.stdout.readline() for _ in range(3))
-    join = re.search(r"students join: (\S+)", head).group(1)  # type: ignore[union-attr]
-    teacher_link = re.search(r"instructor:\s+(\S+)", head).group(1)  # type: ignore[union-attr]
-    for _ in range(180):
-        try:
-            urllib.request.urlopen(join, timeout=2).close()
-            break
-        except OSError:
-            time.sleep(0.5)
+    server = launch("ceasefire", free_port(), tmp)
+    proc, join, teacher_link = server.process, server.join, server.instructor
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
@@ -127,8 +100,7 @@ def main() -> None:
             print(f"server 5 s after every participant left: {rss_mb(proc.pid):.0f} MB")
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

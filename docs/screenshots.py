@@ -44,41 +44,15 @@ if __name__ == "__main__" and "--seminar" not in sys.argv:
 
 def shoot_seminar() -> None:
     """The instructor's and a student's view of a seminar after two years, at 1280x720."""
-    import re  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
     import time  # noqa: PLC0415
-    import urllib.request  # noqa: PLC0415
 
+    from sim.seminar.launch import launch  # noqa: PLC0415
     from sim.ui.server import free_port  # noqa: PLC0415
 
     browser_path = shutil.which("chromium") or sys.exit("needs Debian's chromium")
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sim",
-                "seminar",
-                "ceasefire",
-                "--port",
-                str(free_port()),
-                "--export-dir",
-                tmp,
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        assert proc.stdout is not None
-        head = "".join(proc.stdout.readline() for _ in range(3))
-        join = re.search(r"students join: (\S+)", head).group(1)  # type: ignore[union-attr]
-        teacher = re.search(r"instructor:\s+(\S+)", head).group(1)  # type: ignore[union-attr]
-        for _ in range(180):
-            try:
-                urllib.request.urlopen(join, timeout=2).close()
-                break
-            except OSError:
-                time.sleep(0.5)
+        server = launch("ceasefire", free_port(), tmp)
+        join, teacher = server.join, server.instructor
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
@@ -110,8 +84,7 @@ def shoot_seminar() -> None:
                 students[0].screenshot(path=str(DOCS / "seminar_student.png"))
                 browser.close()
         finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+            server.stop()
 
 
 if __name__ == "__main__" and "--seminar" in sys.argv:

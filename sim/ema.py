@@ -31,16 +31,9 @@ import numpy as np
 from .outputs import VERDICTS
 from .runner import replication_seeds, run_one
 from .scenario import CATALOGUE, Scenario, load_scenario
-from .sweeps.spec import all_factors
+from .sweeps.spec import DEFAULT_OUTPUTS, all_factors
 
-MEAN_OUTCOMES = (
-    "eu_core_pct_end",
-    "eu_capability_share_end",
-    "mean_trust_end",
-    "russia_resolve_estimate_end",
-    "us_influence_end",
-    "n_article5_failures",
-)
+MEAN_OUTCOMES = DEFAULT_OUTPUTS  # the summary columns a sensitivity analysis reads too
 SHARE_OUTCOMES = ("p_article5_failure", *(f"p_{v}" for v in VERDICTS))
 
 

@@ -6,14 +6,10 @@ fetched from outside the server."""
 from __future__ import annotations
 
 import csv
-import re
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
+from sim.seminar.launch import launch
 from sim.ui.server import free_port
 
 from .conftest import CHROMIUM_FLAGS, require_chromium
@@ -21,47 +17,9 @@ from .conftest import CHROMIUM_FLAGS, require_chromium
 
 @pytest.fixture
 def seminar(tmp_path):
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sim",
-            "seminar",
-            "ceasefire",
-            "--port",
-            str(port),
-            "--seconds",
-            "600",
-            "--export-dir",
-            str(tmp_path / "exports"),
-        ],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    lines = [proc.stdout.readline() for _ in range(3)]
-    join = re.search(r"students join: (\S+)", "".join(lines)).group(1)
-    instructor = re.search(r"instructor:\s+(\S+)", "".join(lines)).group(1)
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(join, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the seminar did not start")
-    yield join, instructor, tmp_path / "exports"
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    server = launch("ceasefire", free_port(), tmp_path / "exports", cwd=tmp_path)
+    yield server.join, server.instructor, tmp_path / "exports"
+    server.stop()
 
 
 def _join(page, link: str, name: str, role_prefix: str) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import sys
 from pathlib import Path
 
 from ..ui.config import ENV_ALLOW_EXPORT, ENV_EXPORT_DIR, ENV_TOKEN
@@ -21,7 +20,7 @@ def cmd_seminar(args: argparse.Namespace) -> int:
     from ..folders import check_folder  # noqa: PLC0415
     from ..paths import resolve_scenario_path  # noqa: PLC0415
     from ..scenario import load_scenario  # noqa: PLC0415
-    from ..ui.server import check_host, free_port  # noqa: PLC0415
+    from ..ui.server import check_host, command, free_port  # noqa: PLC0415
 
     scenario = load_scenario(resolve_scenario_path(args.scenario))  # refused here if bad
     check_host(args.host, args.port)
@@ -50,21 +49,7 @@ def cmd_seminar(args: argparse.Namespace) -> int:
     print(f"natosim seminar: {scenario.name}, seed {args.seed}  (Ctrl-C to stop)", flush=True)
     print(f"students join: {base}?code={code}   (join code {code})", flush=True)
     print(f"instructor:    {base}?instructor={instructor}", flush=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        "sim.seminar.app",
-        "--host",
-        args.host,
-        "--port",
-        str(port),
-        "--production",
-        "--no-open",
-        "--log-level",
-        "warning",
-    ]
+    cmd = command(args.host, port, "sim.seminar.app")
     os.execve(cmd[0], cmd, env)
     return 0  # not reached
 

@@ -23,14 +23,14 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
-def command(host: str, port: int) -> list[str]:
-    """The Solara command that serves ``sim.ui.app``."""
+def command(host: str, port: int, app: str = "sim.ui.app") -> list[str]:
+    """The Solara command that serves ``app`` (the solo app, or ``sim.seminar.app``)."""
     return [
         sys.executable,
         "-m",
         "solara",
         "run",
-        "sim.ui.app",
+        app,
         "--host",
         host,
         "--port",

@@ -1,0 +1,72 @@
+"""Start a seminar server as a child process and wait until it answers: for the browser test,
+the load benchmark and the screenshots (``natosim seminar`` itself is for people)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Launched:
+    process: subprocess.Popen
+    join: str  # the students' link, with the join code
+    instructor: str  # the instructor's link, with the token
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def launch(
+    scenario: str,
+    port: int,
+    export_dir: str | Path,
+    cwd: str | Path | None = None,
+    seconds: int = 600,
+    wait_s: float = 120.0,
+) -> Launched:
+    """``natosim seminar SCENARIO`` on 127.0.0.1:``port``; returns once the page answers."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "seminar",
+            scenario,
+            "--port",
+            str(port),
+            "--seconds",
+            str(seconds),
+            "--export-dir",
+            str(export_dir),
+        ],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    head = "".join(proc.stdout.readline() for _ in range(3))
+    join = re.search(r"students join: (\S+)", head)
+    instructor = re.search(r"instructor:\s+(\S+)", head)
+    if join is None or instructor is None:
+        proc.kill()
+        raise RuntimeError(f"natosim seminar did not start: {head}")
+    deadline = time.time() + wait_s
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(join.group(1), timeout=2):
+                return Launched(proc, join.group(1), instructor.group(1))
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("the seminar server did not answer")
