@@ -78,9 +78,12 @@ def network_map(
     seed: int | None,
     year: int | None = None,
     colour_by: str = "core_pct",
+    model: pd.DataFrame | None = None,
 ):
     """The alliance network on capital coordinates, nodes coloured by spending or threat
-    (median over replications) in ``year``; edge widths show the tie weights."""
+    (median over replications) in ``year``; edge widths show the tie weights. With the model
+    table, every ally Russia probed in any run is ringed (red: an Article 5 failure in some run,
+    orange: frozen, blue: repelled) and the CSV counts the crises by target and outcome."""
     graph = cached_network(tuple(sorted(scenario.params["network"].items())))[0]
     year = int(allies["year"].max()) if year is None else year
     values = allies[allies["year"] == year].groupby("iso3")[colour_by].median()
@@ -121,8 +124,9 @@ def network_map(
     else:
         # the scale spans the values shown (rounded out to half points): a fixed 0-5 scale made
         # 2.4% and 3.3% look alike
-        lo = math.floor(2 * float(values[codes].min())) / 2 if codes else 0.0
-        hi = math.ceil(2 * float(values[codes].max())) / 2 if codes else 1.0
+        spending = values[[c for c in codes if values[c] > 0]]  # Iceland has no forces: grey
+        lo = math.floor(2 * float(spending.min())) / 2 if len(spending) else 0.0
+        hi = math.ceil(2 * float(spending.max())) / 2 if len(spending) else 1.0
         norm, cmap, unit = (
             Normalize(lo, max(hi, lo + 0.5)),
             colormaps["viridis"],
@@ -131,6 +135,19 @@ def network_map(
     shown = {c: pos[c] for c in codes}
     if "CAN" in shown:  # Ottawa is off the map: drawn at the left edge, at its latitude
         shown["CAN"] = (-28.0, pos["CAN"][1])
+    unarmed = [c for c in codes if colour_by == "core_pct" and values[c] <= 0]
+    if unarmed:
+        ax.scatter(
+            [shown[c][0] for c in unarmed],
+            [shown[c][1] for c in unarmed],
+            s=160,
+            color="#bbbbbb",
+            edgecolors="black",
+            linewidths=0.6,
+            zorder=3,
+            label="no armed forces",
+        )
+    codes = [c for c in codes if c not in unarmed]
     xs = [shown[c][0] for c in codes]
     ys = [shown[c][1] for c in codes]
     sc = ax.scatter(
@@ -155,10 +172,13 @@ def network_map(
             zorder=3,
             label=f"not yet a member in {year}",
         )
+    if outside or unarmed:
         ax.legend(loc="lower left", fontsize=7)
     labels = []
-    for c in codes + outside:
-        dark = c in codes and (norm(values[c]) > 0.6 or colour_by != "threat")
+    for c in codes + unarmed + outside:
+        # white text on a dark node: the high end of Reds, the low end of viridis
+        level = float(norm(values[c])) if c in codes else 0.0
+        dark = c in codes and (level > 0.6 if colour_by == "threat" else level < 0.6)
         labels.append(
             ax.annotate(
                 c,
@@ -171,6 +191,20 @@ def network_map(
             )
         )
     _separate_labels(fig, labels)
+    crises = _crises(model)
+    for iso3, row in crises.iterrows():
+        where = shown.get(str(iso3), pos.get(str(iso3)))
+        if where is None:
+            continue
+        x, y = where
+        worst = (
+            "#b2182b"
+            if row.get("article5_failure", 0)
+            else "#ef8a62"
+            if row.get("frozen", 0)
+            else "#2166ac"
+        )
+        ax.scatter([x], [y], s=420, facecolors="none", edgecolors=worst, linewidths=2, zorder=2)
     ax.scatter([-28.0], [39.0], marker="s", s=120, color="#444444", zorder=3)
     ax.annotate(
         "USA (off-map)",
@@ -205,12 +239,23 @@ def network_map(
         + f"; grey lines: ally ties of weight >= {EDGE_SHOWN}, width by weight; red dashed: "
         "proximity to Russia >= 0.5; Canada drawn at the left edge, the US off-map",
     )
-    return attach_data(
-        fig,
-        pd.DataFrame({"iso3": values.index, colour_by: values.to_numpy(), "year": year}).assign(
-            member=lambda d: d["iso3"].map(member).fillna(True)
-        ),
-    )
+    data = pd.DataFrame({"iso3": values.index, colour_by: values.to_numpy(), "year": year})
+    data["member"] = data["iso3"].map(member).fillna(True)
+    if len(crises):
+        data = data.merge(
+            crises.add_prefix("probes_").rename_axis("iso3").reset_index(), on="iso3", how="left"
+        )
+    return attach_data(fig, data)
+
+
+def _crises(model: pd.DataFrame | None) -> pd.DataFrame:
+    """Probes by target and outcome over every run and year (empty without a model table)."""
+    if model is None or "probe_target" not in model:
+        return pd.DataFrame()
+    probes = model[model["probe_target"].fillna("").astype(str) != ""]
+    if probes.empty:
+        return pd.DataFrame()
+    return pd.crosstab(probes["probe_target"], probes["probe_outcome"])
 
 
 def _separate_labels(fig, labels) -> None:
@@ -389,8 +434,12 @@ def run_figures(
             "Median (line), 50% and 90% of replications (bands) of five outputs.",
         ),
         "network_spending": (
-            network_map(allies, scenario, seed, end, "core_pct"),
-            f"The alliance network in {end}, coloured by core spending.",
+            network_map(allies, scenario, seed, end, "core_pct", model),
+            (
+                f"The alliance network in {end}, coloured by core spending; rings mark the "
+                "allies Russia probed in some run (red: an Article 5 failure in at least one, "
+                "orange: a frozen conflict, blue: repelled; counts in the CSV)."
+            ),
         ),
         "network_threat": (
             network_map(allies, scenario, seed, end, "threat"),
