@@ -8,6 +8,8 @@ human decision ("human: ..."), so a results folder shows who decided what.
 
 The decision points, each where the agent's rule would decide:
 
+* an ally's **equipment mix** (weights over the capability categories) and the **share it buys
+  from the US** (0-1), in place of the common allocation and ``us_buy_share`` (M1);
 * an ally's **core budget** (% of GDP) in place of the budget rule (M4), its **answer** to
   US coercion (comply, hedge or resist) in place of the logit shares (M3), and whether it
   **helps** an ally Russia probes this year, in place of its solidarity draw (M9);
@@ -25,6 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from .scenario.params_world import CATEGORIES
 from .scenario.schema import EVENT_KINDS, Event
 
 ANSWERS = ("comply", "hedge", "resist")
@@ -47,6 +50,8 @@ class Decisions:
     budget_pct: dict[str, float] = field(default_factory=dict)
     answer: dict[str, str] = field(default_factory=dict)
     crisis_help: dict[str, bool] = field(default_factory=dict)
+    equipment_mix: dict[str, dict[str, float]] = field(default_factory=dict)
+    us_buy_share: dict[str, float] = field(default_factory=dict)
     us_threat: float | None = None
     us_drawdown: float | None = None
     us_reassurance: float | None = None
@@ -72,6 +77,21 @@ class Decisions:
                 raise ValueError(f"crisis_help: {iso3!r} is not an ally in this run")
             if not isinstance(help_, bool):
                 raise ValueError(f"crisis_help.{iso3}: expected true or false")
+        for iso3, mix in self.equipment_mix.items():
+            if iso3 not in members:
+                raise ValueError(f"equipment_mix: {iso3!r} is not an ally in this run")
+            if not isinstance(mix, dict) or not mix or set(mix) - set(CATEGORIES):
+                raise ValueError(
+                    f"equipment_mix.{iso3}: expected weights for {', '.join(CATEGORIES)}"
+                )
+            for cat, w in mix.items():
+                _number(f"equipment_mix.{iso3}.{cat}", w, 0.0, 1.0)
+            if sum(mix.values()) <= 0:
+                raise ValueError(f"equipment_mix.{iso3}: expected weights adding up to more than 0")
+        for iso3, share in self.us_buy_share.items():
+            if iso3 not in members:
+                raise ValueError(f"us_buy_share: {iso3!r} is not an ally in this run")
+            _number(f"us_buy_share.{iso3}", share, 0.0, 1.0)
         if self.us_crisis_response is not None and not isinstance(self.us_crisis_response, bool):
             raise ValueError("us_crisis_response: expected true or false")
         if self.us_threat is not None:

@@ -573,7 +573,27 @@ class AllianceModel(mesa.Model):
         hedge = self.shares[1] * self.signals
         pc = self.p_coercion
         us_share = p["us_buy_share"] * (1.0 - pc["hedge_buy_shift"] * hedge)
-        self.pipeline.order(equip[:, None] * weights[None, :], us_share)
+        orders = equip[:, None] * weights[None, :]
+        d = self.decided
+        if d.equipment_mix or d.us_buy_share:  # human allies' purchases (sim.decisions)
+            us_share = np.array(us_share, dtype=float)
+            for iso3, mix in d.equipment_mix.items():
+                i = self.ally_index[iso3]
+                w = np.array([float(mix.get(c, 0.0)) for c in cap.CATEGORIES])
+                orders[i] = equip[i] * w / w.sum()
+                self.recorder.event(
+                    "human",
+                    f"{self.allies[i].record.country} (human) buys mostly "
+                    f"{cap.CATEGORIES[int(w.argmax())].replace('_', ' ')}",
+                )
+            for iso3, share in d.us_buy_share.items():
+                us_share[self.ally_index[iso3]] = share
+                self.recorder.event(
+                    "human",
+                    f"{self.allies[self.ally_index[iso3]].record.country} (human) buys "
+                    f"{share:.0%} of its equipment from the US",
+                )
+        self.pipeline.order(orders, us_share)
         self.pipeline.deliver()
         eu_gdp = np.where(self.european, s.gdp_bn, 0.0)
         self.hedging = float(eu_gdp @ hedge / max(eu_gdp.sum(), 1e-9))

@@ -123,3 +123,37 @@ def test_a_seat_can_commit_to_help_or_to_answer():
     crisis = s.model.probe_this_year
     assert crisis is not None and not crisis.us_responds
     assert s.model.ally_index["POL"] in crisis.aiders
+
+
+def test_an_allys_equipment_mix_and_us_share_steer_its_orders():
+    """Poland (human) puts every new order into air and missile defence, bought in Europe: its
+    orders that year are all of that category and none goes to a US supplier."""
+    from sim.mechanisms.capability import CATEGORIES
+
+    a, b = _model(), _model()
+    a.step()
+    mix = {c: (1.0 if c == "air_missile_defence" else 0.0) for c in CATEGORIES}
+    b.decisions = Decisions(equipment_mix={"POL": mix}, us_buy_share={"POL": 0.0})
+    b.step()
+    i = b.ally_index["POL"]
+    # what is owed to each (supplier, category) for Poland: the pipeline's due orders
+    due_a = a.pipeline.due[..., i].sum(axis=0)  # (supplier, category), summed over years
+    due_b = b.pipeline.due[..., i].sum(axis=0)
+    k = CATEGORIES.index("air_missile_defence")
+    others = [j for j in range(len(CATEGORIES)) if j != k]
+    assert due_b[:, others].sum() < due_a[:, others].sum()
+    assert due_b[1].sum() < due_a[1].sum()  # less owed to US suppliers
+    log = " ".join(b.recorder.events["event"]).lower()
+    assert "poland (human) buys mostly air missile defence" in log
+    assert "poland (human) buys 0% of its equipment from the us" in log
+
+
+def test_bad_equipment_decisions_are_refused():
+    m = _model()
+    members = set(m.ally_index)
+    with pytest.raises(ValueError, match=r"equipment_mix\.POL"):
+        Decisions(equipment_mix={"POL": {"tanks": 1.0}}).check(members)
+    with pytest.raises(ValueError, match="more than 0"):
+        Decisions(equipment_mix={"POL": {"isr": 0.0}}).check(members)
+    with pytest.raises(ValueError, match=r"us_buy_share\.POL"):
+        Decisions(us_buy_share={"POL": 1.5}).check(members)

@@ -91,3 +91,14 @@ def test_natosim_compare_reads_the_class_and_the_agents(session, tmp_path):
     text = (out / "comparison.txt").read_text()
     assert "class" in text and "agents" in text
     assert (out / "report.html").exists()
+
+
+def test_a_seat_buys_by_priority_and_source(session):
+    pol = session.join("123456", "Ana", "POL")
+    with pytest.raises(SeminarError, match="priority"):
+        session.decide(pol, priority="tanks")
+    session.decide(pol, priority="isr", us_share=0.25)
+    session.advance()
+    log = " ".join(session.events(60)).lower()
+    assert "poland (human) buys mostly isr" in log
+    assert "poland (human) buys 25% of its equipment from the us" in log

@@ -23,7 +23,7 @@ from typing import Any, cast
 import solara
 
 from ..decisions import ANSWERS
-from ..scenario import load_scenario
+from ..scenario import CATEGORIES, load_scenario
 from ..ui.config import app_config
 from .session import DECISION_FIELDS, INJECTABLE, RUSSIA, US, ClassSession, SeminarError
 from .views import alliance_map, charts
@@ -120,7 +120,12 @@ def JoinView(code0: str) -> None:
         solara.Error(error)
 
 
-YES_NO: dict[bool | None, str] = {None: "my agent decides", True: "yes", False: "no"}
+AGENT = "my agent decides"
+YES_NO: dict[bool | None, str] = {None: AGENT, True: "yes", False: "no"}
+US_SHARES: dict[str, float | None] = {
+    AGENT: None,
+    **{f"{k}%": k / 100 for k in (0, 25, 50, 75, 100)},
+}
 
 
 def _default(role: str, key: str) -> Any:
@@ -135,8 +140,8 @@ def _default(role: str, key: str) -> Any:
         return 0.0
     if key == "greyzone":
         return 1.0
-    if key in ("help", "respond"):
-        return None  # the agent's own draw unless the player says yes or no
+    if key in ("help", "respond", "priority", "us_share"):
+        return None  # the agent decides unless the player says otherwise
     return ""
 
 
@@ -159,6 +164,9 @@ def SeatView(token: str, version: int) -> None:
     def setter(key: str):
         return lambda v: set_values({**values, key: v})
 
+    def share_setter(text: str) -> None:
+        set_values({**values, "us_share": US_SHARES[text]})
+
     def yes_no_setter(key: str):
         back = {text: value for value, text in YES_NO.items()}
         return lambda text: set_values({**values, key: back[text]})
@@ -178,6 +186,19 @@ def SeatView(token: str, version: int) -> None:
                     values=list(YES_NO.values()),
                     on_value=yes_no_setter(key),
                 )
+            elif key == "priority":
+                options = [AGENT, *CATEGORIES]
+                solara.Select(
+                    label,
+                    value=values[key] or AGENT,
+                    values=options,
+                    on_value=lambda v: set_values(
+                        {**values, "priority": None if v == AGENT else v}
+                    ),
+                )
+            elif key == "us_share":
+                shown = next(t for t, v in US_SHARES.items() if v == values[key])
+                solara.Select(label, value=shown, values=list(US_SHARES), on_value=share_setter)
             elif key == "answer":
                 solara.ToggleButtonsSingle(values[key], list(ANSWERS), on_value=setter(key))
             elif key == "probe":

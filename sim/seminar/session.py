@@ -31,7 +31,7 @@ from ..decisions import ANSWERS, BUDGET_RANGE, DRAWDOWN_RANGE, GREYZONE_RANGE, D
 from ..model import AllianceModel
 from ..outputs import verdict
 from ..runner import release_model, replication_seeds
-from ..scenario import Scenario
+from ..scenario import CATEGORIES, Scenario
 from ..scenario.schema import Event
 
 US, RUSSIA = "USA", "RUS"
@@ -147,7 +147,7 @@ class ClassSession:
         allowed = {
             US: {"threat", "drawdown", "reassurance", "respond"},
             RUSSIA: {"probe", "greyzone"},
-        }.get(role, {"budget", "answer", "help"})
+        }.get(role, {"budget", "answer", "help", "priority", "us_share"})
         unknown = set(fields) - allowed
         if unknown:
             raise SeminarError(f"{self.role_name(role)} cannot decide {sorted(unknown)[0]!r}")
@@ -172,6 +172,10 @@ class ClassSession:
                 out.answer = {role: str(fields["answer"])}
             if fields.get("help") is not None:
                 out.crisis_help = {role: _opt_bool(fields["help"]) or False}
+            if fields.get("priority"):
+                out.equipment_mix = {role: priority_mix(str(fields["priority"]))}
+            if fields.get("us_share") is not None and fields.get("us_share") != "":
+                out.us_buy_share = {role: float(fields["us_share"])}
             return out
         except (TypeError, ValueError) as exc:
             raise SeminarError(str(exc)) from None
@@ -227,6 +231,8 @@ class ClassSession:
                 merged.budget_pct |= part.budget_pct
                 merged.answer |= part.answer
                 merged.crisis_help |= part.crisis_help
+                merged.equipment_mix |= part.equipment_mix
+                merged.us_buy_share |= part.us_buy_share
                 for name in (
                     "us_threat",
                     "us_drawdown",
@@ -364,6 +370,15 @@ class ClassSession:
                 return claimed
 
 
+def priority_mix(priority: str) -> dict[str, float]:
+    """A seat's equipment mix from one priority: half of new orders to it, the rest shared
+    equally by the other categories."""
+    if priority not in CATEGORIES:
+        raise SeminarError(f"priority: expected one of {', '.join(CATEGORIES)}")
+    rest = 0.5 / (len(CATEGORIES) - 1)
+    return {c: 0.5 if c == priority else rest for c in CATEGORIES}
+
+
 def _opt_bool(value: Any) -> bool | None:
     if value is None or value == "":
         return None
@@ -397,6 +412,8 @@ DECISION_FIELDS = {
         ("budget", f"core spending, % of GDP ({BUDGET_RANGE[0]:g}-{BUDGET_RANGE[1]:g})"),
         ("answer", "answer to the US demand: " + " | ".join(ANSWERS)),
         ("help", "if Russia probes an ally this year, send help"),
+        ("priority", "equipment: the category new orders favour"),
+        ("us_share", "equipment: share bought from the US"),
     ),
     US: (
         ("threat", "abandonment threat level (0-1)"),
