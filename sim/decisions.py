@@ -11,9 +11,12 @@ The decision points, each where the agent's rule would decide:
 * an ally's **equipment mix** (weights over the capability categories) and the **share it buys
   from the US** (0-1), in place of the common allocation and ``us_buy_share`` (M1);
 * an ally's **core budget** (% of GDP) in place of the budget rule (M4), its **answer** to
-  US coercion (comply, hedge or resist) in place of the logit shares (M3), and whether it
-  **helps** an ally Russia probes this year, in place of its solidarity draw (M9);
-* the US **threat level** (0-1) in place of its escalation rule (M5), a **drawdown** (fraction of
+  US coercion (comply, hedge or resist) in place of the logit shares (M3), and **how much it
+  helps** an ally Russia probes this year (0: not at all, 1: all it would send; ``True`` is 1),
+  in place of its solidarity draw (M9);
+* the US **demand** (core spending it asks of the allies, % of GDP) in place of the
+  ``us_demand_pct`` series, its **threat level** (0-1) in place of its escalation rule (M5), a
+  **drawdown** (fraction of
   the 2025 posture) in place of the chance of executing a threat, a **reassurance**
   (0-1, as the ``us_reassurance`` event), and whether it **answers** a probe this year, in place
   of its crisis-response draw (M9);
@@ -49,9 +52,10 @@ class Decisions:
 
     budget_pct: dict[str, float] = field(default_factory=dict)
     answer: dict[str, str] = field(default_factory=dict)
-    crisis_help: dict[str, bool] = field(default_factory=dict)
+    crisis_help: dict[str, float] = field(default_factory=dict)
     equipment_mix: dict[str, dict[str, float]] = field(default_factory=dict)
     us_buy_share: dict[str, float] = field(default_factory=dict)
+    us_demand_pct: float | None = None
     us_threat: float | None = None
     us_drawdown: float | None = None
     us_reassurance: float | None = None
@@ -72,11 +76,13 @@ class Decisions:
                 raise ValueError(f"answer: {iso3!r} is not an ally in this run")
             if ans not in ANSWERS:
                 raise ValueError(f"answer.{iso3}: expected one of {', '.join(ANSWERS)}")
-        for iso3, help_ in self.crisis_help.items():
+        for iso3, amount in self.crisis_help.items():
             if iso3 not in members:
                 raise ValueError(f"crisis_help: {iso3!r} is not an ally in this run")
-            if not isinstance(help_, bool):
-                raise ValueError(f"crisis_help.{iso3}: expected true or false")
+            if not isinstance(amount, bool):
+                _number(f"crisis_help.{iso3}", amount, 0.0, 1.0)
+        if self.us_demand_pct is not None:
+            _number("us_demand_pct", self.us_demand_pct, *BUDGET_RANGE)
         for iso3, mix in self.equipment_mix.items():
             if iso3 not in members:
                 raise ValueError(f"equipment_mix: {iso3!r} is not an ally in this run")

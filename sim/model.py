@@ -510,7 +510,13 @@ class AllianceModel(mesa.Model):
         goal = self.pledge_goal()
         shocks = self.rng.normal(0.0, pa["budget_noise_sd"], len(self.allies))
         need = rules.need_pct(pa, s.base_pct, s.threat, s.trust, s.size)
-        push = coercion.coercion_pp(pc, signals, shares, leverage, self.now["us_demand_pct"], need)
+        demand = self.now["us_demand_pct"]
+        if self.decided.us_demand_pct is not None:
+            demand = self.decided.us_demand_pct
+            self.recorder.event(
+                "human", f"the US (human) demands {demand:.1f}% of GDP in core spending"
+            )
+        push = coercion.coercion_pp(pc, signals, shares, leverage, demand, need)
         desired = rules.desired_core_pct(
             pa,
             need,

@@ -157,3 +157,25 @@ def test_bad_equipment_decisions_are_refused():
         Decisions(equipment_mix={"POL": {"isr": 0.0}}).check(members)
     with pytest.raises(ValueError, match=r"us_buy_share\.POL"):
         Decisions(us_buy_share={"POL": 1.5}).check(members)
+
+
+def test_the_us_demand_and_how_much_an_ally_helps():
+    """A US demand of 5% pushes budgets further than the series' 3.5%; half of Poland's help
+    arrives as half the reinforcement (fewer defenders than with all of it)."""
+    low, high = _model(), _model()
+    low.decisions = Decisions(us_demand_pct=0.0)
+    high.decisions = Decisions(us_demand_pct=5.0)
+    low.step()
+    high.step()
+    assert high.ally_state.core_pct.sum() > low.ally_state.core_pct.sum()
+    assert "the us (human) demands 5.0% of gdp" in " ".join(high.recorder.events["event"]).lower()
+    results = {}
+    for amount in (0.5, 1.0):
+        m = _model("ceasefire", seed=3)
+        m.decisions = Decisions(russia_probe="LVA", crisis_help={"POL": amount})
+        m.step()
+        crisis = m.probe_this_year
+        assert crisis is not None and m.ally_index["POL"] in crisis.aiders
+        results[amount] = crisis
+    with pytest.raises(ValueError, match=r"crisis_help\.POL"):
+        Decisions(crisis_help={"POL": 1.5}).check(set(_model().ally_index))

@@ -153,14 +153,14 @@ def resolve_probe(model: AllianceModel, target: int) -> Crisis:
     targets = np.array([target])
     p_aid = _sig(aid_logits(model, targets, float(us_responds)))[0]
     draws = rng.random(len(p_aid))
-    helps = (draws < p_aid) & model.on("solidarity")
-    for iso3, help_ in decided.crisis_help.items():
+    aid = ((draws < p_aid) & model.on("solidarity")).astype(float)
+    for iso3, amount in decided.crisis_help.items():  # how much of what it would send, 0-1
         i = model.ally_index[iso3]
         if i != target:
-            helps[i] = help_
-    aiders = tuple(np.flatnonzero(helps).tolist())
+            aid[i] = float(amount)
+    aiders = tuple(np.flatnonzero(aid > 0).tolist())
     in_place, amounts, delays = model.theatre.inputs(
-        model, targets, helps[None, :].astype(float), np.array([float(us_responds)])
+        model, targets, aid[None, :], np.array([float(us_responds)])
     )
     noise = math.exp(rng.normal(0.0, c["outcome_noise_sd"]))
     attacker = model.russia.probe_force() * model.theatre.projection[target] * noise

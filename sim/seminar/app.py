@@ -122,6 +122,13 @@ def JoinView(code0: str) -> None:
 
 AGENT = "my agent decides"
 YES_NO: dict[bool | None, str] = {None: AGENT, True: "yes", False: "no"}
+HELP: dict[str, float | None] = {
+    AGENT: None,
+    "no help": 0.0,
+    "a quarter": 0.25,
+    "half": 0.5,
+    "all it can": 1.0,
+}
 US_SHARES: dict[str, float | None] = {
     AGENT: None,
     **{f"{k}%": k / 100 for k in (0, 25, 50, 75, 100)},
@@ -136,6 +143,8 @@ def _default(role: str, key: str) -> Any:
         return "comply"
     if key == "threat":
         return round(float(m.united_states.threat_level), 2)
+    if key == "demand":
+        return round(float(m.now["us_demand_pct"]), 2)
     if key in ("drawdown", "reassurance"):
         return 0.0
     if key == "greyzone":
@@ -164,6 +173,9 @@ def SeatView(token: str, version: int) -> None:
     def setter(key: str):
         return lambda v: set_values({**values, key: v})
 
+    def help_setter(text: str) -> None:
+        set_values({**values, "help": HELP[text]})
+
     def share_setter(text: str) -> None:
         set_values({**values, "us_share": US_SHARES[text]})
 
@@ -179,7 +191,10 @@ def SeatView(token: str, version: int) -> None:
     solara.Text(f"Your decisions for {SESSION.year + 1}:")
     for key, label in DECISION_FIELDS[kind]:
         with solara.Div(classes=[f"decide-{key}"]):
-            if key in ("help", "respond"):
+            if key == "help":
+                shown = next(t for t, v in HELP.items() if v == values[key])
+                solara.Select(label, value=shown, values=list(HELP), on_value=help_setter)
+            elif key == "respond":
                 solara.Select(
                     label,
                     value=YES_NO[values[key]],
@@ -214,6 +229,7 @@ def SeatView(token: str, version: int) -> None:
             else:
                 lo, hi = {
                     "budget": (0.0, 10.0),
+                    "demand": (0.0, 10.0),
                     "drawdown": (0.0, 0.5),
                     "greyzone": (0.0, 3.0),
                 }.get(key, (0.0, 1.0))

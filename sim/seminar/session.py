@@ -145,7 +145,7 @@ class ClassSession:
 
     def _decision_for(self, role: str, fields: dict[str, Any]) -> Decisions:
         allowed = {
-            US: {"threat", "drawdown", "reassurance", "respond"},
+            US: {"demand", "threat", "drawdown", "reassurance", "respond"},
             RUSSIA: {"probe", "greyzone"},
         }.get(role, {"budget", "answer", "help", "priority", "us_share"})
         unknown = set(fields) - allowed
@@ -154,6 +154,7 @@ class ClassSession:
         try:
             if role == US:
                 return Decisions(
+                    us_demand_pct=_opt_float(fields.get("demand")),
                     us_threat=_opt_float(fields.get("threat")),
                     us_drawdown=_opt_float(fields.get("drawdown")),
                     us_reassurance=_opt_float(fields.get("reassurance")),
@@ -171,7 +172,12 @@ class ClassSession:
             if fields.get("answer") is not None:
                 out.answer = {role: str(fields["answer"])}
             if fields.get("help") is not None:
-                out.crisis_help = {role: _opt_bool(fields["help"]) or False}
+                amount = fields["help"]
+                out.crisis_help = {
+                    role: float(amount)
+                    if not isinstance(amount, str)
+                    else float(_opt_bool(amount) or 0.0)
+                }
             if fields.get("priority"):
                 out.equipment_mix = {role: priority_mix(str(fields["priority"]))}
             if fields.get("us_share") is not None and fields.get("us_share") != "":
@@ -234,6 +240,7 @@ class ClassSession:
                 merged.equipment_mix |= part.equipment_mix
                 merged.us_buy_share |= part.us_buy_share
                 for name in (
+                    "us_demand_pct",
                     "us_threat",
                     "us_drawdown",
                     "us_reassurance",
@@ -411,11 +418,12 @@ DECISION_FIELDS = {
     "ally": (
         ("budget", f"core spending, % of GDP ({BUDGET_RANGE[0]:g}-{BUDGET_RANGE[1]:g})"),
         ("answer", "answer to the US demand: " + " | ".join(ANSWERS)),
-        ("help", "if Russia probes an ally this year, send help"),
+        ("help", "if Russia probes an ally this year: how much help to send"),
         ("priority", "equipment: the category new orders favour"),
         ("us_share", "equipment: share bought from the US"),
     ),
     US: (
+        ("demand", "core spending demanded of the allies, % of GDP"),
         ("threat", "abandonment threat level (0-1)"),
         ("drawdown", f"drawdown, fraction of 2025 posture ({DRAWDOWN_RANGE[1]:g} at most)"),
         ("reassurance", "reassurance (0-1)"),
