@@ -102,3 +102,11 @@ def test_a_seat_buys_by_priority_and_source(session):
     log = " ".join(session.events(60)).lower()
     assert "poland (human) buys mostly isr" in log
     assert "poland (human) buys 25% of its equipment from the us" in log
+
+
+def test_odd_codes_and_tokens_are_refused_not_crashed(session):
+    with pytest.raises(SeminarError, match="code"):
+        session.join("é€", "Ada", "EST")
+    assert not session.is_instructor("é")
+    assert session.is_instructor("T")
+    assert session.seat("é") is None

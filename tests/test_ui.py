@@ -270,3 +270,15 @@ def test_a_lever_moved_mid_run_applies_from_the_next_year():
     assert "from 2029: united_states.threat_intensity = 0.0" in log
     with pytest.raises(ValueError, match="fixed once a run has started"):
         b.change("run.end_year", 2050)
+
+
+def test_a_lever_out_of_bounds_from_a_page_is_refused_with_a_note():
+    from sim.ui import app
+
+    app.scenario_name.value, app.overrides.value = "baseline", {}
+    app.new_session()
+    app.set_lever("united_states.threat_intensity", 7.0)  # beyond the slider: a crafted message
+    assert "Not changed" in app.lever_note.value
+    assert "united_states.threat_intensity" not in app.overrides.value
+    app.set_lever("united_states.threat_intensity", 0.3)
+    assert app.overrides.value["united_states.threat_intensity"] == 0.3

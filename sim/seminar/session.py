@@ -107,7 +107,7 @@ class ClassSession:
     def join(self, code: str, name: str, role: str) -> str:
         """Take ``role`` as ``name``; return the seat token."""
         with self.lock:
-            if not secrets.compare_digest(str(code).strip(), self.code):
+            if not _same(str(code).strip(), self.code):
                 raise SeminarError("the join code is not this session's")
             if role not in self.roles():
                 raise SeminarError(f"{role!r} is not a role in this run")
@@ -124,7 +124,7 @@ class ClassSession:
         return self.participants.get(token or "")
 
     def is_instructor(self, token: str | None) -> bool:
-        return bool(token) and secrets.compare_digest(str(token), self.instructor_token)
+        return bool(token) and _same(str(token), self.instructor_token)
 
     # -- decisions ---------------------------------------------------------------------------
     def decide(self, token: str, **fields: Any) -> None:
@@ -384,6 +384,12 @@ def priority_mix(priority: str) -> dict[str, float]:
         raise SeminarError(f"priority: expected one of {', '.join(CATEGORIES)}")
     rest = 0.5 / (len(CATEGORIES) - 1)
     return {c: 0.5 if c == priority else rest for c in CATEGORIES}
+
+
+def _same(given: str, secret: str) -> bool:
+    """A constant-time comparison that also takes what a browser may send (any characters:
+    ``secrets.compare_digest`` refuses non-ASCII strings, so compare UTF-8 bytes)."""
+    return secrets.compare_digest(given.encode("utf-8", "replace"), secret.encode("utf-8"))
 
 
 def _opt_bool(value: Any) -> bool | None:

@@ -110,14 +110,16 @@ def set_seed(value: int) -> None:
 def set_lever(key: str, value: Any) -> None:
     """A lever moved: before the first step the run starts with it; during a run it takes effect
     from the next year (logged), never a silent restart."""
+    try:  # validated like a scenario file (a page can send any value)
+        SCENARIOS[scenario_name.value].with_params({**overrides.value, key: value})
+        if session.value is not None:
+            session.value.change(key, value)
+    except ValueError as exc:
+        lever_note.value = f"Not changed: {exc}"
+        return
     overrides.value = {**overrides.value, key: value}
     if session.value is None:
         new_session()
-        return
-    try:
-        session.value.change(key, value)
-    except ValueError as exc:
-        lever_note.value = f"Not changed: {exc}"
         return
     s = session.value
     started = s.year > s.model.start_year
