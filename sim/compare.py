@@ -47,6 +47,8 @@ def distributions(results: dict[str, Results], years: Sequence[int]) -> pd.DataF
     """Median and 90% interval (5th-95th percentile over replications) per outcome and year."""
     rows = []
     for name, res in results.items():
+        if res.model.empty:  # every replication failed: nothing to tabulate
+            continue
         for year in years:
             at = res.model[res.model["year"] == year]
             if at.empty:

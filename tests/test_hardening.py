@@ -122,3 +122,16 @@ def test_a_cluster_without_workers_is_reported_then_given_up(monkeypatch, caplog
     with pytest.raises(execute.SchedulerError, match="no workers"):
         execute._wait({never: 0}, workers)
     assert "no workers: waiting" in caplog.text
+
+
+def test_a_comparison_whose_runs_all_failed_still_reports(tmp_path, monkeypatch, capsys):
+    from sim import model
+
+    def broken(self):
+        raise RuntimeError("a rule divided by zero")
+
+    monkeypatch.setattr(model.AllianceModel, "run", broken)
+    out = tmp_path / "cmp"
+    assert main(["compare", "baseline", "cajole", "--reps", "2", "--out", str(out)]) == 1
+    assert "No replication of baseline, cajole finished" in (out / "report.html").read_text()
+    assert "Traceback" not in capsys.readouterr().err

@@ -207,18 +207,30 @@ def paired_differences(
 
 def compare_report(folder: Path, out: Path, year: int | None = None) -> Path:
     man = json.loads((folder / "manifest.json").read_text())
-    names = man["scenarios"]
-    models = {n: read_table(folder / n, "model") for n in names}
-    verdicts = pd.read_csv(folder / "verdicts.csv", index_col="scenario")
+    all_names = man["scenarios"]
+    tables = {n: read_table(folder / n, "model") for n in all_names}
+    failed = [n for n, m in tables.items() if m.empty or "year" not in m.columns]
+    models = {n: m for n, m in tables.items() if n not in failed}  # what can be drawn
+    names = list(models)
+    verdicts = pd.read_csv(folder / "verdicts.csv", index_col="scenario").loc[names]
     seed = man.get("root_seed")
-    end = year or min(int(m["year"].max()) for m in models.values())
     body = [
-        f"<h1>natosim comparison: {html.escape(', '.join(names))}</h1>",
+        f"<h1>natosim comparison: {html.escape(', '.join(all_names))}</h1>",
         (
             f"<p class='meta'>{man['replications']} replications each, shared root seed {seed}; "
             f"command: <code>{html.escape(man['command'])}</code></p>"
         ),
     ]
+    if failed:
+        body.append(
+            f"<p class='warning'>No replication of {html.escape(', '.join(failed))} finished: "
+            "left out below (the tracebacks are in each one's failures.json).</p>"
+        )
+    if not models:
+        path = folder / "report.html"
+        path.write_text(_page("natosim comparison", body))
+        return path
+    end = year or min(int(m["year"].max()) for m in models.values())
     for n in names:
         sc = scenario_from_dict(json.loads((folder / n / "manifest.json").read_text())["scenario"])
         body += [f"<h2>{html.escape(n)}</h2>", *_scenario_block(sc)]
