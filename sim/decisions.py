@@ -28,7 +28,7 @@ The decision points, each where the agent's rule would decide:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from .scenario.params_world import CATEGORIES
 from .scenario.schema import EVENT_KINDS, Event
@@ -113,6 +113,21 @@ class Decisions:
         for ev in self.events:
             if ev.kind not in EVENT_KINDS:
                 raise ValueError(f"events: unknown kind {ev.kind!r}")
+
+    def merged_with(self, other: Decisions) -> Decisions:
+        """These decisions with ``other``'s added (several players' parts of one year): tables
+        are merged, a field ``other`` sets replaces this one's, events add up."""
+        out = Decisions()
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, dict):
+                value: object = {**mine, **theirs}
+            elif isinstance(mine, tuple):
+                value = mine + theirs
+            else:
+                value = mine if theirs is None else theirs
+            setattr(out, f.name, value)
+        return out
 
     def is_empty(self) -> bool:
         return self == Decisions()

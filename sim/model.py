@@ -18,6 +18,7 @@ row); each step then runs, in order:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -65,13 +66,7 @@ class AllianceModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, rng: int | None = None) -> None:
         super().__init__(rng=rng)
-        self.config = scenario
-        self.switches = scenario.params["mechanisms"]
-        self.params = P = switches.effective(scenario)
-        self.p_allies, self.p_perception = P["allies"], P["perception"]
-        self.p_capability, self.p_crisis = P["capability"], P["crisis"]
-        self.p_alliance, self.p_verdict = P["alliance"], P["verdict"]
-        self.p_russia, self.p_coercion = P["russia"], P["coercion"]
+        P = self._bind_params(scenario)
         self.start_year, self.end_year = P["run"]["start_year"], P["run"]["end_year"]
         self.year = self.start_year
         self.now = scenario.series_year(self.year)
@@ -125,6 +120,18 @@ class AllianceModel(mesa.Model):
         self._apply_events(self.start_year, summits=True)
         self.recorder.record_year()
 
+    def _bind_params(self, scenario: Scenario) -> Mapping[str, Mapping[str, Any]]:
+        """Take ``scenario`` as the model's configuration and bind its effective parameter
+        tables (switches applied) to the names the rules read; return the tables."""
+        self.config = scenario
+        self.switches = scenario.params["mechanisms"]
+        self.params = P = switches.effective(scenario)
+        self.p_allies, self.p_perception = P["allies"], P["perception"]
+        self.p_capability, self.p_crisis = P["capability"], P["crisis"]
+        self.p_alliance, self.p_verdict = P["alliance"], P["verdict"]
+        self.p_russia, self.p_coercion = P["russia"], P["coercion"]
+        return P
+
     def change_params(self, values: dict[str, Any], source: str = "changed mid-run") -> None:
         """Change parameters of a running model from the next year on (the seminar app's
         levers): the scenario is copied with ``values`` (validated like a file) and every rule
@@ -134,13 +141,7 @@ class AllianceModel(mesa.Model):
         fixed = [k for k in values if k.startswith("run.") or k.startswith("network.")]
         if fixed:
             raise ValueError(f"{fixed[0]} is fixed once a run has started")
-        self.config = self.config.with_params(values, source=source)
-        self.switches = self.config.params["mechanisms"]
-        self.params = P = switches.effective(self.config)
-        self.p_allies, self.p_perception = P["allies"], P["perception"]
-        self.p_capability, self.p_crisis = P["capability"], P["crisis"]
-        self.p_alliance, self.p_verdict = P["alliance"], P["verdict"]
-        self.p_russia, self.p_coercion = P["russia"], P["coercion"]
+        P = self._bind_params(self.config.with_params(values, source=source))
         self.russia.p = self.russia.forces.p = P["russia"]
         self.united_states.p = P["united_states"]
         self.pipeline.p = P["capability"]

@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 import mesa
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from . import __version__
 from .folders import atomic_folder, claimed_folder, command_line, default_folder
@@ -46,13 +48,20 @@ def manifest(results: Results, command: str, fmt: Format) -> dict[str, Any]:
     }
 
 
+def with_units(table: pa.Table) -> pa.Table:
+    """``table`` with the units of its columns (``sim.outputs``) in the schema metadata, under
+    ``natosim.units`` (JSON), so a Parquet file read anywhere says what its numbers mean."""
+    from .outputs import ALLY_COLUMNS, MODEL_COLUMNS  # noqa: PLC0415 (outputs imports the model)
+
+    known = {**MODEL_COLUMNS, **ALLY_COLUMNS}
+    units = {c: known[c] for c in table.column_names if c in known}
+    meta = dict(table.schema.metadata or {})
+    meta[b"natosim.units"] = json.dumps(units).encode()
+    return table.replace_schema_metadata(meta)
+
+
 def write_table(df: pd.DataFrame, path: Path, fmt: Format) -> None:
     if fmt == "parquet":
-        import pyarrow as pa  # noqa: PLC0415
-        import pyarrow.parquet as pq  # noqa: PLC0415
-
-        from .sweeps.execute import with_units  # noqa: PLC0415
-
         pq.write_table(with_units(pa.Table.from_pandas(df, preserve_index=False)), path)
     else:
         df.to_csv(path, index=False)
@@ -119,6 +128,7 @@ __all__ = [
     "git_commit",
     "manifest",
     "read_table",
+    "with_units",
     "write_results",
     "write_run_tables",
     "write_table",

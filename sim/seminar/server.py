@@ -13,36 +13,22 @@ import os
 import secrets
 from pathlib import Path
 
-from ..ui.config import ENV_ALLOW_EXPORT, ENV_EXPORT_DIR, ENV_TOKEN
-
 
 def cmd_seminar(args: argparse.Namespace) -> int:
-    from ..folders import check_folder  # noqa: PLC0415
     from ..paths import resolve_scenario_path  # noqa: PLC0415
     from ..scenario import load_scenario  # noqa: PLC0415
-    from ..ui.server import check_host, command, free_port  # noqa: PLC0415
+    from ..ui.server import command, serve_setup  # noqa: PLC0415
 
     scenario = load_scenario(resolve_scenario_path(args.scenario))  # refused here if bad
-    check_host(args.host, args.port)
-    export_dir = Path(args.export_dir).resolve()
-    if not export_dir.is_dir():
-        check_folder(export_dir, "--export-dir")
-    local = args.host in ("127.0.0.1", "localhost", "::1")
-    port = args.port or free_port(args.host if args.host != "0.0.0.0" else "127.0.0.1")
+    port, _, env = serve_setup(args)
     code = f"{secrets.randbelow(10**6):06d}"
     instructor = secrets.token_urlsafe(12)
-    env = {
-        **os.environ,
-        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
-        "SOLARA_ASSETS_PROXY": "True",
+    env |= {
         "NATOSIM_SEMINAR_SCENARIO": str(scenario.source or args.scenario),
         "NATOSIM_SEMINAR_SEED": str(args.seed),
         "NATOSIM_SEMINAR_CODE": code,
         "NATOSIM_SEMINAR_INSTRUCTOR": instructor,
         "NATOSIM_SEMINAR_SECONDS": str(args.seconds),
-        ENV_EXPORT_DIR: str(export_dir),
-        ENV_ALLOW_EXPORT: "1" if local or args.allow_export else "0",
-        ENV_TOKEN: "",
     }
     shown = "127.0.0.1" if args.host == "0.0.0.0" else args.host
     base = f"http://{shown}:{port}/"

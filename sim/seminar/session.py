@@ -233,23 +233,7 @@ class ClassSession:
             year = self.model.year + 1
             merged = Decisions(events=tuple(self.injected))
             for role, fields in self.pending.items():
-                part = self._decision_for(role, fields)
-                merged.budget_pct |= part.budget_pct
-                merged.answer |= part.answer
-                merged.crisis_help |= part.crisis_help
-                merged.equipment_mix |= part.equipment_mix
-                merged.us_buy_share |= part.us_buy_share
-                for name in (
-                    "us_demand_pct",
-                    "us_threat",
-                    "us_drawdown",
-                    "us_reassurance",
-                    "us_crisis_response",
-                    "russia_probe",
-                    "russia_greyzone",
-                ):
-                    if getattr(part, name) is not None:
-                        setattr(merged, name, getattr(part, name))
+                merged = merged.merged_with(self._decision_for(role, fields))
                 who = self.taken().get(role, "")
                 self.history += [
                     {"year": year, "role": role, "player": who, "decision": k, "value": v}

@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 
 from ..runner import RunResult, run_one
 from ..scenario import Scenario
+from ..store import with_units
 
 log = logging.getLogger(__name__)
 
@@ -57,20 +58,6 @@ def _encode(columns: dict[str, list[Any]]) -> bytes:
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd", use_dictionary=text or False)
     return sink.getvalue().to_pybytes()
-
-
-def with_units(table: pa.Table) -> pa.Table:
-    """``table`` with the units of its columns (``sim.outputs``) in the schema metadata, under
-    ``natosim.units`` (JSON), so a Parquet file read anywhere says what its numbers mean."""
-    import json  # noqa: PLC0415
-
-    from ..outputs import ALLY_COLUMNS, MODEL_COLUMNS  # noqa: PLC0415
-
-    known = {**MODEL_COLUMNS, **ALLY_COLUMNS}
-    units = {c: known[c] for c in table.column_names if c in known}
-    meta = dict(table.schema.metadata or {})
-    meta[b"natosim.units"] = json.dumps(units).encode()
-    return table.replace_schema_metadata(meta)
 
 
 def _add(cols: dict[str, list[Any]], part: dict[str, Any], run: Run) -> None:

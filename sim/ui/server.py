@@ -64,26 +64,37 @@ def check_host(host: str, port: int) -> None:
         ) from None
 
 
-def cmd_ui(args: argparse.Namespace) -> int:
+def serve_setup(args: argparse.Namespace) -> tuple[int, bool, dict[str, str]]:
+    """What ``natosim ui`` and ``natosim seminar`` check and set before Solara starts: the
+    address can be listened on, the export folder is usable, a port; returns the port, whether
+    the address is local, and the server's environment (offline assets, no telemetry, the export
+    root and whether export is allowed: always on a local address, else with --allow-export)."""
     from ..folders import check_folder  # noqa: PLC0415
 
-    host = args.host
-    check_host(host, args.port)
+    check_host(args.host, args.port)
     export_dir = Path(args.export_dir).resolve()
     if not export_dir.is_dir():
         check_folder(export_dir, "--export-dir")
-    local = host in ("127.0.0.1", "localhost", "::1")
-    allow_export = local or args.allow_export
-    token = "" if local else secrets.token_urlsafe(12)
-    port = args.port or free_port(host if host != "0.0.0.0" else "127.0.0.1")
+    local = args.host in ("127.0.0.1", "localhost", "::1")
+    port = args.port or free_port(args.host if args.host != "0.0.0.0" else "127.0.0.1")
     env = {
         **os.environ,
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "SOLARA_ASSETS_PROXY": "True",
         ENV_EXPORT_DIR: str(export_dir),
-        ENV_ALLOW_EXPORT: "1" if allow_export else "0",
-        ENV_TOKEN: token,
+        ENV_ALLOW_EXPORT: "1" if local or args.allow_export else "0",
+        ENV_TOKEN: "",
     }
+    return port, local, env
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    host = args.host
+    port, local, env = serve_setup(args)
+    token = "" if local else secrets.token_urlsafe(12)
+    env[ENV_TOKEN] = token
+    allow_export = env[ENV_ALLOW_EXPORT] == "1"
+    export_dir = env[ENV_EXPORT_DIR]
     shown = "127.0.0.1" if host == "0.0.0.0" else host
     query = f"?token={token}" if token else ""
     print(f"natosim seminar app: http://{shown}:{port}/{query}  (Ctrl-C to stop)", flush=True)
