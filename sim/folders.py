@@ -16,6 +16,7 @@ import shlex
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +46,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
+FRESH_LOCK_S = 10.0  # a lock file without a pid younger than this is being written, not stale
+
+
 def _take_lock(folder: Path) -> bool:
     """Create ``folder``'s lock file (O_EXCL); take over a lock whose process is gone and clean
     the temporary folders it left. False if a live process holds it."""
@@ -55,9 +59,13 @@ def _take_lock(folder: Path) -> bool:
         except FileExistsError:
             try:
                 pid = int(lock.read_text().strip() or "0")
+                age = time.time() - lock.stat().st_mtime
             except (OSError, ValueError):
-                pid = 0
+                pid, age = 0, 0.0
             if pid and _alive(pid):
+                return False
+            if not pid and age < FRESH_LOCK_S:
+                # created an instant ago by a command that has not written its pid yet: held
                 return False
             lock.unlink(missing_ok=True)  # stale: its command was killed
             continue

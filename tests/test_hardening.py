@@ -135,3 +135,12 @@ def test_a_comparison_whose_runs_all_failed_still_reports(tmp_path, monkeypatch,
     assert main(["compare", "baseline", "cajole", "--reps", "2", "--out", str(out)]) == 1
     assert "No replication of baseline, cajole finished" in (out / "report.html").read_text()
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_lock_file_still_being_written_is_not_taken_over(tmp_path):
+    """Between creating its lock file and writing its pid, a command's lock is empty: another
+    command must not read that as a killed command's stale lock (it once did, and both wrote)."""
+    (tmp_path / ".out.lock").write_text("")
+    with pytest.raises(ScenarioError, match="no other natosim command"):  # noqa: SIM117
+        with claimed_folder(tmp_path / "out"):
+            pass
