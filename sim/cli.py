@@ -40,7 +40,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         executor = process_executor(args.workers) if args.workers > 1 else None
         try:
             results = run_replications(
-                scenario, args.reps, args.seed, executor=executor, progress=not args.quiet
+                scenario,
+                args.reps,
+                args.seed,
+                executor=executor,
+                progress=not args.quiet,
+                worlds=not args.fixed,
             )
         finally:
             if executor is not None:
@@ -103,7 +108,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
             results = {}
             for ref, name, sc in zip(args.scenarios, names, scenarios, strict=True):
                 results[name] = loaded.get(ref) or run_replications(
-                    sc, args.reps, args.seed, executor=executor, progress=not args.quiet
+                    sc,
+                    args.reps,
+                    args.seed,
+                    executor=executor,
+                    progress=not args.quiet,
+                    worlds=not args.fixed,
                 )
             comp = comparison_of(results, years)
         finally:
@@ -231,7 +241,11 @@ def cmd_params(args: argparse.Namespace) -> int:
         raise ScenarioError(
             "params", args.section, "a section: " + ", ".join(sorted(CATALOGUE.by_section))
         )
-    print(f"{'parameter':<45} {'default':<10} {'allowed':<24} unit")
+    from .scenario.uncertainty import describe, resolve  # noqa: PLC0415
+
+    print(
+        f"{'parameter':<45} {'default':<10} {'allowed':<24} {'kind and plausible range':<36} unit"
+    )
     for p in CATALOGUE.params:
         if args.section and p.section != args.section:
             continue
@@ -242,12 +256,20 @@ def cmd_params(args: argparse.Namespace) -> int:
         else:
             allowed = f"[{p.low:g}, {p.high:g}]" + (" integer" if p.kind == "int" else "")
         default = str(p.default).lower() if p.kind == "bool" else str(p.default)
-        print(f"{p.key:<45} {default:<10} {allowed:<24} {p.unit}")
+        u = resolve(p)
+        print(f"{p.key:<45} {default:<10} {allowed:<24} {describe(u):<36} {p.unit}")
         if args.verbose:
             for line in textwrap.wrap(p.description, 92):
                 print(f"      {line}")
             print(f"      source: {p.source}" + (" (per ally)" if p.per_ally else ""))
+            print(f"      {u.kind}: {u.source}")
     return 0
+
+
+FIXED_HELP = (
+    "every parameter at its point value (default: each replication draws its world of "
+    "assumptions from its seed; natosim params shows the ranges)"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -270,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     run.add_argument("--no-report", action="store_true", help="skip the HTML report")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--fixed", action="store_true", help=FIXED_HELP)
     run.set_defaults(func=cmd_run)
 
     cmp_ = sub.add_parser("compare", help="run several scenarios and compare their outcomes")
@@ -292,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     cmp_.add_argument("--no-report", action="store_true", help="skip the HTML report")
     cmp_.add_argument("--quiet", action="store_true", help="no progress bar")
+    cmp_.add_argument("--fixed", action="store_true", help=FIXED_HELP)
     cmp_.set_defaults(func=cmd_compare)
 
     rep = sub.add_parser("report", help="figures and an HTML report of a results folder")

@@ -4,6 +4,11 @@
 ``concurrent.futures.Executor``. Seeds for replications are spawned from one root with
 ``numpy.random.SeedSequence``; the same root gives the same tables whatever the executor or the
 number of workers.
+
+With ``worlds=True`` each replication also draws its world (every sampled assumption,
+:mod:`sim.worlds`) from its own seed, through a stream apart from the model's draws; the worlds
+are the ``worlds`` table of the results. The default here is the point values (``worlds=False``:
+experiments, calibration and sweeps keep them); the command line samples unless ``--fixed``.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ class RunResult:
     events: dict[str, list[Any]] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     error: str = ""
+    world: dict[str, Any] = field(default_factory=dict)  # the sampled values this run used
 
 
 def replication_seeds(root: int, n: int) -> list[int]:
@@ -52,26 +58,39 @@ def release_model(model: mesa.Model) -> None:
         ids.pop(model, None)
 
 
-def run_one(scenario: Scenario, seed: int, run: int = 0) -> RunResult:
+def run_one(
+    scenario: Scenario, seed: int, run: int = 0, world: dict[str, Any] | None = None
+) -> RunResult:
     """Run one replication of ``scenario`` with ``seed`` to its end year; no I/O.
 
-    A run that raises returns a :class:`RunResult` with ``error`` set instead of raising.
+    ``world`` (``{"section.name": value}``, :func:`sim.worlds.draw_world`) sets the sampled
+    parameters first. A run that raises returns a :class:`RunResult` with ``error`` set instead
+    of raising.
     """
     model = None
+    used: dict[str, Any] = {}
     try:
+        if world:
+            from .worlds import apply_world  # noqa: PLC0415
+
+            scenario, used = apply_world(scenario, world)
         model = AllianceModel(scenario, rng=seed)
         model.run()
         rec = model.recorder
-        return RunResult(run, seed, rec.model_rows, rec.ally_columns(), rec.events, rec.summary())
+        return RunResult(
+            run, seed, rec.model_rows, rec.ally_columns(), rec.events, rec.summary(), world=used
+        )
     except Exception:  # a failed run is data, not a crash
-        return RunResult(run, seed, error=traceback.format_exc())
+        return RunResult(run, seed, error=traceback.format_exc(), world=used or dict(world or {}))
     finally:
         if model is not None:
             release_model(model)
 
 
-def _run_batch(scenario: Scenario, jobs: Sequence[tuple[int, int]]) -> list[RunResult]:
-    return [run_one(scenario, seed, run) for run, seed in jobs]
+def _run_batch(
+    scenario: Scenario, jobs: Sequence[tuple[int, int, dict[str, Any] | None]]
+) -> list[RunResult]:
+    return [run_one(scenario, seed, run, world) for run, seed, world in jobs]
 
 
 def process_executor(workers: int | None = None) -> ProcessPoolExecutor:
@@ -92,15 +111,20 @@ class Results:
     events: pd.DataFrame
     summary: pd.DataFrame
     failures: list[RunResult]
+    worlds: pd.DataFrame = field(default_factory=pd.DataFrame)  # run, seed, sampled parameters
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {
+        """The tables to write: ``worlds`` only when the runs sampled worlds."""
+        out = {
             "model": self.model,
             "allies": self.allies,
             "events": self.events,
             "summary": self.summary,
         }
+        if not self.worlds.empty:
+            out["worlds"] = self.worlds
+        return out
 
 
 def _frame(results: Sequence[RunResult], part: str) -> pd.DataFrame:
@@ -119,6 +143,8 @@ def collect(
     ok = sorted((r for r in results if not r.error), key=lambda r: r.run)
     failed = sorted((r for r in results if r.error), key=lambda r: r.run)
     summary = pd.DataFrame([{"run": r.run, "seed": r.seed, **r.summary} for r in ok])
+    every = sorted(results, key=lambda r: r.run)
+    worlds = pd.DataFrame([{"run": r.run, "seed": r.seed, **r.world} for r in every if r.world])
     return Results(
         scenario,
         root,
@@ -128,6 +154,7 @@ def collect(
         _frame(ok, "events"),
         summary,
         failed,
+        worlds,
     )
 
 
@@ -138,8 +165,12 @@ def run_replications(
     executor: Executor | None = None,
     batch: int = 8,
     progress: bool = False,
+    worlds: bool = False,
 ) -> Results:
     """Run ``reps`` replications seeded from ``seed``; serially, or over ``executor``.
+
+    ``worlds``: each replication draws its world from its seed (:mod:`sim.worlds`); the same
+    root seed gives two scenarios the same worlds, replication by replication.
 
     Batches of ``batch`` runs go to each task to amortise the cost of sending the scenario.
     ``progress`` shows a progress bar on standard error when it is a terminal (tqdm).
@@ -147,7 +178,12 @@ def run_replications(
     from tqdm import tqdm  # noqa: PLC0415 (only the command line asks for a bar)
 
     seeds = replication_seeds(seed, reps)
-    jobs = list(enumerate(seeds))
+    ranges: dict[str, Any] = {}
+    if worlds:
+        from .worlds import draw_world, scenario_ranges  # noqa: PLC0415
+
+        ranges = scenario_ranges(scenario)
+    jobs = [(i, s, draw_world(ranges, s) if ranges else None) for i, s in enumerate(seeds)]
     chunks = [jobs[i : i + batch] for i in range(0, len(jobs), batch)]
     results: list[RunResult] = []
     with tqdm(

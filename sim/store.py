@@ -2,7 +2,9 @@
 :mod:`sim.folders`).
 
 A folder holds ``manifest.json`` and the tables ``model``, ``allies``, ``events`` and ``summary``
-(Parquet by default, CSV on request), plus ``failures.json`` when runs failed. Everything is
+(Parquet by default, CSV on request), plus ``worlds`` when the runs sampled worlds (one row per
+run, one column per sampled parameter, :mod:`sim.worlds`) and ``failures.json`` when runs
+failed. Everything is
 written into a hidden temporary folder beside the target and renamed into place at the end, so
 an interrupted or failed command leaves no partial results folder.
 """
@@ -43,7 +45,11 @@ def manifest(results: Results, command: str, fmt: Format) -> dict[str, Any]:
         "replications": len(results.seeds),
         "failed_runs": [r.run for r in results.failures],
         "format": fmt,
-        "tables": {t: f"{t}.{fmt}" for t in TABLES},
+        "tables": {t: f"{t}.{fmt}" for t in results.tables},
+        "worlds": {
+            "sampled": not results.worlds.empty,
+            "parameters": [c for c in results.worlds.columns if c not in ("run", "seed")],
+        },
         "scenario": results.scenario.to_dict(),
     }
 
@@ -100,6 +106,7 @@ def load_run(folder: Path) -> Results:
             for f in json.loads((folder / "failures.json").read_text())
         ]
     tables = {t: read_table(folder, t) for t in TABLES}
+    has_worlds = any((folder / f"worlds.{ext}").exists() for ext in ("parquet", "csv"))
     return Results(
         scenario_from_dict(man["scenario"]),
         man["root_seed"],
@@ -109,6 +116,7 @@ def load_run(folder: Path) -> Results:
         tables["events"],
         tables["summary"],
         failures,
+        read_table(folder, "worlds") if has_worlds else pd.DataFrame(),
     )
 
 

@@ -1,0 +1,116 @@
+"""Worlds: each replication's draw of every sampled assumption (:mod:`sim.scenario.uncertainty`).
+
+A *world* is one value for every assumption the scenario leaves open. Replication ``i`` with
+seed ``s`` draws its world from ``s`` alone, through a separate ``SeedSequence`` stream per
+parameter (``spawn_key = (WORLD_STREAM, crc32(key))``): the model's own draws (``rng = s``) are
+unchanged, and two scenarios run with the same root seed share their worlds replication by
+replication (common random numbers), parameter by parameter, even when one of them fixes or
+narrows some parameters. Each parameter's draw is a quantile ``u`` mapped through its
+distribution, so a narrowed range keeps the world's quantile.
+
+What is sampled: every parameter :func:`~sim.scenario.uncertainty.resolve` calls a sampled
+assumption, except those the scenario itself sets (a value in its file or the files it extends,
+or any value different from the schema's default, as an overlay or ``with_params`` makes): a
+scenario's explicit setting fixes a parameter. A scenario's ``[uncertainty]`` table narrows a
+range instead (:func:`scenario_ranges`).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .scenario import CATALOGUE, Scenario, ScenarioError
+from .scenario.uncertainty import Dist, narrowed, resolve_all
+
+WORLD_STREAM = 0x776F726C64  # "world": the spawn key of world draws, apart from the model's
+_U53 = 2.0**-53
+
+
+def _explicit_in_files(scenario: Scenario) -> tuple[set[str], dict[str, Any]]:
+    """Keys set in the scenario's file chain, and its merged ``[uncertainty]`` table."""
+    src = scenario.source
+    if not src or not Path(src).is_file():
+        return set(), {}
+    from .scenario.loader import _load_chain  # noqa: PLC0415 (re-read the chain's own keys)
+
+    try:
+        merged = _load_chain(Path(src), ())
+    except ScenarioError:  # a manifest's scenario whose file changed since: values only
+        return set(), {}
+    keys = {f"{s}.{n}" for s, vals in merged["params"].items() for n in vals}
+    return keys, dict(merged.get("uncertainty", {}))
+
+
+def scenario_ranges(scenario: Scenario, fixed: bool = False) -> dict[str, Dist]:
+    """The distribution of every parameter a world of ``scenario`` draws (empty if ``fixed``).
+
+    Raises:
+        ScenarioError: an ``[uncertainty]`` entry that is not a sampled assumption's range.
+    """
+    if fixed:
+        return {}
+    explicit, narrow = _explicit_in_files(scenario)
+    defaults = CATALOGUE.defaults()
+    out: dict[str, Dist] = {}
+    for key, u in resolve_all().items():
+        section, name = key.split(".", 1)
+        value = scenario.params.get(section, {}).get(name)
+        if not u.sampled or key in explicit or value != defaults[section][name]:
+            continue
+        out[key] = u.dist  # type: ignore[assignment]
+    for key, spec in narrow.items():
+        param = CATALOGUE.by_key.get(key)
+        if param is None:
+            raise ScenarioError(scenario.source, f"uncertainty.{key}", "a known parameter")
+        try:
+            out[key] = narrowed(key, spec, param)
+        except ValueError as exc:
+            raise ScenarioError(scenario.source, f"uncertainty.{key}", str(exc)) from None
+    return out
+
+
+def quantile(seed: int, key: str) -> float:
+    """The world's quantile of ``key`` for replication seed ``seed``: uniform on [0, 1)."""
+    ss = np.random.SeedSequence(int(seed), spawn_key=(WORLD_STREAM, zlib.crc32(key.encode())))
+    return float(int(ss.generate_state(1, np.uint64)[0]) >> 11) * _U53
+
+
+def draw_world(ranges: Mapping[str, Dist], seed: int) -> dict[str, Any]:
+    """One world: a value for each key of ``ranges``, from replication seed ``seed``."""
+    world: dict[str, Any] = {}
+    for key, dist in ranges.items():
+        value = dist.ppf(quantile(seed, key))
+        param = CATALOGUE.by_key[key]
+        if param.kind == "int":
+            value = int(min(max(round(value), param.low), param.high))  # type: ignore[type-var]
+        world[key] = value
+    return world
+
+
+def apply_world(scenario: Scenario, world: Mapping[str, Any]) -> tuple[Scenario, dict[str, Any]]:
+    """``scenario`` in ``world``; a drawn value that breaks a cross-field rule with a value the
+    scenario fixed (``pledge_weight + peer_weight``) is dropped, and the world returned says so
+    (the value used)."""
+    world = dict(world)
+    for _ in range(len(world) + 1):
+        try:
+            return scenario.with_params(world, source="world"), world
+        except ScenarioError as exc:
+            if exc.key not in world:
+                raise
+            world[exc.key] = scenario.get(exc.key)
+    raise RuntimeError("unreachable")  # pragma: no cover
+
+
+def worlds_table(
+    runs: list[int], seeds: list[int], worlds: list[Mapping[str, Any]]
+) -> pd.DataFrame:
+    """One row per run (``run``, ``seed``), one column per sampled parameter."""
+    rows = [{"run": r, "seed": s, **w} for r, s, w in zip(runs, seeds, worlds, strict=True)]
+    return pd.DataFrame(rows)

@@ -1,0 +1,146 @@
+"""Kinds and plausible ranges of the parameters (sim.scenario.uncertainty), worlds (sim.worlds)."""
+
+from __future__ import annotations
+
+import statistics
+import warnings
+
+import pytest
+
+from sim.runner import run_one, run_replications
+from sim.scenario import CATALOGUE, Scenario, load_scenario
+from sim.scenario.uncertainty import (
+    KINDS,
+    TABLE,
+    Dist,
+    narrowed,
+    problems,
+    resolve,
+    resolve_all,
+    stale_entries,
+)
+from sim.store import load_run, write_results
+from sim.worlds import draw_world, quantile, scenario_ranges
+
+
+def test_every_parameter_resolves_to_a_kind_with_a_source():
+    kinds = resolve_all()
+    assert set(kinds) == set(CATALOGUE.by_key)
+    assert {u.kind for u in kinds.values()} <= set(KINDS)
+    assert all(u.source.strip() for u in kinds.values())
+    stale = stale_entries()
+    if stale:  # a parameter removed from the schema: report, do not break the suite
+        warnings.warn(f"uncertainty table entries without a parameter: {stale}", stacklevel=1)
+
+
+def test_ranges_lie_within_hard_bounds_and_contain_the_default():
+    assert problems() == []
+    for p in CATALOGUE.params:
+        u = resolve(p)
+        if u.sampled:
+            assert p.low <= u.dist.low <= p.default <= u.dist.high <= p.high, p.key
+            assert u.dist.high > u.dist.low, p.key  # a range, not a point
+
+
+def test_levers_are_never_sampled_and_switches_are_held():
+    for p in CATALOGUE.params:
+        u = resolve(p)
+        if p.lever:
+            assert u.kind == "lever" and not u.sampled
+        if p.section == "mechanisms":
+            assert not u.sampled
+
+
+def test_table_entries_have_known_kinds():
+    for key, (kind, dist, source) in TABLE.items():
+        assert kind in KINDS and source, key
+        assert dist is None or kind == "assumption", key
+
+
+def test_enough_assumptions_are_sampled():
+    assert sum(u.sampled for u in resolve_all().values()) >= 15
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [Dist("uniform", 1, 3), Dist("triangular", 0, 4, 1), Dist("loguniform", 0.1, 10)],
+)
+def test_ppf_covers_the_range(dist):
+    values = [dist.ppf(i / 1000) for i in range(1000)]
+    assert min(values) == pytest.approx(dist.low)
+    assert max(values) <= dist.high
+    assert values == sorted(values)
+    if dist.shape == "triangular":  # the mean of a triangular distribution
+        assert statistics.mean(values) == pytest.approx((0 + 4 + 1) / 3, abs=0.01)
+
+
+def test_bad_distributions_are_refused():
+    with pytest.raises(ValueError, match="mode"):
+        Dist("triangular", 0, 1, 2)
+    with pytest.raises(ValueError, match="above 0"):
+        Dist("loguniform", 0, 1)
+    with pytest.raises(ValueError, match="shape"):
+        Dist("normal", 0, 1)  # type: ignore[arg-type]
+
+
+def test_a_narrowed_range_is_validated():
+    p = CATALOGUE.by_key["russia.probe_us_weight"]
+    d = narrowed(p.key, {"low": 0.8, "high": 1.0}, p)
+    assert (d.shape, d.low, d.high) == ("uniform", 0.8, 1.0)
+    for bad in ({"low": 0.8, "high": 1.5}, {"low": 0.9, "high": 0.8}, {"low": "x", "high": 1}):
+        with pytest.raises(ValueError, match=r"bounds|number"):
+            narrowed(p.key, bad, p)
+    lever = CATALOGUE.by_key["united_states.threat_intensity"]
+    with pytest.raises(ValueError, match="lever"):
+        narrowed(lever.key, {"low": 0.1, "high": 0.2}, lever)
+
+
+def test_worlds_come_from_the_seed_alone():
+    ranges = scenario_ranges(Scenario.default())
+    a, b, c = draw_world(ranges, 11), draw_world(ranges, 11), draw_world(ranges, 12)
+    assert a == b and a != c
+    for key, value in a.items():
+        assert ranges[key].low - 1e-9 <= value <= ranges[key].high + 1e-9
+        if CATALOGUE.by_key[key].kind == "int":
+            assert isinstance(value, int)
+    assert 0 <= quantile(11, "russia.fatigue") < 1
+
+
+def test_common_worlds_across_scenarios_parameter_by_parameter():
+    base = Scenario.default()
+    variant = base.with_params({"russia.fatigue": 0.2})  # an explicit setting fixes it
+    r1, r2 = scenario_ranges(base), scenario_ranges(variant)
+    assert "russia.fatigue" in r1 and "russia.fatigue" not in r2
+    w1, w2 = draw_world(r1, 5), draw_world(r2, 5)
+    assert all(w1[k] == w2[k] for k in w2)
+
+
+def test_a_file_setting_fixes_a_parameter_even_at_its_default(tmp_path):
+    default = CATALOGUE.by_key["russia.fatigue"].default
+    path = tmp_path / "s.toml"
+    path.write_text(f'extends = "baseline"\nname = "s"\n[russia]\nfatigue = {default}\n')
+    assert "russia.fatigue" not in scenario_ranges(load_scenario(path))
+    assert "russia.fatigue" in scenario_ranges(load_scenario("baseline"))
+    assert scenario_ranges(load_scenario(path), fixed=True) == {}
+
+
+def test_the_model_draws_are_unchanged_by_a_world_of_point_values():
+    sc = Scenario.default().with_params({"run.end_year": 2031})
+    point = {k: sc.get(k) for k in scenario_ranges(sc)}
+    a, b = run_one(sc, 3), run_one(sc, 3, world=point)
+    assert a.summary == b.summary and a.model == b.model
+    assert b.world == point
+
+
+def test_runs_write_a_worlds_table_and_fixed_runs_none(tmp_path):
+    sc = load_scenario("baseline").with_params({"run.end_year": 2028})
+    res = run_replications(sc, 4, seed=2, worlds=True)
+    w = res.worlds
+    assert list(w["run"]) == [0, 1, 2, 3] and list(w["seed"]) == res.seeds
+    params = w.drop(columns=["run", "seed"])
+    assert (params.nunique() > 1).sum() >= 15
+    write_results(res, tmp_path / "out", "test", "csv")
+    back = load_run(tmp_path / "out")
+    assert back.worlds.shape == w.shape
+    fixed = run_replications(sc, 2, seed=2)
+    assert fixed.worlds.empty and "worlds" not in fixed.tables
