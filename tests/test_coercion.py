@@ -96,11 +96,11 @@ def test_coercion_can_raise_or_lower_spending(label, params, sign):
 
 
 def test_between_them_lies_a_balance_where_coercion_does_nothing():
-    """With backlash at 1 pp, raising ``resist_base`` from 0 to 2 turns coercion's effect from
+    """With backlash at 1 pp, raising ``resist_base`` from 0 to 4 turns coercion's effect from
     positive to negative; bisection finds the setting where it is nil (within 0.05 pp, its
     confidence interval covering zero). Where the balance lies depends on every other parameter
     (it moves with the fitted budget rule); that it exists is the claim."""
-    lo, hi, found = 0.0, 2.0, None
+    lo, hi, found = 0.0, 4.0, None
     fixed = {"coercion.backlash_pp": 1.0}
     m_lo = _coercion_effect({**fixed, "coercion.resist_base": lo})[0]
     m_hi = _coercion_effect({**fixed, "coercion.resist_base": hi})[0]
@@ -168,9 +168,11 @@ def test_the_us_relents_and_reassures_when_trust_frays():
 
 
 def test_the_us_threat_level_varies_across_a_run():
-    """The US policy is a state, not a switch (M5): over baseline runs the threat level both
-    rises and falls (escalates, relents) and threats are executed."""
-    res = sim.run_replications(_scenario(), 10, 2)
+    """The US policy is a state, not a switch (M5): the threat level both rises and falls
+    within runs (escalates, relents) and threats are executed. Relenting answers frayed trust:
+    in the baseline trust holds above ``relent_trust``, so this is a world where threats cost
+    five times the trust they do by default."""
+    res = sim.run_replications(_scenario(params={"perception.trust_threat_cost": 0.2}), 10, 2)
     per_run = res.model.groupby("run")["us_threat_level"]
     spread = (per_run.max() - per_run.min()).mean()
     kinds = set(res.events["kind"])
@@ -267,7 +269,21 @@ VERDICT_SETTINGS = [
         2026,
         True,
     ),
-    ("europe_carries_us_lost_control", "baseline", {}, None, False),
+    (
+        # the allies stop following the US: a Europe that hedges first (hedging the likeliest
+        # answer) and buys European, under a European SACEUR, and a US free to leave (no
+        # Congress floor, Asia pulling five times as hard): influence is behaviour (M6)
+        "europe_carries_us_lost_control",
+        "european_surge",
+        {
+            "coercion.hedge_base": 3.0,
+            "coercion.hedge_buy_shift": 1.0,
+            "united_states.congress_floor": 0.0,
+            "united_states.refocus_drift": 0.2,
+        },
+        None,
+        False,
+    ),
     ("headline_met_capability_hollow", "baseline", {"mechanisms.probing": False}, 2026, False),
     ("burden_shifted_alliance_intact", "baseline", {"mechanisms.agency": False}, None, False),
     (
@@ -323,3 +339,58 @@ def test_a_us_withdrawal_alone_does_not_shift_the_burden():
     )
     assert share_lo > share_hi + 0.02
     assert abs(gain_lo - gain_hi) < 0.02
+
+
+# -- US policy as decisions (M5) ---------------------------------------------------------------
+def test_the_us_threat_uses_its_range_and_intensity_matters():
+    """M5: the threat level saturates below ``threat_intensity`` rather than pinning at 1, so a
+    harder policy (intensity 1.0 against 0.7, same seeds) threatens more and moves 2040 core
+    spending."""
+    soft = sim.run_replications(_scenario(), 10, 4)
+    hard = sim.run_replications(_scenario(params={"united_states.threat_intensity": 1.0}), 10, 4)
+    at_ceiling = float((soft.model["us_threat_level"] >= 0.999).mean())
+    def core_2040(res):
+        m = res.model[res.model["year"] == 2040].sort_values("run")
+        return m["eu_core_pct"].to_numpy()
+
+    d = core_2040(hard) - core_2040(soft)
+    print(f"threat at 1 in {at_ceiling:.0%} of run-years; intensity 1.0 - 0.7: {d.mean():+.3f} pp")
+    assert at_ceiling < 0.2
+    assert hard.model["us_threat_level"].mean() > soft.model["us_threat_level"].mean() + 0.1
+    assert d.mean() > 0
+
+
+def test_allies_may_offer_more_than_the_us_asks():
+    """C4, C5: pressure moves an ally at most to the proposal, but an ally whose own need is
+    above it offers more (the front line before The Hague); resistance offers less."""
+    a = dict(make_model().params["coercion"])
+    args = {"core": np.array([2.0, 2.0, 2.0]), "signal": np.array([0.6, 0.6, 0.6])}
+    offers = coercion.acceptable_target(
+        a,
+        3.5,
+        desired=np.array([2.0, 5.0, 2.0]),
+        credibility=0.5,
+        comply=np.array([0.5, 0.5, 0.5]),
+        resistance=np.array([0.0, 0.0, 2.0]),
+        **args,
+    )
+    assert offers[0] <= 3.5 + 1e-12
+    assert offers[1] > 5.0
+    assert offers[2] < offers[0]
+
+
+def test_the_drawdown_slows_as_congress_resists_and_speeds_with_progress():
+    """M5 (C1): the yearly drift shrinks as posture nears the Congress floor and grows with
+    Europe's measured progress."""
+    m = make_model()
+    us = m.united_states
+    m.year = us.refocus_until + 1
+
+    def cut(target: float, progress: float) -> float:
+        us.posture_target = target
+        us.adjust_posture(0.5, progress)
+        return target - us.posture_target
+
+    floor = us.p["congress_floor"]
+    assert cut(1.0, 0.0) > cut(floor + 0.05, 0.0) > 0
+    assert cut(1.0, 0.8) > cut(1.0, 0.0)

@@ -348,13 +348,49 @@ def test_a_crisis_refocuses_the_us_on_europe():
 
 
 # -- M6 agency and M7 nuclear liability (C6, C7) -------------------------------------------------
-def test_us_influence_falls_and_liability_rises_as_europe_stands_up():
+def test_us_influence_is_read_from_what_allies_do():
+    """M6: each channel is behaviour: allies buying European, a posture cut, a European SACEUR
+    and allies fighting without the US each lower the index, and the nuclear liability with
+    it; with the ``agency`` switch off influence stays whole."""
     m = make_model()
+    m.step()
     infl0, liab0 = m.us_influence, m.nuclear_liability
-    m.pipeline.stock *= 2.0
+    m.us_buy_shares = m.us_buy_shares * 0.5
     m._update_indices()
-    assert m.us_influence < infl0
-    assert m.nuclear_liability > liab0
+    assert m.influence_channels["procurement"] == pytest.approx(0.5, abs=0.05)
+    assert m.us_influence < infl0 and m.nuclear_liability > liab0
+    infl1 = m.us_influence
+    m.united_states.posture = 0.5
+    m._update_indices()
+    assert m.influence_channels["basing"] == 0.5 and m.us_influence < infl1
+    off = make_model({"mechanisms.agency": False})
+    off.step()
+    off.us_buy_shares = off.us_buy_shares * 0.5
+    off._update_indices()
+    assert off.us_influence == 1.0
+
+
+def test_europe_standing_up_lowers_compliance():
+    """M6 through M4: a Europe with twice the capability depends less on the US, so fewer allies
+    comply when asked, and the compliance channel falls (C6)."""
+    a, b = make_model(), make_model()
+    b.pipeline.stock *= 2.0
+    b._update_indices()
+    a.step()
+    b.step()
+    assert b.influence_channels["compliance"] < a.influence_channels["compliance"]
+
+
+def test_allies_that_fight_without_the_us_show_it_lost_the_lead():
+    """M6: in a crisis the US sits out while every ally helps: alignment falls by
+    ``influence_memory`` of the way to 0; when the US answers and they all help, it stays."""
+    from sim.mechanisms import influence
+
+    gdp = np.ones(4)
+    helped = np.ones(4, dtype=bool)
+    assert influence.followed_us(False, helped, gdp) == 0.0
+    assert influence.followed_us(True, helped, gdp) == 1.0
+    assert influence.remember(1.0, 0.0, 0.5) == 0.5
 
 
 def test_european_command_lowers_us_influence():

@@ -14,6 +14,20 @@ if TYPE_CHECKING:
 THREAT_FLOOR = 0.05  # below this a threat is rhetoric nobody acts on (no laggards are named)
 
 
+def threat_target(
+    p: Mapping[str, float], pressure: float, progress: float, china_pull: float, escalation: float
+) -> float:
+    """M5: the abandonment threat the US aims for (C1, C3, C13).
+
+    ``threat_intensity x us_pressure x (1 - exp(-urgency))`` with ``urgency = (1 - progress) x
+    (1 + asia_pressure x china_pull) x (1 + escalation)``: the threat rises with the shortfall,
+    the pull of Asia and escalation, but saturates below ``threat_intensity`` (a policy's
+    rhetoric has a register it stays in; maximal threats are events, ``us_pressure`` events).
+    """
+    urgency = max(0.0, 1.0 - progress) * (1.0 + p["asia_pressure"] * china_pull) * (1.0 + escalation)
+    return p["threat_intensity"] * pressure * (1.0 - math.exp(-urgency))
+
+
 class UnitedStates(mesa.Agent):
     """US posture and policy toward the European allies.
 
@@ -71,12 +85,7 @@ class UnitedStates(mesa.Agent):
         p = self.p
         progress = self.measure_progress(*measures)
         self.last_progress = progress
-        target = (
-            p["threat_intensity"]
-            * now["us_pressure"]
-            * (1.0 - progress)
-            * (1.0 + p["asia_pressure"] * now["china_pull"])
-        )
+        target = threat_target(p, now["us_pressure"], progress, now["china_pull"], 0.0)
         self.threat_level = min(1.0, max(pressure, target, 0.0))
         self.ambiguity = min(
             1.0, now["us_ambiguity"] + p["ambiguity_per_threat"] * self.threat_level
@@ -92,8 +101,9 @@ class UnitedStates(mesa.Agent):
     ) -> float:
         """M5: how hard the US threatens abandonment this year, a policy that moves (C1, C3, C13).
 
-        The target threat is ``threat_intensity x us_pressure x (1 - progress) x (1 +
-        asia_pressure x china_pull) x (1 + escalation)``. The US **escalates** (escalation up by
+        The target threat is :func:`threat_target`: ``threat_intensity x us_pressure`` times a
+        saturating urgency that grows with the shortfall, Asia's pull and escalation, so the
+        threat uses its range and ``threat_intensity`` sets how far it can go. The US **escalates** (escalation up by
         ``escalation_step``) in a year of threats in which progress rose by less than
         ``progress_expected``, and winds escalation down otherwise; it **relents** when mean
         trust falls below ``relent_trust`` (the target times 1 - ``relent_share``) and
@@ -123,13 +133,7 @@ class UnitedStates(mesa.Agent):
                         self.escalation = min(1.0, self.escalation + step)
                     else:
                         self.escalation = max(0.0, self.escalation - step)
-                target = (
-                    p["threat_intensity"]
-                    * pressure
-                    * (1.0 - progress)
-                    * (1.0 + p["asia_pressure"] * china_pull)
-                    * (1.0 + self.escalation)
-                )
+                target = threat_target(p, pressure, progress, china_pull, self.escalation)
                 if mean_trust < p["relent_trust"] and target > 0:
                     target *= 1.0 - p["relent_share"]
                     self.reassurance_extra = min(
@@ -196,16 +200,24 @@ class UnitedStates(mesa.Agent):
                 self.coercion_credibility *= 1.0 - self.model.p_perception["credibility_decay"]
         return met
 
-    def adjust_posture(self, china_pull: float) -> None:
-        """M5: posture drifts out of Europe as Asia pulls (C1), within the Congress floor.
+    def adjust_posture(self, china_pull: float, progress: float = 0.0) -> None:
+        """M5: the drawdown as a decision (C1, C8): Asia pulls, Europe's progress lets the US
+        hand over, Congress resists, crises pull the US back.
 
-        Unless refocused on Europe after a crisis (C8), the target falls by ``refocus_drift x
-        china_pull`` a year; posture moves toward the target by at most ``max_posture_change``;
+        Unless refocused on Europe after a crisis (C8), the target falls each year by
+        ``refocus_drift x china_pull x (1 + handover_gain x progress) x room``, where
+        ``progress`` is Europe's progress as the US measures it (a Europe that carries more
+        lets Washington leave sooner: the burden-shifting strategy of seed 002) and ``room`` =
+        (target - ``congress_floor``) / (1 - ``congress_floor``) is Congress's resistance, each
+        cut harder to pass as forces near the floor it would defend (so the floor is approached,
+        not a destination). Posture moves toward the target by at most ``max_posture_change``;
         neither goes below ``congress_floor`` nor above ``posture_ceiling``.
         """
         floor, ceiling = self.p["congress_floor"], self.p["posture_ceiling"]
         if self.model.year > self.refocus_until:
-            self.posture_target -= self.p["refocus_drift"] * china_pull
+            room = max(0.0, self.posture_target - floor) / max(1e-9, 1.0 - floor)
+            handover = 1.0 + self.p["handover_gain"] * max(0.0, progress)
+            self.posture_target -= self.p["refocus_drift"] * china_pull * handover * min(1.0, room)
         self.posture_target = min(ceiling, max(floor, self.posture_target))
         step = self.posture_target - self.posture
         step = max(-self.p["max_posture_change"], min(self.p["max_posture_change"], step))

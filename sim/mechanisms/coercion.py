@@ -16,10 +16,13 @@ answer between three responses with multinomial-logit shares:
 capability in Europe) x the mean of its US posture weight and its proximity to Russia.
 
 **The summit** (The Hague 2025 and later summits as scenario events): the US proposes a core
-target; each ally would sign ``min(proposal, desired + summit_ambition_pp
-+ summit_pressure_gain x threat aimed at it x coercion credibility x comply share x (proposal -
-desired)+ - summit_resistance_pp x domestic_resistance)``, and never less than it spends now;
-the alliance agrees the
+target; each ally would sign ``max(own, min(proposal, own + summit_pressure_gain x threat aimed
+at it x coercion credibility x comply share x (proposal - own)+)) - summit_resistance_pp x
+domestic_resistance`` with ``own = desired + summit_ambition_pp`` (what it would pledge
+unasked), and never less than it spends now. Pressure moves an ally at most to the proposal;
+an ally whose own need is higher offers more than it is asked
+(the front line in 2025: Poland, the Baltic states and Finland had planned more than 3.5% before
+The Hague). The alliance agrees the
 ``summit_consensus_quantile`` of what members would sign (a consensus text most can accept), and
 an ally that would sign less than the agreement by more than ``summit_opt_out_gap_pp`` opts out
 and holds at what it would sign (Spain at 2.1% in 2025). The pledged level rises linearly from
@@ -102,16 +105,13 @@ def acceptable_target(
     comply: Num,
     resistance: Num,
 ) -> Num:
-    """The core target (% of GDP) each ally would sign at a summit (module docstring), never less
-    than it spends now (``core``) unless the proposal is."""
+    """The core target (% of GDP) each ally would sign at a summit (module docstring): above
+    the proposal if its own need is, never less than it spends now (``core``)."""
     pressure = a["summit_pressure_gain"] * signal * credibility * comply
-    level = (
-        desired
-        + a["summit_ambition_pp"]
-        + pressure * np.maximum(proposal - desired, 0.0)
-        - a["summit_resistance_pp"] * resistance
-    )
-    return np.minimum(proposal, np.maximum(core, level))
+    own = desired + a["summit_ambition_pp"]
+    pressed = np.minimum(proposal, own + pressure * np.maximum(proposal - own, 0.0))
+    level = np.maximum(own, pressed) - a["summit_resistance_pp"] * resistance
+    return np.maximum(core, level)
 
 
 def agree(

@@ -1,0 +1,76 @@
+"""M6: US influence over the alliance, read from what the allies do (C2, C6, C7).
+
+Influence is not a transform of the capability share. It is an index of five behaviours the
+model already plays out, each measured against the start year (1 = as much as then, 0 = none):
+
+* ``compliance``: the GDP-weighted share of European allies that answer a US demand by complying
+  (M4's comply share), over the start year's share. Europe's dependence on US capability,
+  coercion credibility, threat and trust move it (:mod:`sim.mechanisms.coercion`);
+* ``procurement``: the share of European equipment orders bought from the US (M1), over the
+  share at the start (``capability.us_buy_share``); allies that hedge buy European (C6);
+* ``command``: 1 while an American is Supreme Allied Commander Europe, 0 once a European is (C2);
+* ``crisis``: whether the allies followed the US line in the crises so far (an ally follows when
+  it sends help if and only if the US answers), remembered with ``influence_memory``; 1 before any
+  crisis. Allies that fight without the US, or stay home while it fights, show it lost the lead;
+* ``basing``: US conventional posture in Europe, fraction of the start year's (bases and access
+  are leverage; capped at 1).
+
+The index is their weighted mean (``alliance.influence_weight_<channel>``, equal by default: no
+published weighting exists, and equal weights are the convention of composite indicators when
+none is known: OECD/JRC, *Handbook on Constructing Composite Indicators*, 2008). The verdict's
+"US lost control" is a threshold on this behaviour (:data:`LOST_CONTROL_BELOW`), so it follows
+what the allies do, and a posture cut alone moves a fifth of the index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+CHANNELS = ("compliance", "procurement", "command", "crisis", "basing")
+
+# "The US lost control": fewer than half of the channels of influence it had at the start remain
+# (a definition of the verdict's words, not an assumption about the world: the index itself is
+# in the model table as ``us_influence`` with each channel beside it).
+LOST_CONTROL_BELOW = 0.5
+
+
+def gdp_weighted(values: np.ndarray, weights: np.ndarray) -> float:
+    """``values`` averaged with ``weights`` (0 when the weights sum to 0)."""
+    total = float(weights.sum())
+    return float(weights @ values) / total if total > 0 else 0.0
+
+
+def compliance(comply: np.ndarray, gdp: np.ndarray, start: float) -> float:
+    """Comply share of the allies (weights ``gdp``: European members' GDP) over ``start``."""
+    share = gdp_weighted(comply, gdp)
+    return min(1.0, share / start) if start > 0 else 1.0
+
+
+def procurement(equipment_bn: np.ndarray, us_share: np.ndarray, start_share: float) -> float:
+    """Share of European equipment spending placed with US industry over ``start_share``."""
+    share = gdp_weighted(us_share, equipment_bn)
+    if float(equipment_bn.sum()) <= 0:
+        return 1.0
+    return min(1.0, share / start_share) if start_share > 0 else 1.0
+
+
+def followed_us(us_responds: bool, aiders: np.ndarray, gdp: np.ndarray) -> float:
+    """The GDP-weighted share of allies (``gdp`` zero for those not counted) whose answer in a
+    crisis matched the US's: they helped if it answered, stayed out if it did not."""
+    matched = aiders if us_responds else ~aiders
+    return gdp_weighted(matched.astype(float), gdp)
+
+
+def remember(previous: float, observed: float, memory: float) -> float:
+    """Crisis alignment after a new crisis: ``previous + memory x (observed - previous)``."""
+    return previous + memory * (observed - previous)
+
+
+def index(p: Mapping[str, float], channels: Mapping[str, float]) -> float:
+    """The weighted mean of the channels (module docstring), in [0, 1]; 1 if no weight is set."""
+    weights = np.array([p[f"influence_weight_{c}"] for c in CHANNELS])
+    values = np.array([min(1.0, max(0.0, channels[c])) for c in CHANNELS])
+    total = float(weights.sum())
+    return float(weights @ values) / total if total > 0 else 1.0
