@@ -52,14 +52,27 @@ def cmd_run(args: argparse.Namespace) -> int:
                 executor.shutdown()
         write_results(results, folder, command_line(args.argv), args.format)
     counts = results.summary["verdict"].value_counts().to_dict() if len(results.summary) else {}
-    print(f"{scenario.name}: {args.reps} replications, seed {args.seed}")
+    worlds = "fixed parameters" if results.worlds.empty else "each in its own world"
+    print(f"{scenario.name}: {args.reps} replications ({worlds}), seed {args.seed}")
     for verdict, n in sorted(counts.items(), key=lambda kv: -kv[1]):
-        print(f"  {verdict}: {n}")
+        print(f"  {verdict}: {n} ({_share(n, len(results.summary))})")
+    if (folder / "cruxes.txt").exists():
+        print("what decides it (cruxes.csv):")
+        for line in (folder / "cruxes.txt").read_text().splitlines():
+            print(f"  {line}")
     if results.failures:
         print(f"  {len(results.failures)} replications failed (see failures.json)", file=sys.stderr)
     print(f"results: {folder}")
     code = 1 if results.failures else 0
     return _maybe_report(args, folder, code)
+
+
+def _share(k: int, n: int) -> str:
+    """``k`` of ``n`` as a share with its Wilson 95% interval."""
+    from .debate import wilson  # noqa: PLC0415
+
+    p, lo, hi = wilson(k, n)
+    return f"{p:.0%} [{lo:.0%}, {hi:.0%}]"
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

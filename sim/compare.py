@@ -1,7 +1,13 @@
 """Comparing scenarios: outcome distributions at chosen years, side by side, and verdict counts.
 
 Every scenario runs with the same root seed, so replication ``i`` of each scenario shares its
-seed (common random numbers): differences between scenarios are not differences of luck.
+seed (common random numbers): differences between scenarios are not differences of luck. When
+the runs sample worlds (the command line's default), replication ``i`` of every scenario also
+runs in the same world (:mod:`sim.worlds`), so the comparison is paired world by world: for each
+scenario against the first, on each headline outcome, the share of shared worlds in which it
+does better, the same or worse, with Wilson 95% intervals, and the mean paired difference with
+its 95% interval (:func:`paired`). Verdicts are shares of worlds with Wilson intervals, and
+``cruxes.csv`` says which assumptions each scenario's outcomes turn on (:mod:`sim.cruxes`).
 """
 
 from __future__ import annotations
@@ -9,12 +15,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .cruxes import headline_outcomes, in_words, label_frames, results_cruxes
 from .outputs import VERDICTS
 from .runner import Results, run_replications
 from .scenario import Scenario
@@ -33,6 +40,23 @@ OUTCOMES: dict[str, str] = {
 }
 
 
+# outcomes compared world by world: column of sim.cruxes.headline_outcomes (or the summary),
+# what it is in words, and whether more is better (None: neither, "higher" and "lower" only)
+PAIRED: dict[str, tuple[str, bool | None]] = {
+    "eu_core_pct_2035": ("European core spending in 2035", None),
+    "coverage_gain": ("capability coverage gain", True),
+    "burden_shifted_any": ("the burden shifted (any such verdict)", True),
+    "article5_failure": ("an Article 5 failure", False),
+    "deadline_met": ("the deadline met", True),
+    "mean_trust_end": ("trust in the US at the end", True),
+}
+SHIFTED = (
+    "burden_shifted_alliance_intact",
+    "burden_shifted_trust_broken",
+    "europe_carries_us_lost_control",
+)
+
+
 @dataclass
 class Comparison:
     """Results per scenario, the outcome distribution table and the verdict counts."""
@@ -41,6 +65,9 @@ class Comparison:
     distributions: pd.DataFrame  # scenario, outcome, year, median, p05, p95
     verdicts: pd.DataFrame  # rows: scenario; columns: verdicts; values: counts
     years: tuple[int, ...]
+    shares: pd.DataFrame = field(default_factory=pd.DataFrame)  # verdict shares, Wilson
+    paired: pd.DataFrame = field(default_factory=pd.DataFrame)  # world by world, vs the first
+    cruxes: pd.DataFrame = field(default_factory=pd.DataFrame)  # sim.cruxes, per scenario
 
 
 def distributions(results: dict[str, Results], years: Sequence[int]) -> pd.DataFrame:
@@ -101,7 +128,122 @@ def comparison_of(results: dict[str, Results], years: Sequence[int]) -> Comparis
             for n, r in results.items()
         ]
     ).set_index("scenario")
-    return Comparison(results, distributions(results, years), counts, tuple(years))
+    crux = label_frames(
+        {n: results_cruxes(r) for n, r in results.items() if not r.worlds.empty}, "scenario"
+    )
+    return Comparison(
+        results,
+        distributions(results, years),
+        counts,
+        tuple(years),
+        verdict_shares(results),
+        paired(results),
+        crux,
+    )
+
+
+def verdict_shares(results: dict[str, Results]) -> pd.DataFrame:
+    """Each verdict's share of runs (of worlds, when they were sampled) per scenario, with its
+    Wilson 95% interval."""
+    from .debate import wilson  # noqa: PLC0415
+
+    rows = []
+    for name, res in results.items():
+        n = len(res.summary)
+        for v in VERDICTS:
+            k = int((res.summary["verdict"] == v).sum()) if n else 0
+            p, lo, hi = wilson(k, n)
+            rows.append(
+                {"scenario": name, "verdict": v, "runs": k, "of": n, "p": p, "low": lo, "high": hi}
+            )
+    return pd.DataFrame(rows)
+
+
+def _per_run(res: Results) -> pd.DataFrame:
+    out = headline_outcomes(res.summary, res.model)
+    if out.empty:
+        return out
+    s = res.summary.set_index("run")
+    out["burden_shifted_any"] = s["verdict"].isin(SHIFTED).astype(float)
+    out["mean_trust_end"] = s["mean_trust_end"].astype(float)
+    out["seed"] = s["seed"]
+    return out
+
+
+def paired(results: dict[str, Results]) -> pd.DataFrame:
+    """Every scenario against the first, world by world (runs matched by run and seed): on each
+    outcome of :data:`PAIRED`, the share of shared worlds where it is higher, the same and
+    lower (Wilson 95% intervals), and the mean difference (scenario minus reference) with a
+    95% interval (normal approximation over worlds)."""
+    from .debate import wilson  # noqa: PLC0415
+
+    names = [n for n, r in results.items() if not r.summary.empty]
+    if len(names) < 2:
+        return pd.DataFrame()
+    ref = names[0]
+    a_all = _per_run(results[ref])
+    rows = []
+    for other in names[1:]:
+        b_all = _per_run(results[other])
+        for outcome, (label, more_is_better) in PAIRED.items():
+            if outcome not in a_all or outcome not in b_all:
+                continue
+            both = pd.merge(
+                a_all[["seed", outcome]].reset_index(),
+                b_all[["seed", outcome]].reset_index(),
+                on=["run", "seed"],
+                suffixes=("_a", "_b"),
+            ).dropna()
+            n = len(both)
+            if n == 0:
+                continue
+            diff = (both[f"{outcome}_b"] - both[f"{outcome}_a"]).to_numpy(dtype=float)
+            higher, lower = int((diff > 1e-12).sum()), int((diff < -1e-12).sum())
+            ph, ph_lo, ph_hi = wilson(higher, n)
+            pl, pl_lo, pl_hi = wilson(lower, n)
+            half = 1.96 * diff.std(ddof=1) / np.sqrt(n) if n > 1 else float("nan")
+            rows.append(
+                {
+                    "reference": ref,
+                    "scenario": other,
+                    "outcome": outcome,
+                    "label": label,
+                    "more_is_better": more_is_better,
+                    "worlds": n,
+                    "higher": higher,
+                    "same": n - higher - lower,
+                    "lower": lower,
+                    "p_higher": ph,
+                    "p_higher_low": ph_lo,
+                    "p_higher_high": ph_hi,
+                    "p_lower": pl,
+                    "p_lower_low": pl_lo,
+                    "p_lower_high": pl_hi,
+                    "mean_diff": float(diff.mean()),
+                    "diff_low": float(diff.mean() - half),
+                    "diff_high": float(diff.mean() + half),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def paired_in_words(table: pd.DataFrame) -> list[str]:
+    """One sentence per scenario and outcome of :func:`paired`."""
+    lines = []
+    for r in table.itertuples():
+        if r.more_is_better is None:
+            up, down = "higher", "lower"
+        else:
+            up, down = ("better", "worse") if r.more_is_better else ("worse", "better")
+            up, down = f"{up} (higher)", f"{down} (lower)"
+        lines.append(
+            f"{r.scenario} vs {r.reference}, {r.label}: {up} in {r.p_higher:.0%} "
+            f"[{r.p_higher_low:.0%}, {r.p_higher_high:.0%}] of {r.worlds} shared worlds, "
+            f"{down} in {r.p_lower:.0%} [{r.p_lower_low:.0%}, {r.p_lower_high:.0%}], the same "
+            f"in {r.same}; mean difference {r.mean_diff:+.3g} [{r.diff_low:+.3g}, "
+            f"{r.diff_high:+.3g}]"
+        )
+    return lines
 
 
 def format_table(comp: Comparison) -> str:
@@ -123,6 +265,25 @@ def format_table(comp: Comparison) -> str:
     for v in VERDICTS:
         cells = [str(comp.verdicts.loc[n, v]) for n in names]
         lines.append(f"{v:<40}  " + "".join(f"{c:>{width}}" for c in cells))
+    if not comp.shares.empty:
+        lines += ["", "verdicts: share of runs [Wilson 95% interval]"]
+        cell = {
+            (r.scenario, r.verdict): f"{r.p:.2f} [{r.low:.2f}, {r.high:.2f}]"
+            for r in comp.shares.itertuples()
+        }
+        for v in VERDICTS:
+            cells = [cell.get((n, v), "-") for n in names]
+            lines.append(f"{v:<40}  " + "".join(f"{c:>{width}}" for c in cells))
+    sampled = [n for n, r in comp.results.items() if not r.worlds.empty]
+    if not comp.paired.empty:
+        shared = "shared worlds" if sampled else "runs with the same seeds (fixed parameters)"
+        lines += ["", f"world by world ({shared}):"]
+        lines += ["  " + t for t in paired_in_words(comp.paired)]
+    if not comp.cruxes.empty:
+        lines += ["", "what decides it (cruxes.csv; PAWN index over the sampled worlds):"]
+        lines += ["  " + t for t in in_words(comp.cruxes)]
+    elif not sampled:
+        lines += ["", "fixed parameters (--fixed): no worlds sampled, no cruxes"]
     return "\n".join(lines)
 
 
@@ -132,6 +293,9 @@ def write_comparison(comp: Comparison, folder: Path, command: str, fmt: Format) 
         (tmp / "comparison.txt").write_text(format_table(comp) + "\n")
         comp.distributions.to_csv(tmp / "comparison.csv", index=False)
         comp.verdicts.to_csv(tmp / "verdicts.csv")
+        comp.shares.to_csv(tmp / "verdict_shares.csv", index=False)
+        comp.paired.to_csv(tmp / "paired.csv", index=False)
+        comp.cruxes.to_csv(tmp / "cruxes.csv", index=False)
         for name, res in comp.results.items():
             (tmp / name).mkdir()
             write_run_tables(res, tmp / name, command, fmt)

@@ -3,8 +3,9 @@
 
 A folder holds ``manifest.json`` and the tables ``model``, ``allies``, ``events`` and ``summary``
 (Parquet by default, CSV on request), plus ``worlds`` when the runs sampled worlds (one row per
-run, one column per sampled parameter, :mod:`sim.worlds`) and ``failures.json`` when runs
-failed. Everything is
+run, one column per sampled parameter, :mod:`sim.worlds`) with ``cruxes.csv`` and
+``cruxes.txt`` (what each headline outcome turns on, :mod:`sim.cruxes`), and ``failures.json``
+when runs failed. Everything is
 written into a hidden temporary folder beside the target and renamed into place at the end, so
 an interrupted or failed command leaves no partial results folder.
 """
@@ -77,6 +78,12 @@ def write_run_tables(results: Results, folder: Path, command: str, fmt: Format) 
     """Write the tables, failures and manifest of ``results`` into an existing ``folder``."""
     for name, df in results.tables.items():
         write_table(df, folder / f"{name}.{fmt}", fmt)
+    if not results.worlds.empty:  # what the outcomes turn on, over the worlds just run
+        from .cruxes import in_words, results_cruxes  # noqa: PLC0415
+
+        cruxes = results_cruxes(results)
+        cruxes.to_csv(folder / "cruxes.csv", index=False)
+        (folder / "cruxes.txt").write_text("\n".join(in_words(cruxes)) + "\n")
     if results.failures:
         failures = [{"run": r.run, "seed": r.seed, "traceback": r.error} for r in results.failures]
         (folder / "failures.json").write_text(json.dumps(failures, indent=2))

@@ -76,3 +76,33 @@ def test_compare_rejects_bad_input(tmp_path, capsys):
     assert "nowhere" in capsys.readouterr().err
     assert main(["compare", "baseline", "baseline", "--out", str(tmp_path / "y")]) == 2
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_compare_pairs_worlds_and_names_cruxes(tmp_path):
+    out = tmp_path / "cmp"
+    args = ["compare", "baseline", "cajole", "--reps", "12", "--seed", "4", "--years", "2030"]
+    assert main([*args, "--out", str(out), "--no-report", "--quiet"]) == 0
+    wa, wb = read_table(out / "baseline", "worlds"), read_table(out / "cajole", "worlds")
+    shared = [c for c in wa.columns if c in wb.columns and c not in ("run", "seed")]
+    assert len(shared) >= 15
+    assert wa[shared].equals(wb[shared])  # common random numbers: the same worlds
+    paired = pd.read_csv(out / "paired.csv")
+    assert set(paired["scenario"]) == {"cajole"} and (paired["worlds"] == 12).all()
+    counts = paired["higher"] + paired["same"] + paired["lower"]
+    assert (counts == paired["worlds"]).all()
+    assert (paired["p_higher_low"] <= paired["p_higher"]).all()
+    shares = pd.read_csv(out / "verdict_shares.csv")
+    assert (shares.groupby("scenario")["p"].sum().round(9) == 1).all()
+    cruxes = pd.read_csv(out / "cruxes.csv")
+    assert set(cruxes["scenario"]) <= {"baseline", "cajole"}
+    assert {"outcome", "parameter", "index", "low", "high"} <= set(cruxes.columns)
+    text = (out / "comparison.txt").read_text()
+    assert "shared worlds" in text and "Wilson" in text
+
+
+def test_compare_fixed_runs_have_no_worlds(tmp_path):
+    out = tmp_path / "cmp"
+    args = ["compare", "baseline", "cajole", "--reps", "2", "--seed", "4", "--fixed"]
+    assert main([*args, "--out", str(out), "--no-report", "--quiet"]) == 0
+    assert not (out / "baseline" / "worlds.parquet").exists()
+    assert "no worlds sampled" in (out / "comparison.txt").read_text()

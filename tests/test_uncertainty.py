@@ -144,3 +144,25 @@ def test_runs_write_a_worlds_table_and_fixed_runs_none(tmp_path):
     assert back.worlds.shape == w.shape
     fixed = run_replications(sc, 2, seed=2)
     assert fixed.worlds.empty and "worlds" not in fixed.tables
+
+
+def test_cruxes_find_a_planted_assumption_above_the_noise_floor():
+    import numpy as np
+    import pandas as pd
+
+    from sim.cruxes import cruxes, in_words
+
+    rng = np.random.default_rng(0)
+    n = 120
+    worlds = pd.DataFrame({"run": range(n), "seed": range(n)})
+    for i in range(12):
+        worlds[f"p.x{i}"] = rng.random(n)
+    outcome = pd.DataFrame({"article5_failure": (worlds["p.x3"] > 0.6).astype(float)})
+    outcome.index = worlds["run"]
+    table = cruxes(worlds, outcome, seed=1)
+    top = table.iloc[0]
+    assert top["parameter"] == "p.x3" and bool(top["above_noise"])
+    assert top["low"] == pytest.approx(0.6, abs=0.05) and top["inside"] == 1.0
+    assert "turns mainly on p.x3: above 0.5" in in_words(table)[0]  # 0.597
+    rare = pd.DataFrame({"article5_failure": [1.0] * 2 + [0.0] * (n - 2)}, index=worlds["run"])
+    assert "too few" in in_words(cruxes(worlds, rare))[0]
