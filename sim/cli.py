@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import __version__, cli_args
 from .calibration.cli import add_parsers as add_calibration_parsers
+from .checks_cli import add_parser as add_checks_parser
 from .debate_cli import add_parser as add_debate_parser
 from .folders import claimed_folder, command_line, default_folder
 from .paths import resolve_scenario_path, scenario_dirs
@@ -375,6 +376,7 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    add_checks_parser(sub, cli_args.seed)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     args.argv = argv

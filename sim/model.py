@@ -155,8 +155,10 @@ class AllianceModel(mesa.Model):
     # -- set-up ------------------------------------------------------------------------------
     def _init_capability(self) -> None:
         """Stocks in service and orders in transit from the spending record (M1,
-        :func:`sim.initial.capability_start`); the requirement is what NATO would field had all
-        of it been delivered, ``us_share_<c>`` of it American."""
+        :func:`sim.initial.capability_start`); the US contribution valued at IISS's replacement
+        cost (:func:`sim.mechanisms.capability.us_contribution`); the requirement's base is
+        NATO's planning target (:func:`~sim.mechanisms.capability.planning_target`), its Russian
+        reference the reconstituted Russia (:func:`sim.initial.russia_reconstituted`)."""
         p = self.p_capability
         stock, in_transit, paid = initial.capability_start(self.config, self.start_year, p)
         s = self.ally_state
@@ -168,8 +170,17 @@ class AllianceModel(mesa.Model):
         self.base_allocation = initial.allocation(p)
         europe_paid = self.europe_weights @ paid
         us_shares = np.array([p[f"us_share_{c}"] for c in cap.CATEGORIES])
-        self.us_base = europe_paid * us_shares / (1.0 - us_shares)
-        self.requirement_start = europe_paid + self.us_base
+        costed = np.array([c != "isr" for c in cap.CATEGORIES])  # IISS leaves ISR uncosted
+        self.us_base = cap.us_contribution(europe_paid, us_shares, p["us_contribution_bn"], costed)
+        pre_war = initial.pre_war_year(self.start_year)
+        _, _, paid_pre_war = initial.capability_start(self.config, pre_war, p)
+        growth = p["nato_target_growth"] if self.start_year > pre_war else 0.0
+        self.requirement_start = cap.planning_target(
+            self.europe_weights @ paid_pre_war, self.us_base, growth
+        )
+        self.russia_reference = initial.russia_reconstituted(
+            self.config, self.start_year, self.params
+        )
         self.europe_start = self.europe_capability()
         self.coverage = cap.coverage(self.europe_start, self.requirement_start, np.inf)
 
@@ -614,8 +625,9 @@ class AllianceModel(mesa.Model):
     def _update_indices(self) -> None:
         """Coverage (M1), European share and US influence (M6), nuclear liability (M7), cohesion.
 
-        * coverage per category = European capability / requirement, with requirement = the
-          start year's requirement x (Russia's forces / start) ^ elasticity (an absolute scale);
+        * coverage per category = European capability / requirement
+          (:func:`sim.mechanisms.capability.requirement`: NATO's planning target, growing only
+          once Russia's forces exceed their reconstituted level);
         * European share = European / (European + US) capability in Europe;
         * US influence = ((1 - share) / (1 - start share)) ^ ``agency_elasticity``, capped at 1,
           times 1 - ``hedge_influence_loss`` x Europe's hedging (C6), less
@@ -628,8 +640,12 @@ class AllianceModel(mesa.Model):
         p, pa = self.p_capability, self.p_alliance
         europe = self.europe_capability()
         us = self.us_capability_in_europe()
-        ratio = max(self.russia.force_ratio, 1e-9)
-        requirement = self.requirement_start * ratio ** p["requirement_russia_elasticity"]
+        requirement = cap.requirement(
+            self.requirement_start,
+            self.russia.forces.total,
+            self.russia_reference,
+            p["requirement_russia_elasticity"],
+        )
         self.coverage = cap.coverage(europe, requirement, self.isr_cap())
         eu_total = float(europe.sum())
         self.eu_share = eu_total / (eu_total + float(us.sum()))

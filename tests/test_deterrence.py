@@ -39,10 +39,13 @@ def _world(ceasefire: int | None = 2026, params: dict | None = None) -> sim.Scen
 def test_rand_baltic_wargames_both_directions():
     """RAND (2016, 2017): against NATO's 2014-2015 posture Russian forces reach Tallinn and Riga
     within 36-60 hours; about seven brigades, three heavy, in place at the onset prevent a fait
-    accompli (and hold for 28 days)."""
+    accompli (and hold for 28 days). The attacker is the one the crisis game fields."""
     ref = checks.published()
+    lo, hi = (float(x) for x in ref["rand_hours"].split("-"))
     bare = checks.rand_baltic()
     held = checks.rand_baltic(extra_brigades=True)
+    hindcast = sim.load_scenario(ROOT / "scenarios" / "hindcast_2014.toml")
+    cap_bde = hindcast.get("russia.probe_force_max_bde")
     for a, b in zip(bare, held, strict=True):
         print(
             f"RAND check {a.iso3}: attacker {a.attacker_bde:.1f} bde-e; 2015 posture "
@@ -52,25 +55,24 @@ def test_rand_baltic_wargames_both_directions():
             + ("not reached" if math.isinf(b.hours) else f"reached in {b.hours:.0f} h")
             + f", advance {b.reach_km:.0f} km in the 28 days"
         )
-        assert 24 <= a.hours <= 72, a
+        assert a.attacker_bde <= cap_bde
+        assert lo <= a.hours <= hi, a
         assert math.isinf(b.hours), b
 
 
 def test_rand_result_turns_on_the_force_russia_masses():
-    """The same check with half again Russia's theatre force: seven brigades no longer hold
-    (the README states the sensitivity)."""
-    sc = sim.load_scenario(ROOT / "scenarios" / "hindcast_2014.toml")
-    big = sc.with_params({"russia.theatre_share": 0.2})
-    held = checks.rand_baltic(big, extra_brigades=True)
-    print("theatre share 0.2:", [(d.iso3, round(d.hours)) for d in held])
+    """The same check against three times the crisis game's largest probe (an invasion force,
+    RAND's setting): seven brigades no longer hold both capitals."""
+    held = checks.rand_baltic(extra_brigades=True, attacker=3 * 3.3)
+    print("attacker 9.9 bde-e:", [(d.iso3, d.hours) for d in held])
     assert any(d.hours < math.inf for d in held)
 
 
 def test_ddis_timelines_after_a_ceasefire():
     """DDIS (February 2025): after a ceasefire Russia could fight a local war within about 6
     months, a regional Baltic war within about 2 years, a large war in Europe without the US
-    within about 5 years. The model's release, refit and production give the same order, each
-    within a factor of three."""
+    within about 5 years. The model's release, refit, formation and production give each within
+    a factor of 1.5 (issue 23)."""
     got, ddis = checks.ddis_timeline(), checks.ddis_years()
     for level in checks.LEVELS:
         print(
@@ -79,7 +81,7 @@ def test_ddis_timelines_after_a_ceasefire():
         )
     assert got["local"] < got["regional"] < got["large"] < math.inf
     for level in checks.LEVELS:
-        assert ddis[level] / 3 <= max(got[level], 1 / 12) <= 3 * ddis[level], level
+        assert ddis[level] / checks.FACTOR <= got[level] <= checks.FACTOR * ddis[level], level
 
 
 def test_reconstitution_is_what_makes_the_timeline():

@@ -20,12 +20,15 @@ munitions). The rules:
 5. **The start.** Stocks and the orders in the pipeline at the start come from the spending
    record (:func:`start_position`): what was ordered at least a lead time before the start is in
    service, what was ordered since is in transit, both at its vintage value.
-6. **Coverage.** Europe's coverage of a category is its capability in Europe over what NATO
-   would field there had everything paid for by the start been delivered (European plus US,
-   ``us_share_<c>`` of it American), scaled by Russia's forces to the power
-   ``requirement_russia_elasticity``: an absolute scale that US withdrawal does not move. ISR
-   coverage cannot exceed 1 - ``isr_irreplaceable_share`` + the sovereign ISR Europe has built
-   at ``isr_sovereign_rate`` a year (C17: some US ISR cannot be bought).
+6. **The US contribution** (:func:`us_contribution`): valued at IISS's cost of replacing it,
+   ``us_contribution_bn`` over the categories IISS costs, split by ``us_share_<c>``.
+7. **Coverage.** Europe's coverage of a category is its capability in Europe over NATO's
+   requirement (:func:`requirement`): NATO's planning target (the pre-2022 force, European plus
+   US, times 1 + ``nato_target_growth``), raised to the power ``requirement_russia_elasticity``
+   of Russia's forces over the reconstituted Russia the target is set against, once they exceed
+   it: an absolute scale that US withdrawal does not move. ISR coverage cannot exceed 1 -
+   ``isr_irreplaceable_share`` + the sovereign ISR Europe has built at ``isr_sovereign_rate`` a
+   year (C17: some US ISR cannot be bought).
 """
 
 from __future__ import annotations
@@ -199,3 +202,53 @@ def allocation_weights(
     if gaps <= 0:
         return w
     return (1 - gap_priority) * w + (gap_priority / gaps) * gap
+
+
+def us_contribution(
+    europe_paid: np.ndarray, us_shares: np.ndarray, value_bn: float, costed: np.ndarray
+) -> np.ndarray:
+    """The US contribution to NATO's capability in Europe per category, bn US$ of equipment
+    (the US capability Europe must replace, C15, C16).
+
+    Rule: each category's weight is Europe's own paid-for capability there times the odds of
+    its US share, ``us_share_<c> / (1 - us_share_<c>)`` (where Europe depends most, the US
+    supplies most relative to Europe); the weights are scaled so that the categories IISS costs
+    (``costed``: all but ISR) sum to ``value_bn`` = ``us_contribution_bn``, and ISR takes the
+    same scale. Source: IISS, "Defending Europe Without the United States" (May 2025): USD
+    226-344 bn of one-off procurement to replace the US conventional contribution like for like,
+    command and control, space and ISR not costed (``crisis_references.csv``).
+    """
+    odds = np.asarray(us_shares, dtype=float) / (1.0 - np.asarray(us_shares, dtype=float))
+    weight = np.asarray(europe_paid, dtype=float) * odds
+    total = float(weight[costed].sum())
+    return weight * (value_bn / total) if total > 0 else np.zeros_like(weight)
+
+
+def requirement(
+    target: np.ndarray, russia_forces: float, russia_reference: float, elasticity: float
+) -> np.ndarray:
+    """The capability NATO needs in Europe per category (the denominator of coverage, M1).
+
+    Rule: NATO's own planning target (``target``: its pre-2022 force in Europe times 1 +
+    ``nato_target_growth``, see :func:`planning_target`), which was set against a Russia that
+    has reconstituted its forces; it grows only when Russia's ground forces exceed that
+    reconstituted level (``russia_reference``: the forces Russia has when, on the Danish
+    intelligence service's timeline, it could fight a large war in Europe, five years after a
+    ceasefire, :func:`sim.mechanisms.forces.reconstituted_total`), as ``(forces / reference) ^
+    elasticity``. A Russia depleted by its war does not lower NATO's target (NATO plans for
+    what Russia rebuilds). Sources: NATO's capability targets of June 2025, a total force
+    30-50% larger than before 2022 (IISS, May 2025, ``crisis_references.csv``); DDIS, February
+    2025.
+    """
+    ratio = max(1.0, russia_forces / max(russia_reference, 1e-9))
+    return np.asarray(target) * ratio**elasticity
+
+
+def planning_target(
+    europe_pre_war: np.ndarray, us_contribution_bn: np.ndarray, growth: float
+) -> np.ndarray:
+    """NATO's capability target in Europe per category: (Europe's paid-for capability before
+    2022 + the US contribution) x (1 + ``growth``), ``growth`` = ``nato_target_growth`` (IISS,
+    May 2025: NATO's new capability targets need a total force 30-50% larger than before
+    2022)."""
+    return (np.asarray(europe_pre_war) + np.asarray(us_contribution_bn)) * (1.0 + growth)

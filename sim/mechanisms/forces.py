@@ -25,6 +25,10 @@ integrates the same rules a month at a time):
    ``refit_rate`` a year. The two rates put the dates at which Russia could fight a local,
    a regional and a large war (:func:`readiness_timeline`), which the tests compare with the
    Danish Defence Intelligence Service's 2025 assessment (``crisis_references.csv``).
+4. **Formation**: out of war, new equipment is not a ready unit: deliveries join the units
+   being formed and refitted and become free at ``refit_rate`` like them (crews, training; the
+   DDIS timelines are about rebuilding units, not only output). At war, deliveries go to the
+   front with the rest (rule 3). The start year's steady state includes the units in formation.
 """
 
 from __future__ import annotations
@@ -75,6 +79,10 @@ class RussianForces:
         # accumulated over a decade stands for the stock
         self.total = made / loss if loss > 1e-9 else 10.0 * made
         self.committed = share * self.total
+        if self.war <= 0:  # rule 4's steady state: a year's output joins, a refit share leaves
+            self.reconstituting = min(
+                self.total - self.committed, made / max(1.0 - math.exp(-p["refit_rate"]), 1e-9)
+            )
         self.orders = [made] * int(p["production_lead_years"])
         self.capacity = made * (1.0 + p["production_headroom"])
 
@@ -107,7 +115,7 @@ class RussianForces:
             released = self.committed * (1.0 - math.exp(-p["release_rate"] * dt))
             refitted = self.reconstituting * (1.0 - math.exp(-p["refit_rate"] * dt))
             self.committed -= released
-            self.reconstituting += released - refitted
+            self.reconstituting += released - refitted + delivered  # rule 4
         scale = self.total / max(self.total, self.committed + self.reconstituting, 1e-12)
         self.committed *= scale
         self.reconstituting *= scale
@@ -118,6 +126,19 @@ class RussianForces:
         new.__dict__.update(self.__dict__)
         new.orders = list(self.orders)
         return new
+
+
+def reconstituted_total(forces: RussianForces, milex_bn: float, years: float) -> float:
+    """Russia's ground forces ``years`` after a ceasefire (bde-e), the rules integrated a month
+    at a time with spending held at ``milex_bn``: the reconstituted Russia NATO's planning is
+    set against (:func:`sim.mechanisms.capability.requirement`; ``years`` is the Danish
+    intelligence service's five years to a large war, ``crisis_references.csv``)."""
+    dt = 1.0 / 12.0
+    f = forces.copy()
+    f.orders = [o * dt for o in f.orders for _ in range(round(1.0 / dt))]  # monthly pipeline
+    for _ in range(round(years / dt)):
+        f.advance(milex_bn, 0.0, dt)
+    return f.total
 
 
 def readiness_level(free: float, thresholds: Sequence[float]) -> int:

@@ -23,9 +23,15 @@ answers, sends ``us_reinforce_share`` of its other forces in Europe (from German
 ``us_conus_bde`` from the United States after ``us_conus_hours``.
 
 The advance: at force ratio ``rho = attacker / defenders`` the attacker moves at
-``advance_km_per_day x clip((rho - halt_ratio) / (rout_ratio - halt_ratio), 0, 1)``: at or
-below ``halt_ratio`` it is stopped, at ``rout_ratio`` and above the defence barely slows it. As
-defenders only grow, a halted advance stays halted. The objective is seized (a fait accompli)
+``advance_km_per_day x s / (s + rout_ratio - halt_ratio)`` with ``s = max(rho - halt_ratio,
+0)``: at or below ``halt_ratio`` it is stopped; its surplus over the halt ratio buys speed with
+diminishing returns, half the unopposed rate at ``rout_ratio``, approaching the unopposed rate
+(``advance_km_per_day``, a column's road march) only as the defence vanishes. The time the
+defenders impose per km falls as ``1 + (rout_ratio - halt_ratio) / s``: a larger attacker gets
+there sooner at every ratio (RAND's hours depend on the force Russia masses, the check in
+:func:`sim.checks.rand_baltic`); near the halt ratio the pace is as the linear rule it
+replaces (slope ``advance_km_per_day / (rout_ratio - halt_ratio)``). As defenders only grow, a
+halted advance stays halted. The objective is seized (a fait accompli)
 if the advance covers ``depth_km`` within ``horizon_days``.
 """
 
@@ -75,10 +81,8 @@ def race(
     defenders = in_place[:, None] + _arrivals(amounts, delays, spread, dt, steps)
     rho = attacker[:, None] / np.maximum(defenders, 1e-9)
     halt, rout = c["halt_ratio"], max(c["rout_ratio"], c["halt_ratio"] + 1e-9)
-    x = (rho - halt) * (1.0 / (rout - halt))
-    np.maximum(x, 0.0, out=x)
-    np.minimum(x, 1.0, out=x)
-    speed = x * (c["advance_km_per_day"] / 24.0)
+    surplus = np.maximum(rho - halt, 0.0)
+    speed = surplus / (surplus + (rout - halt)) * (c["advance_km_per_day"] / 24.0)
     covered = np.zeros_like(speed)
     np.cumsum(speed[:, :-1] * dt, axis=1, out=covered[:, 1:])
     reach = covered[:, -1]

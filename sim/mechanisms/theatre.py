@@ -119,13 +119,18 @@ class Theatre:
     def opposing_forces(self, model: AllianceModel) -> tuple[float, float, float]:
         """The NATO forces a local, a regional and a large war would meet (bde-e): the mean
         reachable ally's own forces and forward presence; the Baltic Sea region's allies (the
-        Nordic-Baltic Eight, Poland, Germany); every European ally."""
+        Nordic-Baltic Eight, Poland, Germany); the European allies, the front line's (the
+        region's and those Russia can reach) whole and the others' deployable share
+        (``reinforce_share``, the NATO Force Model's: Portugal's army does not all fight in
+        Lithuania). Checked against DDIS's timelines (:func:`sim.checks.ddis_timeline`)."""
         member = model.ally_state.member
         single = self.own + self.presence.sum(axis=0)
         cand = self.reachable & member & self.armed
         local = float(single[cand].mean()) if cand.any() else 0.0
         regional = float((self.own * (self.region & member)).sum())
-        large = float((self.own * (self.european & member)).sum())
+        front = self.region | self.reachable
+        deployable = np.where(front, 1.0, self.c["reinforce_share"])
+        large = float((self.own * deployable * (self.european & member)).sum())
         return local, regional, large
 
 

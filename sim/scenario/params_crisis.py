@@ -116,18 +116,22 @@ CRISIS = (
        "assumption: an airborne immediate response force", "M9"),
     _f(CR, "us_conus_hours", 96.0, 0, 720, "hours", "Hours until forces from the US arrive.",
        "assumption", "M9"),
-    _f(CR, "advance_km_per_day", 100.0, 1, 500, "km per day",
-       "Speed of a Russian advance against negligible resistance.",
-       "assumption; the RAND check (36-60 hours to Tallinn and Riga, crisis_references.csv) "
-       "tests it", "M9"),
+    _f(CR, "advance_km_per_day", 150.0, 1, 500, "km per day",
+       "Speed of a Russian advance as resistance vanishes (its asymptote): a mechanised "
+       "column's road march over a day.",
+       "assumption: some six hours of movement at 25 km/h; raised from 100 when the pace law "
+       "stopped saturating at rout_ratio (100 was the pace at and above it; the new law gives "
+       "half the asymptote there); the RAND check (36-60 hours to Tallinn and Riga, "
+       "crisis_references.csv) tests it", "M9"),
     _f(CR, "halt_ratio", 1.5, 0.1, 10, "ratio",
        "Attacker-to-defender force ratio at or below which an advance stops; also the advantage "
        "a counterattack needs and, times the NATO forces a war would meet, the free forces "
        "Russia needs for it (so in Russia's reckoning it cuts both ways).",
        "assumption: the attacker needs local superiority", "M9"),
     _f(CR, "rout_ratio", 6.0, 0.2, 50, "ratio",
-       "Force ratio at and above which the defence barely slows the advance.", "assumption",
-       "M9"),
+       "Force ratio at which the defence halves the attacker's pace (the advance law in "
+       "sim.mechanisms.local_balance: speed x s / (s + rout - halt), s = ratio - halt).",
+       "assumption", "M9"),
     _f(CR, "probe_depth_km", 40.0, 1, 500, "km",
        "Depth of a probe's objective inside the target (C11: a small incursion, a slice of "
        "territory).", "assumption", "M9"),

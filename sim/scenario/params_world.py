@@ -131,7 +131,9 @@ CAPABILITY = tuple(
            "splits the start stocks and the orders already in the pipeline (normalised).",
            "assumption: no category breakdown in sim/data", "M1"),
         _f(CA, f"us_share_{c}", _US_SHARE[c], 0, 0.95, "fraction",
-           f"US share of NATO's {c.replace('_', ' ')} capability in Europe in 2025.",
+           f"How much NATO's {c.replace('_', ' ')} capability in Europe depends on the US: "
+           "its odds, share / (1 - share), times Europe's own capability weigh the category in "
+           "the US contribution (us_contribution_bn sets the level).",
            "assumption: seeds 001 and 002 name ISR, airlift, missile defence and command as "
            "where Europe depends most", "M1"),
     )
@@ -156,8 +158,9 @@ CAPABILITY = tuple(
        "Yearly progress of Europe in building the irreplaceable part of ISR itself.",
        "assumption", "M1"),
     _f(CA, "requirement_russia_elasticity", 0.5, 0, 3, "elasticity",
-       "How the capability Europe needs grows with Russia's ground forces: requirement x "
-       "(forces / start) ^ elasticity.",
+       "How the capability Europe needs grows once Russia's ground forces exceed the "
+       "reconstituted Russia NATO's targets are set against: target x max(1, forces / "
+       "reconstituted) ^ elasticity.",
        "assumption: less than proportional; deterrence by denial must match what Russia can "
        "bring to one theatre (a probe is capped, logistics bind), not its whole army", "M1"),
     _f(CA, "coverage_goal", 0.75, 0, 1, "fraction",
@@ -165,6 +168,17 @@ CAPABILITY = tuple(
        "seed 002: 'most conventional capabilities'", "M1"),
     _f(CA, "canada_europe_share", 0.15, 0, 1, "fraction",
        "Share of Canada's capability committed to Europe.", "assumption", "M1"),
+    _f(CA, "nato_target_growth", 0.4, 0.3, 0.5, "fraction of the pre-2022 force",
+       "How much larger than its pre-2022 force (2021: Europe's paid-for capability plus the US "
+       "contribution) NATO's capability targets make the force it needs in Europe (runs that "
+       "start after 2021).",
+       "crisis_references.csv: NATO's new capability targets need a total force 30-50% larger "
+       "than before 2022 (IISS, May 2025); the midpoint", "M1"),
+    _f(CA, "us_contribution_bn", 285.0, 50, 2000, "bn US$ of equipment",
+       "Value of the US conventional contribution in the categories IISS costs (all but ISR); "
+       "the us_share_<c> split it over categories and ISR takes the same scale.",
+       "crisis_references.csv: IISS (May 2025) USD 226-344 bn of one-off procurement to replace "
+       "it like for like; the midpoint", "M1"),
 )
 
 AG = "alliance"
