@@ -32,7 +32,7 @@ from .agents.ally import AllyState
 from .decisions import ANSWERS, Decisions
 from .events import apply_event
 from .mechanisms import capability as cap
-from .mechanisms import coercion, forces, progress, switches
+from .mechanisms import coercion, forces, incursions, progress, switches
 from .mechanisms import crisis as crisis_game
 from .mechanisms.theatre import Theatre
 from .network import cached_network
@@ -360,6 +360,7 @@ class AllianceModel(mesa.Model):
         s.greyzone_attacks_extra.fill(0)
         self.greyzone_total = int(s.greyzone_attacks.sum())
         self.theatre.refresh(self, self.year)
+        incursions.act(self)  # air, drone and sea incursions below the threshold of war (M8)
         th = self.theatre
         candidates = np.flatnonzero(th.reachable & s.member & s.armed)
         readiness = min(1.0, russia.forces.free / max(self.readiness_thresholds[1], 1e-9))

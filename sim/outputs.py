@@ -55,6 +55,7 @@ MODEL_COLUMNS: dict[str, str] = {
     "russia_milex_bn": "Russia's military spending, bn US$",
     "russia_milex_pct_gdp": "Russia's military spending, % of GDP",
     "greyzone_attacks": "grey-zone attacks on allies this year",
+    "incursions": "Russian air, drone and sea incursions into allies this year",
     "probe_probability": "Russia's chance of probing this year by its own reckoning, 0-1",
     "probe_success_estimate": "Russia's best estimate this year of the chance that a probe ends "
     "in a fait accompli (deterrence read from Moscow), 0-1",
@@ -132,6 +133,7 @@ _DIRECT = (
     "russia_milex_bn",
     "russia_milex_pct_gdp",
     "greyzone_attacks",
+    "incursions",
     "probe_probability",
     "probe_success_estimate",
     "europe_resolve_estimate",
@@ -241,6 +243,7 @@ class Recorder:
                 ru.milex_bn,
                 ru.milex_pct_gdp,
                 m.greyzone_total,
+                len(ru.incursions_this_year),
                 ru.probe_probability,
                 ru.success_estimate,
                 ru.europe_resolve_estimate,
@@ -391,6 +394,7 @@ class Recorder:
             "first_probe_year": probe_years[0] if probe_years else None,
             "us_exit_year": exits[0] if exits else None,
             "greyzone_attacks_total": int(sum(rows["greyzone_attacks"][1:])),
+            "n_incursions": int(sum(rows["incursions"][1:])),
         }
         return out
 

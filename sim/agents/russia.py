@@ -31,10 +31,13 @@ class Russia(mesa.Agent):
     State: ``gdp_bn``, ``milex_bn`` (bn US$), ``forces`` (:class:`RussianForces`, bde-e),
     ``resolve_estimate`` and ``europe_resolve_estimate`` (index 0-1: its estimates of the will of
     the US and of the European allies to answer a probe), ``confidence`` (utility: what its
-    past probes taught it; up after a success, down after a repelled probe), ``cooldown``
+    past probes and incursions taught it; up after a success, down after a repelled probe or
+    a firm answer), ``cooldown``
     (years before it considers another probe), and this year's ``probe_probability`` and
     ``success_estimate`` (its best estimate of the chance that a probe ends in a fait
-    accompli: the deterrence reading of the year).
+    accompli: the deterrence reading of the year); ``incursions_this_year`` and
+    ``incursion_history`` (:class:`~sim.mechanisms.incursions.Incursion`, with
+    ``incursion_rng``, a child stream of the model's generator, for their draws).
     """
 
     model: AllianceModel
@@ -68,6 +71,12 @@ class Russia(mesa.Agent):
         )
         self.war_demand = war
         self.years_since_war = 0 if war > 0 else 99
+        # incursions below the threshold of war (sim.mechanisms.incursions): their own child
+        # stream of the model's generator, so that switching them off leaves every other draw
+        # of the run as it was
+        self.incursion_rng = model.rng.spawn(1)[0]
+        self.incursions_this_year: list = []
+        self.incursion_history: list = []
 
     @property
     def milex_pct_gdp(self) -> float:
@@ -202,6 +211,77 @@ class Russia(mesa.Agent):
             return None
         self.cooldown = p["probe_cooldown_years"]
         return int(candidates[pick])
+
+    def perceived_resolve(self) -> float:
+        """The resolve Russia reads in NATO as a whole: ``probe_us_weight`` x its estimate of US
+        resolve + the rest x its estimate of European resolve (C9: mostly the US's)."""
+        w = self.p["probe_us_weight"]
+        return w * self.resolve_estimate + (1.0 - w) * self.europe_resolve_estimate
+
+    def incursion_rates(self, war: float, us_threat: float, ambiguity: float) -> np.ndarray:
+        """M8: how many air, drone and sea incursions Russia means to make this year (expected
+        counts), from its reading of resolve (C9, C12, C14).
+
+        Base rates: air ``incursion_rate_air_war x war + incursion_rate_air_peace x (1 - war)``
+        (its aircraft are busy in Ukraine while the war runs), drone ``incursion_rate_drone x
+        war`` (drones and missiles come with strikes on Ukraine near the border), sea
+        ``incursion_rate_sea``; ``war`` is the war's intensity (0-1). Each is multiplied by
+        ``incursion_scale x exp(boldness)``:
+
+        ``boldness = incursion_resolve_sensitivity x (R0 - R)
+        + incursion_threat_sensitivity x us_threat + incursion_ambiguity_sensitivity x ambiguity
+        + incursion_confidence_sensitivity x confidence``
+
+        with ``R`` the resolve it reads (:meth:`perceived_resolve`) and ``R0`` the same reading
+        at its initial estimates (``perception.resolve_initial``, ``europe_resolve_initial``):
+        doubted resolve, a US threatening abandonment or vague about its posture, and past
+        success invite testing; the base rates are the 2022-2025 record's
+        (``sim/data/incursions.csv``), at no US threat or ambiguity.
+        """
+        p, pp = self.p, self.model.p_perception
+        w = p["probe_us_weight"]
+        r0 = w * pp["resolve_initial"] + (1.0 - w) * pp["europe_resolve_initial"]
+        boldness = (
+            p["incursion_resolve_sensitivity"] * (r0 - self.perceived_resolve())
+            + p["incursion_threat_sensitivity"] * us_threat
+            + p["incursion_ambiguity_sensitivity"] * ambiguity
+            + p["incursion_confidence_sensitivity"] * self.confidence
+        )
+        war = min(1.0, max(0.0, war))
+        base = np.array(
+            [
+                p["incursion_rate_air_war"] * war + p["incursion_rate_air_peace"] * (1.0 - war),
+                p["incursion_rate_drone"] * war,
+                p["incursion_rate_sea"],
+            ]
+        )
+        return base * p["incursion_scale"] * math.exp(min(50.0, boldness))
+
+    def learn_from_incursion(self, firm: bool, us_stood: bool | None, reads: bool) -> None:
+        """M8: what an answered or unanswered incursion teaches Russia (C9, C12).
+
+        A firm answer lowers its confidence by ``incursion_deter_gain`` and raises its estimate
+        of European resolve by ``incursion_resolve_gain`` of the gap to 1; an incursion let pass
+        raises its confidence by ``incursion_embolden_gain`` and lowers that estimate by
+        ``incursion_resolve_loss`` of itself. After Article 4 consultations (``us_stood`` not
+        None) its estimate of US resolve moves the same way with whether the US stood with the
+        target. ``reads`` False (the ``russia_reads_resolve`` switch off) leaves the estimates.
+        """
+        p = self.p
+        self.confidence += -p["incursion_deter_gain"] if firm else p["incursion_embolden_gain"]
+        if not reads:
+            return
+        e = self.europe_resolve_estimate
+        if firm:
+            self.europe_resolve_estimate = e + p["incursion_resolve_gain"] * (1.0 - e)
+        else:
+            self.europe_resolve_estimate = e - p["incursion_resolve_loss"] * e
+        if us_stood is not None:
+            r = self.resolve_estimate
+            if us_stood:
+                self.resolve_estimate = r + p["incursion_resolve_gain"] * (1.0 - r)
+            else:
+                self.resolve_estimate = r - p["incursion_resolve_loss"] * r
 
     def read_resolve(
         self,

@@ -336,4 +336,99 @@ RUSSIA = (
     _f(RU, "confidence_memory", 0.8, 0, 1, "fraction per year",
        "Share of what past probes taught Russia (emboldened or deterred) kept each year.",
        "assumption", "M8"),
+    # incursions below the threshold of war (sim.mechanisms.incursions)
+    _f(RU, "incursion_rate_air_war", 1.7, 0, 50, "incursions per year",
+       "Air incursions (manned aircraft in allied airspace) a year while the war in Ukraine runs "
+       "at full intensity, with no US threat or ambiguity and Russia's start readings (C12).",
+       "incursions.csv: 5 found in 2022-2024 (Estonia 3, Finland 2), before the 2025 threats",
+       "M8"),
+    _f(RU, "incursion_rate_air_peace", 4.1, 0, 50, "incursions per year",
+       "Air incursions a year without the war (its aircraft are not busy in Ukraine).",
+       "incursions.csv: Estonia alone had at least 33 in 2014-2021 (more than 40 since 2014 less "
+       "7 in 2022-2025): a lower bound for the flank", "M8"),
+    _f(RU, "incursion_rate_drone", 3.9, 0, 50, "incursions per year",
+       "Drone and missile incursions a year at full war intensity (strikes on Ukraine near the "
+       "border), as incursion_rate_air_war; none without the war.",
+       "incursions.csv: 14 found from February 2022 to September 2025 (Romania 10, Poland 3, "
+       "Latvia 1) over 3.6 years", "M8"),
+    _f(RU, "incursion_rate_sea", 0.5, 0, 20, "incursions per year",
+       "Sea incursions (vessels in allied waters) a year, war or not, as incursion_rate_air_war.",
+       "incursions.csv: 2 found in 2022-2025 (Estonia: Narva 2024, Vaindloo 2025)", "M8"),
+    _f(RU, "incursion_scale", 1.0, 0, 10, "multiplier",
+       "Scenario multiplier of every incursion rate (a campaign of testing, or restraint).",
+       "assumption: 1 is the record's rate", "M8"),
+    _f(RU, "incursion_resolve_sensitivity", 2.0, 0, 10, "per unit of perceived resolve",
+       "Log-rate of incursions per unit of resolve Russia reads below its start reading (US and "
+       "European, weighted by probe_us_weight): doubted resolve invites testing (C9).",
+       "assumption", "M8"),
+    _f(RU, "incursion_threat_sensitivity", 0.7, 0, 5, "per unit US threat",
+       "Log-rate of incursions per unit of this year's US abandonment threat: a public rift "
+       "puts the commitment in question, and testing is how Russia learns the answer (C9).",
+       "assumption; the 2025 record (at least 10 incursions under US threats) is about twice "
+       "2022-2024's yearly count (incursions.csv): consistent with, not a measure of, it", "M8"),
+    _f(RU, "incursion_ambiguity_sensitivity", 0.7, 0, 5, "per unit ambiguity",
+       "Log-rate of incursions per unit of ambiguity about US posture (C14).", "assumption",
+       "M8"),
+    _f(RU, "incursion_confidence_sensitivity", 1.0, 0, 5, "per unit utility",
+       "Log-rate of incursions per unit of Russia's confidence (what probes and incursions "
+       "taught it).", "assumption", "M8"),
+    _f(RU, "incursion_exposure_elasticity", 2.0, 0, 5, "elasticity",
+       "How an ally's exposure to incursions grows with its exposure measure: proximity to "
+       "Russia ^ elasticity for air and sea (Baltic states, Finland, Norway, Poland 1; Black Sea "
+       "allies 0.36), (land border with Ukraine / Romania's) ^ elasticity for drones.",
+       "assumption, as projection_elasticity; proximity from the network", "M8"),
+    _f(RU, "incursion_belarus_weight", 0.2, 0, 2, "fraction",
+       "Exposure to drone incursions of an ally bordering Belarus, relative to the longest land "
+       "border with Ukraine (Romania's); drones otherwise go to Ukraine's NATO neighbours in "
+       "proportion to the border (ukraine_land_borders.csv).",
+       "assumption: 1 of the 14 drone incursions found came through Belarus (incursions.csv)",
+       "M8"),
+    _f(RU, "incursion_target_sensitivity", 1.0, 0, 10, "per unit firmness",
+       "How much the firmness Russia expects from an ally steers incursions elsewhere: the "
+       "target weight x exp(-sensitivity x expected firmness).", "assumption", "M8"),
+    _f(RU, "incursion_firm_base", -1.5, -10, 10, LOGIT,
+       "Log-odds that an ally answers an incursion firmly (intercepts the aircraft, shoots the "
+       "drone down, escorts the vessel out) at no threat and no forward presence.",
+       "assumption: Romania did not shoot its 50-minute drone of September 2025 "
+       "(incursions.csv)", "M8"),
+    _f(RU, "incursion_firm_threat", 3.0, 0, 20, LOGIT + " per unit threat",
+       "Firmness gained per unit of the target's threat perception.", "assumption", "M8"),
+    _f(RU, "incursion_firm_presence", 1.0, 0, 10, LOGIT,
+       "Firmness gained by allied and US forces in the target: x presence / (1 + presence), "
+       "presence in bde-e.", "assumption: fighters and air defence come with the battlegroups",
+       "M8"),
+    _f(RU, "incursion_serious_share", 0.1, 0, 1, "fraction",
+       "Share of incursions that are serious (a swarm, fighters lingering minutes): met firmly, "
+       "a serious incursion brings an Article 4 request.",
+       "incursions.csv: 2 Article 4 requests after at least 26 incursions found in 2022-2025 "
+       "(8%), over a firm share of about three quarters", "M8"),
+    _f(RU, "incursion_threat_weight", 0.03, 0, 1, IDX,
+       "Threat shock to the target of an incursion (as a grey-zone attack's "
+       "perception.threat_greyzone_per_attack).", "assumption", "M8"),
+    _f(RU, "incursion_article4_threat_weight", 0.1, 0, 1, IDX,
+       "Threat shock of an Article 4 consultation: the target's, and every ally's times its "
+       "network closeness to the target (a fifth of a probe's perception.threat_probe_weight).",
+       "assumption", "M8"),
+    _f(RU, "incursion_trust_gain", 0.05, 0, 1, IDX,
+       "Share of the distrust left that allies regain when the US stands with the target in "
+       "Article 4 consultations.", "assumption: a quarter of perception.trust_crisis_gain",
+       "M8"),
+    _f(RU, "incursion_trust_loss", 0.1, 0, 1, IDX,
+       "Share of their trust allies lose when the US stays aloof in Article 4 consultations "
+       "(C9).", "assumption: about a quarter of perception.trust_crisis_loss", "M8"),
+    _f(RU, "incursion_cohesion_loss", 0.05, 0, 1, IDX,
+       "Cohesion damage when the US stays aloof in Article 4 consultations.", "assumption",
+       "M8"),
+    _f(RU, "incursion_deter_gain", 0.02, 0, 1, "utility",
+       "Russia's confidence lost when an incursion is met firmly (a lesson in caution).",
+       "assumption: a fifteenth of crisis.deter_gain", "M8"),
+    _f(RU, "incursion_embolden_gain", 0.03, 0, 1, "utility",
+       "Russia's confidence gained when an incursion goes unanswered.",
+       "assumption: a tenth of crisis.embolden_gain", "M8"),
+    _f(RU, "incursion_resolve_gain", 0.02, 0, 1, IDX,
+       "Share of the gap to 1 Russia's estimate of European resolve gains after a firm answer "
+       "(of US resolve, after the US stood in Article 4 consultations).", "assumption", "M8"),
+    _f(RU, "incursion_resolve_loss", 0.02, 0, 1, IDX,
+       "Share of itself that estimate loses after an unanswered incursion (US resolve: the US "
+       "aloof in Article 4 consultations).", "assumption", "M8"),
 )

@@ -125,6 +125,11 @@ SWITCHES: tuple[Switch, ...] = (
            _zero("russia", "release_rate", "refit_rate")),
     Switch("probing", "M8", ("C8", "C9", "C11"), "Russia decides whether and where to probe.",
            "Russia probes only when a scenario event says so"),
+    Switch("incursions", "M8", ("C9", "C12"), "Russia tests the allies with air, drone and sea "
+           "incursions below the threshold of war; they answer, and both learn.",
+           "no incursions",
+           _zero("russia", "incursion_rate_air_war", "incursion_rate_air_peace",
+                 "incursion_rate_drone", "incursion_rate_sea")),
     Switch("misperception", "M8", ("C8",), "Russia misreads resolve.", "it reads it exactly",
            _zero("russia", "misperception_sd")),
     Switch("local_balance", "M9", ("C11", "C13"), "Forces in place and reinforcements decide "

@@ -1,0 +1,256 @@
+"""M8: incursions below the threshold of war, the allies' answers, and what both learn.
+
+The record: in September 2025, while the war in Ukraine ran, 19 Russian drones entered Poland
+(several shot down), three MiG-31s stayed 12 minutes over Estonia (intercepted), both followed by
+Article 4 requests, and a drone stayed 50 minutes over Romania (not shot down). A ground probe
+needs free forces Russia lacks in wartime; testing NATO with aircraft, drones and vessels does
+not (seed 001: "test the alliance", C9; grey-zone pressure with near impunity, C12). Figures and
+their sources: ``sim/data/incursions.csv`` and ``SOURCES.md``.
+
+Each year (:func:`act`, after the grey-zone campaign):
+
+1. **How many** (Russia's choice, :meth:`~sim.agents.russia.Russia.incursion_rates`): air,
+   drone and sea counts are Poisson draws with means from the 2022-2025 record, scaled up by
+   resolve Russia reads below its start reading, the US threat and ambiguity of the year and its
+   confidence (C9, C14).
+2. **Where** (:func:`target_weights`): among the members with armed forces, in proportion to
+   their exposure (air and sea: proximity to Russia ^ ``incursion_exposure_elasticity``;
+   drones: the land border with Ukraine over Romania's, plus ``incursion_belarus_weight`` for
+   a border with Belarus) x ``exp(-incursion_target_sensitivity x expected firmness)``, the
+   firmness Russia expects (:func:`firmness` shifted by ``logit(its European resolve
+   estimate)``, as the crisis game reads European resolve).
+3. **The answer** (the target's): firm (intercept and escort, shoot down, escort out) with
+   probability :func:`firmness`, rising with its threat perception and the allied and US forces
+   in it; otherwise tracked and protested. With probability ``incursion_serious_share`` the
+   incursion is serious; a serious incursion met firmly brings an **Article 4** request, and in
+   the consultations the US stands with the target with the probability it would answer a probe
+   (:meth:`~sim.agents.united_states.UnitedStates.respond_probability`): abandonment threats make
+   it less likely.
+4. **Feedback** (:func:`apply_feedback`): the target's threat shock (and every ally's, by
+   network closeness, after Article 4); trust in the US and cohesion after consultations;
+   Russia's confidence and resolve estimates (a firm answer teaches caution, an unanswered one
+   emboldens: :meth:`~sim.agents.russia.Russia.learn_from_incursion`).
+
+Draws use Russia's ``incursion_rng``, a child stream of the model's generator, so that the
+``incursions`` switch (its rates at 0) removes exactly this mechanism and leaves every other
+draw of the run unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from .. import data
+
+if TYPE_CHECKING:
+    from ..model import AllianceModel
+
+Kind = Literal["air", "drone", "sea"]
+KINDS: tuple[Kind, ...] = ("air", "drone", "sea")
+
+
+@dataclass(frozen=True)
+class Incursion:
+    """One incursion: ``target`` (an ally index), its kind, whether it was serious, whether the
+    target answered firmly, whether it requested Article 4 consultations and, if it did,
+    whether the US stood with it (None without consultations)."""
+
+    year: int
+    target: int
+    kind: Kind
+    serious: bool
+    firm: bool
+    article4: bool
+    us_stood: bool | None
+
+
+@lru_cache(maxsize=1)
+def ukraine_border_km() -> dict[str, float]:
+    """Land border with Ukraine per ally, km (``ukraine_land_borders.csv``)."""
+    with resources.files(data).joinpath("ukraine_land_borders.csv").open(encoding="utf-8") as fh:
+        return {r["iso3"]: float(r["border_ukraine_km"]) for r in csv.DictReader(fh)}
+
+
+def _sig(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+
+
+def exposure(model: AllianceModel) -> np.ndarray:
+    """Exposure of each ally to each kind (kinds x allies, 0 for non-members and allies without
+    armed forces), with ``e = incursion_exposure_elasticity``:
+
+    * air: ``proximity ^ e`` (the network's Russia edge: 1 for the Baltic states, Finland,
+      Norway and Poland, 0.6 for the Black Sea allies);
+    * drones: ``(land border with Ukraine / Romania's) ^ e + incursion_belarus_weight x
+      [border with Belarus]``: the drones of the record came with strikes on Ukraine near the
+      border, and a long border faces more of them;
+    * sea: ``proximity ^ e`` for the allies on the Baltic or the Black Sea (the Nordic-Baltic
+      Eight, Poland, Germany; the Black Sea littoral), 0 for the others.
+    """
+    p = model.p_russia
+    e = p["incursion_exposure_elasticity"]
+    able = model.ally_state.member & model.armed
+    near = np.asarray(model.proximity, dtype=float) ** e
+    km = ukraine_border_km()
+    longest = max(km.values())
+    records = data.allies()
+    belarus = np.array([r.land_border_belarus for r in records], dtype=float)
+    drone = np.array([km.get(c, 0.0) / longest for c in model.codes]) ** e
+    drone = drone + p["incursion_belarus_weight"] * belarus
+    littoral = np.array([r.black_sea for r in records]) | model.theatre.region
+    return np.where(able[None, :], np.vstack([near, drone, near * littoral]), 0.0)
+
+
+def firmness_logit(model: AllianceModel) -> np.ndarray:
+    """Log-odds of a firm answer per ally: ``incursion_firm_base + incursion_firm_threat x
+    threat + incursion_firm_presence x presence / (1 + presence)``, presence the allied and US
+    ground forces in it (bde-e, :class:`~sim.mechanisms.theatre.Theatre`)."""
+    p = model.p_russia
+    th = model.theatre
+    presence = th.presence.sum(axis=0) + th.us_host
+    return (
+        p["incursion_firm_base"]
+        + p["incursion_firm_threat"] * model.ally_state.threat
+        + p["incursion_firm_presence"] * presence / (1.0 + presence)
+    )
+
+
+def firmness(model: AllianceModel) -> np.ndarray:
+    """Probability that each ally answers an incursion firmly (the rule in
+    :func:`firmness_logit`)."""
+    return _sig(firmness_logit(model))
+
+
+def expected_firmness(model: AllianceModel) -> np.ndarray:
+    """The firmness Russia expects of each ally: :func:`firmness_logit` shifted by the log-odds
+    of its estimate of European resolve (at one half it reads the allies as they are)."""
+    e = min(max(model.russia.europe_resolve_estimate, 1e-6), 1.0 - 1e-6)
+    return _sig(firmness_logit(model) + math.log(e / (1.0 - e)))
+
+
+def target_weights(model: AllianceModel) -> np.ndarray:
+    """Russia's choice of target per kind (kinds x allies, rows sum to 1 or are all 0):
+    exposure x ``exp(-incursion_target_sensitivity x expected firmness)``."""
+    deterred = np.exp(-model.p_russia["incursion_target_sensitivity"] * expected_firmness(model))
+    w = exposure(model) * deterred[None, :]
+    total = w.sum(axis=1, keepdims=True)
+    return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
+
+
+def act(model: AllianceModel) -> list[Incursion]:
+    """This year's incursions, answers and feedback (the module docstring's steps 1-4); logged
+    as ``incursion`` events and kept in ``russia.incursions_this_year``."""
+    russia, us = model.russia, model.united_states
+    rng = russia.incursion_rng
+    rates = russia.incursion_rates(model.now["ukraine_war"], us.threat_level, us.ambiguity)
+    counts = rng.poisson(rates)
+    russia.incursions_this_year = []
+    if not counts.any():
+        return []
+    weights = target_weights(model)
+    firm_p = firmness(model)
+    share = model.p_russia["incursion_serious_share"]
+    p_us = us.respond_probability(
+        model.now["china_pull"], model.nuclear_liability, us.reassurance_now(model.now)
+    )
+    out: list[Incursion] = []
+    for k, kind in enumerate(KINDS):
+        if counts[k] == 0 or weights[k].sum() <= 0:
+            continue
+        targets = rng.choice(len(weights[k]), size=int(counts[k]), p=weights[k])
+        for t in targets.tolist():
+            u = rng.random(3)
+            serious = bool(u[0] < share)
+            firm = bool(u[1] < firm_p[t])
+            article4 = serious and firm
+            us_stood = bool(u[2] < p_us) if article4 else None
+            inc = Incursion(model.year, t, kind, serious, firm, article4, us_stood)
+            apply_feedback(model, inc)
+            out.append(inc)
+    russia.incursions_this_year = out
+    russia.incursion_history.extend(out)
+    _log(model, out)
+    return out
+
+
+def apply_feedback(model: AllianceModel, inc: Incursion) -> None:
+    """Feed one incursion back (C9, C12).
+
+    * Threat: the target's shock rises by ``incursion_threat_weight``; after Article 4
+      consultations every ally's by ``incursion_article4_threat_weight`` x its network
+      closeness to the target (the target's in full).
+    * Trust in the US (``trust`` switch): after consultations, up by ``incursion_trust_gain``
+      of the distrust left if the US stood with the target, down by ``incursion_trust_loss`` of
+      itself if it stayed aloof.
+    * Cohesion: the US aloof in consultations adds ``incursion_cohesion_loss`` of damage.
+    * Russia: :meth:`~sim.agents.russia.Russia.learn_from_incursion` (its estimates only with
+      the ``russia_reads_resolve`` switch on).
+    """
+    p = model.p_russia
+    st = model.ally_state
+    shock = np.zeros(len(st.shock))
+    shock[inc.target] = p["incursion_threat_weight"]
+    if inc.article4:
+        strongest = model.raw_weights.max() or 1.0
+        closeness = model.raw_weights[inc.target] / strongest
+        closeness[inc.target] = 1.0
+        shock = shock + p["incursion_article4_threat_weight"] * closeness
+        if model.on("trust"):
+            if inc.us_stood:
+                st.trust = st.trust + p["incursion_trust_gain"] * (1.0 - st.trust)
+            else:
+                st.trust = st.trust - p["incursion_trust_loss"] * st.trust
+        if not inc.us_stood:
+            model.cohesion_damage = 1.0 - (1.0 - model.cohesion_damage) * (
+                1.0 - p["incursion_cohesion_loss"]
+            )
+    st.shock = st.shock + shock
+    model.russia.learn_from_incursion(inc.firm, inc.us_stood, model.on("russia_reads_resolve"))
+
+
+_WHAT = {
+    ("air", False): "Russian military aircraft enter {c}'s airspace",
+    ("air", True): "Russian fighters stay minutes in {c}'s airspace",
+    ("drone", False): "a Russian drone enters {c}'s airspace",
+    ("drone", True): "a swarm of Russian drones enters {c}'s airspace",
+    ("sea", False): "a Russian vessel enters {c}'s waters",
+    ("sea", True): "Russian warships enter {c}'s waters",
+}
+_FIRM = {"air": "intercepted", "drone": "shot down", "sea": "escorted out"}
+
+
+def describe(model: AllianceModel, inc: Incursion) -> str:
+    """An Article 4 incursion in words, for the event log."""
+    c = model.allies[inc.target].record.country
+    text = _WHAT[(inc.kind, inc.serious)].format(c=c) + f"; {_FIRM[inc.kind]}"
+    if inc.article4:
+        text += f"; {c} requests Article 4 consultations"
+        text += "; the US stands with it" if inc.us_stood else "; the US stays aloof"
+    return text
+
+
+def _log(model: AllianceModel, incursions: list[Incursion]) -> None:
+    """One ``incursion`` event for each Article 4 request, one for the rest of the year."""
+    routine = [i for i in incursions if not i.article4]
+    for inc in incursions:
+        if inc.article4:
+            model.recorder.event("incursion", describe(model, inc))
+    if not routine:
+        return
+    parts = []
+    for inc in routine:
+        c = model.allies[inc.target].record.country
+        answer = _FIRM[inc.kind] if inc.firm else "tracked, a protest"
+        where = f"sea off {c}" if inc.kind == "sea" else f"{inc.kind} over {c}"
+        parts.append(f"{where} ({answer})")
+    n = len(routine)
+    model.recorder.event(
+        "incursion", f"{n} Russian incursion{'s' if n > 1 else ''}: " + ", ".join(parts)
+    )
