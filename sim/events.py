@@ -34,7 +34,7 @@ def apply_event(model: AllianceModel, ev: Event) -> tuple[int | None, float]:
         gain = model.p_perception["trust_reassurance_gain"] * ev.magnitude
         st.trust = np.clip(st.trust + gain * (1.0 - st.trust), 0.0, 1.0)
         r = model.russia
-        if model.on("russia_reads_resolve"):
+        if model.on("russia_reads_resolve") and model.on("reassurance_reading"):
             r.resolve_estimate = min(1.0, r.resolve_estimate + gain * (1.0 - r.resolve_estimate))
     elif ev.kind == "us_drawdown":
         model.united_states.forced_drawdown(ev.magnitude)

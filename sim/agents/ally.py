@@ -269,6 +269,7 @@ class Ally(mesa.Agent):
                 ambiguity,
                 reassurance,
                 exited,
+                0.5 * (self.posture_weight + self.proximity),
             )
         )
 

@@ -85,14 +85,19 @@ def update_trust(
     ambiguity: float,
     reassurance: float,
     exited: bool,
+    exposure: Num = 1.0,
 ) -> Num:
     """M3: trust that the US would defend this ally (C3, C9, C13, C14, C15).
 
     Trust relaxes toward ``trust_anchor`` at ``trust_recovery``; it falls with the US threat
     aimed at this ally (``trust_threat_cost``), with posture withdrawn times the ally's US
     posture closeness (``trust_drawdown_cost``), with ambiguity (``trust_ambiguity_cost``)
-    and when the US leaves coordination mechanisms (``trust_exit_cost``); reassurance raises
-    it in proportion to the distrust left (``trust_reassurance_gain``). Clipped to [0, 1].
+    and when the US leaves coordination mechanisms, by how the ally reads the exit: a step
+    toward abandonment in proportion to the trust it had placed and its ``exposure`` (the mean
+    of its US posture closeness and its proximity to Russia, 0-1), ``trust_exit_cost x trust x
+    exposure`` (C15: an exposed ally that relied on US command and ISR loses most; a distant
+    one little); reassurance raises it in proportion to the distrust left
+    (``trust_reassurance_gain``). Clipped to [0, 1].
     """
     t = (
         trust
@@ -101,7 +106,7 @@ def update_trust(
         - p["trust_drawdown_cost"] * drawdown * posture_weight
         - p["trust_ambiguity_cost"] * ambiguity
         + p["trust_reassurance_gain"] * reassurance * (1.0 - trust)
-        - (p["trust_exit_cost"] if exited else 0.0)
+        - (p["trust_exit_cost"] * trust * exposure if exited else 0.0)
     )
     return _clip(t, 0.0, 1.0)
 
@@ -194,9 +199,15 @@ def set_budget(
     threat))``: a threatened ally budgets faster (supplementary budgets and special funds, as
     after 2014 on the front line and after 2022 across Europe), a safe one at its usual pace.
     """
-    rate = np.minimum(1.0, adjustment * (1.0 + urgency_gain * threat))
+    rate = budget_rate(adjustment, threat, urgency_gain)
     step = np.minimum(np.maximum(rate * (desired - core), -max_cut), max_rise)
     return np.maximum(core + step, 0.0)
+
+
+def budget_rate(adjustment: Num, threat: Num = 0.0, urgency_gain: float = 0.0) -> Num:
+    """M4: the share of the gap to the desired level a budget closes this year,
+    ``min(1, adjustment_rate x (1 + urgency_gain x threat))`` (:func:`set_budget`)."""
+    return np.minimum(1.0, adjustment * (1.0 + urgency_gain * threat))
 
 
 def reclassify_willingness(

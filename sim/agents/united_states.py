@@ -24,7 +24,8 @@ def threat_target(
     the pull of Asia and escalation, but saturates below ``threat_intensity`` (a policy's
     rhetoric has a register it stays in; maximal threats are events, ``us_pressure`` events).
     """
-    urgency = max(0.0, 1.0 - progress) * (1.0 + p["asia_pressure"] * china_pull) * (1.0 + escalation)
+    shortfall = max(0.0, 1.0 - progress)
+    urgency = shortfall * (1.0 + p["asia_pressure"] * china_pull) * (1.0 + escalation)
     return p["threat_intensity"] * pressure * (1.0 - math.exp(-urgency))
 
 
@@ -102,17 +103,17 @@ class UnitedStates(mesa.Agent):
         """M5: how hard the US threatens abandonment this year, a policy that moves (C1, C3, C13).
 
         The target threat is :func:`threat_target`: ``threat_intensity x us_pressure`` times a
-        saturating urgency that grows with the shortfall, Asia's pull and escalation, so the
-        threat uses its range and ``threat_intensity`` sets how far it can go. The US **escalates** (escalation up by
-        ``escalation_step``) in a year of threats in which progress rose by less than
-        ``progress_expected``, and winds escalation down otherwise; it **relents** when mean
-        trust falls below ``relent_trust`` (the target times 1 - ``relent_share``) and
-        **reassures** (``relent_reassurance`` added to its reassurance, fading at
-        ``reassurance_memory`` a year); it **declares success** once progress reaches
-        ``success_progress`` (threats end for good). The threat level moves toward the target at
-        ``threat_adjustment`` a year, and is at least any ``us_pressure`` event of the year.
-        Ambiguity about US posture grows with the threat: ``us_ambiguity +
-        ambiguity_per_threat x threat`` (C14). Cajoling is ``threat_intensity = 0``.
+        saturating urgency that grows with the shortfall, Asia's pull and escalation, so the threat
+        uses its range and ``threat_intensity`` sets how far it can go. The US **escalates**
+        (escalation up by ``escalation_step``) in a year of threats in which progress rose by less
+        than ``progress_expected``, and winds escalation down otherwise; it **relents** when mean
+        trust falls below ``relent_trust`` (the target times 1 - ``relent_share``) and **reassures**
+        (``relent_reassurance`` added to its reassurance, fading at ``reassurance_memory`` a year);
+        it **declares success** once progress reaches ``success_progress`` (threats end for good).
+        The threat level moves toward the target at ``threat_adjustment`` a year, and is at least
+        any ``us_pressure`` event of the year. Ambiguity about US posture grows with the threat:
+        ``us_ambiguity + ambiguity_per_threat x threat`` (C14). Cajoling is ``threat_intensity =
+        0``.
         """
         p = self.p
         self.moves = []
@@ -153,14 +154,17 @@ class UnitedStates(mesa.Agent):
         After ``patience_years`` of threats with laggards left, an execution happens with
         probability ``execution_probability`` (if ``execute_threats``) and if posture is above the
         Congress floor: the posture target falls by ``drawdown_step`` and coercion credibility
-        rises by ``credibility_execution_gain`` of its gap to 1. A year of threats not carried
-        out decays credibility by ``credibility_decay`` (C3: unexecuted threats lose force).
+        rises by ``credibility_execution_gain`` of its gap to 1 (C3: consequences make threats
+        credible). Every year of threats wears credibility by ``credibility_decay`` first,
+        executed or not (threats repeated lose force), so an execution differs from a lapse by
+        the gain alone and the ``coercion_credibility`` knock-out removes exactly that.
         """
         per = self.model.p_perception
         if self.threat_level < THREAT_FLOOR or laggards == 0:
             self.years_threatened = 0
             return False
         self.years_threatened += 1
+        self.coercion_credibility *= 1.0 - per["credibility_decay"]
         can = (
             self.p["execute_threats"]
             and self.years_threatened > self.p["patience_years"]
@@ -172,7 +176,6 @@ class UnitedStates(mesa.Agent):
             self.raise_credibility()
             self.years_threatened = 0
             return True
-        self.coercion_credibility *= 1.0 - per["credibility_decay"]
         return False
 
     def raise_credibility(self) -> None:

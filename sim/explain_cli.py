@@ -1,0 +1,82 @@
+"""The ``natosim explain`` command: the reasons behind a run's decisions, in words (a thin shell
+over :mod:`sim.explain`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from .scenario import ScenarioError
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from . import data  # noqa: PLC0415
+    from .explain import (  # noqa: PLC0415
+        ally_reasons,
+        largest_movers,
+        russia_reasons,
+        verdict_reasons,
+    )
+    from .scenario import scenario_from_dict  # noqa: PLC0415
+    from .store import read_table  # noqa: PLC0415
+
+    folder = Path(args.results)
+    man_path = folder / "manifest.json"
+    if not man_path.is_file():
+        raise ScenarioError(str(folder), "manifest.json", "a results folder of natosim run")
+    try:
+        man = json.loads(man_path.read_text(encoding="utf-8"))
+        scenario = scenario_from_dict(man["scenario"])
+        tables = {t: read_table(folder, t) for t in ("model", "allies", "events", "summary")}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ScenarioError(str(folder), "tables", "a results folder of natosim run", exc) from None
+    if "why_budget_level" not in tables["allies"].columns:
+        raise ScenarioError(
+            str(folder), "allies table", "the why_budget_ columns (written since natosim 0.2)"
+        )
+    options = None
+    for ext in ("parquet", "csv"):
+        if (folder / f"probe_options.{ext}").exists():
+            options = read_table(folder, "probe_options")
+    runs = sorted(tables["summary"]["run"].unique())
+    if args.run not in runs:
+        raise ScenarioError(
+            "--run", str(args.run), f"one of the runs in {folder} ({runs[0]}-{runs[-1]})"
+        )
+    years = sorted(tables["model"]["year"].unique())
+    year = args.year if args.year is not None else years[-1]
+    if year not in years:
+        raise ScenarioError("--year", str(year), f"a year of the run ({years[0]}-{years[-1]})")
+    names = {r.iso3: r.country for r in data.allies()}
+    allies = tables["allies"]
+    if args.ally:
+        code = args.ally.upper()
+        if code not in set(allies["iso3"]):
+            raise ScenarioError("--ally", args.ally, "the ISO3 code of an ally (EST, POL, ...)")
+        codes = [code]
+    else:
+        codes = largest_movers(allies, args.run, year)
+    print(f"Run {args.run} of {scenario.name}, {year}.")
+    print("Budgets (points of GDP; the terms sum to the change):")
+    for code in codes:
+        print("  " + ally_reasons(allies, args.run, year, code, names.get(code, code)))
+    print(russia_reasons(tables["model"], tables["events"], args.run, year, options))
+    row = tables["summary"][tables["summary"]["run"] == args.run].iloc[0]
+    print(verdict_reasons(row, scenario.params["verdict"]))
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction, count, year) -> None:
+    ex = sub.add_parser(
+        "explain",
+        help="why each ally budgeted what it did, what Russia weighed, and the verdict's margins",
+    )
+    ex.add_argument("results", help="a results folder written by natosim run")
+    ex.add_argument("--run", type=count, default=0, help="the replication (0)")
+    ex.add_argument("--year", type=year, help="the year (default: the last)")
+    ex.add_argument("--ally", help="an ally's ISO3 code (default: the five that moved most)")
+    ex.set_defaults(func=cmd_explain)
+
+
+__all__ = ["add_parser", "cmd_explain"]

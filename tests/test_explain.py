@@ -1,0 +1,84 @@
+"""Every decision explained (issue 27): an ally's change in core spending split into the budget
+rule's terms (``why_budget_`` columns of the allies table)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from sim.agents import budget_why
+
+from .conftest import ROOT, SCENARIOS
+
+
+def _why(scenario: sim.Scenario, reps: int = 1, seed: int = 3):
+    res = sim.run_replications(scenario, reps, seed)
+    assert not res.failures, res.failures[0].error
+    a = res.allies.sort_values(["run", "iso3", "year"])
+    change = a.groupby(["run", "iso3"])["core_pct"].diff()
+    return a, change
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_the_terms_sum_to_the_change_in_every_ally_year(path):
+    a, change = _why(sim.load_scenario(path))
+    terms = a[list(budget_why.COLUMNS)].sum(axis=1)
+    later = change.notna()
+    assert later.any()
+    assert np.abs(change[later] - terms[later]).max() < 1e-9
+    first = a.groupby(["run", "iso3"]).head(1)
+    assert (first[list(budget_why.COLUMNS)] == 0).all().all()
+
+
+KNOCKOUTS = [
+    ("peers", "why_budget_peers"),
+    ("pledge", "why_budget_pledge"),
+    ("free_riding", "why_budget_free_riding"),
+    ("self_help", "why_budget_self_help"),
+    ("us_threats", "why_budget_us_answer"),
+]
+
+
+@pytest.mark.parametrize(("switch", "column"), KNOCKOUTS, ids=[k[0] for k in KNOCKOUTS])
+def test_a_switch_knocked_out_zeroes_its_term(switch, column):
+    base = sim.load_scenario(ROOT / "scenarios" / "baseline.toml")
+    on, _ = _why(base)
+    off, _ = _why(base.with_params({f"mechanisms.{switch}": False}))
+    assert on[column].abs().max() > 1e-4, f"{column} never moves with {switch} on"
+    assert off[column].abs().max() == 0.0
+
+
+def test_limits_take_nothing_where_no_limit_binds():
+    """With fiscal limits out of reach and no holdout, the rule's own terms are the change."""
+    sc = sim.load_scenario(ROOT / "scenarios" / "cajole.toml").with_params(
+        {"allies.max_rise_pp": 3.0, "allies.max_cut_pp": 3.0}
+    )
+    a, _ = _why(sc)
+    assert a["why_budget_limits"].abs().max() < 1e-9
+
+
+def test_a_threatened_ally_raises_its_budget_for_the_threat():
+    """Story: in the grey-zone world the Baltic states' rising threat is a reason to spend."""
+    a, _ = _why(sim.load_scenario(ROOT / "scenarios" / "grey_zone.toml"))
+    baltic = a[a["iso3"].isin(["EST", "LVA", "LTU"]) & (a["year"] > 2025)]
+    assert baltic["why_budget_threat"].sum() > 0
+
+
+def test_natosim_explain_answers_for_an_ally_russia_and_the_verdict(tmp_path, capsys):
+    from sim.cli import main
+
+    out = tmp_path / "run"
+    assert (
+        main(["run", "baseline", "--reps", "2", "--seed", "7", "--out", str(out), "--no-report"])
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["explain", str(out), "--ally", "EST", "--year", "2030", "--run", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "Estonia" in text and "core spending by" in text and "threat" in text
+    assert "Russia in 2030: its chance of probing" in text
+    assert "Verdict:" in text and "coverage gain" in text and "US influence" in text
+    assert main(["explain", str(out), "--ally", "XXX"]) == 2
+    assert main(["explain", str(out), "--run", "9"]) == 2
+    assert main(["explain", str(tmp_path)]) == 2
