@@ -157,11 +157,14 @@ class Decomposition:
     misses: dict[tuple[str, ...], float]
 
 
-def decompose(scenario: Scenario | None = None, reps: int = 3, seed: int = 1) -> Decomposition:
+def decompose(
+    scenario: Scenario | None = None, reps: int = 3, seed: int = 1, goal: float | None = None
+) -> Decomposition:
     """Split the miss at the deadline among money, lead times, capacity and ISR (module
-    docstring): 16 combinations x ``reps`` replications (seeds ``seed`` ..), misses averaged."""
+    docstring): 16 combinations x ``reps`` replications (seeds ``seed`` ..), misses averaged;
+    ``goal`` replaces ``united_states.deadline_goal`` (1: all of the US contribution)."""
     sc = _base(scenario)
-    goal = float(sc.params["united_states"]["deadline_goal"])
+    goal = float(sc.params["united_states"]["deadline_goal"] if goal is None else goal)
     misses: dict[tuple[str, ...], float] = {}
     progress0 = 0.0
     for k in range(len(REASONS) + 1):

@@ -107,6 +107,10 @@ def test_deadline_decomposition_adds_up_and_names_the_constraints():
     assert d.shares["capacity"] > 0.02
     assert d.shares["money"] > 0.1
     assert d.misses[tuple(sorted(deadline.REASONS))] <= d.miss
+    # against all of the US contribution, the ISR money cannot buy has a share too (C17)
+    full = deadline.decompose(reps=1, goal=1.0)
+    print("goal 1:", {k: round(v, 3) for k, v in full.shares.items()})
+    assert full.shares["isr"] > 0
 
 
 def test_requirement_against_nato_planning():
