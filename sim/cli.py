@@ -29,6 +29,7 @@ from .sweeps.cli import add_parsers as add_sweep_parsers
 from .ui.server import add_parser as add_ui_parser
 
 log = logging.getLogger("natosim")
+SVG_HELP = "also write every figure as SVG (the report's PNGs are always written)"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -171,7 +172,7 @@ def _maybe_report(args: argparse.Namespace, folder: Path, code: int) -> int:
     if getattr(args, "no_report", True):
         return code
     try:
-        path = build_report(folder)
+        path = build_report(folder, svg=getattr(args, "svg", False))
     except Exception as exc:  # the results are written; a failed figure must not hide them
         log.exception("report failed")
         print(f"natosim: report failed ({exc}); the results are in {folder}", file=sys.stderr)
@@ -190,6 +191,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         path = build_report(
             folder,
             year=args.year,
+            svg=args.svg,
             **(
                 {"x": args.x, "y": args.y, "outcome": args.outcome}
                 if (folder / "sweep.json").exists()
@@ -305,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     run.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    run.add_argument("--svg", action="store_true", help=SVG_HELP)
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--fixed", action="store_true", help=FIXED_HELP)
     run.set_defaults(func=cmd_run)
@@ -328,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--workers", type=cli_args.workers, default=1, help="worker processes")
     cmp_.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     cmp_.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    cmp_.add_argument("--svg", action="store_true", help=SVG_HELP)
     cmp_.add_argument("--quiet", action="store_true", help="no progress bar")
     cmp_.add_argument("--fixed", action="store_true", help=FIXED_HELP)
     cmp_.set_defaults(func=cmd_compare)
@@ -344,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="eu_core_pct_end",
         help="sweep: summary column of the heatmap (default eu_core_pct_end)",
     )
+    rep.add_argument("--svg", action="store_true", help=SVG_HELP)
     rep.set_defaults(func=cmd_report)
 
     val = sub.add_parser("validate", help="check scenario files without running them")

@@ -61,6 +61,13 @@ LABELS: dict[str, str] = {
 }
 
 
+def label(outcome: str) -> str:
+    """An outcome's name in words."""
+    if outcome.startswith("prediction:"):
+        return f"the {outcome.split(':', 1)[1]} prediction"
+    return LABELS.get(outcome, outcome)
+
+
 def headline_outcomes(summary: pd.DataFrame, model: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per run (index ``run``): each verdict as 0/1, ``article5_failure``,
     ``deadline_met`` (NaN where no deadline applies), ``coverage_gain`` and
@@ -147,15 +154,15 @@ def _fmt(v: float) -> str:
 
 
 def _sentence(outcome: str, param: str, split: _Split, binary: bool) -> str:
-    label = LABELS.get(outcome, outcome)
+    name = label(outcome)
     if binary:
         return (
-            f"{label} turns on {param}: above {_fmt(split.threshold)}, in "
+            f"{name} turns on {param}: above {_fmt(split.threshold)}, in "
             f"{split.above:.0%} of worlds ({split.n_above}); below, {split.below:.0%} "
             f"({split.n_below})"
         )
     return (
-        f"{label} turns on {param}: above {_fmt(split.threshold)}, {split.above:.3g} on average "
+        f"{name} turns on {param}: above {_fmt(split.threshold)}, {split.above:.3g} on average "
         f"({split.n_above} worlds); below, {split.below:.3g} ({split.n_below})"
     )
 
@@ -189,16 +196,21 @@ def cruxes(
         y = y_all.loc[runs].to_numpy(dtype=float)
         binary = set(np.unique(y)) <= {0.0, 1.0}
         if np.all(y == y[0]):
-            if binary and y[0] == 0.0:
+            if binary and y[0] == 0.0 and not outcome.startswith("prediction:"):
                 continue  # never happens in any world: nothing to explain
+            if binary:
+                how = "in every one" if y[0] == 1.0 else "in none"
+                text = f"{label(outcome)}: {how} of the {len(y)} worlds; no assumption within its"
+                text += " range changes it" if y[0] == 1.0 else " range makes it hold"
+            else:
+                text = f"{label(outcome)}: the same in all {len(y)} worlds"
             rows.append(
                 {
                     "outcome": outcome,
                     "parameter": "",
                     "worlds": len(y),
                     "inside": float(y[0]),
-                    "sentence": f"{LABELS.get(outcome, outcome)}: the same in all {len(y)} "
-                    "worlds; no assumption within its range changes it",
+                    "sentence": text,
                 }
             )
             continue
@@ -210,7 +222,7 @@ def cruxes(
                     "parameter": "",
                     "worlds": len(y),
                     "inside": float(y.mean()),
-                    "sentence": f"{LABELS.get(outcome, outcome)}: in {int(y.sum())} of {len(y)} "
+                    "sentence": f"{label(outcome)}: in {int(y.sum())} of {len(y)} "
                     f"worlds; too few either way to say what decides it",
                 }
             )
@@ -278,7 +290,7 @@ def in_words(table: pd.DataFrame, limit: int = 3) -> list[str]:
         if strong.empty:
             first = g.iloc[0]
             lines.append(
-                prefix + f"{LABELS.get(str(first['outcome']), first['outcome'])}: no assumption "
+                prefix + f"{label(str(first['outcome']))}: no assumption "
                 f"stands out above the noise floor (PAWN {first['noise_floor']:.2f}, "
                 f"{int(first['worlds'])} worlds); the strongest, {first['parameter']} "
                 f"({first['index']:.2f}): {first['sentence']}"

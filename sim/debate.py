@@ -17,6 +17,14 @@ thesis's assumptions:
   95% interval of the difference above 0);
 * deadline: under the 2027-deadline policy the deadline is missed in at least 90% of runs, and
   Europe's capability progress in 2027 is below half the US goal.
+
+With ``worlds=True`` (the command line's default) each replication runs in its own world of
+assumptions (:mod:`sim.worlds`), the same world in every cell (common random numbers): the
+probabilities are shares of worlds. Each prediction is then also judged world by world
+(:func:`Debate.prediction_worlds`: the share of worlds in which it holds, with its Wilson
+interval) and its cruxes named (:func:`Debate.cruxes`: which assumption would have to be true
+for it to hold, :mod:`sim.cruxes`). A thesis's own settings fix the parameters it sets; every
+other assumption is drawn from the common ranges.
 """
 
 from __future__ import annotations
@@ -28,8 +36,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from .cruxes import cruxes as crux_table
+from .cruxes import in_words, label_frames, results_cruxes
 from .debate_axes import POLICIES, THESES
 from .outputs import VERDICTS
 from .paths import PACKAGE_SCENARIOS
@@ -80,6 +91,7 @@ class Debate:
     cells: dict[tuple[World, str, str], Results]
     reps: int
     seed: int
+    sampled: bool = False  # each replication in its own world (sim.worlds)
 
     @property
     def worlds(self) -> list[World]:
@@ -137,6 +149,58 @@ class Debate:
         columns = ["world", "assumptions", "prediction_of", "prediction", "holds", "detail"]
         return pd.DataFrame(rows, columns=columns)  # no row when no prediction could be judged
 
+    def prediction_worlds(self) -> pd.DataFrame:
+        """Each prediction judged world by world (:data:`PER_WORLD`): in each world of the runs
+        (and under each thesis's assumptions) the share of worlds where it holds, with its
+        Wilson 95% interval."""
+        rows = []
+        for world, assumptions, thesis, holds in self._per_world():
+            k, n = int(holds.sum()), len(holds)
+            p, lo, hi = wilson(k, n)
+            rows.append(
+                {
+                    "world": world,
+                    "assumptions": assumptions,
+                    "prediction_of": thesis,
+                    "statement": PER_WORLD[thesis][0],
+                    "holds_in": k,
+                    "worlds": n,
+                    "p": p,
+                    "low": lo,
+                    "high": hi,
+                }
+            )
+        cols = ["world", "assumptions", "prediction_of", "statement", "holds_in", "worlds"]
+        return pd.DataFrame(rows, columns=[*cols, "p", "low", "high"])
+
+    def _per_world(self):
+        theses = list(dict.fromkeys(k[1] for k in self.cells))
+        for world in self.worlds:
+            for assumptions in theses:
+                for thesis, (_, check, _cell) in PER_WORLD.items():
+                    try:
+                        holds = check(self, world, assumptions)
+                    except KeyError:  # a policy the prediction needs was not run
+                        continue
+                    yield world, assumptions, thesis, holds
+
+    def cruxes(self) -> pd.DataFrame:
+        """``cruxes.csv``: what each cell's headline outcomes turn on (``cell`` =
+        world/thesis/policy) and what each prediction, judged world by world, turns on
+        (``cell`` = world/assumptions/prediction of thesis); empty without sampled worlds."""
+        if not self.sampled:
+            return label_frames({}, "cell")
+        frames = {
+            f"{w}/{t}/{p}": results_cruxes(res, self.seed) for (w, t, p), res in self.cells.items()
+        }
+        for world, assumptions, thesis, holds in self._per_world():
+            res = self.cells[(world, assumptions, PER_WORLD[thesis][2])]
+            outcome = pd.DataFrame({f"prediction:{thesis}": holds.astype(float)})
+            frames[f"{world}/{assumptions}/prediction of {thesis}"] = crux_table(
+                res.worlds, outcome, seed=self.seed
+            )
+        return label_frames(frames, "cell")
+
     def wins(self) -> dict[str, list[World]]:
         """For each thesis, the worlds in which its prediction holds under its own assumptions."""
         p = self.predictions()
@@ -191,6 +255,61 @@ def _deadline(d: Debate, world: World, th: str) -> tuple[bool, str]:
     )
 
 
+def _runs(d: Debate, world: World, th: str, policy: str) -> pd.DataFrame:
+    return d.summary(world, th, policy).set_index("run").sort_index()
+
+
+def _evolutionary_world(d: Debate, world: World, th: str) -> pd.Series:
+    """In one world: coercion shifts the burden, Article 5 holds, and coercion's 2030 spending
+    is above cajoling's in the same world."""
+    a, b = _runs(d, world, th, "coerce"), _runs(d, world, th, "cajole")
+    runs = a.index.intersection(b.index)
+    a, b = a.loc[runs], b.loc[runs]
+    return (
+        a["verdict"].isin(SHIFTED)
+        & (a["n_article5_failures"] == 0)
+        & (a["eu_core_pct_2030"] > b["eu_core_pct_2030"])
+    )
+
+
+def _reckoning_world(d: Debate, world: World, th: str) -> pd.Series:
+    """In one world: Article 5 fails under coercion and not without threats (cajoling)."""
+    a, b = _runs(d, world, th, "coerce"), _runs(d, world, th, "cajole")
+    runs = a.index.intersection(b.index)
+    return (a.loc[runs, "n_article5_failures"] > 0) & (b.loc[runs, "n_article5_failures"] == 0)
+
+
+def _deadline_world(d: Debate, world: World, th: str) -> pd.Series:
+    """In one world: the 2027 deadline is missed and capability progress in 2027 is below half
+    the US goal."""
+    res = d.cells[(world, th, "deadline_2027")]
+    s = res.summary.set_index("run").sort_index()
+    m = res.model[res.model["year"] == 2027].set_index("run")["progress_capability"]
+    goal = res.scenario.get("united_states.deadline_goal")
+    missed = s["deadline_met"].map(lambda v: v is False or v is np.False_)
+    return missed & (m.reindex(s.index) < 0.5 * goal)
+
+
+# each prediction world by world: the statement, the test, and the cell whose worlds it reads
+PER_WORLD: dict[str, tuple[str, Callable[[Debate, World, str], pd.Series], str]] = {
+    "evolutionary": (
+        "coercion shifts the burden, Article 5 holds and coercion out-raises cajoling (2030)",
+        _evolutionary_world,
+        "coerce",
+    ),
+    "reckoning": (
+        "Article 5 fails under coercion and not under cajoling",
+        _reckoning_world,
+        "coerce",
+    ),
+    "deadline": (
+        "the 2027 deadline is missed, capability progress below half the goal",
+        _deadline_world,
+        "deadline_2027",
+    ),
+}
+
+
 PREDICTIONS: dict[str, tuple[str, Callable[[Debate, World, str], tuple[bool, str]]]] = {
     "evolutionary": ("coercion shifts the burden without breaking deterrence", _evolutionary),
     "reckoning": ("abandonment threats invite aggression: Article 5 fails more often", _reckoning),
@@ -205,31 +324,34 @@ def debate(
     theses: Sequence[str] = THESES,
     policies: Sequence[str] = POLICIES,
     executor: Executor | None = None,
+    worlds: bool = False,
 ) -> Debate:
     """Run every policy under every thesis in every world (:mod:`sim.debate`): ``ceasefires``
     lists the worlds (None: the war goes on; a year: a ceasefire then). All cells share the
-    root seed (common random numbers)."""
+    root seed (common random numbers); with ``worlds`` each replication also draws its world
+    of assumptions from its seed, the same in every cell."""
     cells = {}
     for ceasefire in ceasefires:
         for thesis in theses:
             for policy in policies:
                 sc = cell_scenario(thesis, policy, ceasefire)
-                res = run_replications(sc, reps, seed, executor=executor)
+                res = run_replications(sc, reps, seed, executor=executor, worlds=worlds)
                 if res.failures:
                     raise RuntimeError(f"{thesis} x {policy}: {res.failures[0].error}")
                 cells[(world_name(ceasefire), thesis, policy)] = res
-    return Debate(cells, reps, seed)
+    return Debate(cells, reps, seed, worlds)
 
 
 def format_debate(d: Debate) -> str:
     """The table in words: per cell, verdict shares and Article 5 failures with intervals, then
     the predictions."""
     t = d.table()
+    per = "world of assumptions (each run draws its own)" if d.sampled else "run (fixed parameters)"
     lines = [
         f"natosim debate: {d.reps} replications per cell, seed {d.seed}; worlds: "
         + ", ".join(d.worlds)
         + " (war: the war in Ukraine goes on)",
-        "probability [Wilson 95% interval] of each outcome per run",
+        f"probability [Wilson 95% interval] of each outcome per {per}",
         "",
     ]
     shown = ("article5_failure", "burden_shifted_any", *VERDICTS)
@@ -250,6 +372,18 @@ def format_debate(d: Debate) -> str:
         lines.append(
             f"  [{r.world}] {r.prediction_of:<13} under {r.assumptions:<13} {mark}: {r.detail}"
         )
+    if d.sampled:
+        lines += ["", "Each prediction world by world (share of worlds where it holds):"]
+        for r in d.prediction_worlds().itertuples():
+            lines.append(
+                f"  [{r.world}] {r.prediction_of:<13} under {r.assumptions:<13} {r.p:.2f} "
+                f"[{r.low:.2f}, {r.high:.2f}] ({r.holds_in}/{r.worlds}): {r.statement}"
+            )
+        cr = d.cruxes()
+        own = cr[cr["cell"].str.contains("/prediction of ", regex=False)]
+        if not own.empty:
+            lines += ["", "What each prediction turns on (cruxes.csv):"]
+            lines += ["  " + t for t in in_words(own, limit=2)]
     wins = d.wins()
     lines.append("")
     judged = set(d.predictions()["prediction_of"])
@@ -272,6 +406,16 @@ def write_debate(d: Debate, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     d.table().to_csv(folder / "debate.csv", index=False)
     d.predictions().to_csv(folder / "predictions.csv", index=False)
+    if d.sampled:
+        d.prediction_worlds().to_csv(folder / "prediction_worlds.csv", index=False)
+        d.cruxes().to_csv(folder / "cruxes.csv", index=False)
+        worlds = [
+            r.worlds.assign(cell=f"{w}/{t}/{p}")
+            for (w, t, p), r in d.cells.items()
+            if not r.worlds.empty
+        ]
+        if worlds:
+            pd.concat(worlds, ignore_index=True).to_csv(folder / "worlds.csv", index=False)
     (folder / "debate.txt").write_text(format_debate(d) + "\n")
     _figure(d, folder / "debate.png")
 

@@ -58,7 +58,15 @@ def _run_debate(args: argparse.Namespace, folder: Path) -> None:
 
     executor = process_executor(args.workers) if args.workers > 1 else None
     try:
-        d = debate(args.reps, args.seed, args.worlds, args.theses, args.policies, executor)
+        d = debate(
+            args.reps,
+            args.seed,
+            args.worlds,
+            args.theses,
+            args.policies,
+            executor,
+            worlds=not args.fixed,
+        )
     finally:
         if executor is not None:
             executor.shutdown()
@@ -75,6 +83,7 @@ def _run_debate(args: argparse.Namespace, folder: Path) -> None:
             "replications": args.reps,
             "root_seed": args.seed,
             "worlds": [world_name(w) for w in args.worlds],
+            "sampled_worlds": not args.fixed,
             "theses": list(args.theses),
             "policies": list(args.policies),
             "wins": d.wins(),
@@ -108,6 +117,12 @@ def add_parser(sub: argparse._SubParsersAction, positive, seed) -> None:
     de.add_argument("--out", help="results folder (default results/debate/<timestamp>)")
     de.add_argument("--results", default="results", help=argparse.SUPPRESS)
     de.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    de.add_argument(
+        "--fixed",
+        action="store_true",
+        help="every parameter at its point value (default: each replication draws its world "
+        "of assumptions from its seed, the same in every cell)",
+    )
     de.add_argument(
         "--claims",
         action="store_true",

@@ -138,3 +138,32 @@ def test_debate_report_shows_each_claim_on_and_off(tmp_path, monkeypatch):
     page = (out / "report.html").read_text()
     assert "mechanism on and knocked out" in page and "asia_pull" in page
     assert "-0.100 [-0.120, -0.070] holds" in page and "does not hold" in page
+
+
+def test_debate_over_sampled_worlds_names_a_crux_or_its_absence_per_prediction(tmp_path):
+    from sim.debate import PER_WORLD, write_debate
+
+    d = debate(
+        reps=12,
+        seed=2,
+        ceasefires=(2027,),
+        policies=("coerce", "cajole", "deadline_2027"),
+        worlds=True,
+    )
+    # every cell ran in the same worlds, parameter by parameter, where both sample it
+    cells = list(d.cells.values())
+    a, b = cells[0].worlds, cells[1].worlds
+    shared = [c for c in a.columns if c in b.columns and c not in ("run", "seed")]
+    assert len(shared) >= 15 and a[shared].equals(b[shared])
+    pw = d.prediction_worlds()
+    assert set(pw["prediction_of"]) == set(PER_WORLD)
+    assert ((pw["low"] <= pw["p"]) & (pw["p"] <= pw["high"])).all()
+    assert (pw["worlds"] == 12).all()
+    cr = d.cruxes()
+    for r in pw.itertuples():  # each prediction under each thesis: a crux or why there is none
+        cell = f"{r.world}/{r.assumptions}/prediction of {r.prediction_of}"
+        assert (cr["cell"] == cell).any(), cell
+    write_debate(d, tmp_path)
+    for name in ("cruxes.csv", "prediction_worlds.csv", "worlds.csv"):
+        assert (tmp_path / name).exists(), name
+    assert "world by world" in (tmp_path / "debate.txt").read_text()
