@@ -116,7 +116,26 @@ def test_run_report_is_self_contained_and_tells_the_story(run_report):
     assert "Verdicts" in html and "A representative run" in html and "Russia probes" in html
     for name in ("fan_charts", "network_spending", "timeline"):
         assert (run_report / "report" / f"{name}.png").stat().st_size > 5000
-        assert (run_report / "report" / f"{name}.svg").exists()
+        assert (run_report / "report" / f"{name}.csv").exists()
+    # PNG by default: an SVG is a second drawing of every figure, written on request
+    assert not list((run_report / "report").glob("*.svg"))
+    assert ".svg" not in html
+    # the report was built in a temporary folder and moved into place: nothing of it is left
+    assert not list(run_report.glob(".report.tmp-*"))
+
+
+def test_svg_on_request(tmp_path):
+    out = tmp_path / "r"
+    assert main(["run", "cajole", "--reps", "2", "--out", str(out), "--svg", "--quiet"]) == 0
+    pngs = sorted(p.stem for p in (out / "report").glob("*.png"))
+    assert len(pngs) == 6
+    assert sorted(p.stem for p in (out / "report").glob("*.svg")) == pngs
+    assert (out / "report" / "fan_charts.svg").read_text().lstrip().startswith("<?xml")
+    assert "report/fan_charts.svg" in (out / "report.html").read_text()
+    # rebuilt without --svg: the whole report is replaced, no SVG of the older one is left
+    assert main(["report", str(out)]) == 0
+    assert not list((out / "report").glob("*.svg"))
+    assert sorted(p.stem for p in (out / "report").glob("*.png")) == pngs
 
 
 def test_compare_report_by_default_and_no_report_flag(tmp_path):

@@ -1,14 +1,18 @@
 """Reports: a results folder (run, compare or sweep) turned into figures and one HTML file.
 
 The HTML is self-contained: figures are embedded as data URIs and the stylesheet is inline, so
-it opens offline and refers to nothing outside itself. PNG and SVG copies of every figure are
-written beside it (``DIR/report/``).
+it opens offline and refers to nothing outside itself. A PNG of every figure and the CSV of the
+numbers it draws are written beside it (``DIR/report/``), and an SVG too on request
+(``svg=True``, ``--svg``). Each figure is drawn once: the PNG written to the file is the one
+embedded in the page. The report is built in a temporary folder and moved into place
+(``staging``), so an interrupted command leaves the whole report or none.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,7 @@ from .figures_other import (
     verdicts_by_bin,
 )
 from .figures_run import representative_run, run_figures
+from .staging import staged_report
 from .style import figure_caption, figure_data, save
 
 CSS = """
@@ -51,15 +56,33 @@ def _page(title: str, body: list[str]) -> str:
     )
 
 
-def _figure(folder: Path, name: str, fig: Any, text: str) -> str:
+@dataclass(frozen=True)
+class Target:
+    """Where a report is being written: ``root`` (a temporary folder, moved into place when
+    the report is whole) holds ``report.html`` and the figure files in ``root/report``."""
+
+    root: Path
+    svg: bool = False
+
+    @property
+    def figures(self) -> Path:
+        return self.root / "report"
+
+    def write_page(self, title: str, body: list[str]) -> None:
+        (self.root / "report.html").write_text(_page(title, body))
+
+
+def _figure(out: Target, name: str, fig: Any, text: str) -> str:
     """A figure in the page: the image, its caption in HTML (never on the canvas, where it
-    overprinted labels) with the run's provenance, and links to the PNG, the SVG and the CSV of
-    the numbers drawn."""
-    _, b64 = save(fig, folder, name)
-    files = [f"<a href='report/{name}.png'>png</a>", f"<a href='report/{name}.svg'>svg</a>"]
+    overprinted labels) with the run's provenance, and links to the PNG, the SVG (if asked for)
+    and the CSV of the numbers drawn."""
+    _, b64 = save(fig, out.figures, name, svg=out.svg)
+    files = [f"<a href='report/{name}.png'>png</a>"]
+    if out.svg:
+        files.append(f"<a href='report/{name}.svg'>svg</a>")
     data = figure_data(fig)
     if data is not None:
-        data.to_csv(folder / f"{name}.csv", index=False)
+        data.to_csv(out.figures / f"{name}.csv", index=False)
         files.append(f"<a href='report/{name}.csv'>data (csv)</a>")
     extra = figure_caption(fig)
     full = text + (f" {extra}." if extra else "")
@@ -124,7 +147,7 @@ def _all_failed(man: dict[str, Any]) -> str:
     )
 
 
-def run_report(folder: Path, out: Path, year: int | None = None) -> Path:
+def run_report(folder: Path, out: Target, year: int | None = None) -> None:
     man = json.loads((folder / "manifest.json").read_text())
     sc = scenario_from_dict(man["scenario"])
     tables = {t: read_table(folder, t) for t in ("model", "allies", "events", "summary")}
@@ -152,9 +175,7 @@ def run_report(folder: Path, out: Path, year: int | None = None) -> Path:
         ]
         for name, (fig, text) in run_figures(tables, sc, seed, year).items():
             body.append(_figure(out, name, fig, text))
-    path = folder / "report.html"
-    path.write_text(_page(f"natosim: {sc.name}", body))
-    return path
+    out.write_page(f"natosim: {sc.name}", body)
 
 
 def _verdict_definitions() -> str:
@@ -205,7 +226,7 @@ def paired_differences(
     return pd.DataFrame(rows)
 
 
-def compare_report(folder: Path, out: Path, year: int | None = None) -> Path:
+def compare_report(folder: Path, out: Target, year: int | None = None) -> None:
     man = json.loads((folder / "manifest.json").read_text())
     all_names = man["scenarios"]
     tables = {n: read_table(folder / n, "model") for n in all_names}
@@ -227,9 +248,8 @@ def compare_report(folder: Path, out: Path, year: int | None = None) -> Path:
             "left out below (the tracebacks are in each one's failures.json).</p>"
         )
     if not models:
-        path = folder / "report.html"
-        path.write_text(_page("natosim comparison", body))
-        return path
+        out.write_page("natosim comparison", body)
+        return
     end = year or min(int(m["year"].max()) for m in models.values())
     for n in names:
         sc = scenario_from_dict(json.loads((folder / n / "manifest.json").read_text())["scenario"])
@@ -280,28 +300,25 @@ def compare_report(folder: Path, out: Path, year: int | None = None) -> Path:
             f"<pre>{html.escape((folder / 'comparison.txt').read_text())}</pre></details>"
         ),
     ]
-    path = folder / "report.html"
-    path.write_text(_page("natosim comparison", body))
-    return path
+    out.write_page("natosim comparison", body)
 
 
 def sweep_report(
     folder: Path,
-    out: Path,
+    out: Target,
     x: str | None = None,
     y: str | None = None,
     outcome: str = "eu_core_pct_end",
-) -> Path:
+) -> None:
     from ..sweeps import load_results  # noqa: PLC0415 (keeps report import light)
     from ..sweeps.analysis import sensitivity  # noqa: PLC0415
 
     man = json.loads((folder / "sweep.json").read_text())
     t = load_results(folder, tables=("summary",))
     if not len(t["summary"]) or "verdict" not in t["summary"].columns:
-        path = folder / "report.html"
         title = f"natosim sweep: {html.escape(folder.name)}"
-        path.write_text(_page(title, [f"<h1>{title}</h1>", _all_failed(man)]))
-        return path
+        out.write_page(title, [f"<h1>{title}</h1>", _all_failed(man)])
+        return
     data = t["summary"].merge(t["design"], on="point")
     factors = [f["key"] for f in man["spec"]["factors"]]
     numeric = [
@@ -366,9 +383,7 @@ def sweep_report(
             )
         )
         body += _wide_intervals(sens, man["points"])
-    path = folder / "report.html"
-    path.write_text(_page("natosim sweep", body))
-    return path
+    out.write_page("natosim sweep", body)
 
 
 def _factor_table(factors: list[dict[str, Any]]) -> pd.DataFrame:
@@ -448,7 +463,7 @@ def _claims_section(folder: Path) -> list[str]:
     ]
 
 
-def debate_report(folder: Path, out: Path) -> Path:
+def debate_report(folder: Path, out: Target) -> None:
     """The debate as a page: the thesis x policy grids with intervals, the verdicts of every
     cell, each thesis's prediction judged under each set of assumptions, and who wins where."""
     man = json.loads((folder / "manifest.json").read_text())
@@ -500,28 +515,34 @@ def debate_report(folder: Path, out: Path) -> Path:
         else "<p>No prediction could be judged with "
         "the policies run (each compares two or more).</p>",
     ]
-    path = folder / "report.html"
-    path.write_text(_page("natosim debate", body))
-    return path
+    out.write_page("natosim debate", body)
 
 
-def build_report(folder: str | Path, year: int | None = None, **sweep_options: Any) -> Path:
-    """Write ``DIR/report.html`` and ``DIR/report/*.png|svg`` for a run, compare or sweep
-    folder; return the HTML path."""
+def build_report(
+    folder: str | Path, year: int | None = None, svg: bool = False, **sweep_options: Any
+) -> Path:
+    """Write ``DIR/report.html`` and ``DIR/report/*.png`` (and ``*.svg`` with ``svg``) for a
+    run, compare, debate or sweep folder; return the HTML path. The report is built in a
+    temporary folder inside ``DIR`` and moved into place when whole (``staging``)."""
     from ..provenance import warn_if_different  # noqa: PLC0415
 
     folder = Path(folder)
-    out = folder / "report"
     for name in ("sweep.json", "manifest.json"):
         if (folder / name).is_file():
             warn_if_different(json.loads((folder / name).read_text()), folder)
             break
     if (folder / "sweep.json").exists():
-        return sweep_report(folder, out, **sweep_options)
-    if (folder / "comparison.csv").exists():
-        return compare_report(folder, out, year)
-    if (folder / "debate.csv").exists():
-        return debate_report(folder, out)
-    if (folder / "manifest.json").exists():
-        return run_report(folder, out, year)
-    raise FileNotFoundError(f"{folder} is not a results folder (no manifest.json or sweep.json)")
+        kind, options = sweep_report, sweep_options
+    elif (folder / "comparison.csv").exists():
+        kind, options = compare_report, {"year": year}
+    elif (folder / "debate.csv").exists():
+        kind, options = debate_report, {}
+    elif (folder / "manifest.json").exists():
+        kind, options = run_report, {"year": year}
+    else:
+        raise FileNotFoundError(
+            f"{folder} is not a results folder (no manifest.json or sweep.json)"
+        )
+    with staged_report(folder) as tmp:
+        kind(folder, Target(tmp, svg), **options)
+    return folder / "report.html"

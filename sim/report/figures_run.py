@@ -14,6 +14,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..network import cached_network
 from ..scenario import CATEGORIES, Scenario
+from .small_multiples import ally_panels
 from .style import attach_data, caption, fan, new_figure, quantiles
 
 EDGE_SHOWN = 0.5  # weaker ties (a shared EU membership alone) are drawn only as weight
@@ -278,31 +279,23 @@ def _separate_labels(fig, labels) -> None:
 
 def ally_spending(allies: pd.DataFrame, scenario: Scenario, seed: int | None):
     """Per-ally small multiples of core spending (median and 90% band) and headline spending,
-    against the 2%, 3.5% and 5% lines."""
+    against the 2%, 3.5% and 5% lines (one Axes with a panel per ally: ``small_multiples``)."""
     armed = allies[allies.groupby("iso3")["core_pct"].transform("max") > 0]
     codes = sorted(armed["iso3"].unique())
-    cols = 6
-    rows = math.ceil(len(codes) / cols)
-    fig = new_figure(13, 2.0 * rows + 0.8)
-    axes = fig.subplots(rows, cols, sharex=True, sharey=True).ravel()
     top = max(6.0, float(armed["headline_pct"].quantile(0.99)) + 0.5)
-    for ax, code in zip(axes, codes, strict=False):
-        sub = armed[armed["iso3"] == code]
-        fan(ax, sub, "core_pct")
-        med = sub.groupby("year")["headline_pct"].median()
-        ax.plot(med.index, med.to_numpy(), color="#dd8452", linewidth=1.2, label="headline")
-        real = sub.groupby("year")["genuine_core_pct"].median()
-        if (sub["reclassified_pct"] > 1e-9).any():  # drawn only where they differ
-            ax.plot(real.index, real.to_numpy(), color="#1b7837", linewidth=1.0, linestyle="--")
-        for level in (2.0, 3.5, 5.0):
-            ax.axhline(level, color="#999999", linewidth=0.7, linestyle=":")
-        ax.set_title(code, fontsize=8, pad=2)
-        ax.set_ylim(0, top)
-        ax.tick_params(labelsize=6)
-    for ax in axes[len(codes) :]:
-        ax.axis("off")
-    fig.supxlabel("year", fontsize=9)
-    fig.supylabel(
+    by = armed.groupby(["iso3", "year"])
+    q = by["core_pct"].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+    q.columns = ["q05", "q25", "q50", "q75", "q95"]
+    q["headline"] = by["headline_pct"].median()
+    q["genuine"] = by["genuine_core_pct"].median()
+    series = {code: q.xs(code, level="iso3") for code in codes}
+    reclassified = set(armed.loc[armed["reclassified_pct"] > 1e-9, "iso3"])
+    rows = math.ceil(len(codes) / 6)
+    fig = new_figure(13, 2.0 * rows + 0.8)
+    ax = fig.subplots()
+    ally_panels(ax, series, top, reclassified)
+    ax.set_xlabel("year", fontsize=9)
+    ax.set_ylabel(
         "% of GDP (blue: core as reported; green dashed: genuine core; orange: headline)",
         fontsize=9,
     )
@@ -319,7 +312,7 @@ def ally_spending(allies: pd.DataFrame, scenario: Scenario, seed: int | None):
         ),
     )
     drawn = ["core_pct", "genuine_core_pct", "reclassified_pct", "headline_pct"]
-    data = armed.groupby(["iso3", "year"])[drawn].median().reset_index()
+    data = by[drawn].median().reset_index()
     return attach_data(fig, data)
 
 

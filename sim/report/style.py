@@ -136,14 +136,18 @@ def fan(ax, table: pd.DataFrame, column: str, colour: str = BAND, label: str | N
     return q
 
 
-def save(fig: Figure, folder: Path, name: str) -> tuple[Path, str]:
-    """Write PNG and SVG beside the report; return the PNG path and its base64 text."""
+def save(fig: Figure, folder: Path, name: str, svg: bool = True) -> tuple[Path, str]:
+    """Write the PNG (and, with ``svg``, an SVG) beside the report; return the PNG path and its
+    base64 text. The PNG is drawn once: the file and the page's embedded image are the same
+    bytes. An SVG is a second drawing (another backend), about as long as the PNG's, which is
+    why reports write it only on request."""
     folder.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     png = buf.getvalue()
     (folder / f"{name}.png").write_bytes(png)
-    fig.savefig(folder / f"{name}.svg", format="svg")
+    if svg:
+        fig.savefig(folder / f"{name}.svg", format="svg")
     return folder / f"{name}.png", base64.b64encode(png).decode("ascii")
 
 
