@@ -20,8 +20,9 @@ from pathlib import Path
 from . import __version__, cli_args
 from .calibration.cli import add_parsers as add_calibration_parsers
 from .checks_cli import add_parser as add_checks_parser
+from .explain_cli import add_parser as add_explain_parser
 from .debate_cli import add_parser as add_debate_parser
-from .folders import claimed_folder, command_line, default_folder
+from .folders import check_results_folder, claimed_folder, command_line, default_folder
 from .paths import resolve_scenario_path, scenario_dirs
 from .scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
 from .seminar.server import add_parser as add_seminar_parser
@@ -53,6 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             if executor is not None:
                 executor.shutdown()
         write_results(results, folder, command_line(args.argv), args.format)
+    args.written = folder  # an interruption from here on leaves the results (main says so)
     counts = results.summary["verdict"].value_counts().to_dict() if len(results.summary) else {}
     worlds = "fixed parameters" if results.worlds.empty else "each in its own world"
     print(f"{scenario.name}: {args.reps} replications ({worlds}), seed {args.seed}")
@@ -135,6 +137,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             if executor is not None:
                 executor.shutdown()
         write_comparison(comp, folder, command_line(args.argv), args.format)
+    args.written = folder
     print(f"{' vs '.join(names)}: {args.reps} replications each, seed {args.seed}")
     print(format_table(comp))
     failures = sum(len(r.failures) for r in comp.results.values())
@@ -185,8 +188,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import build_report  # noqa: PLC0415
 
     folder = Path(args.folder)
-    if not folder.is_dir():
-        raise ScenarioError(str(folder), "(folder)", "a results folder of run, compare or sweep")
+    check_results_folder(folder, "report")  # its JSON and its writability, before any figure
     try:
         path = build_report(
             folder,
@@ -202,7 +204,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise ScenarioError(
             str(folder), "(folder)", "a results folder of run, compare or sweep", str(exc)
         ) from None
-    except (KeyError, ValueError, TypeError) as exc:
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
         if isinstance(exc, ScenarioError):
             raise
         raise ScenarioError(
@@ -220,6 +222,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+# a terminal's escape sequences (colours, titles, cursor moves), then any other control character
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x1f\x7f-\x9f]"
+)
+
+
+def _printable(text: str) -> str:
+    """``text`` without control characters: a scenario file's description is shown as text,
+    never obeyed by the terminal (an escape code could recolour it, retitle the window, or hide
+    what follows)."""
+    return _ESCAPES.sub("", text)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     if args.dir and not Path(args.dir).is_dir():
         raise ScenarioError("list", args.dir, "a folder of scenario files")
@@ -235,15 +250,15 @@ def cmd_list(args: argparse.Namespace) -> int:
             try:
                 sc = load_scenario(path)
             except ScenarioError as exc:
-                print(f"{ref:<25} INVALID: {exc}")
+                print(_printable(f"{ref:<25} INVALID: {exc}"))
                 continue
             claims = " ".join(sc.claims) or "no claim"
-            print(f"{ref}  [{claims}]")
-            first = " ".join(sc.description.split()).split(". ")[0].rstrip(".") + "."
+            print(_printable(f"{ref}  [{claims}]"))
+            first = _printable(" ".join(sc.description.split()).split(". ")[0].rstrip(".") + ".")
             for line in textwrap.wrap(first, 96):
                 print(f"    {line}")
             if sc.hypothesis:
-                text = "Hypothesis: " + " ".join(sc.hypothesis.split())
+                text = _printable("Hypothesis: " + " ".join(sc.hypothesis.split()))
                 for line in textwrap.wrap(text, 96, subsequent_indent="  "):
                     print(f"    {line}")
     if not seen:
@@ -362,6 +377,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_sweep_parsers(sub, cli_args.positive, cli_args.seed)
     add_calibration_parsers(sub, cli_args.positive, cli_args.seed)
     add_debate_parser(sub, cli_args.positive, cli_args.seed)
+    add_checks_parser(sub, cli_args.seed)
+    add_explain_parser(sub, cli_args.seed, cli_args.count(2200, 1900))
     add_ui_parser(sub)
     add_seminar_parser(sub)
 
@@ -380,8 +397,31 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _check_paths(args: argparse.Namespace) -> None:
+    """An empty path (``--out ""``, often an unset shell variable) is refused, not read as
+    the default folder or the current one."""
+    for dest in ("out", "resume", "export_dir", "folder", "dir"):
+        value = getattr(args, dest, None)
+        if isinstance(value, str) and not value.strip():
+            flag = f"--{dest.replace('_', '-')}" if dest not in ("folder", "dir") else dest
+            raise ScenarioError(flag, repr(value), "a folder's path (this is empty)")
+
+
+def _what_is_left(args: argparse.Namespace) -> str:
+    """What an interrupted command leaves: its results when they were written before the
+    report was (the report is then not finished), else nothing."""
+    written = getattr(args, "written", None)
+    if written is not None and Path(written).is_dir():
+        return (
+            f"the results are in {written}, the report was not finished "
+            f"(natosim report {written} writes it)"
+        )
+    if args.func is cmd_report:
+        return f"the report of {args.folder} was not finished"
+    return "nothing was written"
+
+
 def main(argv: list[str] | None = None) -> int:
-    add_checks_parser(sub, cli_args.seed)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     args.argv = argv
@@ -390,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         previous = None
     try:
+        _check_paths(args)
         return int(args.func(args))
     except ScenarioError as exc:
         print(f"natosim: error: {exc}", file=sys.stderr)
@@ -398,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"natosim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("natosim: interrupted; nothing was written", file=sys.stderr)
+        print(f"natosim: interrupted; {_what_is_left(args)}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (`natosim list | head`): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

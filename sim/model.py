@@ -28,18 +28,24 @@ import numpy as np
 from . import data, initial
 from .agents import Ally, Russia, UnitedStates
 from .agents import ally_rules as rules
+from .agents import budget_why
 from .agents.ally import AllyState
 from .decisions import ANSWERS, Decisions
 from .events import apply_event
 from .mechanisms import capability as cap
-from .mechanisms import coercion, forces, incursions, progress, switches
+from .mechanisms import coercion, forces, incursions, influence, progress, switches
 from .mechanisms import crisis as crisis_game
 from .mechanisms.theatre import Theatre
 from .network import cached_network
 from .outputs import Recorder
 from .pledge import Pledge
-from .scenario import Scenario
+from .scenario import CATALOGUE, Scenario
 from .scenario.schema import Event
+
+# The share of European equipment orders placed with US industry in the world of 2025 (the
+# schema's default, not a scenario's choice): the procurement channel of US influence is
+# measured against it, so a scenario that buys European from the start has less of it (M6).
+US_BUY_SHARE_2025 = float(CATALOGUE.by_section["capability"]["us_buy_share"].default)
 
 SERIES_NAMES = (
     "china_pull",
@@ -108,15 +114,21 @@ class AllianceModel(mesa.Model):
         self.signals = np.zeros(len(records))
         self.probe_this_year: crisis_game.Crisis | None = None
         self.greyzone_total = 0
-        self.eu_share_start = 0.0  # until set: influence is measured against the current share
+        # the behaviours US influence is read from (M6, sim.mechanisms.influence)
+        self.comply_start = 0.0  # set once the US has taken its stance; 0: compliance counts 1
+        self.crisis_alignment = 1.0
+        self.us_buy_shares = np.full(len(records), self.p_capability["us_buy_share"])
+        self.equipment_bn = np.zeros(len(records))
         self._update_indices()
-        self.eu_share_start = self.eu_share
         self.coverage_start = self.coverage.copy()
         self._init_threat()
         if self.p_allies["anchor_to_start"]:
             self._anchor_budgets()
+        self.budget_start = self._budget_situation()
+        self.budget_why = {k: np.zeros(len(records)) for k in budget_why.TERMS}
         _, pressure = self._apply_events(self.start_year, summits=False)
         self.united_states.initial_stance(self.progress_measures(), self.now, pressure)
+        self.comply_start = self._comply_share(self.united_states.threat_level)
         self._apply_events(self.start_year, summits=True)
         self.recorder.record_year()
 
@@ -201,6 +213,33 @@ class AllianceModel(mesa.Model):
             self.pledge.weight(self.p_allies, self.year, s.threat),
         )
         s.base_pct = np.where(self.armed, base, s.base_pct)
+
+    def _comply_share(self, signal: float) -> float:
+        """The GDP-weighted comply share of the European members facing a US threat of level
+        ``signal`` in today's situation (M4): the compliance channel's reference at the start."""
+        s, us = self.ally_state, self.united_states
+        dep = coercion.dependence(self.eu_share, s.posture_weight, s.proximity)
+        signals = np.full(len(self.allies), signal)
+        comply, _, _ = coercion.response_shares(
+            self.p_coercion, dep, us.coercion_credibility, s.threat, s.trust, signals, s.resistance
+        )
+        return influence.gdp_weighted(comply, np.where(self.european & s.member, s.gdp_bn, 0.0))
+
+    def _budget_situation(self) -> dict[str, np.ndarray]:
+        """The situational terms of each ally's desired budget this year
+        (:func:`budget_why.situation_terms`): at the start, the reference the budget's reasons
+        are measured from."""
+        s, pa = self.ally_state, self.p_allies
+        return budget_why.situation_terms(
+            pa,
+            s.base_pct,
+            s.threat,
+            s.trust,
+            s.size,
+            self._peers(),
+            self.pledge_goal(),
+            self.pledge.weight(pa, self.year, s.threat),
+        )
 
     def _peers(self) -> np.ndarray:
         """Each ally's neighbours' genuine core spending, network-weighted over allies with
@@ -386,8 +425,25 @@ class AllianceModel(mesa.Model):
         if target is not None:
             crisis = crisis_game.resolve_probe(self, target)
             crisis_game.apply_feedback(self, crisis)
+            self._remember_alignment(crisis)
             self.probe_this_year = crisis
             self.recorder.event("probe", crisis_game.describe(self, crisis))
+
+    def _remember_alignment(self, crisis: crisis_game.Crisis) -> None:
+        """M6: whether the allies followed the US line in this crisis (helped if it answered,
+        stayed out if it did not), GDP-weighted over the European members other than the
+        target, folded into the memory of crises (:func:`influence.remember`)."""
+        s = self.ally_state
+        counted = self.european & s.member & self.armed
+        counted[crisis.target] = False
+        aiders = np.zeros(len(self.allies), dtype=bool)
+        aiders[list(crisis.aiders)] = True
+        observed = influence.followed_us(
+            crisis.us_responds, aiders, np.where(counted, s.gdp_bn, 0.0)
+        )
+        self.crisis_alignment = influence.remember(
+            self.crisis_alignment, observed, self.p_alliance["influence_memory"]
+        )
 
     def _united_states_acts(self, forced_pressure: float) -> np.ndarray:
         us = self.united_states
@@ -436,7 +492,7 @@ class AllianceModel(mesa.Model):
                 "the US executes its threat: a drawdown of "
                 f"{us.p['drawdown_step']:.0%} of its 2025 posture is ordered",
             )
-        us.adjust_posture(self.now["china_pull"])
+        us.adjust_posture(self.now["china_pull"], progress)
         return laggards
 
     def _judge_deadline(self) -> None:
@@ -500,6 +556,7 @@ class AllianceModel(mesa.Model):
             us.ambiguity,
             reassurance,
             us.exited_this_year,
+            0.5 * (s.posture_weight + s.proximity),
         )
         peers = self._peers()
         pc = self.p_coercion
@@ -542,6 +599,8 @@ class AllianceModel(mesa.Model):
             self.pledge.weight(pa, self.year, s.threat),
         )
         armed = self.armed
+        core_before = s.core_pct.copy()
+        reported_before = core_before + s.reclassified_pct
         core = rules.set_budget(
             s.core_pct,
             desired,
@@ -552,6 +611,25 @@ class AllianceModel(mesa.Model):
             pa["urgency_gain"],
         )
         s.core_pct = np.where(armed, core, s.core_pct)
+        why = budget_why.budget_terms(
+            budget_why.situation_terms(
+                pa,
+                s.base_pct,
+                s.threat,
+                s.trust,
+                s.size,
+                peers,
+                goal,
+                self.pledge.weight(pa, self.year, s.threat),
+            ),
+            self.budget_start,
+            rules.budget_rate(s.adjustment, s.threat, pa["urgency_gain"]),
+            push,
+            shocks,
+            core_before,
+            s.core_pct,
+        )
+        by_rule = s.core_pct.copy()
         for iso3, pct in self.decided.budget_pct.items():
             i = self.ally_index[iso3]
             if armed[i]:
@@ -576,12 +654,18 @@ class AllianceModel(mesa.Model):
         s.reclassified_pct = np.where(armed, reclassified, s.reclassified_pct)
         related = rules.adjust_related(pa, s.related_pct, s.holdout, self.now["pledge_related_pct"])
         s.related_pct = np.where(armed, related, s.related_pct)
+        why["human"] = s.core_pct - by_rule
+        why["reclassification"] = s.reclassified_pct - (reported_before - core_before)
+        before_gdp = s.core_pct + s.reclassified_pct
         surprise = self.now["gdp_surprise_pct"]
         if surprise:
             scale = rules.money_budget_scale(s.gdp_growth, surprise)
             s.core_pct = s.core_pct * scale
             s.reclassified_pct = s.reclassified_pct * scale
             s.related_pct = s.related_pct * scale
+        why["gdp"] = s.core_pct + s.reclassified_pct - before_gdp
+        rule = budget_why.RULE_TERMS  # the rule moves only allies with armed forces
+        self.budget_why = {k: np.where(armed, v, 0.0) if k in rule else v for k, v in why.items()}
         us.exited_this_year = False  # an exit at the end of last year has now been felt
 
     def _deliver(self) -> None:
@@ -613,6 +697,8 @@ class AllianceModel(mesa.Model):
                     f"{share:.0%} of its equipment from the US",
                 )
         self.pipeline.order(orders, us_share)
+        self.equipment_bn = equip
+        self.us_buy_shares = np.broadcast_to(np.asarray(us_share, dtype=float), equip.shape)
         self.pipeline.deliver()
         eu_gdp = np.where(self.european, s.gdp_bn, 0.0)
         self.hedging = float(eu_gdp @ hedge / max(eu_gdp.sum(), 1e-9))
@@ -630,9 +716,9 @@ class AllianceModel(mesa.Model):
           (:func:`sim.mechanisms.capability.requirement`: NATO's planning target, growing only
           once Russia's forces exceed their reconstituted level);
         * European share = European / (European + US) capability in Europe;
-        * US influence = ((1 - share) / (1 - start share)) ^ ``agency_elasticity``, capped at 1,
-          times 1 - ``hedge_influence_loss`` x Europe's hedging (C6), less
-          ``command_influence_loss`` under a European SACEUR (C2);
+        * US influence: the index of what the allies do (:mod:`sim.mechanisms.influence`:
+          compliance, purchases from the US, command, following the US in crises, US basing),
+          1 throughout with the ``agency`` switch off (C2, C6);
         * nuclear liability = ``nuclear_commitment`` x (1 - influence) x mean threat (C7);
         * cohesion = (1 - damage) x (``cohesion_trust_weight`` x mean trust + (1 - that weight)
           x (1 - 2 x mean absolute deviation of threat)), where Article 5 failures add damage
@@ -650,22 +736,39 @@ class AllianceModel(mesa.Model):
         self.coverage = cap.coverage(europe, requirement, self.isr_cap())
         eu_total = float(europe.sum())
         self.eu_share = eu_total / (eu_total + float(us.sum()))
-        rel = (1.0 - self.eu_share) / max(1e-9, 1.0 - (self.eu_share_start or self.eu_share))
-        influence = min(1.0, max(0.0, rel)) ** pa["agency_elasticity"]
-        influence *= 1.0 - self.p_coercion["hedge_influence_loss"] * self.hedging
-        if self.united_states.european_command:
-            influence *= 1.0 - pa["command_influence_loss"]
-        self.us_influence = influence
+        self.influence_channels = self._influence_channels()
+        self.us_influence = (
+            influence.index(pa, self.influence_channels) if self.on("agency") else 1.0
+        )
         threats, mean = self.ally_state.threat, self.mean_weights
         mean_threat = float(mean @ threats)
         mean_trust = float(mean @ self.ally_state.trust)
-        self.nuclear_liability = pa["nuclear_commitment"] * (1.0 - influence) * mean_threat
+        self.nuclear_liability = pa["nuclear_commitment"] * (1.0 - self.us_influence) * mean_threat
         self.cohesion_damage *= 1.0 - pa["cohesion_heal_rate"]
         spread = float(mean @ np.abs(threats - mean_threat))
         w = pa["cohesion_trust_weight"]
         self.cohesion = (1.0 - self.cohesion_damage) * max(
             0.0, min(1.0, w * mean_trust + (1.0 - w) * (1.0 - 2.0 * spread))
         )
+
+    def _influence_channels(self) -> dict[str, float]:
+        """This year's five channels of US influence (:mod:`sim.mechanisms.influence`)."""
+        s, us = self.ally_state, self.united_states
+        eu_gdp = np.where(self.european & s.member, s.gdp_bn, 0.0)
+        asked = self.year > self.start_year and self.comply_start > 0
+        return {
+            "compliance": influence.compliance(self.shares[0], eu_gdp, self.comply_start)
+            if asked
+            else 1.0,
+            "procurement": influence.procurement(
+                np.where(self.european, self.equipment_bn, 0.0),
+                self.us_buy_shares,
+                US_BUY_SHARE_2025,
+            ),
+            "command": 0.0 if us.european_command else 1.0,
+            "crisis": self.crisis_alignment,
+            "basing": min(1.0, us.posture),
+        }
 
     def progress_measures(self) -> tuple[float, float]:
         """(headline, capability) progress in [0, 1], as the US can measure it (C19).

@@ -11,7 +11,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .agents.budget_why import COLUMNS as WHY_BUDGET
+from .agents.budget_why import TERMS as WHY_TERMS
 from .mechanisms import progress
+from .mechanisms.influence import CHANNELS as INFLUENCE_CHANNELS
+from .mechanisms.influence import LOST_CONTROL_BELOW
 from .scenario import CATEGORIES
 
 if TYPE_CHECKING:
@@ -67,7 +71,14 @@ MODEL_COLUMNS: dict[str, str] = {
     "n_aiders": "allies that sent help in this year's crisis",
     "nuclear_threat": "1 if Russia threatened nuclear use in this year's crisis",
     "us_backed_down": "1 if the US backed down under nuclear threats this year",
-    "us_influence": "US influence over alliance decisions relative to the start, 0-1",
+    "us_influence": "US influence over the alliance: the weighted mean of the influence_ "
+    "channels (sim.mechanisms.influence), 1 = as at the start",
+    "influence_compliance": "allies' comply share relative to the start's, 0-1",
+    "influence_procurement": "share of European equipment bought from the US relative to the "
+    "start's, 0-1",
+    "influence_command": "1 while an American is Supreme Allied Commander Europe",
+    "influence_crisis": "how closely allies have followed the US line in crises, 0-1",
+    "influence_basing": "US posture in Europe relative to the start's, at most 1",
     "nuclear_liability": "US nuclear guarantee without conventional control, 0-1",
     "cohesion": "alliance cohesion index, 0-1",
     "progress_headline": "GDP-weighted share of European allies at the US demand",
@@ -95,6 +106,11 @@ ALLY_COLUMNS: dict[str, str] = {
     "threat": "threat perception of Russia, 0-1",
     "trust": "trust that the US would defend it, 0-1",
     "greyzone_attacks": "grey-zone attacks suffered this year",
+    **{
+        f"why_budget_{t}": f"change in core spending this year owed to {t.replace('_', ' ')}, "
+        "pp of GDP (sim.agents.budget_why; the why_budget_ columns sum to the change)"
+        for t in WHY_TERMS
+    },
 }
 
 
@@ -145,6 +161,11 @@ _DIRECT = (
     "nuclear_threat",
     "us_backed_down",
     "us_influence",
+    "influence_compliance",
+    "influence_procurement",
+    "influence_command",
+    "influence_crisis",
+    "influence_basing",
     "nuclear_liability",
     "cohesion",
     "progress_capability",
@@ -189,6 +210,7 @@ class Recorder:
         self.counts = {"threat": 0}
         self.years = 0
         self._state: np.ndarray | None = None  # (years, len(_ALLY_STATE), allies)
+        self._why: np.ndarray | None = None  # (years, len(WHY_TERMS), allies)
         self._direct: list[tuple[Any, ...]] = []
         self._columns: dict[str, list[Any]] | None = None
 
@@ -212,9 +234,11 @@ class Recorder:
         if self._state is None or self.years == len(self._state):
             rows = max(1, m.end_year - m.start_year + 1, 2 * self.years)
             grown = np.empty((rows, len(_ALLY_STATE), len(m.codes)))
-            if self._state is not None:
+            why = np.empty((rows, len(WHY_TERMS), len(m.codes)))
+            if self._state is not None and self._why is not None:
                 grown[: self.years] = self._state
-            self._state = grown
+                why[: self.years] = self._why
+            self._state, self._why = grown, why
         row = self._state[self.years]
         row[_GDP] = s.gdp_bn
         row[_GENUINE] = s.core_pct
@@ -225,6 +249,9 @@ class Recorder:
         row[_ATTACKS] = s.greyzone_attacks
         row[_MEMBER] = s.member
         row[_CAPABILITY] = m.ally_capability()
+        assert self._why is not None
+        for k, term in enumerate(WHY_TERMS):
+            self._why[self.years, k] = m.budget_why[term]
         us, ru, crisis = m.united_states, m.russia, m.probe_this_year
         self._direct.append(
             (
@@ -255,6 +282,7 @@ class Recorder:
                 int(bool(crisis and crisis.nuclear_threat)),
                 int(bool(crisis and crisis.us_backed_down)),
                 m.us_influence,
+                *(m.influence_channels[c] for c in INFLUENCE_CHANNELS),
                 m.nuclear_liability,
                 m.cohesion,
                 m.progress_measures()[1],
@@ -339,6 +367,10 @@ class Recorder:
             "threat": st[:, _THREAT].ravel(),
             "trust": st[:, _TRUST].ravel(),
             "greyzone_attacks": st[:, _ATTACKS].ravel().astype(np.int64),
+            **{
+                col: self._why[: self.years, k].ravel()  # type: ignore[index]
+                for k, col in enumerate(WHY_BUDGET)
+            },
         }
 
     def summary(self) -> dict[str, Any]:
@@ -401,8 +433,9 @@ class Recorder:
 
 VERDICT_TEXT: dict[str, str] = {
     "deterrence_failed": "an Article 5 response failed during the run (C9, C11)",
-    "europe_carries_us_lost_control": "Europe covers more of its defence requirement, but US "
-    "influence over the alliance fell below the floor (C6, C7)",
+    "europe_carries_us_lost_control": "Europe covers more of its defence requirement, but the "
+    "allies no longer follow the US: fewer than half of the US's channels of influence at the "
+    "start remain (compliance, purchases, command, crises, bases; C6, C7)",
     "headline_met_capability_hollow": "headline spending reached the target while Europe's "
     "coverage of its requirement did not grow enough (C16, C19)",
     "burden_shifted_alliance_intact": "Europe covers more of its defence requirement and trust "
@@ -430,7 +463,9 @@ def verdict(model: AllianceModel, outcomes: list[str]) -> str:
     1. ``deterrence_failed``: an Article 5 response failed during the run (C9, C11);
     2. ``europe_carries_us_lost_control``: Europe's mean capability coverage (its capability over
        the requirement, which US withdrawal does not move) rose by at least
-       ``shift_coverage_gain`` and US influence ended below ``influence_floor`` (C6, C7);
+       ``shift_coverage_gain`` and US influence, read from what the allies do
+       (:mod:`sim.mechanisms.influence`), ended below
+       :data:`~sim.mechanisms.influence.LOST_CONTROL_BELOW` (C6, C7);
     3. ``headline_met_capability_hollow``: GDP-weighted European headline spending ended at or
        above ``headline_met_pct`` but coverage rose by less than ``shift_coverage_gain``
        (C16, C19);
@@ -445,7 +480,7 @@ def verdict(model: AllianceModel, outcomes: list[str]) -> str:
         return "deterrence_failed"
     gain = rows["coverage_mean"][-1] - rows["coverage_mean"][0]
     shifted = gain >= v["shift_coverage_gain"]
-    if shifted and rows["us_influence"][-1] < v["influence_floor"]:
+    if shifted and rows["us_influence"][-1] < LOST_CONTROL_BELOW:
         return "europe_carries_us_lost_control"
     if not shifted and rows["eu_headline_pct"][-1] >= v["headline_met_pct"]:
         return "headline_met_capability_hollow"

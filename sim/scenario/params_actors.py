@@ -66,6 +66,11 @@ UNITED_STATES = (
     _f(US, "refocus_drift", 0.04, 0, 0.5, "fraction of posture per year per unit China pull",
        "Yearly drift of US posture out of Europe as Asia and home pull attention (C1).",
        "assumption", "M5"),
+    _f(US, "handover_gain", 1.0, 0, 5, "multiplier per unit progress",
+       "How much Europe's measured progress speeds the drawdown: the yearly drift is multiplied "
+       "by 1 + handover_gain x progress (C1: a Europe that carries more lets Washington leave).",
+       "seed 002: the 2027 deadline is for Europe to take over so the US can turn to Asia; "
+       "assumption that full progress doubles the pace", "M5"),
     _f(US, "max_posture_change", 0.15, 0, 1, "fraction of 2025 posture per year",
        "Largest posture change in one year, up or down.", "assumption: basing moves take years",
        "M5"),

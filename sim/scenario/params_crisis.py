@@ -49,14 +49,15 @@ COERCION = (
     _f(CO, "hedge_isr_gain", 1.0, 0, 10, "multiplier",
        "How much Europe's hedging speeds sovereign ISR: the rate x (1 + gain x hedging index).",
        "assumption (C17)", "M4"),
-    _f(CO, "hedge_influence_loss", 0.5, 0, 1, "fraction",
-       "US influence lost at full European hedging (C6).", "assumption", "M6"),
     _f(CO, "summit_ambition_pp", 0.5, 0, 5, "pp of GDP",
        "How far above what it now wants an ally will pledge with no pressure (pledges are "
        "aspirations).", "assumption", "M4"),
-    _f(CO, "summit_pressure_gain", 6.0, 0, 20, "fraction of the gap per unit pressure",
+    _f(CO, "summit_pressure_gain", 13.0, 0, 30, "fraction of the gap per unit pressure",
        "How far US pressure (threat x credibility x compliance) moves what an ally signs toward "
-       "the US proposal (C4).", "assumption", "M4"),
+       "the US proposal (C4).",
+       "calibrated: the smallest whole value at which the 2025 baseline agrees The Hague's 3.5% "
+       "with Spain out (facts.csv: hague_core_defence_target, hague_spain_position), given the "
+       "US threat rule (M5); a single historical summit, so the value is uncertain", "M4"),
     _f(CO, "summit_resistance_pp", 1.0, 0, 5, "pp of GDP per unit domestic resistance",
        "How far domestic resistance lowers what an ally signs (C5).", "assumption", "M4"),
     _f(CO, "summit_consensus_quantile", 0.25, 0, 1, "quantile",

@@ -65,8 +65,15 @@ SWITCHES: tuple[Switch, ...] = (
                  "trust_ambiguity_cost", "trust_reassurance_gain", "trust_exit_cost",
                  "trust_crisis_gain", "trust_crisis_loss")),
     Switch("coercion_credibility", "M3", ("C3", "C4"), "Executed threats raise coercion "
-           "credibility; unexecuted ones wear it down.", "credibility stays at its start",
-           _zero("perception", "credibility_execution_gain", "credibility_decay")),
+           "credibility (every year of threats wears it down, executed or not).",
+           "an execution raises nothing: credibility only wears down",
+           _zero("perception", "credibility_execution_gain")),
+    Switch("threat_reading", "M3", ("C9",), "Russia reads US abandonment threats as weak "
+           "resolve.", "threats say nothing to Moscow about US resolve",
+           _zero("perception", "resolve_weight_threat")),
+    Switch("reassurance_reading", "M3", ("C13",), "Russia reads US reassurance as resolve.",
+           "reassurance says nothing to Moscow about US resolve",
+           _zero("perception", "resolve_weight_reassurance")),
     Switch("russia_reads_resolve", "M3", ("C9", "C13"), "Russia updates its estimates of US "
            "and European resolve from signals and crises.", "its estimates stay at their start",
            {**_zero("perception", "resolve_learning"),
@@ -76,8 +83,7 @@ SWITCHES: tuple[Switch, ...] = (
            "its demand.", "complying adds nothing", _zero("allies", "compliance_gain")),
     Switch("hedging", "M4", ("C6",), "Allies that hedge spend on European autonomy, buy "
            "European and build sovereign ISR, lowering US influence.", "hedging changes nothing",
-           _zero("coercion", "hedge_spending_pp", "hedge_buy_shift", "hedge_isr_gain",
-                 "hedge_influence_loss")),
+           _zero("coercion", "hedge_spending_pp", "hedge_buy_shift", "hedge_isr_gain")),
     Switch("backlash", "M4", ("C5",), "Allies that resist a US threat withhold spending.",
            "resisting withholds nothing", _zero("coercion", "backlash_pp")),
     Switch("pledge", "M4", ("C4",), "The alliance pledge pulls budgets.",
@@ -109,10 +115,9 @@ SWITCHES: tuple[Switch, ...] = (
     Switch("deadline_exit", "M5", ("C15",), "A missed deadline makes the US leave coordination "
            "mechanisms.", "nothing follows a missed deadline",
            {"united_states.exit_mechanisms": False}),
-    Switch("agency", "M6", ("C2", "C6"), "US influence falls as Europe's share of capability "
-           "rises.", "US influence stays whole",
-           {**_zero("alliance", "agency_elasticity", "command_influence_loss"),
-            **_zero("coercion", "hedge_influence_loss")}),
+    Switch("agency", "M6", ("C2", "C6"), "US influence is read from what allies do: comply, buy "
+           "American, follow its command and its line in crises, host its forces.",
+           "US influence stays whole"),
     Switch("nuclear_liability", "M7", ("C7",), "The US carries the nuclear guarantee with "
            "shrinking control.", "no liability", _zero("alliance", "nuclear_commitment")),
     Switch("war_economy", "M8", ("C10",), "Russia keeps war-economy spending while the war lasts "

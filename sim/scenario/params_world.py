@@ -60,8 +60,12 @@ PERCEPTION = (
        "Trust lost per year per unit of ambiguity about US posture (C14).", "seed 001", "M3"),
     _f(PE, "trust_reassurance_gain", 0.1, 0, 1, "index per unit reassurance",
        "Trust gained per unit of reassurance (C13).", "seed 001", "M3"),
-    _f(PE, "trust_exit_cost", 0.15, 0, 1, IDX,
-       "Trust lost when the US leaves coordination mechanisms (C15).", "assumption", "M3"),
+    _f(PE, "trust_exit_cost", 0.3, 0, 1, "fraction of trust at full exposure",
+       "Share of its trust an ally loses when the US leaves coordination mechanisms, times its "
+       "exposure (mean of US posture closeness and proximity to Russia): how it reads the exit "
+       "(C15).",
+       "assumption: the exposed allies that rely on US command and ISR read an exit as a step "
+       "toward abandonment (seed 002); a distant ally shrugs", "M3"),
     _f(PE, "trust_crisis_gain", 0.2, 0, 1, IDX,
        "Trust gained by allies when the US answers a probe.", "assumption", "M3"),
     _f(PE, "trust_crisis_loss", 0.45, 0, 1, IDX,
@@ -72,7 +76,8 @@ PERCEPTION = (
     _f(PE, "credibility_execution_gain", 0.4, 0, 1, "fraction of the gap to 1",
        "Rise of coercion credibility when a threat is executed.", "MODEL.md M3", "M3"),
     _f(PE, "credibility_decay", 0.2, 0, 1, "fraction per year",
-       "Decay of coercion credibility for each year of threats not carried out.", "MODEL.md M3",
+       "Decay of coercion credibility for each year of threats, executed or not (an execution "
+       "then adds credibility_execution_gain).", "MODEL.md M3",
        "M3"),
     _f(PE, "resolve_initial", 0.6, 0, 1, IDX, "Russia's initial estimate of US resolve.",
        "assumption", "M3"),
@@ -163,11 +168,6 @@ CAPABILITY = tuple(
        "reconstituted) ^ elasticity.",
        "assumption: less than proportional; deterrence by denial must match what Russia can "
        "bring to one theatre (a probe is capped, logistics bind), not its whole army", "M1"),
-    _f(CA, "coverage_goal", 0.75, 0, 1, "fraction",
-       "Coverage of a category counted as 'taken over' by Europe.",
-       "seed 002: 'most conventional capabilities'", "M1"),
-    _f(CA, "canada_europe_share", 0.15, 0, 1, "fraction",
-       "Share of Canada's capability committed to Europe.", "assumption", "M1"),
     _f(CA, "nato_target_growth", 0.4, 0.3, 0.5, "fraction of the pre-2022 force",
        "How much larger than its pre-2022 force (2021: Europe's paid-for capability plus the US "
        "contribution) NATO's capability targets make the force it needs in Europe (runs that "
@@ -179,16 +179,33 @@ CAPABILITY = tuple(
        "the us_share_<c> split it over categories and ISR takes the same scale.",
        "crisis_references.csv: IISS (May 2025) USD 226-344 bn of one-off procurement to replace "
        "it like for like; the midpoint", "M1"),
+    _f(CA, "coverage_goal", 0.75, 0, 1, "fraction",
+       "Coverage of a category counted as 'taken over' by Europe.",
+       "seed 002: 'most conventional capabilities'", "M1"),
+    _f(CA, "canada_europe_share", 0.15, 0, 1, "fraction",
+       "Share of Canada's capability committed to Europe.", "assumption", "M1"),
 )
 
 AG = "alliance"
 ALLIANCE = (
-    _f(AG, "agency_elasticity", 1.5, 0, 5, "elasticity",
-       "How fast US leverage falls as Europe's share of capability in Europe rises (C6).",
-       "seed 000", "M6"),
-    _f(AG, "command_influence_loss", 0.25, 0, 1, "fraction",
-       "US influence lost when a European officer is Supreme Allied Commander Europe (C2).",
-       "assumption", "M6"),
+    *(
+        _f(AG, f"influence_weight_{channel}", 1.0, 0, 10, "weight",
+           f"Weight of the {channel} channel in the US influence index (M6, "
+           "sim.mechanisms.influence): " + what,
+           "assumption: equal weights, the convention of composite indicators when no weighting "
+           "is published (OECD/JRC, Handbook on Constructing Composite Indicators, 2008)", "M6")
+        for channel, what in (
+            ("compliance", "the share of allies that comply when the US asks (C3, C6)."),
+            ("procurement", "the share of European equipment bought from the US (M1, C6)."),
+            ("command", "an American Supreme Allied Commander Europe (C2)."),
+            ("crisis", "allies following the US line in crises (C9, C11)."),
+            ("basing", "US forces and bases in Europe (C1)."),
+        )
+    ),
+    _f(AG, "influence_memory", 0.5, 0, 1, "weight of the latest crisis",
+       "How much the latest crisis, against those before it, sets whether allies follow the US "
+       "line (M6).", "assumption: a crisis is remembered, and a second one counts as much",
+       "M6"),
     _f(AG, "nuclear_commitment", 1.0, 0, 1, IDX,
        "How fully the US keeps the nuclear guarantee (C7).",
        "seed 000: US nuclear contributions unaddressed", "M7"),
@@ -235,8 +252,6 @@ VERDICT = (
        "an absolute scale that US withdrawal does not move.", "assumption", "verdict"),
     _f(VE, "trust_floor", 0.35, 0, 1, IDX,
        "Mean trust in the US below which the alliance is not 'intact'.", "assumption", "verdict"),
-    _f(VE, "influence_floor", 0.5, 0, 1, IDX,
-       "US influence below which the US 'lost control'.", "assumption", "verdict"),
     _f(VE, "headline_met_pct", 3.5, 0, 10, "% of GDP",
        "GDP-weighted European headline spending counted as 'targets met'.",
        "facts.csv: hague_core_defence_target", "verdict"),
