@@ -7,8 +7,12 @@ robust policies. :func:`ema_model` wraps a natosim scenario as an ``ema_workbenc
 * **levers**: the parameters the schema tags as US policy choices (``Param.lever``: threat
   intensity, whether threats are executed, the measurement, leaving the coordination mechanisms,
   the drawdown step, the deadline goal, a European SACEUR), over their schema bounds;
-* **uncertainties**: every other numeric parameter over +-``scale`` of its value in the base
-  scenario (as ``natosim sweep --all-factors``), or the keys you name;
+* **uncertainties**: the assumptions a world of the base scenario samples
+  (:func:`sim.worlds.scenario_ranges`: the schema's ``assumption`` parameters with a plausible
+  range, less those the scenario itself sets), each with its plausible distribution (triangular,
+  uniform or log-uniform, :mod:`sim.scenario.uncertainty`; integers uniform over their range);
+  or the keys you name, over their plausible range if they have one, else +-``scale`` of their
+  value in the base scenario (as ``natosim sweep --all-factors``);
 * **outcomes**: means over replications of the summary columns (European core spending, capability
   share, trust, Russia's estimate of US resolve, US influence, Article 5 failures) and the share of
   replications with an Article 5 failure and with each verdict.
@@ -23,6 +27,7 @@ An optional extra: ``pip install natosim[ema]``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,7 +36,9 @@ import numpy as np
 from .outputs import VERDICTS
 from .runner import replication_seeds, run_one
 from .scenario import CATALOGUE, Scenario, load_scenario
+from .scenario.uncertainty import Dist
 from .sweeps.spec import DEFAULT_OUTPUTS, all_factors
+from .worlds import scenario_ranges
 
 MEAN_OUTCOMES = DEFAULT_OUTPUTS  # the summary columns a sensitivity analysis reads too
 SHARE_OUTCOMES = ("p_article5_failure", *(f"p_{v}" for v in VERDICTS))
@@ -104,6 +111,28 @@ def _parameter(key: str, low: float | None = None, high: float | None = None):
     return RealParameter(name, lo, hi)
 
 
+def _plausible(key: str, dist: Dist):
+    """An EMA parameter drawn from ``dist`` (a scipy distribution EMA samples through its
+    quantiles); an integer, or an EMA without ``from_dist``, over the range uniformly."""
+    from ema_workbench import IntegerParameter, RealParameter  # noqa: PLC0415
+    from scipy import stats  # noqa: PLC0415
+
+    name = _ema_name(key)
+    if CATALOGUE.by_key[key].kind == "int":
+        return IntegerParameter(name, math.ceil(dist.low), math.floor(dist.high))
+    width = dist.high - dist.low
+    if dist.shape == "triangular":
+        frozen = stats.triang((float(dist.mode) - dist.low) / width, loc=dist.low, scale=width)
+    elif dist.shape == "loguniform":
+        frozen = stats.loguniform(dist.low, dist.high)
+    else:
+        frozen = stats.uniform(loc=dist.low, scale=width)
+    try:
+        return RealParameter.from_dist(name, frozen)
+    except (AttributeError, TypeError, ValueError):
+        return RealParameter(name, dist.low, dist.high)
+
+
 def ema_model(
     base: str | Scenario = "baseline",
     uncertainties: Sequence[str] | None = None,
@@ -116,9 +145,10 @@ def ema_model(
     """An ``ema_workbench.Model`` of ``base`` (a scenario, its file or a shipped name).
 
     Args:
-        uncertainties: parameter keys to treat as uncertain (default: every numeric parameter
-            that is not a lever, not a run year or verdict threshold, not a knock-out switch);
-            each over +-``scale`` of its value in ``base``, within its bounds.
+        uncertainties: parameter keys to treat as uncertain (default: the assumptions a world
+            of ``base`` samples, :func:`sim.worlds.scenario_ranges`, each with its plausible
+            distribution); a named key without a plausible range is taken over +-``scale`` of
+            its value in ``base``, within its bounds.
         levers: parameter keys to treat as decisions (default: those the schema tags as levers),
             over their schema bounds.
         reps: replications per experiment (common random numbers from ``seed``).
@@ -134,8 +164,9 @@ def ema_model(
         for f in all_factors(scale, ("mechanisms.",), scenario)
         if f.key not in lever_keys and CATALOGUE.by_key[f.key].kind != "bool"
     }
+    plausible = {k: d for k, d in scenario_ranges(scenario).items() if d.high > d.low}
     if uncertainties is None:
-        chosen = list(ranges)
+        chosen = [k for k in plausible if k not in lever_keys]
     else:
         chosen = list(uncertainties)
         unknown = [k for k in chosen + lever_keys if k not in CATALOGUE.by_key]
@@ -143,7 +174,11 @@ def ema_model(
             raise KeyError(f"not parameters of the schema: {unknown}")
     model = Model(name, function=NatosimRunner(scenario, reps, seed))
     model.uncertainties = [
-        _parameter(k, ranges[k].low, ranges[k].high) if k in ranges else _parameter(k)
+        _plausible(k, plausible[k])
+        if k in plausible
+        else _parameter(k, ranges[k].low, ranges[k].high)
+        if k in ranges
+        else _parameter(k)
         for k in chosen
     ]
     model.levers = [_parameter(k) for k in lever_keys]

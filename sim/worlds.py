@@ -17,6 +17,7 @@ range instead (:func:`scenario_ranges`).
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -88,7 +89,8 @@ def draw_world(ranges: Mapping[str, Dist], seed: int) -> dict[str, Any]:
         value = dist.ppf(quantile(seed, key))
         param = CATALOGUE.by_key[key]
         if param.kind == "int":
-            value = int(min(max(round(value), param.low), param.high))  # type: ignore[type-var]
+            # the nearest integer within the range (a range of 2.5-7.5 gives 3-7)
+            value = int(min(max(round(value), math.ceil(dist.low)), math.floor(dist.high)))
         world[key] = value
     return world
 

@@ -10,7 +10,8 @@ import pytest
 ema = pytest.importorskip("ema_workbench")
 
 from sim.ema import MEAN_OUTCOMES, SHARE_OUTCOMES, column, ema_model  # noqa: E402
-from sim.scenario import CATALOGUE  # noqa: E402
+from sim.scenario import CATALOGUE, load_scenario  # noqa: E402
+from sim.worlds import scenario_ranges  # noqa: E402
 
 
 def test_levers_and_uncertainties_come_from_the_schema():
@@ -19,8 +20,25 @@ def test_levers_and_uncertainties_come_from_the_schema():
     assert levers == {p.key for p in CATALOGUE.params if p.lever}
     uncertain = {column(p.name) for p in model.uncertainties}
     assert not uncertain & levers
-    assert "allies.adjustment_rate" in uncertain
-    assert not any(k.startswith(("run.", "mechanisms.")) for k in uncertain)
+    # the default uncertainties are the sampled assumptions (not every parameter)
+    assert uncertain == set(scenario_ranges(load_scenario("baseline")))
+    assert "allies.adjustment_rate" not in uncertain  # fitted: held at its fitted value
+    assert "crisis.nuclear_threat_probability" in uncertain
+    assert not any(k.startswith(("run.", "mechanisms.", "verdict.")) for k in uncertain)
+
+
+def test_uncertainties_follow_their_plausible_distributions():
+    from ema_workbench import RealParameter
+
+    model = ema_model("baseline", reps=1)
+    ranges = scenario_ranges(load_scenario("baseline"))
+    for p in model.uncertainties:
+        dist = ranges[column(p.name)]
+        assert dist.low - 1e-9 <= p.lower_bound and p.upper_bound <= dist.high + 1e-9, p.name
+        if isinstance(p, RealParameter) and dist.shape == "triangular":
+            mid = p.dist.ppf(0.5)  # a triangular's median lies between its mode and its mean
+            assert min(dist.mode, (dist.low + dist.mode + dist.high) / 3) - 1e-9 <= mid
+            assert mid <= max(dist.mode, (dist.low + dist.mode + dist.high) / 3) + 1e-9
 
 
 def test_perform_experiments_and_prim():
