@@ -4,19 +4,21 @@ Every command that writes checks its output location before it computes (:func:`
 reserves it with a lock file beside it (:func:`claimed_folder`) so that no two commands write into
 one folder, and writes into a hidden temporary folder that is renamed into place at the end
 (:func:`atomic_folder`), so an interrupted or failed command leaves no partial results folder.
-Light on purpose (standard library only): the command line imports it before anything heavy.
+Light on purpose (the standard library, and ``filelock`` when a command writes): the command line
+imports it before anything heavy.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
+import re
 import shlex
 import shutil
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,46 +38,68 @@ def _lock_path(folder: Path) -> Path:
     return folder.parent / f".{folder.name}.lock"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
+class _Lock:
+    """``folder``'s lock: an OS lock (``flock``, through the ``filelock`` library) on
+    ``.<name>.lock`` beside it. The operating system releases it when its process ends, however
+    it ends, so the lock of a killed command is never held: the next command takes it over (and
+    removes the temporary folders the killed one left)."""
 
+    def __init__(self, folder: Path) -> None:
+        from filelock import FileLock  # noqa: PLC0415 (imported only when a command writes)
 
-FRESH_LOCK_S = 10.0  # a lock file without a pid younger than this is being written, not stale
+        self.path = _lock_path(folder)
+        self._lock = FileLock(self.path, timeout=0, thread_local=False)
 
+    def take(self) -> bool:
+        """Take the lock without waiting; False if another command (or this one) holds it."""
+        from filelock import Timeout  # noqa: PLC0415
 
-def _take_lock(folder: Path) -> bool:
-    """Create ``folder``'s lock file (O_EXCL); take over a lock whose process is gone and clean
-    the temporary folders it left. False if a live process holds it."""
-    lock = _lock_path(folder)
-    for _ in range(2):
         try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            try:
-                pid = int(lock.read_text().strip() or "0")
-                age = time.time() - lock.stat().st_mtime
-            except (OSError, ValueError):
-                pid, age = 0, 0.0
-            if pid and _alive(pid):
-                return False
-            if not pid and age < FRESH_LOCK_S:
-                # created an instant ago by a command that has not written its pid yet: held
-                return False
-            lock.unlink(missing_ok=True)  # stale: its command was killed
-            continue
-        with os.fdopen(fd, "w") as fh:
-            fh.write(str(os.getpid()))
-        for stale in folder.parent.glob(f".{folder.name}.*"):
-            if stale.is_dir():  # a killed writer's temporary folder (we hold the lock now)
-                shutil.rmtree(stale, ignore_errors=True)
+            self._lock.acquire()
+        except Timeout:
+            return False
         return True
-    return False
+
+    def release(self) -> None:
+        """Remove the lock file, then release the lock (a command that opened the file an
+        instant before sees it unlinked and does not count it as taken)."""
+        self.path.unlink(missing_ok=True)
+        self._lock.release()
+
+
+def _take_lock(folder: Path) -> _Lock | None:
+    """Take ``folder``'s lock and clean the temporary folders a killed writer left; None if a
+    running command holds it."""
+    lock = _Lock(folder)
+    if not lock.take():
+        return None
+    for stale in folder.parent.glob(f".{folder.name}.*"):
+        if stale.is_dir():  # a killed writer's temporary folder (we hold the lock now)
+            shutil.rmtree(stale, ignore_errors=True)
+    return lock
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why no file can be created in ``folder`` (tried: a read-only mount, ``/proc`` or a
+    folder without write permission each fail differently, and ``os.access`` says yes to root
+    for all of them), or None if one can."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".natosim-probe-", dir=folder)
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+    return None
+
+
+def check_writable(folder: Path, flag: str) -> None:
+    """Refuse, before any work, a folder a command writes into that cannot take a new file."""
+    from .scenario import ScenarioError  # noqa: PLC0415
+
+    reason = _unwritable(Path(folder))
+    if reason is not None:
+        raise ScenarioError(flag, str(folder), f"a folder this command can write in ({reason})")
 
 
 def check_folder(folder: Path, flag: str = "--out") -> list[Path]:
@@ -85,6 +109,11 @@ def check_folder(folder: Path, flag: str = "--out") -> list[Path]:
     from .scenario import ScenarioError  # noqa: PLC0415 (the scenario package imports this one)
 
     try:
+        if folder.is_symlink() and not folder.exists():
+            target = os.readlink(folder)
+            raise ScenarioError(
+                flag, str(folder), f"a folder (this is a link to {target}, which does not exist)"
+            )
         if folder.exists():
             if not folder.is_dir():
                 raise ScenarioError(flag, str(folder), "a folder (this is a file)")
@@ -96,8 +125,10 @@ def check_folder(folder: Path, flag: str = "--out") -> list[Path]:
             parent = parent.parent
         if not parent.is_dir():
             raise ScenarioError(flag, str(folder), f"a path under a folder ({parent} is a file)")
-        if not os.access(parent, os.W_OK | os.X_OK):
-            raise ScenarioError(flag, str(folder), f"a writable location ({parent} is not)")
+        reason = _unwritable(folder if folder.is_dir() else parent)
+        if reason is not None:
+            where = folder if folder.is_dir() else parent
+            raise ScenarioError(flag, str(folder), f"a writable location ({where}: {reason})")
     except OSError as exc:
         raise ScenarioError(flag, str(folder), f"a usable path ({exc.strerror})") from None
     return missing[::-1]
@@ -109,8 +140,9 @@ def claimed_folder(
 ) -> Iterator[Path]:
     """Check and reserve ``folder`` for one command before it computes anything.
 
-    A lock file beside the folder (``.<name>.lock``, holding the process id) keeps a second
-    command from writing into the same folder; it is released on every exit. With ``unique``
+    A lock beside the folder (``.<name>.lock``, an OS file lock through ``filelock``) keeps a
+    second command from writing into the same folder; it is released on every exit, and by the
+    operating system when a command is killed. With ``unique``
     (a default folder name), a taken name is replaced by ``<name>-1``, ``<name>-2``, ... instead
     of refused, so two commands started in the same second never collide. Folders created
     above ``folder`` are removed again if nothing was written into them.
@@ -119,10 +151,14 @@ def claimed_folder(
 
     folder = Path(folder)
     created: list[Path] = []
-    if existing and not _take_lock(folder):  # a folder being finished (--resume): only the lock
-        raise ScenarioError(
-            flag, str(folder), "a folder that no other natosim command is writing to"
-        )
+    lock = None
+    if existing:  # a folder being finished (--resume): only the lock
+        check_writable(folder, flag)
+        lock = _take_lock(folder)
+        if lock is None:
+            raise ScenarioError(
+                flag, str(folder), "a folder that no other natosim command is writing to"
+            )
     for i in range(1, 1000 if not existing else 1):
         try:
             missing = check_folder(folder, flag)
@@ -142,7 +178,8 @@ def claimed_folder(
             raise ScenarioError(
                 flag, str(folder), f"a writable location ({exc.strerror})"
             ) from None
-        if _take_lock(folder):
+        lock = _take_lock(folder)
+        if lock is not None:
             break
         if not unique:
             raise ScenarioError(
@@ -155,7 +192,8 @@ def claimed_folder(
     try:
         yield folder
     finally:
-        _lock_path(folder).unlink(missing_ok=True)
+        if lock is not None:
+            lock.release()
         for d in reversed(created):
             with contextlib.suppress(OSError):
                 d.rmdir()  # only if empty: nothing was written under it
@@ -183,3 +221,100 @@ def atomic_folder(folder: Path) -> Iterator[Path]:
 def command_line(argv: list[str] | None = None) -> str:
     """The command as typed: ``natosim`` and its arguments, shell-quoted."""
     return shlex.join(["natosim", *(sys.argv[1:] if argv is None else argv)])
+
+
+# -- reading a finished folder -------------------------------------------------------------------
+
+_JSON_KINDS = {dict: "an object", list: "an array", str: "a string", type(None): "null"}
+
+# what each kind of folder's JSON must hold for a report to be built from it: key -> type
+_RUN_MANIFEST = {
+    "scenario": dict,
+    "replications": int,
+    "command": str,
+    "natosim_version": str,
+    "git_commit": str,
+}
+_COMPARE_MANIFEST = {"scenarios": list, "replications": int, "command": str}
+_DEBATE_MANIFEST = {"replications": int, "root_seed": int, "worlds": list, "command": str}
+_SWEEP_META = {"spec": dict, "base": dict, "points": int, "command": str}
+
+
+def read_json_object(path: Path, needs: dict[str, type] | None = None) -> dict:
+    """A JSON file that natosim wrote (``manifest.json``, ``sweep.json``) read back: refused
+    with one message naming the file (and the key) if it is unreadable, not a JSON object, or
+    lacks a key ``needs`` names (or holds it with another type)."""
+    from .scenario import ScenarioError  # noqa: PLC0415
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        why = getattr(exc, "strerror", None) or type(exc).__name__
+        raise ScenarioError(str(path), "(file)", f"a readable JSON file ({why})") from None
+    if not isinstance(doc, dict):
+        kind = _JSON_KINDS.get(type(doc), "a number" if isinstance(doc, int | float) else "")
+        raise ScenarioError(str(path), "(content)", f"a JSON object (this is {kind or 'not'})")
+    for key, kind in (needs or {}).items():
+        value = doc.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            what = _JSON_KINDS.get(kind, "an integer" if kind is int else kind.__name__)
+            got = "missing" if key not in doc else repr(value)[:60]
+            raise ScenarioError(str(path), key, f"{what}, as natosim writes it (got {got})")
+    return doc
+
+
+def _check_run_manifest(path: Path) -> None:
+    from .scenario import ScenarioError, scenario_from_dict  # noqa: PLC0415
+
+    man = read_json_object(path, _RUN_MANIFEST)
+    for key in ("versions", "data_sha256"):
+        if key in man and not isinstance(man[key], dict):
+            raise ScenarioError(str(path), key, "an object, as natosim writes it", man[key])
+    try:
+        scenario_from_dict(man["scenario"])
+    except ScenarioError as exc:
+        raise ScenarioError(str(path), f"scenario: {exc.key}", exc.expected, exc.got) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ScenarioError(
+            str(path), "scenario", f"a scenario as natosim writes it ({type(exc).__name__})"
+        ) from None
+
+
+def check_results_folder(folder: Path, flag: str = "folder") -> None:
+    """Refuse, before any work, a folder a report cannot be built from: not a folder, no
+    ``manifest.json`` or ``sweep.json``, one that is not the JSON object natosim writes (a
+    ``[]``, a ``null``, a missing key), a comparison naming scenarios it does not hold, or a
+    folder in which no file can be written."""
+    from .scenario import ScenarioError  # noqa: PLC0415
+
+    folder = Path(folder)
+    expected = "a results folder of run, compare, sweep or debate"
+    try:
+        if not folder.is_dir():
+            raise ScenarioError(str(folder), "(folder)", expected)
+        if (folder / "sweep.json").exists():
+            from .sweeps.api import check_resumable  # noqa: PLC0415
+
+            read_json_object(folder / "sweep.json", _SWEEP_META)
+            check_resumable(folder)
+        elif (folder / "comparison.csv").exists():
+            man = read_json_object(folder / "manifest.json", _COMPARE_MANIFEST)
+            names = man["scenarios"]
+            ok = all(isinstance(n, str) and re.fullmatch(r"[A-Za-z0-9_\-]{1,64}", n) for n in names)
+            if not names or not ok:
+                raise ScenarioError(
+                    str(folder / "manifest.json"),
+                    "scenarios",
+                    "the names of the scenarios compared",
+                )
+            for name in names:
+                _check_run_manifest(folder / name / "manifest.json")
+        elif (folder / "debate.csv").exists():
+            read_json_object(folder / "manifest.json", _DEBATE_MANIFEST)
+        elif (folder / "manifest.json").exists():
+            _check_run_manifest(folder / "manifest.json")
+        else:
+            raise ScenarioError(str(folder), "(folder)", f"{expected} (no manifest.json)")
+    except OSError as exc:
+        raise ScenarioError(str(folder), "(folder)", f"{expected} ({exc.strerror})") from None
+    check_writable(folder, flag)

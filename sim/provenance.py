@@ -81,12 +81,17 @@ def provenance() -> dict[str, Any]:
 def differences(manifest: dict[str, Any]) -> list[str]:
     """How the code and data reading a folder differ from those that wrote it (empty if they
     do not, or if the folder predates these records)."""
+    if not isinstance(manifest, dict):  # not a manifest natosim wrote: nothing to compare
+        return []
+    versions_then = manifest.get("versions", {})
+    recorded = manifest.get("data_sha256", {})
+    if not isinstance(versions_then, dict) or not isinstance(recorded, dict):
+        return []
     out = []
-    for name, then in manifest.get("versions", {}).items():
+    for name, then in versions_then.items():
         now = versions().get(name)
         if now is not None and now != then:
             out.append(f"{name} {then} -> {now}")
-    recorded = manifest.get("data_sha256", {})
     changed = [f for f, h in recorded.items() if data_checksums().get(f) != h]
     if changed:
         out.append("data files changed: " + ", ".join(changed))

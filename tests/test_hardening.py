@@ -137,10 +137,365 @@ def test_a_comparison_whose_runs_all_failed_still_reports(tmp_path, monkeypatch,
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_a_lock_file_still_being_written_is_not_taken_over(tmp_path):
-    """Between creating its lock file and writing its pid, a command's lock is empty: another
-    command must not read that as a killed command's stale lock (it once did, and both wrote)."""
-    (tmp_path / ".out.lock").write_text("")
-    with pytest.raises(ScenarioError, match="no other natosim command"):  # noqa: SIM117
-        with claimed_folder(tmp_path / "out"):
-            pass
+def _hold_lock(path) -> subprocess.Popen:
+    """Another process holding ``path`` with the library the command uses."""
+    code = (
+        "import sys, time, filelock; lock = filelock.FileLock(sys.argv[1], timeout=0); "
+        "lock.acquire(); print('held', flush=True); time.sleep(120)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_a_folder_locked_by_a_running_command_is_refused_with_one_message(tmp_path, capsys):
+    holder = _hold_lock(tmp_path / ".out.lock")
+    try:
+        code = main(["run", "baseline", "--reps", "2", "--out", str(tmp_path / "out")])
+    finally:
+        holder.kill()
+        holder.wait()
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("error:") == 1 and "no other natosim command is writing" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_lock_of_a_killed_command_is_taken_over_and_its_leftovers_cleaned(tmp_path):
+    """SIGKILL leaves the lock file and a temporary folder; the OS released the lock itself."""
+    holder = _hold_lock(tmp_path / ".out.lock")
+    (tmp_path / ".out.tmp-killed").mkdir()
+    (tmp_path / ".out.tmp-killed" / "model.parquet").write_text("half")
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    assert (tmp_path / ".out.lock").exists()
+    code = main(["run", "baseline", "--reps", "2", "--out", str(tmp_path / "out"), "--no-report"])
+    assert code == 0
+    assert _leftovers(tmp_path) == []
+    assert (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_the_lock_is_the_filelock_library_and_is_removed_after(tmp_path):
+    import filelock
+
+    with claimed_folder(tmp_path / "out") as out:
+        probe = filelock.FileLock(tmp_path / ".out.lock", timeout=0)
+        with pytest.raises(filelock.Timeout):
+            probe.acquire()
+        assert out == tmp_path / "out"
+    assert _leftovers(tmp_path) == []
+
+
+# -- second pass (issue 29): each refused with exit 2, one message, nothing written --------------
+
+
+def _refused(capsys, argv: list[str], *names: str, cwd=None) -> str:
+    """Run ``natosim argv``; assert exit 2, one error line naming ``names``, no traceback."""
+    old = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        code = main(argv)
+    finally:
+        os.chdir(old)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if "error:" in line]
+    assert len(errors) == 1, err
+    for name in names:
+        assert name in errors[0], err
+    return errors[0]
+
+
+def _files(root) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*")}
+
+
+@pytest.mark.parametrize("command", ["validate", "run", "compare", "sweep"])
+def test_a_symlink_loop_as_the_scenario_file_is_refused(tmp_path, capsys, command):
+    (tmp_path / "s.toml").symlink_to("s.toml")
+    argv = {
+        "validate": ["validate", "s.toml"],
+        "run": ["run", "s.toml", "--reps", "2", "--no-report"],
+        "compare": ["compare", "baseline", "s.toml", "--reps", "2", "--no-report"],
+        "sweep": ["sweep", "s.toml", "--param", "united_states.threat_intensity=0:1"],
+    }[command]
+    message = _refused(capsys, argv, "s.toml", cwd=tmp_path)
+    assert "symbolic links" in message
+    assert _files(tmp_path) == {"s.toml"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[]", "null", "3", '"x"', "{}", '{"scenario": []}', "{", '{"scenario": {"name": 3}}'],
+)
+def test_report_on_a_manifest_of_the_wrong_shape_is_refused(tmp_path, capsys, text):
+    (tmp_path / "manifest.json").write_text(text)
+    _refused(capsys, ["report", str(tmp_path)], "manifest.json")
+    assert _files(tmp_path) == {"manifest.json"}
+
+
+def test_report_on_a_comparison_whose_manifest_names_no_scenario_folder(tmp_path, capsys):
+    (tmp_path / "comparison.csv").write_text("x\n")
+    (tmp_path / "manifest.json").write_text(
+        '{"scenarios": ["../etc"], "replications": 2, "command": "natosim"}'
+    )
+    _refused(capsys, ["report", str(tmp_path)], "scenarios")
+    (tmp_path / "manifest.json").write_text(
+        '{"scenarios": ["gone"], "replications": 2, "command": "natosim"}'
+    )
+    _refused(capsys, ["report", str(tmp_path)], "gone")
+
+
+def test_sweep_points_with_different_keys_are_refused(tmp_path, capsys):
+    (tmp_path / "sw.toml").write_text(
+        'base = "baseline"\ndesign = "list"\n'
+        '[[points]]\n"united_states.threat_intensity" = 0.2\n'
+        '[[points]]\n"united_states.threat_intensity" = 0.3\n"allies.peer_weight" = 0.1\n'
+    )
+    message = _refused(capsys, ["sweep", "sw.toml", "--out", "o"], "sw.toml", cwd=tmp_path)
+    assert "points[1]" in message and "allies.peer_weight" in message
+    assert _files(tmp_path) == {"sw.toml"}
+
+
+def test_sweep_points_beside_other_factors_or_another_design_are_refused(tmp_path, capsys):
+    points = '[[points]]\n"united_states.threat_intensity" = 0.2\n'
+    (tmp_path / "a.toml").write_text('base = "baseline"\ndesign = "lhs"\n' + points)
+    _refused(capsys, ["sweep", "a.toml"], "a.toml", "points", cwd=tmp_path)
+    (tmp_path / "b.toml").write_text(
+        'base = "baseline"\ndesign = "list"\n[factors]\n"allies.peer_weight" = '
+        "{values = [0.1]}\n" + points
+    )
+    _refused(capsys, ["sweep", "b.toml"], "b.toml", "points[0]", cwd=tmp_path)
+    assert _files(tmp_path) == {"a.toml", "b.toml"}
+
+
+@pytest.fixture(scope="module")
+def lhs_sweep(tmp_path_factory):
+    out = tmp_path_factory.mktemp("lhs") / "sweep"
+    argv = ["sweep", "baseline", "--param", "united_states.threat_intensity=0:1"]
+    code = main([*argv, "--samples", "4", "--workers", "1", "--quiet", "--out", str(out)])
+    assert code == 0
+    return out
+
+
+@pytest.mark.parametrize(
+    ("outputs", "names"),
+    [
+        (["verdict"], ["--outputs", "verdict", "p:verdict"]),
+        (["nope"], ["--outputs", "nope"]),
+        (["probe_target@2030"], ["--outputs"]),
+        (["eu_core_pct@20x0"], ["--outputs", "YEAR"]),
+    ],
+)
+def test_sensitivity_on_a_text_or_unknown_column_is_refused(lhs_sweep, capsys, outputs, names):
+    before = _files(lhs_sweep)
+    _refused(capsys, ["sensitivity", str(lhs_sweep), "--outputs", *outputs], *names)
+    assert _files(lhs_sweep) == before
+
+
+def test_sensitivity_says_salibs_warnings_once_in_the_projects_words(lhs_sweep, capsys):
+    """Four points are too few for delta's bins: SALib warns once per factor and output; the
+    command says it once and writes its tables."""
+    assert main(["sensitivity", str(lhs_sweep), "--outputs", "eu_core_pct_end"]) == 0
+    err = capsys.readouterr().err
+    assert "Only one bin" not in err and "Traceback" not in err
+    assert err.count("natosim: note: the delta index is left blank") == 1, err
+    for name in ("sensitivity.csv", "sensitivity.txt"):
+        (lhs_sweep / name).unlink()
+
+
+def test_library_warnings_are_said_once_or_silenced(capsys):
+    import warnings
+
+    from sim.sweeps.cli import library_warnings
+
+    with library_warnings():
+        for _ in range(3):
+            warnings.warn("[a][balanced] Only one bin remains. Highly biased input.", stacklevel=1)
+        warnings.warn("old API", DeprecationWarning, stacklevel=1)
+        warnings.warn("invalid value encountered in divide", RuntimeWarning, stacklevel=1)
+    err = capsys.readouterr().err
+    assert err.count("natosim: note:") == 1 and "Only one bin" not in err
+    assert "old API" not in err and "invalid value" not in err
+
+
+def test_dask_client_logs_are_silenced_while_a_cluster_sweeps(caplog):
+    """A lost scheduler made distributed log a traceback before the resume hint."""
+    import logging
+
+    from sim.sweeps.execute import quiet_cluster_logs
+
+    with quiet_cluster_logs():
+        try:
+            raise ConnectionRefusedError(111, "Connection refused")
+        except ConnectionRefusedError:
+            logging.getLogger("distributed.client").exception("")
+        logging.getLogger("tornado.application").error("Exception in callback")
+    assert "Connection refused" not in caplog.text
+    assert "Exception in callback" not in caplog.text
+    assert logging.getLogger("distributed").level != logging.CRITICAL  # restored
+
+
+@pytest.mark.parametrize("kind", ["proc", "broken_link", "empty", "file_under"])
+def test_unusable_out_is_refused_before_any_work(tmp_path, capsys, monkeypatch, kind):
+    from sim import runner
+
+    monkeypatch.setattr(runner, "run_replications", _never)
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "broken").symlink_to(tmp_path / "nowhere" / "x")
+    out = {
+        "proc": "/proc/natosim-x",
+        "broken_link": str(tmp_path / "broken"),
+        "empty": "",
+        "file_under": str(tmp_path / "afile" / "x"),
+    }[kind]
+    before = _files(tmp_path)
+    _refused(capsys, ["run", "baseline", "--reps", "2", "--out", out], "--out")
+    assert _files(tmp_path) == before
+
+
+def _never(*args, **kwargs):
+    raise AssertionError("the work started before the refusal")
+
+
+@pytest.mark.parametrize("command", ["report", "sensitivity", "discover"])
+def test_a_read_only_folder_is_refused_before_any_work(
+    lhs_sweep, tmp_path, capsys, monkeypatch, command
+):
+    """As root, ``chmod`` does not stop writing, so the file system's answer is simulated: the
+    refusal must come from the writability check, before the report or the analysis runs."""
+    import sim.report
+    from sim import folders
+    from sim.sweeps import analysis
+
+    monkeypatch.setattr(sim.report, "build_report", _never)
+    monkeypatch.setattr(analysis, "sensitivity", _never)
+    monkeypatch.setattr(analysis, "discover", _never)
+    real = folders._unwritable
+    monkeypatch.setattr(
+        folders,
+        "_unwritable",
+        lambda f: "Read-only file system" if f == lhs_sweep else real(f),
+    )
+    argv = {
+        "report": ["report", str(lhs_sweep)],
+        "sensitivity": ["sensitivity", str(lhs_sweep)],
+        "discover": ["discover", str(lhs_sweep), "--outcome", "n_probes > 0"],
+    }[command]
+    message = _refused(capsys, argv, command, "Read-only")
+    assert str(lhs_sweep) in message
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_a_read_only_sweep_folder_is_refused_for_real(lhs_sweep, capsys):
+    lhs_sweep.chmod(0o500)
+    try:
+        _refused(capsys, ["sensitivity", str(lhs_sweep)], "sensitivity", str(lhs_sweep))
+    finally:
+        lhs_sweep.chmod(0o700)
+
+
+def test_a_utf8_byte_order_mark_is_read(tmp_path, capsys):
+    (tmp_path / "bom.toml").write_bytes(
+        b'\xef\xbb\xbfname = "bom"\nextends = "baseline"\n[run]\nend_year = 2030\n'
+    )
+    assert main(["validate", str(tmp_path / "bom.toml")]) == 0
+    assert "bom, 2025-2030" in capsys.readouterr().out
+    (tmp_path / "u16.toml").write_bytes('name = "u"\n'.encode("utf-16"))
+    _refused(capsys, ["validate", str(tmp_path / "u16.toml")], "u16.toml", "UTF-8", "UTF-16")
+
+
+def test_a_sweep_file_with_a_byte_order_mark_is_a_sweep_file(tmp_path):
+    from sim.sweeps.cli import _is_sweep_file
+
+    (tmp_path / "sw.toml").write_bytes(b'\xef\xbb\xbfbase = "baseline"\n')
+    assert _is_sweep_file(tmp_path / "sw.toml")
+
+
+def test_list_strips_a_descriptions_terminal_escape_codes(tmp_path, capsys):
+    (tmp_path / "esc.toml").write_text(
+        'name = "esc"\n'
+        'description = "Red \\u001b[31mALERT\\u001b[0m, title \\u001b]0;pwned\\u0007 end."\n'
+        'hypothesis = "a bell \\u0007 and a \\u009b CSI"\n'
+    )
+    assert main(["list", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Red ALERT, title  end." in out
+    assert not any((ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F for c in out), repr(out)
+
+
+@pytest.mark.parametrize("year", [1900, 2024, 2041, 2100])
+def test_an_event_outside_the_run_is_refused_naming_it_and_the_runs_years(tmp_path, capsys, year):
+    (tmp_path / "ev.toml").write_text(
+        f'name = "ev"\n[[events]]\nyear = {year}\nkind = "russia_probe"\ntarget = "EST"\n'
+    )
+    message = _refused(capsys, ["validate", str(tmp_path / "ev.toml")], "ev.toml")
+    assert f"russia_probe EST in {year}" in message and "2025-2040" in message
+
+
+def test_events_on_the_first_and_last_year_of_the_run_are_accepted(tmp_path):
+    from sim import load_scenario
+
+    (tmp_path / "ev.toml").write_text(
+        'name = "ev"\n[run]\nend_year = 2030\n[[events]]\nyear = 2025\nkind = "us_pressure"\n'
+        '[[events]]\nyear = 2030\nkind = "us_pressure"\n'
+    )
+    assert len(load_scenario(tmp_path / "ev.toml").events) == 2
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "baseline", "--out", ""],
+        ["compare", "baseline", "cajole", "--out", " "],
+        ["sweep", "baseline", "--param", "united_states.threat_intensity=0:1", "--out", ""],
+        ["debate", "--out", ""],
+        ["report", ""],
+        ["sweep", "--resume", ""],
+    ],
+)
+def test_an_empty_path_is_refused(tmp_path, capsys, argv):
+    message = _refused(capsys, argv, "'", cwd=tmp_path)
+    assert "empty" in message
+    assert _files(tmp_path) == set()
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (["cajole"], "cajole"),
+        (["--param", "united_states.threat_intensity=0:1"], "--param"),
+        (["--samples", "8"], "--samples"),
+        (["--out", "elsewhere"], "--out"),
+    ],
+)
+def test_sweep_resume_beside_another_target_or_option_is_refused(lhs_sweep, capsys, extra, named):
+    before = _files(lhs_sweep)
+    argv = ["sweep", *extra[:1], "--resume", str(lhs_sweep), *extra[1:]]
+    if extra[0].startswith("--"):
+        argv = ["sweep", "--resume", str(lhs_sweep), *extra]
+    message = _refused(capsys, argv, "--resume", named)
+    assert "natosim sweep --resume" in message
+    assert _files(lhs_sweep) == before
+
+
+def test_interrupted_during_the_report_says_the_results_are_there(tmp_path, capsys, monkeypatch):
+    """SIGTERM (turned into KeyboardInterrupt) while the report is drawn: the results folder is
+    whole, and the message says so and how to finish the report (not "nothing was written")."""
+    import sim.report
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.report, "build_report", interrupted)
+    out = tmp_path / "out"
+    assert main(["run", "baseline", "--reps", "2", "--out", str(out), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert "nothing was written" not in err
+    assert f"the results are in {out}" in err and f"natosim report {out}" in err
+    assert (out / "manifest.json").exists()
+    assert _leftovers(tmp_path) == []

@@ -205,7 +205,14 @@ def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
     regular_file(path, what)
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read(MAX_FILE_BYTES + 1)
+        if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark, as some editors save
+            data = data[3:]
+        elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ScenarioError(
+                str(path), "(file)", f"a {what} saved as UTF-8 (this one is UTF-16)"
+            )
+        return tomllib.loads(data.decode("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(str(path), "(file)", f"a readable {what} ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
@@ -236,7 +243,15 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 
 
 def _load_chain(path: Path, stack: tuple[Path, ...]) -> dict[str, Any]:
-    path = path.resolve()
+    try:
+        path = path.resolve()
+    except (OSError, RuntimeError):  # a loop of symbolic links (RuntimeError before 3.13)
+        where = str(stack[-1]) if stack else str(path)
+        raise ScenarioError(
+            where,
+            "(file)" if not stack else "extends",
+            f"a scenario file ({path} is a loop of symbolic links)",
+        ) from None
     if len(stack) >= MAX_CHAIN:
         raise ScenarioError(str(stack[-1]), "extends", f"a chain of at most {MAX_CHAIN} files")
     if path in stack:
@@ -297,6 +312,22 @@ def _check_accessions(file: str, merged: dict[str, Any]) -> None:
         seen.add(ev.target)
 
 
+def _check_event_years(file: str, merged: dict[str, Any]) -> None:
+    """Every event falls within the run (``run.start_year`` to ``run.end_year``, both
+    included): an event outside it could never fire, which is always a mistake."""
+    run = {**CATALOGUE.defaults()["run"], **merged["params"].get("run", {})}
+    start, end = run["start_year"], run["end_year"]
+    for ev in merged["events"]:
+        if not start <= ev.year <= end:
+            what = f"{ev.kind} {ev.target}".strip()
+            raise ScenarioError(
+                file,
+                f"events ({what} in {ev.year})",
+                f"a year within the run, {start}-{end} (run.start_year to run.end_year); "
+                f"an event in {ev.year} could never happen",
+            )
+
+
 def load_scenario(path: str | Path, overlays: tuple[str | Path, ...] = ()) -> Scenario:
     """Read, validate and resolve a scenario file (and the files it extends; a shipped
     scenario's name, ``"baseline"``, works too), then apply
@@ -320,6 +351,7 @@ def load_scenario(path: str | Path, overlays: tuple[str | Path, ...] = ()) -> Sc
         merged = _merge(merged, {**doc, "meta": {}})
     check_cross_fields(str(path), merged["params"])
     _check_accessions(str(path), merged)
+    _check_event_years(str(path), merged)
     meta = merged["meta"]
     return Scenario.build(
         name=name,

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
 import tomllib
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from .. import cli_args
-from ..folders import claimed_folder, command_line, default_folder
+from ..folders import (
+    check_writable,
+    claimed_folder,
+    command_line,
+    default_folder,
+    read_json_object,
+)
 from ..paths import resolve_scenario_path, resolve_sweep_path
 from ..scenario import ScenarioError, load_scenario
 from .spec import (
@@ -29,7 +38,7 @@ def _is_sweep_file(path: Path) -> bool:
     try:
         if not path.is_file() or path.stat().st_size > 1_000_000:
             return False
-        return "base" in tomllib.loads(path.read_text())
+        return "base" in tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return False
 
@@ -47,6 +56,61 @@ def check_scheduler(address: str | None) -> None:
         )
 
 
+# what a library's warning means to the user, in the project's words: (a phrase of the
+# warning, the note printed once however often it came); every other warning of a library is
+# shown once as a note naming the library, except those addressed to programmers (deprecations)
+# and numpy's arithmetic notices, which say nothing to a user
+_SAYINGS = (
+    (
+        ("Only one bin remains", "Dataset size error", "Unhandled exception", "Singular matrix"),
+        (
+            "the delta index is left blank where the sweep has too few points for its bins "
+            "(a sweep with more --samples fills it); PAWN is unaffected"
+        ),
+    ),
+    (("Bin Merge Notice",), ""),
+    (
+        ("Convergence properties of the Sobol",),
+        "Sobol indices converge best when --samples is a power of two (16, 32, 64, ...)",
+    ),
+)
+_SILENT = (DeprecationWarning, PendingDeprecationWarning, FutureWarning, RuntimeWarning)
+
+
+@contextlib.contextmanager
+def library_warnings() -> Iterator[None]:
+    """Catch the warnings SALib, Dask and scikit-learn print while a command works, and say
+    each once in the project's words after it (:data:`_SAYINGS`), instead of their raw text
+    (which SALib prints one line per factor and output, and with its own formatter)."""
+    formatter = warnings.formatwarning  # SALib's delta replaces it for the whole process
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            warnings.formatwarning = formatter
+    said: list[str] = []
+    for w in caught:
+        text = str(w.message).strip()
+        note = next((n for phrases, n in _SAYINGS if any(ph in text for ph in phrases)), None)
+        if note is None:
+            if issubclass(w.category, _SILENT):
+                continue
+            origin = Path(w.filename).parts
+            library = next(
+                (x for x in ("SALib", "distributed", "dask", "sklearn") if x in origin), ""
+            )
+            if not library:
+                note = f"warning: {text.splitlines()[0] if text else w.category.__name__}"
+            else:
+                note = f"note: {library} says: {text.splitlines()[0][:300]}"
+        elif note:
+            note = f"note: {note}"
+        if note and note not in said:
+            said.append(note)
+            print(f"natosim: {note}", file=sys.stderr)
+
+
 def _guarded(folder: Path, job) -> int:
     """Run a sweep job; an interruption or a lost cluster ends with a resume hint (the runs
     finished so far are kept), not a traceback."""
@@ -54,7 +118,9 @@ def _guarded(folder: Path, job) -> int:
 
     hint = f"natosim sweep --resume {folder}"
     try:
-        return _report(job(), folder)
+        with library_warnings():
+            outcome = job()
+        return _report(outcome, folder)
     except KeyboardInterrupt:
         if (folder / "sweep.json").exists():
             print(f"natosim: interrupted; finished runs are kept: {hint}", file=sys.stderr)
@@ -85,11 +151,36 @@ def _report(outcome, folder: Path) -> int:
     return 1 if outcome.failed else 0
 
 
+def _resume_alone(args: argparse.Namespace) -> None:
+    """``--resume DIR`` finishes the sweep DIR holds, with its own spec: a scenario or sweep
+    file, a factor or a design option beside it would be ignored, so it is refused instead."""
+    given = [
+        flag
+        for flag, value in (
+            (args.target, args.target),
+            ("--param", args.param),
+            ("--all-factors", args.all_factors is not None),
+            ("--exclude", args.exclude),
+            ("--out", args.out is not None),
+            *((f"--{k}", getattr(args, f"{k}_set")) for k in ("design", "samples", "reps", "seed")),
+        )
+        if value
+    ]
+    if given:
+        raise ScenarioError(
+            "--resume",
+            args.resume,
+            f"no {given[0]} beside it (a sweep is resumed with the spec in its folder: "
+            f"natosim sweep --resume {args.resume})",
+        )
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .api import check_resumable, resume, start  # noqa: PLC0415
 
     check_scheduler(args.scheduler)
     if args.resume:
+        _resume_alone(args)
         folder = Path(args.resume)
         check_resumable(folder)
         with claimed_folder(folder, "--resume", existing=True):
@@ -151,16 +242,76 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
 
 
+def _sweep_folder(folder: Path, flag: str) -> None:
+    """Refuse, before any work, a folder that is not a readable sweep folder or in which no
+    file can be written (``sensitivity`` and ``discover`` write their tables into it)."""
+    from .spec import SweepSpec  # noqa: PLC0415
+    from .store import SweepStore  # noqa: PLC0415
+
+    if not (folder / "sweep.json").exists():
+        raise ScenarioError(str(folder), "(folder)", "a sweep folder (with sweep.json)")
+    meta = read_json_object(folder / "sweep.json", {"spec": dict})
+    try:
+        SweepSpec.from_dict(meta["spec"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        where = str(folder / "sweep.json")
+        raise ScenarioError(where, "spec", f"a sweep's spec ({type(exc).__name__})") from None
+    try:
+        design = SweepStore(folder).design()
+    except Exception as exc:  # pyarrow raises several kinds
+        raise ScenarioError(
+            str(folder / "design.parquet"), "(file)", f"the sweep's readable design ({exc})"
+        ) from None
+    if "point" not in design.columns:
+        raise ScenarioError(str(folder / "design.parquet"), "(columns)", "a point column")
+    check_writable(folder, flag)
+
+
+def check_outputs(folder: Path, outputs: tuple[str, ...]) -> None:
+    """Each output a numeric column: ``col`` of the summary table, ``col@YEAR`` of the model
+    table at a year of the run (``p:CONDITION`` is evaluated, and checked, later). A text
+    column (``verdict``) is refused with the way to ask for it: ``p:verdict == '...'``."""
+    import pyarrow.types as pat  # noqa: PLC0415
+
+    from .store import SweepStore  # noqa: PLC0415
+
+    store = SweepStore(folder)
+    schemas = {t: store.schema(t) for t in ("summary", "model")}
+    for out in outputs:
+        if out.startswith("p:"):
+            continue
+        table, col = ("model", out.split("@")[0]) if "@" in out else ("summary", out)
+        schema = schemas[table]
+        if schema is None:
+            raise ScenarioError(
+                str(folder), "(folder)", "a sweep with a finished run (natosim sweep --resume)"
+            )
+        if col not in schema.names:
+            known = [n for n in schema.names if n not in ("point", "rep", "run", "seed")]
+            raise ScenarioError(
+                "--outputs", out, f"a column of the {table} table ({', '.join(known)})"
+            )
+        kind = schema.field(col).type
+        if not (pat.is_integer(kind) or pat.is_floating(kind) or pat.is_boolean(kind)):
+            hint = f"; for a share of runs say p:{col} == '...'" if pat.is_string(kind) else ""
+            raise ScenarioError("--outputs", out, f"a numeric column ({col} is {kind}){hint}")
+        if "@" in out:
+            year = out.split("@", 1)[1]
+            if not re.fullmatch(r"\d{4}", year):
+                raise ScenarioError("--outputs", out, "col@YEAR with a four-digit year")
+
+
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from .analysis import VERDICT_OUTPUTS, format_sensitivity, sensitivity  # noqa: PLC0415
 
     folder = Path(args.folder)
-    if not (folder / "sweep.json").exists():
-        raise ScenarioError(str(folder), "(folder)", "a sweep folder (with sweep.json)")
+    _sweep_folder(folder, "sensitivity")
+    outputs = tuple(args.outputs or (*DEFAULT_OUTPUTS, *VERDICT_OUTPUTS))
+    check_outputs(folder, outputs)
     try:
-        outputs = tuple(args.outputs or (*DEFAULT_OUTPUTS, *VERDICT_OUTPUTS))
-        df = sensitivity(folder, outputs, args.seed, args.method)
-    except (ValueError, KeyError) as exc:
+        with library_warnings():
+            df = sensitivity(folder, outputs, args.seed, args.method)
+    except (ValueError, KeyError, TypeError) as exc:
         raise ScenarioError(str(folder), "sensitivity", str(exc)) from None
     text = format_sensitivity(df)
     print(text)
@@ -174,10 +325,10 @@ def cmd_discover(args: argparse.Namespace) -> int:
     from .analysis import discover, format_boxes  # noqa: PLC0415
 
     folder = Path(args.folder)
-    if not (folder / "sweep.json").exists():
-        raise ScenarioError(str(folder), "(folder)", "a sweep folder (with sweep.json)")
+    _sweep_folder(folder, "discover")
     try:
-        boxes, n, cases = discover(folder, args.outcome, args.max_depth, args.min_leaf)
+        with library_warnings():
+            boxes, n, cases = discover(folder, args.outcome, args.max_depth, args.min_leaf)
     except ValueError as exc:
         raise ScenarioError(str(folder), "--outcome", str(exc)) from None
     text = format_boxes(boxes, n, cases, args.outcome)

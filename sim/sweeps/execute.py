@@ -147,6 +147,40 @@ NO_WORKER_WAIT_S = 120.0
 NOTICE_EVERY_S = 15.0
 
 
+# the loggers of Dask's client and the event loop under it: while a sweep uses a cluster, every
+# failure they log (with a traceback) is one this module turns into a SchedulerError whose
+# message says it in the project's words, with the resume command
+CLUSTER_LOGGERS = ("distributed", "tornado", "asyncio")
+
+
+def _cluster_record(record: logging.LogRecord) -> bool:
+    """False for a record of :data:`CLUSTER_LOGGERS` (a logging filter)."""
+    return not record.name.startswith(CLUSTER_LOGGERS)
+
+
+@contextmanager
+def quiet_cluster_logs() -> Iterator[None]:
+    """Silence :data:`CLUSTER_LOGGERS`: every logger of theirs is raised to CRITICAL for the
+    duration (Dask's configuration sets a level on each, such as ``distributed.client``), and
+    the root logger's handlers drop their records from then on (the client's event-loop thread
+    still logs the lost connection's traceback as the command ends)."""
+    import distributed  # noqa: F401, PLC0415 (its configuration sets its loggers' levels)
+
+    names = [n for n in list(logging.root.manager.loggerDict) if n.split(".")[0] in CLUSTER_LOGGERS]
+    loggers = [logging.getLogger(n) for n in {*CLUSTER_LOGGERS, *names}]
+    levels = [lg.level for lg in loggers]
+    handlers = list(logging.root.handlers)
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    for h in handlers:
+        h.addFilter(_cluster_record)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
 @contextmanager
 def make_workers(workers: int | None, scheduler: str | None) -> Iterator[Workers]:
     """The workers of a sweep.
@@ -159,37 +193,8 @@ def make_workers(workers: int | None, scheduler: str | None) -> Iterator[Workers
       spawn: each spends about a second importing before its first run).
     """
     if scheduler:
-        from dask.distributed import Client  # noqa: PLC0415 (slow import, only when asked)
-
-        try:
-            client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError) as exc:
-            raise SchedulerError(f"no Dask scheduler answers at {scheduler} ({exc})") from None
-
-        def threads() -> int:
-            try:
-                return int(sum(client.nthreads().values()))
-            except Exception:  # the scheduler is gone
-                return 0
-
-        try:
-            if threads() == 0:
-                log.warning("the Dask cluster at %s has no workers yet: waiting", scheduler)
-                try:
-                    client.wait_for_workers(1, timeout=NO_WORKER_WAIT_S)
-                except (TimeoutError, OSError):
-                    raise SchedulerError(
-                        f"the Dask cluster at {scheduler} has no workers (start some with "
-                        f"`dask worker {scheduler}`)"
-                    ) from None
-            yield Workers(
-                client.get_executor(pure=False),
-                inline=False,
-                width=max(1, threads()),
-                threads=threads,
-            )
-        finally:
-            client.close()
+        with quiet_cluster_logs():
+            yield from _cluster_workers(scheduler)
         return
     n = workers or os.cpu_count() or 1
     if n <= 1:
@@ -275,3 +280,38 @@ def stream_tasks(
     finally:
         for fut in in_flight:
             fut.cancel()
+
+
+def _cluster_workers(scheduler: str) -> Iterator[Workers]:
+    """The workers of a Dask cluster (see :func:`make_workers`)."""
+    from dask.distributed import Client  # noqa: PLC0415 (slow import, only when asked)
+
+    try:
+        client = Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise SchedulerError(f"no Dask scheduler answers at {scheduler} ({exc})") from None
+
+    def threads() -> int:
+        try:
+            return int(sum(client.nthreads().values()))
+        except Exception:  # the scheduler is gone
+            return 0
+
+    try:
+        if threads() == 0:
+            log.warning("the Dask cluster at %s has no workers yet: waiting", scheduler)
+            try:
+                client.wait_for_workers(1, timeout=NO_WORKER_WAIT_S)
+            except (TimeoutError, OSError):
+                raise SchedulerError(
+                    f"the Dask cluster at {scheduler} has no workers (start some with "
+                    f"`dask worker {scheduler}`)"
+                ) from None
+        yield Workers(
+            client.get_executor(pure=False),
+            inline=False,
+            width=max(1, threads()),
+            threads=threads,
+        )
+    finally:
+        client.close()

@@ -333,9 +333,19 @@ def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
             f for f in all_factors(float(scale), tuple(exclude), scenario) if f.key not in given
         ]
     points = tuple(_typed(path, doc, "points", list, []))
+    declared = {f.key for f in factors}
     for i, pt in enumerate(points):
         if not isinstance(pt, dict) or not pt:
             raise ScenarioError(str(path), f"points[{i}]", "a table of parameter = value", pt)
+        if i and set(pt) != set(points[0]):
+            differ = sorted(set(pt) ^ set(points[0]))[0]
+            raise ScenarioError(
+                str(path),
+                f"points[{i}]",
+                "the same parameters in every point, those of points[0] ("
+                + ", ".join(points[0])
+                + f"); {differ} is in one and not the other",
+            )
         for k, v in pt.items():
             try:
                 check_factor(Factor(k, values=(v,)))
@@ -344,6 +354,14 @@ def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
         if i == 0 and not factors:
             factors = [Factor(k, values=tuple(p.get(k) for p in points)) for k in pt]
     design = _typed(path, doc, "design", str, "lhs")
+    if points and design != "list":
+        raise ScenarioError(str(path), "points", 'points only with design = "list"', design)
+    if points and declared and declared != set(points[0]):
+        raise ScenarioError(
+            str(path),
+            "points[0]",
+            "the parameters of [factors] (" + ", ".join(sorted(declared)) + "), or no [factors]",
+        )
     samples = _typed(path, doc, "samples", int, 16)
     reps = _typed(path, doc, "reps", int, 1)
     seed = _typed(path, doc, "seed", int, 0)

@@ -88,6 +88,14 @@ class SweepStore:
         return total
 
     # -- reading -----------------------------------------------------------------------------
+    def schema(self, table: str) -> pa.Schema | None:
+        """The columns and types of one table (from its first finished task's file), or None
+        while no task has finished."""
+        folder = self.folder / "parts" / table
+        done = {f"task-{t:06d}.parquet" for t in self.done_tasks()}
+        files = sorted(p for p in folder.glob("task-*.parquet") if p.name in done)
+        return pq.read_schema(files[0]) if files else None
+
     def read(
         self, table: str, columns: list[str] | None = None, filter: Any = None
     ) -> pd.DataFrame:
