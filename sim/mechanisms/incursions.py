@@ -4,8 +4,9 @@ The record: in September 2025, while the war in Ukraine ran, 19 Russian drones e
 (several shot down), three MiG-31s stayed 12 minutes over Estonia (intercepted), both followed by
 Article 4 requests, and a drone stayed 50 minutes over Romania (not shot down). A ground probe
 needs free forces Russia lacks in wartime; testing NATO with aircraft, drones and vessels does
-not (seed 001: "test the alliance", C9; grey-zone pressure with near impunity, C12). Figures and
-their sources: ``sim/data/incursions.csv`` and ``SOURCES.md``.
+not (seed 001: Russia may "test" the alliance, C11, the more so when US threats of abandonment
+undermine Article 5's credibility, C9; grey-zone pressure with near impunity, C12). Figures and
+their sources: ``sim/data/incursions.csv`` and ``SOURCES.md`` (:func:`record_rates`).
 
 Each year (:func:`act`, after the grey-zone campaign):
 
@@ -76,6 +77,30 @@ def ukraine_border_km() -> dict[str, float]:
     """Land border with Ukraine per ally, km (``ukraine_land_borders.csv``)."""
     with resources.files(data).joinpath("ukraine_land_borders.csv").open(encoding="utf-8") as fh:
         return {r["iso3"]: float(r["border_ukraine_km"]) for r in csv.DictReader(fh)}
+
+
+@lru_cache(maxsize=1)
+def record() -> dict[str, float]:
+    """The record's figures (``incursions.csv``: key -> value)."""
+    with resources.files(data).joinpath("incursions.csv").open(encoding="utf-8") as fh:
+        return {r["key"]: float(r["value"]) for r in csv.DictReader(fh)}
+
+
+def record_rates() -> dict[str, float]:
+    """Yearly rates from the record, as the ``russia.incursion_rate_*`` defaults take them:
+    air in wartime from 2022-2024 (before the 2025 US threats), air in peacetime from Estonia's
+    2014-2021 (more than 40 since 2014 less those of 2022-2025, over 8 years), drones over the
+    3.6 years from February 2022 to September 2025, the sea over 2022-2025; and Article 4
+    requests after incursions per wartime year (2022-2025)."""
+    r = record()
+    wartime_estonia = sum(r[f"estonia_air_violations_{y}"] for y in range(2022, 2026))
+    return {
+        "air_war": r["record_air_2022_2024"] / 3.0,
+        "air_peace": (r["estonia_air_violations_since_2014"] - wartime_estonia) / 8.0,
+        "drone": r["record_drone_2022_2025"] / 3.6,
+        "sea": r["record_sea_2022_2025"] / 4.0,
+        "article4": r["article4_requests_after_incursions"] / 4.0,
+    }
 
 
 def _sig(z: np.ndarray) -> np.ndarray:
