@@ -103,8 +103,12 @@ def russia_reasons(
                 )
             )
     ev = events[(events["run"] == run) & (events["year"] == year)]
-    acts = ev[ev["kind"].isin(["probe", "incursion", "ceasefire"])]["event"].tolist()
-    lines += [f"  {text}" for text in acts] or ["  It did not probe."]
+    acts = ev[ev["kind"].isin(["probe", "incursion", "ceasefire"])]
+    whys = acts["why"] if "why" in acts.columns else [""] * len(acts)
+    for text, why in zip(acts["event"], whys, strict=True):
+        lines.append(f"  {text}" + (f" (why: {why})" if isinstance(why, str) and why else ""))
+    if acts.empty:
+        lines.append("  It did not probe.")
     return "\n".join(lines)
 
 

@@ -26,9 +26,8 @@ import mesa
 import numpy as np
 
 from . import data, initial
-from .agents import Ally, Russia, UnitedStates
+from .agents import Ally, Russia, UnitedStates, budget_why
 from .agents import ally_rules as rules
-from .agents import budget_why
 from .agents.ally import AllyState
 from .decisions import ANSWERS, Decisions
 from .events import apply_event
@@ -427,7 +426,9 @@ class AllianceModel(mesa.Model):
             crisis_game.apply_feedback(self, crisis)
             self._remember_alignment(crisis)
             self.probe_this_year = crisis
-            self.recorder.event("probe", crisis_game.describe(self, crisis))
+            self.recorder.event(
+                "probe", crisis_game.describe(self, crisis), why=crisis_game.why(self, crisis)
+            )
 
     def _remember_alignment(self, crisis: crisis_game.Crisis) -> None:
         """M6: whether the allies followed the US line in this crisis (helped if it answered,
@@ -479,6 +480,11 @@ class AllianceModel(mesa.Model):
             self.recorder.event(
                 "threat",
                 f"the US threatens abandonment (level {theta:.2f}); laggards: {names}{more}",
+                why=(
+                    f"progress {progress:.2f} by its {us.p['measurement']} measure against the "
+                    f"{self.pledge_level():.2f}% path; escalation {us.escalation:.1f}, intensity "
+                    f"{us.p['threat_intensity']:.2f}, Asia's pull {self.now['china_pull']:.2f}"
+                ),
             )
         if d.us_drawdown is not None:
             if d.us_drawdown > 0:
@@ -491,6 +497,12 @@ class AllianceModel(mesa.Model):
                 "threat_executed",
                 "the US executes its threat: a drawdown of "
                 f"{us.p['drawdown_step']:.0%} of its 2025 posture is ordered",
+                why=(
+                    f"{int(laggards.sum())} allies still below the bar after "
+                    f"{us.p['patience_years']} years of threats; an execution's chance "
+                    f"{us.p['execution_probability']:.0%} a year; posture target above the "
+                    f"Congress floor {us.p['congress_floor']:.2f}"
+                ),
             )
         us.adjust_posture(self.now["china_pull"], progress)
         return laggards
@@ -502,7 +514,12 @@ class AllianceModel(mesa.Model):
         progress = us.measure_progress(*self.progress_measures())
         met = us.judge_deadline(progress)
         if met is not None:
-            self.recorder.event("deadline", self._deadline_text(met, progress))
+            goal = us.p["deadline_goal"]
+            self.recorder.event(
+                "deadline",
+                self._deadline_text(met, progress),
+                why=f"progress {progress:.2f} against the goal {goal:.2f} ({progress - goal:+.2f})",
+            )
 
     def _log_us_moves(self, progress: float) -> None:
         us = self.united_states
@@ -511,9 +528,17 @@ class AllianceModel(mesa.Model):
             "relents": "trust is fraying: the US relents and reassures its allies",
             "declares_success": f"the US declares success (progress {progress:.2f})",
         }
+        why = {
+            "escalates": f"progress rose less than {us.p['progress_expected']:.2f} in a year of "
+            f"threats; escalation now {us.escalation:.1f}",
+            "relents": f"mean trust {float(self.mean_weights @ self.ally_state.trust):.2f} below "
+            f"{us.p['relent_trust']:.2f}",
+            "declares_success": f"progress {progress:.2f} at or above "
+            f"{us.p['success_progress']:.2f}",
+        }
         for move in us.moves:
             if move != "escalates" or self.recorder.due("escalates"):
-                self.recorder.event(move, texts[move])
+                self.recorder.event(move, texts[move], why=why[move])
 
     def _deadline_text(self, met: bool, progress: float) -> str:
         us = self.united_states

@@ -116,6 +116,21 @@ ALLY_COLUMNS: dict[str, str] = {
 
 # What record_year() keeps of the allies each year (rows of a years x fields x allies array):
 # the state the ally table and the European aggregates are computed from.
+# Russia's probe reasoning (issue "Every decision explained"): one row per candidate target
+# and one for not probing (target ""), every year it considered a probe.
+PROBE_OPTION_COLUMNS: dict[str, str] = {
+    "year": "calendar year",
+    "target": "ISO3 of the candidate ally, empty for not probing",
+    "value": "the target's value to Russia (its proximity), 0-1",
+    "chance": "Russia's estimate of the chance of a fait accompli, 0-1",
+    "cost": "the expected cost of probing, from the resolve it read (utility units)",
+    "utility": "the option's utility (not probing: probe_threshold)",
+    "probability": "the logit probability of the option, as the draw used it",
+    "chosen": "whether Russia's draw picked it (a human or a scenario event may override)",
+    "us_resolve_read": "US resolve as Russia read it this year, misperception included",
+    "europe_resolve_read": "European resolve as Russia read it, misperception included",
+}
+
 _ALLY_STATE = (
     "gdp_bn",
     "core_pct",
@@ -206,8 +221,9 @@ class Recorder:
 
     def __init__(self, model: AllianceModel) -> None:
         self.model = model
-        self.events: dict[str, list[Any]] = {"year": [], "kind": [], "event": []}
+        self.events: dict[str, list[Any]] = {"year": [], "kind": [], "event": [], "why": []}
         self.counts = {"threat": 0}
+        self.options: dict[str, list[Any]] = {k: [] for k in PROBE_OPTION_COLUMNS}
         self.years = 0
         self._state: np.ndarray | None = None  # (years, len(_ALLY_STATE), allies)
         self._why: np.ndarray | None = None  # (years, len(WHY_TERMS), allies)
@@ -220,12 +236,14 @@ class Recorder:
         self.counts[kind] = self.counts.get(kind, 0) + 1
         return self.counts[kind] % 5 == 1
 
-    def event(self, kind: str, text: str, year: int | None = None) -> None:
-        """Log an event in words."""
+    def event(self, kind: str, text: str, year: int | None = None, why: str = "") -> None:
+        """Log an event in words; ``why`` gives a decision's deciding quantities in words (the
+        events table's ``why`` column)."""
         y = self.model.year if year is None else year
         self.events["year"].append(y)
         self.events["kind"].append(kind)
         self.events["event"].append(f"{y}: {text[0].upper()}{text[1:]}")
+        self.events["why"].append(why)
 
     def record_year(self) -> None:
         """Keep this year's state: the allies' and the model's."""
@@ -253,6 +271,8 @@ class Recorder:
         for k, term in enumerate(WHY_TERMS):
             self._why[self.years, k] = m.budget_why[term]
         us, ru, crisis = m.united_states, m.russia, m.probe_this_year
+        if ru.options is not None and m.year > m.start_year:
+            self._record_options(ru.options)
         self._direct.append(
             (
                 m.year,
@@ -293,6 +313,27 @@ class Recorder:
         )
         self.years += 1
         self._columns = None
+
+    def _record_options(self, o: Any) -> None:
+        """Append this year's probe options (:class:`sim.agents.russia.ProbeOptions`): one row
+        per candidate and one for not probing."""
+        m = self.model
+        n = len(o.candidates)
+        rows = self.options
+        for k in range(n + 1):
+            target = m.codes[int(o.candidates[k])] if k < n else ""
+            rows["year"].append(m.year)
+            rows["target"].append(target)
+            rows["value"].append(float(o.value[k]) if k < n else float("nan"))
+            rows["chance"].append(float(o.chance[k]) if k < n else float("nan"))
+            rows["cost"].append(float(o.cost) if k < n else float("nan"))
+            rows["utility"].append(
+                float(o.utility[k]) if k < n else float(m.russia.p["probe_threshold"])
+            )
+            rows["probability"].append(float(o.probabilities[k]))
+            rows["chosen"].append(k == o.pick)
+            rows["us_resolve_read"].append(float(o.us_resolve_read))
+            rows["europe_resolve_read"].append(float(o.europe_resolve_read))
 
     def _ally_state(self) -> np.ndarray:
         if self._state is None:

@@ -38,6 +38,7 @@ class RunResult:
     allies: dict[str, Any] = field(default_factory=dict)  # column -> numpy array
     events: dict[str, list[Any]] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+    probe_options: dict[str, list[Any]] = field(default_factory=dict)
     error: str = ""
     world: dict[str, Any] = field(default_factory=dict)  # the sampled values this run used
 
@@ -78,7 +79,14 @@ def run_one(
         model.run()
         rec = model.recorder
         return RunResult(
-            run, seed, rec.model_rows, rec.ally_columns(), rec.events, rec.summary(), world=used
+            run,
+            seed,
+            rec.model_rows,
+            rec.ally_columns(),
+            rec.events,
+            rec.summary(),
+            probe_options=rec.options,
+            world=used,
         )
     except Exception:  # a failed run is data, not a crash
         return RunResult(run, seed, error=traceback.format_exc(), world=used or dict(world or {}))
@@ -112,6 +120,7 @@ class Results:
     summary: pd.DataFrame
     failures: list[RunResult]
     worlds: pd.DataFrame = field(default_factory=pd.DataFrame)  # run, seed, sampled parameters
+    probe_options: pd.DataFrame = field(default_factory=pd.DataFrame)  # Russia's reasoning
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -124,6 +133,8 @@ class Results:
         }
         if not self.worlds.empty:
             out["worlds"] = self.worlds
+        if not self.probe_options.empty:
+            out["probe_options"] = self.probe_options
         return out
 
 
@@ -155,6 +166,7 @@ def collect(
         summary,
         failed,
         worlds,
+        _frame(ok, "probe_options"),
     )
 
 

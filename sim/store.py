@@ -114,6 +114,7 @@ def load_run(folder: Path) -> Results:
         ]
     tables = {t: read_table(folder, t) for t in TABLES}
     has_worlds = any((folder / f"worlds.{ext}").exists() for ext in ("parquet", "csv"))
+    has_options = any((folder / f"probe_options.{ext}").exists() for ext in ("parquet", "csv"))
     return Results(
         scenario_from_dict(man["scenario"]),
         man["root_seed"],
@@ -124,6 +125,7 @@ def load_run(folder: Path) -> Results:
         tables["summary"],
         failures,
         read_table(folder, "worlds") if has_worlds else pd.DataFrame(),
+        read_table(folder, "probe_options") if has_options else pd.DataFrame(),
     )
 
 

@@ -82,3 +82,25 @@ def test_natosim_explain_answers_for_an_ally_russia_and_the_verdict(tmp_path, ca
     assert main(["explain", str(out), "--ally", "XXX"]) == 2
     assert main(["explain", str(out), "--run", "9"]) == 2
     assert main(["explain", str(tmp_path)]) == 2
+
+
+def test_every_probe_has_its_options_and_the_draw_used_their_probabilities():
+    """Russia's reasoning (``probe_options``): every year it considered a probe has one row per
+    candidate and one for not probing, the probabilities are the logit of the recorded utilities
+    (as the draw used them), and every probe Russia chose itself is its chosen row."""
+    sc = sim.load_scenario(ROOT / "scenarios" / "ceasefire.toml")
+    res = sim.run_replications(sc, 12, 5)
+    o = res.probe_options
+    assert not o.empty
+    sharp = sc.params["russia"]["probe_sharpness"]
+    for (_run, _year), g in o.groupby(["run", "year"]):
+        z = sharp * g["utility"].to_numpy()
+        p = np.exp(z - z.max())
+        assert np.allclose(p / p.sum(), g["probability"].to_numpy(), atol=1e-9)
+        assert g["chosen"].sum() == 1
+    forced = {(e.year) for e in sc.events if e.kind == "russia_probe"}
+    probes = res.model[(res.model["probe"] == 1) & ~res.model["year"].isin(forced)]
+    assert len(probes) > 0
+    chosen = o[o["chosen"]].set_index(["run", "year"])["target"]
+    for _, row in probes.iterrows():
+        assert chosen.loc[(row["run"], row["year"])] == row["probe_target"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
@@ -18,6 +19,25 @@ if TYPE_CHECKING:
 # The assessment Russia makes of a set of targets: given its reading of the chance that the US
 # answers and of European resolve, the chance of a fait accompli per target.
 Assess = Callable[[np.ndarray, float, float], np.ndarray]
+
+
+@dataclass(frozen=True)
+class ProbeOptions:
+    """What Russia weighed in a year it considered a probe (issue "Every decision explained"):
+    per candidate (ally index) its value, chance of a fait accompli and utility, the common cost,
+    the logit probabilities (the last is not probing), the index the draw picked (``len
+    (candidates)`` for no probe) and the US and European resolve it read, misperception
+    included."""
+
+    candidates: np.ndarray
+    value: np.ndarray
+    chance: np.ndarray
+    cost: float
+    utility: np.ndarray
+    probabilities: np.ndarray
+    pick: int
+    us_resolve_read: float
+    europe_resolve_read: float
 
 
 def logistic(z: float) -> float:
@@ -60,6 +80,7 @@ class Russia(mesa.Agent):
         self.europe_resolve_estimate = model.p_perception["europe_resolve_initial"]
         self.confidence = 0.0
         self.cooldown = 0
+        self.options: ProbeOptions | None = None  # this year's, when it considered a probe
         self.probe_probability = 0.0
         self.success_estimate = 0.0
         self.europe_start_bn = europe_spending_bn
@@ -182,6 +203,7 @@ class Russia(mesa.Agent):
         """
         p = self.p
         self.probe_probability = 0.0
+        self.options = None
         rng = self.model.rng
         noise = rng.normal(0.0, p["misperception_sd"], 2)
         us = min(1.0, max(0.0, self.resolve_estimate + noise[0]))
@@ -207,6 +229,7 @@ class Russia(mesa.Agent):
         probs = z / z.sum()
         self.probe_probability = float(1.0 - probs[-1])
         pick = int(np.searchsorted(np.cumsum(probs), rng.random() * probs.sum()))
+        self.options = ProbeOptions(candidates, value, chance, cost, utility, probs, pick, us, eu)
         if pick >= len(candidates):
             return None
         self.cooldown = p["probe_cooldown_years"]

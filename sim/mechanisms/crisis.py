@@ -67,6 +67,7 @@ class Crisis:
     europe_backed_down: bool
     counterattack: bool
     outcome: Outcome
+    p_us_responds: float = float("nan")  # the chance the US answered, as drawn
 
     @property
     def us_stood(self) -> bool:
@@ -212,6 +213,7 @@ def resolve_probe(model: AllianceModel, target: int) -> Crisis:
         europe_backed_down=eu_back,
         counterattack=bool(counter),
         outcome=outcome,
+        p_us_responds=float(p_us),
     )
 
 
@@ -323,6 +325,29 @@ def describe(model: AllianceModel, crisis: Crisis) -> str:
         "article5_failure": "Article 5 response fails",
     }[crisis.outcome]
     return "; ".join(parts) + f": {result}"
+
+
+def why(model: AllianceModel, crisis: Crisis) -> str:
+    """The crisis's deciding quantities in words (the events table's ``why``): the force ratio
+    against the ratio an attacker needs to advance, the chance that the US answered, how many
+    allies helped, the nuclear stage and what decided the outcome."""
+    c = model.p_crisis
+    ratio = crisis.attacker_bde / max(crisis.in_place_bde, 1e-9)
+    parts = [
+        f"force ratio {ratio:.1f}:1 at the onset (an advance needs {c['halt_ratio']:.1f}:1)",
+        f"the US answered with probability {crisis.p_us_responds:.0%}",
+        f"{len(crisis.aiders)} allies helped",
+    ]
+    if crisis.nuclear_threat:
+        parts.append(
+            f"a nuclear threat (probability {c['nuclear_threat_probability']:.0%}) froze any gains"
+        )
+    decided = {
+        "article5_failure": "nobody stood with the target",
+        "frozen": "the objective was seized and stayed taken",
+        "repelled": "the advance was halted or retaken",
+    }[crisis.outcome]
+    return "; ".join(parts) + f"; {decided}"
 
 
 def value_of_targets(model: AllianceModel, targets: np.ndarray) -> np.ndarray:
