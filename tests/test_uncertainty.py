@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 from sim.runner import run_one, run_replications
-from sim.scenario import CATALOGUE, Scenario, load_scenario
+from sim.scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
 from sim.scenario.uncertainty import (
     KINDS,
     TABLE,
@@ -166,3 +166,45 @@ def test_cruxes_find_a_planted_assumption_above_the_noise_floor():
     assert "turns mainly on p.x3: above 0.5" in in_words(table)[0]  # 0.597
     rare = pd.DataFrame({"article5_failure": [1.0] * 2 + [0.0] * (n - 2)}, index=worlds["run"])
     assert "too few" in in_words(cruxes(worlds, rare))[0]
+
+
+def test_a_scenario_narrows_a_range_in_its_uncertainty_table(tmp_path):
+    path = tmp_path / "narrow.toml"
+    path.write_text(
+        'extends = "baseline"\nname = "narrow"\n[russia]\nprobe_us_weight = 0.9\n'
+        '[uncertainty]\n"russia.probe_us_weight" = { low = 0.8, high = 1.0 }\n'
+        '"russia.fatigue" = { low = 0.1, mode = 0.12, high = 0.2 }\n'
+    )
+    sc = load_scenario(path)
+    assert sc.get("russia.probe_us_weight") == 0.9  # the point value of --fixed runs
+    ranges = scenario_ranges(sc)
+    assert (ranges["russia.probe_us_weight"].low, ranges["russia.probe_us_weight"].high) == (
+        0.8,
+        1.0,
+    )
+    assert ranges["russia.fatigue"].shape == "triangular"
+    common = scenario_ranges(load_scenario("baseline"))
+    for seed in (1, 2, 3):  # a narrowed range keeps each world's quantile
+        u = quantile(seed, "russia.fatigue")
+        assert draw_world(ranges, seed)["russia.fatigue"] == ranges["russia.fatigue"].ppf(u)
+        assert draw_world(common, seed)["russia.fatigue"] == common["russia.fatigue"].ppf(u)
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ('"russia.nope" = { low = 0, high = 1 }', "parameter"),
+        ('"russia.fatigue" = { low = 0.5, high = 2 }', "bounds"),
+        ('"russia.fatigue" = { low = 0.1 }', "number"),
+        ('"russia.fatigue" = 0.3', "table"),
+        ('"united_states.threat_intensity" = { low = 0.1, high = 0.2 }', "lever"),
+        ('"allies.threat_gain" = { low = 1, high = 2 }', "fitted"),
+        ('"russia.fatigue" = { low = 0.1, high = 0.2, spread = 1 }', "spread"),
+    ],
+)
+def test_a_bad_uncertainty_entry_is_named(tmp_path, entry, expected):
+    path = tmp_path / "bad.toml"
+    path.write_text(f'extends = "baseline"\nname = "bad"\n[uncertainty]\n{entry}\n')
+    with pytest.raises(ScenarioError, match=expected) as err:
+        load_scenario(path)
+    assert "uncertainty" in str(err.value)

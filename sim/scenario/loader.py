@@ -19,9 +19,10 @@ from ..paths import resolve_scenario_path, shipped_scenario
 from .catalogue import CATALOGUE, ScenarioError, check_cross_fields, check_param
 from .scenario import Scenario
 from .schema import EVENT_KINDS, Event, is_finite_number
+from .uncertainty import check_uncertainty
 
 META_KEYS = {"name", "description", "claims", "hypothesis", "extends", "replace_events"}
-TABLE_KEYS = set(CATALOGUE.by_section) | {"series", "events"}
+TABLE_KEYS = set(CATALOGUE.by_section) | {"series", "events", "uncertainty"}
 CLAIM_RE = re.compile(r"^C(1[0-9]|[1-9])$")
 NAME_RE = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 MAX_FILE_BYTES = 1_000_000  # the largest shipped scenario is 6 kB
@@ -180,6 +181,7 @@ def validate_document(file: str, doc: dict[str, Any]) -> dict[str, Any]:
         "overrides": overrides,
         "series": _check_series(file, doc.get("series", {})),
         "events": _check_events(file, doc.get("events", [])),
+        "uncertainty": check_uncertainty(file, doc.get("uncertainty", {})),
     }
 
 
@@ -239,6 +241,7 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
         "overrides": overrides,
         "series": {**parent["series"], **child["series"]},
         "events": child["events"] if replace_events else parent["events"] + child["events"],
+        "uncertainty": {**parent.get("uncertainty", {}), **child.get("uncertainty", {})},
     }
 
 

@@ -346,3 +346,30 @@ def describe(u: Uncertainty) -> str:
     if u.sampled:
         return f"{u.kind} {u.dist.text()}"  # type: ignore[union-attr]
     return u.kind if u.kind in ("lever", "data", "fitted") else f"{u.kind} (held)"
+
+
+def check_uncertainty(file: str, raw: Any) -> dict[str, dict[str, Any]]:
+    """A scenario file's ``[uncertainty]`` table, validated: each key a sampled assumption's
+    ``"section.name"``, each value a range for :func:`narrowed`. Raises ``ScenarioError``.
+
+    ``[uncertainty]`` narrows a range (a thesis does, under the sentence that justifies it)::
+
+        [uncertainty]
+        "russia.probe_us_weight" = { low = 0.8, high = 1.0 }            # uniform
+        "coercion.comply_credibility" = { low = 2, mode = 4, high = 5 }  # triangular
+    """
+    from .catalogue import CATALOGUE, ScenarioError  # noqa: PLC0415
+
+    if not isinstance(raw, Mapping):
+        raise ScenarioError(file, "uncertainty", 'a table of "section.name" = {low, high}', raw)
+    out = {}
+    for key, spec in raw.items():
+        param = CATALOGUE.by_key.get(key)
+        if param is None:
+            raise ScenarioError(file, f"uncertainty.{key}", 'a parameter as "section.name"')
+        try:
+            narrowed(key, spec, param)
+        except ValueError as exc:
+            raise ScenarioError(file, f"uncertainty.{key}", str(exc), spec) from None
+        out[key] = dict(spec)
+    return out
