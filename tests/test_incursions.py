@@ -18,6 +18,7 @@ import sim
 from sim.mechanisms import incursions
 from sim.mechanisms.incursions import Incursion
 from sim.model import AllianceModel
+from sim.scenario import CATALOGUE
 
 from .conftest import ROOT, make_model
 
@@ -251,3 +252,20 @@ def test_us_threats_of_abandonment_invite_testing():
     calm = _runs({"united_states.threat_intensity": 0.0}, reps=3)
     threats = _runs({"united_states.threat_intensity": 0.7}, reps=3)
     assert _per_run_year(calm) < _per_run_year(threats)
+
+
+def test_every_incursion_parameter_at_its_bound_gives_a_bounded_run():
+    """All ``russia.incursion_*`` parameters at their upper (then lower) bounds: the counts stay
+    within one a day of each kind, and threat, trust, cohesion and the estimates within 0-1."""
+    keys = [p for p in CATALOGUE.params if p.section == "russia" and "incursion" in p.name]
+    for bound in ("high", "low"):
+        values = {p.key: (p.high if bound == "high" else p.low) for p in keys}
+        m = AllianceModel(_baseline(values), rng=11)
+        for _ in range(4):
+            m.step()
+        rows = m.recorder.model_rows
+        assert max(rows["incursions"]) <= 3 * incursions.MAX_PER_KIND
+        for col in ("mean_threat", "mean_trust", "cohesion", "russia_resolve_estimate"):
+            assert all(0.0 <= v <= 1.0 for v in rows[col]), (bound, col)
+        assert 0.0 <= m.russia.europe_resolve_estimate <= 1.0
+        assert np.isfinite(m.russia.confidence)

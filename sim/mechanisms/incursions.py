@@ -13,7 +13,7 @@ Each year (:func:`act`, after the grey-zone campaign):
 1. **How many** (Russia's choice, :meth:`~sim.agents.russia.Russia.incursion_rates`): air,
    drone and sea counts are Poisson draws with means from the 2022-2025 record, scaled up by
    resolve Russia reads below its start reading, the US threat and ambiguity of the year and its
-   confidence (C9, C14).
+   confidence (C9, C14); at most :data:`MAX_PER_KIND` of each kind a year.
 2. **Where** (:func:`target_weights`): among the members with armed forces, in proportion to
    their exposure (air and sea: proximity to Russia ^ ``incursion_exposure_elasticity``;
    drones: the land border with Ukraine over Romania's, plus ``incursion_belarus_weight`` for
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
 Kind = Literal["air", "drone", "sea"]
 KINDS: tuple[Kind, ...] = ("air", "drone", "sea")
+MAX_PER_KIND = 365  # at most one incursion of each kind a day: a bound on extreme parameters
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def act(model: AllianceModel) -> list[Incursion]:
     russia, us = model.russia, model.united_states
     rng = russia.incursion_rng
     rates = russia.incursion_rates(model.now["ukraine_war"], us.threat_level, us.ambiguity)
-    counts = rng.poisson(rates)
+    counts = np.minimum(rng.poisson(np.minimum(rates, MAX_PER_KIND)), MAX_PER_KIND)
     russia.incursions_this_year = []
     if not counts.any():
         return []
