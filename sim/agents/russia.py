@@ -261,15 +261,8 @@ class Russia(mesa.Agent):
         success invite testing; the base rates are the 2022-2025 record's
         (``sim/data/incursions.csv``), at no US threat or ambiguity.
         """
-        p, pp = self.p, self.model.p_perception
-        w = p["probe_us_weight"]
-        r0 = w * pp["resolve_initial"] + (1.0 - w) * pp["europe_resolve_initial"]
-        boldness = (
-            p["incursion_resolve_sensitivity"] * (r0 - self.perceived_resolve())
-            + p["incursion_threat_sensitivity"] * us_threat
-            + p["incursion_ambiguity_sensitivity"] * ambiguity
-            + p["incursion_confidence_sensitivity"] * self.confidence
-        )
+        p = self.p
+        boldness = self.incursion_boldness(us_threat, ambiguity)
         war = min(1.0, max(0.0, war))
         base = np.array(
             [
@@ -279,6 +272,19 @@ class Russia(mesa.Agent):
             ]
         )
         return base * p["incursion_scale"] * math.exp(min(50.0, boldness))
+
+    def incursion_boldness(self, us_threat: float, ambiguity: float) -> float:
+        """The log-multiplier of the record's incursion rates this year (the ``boldness`` of
+        :meth:`incursion_rates`)."""
+        p, pp = self.p, self.model.p_perception
+        w = p["probe_us_weight"]
+        r0 = w * pp["resolve_initial"] + (1.0 - w) * pp["europe_resolve_initial"]
+        return (
+            p["incursion_resolve_sensitivity"] * (r0 - self.perceived_resolve())
+            + p["incursion_threat_sensitivity"] * us_threat
+            + p["incursion_ambiguity_sensitivity"] * ambiguity
+            + p["incursion_confidence_sensitivity"] * self.confidence
+        )
 
     def learn_from_incursion(self, firm: bool, us_stood: bool | None, reads: bool) -> None:
         """M8: what an answered or unanswered incursion teaches Russia (C9, C12).

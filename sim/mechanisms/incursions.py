@@ -178,6 +178,13 @@ def act(model: AllianceModel) -> list[Incursion]:
     rates = russia.incursion_rates(model.now["ukraine_war"], us.threat_level, us.ambiguity)
     counts = np.minimum(rng.poisson(np.minimum(rates, MAX_PER_KIND)), MAX_PER_KIND)
     russia.incursions_this_year = []
+    boldness = russia.incursion_boldness(us.threat_level, us.ambiguity)
+    why = (
+        f"expected {rates.sum():.1f} incursions: the record's rates x "
+        f"{math.exp(min(50.0, boldness)) * model.p_russia['incursion_scale']:.2f} (resolve "
+        f"read {russia.perceived_resolve():.2f}, US threat {us.threat_level:.2f}, ambiguity "
+        f"{us.ambiguity:.2f}, confidence {russia.confidence:+.2f})"
+    )
     if not counts.any():
         return []
     weights = target_weights(model)
@@ -202,7 +209,7 @@ def act(model: AllianceModel) -> list[Incursion]:
             out.append(inc)
     russia.incursions_this_year = out
     russia.incursion_history.extend(out)
-    _log(model, out)
+    _log(model, out, why, firm_p, p_us)
     return out
 
 
@@ -262,12 +269,25 @@ def describe(model: AllianceModel, inc: Incursion) -> str:
     return text
 
 
-def _log(model: AllianceModel, incursions: list[Incursion]) -> None:
-    """One ``incursion`` event for each Article 4 request, one for the rest of the year."""
+def _log(
+    model: AllianceModel,
+    incursions: list[Incursion],
+    why: str,
+    firm_p: np.ndarray,
+    p_us: float,
+) -> None:
+    """One ``incursion`` event for each Article 4 request, one for the rest of the year; the
+    ``why`` says Russia's reading (and, for Article 4, the target's and the US's chances)."""
     routine = [i for i in incursions if not i.article4]
     for inc in incursions:
         if inc.article4:
-            model.recorder.event("incursion", describe(model, inc))
+            c = model.allies[inc.target].record.country
+            model.recorder.event(
+                "incursion",
+                describe(model, inc),
+                why=f"{why}; {c}'s chance of a firm answer {firm_p[inc.target]:.0%}, the US's "
+                f"of standing with it {p_us:.0%}",
+            )
     if not routine:
         return
     parts = []
@@ -278,5 +298,5 @@ def _log(model: AllianceModel, incursions: list[Incursion]) -> None:
         parts.append(f"{where} ({answer})")
     n = len(routine)
     model.recorder.event(
-        "incursion", f"{n} Russian incursion{'s' if n > 1 else ''}: " + ", ".join(parts)
+        "incursion", f"{n} Russian incursion{'s' if n > 1 else ''}: " + ", ".join(parts), why=why
     )
