@@ -143,3 +143,33 @@ def test_only_dead_commands_folders_are_cleaned(results, tmp_path):
     assert sorted(clean_stale(folder)) == sorted([dead, stale])
     assert live.exists() and not dead.exists() and not stale.exists()
     assert not (folder / "report").exists()  # a half-built report is deleted, not moved in
+
+
+def test_sigkill_during_a_comparisons_report_leaves_its_results_and_no_report(tmp_path):
+    out = tmp_path / "cmp"
+    args = ("compare", "baseline", "cajole", "--reps", "2", "--out", str(out), "--quiet")
+    code, _ = _stop_mid_report(out, signal.SIGKILL, *args)
+    assert code == -signal.SIGKILL
+    assert (out / "comparison.csv").exists() and (out / "baseline" / "manifest.json").exists()
+    assert not (out / "report.html").exists() and not (out / "report").exists()
+    assert main(["report", str(out)]) == 0
+    assert (out / "report.html").exists() and (out / "report" / "compare_trajectories.png").exists()
+    assert not list(out.glob(f"{PREFIX}*"))
+
+
+def test_two_reports_of_one_folder_at_once_both_finish_whole(results, tmp_path):
+    folder = _copy(results, tmp_path / "run")
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "sim", "report", str(folder)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outcomes = [(p.wait(timeout=300), p.communicate()[1]) for p in procs]
+    assert [code for code, _ in outcomes] == [0, 0], outcomes
+    assert _whole(folder)
+    assert not list(folder.glob(f"{PREFIX}*"))

@@ -13,7 +13,8 @@ command leaves the whole report or none:
   (it says so in a ``complete`` file written before them), finished.
 
 An older report in ``DIR`` is replaced whole: its figures are moved aside by the first rename
-and deleted after the second.
+and deleted after the second. Two commands finishing a report of one folder at the same moment
+take turns for the renames (an OS lock on the folder itself, so no lock file is left).
 """
 
 from __future__ import annotations
@@ -50,6 +51,22 @@ def _pid(tmp: Path) -> int | None:
         return None
 
 
+@contextlib.contextmanager
+def _folder_locked(folder: Path) -> Iterator[None]:
+    """An exclusive OS lock (``flock``) on the folder itself, released on exit or death."""
+    try:
+        import fcntl  # noqa: PLC0415 (POSIX)
+    except ImportError:  # no flock: the renames are still atomic one by one
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def _move_in(tmp: Path, folder: Path) -> None:
     """The two renames: the figures first, then the page (what a reader opens). Each is done
     only if not done yet, so a command killed half-way is finished by the next one."""
@@ -77,7 +94,8 @@ def clean_stale(folder: Path) -> list[Path]:
             continue
         with contextlib.suppress(OSError):
             if (tmp / COMPLETE).exists():  # killed between its two renames: finish them
-                _move_in(tmp, tmp.parent)
+                with _folder_locked(tmp.parent):
+                    _move_in(tmp, tmp.parent)
             shutil.rmtree(tmp)
             cleaned.append(tmp)
     return cleaned
@@ -112,7 +130,7 @@ def staged_report(folder: Path) -> Iterator[Path]:
     try:
         (tmp / "report").mkdir()  # even without figures: an older report's are replaced
         yield tmp
-        with _signals_held():
+        with _signals_held(), _folder_locked(folder):
             (tmp / COMPLETE).touch()
             _move_in(tmp, folder)
     finally:
