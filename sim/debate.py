@@ -23,8 +23,10 @@ assumptions (:mod:`sim.worlds`), the same world in every cell (common random num
 probabilities are shares of worlds. Each prediction is then also judged world by world
 (:func:`Debate.prediction_worlds`: the share of worlds in which it holds, with its Wilson
 interval) and its cruxes named (:func:`Debate.cruxes`: which assumption would have to be true
-for it to hold, :mod:`sim.cruxes`). A thesis's own settings fix the parameters it sets; every
-other assumption is drawn from the common ranges.
+for it to hold, :mod:`sim.cruxes`). A thesis narrows the ranges of the parameters it sets (its
+``[uncertainty]`` table: from the baseline's value, which its quoted sentence argues against, to
+half as far again beyond its own value, under the same quote); every other assumption is drawn
+from the common ranges.
 """
 
 from __future__ import annotations
