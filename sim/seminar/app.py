@@ -1,14 +1,20 @@
 """The seminar web app (Solara): one shared run for a class.
 
 Three kinds of page, chosen by the address: ``?instructor=TOKEN`` (the console), ``?seat=TOKEN``
-(a student's seat: its decision form; the token in the address means a reload keeps the seat),
-and anything else (the join page: code, name, role). Every page shows the shared views: the
-year, the charts and the map (SVG drawn by the browser, made once per year for everyone), the
-event log in words and the decisions of the years already played.
+(a student's seat: its briefing and decision form; the token in the address means a reload keeps
+the seat), and anything else (the join page: code, name, role). Every page shows the countdown
+and the shared views: the year, the story of each year, the charts and the map, and the
+decisions of the years already played.
 
-Pages learn of a change (a decision, a new year) by watching the session's version number
-(ten times a second, in a thread per page that Solara cancels when the page closes), and only
-then re-render.
+Pages never read the live model: they show the session's published :class:`Snapshot` (replaced
+whole, under the session's lock, when a year is played, a reveal or the clock changes). A page
+learns of a change by watching numbers ten times a second in a thread per page (which Solara
+cancels when the page closes): the snapshot's sequence (every page), the roster's version (the
+instructor's page only) and its own seat's version (a seat's page). A student's Submit thus
+re-renders that student's page and the instructor's roster, not the other thirty pages.
+
+The layout is one flexible row: the controls (join form, seat form or console) and the countdown
+on the left, the shared views on the right; below 760 px wide they stack, controls first.
 """
 
 from __future__ import annotations
@@ -18,56 +24,107 @@ import logging
 import os
 import threading
 import urllib.parse
-from typing import Any, cast
+from pathlib import Path
+from typing import Any
 
 import solara
 
-from ..decisions import ANSWERS
 from ..scenario import CATEGORIES, load_scenario
 from ..ui.config import app_config
-from .session import DECISION_FIELDS, INJECTABLE, RUSSIA, US, ClassSession, SeminarError
-from .views import alliance_map, charts
+from .session import (
+    DECISION_FIELDS,
+    INJECTABLE,
+    RUSSIA,
+    US,
+    ClassSession,
+    SeminarError,
+    Snapshot,
+)
 
 log = logging.getLogger("natosim.seminar")
 CONFIG = app_config()
 
 
 def _session_from_environment() -> ClassSession:
+    folder = os.environ.get("NATOSIM_SEMINAR_FOLDER") or None
+    if folder and os.environ.get("NATOSIM_SEMINAR_RESUME"):
+        return ClassSession.resume(Path(folder))
     scenario = load_scenario(os.environ.get("NATOSIM_SEMINAR_SCENARIO", "baseline"))
-    return ClassSession(
+    session = ClassSession(
         scenario,
         seed=int(os.environ.get("NATOSIM_SEMINAR_SEED", "7")),
         code=os.environ.get("NATOSIM_SEMINAR_CODE") or None,
         instructor_token=os.environ.get("NATOSIM_SEMINAR_INSTRUCTOR") or None,
         seconds_per_year=int(os.environ.get("NATOSIM_SEMINAR_SECONDS", "180")),
+        folder=Path(folder) if folder else None,
     )
+    session.save()
+    return session
 
 
 SESSION = _session_from_environment()
-WATCH_SECONDS = 0.1  # how often a page checks for a change (an integer compare)
-_CACHE: dict[str, Any] = {"year": None}
-_CACHE_LOCK = threading.Lock()
+WATCH_SECONDS = 0.1  # how often a page checks for a change (integer compares)
 
 
-def shared_drawings() -> tuple[list[str], str]:
-    """The charts and the map of the year reached, drawn once for every viewer."""
-    with _CACHE_LOCK:
-        if _CACHE["year"] != SESSION.year:
-            m = SESSION.model
-            _CACHE["charts"] = charts(SESSION.history_frame(), m.start_year, m.end_year)
-            _CACHE["map"] = alliance_map(
-                SESSION.allies_frame(), dict(SESSION.scenario.params["network"]), SESSION.year
-            )
-            _CACHE["year"] = SESSION.year
-        return _CACHE["charts"], _CACHE["map"]
+def _clock() -> None:
+    """Advance when the countdown ends, if the instructor chose automatic advance."""
+    while True:
+        threading.Event().wait(0.5)
+        try:
+            SESSION.tick()
+        except Exception:
+            log.exception("automatic advance failed")
+
+
+threading.Thread(target=_clock, daemon=True, name="seminar-clock").start()
+
+CSS = """
+.sem-wrap { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
+.sem-controls { flex: 1 1 340px; min-width: 300px; max-width: 460px; }
+.sem-shared { flex: 2 1 520px; min-width: 300px; }
+@media (max-width: 760px) {
+  .sem-controls, .sem-shared { flex: 1 1 100%; max-width: 100%; min-width: 0; }
+}
+.sem-controls .v-btn.submit, .sem-controls .v-btn.join { width: 100%; }
+.sem-controls .v-btn { white-space: normal; }
+.sem-controls .v-btn__content { white-space: normal; }
+.countdown { font-size: 1.15em; font-weight: bold; }
+.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr));
+  gap: 4px; }
+.event-log { max-height: 240px; overflow-y: auto; border: 1px solid #ddd; padding: 4px 8px;
+  font-size: 0.92em; }
+.event-log ul { margin: 0 0 4px 0; padding-left: 18px; }
+.roster { display: flex; flex-wrap: wrap; gap: 3px; font-size: 0.85em; }
+.roster .seat { border: 1px solid #999; border-radius: 4px; padding: 0 4px; }
+.roster .seat.decided { background: #d7f0d2; border-color: #4a8a3c; }
+.roster .seat.locked { background: #eee; color: #777; }
+.briefing { font-size: 0.92em; }
+.briefing p { margin: 0 0 4px 0; }
+.russia-own { background: #fbeaea; padding: 4px 6px; margin: 4px 0; }
+.decide-row { margin-bottom: 2px; }
+"""
 
 
 def _query(search: str | None) -> dict[str, str]:
     return {k: v[0] for k, v in urllib.parse.parse_qs(search or "").items() if v}
 
 
+def _client() -> str:
+    """The page's address (set by the server's guard) and its browser session."""
+    try:
+        headers = solara.lab.headers.value or {}
+        where = (headers.get("x-natosim-client") or ["?"])[0]
+    except Exception:
+        where = "?"
+    try:
+        session = solara.get_session_id()
+    except Exception:
+        session = ""
+    return f"{where}|{session}"
+
+
 @solara.component
-def Countdown() -> None:
+def Countdown(snap: Snapshot) -> None:
     now, set_now = solara.use_state(0)
 
     def tick(cancel: threading.Event) -> None:
@@ -78,30 +135,45 @@ def Countdown() -> None:
 
     solara.use_thread(tick, dependencies=[])
     _ = now
-    left = SESSION.seconds_left()
-    text = "paused" if left < 0 else f"{left // 60}:{left % 60:02d} left for decisions"
-    solara.Text(text, classes=["countdown"], style={"font-size": "1.1em"})
+    if snap.done:
+        text = "the run is over"
+    else:
+        left = snap.seconds_left()
+        auto = ", then the year advances" if snap.auto else ""
+        text = (
+            "clock paused"
+            if left < 0
+            else f"{left // 60}:{left % 60:02d} left for decisions on {snap.year + 1}{auto}"
+        )
+    solara.Text(text, classes=["countdown"])
 
 
 @solara.component
-def JoinView(code0: str) -> None:
+def JoinView(code0: str, snap: Snapshot) -> None:
     router = solara.use_router()
     code, set_code = solara.use_state(code0)
     name, set_name = solara.use_state("")
-    free = [r for r in SESSION.roles() if r not in SESSION.taken()]
-    role, set_role = solara.use_state(free[0] if free else "")
+    role, set_role = solara.use_state("")
     error, set_error = solara.use_state("")
+    taken = SESSION.taken()
+    free = [r for r in SESSION.roles() if r not in taken and r not in SESSION.locked]
 
     def join() -> None:
+        if not role:
+            set_error("choose a role first")
+            return
         try:
-            token = SESSION.join(code, name, role)
+            token = SESSION.join(code, name, role, client=_client())
         except SeminarError as exc:
             set_error(str(exc))
             return
         router.push(f"?seat={token}")
 
+    solara.HTML(tag="h3", unsafe_innerHTML="Join the seminar")
     solara.HTML(
-        tag="h3", unsafe_innerHTML=f"Join the seminar: {html.escape(SESSION.scenario.name)}"
+        tag="p",
+        unsafe_innerHTML=f"<b>{html.escape(SESSION.scenario.name)}</b>: "
+        f"{html.escape(SESSION.scenario.description)}",
     )
     with solara.Div(classes=["join-code"]):
         solara.InputText("Join code", value=code, on_value=set_code)
@@ -110,11 +182,13 @@ def JoinView(code0: str) -> None:
     labels = {r: f"{r}: {SESSION.role_name(r)}" for r in free}
     with solara.Div(classes=["join-role"]):
         solara.Select(
-            "Role",
-            value=labels.get(role, ""),
+            "Role (choose one)",
+            value=labels.get(role),
             values=list(labels.values()),
-            on_value=lambda label: set_role(label.split(":")[0]),
+            on_value=lambda label: set_role((label or "").split(":")[0]),
         )
+    if role:
+        solara.HTML(tag="div", unsafe_innerHTML=snap.briefings.get(role, ""))
     solara.Button("Join", on_click=join, classes=["join"], color="primary")
     if error:
         solara.Error(error)
@@ -133,130 +207,176 @@ US_SHARES: dict[str, float | None] = {
     AGENT: None,
     **{f"{k}%": k / 100 for k in (0, 25, 50, 75, 100)},
 }
-
-
-def _default(role: str, key: str) -> Any:
-    m = SESSION.model
-    if key == "budget":
-        return round(float(m.ally_state.core_pct[m.ally_index[role]]), 2)
-    if key == "answer":
-        return "comply"
-    if key == "threat":
-        return round(float(m.united_states.threat_level), 2)
-    if key == "demand":
-        return round(float(m.now["us_demand_pct"]), 2)
-    if key in ("drawdown", "reassurance"):
-        return 0.0
-    if key == "greyzone":
-        return 1.0
-    if key in ("help", "respond", "priority", "us_share"):
-        return None  # the agent decides unless the player says otherwise
-    return ""
+ANSWER_CHOICES = ("agent", "comply", "hedge", "resist")
+SLIDERS = {
+    "budget": (0.0, 10.0, 0.05),
+    "demand": (0.0, 10.0, 0.05),
+    "threat": (0.0, 1.0, 0.01),
+    "drawdown": (0.0, 0.5, 0.01),
+    "reassurance": (0.0, 1.0, 0.01),
+    "greyzone": (0.0, 3.0, 0.05),
+}
 
 
 @solara.component
-def SeatView(token: str, version: int) -> None:
-    seat = SESSION.seat(token)
-    assert seat is not None
-    role = seat.role
+def SeatForm(token: str, role: str, snap: Snapshot) -> None:
+    """This year's form: every control starts on 'my agent decides', sliders at this year's
+    agent value; an untouched Submit leaves every decision to the agent."""
     kind = role if role in (US, RUSSIA) else "ally"
-    values, set_values = solara.use_state({k: _default(role, k) for k, _ in DECISION_FIELDS[kind]})
+    defaults = snap.defaults.get(role, {})
+    values, set_values = solara.use_state({k: None for k, _ in DECISION_FIELDS[kind]})
     error, set_error = solara.use_state("")
+    sent, set_sent = solara.use_state(False)
 
     def submit() -> None:
         try:
             SESSION.decide(token, **values)
             set_error("")
+            set_sent(True)
         except SeminarError as exc:
             set_error(str(exc))
 
-    def setter(key: str):
-        return lambda v: set_values({**values, key: v})
+    def put(key: str, value: Any) -> None:
+        set_values({**values, key: value})
 
-    def help_setter(text: str) -> None:
-        set_values({**values, "help": HELP[text]})
-
-    def share_setter(text: str) -> None:
-        set_values({**values, "us_share": US_SHARES[text]})
-
-    def yes_no_setter(key: str):
-        back = {text: value for value, text in YES_NO.items()}
-        return lambda text: set_values({**values, key: back[text]})
-
-    who = f"{html.escape(seat.name)}: you are {html.escape(SESSION.role_name(role))}"
-    solara.HTML(tag="h3", unsafe_innerHTML=who)
-    if SESSION.done:
-        solara.Info("The run is over: see the debrief on the projector.")
-        return
-    solara.Text(f"Your decisions for {SESSION.year + 1}:")
+    solara.Text(f"Your decisions for {snap.year + 1}:")
     for key, label in DECISION_FIELDS[kind]:
-        with solara.Div(classes=[f"decide-{key}"]):
-            if key == "help":
-                shown = next(t for t, v in HELP.items() if v == values[key])
-                solara.Select(label, value=shown, values=list(HELP), on_value=help_setter)
+        with solara.Div(classes=[f"decide-{key}", "decide-row"]):
+            if key in SLIDERS:
+                lo, hi, step = SLIDERS[key]
+                agent = values[key] is None
+                shown = float(defaults.get(key) or 0.0) if agent else float(values[key])
+                solara.SliderFloat(
+                    f"{label}: {shown:.2f}" + (" (agent)" if agent else ""),
+                    value=shown,
+                    min=lo,
+                    max=hi,
+                    step=step,
+                    on_value=lambda v, key=key: put(key, round(float(v), 4)),
+                )
+                solara.Checkbox(
+                    label=AGENT,
+                    value=agent,
+                    on_value=lambda on, key=key, shown=shown: put(key, None if on else shown),
+                )
+            elif key == "answer":
+                solara.Text(label)
+                solara.ToggleButtonsSingle(
+                    values[key] or "agent",
+                    list(ANSWER_CHOICES),
+                    on_value=lambda v: put("answer", None if v == "agent" else v),
+                )
+            elif key == "help":
+                current = next(t for t, v in HELP.items() if v == values[key])
+                solara.Select(
+                    label, value=current, values=list(HELP), on_value=lambda t: put("help", HELP[t])
+                )
+            elif key == "us_share":
+                current = next(t for t, v in US_SHARES.items() if v == values[key])
+                solara.Select(
+                    label,
+                    value=current,
+                    values=list(US_SHARES),
+                    on_value=lambda t: put("us_share", US_SHARES[t]),
+                )
+            elif key == "priority":
+                solara.Select(
+                    label,
+                    value=values[key] or AGENT,
+                    values=[AGENT, *CATEGORIES],
+                    on_value=lambda v: put("priority", None if v == AGENT else v),
+                )
             elif key == "respond":
+                back = {text: value for value, text in YES_NO.items()}
                 solara.Select(
                     label,
                     value=YES_NO[values[key]],
                     values=list(YES_NO.values()),
-                    on_value=yes_no_setter(key),
+                    on_value=lambda t, back=back: put("respond", back[t]),
                 )
-            elif key == "priority":
-                options = [AGENT, *CATEGORIES]
-                solara.Select(
-                    label,
-                    value=values[key] or AGENT,
-                    values=options,
-                    on_value=lambda v: set_values(
-                        {**values, "priority": None if v == AGENT else v}
-                    ),
-                )
-            elif key == "us_share":
-                shown = next(t for t, v in US_SHARES.items() if v == values[key])
-                solara.Select(label, value=shown, values=list(US_SHARES), on_value=share_setter)
-            elif key == "answer":
-                solara.ToggleButtonsSingle(values[key], list(ANSWERS), on_value=setter(key))
             elif key == "probe":
-                options = ["no probe", *[r for r in SESSION.roles() if r not in (US, RUSSIA)]]
+                names = {
+                    f"{SESSION.role_name(r)} ({r})": r
+                    for r in SESSION.roles()
+                    if r not in (US, RUSSIA)
+                }
+                options = {AGENT: None, "no probe": "", **names}
+                current = next(t for t, v in options.items() if v == values[key])
                 solara.Select(
                     label,
-                    value=values[key] or "no probe",
-                    values=options,
-                    on_value=lambda v: set_values(
-                        {**values, "probe": "" if v == "no probe" else v}
-                    ),
+                    value=current,
+                    values=list(options),
+                    on_value=lambda t, options=options: put("probe", options[t]),
                 )
-            else:
-                lo, hi = {
-                    "budget": (0.0, 10.0),
-                    "demand": (0.0, 10.0),
-                    "drawdown": (0.0, 0.5),
-                    "greyzone": (0.0, 3.0),
-                }.get(key, (0.0, 1.0))
-                solara.SliderFloat(
-                    f"{label}: {values[key]:.2f}",
-                    value=float(values[key]),
-                    min=lo,
-                    max=hi,
-                    step=(hi - lo) / 100,
-                    on_value=setter(key),
-                    thumb_label=True,
-                )
-    solara.Button("Submit my decision", on_click=submit, classes=["submit"], color="primary")
-    if role in SESSION.decided():
-        solara.Success(f"Your decision for {SESSION.year + 1} is in (you may still change it).")
+    solara.Button("Submit my decisions", on_click=submit, classes=["submit"], color="primary")
+    if sent and role in SESSION.decided():
+        solara.Success(f"Your decision for {snap.year + 1} is in (you may still change it).")
     else:
-        solara.Warning("Not decided yet: if the year advances, your agent's rule decides.")
+        solara.Warning("Not submitted yet: if the year advances, your agent decides.")
     if error:
         solara.Error(error)
 
 
 @solara.component
-def InstructorView(version: int) -> None:
+def SeatView(token: str, snap: Snapshot, seat_version: int) -> None:
+    seat = SESSION.seat(token)
+    if seat is None:
+        solara.Warning(
+            "This seat was released by the instructor. Join again from the join page "
+            "(the link without ?seat=)."
+        )
+        return
+    role = seat.role
+    who = f"{html.escape(seat.name)}: you are {html.escape(SESSION.role_name(role))}"
+    solara.HTML(tag="h3", unsafe_innerHTML=who)
+    Countdown(snap)
+    if snap.debrief_shown:
+        DebriefView(snap, role)
+    if role == RUSSIA:
+        solara.HTML(tag="div", unsafe_innerHTML=snap.russia_own)
+    if snap.done:
+        solara.Info("The run is over: see the debrief.")
+    elif role in SESSION.locked:
+        solara.Info("The instructor has given your role to its agent for now.")
+    else:
+        SeatForm(token, role, snap).key(f"form-{role}-{snap.year}")
+    with solara.Details("Your briefing", expand=snap.year == snap.start_year):
+        solara.HTML(tag="div", unsafe_innerHTML=snap.briefings.get(role, ""))
+
+
+@solara.component
+def DebriefView(snap: Snapshot, role: str | None = None) -> None:
+    d = SESSION.debrief()
+    from .briefing import outcomes_table  # noqa: PLC0415
+
+    solara.HTML(tag="h4", unsafe_innerHTML=f"Debrief ({d['year']})")
+    solara.HTML(
+        tag="p",
+        unsafe_innerHTML="<b>Verdict if the run ended now</b>: the class: "
+        f"{d['class_verdict'].replace('_', ' ')}; the agents alone: "
+        f"{d['agents_verdict'].replace('_', ' ')}",
+    )
+    solara.HTML(tag="div", unsafe_innerHTML=outcomes_table(d), classes=["debrief-outcomes"])
+    words = d["words"]
+    chosen = [role] if role is not None and role in words else sorted(words)
+    text = "".join(
+        f"<p><b>{html.escape(SESSION.role_name(r))}</b>: {words[r]['text']}</p>" for r in chosen
+    )
+    solara.HTML(tag="div", unsafe_innerHTML=text, classes=["debrief-words"])
+    if role is None and len(d["seats"]):
+        with solara.Details("The seats year by year"):
+            solara.HTML(
+                tag="div", unsafe_innerHTML=d["seats"].to_html(index=False, classes="debrief-table")
+            )
+
+
+@solara.component
+def InstructorView(snap: Snapshot, roster_version: int) -> None:
     kind, set_kind = solara.use_state(INJECTABLE[0])
     target, set_target = solara.use_state("EST")
+    seat_role, set_seat_role = solara.use_state("")
+    move_to, set_move_to = solara.use_state("")
     message, set_message = solara.use_state("")
-    debrief, set_debrief = solara.use_state(cast(dict[str, Any] | None, None))
 
     def guarded(action):
         def run() -> None:
@@ -275,50 +395,88 @@ def InstructorView(version: int) -> None:
         folder = SESSION.export(CONFIG.export_root)
         set_message(f"Exported to {folder.relative_to(CONFIG.export_root)} (in the export folder)")
 
+    roster = SESSION.roster()
+    pending_events = len(SESSION.injected)
     solara.HTML(
         tag="h3",
-        unsafe_innerHTML=f"Instructor: {html.escape(SESSION.scenario.name)}, year {SESSION.year}",
+        unsafe_innerHTML=f"Instructor: {html.escape(SESSION.scenario.name)}, year {snap.year}",
     )
     solara.Text(f"Join code: {SESSION.code}", classes=["join-code-shown"])
-    Countdown()
-    taken = SESSION.taken()
-    decided = SESSION.decided()
-    rows = "".join(
-        f"<tr><td>{html.escape(r)}</td><td>{html.escape(p)}</td>"
-        f"<td>{'decided' if r in decided else 'waiting'}</td></tr>"
-        for r, p in sorted(taken.items())
+    Countdown(snap)
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.Button(
+            f"Advance to {snap.year + 1}",
+            on_click=guarded(SESSION.advance),
+            classes=["advance"],
+            color="primary",
+            disabled=snap.done,
+        )
+        solara.Button(
+            "Resume clock" if snap.paused else "Pause",
+            on_click=guarded(lambda: SESSION.set_paused(not snap.paused)),
+            classes=["pause"],
+        )
+        solara.Button(
+            "Reveal" if snap.fog else "Hide",
+            on_click=guarded(lambda: SESSION.set_fog(not snap.fog)),
+            classes=["fog"],
+        )
+        solara.Button(
+            "Debrief: hide" if snap.debrief_shown else "Debrief",
+            on_click=guarded(lambda: SESSION.show_debrief(not snap.debrief_shown)),
+            classes=["debrief"],
+        )
+        if CONFIG.allow_export:
+            solara.Button("Export", on_click=guarded(do_export), classes=["export"])
+    solara.Checkbox(
+        label="advance by itself when the countdown ends",
+        value=snap.auto,
+        on_value=SESSION.set_auto,
+    )
+    n_dec = sum(r["decided"] for r in roster)
+    n_held = sum(bool(r["player"]) for r in roster)
+    chips = "".join(
+        f"<span class='seat{' decided' if r['decided'] else ''}"
+        f"{' locked' if r['locked'] else ''}' title='{html.escape(r['name'])}'>"
+        f"{html.escape(r['role'])} {html.escape(r['player'] or '(agent)')}"
+        f"{' ✓' if r['decided'] else ''}</span>"
+        for r in roster
     )
     solara.HTML(
         tag="div",
         unsafe_innerHTML=(
-            f"<table class='roster'><tr><th>role</th><th>player</th><th>{SESSION.year + 1}"
-            f"</th></tr>{rows or '<tr><td colspan=3>nobody yet</td></tr>'}</table>"
+            f"<div class='roster-count'>{n_dec} of {n_held} seats decided for {snap.year + 1}"
+            f"{f'; {pending_events} event(s) injected' if pending_events else ''}</div>"
+            f"<div class='roster'>{chips or 'nobody yet'}</div>"
         ),
     )
-    with solara.Row():
-        solara.Button(
-            f"Advance to {SESSION.year + 1}",
-            on_click=guarded(SESSION.advance),
-            classes=["advance"],
-            color="primary",
-            disabled=SESSION.done,
+    roles = SESSION.roles()
+    with solara.Details("Seats: release, move, lock"):
+        solara.Select("Seat", value=seat_role or None, values=roles, on_value=set_seat_role)
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            solara.Button(
+                "Release", classes=["release"], on_click=guarded(lambda: SESSION.release(seat_role))
+            )
+            solara.Button(
+                "Lock for its agent" if seat_role not in SESSION.locked else "Unlock",
+                classes=["lock"],
+                on_click=guarded(
+                    lambda: SESSION.set_locked(seat_role, seat_role not in SESSION.locked)
+                ),
+            )
+        free = [r for r in roles if r not in SESSION.taken()]
+        solara.Select(
+            "Move its student to", value=move_to or None, values=free, on_value=set_move_to
         )
         solara.Button(
-            "Resume" if SESSION.paused else "Pause",
-            on_click=guarded(lambda: SESSION.set_paused(not SESSION.paused)),
-            classes=["pause"],
+            "Move", classes=["move"], on_click=guarded(lambda: SESSION.reassign(seat_role, move_to))
         )
-        solara.Button(
-            "Reveal" if SESSION.fog else "Hide",
-            on_click=guarded(lambda: SESSION.set_fog(not SESSION.fog)),
-            classes=["fog"],
-        )
-    with solara.Row():
-        solara.Select("Inject", value=kind, values=list(INJECTABLE), on_value=set_kind)
+    with solara.Details("Inject an event for next year"):
+        solara.Select("Event", value=kind, values=list(INJECTABLE), on_value=set_kind)
         solara.Select(
             "Target",
             value=target,
-            values=[r for r in SESSION.roles() if r not in (US, RUSSIA)],
+            values=[r for r in roles if r not in (US, RUSSIA)],
             on_value=set_target,
         )
         solara.Button(
@@ -332,85 +490,62 @@ def InstructorView(version: int) -> None:
                 )
             ),
         )
-    with solara.Row():
-        solara.Button(
-            "Debrief", on_click=lambda: set_debrief(SESSION.debrief()), classes=["debrief"]
-        )
-        if CONFIG.allow_export:
-            solara.Button("Export the class's run", on_click=guarded(do_export), classes=["export"])
     if message:
         solara.Info(message)
-    if debrief is not None:
-        solara.HTML(
-            tag="p",
-            unsafe_innerHTML="<b>Verdict if the run ended now</b>: the class: "
-            f"{debrief['class_verdict'].replace('_', ' ')}; the agents alone: "
-            f"{debrief['agents_verdict'].replace('_', ' ')}",
-        )
-        seats = debrief["seats"]
-        if len(seats):
-            solara.HTML(
-                tag="div", unsafe_innerHTML=seats.to_html(index=False, classes="debrief-table")
-            )
+    if snap.debrief_shown:
+        DebriefView(snap, None)
 
 
 @solara.component
-def SharedViews(version: int) -> None:
-    """The year, the charts, the map, the log and the revealed decisions: a few HTML blocks
-    (each a single widget), so that a new year costs each page little to re-render."""
-    svgs, amap = shared_drawings()
-    solara.HTML(tag="div", unsafe_innerHTML=status_html(), classes=["status"])
-    with solara.GridFixed(columns=2):
-        for svg in svgs:
-            solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["chart"])
-    solara.HTML(tag="div", unsafe_innerHTML=amap, classes=["map"])
-    lines = "".join(f"<div>{html.escape(e)}</div>" for e in reversed(SESSION.events(15)))
-    solara.HTML(tag="div", unsafe_innerHTML=f"<h4>Event log</h4>{lines}", classes=["event-log"])
-    revealed = SESSION.revealed()
-    if len(revealed):
-        table = revealed.tail(40).to_html(index=False, classes="decisions")
-        solara.HTML(tag="div", unsafe_innerHTML=f"<h4>Decisions so far</h4>{table}")
-
-
-def status_html() -> str:
-    rows = SESSION.model.recorder.model_rows
-    if SESSION.fog:
-        hidden = "Russia's forces and US resolve: hidden"
-    else:
-        hidden = (
-            f"Russia's free forces {rows['russia_free_bde'][-1]:.1f} bde-e; Russia's read of "
-            f"US resolve {rows['russia_resolve_estimate'][-1]:.2f}"
-        )
-    return (
-        f"<span class='year' style='font-size:1.6em;font-weight:bold'>Year {SESSION.year}"
-        f"</span> &nbsp; European core spending {rows['eu_core_pct'][-1]:.2f}% of GDP; "
-        f"trust {rows['mean_trust'][-1]:.2f}; <span class='fog-state'>{hidden}</span>"
+def SharedViews(snap: Snapshot) -> None:
+    """The year, its story, the charts, the map and the revealed decisions: a few HTML blocks
+    from the published snapshot (each a single widget)."""
+    solara.HTML(tag="div", unsafe_innerHTML=snap.status, classes=["status"])
+    solara.HTML(tag="div", unsafe_innerHTML=snap.log, classes=["event-log"])
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML="".join(f"<div class='chart'>{svg}</div>" for svg in snap.charts),
+        classes=["chart-grid"],
     )
+    solara.HTML(tag="div", unsafe_innerHTML=snap.map, classes=["map"])
+    if snap.revealed:
+        solara.HTML(tag="div", unsafe_innerHTML=snap.revealed, classes=["revealed"])
 
 
 @solara.component
 def Page() -> None:
     solara.Title("natosim seminar")
+    solara.Style(CSS)
     router = solara.use_router()
-    version, set_version = solara.use_state(SESSION.version)
+    q = _query(router.search)
+    instructor = SESSION.is_instructor(q.get("instructor"))
+    token = q.get("seat") if not instructor else None
+    snap, set_snap = solara.use_state(SESSION.snapshot)
+    roster, set_roster = solara.use_state(SESSION.roster_version)
+    seat_v, set_seat_v = solara.use_state(SESSION.seat_versions.get(token or "", 0))
 
     def watch(cancel: threading.Event) -> None:
-        seen = SESSION.version
+        seen = (SESSION.snapshot, SESSION.roster_version, SESSION.seat_versions.get(token or "", 0))
         while not cancel.wait(WATCH_SECONDS):
-            if SESSION.version != seen:
-                seen = SESSION.version
-                set_version(seen)
+            now = SESSION.snapshot
+            if now is not seen[0]:
+                set_snap(now)
+            if instructor and SESSION.roster_version != seen[1]:
+                set_roster(SESSION.roster_version)
+            sv = SESSION.seat_versions.get(token or "", 0) if token else 0
+            if token and sv != seen[2]:
+                set_seat_v(sv)
+            seen = (now, SESSION.roster_version, sv)
 
-    solara.use_thread(watch, dependencies=[])
-    # the version is passed down: a component re-renders when its arguments change
-    q = _query(router.search)
-    with solara.Columns([1, 2]):
-        with solara.Column():
-            if SESSION.is_instructor(q.get("instructor")):
-                InstructorView(version)
-            elif SESSION.seat(q.get("seat")) is not None:
-                SeatView(q["seat"], version)
+    solara.use_thread(watch, dependencies=[instructor, token])
+    with solara.Div(classes=["sem-wrap"]):
+        with solara.Div(classes=["sem-controls"]):
+            if instructor:
+                InstructorView(snap, roster)
+            elif (token and SESSION.seat(token) is not None) or seat_v:
+                SeatView(token or "", snap, seat_v)
             else:
-                JoinView(q.get("code", ""))
-        with solara.Column():
-            SharedViews(version)
+                JoinView(q.get("code", ""), snap)
+                Countdown(snap)
+        with solara.Div(classes=["sem-shared"]):
+            SharedViews(snap)

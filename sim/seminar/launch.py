@@ -17,6 +17,7 @@ class Launched:
     process: subprocess.Popen
     join: str  # the students' link, with the join code
     instructor: str  # the instructor's link, with the token
+    folder: str = ""  # where the session is saved (for --resume)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -33,21 +34,30 @@ def launch(
     cwd: str | Path | None = None,
     seconds: int = 600,
     wait_s: float = 120.0,
+    resume: str | Path | None = None,
+    save_dir: str | Path | None = None,
+    per_client: int = 100,
 ) -> Launched:
-    """``natosim seminar SCENARIO`` on 127.0.0.1:``port``; returns once the page answers."""
+    """``natosim seminar SCENARIO`` on 127.0.0.1:``port`` (or ``--resume FOLDER``); returns once
+    the page answers. Every page of a test comes from 127.0.0.1, so ``per_client`` is high."""
+    where = ["--resume", str(resume)] if resume else [scenario]
+    saving = ["--save-dir", str(save_dir)] if save_dir else []
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "sim",
             "seminar",
-            scenario,
+            *where,
+            *saving,
             "--port",
             str(port),
             "--seconds",
             str(seconds),
             "--export-dir",
             str(export_dir),
+            "--connections-per-client",
+            str(per_client),
         ],
         cwd=cwd,
         stdout=subprocess.PIPE,
@@ -55,9 +65,10 @@ def launch(
         text=True,
     )
     assert proc.stdout is not None
-    head = "".join(proc.stdout.readline() for _ in range(3))
+    head = "".join(proc.stdout.readline() for _ in range(4))
     join = re.search(r"students join: (\S+)", head)
     instructor = re.search(r"instructor:\s+(\S+)", head)
+    saved = re.search(r"saved at every year in (\S+)", head)
     if join is None or instructor is None:
         proc.kill()
         raise RuntimeError(f"natosim seminar did not start: {head}")
@@ -65,7 +76,9 @@ def launch(
     while time.time() < deadline:
         try:
             with urllib.request.urlopen(join.group(1), timeout=2):
-                return Launched(proc, join.group(1), instructor.group(1))
+                return Launched(
+                    proc, join.group(1), instructor.group(1), saved.group(1) if saved else ""
+                )
         except OSError:
             time.sleep(0.5)
     proc.kill()

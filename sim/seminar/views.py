@@ -1,11 +1,14 @@
 """What every screen of a seminar shows, as SVG the browser draws: line charts of the main
-outcomes and the alliance map. Made once per year for the whole class (cached on the session's
-year), so thirty viewers cost one drawing, not thirty matplotlib renders. Fixed axes (0-1 for
-indices, 0 to at least 4% for spending) so a small change looks small."""
+outcomes and the alliance map, the status line, the event log grouped by year and the decisions
+revealed. Made once per year for the whole class (in the session's published snapshot), so
+thirty viewers cost one drawing, not thirty. Fixed axes (0-1 for indices, 0 to at least 4% for
+spending) so a small change looks small. Every drawing carries ``data-year`` (the last year it
+shows), so a test or the load benchmark can tell a stale chart."""
 
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 import pandas as pd
 from matplotlib import colormaps
@@ -44,7 +47,7 @@ def line_chart(
     parts = [
         (
             f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {W} {H}' width='100%' "
-            f"role='img' aria-label='{escape(title)}'>"
+            f"role='img' aria-label='{escape(title)}' data-year='{years[-1] if years else ''}'>"
         ),
         f"<text x='{PAD_L}' y='16' font-size='13' font-weight='bold'>{escape(title)}</text>",
         f"<rect x='{PAD_L}' y='{PAD_T}' width='{iw}' height='{ih}' fill='none' stroke='#999'/>",
@@ -107,7 +110,7 @@ def alliance_map(allies: pd.DataFrame, network_params: dict, year: int) -> str:
     parts = [
         (
             f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {w} {h}' width='100%' "
-            "role='img' aria-label='alliance map'>"
+            f"role='img' aria-label='alliance map' data-year='{year}'>"
         ),
         (
             f"<text x='10' y='14' font-size='13' font-weight='bold'>The alliance in {year}: "
@@ -153,3 +156,64 @@ def alliance_map(allies: pd.DataFrame, network_params: dict, year: int) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def status_html(year: int, rows: dict[str, list[Any]], fog: bool) -> str:
+    """The year and the headline figures; Russia's forces and its read of US resolve only when
+    the instructor has revealed them."""
+    if fog:
+        hidden = "Russia's forces and US resolve: hidden"
+    else:
+        hidden = (
+            f"Russia's free forces {rows['russia_free_bde'][-1]:.1f} bde-e; Russia's read of "
+            f"US resolve {rows['russia_resolve_estimate'][-1]:.2f}"
+        )
+    return (
+        f"<span class='year' data-year='{year}' style='font-size:1.6em;font-weight:bold'>"
+        f"Year {year}</span> &nbsp; European core spending {rows['eu_core_pct'][-1]:.2f}% of GDP;"
+        f" trust {rows['mean_trust'][-1]:.2f}; <span class='fog-state'>{hidden}</span>"
+    )
+
+
+def russia_html(rows: dict[str, list[Any]]) -> str:
+    """What Russia's seat sees of its own forces (always: they are its own)."""
+    return (
+        "<div class='russia-own'><b>Your forces</b>: "
+        f"{rows['russia_forces_bde'][-1]:.1f} brigade-equivalents, "
+        f"{rows['russia_free_bde'][-1]:.1f} free of Ukraine; war readiness "
+        f"{rows['russia_war_readiness'][-1]:.2f}; military spending "
+        f"{rows['russia_milex_pct_gdp'][-1]:.1f}% of GDP. Your read of US resolve "
+        f"{rows['russia_resolve_estimate'][-1]:.2f}, of Europe's "
+        f"{rows['europe_resolve_estimate'][-1]:.2f}.</div>"
+    )
+
+
+def log_html(events: dict[str, list[Any]], years: int = 6) -> str:
+    """The event log by year, newest year first: each year's story (what the agents, the
+    model and the instructor did), then the students' decisions and fallbacks folded."""
+    by_year: dict[int, tuple[list[str], list[str]]] = {}
+    for y, kind, text in zip(events["year"], events["kind"], events["event"], strict=True):
+        story, human = by_year.setdefault(int(y), ([], []))
+        (human if kind in ("human", "fallback") else story).append(str(text).split(": ", 1)[-1])
+    parts = ["<h4>What happened</h4>"]
+    for y in sorted(by_year, reverse=True)[:years]:
+        story, human = by_year[y]
+        items = "".join(f"<li>{escape(t)}</li>" for t in story) or "<li>a quiet year</li>"
+        parts.append(f"<div class='log-year' data-year='{y}'><b>{y}</b><ul>{items}</ul>")
+        if human:
+            folded = "".join(f"<li>{escape(t)}</li>" for t in human)
+            parts.append(
+                f"<details><summary>{len(human)} decisions by students</summary>"
+                f"<ul>{folded}</ul></details>"
+            )
+        parts.append("</div>")
+    return "".join(parts)
+
+
+def revealed_html(revealed: pd.DataFrame, last: int = 40) -> str:
+    if not len(revealed):
+        return ""
+    table = revealed.tail(last).to_html(index=False, classes="decisions")
+    return (
+        f"<details><summary>Decisions revealed so far ({len(revealed)})</summary>{table}</details>"
+    )

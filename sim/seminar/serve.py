@@ -1,0 +1,137 @@
+"""The seminar's web server: Solara's app behind a guard, run by uvicorn in this process.
+
+``python -m sim.seminar.serve HOST PORT`` (``natosim seminar`` execs it) serves
+``sim.seminar.app`` like ``solara run --production`` would, with what a classroom network needs:
+
+* at most ``NATOSIM_SEMINAR_PER_CLIENT`` open page connections (websockets) per client address
+  (default 8) and ``NATOSIM_SEMINAR_MAX_CONNECTIONS`` in all (default 300): a further one is
+  closed at once (code 1008);
+* each connection may send a burst of 300 messages, then 30 a second: beyond that it is closed
+  (a page a person uses sends far fewer; 40,000 junk messages no longer pile up in memory);
+* a message larger than 512 KiB is refused by uvicorn;
+* the address a page connects from is passed to the app as the ``x-natosim-client`` header
+  (any such header a browser sends is dropped), for the join gate;
+* SIGTERM or Ctrl-C stops it promptly: uvicorn gets 2 s to close connections, and the process
+  exits 3 s after a stop was asked for whatever still runs (the pages' watcher threads).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+CLIENT_HEADER = b"x-natosim-client"
+MAX_MESSAGE = 512 * 1024
+
+
+class Guard:
+    """ASGI middleware: connections per client and in total, messages per second per
+    connection, the client's address as a header."""
+
+    def __init__(
+        self,
+        app: Callable[[Scope, Receive, Send], Awaitable[None]],
+        per_client: int = 8,
+        total: int = 300,
+        rate: float = 30.0,
+        burst: float = 300.0,
+    ) -> None:
+        self.app, self.per_client, self.total = app, per_client, total
+        self.rate, self.burst = rate, burst
+        self.open: dict[str, int] = {}
+        self.refused = 0
+        self.cut = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        client = str((scope.get("client") or ("unknown", 0))[0])
+        headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() != CLIENT_HEADER]
+        headers.append((CLIENT_HEADER, client.encode("latin-1", "replace")))
+        scope = {**scope, "headers": headers}
+        if scope["type"] == "http":
+            await self.app(scope, receive, send)
+            return
+        if self.open.get(client, 0) >= self.per_client or sum(self.open.values()) >= self.total:
+            self.refused += 1
+            await receive()  # the websocket.connect
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        self.open[client] = self.open.get(client, 0) + 1
+        tokens, last = self.burst, time.monotonic()
+        closed = False
+
+        async def guarded() -> dict[str, Any]:
+            nonlocal tokens, last, closed
+            if closed:
+                return {"type": "websocket.disconnect", "code": 1008}
+            message = await receive()
+            if message["type"] == "websocket.receive":
+                now = time.monotonic()
+                tokens = min(self.burst, tokens + (now - last) * self.rate)
+                last = now
+                tokens -= 1
+                if tokens < 0:
+                    closed = True
+                    self.cut += 1
+                    with contextlib.suppress(Exception):
+                        await send({"type": "websocket.close", "code": 1008})
+                    return {"type": "websocket.disconnect", "code": 1008}
+            return message
+
+        try:
+            await self.app(scope, guarded, send)
+        finally:
+            self.open[client] -= 1
+            if not self.open[client]:
+                del self.open[client]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    host, port = args[0], int(args[1])
+    os.environ["SOLARA_APP"] = "sim.seminar.app"
+    os.environ.setdefault("SOLARA_MODE", "production")
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
+    import uvicorn  # noqa: PLC0415
+    from solara.server.starlette import app as solara_app  # noqa: PLC0415
+
+    guard = Guard(
+        solara_app,
+        per_client=int(os.environ.get("NATOSIM_SEMINAR_PER_CLIENT", "8")),
+        total=int(os.environ.get("NATOSIM_SEMINAR_MAX_CONNECTIONS", "300")),
+    )
+    config = uvicorn.Config(
+        guard,
+        host=host,
+        port=port,
+        log_level="warning",
+        ws_max_size=MAX_MESSAGE,
+        timeout_graceful_shutdown=2,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+
+    def watchdog() -> None:
+        while not server.should_exit:
+            time.sleep(0.2)
+        time.sleep(3.0)
+        os._exit(0)  # pages' threads must not keep a stopped server alive
+
+    threading.Thread(target=watchdog, daemon=True, name="stop-watchdog").start()
+    server.run()
+    os._exit(0)
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())
