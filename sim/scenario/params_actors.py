@@ -369,8 +369,10 @@ RUSSIA = (
     _f(RU, "incursion_threat_sensitivity", 0.7, 0, 5, "per unit US threat",
        "Log-rate of incursions per unit of this year's US abandonment threat: a public rift "
        "puts the commitment in question, and testing is how Russia learns the answer (C9).",
-       "assumption; the 2025 record (at least 10 incursions under US threats) is about twice "
-       "2022-2024's yearly count (incursions.csv): consistent with, not a measure of, it", "M8"),
+       "assumption; the record (incursions.csv) is consistent with it, not a measure of it: "
+       "at least 9 incursions found in 2025, under US threats, against about 5 a year in "
+       "2022-2024 (Romania's 10 drone violations spread evenly over February 2022 - September "
+       "2025)", "M8"),
     _f(RU, "incursion_ambiguity_sensitivity", 0.7, 0, 5, "per unit ambiguity",
        "Log-rate of incursions per unit of ambiguity about US posture (C14).", "assumption",
        "M8"),
