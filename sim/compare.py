@@ -227,6 +227,36 @@ def paired(results: dict[str, Results]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def paired_figure(table: pd.DataFrame, path: Path) -> None:
+    """``paired.png``: for each scenario against the first and each outcome, the shares of shared
+    worlds where it is higher, the same and lower, with the Wilson intervals of the first and
+    last."""
+    import matplotlib  # noqa: PLC0415 (plotting on demand)
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    rows = list(table.itertuples())
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.2))
+    for i, r in enumerate(rows):
+        y = len(rows) - 1 - i
+        higher, same = r.higher / r.worlds, r.same / r.worlds
+        ax.barh(y, higher, color="#2b6cb0")
+        ax.barh(y, same, left=higher, color="#cbd5e0")
+        ax.barh(y, 1 - higher - same, left=higher + same, color="#c05621")
+        ax.plot([r.p_higher_low, r.p_higher_high], [y + 0.3, y + 0.3], color="black", lw=1)
+        ax.plot([1 - r.p_lower_high, 1 - r.p_lower_low], [y - 0.3, y - 0.3], color="black", lw=1)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([f"{r.scenario}: {r.label}" for r in reversed(rows)], fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(
+        f"share of shared worlds: higher (blue), the same, lower (orange) than {rows[0].reference}"
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def paired_in_words(table: pd.DataFrame) -> list[str]:
     """One sentence per scenario and outcome of :func:`paired`."""
     lines = []
@@ -296,6 +326,8 @@ def write_comparison(comp: Comparison, folder: Path, command: str, fmt: Format) 
         comp.shares.to_csv(tmp / "verdict_shares.csv", index=False)
         comp.paired.to_csv(tmp / "paired.csv", index=False)
         comp.cruxes.to_csv(tmp / "cruxes.csv", index=False)
+        if not comp.paired.empty:
+            paired_figure(comp.paired, tmp / "paired.png")
         for name, res in comp.results.items():
             (tmp / name).mkdir()
             write_run_tables(res, tmp / name, command, fmt)

@@ -98,6 +98,7 @@ def test_compare_pairs_worlds_and_names_cruxes(tmp_path):
     assert {"outcome", "parameter", "index", "low", "high"} <= set(cruxes.columns)
     text = (out / "comparison.txt").read_text()
     assert "shared worlds" in text and "Wilson" in text
+    assert (out / "paired.png").stat().st_size > 0
 
 
 def test_compare_fixed_runs_have_no_worlds(tmp_path):
