@@ -249,8 +249,9 @@ def paired_figure(table: pd.DataFrame, path: Path) -> None:
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([f"{r.scenario}: {r.label}" for r in reversed(rows)], fontsize=8)
     ax.set_xlim(0, 1)
-    ax.set_xlabel(
-        f"share of shared worlds: higher (blue), the same, lower (orange) than {rows[0].reference}"
+    ax.set_xlabel("share of shared worlds (lines: Wilson 95% intervals)")
+    ax.set_title(
+        f"against {rows[0].reference}: higher (blue), the same (grey), lower (orange)", fontsize=9
     )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
