@@ -73,7 +73,7 @@ def test_the_answer_to_coercion_can_add_or_withhold_spending():
 # -- coercion's net effect over runs ----------------------------------------------------------
 SIGNS = [
     ("compliance dominates (the defaults)", {}, +1),
-    ("backlash dominates", {"coercion.resist_base": 2.0, "coercion.backlash_pp": 1.5}, -1),
+    ("backlash dominates", {"coercion.resist_base": 3.0, "coercion.backlash_pp": 1.5}, -1),
 ]
 
 
@@ -284,7 +284,15 @@ VERDICT_SETTINGS = [
         None,
         False,
     ),
-    ("headline_met_capability_hollow", "baseline", {"mechanisms.probing": False}, 2026, False),
+    (
+        # after a ceasefire Russia rebuilds past its reconstituted forces and the requirement
+        # grows 1.5 times as fast (M1): headline spending rises, coverage does not keep up
+        "headline_met_capability_hollow",
+        "baseline",
+        {"mechanisms.probing": False, "capability.requirement_russia_elasticity": 1.5},
+        2026,
+        False,
+    ),
     ("burden_shifted_alliance_intact", "baseline", {"mechanisms.agency": False}, None, False),
     (
         "burden_shifted_trust_broken",
@@ -300,7 +308,15 @@ VERDICT_SETTINGS = [
     (
         "burden_not_shifted",
         "baseline",
-        {"mechanisms.us_threats": False, "mechanisms.pledge": False, "mechanisms.probing": False},
+        # the same growing requirement, no US threats, no pledge and no defence-related spending
+        # pledged (the related share stays where it was): neither coverage nor headline rises
+        {
+            "mechanisms.us_threats": False,
+            "mechanisms.pledge": False,
+            "mechanisms.probing": False,
+            "capability.requirement_russia_elasticity": 1.5,
+            "allies.related_adjustment_rate": 0.0,
+        },
         2026,
         False,
     ),

@@ -71,9 +71,11 @@ SWITCHES: tuple[Switch, ...] = (
     Switch("threat_reading", "M3", ("C9",), "Russia reads US abandonment threats as weak "
            "resolve.", "threats say nothing to Moscow about US resolve",
            _zero("perception", "resolve_weight_threat")),
-    Switch("reassurance_reading", "M3", ("C13",), "Russia reads US reassurance as resolve.",
-           "reassurance says nothing to Moscow about US resolve",
-           _zero("perception", "resolve_weight_reassurance")),
+    Switch("reassurance_reading", "M3", ("C13",), "Reassurance shows resolve: Russia reads "
+           "it, and a reassuring US stands more often in crises and Article 4 consultations.",
+           "reassurance neither tells Moscow anything nor changes what the US does in a crisis",
+           {**_zero("perception", "resolve_weight_reassurance"),
+            **_zero("united_states", "crisis_response_reassurance")}),
     Switch("russia_reads_resolve", "M3", ("C9", "C13"), "Russia updates its estimates of US "
            "and European resolve from signals and crises.", "its estimates stay at their start",
            {**_zero("perception", "resolve_learning"),
