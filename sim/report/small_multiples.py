@@ -116,7 +116,7 @@ def ally_panels(ax, series: dict[str, pd.DataFrame], top: float, reclassified: s
     for side in ax.spines.values():
         side.set_visible(False)
     # ticks of the one Axes: years under the bottom row, % of GDP left of the first column
-    bottom = [grid.origin(i)[0] for i in range(min(grid.cols, len(codes)))]
+    bottom = [grid.origin(i)[0] for i in range((grid.rows - 1) * grid.cols, len(codes))]
     ax.set_xticks(
         [x0 + t - start for x0 in bottom for t in xticks],
         [str(t) for _ in bottom for t in xticks],
