@@ -186,6 +186,26 @@ def ema_model(
     return model
 
 
+def screen(experiments, y, top: int = 5, seed: int = 0) -> list[str]:
+    """The ``top`` experiment columns (EMA names) on which the 0/1 or numeric outcome ``y``
+    turns most, by the PAWN index over the experiments already run (:mod:`sim.cruxes`; only
+    those above the noise floor of dummy columns). PRIM over a couple of hundred uncertainties
+    peels noise (a box in dozens of dimensions around a few cases); screened first, it finds a
+    box in a few."""
+    import pandas as pd  # noqa: PLC0415
+
+    from .cruxes import cruxes  # noqa: PLC0415
+
+    cols = [c for c in experiments.columns if "__" in c and experiments[c].nunique() > 1]
+    worlds = experiments[cols].astype(float).reset_index(drop=True)
+    worlds.insert(0, "seed", 0)
+    worlds.insert(0, "run", range(len(worlds)))
+    outcome = pd.DataFrame({"y": np.asarray(y, dtype=float)}, index=worlds["run"])
+    table = cruxes(worlds, outcome, seed=seed, top=top)
+    strong = table[(table["parameter"] != "") & (table["above_noise"] == True)]  # noqa: E712
+    return list(strong["parameter"])
+
+
 def column(name: str) -> str:
     """The natosim key of an EMA experiment column (``united_states__threat_intensity``)."""
     return _key(name)

@@ -67,3 +67,15 @@ def test_perform_experiments_and_prim():
     box = prim.Prim(x, y, **({"threshold": 0.6} if takes_threshold else {})).find_box()
     assert box is not None
     assert box.coverage > 0 and box.density >= np.mean(y)
+
+
+def test_screening_finds_the_uncertainty_an_outcome_turns_on():
+    import pandas as pd
+
+    from sim.ema import screen
+
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame({f"russia__p{i}": rng.random(200) for i in range(30)})
+    x["policy"] = "p0"
+    y = x["russia__p7"] > 0.7
+    assert screen(x, y, top=3)[0] == "russia__p7"
