@@ -345,3 +345,58 @@ def test_the_debrief_speaks_per_seat_and_the_export_has_an_after_action_report(s
     assert session.debrief() is d  # kept for the year
     html = (session.export(tmp_path) / "after_action.html").read_text()
     assert "After-action report" in html and "Ada played Estonia" in html and "@media print" in html
+
+
+# -- the server's guard ------------------------------------------------------------------------
+
+
+def _ws_run(guard, client: str, messages: int):
+    """Drive one websocket connection through the guard: the app echoes how many messages it
+    received before a disconnect; returns (what was sent back, what the app saw)."""
+    import asyncio
+
+    seen: dict[str, object] = {}
+
+    async def app(scope, receive, send):
+        seen["client"] = dict(scope["headers"]).get(b"x-natosim-client")
+        n = 0
+        while True:
+            msg = await receive()
+            if msg["type"] == "websocket.disconnect":
+                break
+            if msg["type"] == "websocket.receive":
+                n += 1
+        seen["received"] = n
+
+    guard.app = app
+    queue = [{"type": "websocket.connect"}]
+    queue += [{"type": "websocket.receive", "text": "x"}] * messages
+    queue += [{"type": "websocket.disconnect", "code": 1000}]
+    sent: list[dict] = []
+
+    async def receive():
+        return queue.pop(0)
+
+    async def send(msg):
+        sent.append(msg)
+
+    scope = {"type": "websocket", "client": (client, 1), "headers": [(b"x-natosim-client", b"x")]}
+    asyncio.run(guard(scope, receive, send))
+    return sent, seen
+
+
+def test_the_guard_bounds_connections_and_messages():
+    import asyncio
+
+    from sim.seminar.serve import Guard
+
+    guard = Guard(None, per_client=2, total=10, rate=30.0, burst=50.0)
+    sent, seen = _ws_run(guard, "10.0.0.1", 20)
+    assert seen == {"client": b"10.0.0.1", "received": 20}  # a forged header is replaced
+    sent, seen = _ws_run(guard, "10.0.0.1", 5000)  # a flood is cut after its burst
+    assert seen["received"] <= 52 and {"type": "websocket.close", "code": 1008} in sent
+    # a client with two open pages cannot open a third
+    guard.open = {"10.0.0.2": 2}
+    sent, seen = _ws_run(guard, "10.0.0.2", 1)
+    assert sent == [{"type": "websocket.close", "code": 1008}] and seen == {}
+    assert asyncio.iscoroutinefunction(guard.__call__)

@@ -99,3 +99,78 @@ def test_an_instructor_and_two_students_play_three_years(seminar):
     rows = list(csv.DictReader(next(exports.rglob("decisions.csv")).open()))
     assert {r["role"] for r in rows} == {"EST", "USA"}
     assert {int(r["year"]) for r in rows} == {2026, 2027, 2028}
+
+
+def _seat_menu(teacher, role: str) -> None:
+    """Open the instructor's seat tools and choose ``role``."""
+    if not teacher.locator(".release").is_visible():
+        teacher.get_by_text("Seats: release, move, lock").click()
+    teacher.locator(".sem-controls .v-select", has_text="Seat").first.click()
+    teacher.locator(".menuable__content__active .v-list-item", has_text=role).first.click()
+
+
+def test_untouched_submit_release_and_resume(tmp_path):
+    """A student's untouched Submit keeps the agent's values; a seat the instructor releases is
+    taken by another student; the server stops promptly on SIGTERM and ``--resume`` brings back
+    the year and the seats (the same links)."""
+    import time
+
+    from sim.store import read_table
+
+    browser_path = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    exports, saves = tmp_path / "exports", tmp_path / "sessions"
+    server = launch("ceasefire", port, exports, cwd=tmp_path, save_dir=saves)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
+            teacher, ada, bob = (
+                browser.new_page(viewport={"width": 1280, "height": 720}) for _ in range(3)
+            )
+            teacher.goto(server.instructor)
+            teacher.wait_for_selector("text=Instructor", timeout=90_000)
+            _join(ada, server.join, "Ada", "EST:")
+            ada.locator(".submit").click()  # untouched: every control on 'my agent decides'
+            ada.wait_for_selector("text=is in", timeout=30_000)
+            teacher.wait_for_selector(".roster .seat.decided", timeout=30_000)
+            teacher.locator(".advance").click()
+            ada.wait_for_selector("text=Year 2026", timeout=60_000)
+            assert "estonia (human)" not in ada.locator(".event-log").text_content().lower()
+            # the new year's form starts again from the agent's value of this year
+            assert "(agent)" in ada.locator(".decide-budget").inner_text()
+            teacher.locator(".export").click()
+            teacher.wait_for_selector("text=Exported to", timeout=60_000)
+            folder = next(exports.rglob("seminar.json")).parent
+            cls, ag = (read_table(folder / k, "allies") for k in ("class", "agents"))
+            pick = [(t["iso3"] == "EST") & (t["year"] == 2026) for t in (cls, ag)]
+            assert float(cls[pick[0]]["core_pct"].iloc[0]) == float(ag[pick[1]]["core_pct"].iloc[0])
+            # the instructor releases Estonia; Ada's page says so; Bob takes the seat
+            _seat_menu(teacher, "EST")
+            teacher.locator(".release").click()
+            ada.wait_for_selector("text=released by the instructor", timeout=30_000)
+            _join(bob, server.join, "Bob", "EST:")
+            bob_link = bob.url
+            browser.close()
+        t0 = time.time()
+        server.process.terminate()
+        server.process.wait(timeout=15)
+        assert time.time() - t0 < 8, "SIGTERM did not stop the server promptly"
+        back = launch("", port, exports, cwd=tmp_path, resume=server.folder)
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
+                page = browser.new_page(viewport={"width": 1280, "height": 720})
+                page.goto(bob_link)  # the same link works after the restart
+                page.wait_for_selector("text=Bob: you are Estonia", timeout=90_000)
+                page.wait_for_selector("text=Year 2026", timeout=30_000)
+                teacher = browser.new_page(viewport={"width": 1280, "height": 720})
+                teacher.goto(server.instructor)
+                teacher.wait_for_selector("text=year 2026", timeout=60_000)
+                assert "EST Bob" in teacher.locator(".roster").inner_text()
+                browser.close()
+        finally:
+            back.stop()
+    finally:
+        server.stop()

@@ -89,7 +89,7 @@ CSS = """
 .sem-controls .v-btn { white-space: normal; }
 .sem-controls .v-btn__content { white-space: normal; }
 .countdown { font-size: 1.15em; font-weight: bold; }
-.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr));
+.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr));
   gap: 4px; }
 .event-log { max-height: 240px; overflow-y: auto; border: 1px solid #ddd; padding: 4px 8px;
   font-size: 0.92em; }
@@ -239,6 +239,16 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
     def put(key: str, value: Any) -> None:
         set_values({**values, key: value})
 
+    def slide(key: str, value: float, shown: float) -> None:
+        # a slider echoes the agent's value snapped to its step when drawn: only a move (a
+        # step or more away) is a decision
+        if values[key] is not None or abs(float(value) - shown) > SLIDERS[key][2] * 0.6:
+            put(key, round(float(value), 4))
+
+    def agent_box(key: str, on: bool, shown: float) -> None:
+        if bool(on) != (values[key] is None):  # a change, not an echo
+            put(key, None if on else shown)
+
     solara.Text(f"Your decisions for {snap.year + 1}:")
     for key, label in DECISION_FIELDS[kind]:
         with solara.Div(classes=[f"decide-{key}", "decide-row"]):
@@ -252,12 +262,12 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
                     min=lo,
                     max=hi,
                     step=step,
-                    on_value=lambda v, key=key: put(key, round(float(v), 4)),
+                    on_value=lambda v, key=key, shown=shown: slide(key, v, shown),
                 )
                 solara.Checkbox(
                     label=AGENT,
                     value=agent,
-                    on_value=lambda on, key=key, shown=shown: put(key, None if on else shown),
+                    on_value=lambda on, key=key, shown=shown: agent_box(key, on, shown),
                 )
             elif key == "answer":
                 solara.Text(label)
