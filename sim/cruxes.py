@@ -303,6 +303,23 @@ def in_words(table: pd.DataFrame, limit: int = 3) -> list[str]:
     return lines
 
 
+def cruxes_html(table: pd.DataFrame, limit: int = 3) -> str:
+    """An HTML fragment for a report: the cruxes in sentences (:func:`in_words`), then the
+    table; empty without cruxes (fixed-parameter runs)."""
+    from html import escape  # noqa: PLC0415
+
+    if table.empty:
+        return ""
+    items = "".join(f"<li>{escape(t)}</li>" for t in in_words(table, limit))
+    shown = table[table["parameter"] != ""].drop(columns=["sentence"])
+    return (
+        "<h2>What decides it</h2><p>PAWN sensitivity of each headline outcome to each sampled "
+        "assumption over the worlds run; a parameter counts above the largest of "
+        f"{DUMMIES} dummy columns' index (the noise floor).</p>"
+        f"<ul>{items}</ul>" + shown.to_html(index=False, float_format=lambda v: f"{v:.3g}")
+    )
+
+
 def label_frames(frames: Mapping[str, pd.DataFrame], column: str) -> pd.DataFrame:
     """Tables of several scenarios or cells stacked, with ``column`` naming each."""
     parts = [f.assign(**{column: k}) for k, f in frames.items() if not f.empty]

@@ -208,3 +208,20 @@ def test_a_bad_uncertainty_entry_is_named(tmp_path, entry, expected):
     with pytest.raises(ScenarioError, match=expected) as err:
         load_scenario(path)
     assert "uncertainty" in str(err.value)
+
+
+def test_cruxes_html_is_empty_without_worlds_and_escapes_text():
+    import pandas as pd
+
+    from sim.cruxes import COLUMNS, cruxes_html
+
+    assert cruxes_html(pd.DataFrame(columns=COLUMNS)) == ""
+    row = dict.fromkeys(COLUMNS, 0.0) | {
+        "outcome": "article5_failure",
+        "parameter": "russia.fatigue",
+        "above_noise": True,
+        "sentence": "a <b> turns on c",
+        "worlds": 10,
+    }
+    html = cruxes_html(pd.DataFrame([row]))
+    assert "&lt;b&gt;" in html and "russia.fatigue" in html
