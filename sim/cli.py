@@ -22,7 +22,13 @@ from .calibration.cli import add_parsers as add_calibration_parsers
 from .checks_cli import add_parser as add_checks_parser
 from .explain_cli import add_parser as add_explain_parser
 from .debate_cli import add_parser as add_debate_parser
-from .folders import check_results_folder, claimed_folder, command_line, default_folder
+from .folders import (
+    check_results_folder,
+    check_run_folder,
+    claimed_folder,
+    command_line,
+    default_folder,
+)
 from .paths import resolve_scenario_path, scenario_dirs
 from .scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
 from .seminar.server import add_parser as add_seminar_parser
@@ -89,6 +95,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for ref in args.scenarios:
         folder_ref = _results_folder(ref)
         if folder_ref is not None:
+            check_run_folder(folder_ref)  # its manifest and tables, before anything runs
             loaded[ref] = load_run(folder_ref)
     scenarios = [
         loaded[ref].scenario if ref in loaded else load_scenario(resolve_scenario_path(ref))

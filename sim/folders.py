@@ -280,6 +280,19 @@ def _check_run_manifest(path: Path) -> None:
         ) from None
 
 
+def check_run_folder(folder: Path) -> None:
+    """Refuse a finished results folder of one scenario (``natosim compare`` reads it beside
+    scenarios) whose manifest or tables are not what ``natosim run`` writes."""
+    from .scenario import ScenarioError  # noqa: PLC0415
+
+    folder = Path(folder)
+    _check_run_manifest(folder / "manifest.json")
+    read_json_object(folder / "manifest.json", {"root_seed": int, "replication_seeds": list})
+    for table in ("model", "allies", "events", "summary"):
+        if not any((folder / f"{table}.{ext}").is_file() for ext in ("parquet", "csv")):
+            raise ScenarioError(str(folder), "(folder)", f"a results folder with its {table} table")
+
+
 def check_results_folder(folder: Path, flag: str = "folder") -> None:
     """Refuse, before any work, a folder a report cannot be built from: not a folder, no
     ``manifest.json`` or ``sweep.json``, one that is not the JSON object natosim writes (a

@@ -499,3 +499,39 @@ def test_interrupted_during_the_report_says_the_results_are_there(tmp_path, caps
     assert f"the results are in {out}" in err and f"natosim report {out}" in err
     assert (out / "manifest.json").exists()
     assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"scenario": 3, "replication_seeds": []}',
+        '{"scenario": {}, "replication_seeds": [1]}',
+    ],
+)
+def test_compare_with_a_results_folder_of_the_wrong_shape_is_refused(tmp_path, capsys, text):
+    (tmp_path / "cf").mkdir()
+    (tmp_path / "cf" / "manifest.json").write_text(text)
+    argv = ["compare", "baseline", "cf", "--reps", "2", "--no-report"]
+    _refused(capsys, argv, "cf/manifest.json", cwd=tmp_path)
+    assert _files(tmp_path) == {"cf", "cf/manifest.json"}
+
+
+@pytest.mark.parametrize("parent", ["pipe", "dir", "loop"])
+def test_extends_of_a_file_that_cannot_be_read_names_the_file_that_says_it(
+    tmp_path, capsys, parent
+):
+    target = tmp_path / f"{parent}.toml"
+    if parent == "pipe":
+        os.mkfifo(target)
+    elif parent == "dir":
+        target.mkdir()
+    else:
+        target.symlink_to(target.name)
+    (tmp_path / "child.toml").write_text(f'name = "child"\nextends = "{parent}"\n')
+    _refused(capsys, ["validate", str(tmp_path / "child.toml")], "child.toml", "extends")
+
+
+def test_a_link_to_nowhere_is_named_as_given(tmp_path, capsys):
+    (tmp_path / "s.toml").symlink_to(tmp_path / "nowhere" / "x.toml")
+    message = _refused(capsys, ["validate", "s.toml"], "s.toml", cwd=tmp_path)
+    assert "nowhere" not in message

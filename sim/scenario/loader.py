@@ -246,6 +246,7 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 
 
 def _load_chain(path: Path, stack: tuple[Path, ...]) -> dict[str, Any]:
+    regular_file(path)  # named as given, before a link is resolved to where it points
     try:
         path = path.resolve()
     except (OSError, RuntimeError):  # a loop of symbolic links (RuntimeError before 3.13)
@@ -280,6 +281,12 @@ def _parent(path: Path, ref: str) -> Path:
     except OSError:
         found = False
     if found:
+        try:
+            regular_file(candidate)
+        except ScenarioError as exc:
+            raise ScenarioError(
+                str(path), "extends", f"a scenario file ({candidate}: {exc.expected})", ref
+            ) from None
         return candidate
     shipped = shipped_scenario(ref)
     if shipped is None:

@@ -281,10 +281,14 @@ def check_outputs(folder: Path, outputs: tuple[str, ...]) -> None:
         if out.startswith("p:"):
             continue
         table, col = ("model", out.split("@")[0]) if "@" in out else ("summary", out)
+        if "@" in out and not re.fullmatch(r"\d{4}", out.split("@", 1)[1]):
+            raise ScenarioError("--outputs", out, "col@YEAR with a four-digit year")
         schema = schemas[table]
         if schema is None:
             raise ScenarioError(
-                str(folder), "(folder)", "a sweep with a finished run (natosim sweep --resume)"
+                str(folder),
+                "(folder)",
+                f"a sweep with a finished run's {table} table (natosim sweep --resume)",
             )
         if col not in schema.names:
             known = [n for n in schema.names if n not in ("point", "rep", "run", "seed")]
@@ -295,10 +299,6 @@ def check_outputs(folder: Path, outputs: tuple[str, ...]) -> None:
         if not (pat.is_integer(kind) or pat.is_floating(kind) or pat.is_boolean(kind)):
             hint = f"; for a share of runs say p:{col} == '...'" if pat.is_string(kind) else ""
             raise ScenarioError("--outputs", out, f"a numeric column ({col} is {kind}){hint}")
-        if "@" in out:
-            year = out.split("@", 1)[1]
-            if not re.fullmatch(r"\d{4}", year):
-                raise ScenarioError("--outputs", out, "col@YEAR with a four-digit year")
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:

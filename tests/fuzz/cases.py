@@ -11,14 +11,24 @@ the command line, and a word that the error message must contain (the file or fl
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sim.scenario import CATALOGUE
 
 TI = '[factors]\n"united_states.threat_intensity"'
 FIFO = object()  # marker: create a named pipe instead of a file
 DIRECTORY = object()  # marker: create a folder with this name
+BOM = b"\xef\xbb\xbf"  # a UTF-8 byte-order mark, as some editors save
+
+
+@dataclass(frozen=True)
+class Symlink:
+    """Marker: create a symbolic link to ``target`` (a loop if it names itself)."""
+
+    target: str
 
 
 @dataclass
@@ -105,9 +115,10 @@ def scenario_case(rng: random.Random, i: int) -> Case:
     """One bad scenario file, given to a random command that reads scenarios."""
     name = f"bad{i}.toml"
     head = 'name = "fz"\ndescription = "fuzz"\n'
-    kind = rng.randrange(16)
+    kind = rng.randrange(22)
     names = name
     body: object
+    extra: dict[str, object] = {}
     if kind <= 4:
         text, _ = _param_line(rng)
         body = head + text
@@ -144,6 +155,44 @@ def scenario_case(rng: random.Random, i: int) -> Case:
     elif kind == 14:
         body = rng.choice([FIFO, DIRECTORY])
         names = name
+    elif kind == 16:  # a symbolic link loop (ln -s s.toml s.toml)
+        body = Symlink(name)
+    elif kind == 17:  # a byte-order mark before a bad value: read, then refused for the value
+        text, key = _param_line(rng)
+        if rng.random() < 0.8:
+            body, names = BOM + (head + text).encode(), key
+        else:  # UTF-16, with its own byte-order mark: refused as not UTF-8
+            body = (head + text).encode(rng.choice(["utf-16", "utf-16-be"]))
+            if not body.startswith((b"\xff\xfe", b"\xfe\xff")):
+                body = b"\xfe\xff" + body
+    elif kind == 18:  # an event outside the run's years (it could never happen)
+        start, end = rng.choice([(2025, 2040), (2025, 2030), (2030, 2035)])
+        year = rng.choice([1900, 2100, start - 1, end + 1, rng.randint(end + 1, 2100)])
+        ev = rng.choice(
+            [
+                'kind = "us_pressure"',
+                'kind = "russia_probe"\ntarget = "EST"',
+                'kind = "us_reassurance"\nmagnitude = 2',
+                'kind = "summit"\nmagnitude = 3.5',
+            ]
+        )
+        run = f"[run]\nstart_year = {start}\nend_year = {end}\n"
+        body = head + run + f"[[events]]\nyear = {year}\n{ev}\n"
+    elif kind == 19:  # terminal escape codes in the text, and a bad value
+        text, key = _param_line(rng)
+        code = rng.choice(["\\u001b[31m", "\\u001b]0;title\\u0007", "\\u009b2J", "\\u0007"])
+        body = f'name = "fz"\ndescription = "a {code} b. c"\nhypothesis = "h{code}"\n' + text
+        names = key
+    elif kind == 20:  # extends a file that cannot be read
+        parent = rng.choice(["loop", "pipe", "dir"])
+        body = head + f'extends = "{parent}"\n'
+        extra = {
+            f"{parent}.toml": {"loop": Symlink(f"{parent}.toml"), "pipe": FIFO, "dir": DIRECTORY}[
+                parent
+            ]
+        }
+    elif kind == 21:  # a scenario file that is a link to nothing, or a link to a folder
+        body = rng.choice([Symlink("nowhere/x.toml"), Symlink(".")])
     else:
         body = head + "description2 = 1\n"
     cmd = rng.choice(["run", "validate", "compare", "sweep", "list"])
@@ -168,7 +217,67 @@ def scenario_case(rng: random.Random, i: int) -> Case:
         names = ""  # list reports a bad file on its line and goes on; see test_list_*
     else:
         argv = ["validate", name]
-    return Case(f"scenario/{kind}/{cmd}", argv, {name: body}, names)
+    return Case(f"scenario/{kind}/{cmd}", argv, {name: body, **extra}, names)
+
+
+# JSON that is not the object natosim writes: other types, objects missing what a reader needs
+BAD_JSON = [
+    "[]",
+    "null",
+    "3",
+    '"x"',
+    "{}",
+    "{",
+    "\x00",
+    '{"scenario": []}',
+    (
+        '{"scenario": {"name": 3}, "replications": 2, "command": "c", "natosim_version": "0", '
+        '"git_commit": "x"}'
+    ),
+    '{"scenario": {}, "replications": "2"}',
+    "[" * 5000 + "]" * 5000,
+]
+
+
+@functools.lru_cache(maxsize=1)
+def _fake_sweep() -> dict[str, object]:
+    """The files of a small finished sweep folder (one LHS factor, two runs) whose summary has a
+    text column (``verdict``) and no model table: built with pyarrow, no model run."""
+    import json
+    import tempfile
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def parquet(table: dict[str, list]) -> bytes:
+        with tempfile.NamedTemporaryFile(suffix=".parquet") as fh:
+            pq.write_table(pa.table(table), fh.name)
+            return Path(fh.name).read_bytes()
+
+    key = "united_states.threat_intensity"
+    spec = {
+        "base": "baseline",
+        "factors": [{"key": key, "low": 0.0, "high": 1.0, "values": []}],
+        "design": "lhs",
+        "samples": 2,
+        "reps": 1,
+        "seed": 0,
+        "points": [],
+    }
+    return {
+        "sw/sweep.json": json.dumps({"spec": spec, "task_size": 1, "points": 2, "command": "c"}),
+        "sw/design.parquet": parquet({"point": [0, 1], key: [0.2, 0.7]}),
+        "sw/parts/summary/task-000000.parquet": parquet(
+            {
+                "point": [0, 1],
+                "rep": [0, 0],
+                "run": [0, 1],
+                "verdict": ["a", "b"],
+                "eu_core_pct_end": [2.0, 3.0],
+            }
+        ),
+        "sw/parts/done/task-000000.json": '{"runs": 2, "failed": 0}',
+    }
 
 
 def command_case(rng: random.Random, i: int) -> Case:
@@ -272,6 +381,24 @@ def command_case(rng: random.Random, i: int) -> Case:
                         'base = "s.toml"\ndesign = "list"\npoints = 3\n',
                         'base = "s.toml"\ndesign = "list"\n[[points]]\n"nope.x" = 1\n',
                         'base = "s.toml"\n[factors]\n"allies.pledge_weight" = [0.5, 0.9]\n',
+                        'base = "s.toml"\ndesign = "list"\n[[points]]\n"run.seed_note" = 1\n',
+                        (
+                            'base = "s.toml"\ndesign = "list"\n[[points]]\n'
+                            '"united_states.threat_intensity" = 0.2\n[[points]]\n'
+                            '"allies.peer_weight" = 0.1\n'
+                        ),
+                        (
+                            'base = "s.toml"\ndesign = "list"\n[[points]]\n'
+                            '"united_states.threat_intensity" = 0.2\n[[points]]\n'
+                            '"united_states.threat_intensity" = 0.3\n"allies.peer_weight" = 0.1\n'
+                        ),
+                        (
+                            'base = "s.toml"\ndesign = "lhs"\n[[points]]\n'
+                            '"united_states.threat_intensity" = 0.2\n'
+                        ),
+                        'base = "s.toml"\ndesign = "list"\n' + TI + " = {values = [0.1]}\n"
+                        '[[points]]\n"allies.peer_weight" = 0.1\n',
+                        'base = "s.toml"\ndesign = "list"\n[[points]]\n',
                     ]
                 ),
                 "s.toml": 'extends = "baseline"\nname = "s"\n',
@@ -290,7 +417,109 @@ def command_case(rng: random.Random, i: int) -> Case:
         (["ui", "--export-dir", "afile"], "afile", {"afile": "x"}),
         (["list", rng.choice(["nofolder", "afile"])], "", {"afile": "x"}),
         (["validate", rng.choice(["nosuch", "x" * 5000])], "", {}),
-        ([rng.choice(["runn", "--bogus", ""])], "", {}),
+        ([rng.choice(["runn", "--bogus", "", "rnu", "compar", "sweeep"])], "", {}),
+        # issue 29: JSON of the wrong shape, unusable --out, empty paths, --resume beside others
+        (["report", "m"], "manifest.json", {"m/manifest.json": rng.choice(BAD_JSON)}),
+        (
+            ["report", "c"],
+            "manifest.json" if rng.random() < 0.5 else "",
+            {
+                "c/comparison.csv": "x\n",
+                "c/manifest.json": rng.choice(
+                    [
+                        *BAD_JSON[:6],
+                        '{"scenarios": ["../up"], "replications": 2, "command": "c"}',
+                        '{"scenarios": [], "replications": 2, "command": "c"}',
+                        '{"scenarios": ["gone"], "replications": 2, "command": "c"}',
+                    ]
+                ),
+            },
+        ),
+        (["report", "d"], "manifest.json", {"d/debate.csv": "x\n", "d/manifest.json": "[]"}),
+        (
+            rng.choice(
+                [["report", "s"], ["sensitivity", "s"], ["discover", "s", "--outcome", "x"]]
+            ),
+            "sweep.json",
+            {"s/sweep.json": rng.choice([*BAD_JSON, '{"spec": []}', '{"spec": {"factors": 3}}'])},
+        ),
+        (
+            [
+                "sensitivity",
+                "sw",
+                "--outputs",
+                rng.choice(["verdict", "nope", "eu_core_pct_end@20x0", "verdict eu_core_pct_end"]),
+            ],
+            "--outputs",
+            _fake_sweep(),
+        ),
+        (
+            ["compare", "baseline", "cf", "--reps", "2", "--no-report"],
+            "cf",
+            {
+                "cf/manifest.json": rng.choice(
+                    [
+                        '{"scenario": 3, "replication_seeds": []}',
+                        '{"scenario": {}, "replication_seeds": [1]}',
+                        '{"scenario": {"name": "x"}, "replication_seeds": [1], "root_seed": 0}',
+                    ]
+                )
+            },
+        ),
+        (
+            [
+                rng.choice(["run", "compare"]),
+                "baseline",
+                "--reps",
+                "2",
+                "--no-report",
+                "--out",
+                rng.choice(["/proc/self/nope", "/sys/nope", "/dev/null/x", "broken", "loop"]),
+            ],
+            "--out",
+            {"broken": Symlink("nowhere/x"), "loop": Symlink("loop")},
+        ),
+        (
+            rng.choice(
+                [
+                    ["run", "baseline", "--out", rng.choice(["", " "])],
+                    ["compare", "baseline", "cajole", "--out", ""],
+                    ["sweep", "baseline", "--param", "united_states.threat_intensity=0:1"]
+                    + ["--out", ""],
+                    ["debate", "--out", ""],
+                    ["sweep", "--resume", ""],
+                    ["report", ""],
+                    ["sensitivity", ""],
+                    ["discover", "", "--outcome", "x"],
+                    ["list", ""],
+                ]
+            ),
+            "empty",
+            {},
+        ),
+        (
+            ["sweep", "--resume", "done"]
+            + rng.choice(
+                [
+                    ["baseline"],
+                    ["--param", "united_states.threat_intensity=0:1"],
+                    ["--samples", "8"],
+                    ["--design", "grid"],
+                    ["--out", "elsewhere"],
+                    ["--all-factors", "0.5"],
+                ]
+            ),
+            "--resume",
+            {"done/sweep.json": "{}"},
+        ),
+        (
+            ["validate", "s.toml"],
+            "s.toml",
+            {
+                "s.toml": rng.choice([Symlink("s.toml"), Symlink("t.toml")]),
+                "t.toml": Symlink("s.toml"),
+            },
+        ),
         (["debate", "--reps", num], "--reps", {}),
         (["calibrate", "--reps", num], "--reps", {}),
     ]

@@ -5,12 +5,17 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import signal
 from pathlib import Path
 
 from sim.cli import main
 
-from .cases import DIRECTORY, FIFO, Case
+from .cases import DIRECTORY, FIFO, Case, Symlink
+
+# a raw control character in what natosim prints (an escape code from a file, obeyed by the
+# terminal): anything below space but newline, tab and carriage return, DEL, and the C1 range
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 OUTCOMES = ("refused", "unclear", "traceback", "hang", "partial", "accepted")
 
@@ -35,7 +40,9 @@ def _materialise(root: Path, case: Case) -> None:
     for name, body in case.files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        if body is FIFO:
+        if isinstance(body, Symlink):
+            path.symlink_to(body.target)
+        elif body is FIFO:
             os.mkfifo(path)
         elif body is DIRECTORY:
             path.mkdir()
@@ -90,6 +97,8 @@ def run_case(case: Case, root: Path, timeout: int = 20) -> tuple[str, str]:
         return outcome, text
     if "Traceback" in text:
         return "traceback", text
+    if _CONTROL.search(text + out.getvalue()):
+        return "unclear", text + "\n(a control character was printed)"
     if case.argv[:1] == ["list"] and case.files and code == 0:
         flagged = [line for line in out.getvalue().splitlines() if "INVALID" in line]
         return ("refused" if len(flagged) == len(case.files) else "accepted"), text
