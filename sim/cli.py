@@ -29,7 +29,7 @@ from .folders import (
     command_line,
     default_folder,
 )
-from .paths import resolve_scenario_path, scenario_dirs
+from .paths import did_you_mean, resolve_scenario_path, scenario_dirs
 from .scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
 from .seminar.server import add_parser as add_seminar_parser
 from .sweeps.cli import add_parsers as add_sweep_parsers
@@ -404,6 +404,19 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _check_command(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """A misspelt subcommand is refused with the closest one (``natosim rnu``: did you mean
+    run?), not only the list of all of them."""
+    if not argv or argv[0].startswith("-"):
+        return
+    choices = next(
+        a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    if argv[0] not in choices:
+        hint = did_you_mean(argv[0], choices) or " (natosim --help lists the commands)"
+        parser.error(f"argument command: unknown command {argv[0][:60]!r}{hint}")
+
+
 def _check_paths(args: argparse.Namespace) -> None:
     """An empty path (``--out ""``, often an unset shell variable) is refused, not read as
     the default folder or the current one."""
@@ -430,7 +443,9 @@ def _what_is_left(args: argparse.Namespace) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    _check_command(parser, sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
     args.argv = argv
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _terminate)

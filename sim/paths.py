@@ -7,6 +7,8 @@ in ``pyproject.toml``), so ``natosim run baseline`` works from any folder.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
@@ -49,12 +51,39 @@ def shipped_scenario(ref: str) -> Path | None:
     return None
 
 
+def _local(ref: str) -> Path | None:
+    """``./NAME.toml`` for a bare ``NAME`` (a file of one's own in the current folder)."""
+    if not ref or len(ref) > 250 or ref.endswith(".toml") or "\x00" in ref:
+        return None
+    local = Path(f"{ref}.toml")
+    return local if _exists(local) else None
+
+
 def resolve_scenario_path(ref: str) -> Path:
-    """A path as given, or a scenario name found in :func:`scenario_dirs`."""
+    """A path as given; else ``./NAME.toml`` (``natosim compare baseline soft_us`` with
+    ``soft_us.toml`` in the current folder); else a scenario name found in
+    :func:`scenario_dirs` (``./scenarios``, then the shipped scenarios)."""
     path = Path(ref)
     if _exists(path) or path.suffix == ".toml":
         return path
-    return shipped_scenario(ref) or path
+    return _local(ref) or shipped_scenario(ref) or path
+
+
+def scenario_names() -> list[str]:
+    """Every name :func:`resolve_scenario_path` knows: ``./*.toml`` and the scenario folders'
+    files and theses (for "did you mean")."""
+    names = {p.stem for p in Path().glob("*.toml")}
+    for d in scenario_dirs():
+        names |= {p.relative_to(d).with_suffix("").as_posix() for p in d.glob("*.toml")}
+        names |= {p.relative_to(d).with_suffix("").as_posix() for p in d.glob("theses/*.toml")}
+    return sorted(names)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """``"; did you mean X?"`` for the closest of ``candidates`` to a misspelt ``word`` (difflib),
+    or ``""`` when none is close."""
+    close = difflib.get_close_matches(str(word)[:200], list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
 
 
 def resolve_sweep_path(ref: str) -> Path:
@@ -62,6 +91,9 @@ def resolve_sweep_path(ref: str) -> Path:
     path = Path(ref)
     if _exists(path):
         return path
+    local = _local(ref)
+    if local is not None:
+        return local
     name = ref[:-5] if ref.endswith(".toml") else ref
     if len(name) <= 255 and not name.startswith(("/", ".")):
         for d in (Path("sweeps"), PACKAGE_SWEEPS):

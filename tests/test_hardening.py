@@ -316,10 +316,16 @@ def test_library_warnings_are_said_once_or_silenced(capsys):
     with library_warnings():
         for _ in range(3):
             warnings.warn("[a][balanced] Only one bin remains. Highly biased input.", stacklevel=1)
+        for name in ("a", "b"):
+            warnings.warn(
+                f"[{name}] Potential Bias Notice: Raw delta differs by 0.3.", stacklevel=1
+            )
+        warnings.warn("[a][balanced] Bin Merge Notice: Final no. bins is 4.", stacklevel=1)
         warnings.warn("old API", DeprecationWarning, stacklevel=1)
         warnings.warn("invalid value encountered in divide", RuntimeWarning, stacklevel=1)
     err = capsys.readouterr().err
-    assert err.count("natosim: note:") == 1 and "Only one bin" not in err
+    assert err.count("natosim: note:") == 2 and "Only one bin" not in err, err
+    assert "Bin Merge" not in err and "Potential Bias" not in err
     assert "old API" not in err and "invalid value" not in err
 
 
@@ -535,3 +541,75 @@ def test_a_link_to_nowhere_is_named_as_given(tmp_path, capsys):
     (tmp_path / "s.toml").symlink_to(tmp_path / "nowhere" / "x.toml")
     message = _refused(capsys, ["validate", "s.toml"], "s.toml", cwd=tmp_path)
     assert "nowhere" not in message
+
+
+# -- command-line conventions (issue 30, item 4) -------------------------------------------------
+
+
+def test_a_bare_name_is_a_toml_file_in_the_current_folder_before_a_shipped_one(tmp_path, capsys):
+    (tmp_path / "soft_us.toml").write_text(
+        'extends = "baseline"\nname = "soft_us"\n[united_states]\nthreat_intensity = 0.1\n'
+    )
+    (tmp_path / "cajole.toml").write_text('extends = "baseline"\nname = "my_cajole"\n')
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert main(["validate", "soft_us", "cajole"]) == 0
+        out = capsys.readouterr().out
+        assert "ok: soft_us (soft_us," in out
+        assert "ok: cajole (my_cajole," in out  # the local file, not the shipped cajole
+        code = main(["compare", "baseline", "soft_us", "--reps", "2", "--no-report", "--quiet"])
+    finally:
+        os.chdir(old)
+    assert code == 0
+    assert "baseline vs soft_us" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "suggestion"),
+    [
+        (["compar", "baseline"], "did you mean compare?"),
+        (["sweeep"], "did you mean sweep?"),
+        (["validate", "baselin"], "did you mean baseline?"),
+        (["validate", "theses/reckonin"], "did you mean theses/reckoning?"),
+        (
+            ["sweep", "baseline", "--param", "united_states.threat_intesity=0:1"],
+            "threat_intensity?",
+        ),
+    ],
+)
+def test_a_misspelt_command_or_scenario_name_gets_a_did_you_mean(capsys, argv, suggestion):
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's own refusal
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2 and suggestion in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "suggestion"),
+    [
+        ("[united_states]\nthreat_intesity = 0.3\n", "threat_intesity", "threat_intensity?"),
+        ("[unted_states]\nthreat_intensity = 0.3\n", "unted_states", "united_states?"),
+        ("[allies.overrides.FRA]\ndomestic_resistanse = 0.3\n", "FRA", "domestic_resistance?"),
+        (
+            '[[events]]\nyear = 2026\nkind = "russia_prob"\ntarget = "EST"\n',
+            "kind",
+            "russia_probe?",
+        ),
+        ('[[events]]\nyaer = 2026\nkind = "us_pressure"\n', "yaer", "year?"),
+    ],
+)
+def test_a_misspelt_scenario_key_gets_a_did_you_mean_not_the_whole_list(
+    tmp_path, capsys, text, key, suggestion
+):
+    (tmp_path / "t.toml").write_text(text)
+    message = _refused(capsys, ["validate", str(tmp_path / "t.toml")], key)
+    assert message.endswith(f"did you mean {suggestion}"), message
+
+
+def test_a_key_like_nothing_known_still_lists_what_is_known(tmp_path, capsys):
+    (tmp_path / "t.toml").write_text("[united_states]\nzzzz = 1\n")
+    message = _refused(capsys, ["validate", str(tmp_path / "t.toml")], "zzzz")
+    assert "threat_intensity" in message and "did you mean" not in message

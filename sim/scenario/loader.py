@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import data
-from ..paths import resolve_scenario_path, shipped_scenario
+from ..paths import did_you_mean, resolve_scenario_path, scenario_names, shipped_scenario
 from .catalogue import CATALOGUE, ScenarioError, check_cross_fields, check_param
 from .scenario import Scenario
 from .schema import EVENT_KINDS, Event, is_finite_number
@@ -38,8 +38,9 @@ def _check_series(file: str, raw: Any) -> dict[str, tuple[tuple[int, float], ...
     for name, table in raw.items():
         spec = CATALOGUE.series_by_name.get(name)
         if spec is None:
-            known = ", ".join(sorted(CATALOGUE.series_by_name))
-            raise ScenarioError(file, f"series.{name}", f"a known series ({known})")
+            raise unknown_key(
+                file, f"series.{name}", name, CATALOGUE.series_by_name, "a known series"
+            )
         if not isinstance(table, dict) or not table:
             raise ScenarioError(file, f"series.{name}", spec.expectation(), table)
         points = []
@@ -64,18 +65,23 @@ def _check_events(file: str, raw: Any) -> list[Event]:
         where = f"events[{i}]"
         if not isinstance(ev, dict):
             raise ScenarioError(file, where, "a table with year and kind", ev)
-        unknown = set(ev) - {"year", "kind", "target", "magnitude", "note", "deadline"}
+        event_keys = ("year", "kind", "target", "magnitude", "note", "deadline")
+        unknown = set(ev) - set(event_keys)
         if unknown:
-            raise ScenarioError(
-                file,
-                f"{where}.{sorted(unknown)[0]}",
-                "one of year, kind, target, magnitude, note, deadline",
-            )
+            bad = sorted(unknown)[0]
+            hint = did_you_mean(bad, event_keys)
+            raise ScenarioError(file, f"{where}.{bad}", "one of " + ", ".join(event_keys) + hint)
         year, kind = ev.get("year"), ev.get("kind")
         if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100:
             raise ScenarioError(file, f"{where}.year", "an integer year", year)
         if kind not in EVENT_KINDS:
-            raise ScenarioError(file, f"{where}.kind", "one of " + ", ".join(EVENT_KINDS), kind)
+            hint = did_you_mean(kind, EVENT_KINDS) if isinstance(kind, str) else ""
+            raise ScenarioError(
+                file,
+                f"{where}.kind",
+                "one of " + ", ".join(EVENT_KINDS) + hint,
+                None if hint else kind,
+            )
         target = ev.get("target", "")
         if not isinstance(target, str) or (target and target not in data.ally_codes()):
             raise ScenarioError(file, f"{where}.target", "an ally's ISO3 code", target)
@@ -144,6 +150,15 @@ def _check_meta(file: str, doc: dict[str, Any]) -> None:
         raise ScenarioError(file, "claims", "a list of claim numbers C1 to C19", claims)
 
 
+def unknown_key(file: str, where: str, word: str, known: Any, what: str) -> ScenarioError:
+    """The error for a key that is not ``known``: "did you mean X?" for a misspelling (difflib),
+    else the list of what is known."""
+    hint = did_you_mean(word, known)
+    if hint:
+        return ScenarioError(file, where, what + hint)
+    return ScenarioError(file, where, f"{what} ({', '.join(sorted(known))})")
+
+
 def validate_document(file: str, doc: dict[str, Any]) -> dict[str, Any]:
     """Validate one parsed file; return its parts in canonical form."""
     if not doc:
@@ -152,11 +167,7 @@ def validate_document(file: str, doc: dict[str, Any]) -> dict[str, Any]:
         )
     for key in doc:
         if key not in META_KEYS | TABLE_KEYS:
-            raise ScenarioError(
-                file,
-                key,
-                "a known top-level key (" + ", ".join(sorted(META_KEYS | TABLE_KEYS)) + ")",
-            )
+            raise unknown_key(file, key, key, META_KEYS | TABLE_KEYS, "a known top-level key")
     _check_meta(file, doc)
     params: dict[str, dict[str, Any]] = {}
     overrides: dict[str, dict[str, Any]] = {}
@@ -172,8 +183,10 @@ def validate_document(file: str, doc: dict[str, Any]) -> dict[str, Any]:
                     if not isinstance(vals, dict):
                         raise ScenarioError(file, f"allies.overrides.{iso3}", "a table", vals)
                     for n, v in vals.items():
+                        _known_param(file, section, n, f"allies.overrides.{iso3}.{n}")
                         overrides.setdefault(iso3, {})[n] = check_param(file, section, n, v, iso3)
                 continue
+            _known_param(file, section, name, f"{section}.{name}")
             params.setdefault(section, {})[name] = check_param(file, section, name, value)
     return {
         "meta": {k: doc[k] for k in META_KEYS if k in doc},
@@ -183,6 +196,12 @@ def validate_document(file: str, doc: dict[str, Any]) -> dict[str, Any]:
         "events": _check_events(file, doc.get("events", [])),
         "uncertainty": check_uncertainty(file, doc.get("uncertainty", {})),
     }
+
+
+def _known_param(file: str, section: str, name: str, where: str) -> None:
+    known = CATALOGUE.by_section.get(section, {})
+    if name not in known:
+        raise unknown_key(file, where, name, known, f"a known parameter of [{section}]")
 
 
 def regular_file(path: Path, what: str = "scenario file") -> Path:
@@ -349,7 +368,19 @@ def load_scenario(path: str | Path, overlays: tuple[str | Path, ...] = ()) -> Sc
         ScenarioError: anything wrong with the file, a parent or an overlay, naming file, key
             and expectation.
     """
-    path = resolve_scenario_path(str(path))  # a path, or a shipped scenario's name
+    ref = str(path)
+    path = resolve_scenario_path(ref)  # a path, ./NAME.toml, or a shipped scenario's name
+    try:
+        missing = not path.exists() and not path.is_symlink()
+    except OSError:  # a name too long, say: regular_file says so
+        missing = False
+    if missing:
+        key = ref[:-5] if ref.endswith(".toml") else ref
+        names = scenario_names()
+        hint = did_you_mean(key, names) or did_you_mean(Path(key).name, names)
+        raise ScenarioError(
+            ref, "(file)", "an existing scenario file, or the name of one here or shipped" + hint
+        )
     merged = _load_chain(path, ())
     name = merged["meta"].get("name", path.stem)
     for ref in overlays:

@@ -70,6 +70,14 @@ _SAYINGS = (
     ),
     (("Bin Merge Notice",), ""),
     (
+        ("Potential Bias Notice",),
+        (
+            "for some factors the delta index differs between its raw and bias-corrected "
+            "forms (points unevenly spread over their range): read delta with care, or sweep "
+            "more --samples"
+        ),
+    ),
+    (
         ("Convergence properties of the Sobol",),
         "Sobol indices converge best when --samples is a power of two (16, 32, 64, ...)",
     ),

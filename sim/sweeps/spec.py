@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .. import data
-from ..paths import shipped_scenario
+from ..paths import did_you_mean, shipped_scenario
 from ..scenario import CATALOGUE, Param, Scenario, ScenarioError, load_scenario
 from ..scenario.catalogue import CROSS_FIELD_KEYS, check_cross_fields
 from ..scenario.loader import read_toml
@@ -94,7 +94,8 @@ def param_for(key: str) -> Param:
         raise ScenarioError("--param", key, "section.name or allies.overrides.ISO3.name")
     p = CATALOGUE.by_section.get(section, {}).get(name)
     if p is None:
-        raise ScenarioError("--param", key, "a parameter of the schema (natosim params)")
+        hint = did_you_mean(key, [q.key for q in CATALOGUE.params])
+        raise ScenarioError("--param", key, "a parameter of the schema (natosim params)" + hint)
     if len(parts) == 4:
         if parts[2] not in data.ally_codes():
             raise ScenarioError("--param", key, "an ally's ISO3 code after allies.overrides.")

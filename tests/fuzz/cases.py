@@ -78,6 +78,19 @@ BAD_EVENTS = [
 ]
 
 
+def _misspelt(rng: random.Random, word: str) -> str:
+    """``word`` with one letter dropped, doubled or swapped with the next (never ``word``)."""
+    i = rng.randrange(1, len(word) - 1)
+    how = rng.choice(["drop", "double", "swap"])
+    if how == "drop":
+        out = word[:i] + word[i + 1 :]
+    elif how == "double":
+        out = word[:i] + word[i] + word[i:]
+    else:
+        out = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return out if out != word else word[:i] + word[i + 1 :]
+
+
 def _deep(rng: random.Random) -> str:
     depth = rng.choice([200, 1000, 2000, 5000])
     if rng.random() < 0.5:
@@ -115,7 +128,7 @@ def scenario_case(rng: random.Random, i: int) -> Case:
     """One bad scenario file, given to a random command that reads scenarios."""
     name = f"bad{i}.toml"
     head = 'name = "fz"\ndescription = "fuzz"\n'
-    kind = rng.randrange(22)
+    kind = rng.randrange(23)
     names = name
     body: object
     extra: dict[str, object] = {}
@@ -193,6 +206,19 @@ def scenario_case(rng: random.Random, i: int) -> Case:
         }
     elif kind == 21:  # a scenario file that is a link to nothing, or a link to a folder
         body = rng.choice([Symlink("nowhere/x.toml"), Symlink(".")])
+    elif kind == 22:  # a misspelt parameter or section: "did you mean" the right one
+        p = rng.choice([q for q in CATALOGUE.params if len(q.name) >= 8 and len(q.section) >= 5])
+        if rng.random() < 0.7:
+            wrong = _misspelt(rng, p.name)
+            known = CATALOGUE.by_section[p.section]
+            body = head + f"[{p.section}]\n{wrong} = {str(p.default).lower()}\n"
+        else:
+            wrong = _misspelt(rng, p.section)
+            known = CATALOGUE.by_section
+            body = head + f"[{wrong}]\n{p.name} = {str(p.default).lower()}\n"
+        names = "did you mean" if wrong not in known else name
+        if isinstance(p.default, str):
+            body = body.replace(f"= {str(p.default).lower()}", f'= "{p.default}"')
     else:
         body = head + "description2 = 1\n"
     cmd = rng.choice(["run", "validate", "compare", "sweep", "list"])
@@ -418,6 +444,17 @@ def command_case(rng: random.Random, i: int) -> Case:
         (["list", rng.choice(["nofolder", "afile"])], "", {"afile": "x"}),
         (["validate", rng.choice(["nosuch", "x" * 5000])], "", {}),
         ([rng.choice(["runn", "--bogus", "", "rnu", "compar", "sweeep"])], "", {}),
+        (
+            [
+                _misspelt(
+                    rng,
+                    rng.choice(["compare", "validate", "sensitivity", "discover", "report"]),
+                ),
+                "x",
+            ],
+            "did you mean",
+            {},
+        ),
         # issue 29: JSON of the wrong shape, unusable --out, empty paths, --resume beside others
         (["report", "m"], "manifest.json", {"m/manifest.json": rng.choice(BAD_JSON)}),
         (
