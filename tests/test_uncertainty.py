@@ -225,3 +225,15 @@ def test_cruxes_html_is_empty_without_worlds_and_escapes_text():
     }
     html = cruxes_html(pd.DataFrame([row]))
     assert "&lt;b&gt;" in html and "russia.fatigue" in html
+
+
+def test_params_command_shows_kind_and_range(capsys):
+    from sim.cli import main
+
+    assert main(["params", "russia"]) == 0
+    out = capsys.readouterr().out
+    assert "kind and plausible range" in out
+    assert "russia.reaction_coefficient" in out and "assumption U(0.01, 0.05)" in out
+    assert main(["params", "united_states", "-v"]) == 0
+    out = capsys.readouterr().out
+    assert "lever" in out and "judgement" in out
