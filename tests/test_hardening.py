@@ -613,3 +613,32 @@ def test_a_key_like_nothing_known_still_lists_what_is_known(tmp_path, capsys):
     (tmp_path / "t.toml").write_text("[united_states]\nzzzz = 1\n")
     message = _refused(capsys, ["validate", str(tmp_path / "t.toml")], "zzzz")
     assert "threat_intensity" in message and "did you mean" not in message
+
+
+def test_sigterm_during_a_runs_report_says_where_the_results_are(tmp_path):
+    """A real SIGTERM after the results are written, while the report is drawn: the message
+    names the results folder and the command that finishes the report; no traceback."""
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "run", "baseline", "--reps", "3", "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("results:"):
+            break
+    time.sleep(0.3)  # into the report's figures
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(timeout=120)
+    err = proc.stderr.read() if proc.stderr else ""
+    if code == 0:
+        pytest.skip("the report finished before the signal arrived")
+    assert code == 130, err
+    assert "Traceback" not in err and "nothing was written" not in err
+    assert f"the results are in {out}" in err and f"natosim report {out}" in err
+    assert (out / "manifest.json").exists()
+    assert _leftovers(tmp_path) == []
