@@ -641,4 +641,5 @@ def test_sigterm_during_a_runs_report_says_where_the_results_are(tmp_path):
     assert "Traceback" not in err and "nothing was written" not in err
     assert f"the results are in {out}" in err and f"natosim report {out}" in err
     assert (out / "manifest.json").exists()
-    assert _leftovers(tmp_path) == []
+    assert _leftovers(tmp_path) == [] and _leftovers(out) == []
+    assert not (out / "report").exists() and not (out / "report.html").exists()  # none or whole
