@@ -83,7 +83,12 @@ def write_run_tables(results: Results, folder: Path, command: str, fmt: Format) 
 
         cruxes = results_cruxes(results)
         cruxes.to_csv(folder / "cruxes.csv", index=False)
-        (folder / "cruxes.txt").write_text("\n".join(in_words(cruxes)) + "\n")
+        none = (
+            f"{len(results.worlds)} worlds: too few, or no headline outcome varies, to say what "
+            "decides it (a crux needs 10 worlds and 5 each way for a yes/no outcome)"
+        )
+        words = in_words(cruxes) or [none]
+        (folder / "cruxes.txt").write_text("\n".join(words) + "\n")
     if results.failures:
         failures = [{"run": r.run, "seed": r.seed, "traceback": r.error} for r in results.failures]
         (folder / "failures.json").write_text(json.dumps(failures, indent=2))
