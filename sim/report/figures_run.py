@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 from matplotlib import colormaps
+from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.ticker import MaxNLocator
 
@@ -91,28 +92,31 @@ def network_map(
     fig = new_figure(9, 7.5)
     ax = fig.subplots()
     pos = {n: d["pos"] for n, d in graph.nodes(data=True)}
-    for a, b, d in graph.edges(data=True):
-        if d["kind"] == "ally" and d["weight"] >= EDGE_SHOWN:
-            (x0, y0), (x1, y1) = pos[a], pos[b]
-            ax.plot(
-                [x0, x1],
-                [y0, y1],
-                color="#777777",
-                alpha=0.6,
-                linewidth=0.3 + 1.5 * d["weight"],
-                zorder=1,
-            )
-        elif d["kind"] == "russia" and d["weight"] >= 0.5:
-            (x0, y0), (x1, y1) = pos[a], pos[b]
-            ax.plot(
-                [x0, x1],
-                [y0, y1],
-                color="#b2182b",
-                alpha=0.5,
-                linestyle="--",
-                linewidth=2 * d["weight"],
-                zorder=1,
-            )
+    # the ties as two collections (one artist each, not one line per tie: a third of the
+    # figure's drawing time went to ~200 Line2D)
+    ties = [(a, b, d) for a, b, d in graph.edges(data=True) if d["kind"] == "ally"]
+    ties = [(a, b, d["weight"]) for a, b, d in ties if d["weight"] >= EDGE_SHOWN]
+    near = [(a, b, d["weight"]) for a, b, d in graph.edges(data=True) if d["kind"] == "russia"]
+    near = [(a, b, w) for a, b, w in near if w >= 0.5]
+    ax.add_collection(
+        LineCollection(
+            [(pos[a], pos[b]) for a, b, _ in ties],
+            colors="#777777",
+            alpha=0.6,
+            linewidths=[0.3 + 1.5 * w for _, _, w in ties],
+            zorder=1,
+        )
+    )
+    ax.add_collection(
+        LineCollection(
+            [(pos[a], pos[b]) for a, b, _ in near],
+            colors="#b2182b",
+            alpha=0.5,
+            linestyles="--",
+            linewidths=[2 * w for _, _, w in near],
+            zorder=1,
+        )
+    )
     member = allies[allies["year"] == year].groupby("iso3")["member"].max().astype(bool)
     codes = [
         n
