@@ -252,8 +252,8 @@ def read_json_object(path: Path, needs: dict[str, type] | None = None) -> dict:
         why = getattr(exc, "strerror", None) or type(exc).__name__
         raise ScenarioError(str(path), "(file)", f"a readable JSON file ({why})") from None
     if not isinstance(doc, dict):
-        kind = _JSON_KINDS.get(type(doc), "a number" if isinstance(doc, int | float) else "")
-        raise ScenarioError(str(path), "(content)", f"a JSON object (this is {kind or 'not'})")
+        this = _JSON_KINDS.get(type(doc), "a number" if isinstance(doc, int | float) else "")
+        raise ScenarioError(str(path), "(content)", f"a JSON object (this is {this or 'not'})")
     for key, kind in (needs or {}).items():
         value = doc.get(key)
         if not isinstance(value, kind) or isinstance(value, bool):

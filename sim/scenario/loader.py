@@ -383,8 +383,8 @@ def load_scenario(path: str | Path, overlays: tuple[str | Path, ...] = ()) -> Sc
         )
     merged = _load_chain(path, ())
     name = merged["meta"].get("name", path.stem)
-    for ref in overlays:
-        extra = Path(ref)
+    for overlay in overlays:
+        extra = Path(overlay)
         doc = validate_document(str(extra), _read(extra))
         if doc["meta"].get("extends"):
             raise ScenarioError(str(extra), "extends", "no extends in an overlay")
