@@ -59,6 +59,8 @@ def test_every_run_figure_renders_for_every_scenario(path):
         "coverage",
         "timeline",
     }
+    # the per-ally small multiples are panels of one Axes (thirty Axes cost seconds to draw)
+    assert len(figs["ally_spending"][0].axes) == 1
     for name, (fig, text) in figs.items():
         assert text, name
         assert_not_blank(fig)
