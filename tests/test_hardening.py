@@ -321,10 +321,12 @@ def test_library_warnings_are_said_once_or_silenced(capsys):
                 f"[{name}] Potential Bias Notice: Raw delta differs by 0.3.", stacklevel=1
             )
         warnings.warn("[a][balanced] Bin Merge Notice: Final no. bins is 4.", stacklevel=1)
+        warnings.warn("Sobol' points require n to be a power of 2.", stacklevel=1)
         warnings.warn("old API", DeprecationWarning, stacklevel=1)
         warnings.warn("invalid value encountered in divide", RuntimeWarning, stacklevel=1)
     err = capsys.readouterr().err
-    assert err.count("natosim: note:") == 2 and "Only one bin" not in err, err
+    assert err.count("natosim: note:") == 3 and "Only one bin" not in err, err
+    assert "--samples is a power of two" in err
     assert "Bin Merge" not in err and "Potential Bias" not in err
     assert "old API" not in err and "invalid value" not in err
 

@@ -78,7 +78,7 @@ _SAYINGS = (
         ),
     ),
     (
-        ("Convergence properties of the Sobol",),
+        ("Convergence properties of the Sobol", "to be a power of 2"),
         "Sobol indices converge best when --samples is a power of two (16, 32, 64, ...)",
     ),
 )
