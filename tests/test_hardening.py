@@ -617,12 +617,13 @@ def test_a_key_like_nothing_known_still_lists_what_is_known(tmp_path, capsys):
     assert "threat_intensity" in message and "did you mean" not in message
 
 
-def test_sigterm_during_a_runs_report_says_where_the_results_are(tmp_path):
+@pytest.mark.parametrize("command", [["run", "baseline"], ["compare", "baseline", "cajole"]])
+def test_sigterm_during_a_report_says_where_the_results_are(tmp_path, command):
     """A real SIGTERM after the results are written, while the report is drawn: the message
     names the results folder and the command that finishes the report; no traceback."""
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "run", "baseline", "--reps", "3", "--out", str(out)],
+        [sys.executable, "-m", "sim", *command, "--reps", "3", "--out", str(out)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
