@@ -43,7 +43,7 @@ def cmd_debate(args: argparse.Namespace) -> int:
     from .report import build_report  # noqa: PLC0415
 
     try:
-        print(f"report: {build_report(folder)}")
+        print(f"report: {build_report(folder, svg=args.svg)}")
     except Exception as exc:  # the results are written; a failed figure must not hide them
         print(f"natosim: report failed ({exc}); the results are in {folder}")
         return 1
@@ -122,6 +122,9 @@ def add_parser(sub: argparse._SubParsersAction, positive, seed) -> None:
         action="store_true",
         help="every parameter at its point value (default: each replication draws its world "
         "of assumptions from its seed, the same in every cell)",
+    )
+    de.add_argument(
+        "--svg", action="store_true", help="also write every figure of the report as SVG"
     )
     de.add_argument(
         "--claims",
