@@ -15,13 +15,14 @@ import signal
 import sys
 import textwrap
 import threading
+import warnings
 from pathlib import Path
 
 from . import __version__, cli_args
 from .calibration.cli import add_parsers as add_calibration_parsers
 from .checks_cli import add_parser as add_checks_parser
-from .explain_cli import add_parser as add_explain_parser
 from .debate_cli import add_parser as add_debate_parser
+from .explain_cli import add_parser as add_explain_parser
 from .folders import (
     check_results_folder,
     check_run_folder,
@@ -96,7 +97,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         folder_ref = _results_folder(ref)
         if folder_ref is not None:
             check_run_folder(folder_ref)  # its manifest and tables, before anything runs
-            loaded[ref] = load_run(folder_ref)
+            try:
+                loaded[ref] = load_run(folder_ref)
+            except (ValueError, OSError, KeyError, TypeError) as exc:  # a damaged table
+                if isinstance(exc, ScenarioError):
+                    raise
+                raise ScenarioError(
+                    str(folder_ref), "(tables)", f"readable results tables ({exc})"
+                ) from None
     scenarios = [
         loaded[ref].scenario if ref in loaded else load_scenario(resolve_scenario_path(ref))
         for ref in args.scenarios
@@ -409,9 +417,7 @@ def _check_command(parser: argparse.ArgumentParser, argv: list[str]) -> None:
     run?), not only the list of all of them."""
     if not argv or argv[0].startswith("-"):
         return
-    choices = next(
-        a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)
-    )
+    choices = next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     if argv[0] not in choices:
         hint = did_you_mean(argv[0], choices) or " (natosim --help lists the commands)"
         parser.error(f"argument command: unknown command {argv[0][:60]!r}{hint}")
@@ -441,6 +447,13 @@ def _what_is_left(args: argparse.Namespace) -> str:
     return "nothing was written"
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning that reaches the command line (a folder written by other versions, say) as one
+    line in the project's words, not Python's file, line number and source line."""
+    text = " ".join(str(message).split())
+    print(f"natosim: warning: {text}", file=sys.stderr if file is None else file)
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
@@ -451,6 +464,7 @@ def main(argv: list[str] | None = None) -> int:
         previous = signal.signal(signal.SIGTERM, _terminate)
     else:
         previous = None
+    show_warning, warnings.showwarning = warnings.showwarning, _show_warning
     try:
         _check_paths(args)
         return int(args.func(args))
@@ -473,6 +487,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"natosim: error: {exc}", file=sys.stderr)
         return 1
     finally:
+        warnings.showwarning = show_warning
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 

@@ -646,3 +646,29 @@ def test_sigterm_during_a_report_says_where_the_results_are(tmp_path, command):
     assert (out / "manifest.json").exists()
     assert _leftovers(tmp_path) == [] and _leftovers(out) == []
     assert not (out / "report").exists() and not (out / "report.html").exists()  # none or whole
+
+
+def test_compare_with_a_damaged_table_in_a_results_folder_is_refused(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["run", "baseline", "--reps", "2", "--out", str(out), "--no-report"]) == 0
+    (out / "model.parquet").write_text("garbage")
+    capsys.readouterr()
+    argv = ["compare", "baseline", str(out), "--reps", "2", "--no-report"]
+    _refused(capsys, argv, str(out), "tables", cwd=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_a_warning_reaches_the_command_line_as_one_line_in_the_projects_words(tmp_path, capsys):
+    import json
+
+    out = tmp_path / "r"
+    assert main(["run", "baseline", "--reps", "2", "--out", str(out), "--no-report"]) == 0
+    man = json.loads((out / "manifest.json").read_text())
+    man["versions"]["numpy"] = "0.0.1"
+    (out / "manifest.json").write_text(json.dumps(man))
+    capsys.readouterr()
+    assert main(["report", str(out)]) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "numpy 0.0.1" in line]
+    assert len(lines) == 1 and lines[0].startswith("natosim: warning: "), err
+    assert "UserWarning" not in err and "warn_if_different" not in err
