@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -531,18 +533,19 @@ def build_report(
         if (folder / name).is_file():
             warn_if_different(json.loads((folder / name).read_text()), folder)
             break
+    write: Callable[[Target], None]
     if (folder / "sweep.json").exists():
-        kind, options = sweep_report, sweep_options
+        write = partial(sweep_report, folder, **sweep_options)
     elif (folder / "comparison.csv").exists():
-        kind, options = compare_report, {"year": year}
+        write = partial(compare_report, folder, year=year)
     elif (folder / "debate.csv").exists():
-        kind, options = debate_report, {}
+        write = partial(debate_report, folder)
     elif (folder / "manifest.json").exists():
-        kind, options = run_report, {"year": year}
+        write = partial(run_report, folder, year=year)
     else:
         raise FileNotFoundError(
             f"{folder} is not a results folder (no manifest.json or sweep.json)"
         )
     with staged_report(folder) as tmp:
-        kind(folder, Target(tmp, svg), **options)
+        write(Target(tmp, svg))
     return folder / "report.html"

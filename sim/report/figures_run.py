@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.collections import LineCollection
@@ -288,11 +289,11 @@ def ally_spending(allies: pd.DataFrame, scenario: Scenario, seed: int | None):
     codes = sorted(armed["iso3"].unique())
     top = max(6.0, float(armed["headline_pct"].quantile(0.99)) + 0.5)
     by = armed.groupby(["iso3", "year"])
-    q = by["core_pct"].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+    q = by["core_pct"].quantile(np.array([0.05, 0.25, 0.5, 0.75, 0.95])).unstack()
     q.columns = ["q05", "q25", "q50", "q75", "q95"]
     q["headline"] = by["headline_pct"].median()
     q["genuine"] = by["genuine_core_pct"].median()
-    series = {code: q.xs(code, level="iso3") for code in codes}
+    series = {str(code): s.droplevel("iso3") for code, s in q.groupby(level="iso3")}
     reclassified = set(armed.loc[armed["reclassified_pct"] > 1e-9, "iso3"])
     rows = math.ceil(len(codes) / 6)
     fig = new_figure(13, 2.0 * rows + 0.8)

@@ -75,7 +75,15 @@ def ally_panels(ax, series: dict[str, pd.DataFrame], top: float, reclassified: s
     locator = MaxNLocator(nbins=4, integer=True)
     xticks = [int(t) for t in locator.tick_values(start, end) if start < t < end]
     yticks = list(range(0, int(top) + 1, 2))
-    outer, inner, median, headline, genuine, levels, lines, frames = ([] for _ in range(8))
+    # one list of polygons or polylines per collection, every ally's in each
+    outer: list[np.ndarray] = []
+    inner: list[np.ndarray] = []
+    median: list[np.ndarray] = []
+    headline: list[np.ndarray] = []
+    genuine: list[np.ndarray] = []
+    levels: list[list[tuple[float, float]]] = []
+    lines: list[list[tuple[float, float]]] = []
+    frames: list[list[tuple[float, float]]] = []
     for i, code in enumerate(codes):
         s = series[code]
         years = s.index.to_numpy(dtype=float)
