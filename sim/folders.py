@@ -280,17 +280,35 @@ def _check_run_manifest(path: Path) -> None:
         ) from None
 
 
+def _check_tables(folder: Path) -> None:
+    """Every table of a run folder present and, for Parquet, with a readable footer (read in
+    microseconds: a damaged or truncated file is refused before any figure is drawn)."""
+    from .scenario import ScenarioError  # noqa: PLC0415
+
+    for table in ("model", "allies", "events", "summary"):
+        parquet, csv = folder / f"{table}.parquet", folder / f"{table}.csv"
+        if parquet.is_file():
+            import pyarrow.parquet as pq  # noqa: PLC0415 (only when a folder is read)
+
+            try:
+                pq.read_schema(parquet)
+            except Exception as exc:  # pyarrow raises several kinds
+                reason = str(exc).split(".")[0][:120]
+                raise ScenarioError(
+                    str(parquet), "(file)", f"a readable table ({reason})"
+                ) from None
+        elif not csv.is_file():
+            raise ScenarioError(str(folder), "(folder)", f"a results folder with its {table} table")
+
+
 def check_run_folder(folder: Path) -> None:
     """Refuse a finished results folder of one scenario (``natosim compare`` reads it beside
     scenarios) whose manifest or tables are not what ``natosim run`` writes."""
-    from .scenario import ScenarioError  # noqa: PLC0415
 
     folder = Path(folder)
     _check_run_manifest(folder / "manifest.json")
     read_json_object(folder / "manifest.json", {"root_seed": int, "replication_seeds": list})
-    for table in ("model", "allies", "events", "summary"):
-        if not any((folder / f"{table}.{ext}").is_file() for ext in ("parquet", "csv")):
-            raise ScenarioError(str(folder), "(folder)", f"a results folder with its {table} table")
+    _check_tables(folder)
 
 
 def check_results_folder(folder: Path, flag: str = "folder") -> None:
@@ -322,10 +340,12 @@ def check_results_folder(folder: Path, flag: str = "folder") -> None:
                 )
             for name in names:
                 _check_run_manifest(folder / name / "manifest.json")
+                _check_tables(folder / name)
         elif (folder / "debate.csv").exists():
             read_json_object(folder / "manifest.json", _DEBATE_MANIFEST)
         elif (folder / "manifest.json").exists():
             _check_run_manifest(folder / "manifest.json")
+            _check_tables(folder)
         else:
             raise ScenarioError(str(folder), "(folder)", f"{expected} (no manifest.json)")
     except OSError as exc:

@@ -648,14 +648,19 @@ def test_sigterm_during_a_report_says_where_the_results_are(tmp_path, command):
     assert not (out / "report").exists() and not (out / "report.html").exists()  # none or whole
 
 
-def test_compare_with_a_damaged_table_in_a_results_folder_is_refused(tmp_path, capsys):
+def test_compare_or_report_with_a_damaged_table_is_refused_before_any_work(tmp_path, capsys):
     out = tmp_path / "r"
     assert main(["run", "baseline", "--reps", "2", "--out", str(out), "--no-report"]) == 0
     (out / "model.parquet").write_text("garbage")
     capsys.readouterr()
     argv = ["compare", "baseline", str(out), "--reps", "2", "--no-report"]
-    _refused(capsys, argv, str(out), "tables", cwd=tmp_path)
+    _refused(capsys, argv, "model.parquet", cwd=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+    data = (out / "allies.parquet").read_bytes()
+    (out / "allies.parquet").write_bytes(data[: len(data) // 2])  # truncated, as by a full disk
+    before = _files(out)
+    _refused(capsys, ["report", str(out)], "allies.parquet")
+    assert _files(out) == before
 
 
 def test_a_warning_reaches_the_command_line_as_one_line_in_the_projects_words(tmp_path, capsys):

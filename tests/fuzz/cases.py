@@ -306,11 +306,49 @@ def _fake_sweep() -> dict[str, object]:
     }
 
 
+@functools.lru_cache(maxsize=1)
+def _run_manifest() -> str:
+    """A manifest as ``natosim run`` writes it (the default scenario, two replications)."""
+    import json
+
+    from sim import Scenario
+
+    return json.dumps(
+        {
+            "natosim_version": "0",
+            "git_commit": "x",
+            "command": "natosim run",
+            "root_seed": 0,
+            "replication_seeds": [1, 2],
+            "replications": 2,
+            "scenario": Scenario.default().to_dict(),
+        }
+    )
+
+
+def _damaged_run(rng: random.Random, folder: str) -> tuple[dict[str, object], str]:
+    """A run folder whose manifest is right and one of whose tables is damaged or missing, and
+    the table's name (the message must name it)."""
+    files: dict[str, object] = {f"{folder}/manifest.json": _run_manifest()}
+    tables = ["model", "allies", "events", "summary"]
+    bad = rng.choice(tables)
+    for t in tables:
+        if t != bad:
+            files[f"{folder}/{t}.csv"] = "year\n2025\n"
+    damage = rng.choice(["garbage", b"PAR1", b"", b"PAR1" + b"\x00" * 50 + b"PAR1", "missing"])
+    if damage == "missing":
+        files[f"{folder}/{bad}.parquet"] = rng.choice([DIRECTORY, Symlink("nowhere")])
+    else:
+        files[f"{folder}/{bad}.parquet"] = damage
+    return files, bad
+
+
 def command_case(rng: random.Random, i: int) -> Case:
     """One bad command line (the scenario files it names are valid)."""
     num = rng.choice(
         ["0", "-1", "abc", "1e10", "10000000000", "1" + "0" * 400, "", "nan", "2.5", "0x10"]
     )
+    damaged = _damaged_run(rng, "r")
     choices: list[tuple[list[str], str, dict[str, object]]] = [
         (["run", "baseline", "--reps", num], "--reps", {}),
         (["run", "baseline", "--seed", rng.choice(["-1", "x", "1" + "0" * 400])], "--seed", {}),
@@ -473,6 +511,8 @@ def command_case(rng: random.Random, i: int) -> Case:
             },
         ),
         (["report", "d"], "manifest.json", {"d/debate.csv": "x\n", "d/manifest.json": "[]"}),
+        (["report", "r"], damaged[1], damaged[0]),
+        (["compare", "baseline", "r", "--reps", "2", "--no-report"], damaged[1], damaged[0]),
         (
             rng.choice(
                 [["report", "s"], ["sensitivity", "s"], ["discover", "s", "--outcome", "x"]]
