@@ -651,11 +651,13 @@ def test_sigterm_during_a_report_says_where_the_results_are(tmp_path, command):
 def test_compare_or_report_with_a_damaged_table_is_refused_before_any_work(tmp_path, capsys):
     out = tmp_path / "r"
     assert main(["run", "baseline", "--reps", "2", "--out", str(out), "--no-report"]) == 0
+    model = (out / "model.parquet").read_bytes()
     (out / "model.parquet").write_text("garbage")
     capsys.readouterr()
     argv = ["compare", "baseline", str(out), "--reps", "2", "--no-report"]
     _refused(capsys, argv, "model.parquet", cwd=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+    (out / "model.parquet").write_bytes(model)
     data = (out / "allies.parquet").read_bytes()
     (out / "allies.parquet").write_bytes(data[: len(data) // 2])  # truncated, as by a full disk
     before = _files(out)
