@@ -94,6 +94,8 @@ CSS = """
 .event-log { max-height: 240px; overflow-y: auto; border: 1px solid #ddd; padding: 4px 8px;
   font-size: 0.92em; }
 .event-log ul { margin: 0 0 4px 0; padding-left: 18px; }
+.join-roles { display: flex; flex-wrap: wrap; gap: 3px; margin: 4px 0 8px 0; }
+.join-roles .v-btn { text-transform: none; }
 .roster { display: flex; flex-wrap: wrap; gap: 3px; font-size: 0.85em; }
 .roster .seat { border: 1px solid #999; border-radius: 4px; padding: 0 4px; }
 .roster .seat.decided { background: #d7f0d2; border-color: #4a8a3c; }
@@ -179,14 +181,17 @@ def JoinView(code0: str, snap: Snapshot) -> None:
         solara.InputText("Join code", value=code, on_value=set_code)
     with solara.Div(classes=["join-name"]):
         solara.InputText("Your name", value=name, on_value=set_name)
-    labels = {r: f"{r}: {SESSION.role_name(r)}" for r in free}
-    with solara.Div(classes=["join-role"]):
-        solara.Select(
-            "Role (choose one)",
-            value=labels.get(role),
-            values=list(labels.values()),
-            on_value=lambda label: set_role((label or "").split(":")[0]),
-        )
+    solara.Text("Your role (tap one; the agents play every role nobody takes):")
+    with solara.Div(classes=["join-roles"]):
+        for r in free:
+            solara.Button(
+                f"{r}: {SESSION.role_name(r)}",
+                on_click=lambda r=r: set_role(r),
+                classes=["role", f"role-{r}"],
+                color="primary" if r == role else None,
+                outlined=r != role,
+                small=True,
+            )
     if role:
         solara.HTML(tag="div", unsafe_innerHTML=snap.briefings.get(role, ""))
     solara.Button("Join", on_click=join, classes=["join"], color="primary")
@@ -256,8 +261,12 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
                 lo, hi, step = SLIDERS[key]
                 agent = values[key] is None
                 shown = float(defaults.get(key) or 0.0) if agent else float(values[key])
-                solara.SliderFloat(
+                solara.Text(
                     f"{label}: {shown:.2f}" + (" (agent)" if agent else ""),
+                    classes=["slider-label"],
+                )
+                solara.SliderFloat(
+                    "",
                     value=shown,
                     min=lo,
                     max=hi,
@@ -535,17 +544,24 @@ def Page() -> None:
     seat_v, set_seat_v = solara.use_state(SESSION.seat_versions.get(token or "", 0))
 
     def watch(cancel: threading.Event) -> None:
-        seen = (SESSION.snapshot, SESSION.roster_version, SESSION.seat_versions.get(token or "", 0))
+        # each number is read once per look: read twice, a change between the reads is lost
+        # (starting from what the page first drew, so a change before this thread runs counts)
+        snap0, roster0, seat0 = snap, roster, seat_v
         while not cancel.wait(WATCH_SECONDS):
             now = SESSION.snapshot
-            if now is not seen[0]:
+            if now is not snap0:
                 set_snap(now)
-            if instructor and SESSION.roster_version != seen[1]:
-                set_roster(SESSION.roster_version)
-            sv = SESSION.seat_versions.get(token or "", 0) if token else 0
-            if token and sv != seen[2]:
-                set_seat_v(sv)
-            seen = (now, SESSION.roster_version, sv)
+            snap0 = now
+            if instructor:
+                version = SESSION.roster_version
+                if version != roster0:
+                    set_roster(version)
+                roster0 = version
+            if token:
+                sv = SESSION.seat_versions.get(token, 0)
+                if sv != seat0:
+                    set_seat_v(sv)
+                seat0 = sv
 
     solara.use_thread(watch, dependencies=[instructor, token])
     with solara.Div(classes=["sem-wrap"]):

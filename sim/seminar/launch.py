@@ -41,7 +41,7 @@ def launch(
     """``natosim seminar SCENARIO`` on 127.0.0.1:``port`` (or ``--resume FOLDER``); returns once
     the page answers. Every page of a test comes from 127.0.0.1, so ``per_client`` is high."""
     where = ["--resume", str(resume)] if resume else [scenario]
-    saving = ["--save-dir", str(save_dir)] if save_dir else []
+    saving = ["--save-dir", str(save_dir or Path(export_dir).parent / "sessions")]
     proc = subprocess.Popen(
         [
             sys.executable,
