@@ -110,7 +110,8 @@ def main() -> None:
             t_join = time.time()
             pages = [join(browser, server.join, f"S{k:02d}", ROLES[k]) for k in range(n)]
             print(
-                f"{n} students seated in {time.time() - t_join:.0f} s; server {rss_mb(proc.pid):.0f} MB"
+                f"{n} students seated in {time.time() - t_join:.0f} s; "
+                f"server {rss_mb(proc.pid):.0f} MB"
             )
             for what, sel in (("Advance", ".advance"), ("the year's story", ".log-year")):
                 box = teacher.locator(sel).first.bounding_box()
