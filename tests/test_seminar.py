@@ -400,3 +400,32 @@ def test_the_guard_bounds_connections_and_messages():
     sent, seen = _ws_run(guard, "10.0.0.2", 1)
     assert sent == [{"type": "websocket.close", "code": 1008}] and seen == {}
     assert asyncio.iscoroutinefunction(guard.__call__)
+
+
+def test_the_clock_advances_by_itself_only_when_asked(session):
+    import time
+
+    session.deadline = time.time() - 1
+    assert not session.tick() and session.year == 2025  # the instructor did not ask
+    session.set_auto(True)
+    session.set_paused(True)
+    session.deadline = time.time() - 1
+    assert not session.tick()  # paused
+    session.paused = False
+    assert session.tick() and session.year == 2026
+    assert session.snapshot.seconds_left() > 0 and session.snapshot.auto
+
+
+def test_russia_sees_its_own_forces_while_the_class_does_not(session):
+    snap = session.snapshot
+    assert "hidden" in snap.status and "Your forces" in snap.russia_own
+    assert "brigade-equivalents" in snap.russia_own
+    assert "Objective" in snap.briefings[RUSSIA] and "Estonia spends" in snap.briefings["EST"]
+
+
+def test_seminar_command_refuses_a_bad_resume_folder(tmp_path, capsys):
+    from sim.cli import main
+
+    assert main(["seminar", "--resume", str(tmp_path)]) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert main(["seminar"]) == 2
