@@ -1,5 +1,5 @@
 """Screenshots of the seminar for docs/ and its layouts measured: a student's briefing (laptop,
-1280x720), a seat on a phone (390x844) and the printable after-action report of the export;
+1280 px wide), a seat on a phone (390x844) and the printable after-action report of the export;
 prints where the instructor's controls and the year's story sit on a 1280x720 projector.
 
     .venv/bin/python benchmarks/seminar_screenshots.py
@@ -47,7 +47,9 @@ def main() -> None:
             # a student's briefing: the join page shows the chosen role's briefing
             ada = join(browser, server.join, "Ada", "EST:")
             ada.wait_for_selector(".briefing", timeout=30_000)
-            ada.locator(".sem-controls").screenshot(path=str(DOCS / "seminar_briefing.png"))
+            ada.set_viewport_size({"width": 1280, "height": 1180})
+            ada.screenshot(path=str(DOCS / "seminar_briefing.png"))
+            ada.set_viewport_size({"width": 1280, "height": 720})
             ada.locator(".join").click()
             ada.wait_for_selector("text=you are Estonia", timeout=60_000)
             phone = join(browser, server.join, "Olu", "POL:", 390, 844)

@@ -65,10 +65,7 @@ def shoot_seminar() -> None:
                     s.goto(join)
                     s.wait_for_selector("text=Join the seminar", timeout=120_000)
                     s.get_by_label("Your name").fill(name)
-                    s.locator(".join-role .v-select").click()
-                    s.locator(
-                        ".menuable__content__active .v-list-item", has_text=role
-                    ).first.click()
+                    s.locator(f".role-{role.rstrip(':')}").click()  # the role buttons
                     s.locator(".join").click()
                     s.wait_for_selector("text=you are", timeout=60_000)
                     students.append(s)

@@ -7,7 +7,8 @@ and serve no claim. Each is a number from 0 to 100 computed from outputs the mod
 same way for the class's run and the agents' run, so a seat can see whether it did better or
 worse than its agent would have:
 
-* an ally: 40 x its progress to the alliance's pledge (core spending / the pledge, at most 1),
+* an ally: 40 x its progress to the alliance's pledge (core spending / the pledge path's value
+  that year, at most 1),
   + 30 x its trust in the US, + 30 unless a probe of it ended frozen or with an Article 5
   failure, - 10 for each point of GDP above 5% (what its voters would bear);
 * the United States: 50 x European core spending / 3.5% (at most 1), + 25 x mean trust, + 25 x
@@ -81,7 +82,7 @@ def briefing_html(session: ClassSession, role: str) -> str:
         pledge = _last(rows, "pledge_core_pct") or PLEDGE_FALLBACK
         situation = (
             f"{escape(name)} spends {float(s.core_pct[i]):.2f}% of GDP on core defence "
-            f"(the alliance's pledge: {pledge:.1f}%). Its trust in the US is "
+            f"(the alliance's pledge path asks {pledge:.1f}% this year). Its trust in the US is "
             f"{float(s.trust[i]):.2f} and the threat it perceives {float(s.threat[i]):.2f} "
             f"(0-1). European allies on average spend {_last(rows, 'eu_core_pct'):.2f}%."
         )
