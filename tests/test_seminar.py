@@ -343,8 +343,11 @@ def test_the_debrief_speaks_per_seat_and_the_export_has_an_after_action_report(s
     assert "Score for the objective" in words and 0 <= d["words"]["EST"]["score"] <= 100
     assert "agent decided in 3 year" in d["words"][US]["text"]
     assert session.debrief() is d  # kept for the year
-    html = (session.export(tmp_path) / "after_action.html").read_text()
+    folder = session.export(tmp_path)
+    html = (folder / "after_action.html").read_text()
     assert "After-action report" in html and "Ada played Estonia" in html and "@media print" in html
+    own = (folder / "after_action_EST.html").read_text()
+    assert "Ada played Estonia" in own and "Cy played" not in own
 
 
 # -- the server's guard ------------------------------------------------------------------------

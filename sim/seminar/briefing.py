@@ -264,9 +264,10 @@ def outcomes_table(d: dict[str, Any]) -> str:
     )
 
 
-def after_action_html(session: ClassSession) -> str:
+def after_action_html(session: ClassSession, role: str | None = None) -> str:
     """A printable report of the class: outcomes against the agents, each seat in words with
-    its score, the instructor's injections and reveals, and the story by year."""
+    its score (only ``role``'s, for a seat's own copy), the instructor's injections and
+    reveals, and the story by year."""
     from .views import log_html  # noqa: PLC0415
 
     d = session.debrief()
@@ -274,6 +275,7 @@ def after_action_html(session: ClassSession) -> str:
         f"<section class='seat'><h3>{escape(session.role_name(r))} ({escape(w['player'])})</h3>"
         f"<p>{w['text']}</p></section>"
         for r, w in d["words"].items()
+        if role is None or r == role
     )
     inj = "".join(
         f"<li>{e['year']}: {escape(e['kind'].replace('_', ' '))}"
@@ -284,19 +286,20 @@ def after_action_html(session: ClassSession) -> str:
     rev = "".join(
         f"<li>{r['year']}: {'hidden' if r['fog'] else 'revealed'}</li>" for r in d["reveals"]
     )
+    who = f", {escape(session.role_name(role))}" if role else ""
     with session.lock:
         log = log_html(session.model.recorder.events, years=100).replace(
             "<details>", "<details open>"
         )
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>After-action report: {escape(session.scenario.name)}</title>
+<title>After-action report: {escape(session.scenario.name)}{who}</title>
 <style>
 body {{ font-family: Georgia, serif; max-width: 46em; margin: 2em auto; line-height: 1.45; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #bbb; padding: 0.2em 0.6em; }}
 section.seat {{ break-inside: avoid; }} h1 {{ font-size: 1.6em; }}
 @media print {{ body {{ margin: 0; font-size: 11pt; }} details > summary {{ display: none; }} }}
 </style></head><body>
-<h1>After-action report: {escape(session.scenario.name)}</h1>
+<h1>After-action report: {escape(session.scenario.name)}{who}</h1>
 <p>Seed {session.seed}; the class played to {d["year"]}; written
 {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}. "The agents alone" is the same scenario and
 seed with every role played by its agent and the instructor's injections replayed.</p>

@@ -827,8 +827,9 @@ class ClassSession:
 
     def export(self, root: Path, label: str = "") -> Path:
         """Write ``root/<label>-class/<timestamp>/`` with ``class/`` and ``agents/`` results
-        folders (readable by ``natosim report``), ``decisions.csv``, ``seminar.json`` and a
-        printable ``after_action.html`` (the class and every seat); return the folder."""
+        folders (readable by ``natosim report``), ``decisions.csv``, ``seminar.json``, a
+        printable ``after_action.html`` (the class and every seat) and one per seat
+        (``after_action_<ROLE>.html``); return the folder."""
         from ..folders import claimed_folder  # noqa: PLC0415
         from ..runner import RunResult, collect  # noqa: PLC0415
         from ..store import write_results  # noqa: PLC0415
@@ -879,6 +880,10 @@ class ClassSession:
                 }
                 (claimed / "seminar.json").write_text(json.dumps(meta, indent=2, default=str))
                 (claimed / "after_action.html").write_text(after_action_html(self))
+                for role in sorted(self.taken()):  # each seat's own copy
+                    (claimed / f"after_action_{role}.html").write_text(
+                        after_action_html(self, role)
+                    )
                 return claimed
 
 
