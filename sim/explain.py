@@ -35,6 +35,9 @@ WORDS = {
     "limits": "fiscal limits",
     "human": "a human player",
     "reclassification": "reclassification",
+    "war": "the war next door",
+    "deadline": "a pledge fallen due",
+    "deadline_oneoff": "one-offs at the deadline",
     "gdp": "GDP surprise",
 }
 

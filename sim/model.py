@@ -604,7 +604,13 @@ class AllianceModel(mesa.Model):
         pledge = self.pledge_level()
         goal = self.pledge_goal()
         shocks = self.rng.normal(0.0, pa["budget_noise_sd"], len(self.allies))
-        need = rules.need_pct(pa, s.base_pct, s.threat, s.trust, s.size)
+        war = rules.war_urgency(
+            pa,
+            s.proximity,
+            self.now["ukraine_war"],
+            self.config.series_year(self.start_year)["ukraine_war"],
+        )
+        need = rules.need_pct(pa, s.base_pct, s.threat, s.trust, s.size, war)
         demand = self.now["us_demand_pct"]
         if self.decided.us_demand_pct is not None:
             demand = self.decided.us_demand_pct
@@ -646,6 +652,7 @@ class AllianceModel(mesa.Model):
                 peers,
                 goal,
                 self.pledge.weight(pa, self.year, s.threat),
+                war,
             ),
             self.budget_start,
             rules.budget_rate(s.adjustment, s.threat, pa["urgency_gain"]),
@@ -681,6 +688,27 @@ class AllianceModel(mesa.Model):
         s.related_pct = np.where(armed, related, s.related_pct)
         why["human"] = s.core_pct - by_rule
         why["reclassification"] = s.reclassified_pct - (reported_before - core_before)
+        core_due, recl_due = s.core_pct.copy(), s.reclassified_pct.copy()
+        if self.pledge.due(self.year):  # a pledge fallen due (issue 26): meet it or not
+            bar = float(self.pledge.target)
+            kept = reported_before >= bar - 0.005
+            chance = rules.compliance_chance(pa, signals, kept)
+            human = np.isin(
+                np.arange(len(self.allies)), [self.ally_index[c] for c in self.decided.budget_pct]
+            )
+            comply = armed & ~human & (self.rng.random(len(self.allies)) < chance)
+            s.core_pct, s.reclassified_pct = rules.meet_deadline(
+                pa,
+                s.core_pct,
+                s.reclassified_pct,
+                core_before,
+                bar,
+                comply,
+                s.max_rise,
+                us.p["measurement"] == "headline" and self.on("reclassification"),
+            )
+        why["deadline"] = s.core_pct - core_due
+        why["deadline_oneoff"] = s.reclassified_pct - recl_due
         before_gdp = s.core_pct + s.reclassified_pct
         surprise = self.now["gdp_surprise_pct"]
         if surprise:

@@ -8,7 +8,9 @@ flat after. Budgets are pulled toward ``T`` itself with a weight that grows as t
 nears (the Wales pledge, "within a decade"; The Hague, by 2035) and with the ally's threat:
 ``pledge_weight x (1 + pledge_deadline_gain x elapsed share of the pledge period) x (1 +
 pledge_threat_gain x threat)``, at most 0.95 - ``peer_weight`` (the budget rule must still answer
-threat and trust).
+threat and trust). From the deadline on, allies below the target decide each year whether to meet
+it, genuinely and by one-off measures (:func:`sim.agents.ally_rules.compliance_chance`,
+:func:`sim.agents.ally_rules.meet_deadline`).
 """
 
 from __future__ import annotations
@@ -50,6 +52,13 @@ class Pledge:
             return 0.0
         span = max(1, self.deadline - self.set_year)
         return min(1.0, max(0.0, (year - self.set_year) / span))
+
+    def due(self, year: int) -> bool:
+        """Whether the pledge has fallen due in ``year`` (its deadline year or later, while it
+        stands): from then on allies below its target decide whether to meet it
+        (:func:`sim.agents.ally_rules.meet_deadline`; issue 26). A series pledge never falls
+        due."""
+        return self.target is not None and year >= self.deadline
 
     def goal(self, year: int, series_value: float) -> float:
         """What was pledged, which budgets are pulled toward: the target of a pledge event (the

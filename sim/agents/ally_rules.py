@@ -111,19 +111,36 @@ def update_trust(
     return _clip(t, 0.0, 1.0)
 
 
-def need_pct(a: Mapping[str, float], base: Num, threat: Num, trust: Num, size: Num) -> Num:
-    """M4: the core spending an ally's own situation calls for (C3, C5).
+def need_pct(
+    a: Mapping[str, float], base: Num, threat: Num, trust: Num, size: Num, war: Num = 0.0
+) -> Num:
+    """M4: the core spending an ally's own situation calls for (C3, C5, C10).
 
     ``base_pct + threat_gain x threat + self_help_gain x threat x (1 - trust)
-    - free_ride_gain x trust x (1 - size)``: threat raises it, doubt about the US raises it
-    more, and small allies that trust the US free-ride (Olson and Zeckhauser 1966).
+    - free_ride_gain x trust x (1 - size) + war``: threat raises it, doubt about the US raises
+    it more, and small allies that trust the US free-ride (Olson and Zeckhauser 1966); ``war``
+    is the front line's urgency as Russia's war escalates (:func:`war_urgency`, 0 unless given).
     """
     return (
         base
         + a["threat_gain"] * threat
         + a["self_help_gain"] * threat * (1.0 - trust)
         - a["free_ride_gain"] * trust * (1.0 - size)
+        + war
     )
+
+
+def war_urgency(a: Mapping[str, float], proximity: Num, war: float, war_at_start: float) -> Num:
+    """M4: what a war next door adds to the spending an ally needs (C10, C12; issue 26).
+
+    ``war_urgency_gain x proximity x max(0, war - war_at_start)``, with ``war`` the intensity
+    of Russia's war in Ukraine (series ``ukraine_war``) and ``proximity`` the ally's closeness
+    to Russia (0-1): escalation beyond the start year's war moves the front line most (2022: the
+    front line went far beyond 2%), on top of the threat index, which the front line had already
+    read near its ceiling since 2014. Zero at the start (the budgets are anchored there) and when
+    the war is no fiercer than at the start (de-escalation works through the threat).
+    """
+    return a["war_urgency_gain"] * proximity * max(0.0, war - war_at_start)
 
 
 def desired_core_pct(
@@ -309,3 +326,47 @@ def aid_probability(
     """M9: probability that an ally sends help: ``logistic`` of :func:`aid_logit`."""
     z = aid_logit(c, closeness, threat, trust, km, size, float(us_responds), tripwire)
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+
+
+def compliance_chance(a: Mapping[str, float], signal: Num, kept: Num) -> Num:
+    """M4: the chance an ally below a pledge's bar meets it this year, once the pledge's
+    deadline has come (C4, C5, C19; issue 26).
+
+    ``deadline_compliance_soft + (deadline_compliance_hard - deadline_compliance_soft) x
+    min(1, signal)``, with ``signal`` the US threat aimed at the ally (0-1): a deadline with no
+    enforcer is met by about a third of the laggards (NATO's national plans of 2018 for 2% by
+    2024), one enforced by exclusion from a club by nearly all (the Maastricht deficit criterion
+    in the 1997 qualifying year); 1 for an ally that met the bar last year (``kept``: a met
+    pledge is not given up while it stands). Sources: ``sim/data/deadline_references.csv``.
+    """
+    soft, hard = a["deadline_compliance_soft"], a["deadline_compliance_hard"]
+    chance = soft + (hard - soft) * np.minimum(1.0, np.maximum(signal, 0.0))
+    return np.where(kept, 1.0, chance)
+
+
+def meet_deadline(
+    a: Mapping[str, float],
+    core: Num,
+    reclassified: Num,
+    core_before: Num,
+    bar: float,
+    comply: Num,
+    max_rise: Num,
+    oneoffs_count: bool,
+) -> tuple[Num, Num]:
+    """M4: an ally that meets a pledge's bar at its deadline closes the gap to it (C4, C5, C19).
+
+    For an ally that complies (``comply``, drawn with :func:`compliance_chance`) and reports
+    less than ``bar``: genuinely first, as far as its fiscal limit allows this year (its core
+    spending at most ``max_rise_pp`` above last year's), then by one-off measures and
+    reclassification (reported, bought nothing), at most ``deadline_oneoff_max_pct`` of GDP (the
+    France Telecom pension transfer of 1997, 0.45% of GDP, in ``deadline_references.csv``) and
+    only when headline figures count (``oneoffs_count``). An ally within reach lands exactly on
+    the bar: bunching at the bar is an outcome of the rule, not an input; one out of reach moves
+    as far as it can. Returns the new genuine core and reclassified spending.
+    """
+    gap = np.maximum(bar - (core + reclassified), 0.0)
+    gap = np.where(comply, gap, 0.0)
+    genuine = np.minimum(gap, np.maximum(0.0, core_before + max_rise - core))
+    oneoff = np.minimum(gap - genuine, a["deadline_oneoff_max_pct"]) if oneoffs_count else 0.0
+    return core + genuine, reclassified + oneoff

@@ -4,12 +4,14 @@ terms (M4; issue "Every decision explained").
 The budget rule (:mod:`sim.agents.ally_rules`) moves genuine core spending by ``rate x (desired -
 core)`` within fiscal limits, where ``desired = (1 - peer_weight) x need + peer_weight x peers +
 pledge_weight x max(pledge - need, 0) + coercion + shock`` and ``need = base + threat_gain x threat
-+ self_help_gain x threat x (1 - trust) - free_ride_gain x trust x (1 - size)``.
++ self_help_gain x threat x (1 - trust) - free_ride_gain x trust x (1 - size) + war`` (``war``:
+:func:`sim.agents.ally_rules.war_urgency`).
 
 Each situational term is measured against its value in the start year's situation (when the
 budgets were anchored to NATO's figures), so a term says what a change since then asks for:
 
 * ``threat``: Russia's threat as this ally perceives it (C10, C12);
+* ``war``: the front line's urgency as Russia's war escalates beyond the start's (C10);
 * ``self_help``: threat met with doubt about the US (C9);
 * ``free_riding``: a small ally's trust in the US (C5);
 * ``peers``: its neighbours' spending (C5);
@@ -23,6 +25,9 @@ budgets were anchored to NATO's figures), so a term says what a change since the
   off or added;
 * ``human``: a human player's budget in place of the rule (the seminar);
 * ``reclassification``: spending reported as defence that was not (C19);
+* ``deadline``: a pledge fallen due and met, the genuine part (C4; :func:`sim.agents.ally_rules.
+  meet_deadline`);
+* ``deadline_oneoff``: the same, by one-off measures and reclassification (C19);
 * ``gdp``: a money budget on a GDP that grew faster or slower than planned.
 
 The terms sum to the change in reported core spending (genuine plus reclassified) exactly.
@@ -37,9 +42,9 @@ import numpy as np
 
 Num = Any
 
-SITUATION = ("threat", "self_help", "free_riding", "peers", "pledge")
+SITUATION = ("threat", "war", "self_help", "free_riding", "peers", "pledge")
 RULE_TERMS = (*SITUATION, "us_answer", "shock", "level", "limits")
-TERMS = (*RULE_TERMS, "human", "reclassification", "gdp")
+TERMS = (*RULE_TERMS, "human", "reclassification", "deadline", "deadline_oneoff", "gdp")
 COLUMNS = tuple(f"why_budget_{t}" for t in TERMS)
 
 
@@ -52,6 +57,7 @@ def situation_terms(
     peers: Num,
     pledge: float,
     pledge_weight: Num,
+    war: Num = 0.0,
 ) -> dict[str, np.ndarray]:
     """The situational terms of ``desired`` (module docstring) and ``base`` (the constant part,
     ``(1 - peer_weight) x base``); with coercion and the shock they sum to the rule's desired
@@ -60,10 +66,11 @@ def situation_terms(
     threat_t = a["threat_gain"] * threat
     self_help = a["self_help_gain"] * threat * (1.0 - trust)
     free_ride = -a["free_ride_gain"] * trust * (1.0 - size)
-    need = base + threat_t + self_help + free_ride
+    need = base + threat_t + self_help + free_ride + war
     out = {
         "base": keep * base,
         "threat": keep * threat_t,
+        "war": keep * war,
         "self_help": keep * self_help,
         "free_riding": keep * free_ride,
         "peers": a["peer_weight"] * peers,

@@ -1,0 +1,48 @@
+"""Calibration (``natosim calibrate``) and the hindcast (``natosim hindcast``).
+
+:func:`bootstrap_draws` gives the fitted parameters' joint uncertainty: the bootstrap refits of a
+tracked fit, each a full parameter vector, for drawing worlds (:mod:`sim.worlds`) in which the
+fitted parameters move together as the data allow, not one by one from their marginal
+intervals.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+DEFAULT_WINDOW = (2014, 2024)  # the fit scenarios/baseline.toml extends
+
+
+def fit_record_path(window: tuple[int, int] = DEFAULT_WINDOW) -> Path:
+    """The JSON record of the tracked fit of ``window`` (scenarios/calibration/)."""
+    from ..paths import PACKAGE_SCENARIOS  # noqa: PLC0415
+
+    start, end = window
+    return Path(PACKAGE_SCENARIOS, "calibration", f"fitted_{start}_{end}.json")
+
+
+def bootstrap_draws(window: tuple[int, int] = DEFAULT_WINDOW) -> list[dict[str, float]]:
+    """The bootstrap refits of the tracked fit of ``window``, one ``{"section.name": value}``
+    per refit (allies resampled with replacement, a local refit from the estimate; every
+    fitted parameter in each). Drawing a world's fitted values = choosing one refit uniformly,
+    e.g. ``draws[int(u * len(draws))]`` for a world's uniform ``u``, and applying all of its
+    values together (``Scenario.with_params``). Empty when the record holds no draws (a fit
+    written before issue 26, or ``--bootstrap 0``).
+
+    Raises:
+        FileNotFoundError: no tracked fit for ``window``.
+    """
+    record = json.loads(fit_record_path(window).read_text())
+    return [
+        {str(k): float(v) for k, v in draw.items()} for draw in record.get("bootstrap_draws", [])
+    ]
+
+
+def draw_fitted(u: float, window: tuple[int, int] = DEFAULT_WINDOW) -> dict[str, float]:
+    """One world's fitted values: the refit at quantile ``u`` (0 <= u < 1) of
+    :func:`bootstrap_draws`, or ``{}`` when there are none (the fitted values are then held)."""
+    draws = bootstrap_draws(window)
+    if not draws:
+        return {}
+    return draws[min(len(draws) - 1, max(0, int(u * len(draws))))]

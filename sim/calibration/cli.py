@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from .. import cli_args
@@ -76,6 +77,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
             f"a year inside {scenario.name}'s run ({start + 1}-{end - 1}), so that both the "
             "training and the test window hold years",
         )
+    scenario = with_fit(scenario, start, args.train_end)
     out = Path(args.out) if args.out else default_folder(Path("results"), "hindcast")
     with claimed_folder(out, unique=not args.out) as out:
         result = run_hindcast(
@@ -84,6 +86,29 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     print(result["text"])
     print(f"results: {out}")
     return 0
+
+
+def fit_path(start: int, train_end: int) -> Path:
+    """The tracked fit of the window ``start``..``train_end`` (its JSON record)."""
+    return PACKAGE_SCENARIOS / "calibration" / f"fitted_{start}_{train_end}.json"
+
+
+def with_fit(scenario, start: int, train_end: int):
+    """The scenario with the values fitted on ``start``..``train_end`` (a rolling origin: fit
+    on the years up to the origin, forecast the rest); the fit must have been written with
+    ``natosim calibrate --window START END --write``."""
+    path = fit_path(start, train_end)
+    if not path.is_file():
+        raise ScenarioError(
+            "--train-end",
+            str(train_end),
+            f"a year with a tracked fit (scenarios/calibration/{path.name}: run natosim "
+            f"calibrate --window {start} {train_end} --write first)",
+        )
+    record = json.loads(path.read_text())
+    return scenario.with_params(
+        {**record["values"], **record.get("russia_values_used", {})}, source=str(path)
+    )
 
 
 def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
@@ -127,7 +152,9 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
         "--train-end",
         type=cli_args.count(2024, 2016),
         default=2021,
-        help="end of the calibration window",
+        help="end of the calibration window: the run uses the values fitted on START-Y "
+        "(scenarios/calibration/fitted_START_Y.json) and forecasts the years after it "
+        "(default 2021)",
     )
     hi.add_argument("--out", help="results folder (default results/hindcast/<timestamp>)")
     hi.set_defaults(func=cmd_hindcast)

@@ -54,6 +54,18 @@ FITTED = {
     "allies.reclassify_pressure": (0.0, 10.0),
     "perception.aggression_memory": (0.3, 1.0),
 }
+# Fitted only on a window that holds the escalation of 2022 (the war's intensity is the start's
+# through 2021, so a window ending earlier says nothing of it: the default, 0, stays).
+WAR_FITTED = {"allies.war_urgency_gain": (0.0, 5.0)}
+WAR_YEAR = 2022
+
+
+def fitted_for(end: int) -> dict[str, tuple[float, float]]:
+    """The parameters a window ending in ``end`` can inform, with their search bounds:
+    :data:`FITTED`, and the war's urgency when the window holds 2022 (:data:`WAR_FITTED`).
+    The deadline's strength (``allies.deadline_compliance_*``, ``deadline_oneoff_max_pct``) is
+    never fitted: it is set from other deadline-bound targets (``deadline_references.csv``)."""
+    return {**FITTED, **(WAR_FITTED if end >= WAR_YEAR else {})}
 
 
 @dataclass
@@ -68,6 +80,7 @@ class Fit:
     loss_default: float = float("nan")
     richardson: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    draws: list[dict[str, float]] = field(default_factory=list)
 
 
 def simulate_core(
@@ -117,8 +130,9 @@ def _objective(
     end: int,
     allies: Sequence[str] | None,
 ) -> Callable[[np.ndarray], float]:
-    """The loss as a function of a vector of :data:`FITTED` values, for SciPy's optimisers."""
-    keys = list(FITTED)
+    """The loss as a function of a vector of :func:`fitted_for` values, for SciPy's
+    optimisers."""
+    keys = list(fitted_for(end))
 
     def f(x: np.ndarray) -> float:
         return loss(
@@ -141,7 +155,7 @@ def _minimise(
         _objective(scenario, seeds, start, end, allies),
         x0,
         method="Nelder-Mead",
-        bounds=list(FITTED.values()),
+        bounds=list(fitted_for(end).values()),
         options={"maxiter": maxiter, "xatol": 1e-3, "fatol": 1e-4},
     )
     return res.x, float(res.fun)
@@ -172,7 +186,7 @@ def _global(
     try:
         res = differential_evolution(
             f,
-            list(FITTED.values()),
+            list(fitted_for(end).values()),
             maxiter=maxiter,
             popsize=6,
             tol=1e-4,
@@ -230,15 +244,18 @@ def calibrate(
     maxiter: int = 40,
     progress: bool = False,
 ) -> Fit:
-    """Fit :data:`FITTED` on ``start``..``end`` and estimate Russia's reaction. ``maxiter``
+    """Fit :func:`fitted_for` on ``start``..``end`` and estimate Russia's reaction. ``maxiter``
     is the number of generations of the differential evolution (the bootstrap's local refits
-    take ten times as many iterations)."""
+    take ten times as many iterations). Each bootstrap refit is kept whole (``draws``, one full
+    parameter vector each): their joint spread is the fit's uncertainty
+    (:func:`sim.calibration.bootstrap_draws`)."""
+    keys = fitted_for(end)
     seeds = replication_seeds(seed, reps)
     # the schema's defaults, not the scenario's (which may extend an earlier fit)
-    default = {k: float(Scenario.default().get(k)) for k in FITTED}
+    default = {k: float(Scenario.default().get(k)) for k in keys}
     loss_default = loss(scenario, default, seeds, start, end)
     x_hat, best = _global(scenario, seeds, start, end, maxiter, seed, progress)
-    values = dict(zip(FITTED, map(float, x_hat), strict=True))
+    values = dict(zip(keys, map(float, x_hat), strict=True))
     rng = np.random.default_rng(seed)
     allies = sorted(observed().query("year > @start and year <= @end")["iso3"].unique())
     draws = []
@@ -249,9 +266,10 @@ def calibrate(
     fit = Fit(
         values=values, loss=best, loss_default=loss_default, richardson=fit_richardson(start, end)
     )
+    fit.draws = [dict(zip(keys, map(float, xb), strict=True)) for xb in draws]
     if draws:
         arr = np.array(draws)
-        for i, k in enumerate(FITTED):
+        for i, k in enumerate(keys):
             fit.std[k] = float(arr[:, i].std(ddof=1)) if len(arr) > 1 else float("nan")
             fit.low[k], fit.high[k] = (float(v) for v in np.percentile(arr[:, i], [5, 95]))
     fit.meta = {
@@ -275,8 +293,9 @@ def informed(fit: Fit) -> set[str]:
     means the window pushes past what the bound allows, or does not inform it). Every estimate
     is written and used; these are the ones the file does not flag."""
     out = set()
+    bounds = fitted_for(int(fit.meta.get("window", [0, WAR_YEAR])[1]))
     for k, v in fit.values.items():
-        lo, hi = FITTED[k]
+        lo, hi = bounds[k]
         tol = 1e-3 * (hi - lo)
         if lo + tol < v < hi - tol:
             out.add(k)
@@ -329,7 +348,7 @@ def write_fit(fit: Fit, path: Path) -> Path:
         lo, hi = fit.low.get(k, float("nan")), fit.high.get(k, float("nan"))
         line = f"{name} = {v:.4f}  # bootstrap sd {sd:.3f}, 90% [{lo:.3f}, {hi:.3f}]"
         if k not in used:
-            b_lo, b_hi = FITTED[k]
+            b_lo, b_hi = fitted_for(fit.meta["window"][1])[k]
             line += f"; on its search bound [{b_lo:g}, {b_hi:g}]: the window pushes against it"
         by_section.setdefault(section, []).append(line)
     lines = lines[:-1]  # the [allies] header: written per section below
@@ -363,6 +382,10 @@ def write_fit(fit: Fit, path: Path) -> Path:
         "values_used": sorted(fit.values),
         "on_search_bound": sorted(set(fit.values) - used),
         "meta": fit.meta,
+        # the bootstrap refits, each a full parameter vector (allies resampled with
+        # replacement, a local refit from the estimate): draw worlds from these rows to carry
+        # the fit's joint uncertainty (sim.calibration.bootstrap_draws)
+        "bootstrap_draws": fit.draws,
     }
     # each file written beside its place and renamed into it: an interrupted write leaves the
     # previous fit whole, never half a file

@@ -21,9 +21,11 @@ def observed() -> pd.DataFrame:
 
 
 def naive_baselines(start: int, train_end: int, years: list[int]) -> pd.DataFrame:
-    """Persistence (the start year's value) and trend (a least-squares line through the
-    training window start..train_end, extended) per ally and year. Allies with fewer than three
-    observed training years get no trend (NaN): the six gap allies have only the start."""
+    """Persistence (the start year's value), trend (a least-squares line through the
+    training window start..train_end, extended) and the last value (the ``train_end`` value,
+    for the years after it: the random walk from the forecast's origin) per ally and year.
+    Allies with fewer than three observed training years get no trend (NaN): the six gap
+    allies have only the start."""
     obs = observed()
     out = []
     for iso3, g in obs.groupby("iso3"):
@@ -41,6 +43,7 @@ def naive_baselines(start: int, train_end: int, years: list[int]) -> pd.DataFram
                     "year": y,
                     "persistence": series[start],
                     "trend": intercept + slope * y,
+                    "last": series.get(train_end, np.nan) if y > train_end else np.nan,
                 }
             )
     return pd.DataFrame(out)

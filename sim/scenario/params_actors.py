@@ -192,6 +192,27 @@ ALLIES = (
        "How much more an ally under threat takes the pledge to heart: the pull x (1 + gain x "
        "threat).", "NATO's 2014-2021 record (defence_pct_gdp.csv): the front line went to the "
        "Wales 2% within a few years, others crept; fitted by natosim calibrate", "M4"),
+    _f(AL, "deadline_compliance_soft", 0.35, 0, 1, "probability per year",
+       "Chance that an ally below a pledge's target meets it in a year once the deadline has "
+       "come, with no US threat aimed at it (issue 26; sim.agents.ally_rules.compliance_chance).",
+       "deadline_references.csv: NATO's national plans of February 2018 put 15 allies at 2% by "
+       "2024 against 8 in 2018: (15 - 8) of the 20 below 2% with armed forces", "M4"),
+    _f(AL, "deadline_compliance_hard", 0.92, 0, 1, "probability per year",
+       "The same chance under a fully credible US threat aimed at the ally (the chance rises "
+       "linearly from the soft one with the threat).",
+       "deadline_references.csv: the Maastricht 3% deficit criterion in the 1997 qualifying "
+       "year, met by 11 of the 12 states seeking to join the euro in 1999 (all but Greece)",
+       "M4"),
+    _f(AL, "deadline_oneoff_max_pct", 0.45, 0, 2, "% of GDP",
+       "Most of the gap to a pledge fallen due that an ally closes by one-off measures and "
+       "reclassification in a year (reported, buys nothing; C19).",
+       "deadline_references.csv: the France Telecom pension transfer that brought France's 1997 "
+       "deficit to 3.0% of GDP, 0.45% of GDP", "M4"),
+    _f(AL, "war_urgency_gain", 0.0, 0, 5, "pp of GDP per unit of war intensity x proximity",
+       "Spending a front-line ally needs when Russia's war escalates beyond the start year's "
+       "(series ukraine_war), on top of the threat index (C10; issue 26).",
+       "fitted (natosim calibrate) on windows that hold 2022; 0 (none) by default and in "
+       "fits whose window ends before the escalation", "M4"),
     _b(AL, "anchor_to_start", True,
        "Whether each ally's base_pct is solved from its start-year spending (an ally fixed "
        "effect from the start year's data only) instead of taken from base_pct.",
