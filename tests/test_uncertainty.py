@@ -237,3 +237,12 @@ def test_params_command_shows_kind_and_range(capsys):
     assert main(["params", "united_states", "-v"]) == 0
     out = capsys.readouterr().out
     assert "lever" in out and "judgement" in out
+
+
+def test_a_drawn_value_breaking_a_cross_field_rule_falls_back_to_the_scenarios():
+    from sim.worlds import apply_world
+
+    sc = Scenario.default().with_params({"allies.pledge_weight": 0.7})  # peer 0.2: 0.9 < 0.95
+    applied, used = apply_world(sc, {"allies.peer_weight": 0.3, "russia.fatigue": 0.2})
+    assert used == {"allies.peer_weight": 0.2, "russia.fatigue": 0.2}
+    assert applied.get("allies.peer_weight") == 0.2 and applied.get("russia.fatigue") == 0.2
