@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .scenario import CATALOGUE, Scenario, ScenarioError
+from .scenario.catalogue import CROSS_FIELD_KEYS
 from .scenario.uncertainty import Dist, narrowed, resolve_all
 
 WORLD_STREAM = 0x776F726C64  # "world": the spawn key of world draws, apart from the model's
@@ -104,9 +105,13 @@ def apply_world(scenario: Scenario, world: Mapping[str, Any]) -> tuple[Scenario,
         try:
             return scenario.with_params(world, source="world"), world
         except ScenarioError as exc:
-            if exc.key not in world:
+            # the rule names one key of a pair (pledge_weight for pledge + peer); reset the key
+            # it names if it was drawn, else a drawn key of the cross-field rules
+            drawn = [k for k in (exc.key, *CROSS_FIELD_KEYS) if k in world]
+            drawn = [k for k in drawn if world[k] != scenario.get(k)]
+            if not drawn:
                 raise
-            world[exc.key] = scenario.get(exc.key)
+            world[drawn[0]] = scenario.get(drawn[0])
     raise RuntimeError("unreachable")  # pragma: no cover
 
 
