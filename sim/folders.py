@@ -118,7 +118,17 @@ def check_folder(folder: Path, flag: str = "--out") -> list[Path]:
             if not folder.is_dir():
                 raise ScenarioError(flag, str(folder), "a folder (this is a file)")
             if any(folder.iterdir()):
-                raise ScenarioError(flag, str(folder), "a folder that does not exist or is empty")
+                held = ""
+                if (folder / "sweep.json").is_file():
+                    held = f" (it holds a sweep: natosim sweep --resume {folder} finishes it)"
+                elif (folder / "manifest.json").is_file():
+                    held = (
+                        f" (it holds an earlier command's results: natosim report {folder} "
+                        "draws their report)"
+                    )
+                raise ScenarioError(
+                    flag, str(folder), "a folder that does not exist or is empty" + held
+                )
         missing, parent = [], folder.parent
         while not parent.exists():
             missing.append(parent)

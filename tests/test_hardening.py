@@ -507,6 +507,8 @@ def test_interrupted_during_the_report_says_the_results_are_there(tmp_path, caps
     assert f"the results are in {out}" in err and f"natosim report {out}" in err
     assert (out / "manifest.json").exists()
     assert _leftovers(tmp_path) == []
+    # the same command again is refused (the folder is not empty) and says what to do instead
+    _refused(capsys, ["run", "baseline", "--reps", "2", "--out", str(out)], f"natosim report {out}")
 
 
 @pytest.mark.parametrize(
