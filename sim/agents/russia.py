@@ -289,15 +289,22 @@ class Russia(mesa.Agent):
     def learn_from_incursion(self, firm: bool, us_stood: bool | None, reads: bool) -> None:
         """M8: what an answered or unanswered incursion teaches Russia (C9, C12).
 
-        A firm answer lowers its confidence by ``incursion_deter_gain`` and raises its estimate
-        of European resolve by ``incursion_resolve_gain`` of the gap to 1; an incursion let pass
-        raises its confidence by ``incursion_embolden_gain`` and lowers that estimate by
+        A firm answer lowers its confidence by ``incursion_deter_gain`` of its distance above -1
+        and raises its estimate of European resolve by ``incursion_resolve_gain`` of the gap to 1;
+        an incursion let pass raises its confidence by ``incursion_embolden_gain`` of its
+        distance below 1 (lessons of incursions saturate, so a year of hundreds cannot run away:
+        what they teach stays within one utility unit, about three probes' lessons) and lowers
+        that estimate by
         ``incursion_resolve_loss`` of itself. After Article 4 consultations (``us_stood`` not
         None) its estimate of US resolve moves the same way with whether the US stood with the
         target. ``reads`` False (the ``russia_reads_resolve`` switch off) leaves the estimates.
         """
         p = self.p
-        self.confidence += -p["incursion_deter_gain"] if firm else p["incursion_embolden_gain"]
+        c = self.confidence
+        if firm:
+            self.confidence = c - p["incursion_deter_gain"] * max(0.0, 1.0 + c)
+        else:
+            self.confidence = c + p["incursion_embolden_gain"] * max(0.0, 1.0 - c)
         if not reads:
             return
         e = self.europe_resolve_estimate
