@@ -35,6 +35,7 @@ import mesa
 
 import sim
 from sim.agents import Ally
+from sim.agents.budget_why import TERMS as WHY_TERMS
 from sim.model import AllianceModel
 from sim.outputs import ALLY_COLUMNS, MODEL_COLUMNS
 from sim.sweeps.designs import build_design
@@ -102,6 +103,10 @@ class BatchModel(AllianceModel):
             lambda a: s.gdp_bn[a.index] * s.core_pct[a.index] / 100
         )
         reporters["ally_capability"] = ally(lambda a: self.capability[a.index])
+        for term in WHY_TERMS:  # the budget's reasons, as the model recorded them this year
+            reporters[f"ally_why_budget_{term}"] = ally(
+                lambda a, t=term: self.budget_why[t][a.index]
+            )
         assert {k.removeprefix("ally_") for k in reporters} | {"year"} == set(ALLY_COLUMNS)
         self.datacollector = mesa.DataCollector(
             model_reporters={c: (lambda m, c=c: m.latest[c]) for c in MODEL_COLUMNS},
