@@ -5,18 +5,31 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.dev-installed
+# the exact versions the suite passed with (constraints/py311.txt) where this Python has a lock;
+# `make test LOCK=` installs the newest versions pyproject.toml allows instead
+PYVER := $(shell $(PYTHON) -c 'import sys; print("%d%d" % sys.version_info[:2])' 2>/dev/null)
+LOCK ?= $(wildcard constraints/py$(PYVER).txt)
+LOCK_ARG := $(if $(LOCK),-c $(LOCK),)
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean lock
 
-$(STAMP): pyproject.toml
+# the suite's extras (the app, Dask, the EMA Workbench, the notebook runner): see pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet $(LOCK_ARG) -e '.[test]'
 	touch $(STAMP)
 
 $(DEV_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/python -m pip install --quiet $(LOCK_ARG) -e '.[test,dev]'
 	touch $(DEV_STAMP)
+
+# rewrite this Python's lock from the test venv (after a dependency change; then run the suite)
+lock: $(DEV_STAMP)
+	@mkdir -p constraints
+	{ sed -n '/^#/p' constraints/py311.txt; $(BIN)/python -m pip freeze --all --exclude-editable \
+	  | grep -v '^#' | grep -v -i '^\(natosim\|pip\|wheel\)=='; } > constraints/py$(PYVER).txt.new
+	mv constraints/py$(PYVER).txt.new constraints/py$(PYVER).txt
 
 run: $(STAMP)
 	$(BIN)/natosim run scenarios/baseline.toml --reps 20 --seed 7

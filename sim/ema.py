@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from .extras import require
 from .outputs import VERDICTS
 from .runner import replication_seeds, run_one
 from .scenario import CATALOGUE, Scenario, load_scenario
@@ -91,12 +92,9 @@ class NatosimRunner:
 
 
 def _parameter(key: str, low: float | None = None, high: float | None = None):
-    from ema_workbench import (  # noqa: PLC0415 (an optional dependency)
-        BooleanParameter,
-        CategoricalParameter,
-        IntegerParameter,
-        RealParameter,
-    )
+    ema = require("ema", "ema_workbench", "sim.ema")
+    BooleanParameter, CategoricalParameter = ema.BooleanParameter, ema.CategoricalParameter
+    IntegerParameter, RealParameter = ema.IntegerParameter, ema.RealParameter
 
     p = CATALOGUE.by_key[key]
     name = _ema_name(key)
@@ -114,7 +112,8 @@ def _parameter(key: str, low: float | None = None, high: float | None = None):
 def _plausible(key: str, dist: Dist):
     """An EMA parameter drawn from ``dist`` (a scipy distribution EMA samples through its
     quantiles); an integer, or an EMA without ``from_dist``, over the range uniformly."""
-    from ema_workbench import IntegerParameter, RealParameter  # noqa: PLC0415
+    ema = require("ema", "ema_workbench", "sim.ema")
+    IntegerParameter, RealParameter = ema.IntegerParameter, ema.RealParameter
     from scipy import stats  # noqa: PLC0415
 
     name = _ema_name(key)
@@ -153,7 +152,8 @@ def ema_model(
             over their schema bounds.
         reps: replications per experiment (common random numbers from ``seed``).
     """
-    from ema_workbench import Model, ScalarOutcome  # noqa: PLC0415
+    ema = require("ema", "ema_workbench", "sim.ema")
+    Model, ScalarOutcome = ema.Model, ema.ScalarOutcome
 
     scenario = base if isinstance(base, Scenario) else load_scenario(base)
     lever_keys = (

@@ -20,9 +20,12 @@ from pathlib import Path
 
 
 def cmd_seminar(args: argparse.Namespace) -> int:
+    from ..extras import check  # noqa: PLC0415
     from ..paths import resolve_scenario_path  # noqa: PLC0415
     from ..scenario import ScenarioError, load_scenario  # noqa: PLC0415
     from ..ui.server import serve_setup  # noqa: PLC0415
+
+    check("ui", "natosim seminar", "solara", "solara_assets")
 
     if args.resume:
         folder = Path(args.resume).resolve()

@@ -16,25 +16,28 @@ classification tree (scikit-learn, CART) rather than PRIM: the standalone PRIM p
 (this project is MIT) and the EMA Workbench brings a large stack with it, while a shallow tree
 gives the same kind of answer, boxes of parameter ranges with their coverage (share of all cases
 of the outcome that fall in the box) and density (share of runs in the box with the outcome),
-from a library every scientific Python installation has.
+from a library every scientific Python installation has (installed with the ``ema`` extra).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
-from sklearn.tree import DecisionTreeClassifier
 
+from ..extras import require
 from ..outputs import VERDICTS
 from .designs import salib_problem
 from .spec import DEFAULT_OUTPUTS, SweepSpec
 from .store import SweepStore
+
+if TYPE_CHECKING:
+    from sklearn.tree import DecisionTreeClassifier
 
 VERDICT_OUTPUTS = (
     "p:n_article5_failures > 0",
@@ -312,7 +315,7 @@ def discover(
     n, cases = len(y), int(y.sum())
     if cases in (0, n):
         return [], n, cases
-    tree = DecisionTreeClassifier(
+    tree = require("ema", "sklearn.tree", "natosim discover").DecisionTreeClassifier(
         max_depth=max_depth, min_samples_leaf=max(5, int(min_leaf * n)), random_state=0
     )
     tree.fit(x.to_numpy(), y)

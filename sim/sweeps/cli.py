@@ -54,6 +54,9 @@ def check_scheduler(address: str | None) -> None:
         raise ScenarioError(
             "--scheduler", address, "a Dask scheduler address such as tcp://127.0.0.1:8786"
         )
+    from ..extras import check  # noqa: PLC0415
+
+    check("dask", "natosim sweep --scheduler", "distributed")
 
 
 # what a library's warning means to the user, in the project's words: (a phrase of the
@@ -330,7 +333,10 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
+    from ..extras import check  # noqa: PLC0415
     from .analysis import discover, format_boxes  # noqa: PLC0415
+
+    check("ema", "natosim discover", "sklearn")
 
     folder = Path(args.folder)
     _sweep_folder(folder, "discover")

@@ -164,7 +164,10 @@ def quiet_cluster_logs() -> Iterator[None]:
     duration (Dask's configuration sets a level on each, such as ``distributed.client``), and
     the root logger's handlers drop their records from then on (the client's event-loop thread
     still logs the lost connection's traceback as the command ends)."""
-    import distributed  # noqa: F401, PLC0415 (its configuration sets its loggers' levels)
+    from ..extras import require  # noqa: PLC0415
+
+    # its configuration sets its loggers' levels
+    require("dask", "distributed", "natosim sweep --scheduler")
 
     names = [n for n in list(logging.root.manager.loggerDict) if n.split(".")[0] in CLUSTER_LOGGERS]
     loggers = [logging.getLogger(n) for n in {*CLUSTER_LOGGERS, *names}]
@@ -284,7 +287,10 @@ def stream_tasks(
 
 def _cluster_workers(scheduler: str) -> Iterator[Workers]:
     """The workers of a Dask cluster (see :func:`make_workers`)."""
-    from dask.distributed import Client  # noqa: PLC0415 (slow import, only when asked)
+    from ..extras import require  # noqa: PLC0415
+
+    # a slow import, only when asked
+    Client = require("dask", "distributed", "natosim sweep --scheduler").Client
 
     try:
         client = Client(scheduler, timeout="20s")

@@ -89,6 +89,9 @@ def serve_setup(args: argparse.Namespace) -> tuple[int, bool, dict[str, str]]:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
+    from ..extras import check  # noqa: PLC0415
+
+    check("ui", "natosim ui", "solara", "solara_assets")
     host = args.host
     port, local, env = serve_setup(args)
     token = "" if local else secrets.token_urlsafe(12)
