@@ -84,9 +84,14 @@ def join(browser, link: str, name: str, role: str):
     page.get_by_label("Your name").fill(name)
     page.locator(f".role-{role}").click()
     page.wait_for_selector(".briefing", timeout=120_000)
-    page.locator(".join").click()
-    page.wait_for_selector("text=you are", timeout=120_000)
-    return page
+    for _ in range(3):  # as a student would: press Join again if nothing happened
+        page.locator(".join").click()
+        try:
+            page.wait_for_selector("text=you are", timeout=40_000)
+            return page
+        except Exception:  # noqa: BLE001
+            print(f"{name}: no seat after Join ({page.locator('.v-alert').all_inner_texts()})")
+    raise RuntimeError(f"{name} could not join")
 
 
 def main() -> None:

@@ -160,12 +160,18 @@ def JoinView(code0: str, snap: Snapshot) -> None:
     taken = SESSION.taken()
     free = [r for r in SESSION.roles() if r not in taken and r not in SESSION.locked]
 
+    # the newest values, whatever render bound the button's handler (a busy page may click
+    # through a handler bound before the role was drawn)
+    latest = solara.use_ref({})
+    latest.current = {"code": code, "name": name, "role": role}
+
     def join() -> None:
-        if not role:
+        now = latest.current
+        if not now["role"]:
             set_error("choose a role first")
             return
         try:
-            token = SESSION.join(code, name, role, client=_client())
+            token = SESSION.join(now["code"], now["name"], now["role"], client=_client())
         except SeminarError as exc:
             set_error(str(exc))
             return
