@@ -32,6 +32,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from . import data
 from .mechanisms.forces import LEVELS, readiness_timeline
@@ -272,8 +273,8 @@ def nato_record_rows(reps: int = 5, seed: int = 7, year: int = 2024) -> list[Che
 
     sc = load_scenario(resolve_scenario_path("hindcast_2014"))
     table = hc.hindcast_table(sc, reps, seed, 2021)
-    agg = hc.aggregate(table).loc[year]
-    count = hc.allies_at_2pct(table).loc[year]
+    agg = _floats(hc.aggregate(table), year)
+    count = _floats(hc.allies_at_2pct(table), year)
     return [
         CheckRow(
             f"nato_europe_core_pct_{year}",
@@ -314,3 +315,9 @@ __all__ = [
     "rand_rows",
     "run_checks",
 ]
+
+
+def _floats(frame: pd.DataFrame, year: int) -> dict[str, float]:
+    """One row of a numeric table as plain floats, keyed by column."""
+    values = frame.loc[year].to_numpy(dtype=float)
+    return {str(c): float(v) for c, v in zip(frame.columns, values, strict=True)}

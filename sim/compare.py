@@ -236,22 +236,25 @@ def paired_figure(table: pd.DataFrame, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    rows = list(table.itertuples())
+    rows = [{str(k): v for k, v in r.items()} for r in table.to_dict("records")]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.2))
     for i, r in enumerate(rows):
         y = len(rows) - 1 - i
-        higher, same = r.higher / r.worlds, r.same / r.worlds
+        worlds = float(r["worlds"])
+        higher, same = float(r["higher"]) / worlds, float(r["same"]) / worlds
         ax.barh(y, higher, color="#2b6cb0")
         ax.barh(y, same, left=higher, color="#cbd5e0")
         ax.barh(y, 1 - higher - same, left=higher + same, color="#c05621")
-        ax.plot([r.p_higher_low, r.p_higher_high], [y + 0.3, y + 0.3], color="black", lw=1)
-        ax.plot([1 - r.p_lower_high, 1 - r.p_lower_low], [y - 0.3, y - 0.3], color="black", lw=1)
+        ax.plot([r["p_higher_low"], r["p_higher_high"]], [y + 0.3, y + 0.3], color="black", lw=1)
+        lower = [1 - float(r["p_lower_high"]), 1 - float(r["p_lower_low"])]
+        ax.plot(lower, [y - 0.3, y - 0.3], color="black", lw=1)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([f"{r.scenario}: {r.label}" for r in reversed(rows)], fontsize=8)
+    ax.set_yticklabels([f"{r['scenario']}: {r['label']}" for r in reversed(rows)], fontsize=8)
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of shared worlds (lines: Wilson 95% intervals)")
     ax.set_title(
-        f"against {rows[0].reference}: higher (blue), the same (grey), lower (orange)", fontsize=9
+        f"against {rows[0]['reference']}: higher (blue), the same (grey), lower (orange)",
+        fontsize=9,
     )
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -121,7 +121,8 @@ def _plausible(key: str, dist: Dist):
         return IntegerParameter(name, math.ceil(dist.low), math.floor(dist.high))
     width = dist.high - dist.low
     if dist.shape == "triangular":
-        frozen = stats.triang((float(dist.mode) - dist.low) / width, loc=dist.low, scale=width)
+        mode = dist.low if dist.mode is None else float(dist.mode)
+        frozen = stats.triang((mode - dist.low) / width, loc=dist.low, scale=width)
     elif dist.shape == "loguniform":
         frozen = stats.loguniform(dist.low, dist.high)
     else:

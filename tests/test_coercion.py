@@ -365,6 +365,7 @@ def test_the_us_threat_uses_its_range_and_intensity_matters():
     soft = sim.run_replications(_scenario(), 10, 4)
     hard = sim.run_replications(_scenario(params={"united_states.threat_intensity": 1.0}), 10, 4)
     at_ceiling = float((soft.model["us_threat_level"] >= 0.999).mean())
+
     def core_2040(res):
         m = res.model[res.model["year"] == 2040].sort_values("run")
         return m["eu_core_pct"].to_numpy()
