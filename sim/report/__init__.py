@@ -35,7 +35,7 @@ from .figures_other import (
 )
 from .figures_run import representative_run, run_figures
 from .staging import staged_report
-from .style import figure_caption, figure_data, save
+from .style import STYLES, figure_caption, figure_data, figure_style, save
 
 CSS = """
 body{font-family:Georgia,serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
@@ -149,6 +149,47 @@ def _all_failed(man: dict[str, Any]) -> str:
     )
 
 
+def _reasons(tables: dict[str, pd.DataFrame], sc: Any) -> list[str]:
+    """Why, in the representative run (:mod:`sim.explain`): the verdict's margin to each
+    threshold and the reasons of the three allies whose budgets moved most in its last year."""
+    from .. import data  # noqa: PLC0415
+    from ..explain import ally_reasons, largest_movers, verdict_reasons  # noqa: PLC0415
+
+    summary, allies = tables["summary"], tables["allies"]
+    if "why_budget_level" not in allies.columns:
+        return []
+    run = representative_run(summary)
+    last = int(allies["year"].max())
+    names = {r.iso3: r.country for r in data.allies()}
+    row = summary[summary["run"] == run].iloc[0]
+    lines = verdict_reasons(row, sc.params["verdict"]).split("\n")
+    moves = [
+        ally_reasons(allies, run, last, code, names.get(code, code))
+        for code in largest_movers(allies, run, last, 3)
+    ]
+    items = "".join(f"<li>{html.escape(t.strip())}</li>" for t in lines[1:] + moves)
+    return [
+        "<h2>Why</h2>",
+        f"<p>{html.escape(lines[0])} Its margins, and the budgets that moved most in {last} "
+        "with their reasons in points of GDP (<code>natosim explain</code> gives any run, year "
+        "and ally):</p>",
+        f"<ul>{items}</ul>",
+    ]
+
+
+def _cruxes(folder: Path) -> list[str]:
+    """The cruxes the run wrote (``cruxes.csv``, when its replications sampled worlds)."""
+    path = folder / "cruxes.csv"
+    if not path.is_file():
+        return []
+    from ..cruxes import cruxes_html  # noqa: PLC0415
+
+    table = pd.read_csv(path)
+    for col in ("parameter", "sentence"):
+        table[col] = table[col].fillna("")
+    return [cruxes_html(table)]
+
+
 def run_report(folder: Path, out: Target, year: int | None = None) -> None:
     man = json.loads((folder / "manifest.json").read_text())
     sc = scenario_from_dict(man["scenario"])
@@ -173,6 +214,8 @@ def run_report(folder: Path, out: Target, year: int | None = None) -> None:
             _table(_verdict_counts(tables["summary"])),
             "<h2>A representative run</h2>",
             *narrative(tables),
+            *_reasons(tables, sc),
+            *_cruxes(folder),
             "<h2>Figures</h2>",
         ]
         for name, (fig, text) in run_figures(tables, sc, seed, year).items():
@@ -521,13 +564,22 @@ def debate_report(folder: Path, out: Target) -> None:
 
 
 def build_report(
-    folder: str | Path, year: int | None = None, svg: bool = False, **sweep_options: Any
+    folder: str | Path,
+    year: int | None = None,
+    svg: bool = False,
+    style: str = "screen",
+    **sweep_options: Any,
 ) -> Path:
     """Write ``DIR/report.html`` and ``DIR/report/*.png`` (and ``*.svg`` with ``svg``) for a
     run, compare, debate or sweep folder; return the HTML path. The report is built in a
-    temporary folder inside ``DIR`` and moved into place when whole (``staging``)."""
+    temporary folder inside ``DIR`` and moved into place when whole (``staging``).
+
+    ``style``: ``screen`` (figures sized for a page, 110 dpi, titled) or ``paper`` (300 dpi,
+    3.5 or 7 inches wide, no title on the canvas: :mod:`sim.report.style`)."""
     from ..provenance import warn_if_different  # noqa: PLC0415
 
+    if style not in STYLES:
+        raise ValueError(f"style {style!r}: expected one of {', '.join(STYLES)}")
     folder = Path(folder)
     for name in ("sweep.json", "manifest.json"):
         if (folder / name).is_file():
@@ -546,6 +598,6 @@ def build_report(
         raise FileNotFoundError(
             f"{folder} is not a results folder (no manifest.json or sweep.json)"
         )
-    with staged_report(folder) as tmp:
+    with staged_report(folder) as tmp, figure_style(style):
         write(Target(tmp, svg))
     return folder / "report.html"
