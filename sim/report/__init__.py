@@ -170,9 +170,11 @@ def _reasons(tables: dict[str, pd.DataFrame], sc: Any) -> list[str]:
     items = "".join(f"<li>{html.escape(t.strip())}</li>" for t in lines[1:] + moves)
     return [
         "<h2>Why</h2>",
-        f"<p>{html.escape(lines[0])} Its margins, and the budgets that moved most in {last} "
-        "with their reasons in points of GDP (<code>natosim explain</code> gives any run, year "
-        "and ally):</p>",
+        (
+            f"<p>{html.escape(lines[0])} Its margins, and the budgets that moved most in {last} "
+            "with their reasons in points of GDP (<code>natosim explain</code> gives any run, year "
+            "and ally):</p>"
+        ),
         f"<ul>{items}</ul>",
     ]
 
