@@ -184,9 +184,11 @@ def JoinView(code0: str, snap: Snapshot) -> None:
         f"{html.escape(SESSION.scenario.description)}",
     )
     with solara.Div(classes=["join-code"]):
-        solara.InputText("Join code", value=code, on_value=set_code)
+        solara.InputText("Join code", value=code, on_value=set_code, continuous_update=True)
     with solara.Div(classes=["join-name"]):
-        solara.InputText("Your name", value=name, on_value=set_name)
+        # every keystroke reaches the server (sent on blur only, a name typed just before a
+        # tap on a role was sometimes lost)
+        solara.InputText("Your name", value=name, on_value=set_name, continuous_update=True)
     solara.Text("Your role (tap one; the agents play every role nobody takes):")
     with solara.Div(classes=["join-roles"]):
         for r in free:
