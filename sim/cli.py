@@ -38,6 +38,11 @@ from .ui.server import add_parser as add_ui_parser
 
 log = logging.getLogger("natosim")
 SVG_HELP = "also write every figure as SVG (the report's PNGs are always written)"
+STYLE_HELP = (
+    "figures for a screen (default) or a paper: 300 dpi, 3.5 or 7 inches wide, no title on the "
+    "canvas"
+)
+STYLE_CHOICES = ("screen", "paper")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -190,7 +195,9 @@ def _maybe_report(args: argparse.Namespace, folder: Path, code: int) -> int:
     if getattr(args, "no_report", True):
         return code
     try:
-        path = build_report(folder, svg=getattr(args, "svg", False))
+        path = build_report(
+            folder, svg=getattr(args, "svg", False), style=getattr(args, "style", "screen")
+        )
     except Exception as exc:  # the results are written; a failed figure must not hide them
         log.exception("report failed")
         print(f"natosim: report failed ({exc}); the results are in {folder}", file=sys.stderr)
@@ -209,6 +216,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             folder,
             year=args.year,
             svg=args.svg,
+            style=args.style,
             **(
                 {"x": args.x, "y": args.y, "outcome": args.outcome}
                 if (folder / "sweep.json").exists()
@@ -338,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     run.add_argument("--no-report", action="store_true", help="skip the HTML report")
     run.add_argument("--svg", action="store_true", help=SVG_HELP)
+    run.add_argument("--style", choices=STYLE_CHOICES, default="screen", help=STYLE_HELP)
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--fixed", action="store_true", help=FIXED_HELP)
     run.set_defaults(func=cmd_run)
@@ -362,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     cmp_.add_argument("--no-report", action="store_true", help="skip the HTML report")
     cmp_.add_argument("--svg", action="store_true", help=SVG_HELP)
+    cmp_.add_argument("--style", choices=STYLE_CHOICES, default="screen", help=STYLE_HELP)
     cmp_.add_argument("--quiet", action="store_true", help="no progress bar")
     cmp_.add_argument("--fixed", action="store_true", help=FIXED_HELP)
     cmp_.set_defaults(func=cmd_compare)
@@ -379,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="sweep: summary column of the heatmap (default eu_core_pct_end)",
     )
     rep.add_argument("--svg", action="store_true", help=SVG_HELP)
+    rep.add_argument("--style", choices=STYLE_CHOICES, default="screen", help=STYLE_HELP)
     rep.set_defaults(func=cmd_report)
 
     val = sub.add_parser("validate", help="check scenario files without running them")

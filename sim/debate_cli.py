@@ -43,7 +43,7 @@ def cmd_debate(args: argparse.Namespace) -> int:
     from .report import build_report  # noqa: PLC0415
 
     try:
-        print(f"report: {build_report(folder, svg=args.svg)}")
+        print(f"report: {build_report(folder, svg=args.svg, style=args.style)}")
     except Exception as exc:  # the results are written; a failed figure must not hide them
         print(f"natosim: report failed ({exc}); the results are in {folder}")
         return 1
@@ -125,6 +125,12 @@ def add_parser(sub: argparse._SubParsersAction, positive, seed) -> None:
     )
     de.add_argument(
         "--svg", action="store_true", help="also write every figure of the report as SVG"
+    )
+    de.add_argument(
+        "--style",
+        choices=("screen", "paper"),
+        default="screen",
+        help="figures for a screen (default) or a paper: 300 dpi, 3.5 or 7 inches wide, no title",
     )
     de.add_argument(
         "--claims",

@@ -210,3 +210,122 @@ def test_reports_in_a_browser_fetch_nothing_and_caption_every_figure(run_report,
             assert page.evaluate("document.documentElement.scrollWidth") <= 1280
             page.close()
         browser.close()
+
+
+def _png_size_and_dpi(path) -> tuple[int, int, float]:
+    """Pixel width, height and the dots per inch a PNG declares (its pHYs chunk)."""
+    import struct
+
+    data = path.read_bytes()
+    width, height = struct.unpack(">II", data[16:24])
+    at = data.find(b"pHYs")
+    assert at > 0, f"{path.name} declares no resolution"
+    per_metre, _, unit = struct.unpack(">IIB", data[at + 4 : at + 13])
+    assert unit == 1, "resolution in pixels per metre"
+    return width, height, per_metre * 0.0254
+
+
+def test_paper_style_writes_figures_a_journal_takes(run_report, tmp_path, capsys):
+    """``natosim report --style paper``: every PNG at 300 dpi, a single column's 3.5 or a
+    double column's 7 inches wide, no title on the canvas; the screen report stays as it was."""
+    from sim.report import style
+
+    for folder, args in (
+        (run_report, []),
+        (tmp_path / "c", ["compare", "baseline", "cajole", "--reps", "3", "--quiet"]),
+    ):
+        if args:
+            assert main([*args, "--out", str(folder), "--no-report"]) == 0
+        assert main(["report", str(folder), "--style", "paper"]) == 0
+        pngs = sorted((folder / "report").glob("*.png"))
+        assert len(pngs) >= 3
+        for png in pngs:
+            width, height, dpi = _png_size_and_dpi(png)
+            assert round(dpi) == 300, (png.name, dpi)
+            inches = width / dpi
+            assert inches <= 7.0 + 0.01, (png.name, inches)
+            assert min(abs(inches - 3.5), abs(inches - 7.0)) < 0.02, (png.name, inches)
+            assert height / dpi <= 9.0 + 0.01, (png.name, height / dpi)
+    capsys.readouterr()
+    # drawn in the paper style: no title, fonts at 7-8 points, and nothing clipped or overprinted
+    res = sim.run_replications(sim.load_scenario(ROOT / "scenarios" / "baseline.toml"), 3, 2)
+    with style.figure_style("paper"):
+        figs = run_figures(res.tables, res.scenario, 2)
+        for name, (fig, _) in figs.items():
+            assert not fig.get_suptitle() and not any(
+                ax.get_title() for ax in fig.axes if len(fig.axes) == 1
+            ), name
+            assert fig.get_figwidth() in (3.5, 7.0), name
+            problems = layout_problems(fig)
+            assert not problems, (name, problems)
+    # and the screen style is untouched by it
+    assert style.current_style().name == "screen"
+    fig, _ = run_figures(res.tables, res.scenario, 2)["coverage"]
+    assert fig.get_figwidth() == 9 and fig.axes[0].get_title()
+
+
+def _srgb_to_linear(c: np.ndarray) -> np.ndarray:
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+# Machado, Oliveira and Fernandes (2009): simulated full deuteranopia and protanopia
+_DEUTAN = np.array([[0.367, 0.861, -0.228], [0.280, 0.673, 0.047], [-0.012, 0.043, 0.969]])
+_PROTAN = np.array([[0.152, 1.053, -0.205], [0.115, 0.786, 0.099], [-0.004, -0.048, 1.052]])
+
+
+def test_every_figure_colour_is_colour_blind_safe():
+    """The categorical colours are Okabe-Ito's (no red beside green): every pair stays apart
+    for a viewer without red or green cones (Machado et al. 2009), and every line and band a
+    run's, a comparison's and a debate's figures draw takes its colour from the palette or a
+    grey."""
+    from matplotlib.colors import to_hex, to_rgb
+
+    from sim.report import style
+
+    okabe = {c.lower() for c in style.OKABE_ITO.values()}
+    categorical = [*style.PALETTE, *style.VERDICT_COLOURS.values()]
+    for c in categorical:
+        r, g, b = to_rgb(c)
+        assert c.lower() in okabe or (r == g == b), c
+    distinct = sorted({c.lower() for c in categorical if len(set(to_rgb(c))) > 1})
+    lin = _srgb_to_linear(np.array([to_rgb(c) for c in distinct]))
+    for matrix in (_DEUTAN, _PROTAN):
+        seen = np.clip(lin @ matrix.T, 0, 1)
+        for i in range(len(distinct)):
+            for j in range(i + 1, len(distinct)):
+                gap = np.abs(seen[i] - seen[j]).max()
+                assert gap > 0.04, (distinct[i], distinct[j], gap)
+    # the colours drawn
+    res = sim.run_replications(sim.load_scenario(ROOT / "scenarios" / "baltic_probe.toml"), 3, 2)
+    b = sim.run_replications(sim.load_scenario(ROOT / "scenarios" / "cajole.toml"), 3, 2)
+    figs = [f for f, _ in run_figures(res.tables, res.scenario, 2).values()]
+    figs += [
+        compare_trajectories({"baseline": res.model, "cajole": b.model}, 2),
+        compare_distributions({"baseline": res.model, "cajole": b.model}, 2035, 2),
+        verdict_shares(res.summary["verdict"].value_counts().to_frame().T, 2, "v"),
+    ]
+    from matplotlib.collections import LineCollection, PolyCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    def grey(c) -> bool:
+        r, g, b = to_rgb(c)
+        return max(r, g, b) - min(r, g, b) < 0.02
+
+    for fig in figs:
+        colours = []
+        for artist in fig.findobj(Line2D):
+            colours.append(artist.get_color())
+        for coll in fig.findobj(LineCollection) + fig.findobj(PolyCollection):
+            colours += [to_hex(c) for c in coll.get_edgecolor()] + [
+                to_hex(c) for c in coll.get_facecolor()
+            ]
+        for rect in fig.findobj(Rectangle):
+            if rect.get_width() and rect.get_height() and rect.axes is not None:
+                colours.append(to_hex(rect.get_facecolor()))
+        bad = {
+            to_hex(c, keep_alpha=False)
+            for c in colours
+            if not grey(c) and to_hex(c, keep_alpha=False) not in okabe
+        }
+        assert not bad, bad

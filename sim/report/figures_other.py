@@ -8,20 +8,32 @@ import pandas as pd
 
 from ..compare import OUTCOMES
 from ..outputs import VERDICTS
-from .style import VERDICT_COLOURS, attach_data, bins, caption, new_figure, quantiles
+from .style import (
+    BAND,
+    OKABE_ITO,
+    PALETTE,
+    VERDICT_COLOURS,
+    attach_data,
+    bins,
+    caption,
+    font,
+    new_figure,
+    nice_label,
+    quantiles,
+    title,
+)
 
 UNITS = {
     "eu_core_pct": "% of GDP",
     "eu_headline_pct": "% of GDP",
     "eu_capability_share": "share (0-1)",
     "coverage_mean": "European capability / requirement",
-    "us_posture": "fraction of the start year's",
+    "us_posture": "fraction of start-year posture",
     "mean_trust": "index (0-1)",
     "russia_resolve_estimate": "index (0-1)",
     "us_influence": "index (0-1)",
     "nuclear_liability": "index (0-1)",
 }
-PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3")
 TRAJECTORY_OUTCOMES = ("eu_core_pct", "coverage_mean", "mean_trust", "us_influence")
 
 
@@ -58,12 +70,12 @@ def compare_trajectories(models: dict[str, pd.DataFrame], seed: int | None):
         _honest_ylim(ax, key, top)
         for year in (2027, 2030):
             ax.axvline(year, color="#cccccc", linewidth=0.8, zorder=0)
-        ax.set_title(OUTCOMES[key], fontsize=10)
+        ax.set_title(OUTCOMES[key], fontsize=font(10))
         ax.set_ylabel(UNITS[key])
         ax.set_xlabel("year")
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8, loc="lower right")
-    fig.suptitle("The scenarios over time (median and 90% of runs)", fontsize=12)
+    title(fig, "The scenarios over time (median and 90% of runs)", fontsize=12)
     runs = next(iter(models.values()))["run"].nunique()
     caption(
         fig,
@@ -73,47 +85,53 @@ def compare_trajectories(models: dict[str, pd.DataFrame], seed: int | None):
 
 
 def compare_distributions(models: dict[str, pd.DataFrame], year: int, seed: int | None):
-    """Box plots per scenario of six outcomes in ``year``, on honest scales."""
+    """A dot plot per outcome in ``year``, on honest scales: each scenario's median (a dot) with
+    the range of the middle 50% (thick) and 90% (thin) of its runs. Box plots collapsed to lines
+    where the runs barely spread; a dot with its intervals shows a spread, or its absence."""
     keys = list(OUTCOMES)[:6]
     fig = new_figure(12, 7)
     axes = fig.subplots(2, 3).ravel()
     names = list(models)
     rows = []
     for ax, key in zip(axes, keys, strict=True):
-        data = [m.loc[m["year"] == year, key].to_numpy() for m in models.values()]
-        ax.boxplot(data, tick_labels=names, showfliers=False, whis=(5, 95))
-        for i, d in enumerate(data, start=1):
-            ax.scatter(
-                np.full(len(d), i) + np.linspace(-0.15, 0.15, len(d)),
-                d,
-                s=5,
-                alpha=0.4,
-                color="#4c72b0",
-            )
-            rows += [{"scenario": names[i - 1], "output": key, "value": v} for v in d]
+        data = [m.loc[m["year"] == year, key].to_numpy(dtype=float) for m in models.values()]
+        for i, d in enumerate(data):
+            rows += [{"scenario": names[i], "output": key, "value": v} for v in d]
+            if not len(d):
+                continue
+            q05, q25, q50, q75, q95 = np.quantile(d, (0.05, 0.25, 0.5, 0.75, 0.95))
+            colour = PALETTE[i % len(PALETTE)]
+            ax.vlines(i, q05, q95, color=colour, linewidth=1)
+            ax.vlines(i, q25, q75, color=colour, linewidth=4)
+            ax.scatter([i], [q50], s=28, color=colour, edgecolors="black", linewidths=0.5, zorder=3)
+        ax.set_xticks(range(len(names)), names)
+        ax.set_xlim(-0.6, len(names) - 0.4)
         _honest_ylim(ax, key, max((float(d.max()) for d in data if len(d)), default=1.0))
-        ax.set_title(OUTCOMES[key], fontsize=9)
+        ax.set_title(OUTCOMES[key], fontsize=font(9))
         ax.set_ylabel(UNITS[key], fontsize=8)
         ax.tick_params(axis="x", labelrotation=30, labelsize=7)
         ax.grid(alpha=0.3, axis="y")
-    fig.suptitle(
-        f"Outcomes in {year}, scenario by scenario (box: 25-75%, whiskers: 5-95%)", fontsize=12
+    title(
+        fig,
+        f"Outcomes in {year}, scenario by scenario (dot: median; bars: 50% and 90% of runs)",
+        fontsize=12,
     )
     runs = next(iter(models.values()))["run"].nunique()
     caption(
         fig,
-        f"Scenarios: {', '.join(names)}; {runs} replications each"
+        f"Scenarios: {', '.join(names)}; {runs} replications each; dot: the median, thick bar: "
+        "the middle 50% of runs, thin bar: the middle 90%"
         + (f"; shared root seed {seed}" if seed is not None else ""),
     )
     return attach_data(fig, pd.DataFrame(rows).assign(year=year))
 
 
-def verdict_shares(verdicts: pd.DataFrame, seed: int | None, title: str):
+def verdict_shares(verdicts: pd.DataFrame, seed: int | None, heading: str):
     """Stacked bars: share of runs per verdict, one bar per row of ``verdicts`` (counts); each
     bar is labelled with its number of runs."""
     totals = verdicts.sum(axis=1)
     shares = verdicts.div(totals, axis=0).fillna(0)
-    fig = new_figure(10, 0.6 * len(shares) + 2.4)
+    fig = new_figure(10, 0.45 * len(shares) + 1.6)
     ax = fig.subplots()
     names = [f"{i} (n={int(n)})" for i, n in zip(shares.index, totals, strict=True)]
     left = np.zeros(len(shares))
@@ -124,14 +142,17 @@ def verdict_shares(verdicts: pd.DataFrame, seed: int | None, title: str):
                 shares[v],
                 left=left,
                 color=VERDICT_COLOURS[v],
-                label=v.replace("_", " "),
+                label=nice_label(v),
                 edgecolor="white",
             )
             left += shares[v].to_numpy()
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of runs")
-    ax.set_title(title, fontsize=11)
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3)
+    title(ax, heading, fontsize=11)
+    # under the axes, laid out with them (a legend anchored below the axes left a gap as wide
+    # as a fraction of the axes' height)
+    narrow = fig.get_figwidth() < 5
+    fig.legend(loc="outside lower center", ncol=2 if narrow else 3, fontsize=7, frameon=False)
     caption(
         fig,
         "Verdict thresholds: the [verdict] parameters"
@@ -172,7 +193,7 @@ def sweep_heatmap(data: pd.DataFrame, x: str, y: str, outcome: str, seed: int | 
     ax.set_xlabel(f"{_factor_label(x)}, bin centre", fontsize=8)
     ax.set_ylabel(f"{_factor_label(y)}, bin centre", fontsize=8)
     fig.colorbar(im, ax=ax, label=f"mean {outcome}")
-    ax.set_title(f"{outcome} over two factors", fontsize=10)
+    title(ax, f"{outcome} over two factors", fontsize=10)
     caption(
         fig,
         f"Sweep: {len(data)} runs; numbers: runs per cell; blank cells: no run fell there"
@@ -195,7 +216,7 @@ def debate_heatmaps(table: pd.DataFrame):
         ("burden_shifted_any", "P(burden shifted)", "Blues"),
     )
     for row, world in zip(axes, worlds, strict=True):
-        for ax, (outcome, title, cmap) in zip(row, outcomes, strict=True):
+        for ax, (outcome, name, cmap) in zip(row, outcomes, strict=True):
             grid = np.full((len(theses), len(policies)), np.nan)
             sel = table[(table["world"] == world) & (table["outcome"] == outcome)]
             for r in sel.itertuples():
@@ -215,7 +236,7 @@ def debate_heatmaps(table: pd.DataFrame):
             ax.set_yticks(range(len(theses)), theses, fontsize=8)
             ax.set_xlabel("US policy", fontsize=8)
             ax.set_ylabel("thesis (assumptions)", fontsize=8)
-            ax.set_title(f"{title}: {world}", fontsize=10)
+            ax.set_title(f"{name}: {world}", fontsize=font(10))
     runs = int(table["runs"].max()) if len(table) else 0
     caption(fig, f"{runs} replications per cell; brackets: Wilson 95% intervals")
     return attach_data(fig, table)
@@ -237,22 +258,25 @@ def sensitivity_bars(df: pd.DataFrame, seed: int | None):
                 0.4,
                 xerr=sub["S1_conf"],
                 label="first order S1",
-                color="#4c72b0",
+                color=BAND,
             )
             ax.barh(
-                pos + 0.2, sub["ST"], 0.4, xerr=sub["ST_conf"], label="total ST", color="#dd8452"
+                pos + 0.2,
+                sub["ST"],
+                0.4,
+                xerr=sub["ST_conf"],
+                label="total ST",
+                color=OKABE_ITO["orange"],
             )
             ax.set_xlabel("Sobol index (95% interval)")
         elif "mu_star" in sub:
-            ax.barh(
-                pos, sub["mu_star"], 0.6, xerr=sub["mu_star_conf"], color="#4c72b0", label="mu*"
-            )
+            ax.barh(pos, sub["mu_star"], 0.6, xerr=sub["mu_star_conf"], color=BAND, label="mu*")
             ax.set_xlabel("Morris mu* (95% interval)")
         ax.set_yticks(pos, sub["factor"], fontsize=7)
-        ax.set_title(out, fontsize=9)
+        ax.set_title(out, fontsize=font(9))
         ax.grid(alpha=0.3, axis="x")
     axes[0].legend(fontsize=7)
-    fig.suptitle("Global sensitivity of the outputs to the swept factors", fontsize=12)
+    title(fig, "Global sensitivity of the outputs to the swept factors", fontsize=12)
     caption(
         fig,
         "Outputs averaged over replications per point; intervals are bootstrap 95% intervals "

@@ -12,12 +12,26 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from ..network import cached_network
 from ..scenario import CATEGORIES, Scenario
-from .small_multiples import ally_panels
-from .style import attach_data, caption, fan, new_figure, quantiles
+from .small_multiples import GENUINE, HEADLINE, ally_panels
+from .style import (
+    ALERT,
+    BAND,
+    OKABE_ITO,
+    PALETTE,
+    attach_data,
+    caption,
+    fan,
+    font,
+    new_figure,
+    quantiles,
+    title,
+)
 
 EDGE_SHOWN = 0.5  # weaker ties (a shared EU membership alone) are drawn only as weight
 
@@ -40,10 +54,10 @@ def fan_charts(model: pd.DataFrame, scenario: Scenario, seed: int | None):
     fig = new_figure(11, 6.5)
     axes = fig.subplots(2, 3).ravel()
     data = []
-    for ax, (col, title, unit) in zip(axes, FAN_PANELS, strict=False):
+    for ax, (col, heading, unit) in zip(axes, FAN_PANELS, strict=False):
         q = fan(ax, model, col)
         data.append(q.rename(columns=lambda c: f"q{round(100 * c):02d}").assign(output=col))
-        ax.set_title(title, fontsize=10)
+        ax.set_title(heading, fontsize=font(10))
         ax.set_xlabel("year")
         ax.set_ylabel(unit)
         # honest scales: from zero; indices over their whole 0-1 range
@@ -70,7 +84,7 @@ def fan_charts(model: pd.DataFrame, scenario: Scenario, seed: int | None):
                 ax.axvline(year, color="#cccccc", linewidth=0.8, zorder=0)
     spend.legend(fontsize=7, loc="lower right")
     axes[-1].axis("off")
-    fig.suptitle(f"{scenario.name}: the alliance over time", fontsize=12)
+    title(fig, f"{scenario.name}: the alliance over time", fontsize=12)
     caption(fig, _cap(scenario, model["run"].nunique(), seed))
     return attach_data(fig, pd.concat(data).rename_axis("year").reset_index())
 
@@ -111,7 +125,7 @@ def network_map(
     ax.add_collection(
         LineCollection(
             [(pos[a], pos[b]) for a, b, _ in near],
-            colors="#b2182b",
+            colors=ALERT,
             alpha=0.5,
             linestyles="--",
             linewidths=[2 * w for _, _, w in near],
@@ -204,11 +218,11 @@ def network_map(
             continue
         x, y = where
         worst = (
-            "#b2182b"
+            ALERT
             if row.get("article5_failure", 0)
-            else "#ef8a62"
+            else OKABE_ITO["orange"]
             if row.get("frozen", 0)
-            else "#2166ac"
+            else OKABE_ITO["blue"]
         )
         ax.scatter([x], [y], s=420, facecolors="none", edgecolors=worst, linewidths=2, zorder=2)
     ax.scatter([-28.0], [39.0], marker="s", s=120, color="#444444", zorder=3)
@@ -221,7 +235,7 @@ def network_map(
         va="center",
     )
     rx, ry = pos["RUS"]
-    ax.scatter([rx], [ry], marker="s", s=180, color="#b2182b", zorder=3)
+    ax.scatter([rx], [ry], marker="s", s=180, color=ALERT, zorder=3)
     ax.annotate(
         "RUS",
         pos["RUS"],
@@ -238,11 +252,11 @@ def network_map(
     ax.set_ylabel("latitude (degrees north)")
     ax.set_xlim(-30, 45)
     ax.set_ylim(34, 68)
-    ax.set_title(f"{scenario.name}: the alliance network in {year}", fontsize=11)
+    title(ax, f"{scenario.name}: the alliance network in {year}", fontsize=11)
     caption(
         fig,
         _cap(scenario, runs, seed)
-        + f"; grey lines: ally ties of weight >= {EDGE_SHOWN}, width by weight; red dashed: "
+        + f"; grey lines: ally ties of weight >= {EDGE_SHOWN}, width by weight; vermillion dashed: "
         "proximity to Russia >= 0.5; Canada drawn at the left edge, the US off-map",
     )
     data = pd.DataFrame({"iso3": values.index, colour_by: values.to_numpy(), "year": year})
@@ -300,11 +314,18 @@ def ally_spending(allies: pd.DataFrame, scenario: Scenario, seed: int | None):
     ax = fig.subplots()
     ally_panels(ax, series, top, reclassified)
     ax.set_xlabel("year", fontsize=9)
-    ax.set_ylabel(
-        "% of GDP (blue: core as reported; green dashed: genuine core; orange: headline)",
-        fontsize=9,
-    )
-    fig.suptitle(f"{scenario.name}: defence spending per ally against 2%, 3.5% and 5%", fontsize=12)
+    ax.set_ylabel("% of GDP", fontsize=9)
+    # the key as a legend under the panels (it was written into the y-axis label)
+    key = [
+        Line2D([], [], color=BAND, linewidth=2, label="core as reported (median)"),
+        Patch(facecolor=BAND, alpha=0.3, label="50% and 90% of runs"),
+        Line2D([], [], color=GENUINE, linestyle="--", label="genuine core"),
+        Line2D([], [], color=HEADLINE, label="headline"),
+        Line2D([], [], color="#999999", linestyle=":", label="2%, 3.5%, 5%"),
+    ]
+    ncol = 5 if fig.get_figwidth() > 9 else 3
+    fig.legend(handles=key, loc="outside lower center", ncol=ncol, fontsize=8, frameon=False)
+    title(fig, f"{scenario.name}: defence spending per ally against 2%, 3.5% and 5%", fontsize=12)
     dropped = sorted(set(allies["iso3"]) - set(codes))
     caption(
         fig,
@@ -325,26 +346,24 @@ def coverage(model: pd.DataFrame, scenario: Scenario, seed: int | None):
     """European coverage per capability category against the 2027 deadline and 2030."""
     fig = new_figure(9, 5)
     ax = fig.subplots()
-    palette = colormaps["tab10"]
     for k, cat in enumerate(CATEGORIES):
+        colour = PALETTE[k % len(PALETTE)]
         med = model.groupby("year")[f"coverage_{cat}"].median()
         q = quantiles(model, f"coverage_{cat}", (0.05, 0.95))
-        ax.fill_between(q.index, q[0.05], q[0.95], color=palette(k), alpha=0.15, linewidth=0)
-        ax.plot(
-            med.index, med.to_numpy(), color=palette(k), linewidth=2, label=cat.replace("_", " ")
-        )
+        ax.fill_between(q.index, q[0.05], q[0.95], color=colour, alpha=0.15, linewidth=0)
+        ax.plot(med.index, med.to_numpy(), color=colour, linewidth=2, label=cat.replace("_", " "))
     goal = scenario.get("capability.coverage_goal")
     ax.axhline(goal, color="black", linestyle="--", linewidth=1)
     ax.text(model["year"].min(), goal + 0.01, f"'taken over' ({goal:.0%})", fontsize=8)
     for year, label in ((2027, "2027 deadline"), (2030, "EU 2030 goal")):
         if model["year"].min() <= year <= model["year"].max():
-            ax.axvline(year, color="#b2182b", linewidth=1, linestyle=":")
-            ax.text(year + 0.1, 0.02, label, fontsize=8, color="#b2182b", rotation=90, va="bottom")
+            ax.axvline(year, color=ALERT, linewidth=1, linestyle=":")
+            ax.text(year + 0.1, 0.02, label, fontsize=8, color=ALERT, rotation=90, va="bottom")
     ax.set_ylim(0, max(1.1, float(model[[f"coverage_{c}" for c in CATEGORIES]].max().max())))
     ax.set_xlabel("year")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("coverage (European capability / requirement)")
-    ax.set_title(f"{scenario.name}: capability coverage by category (median, 90% band)")
+    title(ax, f"{scenario.name}: capability coverage by category (median, 90% band)")
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(alpha=0.3)
     caption(
@@ -362,12 +381,12 @@ def coverage(model: pd.DataFrame, scenario: Scenario, seed: int | None):
 
 
 TIMELINE_KINDS = (
-    ("probe: repelled", "#2166ac"),
-    ("probe: frozen", "#ef8a62"),
-    ("probe: article5_failure", "#b2182b"),
-    ("threat executed (drawdown)", "#7b3294"),
-    ("US leaves coordination mechanisms", "#000000"),
-    ("ceasefire in Ukraine", "#1b7837"),
+    ("probe: repelled", OKABE_ITO["blue"]),
+    ("probe: frozen", OKABE_ITO["orange"]),
+    ("probe: article5_failure", OKABE_ITO["vermillion"]),
+    ("threat executed (drawdown)", OKABE_ITO["reddish_purple"]),
+    ("US leaves coordination mechanisms", OKABE_ITO["black"]),
+    ("ceasefire in Ukraine", OKABE_ITO["bluish_green"]),
 )
 
 
@@ -391,6 +410,8 @@ def timeline(model: pd.DataFrame, events: pd.DataFrame, scenario: Scenario, seed
             rows += [(label, y, n / runs) for y, n in hit.items()]
     fig = new_figure(10, 4.2)
     ax = fig.subplots()
+    # dot areas in points squared, scaled with the figure's width (a paper figure is narrower)
+    k = (fig.get_figwidth() / 10) ** 2
     for i, (label, colour) in enumerate(TIMELINE_KINDS):
         pts = [(y, s) for lab, y, s in rows if lab == label]
         if pts:
@@ -398,25 +419,37 @@ def timeline(model: pd.DataFrame, events: pd.DataFrame, scenario: Scenario, seed
             ax.scatter(
                 ys,
                 [i] * len(ys),
-                s=[20 + 400 * s for s in shares],
+                s=[k * (20 + 400 * s) for s in shares],
                 color=colour,
                 alpha=0.8,
                 edgecolors="black",
                 linewidths=0.4,
             )
-            for y, s in pts:
-                if s >= 0.2:
-                    ax.annotate(
-                        f"{s:.0%}", (y, i), fontsize=6, ha="center", va="center", color="white"
-                    )
+            # the row's peak share, above its dot (inside, a percentage was cut by small dots)
+            y, s = max(pts, key=lambda p: p[1])
+            radius = math.sqrt(k * (20 + 400 * s) / math.pi)
+            ax.annotate(
+                f"{s:.0%}",
+                (y, i),
+                xytext=(0, radius + 1),
+                textcoords="offset points",
+                fontsize=6,
+                ha="center",
+                va="bottom",
+            )
     ax.set_yticks(range(len(TIMELINE_KINDS)), [k for k, _ in TIMELINE_KINDS], fontsize=8)
     ax.set_xlim(model["year"].min() - 0.5, model["year"].max() + 0.5)
-    ax.set_ylim(-0.7, len(TIMELINE_KINDS) - 0.3)
+    ax.set_ylim(-0.7, len(TIMELINE_KINDS) - 0.1)
     ax.set_xlabel("year")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(f"{scenario.name}: events (dot area = share of runs in which it happens)")
+    title(ax, f"{scenario.name}: events (dot area = share of runs in which it happens)")
     ax.grid(alpha=0.3, axis="x")
-    caption(fig, _cap(scenario, runs, seed) + "; rows without dots: no run had that event")
+    caption(
+        fig,
+        _cap(scenario, runs, seed)
+        + "; the number above a row: its highest share of runs in a year; rows without dots: "
+        "no run had that event",
+    )
     return attach_data(fig, pd.DataFrame(rows, columns=["event", "year", "share_of_runs"]))
 
 

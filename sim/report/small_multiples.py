@@ -18,10 +18,10 @@ import pandas as pd
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.ticker import MaxNLocator
 
-from .style import BAND
+from .style import BAND, OKABE_ITO
 
-HEADLINE = "#dd8452"
-GENUINE = "#1b7837"
+HEADLINE = OKABE_ITO["orange"]
+GENUINE = OKABE_ITO["bluish_green"]
 LEVELS = (2.0, 3.5, 5.0)  # the 2% guideline, the Hague core 3.5% and the 5% headline pledge
 
 

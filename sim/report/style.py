@@ -1,31 +1,148 @@
-"""Shared figure helpers: one look for every figure, captions, quantile bands, saving."""
+"""Shared figure helpers: one look for every figure, captions, quantile bands, saving.
+
+Two styles: ``screen`` (the default: figures sized for a page, 110 dpi, a title on the canvas)
+and ``paper`` (``--style paper``: what a journal takes: 300 dpi, a single column's 3.5 inches or
+a double column's 7 inches wide, no title on the canvas, where the journal's caption goes, and
+fonts of 7 to 8 points, legible at that width). Every colour comes from the Okabe-Ito palette
+(Okabe and Ito 2008, "Color Universal Design"), whose colours stay apart under the common
+colour-vision deficiencies: no red beside green.
+"""
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-VERDICT_COLOURS = {
-    "deterrence_failed": "#b2182b",
-    "europe_carries_us_lost_control": "#ef8a62",
-    "headline_met_capability_hollow": "#fddbc7",
-    "burden_shifted_alliance_intact": "#2166ac",
-    "burden_shifted_trust_broken": "#67a9cf",
-    "burden_not_shifted": "#bababa",
+# Okabe-Ito: the colour-blind-safe qualitative palette (plus black)
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
 }
-BAND = "#4c72b0"
+# the order categorical series take their colours in (blue and orange first: the pair that
+# stays apart for every kind of colour blindness)
+PALETTE = tuple(
+    OKABE_ITO[c]
+    for c in ("blue", "orange", "bluish_green", "vermillion", "sky_blue", "reddish_purple")
+) + (OKABE_ITO["yellow"], OKABE_ITO["black"])
+VERDICT_COLOURS = {
+    "deterrence_failed": OKABE_ITO["vermillion"],
+    "europe_carries_us_lost_control": OKABE_ITO["orange"],
+    "headline_met_capability_hollow": OKABE_ITO["yellow"],
+    "burden_shifted_alliance_intact": OKABE_ITO["blue"],
+    "burden_shifted_trust_broken": OKABE_ITO["sky_blue"],
+    "burden_not_shifted": "#BBBBBB",
+}
+BAND = OKABE_ITO["blue"]
+ALERT = OKABE_ITO["vermillion"]  # a deadline, Russia, a failure
+
+# proper nouns in a verdict's or an event's name, written as such in a label
+_PROPER = {"us": "US", "europe": "Europe", "eu": "EU", "nato": "NATO", "ukraine": "Ukraine"}
+
+
+def nice_label(name: str) -> str:
+    """A verdict's or column's name as words (``europe_carries_us_lost_control``: 'Europe
+    carries US lost control')."""
+    return " ".join(_PROPER.get(w, w) for w in name.replace("_", " ").split())
+
+
+@dataclass(frozen=True)
+class FigureStyle:
+    """How figures are sized, titled and saved."""
+
+    name: str
+    dpi: int
+    titles: bool  # a title drawn on the canvas
+    widths: tuple[float, ...] = ()  # the widths (inches) a figure is fitted to, if any
+    rc: tuple[tuple[str, Any], ...] = ()  # matplotlib settings while figures are drawn
+
+
+SCREEN = FigureStyle("screen", dpi=110, titles=True)
+SINGLE_COLUMN, DOUBLE_COLUMN = 3.5, 7.0
+PAPER = FigureStyle(
+    "paper",
+    dpi=300,
+    titles=False,
+    widths=(SINGLE_COLUMN, DOUBLE_COLUMN),
+    rc=(
+        ("font.size", 8),
+        ("axes.titlesize", 8),
+        ("axes.labelsize", 8),
+        ("xtick.labelsize", 7),
+        ("ytick.labelsize", 7),
+        ("legend.fontsize", 7),
+        ("figure.titlesize", 8),
+        ("lines.linewidth", 1.2),
+        ("axes.linewidth", 0.6),
+    ),
+)
+STYLES = {s.name: s for s in (SCREEN, PAPER)}
+_STYLE: ContextVar[FigureStyle] = ContextVar("natosim_figure_style", default=SCREEN)
+
+
+@contextlib.contextmanager
+def figure_style(name: str) -> Iterator[FigureStyle]:
+    """Draw and save the figures made inside in style ``name`` (``screen`` or ``paper``)."""
+    import matplotlib as mpl  # noqa: PLC0415
+
+    style = STYLES[name]
+    token = _STYLE.set(style)
+    try:
+        with mpl.rc_context(dict(style.rc)):
+            yield style
+    finally:
+        _STYLE.reset(token)
+
+
+def current_style() -> FigureStyle:
+    return _STYLE.get()
 
 
 def new_figure(width: float, height: float) -> Figure:
-    """A figure without pyplot (no global state, safe in servers and workers)."""
+    """A figure without pyplot (no global state, safe in servers and workers). In the paper
+    style, ``width`` x ``height`` (the screen size) is fitted to a journal's column: a figure of
+    up to 5 inches to a single column, a wider one to a double column, its height scaled alike
+    (at most 9 inches, a page's height less its caption)."""
+    style = _STYLE.get()
+    if style.widths:
+        single, double = style.widths
+        fitted = single if width <= 5.0 else double
+        height, width = min(9.0, max(2.2, height * fitted / width * 1.1)), fitted
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     return fig
+
+
+def font(points: float) -> float:
+    """A font size given for the screen, at most 8 points in the paper style (the journal's
+    size at column width; the screen's 9 to 12 points crowd a 3.5- or 7-inch figure)."""
+    return min(points, 8.0) if _STYLE.get().widths else points
+
+
+def title(where: Any, text: str, **kw: Any) -> None:
+    """A title for a whole figure (``where`` a Figure: a suptitle) or its only Axes; none in the
+    paper style (a journal prints the caption instead, and the report's HTML caption says it)."""
+    if not _STYLE.get().titles:
+        return
+    if isinstance(where, Figure):
+        where.suptitle(text, **kw)
+    else:
+        where.set_title(text, **kw)
 
 
 def caption(fig: Figure, text: str) -> None:
@@ -143,7 +260,7 @@ def save(fig: Figure, folder: Path, name: str, svg: bool = True) -> tuple[Path, 
     why reports write it only on request."""
     folder.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
+    fig.savefig(buf, format="png", dpi=_STYLE.get().dpi)
     png = buf.getvalue()
     (folder / f"{name}.png").write_bytes(png)
     if svg:
