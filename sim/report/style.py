@@ -104,7 +104,7 @@ def figure_style(name: str) -> Iterator[FigureStyle]:
     style = STYLES[name]
     token = _STYLE.set(style)
     try:
-        with mpl.rc_context(dict(style.rc)):
+        with mpl.rc_context(dict(style.rc)):  # type: ignore[arg-type]
             yield style
     finally:
         _STYLE.reset(token)
