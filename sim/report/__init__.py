@@ -161,7 +161,7 @@ def _reasons(tables: dict[str, pd.DataFrame], sc: Any) -> list[str]:
     run = representative_run(summary)
     last = int(allies["year"].max())
     names = {r.iso3: r.country for r in data.allies()}
-    row = summary[summary["run"] == run].iloc[0]
+    row = {str(k): v for k, v in summary[summary["run"] == run].iloc[0].items()}
     lines = verdict_reasons(row, sc.params["verdict"]).split("\n")
     moves = [
         ally_reasons(allies, run, last, code, names.get(code, code))
