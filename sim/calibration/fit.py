@@ -11,11 +11,13 @@ Method (simulated least squares, a simple form of the simulated method of moment
   objective is deterministic); the loss is the root mean square error between the mean simulated
   and the observed core spending (% of GDP) over every ally-year with data in the window after
   the start. Minimised globally with SciPy's differential evolution within the search bounds
-  (seeded, so a rerun gives the same fit). Every estimate is written and used; one on its search
-  bound is flagged as such (the data push past the bound, or do not inform it), never replaced.
+  (seeded, so a rerun gives the same fit), then polished by Nelder-Mead from its best point.
+  Every estimate is written and used; one on its search bound is flagged as such (the data
+  push past the bound, or do not inform it), never replaced.
 * **Uncertainty**: a bootstrap over allies. The allies are resampled with replacement ``B``
   times and the fit repeated (a local refit from the estimate); the standard deviation and the
-  5th-95th percentiles of the refits are reported.
+  5th-95th percentiles of the refits are reported, and every refit is written whole
+  (``bootstrap_draws`` in the JSON record: the joint uncertainty, for drawing worlds).
 * **Russia's reaction** (``russia.reaction_coefficient``, ``russia.fatigue``): ordinary least
   squares of the Richardson equation ``dX = k Y - a X + g`` on SIPRI's Russian spending (X) and
   NATO-Europe's spending from the NATO tables (Y), over the training window, with standard errors.
@@ -255,6 +257,12 @@ def calibrate(
     default = {k: float(Scenario.default().get(k)) for k in keys}
     loss_default = loss(scenario, default, seeds, start, end)
     x_hat, best = _global(scenario, seeds, start, end, maxiter, seed, progress)
+    # polished by the same local search as the bootstrap's refits, so that the estimate and
+    # the refits are minima of the same kind (a few generations of differential evolution
+    # stop short of a local minimum: refits from there would all move the same way)
+    x_pol, best_pol = _minimise(scenario, x_hat, seeds, start, end, None, 10 * maxiter)
+    if best_pol < best:
+        x_hat, best = x_pol, best_pol
     values = dict(zip(keys, map(float, x_hat), strict=True))
     rng = np.random.default_rng(seed)
     allies = sorted(observed().query("year > @start and year <= @end")["iso3"].unique())
