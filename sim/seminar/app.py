@@ -24,8 +24,9 @@ import logging
 import os
 import threading
 import urllib.parse
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import solara
 
@@ -114,7 +115,7 @@ def _query(search: str | None) -> dict[str, str]:
 def _client() -> str:
     """The page's address (set by the server's guard) and its browser session."""
     try:
-        headers = solara.lab.headers.value or {}
+        headers = cast(Any, solara.lab).headers.value or {}
         where = (headers.get("x-natosim-client") or ["?"])[0]
     except Exception:
         where = "?"
@@ -162,7 +163,7 @@ def JoinView(code0: str, snap: Snapshot) -> None:
 
     # the newest values, whatever render bound the button's handler (a busy page may click
     # through a handler bound before the role was drawn)
-    latest = solara.use_ref({})
+    latest = solara.use_ref(cast(dict[str, str], {}))
     latest.current = {"code": code, "name": name, "role": role}
 
     def join() -> None:
@@ -237,7 +238,9 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
     agent value; an untouched Submit leaves every decision to the agent."""
     kind = role if role in (US, RUSSIA) else "ally"
     defaults = snap.defaults.get(role, {})
-    values, set_values = solara.use_state({k: None for k, _ in DECISION_FIELDS[kind]})
+    values, set_values = solara.use_state(
+        cast(dict[str, Any], {k: None for k, _ in DECISION_FIELDS[kind]})
+    )
     error, set_error = solara.use_state("")
     sent, set_sent = solara.use_state(False)
 
@@ -251,6 +254,9 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
 
     def put(key: str, value: Any) -> None:
         set_values({**values, key: value})
+
+    def pick(key: str, table: dict[str, Any], text: str) -> None:
+        put(key, table[text])
 
     def slide(key: str, value: float, shown: float) -> None:
         # a slider echoes the agent's value snapped to its step when drawn: only a move (a
@@ -279,12 +285,12 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
                     min=lo,
                     max=hi,
                     step=step,
-                    on_value=lambda v, key=key, shown=shown: slide(key, v, shown),
+                    on_value=partial(slide, key, shown=shown),
                 )
                 solara.Checkbox(
                     label=AGENT,
                     value=agent,
-                    on_value=lambda on, key=key, shown=shown: agent_box(key, on, shown),
+                    on_value=partial(agent_box, key, shown=shown),
                 )
             elif key == "answer":
                 solara.Text(label)
@@ -319,7 +325,7 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
                     label,
                     value=YES_NO[values[key]],
                     values=list(YES_NO.values()),
-                    on_value=lambda t, back=back: put("respond", back[t]),
+                    on_value=partial(pick, "respond", back),
                 )
             elif key == "probe":
                 names = {
@@ -333,7 +339,7 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
                     label,
                     value=current,
                     values=list(options),
-                    on_value=lambda t, options=options: put("probe", options[t]),
+                    on_value=partial(pick, "probe", options),
                 )
     solara.Button("Submit my decisions", on_click=submit, classes=["submit"], color="primary")
     if sent and role in SESSION.decided():
@@ -479,7 +485,7 @@ def InstructorView(snap: Snapshot, roster_version: int) -> None:
     )
     roles = SESSION.roles()
     with solara.Details("Seats: release, move, lock"):
-        solara.Select("Seat", value=seat_role or None, values=roles, on_value=set_seat_role)
+        solara.Select("Seat", value=seat_role, values=roles, on_value=set_seat_role)
         with solara.Row(style={"flex-wrap": "wrap"}):
             solara.Button(
                 "Release", classes=["release"], on_click=guarded(lambda: SESSION.release(seat_role))
@@ -492,9 +498,7 @@ def InstructorView(snap: Snapshot, roster_version: int) -> None:
                 ),
             )
         free = [r for r in roles if r not in SESSION.taken()]
-        solara.Select(
-            "Move its student to", value=move_to or None, values=free, on_value=set_move_to
-        )
+        solara.Select("Move its student to", value=move_to, values=free, on_value=set_move_to)
         solara.Button(
             "Move", classes=["move"], on_click=guarded(lambda: SESSION.reassign(seat_role, move_to))
         )

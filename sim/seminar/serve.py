@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     from solara.server.starlette import app as solara_app  # noqa: PLC0415
 
     guard = Guard(
-        solara_app,
+        cast(Any, solara_app),
         per_client=int(os.environ.get("NATOSIM_SEMINAR_PER_CLIENT", "8")),
         total=int(os.environ.get("NATOSIM_SEMINAR_MAX_CONNECTIONS", "300")),
     )

@@ -247,16 +247,19 @@ def decisions_for(role: str, fields: dict[str, Any]) -> Decisions:
     if role == RUSSIA:
         return Decisions(russia_probe=f("probe"), russia_greyzone=f("greyzone"))
     out = Decisions()
-    if f("budget") is not None:
-        out.budget_pct = {role: f("budget")}
-    if f("answer") is not None:
-        out.answer = {role: f("answer")}
-    if f("help") is not None:
-        out.crisis_help = {role: f("help")}
-    if f("priority"):
-        out.equipment_mix = {role: priority_mix(f("priority"))}
-    if f("us_share") is not None:
-        out.us_buy_share = {role: f("us_share")}
+    budget, answer, help_, priority, share = (
+        fields.get(k) for k in ("budget", "answer", "help", "priority", "us_share")
+    )
+    if budget is not None:
+        out.budget_pct = {role: float(budget)}
+    if answer is not None:
+        out.answer = {role: str(answer)}
+    if help_ is not None:
+        out.crisis_help = {role: float(help_)}
+    if priority:
+        out.equipment_mix = {role: priority_mix(str(priority))}
+    if share is not None:
+        out.us_buy_share = {role: float(share)}
     return out
 
 
