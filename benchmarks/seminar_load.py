@@ -89,7 +89,7 @@ def join(browser, link: str, name: str, role: str):
         try:
             page.wait_for_selector("text=you are", timeout=40_000)
             return page
-        except Exception:  # noqa: BLE001
+        except Exception:
             print(f"{name}: no seat after Join ({page.locator('.v-alert').all_inner_texts()})")
     raise RuntimeError(f"{name} could not join")
 
