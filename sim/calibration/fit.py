@@ -286,6 +286,8 @@ def calibrate(
         "reps": reps,
         "seed": seed,
         "bootstrap": bootstrap,
+        "maxiter": maxiter,
+        "fitted": list(keys),
         "allies_in_fit": allies,
         "scenario": scenario.name,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
