@@ -190,12 +190,13 @@ def run_replications(
     from tqdm import tqdm  # noqa: PLC0415 (only the command line asks for a bar)
 
     seeds = replication_seeds(seed, reps)
-    ranges: dict[str, Any] = {}
+    jobs: list[tuple[int, int, dict[str, Any] | None]] = [(i, s, None) for i, s in enumerate(seeds)]
     if worlds:
-        from .worlds import draw_world, scenario_ranges  # noqa: PLC0415
+        from .worlds import draw_fitted_world, draw_world, scenario_ranges  # noqa: PLC0415
 
         ranges = scenario_ranges(scenario)
-    jobs = [(i, s, draw_world(ranges, s) if ranges else None) for i, s in enumerate(seeds)]
+        drawn = [{**draw_fitted_world(scenario, s), **draw_world(ranges, s)} for s in seeds]
+        jobs = [(i, s, w or None) for (i, s, _), w in zip(jobs, drawn, strict=True)]
     chunks = [jobs[i : i + batch] for i in range(0, len(jobs), batch)]
     results: list[RunResult] = []
     with tqdm(

@@ -17,6 +17,7 @@ range instead (:func:`scenario_ranges`).
 
 from __future__ import annotations
 
+import json
 import math
 import zlib
 from collections.abc import Mapping
@@ -31,6 +32,7 @@ from .scenario.catalogue import CROSS_FIELD_KEYS
 from .scenario.uncertainty import Dist, narrowed, resolve_all
 
 WORLD_STREAM = 0x776F726C64  # "world": the spawn key of world draws, apart from the model's
+FITTED_KEY = "calibration.bootstrap"  # the stream that picks a world's bootstrap refit
 _U53 = 2.0**-53
 
 
@@ -94,6 +96,43 @@ def draw_world(ranges: Mapping[str, Dist], seed: int) -> dict[str, Any]:
             value = int(min(max(round(value), math.ceil(dist.low)), math.floor(dist.high)))
         world[key] = value
     return world
+
+
+def fitted_window(scenario: Scenario) -> tuple[int, int] | None:
+    """The tracked calibration (``scenarios/calibration/fitted_<start>_<end>.json``) whose
+    fitted values ``scenario`` holds (every one equal to the 4 decimals its TOML file writes),
+    or None: a scenario that sets a fitted parameter itself, or extends no fit, keeps its
+    values."""
+    from .paths import PACKAGE_SCENARIOS  # noqa: PLC0415
+
+    for path in sorted(Path(PACKAGE_SCENARIOS, "calibration").glob("fitted_*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            values = {k: float(v) for k, v in record["values"].items()}
+            start, end = (int(y) for y in path.stem.split("_")[1:3])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if not record.get("bootstrap_draws"):
+            continue
+        try:
+            held = all(abs(float(scenario.get(k)) - v) <= 6e-5 for k, v in values.items())
+        except (KeyError, TypeError, ValueError):
+            continue
+        if held:
+            return (start, end)
+    return None
+
+
+def draw_fitted_world(scenario: Scenario, seed: int) -> dict[str, float]:
+    """A world's fitted parameters, drawn jointly: one of the bootstrap refits of the fit the
+    scenario holds (:func:`sim.calibration.draw_fitted`), picked by the world's quantile of
+    :data:`FITTED_KEY`; ``{}`` when the scenario holds no tracked fit with refits."""
+    window = fitted_window(scenario)
+    if window is None:
+        return {}
+    from .calibration import draw_fitted  # noqa: PLC0415
+
+    return draw_fitted(quantile(seed, FITTED_KEY), window)
 
 
 def apply_world(scenario: Scenario, world: Mapping[str, Any]) -> tuple[Scenario, dict[str, Any]]:

@@ -246,3 +246,24 @@ def test_a_drawn_value_breaking_a_cross_field_rule_falls_back_to_the_scenarios()
     applied, used = apply_world(sc, {"allies.peer_weight": 0.3, "russia.fatigue": 0.2})
     assert used == {"allies.peer_weight": 0.2, "russia.fatigue": 0.2}
     assert applied.get("allies.peer_weight") == 0.2 and applied.get("russia.fatigue") == 0.2
+
+
+def test_worlds_draw_the_fitted_parameters_jointly_from_the_bootstrap():
+    """A world's fitted parameters are one whole bootstrap refit of the fit the scenario extends
+    (never mixed across refits); ``--fixed`` keeps the fitted values; a scenario that sets a
+    fitted parameter itself holds them all."""
+    from sim.calibration import bootstrap_draws
+    from sim.paths import resolve_scenario_path
+    from sim.worlds import fitted_window
+
+    sc = load_scenario(resolve_scenario_path("baseline"))
+    window = fitted_window(sc)
+    assert window == (2014, 2024)
+    draws = bootstrap_draws(window)
+    res = run_replications(sc, 8, 1, worlds=True)
+    keys = sorted(draws[0])
+    rows = {tuple(round(d[k], 12) for k in keys) for d in draws}
+    seen = {tuple(round(float(r[k]), 12) for k in keys) for _, r in res.worlds.iterrows()}
+    assert seen <= rows and len(seen) > 1
+    own = sc.with_params({"allies.threat_gain": 1.0})
+    assert fitted_window(own) is None

@@ -4,10 +4,10 @@ Every schema parameter has a *kind*:
 
 * ``data``: read from a published figure (its ``source`` names a file in ``sim/data``); held
   at its value;
-* ``fitted``: estimated by ``natosim calibrate`` (``scenarios/calibration/*.json``). The
-  calibration writes only summaries of its bootstrap (standard deviations, 90% intervals), not
-  the joint draws, so fitted parameters are held at their fitted values for now: drawing them
-  one by one from their marginal intervals would ignore how the fits trade off;
+* ``fitted``: estimated by ``natosim calibrate`` (``scenarios/calibration/*.json``). A world
+  draws them jointly: one of the fit's bootstrap refits, each a whole parameter vector
+  (:func:`sim.worlds.draw_fitted_world`), never one by one from their marginal intervals, which
+  would ignore how the fits trade off; a scenario that sets one itself holds them;
 * ``assumption``: a modelling choice nobody can measure. Each numeric one has a plausible
   distribution, distinct from its hard bounds, with its source: a published range where the
   schema's own source gives one (:data:`TABLE`), otherwise the judgement rule
@@ -250,8 +250,8 @@ def resolve(p: Param) -> Uncertainty:
             p.key,
             "fitted",
             None,
-            "fitted by natosim calibrate; held at the fitted value (the calibration writes "
-            "bootstrap summaries, not joint draws)",
+            "fitted by natosim calibrate; a world draws the fitted parameters jointly, one "
+            "bootstrap refit of the fit the scenario extends (sim.worlds.draw_fitted_world)",
         )
     if _DATA_SOURCE.match(p.source) and "assumption" not in p.source.lower():
         return Uncertainty(p.key, "data", None, f"data: {p.source}")
