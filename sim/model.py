@@ -689,8 +689,9 @@ class AllianceModel(mesa.Model):
         why["human"] = s.core_pct - by_rule
         why["reclassification"] = s.reclassified_pct - (reported_before - core_before)
         core_due, recl_due = s.core_pct.copy(), s.reclassified_pct.copy()
-        if self.pledge.due(self.year):  # a pledge fallen due (issue 26): meet it or not
-            bar = float(self.pledge.target)
+        target = self.pledge.target
+        if target is not None and self.pledge.due(self.year):  # a pledge fallen due: meet it?
+            bar = float(target)
             kept = reported_before >= bar - 0.005
             chance = rules.compliance_chance(pa, signals, kept)
             human = np.isin(
