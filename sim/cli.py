@@ -327,7 +327,11 @@ FIXED_HELP = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="natosim", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="natosim",
+        description="natosim: an agent-based simulation of NATO burden-sharing. Each command "
+        "has its own --help; docs: README.md.",
+    )
     parser.add_argument("--version", action="version", version=f"natosim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
