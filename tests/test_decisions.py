@@ -116,7 +116,7 @@ def test_a_seat_can_commit_to_help_or_to_answer():
     s = ClassSession(sim.load_scenario("ceasefire"), seed=3, code="1", instructor_token="T")
     pol = s.join("1", "Ana", "POL")
     us = s.join("1", "Ben", US)
-    s.decide(pol, help="yes")
+    s.decide(pol, help=1.0)  # all it would send
     s.decide(us, respond=False)
     s.inject("russia_probe", "EST")
     s.advance()
