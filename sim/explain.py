@@ -115,6 +115,22 @@ def russia_reasons(
     return "\n".join(lines)
 
 
+US_KINDS = ("threat", "threat_executed", "escalates", "relents", "declares_success", "deadline")
+
+
+def us_reasons(events: pd.DataFrame, run: int, year: int) -> str:
+    """What the United States did in ``year`` and why (the events' ``why`` column)."""
+    ev = events[(events["run"] == run) & (events["year"] == year)]
+    acts = ev[ev["kind"].isin(US_KINDS)]
+    if acts.empty:
+        return f"The United States in {year}: no threat, execution or change of course logged."
+    whys = acts["why"] if "why" in acts.columns else [""] * len(acts)
+    lines = [f"The United States in {year}:"]
+    for text, why in zip(acts["event"], whys, strict=True):
+        lines.append(f"  {text}" + (f" (why: {why})" if isinstance(why, str) and why else ""))
+    return "\n".join(lines)
+
+
 def verdict_reasons(summary_row: Mapping[str, Any], verdict_params: Mapping[str, float]) -> str:
     """The verdict and the margin to each threshold, in the order the verdict reads them."""
     v = verdict_params

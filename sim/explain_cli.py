@@ -16,6 +16,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         ally_reasons,
         largest_movers,
         russia_reasons,
+        us_reasons,
         verdict_reasons,
     )
     from .scenario import scenario_from_dict  # noqa: PLC0415
@@ -61,6 +62,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     print("Budgets (points of GDP; the terms sum to the change):")
     for code in codes:
         print("  " + ally_reasons(allies, args.run, year, code, names.get(code, code)))
+    print(us_reasons(tables["events"], args.run, year))
     print(russia_reasons(tables["model"], tables["events"], args.run, year, options))
     row = tables["summary"][tables["summary"]["run"] == args.run].iloc[0]
     print(verdict_reasons(row, scenario.params["verdict"]))

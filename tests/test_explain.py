@@ -78,6 +78,7 @@ def test_natosim_explain_answers_for_an_ally_russia_and_the_verdict(tmp_path, ca
     text = capsys.readouterr().out
     assert "Estonia" in text and "core spending by" in text and "threat" in text
     assert "Russia in 2030: its chance of probing" in text
+    assert "The United States in 2030" in text
     assert "Verdict:" in text and "coverage gain" in text and "US influence" in text
     assert main(["explain", str(out), "--ally", "XXX"]) == 2
     assert main(["explain", str(out), "--run", "9"]) == 2
