@@ -158,7 +158,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 executor.shutdown()
         write_comparison(comp, folder, command_line(args.argv), args.format)
     args.written = folder
-    print(f"{' vs '.join(names)}: {args.reps} replications each, seed {args.seed}")
+    each = {(len(r.seeds), r.root_seed) for r in comp.results.values()}
+    if len(each) == 1:  # what was run (a finished results folder brings its own)
+        reps, seed = next(iter(each))
+        print(f"{' vs '.join(names)}: {reps} replications each, seed {seed}")
+    else:
+        print(
+            "; ".join(
+                f"{n}: {len(r.seeds)} replications, seed {r.root_seed}"
+                for n, r in comp.results.items()
+            )
+        )
     print(format_table(comp))
     failures = sum(len(r.failures) for r in comp.results.values())
     if failures:
