@@ -68,10 +68,7 @@ def summit(model: AllianceModel, ev: Event) -> str:
     st, us = model.ally_state, model.united_states
     members = st.member & model.european
     signal = us.threat_level * np.ones(len(model.allies))
-    dep = coercion.dependence(model.eu_share, st.posture_weight, st.proximity)
-    comply, _, _ = coercion.response_shares(
-        c, dep, us.coercion_credibility, st.threat, st.trust, signal, st.resistance
-    )
+    comply, _, _ = model.answer_shares(signal)
     need = rules.need_pct(a, st.base_pct, st.threat, st.trust, st.size)
     desired = need + a["peer_weight"] * (model._peers() - need)
     acceptable = coercion.acceptable_target(

@@ -107,12 +107,19 @@ def russia_reasons(
             )
     ev = events[(events["run"] == run) & (events["year"] == year)]
     acts = ev[ev["kind"].isin(["probe", "incursion", "ceasefire"])]
-    whys = acts["why"] if "why" in acts.columns else [""] * len(acts)
-    for text, why in zip(acts["event"], whys, strict=True):
-        lines.append(f"  {text}" + (f" (why: {why})" if isinstance(why, str) and why else ""))
+    lines += _with_why(acts)
     if acts.empty:
         lines.append("  It did not probe.")
     return "\n".join(lines)
+
+
+def _with_why(events: pd.DataFrame) -> list[str]:
+    """Logged events, indented, each with its ``why`` where it has one."""
+    whys = events["why"] if "why" in events.columns else [""] * len(events)
+    return [
+        f"  {text}" + (f" (why: {why})" if isinstance(why, str) and why else "")
+        for text, why in zip(events["event"], whys, strict=True)
+    ]
 
 
 US_KINDS = ("threat", "threat_executed", "escalates", "relents", "declares_success", "deadline")
@@ -124,11 +131,7 @@ def us_reasons(events: pd.DataFrame, run: int, year: int) -> str:
     acts = ev[ev["kind"].isin(US_KINDS)]
     if acts.empty:
         return f"The United States in {year}: no threat, execution or change of course logged."
-    whys = acts["why"] if "why" in acts.columns else [""] * len(acts)
-    lines = [f"The United States in {year}:"]
-    for text, why in zip(acts["event"], whys, strict=True):
-        lines.append(f"  {text}" + (f" (why: {why})" if isinstance(why, str) and why else ""))
-    return "\n".join(lines)
+    return "\n".join([f"The United States in {year}:", *_with_why(acts)])
 
 
 def verdict_reasons(summary_row: Mapping[str, Any], verdict_params: Mapping[str, float]) -> str:

@@ -213,15 +213,20 @@ class AllianceModel(mesa.Model):
         )
         s.base_pct = np.where(self.armed, base, s.base_pct)
 
+    def answer_shares(self, signals: np.ndarray) -> tuple[Any, Any, Any]:
+        """Each ally's comply, hedge and resist shares facing US threats ``signals`` in today's
+        situation (M4, :func:`coercion.response_shares` with its dependence on the US)."""
+        s, us = self.ally_state, self.united_states
+        dep = coercion.dependence(self.eu_share, s.posture_weight, s.proximity)
+        return coercion.response_shares(
+            self.p_coercion, dep, us.coercion_credibility, s.threat, s.trust, signals, s.resistance
+        )
+
     def _comply_share(self, signal: float) -> float:
         """The GDP-weighted comply share of the European members facing a US threat of level
         ``signal`` in today's situation (M4): the compliance channel's reference at the start."""
-        s, us = self.ally_state, self.united_states
-        dep = coercion.dependence(self.eu_share, s.posture_weight, s.proximity)
-        signals = np.full(len(self.allies), signal)
-        comply, _, _ = coercion.response_shares(
-            self.p_coercion, dep, us.coercion_credibility, s.threat, s.trust, signals, s.resistance
-        )
+        s = self.ally_state
+        comply, _, _ = self.answer_shares(np.full(len(self.allies), signal))
         return influence.gdp_weighted(comply, np.where(self.european & s.member, s.gdp_bn, 0.0))
 
     def _budget_situation(self) -> dict[str, np.ndarray]:
@@ -585,10 +590,7 @@ class AllianceModel(mesa.Model):
         )
         peers = self._peers()
         pc = self.p_coercion
-        dep = coercion.dependence(self.eu_share, s.posture_weight, s.proximity)
-        shares = coercion.response_shares(
-            pc, dep, us.coercion_credibility, s.threat, s.trust, signals, s.resistance
-        )
+        shares = self.answer_shares(signals)
         if self.decided.answer:
             c, h, r = (np.array(x, dtype=float) for x in shares)
             shares = (c, h, r)
