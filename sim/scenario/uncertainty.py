@@ -147,14 +147,18 @@ TABLE: dict[str, tuple[Kind, Dist | None, str]] = {
     "capability.nato_target_growth": (
         "assumption",
         Dist("uniform", 0.3, 0.5),
-        "published range: crisis_references.csv, NATO's 2025 capability targets need a force "
-        "30-50% larger than before 2022 (IISS, May 2025)",
+        (
+            "published range: crisis_references.csv, NATO's 2025 capability targets need a force "
+            "30-50% larger than before 2022 (IISS, May 2025)"
+        ),
     ),
     "capability.us_contribution_bn": (
         "assumption",
         Dist("uniform", 226.0, 344.0),
-        "published range: crisis_references.csv, USD 226-344 bn to replace the US conventional "
-        "contribution like for like (IISS, May 2025)",
+        (
+            "published range: crisis_references.csv, USD 226-344 bn to replace the US conventional "
+            "contribution like for like (IISS, May 2025)"
+        ),
     ),
     # the cross-field rule: pledge_weight + peer_weight < 0.95 (the budget rule must respond)
     "allies.peer_weight": (
@@ -245,8 +249,9 @@ def resolve(p: Param) -> Uncertainty:
 
     Inference: a lever flag makes a lever; a fixed section (switches, verdict) holds it; a key the
     calibration fitted, or a source beginning "fitted", makes a fitted parameter (drawn jointly
-    from the bootstrap refits by :mod:`sim.worlds`, not here); a source beginning with a data file's name (and not saying
-    "assumption", as "facts.csv: ...; assumption for the size" does) makes data; a bool
+    from the bootstrap refits by :mod:`sim.worlds`, not here); a source beginning with a data
+    file's name (and not saying "assumption", as "facts.csv: ...; assumption for the size" does)
+    makes data; a bool
     or a choice is a discrete assumption held at its value; every other number is an assumption
     with :func:`judgement_range`.
     """
