@@ -268,8 +268,7 @@ class Recorder:
         row[_MEMBER] = s.member
         row[_CAPABILITY] = m.ally_capability()
         assert self._why is not None
-        for k, term in enumerate(WHY_TERMS):
-            self._why[self.years, k] = m.budget_why[term]
+        self._why[self.years] = [m.budget_why[term] for term in WHY_TERMS]
         us, ru, crisis = m.united_states, m.russia, m.probe_this_year
         if ru.options is not None and m.year > m.start_year:
             self._record_options(ru.options)

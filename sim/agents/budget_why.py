@@ -77,7 +77,10 @@ def situation_terms(
         "pledge": pledge_weight * np.maximum(pledge - need, 0.0),
     }
     shape = np.shape(base)
-    return {k: np.broadcast_to(np.asarray(v, dtype=float), shape).copy() for k, v in out.items()}
+    return {
+        k: v if np.shape(v) == shape else np.broadcast_to(np.asarray(v, dtype=float), shape).copy()
+        for k, v in out.items()
+    }
 
 
 def budget_terms(
