@@ -1,6 +1,6 @@
 """Build hook (the project's metadata is in pyproject.toml): record the commit a wheel is built
 from in ``sim/_build_commit.txt``, so that manifests written by an installed natosim name the
-code that wrote them (``sim.provenance.git_commit``). ``NATOSIM_COMMIT`` overrides it (a build
+code that wrote them (``sim.runs.provenance.git_commit``). ``NATOSIM_COMMIT`` overrides it (a build
 from an exported tree that is not a git checkout)."""
 
 import os

@@ -18,7 +18,7 @@ import numpy as np
 import sim
 from sim.agents import budget_why
 from sim.mechanisms import crisis
-from sim.outputs import Recorder
+from sim.model.outputs import Recorder
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -85,8 +85,8 @@ def commands(reps: int, repeat: int, tmp: Path, tree: Path = ROOT) -> Path:
 
 def figures(folder: Path) -> None:
     """Build, PNG and SVG time of each figure of the run report, in this process."""
+    from sim.runs.store import read_table  # noqa: PLC0415
     from sim.scenario import scenario_from_dict  # noqa: PLC0415
-    from sim.store import read_table  # noqa: PLC0415
 
     t0 = time.perf_counter()
     from sim.report import build_report  # noqa: PLC0415 (matplotlib: timed)

@@ -36,8 +36,8 @@ import mesa
 import sim
 from sim.agents import Ally
 from sim.agents.budget_why import TERMS as WHY_TERMS
-from sim.model import AllianceModel
-from sim.outputs import ALLY_COLUMNS, MODEL_COLUMNS
+from sim.model.alliance import AllianceModel
+from sim.model.outputs import ALLY_COLUMNS, MODEL_COLUMNS
 from sim.sweeps.designs import build_design
 from sim.sweeps.spec import Factor, build_spec
 

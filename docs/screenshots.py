@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from sim.cli import main
+from sim.cli.commands import main
 
 DOCS = Path(__file__).resolve().parent
 JOBS = {

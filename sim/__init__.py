@@ -13,19 +13,23 @@ True
 
 __version__ = "0.1.0"
 
+import importlib.abc
+import importlib.util
+import sys
+import warnings
 from typing import TYPE_CHECKING
 
 # Every public name is imported on first use (PEP 562), so that `natosim --version`, `natosim
 # list` and worker processes that only run models do not pay for Mesa, pandas, SciPy and SALib
 # before they need them.
 _LAZY = {
-    "AllianceModel": "model",
-    "VERDICTS": "outputs",
-    "Results": "runner",
-    "RunResult": "runner",
-    "replication_seeds": "runner",
-    "run_one": "runner",
-    "run_replications": "runner",
+    "AllianceModel": "model.alliance",
+    "VERDICTS": "model.outputs",
+    "Results": "runs.runner",
+    "RunResult": "runs.runner",
+    "replication_seeds": "runs.runner",
+    "run_one": "runs.runner",
+    "run_replications": "runs.runner",
     "Scenario": "scenario",
     "ScenarioError": "scenario",
     "load_scenario": "scenario",
@@ -38,12 +42,65 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from .model import AllianceModel
-    from .outputs import VERDICTS
-    from .runner import Results, RunResult, replication_seeds, run_one, run_replications
+    from .model.alliance import AllianceModel
+    from .model.outputs import VERDICTS
+    from .runs.runner import Results, RunResult, replication_seeds, run_one, run_replications
     from .scenario import Scenario, ScenarioError, load_scenario
     from .sweeps import load_results, resume, sweep
     from .sweeps.analysis import discover, paired_effect, sensitivity
+
+
+# Where modules lived before the package was arranged in layers (model, runs, analysis, cli): an
+# old import path still works, with a DeprecationWarning naming the new one.
+_MOVED = {
+    "sim.outputs": "sim.model.outputs",
+    "sim.events": "sim.model.events",
+    "sim.pledge": "sim.model.pledge",
+    "sim.decisions": "sim.model.decisions",
+    "sim.initial": "sim.model.initial",
+    "sim.network": "sim.model.network",
+    "sim.runner": "sim.runs.runner",
+    "sim.store": "sim.runs.store",
+    "sim.folders": "sim.runs.folders",
+    "sim.provenance": "sim.runs.provenance",
+    "sim.worlds": "sim.runs.worlds",
+    "sim.paths": "sim.scenario.paths",
+    "sim.claims": "sim.analysis.claims",
+    "sim.experiments": "sim.analysis.experiments",
+    "sim.checks": "sim.analysis.checks",
+    "sim.deadline": "sim.analysis.deadline",
+    "sim.cruxes": "sim.analysis.cruxes",
+    "sim.explain": "sim.analysis.explain",
+    "sim.compare": "sim.analysis.compare",
+    "sim.debate": "sim.analysis.debate",
+    "sim.debate_axes": "sim.analysis.debate_axes",
+    "sim.ema": "sim.analysis.ema",
+    "sim.cli_args": "sim.cli.args",
+    "sim.debate_cli": "sim.cli.debate",
+    "sim.checks_cli": "sim.cli.checks",
+    "sim.explain_cli": "sim.cli.explain",
+}
+
+
+class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds a moved module under its old name and hands back the module at its new one."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in _MOVED:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec):
+        new = _MOVED[spec.name]
+        warnings.warn(f"{spec.name} is now {new}", DeprecationWarning, stacklevel=2)
+        return importlib.import_module(new)
+
+    def exec_module(self, module) -> None:
+        """Nothing to run: the module at its new name is already executed."""
+
+
+if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):
+    sys.meta_path.append(_MovedModules())
 
 
 def __getattr__(name: str):

@@ -1,5 +1,5 @@
 """``python -m sim`` is the ``natosim`` command."""
 
-from .cli import main
+from .cli.commands import main
 
 raise SystemExit(main())

@@ -8,7 +8,7 @@ extra      brings                                      for
 =========  ==========================================  =========================================
 ui         solara, solara-assets, ipyvuetify<3         ``natosim ui``, ``natosim seminar``
 dask       dask[distributed]                           ``natosim sweep --scheduler ADDRESS``
-ema        ema_workbench, scikit-learn                 ``natosim discover``, :mod:`sim.ema`
+ema        ema_workbench, scikit-learn                 ``natosim discover``, :mod:`sim.analysis.ema`
 notebook   jupyterlab, nbclient, nbformat, ipykernel   the tutorial notebook (docs/)
 all        every extra above
 =========  ==========================================  =========================================
@@ -28,7 +28,7 @@ from .scenario import ScenarioError
 EXTRAS: dict[str, str] = {
     "ui": "the seminar app (natosim ui, natosim seminar)",
     "dask": "sweeps on a Dask cluster (natosim sweep --scheduler)",
-    "ema": "the EMA Workbench and scenario discovery (natosim discover, sim.ema)",
+    "ema": "the EMA Workbench and scenario discovery (natosim discover, sim.analysis.ema)",
     "notebook": "the tutorial notebook",
 }
 

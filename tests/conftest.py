@@ -9,7 +9,7 @@ import pytest
 from hypothesis import settings
 
 import sim
-from sim.model import AllianceModel
+from sim.model.alliance import AllianceModel
 
 # CI runs the property tests on a fixed set of examples (HYPOTHESIS_PROFILE=ci, set by .ci/run):
 # a red CI run must mean a regression, not a new example; local runs keep exploring.

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.outputs import ALLY_COLUMNS, MODEL_COLUMNS
-from sim.runner import run_one
+from sim.model.outputs import ALLY_COLUMNS, MODEL_COLUMNS
+from sim.runs.runner import run_one
 from sim.scenario import CATALOGUE, ScenarioError
 from sim.scenario.loader import scenario_from_dict
 

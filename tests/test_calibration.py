@@ -11,7 +11,7 @@ import pytest
 from scipy.stats import spearmanr
 
 import sim
-from sim import data, initial
+from sim import data
 from sim.calibration import fit as fitmod
 from sim.calibration.hindcast import (
     GAP,
@@ -21,8 +21,9 @@ from sim.calibration.hindcast import (
     rank_2024,
     skill,
 )
-from sim.cli import main
-from sim.network import cached_network
+from sim.cli.commands import main
+from sim.model import initial
+from sim.model.network import cached_network
 
 from .conftest import ROOT
 
@@ -277,7 +278,7 @@ def test_the_war_adds_nothing_at_the_start_or_without_escalation():
 
 
 def test_a_pledge_falls_due_at_its_deadline():
-    from sim.pledge import Pledge
+    from sim.model.pledge import Pledge
 
     p = Pledge(target=2.0, set_year=2014, deadline=2024)
     assert not p.due(2023) and p.due(2024) and p.due(2030)

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim import checks, deadline
-from sim.checks_cli import COLUMNS
-from sim.cli import main
+from sim.analysis import checks, deadline
+from sim.cli.checks import COLUMNS
+from sim.cli.commands import main
 from sim.mechanisms import capability as cap
 
 from .conftest import ROOT
@@ -131,7 +131,7 @@ def test_requirement_against_nato_planning():
 
 
 def test_model_requirement_is_nato_target_at_the_start():
-    from sim.model import AllianceModel
+    from sim.model.alliance import AllianceModel
 
     m = AllianceModel(sim.load_scenario(ROOT / "scenarios" / "baseline.toml"), rng=1)
     assert m.russia.forces.total < m.russia_reference  # a war-depleted Russia in 2025

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.cli import main
-from sim.outputs import ALLY_COLUMNS, MODEL_COLUMNS
-from sim.store import read_table
+from sim.cli.commands import main
+from sim.model.outputs import ALLY_COLUMNS, MODEL_COLUMNS
+from sim.runs.store import read_table
 
 from .conftest import ROOT
 
@@ -149,7 +149,7 @@ def test_manifest_records_versions_data_checksums_and_warns_on_a_mismatch(tmp_pa
 
     import pytest
 
-    from sim.cli import main
+    from sim.cli.commands import main
     from sim.report import build_report
 
     out = tmp_path / "r"

@@ -14,7 +14,7 @@ import pytest
 
 import sim
 from sim.mechanisms import coercion
-from sim.pledge import Pledge
+from sim.model.pledge import Pledge
 from sim.scenario.schema import Event
 
 from .conftest import ROOT, make_model
@@ -229,7 +229,7 @@ def test_isr_that_money_cannot_buy_caps_progress():
     with no irreplaceable ISR it goes on."""
     from sim.mechanisms import capability as cap
     from sim.mechanisms import progress
-    from sim.model import AllianceModel
+    from sim.model.alliance import AllianceModel
 
     fast = {"mechanisms.lead_times": False, "mechanisms.industrial_capacity": False}
     out = {}

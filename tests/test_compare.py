@@ -6,9 +6,9 @@ import json
 
 import pandas as pd
 
-from sim.cli import main
-from sim.compare import OUTCOMES
-from sim.store import read_table
+from sim.analysis.compare import OUTCOMES
+from sim.cli.commands import main
+from sim.runs.store import read_table
 
 
 def test_compare_prints_and_writes_the_table(tmp_path, capsys):

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.cli import main
-from sim.debate import POLICIES, THESES, debate, format_debate
+from sim.analysis.debate import POLICIES, THESES, debate, format_debate
+from sim.cli.commands import main
 
 from .conftest import ROOT
 
@@ -141,7 +141,7 @@ def test_debate_report_shows_each_claim_on_and_off(tmp_path, monkeypatch):
 
 
 def test_debate_over_sampled_worlds_names_a_crux_or_its_absence_per_prediction(tmp_path):
-    from sim.debate import PER_WORLD, write_debate
+    from sim.analysis.debate import PER_WORLD, write_debate
 
     d = debate(
         reps=12,

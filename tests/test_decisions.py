@@ -1,4 +1,5 @@
-"""Human decisions at the model's decision points (sim.decisions): each replaces the agent's rule
+"""Human decisions at the model's decision points (sim.model.decisions): each replaces the agent's
+rule
 for one year, is logged, and nothing changes when none is given."""
 
 from __future__ import annotations
@@ -7,8 +8,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.decisions import Decisions
-from sim.model import AllianceModel
+from sim.model.alliance import AllianceModel
+from sim.model.decisions import Decisions
 from sim.scenario.schema import Event
 
 

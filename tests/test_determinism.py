@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.model import AllianceModel
-from sim.runner import process_executor, run_replications
+from sim.model.alliance import AllianceModel
+from sim.runs.runner import process_executor, run_replications
 
 
 def test_same_seed_gives_identical_tables(default_scenario):
@@ -47,7 +47,7 @@ def test_what_goes_to_workers_pickles(default_scenario):
 
 
 def test_a_failed_run_is_recorded_not_raised(default_scenario, monkeypatch):
-    from sim import runner
+    from sim.runs import runner
 
     def boom(self):
         raise RuntimeError("scripted failure")

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim import checks
+from sim.analysis import checks
 from sim.mechanisms import crisis as crisis_game
-from sim.model import AllianceModel
+from sim.model.alliance import AllianceModel
 
 from .conftest import ROOT
 

@@ -9,9 +9,9 @@ import pytest
 
 ema = pytest.importorskip("ema_workbench")
 
-from sim.ema import MEAN_OUTCOMES, SHARE_OUTCOMES, column, ema_model  # noqa: E402
+from sim.analysis.ema import MEAN_OUTCOMES, SHARE_OUTCOMES, column, ema_model  # noqa: E402
+from sim.runs.worlds import scenario_ranges  # noqa: E402
 from sim.scenario import CATALOGUE, load_scenario  # noqa: E402
-from sim.worlds import scenario_ranges  # noqa: E402
 
 
 def test_levers_and_uncertainties_come_from_the_schema():
@@ -72,7 +72,7 @@ def test_perform_experiments_and_prim():
 def test_screening_finds_the_uncertainty_an_outcome_turns_on():
     import pandas as pd
 
-    from sim.ema import screen
+    from sim.analysis.ema import screen
 
     rng = np.random.default_rng(1)
     x = pd.DataFrame({f"russia__p{i}": rng.random(200) for i in range(30)})

@@ -66,7 +66,7 @@ def test_a_threatened_ally_raises_its_budget_for_the_threat():
 
 
 def test_natosim_explain_answers_for_an_ally_russia_and_the_verdict(tmp_path, capsys):
-    from sim.cli import main
+    from sim.cli.commands import main
 
     out = tmp_path / "run"
     assert (

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from sim.cli import main
+from sim.cli.commands import main
+from sim.runs.store import claimed_folder
 from sim.scenario import ScenarioError
-from sim.store import claimed_folder
 
 from .conftest import ROOT
 
@@ -81,7 +81,7 @@ def test_a_killed_writers_lock_and_temporary_folder_are_cleaned(tmp_path):
 
 
 def test_every_replication_failed_still_reports(tmp_path, monkeypatch, capsys):
-    from sim import model
+    from sim.model import alliance as model
 
     def broken(self):
         raise RuntimeError("a rule divided by zero")
@@ -125,7 +125,7 @@ def test_a_cluster_without_workers_is_reported_then_given_up(monkeypatch, caplog
 
 
 def test_a_comparison_whose_runs_all_failed_still_reports(tmp_path, monkeypatch, capsys):
-    from sim import model
+    from sim.model import alliance as model
 
     def broken(self):
         raise RuntimeError("a rule divided by zero")
@@ -350,7 +350,7 @@ def test_dask_client_logs_are_silenced_while_a_cluster_sweeps(caplog):
 
 @pytest.mark.parametrize("kind", ["proc", "broken_link", "empty", "file_under"])
 def test_unusable_out_is_refused_before_any_work(tmp_path, capsys, monkeypatch, kind):
-    from sim import runner
+    from sim.runs import runner
 
     monkeypatch.setattr(runner, "run_replications", _never)
     (tmp_path / "afile").write_text("x")
@@ -377,7 +377,7 @@ def test_a_read_only_folder_is_refused_before_any_work(
     """As root, ``chmod`` does not stop writing, so the file system's answer is simulated: the
     refusal must come from the writability check, before the report or the analysis runs."""
     import sim.report
-    from sim import folders
+    from sim.runs import folders
     from sim.sweeps import analysis
 
     monkeypatch.setattr(sim.report, "build_report", _never)

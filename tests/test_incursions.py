@@ -17,7 +17,7 @@ import pytest
 import sim
 from sim.mechanisms import incursions
 from sim.mechanisms.incursions import Incursion
-from sim.model import AllianceModel
+from sim.model.alliance import AllianceModel
 from sim.scenario import CATALOGUE
 
 from .conftest import ROOT, make_model

@@ -89,7 +89,7 @@ def test_model_columns_agree_with_the_ally_table_and_with_each_year_as_it_was(na
     """The recorder computes the model table from the yearly ally state at the end: it must
     equal the row computed for each year as the run went on, and the European aggregates must
     follow from the ally table."""
-    from sim.model import AllianceModel
+    from sim.model.alliance import AllianceModel
 
     model = AllianceModel(sim.load_scenario(ROOT / "scenarios" / f"{name}.toml"), rng=4)
     as_it_went = [model.recorder.latest_row()]
@@ -116,7 +116,7 @@ def test_model_columns_agree_with_the_ally_table_and_with_each_year_as_it_was(na
 
 def test_recorder_keeps_every_year_when_a_model_is_stepped_past_its_end():
     """The seminar app may step on after the end year: the recorder's yearly buffer grows."""
-    from sim.model import AllianceModel
+    from sim.model.alliance import AllianceModel
 
     sc = sim.Scenario.default().with_params({"run.end_year": 2027})
     model = AllianceModel(sc, rng=2)

@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 
 from sim import data
-from sim.network import build_network, great_circle_km
+from sim.model.network import build_network, great_circle_km
 from sim.scenario import Scenario
 
 from .conftest import ROOT

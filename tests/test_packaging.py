@@ -196,7 +196,7 @@ def test_a_core_install_runs_compares_sweeps_and_reports(core):
         said = done.stderr.strip()
         assert f"needs the '{extra}' extra" in said and f"pip install 'natosim[{extra}]'" in said
         assert "Traceback" not in said and len(said.splitlines()) == 1, said
-    ema = _sh([py, "-c", "import sim.ema; sim.ema.ema_model('baseline')"], work)
+    ema = _sh([py, "-c", "import sim.analysis.ema; sim.analysis.ema.ema_model('baseline')"], work)
     assert "pip install 'natosim[ema]'" in ema.stderr and "MissingExtraError" in ema.stderr
 
 
@@ -210,8 +210,8 @@ def test_the_build_says_nothing_about_ignored_packages(wheel):
 def test_the_lock_pins_what_pyproject_asks_for():
     """constraints/py311.txt (the exact versions the suite passed with) names a version of
     every requirement of every extra but JupyterLab, and of every package a manifest records
-    (sim/provenance.py), each version allowed by pyproject.toml; `make` installs with it."""
-    from sim.provenance import PACKAGES
+    (sim/runs/provenance.py), each version allowed by pyproject.toml; `make` installs with it."""
+    from sim.runs.provenance import PACKAGES
 
     def norm(name: str) -> str:
         return name.lower().replace("_", "-").replace(".", "-")

@@ -12,7 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.image import imread
 
 import sim
-from sim.cli import main
+from sim.cli.commands import main
 from sim.report import build_report
 from sim.report.figures_other import (
     compare_distributions,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
+from sim.cli.commands import main
 from sim.report import build_report
 from sim.report.staging import COMPLETE, PREFIX, clean_stale
 

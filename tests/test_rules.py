@@ -37,7 +37,7 @@ def test_order_arrives_after_its_lead_time_at_its_vintage_value():
 @pytest.mark.parametrize("category", cap.CATEGORIES)
 def test_longer_lead_times_never_raise_capability(category):
     """C16: the same orders with a longer lead time give no more capability in any year."""
-    from sim.model import AllianceModel
+    from sim.model.alliance import AllianceModel
 
     stocks = []
     for lead in (0, 2, 5):
@@ -261,7 +261,7 @@ def test_budgets_in_money_raise_shares_when_gdp_falls_short():
 def test_pledge_pull_grows_toward_the_deadline_and_with_threat():
     """The pledge (M4): pull on budgets grows as the deadline nears and for threatened allies;
     budgets are pulled toward the pledged target, not the path."""
-    from sim.pledge import Pledge
+    from sim.model.pledge import Pledge
 
     m = make_model(
         {

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.cli import main
+from sim.cli.commands import main
 from sim.scenario import CATALOGUE, ScenarioError
 
 from .conftest import ROOT, SCENARIOS
@@ -267,7 +267,7 @@ def test_cli_validate_reports_errors_with_exit_2(tmp_path, capsys):
 
 
 def test_every_claim_of_every_scenario_has_its_sentence_from_the_articles():
-    from sim.claims import CLAIMS
+    from sim.analysis.claims import CLAIMS
 
     assert set(CLAIMS) == {f"C{i}" for i in range(1, 20)}
     seeds = ROOT.parent / "shared" / "seeds"

@@ -11,8 +11,8 @@ import pytest
 
 import sim
 from sim.report import build_report
+from sim.runs.store import read_table
 from sim.seminar.session import RUSSIA, US, ClassSession, SeminarError
-from sim.store import read_table
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_debrief_and_export(session, tmp_path):
 
 
 def test_natosim_compare_reads_the_class_and_the_agents(session, tmp_path):
-    from sim.cli import main
+    from sim.cli.commands import main
 
     est = session.join("123456", "Ada", "EST")
     for _ in range(2):
@@ -427,7 +427,7 @@ def test_russia_sees_its_own_forces_while_the_class_does_not(session):
 
 
 def test_seminar_command_refuses_a_bad_resume_folder(tmp_path, capsys):
-    from sim.cli import main
+    from sim.cli.commands import main
 
     assert main(["seminar", "--resume", str(tmp_path)]) == 2
     assert "--resume" in capsys.readouterr().err

@@ -112,7 +112,7 @@ def test_untouched_submit_release_and_resume(tmp_path):
     the year and the seats (the same links)."""
     import time
 
-    from sim.store import read_table
+    from sim.runs.store import read_table
 
     browser_path = require_chromium()
     from playwright.sync_api import sync_playwright

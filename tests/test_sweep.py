@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.cli import main
+from sim.cli.commands import main
 from sim.scenario import ScenarioError
 from sim.sweeps import load_results
 from sim.sweeps.designs import build_design

@@ -15,7 +15,7 @@ import pytest
 import solara
 
 import sim
-from sim.store import read_table
+from sim.runs.store import read_table
 from sim.ui.server import free_port
 from sim.ui.session import LEVERS, Session, lever_params, shipped_scenarios
 

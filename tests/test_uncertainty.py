@@ -1,4 +1,5 @@
-"""Kinds and plausible ranges of the parameters (sim.scenario.uncertainty), worlds (sim.worlds)."""
+"""Kinds and plausible ranges of the parameters (sim.scenario.uncertainty), worlds
+(sim.runs.worlds)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import warnings
 
 import pytest
 
-from sim.runner import run_one, run_replications
+from sim.runs.runner import run_one, run_replications
+from sim.runs.store import load_run, write_results
+from sim.runs.worlds import draw_world, quantile, scenario_ranges
 from sim.scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
 from sim.scenario.uncertainty import (
     KINDS,
@@ -19,8 +22,6 @@ from sim.scenario.uncertainty import (
     resolve_all,
     stale_entries,
 )
-from sim.store import load_run, write_results
-from sim.worlds import draw_world, quantile, scenario_ranges
 
 
 def test_every_parameter_resolves_to_a_kind_with_a_source():
@@ -150,7 +151,7 @@ def test_cruxes_find_a_planted_assumption_above_the_noise_floor():
     import numpy as np
     import pandas as pd
 
-    from sim.cruxes import cruxes, in_words
+    from sim.analysis.cruxes import cruxes, in_words
 
     rng = np.random.default_rng(0)
     n = 120
@@ -213,7 +214,7 @@ def test_a_bad_uncertainty_entry_is_named(tmp_path, entry, expected):
 def test_cruxes_html_is_empty_without_worlds_and_escapes_text():
     import pandas as pd
 
-    from sim.cruxes import COLUMNS, cruxes_html
+    from sim.analysis.cruxes import COLUMNS, cruxes_html
 
     assert cruxes_html(pd.DataFrame(columns=COLUMNS)) == ""
     row = dict.fromkeys(COLUMNS, 0.0) | {
@@ -228,7 +229,7 @@ def test_cruxes_html_is_empty_without_worlds_and_escapes_text():
 
 
 def test_params_command_shows_kind_and_range(capsys):
-    from sim.cli import main
+    from sim.cli.commands import main
 
     assert main(["params", "russia"]) == 0
     out = capsys.readouterr().out
@@ -240,7 +241,7 @@ def test_params_command_shows_kind_and_range(capsys):
 
 
 def test_a_drawn_value_breaking_a_cross_field_rule_falls_back_to_the_scenarios():
-    from sim.worlds import apply_world
+    from sim.runs.worlds import apply_world
 
     sc = Scenario.default().with_params({"allies.pledge_weight": 0.7})  # peer 0.2: 0.9 < 0.95
     applied, used = apply_world(sc, {"allies.peer_weight": 0.3, "russia.fatigue": 0.2})
@@ -253,8 +254,8 @@ def test_worlds_draw_the_fitted_parameters_jointly_from_the_bootstrap():
     (never mixed across refits); ``--fixed`` keeps the fitted values; a scenario that sets a
     fitted parameter itself holds them all."""
     from sim.calibration import bootstrap_draws
-    from sim.paths import resolve_scenario_path
-    from sim.worlds import fitted_window
+    from sim.runs.worlds import fitted_window
+    from sim.scenario.paths import resolve_scenario_path
 
     sc = load_scenario(resolve_scenario_path("baseline"))
     window = fitted_window(sc)

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from .. import initial
 from ..data import AllyRecord
 from ..mechanisms import coercion
+from ..model import initial
 from . import ally_rules as rules
 
 if TYPE_CHECKING:
-    from ..model import AllianceModel
+    from ..model.alliance import AllianceModel
     from ..scenario import Scenario
 
 # Per-ally parameters of the ``allies`` section ([allies.overrides.ISO3] may set them), under

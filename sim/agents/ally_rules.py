@@ -158,7 +158,7 @@ def desired_core_pct(
 
     From :func:`need_pct`, pulled toward the neighbours' spending (``peer_weight``) and toward
     the alliance pledge where it is higher (``pledge_weight``, growing as the pledge's deadline
-    nears: :class:`sim.pledge.Pledge`), plus ``coercion`` (pp of GDP, the ally's answer to US
+    nears: :class:`sim.model.pledge.Pledge`), plus ``coercion`` (pp of GDP, the ally's answer to US
     coercion, :func:`sim.mechanisms.coercion.coercion_pp`: positive, nil or negative) and this
     year's domestic ``shock`` (``budget_noise_sd``). A holdout never wants more than its cap
     (C5: Spain at 2.1%). Bounded to [0, 15] % of GDP.

@@ -14,7 +14,7 @@ from .. import data
 from ..mechanisms.forces import RussianForces
 
 if TYPE_CHECKING:
-    from ..model import AllianceModel
+    from ..model.alliance import AllianceModel
 
 # The assessment Russia makes of a set of targets: given its reading of the chance that the US
 # answers and of European resolve, the chance of a fait accompli per target.

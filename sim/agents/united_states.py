@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
-    from ..model import AllianceModel
+    from ..model.alliance import AllianceModel
 
 THREAT_FLOOR = 0.05  # below this a threat is rhetoric nobody acts on (no laggards are named)
 

@@ -1,7 +1,7 @@
 """Calibration (``natosim calibrate``) and the hindcast (``natosim hindcast``).
 
 :func:`bootstrap_draws` gives the fitted parameters' joint uncertainty: the bootstrap refits of a
-tracked fit, each a full parameter vector, for drawing worlds (:mod:`sim.worlds`) in which the
+tracked fit, each a full parameter vector, for drawing worlds (:mod:`sim.runs.worlds`) in which the
 fitted parameters move together as the data allow, not one by one from their marginal
 intervals.
 """
@@ -16,7 +16,7 @@ DEFAULT_WINDOW = (2014, 2024)  # the fit scenarios/baseline.toml extends
 
 def fit_record_path(window: tuple[int, int] = DEFAULT_WINDOW) -> Path:
     """The JSON record of the tracked fit of ``window`` (scenarios/calibration/)."""
-    from ..paths import PACKAGE_SCENARIOS  # noqa: PLC0415
+    from ..scenario.paths import PACKAGE_SCENARIOS  # noqa: PLC0415
 
     start, end = window
     return Path(PACKAGE_SCENARIOS, "calibration", f"fitted_{start}_{end}.json")

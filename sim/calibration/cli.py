@@ -6,10 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
-from .. import cli_args
-from ..folders import check_folder, claimed_folder, command_line, default_folder
-from ..paths import PACKAGE_SCENARIOS, resolve_scenario_path
+from ..cli import args as cli_args
+from ..runs.folders import check_folder, claimed_folder, command_line, default_folder
 from ..scenario import ScenarioError, load_scenario
+from ..scenario.paths import PACKAGE_SCENARIOS, resolve_scenario_path
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

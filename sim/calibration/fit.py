@@ -39,8 +39,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import differential_evolution, minimize
 
-from .. import __version__, data, initial
-from ..runner import replication_seeds, run_one
+from .. import __version__, data
+from ..model import initial
+from ..runs.runner import replication_seeds, run_one
 from ..scenario import Scenario
 from .targets import observed
 

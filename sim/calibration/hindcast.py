@@ -36,12 +36,13 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 from scipy.stats import spearmanr
 
-from .. import data, initial
-from ..provenance import provenance
+from .. import data
+from ..model import initial
 from ..report.style import caption, new_figure, save
-from ..runner import run_replications
+from ..runs.provenance import provenance
+from ..runs.runner import run_replications
+from ..runs.store import atomic_folder
 from ..scenario import Scenario
-from ..store import atomic_folder
 from .targets import naive_baselines, observed
 
 GAP = ("BEL", "DNK", "HRV", "ITA", "LTU", "ROU")  # only 2014 and 2025 in the data

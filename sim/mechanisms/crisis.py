@@ -43,7 +43,7 @@ from ..agents import ally_rules
 from .local_balance import race, success_chance
 
 if TYPE_CHECKING:
-    from ..model import AllianceModel
+    from ..model.alliance import AllianceModel
 
 Outcome = Literal["repelled", "frozen", "article5_failure"]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
@@ -148,7 +148,9 @@ def resolve_probe(model: AllianceModel, target: int) -> Crisis:
         model.now["china_pull"], model.nuclear_liability, us.reassurance_now(model.now)
     )
     us_responds = bool(rng.random() < p_us)
-    decided = model.decided  # a seminar's human players (sim.decisions); the draws happen anyway
+    decided = (
+        model.decided
+    )  # a seminar's human players (sim.model.decisions); the draws happen anyway
     if decided.us_crisis_response is not None:
         us_responds = decided.us_crisis_response
     targets = np.array([target])

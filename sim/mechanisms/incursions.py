@@ -51,7 +51,7 @@ import numpy as np
 from .. import data
 
 if TYPE_CHECKING:
-    from ..model import AllianceModel
+    from ..model.alliance import AllianceModel
 
 Kind = Literal["air", "drone", "sea"]
 KINDS: tuple[Kind, ...] = ("air", "drone", "sea")

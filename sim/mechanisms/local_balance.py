@@ -29,7 +29,7 @@ diminishing returns, half the unopposed rate at ``rout_ratio``, approaching the 
 (``advance_km_per_day``, a column's road march) only as the defence vanishes. The time the
 defenders impose per km falls as ``1 + (rout_ratio - halt_ratio) / s``: a larger attacker gets
 there sooner at every ratio (RAND's hours depend on the force Russia masses, the check in
-:func:`sim.checks.rand_baltic`); near the halt ratio the pace is as the linear rule it
+:func:`sim.analysis.checks.rand_baltic`); near the halt ratio the pace is as the linear rule it
 replaces (slope ``advance_km_per_day / (rout_ratio - halt_ratio)``). As defenders only grow, a
 halted advance stays halted. The objective is seized (a fait accompli)
 if the advance covers ``depth_km`` within ``horizon_days``.

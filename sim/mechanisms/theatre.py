@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import data
-from ..network import distance_matrix, great_circle_km
+from ..model.network import distance_matrix, great_circle_km
 from . import capability as cap
 from .local_balance import ppp_factor
 
 if TYPE_CHECKING:
-    from ..model import AllianceModel
+    from ..model.alliance import AllianceModel
 
 US_HUB = "DEU"  # where US reinforcements within Europe start from (EUCOM, Ramstein)
 BALTIC_SEA_EXTRA = ("POL", "DEU")  # Baltic Sea littoral allies outside the Nordic-Baltic Eight
@@ -122,7 +122,7 @@ class Theatre:
         Nordic-Baltic Eight, Poland, Germany); the European allies, the front line's (the
         region's and those Russia can reach) whole and the others' deployable share
         (``reinforce_share``, the NATO Force Model's: Portugal's army does not all fight in
-        Lithuania). Checked against DDIS's timelines (:func:`sim.checks.ddis_timeline`)."""
+        Lithuania). Checked against DDIS's timelines (:func:`sim.analysis.checks.ddis_timeline`)."""
         member = model.ally_state.member
         single = self.own + self.presence.sum(axis=0)
         cand = self.reachable & member & self.armed

@@ -20,10 +20,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..claims import CLAIMS, sentence
-from ..outputs import VERDICTS
+from ..analysis.claims import CLAIMS, sentence
+from ..model.outputs import VERDICTS
+from ..runs.store import read_table
 from ..scenario import scenario_from_dict
-from ..store import read_table
 from .figures_other import (
     compare_distributions,
     compare_trajectories,
@@ -150,10 +150,10 @@ def _all_failed(man: dict[str, Any]) -> str:
 
 
 def _reasons(tables: dict[str, pd.DataFrame], sc: Any) -> list[str]:
-    """Why, in the representative run (:mod:`sim.explain`): the verdict's margin to each
+    """Why, in the representative run (:mod:`sim.analysis.explain`): the verdict's margin to each
     threshold and the reasons of the three allies whose budgets moved most in its last year."""
     from .. import data  # noqa: PLC0415
-    from ..explain import ally_reasons, largest_movers, verdict_reasons  # noqa: PLC0415
+    from ..analysis.explain import ally_reasons, largest_movers, verdict_reasons  # noqa: PLC0415
 
     summary, allies = tables["summary"], tables["allies"]
     if "why_budget_level" not in allies.columns:
@@ -184,7 +184,7 @@ def _cruxes(folder: Path) -> list[str]:
     path = folder / "cruxes.csv"
     if not path.is_file():
         return []
-    from ..cruxes import cruxes_html  # noqa: PLC0415
+    from ..analysis.cruxes import cruxes_html  # noqa: PLC0415
 
     table = pd.read_csv(path)
     for col in ("parameter", "sentence"):
@@ -226,7 +226,7 @@ def run_report(folder: Path, out: Target, year: int | None = None) -> None:
 
 
 def _verdict_definitions() -> str:
-    from ..outputs import VERDICT_TEXT  # noqa: PLC0415
+    from ..model.outputs import VERDICT_TEXT  # noqa: PLC0415
 
     items = "".join(
         f"<dt>{html.escape(v.replace('_', ' '))}</dt><dd>{html.escape(VERDICT_TEXT[v])}</dd>"
@@ -578,7 +578,7 @@ def build_report(
 
     ``style``: ``screen`` (figures sized for a page, 110 dpi, titled) or ``paper`` (300 dpi,
     3.5 or 7 inches wide, no title on the canvas: :mod:`sim.report.style`)."""
-    from ..provenance import warn_if_different  # noqa: PLC0415
+    from ..runs.provenance import warn_if_different  # noqa: PLC0415
 
     if style not in STYLES:
         raise ValueError(f"style {style!r}: expected one of {', '.join(STYLES)}")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..compare import OUTCOMES
-from ..outputs import VERDICTS
+from ..analysis.compare import OUTCOMES
+from ..model.outputs import VERDICTS
 from .style import (
     BAND,
     OKABE_ITO,
@@ -205,7 +205,7 @@ def sweep_heatmap(data: pd.DataFrame, x: str, y: str, outcome: str, seed: int | 
 
 def debate_heatmaps(table: pd.DataFrame):
     """Thesis x policy grids of P(an Article 5 failure) and P(burden shifted), one row of panels
-    per world, each cell with its Wilson 95% interval (``sim.debate.Debate.table``)."""
+    per world, each cell with its Wilson 95% interval (``sim.analysis.debate.Debate.table``)."""
     worlds = list(dict.fromkeys(table["world"]))
     theses = list(dict.fromkeys(table["thesis"]))
     policies = list(dict.fromkeys(table["policy"]))

@@ -16,7 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from ..network import cached_network
+from ..model.network import cached_network
 from ..scenario import CATEGORIES, Scenario
 from .small_multiples import GENUINE, HEADLINE, ally_panels
 from .style import (

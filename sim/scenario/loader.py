@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import data
-from ..paths import did_you_mean, resolve_scenario_path, scenario_names, shipped_scenario
 from .catalogue import CATALOGUE, ScenarioError, check_cross_fields, check_param
+from .paths import did_you_mean, resolve_scenario_path, scenario_names, shipped_scenario
 from .scenario import Scenario
 from .schema import EVENT_KINDS, Event, is_finite_number
 from .uncertainty import check_uncertainty

@@ -327,7 +327,7 @@ RUSSIA = (
     _f(RU, "theatre_share", 0.1, 0, 1, "fraction",
        "Share of Russia's free ground forces it can mass against one theatre at short notice "
        "(about a week): the force of a drive on the Baltic capitals in the wargame check "
-       "(sim.checks.rand_baltic), not used by the yearly model.",
+       "(sim.analysis.checks.rand_baltic), not used by the yearly model.",
        "assumption: a week's build-up in one military district; the check reports how the "
        "result turns on it", "M8"),
     _f(RU, "projection_elasticity", 2.0, 0, 5, "elasticity",

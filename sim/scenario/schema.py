@@ -34,7 +34,7 @@ class Param:
         mechanism: The mechanism (M1-M9) or part of the model it belongs to.
         lever: A policy choice of the United States (what Washington decides), as opposed to
             an assumption about how the world works; exploratory modelling treats levers as
-            decisions and everything else as uncertainties (:mod:`sim.ema`).
+            decisions and everything else as uncertainties (:mod:`sim.analysis.ema`).
     """
 
     section: str

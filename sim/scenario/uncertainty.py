@@ -6,12 +6,12 @@ Every schema parameter has a *kind*:
   at its value;
 * ``fitted``: estimated by ``natosim calibrate`` (``scenarios/calibration/*.json``). A world
   draws them jointly: one of the fit's bootstrap refits, each a whole parameter vector
-  (:func:`sim.worlds.draw_fitted_world`), never one by one from their marginal intervals, which
+  (:func:`sim.runs.worlds.draw_fitted_world`), never one by one from their marginal intervals, which
   would ignore how the fits trade off; a scenario that sets one itself holds them;
 * ``assumption``: a modelling choice nobody can measure. Each numeric one has a plausible
   distribution, distinct from its hard bounds, with its source: a published range where the
   schema's own source gives one (:data:`TABLE`), otherwise the judgement rule
-  :func:`judgement_range` says as such. A world (:mod:`sim.worlds`) draws every sampled
+  :func:`judgement_range` says as such. A world (:mod:`sim.runs.worlds`) draws every sampled
   assumption. Some assumptions are held at their value with a stated reason (switches,
   discrete choices, the verdict's definitions, effects that are off by default);
 * ``lever``: a policy choice of the United States (``Param.lever``), never sampled.
@@ -190,7 +190,7 @@ FIXED_SECTIONS: dict[str, tuple[Kind, str]] = {
         "assumption",
         (
             "a structural switch: on in every world; knocking it out is an experiment "
-            "(sim/experiments.py), not an uncertainty"
+            "(sim/analysis/experiments.py), not an uncertainty"
         ),
     ),
     "verdict": (
@@ -210,7 +210,7 @@ CALIBRATION_FILE = "fitted_2014_2024.json"
 def fitted_keys() -> frozenset[str]:
     """The parameters ``natosim calibrate`` fitted (its JSON record's ``values_used``): empty
     when no calibration record is shipped."""
-    from ..paths import PACKAGE_SCENARIOS  # noqa: PLC0415
+    from .paths import PACKAGE_SCENARIOS  # noqa: PLC0415
 
     keys: set[str] = set()
     for path in sorted(Path(PACKAGE_SCENARIOS, "calibration").glob("*.json")):
@@ -249,7 +249,7 @@ def resolve(p: Param) -> Uncertainty:
 
     Inference: a lever flag makes a lever; a fixed section (switches, verdict) holds it; a key the
     calibration fitted, or a source beginning "fitted", makes a fitted parameter (drawn jointly
-    from the bootstrap refits by :mod:`sim.worlds`, not here); a source beginning with a data
+    from the bootstrap refits by :mod:`sim.runs.worlds`, not here); a source beginning with a data
     file's name (and not saying "assumption", as "facts.csv: ...; assumption for the size" does)
     makes data; a bool
     or a choice is a discrete assumption held at its value; every other number is an assumption
@@ -269,7 +269,7 @@ def resolve(p: Param) -> Uncertainty:
             "fitted",
             None,
             "fitted by natosim calibrate; a world draws the fitted parameters jointly, one "
-            "bootstrap refit of the fit the scenario extends (sim.worlds.draw_fitted_world)",
+            "bootstrap refit of the fit the scenario extends (sim.runs.worlds.draw_fitted_world)",
         )
     if _DATA_SOURCE.match(p.source) and "assumption" not in p.source.lower():
         return Uncertainty(p.key, "data", None, f"data: {p.source}")

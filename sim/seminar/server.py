@@ -21,8 +21,8 @@ from pathlib import Path
 
 def cmd_seminar(args: argparse.Namespace) -> int:
     from ..extras import check  # noqa: PLC0415
-    from ..paths import resolve_scenario_path  # noqa: PLC0415
     from ..scenario import ScenarioError, load_scenario  # noqa: PLC0415
+    from ..scenario.paths import resolve_scenario_path  # noqa: PLC0415
     from ..ui.server import serve_setup  # noqa: PLC0415
 
     check("ui", "natosim seminar", "solara", "solara_assets")
@@ -76,7 +76,7 @@ def cmd_seminar(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from .. import cli_args  # noqa: PLC0415
+    from ..cli import args as cli_args  # noqa: PLC0415
 
     se = sub.add_parser(
         "seminar", help="run a class session: students play roles, you run the clock"

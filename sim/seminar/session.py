@@ -4,7 +4,8 @@ every role nobody holds; the instructor runs the clock.
 One :class:`ClassSession` lives in the server process and is shared by every browser: the model
 is stepped once per year for the whole class (never per viewer). A participant is known by a seat
 token (in their page's address, so a reload keeps the seat); the instructor by the instructor
-token printed at start-up. Decisions go through :class:`sim.decisions.Decisions`, validated like
+token printed at start-up. Decisions go through :class:`sim.model.decisions.Decisions`, validated
+like
 scenario parameters; a role that did not decide by the time the year advances falls back to its
 agent's rule, and the log says so.
 
@@ -47,10 +48,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..decisions import ANSWERS, BUDGET_RANGE, DRAWDOWN_RANGE, GREYZONE_RANGE, Decisions
-from ..model import AllianceModel
-from ..outputs import verdict
-from ..runner import release_model, replication_seeds
+from ..model.alliance import AllianceModel
+from ..model.decisions import ANSWERS, BUDGET_RANGE, DRAWDOWN_RANGE, GREYZONE_RANGE, Decisions
+from ..model.outputs import verdict
+from ..runs.runner import release_model, replication_seeds
 from ..scenario import CATEGORIES, Scenario
 from ..scenario.schema import Event
 
@@ -719,8 +720,8 @@ class ClassSession:
     def resume(cls, folder: Path, scenario: Scenario | None = None, **kw: Any) -> ClassSession:
         """The class saved in ``folder``, played again to the year it reached (the same seed,
         decisions and injections give the same run); seats, code and tokens as they were."""
-        from ..paths import resolve_scenario_path  # noqa: PLC0415
         from ..scenario import load_scenario  # noqa: PLC0415
+        from ..scenario.paths import resolve_scenario_path  # noqa: PLC0415
 
         path = Path(folder) / SAVE_NAME
         try:
@@ -833,9 +834,9 @@ class ClassSession:
         folders (readable by ``natosim report``), ``decisions.csv``, ``seminar.json``, a
         printable ``after_action.html`` (the class and every seat) and one per seat
         (``after_action_<ROLE>.html``); return the folder."""
-        from ..folders import claimed_folder  # noqa: PLC0415
-        from ..runner import RunResult, collect  # noqa: PLC0415
-        from ..store import write_results  # noqa: PLC0415
+        from ..runs.folders import claimed_folder  # noqa: PLC0415
+        from ..runs.runner import RunResult, collect  # noqa: PLC0415
+        from ..runs.store import write_results  # noqa: PLC0415
         from ..ui.config import safe_label  # noqa: PLC0415
         from .briefing import after_action_html  # noqa: PLC0415
 

@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import Normalize, to_hex
 
-from ..network import cached_network
+from ..model.network import cached_network
 
 CHARTS = (
     ("eu_core_pct", "European core spending", "% of GDP", None),

@@ -31,7 +31,7 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
 from ..extras import require
-from ..outputs import VERDICTS
+from ..model.outputs import VERDICTS
 from .designs import salib_problem
 from .spec import DEFAULT_OUTPUTS, SweepSpec
 from .store import SweepStore

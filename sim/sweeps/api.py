@@ -16,10 +16,10 @@ import pandas as pd
 from tqdm import tqdm
 
 from .. import __version__
-from ..provenance import provenance
-from ..runner import replication_seeds
+from ..runs.provenance import provenance
+from ..runs.runner import replication_seeds
+from ..runs.store import read_table
 from ..scenario import Scenario, load_scenario, scenario_from_dict
-from ..store import read_table
 from .execute import Run, Workers, make_workers, refuse_in_worker_start_up, stream_tasks, warm_up
 from .spec import Factor, SweepSpec, build_spec, check_design, check_factor
 from .store import TABLES, SweepStore
@@ -235,9 +235,9 @@ def load_results(
     reading (a column a table lacks is left out of that table); ``factors=True`` joins the
     design's factor values on ``point``. Missing values are nulls throughout (NaN in numbers,
     None in text; an empty ``probe_target`` reads as None). Units are in each Parquet file's
-    schema metadata (``natosim.units``) and in ``sim.outputs``.
+    schema metadata (``natosim.units``) and in ``sim.model.outputs``.
     """
-    from ..provenance import warn_if_different  # noqa: PLC0415
+    from ..runs.provenance import warn_if_different  # noqa: PLC0415
 
     folder = Path(folder)
     if (folder / "sweep.json").exists():

@@ -11,16 +11,16 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from .. import cli_args
-from ..folders import (
+from ..cli import args as cli_args
+from ..runs.folders import (
     check_writable,
     claimed_folder,
     command_line,
     default_folder,
     read_json_object,
 )
-from ..paths import resolve_scenario_path, resolve_sweep_path
 from ..scenario import ScenarioError, load_scenario
+from ..scenario.paths import resolve_scenario_path, resolve_sweep_path
 from .spec import (
     DEFAULT_OUTPUTS,
     DESIGNS,

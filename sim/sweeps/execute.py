@@ -32,9 +32,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..runner import RunResult, run_one
+from ..runs.runner import RunResult, run_one
+from ..runs.store import with_units
 from ..scenario import Scenario
-from ..store import with_units
 
 log = logging.getLogger(__name__)
 

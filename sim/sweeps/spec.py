@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .. import data
-from ..paths import did_you_mean, shipped_scenario
 from ..scenario import CATALOGUE, Param, Scenario, ScenarioError, load_scenario
 from ..scenario.catalogue import CROSS_FIELD_KEYS, check_cross_fields
 from ..scenario.loader import read_toml
+from ..scenario.paths import did_you_mean, shipped_scenario
 from ..scenario.schema import is_finite_number
 
 # The outputs `natosim sensitivity` analyses unless told (with each verdict's probability).

@@ -22,10 +22,10 @@ from typing import Any
 import solara
 from matplotlib.ticker import MaxNLocator
 
-from ..claims import CLAIMS, sentence
+from ..analysis.claims import CLAIMS, sentence
 from ..report.figures_run import network_map
 from ..report.style import new_figure
-from ..runner import release_model
+from ..runs.runner import release_model
 from ..scenario import Param
 from .config import app_config
 from .session import Session, lever_params, shipped_scenarios

@@ -69,7 +69,7 @@ def serve_setup(args: argparse.Namespace) -> tuple[int, bool, dict[str, str]]:
     address can be listened on, the export folder is usable, a port; returns the port, whether
     the address is local, and the server's environment (offline assets, no telemetry, the export
     root and whether export is allowed: always on a local address, else with --allow-export)."""
-    from ..folders import check_folder  # noqa: PLC0415
+    from ..runs.folders import check_folder  # noqa: PLC0415
 
     check_host(args.host, args.port)
     export_dir = Path(args.export_dir).resolve()
@@ -119,7 +119,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from .. import cli_args  # noqa: PLC0415
+    from ..cli import args as cli_args  # noqa: PLC0415
 
     ui = sub.add_parser("ui", help="start the seminar web app (Solara)")
     ui.add_argument(

@@ -14,12 +14,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..model import AllianceModel
-from ..outputs import verdict
-from ..paths import scenario_dirs
-from ..runner import release_model, replication_seeds, run_replications
+from ..model.alliance import AllianceModel
+from ..model.outputs import verdict
+from ..runs.runner import release_model, replication_seeds, run_replications
+from ..runs.store import claimed_folder, write_results
 from ..scenario import CATALOGUE, Param, Scenario, load_scenario
-from ..store import claimed_folder, write_results
+from ..scenario.paths import scenario_dirs
 
 LEVERS: dict[str, tuple[str, ...]] = {
     "United States": (

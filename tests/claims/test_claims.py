@@ -1,4 +1,5 @@
-"""The claims C1-C19 as experiments (``sim.experiments``): each claim test states the claim's
+"""The claims C1-C19 as experiments (``sim.analysis.experiments``): each claim test states the
+claim's
 sentence, measures the effect with its mechanism on, and the meta-test runs it again with the
 mechanism knocked out and asserts that it no longer holds, so a claim test that only restates an
 input or a formula is caught by the suite itself.
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.claims import CLAIMS
-from sim.experiments import CLAIM_EXPERIMENTS, run_claim
+from sim.analysis.claims import CLAIMS
+from sim.analysis.experiments import CLAIM_EXPERIMENTS, run_claim
 from sim.scenario.params_switches import BY_NAME
 
 IDS = [e.claim for e in CLAIM_EXPERIMENTS]

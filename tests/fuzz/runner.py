@@ -9,7 +9,7 @@ import re
 import signal
 from pathlib import Path
 
-from sim.cli import main
+from sim.cli.commands import main
 
 from .cases import DIRECTORY, FIFO, Case, Symlink
 

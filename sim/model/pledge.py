@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .scenario import Scenario
+from ..scenario import Scenario
 
 
 @dataclass

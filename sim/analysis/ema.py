@@ -8,7 +8,7 @@ robust policies. :func:`ema_model` wraps a natosim scenario as an ``ema_workbenc
   intensity, whether threats are executed, the measurement, leaving the coordination mechanisms,
   the drawdown step, the deadline goal, a European SACEUR), over their schema bounds;
 * **uncertainties**: the assumptions a world of the base scenario samples
-  (:func:`sim.worlds.scenario_ranges`: the schema's ``assumption`` parameters with a plausible
+  (:func:`sim.runs.worlds.scenario_ranges`: the schema's ``assumption`` parameters with a plausible
   range, less those the scenario itself sets), each with its plausible distribution (triangular,
   uniform or log-uniform, :mod:`sim.scenario.uncertainty`; integers uniform over their range);
   or the keys you name, over their plausible range if they have one, else +-``scale`` of their
@@ -33,13 +33,13 @@ from typing import Any
 
 import numpy as np
 
-from .extras import require
-from .outputs import VERDICTS
-from .runner import replication_seeds, run_one
-from .scenario import CATALOGUE, Scenario, load_scenario
-from .scenario.uncertainty import Dist
-from .sweeps.spec import DEFAULT_OUTPUTS, all_factors
-from .worlds import scenario_ranges
+from ..extras import require
+from ..model.outputs import VERDICTS
+from ..runs.runner import replication_seeds, run_one
+from ..runs.worlds import scenario_ranges
+from ..scenario import CATALOGUE, Scenario, load_scenario
+from ..scenario.uncertainty import Dist
+from ..sweeps.spec import DEFAULT_OUTPUTS, all_factors
 
 MEAN_OUTCOMES = DEFAULT_OUTPUTS  # the summary columns a sensitivity analysis reads too
 SHARE_OUTCOMES = ("p_article5_failure", *(f"p_{v}" for v in VERDICTS))
@@ -92,7 +92,7 @@ class NatosimRunner:
 
 
 def _parameter(key: str, low: float | None = None, high: float | None = None):
-    ema = require("ema", "ema_workbench", "sim.ema")
+    ema = require("ema", "ema_workbench", "sim.analysis.ema")
     BooleanParameter, CategoricalParameter = ema.BooleanParameter, ema.CategoricalParameter
     IntegerParameter, RealParameter = ema.IntegerParameter, ema.RealParameter
 
@@ -112,7 +112,7 @@ def _parameter(key: str, low: float | None = None, high: float | None = None):
 def _plausible(key: str, dist: Dist):
     """An EMA parameter drawn from ``dist`` (a scipy distribution EMA samples through its
     quantiles); an integer, or an EMA without ``from_dist``, over the range uniformly."""
-    ema = require("ema", "ema_workbench", "sim.ema")
+    ema = require("ema", "ema_workbench", "sim.analysis.ema")
     IntegerParameter, RealParameter = ema.IntegerParameter, ema.RealParameter
     from scipy import stats  # noqa: PLC0415
 
@@ -146,14 +146,14 @@ def ema_model(
 
     Args:
         uncertainties: parameter keys to treat as uncertain (default: the assumptions a world
-            of ``base`` samples, :func:`sim.worlds.scenario_ranges`, each with its plausible
+            of ``base`` samples, :func:`sim.runs.worlds.scenario_ranges`, each with its plausible
             distribution); a named key without a plausible range is taken over +-``scale`` of
             its value in ``base``, within its bounds.
         levers: parameter keys to treat as decisions (default: those the schema tags as levers),
             over their schema bounds.
         reps: replications per experiment (common random numbers from ``seed``).
     """
-    ema = require("ema", "ema_workbench", "sim.ema")
+    ema = require("ema", "ema_workbench", "sim.analysis.ema")
     Model, ScalarOutcome = ema.Model, ema.ScalarOutcome
 
     scenario = base if isinstance(base, Scenario) else load_scenario(base)
@@ -189,7 +189,7 @@ def ema_model(
 
 def screen(experiments, y, top: int = 5, seed: int = 0) -> list[str]:
     """The ``top`` experiment columns (EMA names) on which the 0/1 or numeric outcome ``y``
-    turns most, by the PAWN index over the experiments already run (:mod:`sim.cruxes`; only
+    turns most, by the PAWN index over the experiments already run (:mod:`sim.analysis.cruxes`; only
     those above the noise floor of dummy columns). PRIM over a couple of hundred uncertainties
     peels noise (a box in dozens of dimensions around a few cases); screened first, it finds a
     box in a few."""

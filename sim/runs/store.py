@@ -1,10 +1,11 @@
 """Results folders: tables plus a manifest, written whole or not at all (through
-:mod:`sim.folders`).
+:mod:`sim.runs.folders`).
 
 A folder holds ``manifest.json`` and the tables ``model``, ``allies``, ``events`` and ``summary``
 (Parquet by default, CSV on request), plus ``worlds`` when the runs sampled worlds (one row per
-run, one column per sampled parameter, :mod:`sim.worlds`) with ``cruxes.csv`` and
-``cruxes.txt`` (what each headline outcome turns on, :mod:`sim.cruxes`), and ``failures.json``
+run, one column per sampled parameter, :mod:`sim.runs.worlds`) with ``cruxes.csv`` and
+``cruxes.txt`` (what each headline outcome turns on, :mod:`sim.analysis.cruxes`), and
+``failures.json``
 when runs failed. Everything is
 written into a hidden temporary folder beside the target and renamed into place at the end, so
 an interrupted or failed command leaves no partial results folder.
@@ -23,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import __version__
+from .. import __version__
 from .folders import atomic_folder, claimed_folder, command_line, default_folder
 from .provenance import git_commit, provenance
 from .runner import Results
@@ -56,9 +57,9 @@ def manifest(results: Results, command: str, fmt: Format) -> dict[str, Any]:
 
 
 def with_units(table: pa.Table) -> pa.Table:
-    """``table`` with the units of its columns (``sim.outputs``) in the schema metadata, under
+    """``table`` with the units of its columns (``sim.model.outputs``) in the schema metadata, under
     ``natosim.units`` (JSON), so a Parquet file read anywhere says what its numbers mean."""
-    from .outputs import ALLY_COLUMNS, MODEL_COLUMNS  # noqa: PLC0415 (outputs imports the model)
+    from ..model.outputs import ALLY_COLUMNS, MODEL_COLUMNS  # noqa: PLC0415 (outputs imports the model)
 
     known = {**MODEL_COLUMNS, **ALLY_COLUMNS}
     units = {c: known[c] for c in table.column_names if c in known}
@@ -79,7 +80,7 @@ def write_run_tables(results: Results, folder: Path, command: str, fmt: Format) 
     for name, df in results.tables.items():
         write_table(df, folder / f"{name}.{fmt}", fmt)
     if not results.worlds.empty:  # what the outcomes turn on, over the worlds just run
-        from .cruxes import in_words, results_cruxes  # noqa: PLC0415
+        from ..analysis.cruxes import in_words, results_cruxes  # noqa: PLC0415
 
         cruxes = results_cruxes(results)
         cruxes.to_csv(folder / "cruxes.csv", index=False)
@@ -106,8 +107,8 @@ def write_results(results: Results, folder: Path, command: str, fmt: Format = "p
 def load_run(folder: Path) -> Results:
     """A results folder of ``natosim run`` (or a seminar's export) read back as :class:`Results`
     (so that ``natosim compare`` can set finished runs side by side)."""
+    from ..scenario import scenario_from_dict  # noqa: PLC0415
     from .runner import RunResult  # noqa: PLC0415
-    from .scenario import scenario_from_dict  # noqa: PLC0415
 
     folder = Path(folder)
     man = json.loads((folder / "manifest.json").read_text())

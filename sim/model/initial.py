@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import data
-from .data import AllyRecord
-from .mechanisms.capability import accumulated_stock, start_position
-from .mechanisms.forces import RussianForces, reconstituted_total
-from .scenario.params_world import CATEGORIES
+from .. import data
+from ..data import AllyRecord
+from ..mechanisms.capability import accumulated_stock, start_position
+from ..mechanisms.forces import RussianForces, reconstituted_total
+from ..scenario.params_world import CATEGORIES
 
 if TYPE_CHECKING:
-    from .scenario import Scenario
+    from ..scenario import Scenario
 
 FIRST_DATA_YEAR = 2014
 LAST_GDP_YEAR = 2024

@@ -20,7 +20,7 @@ the tests and the README print both.
   ``baseline`` world of 2025. DDIS (February 2025): about 6 months, 2 years and 5 years.
 * IISS (May 2025): USD 226-344 bn of one-off procurement replaces the US contribution; the model's
   money for it with zero lead times and unlimited capacity is
-  :func:`sim.deadline.replacement_money`.
+  :func:`sim.analysis.deadline.replacement_money`.
 
 Bands: RAND's hours as published (36-60); seven brigades suffice and the 2015 posture does not
 (1-7 brigades needed); DDIS and IISS within a factor of 1.5 of the published figure or range.
@@ -34,13 +34,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import data
-from .mechanisms.forces import LEVELS, readiness_timeline
-from .mechanisms.local_balance import race
-from .mechanisms.theatre import capital_to_frontier_km
-from .model import AllianceModel
-from .paths import resolve_scenario_path
-from .scenario import Scenario, load_scenario
+from .. import data
+from ..mechanisms.forces import LEVELS, readiness_timeline
+from ..mechanisms.local_balance import race
+from ..mechanisms.theatre import capital_to_frontier_km
+from ..model.alliance import AllianceModel
+from ..scenario import Scenario, load_scenario
+from ..scenario.paths import resolve_scenario_path
 
 RAND_HEAVY, RAND_OTHER = 3, 4  # RAND: "about seven brigades, including three heavy armored"
 # a lighter (Stryker, airborne, light infantry) brigade against a heavy one, in equipment value:
@@ -269,7 +269,7 @@ def nato_record_rows(reps: int = 5, seed: int = 7, year: int = 2024) -> list[Che
     """NATO's record where the model has the same figure: the ``hindcast_2014`` run's NATO
     Europe GDP-weighted core spending and allies at 2% in ``year`` against NATO's figures,
     within the hindcast's tolerances (:mod:`sim.calibration.hindcast`)."""
-    from .calibration import hindcast as hc  # noqa: PLC0415 (pandas, matplotlib)
+    from ..calibration import hindcast as hc  # noqa: PLC0415 (pandas, matplotlib)
 
     sc = load_scenario(resolve_scenario_path("hindcast_2014"))
     table = hc.hindcast_table(sc, reps, seed, 2021)

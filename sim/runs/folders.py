@@ -95,7 +95,7 @@ def _unwritable(folder: Path) -> str | None:
 
 def check_writable(folder: Path, flag: str) -> None:
     """Refuse, before any work, a folder a command writes into that cannot take a new file."""
-    from .scenario import ScenarioError  # noqa: PLC0415
+    from ..scenario import ScenarioError  # noqa: PLC0415
 
     reason = _unwritable(Path(folder))
     if reason is not None:
@@ -106,7 +106,7 @@ def check_folder(folder: Path, flag: str = "--out") -> list[Path]:
     """Refuse, before any computing, an output location that cannot be used: a file, a folder
     that is not empty, a path under a file, a location that is not writable, a name too long.
     Returns the missing folders above ``folder`` (outermost first), which the caller creates."""
-    from .scenario import ScenarioError  # noqa: PLC0415 (the scenario package imports this one)
+    from ..scenario import ScenarioError  # noqa: PLC0415 (the scenario package imports this one)
 
     try:
         if folder.is_symlink() and not folder.exists():
@@ -157,7 +157,7 @@ def claimed_folder(
     of refused, so two commands started in the same second never collide. Folders created
     above ``folder`` are removed again if nothing was written into them.
     """
-    from .scenario import ScenarioError  # noqa: PLC0415
+    from ..scenario import ScenarioError  # noqa: PLC0415
 
     folder = Path(folder)
     created: list[Path] = []
@@ -254,7 +254,7 @@ def read_json_object(path: Path, needs: dict[str, type] | None = None) -> dict:
     """A JSON file that natosim wrote (``manifest.json``, ``sweep.json``) read back: refused
     with one message naming the file (and the key) if it is unreadable, not a JSON object, or
     lacks a key ``needs`` names (or holds it with another type)."""
-    from .scenario import ScenarioError  # noqa: PLC0415
+    from ..scenario import ScenarioError  # noqa: PLC0415
 
     try:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -274,7 +274,7 @@ def read_json_object(path: Path, needs: dict[str, type] | None = None) -> dict:
 
 
 def _check_run_manifest(path: Path) -> None:
-    from .scenario import ScenarioError, scenario_from_dict  # noqa: PLC0415
+    from ..scenario import ScenarioError, scenario_from_dict  # noqa: PLC0415
 
     man = read_json_object(path, _RUN_MANIFEST)
     for key in ("versions", "data_sha256"):
@@ -293,7 +293,7 @@ def _check_run_manifest(path: Path) -> None:
 def _check_tables(folder: Path) -> None:
     """Every table of a run folder present and, for Parquet, with a readable footer (read in
     microseconds: a damaged or truncated file is refused before any figure is drawn)."""
-    from .scenario import ScenarioError  # noqa: PLC0415
+    from ..scenario import ScenarioError  # noqa: PLC0415
 
     for table in ("model", "allies", "events", "summary"):
         parquet, csv = folder / f"{table}.parquet", folder / f"{table}.csv"
@@ -326,7 +326,7 @@ def check_results_folder(folder: Path, flag: str = "folder") -> None:
     ``manifest.json`` or ``sweep.json``, one that is not the JSON object natosim writes (a
     ``[]``, a ``null``, a missing key), a comparison naming scenarios it does not hold, or a
     folder in which no file can be written."""
-    from .scenario import ScenarioError  # noqa: PLC0415
+    from ..scenario import ScenarioError  # noqa: PLC0415
 
     folder = Path(folder)
     expected = "a results folder of run, compare, sweep or debate"
@@ -334,7 +334,7 @@ def check_results_folder(folder: Path, flag: str = "folder") -> None:
         if not folder.is_dir():
             raise ScenarioError(str(folder), "(folder)", expected)
         if (folder / "sweep.json").exists():
-            from .sweeps.api import check_resumable  # noqa: PLC0415
+            from ..sweeps.api import check_resumable  # noqa: PLC0415
 
             read_json_object(folder / "sweep.json", _SWEEP_META)
             check_resumable(folder)

@@ -1,5 +1,5 @@
 """The ``natosim explain`` command: the reasons behind a run's decisions, in words (a thin shell
-over :mod:`sim.explain`)."""
+over :mod:`sim.analysis.explain`)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,20 @@ import argparse
 import json
 from pathlib import Path
 
-from .scenario import ScenarioError
+from ..scenario import ScenarioError
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from . import data  # noqa: PLC0415
-    from .explain import (  # noqa: PLC0415
+    from .. import data  # noqa: PLC0415
+    from ..analysis.explain import (  # noqa: PLC0415
         ally_reasons,
         largest_movers,
         russia_reasons,
         us_reasons,
         verdict_reasons,
     )
-    from .scenario import scenario_from_dict  # noqa: PLC0415
-    from .store import read_table  # noqa: PLC0415
+    from ..runs.store import read_table  # noqa: PLC0415
+    from ..scenario import scenario_from_dict  # noqa: PLC0415
 
     folder = Path(args.results)
     man_path = folder / "manifest.json"

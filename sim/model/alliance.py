@@ -25,21 +25,22 @@ from typing import Any
 import mesa
 import numpy as np
 
-from . import data, initial
-from .agents import Ally, Russia, UnitedStates, budget_why
-from .agents import ally_rules as rules
-from .agents.ally import AllyState
+from .. import data
+from ..agents import Ally, Russia, UnitedStates, budget_why
+from ..agents import ally_rules as rules
+from ..agents.ally import AllyState
+from ..mechanisms import capability as cap
+from ..mechanisms import coercion, forces, incursions, influence, progress, switches
+from ..mechanisms import crisis as crisis_game
+from ..mechanisms.theatre import Theatre
+from ..scenario import CATALOGUE, Scenario
+from ..scenario.schema import Event
+from . import initial
 from .decisions import ANSWERS, Decisions
 from .events import apply_event
-from .mechanisms import capability as cap
-from .mechanisms import coercion, forces, incursions, influence, progress, switches
-from .mechanisms import crisis as crisis_game
-from .mechanisms.theatre import Theatre
 from .network import cached_network
 from .outputs import Recorder
 from .pledge import Pledge
-from .scenario import CATALOGUE, Scenario
-from .scenario.schema import Event
 
 # The share of European equipment orders placed with US industry in the world of 2025 (the
 # schema's default, not a scenario's choice): the procurement channel of US influence is
@@ -86,7 +87,7 @@ class AllianceModel(mesa.Model):
         self.ally_state = AllyState(self, records)
         self.allies = [Ally(self, r, i) for i, r in enumerate(records)]
         self.ally_index = {r.iso3: i for i, r in enumerate(records)}
-        # set before step() to replace agents' decisions for one year (sim.decisions)
+        # set before step() to replace agents' decisions for one year (sim.model.decisions)
         self.decisions: Decisions | None = None
         self.decided = Decisions()
         self.by_code = dict(zip(self.codes, self.allies, strict=True))
@@ -166,10 +167,11 @@ class AllianceModel(mesa.Model):
     # -- set-up ------------------------------------------------------------------------------
     def _init_capability(self) -> None:
         """Stocks in service and orders in transit from the spending record (M1,
-        :func:`sim.initial.capability_start`); the US contribution valued at IISS's replacement
+        :func:`sim.model.initial.capability_start`); the US contribution valued at IISS's
+        replacement
         cost (:func:`sim.mechanisms.capability.us_contribution`); the requirement's base is
         NATO's planning target (:func:`~sim.mechanisms.capability.planning_target`), its Russian
-        reference the reconstituted Russia (:func:`sim.initial.russia_reconstituted`)."""
+        reference the reconstituted Russia (:func:`sim.model.initial.russia_reconstituted`)."""
         p = self.p_capability
         stock, in_transit, paid = initial.capability_start(self.config, self.start_year, p)
         s = self.ally_state
@@ -734,7 +736,7 @@ class AllianceModel(mesa.Model):
         us_share = p["us_buy_share"] * (1.0 - pc["hedge_buy_shift"] * hedge)
         orders = equip[:, None] * weights[None, :]
         d = self.decided
-        if d.equipment_mix or d.us_buy_share:  # human allies' purchases (sim.decisions)
+        if d.equipment_mix or d.us_buy_share:  # human allies' purchases (sim.model.decisions)
             us_share = np.array(us_share, dtype=float)
             for iso3, mix in d.equipment_mix.items():
                 i = self.ally_index[iso3]
@@ -853,7 +855,8 @@ class AllianceModel(mesa.Model):
         return forces.readiness_level(self.russia.forces.free, self.readiness_thresholds)
 
     def _apply_events(self, year: int, summits: bool | None = None) -> tuple[int | None, float]:
-        """Apply the scenario's events dated ``year`` (:mod:`sim.events`); return a forced probe
+        """Apply the scenario's events dated ``year`` (:mod:`sim.model.events`); return a forced
+        probe
         target and the strongest ``us_pressure`` event of the year. ``summits`` selects summits
         only (True), everything else (False) or all (None): at the start, summits meet after the
         US has taken its stance."""

@@ -6,9 +6,9 @@
   estimate of a fait accompli, the resolve it read, and, where the run wrote them, each
   candidate's value, chance, cost and probability (the ``probe_options`` table);
 * :func:`verdict_reasons`: the verdict with the margin to each threshold it was judged by
-  (:func:`sim.outputs.verdict`).
+  (:func:`sim.model.outputs.verdict`).
 
-Every function takes tables as the runner returns them (:class:`sim.runner.Results`) and
+Every function takes tables as the runner returns them (:class:`sim.runs.runner.Results`) and
 returns text; ``natosim explain`` prints it.
 """
 
@@ -19,9 +19,9 @@ from typing import Any
 
 import pandas as pd
 
-from .agents.budget_why import TERMS
-from .mechanisms.influence import LOST_CONTROL_BELOW
-from .outputs import VERDICT_TEXT
+from ..agents.budget_why import TERMS
+from ..mechanisms.influence import LOST_CONTROL_BELOW
+from ..model.outputs import VERDICT_TEXT
 
 WORDS = {
     "threat": "threat",

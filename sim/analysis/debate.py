@@ -19,11 +19,12 @@ thesis's assumptions:
   Europe's capability progress in 2027 is below half the US goal.
 
 With ``worlds=True`` (the command line's default) each replication runs in its own world of
-assumptions (:mod:`sim.worlds`), the same world in every cell (common random numbers): the
+assumptions (:mod:`sim.runs.worlds`), the same world in every cell (common random numbers): the
 probabilities are shares of worlds. Each prediction is then also judged world by world
 (:func:`Debate.prediction_worlds`: the share of worlds in which it holds, with its Wilson
 interval) and its cruxes named (:func:`Debate.cruxes`: which assumption would have to be true
-for it to hold, :mod:`sim.cruxes`). A thesis narrows the ranges of the parameters it sets (its
+for it to hold, :mod:`sim.analysis.cruxes`). A thesis narrows the ranges of the parameters it sets
+(its
 ``[uncertainty]`` table: from the baseline's value, which its quoted sentence argues against, to
 half as far again beyond its own value, under the same quote); every other assumption is drawn
 from the common ranges.
@@ -41,13 +42,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..model.outputs import VERDICTS
+from ..runs.runner import Results, run_replications
+from ..scenario import Scenario, load_scenario
+from ..scenario.paths import PACKAGE_SCENARIOS
 from .cruxes import cruxes as crux_table
 from .cruxes import in_words, label_frames, results_cruxes
 from .debate_axes import POLICIES, THESES
-from .outputs import VERDICTS
-from .paths import PACKAGE_SCENARIOS
-from .runner import Results, run_replications
-from .scenario import Scenario, load_scenario
 
 SHIFTED = (
     "burden_shifted_alliance_intact",
@@ -93,7 +94,7 @@ class Debate:
     cells: dict[tuple[World, str, str], Results]
     reps: int
     seed: int
-    sampled: bool = False  # each replication in its own world (sim.worlds)
+    sampled: bool = False  # each replication in its own world (sim.runs.worlds)
 
     @property
     def worlds(self) -> list[World]:
@@ -328,7 +329,8 @@ def debate(
     executor: Executor | None = None,
     worlds: bool = False,
 ) -> Debate:
-    """Run every policy under every thesis in every world (:mod:`sim.debate`): ``ceasefires``
+    """Run every policy under every thesis in every world (:mod:`sim.analysis.debate`):
+    ``ceasefires``
     lists the worlds (None: the war goes on; a year: a ceasefire then). All cells share the
     root seed (common random numbers); with ``worlds`` each replication also draws its world
     of assumptions from its seed, the same in every cell."""
@@ -423,6 +425,6 @@ def write_debate(d: Debate, folder: Path) -> None:
 
 
 def _figure(d: Debate, path: Path) -> None:
-    from .report.figures_other import debate_heatmaps  # noqa: PLC0415 (plotting on demand)
+    from ..report.figures_other import debate_heatmaps  # noqa: PLC0415 (plotting on demand)
 
     debate_heatmaps(d.table()).savefig(path, dpi=120)

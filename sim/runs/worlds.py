@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .scenario import CATALOGUE, Scenario, ScenarioError
-from .scenario.catalogue import CROSS_FIELD_KEYS
-from .scenario.uncertainty import Dist, narrowed, resolve_all
+from ..scenario import CATALOGUE, Scenario, ScenarioError
+from ..scenario.catalogue import CROSS_FIELD_KEYS
+from ..scenario.uncertainty import Dist, narrowed, resolve_all
 
 WORLD_STREAM = 0x776F726C64  # "world": the spawn key of world draws, apart from the model's
 FITTED_KEY = "calibration.bootstrap"  # the stream that picks a world's bootstrap refit
@@ -41,7 +41,7 @@ def _explicit_in_files(scenario: Scenario) -> tuple[set[str], dict[str, Any]]:
     src = scenario.source
     if not src or not Path(src).is_file():
         return set(), {}
-    from .scenario.loader import _load_chain  # noqa: PLC0415 (re-read the chain's own keys)
+    from ..scenario.loader import _load_chain  # noqa: PLC0415 (re-read the chain's own keys)
 
     try:
         merged = _load_chain(Path(src), ())
@@ -103,7 +103,7 @@ def fitted_window(scenario: Scenario) -> tuple[int, int] | None:
     fitted values ``scenario`` holds (every one equal to the 4 decimals its TOML file writes),
     or None: a scenario that sets a fitted parameter itself, or extends no fit, keeps its
     values."""
-    from .paths import PACKAGE_SCENARIOS  # noqa: PLC0415
+    from ..scenario.paths import PACKAGE_SCENARIOS  # noqa: PLC0415
 
     for path in sorted(Path(PACKAGE_SCENARIOS, "calibration").glob("fitted_*.json")):
         try:
@@ -130,7 +130,7 @@ def draw_fitted_world(scenario: Scenario, seed: int) -> dict[str, float]:
     window = fitted_window(scenario)
     if window is None:
         return {}
-    from .calibration import draw_fitted  # noqa: PLC0415
+    from ..calibration import draw_fitted  # noqa: PLC0415
 
     return draw_fitted(quantile(seed, FITTED_KEY), window)
 

@@ -1,5 +1,6 @@
 """The ``natosim checks`` command: every published figure beside the model's (a thin shell over
-:func:`sim.checks.run_checks`). Prints the table, writes ``checks.csv`` (name, reference_low,
+:func:`sim.analysis.checks.run_checks`). Prints the table, writes ``checks.csv`` (name,
+reference_low,
 reference_high, model, within) and a ``manifest.json``; exits 0 when every row is within its
 band, 1 otherwise."""
 
@@ -10,7 +11,7 @@ import csv
 import json
 from pathlib import Path
 
-from .folders import atomic_folder, claimed_folder, command_line, default_folder
+from ..runs.folders import atomic_folder, claimed_folder, command_line, default_folder
 
 COLUMNS = ("name", "reference_low", "reference_high", "model", "within")
 
@@ -44,9 +45,9 @@ def write_checks(rows, folder: Path) -> Path:
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
-    from . import __version__  # noqa: PLC0415
-    from .checks import run_checks  # noqa: PLC0415 (Mesa, the model)
-    from .provenance import provenance  # noqa: PLC0415
+    from .. import __version__  # noqa: PLC0415
+    from ..analysis.checks import run_checks  # noqa: PLC0415 (Mesa, the model)
+    from ..runs.provenance import provenance  # noqa: PLC0415
 
     folder = Path(args.out) if args.out else default_folder(Path(args.results), "checks")
     with claimed_folder(folder, unique=not args.out) as folder:

@@ -1,5 +1,5 @@
 """The ``natosim debate`` command: every US policy under every thesis (a thin shell over
-:mod:`sim.debate`)."""
+:mod:`sim.analysis.debate`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import argparse
 import json
 from pathlib import Path
 
-from . import cli_args
-from .debate_axes import POLICIES, THESES
-from .folders import atomic_folder, claimed_folder, command_line, default_folder
-from .scenario import ScenarioError
+from ..analysis.debate_axes import POLICIES, THESES
+from ..runs.folders import atomic_folder, claimed_folder, command_line, default_folder
+from ..scenario import ScenarioError
+from . import args as cli_args
 
 
 def _world(text: str) -> int | None:
@@ -40,7 +40,7 @@ def cmd_debate(args: argparse.Namespace) -> int:
         _run_debate(args, folder)
     if args.no_report:
         return 0
-    from .report import build_report  # noqa: PLC0415
+    from ..report import build_report  # noqa: PLC0415
 
     try:
         print(f"report: {build_report(folder, svg=args.svg, style=args.style)}")
@@ -51,10 +51,10 @@ def cmd_debate(args: argparse.Namespace) -> int:
 
 
 def _run_debate(args: argparse.Namespace, folder: Path) -> None:
-    from . import __version__  # noqa: PLC0415
-    from .debate import debate, format_debate, world_name, write_debate  # noqa: PLC0415
-    from .provenance import provenance  # noqa: PLC0415
-    from .runner import process_executor  # noqa: PLC0415
+    from .. import __version__  # noqa: PLC0415
+    from ..analysis.debate import debate, format_debate, world_name, write_debate  # noqa: PLC0415
+    from ..runs.provenance import provenance  # noqa: PLC0415
+    from ..runs.runner import process_executor  # noqa: PLC0415
 
     executor = process_executor(args.workers) if args.workers > 1 else None
     try:
@@ -73,7 +73,7 @@ def _run_debate(args: argparse.Namespace, folder: Path) -> None:
     with atomic_folder(folder) as tmp:
         write_debate(d, tmp)
         if args.claims:
-            from .experiments import claims_table  # noqa: PLC0415
+            from ..analysis.experiments import claims_table  # noqa: PLC0415
 
             claims_table().to_csv(tmp / "claims.csv", index=False)
         meta = {

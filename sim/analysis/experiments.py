@@ -20,13 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..mechanisms import crisis as crisis_game
+from ..model.alliance import AllianceModel
+from ..runs.runner import Results, run_replications
+from ..scenario import Scenario, load_scenario
+from ..scenario.paths import resolve_scenario_path
+from ..scenario.schema import Event
 from .claims import sentence
-from .mechanisms import crisis as crisis_game
-from .model import AllianceModel
-from .paths import resolve_scenario_path
-from .runner import Results, run_replications
-from .scenario import Scenario, load_scenario
-from .scenario.schema import Event
 
 REPS, SEED = 30, 2025
 

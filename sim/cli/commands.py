@@ -18,23 +18,24 @@ import threading
 import warnings
 from pathlib import Path
 
-from . import __version__, cli_args
-from .calibration.cli import add_parsers as add_calibration_parsers
-from .checks_cli import add_parser as add_checks_parser
-from .debate_cli import add_parser as add_debate_parser
-from .explain_cli import add_parser as add_explain_parser
-from .folders import (
+from .. import __version__
+from ..calibration.cli import add_parsers as add_calibration_parsers
+from ..runs.folders import (
     check_results_folder,
     check_run_folder,
     claimed_folder,
     command_line,
     default_folder,
 )
-from .paths import did_you_mean, resolve_scenario_path, scenario_dirs
-from .scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
-from .seminar.server import add_parser as add_seminar_parser
-from .sweeps.cli import add_parsers as add_sweep_parsers
-from .ui.server import add_parser as add_ui_parser
+from ..scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
+from ..scenario.paths import did_you_mean, resolve_scenario_path, scenario_dirs
+from ..seminar.server import add_parser as add_seminar_parser
+from ..sweeps.cli import add_parsers as add_sweep_parsers
+from ..ui.server import add_parser as add_ui_parser
+from . import args as cli_args
+from .checks import add_parser as add_checks_parser
+from .debate import add_parser as add_debate_parser
+from .explain import add_parser as add_explain_parser
 
 log = logging.getLogger("natosim")
 SVG_HELP = "also write every figure as SVG (the report's PNGs are always written)"
@@ -46,8 +47,8 @@ STYLE_CHOICES = ("screen", "paper")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .runner import process_executor, run_replications  # noqa: PLC0415 (Mesa, pandas)
-    from .store import write_results  # noqa: PLC0415
+    from ..runs.runner import process_executor, run_replications  # noqa: PLC0415 (Mesa, pandas)
+    from ..runs.store import write_results  # noqa: PLC0415
 
     scenario = load_scenario(resolve_scenario_path(args.scenario))
     folder = Path(args.out) if args.out else default_folder(Path(args.results), scenario.name)
@@ -85,16 +86,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _share(k: int, n: int) -> str:
     """``k`` of ``n`` as a share with its Wilson 95% interval."""
-    from .debate import wilson  # noqa: PLC0415
+    from ..analysis.debate import wilson  # noqa: PLC0415
 
     p, lo, hi = wilson(k, n)
     return f"{p:.0%} [{lo:.0%}, {hi:.0%}]"
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import comparison_of, format_table, write_comparison  # noqa: PLC0415
-    from .runner import process_executor, run_replications  # noqa: PLC0415
-    from .store import load_run  # noqa: PLC0415
+    from ..analysis.compare import comparison_of, format_table, write_comparison  # noqa: PLC0415
+    from ..runs.runner import process_executor, run_replications  # noqa: PLC0415
+    from ..runs.store import load_run  # noqa: PLC0415
 
     # a finished results folder (natosim run, a seminar's class/ or agents/) is read, not run
     loaded = {}
@@ -200,7 +201,7 @@ def _compare_name(ref: str, scenario_name: str, is_folder: bool) -> str:
 
 def _maybe_report(args: argparse.Namespace, folder: Path, code: int) -> int:
     """Write the HTML report unless --no-report; the results stay whatever happens."""
-    from .report import build_report  # noqa: PLC0415 (matplotlib)
+    from ..report import build_report  # noqa: PLC0415 (matplotlib)
 
     if getattr(args, "no_report", True):
         return code
@@ -217,7 +218,7 @@ def _maybe_report(args: argparse.Namespace, folder: Path, code: int) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import build_report  # noqa: PLC0415
+    from ..report import build_report  # noqa: PLC0415
 
     folder = Path(args.folder)
     check_results_folder(folder, "report")  # its JSON and its writability, before any figure
@@ -305,7 +306,7 @@ def cmd_params(args: argparse.Namespace) -> int:
         raise ScenarioError(
             "params", args.section, "a section: " + ", ".join(sorted(CATALOGUE.by_section))
         )
-    from .scenario.uncertainty import describe, resolve  # noqa: PLC0415
+    from ..scenario.uncertainty import describe, resolve  # noqa: PLC0415
 
     print(
         f"{'parameter':<45} {'default':<10} {'allowed':<24} {'kind and plausible range':<36} unit"

@@ -26,7 +26,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from . import data
+from .. import data
 
 EARTH_RADIUS_KM = 6371.0
 

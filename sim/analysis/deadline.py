@@ -21,7 +21,7 @@ among the four by Shapley values: each reason's average drop in the miss when it
 over every order of switching; what is left with all four off is ``residual``.
 :func:`replacement_money` measures, with zero lead times and unlimited capacity, the money that
 buys the US contribution by the deadline, to set beside IISS's USD 226-344 bn
-(:func:`sim.checks.run_checks`).
+(:func:`sim.analysis.checks.run_checks`).
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .mechanisms import capability as cap
-from .model import AllianceModel
-from .paths import resolve_scenario_path
-from .scenario import Scenario, load_scenario
+from ..mechanisms import capability as cap
+from ..model.alliance import AllianceModel
+from ..scenario import Scenario, load_scenario
+from ..scenario.paths import resolve_scenario_path
 
 REASONS = ("money", "lead_times", "capacity", "isr")
 COSTED = np.array([c != "isr" for c in cap.CATEGORIES])  # what IISS costs

@@ -6,7 +6,7 @@
 number of workers.
 
 With ``worlds=True`` each replication also draws its world (every sampled assumption,
-:mod:`sim.worlds`) from its own seed, through a stream apart from the model's draws; the worlds
+:mod:`sim.runs.worlds`) from its own seed, through a stream apart from the model's draws; the worlds
 are the ``worlds`` table of the results. The default here is the point values (``worlds=False``:
 experiments, calibration and sweeps keep them); the command line samples unless ``--fixed``.
 """
@@ -24,8 +24,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from .model import AllianceModel
-from .scenario import Scenario
+from ..model.alliance import AllianceModel
+from ..scenario import Scenario
 
 
 @dataclass
@@ -64,7 +64,7 @@ def run_one(
 ) -> RunResult:
     """Run one replication of ``scenario`` with ``seed`` to its end year; no I/O.
 
-    ``world`` (``{"section.name": value}``, :func:`sim.worlds.draw_world`) sets the sampled
+    ``world`` (``{"section.name": value}``, :func:`sim.runs.worlds.draw_world`) sets the sampled
     parameters first. A run that raises returns a :class:`RunResult` with ``error`` set instead
     of raising.
     """
@@ -181,7 +181,7 @@ def run_replications(
 ) -> Results:
     """Run ``reps`` replications seeded from ``seed``; serially, or over ``executor``.
 
-    ``worlds``: each replication draws its world from its seed (:mod:`sim.worlds`); the same
+    ``worlds``: each replication draws its world from its seed (:mod:`sim.runs.worlds`); the same
     root seed gives two scenarios the same worlds, replication by replication.
 
     Batches of ``batch`` runs go to each task to amortise the cost of sending the scenario.

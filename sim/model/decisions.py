@@ -30,8 +30,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 
-from .scenario.params_world import CATEGORIES
-from .scenario.schema import EVENT_KINDS, Event
+from ..scenario.params_world import CATEGORIES
+from ..scenario.schema import EVENT_KINDS, Event
 
 ANSWERS = ("comply", "hedge", "resist")
 BUDGET_RANGE = (0.0, 10.0)  # % of GDP: the schema's widest core-spending bound

@@ -25,7 +25,7 @@ PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "networkx", 
 def git_commit() -> str:
     """The commit of the package source (``-dirty`` if it has changes), the commit an installed
     wheel was built from, or 'unknown'."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the sim package
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"],

@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .outputs import VERDICTS
+from ..model.outputs import VERDICTS
 
 if TYPE_CHECKING:
-    from .runner import Results
+    from ..runs.runner import Results
 
 DUMMIES = 20  # dummy columns per sampled parameter: the floor's family-wise error about 5%
 TOP = 5  # parameters listed per outcome
@@ -284,7 +284,7 @@ def cruxes(
 
 
 def results_cruxes(res: Results, seed: int | None = None) -> pd.DataFrame:
-    """:func:`cruxes` of one set of runs (a :class:`sim.runner.Results`)."""
+    """:func:`cruxes` of one set of runs (a :class:`sim.runs.runner.Results`)."""
     outcomes = headline_outcomes(res.summary, res.model)
     return cruxes(res.worlds, outcomes, seed=res.root_seed if seed is None else seed)
 

@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .agents.budget_why import COLUMNS as WHY_BUDGET
-from .agents.budget_why import TERMS as WHY_TERMS
-from .mechanisms import progress
-from .mechanisms.influence import CHANNELS as INFLUENCE_CHANNELS
-from .mechanisms.influence import LOST_CONTROL_BELOW
-from .scenario import CATEGORIES
+from ..agents.budget_why import COLUMNS as WHY_BUDGET
+from ..agents.budget_why import TERMS as WHY_TERMS
+from ..mechanisms import progress
+from ..mechanisms.influence import CHANNELS as INFLUENCE_CHANNELS
+from ..mechanisms.influence import LOST_CONTROL_BELOW
+from ..scenario import CATEGORIES
 
 if TYPE_CHECKING:
-    from .model import AllianceModel
+    from .alliance import AllianceModel
 
 Verdict = Literal[
     "deterrence_failed",

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .agents import ally_rules as rules
-from .mechanisms import coercion
+from ..agents import ally_rules as rules
+from ..mechanisms import coercion
+from ..scenario.schema import Event
 from .pledge import Pledge
-from .scenario.schema import Event
 
 if TYPE_CHECKING:
-    from .model import AllianceModel
+    from .alliance import AllianceModel
 
 
 def apply_event(model: AllianceModel, ev: Event) -> tuple[int | None, float]:

@@ -3,11 +3,12 @@
 Every scenario runs with the same root seed, so replication ``i`` of each scenario shares its
 seed (common random numbers): differences between scenarios are not differences of luck. When
 the runs sample worlds (the command line's default), replication ``i`` of every scenario also
-runs in the same world (:mod:`sim.worlds`), so the comparison is paired world by world: for each
+runs in the same world (:mod:`sim.runs.worlds`), so the comparison is paired world by world: for
+each
 scenario against the first, on each headline outcome, the share of shared worlds in which it
 does better, the same or worse, with Wilson 95% intervals, and the mean paired difference with
 its 95% interval (:func:`paired`). Verdicts are shares of worlds with Wilson intervals, and
-``cruxes.csv`` says which assumptions each scenario's outcomes turn on (:mod:`sim.cruxes`).
+``cruxes.csv`` says which assumptions each scenario's outcomes turn on (:mod:`sim.analysis.cruxes`).
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..model.outputs import VERDICTS
+from ..runs.runner import Results, run_replications
+from ..runs.store import Format, atomic_folder, write_run_tables
+from ..scenario import Scenario
 from .cruxes import headline_outcomes, in_words, label_frames, results_cruxes
-from .outputs import VERDICTS
-from .runner import Results, run_replications
-from .scenario import Scenario
-from .store import Format, atomic_folder, write_run_tables
 
 OUTCOMES: dict[str, str] = {
     "eu_core_pct": "European core spending, % GDP",
@@ -40,7 +41,8 @@ OUTCOMES: dict[str, str] = {
 }
 
 
-# outcomes compared world by world: column of sim.cruxes.headline_outcomes (or the summary),
+# outcomes compared world by world: column of sim.analysis.cruxes.headline_outcomes (or the
+# summary),
 # what it is in words, and whether more is better (None: neither, "higher" and "lower" only)
 PAIRED: dict[str, tuple[str, bool | None]] = {
     "eu_core_pct_2035": ("European core spending in 2035", None),
@@ -67,7 +69,7 @@ class Comparison:
     years: tuple[int, ...]
     shares: pd.DataFrame = field(default_factory=pd.DataFrame)  # verdict shares, Wilson
     paired: pd.DataFrame = field(default_factory=pd.DataFrame)  # world by world, vs the first
-    cruxes: pd.DataFrame = field(default_factory=pd.DataFrame)  # sim.cruxes, per scenario
+    cruxes: pd.DataFrame = field(default_factory=pd.DataFrame)  # sim.analysis.cruxes, per scenario
 
 
 def distributions(results: dict[str, Results], years: Sequence[int]) -> pd.DataFrame:
