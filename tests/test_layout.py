@@ -126,3 +126,25 @@ def test_old_module_paths_still_import_with_a_warning() -> None:
     sys.modules.pop("sim.runner", None)
     with pytest.warns(DeprecationWarning, match="sim.runs.runner"):
         importlib.import_module("sim.runner")
+
+
+def _exists(module: str) -> bool:
+    path = SIM.parent / module.replace(".", "/")
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def test_every_import_inside_the_package_resolves() -> None:
+    """Lazy imports inside functions too (a module moved or renamed is caught here, not in a user's
+    run); old module paths are for users' scripts, never for the package itself."""
+    import sim
+
+    wrong = []
+    for path in sorted(SIM.rglob("*.py")):
+        for line, module in _imports(path):
+            parent, _, name = module.rpartition(".")
+            # ``from . import x``: x may be a name in the package (``__version__``), not a module
+            named = name.startswith("__") or (name.islower() is False)
+            ok = _exists(module) or (named and _exists(parent))
+            if not ok or module in sim._MOVED or parent in sim._MOVED:
+                wrong.append(f"{path.relative_to(SIM.parent)}:{line} imports {module}")
+    assert not wrong, "\n".join(wrong)
