@@ -268,3 +268,22 @@ def test_worlds_draw_the_fitted_parameters_jointly_from_the_bootstrap():
     assert seen <= rows and len(seen) > 1
     own = sc.with_params({"allies.threat_gain": 1.0})
     assert fitted_window(own) is None
+
+
+def test_common_ranges_span_what_the_theses_assert():
+    """Issue 24: an assumption the theses dispute has a common range covering every value a
+    thesis asserts (its source says so); a thesis's own runs narrow it again."""
+    from sim.scenario.uncertainty import thesis_values
+
+    asserted = thesis_values()
+    assert {"perception.resolve_weight_threat", "russia.probe_us_weight"} <= set(asserted)
+    for key, values in asserted.items():
+        u = resolve(CATALOGUE.by_key[key])
+        if not u.sampled:
+            continue
+        assert all(u.dist.low <= v <= u.dist.high for v in values.values()), key
+    u = resolve(CATALOGUE.by_key["perception.resolve_weight_threat"])
+    assert (u.dist.shape, u.dist.low, u.dist.high) == ("uniform", 0.05, 0.5)
+    assert "contested" in u.source and "reckoning (seed 001) 0.5" in u.source
+    thesis = scenario_ranges(load_scenario("scenarios/theses/reckoning.toml"))
+    assert thesis["perception.resolve_weight_threat"].mode == 0.5  # its own narrowed range
