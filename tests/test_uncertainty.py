@@ -287,3 +287,18 @@ def test_common_ranges_span_what_the_theses_assert():
     assert "contested" in u.source and "reckoning (seed 001) 0.5" in u.source
     thesis = scenario_ranges(load_scenario("scenarios/theses/reckoning.toml"))
     assert thesis["perception.resolve_weight_threat"].mode == 0.5  # its own narrowed range
+
+
+def test_params_and_the_odd_say_kind_range_and_its_source():
+    from sim.docs import parameter_tables
+    from sim.scenario.uncertainty import describe, range_source
+
+    kinds = resolve_all()
+    assert range_source(kinds["crisis.troops_per_bde"]) == "published"
+    assert range_source(kinds["russia.war_ceiling_pct"]) == "published end"
+    assert range_source(kinds["russia.probe_us_weight"]) == "theses"
+    assert range_source(kinds["russia.fatigue"]) == "judgement"
+    assert describe(kinds["russia.probe_us_weight"]) == "assumption U(0.3, 0.975) [theses]"
+    table = parameter_tables()
+    assert "| kind, plausible range [its source] |" in table
+    assert "U(0.3, 0.975) [theses]: contested" in table

@@ -260,7 +260,7 @@ def thesis_values() -> dict[str, dict[str, float]]:
     (:func:`contested_range`)."""
     import tomllib  # noqa: PLC0415
 
-    from ..paths import PACKAGE_SCENARIOS  # noqa: PLC0415
+    from .paths import PACKAGE_SCENARIOS  # noqa: PLC0415
 
     out: dict[str, dict[str, float]] = {}
     for path in sorted(Path(PACKAGE_SCENARIOS, THESES_DIR).glob("*.toml")):
@@ -417,10 +417,36 @@ def narrowed(key: str, spec: Any, param: Param) -> Dist:
         raise ValueError(str(exc)) from None
 
 
+def range_source(u: Uncertainty) -> str:
+    """Where ``u``'s range (or its holding) comes from, in a word or two: ``published``, ``published
+    end`` (one end published, the other a judgement), ``theses`` (widened to span what the
+    theses assert), ``judgement`` (the rule), and for the others ``data``, ``calibration``,
+    ``policy`` or ``held``."""
+    if u.kind == "data":
+        return "data"
+    if u.kind == "fitted":
+        return "calibration"
+    if u.kind == "lever":
+        return "policy"
+    if not u.sampled:
+        return "held"
+    text = u.source.lower()
+    if text.startswith("judgement"):
+        return "judgement"
+    if text.startswith("published"):
+        return "published"
+    if "published" in text:
+        return "published end"
+    if text.startswith("contested"):
+        return "theses"
+    return "judgement"
+
+
 def describe(u: Uncertainty) -> str:
-    """A short cell for ``natosim params``: the kind and, for a sampled one, its range."""
+    """A short cell for ``natosim params``: the kind, for a sampled one its range, and where
+    that comes from (:func:`range_source`; ``-v`` gives the whole source)."""
     if u.sampled:
-        return f"{u.kind} {u.dist.text()}"  # type: ignore[union-attr]
+        return f"{u.kind} {u.dist.text()} [{range_source(u)}]"  # type: ignore[union-attr]
     return u.kind if u.kind in ("lever", "data", "fitted") else f"{u.kind} (held)"
 
 
