@@ -202,8 +202,16 @@ def cruxes(
     params = [c for c in w.columns if c != "seed" and w[c].nunique() > 1]
     rows: list[dict[str, object]] = []
     rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(0x63727578,)))
-    # the same dummies for every outcome, so complementary outcomes share a noise floor
-    dummy = pd.DataFrame(rng.random((len(w), DUMMIES * max(1, len(params)))), index=w.index)
+    # the same dummies for every outcome, so complementary outcomes share a noise floor; one
+    # draw per world seed, so that runs pooled from several cells that share their worlds
+    # (common random numbers: the same seed, the same quantiles) repeat their dummies as they
+    # repeat their parameters, and the floor is not lowered by the repetition
+    keys = w["seed"].to_numpy() if "seed" in w.columns else w.index.to_numpy()
+    distinct, where = np.unique(keys, return_index=True)
+    first = distinct[np.argsort(where)]  # in order of first appearance
+    draws = rng.random((len(first), DUMMIES * max(1, len(params))))
+    row_of = pd.Series(np.arange(len(first)), index=first)
+    dummy = pd.DataFrame(draws[row_of.loc[keys].to_numpy()], index=w.index)
     for outcome in outcomes.columns:
         y_all = outcomes[outcome].dropna()
         runs = [r for r in y_all.index if r in w.index]
