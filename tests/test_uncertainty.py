@@ -302,3 +302,24 @@ def test_params_and_the_odd_say_kind_range_and_its_source():
     table = parameter_tables()
     assert "| kind, plausible range [its source] |" in table
     assert "U(0.3, 0.975) [theses]: contested" in table
+
+
+def test_pooled_cells_repeat_their_dummies_with_their_worlds():
+    """Runs pooled from cells sharing their worlds (the same seeds) repeat the parameters; the
+    dummies must repeat with them, or the floor drops and noise is named a crux."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.cruxes import cruxes
+
+    rng = np.random.default_rng(4)
+    n = 60
+    one = pd.DataFrame({"seed": range(n), **{f"p.x{i}": rng.random(n) for i in range(12)}})
+    y1 = (rng.random(n) < 0.4).astype(float)  # noise: no parameter matters
+    worlds = pd.concat([one] * 3, ignore_index=True)
+    worlds.insert(0, "run", range(3 * n))
+    y = pd.DataFrame({"article5_failure": np.tile(y1, 3)}, index=worlds["run"])
+    fair = cruxes(worlds, y, seed=1, pooled=True)
+    naive = cruxes(worlds, y, seed=1)
+    assert fair["noise_floor"].iloc[0] > naive["noise_floor"].iloc[0]
+    assert not fair["above_noise"].any()
