@@ -310,7 +310,7 @@ def test_pooled_cells_repeat_their_dummies_with_their_worlds():
     import numpy as np
     import pandas as pd
 
-    from sim.cruxes import cruxes
+    from sim.analysis.cruxes import cruxes
 
     rng = np.random.default_rng(4)
     n = 60

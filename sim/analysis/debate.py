@@ -211,8 +211,8 @@ class Debate:
         theses/...``). One cell's 60 worlds rarely hold a lopsided prediction's other side five
         times; pooled, a prediction that holds in a few worlds of each cell can name its crux,
         and the theses' narrowed ranges enter as what they are: assumptions. The pooled runs
-        share their worlds (the same seeds); :func:`sim.cruxes.cruxes` (``pooled``) repeats its
-        dummies with them, so the repetition does not lower the noise floor."""
+        share their worlds (the same seeds); :func:`sim.analysis.cruxes.cruxes` (``pooled``)
+        repeats its dummies with them, so the repetition does not lower the noise floor."""
         pooled: dict[tuple[str, str], list[tuple[pd.DataFrame, pd.Series]]] = {}
         for world, assumptions, thesis, holds in self._per_world():
             res = self.cells[(world, assumptions, PER_WORLD[thesis][2])]
