@@ -183,7 +183,7 @@ def world_from_plan(plan: Mapping[str, Any], seed: int) -> dict[str, Any]:
     ranges = {k: Dist(s, lo, hi, mode) for k, (s, lo, hi, mode) in plan["ranges"].items()}
     world: dict[str, Any] = {}
     if plan.get("fitted_window"):
-        from .calibration import draw_fitted  # noqa: PLC0415
+        from ..calibration import draw_fitted  # noqa: PLC0415
 
         start, end = plan["fitted_window"]
         world.update(draw_fitted(quantile(seed, FITTED_KEY), (int(start), int(end))))
