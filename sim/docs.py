@@ -8,7 +8,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .scenario import CATALOGUE
+from .scenario import CATALOGUE, Param
+from .scenario.uncertainty import JUDGEMENT, JUDGEMENT_LOGIT, describe, resolve
 
 BEGIN = "<!-- BEGIN GENERATED PARAMETERS (python -m sim.docs) -->"
 END = "<!-- END GENERATED PARAMETERS -->"
@@ -32,15 +33,33 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+RULES = {
+    JUDGEMENT: "judgement rule: the default +-50%",
+    JUDGEMENT_LOGIT: "judgement rule: the default +-1 in log-odds",
+}
+
+
+def _kind_cell(p: Param) -> str:
+    """The kind, the plausible distribution and its source (``sim.scenario.uncertainty``):
+    the judgement rules in a few words (docs/uncertainty.md states them), any other source
+    whole."""
+    u = resolve(p)
+    return f"{describe(u)}: {RULES.get(u.source, u.source)}"
+
+
 def parameter_tables() -> str:
-    """Markdown tables of every parameter and series, with default, bounds, unit and source."""
+    """Markdown tables of every parameter and series, with default, bounds, unit and source,
+    and for a parameter its kind, plausible range and the range's source."""
     out = [BEGIN, ""]
     for section, params in CATALOGUE.by_section.items():
         out += [
             f"### `[{section}]` {SECTION_TITLES.get(section, '')}",
             "",
-            "| parameter | default | bounds | unit | meaning | mechanism | source |",
-            "|---|---|---|---|---|---|---|",
+            (
+                "| parameter | default | bounds | unit | meaning | mechanism | source "
+                "| kind, plausible range [its source] |"
+            ),
+            "|---|---|---|---|---|---|---|---|",
         ]
         for p in params.values():
             bounds = (
@@ -51,7 +70,8 @@ def parameter_tables() -> str:
             star = "*" if p.per_ally else ""
             out.append(
                 f"| `{p.key}`{star} | {p.default} | {bounds} | {_cell(p.unit)} | "
-                f"{_cell(p.description)} | {p.mechanism} | {_cell(p.source)} |"
+                f"{_cell(p.description)} | {p.mechanism} | {_cell(p.source)} | "
+                f"{_cell(_kind_cell(p))} |"
             )
         out.append("")
     out += [

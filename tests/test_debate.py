@@ -85,6 +85,8 @@ def test_debate_command_writes_table_figure_and_manifest(tmp_path, capsys):
     assert "Who wins" in page and "Predictions judged" in page and "Wilson" in page
     assert (out / "report" / "debate_heatmaps.csv").exists()
     assert "natosim debate --claims" in page  # the claims table is one flag away
+    assert "What each prediction turns on" in page  # its crux, or why there is none
+    assert "too few to rank" in page  # 3 worlds a cell
 
 
 @pytest.mark.parametrize(
@@ -163,7 +165,11 @@ def test_debate_over_sampled_worlds_names_a_crux_or_its_absence_per_prediction(t
     for r in pw.itertuples():  # each prediction under each thesis: a crux or why there is none
         cell = f"{r.world}/{r.assumptions}/prediction of {r.prediction_of}"
         assert (cr["cell"] == cell).any(), cell
+    pc = d.prediction_cruxes()  # a crux per prediction, or a plain reason for none
+    assert set(pc["prediction_of"]) == set(PER_WORLD)
+    assert pc["sentence"].str.len().gt(0).all()
+    assert cr["cell"].str.startswith("ceasefire 2027/all theses/prediction of").sum() >= 3
     write_debate(d, tmp_path)
-    for name in ("cruxes.csv", "prediction_worlds.csv", "worlds.csv"):
+    for name in ("cruxes.csv", "prediction_worlds.csv", "worlds.csv", "prediction_cruxes.csv"):
         assert (tmp_path / name).exists(), name
     assert "world by world" in (tmp_path / "debate.txt").read_text()

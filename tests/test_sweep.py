@@ -448,3 +448,36 @@ def test_load_results_reads_slices_joins_factors_and_carries_units(tmp_path):
     part = next((folder / "parts" / "model").glob("task-*.parquet"))
     units = json.loads(pq.read_schema(part).metadata[b"natosim.units"])
     assert units["eu_core_pct"].endswith("% of GDP")
+
+
+def test_a_sweep_in_sampled_worlds_writes_the_worlds_table(tmp_path):
+    """Issue 24: one row per run, one column per sampled parameter; the factors are the points'
+    (not sampled); replication r has the same world at every point (common random numbers);
+    a run is the run of its point in that world."""
+    from sim.runs.runner import run_one
+    from sim.scenario import load_scenario
+
+    out = tmp_path / "w"
+    o = sim.sweep(
+        BASE,
+        {TI: [0.2, 0.8]},
+        design="grid",
+        reps=3,
+        seed=5,
+        out=out,
+        progress=False,
+        workers=1,
+        worlds=True,
+    )
+    assert (o.runs, o.failed) == (6, 0)
+    t = load_results(out)
+    w = t["worlds"]
+    assert sorted(w["run"]) == list(range(6)) and TI not in w.columns
+    params = w.drop(columns=["point", "rep", "run", "seed"])
+    assert (params.nunique() > 1).sum() >= 15
+    assert (params.groupby(w["rep"]).nunique() == 1).all().all()  # same world at every point
+    i = w.index[w["run"] == 4][0]  # point 1 (0.8), replication 1; column by column: the
+    world = {k: params[k][i].item() for k in params.columns}  # ints stay ints, seeds exact
+    again = run_one(load_scenario(BASE).with_params({TI: 0.8}), int(w["seed"][i]), 4, world)
+    got = t["summary"].set_index("run").loc[4]
+    assert got["eu_core_pct_end"] == pytest.approx(again.summary["eu_core_pct_end"])

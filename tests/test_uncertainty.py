@@ -268,3 +268,58 @@ def test_worlds_draw_the_fitted_parameters_jointly_from_the_bootstrap():
     assert seen <= rows and len(seen) > 1
     own = sc.with_params({"allies.threat_gain": 1.0})
     assert fitted_window(own) is None
+
+
+def test_common_ranges_span_what_the_theses_assert():
+    """Issue 24: an assumption the theses dispute has a common range covering every value a
+    thesis asserts (its source says so); a thesis's own runs narrow it again."""
+    from sim.scenario.uncertainty import thesis_values
+
+    asserted = thesis_values()
+    assert {"perception.resolve_weight_threat", "russia.probe_us_weight"} <= set(asserted)
+    for key, values in asserted.items():
+        u = resolve(CATALOGUE.by_key[key])
+        if not u.sampled:
+            continue
+        assert all(u.dist.low <= v <= u.dist.high for v in values.values()), key
+    u = resolve(CATALOGUE.by_key["perception.resolve_weight_threat"])
+    assert (u.dist.shape, u.dist.low, u.dist.high) == ("uniform", 0.05, 0.5)
+    assert "contested" in u.source and "reckoning (seed 001) 0.5" in u.source
+    thesis = scenario_ranges(load_scenario("scenarios/theses/reckoning.toml"))
+    assert thesis["perception.resolve_weight_threat"].mode == 0.5  # its own narrowed range
+
+
+def test_params_and_the_odd_say_kind_range_and_its_source():
+    from sim.docs import parameter_tables
+    from sim.scenario.uncertainty import describe, range_source
+
+    kinds = resolve_all()
+    assert range_source(kinds["crisis.troops_per_bde"]) == "published"
+    assert range_source(kinds["russia.war_ceiling_pct"]) == "published end"
+    assert range_source(kinds["russia.probe_us_weight"]) == "theses"
+    assert range_source(kinds["russia.fatigue"]) == "judgement"
+    assert describe(kinds["russia.probe_us_weight"]) == "assumption U(0.3, 0.975) [theses]"
+    table = parameter_tables()
+    assert "| kind, plausible range [its source] |" in table
+    assert "U(0.3, 0.975) [theses]: contested" in table
+
+
+def test_pooled_cells_repeat_their_dummies_with_their_worlds():
+    """Runs pooled from cells sharing their worlds (the same seeds) repeat the parameters; the
+    dummies must repeat with them, or the floor drops and noise is named a crux."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.analysis.cruxes import cruxes
+
+    rng = np.random.default_rng(4)
+    n = 60
+    one = pd.DataFrame({"seed": range(n), **{f"p.x{i}": rng.random(n) for i in range(12)}})
+    y1 = (rng.random(n) < 0.4).astype(float)  # noise: no parameter matters
+    worlds = pd.concat([one] * 3, ignore_index=True)
+    worlds.insert(0, "run", range(3 * n))
+    y = pd.DataFrame({"article5_failure": np.tile(y1, 3)}, index=worlds["run"])
+    fair = cruxes(worlds, y, seed=1, pooled=True)
+    naive = cruxes(worlds, y, seed=1)
+    assert fair["noise_floor"].iloc[0] > naive["noise_floor"].iloc[0]
+    assert not fair["above_noise"].any()

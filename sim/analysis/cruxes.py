@@ -188,6 +188,7 @@ def cruxes(
     outcomes: pd.DataFrame,
     seed: int = 0,
     top: int = TOP,
+    pooled: bool = False,
 ) -> pd.DataFrame:
     """The cruxes table (:data:`COLUMNS`) of ``outcomes`` (one row per run, index ``run``) over
     ``worlds`` (``run``, ``seed`` and one column per sampled parameter); empty without worlds.
@@ -195,6 +196,10 @@ def cruxes(
     An outcome that is the same in every world has no crux, nor has a 0/1 outcome with fewer
     than :data:`MIN_MINORITY` worlds either way: one row says so (no parameter); one that
     happens in no world has no row.
+
+    ``pooled``: the runs come from several cells that share their worlds (the same ``seed``
+    column, common random numbers); the dummies are then drawn once per seed and repeated as
+    the parameters are, so the repetition does not lower the noise floor.
     """
     if worlds.empty or outcomes.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -202,8 +207,14 @@ def cruxes(
     params = [c for c in w.columns if c != "seed" and w[c].nunique() > 1]
     rows: list[dict[str, object]] = []
     rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(0x63727578,)))
-    # the same dummies for every outcome, so complementary outcomes share a noise floor
-    dummy = pd.DataFrame(rng.random((len(w), DUMMIES * max(1, len(params)))), index=w.index)
+    # the same dummies for every outcome, so complementary outcomes share a noise floor; pooled
+    # runs: one draw per world seed
+    keys = w["seed"].to_numpy() if pooled and "seed" in w.columns else w.index.to_numpy()
+    distinct, where = np.unique(keys, return_index=True)
+    first = distinct[np.argsort(where)]  # in order of first appearance
+    draws = rng.random((len(first), DUMMIES * max(1, len(params))))
+    row_of = pd.Series(np.arange(len(first)), index=first)
+    dummy = pd.DataFrame(draws[row_of.loc[keys].to_numpy()], index=w.index)
     for outcome in outcomes.columns:
         y_all = outcomes[outcome].dropna()
         runs = [r for r in y_all.index if r in w.index]

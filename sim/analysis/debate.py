@@ -202,7 +202,101 @@ class Debate:
             frames[f"{world}/{assumptions}/prediction of {thesis}"] = crux_table(
                 res.worlds, outcome, seed=self.seed
             )
+        frames.update(self._pooled_cruxes())
         return label_frames(frames, "cell")
+
+    def _pooled_cruxes(self) -> dict[str, pd.DataFrame]:
+        """Each prediction's cruxes over the worlds of every thesis's assumptions pooled (cell
+        ``WORLD/all theses/prediction of T``), and over both worlds as well (``all worlds/all
+        theses/...``). One cell's 60 worlds rarely hold a lopsided prediction's other side five
+        times; pooled, a prediction that holds in a few worlds of each cell can name its crux,
+        and the theses' narrowed ranges enter as what they are: assumptions. The pooled runs
+        share their worlds (the same seeds); :func:`sim.analysis.cruxes.cruxes` (``pooled``)
+        repeats its dummies with them, so the repetition does not lower the noise floor."""
+        pooled: dict[tuple[str, str], list[tuple[pd.DataFrame, pd.Series]]] = {}
+        for world, assumptions, thesis, holds in self._per_world():
+            res = self.cells[(world, assumptions, PER_WORLD[thesis][2])]
+            if res.worlds.empty:
+                continue
+            for where in (world, "all worlds"):
+                pooled.setdefault((where, thesis), []).append((res.worlds, holds))
+        if len(self.worlds) < 2:
+            pooled = {k: v for k, v in pooled.items() if k[0] != "all worlds"}
+        out: dict[str, pd.DataFrame] = {}
+        for (where, thesis), parts in pooled.items():
+            if len(parts) < 2:
+                continue  # one cell: its own cruxes say it
+            tables, outcomes = [], []
+            for worlds, holds in parts:
+                w = worlds.set_index("run")
+                runs = [r for r in holds.index if r in w.index]
+                tables.append(w.loc[runs].reset_index(drop=True))
+                outcomes.append(holds.loc[runs].astype(float).to_numpy())
+            table = pd.concat(tables, ignore_index=True)
+            table = table.loc[:, table.notna().all()].copy()  # drop what some cells do not sample
+            table.insert(0, "run", range(len(table)))
+            y = pd.DataFrame({f"prediction:{thesis}": np.concatenate(outcomes)}, index=table["run"])
+            out[f"{where}/all theses/prediction of {thesis}"] = crux_table(
+                table, y, seed=self.seed, pooled=True
+            )
+        return out
+
+    def prediction_cruxes(self) -> pd.DataFrame:
+        """One line per prediction: its crux (the strongest parameter above the noise floor,
+        from the most specific set of worlds that has one: a world under one thesis's
+        assumptions, then a world under all three pooled, then all worlds), or why none is
+        named. Columns ``prediction_of``, ``cell``, ``parameter``, ``sentence``."""
+        cr = self.cruxes()
+        judged = {t for _, _, t, _ in self._per_world()} if self.sampled else set()
+        rows = []
+        for thesis in PER_WORLD:
+            if thesis not in judged:
+                continue
+            mine = cr[cr["cell"].str.endswith(f"/prediction of {thesis}")]
+            if mine.empty:
+                rows.append(
+                    {
+                        "prediction_of": thesis,
+                        "cell": "",
+                        "parameter": "",
+                        "sentence": "no crux: fewer than 10 worlds in every set, too few to "
+                        "rank the assumptions",
+                    }
+                )
+                continue
+            strong = mine[mine["above_noise"] == True]  # noqa: E712 (a column of bools)
+            if not strong.empty:
+                level = strong["cell"].map(
+                    lambda c: 2 if c.startswith("all worlds/") else int("/all theses/" in c)
+                )
+                best = strong.assign(level=level).sort_values(
+                    ["level", "index"], ascending=[True, False]
+                )
+                # every cell's leading crux above the floor, the most specific first
+                top = best.groupby("cell", sort=False).head(1)
+                for r in top.itertuples():
+                    rows.append(
+                        {
+                            "prediction_of": thesis,
+                            "cell": str(r.cell),
+                            "parameter": str(r.parameter),
+                            "sentence": f"{r.sentence} (PAWN {r.index:.2f}, noise "
+                            f"{r.noise_floor:.2f})",
+                        }
+                    )
+                continue
+            pooled = mine[mine["cell"].str.startswith("all worlds/")]
+            why = in_words(pooled if not pooled.empty else mine, limit=1)
+            rows.append(
+                {
+                    "prediction_of": thesis,
+                    "cell": "",
+                    "parameter": "",
+                    "sentence": "no crux above the noise floor in any set of worlds; "
+                    + (why[0] if why else "no sampled worlds"),
+                }
+            )
+        return pd.DataFrame(rows, columns=["prediction_of", "cell", "parameter", "sentence"])
 
     def wins(self) -> dict[str, list[World]]:
         """For each thesis, the worlds in which its prediction holds under its own assumptions."""
@@ -388,6 +482,10 @@ def format_debate(d: Debate) -> str:
         if not own.empty:
             lines += ["", "What each prediction turns on (cruxes.csv):"]
             lines += ["  " + t for t in in_words(own, limit=2)]
+            lines += ["", "The crux of each prediction (its strongest above the noise floor):"]
+            for r in d.prediction_cruxes().itertuples():
+                where = f"[{r.cell!s}] " if r.cell else ""
+                lines.append(f"  {r.prediction_of}: {where}{r.sentence}")
     wins = d.wins()
     lines.append("")
     judged = set(d.predictions()["prediction_of"])
@@ -413,6 +511,7 @@ def write_debate(d: Debate, folder: Path) -> None:
     if d.sampled:
         d.prediction_worlds().to_csv(folder / "prediction_worlds.csv", index=False)
         d.cruxes().to_csv(folder / "cruxes.csv", index=False)
+        d.prediction_cruxes().to_csv(folder / "prediction_cruxes.csv", index=False)
         worlds = [
             r.worlds.assign(cell=f"{w}/{t}/{p}")
             for (w, t, p), r in d.cells.items()

@@ -561,8 +561,34 @@ def debate_report(folder: Path, out: Target) -> None:
         if len(predictions)
         else "<p>No prediction could be judged with "
         "the policies run (each compares two or more).</p>",
+        *_prediction_cruxes(folder),
     ]
     out.write_page("natosim debate", body)
+
+
+def _prediction_cruxes(folder: Path) -> list[str]:
+    """What each prediction turns on (``prediction_cruxes.csv``, written when the debate's
+    replications sampled worlds): its crux above the noise floor, or why none is named."""
+    path = folder / "prediction_cruxes.csv"
+    if not path.exists():
+        return []
+    rows = pd.read_csv(path, keep_default_na=False)
+    items = "".join(
+        f"<li><b>{html.escape(str(r.prediction_of))}</b>: "
+        + (f"[{html.escape(str(r.cell))}] " if r.cell else "")
+        + f"{html.escape(str(r.sentence))}</li>"
+        for r in rows.itertuples()
+    )
+    return [
+        "<h2>What each prediction turns on</h2>",
+        (
+            "<p>PAWN sensitivity of each prediction, judged world by world, to each sampled "
+            "assumption, over one cell's worlds and over the worlds of every thesis pooled; a "
+            "crux counts above the noise floor of dummy columns (all of them in "
+            "<code>cruxes.csv</code>).</p>"
+        ),
+        f"<ul>{items}</ul>",
+    ]
 
 
 def build_report(

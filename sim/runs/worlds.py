@@ -160,3 +160,33 @@ def worlds_table(
     """One row per run (``run``, ``seed``), one column per sampled parameter."""
     rows = [{"run": r, "seed": s, **w} for r, s, w in zip(runs, seeds, worlds, strict=True)]
     return pd.DataFrame(rows)
+
+
+def world_plan(
+    scenario: Scenario, exclude: set[str] | frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """What a sweep records to draw its worlds again on resume (JSON): the distribution of
+    every parameter a world of ``scenario`` draws, less the keys in ``exclude`` (the sweep's
+    factors, which each point sets), and the calibration window whose refits it draws."""
+    ranges = {k: d for k, d in scenario_ranges(scenario).items() if k not in exclude}
+    window = fitted_window(scenario)
+    return {
+        "ranges": {k: [d.shape, d.low, d.high, d.mode] for k, d in ranges.items()},
+        "fitted_window": list(window) if window else None,
+        "exclude": sorted(exclude),
+    }
+
+
+def world_from_plan(plan: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """The world of replication seed ``seed`` under a :func:`world_plan`: the fitted refit and
+    every sampled assumption, the factors left out (each point sets them)."""
+    ranges = {k: Dist(s, lo, hi, mode) for k, (s, lo, hi, mode) in plan["ranges"].items()}
+    world: dict[str, Any] = {}
+    if plan.get("fitted_window"):
+        from ..calibration import draw_fitted  # noqa: PLC0415
+
+        start, end = plan["fitted_window"]
+        world.update(draw_fitted(quantile(seed, FITTED_KEY), (int(start), int(end))))
+    world.update(draw_world(ranges, seed))
+    exclude = set(plan.get("exclude", ()))
+    return {k: v for k, v in world.items() if k not in exclude}

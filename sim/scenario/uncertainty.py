@@ -244,6 +244,59 @@ def judgement_range(p: Param) -> tuple[Dist | None, str]:
     return Dist("triangular", lo, hi, d), JUDGEMENT
 
 
+THESES_DIR = "theses"
+CONTESTED = (
+    "contested: {values}; the judgement span {judged} widened to cover every value the theses "
+    "assert (scenarios/theses/, each under its quoted sentence), uniform: no view is favoured. "
+    "A thesis's own runs narrow it again"
+)
+
+
+@cache
+def thesis_values() -> dict[str, dict[str, float]]:
+    """``{"section.name": {thesis: value}}``: the numbers the thesis files
+    (``scenarios/theses/*.toml``) set, each under the quoted sentence that asserts it. The three
+    2025 articles disagree about these assumptions; the common range spans what they assert
+    (:func:`contested_range`)."""
+    import tomllib  # noqa: PLC0415
+
+    from .paths import PACKAGE_SCENARIOS  # noqa: PLC0415
+
+    out: dict[str, dict[str, float]] = {}
+    for path in sorted(Path(PACKAGE_SCENARIOS, THESES_DIR).glob("*.toml")):
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for section, table in doc.items():
+            if section in ("uncertainty", "series") or not isinstance(table, Mapping):
+                continue
+            for name, value in table.items():
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    out.setdefault(f"{section}.{name}", {})[path.stem] = float(value)
+    return out
+
+
+_SEEDS = {"evolutionary": "seed 000", "reckoning": "seed 001", "deadline": "seed 002"}
+
+
+def contested_range(p: Param, dist: Dist) -> tuple[Dist, str] | None:
+    """The common range of an assumption the theses dispute: ``dist`` (the judgement span)
+    widened to cover every value a thesis asserts, uniform over the whole span; None when no
+    thesis sets ``p`` or the span already covers every value asserted."""
+    asserted = thesis_values().get(p.key)
+    if not asserted or all(dist.low <= v <= dist.high for v in asserted.values()):
+        return None  # no thesis sets it, or the judgement span already covers what they assert
+    lo = min(dist.low, float(p.default), *asserted.values())
+    hi = max(dist.high, float(p.default), *asserted.values())
+    lo, hi = _clip(p, lo, hi)
+    said = ", ".join(
+        f"{name} ({_SEEDS.get(name, 'thesis')}) {v:g}" for name, v in sorted(asserted.items())
+    )
+    values = f"the default {float(p.default):g}; the theses assert {said}"
+    return Dist("uniform", lo, hi), CONTESTED.format(values=values, judged=dist.text())
+
+
 def resolve(p: Param) -> Uncertainty:
     """The kind and plausible range of ``p``: its :data:`TABLE` entry, else inferred.
 
@@ -253,7 +306,8 @@ def resolve(p: Param) -> Uncertainty:
     file's name (and not saying "assumption", as "facts.csv: ...; assumption for the size" does)
     makes data; a bool
     or a choice is a discrete assumption held at its value; every other number is an assumption
-    with :func:`judgement_range`.
+    with :func:`judgement_range`, widened by :func:`contested_range` where the theses assert
+    values outside it.
     """
     if p.key in TABLE:
         kind, dist, source = TABLE[p.key]
@@ -278,6 +332,10 @@ def resolve(p: Param) -> Uncertainty:
             p.key, "assumption", None, "a discrete modelling choice: held (a scenario sets it)"
         )
     dist, why = judgement_range(p)
+    if dist is not None:
+        wider = contested_range(p, dist)
+        if wider is not None:
+            dist, why = wider
     return Uncertainty(p.key, "assumption", dist, why)
 
 
@@ -359,10 +417,36 @@ def narrowed(key: str, spec: Any, param: Param) -> Dist:
         raise ValueError(str(exc)) from None
 
 
+def range_source(u: Uncertainty) -> str:
+    """Where ``u``'s range (or its holding) comes from, in a word or two: ``published``, ``published
+    end`` (one end published, the other a judgement), ``theses`` (widened to span what the
+    theses assert), ``judgement`` (the rule), and for the others ``data``, ``calibration``,
+    ``policy`` or ``held``."""
+    if u.kind == "data":
+        return "data"
+    if u.kind == "fitted":
+        return "calibration"
+    if u.kind == "lever":
+        return "policy"
+    if not u.sampled:
+        return "held"
+    text = u.source.lower()
+    if text.startswith("judgement"):
+        return "judgement"
+    if text.startswith("published"):
+        return "published"
+    if "published" in text:
+        return "published end"
+    if text.startswith("contested"):
+        return "theses"
+    return "judgement"
+
+
 def describe(u: Uncertainty) -> str:
-    """A short cell for ``natosim params``: the kind and, for a sampled one, its range."""
+    """A short cell for ``natosim params``: the kind, for a sampled one its range, and where
+    that comes from (:func:`range_source`; ``-v`` gives the whole source)."""
     if u.sampled:
-        return f"{u.kind} {u.dist.text()}"  # type: ignore[union-attr]
+        return f"{u.kind} {u.dist.text()} [{range_source(u)}]"  # type: ignore[union-attr]
     return u.kind if u.kind in ("lever", "data", "fitted") else f"{u.kind} (held)"
 
 

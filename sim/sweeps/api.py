@@ -39,16 +39,28 @@ class SweepOutcome:
     total: int
 
 
-def _plan(spec: SweepSpec, design: pd.DataFrame, task_size: int) -> dict[int, list[Run]]:
+def _plan(
+    spec: SweepSpec,
+    design: pd.DataFrame,
+    task_size: int,
+    plan: Mapping[str, Any] | None = None,
+) -> dict[int, list[Run]]:
+    """The runs of every task. With a world ``plan`` (:func:`sim.runs.worlds.world_plan`, kept in
+    ``sweep.json``) replication r draws its world from its seed, the same at every point."""
     seeds = replication_seeds(spec.seed, spec.reps)
     keys = [f.key for f in spec.factors]
+    worlds: list[tuple[tuple[str, Any], ...]] = [()] * len(seeds)
+    if plan is not None:
+        from ..runs.worlds import world_from_plan  # noqa: PLC0415
+
+        worlds = [tuple(world_from_plan(plan, s).items()) for s in seeds]
     runs = []
     for row in design.itertuples(index=False):
         values = dict(zip(["point", *keys], row, strict=True))
         params = tuple((k, _plain(values[k])) for k in keys)
         for rep, seed in enumerate(seeds):
             point = int(values["point"])
-            runs.append(Run(point, rep, point * spec.reps + rep, seed, params))
+            runs.append(Run(point, rep, point * spec.reps + rep, seed, params, worlds[rep]))
     return {i // task_size: runs[i : i + task_size] for i in range(0, len(runs), task_size)}
 
 
@@ -107,7 +119,7 @@ def _run_tasks(folder: Path, workers: Workers, progress: bool) -> SweepOutcome:
     meta = store.meta()
     spec = SweepSpec.from_dict(meta["spec"])
     base = scenario_from_dict(meta["base"])
-    tasks = _plan(spec, store.design(), meta["task_size"])
+    tasks = _plan(spec, store.design(), meta["task_size"], meta.get("worlds"))
     done = store.done_tasks()
     todo = {k: v for k, v in tasks.items() if k not in done}
     total = sum(len(v) for v in tasks.values())
@@ -146,6 +158,7 @@ def sweep(
     progress: bool = True,
     command: str = "sim.sweep(...)",
     points: tuple[dict[str, Any], ...] = (),
+    worlds: bool = False,
 ) -> SweepOutcome:
     """Run a sweep of ``base`` and write it to ``out``; return its :class:`SweepOutcome`.
 
@@ -161,6 +174,10 @@ def sweep(
         out: The sweep folder (must not exist or be empty).
         workers: Local workers, this process included (None: all cores; 1: this process only).
         scheduler: A Dask scheduler address (``tcp://host:port``) instead of local processes.
+        worlds: Each replication draws its world (every sampled assumption and the fitted
+            parameters, :mod:`sim.runs.worlds`) from its seed, the same world at every point; the
+            factors are set by the points. The ``worlds`` table holds one row per run and one
+            column per sampled parameter. Default: point values, no ``worlds`` table.
     """
     refuse_in_worker_start_up()
     scenario = base if isinstance(base, Scenario) else load_scenario(base)
@@ -170,7 +187,9 @@ def sweep(
             fs.append(check_factor(Factor(key, float(val[0]), float(val[1]))))
         else:
             fs.append(check_factor(Factor(key, values=tuple(val))))
-    spec = build_spec(scenario.source or scenario.name, fs, design, samples, reps, seed, points)
+    spec = build_spec(
+        scenario.source or scenario.name, fs, design, samples, reps, seed, points, worlds
+    )
     return start(spec, scenario, Path(out), workers, scheduler, progress, command)
 
 
@@ -206,6 +225,10 @@ def start(
             "seeds_note": "replication r of every point uses replication_seeds[r]",
             "base": scenario.to_dict(),
         }
+        if spec.worlds:
+            from ..runs.worlds import world_plan  # noqa: PLC0415
+
+            meta["worlds"] = world_plan(scenario, {f.key for f in spec.factors})
         SweepStore(out).create(meta, design)
         return _run_tasks(out, pool, progress)
 
@@ -230,12 +253,13 @@ def load_results(
     """The tables of a sweep folder (or of a ``natosim run`` folder) as pandas frames.
 
     A sweep folder gives ``design`` and, for every finished run, ``model``, ``allies``,
-    ``events``, ``summary`` and ``failures``, each with ``point``, ``rep``, ``run`` and ``seed``
-    columns. ``columns`` and ``filter`` (a ``pyarrow.compute`` expression) are applied while
-    reading (a column a table lacks is left out of that table); ``factors=True`` joins the
-    design's factor values on ``point``. Missing values are nulls throughout (NaN in numbers,
-    None in text; an empty ``probe_target`` reads as None). Units are in each Parquet file's
-    schema metadata (``natosim.units``) and in ``sim.model.outputs``.
+    ``events``, ``summary``, ``failures`` and (a sweep in sampled worlds) ``worlds``, each with
+    ``point``, ``rep``, ``run`` and ``seed`` columns. ``columns`` and ``filter`` (a
+    ``pyarrow.compute`` expression) are applied while reading (a column a table lacks is left
+    out of that table); ``factors=True`` joins the design's factor values on ``point``. Missing
+    values are nulls throughout (NaN in numbers, None in text; an empty ``probe_target`` reads
+    as None). Units are in each Parquet file's schema metadata (``natosim.units``) and in
+    ``sim.model.outputs``.
     """
     from ..runs.provenance import warn_if_different  # noqa: PLC0415
 
@@ -257,7 +281,10 @@ def load_results(
             out[t] = df
         out["design"] = design
         return out
-    return {t: _nulls(read_table(folder, t)) for t in ("model", "allies", "events", "summary")}
+    out = {t: _nulls(read_table(folder, t)) for t in ("model", "allies", "events", "summary")}
+    if any((folder / f"worlds.{ext}").exists() for ext in ("parquet", "csv")):
+        out["worlds"] = read_table(folder, "worlds")  # a run in sampled worlds
+    return out
 
 
 def _columns_of(store: SweepStore, table: str) -> set[str]:

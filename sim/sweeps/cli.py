@@ -173,6 +173,7 @@ def _resume_alone(args: argparse.Namespace) -> None:
             ("--all-factors", args.all_factors is not None),
             ("--exclude", args.exclude),
             ("--out", args.out is not None),
+            ("--worlds", args.worlds),
             *((f"--{k}", getattr(args, f"{k}_set")) for k in ("design", "samples", "reps", "seed")),
         )
         if value
@@ -222,6 +223,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             given.get("reps", spec.reps),
             given.get("seed", spec.seed),
             spec.points,
+            spec.worlds or args.worlds,
         )
     else:
         scenario = load_scenario(path)
@@ -234,7 +236,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 if f.key not in taken
             ]
         spec = build_spec(
-            str(path.resolve()), factors, args.design, args.samples, args.reps, args.seed
+            str(path.resolve()),
+            factors,
+            args.design,
+            args.samples,
+            args.reps,
+            args.seed,
+            worlds=args.worlds,
         )
     check_design(spec, scenario)
     folder = Path(args.out) if args.out else default_folder(Path("results"), "sweep")
@@ -404,6 +412,12 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
     sw.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     sw.add_argument("--resume", metavar="DIR", help="finish an interrupted sweep")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw.add_argument(
+        "--worlds",
+        action="store_true",
+        help="each replication in its own sampled world (every assumption the factors leave "
+        "open, the same world at every point); writes the worlds table",
+    )
     sw.set_defaults(
         func=cmd_sweep, design_set=False, samples_set=False, reps_set=False, seed_set=False
     )

@@ -48,6 +48,8 @@ class Run:
     run: int
     seed: int
     params: tuple[tuple[str, Any], ...]
+    # the sampled values of this run's world (empty: point values), shared by every point
+    world: tuple[tuple[str, Any], ...] = ()
 
 
 def _encode(columns: dict[str, list[Any]]) -> bytes:
@@ -73,10 +75,12 @@ def run_task(base: Scenario, runs: Sequence[Run]) -> tuple[dict[str, bytes], dic
     """Run every run of a task; return the tables as Parquet bytes and the counts.
 
     A run whose parameters are rejected or whose model raises becomes a row of the
-    ``failures`` table with its traceback; the others go on.
+    ``failures`` table with its traceback; the others go on. A run in a sampled world adds its
+    row to the ``worlds`` table (one column per sampled parameter, the values the run used),
+    failed or not.
     """
     tables: dict[str, dict[str, list[Any]]] = {
-        t: {} for t in ("model", "allies", "events", "summary", "failures")
+        t: {} for t in ("model", "allies", "events", "summary", "failures", "worlds")
     }
     scenarios: dict[int, Scenario | str] = {}
     failed = 0
@@ -88,10 +92,15 @@ def run_task(base: Scenario, runs: Sequence[Run]) -> tuple[dict[str, bytes], dic
             except Exception as exc:  # bad factor values are data, not a crash
                 sc = f"{type(exc).__name__}: {exc}"
             scenarios[run.point] = sc
+        world = dict(run.world)
         if isinstance(sc, str):
-            result = RunResult(run.run, run.seed, error=sc)
+            result = RunResult(run.run, run.seed, error=sc, world=world)
+        elif world:
+            result = run_one(sc, run.seed, run.run, world)
         else:
             result = run_one(sc, run.seed, run.run)
+        if world:
+            _add(tables["worlds"], {k: [v] for k, v in (result.world or world).items()}, run)
         if result.error:
             failed += 1
             _add(tables["failures"], {"error": [result.error]}, run)

@@ -59,6 +59,9 @@ class SweepSpec:
     reps: int = 1
     seed: int = 0
     points: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    # each replication draws its world (every sampled assumption the factors leave open) from
+    # its seed, the same world at every point (common random numbers): sim.runs.worlds
+    worlds: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +83,7 @@ class SweepSpec:
             d["reps"],
             d["seed"],
             tuple(d.get("points", ())),
+            bool(d.get("worlds", False)),  # sweeps written before worlds: point values
         )
 
 
@@ -235,6 +239,7 @@ def build_spec(
     reps: int,
     seed: int,
     points: tuple[dict[str, Any], ...] = (),
+    worlds: bool = False,
 ) -> SweepSpec:
     """Validate the combination of design and factors."""
     if design not in DESIGNS:
@@ -256,7 +261,7 @@ def build_spec(
             )
     if samples < 1 or reps < 1 or seed < 0:
         raise ScenarioError("sweep", "samples/reps/seed", "samples >= 1, reps >= 1, seed >= 0")
-    return SweepSpec(base, tuple(factors), design, samples, reps, seed, tuple(points))
+    return SweepSpec(base, tuple(factors), design, samples, reps, seed, tuple(points), worlds)
 
 
 def _typed(path: Path, doc: dict[str, Any], key: str, kind: type, default: Any) -> Any:
@@ -298,9 +303,10 @@ def _file_factor(path: Path, key: Any, spec: Any) -> Factor:
 
 def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
     """A sweep file (``sweeps/*.toml``): ``base``, ``design``, ``samples``, ``reps``, ``seed``,
-    ``[factors]`` (``"key" = [lo, hi]`` or ``"key" = {values = [...]}``) and, for the list
-    design, ``[[points]]``. Every key is type-checked and every factor checked against the
-    schema (and the cross-field rules at the corners of its ranges) before anything runs."""
+    ``worlds`` (true: each replication in its own sampled world), ``[factors]``
+    (``"key" = [lo, hi]`` or ``"key" = {values = [...]}``) and, for the list design,
+    ``[[points]]``. Every key is type-checked and every factor checked against the schema (and
+    the cross-field rules at the corners of its ranges) before anything runs."""
     doc = read_toml(path, "sweep file")
     known = {
         "base",
@@ -313,6 +319,7 @@ def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
         "description",
         "all_factors",
         "exclude",
+        "worlds",
     }
     for k in doc:
         if k not in known:
@@ -366,8 +373,9 @@ def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
     samples = _typed(path, doc, "samples", int, 16)
     reps = _typed(path, doc, "reps", int, 1)
     seed = _typed(path, doc, "seed", int, 0)
+    worlds = _typed(path, doc, "worlds", bool, False)
     try:
-        spec = build_spec(str(base_path), factors, design, samples, reps, seed, points)
+        spec = build_spec(str(base_path), factors, design, samples, reps, seed, points, worlds)
     except ScenarioError as exc:
         raise ScenarioError(str(path), exc.key, exc.expected, exc.got) from None
     check_design(spec, scenario, str(path))

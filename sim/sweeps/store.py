@@ -5,7 +5,8 @@ Layout::
     DIR/sweep.json                 the spec, seeds, provenance and the resolved base scenario
     DIR/design.parquet             one row per point: point id and factor values
     DIR/parts/<table>/task-N.parquet   the tables of task N (model, allies, events, summary,
-                                   failures), written as each task finishes
+                                   failures, and worlds when the sweep samples them), written
+                                   as each task finishes
     DIR/parts/done/task-N.json     written last: task N is complete
 
 Every file is written to a temporary name and renamed, so a sweep killed at any moment (even by
@@ -25,7 +26,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-TABLES = ("model", "allies", "events", "summary", "failures")
+TABLES = ("model", "allies", "events", "summary", "failures", "worlds")
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
