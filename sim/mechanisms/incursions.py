@@ -121,17 +121,31 @@ def exposure(model: AllianceModel) -> np.ndarray:
       Eight, Poland, Germany; the Black Sea littoral), 0 for the others.
     """
     p = model.p_russia
-    e = p["incursion_exposure_elasticity"]
+    e, belarus_weight = p["incursion_exposure_elasticity"], p["incursion_belarus_weight"]
     able = model.ally_state.member & model.armed
-    near = np.asarray(model.proximity, dtype=float) ** e
-    km = ukraine_border_km()
-    longest = max(km.values())
-    records = data.allies()
-    belarus = np.array([r.land_border_belarus for r in records], dtype=float)
-    drone = np.array([km.get(c, 0.0) / longest for c in model.codes]) ** e
-    drone = drone + p["incursion_belarus_weight"] * belarus
-    littoral = np.array([r.black_sea for r in records]) | model.theatre.region
-    return np.where(able[None, :], np.vstack([near, drone, near * littoral]), 0.0)
+    return np.where(able[None, :], _exposure_all(model, e, belarus_weight), 0.0)
+
+
+def _exposure_all(model: AllianceModel, e: float, belarus_weight: float) -> np.ndarray:
+    """:func:`exposure` before membership and armed forces are applied: fixed in a run for
+    given parameters, so computed once per run and parameter pair (kept on the theatre,
+    read-only)."""
+    cache = model.theatre.cache
+    key = ("incursion_exposure", e, belarus_weight)
+    out = cache.get(key)
+    if out is None:
+        near = np.asarray(model.proximity, dtype=float) ** e
+        km = ukraine_border_km()
+        longest = max(km.values())
+        records = data.allies()
+        belarus = np.array([r.land_border_belarus for r in records], dtype=float)
+        drone = np.array([km.get(c, 0.0) / longest for c in model.codes]) ** e
+        drone = drone + belarus_weight * belarus
+        littoral = np.array([r.black_sea for r in records]) | model.theatre.region
+        out = np.vstack([near, drone, near * littoral])
+        out.flags.writeable = False
+        cache[key] = out
+    return out
 
 
 def firmness_logit(model: AllianceModel) -> np.ndarray:
@@ -154,17 +168,22 @@ def firmness(model: AllianceModel) -> np.ndarray:
     return _sig(firmness_logit(model))
 
 
-def expected_firmness(model: AllianceModel) -> np.ndarray:
+def expected_firmness(model: AllianceModel, logit: np.ndarray | None = None) -> np.ndarray:
     """The firmness Russia expects of each ally: :func:`firmness_logit` shifted by the log-odds
-    of its estimate of European resolve (at one half it reads the allies as they are)."""
+    of its estimate of European resolve (at one half it reads the allies as they are).
+    ``logit``: this year's :func:`firmness_logit` if already computed."""
     e = min(max(model.russia.europe_resolve_estimate, 1e-6), 1.0 - 1e-6)
-    return _sig(firmness_logit(model) + math.log(e / (1.0 - e)))
+    z = firmness_logit(model) if logit is None else logit
+    return _sig(z + math.log(e / (1.0 - e)))
 
 
-def target_weights(model: AllianceModel) -> np.ndarray:
+def target_weights(model: AllianceModel, logit: np.ndarray | None = None) -> np.ndarray:
     """Russia's choice of target per kind (kinds x allies, rows sum to 1 or are all 0):
-    exposure x ``exp(-incursion_target_sensitivity x expected firmness)``."""
-    deterred = np.exp(-model.p_russia["incursion_target_sensitivity"] * expected_firmness(model))
+    exposure x ``exp(-incursion_target_sensitivity x expected firmness)``. ``logit``: this
+    year's :func:`firmness_logit` if already computed."""
+    deterred = np.exp(
+        -model.p_russia["incursion_target_sensitivity"] * expected_firmness(model, logit)
+    )
     w = exposure(model) * deterred[None, :]
     total = w.sum(axis=1, keepdims=True)
     return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
@@ -187,8 +206,9 @@ def act(model: AllianceModel) -> list[Incursion]:
     )
     if not counts.any():
         return []
-    weights = target_weights(model)
-    firm_p = firmness(model)
+    logit = firmness_logit(model)  # computed once: Russia's reading and the answers share it
+    weights = target_weights(model, logit)
+    firm_p = _sig(logit)
     share = model.p_russia["incursion_serious_share"]
     p_us = us.respond_probability(
         model.now["china_pull"], model.nuclear_liability, us.reassurance_now(model.now)
@@ -198,19 +218,43 @@ def act(model: AllianceModel) -> list[Incursion]:
         if counts[k] == 0 or weights[k].sum() <= 0:
             continue
         targets = rng.choice(len(weights[k]), size=int(counts[k]), p=weights[k])
-        for t in targets.tolist():
-            u = rng.random(3)
-            serious = bool(u[0] < share)
-            firm = bool(u[1] < firm_p[t])
-            article4 = serious and firm
-            us_stood = bool(u[2] < p_us) if article4 else None
-            inc = Incursion(model.year, t, kind, serious, firm, article4, us_stood)
-            apply_feedback(model, inc)
+        # one draw of three uniforms per incursion, in order: the same stream as one call each
+        u = rng.random((len(targets), 3))
+        serious = u[:, 0] < share
+        firm = u[:, 1] < firm_p[targets]
+        stood = u[:, 2] < p_us
+        for t, s_, f_, st_ in zip(
+            targets.tolist(), serious.tolist(), firm.tolist(), stood.tolist(), strict=True
+        ):
+            article4 = s_ and f_
+            inc = Incursion(model.year, t, kind, s_, f_, article4, st_ if article4 else None)
             out.append(inc)
+        _feedback_all(model, out[len(out) - len(targets) :])
     russia.incursions_this_year = out
     russia.incursion_history.extend(out)
     _log(model, out, why, firm_p, p_us)
     return out
+
+
+def _feedback_all(model: AllianceModel, incs: list[Incursion]) -> None:
+    """:func:`apply_feedback` for each of ``incs`` in order, with the same arithmetic: an
+    incursion without Article 4 adds ``incursion_threat_weight`` to its target's shock (one
+    element, in place on this year's copy) and teaches Russia; one with Article 4 goes through
+    :func:`apply_feedback` itself."""
+    st = model.ally_state
+    w = model.p_russia["incursion_threat_weight"]
+    reads = model.on("russia_reads_resolve")
+    learn = model.russia.learn_from_incursion
+    shock = st.shock.copy()
+    for inc in incs:
+        if inc.article4:
+            st.shock = shock
+            apply_feedback(model, inc)
+            shock = st.shock.copy()
+            continue
+        shock[inc.target] += w
+        learn(inc.firm, inc.us_stood, reads)
+    st.shock = shock
 
 
 def apply_feedback(model: AllianceModel, inc: Incursion) -> None:

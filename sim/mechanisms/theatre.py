@@ -59,6 +59,9 @@ class Theatre:
         self.enablers_start = float(
             model.europe_capability()[cap.ENABLERS] + model.us_base[cap.ENABLERS]
         )
+        # arrays derived from what is fixed in a run (and the parameters in the key), computed
+        # once: rules that would rebuild them every year read them from here
+        self.cache: dict[tuple, np.ndarray] = {}
         self.own = np.zeros(self.n)
         self.presence = np.zeros((self.n, self.n))
         self.us_host = np.zeros(self.n)
