@@ -89,9 +89,12 @@ def aid_logits(model: AllianceModel, targets: np.ndarray, us_responds: float) ->
     :func:`~sim.agents.ally_rules.aid_logit`, given whether the US answers (0-1); allies that
     cannot help get -inf."""
     st, th = model.ally_state, model.theatre
-    strongest = model.raw_weights.max() or 1.0
-    closeness = model.raw_weights[targets] / strongest
-    km = th.km[targets]
+    key = ("aid", targets.tobytes())
+    fixed = th.cache.get(key)  # the network's and the map's part: fixed in a run
+    if fixed is None:
+        strongest = model.raw_weights.max() or 1.0
+        fixed = th.cache[key] = (model.raw_weights[targets] / strongest, th.km[targets])
+    closeness, km = fixed
     tripwire = th.presence[:, targets].T > 0
     z = ally_rules.aid_logit(
         model.p_crisis, closeness, st.threat, st.trust, km, st.size, us_responds, tripwire

@@ -12,7 +12,7 @@ actual crisis, probabilities in Russia's reckoning). Rules in
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -61,7 +61,7 @@ class Theatre:
         )
         # arrays derived from what is fixed in a run (and the parameters in the key), computed
         # once: rules that would rebuild them every year read them from here
-        self.cache: dict[tuple, np.ndarray] = {}
+        self.cache: dict[tuple, Any] = {}
         self.own = np.zeros(self.n)
         self.presence = np.zeros((self.n, self.n))
         self.us_host = np.zeros(self.n)
@@ -97,27 +97,43 @@ class Theatre:
         (indices), given each ally's answer ``aid`` (targets x allies, 0-1) and the US's ``us``
         (per target, 0-1)."""
         c = self.c
+        n = len(targets)
         own_t = self.own[targets]
         ready = c["own_readiness"]
         presence = self.presence[:, targets].T  # targets x lead nations
         in_place = own_t * ready + (presence * aid).sum(axis=1) + self.us_host[targets] * us
-        helpers = aid * (c["reinforce_share"] * self.own)[None, :]
-        helpers[np.arange(len(targets)), targets] = 0.0
         factor = self.enabler_factor(model, us) ** c["enabler_elasticity"]
-        travel = c["staging_hours"] + self.km[:, targets].T / c["move_kmh"]
-        delays_allies = travel / factor[:, None]
+        travel, hub = self._travel(targets)
         us_europe = us * c["us_reinforce_share"] * (self.us_host.sum() - self.us_host[targets])
         us_conus = us * c["us_conus_bde"] * model.united_states.posture
-        amounts = np.column_stack([own_t * (1.0 - ready), helpers, us_europe, us_conus])
-        delays = np.column_stack(
-            [
-                np.full(len(targets), c["mobilisation_hours"]),
-                delays_allies,
-                c["staging_hours"] + self.km_hub[targets] / c["move_kmh"],
-                np.full(len(targets), c["us_conus_hours"]),
-            ]
-        )
+        # columns: the target's own mobilisation, each ally's help, the US from Europe and
+        # from the United States (filled in place: the same values as stacking them)
+        amounts = np.empty((n, self.n + 3))
+        amounts[:, 0] = own_t * (1.0 - ready)
+        np.multiply(aid, (c["reinforce_share"] * self.own)[None, :], out=amounts[:, 1:-2])
+        amounts[np.arange(n), targets + 1] = 0.0
+        amounts[:, -2] = us_europe
+        amounts[:, -1] = us_conus
+        delays = np.empty((n, self.n + 3))
+        delays[:, 0] = c["mobilisation_hours"]
+        np.divide(travel, factor[:, None], out=delays[:, 1:-2])
+        delays[:, -2] = hub
+        delays[:, -1] = c["us_conus_hours"]
         return in_place, amounts, delays
+
+    def _travel(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Hours from each ally's capital to each target's before staging's enabler factor
+        (targets x allies), and from the US hub (per target): fixed in a run for given
+        ``staging_hours`` and ``move_kmh``, so computed once per set of targets (read-only)."""
+        c = self.c
+        key = ("travel", targets.tobytes(), c["staging_hours"], c["move_kmh"])
+        hit = self.cache.get(key)
+        if hit is None:
+            travel = c["staging_hours"] + self.km[:, targets].T / c["move_kmh"]
+            hub = c["staging_hours"] + self.km_hub[targets] / c["move_kmh"]
+            travel.flags.writeable = hub.flags.writeable = False
+            hit = self.cache[key] = (travel, hub)
+        return hit
 
     def opposing_forces(self, model: AllianceModel) -> tuple[float, float, float]:
         """The NATO forces a local, a regional and a large war would meet (bde-e): the mean

@@ -304,7 +304,11 @@ class Recorder:
                 *(m.influence_channels[c] for c in INFLUENCE_CHANNELS),
                 m.nuclear_liability,
                 m.cohesion,
-                m.progress_measures()[1],
+                float(  # the capability half of progress_measures, alone
+                    progress.capability_progress(
+                        m.europe_capability(), m.europe_start, m.us_base, m.isr_replaceable()
+                    )
+                ),
                 _us_capability_ratio(m),
                 m.pledge_level(),
                 *_answers(m),
@@ -319,20 +323,19 @@ class Recorder:
         m = self.model
         n = len(o.candidates)
         rows = self.options
-        for k in range(n + 1):
-            target = m.codes[int(o.candidates[k])] if k < n else ""
-            rows["year"].append(m.year)
-            rows["target"].append(target)
-            rows["value"].append(float(o.value[k]) if k < n else float("nan"))
-            rows["chance"].append(float(o.chance[k]) if k < n else float("nan"))
-            rows["cost"].append(float(o.cost) if k < n else float("nan"))
-            rows["utility"].append(
-                float(o.utility[k]) if k < n else float(m.russia.p["probe_threshold"])
-            )
-            rows["probability"].append(float(o.probabilities[k]))
-            rows["chosen"].append(k == o.pick)
-            rows["us_resolve_read"].append(float(o.us_resolve_read))
-            rows["europe_resolve_read"].append(float(o.europe_resolve_read))
+        nan = [float("nan")]
+        rows["year"].extend([m.year] * (n + 1))
+        rows["target"].extend([m.codes[i] for i in o.candidates.tolist()] + [""])
+        rows["value"].extend(np.asarray(o.value, dtype=float).tolist() + nan)
+        rows["chance"].extend(np.asarray(o.chance, dtype=float).tolist() + nan)
+        rows["cost"].extend([float(o.cost)] * n + nan)
+        rows["utility"].extend(
+            np.asarray(o.utility, dtype=float).tolist() + [float(m.russia.p["probe_threshold"])]
+        )
+        rows["probability"].extend(np.asarray(o.probabilities, dtype=float)[: n + 1].tolist())
+        rows["chosen"].extend([k == o.pick for k in range(n + 1)])
+        rows["us_resolve_read"].extend([float(o.us_resolve_read)] * (n + 1))
+        rows["europe_resolve_read"].extend([float(o.europe_resolve_read)] * (n + 1))
 
     def _ally_state(self) -> np.ndarray:
         if self._state is None:
