@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.runner import run_replications
+from sim.runs.runner import run_replications
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = (1, 2, 3)  # root seeds; each runs REPS replications
