@@ -197,6 +197,8 @@ def act(model: AllianceModel) -> list[Incursion]:
     rates = russia.incursion_rates(model.now["ukraine_war"], us.threat_level, us.ambiguity)
     counts = np.minimum(rng.poisson(np.minimum(rates, MAX_PER_KIND)), MAX_PER_KIND)
     russia.incursions_this_year = []
+    if not counts.any():
+        return []
     boldness = russia.incursion_boldness(us.threat_level, us.ambiguity)
     why = (
         f"expected {rates.sum():.1f} incursions: the record's rates x "
@@ -204,8 +206,6 @@ def act(model: AllianceModel) -> list[Incursion]:
         f"read {russia.perceived_resolve():.2f}, US threat {us.threat_level:.2f}, ambiguity "
         f"{us.ambiguity:.2f}, confidence {russia.confidence:+.2f})"
     )
-    if not counts.any():
-        return []
     logit = firmness_logit(model)  # computed once: Russia's reading and the answers share it
     weights = target_weights(model, logit)
     firm_p = _sig(logit)

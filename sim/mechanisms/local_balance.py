@@ -76,25 +76,31 @@ def race(
     """
     dt = c["race_step_hours"]
     steps = math.ceil(c["horizon_days"] * 24.0 / dt)
-    t = np.arange(steps + 1) * dt
     spread = max(c["arrival_spread_hours"], 1e-9)
-    defenders = in_place[:, None] + _arrivals(amounts, delays, spread, dt, steps)
-    rho = attacker[:, None] / np.maximum(defenders, 1e-9)
+    # the same arithmetic as the rule in the module docstring, on arrays reused in place
+    defenders = _arrivals(amounts, delays, spread, dt, steps)
+    defenders += in_place[:, None]
+    speed = np.maximum(defenders, 1e-9)
+    np.divide(attacker[:, None], speed, out=speed)  # rho
     halt, rout = c["halt_ratio"], max(c["rout_ratio"], c["halt_ratio"] + 1e-9)
-    surplus = np.maximum(rho - halt, 0.0)
-    speed = surplus / (surplus + (rout - halt)) * (c["advance_km_per_day"] / 24.0)
-    covered = np.zeros_like(speed)
+    speed -= halt
+    surplus = np.maximum(speed, 0.0, out=speed)
+    speed = surplus / (surplus + (rout - halt))
+    speed *= c["advance_km_per_day"] / 24.0
+    covered = np.empty_like(speed)
+    covered[:, 0] = 0.0
     np.cumsum(speed[:, :-1] * dt, axis=1, out=covered[:, 1:])
     reach = covered[:, -1]
     reached = covered >= depth_km
     first = np.where(reached.any(axis=1), reached.argmax(axis=1), -1)
     # hours to the objective, interpolated within the step that crosses it
-    before = covered[np.arange(len(first)), np.maximum(first - 1, 0)]
-    step_speed = speed[np.arange(len(first)), np.maximum(first - 1, 0)]
+    rows, prev = np.arange(len(first)), np.maximum(first - 1, 0)
+    before = covered[rows, prev]
+    step_speed = speed[rows, prev]
     inside = (depth_km - before) / np.maximum(step_speed, 1e-12)
     hours = np.where(
         first > 0,
-        t[np.maximum(first - 1, 0)] + np.minimum(inside, dt),
+        prev * dt + np.minimum(inside, dt),  # the step's start time, as np.arange(n) * dt
         np.where(first == 0, 0.0, np.inf),
     )
     arriving = np.where(amounts > 0, delays, np.inf)
