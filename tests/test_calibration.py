@@ -343,3 +343,44 @@ def test_each_rolling_origin_runs_on_its_own_fit(origin, tmp_path, capsys):
 def test_an_origin_without_a_fit_is_refused_with_exit_2(capsys):
     assert main(["hindcast", "--reps", "1", "--train-end", "2017"]) == 2
     assert "natosim calibrate --window 2014 2017 --write" in capsys.readouterr().err
+
+
+# -- issue 26: each ally's own record (the second stage of the fit) -----------------------------
+def test_own_record_terms_come_from_an_allys_own_record_and_only_in_its_window():
+    """The gap allies (no record in the window) follow the rule alone; every term is within its
+    bounds; the terms describe a run from the window's start, so a run from another start (the
+    baseline, from 2025) is the same with or without them."""
+    for origin in (2021, 2022, 2023, 2024):
+        record = json.loads(
+            (ROOT / "scenarios" / "calibration" / f"fitted_2014_{origin}.json").read_text()
+        )
+        own = record["own_record"]
+        assert own["n_allies"] == len(own["terms"]) >= 20
+        assert not set(own["terms"]) & set(GAP)
+        for vals in own["terms"].values():
+            assert set(vals) == set(fitmod.RECORD_TERMS)
+            assert -3 <= vals["record_level_pp"] <= 3 and -3 <= vals["record_target_pp"] <= 5
+        # shrunk toward the rule: the in-window fit with them is no worse than without
+        assert own["loss_rmse"] <= record["loss_rmse"] + 1e-9
+    base = sim.load_scenario(ROOT / "scenarios" / "baseline.toml").with_params(
+        {"run.end_year": 2028}
+    )
+    assert base.get("allies.record_start_year") == 2014
+    with_terms = sim.run_replications(base, 1, 5).allies["core_pct"]
+    without = sim.run_replications(base.with_params(fitmod.record_params(0, {})), 1, 5)
+    pd.testing.assert_series_equal(with_terms, without.allies["core_pct"])
+
+
+def test_the_hindcast_reads_its_own_window_terms():
+    """``--train-end Y`` runs with the terms of the 2014-Y fit, and starts each ally where its
+    own record puts it."""
+    from sim.calibration.cli import fit_path, with_fit
+
+    record = json.loads(fit_path(2014, 2023).read_text())
+    sc = with_fit(sim.load_scenario(HINDCAST), 2014, 2023)
+    assert sc.get("allies.record_start_year") == 2014
+    for code, vals in record["own_record"]["terms"].items():
+        for name, v in vals.items():
+            assert sc.ally_value(code, name) == pytest.approx(v)
+    for code in GAP:
+        assert sc.ally_value(code, "record_target_pp") == 0.0

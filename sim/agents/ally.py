@@ -35,6 +35,8 @@ PER_ALLY = {
     "base_pct": "base_pct",
     "equipment_share": "equipment_share",
     "resistance": "domestic_resistance",
+    "record_level": "record_level_pp",
+    "record_target": "record_target_pp",
 }
 
 
@@ -46,9 +48,10 @@ class AllyState:
     ``related_pct`` (defence-related spending), ``threat`` and ``trust`` (index 0-1), ``shock``
     and ``aggression`` (threat terms that decay), ``greyzone_attacks`` (this year) and
     ``greyzone_attacks_extra`` (from events, added next), ``member`` (NATO member this year).
-    Fixed: the per-ally parameters of :data:`PER_ALLY`, ``size`` (sqrt of GDP over the largest
-    European GDP, at most 1), ``proximity`` and ``posture_weight`` (network edges to Russia and
-    to the US), ``armed`` and ``european`` (from the data).
+    Fixed: the per-ally parameters of :data:`PER_ALLY` (the own-record terms ``record_level``
+    and ``record_target`` zero unless the run starts in ``allies.record_start_year``), ``size``
+    (sqrt of GDP over the largest European GDP, at most 1), ``proximity`` and ``posture_weight``
+    (network edges to Russia and to the US), ``armed`` and ``european`` (from the data).
     """
 
     armed: np.ndarray
@@ -74,6 +77,8 @@ class AllyState:
     base_pct: np.ndarray
     equipment_share: np.ndarray
     resistance: np.ndarray
+    record_level: np.ndarray
+    record_target: np.ndarray
     size: np.ndarray
     proximity: np.ndarray
     posture_weight: np.ndarray
@@ -135,6 +140,15 @@ def _initial_arrays(
         ),
     }
     core = np.array([initial.defence_pct(c, start) for c in codes], dtype=float)
+    for attr, name in PER_ALLY.items():
+        out[attr] = per_ally(name, bool if name == "holdout" else float)
+    if sc.get("allies.record_start_year") == start:
+        # each ally's own record (issue 26): its underlying start level against the one
+        # start-year figure; its target's distance is read when the budgets are anchored
+        core = np.maximum(core + out["record_level"], 0.0)
+    else:
+        out["record_level"] = np.zeros(n)
+        out["record_target"] = np.zeros(n)
     out["reclassified_pct"] = np.minimum(core, per_ally("initial_reclassified_pct"))
     out["core_pct"] = core - out["reclassified_pct"]
     out["related_pct"] = np.zeros(n)
@@ -143,8 +157,6 @@ def _initial_arrays(
         out[name] = np.zeros(n)
     out["greyzone_attacks"] = np.zeros(n, dtype=np.int64)
     out["greyzone_attacks_extra"] = np.zeros(n, dtype=np.int64)
-    for attr, name in PER_ALLY.items():
-        out[attr] = per_ally(name, bool if name == "holdout" else float)
     out["gdp_growth"] = out["gdp_growth"] / 100.0
     largest = out["gdp_bn"][out["european"]].max()
     out["size"] = np.minimum(1.0, np.sqrt(out["gdp_bn"] / largest))

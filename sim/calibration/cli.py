@@ -27,6 +27,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             scenario.get("run.start_year"),
         )
     name = f"fitted_{start}_{end}.toml"
+    if args.record_only:
+        return _record_only(scenario, start, end, args.write)
     if args.write:  # the tracked fit that scenarios extend: only when asked
         out = PACKAGE_SCENARIOS / "calibration" / name
     elif args.out:
@@ -62,6 +64,32 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             "(scenarios read scenarios/calibration/; rerun with --write to replace the tracked "
             "fit, or copy this one there)"
         )
+    return 0
+
+
+def _record_only(scenario, start: int, end: int, write: bool) -> int:
+    """``--record-only``: estimate the tracked fit's second stage (each ally's own-record
+    terms) again, its first stage and bootstrap kept."""
+    from .fit import with_own_record, write_fit  # noqa: PLC0415
+
+    if not write:
+        raise ScenarioError(
+            "--record-only", "without --write", "--write (it updates a tracked fit)"
+        )
+    path = fit_path(start, end)
+    if not path.is_file():
+        raise ScenarioError(
+            "--record-only",
+            str(path.name),
+            f"a tracked fit (run natosim calibrate --window {start} {end} --write first)",
+        )
+    fit = with_own_record(scenario, path)
+    own = fit.record
+    print(
+        f"own-record terms for {own['n_allies']} allies: residual sd {own['sigma']:.3f}, prior "
+        f"sd {own['tau']}; RMSE {fit.loss:.3f} without, {own['loss_rmse']:.3f} with them"
+    )
+    print(f"written: {write_fit(fit, path.with_suffix('.toml'))} (and {path.name})")
     return 0
 
 
@@ -105,9 +133,15 @@ def with_fit(scenario, start: int, train_end: int):
             f"a year with a tracked fit (scenarios/calibration/{path.name}: run natosim "
             f"calibrate --window {start} {train_end} --write first)",
         )
+    from .fit import record_params  # noqa: PLC0415 (SciPy on demand)
+
     record = json.loads(path.read_text())
+    own = record.get("own_record", {}).get("terms")
+    # the fit's own-record terms replace whatever the scenario's own fit carried (an ally
+    # without a record in this window gets 0); a fit without them leaves the terms off
+    terms = record_params(start, own) if own else {**record_params(0, {})}
     return scenario.with_params(
-        {**record["values"], **record.get("russia_values_used", {})}, source=str(path)
+        {**record["values"], **record.get("russia_values_used", {}), **terms}, source=str(path)
     )
 
 
@@ -140,6 +174,12 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
         "--write",
         action="store_true",
         help="write the fit to scenarios/calibration/fitted_S_E.toml, which scenarios extend",
+    )
+    ca.add_argument(
+        "--record-only",
+        action="store_true",
+        help="with --write: estimate only the tracked fit's second stage again (each ally's "
+        "own-record terms), its first stage and bootstrap kept",
     )
     ca.add_argument("--quiet", action="store_true", help="no progress bar")
     ca.set_defaults(func=cmd_calibrate)

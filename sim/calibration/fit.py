@@ -18,6 +18,11 @@ Method (simulated least squares, a simple form of the simulated method of moment
   times and the fit repeated (a local refit from the estimate); the standard deviation and the
   5th-95th percentiles of the refits are reported, and every refit is written whole
   (``bootstrap_draws`` in the JSON record: the joint uncertainty, for drawing worlds).
+* **Each ally's own record** (second stage, :func:`own_record`): with the rule held, each
+  ally's persistent distance from it (``allies.record_level_pp``, ``record_target_pp``) is
+  estimated from that ally's own record in the window alone and shrunk toward the rule by
+  empirical Bayes; an ally without a record in the window (the six gap allies) follows the rule
+  alone. The terms apply to a run from the window's start (``allies.record_start_year``).
 * **Russia's reaction** (``russia.reaction_coefficient``, ``russia.fatigue``): ordinary least
   squares of the Richardson equation ``dX = k Y - a X + g`` on SIPRI's Russian spending (X) and
   NATO-Europe's spending from the NATO tables (Y), over the training window, with standard errors.
@@ -84,6 +89,7 @@ class Fit:
     richardson: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     draws: list[dict[str, float]] = field(default_factory=list)
+    record: dict[str, Any] = field(default_factory=dict)
 
 
 def simulate_core(
@@ -254,6 +260,7 @@ def calibrate(
     (:func:`sim.calibration.bootstrap_draws`)."""
     keys = fitted_for(end)
     seeds = replication_seeds(seed, reps)
+    scenario = _no_record(scenario)  # the first stage: the rule any ally follows
     # the schema's defaults, not the scenario's (which may extend an earlier fit)
     default = {k: float(Scenario.default().get(k)) for k in keys}
     loss_default = loss(scenario, default, seeds, start, end)
@@ -276,6 +283,10 @@ def calibrate(
         values=values, loss=best, loss_default=loss_default, richardson=fit_richardson(start, end)
     )
     fit.draws = [dict(zip(keys, map(float, xb), strict=True)) for xb in draws]
+    fit.record = own_record(scenario, values, seeds, start, end)
+    fit.record["loss_rmse"] = loss(
+        scenario.with_params(record_params(start, fit.record["terms"])), values, seeds, start, end
+    )
     if draws:
         arr = np.array(draws)
         for i, k in enumerate(keys):
@@ -290,9 +301,163 @@ def calibrate(
         "maxiter": maxiter,
         "fitted": list(keys),
         "allies_in_fit": allies,
+        "record_start_year": start,
         "scenario": scenario.name,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+    return fit
+
+
+RECORD_TERMS = ("record_level_pp", "record_target_pp")
+RECORD_STEP = 0.2  # pp of GDP: the shift whose response the second stage measures
+RECORD_ITERATIONS = 4  # Gauss-Newton steps (kinks in the rule; the peers couple allies)
+
+
+def record_params(start: int, terms: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """Scenario values setting every ally's own-record terms (``terms``: ISO3 -> values, an
+    ally missing gets 0) for a run from ``start``."""
+    out: dict[str, Any] = {"allies.record_start_year": start}
+    for code in data.ally_codes():
+        for name in RECORD_TERMS:
+            out[f"allies.overrides.{code}.{name}"] = terms.get(code, {}).get(name, 0.0)
+    return out
+
+
+def _no_record(scenario: Scenario) -> Scenario:
+    """``scenario`` with every own-record term off (a fit the scenario extends may carry some):
+    the first stage fits the rule that any ally follows."""
+    return scenario.with_params({**record_params(0, {}), "allies.record_start_year": 0})
+
+
+def own_record(
+    scenario: Scenario, values: dict[str, float], seeds: Sequence[int], start: int, end: int
+) -> dict[str, Any]:
+    """Second stage: each ally's own-record terms, from its own record in the window alone.
+
+    With the rule's fitted ``values`` held, the residuals of an ally's simulated core spending
+    (mean over ``seeds``) against NATO's figures over ``start+1..end`` are regressed on the
+    model's response to a unit shift of each term (``record_level_pp``: where the run starts;
+    ``record_target_pp``: where the ally's budget is heading), measured by simulation with
+    common random numbers. The per-ally least-squares estimates are shrunk toward 0 (the rule
+    itself) by empirical Bayes: a normal prior per term whose variance is the cross-section's
+    mean square estimate less its mean sampling variance, with the residual variance pooled
+    over allies (ridge with the penalty sigma^2 / tau^2). The rule has kinks (the pledge) and
+    the allies' peers couple them, so the estimate is refined by Gauss-Newton steps linearised
+    at each estimate on the full simulation, keeping the estimate with the lowest penalised
+    loss. An ally with fewer than
+    three observed years in the window (the six gap allies) keeps 0: the rule alone.
+    Returns ``{"terms": {ISO3: {term: value}}, "sigma": ..., "tau": {...}, "n_allies": ...}``.
+    """
+    sc = scenario.with_params({**values, "run.end_year": end})
+
+    def run(terms: dict[str, dict[str, float]]) -> pd.DataFrame:
+        return simulate_core(sc.with_params(record_params(start, terms)), {}, seeds, end)
+
+    target = _target(start, end, None)
+    counts = target.groupby("iso3")["year"].count()
+    allies = sorted(counts[counts >= 3].index)
+    years = sorted(target["year"].unique())
+
+    def matrix(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.pivot(index="iso3", columns="year", values="sim").loc[allies, years]
+
+    obs = target.pivot(index="iso3", columns="year", values="observed").loc[allies, years]
+    seen = {c: obs.loc[c].notna().to_numpy() for c in allies}
+
+    def as_terms(est: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+        return {c: dict(zip(RECORD_TERMS, map(float, est[c]), strict=True)) for c in allies}
+
+    def linearise(est: dict[str, np.ndarray]) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+        """The simulation at ``est`` and each ally's response to a step of each term there
+        (the rule has kinks, at the pledge above all: the response is measured where it is
+        used)."""
+        now = matrix(run(as_terms(est)))
+        cols = []
+        for k in range(len(RECORD_TERMS)):
+            step = {c: est[c] + RECORD_STEP * np.eye(len(RECORD_TERMS))[k] for c in allies}
+            cols.append((matrix(run(as_terms(step))) - now) / RECORD_STEP)
+        return now, {c: np.column_stack([x.loc[c].to_numpy() for x in cols]) for c in allies}
+
+    est = {c: np.zeros(len(RECORD_TERMS)) for c in allies}
+    base, design = linearise(est)
+    resid = {c: (obs.loc[c] - base.loc[c]).to_numpy() for c in allies}
+    ols, var_scale, sse, dof = {}, {}, 0.0, 0
+    for c in allies:
+        x, r = design[c][seen[c]], resid[c][seen[c]]
+        xtx_inv = np.linalg.pinv(x.T @ x)
+        ols[c] = xtx_inv @ x.T @ r
+        var_scale[c] = np.diag(xtx_inv)
+        sse += float(((r - x @ ols[c]) ** 2).sum())
+        dof += len(r) - len(RECORD_TERMS)
+    sigma2 = sse / max(1, dof)
+    b = np.array([ols[c] for c in allies])
+    v = sigma2 * np.array([var_scale[c] for c in allies])
+    tau2 = np.maximum((b**2).mean(axis=0) - v.mean(axis=0), 1e-6)
+    penalty = np.diag(sigma2 / tau2)
+
+    def ridge(c: str, r: np.ndarray) -> np.ndarray:
+        x = design[c][seen[c]]
+        return np.linalg.solve(x.T @ x + penalty, x.T @ r[seen[c]])
+
+    def objective(now: pd.DataFrame, est: dict[str, np.ndarray]) -> float:
+        """The penalised least squares the ridge steps minimise (with the full simulation)."""
+        return sum(
+            float(((obs.loc[c] - now.loc[c]).to_numpy()[seen[c]] ** 2).sum())
+            + float(est[c] @ penalty @ est[c])
+            for c in allies
+        )
+
+    best = (objective(base, est), est)
+    for _ in range(RECORD_ITERATIONS):
+        # Gauss-Newton on the penalised problem, linearised at the estimate: the residual
+        # there plus the response the estimate already explains
+        est = {
+            c: ridge(c, (obs.loc[c] - base.loc[c]).to_numpy() + design[c] @ est[c]) for c in allies
+        }
+        base, design = linearise(est)
+        best = min(best, (objective(base, est), est), key=lambda t: t[0])
+    est = best[1]
+    lo_hi = {n: (-3.0, 3.0) if n == "record_level_pp" else (-3.0, 5.0) for n in RECORD_TERMS}
+    terms = {
+        c: {
+            n: round(float(np.clip(x, *lo_hi[n])), 4)
+            for n, x in zip(RECORD_TERMS, est[c], strict=True)
+        }
+        for c in allies
+    }
+    return {
+        "terms": terms,
+        "sigma": float(np.sqrt(sigma2)),
+        "tau": dict(zip(RECORD_TERMS, map(float, np.sqrt(tau2)), strict=True)),
+        "n_allies": len(allies),
+    }
+
+
+def with_own_record(scenario: Scenario, path: Path) -> Fit:
+    """The tracked fit at ``path`` (its JSON record) with its second stage estimated again
+    (:func:`own_record`) from its first-stage values, replications and seed: the first stage,
+    its bootstrap and loss are kept as they were (``natosim calibrate --record-only``)."""
+    record = json.loads(path.read_text())
+    meta = record["meta"]
+    start, end = meta["window"]
+    fit = Fit(
+        values=record["values"],
+        std=record["std"],
+        low=record["low"],
+        high=record["high"],
+        loss=record["loss_rmse"],
+        loss_default=record["loss_rmse_defaults"],
+        richardson=record["richardson"],
+        meta=meta,
+        draws=record.get("bootstrap_draws", []),
+    )
+    seeds = replication_seeds(meta["seed"], meta["reps"])
+    sc = _no_record(scenario)
+    fit.record = own_record(sc, fit.values, seeds, start, end)
+    fit.record["loss_rmse"] = loss(
+        sc.with_params(record_params(start, fit.record["terms"])), fit.values, seeds, start, end
+    )
+    fit.meta = {**meta, "record_start_year": start}
     return fit
 
 
@@ -363,8 +528,25 @@ def write_fit(fit: Fit, path: Path) -> Path:
             line += f"; on its search bound [{b_lo:g}, {b_hi:g}]: the window pushes against it"
         by_section.setdefault(section, []).append(line)
     lines = lines[:-1]  # the [allies] header: written per section below
+    terms = fit.record.get("terms", {})
+    if terms:
+        by_section.setdefault("allies", []).append(
+            f"record_start_year = {fit.meta['window'][0]}  # the own-record terms below apply "
+            "to a run from the window's start only"
+        )
     for section, entries in by_section.items():
         lines += [f"[{section}]", *entries, ""]
+    if terms:
+        tau = fit.record["tau"]
+        lines.append(
+            "# Each ally's own record (second stage, empirical Bayes: residual sd "
+            f"{fit.record['sigma']:.3f}, prior sd level {tau['record_level_pp']:.3f}, target "
+            f"{tau['record_target_pp']:.3f}; RMSE with them {fit.record['loss_rmse']:.3f})"
+        )
+        for code, vals in sorted(terms.items()):
+            lines += [f"[allies.overrides.{code}]"]
+            lines += [f"{n} = {round(v, 4) + 0.0:.4f}" for n, v in vals.items()]
+        lines.append("")
     lines += ["[russia]"]
     if rus:
         lines += [
@@ -397,6 +579,8 @@ def write_fit(fit: Fit, path: Path) -> Path:
         # replacement, a local refit from the estimate): draw worlds from these rows to carry
         # the fit's joint uncertainty (sim.calibration.bootstrap_draws)
         "bootstrap_draws": fit.draws,
+        # each ally's own-record terms (second stage, sim.calibration.fit.own_record)
+        "own_record": fit.record,
     }
     # each file written beside its place and renamed into it: an interrupted write leaves the
     # previous fit whole, never half a file

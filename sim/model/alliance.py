@@ -201,11 +201,14 @@ class AllianceModel(mesa.Model):
         """Set each ally's ``base_pct`` so that, in the start year's situation (its threat and
         trust, the pledge, its neighbours' spending, no US threat yet), the budget rule wants
         exactly the spending NATO reports for it: an ally fixed effect taken from the start
-        year's data only. Changes then come from changes in that situation (M4)."""
+        year's data only. Changes then come from changes in that situation (M4). In a run from
+        the start of a calibration window, an ally's own record may say it was heading
+        elsewhere (``record_target_pp``, fitted from its record alone; issue 26): the rule then
+        wants its spending plus that distance, which its budget closes at its adjustment rate."""
         s = self.ally_state
         base = rules.anchored_base(
             self.p_allies,
-            s.core_pct,
+            s.core_pct + s.record_target,
             self.pledge_goal(),
             self._peers(),
             s.threat,

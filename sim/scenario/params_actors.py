@@ -218,6 +218,24 @@ ALLIES = (
        "effect from the start year's data only) instead of taken from base_pct.",
        "assumption: allies differ for reasons the rule does not model (history, geography, "
        "politics); the start year's data say by how much", "M4"),
+    _i(AL, "record_start_year", 0, 0, 2100, "year",
+       "The start year whose run applies each ally's own-record terms (record_level_pp, "
+       "record_target_pp); 0, or any other start year, leaves them out (issue 26).",
+       "fitted (natosim calibrate, second stage): the calibration window's start; the terms "
+       "describe a run from that year only (a forward run starts from the latest data)", "M4"),
+    _f(AL, "record_level_pp", 0.0, -3, 3, "pp of GDP",
+       "Each ally's underlying start-year level against NATO's single start-year figure (lumpy "
+       "procurement, revisions): the run starts from the figure plus this (issue 26).",
+       "fitted (natosim calibrate, second stage) from the ally's own record in the window, "
+       "shrunk toward 0 by empirical Bayes; 0 for an ally without a record", "M4",
+       per_ally=True),
+    _f(AL, "record_target_pp", 0.0, -3, 5, "pp of GDP",
+       "How far the spending an ally was heading for at the start lies above the budget rule's "
+       "start-year level: the ally's own drift, which the budget closes at its adjustment rate "
+       "(partial adjustment toward an ally-specific target; issue 26).",
+       "fitted (natosim calibrate, second stage) from the ally's own record in the window, "
+       "shrunk toward 0 by empirical Bayes; 0 for an ally without a record", "M4",
+       per_ally=True),
     _f(AL, "base_pct", 1.0, 0, 5, "% of GDP",
        "Spending an ally would choose with no threat, no pledge and no pressure (used only when "
        "anchor_to_start is false).",
