@@ -317,7 +317,8 @@ def test_a_saved_session_comes_back_whole(tmp_path):
         if k == 2:
             first.inject("russia_probe", "LVA", 1.0)
         first.advance()
-    first.decide(ada, budget=4.0)  # not yet played: not saved, not replayed
+    first.decide(ada, budget=4.0)  # this year's, not yet played: saved with the session
+    first.inject("summit", "", 3.5)
     assert oct((tmp_path / "session.json").stat().st_mode & 0o777) == "0o600"
     back = ClassSession.resume(tmp_path)
     assert back.snapshot.year == first.model.year == 2029
@@ -326,9 +327,25 @@ def test_a_saved_session_comes_back_whole(tmp_path):
     a, b = first.history_frame(), back.history_frame()
     pd.testing.assert_frame_equal(a, b)
     assert first.events(200) == back.events(200)
-    back.decide(ada, budget=4.0)
+    # the decisions and injections sent for the coming year come back too
+    assert back.decided() == {"EST"} and back.pending["EST"]["budget"] == 4.0
+    assert back.injected == [{"kind": "summit", "target": "", "magnitude": 3.5}]
+    first.advance()
     back.advance()
     assert back.year == 2030
+    pd.testing.assert_frame_equal(first.history_frame(), back.history_frame())
+
+
+def test_a_resumed_session_checks_the_saved_decisions_again(tmp_path):
+    scenario = sim.load_scenario("ceasefire")
+    first = ClassSession(scenario, seed=3, code="123456", instructor_token="T", folder=tmp_path)
+    ada = first.join("123456", "Ada", "EST")
+    first.decide(ada, budget=4.0)
+    saved = json.loads((tmp_path / "session.json").read_text())
+    saved["pending"]["EST"]["budget"] = 1e9  # a hand-edited file
+    (tmp_path / "session.json").write_text(json.dumps(saved))
+    with pytest.raises(SeminarError, match="budget"):
+        ClassSession.resume(tmp_path)
 
 
 def test_the_debrief_speaks_per_seat_and_the_export_has_an_after_action_report(session, tmp_path):

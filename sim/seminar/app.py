@@ -8,10 +8,12 @@ decisions of the years already played.
 
 Pages never read the live model: they show the session's published :class:`Snapshot` (replaced
 whole, under the session's lock, when a year is played, a reveal or the clock changes). A page
-learns of a change by watching numbers ten times a second in a thread per page (which Solara
-cancels when the page closes): the snapshot's sequence (every page), the roster's version (the
-instructor's page only) and its own seat's version (a seat's page). A student's Submit thus
-re-renders that student's page and the instructor's roster, not the other thirty pages.
+learns of a change by watching numbers ten times a second in a thread (which Solara cancels when
+the page closes): the snapshot's sequence (every page), the seats' version (the instructor's
+console), its own seat's version (a seat's page), and, in the instructor's roster block alone,
+the roster's version. A student's Submit thus re-renders that student's form and the roster
+block, nothing else on any page. At a new year the seat form keeps its controls and resets their
+values (rebuilding them on thirty pages cost seconds), and the countdown ticks in the browser.
 
 The layout is one flexible row: the controls (join form, seat form or console) and the countdown
 on the left, the shared views on the right; below 760 px wide they stack, controls first.
@@ -28,7 +30,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
+import ipyvue
 import solara
+import traitlets
 
 from ..scenario import CATEGORIES, load_scenario
 from ..ui.config import app_config
@@ -126,29 +130,52 @@ def _client() -> str:
     return f"{where}|{session}"
 
 
+class CountdownWidget(ipyvue.VueTemplate):
+    """The countdown, counted down by the browser: the server sends the seconds left when a
+    state is published (``stamp`` is the snapshot's sequence), the page ticks by itself. A
+    server-side tick would send a message to every page every second and re-render it."""
+
+    template = traitlets.Unicode(
+        """<template><span class="countdown">{{ text }}</span></template>
+<script>
+module.exports = {
+  data() { return { now: Date.now(), base: Date.now() }; },
+  watch: {
+    left() { this.base = Date.now(); this.now = this.base; },
+    stamp() { this.base = Date.now(); this.now = this.base; },
+  },
+  mounted() { this.timer = setInterval(() => { this.now = Date.now(); }, 1000); },
+  destroyed() { clearInterval(this.timer); },
+  computed: {
+    text() {
+      if (this.done) return "the run is over";
+      if (this.left < 0) return "clock paused";
+      const s = Math.max(0, Math.round(this.left - (this.now - this.base) / 1000));
+      const mm = Math.floor(s / 60), ss = String(s % 60).padStart(2, "0");
+      return mm + ":" + ss + " left for decisions on " + this.next
+        + (this.auto ? ", then the year advances" : "");
+    },
+  },
+};
+</script>"""
+    ).tag(sync=True)
+    left = traitlets.Int(-1).tag(sync=True)
+    stamp = traitlets.Int(0).tag(sync=True)
+    done = traitlets.Bool(False).tag(sync=True)
+    auto = traitlets.Bool(False).tag(sync=True)
+    next = traitlets.Int(0).tag(sync=True)
+
+
 @solara.component
 def Countdown(snap: Snapshot) -> None:
-    now, set_now = solara.use_state(0)
-
-    def tick(cancel: threading.Event) -> None:
-        n = 0
-        while not cancel.wait(1.0):
-            n += 1
-            set_now(n)
-
-    solara.use_thread(tick, dependencies=[])
-    _ = now
-    if snap.done:
-        text = "the run is over"
-    else:
-        left = snap.seconds_left()
-        auto = ", then the year advances" if snap.auto else ""
-        text = (
-            "clock paused"
-            if left < 0
-            else f"{left // 60}:{left % 60:02d} left for decisions on {snap.year + 1}{auto}"
-        )
-    solara.Text(text, classes=["countdown"])
+    """Seconds left for this year's decisions (ticking in the browser, see CountdownWidget)."""
+    CountdownWidget.element(
+        left=-1 if snap.done else snap.seconds_left(),
+        stamp=snap.seq,
+        done=snap.done,
+        auto=snap.auto,
+        next=snap.year + 1,
+    )
 
 
 @solara.component
@@ -238,22 +265,31 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
     agent value; an untouched Submit leaves every decision to the agent."""
     kind = role if role in (US, RUSSIA) else "ally"
     defaults = snap.defaults.get(role, {})
-    values, set_values = solara.use_state(
-        cast(dict[str, Any], {k: None for k, _ in DECISION_FIELDS[kind]})
-    )
-    error, set_error = solara.use_state("")
-    sent, set_sent = solara.use_state(False)
+    fresh = cast(dict[str, Any], {k: None for k, _ in DECISION_FIELDS[kind]})
+    # the form's state belongs to one year and one role: a new year (or a move to another
+    # role) starts again from 'my agent decides' with the same controls (kept, not rebuilt:
+    # thirty pages rebuilding ~25 controls each at every Advance)
+    state, set_state = solara.use_state((snap.year, role, fresh, False))
+    ours = state[0] == snap.year and state[1] == role
+    values = state[2] if ours else fresh
+    sent = state[3] if ours else False
+    error, set_error = solara.use_state((snap.year, ""))
+    latest = solara.use_ref(values)
+    latest.current = values
 
     def submit() -> None:
+        now = latest.current
         try:
-            SESSION.decide(token, **values)
-            set_error("")
-            set_sent(True)
+            SESSION.decide(token, **now)
+            set_error((snap.year, ""))
+            set_state((snap.year, role, now, True))
         except SeminarError as exc:
-            set_error(str(exc))
+            set_error((snap.year, str(exc)))
 
     def put(key: str, value: Any) -> None:
-        set_values({**values, key: value})
+        now = {**latest.current, key: value}
+        latest.current = now
+        set_state((snap.year, role, now, sent))  # a change after a Submit: Submit again
 
     def pick(key: str, table: dict[str, Any], text: str) -> None:
         put(key, table[text])
@@ -346,8 +382,8 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
         solara.Success(f"Your decision for {snap.year + 1} is in (you may still change it).")
     else:
         solara.Warning("Not submitted yet: if the year advances, your agent decides.")
-    if error:
-        solara.Error(error)
+    if error[1] and error[0] == snap.year:
+        solara.Error(error[1])
 
 
 @solara.component
@@ -372,7 +408,7 @@ def SeatView(token: str, snap: Snapshot, seat_version: int) -> None:
     elif role in SESSION.locked:
         solara.Info("The instructor has given your role to its agent for now.")
     else:
-        SeatForm(token, role, snap).key(f"form-{role}-{snap.year}")
+        SeatForm(token, role, snap)
     with solara.Details("Your briefing", expand=snap.year == snap.start_year):
         solara.HTML(tag="div", unsafe_innerHTML=snap.briefings.get(role, ""))
 
@@ -404,7 +440,43 @@ def DebriefView(snap: Snapshot, role: str | None = None) -> None:
 
 
 @solara.component
-def InstructorView(snap: Snapshot, roster_version: int) -> None:
+def Roster(snap: Snapshot) -> None:
+    """Who holds which seat and who has decided: one HTML block with its own watcher, so a
+    student's Submit re-renders this block only (not the console, not the shared views)."""
+    version, set_version = solara.use_state(SESSION.roster_version)
+
+    def watch(cancel: threading.Event) -> None:
+        seen = version
+        while not cancel.wait(WATCH_SECONDS):
+            now = SESSION.roster_version
+            if now != seen:
+                set_version(now)
+            seen = now
+
+    solara.use_thread(watch, dependencies=[])
+    roster = SESSION.roster()
+    pending_events = len(SESSION.injected)
+    n_dec = sum(r["decided"] for r in roster)
+    n_held = sum(bool(r["player"]) for r in roster)
+    chips = "".join(
+        f"<span class='seat{' decided' if r['decided'] else ''}"
+        f"{' locked' if r['locked'] else ''}' title='{html.escape(r['name'])}'>"
+        f"{html.escape(r['role'])} {html.escape(r['player'] or '(agent)')}"
+        f"{' ✓' if r['decided'] else ''}</span>"
+        for r in roster
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            f"<div class='roster-count'>{n_dec} of {n_held} seats decided for {snap.year + 1}"
+            f"{f'; {pending_events} event(s) injected' if pending_events else ''}</div>"
+            f"<div class='roster'>{chips or 'nobody yet'}</div>"
+        ),
+    )
+
+
+@solara.component
+def InstructorView(snap: Snapshot, seats_version: int) -> None:
     kind, set_kind = solara.use_state(INJECTABLE[0])
     target, set_target = solara.use_state("EST")
     seat_role, set_seat_role = solara.use_state("")
@@ -428,8 +500,6 @@ def InstructorView(snap: Snapshot, roster_version: int) -> None:
         folder = SESSION.export(CONFIG.export_root)
         set_message(f"Exported to {folder.relative_to(CONFIG.export_root)} (in the export folder)")
 
-    roster = SESSION.roster()
-    pending_events = len(SESSION.injected)
     solara.HTML(
         tag="h3",
         unsafe_innerHTML=f"Instructor: {html.escape(SESSION.scenario.name)}, year {snap.year}",
@@ -466,23 +536,7 @@ def InstructorView(snap: Snapshot, roster_version: int) -> None:
         value=snap.auto,
         on_value=SESSION.set_auto,
     )
-    n_dec = sum(r["decided"] for r in roster)
-    n_held = sum(bool(r["player"]) for r in roster)
-    chips = "".join(
-        f"<span class='seat{' decided' if r['decided'] else ''}"
-        f"{' locked' if r['locked'] else ''}' title='{html.escape(r['name'])}'>"
-        f"{html.escape(r['role'])} {html.escape(r['player'] or '(agent)')}"
-        f"{' ✓' if r['decided'] else ''}</span>"
-        for r in roster
-    )
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=(
-            f"<div class='roster-count'>{n_dec} of {n_held} seats decided for {snap.year + 1}"
-            f"{f'; {pending_events} event(s) injected' if pending_events else ''}</div>"
-            f"<div class='roster'>{chips or 'nobody yet'}</div>"
-        ),
-    )
+    Roster(snap)
     roles = SESSION.roles()
     with solara.Details("Seats: release, move, lock"):
         solara.Select("Seat", value=seat_role, values=roles, on_value=set_seat_role)
@@ -552,23 +606,23 @@ def Page() -> None:
     instructor = SESSION.is_instructor(q.get("instructor"))
     token = q.get("seat") if not instructor else None
     snap, set_snap = solara.use_state(SESSION.snapshot)
-    roster, set_roster = solara.use_state(SESSION.roster_version)
+    seats, set_seats = solara.use_state(SESSION.seats_version)
     seat_v, set_seat_v = solara.use_state(SESSION.seat_versions.get(token or "", 0))
 
     def watch(cancel: threading.Event) -> None:
         # each number is read once per look: read twice, a change between the reads is lost
         # (starting from what the page first drew, so a change before this thread runs counts)
-        snap0, roster0, seat0 = snap, roster, seat_v
+        snap0, seats0, seat0 = snap, seats, seat_v
         while not cancel.wait(WATCH_SECONDS):
             now = SESSION.snapshot
             if now is not snap0:
                 set_snap(now)
             snap0 = now
             if instructor:
-                version = SESSION.roster_version
-                if version != roster0:
-                    set_roster(version)
-                roster0 = version
+                version = SESSION.seats_version
+                if version != seats0:
+                    set_seats(version)
+                seats0 = version
             if token:
                 sv = SESSION.seat_versions.get(token, 0)
                 if sv != seat0:
@@ -579,7 +633,7 @@ def Page() -> None:
     with solara.Div(classes=["sem-wrap"]):
         with solara.Div(classes=["sem-controls"]):
             if instructor:
-                InstructorView(snap, roster)
+                InstructorView(snap, seats)
             elif (token and SESSION.seat(token) is not None) or seat_v:
                 SeatView(token or "", snap, seat_v)
             else:

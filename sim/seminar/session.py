@@ -15,16 +15,19 @@ one consistent state, a :class:`Snapshot` (charts, map, status line, log, the de
 this year's agent values for every form) and publishes it by replacing one attribute, so a page
 reads either the old year or the new one, whole, never the model half-stepped. A decision changes
 only the roster (``roster_version``, which the instructor's page watches) and the deciding seat's
-own page; a seat's own state (released, moved, locked) has its own counter.
+own page; a change of seats (``seats_version``) the instructor's seat tools too; a seat's own
+state (released, moved, locked) has its own counter.
 
 Doors: join attempts are limited per client and in total (:class:`JoinGate`), a browser holds one
 seat, names are unique, and every value a page sends is checked for its type (a ``True`` is not a
 number), finiteness, size and bounds before it reaches the model.
 
 Persistence: with a ``folder`` the session is saved (``session.json``, atomically, readable by
-its owner only: it holds the join code and the tokens) at every year and every change of seats;
+its owner only: it holds the join code and the tokens) at every year, every change of seats,
+every decision and every injection;
 :meth:`ClassSession.resume` rebuilds the run by replaying the recorded decisions and injections
-from the same seed, so the year, the seats and every link come back.
+from the same seed, so the year, the seats, every link and the decisions already sent for the
+coming year come back.
 
 Debrief: the same scenario and seed run by the agents alone with the instructor's injections
 replayed (the counterfactual), per seat the class against the agents in words with a score for
@@ -331,7 +334,8 @@ class ClassSession:
         self.fog = True
         self.debrief_shown = False
         self.deadline = time.time() + seconds_per_year
-        self.roster_version = 0
+        self.roster_version = 0  # the roster: decisions, injections, seats
+        self.seats_version = 0  # who holds which seat (the instructor's seat tools)
         self.seat_versions: dict[str, int] = {}
         self.lock = threading.RLock()
         self._drawn: tuple[int, tuple[str, ...], str, dict[str, str]] | None = None
@@ -400,6 +404,12 @@ class ClassSession:
             self.snapshot = self._build_snapshot()
 
     def _roster_changed(self) -> None:
+        """Someone decided (or an event was injected): the instructor's roster only."""
+        self.roster_version += 1
+
+    def _seats_changed(self) -> None:
+        """Who holds which seat changed: the roster and the instructor's seat tools."""
+        self.seats_version += 1
         self.roster_version += 1
 
     def _seat_changed(self, token: str) -> None:
@@ -456,7 +466,7 @@ class ClassSession:
                 raise SeminarError("the session is full")
             token = secrets.token_urlsafe(12)
             self.participants[token] = Participant(token, name, role, client)
-            self._roster_changed()
+            self._seats_changed()
             self.save()
             return token
 
@@ -481,7 +491,7 @@ class ClassSession:
             del self.participants[seat.token]
             self.pending.pop(role, None)
             self._seat_changed(seat.token)
-            self._roster_changed()
+            self._seats_changed()
             self.save()
 
     def reassign(self, role: str, new_role: str) -> None:
@@ -495,7 +505,7 @@ class ClassSession:
             self.pending.pop(role, None)
             seat.role = new_role
             self._seat_changed(seat.token)
-            self._roster_changed()
+            self._seats_changed()
             self.save()
 
     def set_locked(self, role: str, locked: bool) -> None:
@@ -511,7 +521,7 @@ class ClassSession:
             holder = self._holder(role)
             if holder is not None:
                 self._seat_changed(holder.token)
-            self._roster_changed()
+            self._seats_changed()
             self.save()
 
     # -- decisions ---------------------------------------------------------------------------
@@ -532,6 +542,7 @@ class ClassSession:
                 raise SeminarError(str(exc)) from None
             self.pending[seat.role] = clean
             self._roster_changed()
+            self.save()  # a restart keeps this year's decisions
 
     def decided(self) -> set[str]:
         with self.lock:
@@ -592,6 +603,7 @@ class ClassSession:
                 {"kind": kind, "target": target, "magnitude": 1.0 if value is None else value}
             )
             self._roster_changed()
+            self.save()
 
     def advance(self) -> None:
         """The year ends: human decisions where given, the agents' rules everywhere else."""
@@ -700,6 +712,8 @@ class ClassSession:
                 "locked": sorted(self.locked),
                 "fog": self.fog,
                 "played": self.played,
+                "pending": self.pending,  # this year's decisions so far (not yet played)
+                "injected": self.injected,  # this year's injections so far
                 "reveals": self.reveals,
                 "saved": time.time(),
             }
@@ -751,6 +765,15 @@ class ClassSession:
             session.locked = set(data.get("locked", []))
             session.fog = bool(data.get("fog", True))
             session.reveals = list(data.get("reveals", []))
+            held = set(session.taken())
+            members = set(session.model.ally_index)
+            for role, fields in dict(data.get("pending", {})).items():
+                if role in held and role not in session.locked:
+                    # checked again as if sent now: a hand-edited file cannot pass what a page
+                    # could not
+                    session.pending[role] = clean_fields(role, fields, members)
+            for e in list(data.get("injected", []))[:10]:
+                session.inject(e.get("kind"), e.get("target", ""), e.get("magnitude", 1.0))
             session.paused = True  # the instructor resumes the clock when the class is back
             session._publish()
         return session
