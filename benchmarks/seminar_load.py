@@ -23,7 +23,9 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -98,6 +100,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--participants", type=int, default=30)
     ap.add_argument("--years", type=int, default=5)
+    ap.add_argument(
+        "--py-spy",
+        metavar="FILE",
+        help="sample the server with py-spy (collapsed stacks, all threads) during the years",
+    )
     args = ap.parse_args()
     n = min(args.participants, len(ROLES))
     browser_path = shutil.which("chromium") or sys.exit("needs Debian's chromium")
@@ -121,6 +128,15 @@ def main() -> None:
             for what, sel in (("Advance", ".advance"), ("the year's story", ".log-year")):
                 box = teacher.locator(sel).first.bounding_box()
                 print(f"instructor at 1280x720 with {n} seats: {what} at y = {box['y']:.0f}")
+            spy = None
+            if args.py_spy:
+                spy = subprocess.Popen(
+                    [shutil.which("py-spy") or "py-spy", "record", "--pid", str(proc.pid)]
+                    + ["--format", "raw", "--threads", "--rate", "50"]
+                    + ["--output", args.py_spy, "--nonblocking"],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
             roster_s, view_s, stale, tracebacks = [], [], 0, 0
             for k in range(args.years):
                 year = 2026 + k
@@ -172,6 +188,9 @@ def main() -> None:
                 f"{tracebacks} (goal 0)"
             )
             print(f"server with the class connected: {rss_mb(proc.pid):.0f} MB")
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
+                spy.wait(timeout=60)
             browser.close()
     finally:
         server.stop()
