@@ -135,14 +135,28 @@ def test_untouched_submit_release_and_resume(tmp_path):
             teacher.locator(".advance").click()
             ada.wait_for_selector("text=Year 2026", timeout=60_000)
             assert "estonia (human)" not in ada.locator(".event-log").text_content().lower()
-            # the new year's form starts again from the agent's value of this year
+            # the new year's form starts again from the agent's value of this year (the same
+            # controls, their values reset), and an untouched Submit again leaves it all to the
+            # agent (an Estonia whose agent moved on must not be set back to last year's value)
+            ada.wait_for_selector("text=Your decisions for 2027", timeout=30_000)
             assert "(agent)" in ada.locator(".decide-budget").inner_text()
+            ada.wait_for_selector("text=Not submitted yet", timeout=30_000)
+            ada.locator(".submit").click()
+            ada.wait_for_selector("text=is in", timeout=30_000)
+            teacher.wait_for_selector(".roster .seat.decided", timeout=30_000)
+            teacher.locator(".advance").click()
+            ada.wait_for_selector("text=Year 2027", timeout=60_000)
+            assert "estonia (human)" not in ada.locator(".event-log").text_content().lower()
             teacher.locator(".export").click()
             teacher.wait_for_selector("text=Exported to", timeout=60_000)
             folder = next(exports.rglob("seminar.json")).parent
             cls, ag = (read_table(folder / k, "allies") for k in ("class", "agents"))
-            pick = [(t["iso3"] == "EST") & (t["year"] == 2026) for t in (cls, ag)]
-            assert float(cls[pick[0]]["core_pct"].iloc[0]) == float(ag[pick[1]]["core_pct"].iloc[0])
+            for year in (2026, 2027):
+                mine, agents = (
+                    float(t[(t["iso3"] == "EST") & (t["year"] == year)]["core_pct"].iloc[0])
+                    for t in (cls, ag)
+                )
+                assert mine == agents, (year, mine, agents)
             # the instructor releases Estonia; Ada's page says so; Bob takes the seat
             _seat_menu(teacher, "EST")
             teacher.locator(".release").click()
@@ -161,10 +175,10 @@ def test_untouched_submit_release_and_resume(tmp_path):
                 page = browser.new_page(viewport={"width": 1280, "height": 720})
                 page.goto(bob_link)  # the same link works after the restart
                 page.wait_for_selector("text=Bob: you are Estonia", timeout=90_000)
-                page.wait_for_selector("text=Year 2026", timeout=30_000)
+                page.wait_for_selector("text=Year 2027", timeout=30_000)
                 teacher = browser.new_page(viewport={"width": 1280, "height": 720})
                 teacher.goto(server.instructor)
-                teacher.wait_for_selector("text=year 2026", timeout=60_000)
+                teacher.wait_for_selector("text=year 2027", timeout=60_000)
                 assert "EST Bob" in teacher.locator(".roster").inner_text()
                 browser.close()
         finally:
