@@ -358,6 +358,9 @@ def test_the_debrief_speaks_per_seat_and_the_export_has_an_after_action_report(s
     words = d["words"]["EST"]["text"]
     assert "Ada played Estonia" in words and "more than the agents alone" in words
     assert "Score for the objective" in words and 0 <= d["words"]["EST"]["score"] <= 100
+    # why the budget moved in the last year, in both runs (the model's why_budget_ terms)
+    assert "In the class's run: Estonia" in words and "The agents alone: Estonia" in words
+    assert "a human player" in words.split("The agents alone")[0]
     assert "agent decided in 3 year" in d["words"][US]["text"]
     assert session.debrief() is d  # kept for the year
     folder = session.export(tmp_path)

@@ -224,6 +224,7 @@ def seat_debrief(
         probes = _probes(cls_model, role)
         if probes:
             lines.append(f"Russia probed {escape(role_name)}: {', '.join(probes)}.")
+        lines += _budget_reasons(role, role_name, year, cls_allies, ag_allies)
     s_cls = score(role, cls_model, cls_allies)
     s_ag = score(role, ag_model, ag_allies)
     lines.append(f"Score for the objective: {s_cls:g} (the agents alone: {s_ag:g}).")
@@ -234,6 +235,22 @@ def seat_debrief(
         "score": s_cls,
         "agents_score": s_ag,
     }
+
+
+def _budget_reasons(
+    role: str, role_name: str, year: int, cls_allies: pd.DataFrame, ag_allies: pd.DataFrame
+) -> list[str]:
+    """Why the seat's budget moved in the last year played, in the class's run and in the
+    agents' alone (the model's ``why_budget_`` terms, :func:`sim.explain.ally_reasons`)."""
+    from ..explain import ally_reasons  # noqa: PLC0415
+
+    if "why_budget_level" not in cls_allies.columns or year <= int(cls_allies["year"].min()):
+        return []
+    out = []
+    for who, frame in (("In the class's run", cls_allies), ("The agents alone", ag_allies)):
+        runs = frame if "run" in frame.columns else frame.assign(run=0)
+        out.append(f"{who}: {escape(ally_reasons(runs, 0, year, role, role_name))}.")
+    return out
 
 
 def outcomes_table(d: dict[str, Any]) -> str:
