@@ -102,8 +102,7 @@ def _seat_menu(teacher, role: str) -> None:
     """Open the instructor's seat tools and choose ``role``."""
     if not teacher.locator(".release").is_visible():
         teacher.get_by_text("Seats: release, move, lock").click()
-    teacher.locator(".sem-controls .v-select", has_text="Seat").first.click()
-    teacher.locator(".menuable__content__active .v-list-item", has_text=role).first.click()
+    teacher.locator(f".seat-pick-{role}").click()
 
 
 def test_untouched_submit_release_and_resume(tmp_path):

@@ -338,6 +338,7 @@ class ClassSession:
         self.seats_version = 0  # who holds which seat (the instructor's seat tools)
         self.seat_versions: dict[str, int] = {}
         self.lock = threading.RLock()
+        self.changed = threading.Condition()  # notified after every change a page watches
         self._drawn: tuple[int, tuple[str, ...], str, dict[str, str]] | None = None
         self._debrief: tuple[int, dict[str, Any]] | None = None
         self._seq = 0
@@ -402,18 +403,34 @@ class ClassSession:
         snapshot in one assignment."""
         with self.lock:
             self.snapshot = self._build_snapshot()
+        self._notify()
+
+    def _notify(self) -> None:
+        """Wake every page's watcher (they wait on ``changed`` instead of polling)."""
+        with self.changed:
+            self.changed.notify_all()
+
+    def wait_for_change(self, timeout: float) -> None:
+        """Block a page's watcher until something is published (or ``timeout`` s); the caller
+        compares the numbers it watches (a change just before the wait is seen at once: the
+        numbers move before ``changed`` is notified, and the caller checks them first)."""
+        with self.changed:
+            self.changed.wait(timeout)
 
     def _roster_changed(self) -> None:
         """Someone decided (or an event was injected): the instructor's roster only."""
         self.roster_version += 1
+        self._notify()
 
     def _seats_changed(self) -> None:
         """Who holds which seat changed: the roster and the instructor's seat tools."""
         self.seats_version += 1
         self.roster_version += 1
+        self._notify()
 
     def _seat_changed(self, token: str) -> None:
         self.seat_versions[token] = self.seat_versions.get(token, 0) + 1
+        self._notify()
 
     # -- roles -------------------------------------------------------------------------------
     def roles(self) -> list[str]:
