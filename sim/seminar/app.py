@@ -272,27 +272,15 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
     # the form's state belongs to one year and one role: a new year (or a move to another
     # role) starts again from 'my agent decides' with the same controls (kept, not rebuilt:
     # thirty pages rebuilding ~25 controls each at every Advance)
-    state, set_state = solara.use_state((snap.year, role, fresh, False))
-    ours = state[0] == snap.year and state[1] == role
-    values = state[2] if ours else fresh
-    sent = state[3] if ours else False
-    error, set_error = solara.use_state((snap.year, ""))
+    state, set_state = solara.use_state((snap.year, role, fresh))
+    values = state[2] if state[0] == snap.year and state[1] == role else fresh
     latest = solara.use_ref(values)
     latest.current = values
-
-    def submit() -> None:
-        now = latest.current
-        try:
-            SESSION.decide(token, **now)
-            set_error((snap.year, ""))
-            set_state((snap.year, role, now, True))
-        except SeminarError as exc:
-            set_error((snap.year, str(exc)))
 
     def put(key: str, value: Any) -> None:
         now = {**latest.current, key: value}
         latest.current = now
-        set_state((snap.year, role, now, sent))  # a change after a Submit: Submit again
+        set_state((snap.year, role, now))
 
     def pick(key: str, table: dict[str, Any], text: str) -> None:
         put(key, table[text])
@@ -380,13 +368,30 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
                     values=list(options),
                     on_value=partial(pick, "probe", options),
                 )
+    SubmitBox(token, role, snap.year, latest)
+
+
+@solara.component
+def SubmitBox(token: str, role: str, year: int, latest: Any) -> None:
+    """The Submit button and what became of it: its own component, so a Submit re-renders
+    this box only, not the form's controls (``latest`` is the form's ref to its values)."""
+    state, set_state = solara.use_state((year, False, ""))  # (year, sent, error)
+    sent, error = (state[1], state[2]) if state[0] == year else (False, "")
+
+    def submit() -> None:
+        try:
+            SESSION.decide(token, **latest.current)
+            set_state((year, True, ""))
+        except SeminarError as exc:
+            set_state((year, sent, str(exc)))
+
     solara.Button("Submit my decisions", on_click=submit, classes=["submit"], color="primary")
     if sent and role in SESSION.decided():
-        solara.Success(f"Your decision for {snap.year + 1} is in (you may still change it).")
+        solara.Success(f"Your decision for {year + 1} is in (you may still change it).")
     else:
         solara.Warning("Not submitted yet: if the year advances, your agent decides.")
-    if error[1] and error[0] == snap.year:
-        solara.Error(error[1])
+    if error:
+        solara.Error(error)
 
 
 @solara.component
