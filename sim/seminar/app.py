@@ -417,7 +417,10 @@ def SeatView(token: str, snap: Snapshot, seat_version: int) -> None:
         solara.Info("The instructor has given your role to its agent for now.")
     else:
         SeatForm(token, role, snap)
-    with solara.Details("Your briefing", expand=snap.year == snap.start_year):
+    # open when the page first shows in the first year, then as the student leaves it (a
+    # panel closing on thirty pages at the first Advance held up their new charts)
+    first = solara.use_memo(lambda: snap.year == snap.start_year, dependencies=[])
+    with solara.Details("Your briefing", expand=first):
         solara.HTML(tag="div", unsafe_innerHTML=snap.briefings.get(role, ""))
 
 
@@ -619,8 +622,8 @@ def SharedViews(snap: Snapshot) -> None:
         classes=["chart-grid"],
     )
     solara.HTML(tag="div", unsafe_innerHTML=snap.map, classes=["map"])
-    if snap.revealed:
-        solara.HTML(tag="div", unsafe_innerHTML=snap.revealed, classes=["revealed"])
+    # always there, empty until the first year is played (not a new widget on every page then)
+    solara.HTML(tag="div", unsafe_innerHTML=snap.revealed, classes=["revealed"])
 
 
 @solara.component
