@@ -396,6 +396,10 @@ def SubmitBox(token: str, role: str, year: int, latest: Any) -> None:
 
 @solara.component
 def SeatView(token: str, snap: Snapshot, seat_version: int) -> None:
+    # the briefing is open when the page first shows in the first year, then as the student
+    # leaves it (a panel closing on thirty pages at the first Advance held up their new
+    # charts); a hook, so before any early return
+    first = solara.use_memo(lambda: snap.year == snap.start_year, dependencies=[])
     seat = SESSION.seat(token)
     if seat is None:
         solara.Warning(
@@ -417,9 +421,6 @@ def SeatView(token: str, snap: Snapshot, seat_version: int) -> None:
         solara.Info("The instructor has given your role to its agent for now.")
     else:
         SeatForm(token, role, snap)
-    # open when the page first shows in the first year, then as the student leaves it (a
-    # panel closing on thirty pages at the first Advance held up their new charts)
-    first = solara.use_memo(lambda: snap.year == snap.start_year, dependencies=[])
     with solara.Details("Your briefing", expand=first):
         solara.HTML(tag="div", unsafe_innerHTML=snap.briefings.get(role, ""))
 
@@ -497,6 +498,18 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
     target, set_target = solara.use_state("EST")
     seat_role, set_seat_role = solara.use_state("")
     move_to, set_move_to = solara.use_state("")
+    # the newest choices, whatever render bound a button's handler: a Release pressed right
+    # after a seat was picked may arrive through a handler bound before the pick was drawn
+    chosen = solara.use_ref(cast(dict[str, str], {}))
+    chosen.current = {"seat": seat_role, "to": move_to, **chosen.current}
+
+    def choose(what: str, value: str) -> None:
+        chosen.current = {**chosen.current, what: value}
+        (set_seat_role if what == "seat" else set_move_to)(value)
+
+    def seat_now() -> str:
+        return chosen.current.get("seat", "")
+
     message, set_message = solara.use_state("")
 
     def guarded(action):
@@ -563,7 +576,7 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
             for r in sorted(roles, key=lambda r: (r not in held, r not in SESSION.locked)):
                 solara.Button(
                     f"{r} {held[r]}" if r in held else r,
-                    on_click=partial(set_seat_role, r),
+                    on_click=partial(choose, "seat", r),
                     classes=["seat-pick", f"seat-pick-{r}"],
                     color="primary" if r == seat_role else None,
                     outlined=r != seat_role,
@@ -571,19 +584,25 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
                 )
         with solara.Row(style={"flex-wrap": "wrap"}):
             solara.Button(
-                "Release", classes=["release"], on_click=guarded(lambda: SESSION.release(seat_role))
+                "Release",
+                classes=["release"],
+                on_click=guarded(lambda: SESSION.release(seat_now())),
             )
             solara.Button(
                 "Lock for its agent" if seat_role not in SESSION.locked else "Unlock",
                 classes=["lock"],
                 on_click=guarded(
-                    lambda: SESSION.set_locked(seat_role, seat_role not in SESSION.locked)
+                    lambda: SESSION.set_locked(seat_now(), seat_now() not in SESSION.locked)
                 ),
             )
         free = [r for r in roles if r not in SESSION.taken()]
-        solara.Select("Move its student to", value=move_to, values=free, on_value=set_move_to)
+        solara.Select(
+            "Move its student to", value=move_to, values=free, on_value=partial(choose, "to")
+        )
         solara.Button(
-            "Move", classes=["move"], on_click=guarded(lambda: SESSION.reassign(seat_role, move_to))
+            "Move",
+            classes=["move"],
+            on_click=guarded(lambda: SESSION.reassign(seat_now(), chosen.current.get("to", ""))),
         )
     with solara.Details("Inject an event for next year"):
         solara.Select("Event", value=kind, values=list(INJECTABLE), on_value=set_kind)
