@@ -62,6 +62,12 @@ def test_an_instructor_and_two_students_play_three_years(seminar):
         assert (
             cy.locator(".decide-threat").count() == 1 and cy.locator(".decide-budget").count() == 0
         )
+        # the countdown is counted down by the page itself (the server sends it once a state)
+        first = ada.locator(".countdown").first.inner_text()
+        assert "left for decisions on 2026" in first, first
+        ada.wait_for_function(
+            f"document.querySelector('.countdown').innerText !== {first!r}", timeout=10_000
+        )
         # the seat survives a reload (its token is in the address)
         ada.reload()
         ada.wait_for_selector("text=you are Estonia", timeout=60_000)
