@@ -107,6 +107,8 @@ def main() -> None:
     )
     args = ap.parse_args()
     n = min(args.participants, len(ROLES))
+    if args.py_spy and not shutil.which("py-spy"):
+        sys.exit("--py-spy needs py-spy on the PATH (pip install py-spy)")
     browser_path = shutil.which("chromium") or sys.exit("needs Debian's chromium")
     tmp = Path(tempfile.mkdtemp())
     print(f"machine load before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
@@ -131,7 +133,7 @@ def main() -> None:
             spy = None
             if args.py_spy:
                 spy = subprocess.Popen(
-                    [shutil.which("py-spy") or "py-spy", "record", "--pid", str(proc.pid)]
+                    ["py-spy", "record", "--pid", str(proc.pid)]
                     + ["--format", "raw", "--threads", "--rate", "50"]
                     + ["--output", args.py_spy, "--nonblocking"],
                     stdout=subprocess.DEVNULL,
