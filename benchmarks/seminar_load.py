@@ -129,7 +129,8 @@ def main() -> None:
             )
             for what, sel in (("Advance", ".advance"), ("the year's story", ".log-year")):
                 box = teacher.locator(sel).first.bounding_box()
-                print(f"instructor at 1280x720 with {n} seats: {what} at y = {box['y']:.0f}")
+                y = f"{box['y']:.0f}" if box else "(not shown)"
+                print(f"instructor at 1280x720 with {n} seats: {what} at y = {y}")
             spy = None
             if args.py_spy:
                 spy = subprocess.Popen(
