@@ -241,8 +241,8 @@ def _budget_reasons(
     role: str, role_name: str, year: int, cls_allies: pd.DataFrame, ag_allies: pd.DataFrame
 ) -> list[str]:
     """Why the seat's budget moved in the last year played, in the class's run and in the
-    agents' alone (the model's ``why_budget_`` terms, :func:`sim.explain.ally_reasons`)."""
-    from ..explain import ally_reasons  # noqa: PLC0415
+    agents' alone (the model's ``why_budget_`` terms, :func:`sim.analysis.explain.ally_reasons`)."""
+    from ..analysis.explain import ally_reasons  # noqa: PLC0415
 
     if "why_budget_level" not in cls_allies.columns or year <= int(cls_allies["year"].min()):
         return []
