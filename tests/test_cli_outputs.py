@@ -164,3 +164,28 @@ def test_manifest_records_versions_data_checksums_and_warns_on_a_mismatch(tmp_pa
     (out / "manifest.json").write_text(json.dumps(man))
     with pytest.warns(UserWarning, match=r"numpy 0\.0\.1 -> .*allies\.csv"):
         build_report(out)
+
+
+def test_a_misspelt_flag_gets_the_closest_of_its_command(capsys):
+    """``natosim run baseline --rpes 3``: refused (exit 2), naming --reps; nothing runs."""
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "baseline", "--rpes", "3"])
+    assert exc.value.code == 2
+    assert "did you mean --reps?" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["sweep", "sweeps/coercion_signs.toml", "--wrokers", "1"])
+    assert "did you mean --workers?" in capsys.readouterr().err
+
+
+def test_compare_in_the_paper_style_writes_a_journal_figure(tmp_path, capsys):
+    """``paired.png`` follows ``--style paper`` like the report's figures: 300 dpi, at most 7
+    inches wide."""
+    from PIL import Image
+
+    out = tmp_path / "cmp"
+    args = ["compare", "baseline", "cajole", "--reps", "3", "--no-report", "--quiet"]
+    assert main([*args, "--style", "paper", "--out", str(out)]) == 0
+    with Image.open(out / "paired.png") as im:
+        dpi = im.info["dpi"][0]
+        assert round(dpi) == 300
+        assert im.size[0] / round(dpi) <= 7.0  # PNG stores dots per metre: 299.9994 read back

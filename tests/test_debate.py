@@ -55,6 +55,9 @@ def test_debate_gives_probabilities_with_intervals_and_predictions():
     text = format_debate(d)
     print(text)
     assert "wins under its own assumptions" in text or "cannot win" in text
+    header = next(line for line in text.splitlines() if line.startswith("world "))
+    for verdict in sim.VERDICTS:  # whole names: two verdicts differ only after 18 characters
+        assert verdict in header.split(), verdict
 
 
 def test_debate_command_writes_table_figure_and_manifest(tmp_path, capsys):

@@ -233,13 +233,11 @@ def paired_figure(table: pd.DataFrame, path: Path) -> None:
     """``paired.png``: for each scenario against the first and each outcome, the shares of shared
     worlds where it is higher, the same and lower, with the Wilson intervals of the first and
     last."""
-    import matplotlib  # noqa: PLC0415 (plotting on demand)
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    from ..report.style import current_style, new_figure, title  # noqa: PLC0415 (matplotlib)
 
     rows = [{str(k): v for k, v in r.items()} for r in table.to_dict("records")]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.2))
+    fig = new_figure(8, 0.45 * len(rows) + 1.2)
+    ax = fig.subplots()
     for i, r in enumerate(rows):
         y = len(rows) - 1 - i
         worlds = float(r["worlds"])
@@ -253,14 +251,13 @@ def paired_figure(table: pd.DataFrame, path: Path) -> None:
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([f"{r['scenario']}: {r['label']}" for r in reversed(rows)], fontsize=8)
     ax.set_xlim(0, 1)
-    ax.set_xlabel("share of shared worlds (lines: Wilson 95% intervals)")
-    ax.set_title(
-        f"against {rows[0]['reference']}: higher (blue), the same (grey), lower (orange)",
-        fontsize=9,
+    # the colours' meaning on the axis itself: the paper style draws no title
+    ax.set_xlabel(
+        f"share of worlds shared with {rows[0]['reference']}: higher (blue), the same (grey),\n"
+        "lower (orange); lines: Wilson 95% intervals"
     )
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    title(ax, f"against {rows[0]['reference']}", fontsize=9)
+    fig.savefig(path, dpi=current_style().dpi)
 
 
 def paired_in_words(table: pd.DataFrame) -> list[str]:
@@ -323,8 +320,11 @@ def format_table(comp: Comparison) -> str:
     return "\n".join(lines)
 
 
-def write_comparison(comp: Comparison, folder: Path, command: str, fmt: Format) -> Path:
-    """Write the table (text and CSV), the verdicts, and each scenario's results folder."""
+def write_comparison(
+    comp: Comparison, folder: Path, command: str, fmt: Format, style: str = "screen"
+) -> Path:
+    """Write the table (text and CSV), the verdicts, and each scenario's results folder;
+    ``paired.png`` in the figure ``style`` (``screen`` or ``paper``: :mod:`sim.report.style`)."""
     with atomic_folder(folder) as tmp:
         (tmp / "comparison.txt").write_text(format_table(comp) + "\n")
         comp.distributions.to_csv(tmp / "comparison.csv", index=False)
@@ -333,7 +333,10 @@ def write_comparison(comp: Comparison, folder: Path, command: str, fmt: Format) 
         comp.paired.to_csv(tmp / "paired.csv", index=False)
         comp.cruxes.to_csv(tmp / "cruxes.csv", index=False)
         if not comp.paired.empty:
-            paired_figure(comp.paired, tmp / "paired.png")
+            from ..report.style import figure_style  # noqa: PLC0415 (matplotlib)
+
+            with figure_style(style):
+                paired_figure(comp.paired, tmp / "paired.png")
         for name, res in comp.results.items():
             (tmp / name).mkdir()
             write_run_tables(res, tmp / name, command, fmt)

@@ -453,8 +453,11 @@ def format_debate(d: Debate) -> str:
         "",
     ]
     shown = ("article5_failure", "burden_shifted_any", *VERDICTS)
+    # each outcome's column as wide as its whole name (never cut: "burden shifted, us lost
+    # control" and "burden shifted, alliance intact" differ only at the end)
+    widths = [max(len(o), 18) for o in shown]
     head = f"{'world':<14} {'thesis':<13} {'policy':<14} " + " ".join(
-        f"{o[:18]:>18}" for o in shown
+        f"{o:>{w}}" for o, w in zip(shown, widths, strict=True)
     )
     lines.append(head)
     for keys, group in t.groupby(["world", "thesis", "policy"], sort=False):
@@ -462,7 +465,8 @@ def format_debate(d: Debate) -> str:
         g: dict[Any, dict[Any, Any]] = group.set_index("outcome").to_dict("index")
         cells = [f"{g[o]['p']:.2f} [{g[o]['low']:.2f},{g[o]['high']:.2f}]" for o in shown]
         lines.append(
-            f"{world:<14} {thesis:<13} {policy:<14} " + " ".join(f"{c:>18}" for c in cells)
+            f"{world:<14} {thesis:<13} {policy:<14} "
+            + " ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True))
         )
     lines += ["", "Each thesis's prediction under each thesis's assumptions:"]
     for r in d.predictions().itertuples():
@@ -503,8 +507,9 @@ def format_debate(d: Debate) -> str:
     return "\n".join(lines)
 
 
-def write_debate(d: Debate, folder: Path) -> None:
-    """``debate.csv``, ``predictions.csv``, ``debate.txt`` and ``debate.png`` into ``folder``."""
+def write_debate(d: Debate, folder: Path, style: str = "screen") -> None:
+    """``debate.csv``, ``predictions.csv``, ``debate.txt`` and ``debate.png`` (in the figure
+    ``style``: ``screen`` or ``paper``, :mod:`sim.report.style`) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     d.table().to_csv(folder / "debate.csv", index=False)
     d.predictions().to_csv(folder / "predictions.csv", index=False)
@@ -520,10 +525,12 @@ def write_debate(d: Debate, folder: Path) -> None:
         if worlds:
             pd.concat(worlds, ignore_index=True).to_csv(folder / "worlds.csv", index=False)
     (folder / "debate.txt").write_text(format_debate(d) + "\n")
-    _figure(d, folder / "debate.png")
+    _figure(d, folder / "debate.png", style)
 
 
-def _figure(d: Debate, path: Path) -> None:
+def _figure(d: Debate, path: Path, style: str = "screen") -> None:
     from ..report.figures_other import debate_heatmaps  # noqa: PLC0415 (plotting on demand)
+    from ..report.style import figure_style  # noqa: PLC0415
 
-    debate_heatmaps(d.table()).savefig(path, dpi=120)
+    with figure_style(style) as drawn:
+        debate_heatmaps(d.table()).savefig(path, dpi=drawn.dpi)

@@ -157,7 +157,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         finally:
             if executor is not None:
                 executor.shutdown()
-        write_comparison(comp, folder, command_line(args.argv), args.format)
+        write_comparison(comp, folder, command_line(args.argv), args.format, style=args.style)
     args.written = folder
     each = {(len(r.seeds), r.root_seed) for r in comp.results.values()}
     if len(each) == 1:  # what was run (a finished results folder brings its own)
@@ -449,6 +449,28 @@ def _check_command(parser: argparse.ArgumentParser, argv: list[str]) -> None:
         parser.error(f"argument command: unknown command {argv[0][:60]!r}{hint}")
 
 
+def _check_flags(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """A misspelt flag is refused with the closest one of its command (``natosim run baseline
+    --rpes 3``: did you mean --reps?), not only "unrecognized arguments"."""
+    current, words = parser, list(argv)
+    while words:
+        subs = [a for a in current._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs or words[0] not in subs[0].choices:
+            break
+        current = subs[0].choices[words.pop(0)]
+    flags = [o for a in current._actions for o in a.option_strings if o.startswith("--")]
+    for word in words:
+        if word == "--":
+            break
+        flag = word.split("=", 1)[0]
+        if not flag.startswith("--") or flag in flags:
+            continue
+        if [f for f in flags if f.startswith(flag)]:  # an abbreviation argparse accepts or names
+            continue
+        hint = did_you_mean(flag, flags) or f" ({current.prog} --help lists its flags)"
+        current.error(f"unrecognized argument {flag[:60]!r}{hint}")
+
+
 def _check_paths(args: argparse.Namespace) -> None:
     """An empty path (``--out ""``, often an unset shell variable) is refused, not read as
     the default folder or the current one."""
@@ -484,6 +506,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     _check_command(parser, sys.argv[1:] if argv is None else argv)
+    _check_flags(parser, sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.argv = argv
     if threading.current_thread() is threading.main_thread():

@@ -71,7 +71,7 @@ def _run_debate(args: argparse.Namespace, folder: Path) -> None:
         if executor is not None:
             executor.shutdown()
     with atomic_folder(folder) as tmp:
-        write_debate(d, tmp)
+        write_debate(d, tmp, style=args.style)
         if args.claims:
             from ..analysis.experiments import claims_table  # noqa: PLC0415
 
