@@ -60,3 +60,14 @@ def number(low: float, high: float, low_open: bool = False) -> Callable[[str], f
 positive = count(MAX_REPS)
 seed = count(MAX_SEED, 0)
 workers = count(MAX_WORKERS)
+
+
+# --workers: one default per kind of job, said with its reason (the results never depend on it)
+WORKERS_HELP = (
+    "worker processes (default 1: a small job finishes sooner in this process than a pool "
+    "of processes starts; results do not depend on it)"
+)
+SWEEP_WORKERS_HELP = (
+    "local workers, this process included (default: all cores, as a sweep is thousands of runs; "
+    "results do not depend on it)"
+)

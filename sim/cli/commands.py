@@ -356,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=cli_args.workers,
         default=1,
-        help="worker processes (default 1; results do not depend on it)",
+        help=cli_args.WORKERS_HELP,
     )
     run.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     run.add_argument("--no-report", action="store_true", help="skip the HTML report")
@@ -382,7 +382,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmp_.add_argument("--out", help="results folder (default results/compare/<timestamp>)")
     cmp_.add_argument("--results", default="results", help=argparse.SUPPRESS)
-    cmp_.add_argument("--workers", type=cli_args.workers, default=1, help="worker processes")
+    cmp_.add_argument(
+        "--workers",
+        type=cli_args.workers,
+        default=1,
+        help=cli_args.WORKERS_HELP,
+    )
     cmp_.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     cmp_.add_argument("--no-report", action="store_true", help="skip the HTML report")
     cmp_.add_argument("--svg", action="store_true", help=SVG_HELP)

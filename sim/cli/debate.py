@@ -113,7 +113,12 @@ def add_parser(sub: argparse._SubParsersAction, positive, seed) -> None:
     )
     de.add_argument("--theses", nargs="+", default=list(THESES), help="theses (all three)")
     de.add_argument("--policies", nargs="+", default=list(POLICIES), help="US policies (all four)")
-    de.add_argument("--workers", type=cli_args.workers, default=1, help="worker processes")
+    de.add_argument(
+        "--workers",
+        type=cli_args.workers,
+        default=1,
+        help=cli_args.WORKERS_HELP,
+    )
     de.add_argument("--out", help="results folder (default results/debate/<timestamp>)")
     de.add_argument("--results", default="results", help=argparse.SUPPRESS)
     de.add_argument("--no-report", action="store_true", help="skip the HTML report")

@@ -407,7 +407,7 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
     sw.add_argument(
         "--workers",
         type=cli_args.workers,
-        help="local workers, this process included (default: all cores)",
+        help=cli_args.SWEEP_WORKERS_HELP,
     )
     sw.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     sw.add_argument("--resume", metavar="DIR", help="finish an interrupted sweep")
