@@ -214,6 +214,8 @@ class Ally(mesa.Agent):
     size = _Entry()
     proximity = _Entry()
     posture_weight = _Entry()
+    record_level = _Entry()
+    record_target = _Entry()
 
     def __init__(self, model: AllianceModel, record: AllyRecord, index: int) -> None:
         super().__init__(model)

@@ -269,7 +269,10 @@ def load_results(
         warn_if_different(store.meta(), folder)
         design = store.design()
         out = {}
+        sampled = bool(store.meta().get("worlds"))
         for t in tables:
+            if t == "worlds" and not sampled:
+                continue  # point values: no worlds table (as a run folder)
             cols = None
             if columns is not None:
                 have = _columns_of(store, t)
