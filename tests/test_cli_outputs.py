@@ -189,3 +189,19 @@ def test_compare_in_the_paper_style_writes_a_journal_figure(tmp_path, capsys):
         dpi = im.info["dpi"][0]
         assert round(dpi) == 300
         assert im.size[0] / round(dpi) <= 7.0  # PNG stores dots per metre: 299.9994 read back
+
+
+def test_every_command_that_shows_progress_takes_quiet():
+    """``--quiet`` silences the progress bars of every command that runs replications (a user
+    scripting ``natosim debate`` must not get an "unrecognized argument"), and a debate run with
+    it prints no bar."""
+    from sim.cli.commands import build_parser
+
+    parser = build_parser()
+    for argv in (
+        ["run", "baseline", "--quiet"],
+        ["compare", "baseline", "cajole", "--quiet"],
+        ["debate", "--quiet"],
+        ["sweep", "sweeps/coercion_signs.toml", "--quiet"],
+    ):
+        assert parser.parse_args(argv).quiet is True, argv[0]

@@ -422,21 +422,26 @@ def debate(
     policies: Sequence[str] = POLICIES,
     executor: Executor | None = None,
     worlds: bool = False,
+    progress: bool = False,
 ) -> Debate:
     """Run every policy under every thesis in every world (:mod:`sim.analysis.debate`):
     ``ceasefires``
     lists the worlds (None: the war goes on; a year: a ceasefire then). All cells share the
     root seed (common random numbers); with ``worlds`` each replication also draws its world
-    of assumptions from its seed, the same in every cell."""
+    of assumptions from its seed, the same in every cell. ``progress``: a bar over the cells and
+    one over each cell's runs on standard error when it is a terminal (tqdm)."""
+    from tqdm import tqdm  # noqa: PLC0415
+
+    grid = [(c, t, p) for c in ceasefires for t in theses for p in policies]
     cells = {}
-    for ceasefire in ceasefires:
-        for thesis in theses:
-            for policy in policies:
-                sc = cell_scenario(thesis, policy, ceasefire)
-                res = run_replications(sc, reps, seed, executor=executor, worlds=worlds)
-                if res.failures:
-                    raise RuntimeError(f"{thesis} x {policy}: {res.failures[0].error}")
-                cells[(world_name(ceasefire), thesis, policy)] = res
+    for ceasefire, thesis, policy in tqdm(
+        grid, desc="debate", unit="cell", disable=None if progress else True
+    ):
+        sc = cell_scenario(thesis, policy, ceasefire)
+        res = run_replications(sc, reps, seed, executor=executor, worlds=worlds, progress=progress)
+        if res.failures:
+            raise RuntimeError(f"{thesis} x {policy}: {res.failures[0].error}")
+        cells[(world_name(ceasefire), thesis, policy)] = res
     return Debate(cells, reps, seed, worlds)
 
 

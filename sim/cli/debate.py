@@ -66,6 +66,7 @@ def _run_debate(args: argparse.Namespace, folder: Path) -> None:
             args.policies,
             executor,
             worlds=not args.fixed,
+            progress=not args.quiet,
         )
     finally:
         if executor is not None:
@@ -122,6 +123,7 @@ def add_parser(sub: argparse._SubParsersAction, positive, seed) -> None:
     de.add_argument("--out", help="results folder (default results/debate/<timestamp>)")
     de.add_argument("--results", default="results", help=argparse.SUPPRESS)
     de.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    de.add_argument("--quiet", action="store_true", help="no progress bars")
     de.add_argument(
         "--fixed",
         action="store_true",
