@@ -415,7 +415,7 @@ PREDICTIONS: dict[str, tuple[str, Callable[[Debate, World, str], tuple[bool, str
 
 
 def debate(
-    reps: int = 100,
+    reps: int = 200,
     seed: int = 1,
     ceasefires: Sequence[int | None] = (None, 2027),
     theses: Sequence[str] = THESES,
