@@ -50,7 +50,9 @@ WATCH_YEAR = """target => {
       .map(s => s.getAttribute('data-year'));
     if (d.length === 5 && d.every(y => y === String(target))) window.__seen = Date.now();
   };
-  new MutationObserver(check).observe(document.body,
+  if (window.__obsYear) window.__obsYear.disconnect();  // last year's would still see the old year
+  window.__obsYear = new MutationObserver(check);
+  window.__obsYear.observe(document.body,
     {subtree: true, childList: true, characterData: true, attributes: true});
   check();
 }"""
@@ -61,7 +63,9 @@ WATCH_ROSTER = """n => {
     if (!window.__all && document.querySelectorAll('.roster .seat.decided').length >= n)
       window.__all = Date.now();
   };
-  new MutationObserver(check).observe(document.body,
+  if (window.__obsRoster) window.__obsRoster.disconnect();  // last year's would fire too
+  window.__obsRoster = new MutationObserver(check);
+  window.__obsRoster.observe(document.body,
     {subtree: true, childList: true, characterData: true, attributes: true});
   check();
 }"""
