@@ -63,7 +63,7 @@ WATCH_ROSTER = """n => {
     if (!window.__all && document.querySelectorAll('.roster .seat.decided').length >= n)
       window.__all = Date.now();
   };
-  if (window.__obsRoster) window.__obsRoster.disconnect();  // one observer a page
+  if (window.__obsRoster) window.__obsRoster.disconnect();  // last year's would fire too
   window.__obsRoster = new MutationObserver(check);
   window.__obsRoster.observe(document.body,
     {subtree: true, childList: true, characterData: true, attributes: true});
@@ -76,6 +76,34 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_s(pid: int) -> float:
+    """A process's CPU time so far (user + system), 0 if it has gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def browsers_cpu_s(server_pid: int) -> float:
+    """CPU time of every process under this one (Playwright's driver and the Chromium pages),
+    the server excepted."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, ppid = int(stat.parent.name), int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(pid)
+    total, todo = 0.0, list(children.get(os.getpid(), []))
+    while todo:
+        pid = todo.pop()
+        if pid != server_pid:
+            total += cpu_s(pid)
+            todo += children.get(pid, [])
+    return total
 
 
 def pct(values: list[float], q: float) -> float:
@@ -145,6 +173,7 @@ def main() -> None:
                     stderr=subprocess.DEVNULL,
                 )
             roster_s, view_s, stale, tracebacks = [], [], 0, 0
+            server_cpu, browser_cpu = [], []
             for k in range(args.years):
                 year = 2026 + k
                 # during the year: half the students change a decision (not timed)
@@ -169,6 +198,7 @@ def main() -> None:
                 roster_s.append((teacher.evaluate("window.__all") - t_last) / 1000)
                 for page in (*pages, teacher):
                     page.evaluate(WATCH_YEAR, year)
+                cpu0 = cpu_s(proc.pid), browsers_cpu_s(proc.pid)
                 t0 = teacher.evaluate("Date.now()")
                 teacher.evaluate("document.querySelector('.advance').click()")
                 seen = []
@@ -178,14 +208,18 @@ def main() -> None:
                         seen.append((page.evaluate("window.__seen") - t0) / 1000)
                     except Exception:
                         stale += 1
-                    if "Traceback" in page.locator("body").inner_text():
-                        tracebacks += 1
+                # CPU spent from Advance until every page showed the new year (or timed out)
+                server_cpu.append(cpu_s(proc.pid) - cpu0[0])
+                browser_cpu.append(browsers_cpu_s(proc.pid) - cpu0[1])
+                tracebacks += sum("Traceback" in p.locator("body").inner_text() for p in pages)
                 view_s += seen
                 print(
                     f"year {year}: last Submit -> roster all decided {roster_s[-1]:.2f} s; "
                     f"Advance -> new charts on {len(seen)}/{n} pages: median "
                     f"{statistics.median(seen) if seen else float('nan'):.2f} s, max "
-                    f"{max(seen, default=float('nan')):.2f} s",
+                    f"{max(seen, default=float('nan')):.2f} s; CPU from Advance to the last "
+                    f"page: server {server_cpu[-1]:.2f} s, browsers {browser_cpu[-1]:.2f} s; "
+                    f"load {os.getloadavg()[0]:.2f}",
                     flush=True,
                 )
             print(
@@ -195,7 +229,9 @@ def main() -> None:
                 f"page-years: median {statistics.median(view_s):.2f} s, p95 "
                 f"{pct(view_s, 0.95):.2f} s, max {max(view_s):.2f} s (goal p95 < 1.5 s)\n"
                 f"pages with a stale chart 30 s after Advance: {stale}; pages with a traceback: "
-                f"{tracebacks} (goal 0)"
+                f"{tracebacks} (goal 0)\nCPU from Advance until every page showed the new year, "
+                f"median of the years: server {statistics.median(server_cpu):.2f} s, browsers "
+                f"{statistics.median(browser_cpu):.2f} s"
             )
             print(f"server with the class connected: {rss_mb(proc.pid):.0f} MB")
             if spy is not None:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import ipyvue
+import reacton.ipyvuetify as rv
 import solara
 import traitlets
 
@@ -72,6 +73,11 @@ def _session_from_environment() -> ClassSession:
 
 SESSION = _session_from_environment()
 WAIT_SECONDS = 0.5  # longest a page's watcher sleeps before it looks whether its page closed
+# A new snapshot re-renders the pages one after another, not all at once: thirty renders
+# interleaved under the GIL each finished near the end and trickled their messages out, so every
+# browser drew several partial frames late; one at a time, each page's updates leave together and
+# the first pages show the new year while the last are still being rendered.
+RENDER_ONE_AT_A_TIME = threading.Lock()
 
 
 def _clock() -> None:
@@ -286,8 +292,8 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
         put(key, table[text])
 
     def slide(key: str, value: float, shown: float) -> None:
-        # a slider echoes the agent's value snapped to its step when drawn: only a move (a
-        # step or more away) is a decision
+        # ``shown`` is where the slider was drawn (on its step): only a move (a step or more
+        # away) is a decision, not an echo
         if values[key] is not None or abs(float(value) - shown) > SLIDERS[key][2] * 0.6:
             put(key, round(float(value), 4))
 
@@ -302,17 +308,20 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
                 lo, hi, step = SLIDERS[key]
                 agent = values[key] is None
                 shown = float(defaults.get(key) or 0.0) if agent else float(values[key])
+                # the slider on its step (its label says the value): off the step, the browser
+                # snaps it and sends the snapped value back at every Advance
+                on_step = round(round(shown / step) * step, 4)
                 solara.Text(
                     f"{label}: {shown:.2f}" + (" (agent)" if agent else ""),
                     classes=["slider-label"],
                 )
                 solara.SliderFloat(
                     "",
-                    value=shown,
+                    value=on_step,
                     min=lo,
                     max=hi,
                     step=step,
-                    on_value=partial(slide, key, shown=shown),
+                    on_value=partial(slide, key, shown=on_step),
                 )
                 solara.Checkbox(
                     label=AGENT,
@@ -386,10 +395,17 @@ def SubmitBox(token: str, role: str, year: int, latest: Any) -> None:
             set_state((year, sent, str(exc)))
 
     solara.Button("Submit my decisions", on_click=submit, classes=["submit"], color="primary")
-    if sent and role in SESSION.decided():
-        solara.Success(f"Your decision for {year + 1} is in (you may still change it).")
-    else:
-        solara.Warning("Not submitted yet: if the year advances, your agent decides.")
+    # one alert whose type changes (solara.Success and solara.Warning are two components: the
+    # swap at every Advance closed one widget and opened another on every page)
+    done = sent and role in SESSION.decided()
+    rv.Alert(
+        type="success" if done else "warning",
+        children=[
+            f"Your decision for {year + 1} is in (you may still change it)."
+            if done
+            else "Not submitted yet: if the year advances, your agent decides."
+        ],
+    )
     if error:
         solara.Error(error)
 
@@ -675,7 +691,8 @@ def Page() -> None:
                     SESSION.changed.wait(WAIT_SECONDS)
             now = SESSION.snapshot
             if now is not snap0:
-                set_snap(now)
+                with RENDER_ONE_AT_A_TIME:
+                    set_snap(now)  # renders this page, in this thread
             snap0 = now
             if instructor:
                 version = SESSION.seats_version
