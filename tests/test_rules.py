@@ -279,6 +279,42 @@ def test_pledge_pull_grows_toward_the_deadline_and_with_threat():
     assert pledge.level(m.year + 1, 2.0) < 3.5
 
 
+def test_a_raised_pledge_keeps_the_old_target_as_a_floor_still_due():
+    """The pledge (M4; C4, C5, C19): a pledge raising the target (The Hague's 3.5% by 2035 over
+    Vilnius' 2% by 2024) pulls budgets toward the new target along the new path, while the old
+    target stays due as a floor until the new one falls due; a lowered pledge replaces the one
+    in force, floor and all; a series pledge is never due."""
+    from sim.model.pledge import Pledge
+
+    vilnius = Pledge(target=2.0, set_year=2023, deadline=2024, start_level=1.8)
+    hague = vilnius.raised(target=3.5, set_year=2025, deadline=2035, start_level=2.0)
+    assert hague.target == 3.5 and hague.floors == ((2.0, 2024),)
+    assert hague.goal(2025, 1.16) == 3.5 and hague.level(2025, 1.16) == 2.0
+    assert hague.level(2030, 1.16) == pytest.approx(2.75)
+    assert hague.elapsed(2025) == 0.0
+    assert not hague.due(2025) and hague.due_bar(2025) == 2.0  # the floor still due
+    assert hague.due_bar(2034) == 2.0 and hague.due_bar(2035) == 3.5  # then the target
+    # a floor not yet due stays silent: raised before the old deadline
+    early = Pledge(target=2.0, set_year=2014, deadline=2024).raised(3.0, 2020, 2030, 1.5)
+    assert early.due_bar(2023) is None and early.due_bar(2024) == 2.0
+    assert early.due_bar(2030) == 3.0
+    # raised twice: every floor stays due at its own deadline
+    twice = hague.raised(target=5.0, set_year=2026, deadline=2040, start_level=2.2)
+    assert twice.floors == ((2.0, 2024), (3.5, 2035))
+    assert twice.due_bar(2026) == 2.0 and twice.due_bar(2035) == 3.5
+    assert twice.due_bar(2040) == 5.0
+    # a lowered pledge (or the same target restated) replaces it, floors and all
+    lowered = hague.raised(target=2.5, set_year=2026, deadline=2030, start_level=2.2)
+    assert lowered.floors == () and lowered.target == 2.5
+    assert lowered.due_bar(2029) is None and lowered.due_bar(2030) == 2.5
+    restated = Pledge(target=2.0, set_year=2014, deadline=2024).raised(2.0, 2023, 2024, 1.9)
+    assert restated.floors == () and restated.set_year == 2023
+    # a series pledge is never due, and a target set over it has no floor
+    series = Pledge(target=None, set_year=2014, deadline=2014)
+    assert series.due_bar(2014) is None and series.due_bar(2050) is None
+    assert series.raised(3.5, 2025, 2035, 2.0).floors == ()
+
+
 def test_willingness_to_reclassify_grows_with_pressure_and_the_deadline():
     """Bunching at the bar (C19): a pressed ally is readier to reclassify late in the pledge
     period than early, an unpressed one not at all; a holdout always is."""

@@ -5,8 +5,8 @@ forecasts, on the same ally-years.
 Procedure (stated in ``skill.txt``): the allies' budget rule is fitted on 2014-2021
 (``scenarios/calibration/fitted_2014_2021.toml``, ``natosim calibrate``); the run starts from
 each ally's 2014 spending and sees only GDP (NATO's series), Eurostat's 2020-2021 growth
-surprises and dated events (Crimea, the Wales and Vilnius pledges, US pressure, 2022, the
-accessions). 2015-2021 is the training window, 2022-2025 the test window.
+surprises and dated events (Crimea, the Wales, Vilnius and Hague pledges, US pressure, 2022,
+the accessions). 2015-2021 is the training window, 2022-2025 the test window.
 
 Outputs (``natosim hindcast --out DIR``):
 
@@ -187,7 +187,8 @@ strength of deadlines (allies.deadline_*) is not fitted: it comes from other dea
 targets (sim/data/deadline_references.csv). The run starts
 from each ally's 2014 spending and sees no spending figure after it: only GDP (NATO's series),
 Eurostat's 2020-2021 growth surprises and dated events (Crimea, the Wales and Vilnius pledges,
-US pressure 2017-2020 and 2025, the 2022 invasion, Finland and Sweden joining). Model,
+The Hague's 3.5% by 2035 over the Vilnius 2% floor, US pressure 2017-2020 and 2025, the 2022
+invasion, Finland and Sweden joining). Model,
 persistence (the 2014 value), the last value (the {train_end} value, after {train_end}) and trend
 (the 2014-{train_end} line, in-sample over the training window) are scored on the same
 ally-years: the allies with a 2014-2021 series. The six allies whose data hold only 2014 and

@@ -696,9 +696,8 @@ class AllianceModel(mesa.Model):
         why["human"] = s.core_pct - by_rule
         why["reclassification"] = s.reclassified_pct - (reported_before - core_before)
         core_due, recl_due = s.core_pct.copy(), s.reclassified_pct.copy()
-        target = self.pledge.target
-        if target is not None and self.pledge.due(self.year):  # a pledge fallen due: meet it?
-            bar = float(target)
+        bar = self.pledge.due_bar(self.year)  # a pledge (or a floor it raised) fallen due
+        if bar is not None:  # meet it? (sim.model.pledge.Pledge.due_bar)
             kept = reported_before >= bar - 0.005
             chance = rules.compliance_chance(pa, signals, kept)
             human = np.isin(

@@ -10,7 +10,6 @@ import numpy as np
 from ..agents import ally_rules as rules
 from ..mechanisms import coercion
 from ..scenario.schema import Event
-from .pledge import Pledge
 
 if TYPE_CHECKING:
     from .alliance import AllianceModel
@@ -46,7 +45,7 @@ def apply_event(model: AllianceModel, ev: Event) -> tuple[int | None, float]:
         model.united_states.european_command = True
     elif ev.kind == "pledge":
         members = st.member & model.european
-        model.pledge = Pledge(
+        model.pledge = model.pledge.raised(  # a raised target keeps the old one as a floor
             target=ev.magnitude,
             set_year=ev.year,
             deadline=ev.deadline or ev.year + model.p_coercion["summit_horizon_years"],
@@ -62,7 +61,8 @@ def summit(model: AllianceModel, ev: Event) -> str:
     """A summit where the US proposes a core target of ``ev.magnitude`` % of GDP (C4, C5): what
     each ally would sign, the agreed target and the opt-outs follow from the allies' positions
     and US pressure (:mod:`sim.mechanisms.coercion`). Opt-outs become holdouts at what they would
-    sign (at least their spending now); the agreement becomes the pledge path. With the
+    sign (at least their spending now); the agreement becomes the pledge path (a raised
+    target keeps the old one as a floor: :meth:`sim.model.pledge.Pledge.raised`). With the
     ``pledge_bargain`` switch off the proposal is agreed and nobody opts out."""
     a, c = model.p_allies, model.p_coercion
     st, us = model.ally_state, model.united_states
@@ -89,7 +89,7 @@ def summit(model: AllianceModel, ev: Event) -> str:
     st.holdout = st.holdout | opt_out
     st.holdout_cap = np.where(opt_out, cap, st.holdout_cap)
     out_codes = tuple(model.codes[i] for i in np.flatnonzero(opt_out))
-    model.pledge = Pledge(
+    model.pledge = model.pledge.raised(  # a raised target keeps the old one as a floor
         target=target,
         set_year=ev.year,
         deadline=ev.deadline or ev.year + c["summit_horizon_years"],

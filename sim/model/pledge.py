@@ -11,12 +11,17 @@ pledge_threat_gain x threat)``, at most 0.95 - ``peer_weight`` (the budget rule 
 threat and trust). From the deadline on, allies below the target decide each year whether to meet
 it, genuinely and by one-off measures (:func:`sim.agents.ally_rules.compliance_chance`,
 :func:`sim.agents.ally_rules.meet_deadline`).
+
+A pledge that raises the target keeps the old target as a floor (:meth:`Pledge.raised`; C4, C5,
+C19): budgets are pulled toward the new target along the new path, while the old target stays
+due at its own deadline (:meth:`Pledge.due_bar`). Vilnius (2023) made 2% "a floor, not a
+ceiling"; The Hague (2025) raised the target to 3.5% core by 2035 without lifting that floor.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,17 +31,72 @@ from ..scenario import Scenario
 
 @dataclass
 class Pledge:
-    """The pledge in force: ``target`` None means the scenario's series."""
+    """The pledge in force: ``target`` None means the scenario's series. ``floors`` are the
+    targets of earlier pledges it raised, each ``(target, deadline)``, still due at their own
+    deadlines (:meth:`raised`)."""
 
     target: float | None
     set_year: int
     deadline: int
     start_level: float = 0.0
     opted_out: tuple[str, ...] = ()
+    floors: tuple[tuple[float, int], ...] = ()
 
     @classmethod
     def from_series(cls, scenario: Scenario, start: int) -> Pledge:
         return cls(target=None, set_year=start, deadline=start)
+
+    def raised(
+        self,
+        target: float,
+        set_year: int,
+        deadline: int,
+        start_level: float,
+        opted_out: tuple[str, ...] = (),
+    ) -> Pledge:
+        """M4: the pledge in force once a ``pledge`` or ``summit`` event sets ``target`` (% of
+        GDP) by ``deadline`` (C4, C5, C19; issue 26).
+
+        Rule: a target above the one in force raises it. Budgets are then pulled toward the new
+        target along the new path (:meth:`level`, :meth:`goal`, :meth:`weight` read the new
+        pledge), while the old target stays as a floor that remains due at its own deadline:
+        an ally below it still decides each year whether to meet it
+        (:func:`sim.agents.ally_rules.compliance_chance`,
+        :func:`sim.agents.ally_rules.meet_deadline`) until the new target falls due
+        (:meth:`due_bar`). The floors of the old pledge are kept too. Sources: the Vilnius
+        summit (2023; the hindcast's pledge event) made 2% of GDP "a floor, not a ceiling";
+        The Hague Summit Declaration (25 June 2025) raised the target to at least 3.5% core
+        defence spending by 2035 (``sim/data/facts.csv``: ``hague_core_defence_target``) and
+        did not lift that floor.
+
+        A target not above the one in force (a pledge lowered, or the same target restated,
+        as Vilnius restated the Wales 2% with its 2024 deadline) simply replaces it, floors
+        and all; so does any target set while the scenario's series is in force (no target to
+        keep).
+        """
+        new = Pledge(target, set_year, deadline, start_level, opted_out)
+        if self.target is None or target <= self.target:
+            return new
+        return replace(new, floors=(*self.floors, (self.target, self.deadline)))
+
+    def due_bar(self, year: int) -> float | None:
+        """M4: the bar an ally below it must decide whether to meet in ``year`` (% of GDP), or
+        None when nothing is due (C4, C5, C19; issue 26).
+
+        Rule: the highest of the target, once it has fallen due (:meth:`due`), and the floors
+        kept from pledges it raised whose deadlines have come (:meth:`raised`): the floor while
+        the new target is not yet due (2% in 2025 under The Hague's 3.5% by 2035), the target
+        once it is. A series pledge, with no floors, is never due.
+
+        >>> vilnius = Pledge(target=2.0, set_year=2023, deadline=2024, start_level=1.9)
+        >>> hague = vilnius.raised(3.5, 2025, 2035, start_level=2.0)
+        >>> hague.due_bar(2025), hague.due_bar(2034), hague.due_bar(2035)
+        (2.0, 2.0, 3.5)
+        """
+        bars = [bar for bar, deadline in self.floors if year >= deadline]
+        if self.target is not None and self.due(year):
+            bars.append(self.target)
+        return max(bars) if bars else None
 
     def level(self, year: int, series_value: float) -> float:
         """The pledged core spending in ``year`` (% of GDP)."""
