@@ -384,3 +384,19 @@ def test_the_hindcast_reads_its_own_window_terms():
             assert sc.ally_value(code, name) == pytest.approx(v)
     for code in GAP:
         assert sc.ally_value(code, "record_target_pp") == 0.0
+
+
+def test_the_hague_raises_the_pledge_and_vilnius_2pct_stays_due_in_2025():
+    """Story (C4, C5, C19; issue 26): in the hindcast, The Hague (3.5% by 2035) raises the
+    pledge over Vilnius (2% by 2024), so in 2025 budgets are pulled toward 3.5 while allies below
+    2% still face the 2% that fell due (``Pledge.due_bar``); with the floor dropped (a raise that
+    replaced the old pledge) nothing would be due in 2025 and this fails."""
+    from sim.model.alliance import AllianceModel
+    from sim.scenario.loader import load_scenario
+
+    model = AllianceModel(load_scenario(HINDCAST), rng=1)
+    while model.year < 2025:
+        model.step()
+    assert model.pledge.goal(2025, 0.0) == 3.5
+    assert (2.0, 2024) in model.pledge.floors
+    assert model.pledge.due_bar(2025) == 2.0
