@@ -266,10 +266,11 @@ def load_results(
     folder = Path(folder)
     if (folder / "sweep.json").exists():
         store = SweepStore(folder)
-        warn_if_different(store.meta(), folder)
+        meta = store.meta()
+        warn_if_different(meta, folder)
         design = store.design()
         out = {}
-        sampled = bool(store.meta().get("worlds"))
+        sampled = bool(meta.get("worlds"))
         for t in tables:
             if t == "worlds" and not sampled:
                 continue  # point values: no worlds table (as a run folder)
