@@ -111,12 +111,13 @@ def test_skill_reports_model_and_both_baselines(table):
 def test_hindcast_counts_allies_at_2pct_and_the_aggregate_against_the_record(table):
     """The issue's measures: allies at 2% per year over the allies NATO reports, NATO Europe's
     GDP-weighted spending per year, the 2024 rank correlation over every ally with a figure;
-    the start year matches the record by construction (each ally starts at its 2014 value)."""
+    the start year matches the record up to the own-record levels (each ally starts at its
+    2014 value plus its underlying-level term, a few hundredths of a point)."""
     counts, agg, rho = allies_at_2pct(table), aggregate(table), rank_2024(table)
     print(counts.T, agg.round(3).T, f"rank 2024: {rho:.3f}", sep="\n")
     assert list(counts.index) == list(range(2014, 2026))
     assert counts.loc[2014, "simulated"] == counts.loc[2014, "observed"]
-    assert abs(agg.loc[2014, "error"]) < 1e-9
+    assert abs(agg.loc[2014, "error"]) < 0.05
     assert {"within_tolerance", "allies_reported"} <= set(counts.columns)
     assert np.isfinite(rho) and -1 <= rho <= 1
 

@@ -300,7 +300,7 @@ VERDICT_SETTINGS = [
         {
             "mechanisms.agency": False,
             "mechanisms.policy_dynamics": False,
-            "perception.trust_threat_cost": 0.3,
+            "perception.trust_threat_cost": 0.4,
         },
         None,
         False,

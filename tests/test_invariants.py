@@ -78,10 +78,15 @@ def test_reported_spending_is_genuine_plus_reclassified(results):
 
 
 def test_first_year_is_the_data(results):
-    start = results.scenario.get("run.start_year")
+    """Each ally starts at its start-year figure, plus, in a run from a calibration window's
+    start, its own-record level (the underlying level against that one figure, issue 26)."""
+    sc = results.scenario
+    start = sc.get("run.start_year")
     first = results.allies[(results.allies.year == start) & (results.allies.run == 0)]
     pol = first.set_index("iso3").loc["POL", "core_pct"]
-    assert math.isclose(pol, sim.data.defence_history()["POL"][start], rel_tol=1e-9)
+    own = sc.get("allies.record_start_year") == start
+    level = sc.ally_value("POL", "record_level_pp") if own else 0.0
+    assert math.isclose(pol, sim.data.defence_history()["POL"][start] + level, rel_tol=1e-9)
 
 
 @pytest.mark.parametrize("name", ["baseline", "baltic_probe", "holdouts"])

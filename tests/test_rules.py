@@ -624,3 +624,26 @@ def test_every_ally_state_array_is_an_agent_attribute_and_back():
         assert getattr(m.ally_state, name)[pol.index] == new, name
     assert pol.reported_core_pct == pytest.approx(pol.core_pct + pol.reclassified_pct)
     assert pol.headline_pct == pytest.approx(pol.reported_core_pct + pol.related_pct)
+
+
+def test_budgets_answer_last_years_war_drafted_a_year_ahead():
+    """M4 (issue 26): a budget passed for year t answers the war as it stood in t-1. The war
+    escalates in the year after the start: that year's budgets hold no war term (they were
+    drafted before it), the next year's do, on the front line more than in the west."""
+    from dataclasses import replace
+
+    from sim.model.alliance import AllianceModel
+    from sim.scenario import Scenario
+
+    sc = Scenario.default().with_params({"allies.war_urgency_gain": 2.0})
+    start = sc.get("run.start_year")
+    series = dict(sc.series)
+    series["ukraine_war"] = ((start, 0.2), (start + 1, 1.0))
+    model = AllianceModel(replace(sc, series=series), rng=1)
+    model.step()
+    assert model.now["ukraine_war"] == 1.0
+    assert np.allclose(model.budget_why["war"], 0.0)
+    model.step()
+    war = model.budget_why["war"]
+    assert war[model.ally_index["POL"]] > 0.0
+    assert war[model.ally_index["POL"]] > war[model.ally_index["PRT"]]

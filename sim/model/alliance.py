@@ -9,7 +9,8 @@ row); each step then runs, in order:
 3. the United States: progress measured, threats set (escalate, relent, reassure, declare
    success), executed, posture adjusted (M5);
 4. the allies: threat perception over the network (M2), trust (M3), their answer to coercion
-   (comply, hedge, resist) and budgets (M4), and equipment orders (M1);
+   (comply, hedge, resist) and budgets (M4: drafted a year ahead, on last year's threat and
+   war), and equipment orders (M1);
 5. deliveries through the capability pipeline (M1), then European agency and US influence (M6),
    nuclear liability (M7), cohesion; in the deadline year the US judges progress (M5, C15);
    Russia reads US and European resolve (M3);
@@ -574,11 +575,23 @@ class AllianceModel(mesa.Model):
     def _allies_act(self, laggards: np.ndarray) -> None:
         """M2, M3, M4 for every ally at once (the rules of :mod:`sim.agents.ally_rules` and
         :mod:`sim.mechanisms.coercion`): threat from last year's network, then trust, then the
-        answer to coercion and budgets (allies with armed forces)."""
+        answer to coercion and budgets (allies with armed forces).
+
+        Budgets are drafted a year ahead (M4; C10, C12; issue 26): the budget a parliament
+        passes for year t answers the threat and the war as they stood when it was drafted, in
+        t-1 (this year's perceived threat is updated after it; the war term reads last year's
+        intensity; the budget's pace, :func:`~sim.agents.ally_rules.budget_rate`, and the
+        pledge's threat gain read the same drafted threat). Source: the annual budget cycle;
+        in the EU, draft budgetary plans for year t are due by 15 October of t-1 (Regulation
+        (EU) No 473/2013, art. 6). It is what the record shows after 24 February 2022: the
+        front line's budgets of 2022 were already law, its jump came in 2023-2024
+        (``sim/data/defence_pct_gdp.csv``). Trust, the US's demand and the pledge are read as
+        they are this year (supplementary budgets and one-off measures answer them in-year)."""
         us, s = self.united_states, self.ally_state
         pp, pa = self.p_perception, self.p_allies
         signals = us.threat_level * np.where(laggards, 1.0, pa["non_laggard_signal"])
         neighbours = self.norm_weights @ s.threat
+        drafted = s.threat.copy()  # the threat the budget was drafted on (docstring)
         s.threat = rules.perceive_threat(pp, s.threat, self._situational_threat(), neighbours)
         s.shock, s.aggression = rules.decay_shocks(pp, s.shock, s.aggression)
         reassurance = us.reassurance_now(self.now)
@@ -614,10 +627,10 @@ class AllianceModel(mesa.Model):
         war = rules.war_urgency(
             pa,
             s.proximity,
-            self.now["ukraine_war"],
-            self.config.series_year(self.start_year)["ukraine_war"],
+            self.config.series_year(max(self.start_year, self.year - 1))["ukraine_war"],
+            self.config.series_year(self.start_year)["ukraine_war"],  # drafted last year too
         )
-        need = rules.need_pct(pa, s.base_pct, s.threat, s.trust, s.size, war)
+        need = rules.need_pct(pa, s.base_pct, drafted, s.trust, s.size, war)
         demand = self.now["us_demand_pct"]
         if self.decided.us_demand_pct is not None:
             demand = self.decided.us_demand_pct
@@ -634,7 +647,7 @@ class AllianceModel(mesa.Model):
             shocks,
             s.holdout,
             s.holdout_cap,
-            self.pledge.weight(pa, self.year, s.threat),
+            self.pledge.weight(pa, self.year, drafted),
         )
         armed = self.armed
         core_before = s.core_pct.copy()
@@ -645,7 +658,7 @@ class AllianceModel(mesa.Model):
             s.adjustment,
             s.max_rise,
             s.max_cut,
-            s.threat,
+            drafted,
             pa["urgency_gain"],
         )
         s.core_pct = np.where(armed, core, s.core_pct)
@@ -653,16 +666,16 @@ class AllianceModel(mesa.Model):
             budget_why.situation_terms(
                 pa,
                 s.base_pct,
-                s.threat,
+                drafted,
                 s.trust,
                 s.size,
                 peers,
                 goal,
-                self.pledge.weight(pa, self.year, s.threat),
+                self.pledge.weight(pa, self.year, drafted),
                 war,
             ),
             self.budget_start,
-            rules.budget_rate(s.adjustment, s.threat, pa["urgency_gain"]),
+            rules.budget_rate(s.adjustment, drafted, pa["urgency_gain"]),
             push,
             shocks,
             core_before,
