@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from ..cli import args as cli_args
 from ..runs.folders import check_folder, claimed_folder, command_line, default_folder
 from ..scenario import ScenarioError, load_scenario
 from ..scenario.paths import PACKAGE_SCENARIOS, resolve_scenario_path
+from .hindcast import fit_path, with_fit
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -114,35 +114,6 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     print(result["text"])
     print(f"results: {out}")
     return 0
-
-
-def fit_path(start: int, train_end: int) -> Path:
-    """The tracked fit of the window ``start``..``train_end`` (its JSON record)."""
-    return PACKAGE_SCENARIOS / "calibration" / f"fitted_{start}_{train_end}.json"
-
-
-def with_fit(scenario, start: int, train_end: int):
-    """The scenario with the values fitted on ``start``..``train_end`` (a rolling origin: fit
-    on the years up to the origin, forecast the rest); the fit must have been written with
-    ``natosim calibrate --window START END --write``."""
-    path = fit_path(start, train_end)
-    if not path.is_file():
-        raise ScenarioError(
-            "--train-end",
-            str(train_end),
-            f"a year with a tracked fit (scenarios/calibration/{path.name}: run natosim "
-            f"calibrate --window {start} {train_end} --write first)",
-        )
-    from .fit import record_params  # noqa: PLC0415 (SciPy on demand)
-
-    record = json.loads(path.read_text())
-    own = record.get("own_record", {}).get("terms")
-    # the fit's own-record terms replace whatever the scenario's own fit carried (an ally
-    # without a record in this window gets 0); a fit without them leaves the terms off
-    terms = record_params(start, own) if own else {**record_params(0, {})}
-    return scenario.with_params(
-        {**record["values"], **record.get("russia_values_used", {}), **terms}, source=str(path)
-    )
 
 
 def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:

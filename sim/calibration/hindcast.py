@@ -42,7 +42,8 @@ from ..report.style import caption, new_figure, save
 from ..runs.provenance import provenance
 from ..runs.runner import run_replications
 from ..runs.store import atomic_folder
-from ..scenario import Scenario
+from ..scenario import Scenario, ScenarioError
+from ..scenario.paths import PACKAGE_SCENARIOS
 from .targets import naive_baselines, observed
 
 GAP = ("BEL", "DNK", "HRV", "ITA", "LTU", "ROU")  # only 2014 and 2025 in the data
@@ -276,3 +277,32 @@ def run_hindcast(
             )
         )
     return {"skill": headline, "rank_2024": rho, "aggregate": agg, "counts": counts, "text": text}
+
+
+def fit_path(start: int, train_end: int) -> Path:
+    """The tracked fit of the window ``start``..``train_end`` (its JSON record)."""
+    return PACKAGE_SCENARIOS / "calibration" / f"fitted_{start}_{train_end}.json"
+
+
+def with_fit(scenario, start: int, train_end: int):
+    """The scenario with the values fitted on ``start``..``train_end`` (a rolling origin: fit
+    on the years up to the origin, forecast the rest); the fit must have been written with
+    ``natosim calibrate --window START END --write``."""
+    path = fit_path(start, train_end)
+    if not path.is_file():
+        raise ScenarioError(
+            "--train-end",
+            str(train_end),
+            f"a year with a tracked fit (scenarios/calibration/{path.name}: run natosim "
+            f"calibrate --window {start} {train_end} --write first)",
+        )
+    from .fit import record_params  # noqa: PLC0415 (SciPy on demand)
+
+    record = json.loads(path.read_text())
+    own = record.get("own_record", {}).get("terms")
+    # the fit's own-record terms replace whatever the scenario's own fit carried (an ally
+    # without a record in this window gets 0); a fit without them leaves the terms off
+    terms = record_params(start, own) if own else {**record_params(0, {})}
+    return scenario.with_params(
+        {**record["values"], **record.get("russia_values_used", {}), **terms}, source=str(path)
+    )
