@@ -681,3 +681,34 @@ def test_a_warning_reaches_the_command_line_as_one_line_in_the_projects_words(tm
     lines = [line for line in err.splitlines() if "numpy 0.0.1" in line]
     assert len(lines) == 1 and lines[0].startswith("natosim: warning: "), err
     assert "UserWarning" not in err and "warn_if_different" not in err
+
+
+# -- another command's folder given where a results folder is read ------------------------------
+
+# the files each command writes (as listed in a folder it wrote), without their content: the
+# refusal is decided by what the folder holds, before anything is read
+OTHER_FOLDERS = {
+    "natosim hindcast": ["manifest.json", "hindcast.csv", "skill.csv", "skill.txt"],
+    "natosim checks": ["manifest.json", "checks.csv"],
+    "natosim calibrate": ["fitted_2014_2021.toml", "fitted_2014_2021.json"],
+    "seminar --resume": ["session.json"],
+    "holds results folders": ["r1/manifest.json", "r1/summary.parquet"],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(OTHER_FOLDERS))
+@pytest.mark.parametrize("command", ["report", "explain", "compare"])
+def test_another_commands_folder_is_named_for_what_it_is(tmp_path, capsys, kind, command):
+    """``natosim report`` (or explain, or compare) given a hindcast's, a checks', a
+    calibration's or a seminar's folder, or a folder of results folders, says what the folder is,
+    not that a key of its manifest is missing (it said "replications: expected an integer")."""
+    folder = tmp_path / "f"
+    for name in OTHER_FOLDERS[kind]:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text('{"command": "natosim x"}' if name.endswith(".json") else "x")
+    argv = {
+        "report": ["report", str(folder)],
+        "explain": ["explain", str(folder)],
+        "compare": ["compare", "baseline", str(folder), "--reps", "2", "--no-report"],
+    }[command]
+    _refused(capsys, argv, str(folder), kind)

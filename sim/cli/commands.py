@@ -26,6 +26,7 @@ from ..runs.folders import (
     claimed_folder,
     command_line,
     default_folder,
+    not_a_run_folder,
 )
 from ..scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
 from ..scenario.paths import did_you_mean, resolve_scenario_path, scenario_dirs
@@ -181,6 +182,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def _results_folder(ref: str) -> Path | None:
     """``ref`` if it is a results folder of one scenario (a manifest with a scenario)."""
     path = Path(ref)
+    try:
+        other = not_a_run_folder(path) if path.is_dir() else None
+    except OSError:
+        other = None
+    if other is not None:
+        raise ScenarioError(
+            str(path), "(folder)", f"a scenario, or a results folder of natosim run ({other})"
+        )
     try:
         if (path / "manifest.json").is_file():
             man = json.loads((path / "manifest.json").read_text())

@@ -121,7 +121,9 @@ def _param_line(rng: random.Random) -> tuple[str, str]:
         return f"[allies.overrides.FRA]\n{p.name} = {p.default}\n", p.name
     if roll < 0.93:
         return "[run]\nstart_year = 2030\nend_year = 2030\n", "end_year"
-    return f"[{rng.choice(['nosuch', 'run', 'allies'])}]\nnot_a_param = 1\n", "not_a_param"
+    section = rng.choice(["nosuch", "run", "allies"])
+    # an unknown section is named as the unknown key (its parameters are never read)
+    return f"[{section}]\nnot_a_param = 1\n", "nosuch" if section == "nosuch" else "not_a_param"
 
 
 def scenario_case(rng: random.Random, i: int) -> Case:
@@ -139,10 +141,12 @@ def scenario_case(rng: random.Random, i: int) -> Case:
         body = head + "[[events]]\nyear = 2026\n" + rng.choice(BAD_EVENTS) + "\n"
     elif kind == 6:
         bad_year = rng.choice(['"20x5"', '"1800"', '"2500"', "2030"])
-        value = rng.choice(["nan", "-7", '"a"', "1" + "0" * 400, "inf", "[1]"])
+        series = rng.choice(sorted(CATALOGUE.series_by_name) + ["nope"])
+        spec = CATALOGUE.series_by_name.get(series)
+        below = repr(float(spec.low) - 7) if spec else "-7"  # -7 is in gdp_surprise_pct's range
+        value = rng.choice(["nan", below, '"a"', "1" + "0" * 400, "inf", "[1]"])
         if bad_year != "2030" and rng.random() < 0.5:
             value = "0.5"  # a bad year alone
-        series = rng.choice(sorted(CATALOGUE.series_by_name) + ["nope"])
         body = head + f"[series.{series}]\n{bad_year} = {value}\n"
     elif kind == 7:
         body = head + _deep(rng)
