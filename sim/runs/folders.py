@@ -228,6 +228,19 @@ def atomic_folder(folder: Path) -> Iterator[Path]:
         raise
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all: into a hidden file beside it, renamed over it at the
+    end (an interrupted command leaves the previous file, never half of a new one)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def command_line(argv: list[str] | None = None) -> str:
     """The command as typed: ``natosim`` and its arguments, shell-quoted."""
     return shlex.join(["natosim", *(sys.argv[1:] if argv is None else argv)])

@@ -330,12 +330,19 @@ def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
     scenario = load_scenario(base_path)
     table = _typed(path, doc, "factors", dict, {})
     factors = [_file_factor(path, key, spec) for key, spec in table.items()]
+    if "exclude" in doc and "all_factors" not in doc:
+        raise ScenarioError(str(path), "exclude", "all_factors beside it (it narrows all_factors)")
     if "all_factors" in doc:
         scale, exclude = doc["all_factors"], doc.get("exclude", [])
         if not is_finite_number(scale):
             raise ScenarioError(str(path), "all_factors", "a scale in (0, 1]", scale)
         if not isinstance(exclude, list) or not all(isinstance(x, str) for x in exclude):
             raise ScenarioError(str(path), "exclude", "a list of parameter key prefixes", exclude)
+        bad = unknown_prefix(exclude)
+        if bad is not None:
+            raise ScenarioError(
+                str(path), "exclude", "the start of a parameter's key (natosim params)", bad
+            )
         given = {f.key for f in factors}
         factors += [
             f for f in all_factors(float(scale), tuple(exclude), scenario) if f.key not in given
@@ -392,6 +399,15 @@ ALL_FACTORS_EXCLUDED = (
     "allies.holdout",
     "allies.initial_reclassified_pct",
 )
+
+
+def unknown_prefix(exclude: tuple[str, ...] | list[str]) -> str | None:
+    """The first ``exclude`` entry that starts no parameter's key (an empty one, a typo that
+    would leave out nothing, or everything), or None."""
+    for x in exclude:
+        if not x.strip() or not any(p.key.startswith(x) for p in CATALOGUE.params):
+            return x
+    return None
 
 
 def all_factors(
