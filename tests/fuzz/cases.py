@@ -353,6 +353,7 @@ def command_case(rng: random.Random, i: int) -> Case:
         ["0", "-1", "abc", "1e10", "10000000000", "1" + "0" * 400, "", "nan", "2.5", "0x10"]
     )
     damaged = _damaged_run(rng, "r")
+    flag = rng.choice(["--reps", "--seed"])
     choices: list[tuple[list[str], str, dict[str, object]]] = [
         (["run", "baseline", "--reps", num], "--reps", {}),
         (["run", "baseline", "--seed", rng.choice(["-1", "x", "1" + "0" * 400])], "--seed", {}),
@@ -603,6 +604,83 @@ def command_case(rng: random.Random, i: int) -> Case:
         ),
         (["debate", "--reps", num], "--reps", {}),
         (["calibrate", "--reps", num], "--reps", {}),
+        # numbers int() reads but nobody types: underscores, other scripts' digits
+        (
+            [
+                *rng.choice([["run", "baseline"], ["debate"], ["hindcast"]]),
+                flag,
+                rng.choice(["1_000", "\u0661", "\uff12", "\U0001d7d0", "1_0"]),
+            ],
+            flag,
+            {},
+        ),
+        # an escape code in a name given on the command line (shown written out, not obeyed)
+        (
+            [
+                rng.choice(["run", "validate", "explain", "report"]),
+                "no" + rng.choice(["\x1b[31m", "\x1b]0;t\x07", "\x9b2J", "\x07"]) + "such",
+            ],
+            "no",
+            {},
+        ),
+        (["params", ""], "params", {}),
+        (
+            ["debate", "--reps", "2"]
+            + rng.choice(
+                [
+                    ["--worlds", "war", "2027", "war"],
+                    ["--theses", "deadline", "deadline"],
+                    ["--policies", "coerce", "coerce"],
+                ]
+            ),
+            "twice",
+            {},
+        ),
+        (
+            ["sweep", "baseline"]
+            + rng.choice(
+                [
+                    ["--param", "united_states.threat_intensity=0:1", "--exclude", "russia."],
+                    ["--all-factors", "0.5", "--exclude", ""],
+                    ["--all-factors", "0.5", "--exclude", "nosuch."],
+                ]
+            ),
+            "--exclude",
+            {},
+        ),
+        (
+            ["seminar", "--resume", "ss"],
+            "session.json",
+            {
+                "ss/session.json": rng.choice(
+                    [*BAD_JSON[:6], '{"scenario": 3}', '{"scenario": "baseline", "seed": "1"}']
+                ),
+                "ss/server.json": "{}",
+            },
+        ),
+        (
+            ["seminar", "baseline", "--save-dir", rng.choice(["afile", "afile/x"])],
+            "--save-dir",
+            {"afile": "x"},
+        ),
+        (
+            rng.choice(
+                [["report", "o"], ["explain", "o"], ["compare", "baseline", "o", "--reps", "2"]]
+            ),
+            *rng.choice(
+                [
+                    ("natosim hindcast", {"o/manifest.json": "{}", "o/hindcast.csv": "x"}),
+                    ("natosim checks", {"o/manifest.json": "{}", "o/checks.csv": "x"}),
+                    ("natosim calibrate", {"o/fitted_2014_2021.toml": "x"}),
+                    ("holds results folders", {"o/r/manifest.json": "{}"}),
+                ]
+            ),
+        ),
+        (
+            ["discover", "sw", "--outcome", rng.choice(["verdict", "@x", "1", "", "a +"])],
+            "--outcome",
+            _fake_sweep(),
+        ),
     ]
     argv, names, files = rng.choice(choices)
     return Case(f"cli/{argv[0] if argv else '-'}", list(argv), dict(files), names)
