@@ -16,7 +16,7 @@ from typing import Any, Literal
 from .. import data
 from ..scenario import CATALOGUE, Param, Scenario, ScenarioError, load_scenario
 from ..scenario.catalogue import CROSS_FIELD_KEYS, check_cross_fields
-from ..scenario.loader import read_toml
+from ..scenario.loader import check_accessions, check_event_years, read_toml
 from ..scenario.paths import did_you_mean, shipped_scenario
 from ..scenario.schema import is_finite_number
 
@@ -157,9 +157,13 @@ def check_design(spec: SweepSpec, scenario: Scenario, where: str = "--param") ->
         params: dict[str, dict[str, Any]] = {}
         for key, v in values.items():
             section, name = key.split(".")
-            params.setdefault(section, {})[name] = v
+            params.setdefault(section, {})[name] = int(v) if key.startswith("run.") else v
         try:
             check_cross_fields(where, params)
+            if any(f.key.startswith("run.") for f in crossing):  # the base's events in the run
+                merged = {"params": params, "events": list(scenario.events)}
+                check_event_years(where, merged)
+                check_accessions(where, merged)
         except ScenarioError as exc:
             shown = ", ".join(f"{f.key}={v:g}" for f, v in zip(crossing, combo, strict=True))
             raise ScenarioError(
@@ -328,6 +332,7 @@ def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
         raise ScenarioError(str(path), "base", "the path of the base scenario")
     base_path = _base_path(path, doc["base"])
     scenario = load_scenario(base_path)
+    _typed(path, doc, "description", str, "")  # never read, but a 3 there is a mistake
     table = _typed(path, doc, "factors", dict, {})
     factors = [_file_factor(path, key, spec) for key, spec in table.items()]
     if "exclude" in doc and "all_factors" not in doc:
