@@ -935,3 +935,38 @@ def test_a_fit_without_bootstrap_writes_no_nan(tmp_path):
     text = path.read_text()
     assert "nan" not in text.lower() and "no bootstrap" in text
     assert load_scenario(path).name == "fitted"
+
+
+# -- sweep: the base scenario's events stay within the run at every point ------------------------
+
+
+@pytest.mark.parametrize(
+    ("base", "param", "year"),
+    [
+        ("baseline", "run.start_year=2014:2035", "2025"),  # The Hague summit
+        ("hindcast_2014", "run.start_year=2014:2020", "2014"),  # the Wales pledge
+        ("baseline", "run.end_year=2030:2070", None),  # fine: every point holds 2025
+    ],
+)
+def test_a_sweep_over_the_run_years_keeps_the_base_events_in_the_run(
+    tmp_path, capsys, monkeypatch, base, param, year
+):
+    """``sweep baseline --param run.start_year=2014:2035`` ran, and at every point starting
+    after 2025 the summit silently never happened (a scenario file with that event outside its
+    run is refused)."""
+    import sim.sweeps.cli
+
+    monkeypatch.setattr(sim.sweeps.cli, "_guarded", lambda folder, work: 0)  # no run needed
+    argv = ["sweep", base, "--param", param, "--samples", "2", "--out", str(tmp_path / "s")]
+    if year is None:
+        assert main(argv) == 0
+        return
+    _refused(capsys, argv, "--param", f"in {year}", "could never happen")
+    assert _files(tmp_path) == set()
+
+
+def test_a_sweep_files_description_of_another_type_is_refused(tmp_path, capsys):
+    (tmp_path / "s.toml").write_text(
+        'base = "baseline"\ndescription = 3\n[factors]\n"united_states.threat_intensity" = [0, 1]\n'
+    )
+    _refused(capsys, ["sweep", "s.toml"], "s.toml", "description", cwd=tmp_path)
