@@ -47,6 +47,7 @@ STYLE_HELP = (
     "canvas"
 )
 STYLE_CHOICES = ("screen", "paper")
+OUTCOME_DEFAULT = "eu_core_pct_end"  # the sweep heatmap's outcome unless told
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -233,6 +234,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     folder = Path(args.folder)
     check_results_folder(folder, "report")  # its JSON and its writability, before any figure
+    _check_report_options(args, folder)
     try:
         path = build_report(
             folder,
@@ -257,6 +259,47 @@ def cmd_report(args: argparse.Namespace) -> int:
         ) from None
     print(f"report: {path}")
     return 0
+
+
+def _model_years(folder: Path) -> set[int]:
+    """The years a run folder's model table holds (a seminar's class may stop early)."""
+    from ..runs.store import read_table  # noqa: PLC0415
+
+    try:
+        return {int(y) for y in read_table(folder, "model")["year"].unique()}
+    except (OSError, ValueError, KeyError, TypeError):  # a damaged table: the report says so
+        return set()
+
+
+def _check_report_options(args: argparse.Namespace, folder: Path) -> None:
+    """Refuse report options that the folder's kind would ignore or cannot draw: --year outside
+    the years every run holds (the network map of 1950 was drawn empty), --year for a sweep or a
+    debate, the heatmap's --x, --y and --outcome for anything but a sweep, --y the same as
+    --x."""
+    sweep = (folder / "sweep.json").exists()
+    if not sweep:
+        given = [f for f in ("x", "y") if getattr(args, f) is not None]
+        given += ["outcome"] if args.outcome != OUTCOME_DEFAULT else []
+        if given:
+            raise ScenarioError(
+                f"--{given[0]}", str(getattr(args, given[0])), "a sweep folder to apply to"
+            )
+    elif args.x is not None and args.x == args.y:
+        raise ScenarioError("--y", args.y, "a factor other than --x's")
+    if args.year is None:
+        return
+    if sweep or (folder / "debate.csv").exists():
+        raise ScenarioError("--year", str(args.year), "a run or comparison folder to apply to")
+    if (folder / "comparison.csv").exists():
+        man = json.loads((folder / "manifest.json").read_text(encoding="utf-8-sig"))
+        runs = [folder / name for name in man["scenarios"]]
+    else:
+        runs = [folder]
+    years = set.intersection(*(_model_years(r) for r in runs))
+    if years and args.year not in years:
+        raise ScenarioError(
+            "--year", str(args.year), f"a year every run holds ({min(years)}-{max(years)})"
+        )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -422,7 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--y", help="sweep: factor on the heatmap's y axis")
     rep.add_argument(
         "--outcome",
-        default="eu_core_pct_end",
+        default=OUTCOME_DEFAULT,
         help="sweep: summary column of the heatmap (default eu_core_pct_end)",
     )
     rep.add_argument("--svg", action="store_true", help=SVG_HELP)
