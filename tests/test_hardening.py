@@ -970,3 +970,55 @@ def test_a_sweep_files_description_of_another_type_is_refused(tmp_path, capsys):
         'base = "baseline"\ndescription = 3\n[factors]\n"united_states.threat_intensity" = [0, 1]\n'
     )
     _refused(capsys, ["sweep", "s.toml"], "s.toml", "description", cwd=tmp_path)
+
+
+# -- report: options the folder's kind would ignore or cannot draw -------------------------------
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory):
+    """A run folder of 2025-2030, two replications."""
+    root = tmp_path_factory.mktemp("short")
+    (root / "short.toml").write_text('name = "short"\n[run]\nend_year = 2030\n')
+    out = root / "run"
+    argv = ["run", str(root / "short.toml"), "--reps", "2", "--fixed", "--quiet", "--no-report"]
+    assert main([*argv, "--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.parametrize(
+    ("folder", "options", "flag"),
+    [
+        ("run", ["--year", "1950"], "--year"),
+        ("run", ["--year", "2031"], "--year"),
+        ("run", ["--x", "united_states.threat_intensity"], "--x"),
+        ("run", ["--outcome", "n_probes"], "--outcome"),
+        ("sweep", ["--year", "2030"], "--year"),
+        (
+            "sweep",
+            ["--x", "united_states.threat_intensity", "--y", "united_states.threat_intensity"],
+            "--y",
+        ),
+    ],
+)
+def test_report_refuses_an_option_it_would_ignore_or_draw_empty(
+    short_run, lhs_sweep, capsys, monkeypatch, folder, options, flag
+):
+    """``report RUN --year 1950`` drew the network map of 1950, empty; ``--x`` on a run folder
+    and ``--year`` on a sweep were ignored; ``--x A --y A`` said "a readable results folder
+    (ValueError: cannot insert ..., already exists)"."""
+    import sim.report
+
+    def _never(*a, **k):
+        raise AssertionError("the report was drawn")
+
+    monkeypatch.setattr(sim.report, "build_report", _never)
+    path = short_run if folder == "run" else lhs_sweep
+    _refused(capsys, ["report", str(path), *options], flag)
+
+
+def test_report_of_a_year_in_the_run_is_drawn(short_run, capsys, monkeypatch):
+    import sim.report
+
+    monkeypatch.setattr(sim.report, "build_report", lambda folder, **k: folder / "report.html")
+    assert main(["report", str(short_run), "--year", "2028"]) == 0
