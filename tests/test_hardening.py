@@ -1022,3 +1022,11 @@ def test_report_of_a_year_in_the_run_is_drawn(short_run, capsys, monkeypatch):
 
     monkeypatch.setattr(sim.report, "build_report", lambda folder, **k: folder / "report.html")
     assert main(["report", str(short_run), "--year", "2028"]) == 0
+
+
+def test_sensitivity_seed_beyond_32_bits_is_refused_as_the_flag(capsys):
+    """``sensitivity SWEEP --seed 2**63-1`` said "SWEEP: sensitivity: expected a sweep it can
+    analyse (Seed must be between 0 and 2**32 - 1)": SALib's generator takes 32 bits."""
+    with pytest.raises(SystemExit) as exc:
+        main(["sensitivity", "nofolder", "--seed", str(2**32)])
+    assert exc.value.code == 2 and "--seed" in capsys.readouterr().err

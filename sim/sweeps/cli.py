@@ -455,7 +455,9 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
         default="auto",
         help="Latin hypercube only: PAWN, delta, or auto (PAWN; delta too up to 40 factors)",
     )
-    se.add_argument("--seed", type=seed, default=0, help="seed of the bootstrap")
+    se.add_argument(  # SALib seeds NumPy's legacy generator, which takes 32 bits
+        "--seed", type=cli_args.count(2**32 - 1, 0), default=0, help="seed of the bootstrap"
+    )
     se.set_defaults(func=cmd_sensitivity)
 
     di = sub.add_parser("discover", help="parameter regions that lead to an outcome")
