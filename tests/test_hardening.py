@@ -4,12 +4,15 @@ every replication failed still gets a report that says so."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim.cli.commands import main
 from sim.runs.store import claimed_folder
@@ -681,3 +684,349 @@ def test_a_warning_reaches_the_command_line_as_one_line_in_the_projects_words(tm
     lines = [line for line in err.splitlines() if "numpy 0.0.1" in line]
     assert len(lines) == 1 and lines[0].startswith("natosim: warning: "), err
     assert "UserWarning" not in err and "warn_if_different" not in err
+
+
+# -- another command's folder given where a results folder is read ------------------------------
+
+# the files each command writes (as listed in a folder it wrote), without their content: the
+# refusal is decided by what the folder holds, before anything is read
+OTHER_FOLDERS = {
+    "natosim hindcast": ["manifest.json", "hindcast.csv", "skill.csv", "skill.txt"],
+    "natosim checks": ["manifest.json", "checks.csv"],
+    "natosim calibrate": ["fitted_2014_2021.toml", "fitted_2014_2021.json"],
+    "seminar --resume": ["session.json"],
+    "holds results folders": ["r1/manifest.json", "r1/summary.parquet"],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(OTHER_FOLDERS))
+@pytest.mark.parametrize("command", ["report", "explain", "compare"])
+def test_another_commands_folder_is_named_for_what_it_is(tmp_path, capsys, kind, command):
+    """``natosim report`` (or explain, or compare) given a hindcast's, a checks', a
+    calibration's or a seminar's folder, or a folder of results folders, says what the folder is,
+    not that a key of its manifest is missing (it said "replications: expected an integer")."""
+    folder = tmp_path / "f"
+    for name in OTHER_FOLDERS[kind]:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text('{"command": "natosim x"}' if name.endswith(".json") else "x")
+    argv = {
+        "report": ["report", str(folder)],
+        "explain": ["explain", str(folder)],
+        "compare": ["compare", "baseline", str(folder), "--reps", "2", "--no-report"],
+    }[command]
+    _refused(capsys, argv, str(folder), kind)
+
+
+# -- numbers on the command line: ASCII digits only ---------------------------------------------
+
+# decimal digits of other scripts that Python's int() and float() read as 0-9 (Arabic-Indic,
+# Devanagari, fullwidth, mathematical bold)
+_DIGITS = ["\u0660", "\u0966", "\uff10", "\U0001d7ce"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    value=st.integers(1, 9999),
+    how=st.sampled_from(["script", "underscore"]),
+    zero=st.sampled_from(_DIGITS),
+)
+def test_a_count_or_number_written_with_other_digits_or_underscores_is_refused(value, how, zero):
+    """``--reps 1_000`` ran 1,000 replications and ``--reps ١`` one (int() reads both); a count
+    or a number on the command line is ASCII digits (with a sign, a point, an exponent)."""
+    import argparse
+
+    from sim.cli import args as cli_args
+
+    text = str(value)
+    if how == "script":
+        text = "".join(chr(ord(zero) + int(c)) for c in text)
+    else:
+        text = text[:1] + "_" + text[1:] if len(text) > 1 else "_" + text
+    assert float(text.replace("_", "")) == value or how == "underscore"
+    for parse in (cli_args.count(10_000), cli_args.number(0, 10_000)):
+        with pytest.raises(argparse.ArgumentTypeError):
+            parse(text)
+    assert cli_args.count(10_000)(str(value)) == value
+    assert cli_args.number(0, 10_000)(f"{value}.0e0") == value
+
+
+# -- what natosim prints of what it was given ---------------------------------------------------
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    code=st.sampled_from(["\x1b[31m", "\x1b]0;title\x07", "\x9b2J", "\x07", "\r", "\x08"]),
+    where=st.sampled_from(["run", "validate", "explain"]),
+)
+def test_an_escape_code_in_a_name_given_is_shown_not_obeyed(capsys, code, where):
+    """``natosim run $'\\x1b[31mred'``: the error named the file with the raw escape code, which
+    the terminal obeyed (red text from then on); it is written out (``\\x1b``) instead."""
+    name = f"no{code}such"
+    code_ = main([where, name])
+    err = capsys.readouterr().err
+    assert code_ == 2
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", err), repr(err)
+    assert repr(code)[1:-1] in err
+
+
+def test_params_with_an_empty_section_is_refused(capsys):
+    """``natosim params ""`` (an unset shell variable) listed every section as if none was
+    given."""
+    _refused(capsys, ["params", ""], "params", "a section")
+
+
+# -- debate: each world, thesis and policy once --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flag", "values"),
+    [
+        ("--worlds", ["war", "2027", "war"]),
+        ("--worlds", ["2030", "2030"]),
+        ("--theses", ["deadline", "deadline"]),
+        ("--policies", ["coerce", "cajole", "coerce"]),
+    ],
+)
+def test_debate_refuses_a_world_thesis_or_policy_given_twice(tmp_path, capsys, flag, values):
+    """``natosim debate --worlds war war`` ran every cell twice (minutes) and wrote each once."""
+    argv = ["debate", "--reps", "2", "--out", str(tmp_path / "d"), flag, *values]
+    _refused(capsys, argv, flag, values[-1] if flag != "--worlds" else "")
+    assert _files(tmp_path) == set()
+
+
+def test_the_evolutionary_prediction_of_one_world_has_no_interval_and_no_warning():
+    """With one replication a cell (``natosim debate --reps 1``), the paired difference has no
+    spread: the prediction said "low +nan" and numpy warned "Degrees of freedom <= 0"."""
+    import warnings
+
+    import pandas as pd
+
+    from sim.analysis import debate as deb
+
+    class OneWorld:
+        def summary(self, world, thesis, policy):
+            return pd.DataFrame(
+                {
+                    "run": [0],
+                    "verdict": ["burden_shifted_alliance_intact"],
+                    "n_article5_failures": [0],
+                    "eu_core_pct_2030": [3.0 if policy == "coerce" else 2.5],
+                }
+            )
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        holds, detail = deb._evolutionary(OneWorld(), None, "evolutionary")
+    assert not holds and "nan" not in detail and "one world" in detail
+
+
+# -- sweep: --exclude narrows --all-factors ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--param", "united_states.threat_intensity=0:1", "--exclude", "russia."],
+        ["--all-factors", "0.5", "--exclude", ""],
+        ["--all-factors", "0.5", "--exclude", "united_statess"],
+        ["--all-factors", "0.5", "--exclude", "russia.", " "],
+    ],
+)
+def test_sweep_exclude_that_would_do_nothing_or_everything_is_refused(tmp_path, capsys, extra):
+    """``--exclude`` without ``--all-factors`` was ignored; an empty one left out every
+    parameter and a misspelt one none, silently."""
+    _refused(capsys, ["sweep", "baseline", *extra, "--out", str(tmp_path / "s")], "--exclude")
+    assert _files(tmp_path) == set()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'exclude = ["russia."]\n' + 'factors = { "russia.probe_us_weight" = [0, 1] }\n',
+        'all_factors = 0.5\nexclude = [""]\n',
+        'all_factors = 0.5\nexclude = ["nope"]\n',
+    ],
+)
+def test_a_sweep_files_exclude_that_would_do_nothing_or_everything_is_refused(
+    tmp_path, capsys, body
+):
+    (tmp_path / "s.toml").write_text('base = "baseline"\n' + body)
+    _refused(capsys, ["sweep", "s.toml"], "s.toml", "exclude", cwd=tmp_path)
+    assert _files(tmp_path) == {"s.toml"}
+
+
+# -- discover: an outcome that is not a condition ------------------------------------------------
+
+
+@pytest.mark.parametrize("outcome", ["verdict", "@x", "eu_core_pct_end +", "1"])
+def test_discover_names_a_bad_outcome_as_the_flag_and_says_what_it_wants(
+    lhs_sweep, capsys, outcome
+):
+    """It said "sweep: --outcome: expected cannot evaluate outcome ..."."""
+    pytest.importorskip("sklearn")
+    message = _refused(capsys, ["discover", str(lhs_sweep), "--outcome", outcome], "--outcome")
+    assert "expected a condition on the summary table" in message
+    assert "expected cannot" not in message and "expected outcome" not in message
+
+
+# -- seminar: --save-dir and --resume checked before the server starts ---------------------------
+
+
+def _no_server(*args, **kwargs):
+    """In place of ``os.execve``: a seminar accepted would replace the test process."""
+    raise AssertionError("the seminar's server was started")
+
+
+@pytest.mark.parametrize(
+    ("session", "names"),
+    [
+        ("[]", ["session.json", "JSON object"]),
+        ('{"scenario": 3}', ["session.json", "scenario"]),
+        ('{"scenario": "baseline"}', ["session.json", "seed"]),
+        (
+            (
+                '{"scenario": "baseline", "seed": 1, "code": "1", "instructor_token": "t", '
+                '"seconds_per_year": "x"}'
+            ),
+            ["seconds_per_year"],
+        ),
+    ],
+)
+def test_seminar_resume_of_a_session_of_another_shape_is_refused(
+    tmp_path, capsys, monkeypatch, session, names
+):
+    """``natosim seminar --resume F`` with a session.json of another shape was a traceback
+    (TypeError, KeyError) from the server's launcher."""
+    monkeypatch.setattr(os, "execve", _no_server)
+    (tmp_path / "session.json").write_text(session)
+    (tmp_path / "server.json").write_text('{"port": 0}')
+    _refused(capsys, ["seminar", "--resume", str(tmp_path)], *names)
+
+
+@pytest.mark.parametrize("save_dir", ["afile", "afile/below"])
+def test_seminar_save_dir_that_is_a_file_is_refused(tmp_path, capsys, monkeypatch, save_dir):
+    """``--save-dir afile`` ended with "[Errno 20] Not a directory" and exit code 1."""
+    monkeypatch.setattr(os, "execve", _no_server)
+    (tmp_path / "afile").write_text("x")
+    _refused(capsys, ["seminar", "baseline", "--save-dir", save_dir], "--save-dir", cwd=tmp_path)
+    assert _files(tmp_path) == {"afile"}
+
+
+# -- calibrate --bootstrap 0 ---------------------------------------------------------------------
+
+
+def test_a_fit_without_bootstrap_writes_no_nan(tmp_path):
+    """``natosim calibrate --bootstrap 0`` (in bounds) wrote "bootstrap sd nan, 90% [nan, nan]"
+    beside every fitted value; the fit says it has no bootstrap instead, and stays a valid
+    scenario fragment."""
+    from sim.calibration.fit import Fit, fitted_for, write_fit
+    from sim.scenario import load_scenario
+
+    fit = Fit(
+        values={k: round((lo + hi) / 2, 4) for k, (lo, hi) in fitted_for(2021).items()},
+        loss=0.3,
+        loss_default=0.5,
+        richardson={"k": -0.04, "a": 0.97, "years": [2014, 2021]},
+        meta={"window": [2014, 2021], "allies_in_fit": ["FRA"], "bootstrap": 0},
+    )
+    path = write_fit(fit, tmp_path / "fitted_2014_2021.toml")
+    text = path.read_text()
+    assert "nan" not in text.lower() and "no bootstrap" in text
+    assert load_scenario(path).name == "fitted"
+
+
+# -- sweep: the base scenario's events stay within the run at every point ------------------------
+
+
+@pytest.mark.parametrize(
+    ("base", "param", "year"),
+    [
+        ("baseline", "run.start_year=2014:2035", "2025"),  # The Hague summit
+        ("hindcast_2014", "run.start_year=2014:2020", "2014"),  # the Wales pledge
+        ("baseline", "run.end_year=2030:2070", None),  # fine: every point holds 2025
+    ],
+)
+def test_a_sweep_over_the_run_years_keeps_the_base_events_in_the_run(
+    tmp_path, capsys, monkeypatch, base, param, year
+):
+    """``sweep baseline --param run.start_year=2014:2035`` ran, and at every point starting
+    after 2025 the summit silently never happened (a scenario file with that event outside its
+    run is refused)."""
+    import sim.sweeps.cli
+
+    monkeypatch.setattr(sim.sweeps.cli, "_guarded", lambda folder, work: 0)  # no run needed
+    argv = ["sweep", base, "--param", param, "--samples", "2", "--out", str(tmp_path / "s")]
+    if year is None:
+        assert main(argv) == 0
+        return
+    _refused(capsys, argv, "--param", f"in {year}", "could never happen")
+    assert _files(tmp_path) == set()
+
+
+def test_a_sweep_files_description_of_another_type_is_refused(tmp_path, capsys):
+    (tmp_path / "s.toml").write_text(
+        'base = "baseline"\ndescription = 3\n[factors]\n"united_states.threat_intensity" = [0, 1]\n'
+    )
+    _refused(capsys, ["sweep", "s.toml"], "s.toml", "description", cwd=tmp_path)
+
+
+# -- report: options the folder's kind would ignore or cannot draw -------------------------------
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory):
+    """A run folder of 2025-2030, two replications."""
+    root = tmp_path_factory.mktemp("short")
+    (root / "short.toml").write_text('name = "short"\n[run]\nend_year = 2030\n')
+    out = root / "run"
+    argv = ["run", str(root / "short.toml"), "--reps", "2", "--fixed", "--quiet", "--no-report"]
+    assert main([*argv, "--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.parametrize(
+    ("folder", "options", "flag"),
+    [
+        ("run", ["--year", "1950"], "--year"),
+        ("run", ["--year", "2031"], "--year"),
+        ("run", ["--x", "united_states.threat_intensity"], "--x"),
+        ("run", ["--outcome", "n_probes"], "--outcome"),
+        ("sweep", ["--year", "2030"], "--year"),
+        (
+            "sweep",
+            ["--x", "united_states.threat_intensity", "--y", "united_states.threat_intensity"],
+            "--y",
+        ),
+    ],
+)
+def test_report_refuses_an_option_it_would_ignore_or_draw_empty(
+    short_run, lhs_sweep, capsys, monkeypatch, folder, options, flag
+):
+    """``report RUN --year 1950`` drew the network map of 1950, empty; ``--x`` on a run folder
+    and ``--year`` on a sweep were ignored; ``--x A --y A`` said "a readable results folder
+    (ValueError: cannot insert ..., already exists)"."""
+    import sim.report
+
+    def _never(*a, **k):
+        raise AssertionError("the report was drawn")
+
+    monkeypatch.setattr(sim.report, "build_report", _never)
+    path = short_run if folder == "run" else lhs_sweep
+    _refused(capsys, ["report", str(path), *options], flag)
+
+
+def test_report_of_a_year_in_the_run_is_drawn(short_run, capsys, monkeypatch):
+    import sim.report
+
+    monkeypatch.setattr(sim.report, "build_report", lambda folder, **k: folder / "report.html")
+    assert main(["report", str(short_run), "--year", "2028"]) == 0
+
+
+def test_sensitivity_seed_beyond_32_bits_is_refused_as_the_flag(capsys):
+    """``sensitivity SWEEP --seed 2**63-1`` said "SWEEP: sensitivity: expected a sweep it can
+    analyse (Seed must be between 0 and 2**32 - 1)": SALib's generator takes 32 bits."""
+    with pytest.raises(SystemExit) as exc:
+        main(["sensitivity", "nofolder", "--seed", str(2**32)])
+    assert exc.value.code == 2 and "--seed" in capsys.readouterr().err

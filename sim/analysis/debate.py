@@ -318,6 +318,11 @@ def _evolutionary(d: Debate, world: World, th: str) -> tuple[bool, str]:
     a = d.summary(world, th, "coerce").sort_values("run")["eu_core_pct_2030"].to_numpy()
     b = d.summary(world, th, "cajole").sort_values("run")["eu_core_pct_2030"].to_numpy()
     diff = a - b
+    if len(diff) < 2:  # one world: no spread, so no lower bound (and the prediction unshown)
+        return False, (
+            f"burden shifted {k}/{n}, Article 5 failures {f}/{n}, coercion's effect on 2030 "
+            f"spending {diff.mean():+.2f} pp (one world: no interval, too few to judge)"
+        )
     lo = diff.mean() - 1.96 * diff.std(ddof=1) / math.sqrt(len(diff))
     ok = k / n >= 0.5 and f / n <= 0.1 and lo > 0
     return ok, (

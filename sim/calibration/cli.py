@@ -49,8 +49,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         progress=not args.quiet,
     )
     for k, v in fit.values.items():
-        lo, hi = fit.low.get(k, float("nan")), fit.high.get(k, float("nan"))
-        print(f"{k:<28} {v:8.4f}   90% [{lo:.3f}, {hi:.3f}]")
+        if k in fit.low and k in fit.high:
+            print(f"{k:<28} {v:8.4f}   90% [{fit.low[k]:.3f}, {fit.high[k]:.3f}]")
+        else:  # --bootstrap 0: no interval
+            print(f"{k:<28} {v:8.4f}   (no bootstrap interval)")
     r = fit.richardson
     print(f"RMSE {fit.loss:.3f} pp of GDP (schema defaults {fit.loss_default:.3f})")
     print(

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -522,7 +523,12 @@ def write_fit(fit: Fit, path: Path) -> Path:
         section, name = k.split(".")
         sd = fit.std.get(k, float("nan"))
         lo, hi = fit.low.get(k, float("nan")), fit.high.get(k, float("nan"))
-        line = f"{name} = {v:.4f}  # bootstrap sd {sd:.3f}, 90% [{lo:.3f}, {hi:.3f}]"
+        spread = (
+            f"bootstrap sd {sd:.3f}, 90% [{lo:.3f}, {hi:.3f}]"
+            if math.isfinite(sd)
+            else "no bootstrap (--bootstrap 0)"
+        )
+        line = f"{name} = {v:.4f}  # {spread}"
         if k not in used:
             b_lo, b_hi = fitted_for(fit.meta["window"][1])[k]
             line += f"; on its search bound [{b_lo:g}, {b_hi:g}]: the window pushes against it"

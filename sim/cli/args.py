@@ -9,21 +9,24 @@ Each bound is a limit of what one command on one machine can sensibly do, not of
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
 
 MAX_REPS = 10_000
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in Parquet tables
 MAX_WORKERS = 256
 
+# what a number on the command line may look like: ASCII digits, a sign, a point, an exponent
+# (Python's int() and float() also take 1_000 and other scripts' digits, ١ for 1)
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
 
 def _integer(text: str) -> int:
     text = text.strip()
-    if not text or len(text) > 30:
+    if not _INTEGER.fullmatch(text) or len(text) > 30:
         raise argparse.ArgumentTypeError(f"expected an integer, got {text[:30]!r}")
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    return int(text)
 
 
 def count(high: int, low: int = 1) -> Callable[[str], int]:
@@ -43,10 +46,9 @@ def number(low: float, high: float, low_open: bool = False) -> Callable[[str], f
     """A finite number in [low, high] (or (low, high] with ``low_open``)."""
 
     def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text[:30]!r}") from None
+        if not _NUMBER.fullmatch(text.strip()) or len(text) > 400:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text[:30]!r}")
+        value = float(text)
         ok = (low < value if low_open else low <= value) and value <= high
         if not ok:  # NaN fails both comparisons
             bracket = "(" if low_open else "["

@@ -23,9 +23,12 @@ from ..calibration.cli import add_parsers as add_calibration_parsers
 from ..runs.folders import (
     check_results_folder,
     check_run_folder,
+    check_writable,
     claimed_folder,
     command_line,
     default_folder,
+    not_a_run_folder,
+    read_json_object,
 )
 from ..scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
 from ..scenario.paths import did_you_mean, resolve_scenario_path, scenario_dirs
@@ -44,6 +47,7 @@ STYLE_HELP = (
     "canvas"
 )
 STYLE_CHOICES = ("screen", "paper")
+OUTCOME_DEFAULT = "eu_core_pct_end"  # the sweep heatmap's outcome unless told
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -182,6 +186,14 @@ def _results_folder(ref: str) -> Path | None:
     """``ref`` if it is a results folder of one scenario (a manifest with a scenario)."""
     path = Path(ref)
     try:
+        other = not_a_run_folder(path) if path.is_dir() else None
+    except OSError:
+        other = None
+    if other is not None:
+        raise ScenarioError(
+            str(path), "(folder)", f"a scenario, or a results folder of natosim run ({other})"
+        )
+    try:
         if (path / "manifest.json").is_file():
             man = json.loads((path / "manifest.json").read_text())
             if isinstance(man, dict) and "scenario" in man and "replication_seeds" in man:
@@ -222,6 +234,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     folder = Path(args.folder)
     check_results_folder(folder, "report")  # its JSON and its writability, before any figure
+    _check_report_options(args, folder)
     try:
         path = build_report(
             folder,
@@ -248,6 +261,47 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _model_years(folder: Path) -> set[int]:
+    """The years a run folder's model table holds (a seminar's class may stop early)."""
+    from ..runs.store import read_table  # noqa: PLC0415
+
+    try:
+        return {int(y) for y in read_table(folder, "model")["year"].unique()}
+    except (OSError, ValueError, KeyError, TypeError):  # a damaged table: the report says so
+        return set()
+
+
+def _check_report_options(args: argparse.Namespace, folder: Path) -> None:
+    """Refuse report options that the folder's kind would ignore or cannot draw: --year outside
+    the years every run holds (the network map of 1950 was drawn empty), --year for a sweep or a
+    debate, the heatmap's --x, --y and --outcome for anything but a sweep, --y the same as
+    --x."""
+    sweep = (folder / "sweep.json").exists()
+    if not sweep:
+        given = [f for f in ("x", "y") if getattr(args, f) is not None]
+        given += ["outcome"] if args.outcome != OUTCOME_DEFAULT else []
+        if given:
+            raise ScenarioError(
+                f"--{given[0]}", str(getattr(args, given[0])), "a sweep folder to apply to"
+            )
+    elif args.x is not None and args.x == args.y:
+        raise ScenarioError("--y", args.y, "a factor other than --x's")
+    if args.year is None:
+        return
+    if sweep or (folder / "debate.csv").exists():
+        raise ScenarioError("--year", str(args.year), "a run or comparison folder to apply to")
+    if (folder / "comparison.csv").exists():
+        man = json.loads((folder / "manifest.json").read_text(encoding="utf-8-sig"))
+        runs = [folder / name for name in man["scenarios"]]
+    else:
+        runs = [folder]
+    years = set.intersection(*(_model_years(r) for r in runs))
+    if years and args.year not in years:
+        raise ScenarioError(
+            "--year", str(args.year), f"a year every run holds ({min(years)}-{max(years)})"
+        )
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     for ref in args.scenarios:
         sc = load_scenario(resolve_scenario_path(ref))
@@ -267,6 +321,12 @@ def _printable(text: str) -> str:
     never obeyed by the terminal (an escape code could recolour it, retitle the window, or hide
     what follows)."""
     return _ESCAPES.sub("", text)
+
+
+def _visible(text: str) -> str:
+    """``text`` with each control character written out (``\\x1b``): an error names what was
+    given (a file name with an escape code in it, say) without the terminal obeying it."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda m: repr(m.group())[1:-1], text)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -302,9 +362,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
-    if args.section and args.section not in CATALOGUE.by_section:
+    if args.section is not None and args.section not in CATALOGUE.by_section:
         raise ScenarioError(
-            "params", args.section, "a section: " + ", ".join(sorted(CATALOGUE.by_section))
+            "params", repr(args.section), "a section: " + ", ".join(sorted(CATALOGUE.by_section))
         )
     from ..scenario.uncertainty import describe, resolve  # noqa: PLC0415
 
@@ -405,7 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--y", help="sweep: factor on the heatmap's y axis")
     rep.add_argument(
         "--outcome",
-        default="eu_core_pct_end",
+        default=OUTCOME_DEFAULT,
         help="sweep: summary column of the heatmap (default eu_core_pct_end)",
     )
     rep.add_argument("--svg", action="store_true", help=SVG_HELP)
@@ -479,11 +539,41 @@ def _check_flags(parser: argparse.ArgumentParser, argv: list[str]) -> None:
 def _check_paths(args: argparse.Namespace) -> None:
     """An empty path (``--out ""``, often an unset shell variable) is refused, not read as
     the default folder or the current one."""
-    for dest in ("out", "resume", "export_dir", "folder", "dir"):
+    for dest in ("out", "resume", "export_dir", "save_dir", "folder", "dir"):
         value = getattr(args, dest, None)
+        flag = f"--{dest.replace('_', '-')}" if dest not in ("folder", "dir") else dest
         if isinstance(value, str) and not value.strip():
-            flag = f"--{dest.replace('_', '-')}" if dest not in ("folder", "dir") else dest
             raise ScenarioError(flag, repr(value), "a folder's path (this is empty)")
+    if getattr(args, "command", None) == "seminar" and isinstance(args.resume, str):
+        _check_saved_session(Path(args.resume))
+    save_dir = getattr(args, "save_dir", None)
+    if isinstance(save_dir, str):  # the seminar saves there at every year: a file fails later
+        path = Path(save_dir)
+        while not path.exists() and path != path.parent:
+            path = path.parent
+        if path.exists() and not path.is_dir():
+            raise ScenarioError("--save-dir", save_dir, f"a folder ({path} is a file)")
+        check_writable(path, "--save-dir")
+
+
+def _check_saved_session(folder: Path) -> None:
+    """``natosim seminar --resume FOLDER``: the saved session's two JSON files hold what the
+    command reads from them (a session.json of another shape was a traceback)."""
+    if not (folder / "session.json").is_file() or not (folder / "server.json").is_file():
+        raise ScenarioError(
+            "--resume", str(folder), "a folder a seminar saved (with session.json and server.json)"
+        )
+    saved = read_json_object(
+        folder / "session.json",
+        {"scenario": str, "seed": int, "code": str, "instructor_token": str},
+    )
+    seconds = saved.get("seconds_per_year", 180)
+    if isinstance(seconds, bool) or not isinstance(seconds, int):
+        raise ScenarioError(str(folder / "session.json"), "seconds_per_year", "an integer", seconds)
+    server = read_json_object(folder / "server.json")
+    port = server.get("port", 0)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ScenarioError(str(folder / "server.json"), "port", "a port number", port)
 
 
 def _what_is_left(args: argparse.Namespace) -> str:
@@ -504,7 +594,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     """A warning that reaches the command line (a folder written by other versions, say) as one
     line in the project's words, not Python's file, line number and source line."""
     text = " ".join(str(message).split())
-    print(f"natosim: warning: {text}", file=sys.stderr if file is None else file)
+    print(_visible(f"natosim: warning: {text}"), file=sys.stderr if file is None else file)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -523,10 +613,10 @@ def main(argv: list[str] | None = None) -> int:
         _check_paths(args)
         return int(args.func(args))
     except ScenarioError as exc:
-        print(f"natosim: error: {exc}", file=sys.stderr)
+        print(_visible(f"natosim: error: {exc}"), file=sys.stderr)
         return 2
     except FileExistsError as exc:
-        print(f"natosim: error: {exc}", file=sys.stderr)
+        print(_visible(f"natosim: error: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"natosim: interrupted; {_what_is_left(args)}", file=sys.stderr)
@@ -538,7 +628,7 @@ def main(argv: list[str] | None = None) -> int:
         print("natosim: error: out of memory; try fewer replications or samples", file=sys.stderr)
         return 1
     except OSError as exc:  # a disk that fills up, a folder removed under us: not a bug
-        print(f"natosim: error: {exc}", file=sys.stderr)
+        print(_visible(f"natosim: error: {exc}"), file=sys.stderr)
         return 1
     finally:
         warnings.showwarning = show_warning

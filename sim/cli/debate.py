@@ -35,6 +35,14 @@ def cmd_debate(args: argparse.Namespace) -> int:
         bad = [g for g in given if g not in known]
         if bad:
             raise ScenarioError(name, bad[0], "one of " + ", ".join(known))
+    for name, given in (
+        ("--worlds", ["war" if w is None else str(w) for w in args.worlds]),
+        ("--theses", args.theses),
+        ("--policies", args.policies),
+    ):
+        twice = [g for i, g in enumerate(given) if g in given[:i]]
+        if twice:  # a cell run twice would be one row of the table, its runs spent for nothing
+            raise ScenarioError(name, twice[0], "each one once (this one is given twice)")
     folder = Path(args.out) if args.out else default_folder(Path(args.results), "debate")
     with claimed_folder(folder, unique=not args.out) as folder:
         _run_debate(args, folder)

@@ -19,19 +19,29 @@ def cmd_explain(args: argparse.Namespace) -> int:
         us_reasons,
         verdict_reasons,
     )
+    from ..runs.folders import check_run_folder, not_a_run_folder  # noqa: PLC0415
     from ..runs.store import read_table  # noqa: PLC0415
     from ..scenario import scenario_from_dict  # noqa: PLC0415
 
     folder = Path(args.results)
-    man_path = folder / "manifest.json"
-    if not man_path.is_file():
-        raise ScenarioError(str(folder), "manifest.json", "a results folder of natosim run")
+    expected = "a results folder of natosim run"
+    if not folder.is_dir():
+        raise ScenarioError(str(folder), "(folder)", expected)
+    other = not_a_run_folder(folder)
+    if other is not None:
+        raise ScenarioError(str(folder), "(folder)", f"{expected} ({other})")
+    if not (folder / "manifest.json").is_file():
+        raise ScenarioError(str(folder), "(folder)", f"{expected} (no manifest.json)")
+    check_run_folder(folder)  # its manifest and tables, named if damaged
     try:
-        man = json.loads(man_path.read_text(encoding="utf-8"))
+        man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         scenario = scenario_from_dict(man["scenario"])
         tables = {t: read_table(folder, t) for t in ("model", "allies", "events", "summary")}
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ScenarioError(str(folder), "tables", "a results folder of natosim run", exc) from None
+        if isinstance(exc, ScenarioError):
+            raise
+        why = f"{type(exc).__name__}: {exc}"
+        raise ScenarioError(str(folder), "(tables)", f"readable results tables ({why})") from None
     if "why_budget_level" not in tables["allies"].columns:
         raise ScenarioError(
             str(folder), "allies table", "the why_budget_ columns (written since natosim 0.2)"

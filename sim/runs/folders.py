@@ -228,6 +228,19 @@ def atomic_folder(folder: Path) -> Iterator[Path]:
         raise
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all: into a hidden file beside it, renamed over it at the
+    end (an interrupted command leaves the previous file, never half of a new one)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def command_line(argv: list[str] | None = None) -> str:
     """The command as typed: ``natosim`` and its arguments, shell-quoted."""
     return shlex.join(["natosim", *(sys.argv[1:] if argv is None else argv)])
@@ -321,6 +334,61 @@ def check_run_folder(folder: Path) -> None:
     _check_tables(folder)
 
 
+def _other_kind(folder: Path, inside: bool = True) -> str | None:
+    """What ``folder`` is when it is not a folder a report is built from, said with what to do
+    instead: another command's folder (hindcast, checks, calibrate, a seminar's), or (with
+    ``inside``) a folder that holds results folders. None if it looks like none of them."""
+    if (folder / "hindcast.csv").is_file() or (folder / "skill.csv").is_file():
+        return (
+            "this is a folder of natosim hindcast: its figure is hindcast.png and its scores "
+            "skill.txt; there is no report to build"
+        )
+    if (folder / "checks.csv").is_file():
+        return "this is a folder of natosim checks: its table is checks.csv; there is no report"
+    fits = sorted(folder.glob("fitted_*.toml"))
+    if fits:
+        return (
+            f"this is a folder of natosim calibrate: its fit is {fits[0].name}, which a "
+            "scenario extends; there is no report to build"
+        )
+    if (folder / "session.json").is_file():
+        return (
+            f"this is a saved seminar session: natosim seminar --resume {folder} brings it "
+            "back; a seminar's export holds the class's results"
+        )
+    if not inside:
+        return None
+    runs = [
+        sub.name
+        for sub in sorted(folder.iterdir())
+        if sub.is_dir()
+        and not sub.name.startswith(".")
+        and (
+            (sub / "sweep.json").is_file()
+            or ((sub / "manifest.json").is_file() and _other_kind(sub, inside=False) is None)
+        )
+    ]
+    if runs:
+        shown = ", ".join(runs[:3]) + (f" and {len(runs) - 3} more" if len(runs) > 3 else "")
+        return f"this folder holds results folders, {shown}: name one, such as {folder / runs[0]}"
+    return None
+
+
+def not_a_run_folder(folder: Path) -> str | None:
+    """Why ``folder`` (a folder) is not one run's results folder, which ``natosim explain`` and
+    ``natosim compare`` read, when it is another command's folder: what it is and what to give
+    instead; None if it is none of those (it may still be a run folder, or damaged)."""
+    if (folder / "sweep.json").is_file():
+        return "this is a sweep's folder (natosim report, sensitivity and discover read it)"
+    if (folder / "comparison.csv").is_file():
+        subs = [d.name for d in sorted(folder.iterdir()) if (d / "manifest.json").is_file()]
+        first = f": {folder / subs[0]} is one of its runs" if subs else ""
+        return f"this is a comparison's folder{first}"
+    if (folder / "debate.csv").is_file():
+        return "this is a debate's folder (natosim report draws it)"
+    return _other_kind(folder)
+
+
 def check_results_folder(folder: Path, flag: str = "folder") -> None:
     """Refuse, before any work, a folder a report cannot be built from: not a folder, no
     ``manifest.json`` or ``sweep.json``, one that is not the JSON object natosim writes (a
@@ -353,6 +421,8 @@ def check_results_folder(folder: Path, flag: str = "folder") -> None:
                 _check_tables(folder / name)
         elif (folder / "debate.csv").exists():
             read_json_object(folder / "manifest.json", _DEBATE_MANIFEST)
+        elif (other := _other_kind(folder)) is not None:
+            raise ScenarioError(str(folder), "(folder)", f"{expected} ({other})")
         elif (folder / "manifest.json").exists():
             _check_run_manifest(folder / "manifest.json")
             _check_tables(folder)

@@ -318,7 +318,7 @@ def _parent(path: Path, ref: str) -> Path:
     return shipped
 
 
-def _check_accessions(file: str, merged: dict[str, Any]) -> None:
+def check_accessions(file: str, merged: dict[str, Any]) -> None:
     """An ``accession`` event names an ally that is not yet a member when the run starts
     (``allies.csv``: accession_year after run.start_year), and only once."""
     run = {**CATALOGUE.defaults()["run"], **merged["params"].get("run", {})}
@@ -341,7 +341,7 @@ def _check_accessions(file: str, merged: dict[str, Any]) -> None:
         seen.add(ev.target)
 
 
-def _check_event_years(file: str, merged: dict[str, Any]) -> None:
+def check_event_years(file: str, merged: dict[str, Any]) -> None:
     """Every event falls within the run (``run.start_year`` to ``run.end_year``, both
     included): an event outside it could never fire, which is always a mistake."""
     run = {**CATALOGUE.defaults()["run"], **merged["params"].get("run", {})}
@@ -391,8 +391,8 @@ def load_scenario(path: str | Path, overlays: tuple[str | Path, ...] = ()) -> Sc
         name += "-" + doc["meta"].get("name", extra.stem)
         merged = _merge(merged, {**doc, "meta": {}})
     check_cross_fields(str(path), merged["params"])
-    _check_accessions(str(path), merged)
-    _check_event_years(str(path), merged)
+    check_accessions(str(path), merged)
+    check_event_years(str(path), merged)
     meta = merged["meta"]
     return Scenario.build(
         name=name,

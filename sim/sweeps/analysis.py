@@ -285,6 +285,10 @@ class Box:
     density: float
 
 
+class OutcomeError(ValueError):
+    """An outcome that cannot be evaluated on the summary table, or is not true or false."""
+
+
 def discover(
     folder: str | Path, outcome: str, max_depth: int = 3, min_leaf: float = 0.02
 ) -> tuple[list[Box], int, int]:
@@ -302,9 +306,9 @@ def discover(
     try:
         hit = pd.Series(summary.eval(outcome), index=summary.index)
     except Exception as exc:
-        raise ValueError(f"cannot evaluate outcome {outcome!r}: {exc}") from None
+        raise OutcomeError(f"cannot evaluate it: {exc}") from None
     if hit.dtype != bool:
-        raise ValueError(f"outcome {outcome!r} must be true or false for each run")
+        raise OutcomeError(f"this one gives {hit.dtype} values, not true or false")
     numeric = [
         f.key
         for f in spec.factors

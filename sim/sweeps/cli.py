@@ -18,6 +18,7 @@ from ..runs.folders import (
     command_line,
     default_folder,
     read_json_object,
+    write_text_atomic,
 )
 from ..scenario import ScenarioError, load_scenario
 from ..scenario.paths import resolve_scenario_path, resolve_sweep_path
@@ -29,6 +30,7 @@ from .spec import (
     check_design,
     load_sweep_file,
     parse_factor,
+    unknown_prefix,
 )
 
 
@@ -228,6 +230,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     else:
         scenario = load_scenario(path)
         factors = [parse_factor(p) for p in args.param]
+        if args.exclude and args.all_factors is None:
+            raise ScenarioError("--exclude", args.exclude[0], "--all-factors beside it")
+        bad = unknown_prefix(args.exclude)
+        if bad is not None:
+            raise ScenarioError(
+                "--exclude", repr(bad), "the start of a parameter's key (natosim params lists them)"
+            )
         if args.all_factors is not None:
             taken = {f.key for f in factors}
             factors += [
@@ -331,18 +340,18 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         with library_warnings():
             df = sensitivity(folder, outputs, args.seed, args.method)
     except (ValueError, KeyError, TypeError) as exc:
-        raise ScenarioError(str(folder), "sensitivity", str(exc)) from None
+        raise ScenarioError(str(folder), "sensitivity", f"a sweep it can analyse ({exc})") from None
     text = format_sensitivity(df)
     print(text)
-    df.to_csv(folder / "sensitivity.csv", index=False)
-    (folder / "sensitivity.txt").write_text(text + "\n")
+    write_text_atomic(folder / "sensitivity.csv", df.to_csv(index=False))
+    write_text_atomic(folder / "sensitivity.txt", text + "\n")
     print(f"written: {folder / 'sensitivity.csv'}")
     return 0
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
     from ..extras import check  # noqa: PLC0415
-    from .analysis import discover, format_boxes  # noqa: PLC0415
+    from .analysis import OutcomeError, discover, format_boxes  # noqa: PLC0415
 
     check("ema", "natosim discover", "sklearn")
 
@@ -351,11 +360,18 @@ def cmd_discover(args: argparse.Namespace) -> int:
     try:
         with library_warnings():
             boxes, n, cases = discover(folder, args.outcome, args.max_depth, args.min_leaf)
+    except OutcomeError as exc:
+        raise ScenarioError(
+            "--outcome",
+            repr(args.outcome),
+            "a condition on the summary table, true or false for each run, such as "
+            f"\"verdict == 'deterrence_failed'\" ({exc})",
+        ) from None
     except ValueError as exc:
-        raise ScenarioError(str(folder), "--outcome", str(exc)) from None
+        raise ScenarioError(str(folder), "discover", f"a sweep it can read ({exc})") from None
     text = format_boxes(boxes, n, cases, args.outcome)
     print(text)
-    (folder / "discover.txt").write_text(text + "\n")
+    write_text_atomic(folder / "discover.txt", text + "\n")
     print(f"written: {folder / 'discover.txt'}")
     return 0
 
@@ -439,7 +455,9 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
         default="auto",
         help="Latin hypercube only: PAWN, delta, or auto (PAWN; delta too up to 40 factors)",
     )
-    se.add_argument("--seed", type=seed, default=0, help="seed of the bootstrap")
+    se.add_argument(  # SALib seeds NumPy's legacy generator, which takes 32 bits
+        "--seed", type=cli_args.count(2**32 - 1, 0), default=0, help="seed of the bootstrap"
+    )
     se.set_defaults(func=cmd_sensitivity)
 
     di = sub.add_parser("discover", help="parameter regions that lead to an outcome")

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from .. import data
 from ..scenario import CATALOGUE, Param, Scenario, ScenarioError, load_scenario
 from ..scenario.catalogue import CROSS_FIELD_KEYS, check_cross_fields
-from ..scenario.loader import read_toml
+from ..scenario.loader import check_accessions, check_event_years, read_toml
 from ..scenario.paths import did_you_mean, shipped_scenario
 from ..scenario.schema import is_finite_number
 
@@ -157,9 +157,13 @@ def check_design(spec: SweepSpec, scenario: Scenario, where: str = "--param") ->
         params: dict[str, dict[str, Any]] = {}
         for key, v in values.items():
             section, name = key.split(".")
-            params.setdefault(section, {})[name] = v
+            params.setdefault(section, {})[name] = int(v) if key.startswith("run.") else v
         try:
             check_cross_fields(where, params)
+            if any(f.key.startswith("run.") for f in crossing):  # the base's events in the run
+                merged = {"params": params, "events": list(scenario.events)}
+                check_event_years(where, merged)
+                check_accessions(where, merged)
         except ScenarioError as exc:
             shown = ", ".join(f"{f.key}={v:g}" for f, v in zip(crossing, combo, strict=True))
             raise ScenarioError(
@@ -328,14 +332,22 @@ def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
         raise ScenarioError(str(path), "base", "the path of the base scenario")
     base_path = _base_path(path, doc["base"])
     scenario = load_scenario(base_path)
+    _typed(path, doc, "description", str, "")  # never read, but a 3 there is a mistake
     table = _typed(path, doc, "factors", dict, {})
     factors = [_file_factor(path, key, spec) for key, spec in table.items()]
+    if "exclude" in doc and "all_factors" not in doc:
+        raise ScenarioError(str(path), "exclude", "all_factors beside it (it narrows all_factors)")
     if "all_factors" in doc:
         scale, exclude = doc["all_factors"], doc.get("exclude", [])
         if not is_finite_number(scale):
             raise ScenarioError(str(path), "all_factors", "a scale in (0, 1]", scale)
         if not isinstance(exclude, list) or not all(isinstance(x, str) for x in exclude):
             raise ScenarioError(str(path), "exclude", "a list of parameter key prefixes", exclude)
+        bad = unknown_prefix(exclude)
+        if bad is not None:
+            raise ScenarioError(
+                str(path), "exclude", "the start of a parameter's key (natosim params)", bad
+            )
         given = {f.key for f in factors}
         factors += [
             f for f in all_factors(float(scale), tuple(exclude), scenario) if f.key not in given
@@ -392,6 +404,15 @@ ALL_FACTORS_EXCLUDED = (
     "allies.holdout",
     "allies.initial_reclassified_pct",
 )
+
+
+def unknown_prefix(exclude: tuple[str, ...] | list[str]) -> str | None:
+    """The first ``exclude`` entry that starts no parameter's key (an empty one, a typo that
+    would leave out nothing, or everything), or None."""
+    for x in exclude:
+        if not x.strip() or not any(p.key.startswith(x) for p in CATALOGUE.params):
+            return x
+    return None
 
 
 def all_factors(

@@ -121,7 +121,9 @@ def _param_line(rng: random.Random) -> tuple[str, str]:
         return f"[allies.overrides.FRA]\n{p.name} = {p.default}\n", p.name
     if roll < 0.93:
         return "[run]\nstart_year = 2030\nend_year = 2030\n", "end_year"
-    return f"[{rng.choice(['nosuch', 'run', 'allies'])}]\nnot_a_param = 1\n", "not_a_param"
+    section = rng.choice(["nosuch", "run", "allies"])
+    # an unknown section is named as the unknown key (its parameters are never read)
+    return f"[{section}]\nnot_a_param = 1\n", "nosuch" if section == "nosuch" else "not_a_param"
 
 
 def scenario_case(rng: random.Random, i: int) -> Case:
@@ -139,10 +141,12 @@ def scenario_case(rng: random.Random, i: int) -> Case:
         body = head + "[[events]]\nyear = 2026\n" + rng.choice(BAD_EVENTS) + "\n"
     elif kind == 6:
         bad_year = rng.choice(['"20x5"', '"1800"', '"2500"', "2030"])
-        value = rng.choice(["nan", "-7", '"a"', "1" + "0" * 400, "inf", "[1]"])
+        series = rng.choice(sorted(CATALOGUE.series_by_name) + ["nope"])
+        spec = CATALOGUE.series_by_name.get(series)
+        below = repr(float(spec.low) - 7) if spec else "-7"  # -7 is in gdp_surprise_pct's range
+        value = rng.choice(["nan", below, '"a"', "1" + "0" * 400, "inf", "[1]"])
         if bad_year != "2030" and rng.random() < 0.5:
             value = "0.5"  # a bad year alone
-        series = rng.choice(sorted(CATALOGUE.series_by_name) + ["nope"])
         body = head + f"[series.{series}]\n{bad_year} = {value}\n"
     elif kind == 7:
         body = head + _deep(rng)
@@ -349,6 +353,7 @@ def command_case(rng: random.Random, i: int) -> Case:
         ["0", "-1", "abc", "1e10", "10000000000", "1" + "0" * 400, "", "nan", "2.5", "0x10"]
     )
     damaged = _damaged_run(rng, "r")
+    flag = rng.choice(["--reps", "--seed"])
     choices: list[tuple[list[str], str, dict[str, object]]] = [
         (["run", "baseline", "--reps", num], "--reps", {}),
         (["run", "baseline", "--seed", rng.choice(["-1", "x", "1" + "0" * 400])], "--seed", {}),
@@ -599,6 +604,83 @@ def command_case(rng: random.Random, i: int) -> Case:
         ),
         (["debate", "--reps", num], "--reps", {}),
         (["calibrate", "--reps", num], "--reps", {}),
+        # numbers int() reads but nobody types: underscores, other scripts' digits
+        (
+            [
+                *rng.choice([["run", "baseline"], ["debate"], ["hindcast"]]),
+                flag,
+                rng.choice(["1_000", "\u0661", "\uff12", "\U0001d7d0", "1_0"]),
+            ],
+            flag,
+            {},
+        ),
+        # an escape code in a name given on the command line (shown written out, not obeyed)
+        (
+            [
+                rng.choice(["run", "validate", "explain", "report"]),
+                "no" + rng.choice(["\x1b[31m", "\x1b]0;t\x07", "\x9b2J", "\x07"]) + "such",
+            ],
+            "no",
+            {},
+        ),
+        (["params", ""], "params", {}),
+        (
+            ["debate", "--reps", "2"]
+            + rng.choice(
+                [
+                    ["--worlds", "war", "2027", "war"],
+                    ["--theses", "deadline", "deadline"],
+                    ["--policies", "coerce", "coerce"],
+                ]
+            ),
+            "twice",
+            {},
+        ),
+        (
+            ["sweep", "baseline"]
+            + rng.choice(
+                [
+                    ["--param", "united_states.threat_intensity=0:1", "--exclude", "russia."],
+                    ["--all-factors", "0.5", "--exclude", ""],
+                    ["--all-factors", "0.5", "--exclude", "nosuch."],
+                ]
+            ),
+            "--exclude",
+            {},
+        ),
+        (
+            ["seminar", "--resume", "ss"],
+            "session.json",
+            {
+                "ss/session.json": rng.choice(
+                    [*BAD_JSON[:6], '{"scenario": 3}', '{"scenario": "baseline", "seed": "1"}']
+                ),
+                "ss/server.json": "{}",
+            },
+        ),
+        (
+            ["seminar", "baseline", "--save-dir", rng.choice(["afile", "afile/x"])],
+            "--save-dir",
+            {"afile": "x"},
+        ),
+        (
+            rng.choice(
+                [["report", "o"], ["explain", "o"], ["compare", "baseline", "o", "--reps", "2"]]
+            ),
+            *rng.choice(
+                [
+                    ("natosim hindcast", {"o/manifest.json": "{}", "o/hindcast.csv": "x"}),
+                    ("natosim checks", {"o/manifest.json": "{}", "o/checks.csv": "x"}),
+                    ("natosim calibrate", {"o/fitted_2014_2021.toml": "x"}),
+                    ("holds results folders", {"o/r/manifest.json": "{}"}),
+                ]
+            ),
+        ),
+        (
+            ["discover", "sw", "--outcome", rng.choice(["verdict", "@x", "1", "", "a +"])],
+            "--outcome",
+            _fake_sweep(),
+        ),
     ]
     argv, names, files = rng.choice(choices)
     return Case(f"cli/{argv[0] if argv else '-'}", list(argv), dict(files), names)
