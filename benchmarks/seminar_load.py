@@ -48,7 +48,8 @@ WATCH_YEAR = """target => {
     if (window.__seen) return;
     const d = [...document.querySelectorAll('.chart-grid svg, .map svg')]
       .map(s => s.getAttribute('data-year'));
-    if (d.length === 5 && d.every(y => y === String(target))) window.__seen = Date.now();
+    // 3 shared charts and the map; Russia's and the instructor's pages one chart more
+    if (d.length >= 4 && d.every(y => y === String(target))) window.__seen = Date.now();
   };
   if (window.__obsYear) window.__obsYear.disconnect();  // last year's would still see the old year
   window.__obsYear = new MutationObserver(check);

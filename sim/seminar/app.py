@@ -49,6 +49,7 @@ from .session import (
     SeminarError,
     Snapshot,
 )
+from .views import page_views
 
 log = logging.getLogger("natosim.seminar")
 CONFIG = app_config()
@@ -238,7 +239,7 @@ def JoinView(code0: str, snap: Snapshot) -> None:
                 small=True,
             )
     if role:
-        solara.HTML(tag="div", unsafe_innerHTML=snap.briefings.get(role, ""))
+        solara.HTML(tag="div", unsafe_innerHTML=snap.previews.get(role, ""))
     solara.Button("Join", on_click=join, classes=["join"], color="primary")
     if error:
         solara.Error(error)
@@ -646,19 +647,17 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
 
 
 @solara.component
-def SharedViews(snap: Snapshot) -> None:
+def SharedViews(snap: Snapshot, insider: bool) -> None:
     """The year, its story, the charts, the map and the revealed decisions: a few HTML blocks
-    from the published snapshot (each a single widget)."""
-    solara.HTML(tag="div", unsafe_innerHTML=snap.status, classes=["status"])
-    solara.HTML(tag="div", unsafe_innerHTML=snap.log, classes=["event-log"])
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML="".join(f"<div class='chart'>{svg}</div>" for svg in snap.charts),
-        classes=["chart-grid"],
-    )
-    solara.HTML(tag="div", unsafe_innerHTML=snap.map, classes=["map"])
+    from the published snapshot (each a single widget); what is hidden only on an ``insider``'s
+    page (Russia's seat, the instructor) until revealed (:func:`views.page_views`)."""
+    blocks = page_views(snap, insider)
+    solara.HTML(tag="div", unsafe_innerHTML=blocks["status"], classes=["status"])
+    solara.HTML(tag="div", unsafe_innerHTML=blocks["log"], classes=["event-log"])
+    solara.HTML(tag="div", unsafe_innerHTML=blocks["charts"], classes=["chart-grid"])
+    solara.HTML(tag="div", unsafe_innerHTML=blocks["map"], classes=["map"])
     # always there, empty until the first year is played (not a new widget on every page then)
-    solara.HTML(tag="div", unsafe_innerHTML=snap.revealed, classes=["revealed"])
+    solara.HTML(tag="div", unsafe_innerHTML=blocks["revealed"], classes=["revealed"])
 
 
 @solara.component
@@ -706,14 +705,18 @@ def Page() -> None:
                 seat0 = sv
 
     solara.use_thread(watch, dependencies=[instructor, token], intrusive_cancel=False)
+    seat = SESSION.seat(token)
+    # who may see what is hidden: the instructor and the seat holding Russia (read at every
+    # render: a seat moved to or from Russia re-renders through its seat version)
+    insider = instructor or (seat is not None and seat.role == RUSSIA)
     with solara.Div(classes=["sem-wrap"]):
         with solara.Div(classes=["sem-controls"]):
             if instructor:
                 InstructorView(snap, seats)
-            elif (token and SESSION.seat(token) is not None) or seat_v:
+            elif seat is not None or seat_v:
                 SeatView(token or "", snap, seat_v)
             else:
                 JoinView(q.get("code", ""), snap)
                 Countdown(snap)
         with solara.Div(classes=["sem-shared"]):
-            SharedViews(snap)
+            SharedViews(snap, insider)
