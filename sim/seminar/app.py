@@ -119,6 +119,13 @@ CSS = """
 .briefing p { margin: 0 0 4px 0; }
 .russia-own { background: #fbeaea; padding: 4px 6px; margin: 4px 0; }
 .decide-row { margin-bottom: 2px; }
+/* no transitions or animations: at a new year every page resets its form (sliders, toggles,
+   the Submit box's alert), and Vuetify's 0.3 s transitions then drew ~20 frames on each of
+   thirty pages on the same cores (style, layout, paint and commit each frame) */
+.sem-wrap *, .sem-wrap *::before, .sem-wrap *::after {
+  transition: none !important; animation: none !important; }
+/* a block off the screen is not laid out or painted until scrolled to (its last size kept) */
+.sem-shared > div, .briefing { content-visibility: auto; contain-intrinsic-size: auto 300px; }
 """
 
 
