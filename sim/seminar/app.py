@@ -125,7 +125,8 @@ CSS = """
 .sem-wrap *, .sem-wrap *::before, .sem-wrap *::after {
   transition: none !important; animation: none !important; }
 /* a block off the screen is not laid out or painted until scrolled to (its last size kept) */
-.sem-shared > div, .briefing { content-visibility: auto; contain-intrinsic-size: auto 300px; }
+.shared > div, .briefing { content-visibility: auto; contain-intrinsic-size: auto 300px; }
+.shared > div { margin-bottom: 12px; }
 """
 
 
@@ -655,16 +656,23 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
 
 @solara.component
 def SharedViews(snap: Snapshot, insider: bool) -> None:
-    """The year, its story, the charts, the map and the revealed decisions: a few HTML blocks
-    from the published snapshot (each a single widget); what is hidden only on an ``insider``'s
-    page (Russia's seat, the instructor) until revealed (:func:`views.page_views`)."""
+    """The year, its story, the charts, the map and the revealed decisions: one HTML block from
+    the published snapshot, so a new year is one message to the page, not five (every message
+    a render sends waits for the server's event loop, and each is a separate update in the
+    browser); what is hidden only on an ``insider``'s page (Russia's seat, the instructor)
+    until revealed (:func:`views.page_views`)."""
     blocks = page_views(snap, insider)
-    solara.HTML(tag="div", unsafe_innerHTML=blocks["status"], classes=["status"])
-    solara.HTML(tag="div", unsafe_innerHTML=blocks["log"], classes=["event-log"])
-    solara.HTML(tag="div", unsafe_innerHTML=blocks["charts"], classes=["chart-grid"])
-    solara.HTML(tag="div", unsafe_innerHTML=blocks["map"], classes=["map"])
-    # always there, empty until the first year is played (not a new widget on every page then)
-    solara.HTML(tag="div", unsafe_innerHTML=blocks["revealed"], classes=["revealed"])
+    html_ = "".join(
+        f"<div class='{cls}'>{blocks[key]}</div>"
+        for key, cls in (
+            ("status", "status"),
+            ("log", "event-log"),
+            ("charts", "chart-grid"),
+            ("map", "map"),
+            ("revealed", "revealed"),
+        )
+    )
+    solara.HTML(tag="div", unsafe_innerHTML=html_, classes=["shared"])
 
 
 @solara.component
