@@ -230,4 +230,10 @@ def test_layouts_phone_laptop_projector(seminar):
         for sel in (".advance", ".log-year", ".status"):
             box = teacher.locator(sel).first.bounding_box()
             assert box["y"] + min(box["height"], 40) <= 720, (sel, box)
+        # charts wide enough to read: on the projector at most three a row (four were ~200 px,
+        # their labels ~5 px), on the phone one a row
+        for page, least in ((teacher, 250), (phone, 350)):
+            charts = page.locator(".chart-grid svg")
+            widths = [charts.nth(i).bounding_box()["width"] for i in range(charts.count())]
+            assert widths and min(widths) >= least, widths
         browser.close()

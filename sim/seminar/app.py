@@ -104,7 +104,7 @@ CSS = """
 .sem-controls .v-btn { white-space: normal; }
 .sem-controls .v-btn__content { white-space: normal; }
 .countdown { font-size: 1.15em; font-weight: bold; }
-.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr));
+.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(250px, 1fr));
   gap: 4px; }
 .event-log { max-height: 240px; overflow-y: auto; border: 1px solid #ddd; padding: 4px 8px;
   font-size: 0.92em; }

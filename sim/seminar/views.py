@@ -31,7 +31,10 @@ CHARTS = (
 HIDDEN_CHARTS = (
     ("russia_resolve_estimate", "Russia's estimate of US resolve", "index 0-1", (0.0, 1.0)),
 )
-W, H, PAD_L, PAD_B, PAD_T, PAD_R = 360, 200, 44, 30, 26, 22
+# a small drawing with large type: on a projector (1280x720) three charts share a row, about 270
+# px each, and the labels must stay readable (at 360 x 200 with 10-px labels, four charts in a
+# row drew their ticks at about 5 px)
+W, H, PAD_L, PAD_B, PAD_T, PAD_R = 300, 180, 44, 34, 26, 20
 
 
 def line_chart(
@@ -58,7 +61,7 @@ def line_chart(
             f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {W} {H}' width='100%' "
             f"role='img' aria-label='{escape(title)}' data-year='{years[-1] if years else ''}'>"
         ),
-        f"<text x='{PAD_L}' y='16' font-size='13' font-weight='bold'>{escape(title)}</text>",
+        f"<text x='{PAD_L}' y='17' font-size='15' font-weight='bold'>{escape(title)}</text>",
         f"<rect x='{PAD_L}' y='{PAD_T}' width='{iw}' height='{ih}' fill='none' stroke='#999'/>",
     ]
     for k in range(5):
@@ -66,15 +69,15 @@ def line_chart(
         parts.append(
             f"<line x1='{PAD_L}' x2='{PAD_L + iw}' y1='{y(v):.1f}' y2='{y(v):.1f}' "
             "stroke='#eee'/>"
-            f"<text x='{PAD_L - 4}' y='{y(v) + 4:.1f}' font-size='10' text-anchor='end'>"
+            f"<text x='{PAD_L - 4}' y='{y(v) + 4:.1f}' font-size='12' text-anchor='end'>"
             f"{v:.2g}</text>"
         )
     for yr in sorted({start, (start + end) // 2, end}):
         parts.append(
-            f"<text x='{x(yr):.1f}' y='{H - 12}' font-size='10' text-anchor='middle'>{yr}</text>"
+            f"<text x='{x(yr):.1f}' y='{H - 16}' font-size='12' text-anchor='middle'>{yr}</text>"
         )
     parts.append(
-        f"<text x='{W - PAD_R}' y='{H - 1}' font-size='10' text-anchor='end' fill='#555'>"
+        f"<text x='{W - PAD_R}' y='{H - 2}' font-size='11' text-anchor='end' fill='#555'>"
         f"{escape(unit)}</text>"
     )
     if unit.startswith("%"):
