@@ -48,7 +48,8 @@ WATCH_YEAR = """target => {
     if (window.__seen) return;
     const d = [...document.querySelectorAll('.chart-grid svg, .map svg')]
       .map(s => s.getAttribute('data-year'));
-    if (d.length === 5 && d.every(y => y === String(target))) window.__seen = Date.now();
+    // 3 shared charts and the map; Russia's and the instructor's pages one chart more
+    if (d.length >= 4 && d.every(y => y === String(target))) window.__seen = Date.now();
   };
   if (window.__obsYear) window.__obsYear.disconnect();  // last year's would still see the old year
   window.__obsYear = new MutationObserver(check);
@@ -87,9 +88,21 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def browsers_cpu_s(server_pid: int) -> float:
+def _kind(pid: int) -> str:
+    """Which part of the browsers a process is: Playwright's driver, Chromium's page renderers
+    or the rest of Chromium (browser, GPU, network, ...)."""
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return "chromium"
+    if b"--type=renderer" in cmd:
+        return "renderers"
+    return "chromium" if b"chromium" in cmd or b"chrome" in cmd else "driver"
+
+
+def browsers_cpu_s(server_pid: int) -> dict[str, float]:
     """CPU time of every process under this one (Playwright's driver and the Chromium pages),
-    the server excepted."""
+    the server excepted, by kind (see ``_kind``) and in all ("all")."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -97,13 +110,16 @@ def browsers_cpu_s(server_pid: int) -> float:
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(ppid, []).append(pid)
-    total, todo = 0.0, list(children.get(os.getpid(), []))
+    out = {"all": 0.0, "renderers": 0.0, "chromium": 0.0, "driver": 0.0}
+    todo = list(children.get(os.getpid(), []))
     while todo:
         pid = todo.pop()
         if pid != server_pid:
-            total += cpu_s(pid)
+            used = cpu_s(pid)
+            out["all"] += used
+            out[_kind(pid)] += used
             todo += children.get(pid, [])
-    return total
+    return out
 
 
 def pct(values: list[float], q: float) -> float:
@@ -173,7 +189,7 @@ def main() -> None:
                     stderr=subprocess.DEVNULL,
                 )
             roster_s, view_s, stale, tracebacks = [], [], 0, 0
-            server_cpu, browser_cpu = [], []
+            server_cpu, browser_cpu, parts = [], [], []
             for k in range(args.years):
                 year = 2026 + k
                 # during the year: half the students change a decision (not timed)
@@ -210,7 +226,9 @@ def main() -> None:
                         stale += 1
                 # CPU spent from Advance until every page showed the new year (or timed out)
                 server_cpu.append(cpu_s(proc.pid) - cpu0[0])
-                browser_cpu.append(browsers_cpu_s(proc.pid) - cpu0[1])
+                used = {k: v - cpu0[1][k] for k, v in browsers_cpu_s(proc.pid).items()}
+                browser_cpu.append(used["all"])
+                parts.append(used)
                 tracebacks += sum("Traceback" in p.locator("body").inner_text() for p in pages)
                 view_s += seen
                 print(
@@ -218,7 +236,9 @@ def main() -> None:
                     f"Advance -> new charts on {len(seen)}/{n} pages: median "
                     f"{statistics.median(seen) if seen else float('nan'):.2f} s, max "
                     f"{max(seen, default=float('nan')):.2f} s; CPU from Advance to the last "
-                    f"page: server {server_cpu[-1]:.2f} s, browsers {browser_cpu[-1]:.2f} s; "
+                    f"page: server {server_cpu[-1]:.2f} s, browsers {browser_cpu[-1]:.2f} s "
+                    f"(renderers {used['renderers']:.2f}, rest of Chromium "
+                    f"{used['chromium']:.2f}, Playwright's driver {used['driver']:.2f}); "
                     f"load {os.getloadavg()[0]:.2f}",
                     flush=True,
                 )
@@ -231,7 +251,10 @@ def main() -> None:
                 f"pages with a stale chart 30 s after Advance: {stale}; pages with a traceback: "
                 f"{tracebacks} (goal 0)\nCPU from Advance until every page showed the new year, "
                 f"median of the years: server {statistics.median(server_cpu):.2f} s, browsers "
-                f"{statistics.median(browser_cpu):.2f} s"
+                f"{statistics.median(browser_cpu):.2f} s (renderers "
+                f"{statistics.median(p['renderers'] for p in parts):.2f}, rest of Chromium "
+                f"{statistics.median(p['chromium'] for p in parts):.2f}, Playwright's driver "
+                f"{statistics.median(p['driver'] for p in parts):.2f})"
             )
             print(f"server with the class connected: {rss_mb(proc.pid):.0f} MB")
             if spy is not None:

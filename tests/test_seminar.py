@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -444,6 +445,59 @@ def test_russia_sees_its_own_forces_while_the_class_does_not(session):
     assert "hidden" in snap.status and "Your forces" in snap.russia_own
     assert "brigade-equivalents" in snap.russia_own
     assert "Objective" in snap.briefings[RUSSIA] and "Estonia spends" in snap.briefings["EST"]
+
+
+# what only Russia (and the instructor) may see while hidden: the chart of its reading of US
+# resolve, its free forces and its readings in the status line, its forces in its briefing
+HIDDEN_MARKS = (
+    r"estimate of US resolve",
+    r"free forces \d",
+    r"read of US resolve \d",
+    r"Your forces: \d",
+    r"read US resolve at \d",
+)
+
+
+def _outsider_sees(session) -> str:
+    """Everything a page that is not Russia's nor the instructor's can be shown: the shared
+    blocks, the join page's briefing of every role, every ally's and the US's own briefing."""
+    from sim.seminar.views import page_views
+
+    snap = session.snapshot
+    return " ".join(
+        [
+            *page_views(snap, insider=False).values(),
+            *snap.previews.values(),
+            *(text for role, text in snap.briefings.items() if role != RUSSIA),
+        ]
+    )
+
+
+def test_hidden_information_reaches_only_russia_and_the_instructor(session):
+    """While the instructor hides it, no student page but Russia's shows Russia's reading of US
+    resolve (chart or status) or its forces, this year or after a year is played (the chart was
+    drawn for every page, issue 28's fog); Russia's seat and the instructor see it all along, and
+    everyone does once it is revealed."""
+    from sim.seminar.views import page_views
+
+    est = session.join("123456", "Ada", "EST")
+    for played in range(2):
+        if played:
+            session.decide(est, budget=3.0)
+            session.advance()
+        seen = _outsider_sees(session)
+        assert not [m for m in HIDDEN_MARKS if re.search(m, seen)], "hidden on a student page"
+        inside = " ".join(page_views(session.snapshot, insider=True).values())
+        assert "estimate of US resolve" in inside and re.search(r"free forces \d", inside)
+        assert re.search(r"Your forces: \d", session.snapshot.briefings[RUSSIA])
+    snap = session.snapshot
+    n_out = page_views(snap, insider=False)["charts"].count("<svg")
+    n_in = page_views(snap, insider=True)["charts"].count("<svg")
+    assert n_in == n_out + 1
+    session.set_fog(False)  # revealed: every page
+    shown = page_views(session.snapshot, insider=False)
+    assert "estimate of US resolve" in shown["charts"] and "free forces" in shown["status"]
+    assert "brigade-equivalents" not in session.snapshot.previews[RUSSIA]  # the join page's
 
 
 def test_seminar_command_refuses_a_bad_resume_folder(tmp_path, capsys):

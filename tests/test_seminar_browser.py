@@ -85,6 +85,11 @@ def test_an_instructor_and_two_students_play_three_years(seminar):
             teacher.locator(".advance").click()
             for p in pages:
                 p.wait_for_selector(f"text=Year {year}", timeout=60_000)
+        # Russia's reading of US resolve is hidden: not on Estonia's page, on the instructor's
+        hidden = "svg[aria-label*='estimate of US resolve']"
+        assert ada.locator(hidden).count() == 0 and ada.locator(".chart-grid svg").count() == 3
+        assert teacher.locator(hidden).count() == 1
+        assert "hidden" in ada.locator(".status").inner_text()
         log = ada.locator(".event-log").text_content().lower()
         assert "estonia (human) answers the us: resist" in log
         assert "the us (human) sets its threat level" in log
@@ -225,4 +230,10 @@ def test_layouts_phone_laptop_projector(seminar):
         for sel in (".advance", ".log-year", ".status"):
             box = teacher.locator(sel).first.bounding_box()
             assert box["y"] + min(box["height"], 40) <= 720, (sel, box)
+        # charts wide enough to read: on the projector at most three a row (four were ~200 px,
+        # their labels ~5 px), on the phone one a row
+        for page, least in ((teacher, 250), (phone, 350)):
+            charts = page.locator(".chart-grid svg")
+            widths = [charts.nth(i).bounding_box()["width"] for i in range(charts.count())]
+            assert widths and min(widths) >= least, widths
         browser.close()

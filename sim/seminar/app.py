@@ -49,6 +49,7 @@ from .session import (
     SeminarError,
     Snapshot,
 )
+from .views import page_views
 
 log = logging.getLogger("natosim.seminar")
 CONFIG = app_config()
@@ -103,7 +104,7 @@ CSS = """
 .sem-controls .v-btn { white-space: normal; }
 .sem-controls .v-btn__content { white-space: normal; }
 .countdown { font-size: 1.15em; font-weight: bold; }
-.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr));
+.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(250px, 1fr));
   gap: 4px; }
 .event-log { max-height: 240px; overflow-y: auto; border: 1px solid #ddd; padding: 4px 8px;
   font-size: 0.92em; }
@@ -118,6 +119,14 @@ CSS = """
 .briefing p { margin: 0 0 4px 0; }
 .russia-own { background: #fbeaea; padding: 4px 6px; margin: 4px 0; }
 .decide-row { margin-bottom: 2px; }
+/* no transitions or animations: at a new year every page resets its form (sliders, toggles,
+   the Submit box's alert), and Vuetify's 0.3 s transitions then drew ~20 frames on each of
+   thirty pages on the same cores (style, layout, paint and commit each frame) */
+.sem-wrap *, .sem-wrap *::before, .sem-wrap *::after {
+  transition: none !important; animation: none !important; }
+/* a block off the screen is not laid out or painted until scrolled to (its last size kept) */
+.shared > div, .briefing { content-visibility: auto; contain-intrinsic-size: auto 300px; }
+.shared > div { margin-bottom: 12px; }
 """
 
 
@@ -238,7 +247,7 @@ def JoinView(code0: str, snap: Snapshot) -> None:
                 small=True,
             )
     if role:
-        solara.HTML(tag="div", unsafe_innerHTML=snap.briefings.get(role, ""))
+        solara.HTML(tag="div", unsafe_innerHTML=snap.previews.get(role, ""))
     solara.Button("Join", on_click=join, classes=["join"], color="primary")
     if error:
         solara.Error(error)
@@ -646,19 +655,24 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
 
 
 @solara.component
-def SharedViews(snap: Snapshot) -> None:
-    """The year, its story, the charts, the map and the revealed decisions: a few HTML blocks
-    from the published snapshot (each a single widget)."""
-    solara.HTML(tag="div", unsafe_innerHTML=snap.status, classes=["status"])
-    solara.HTML(tag="div", unsafe_innerHTML=snap.log, classes=["event-log"])
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML="".join(f"<div class='chart'>{svg}</div>" for svg in snap.charts),
-        classes=["chart-grid"],
+def SharedViews(snap: Snapshot, insider: bool) -> None:
+    """The year, its story, the charts, the map and the revealed decisions: one HTML block from
+    the published snapshot, so a new year is one message to the page, not five (every message
+    a render sends waits for the server's event loop, and each is a separate update in the
+    browser); what is hidden only on an ``insider``'s page (Russia's seat, the instructor)
+    until revealed (:func:`views.page_views`)."""
+    blocks = page_views(snap, insider)
+    html_ = "".join(
+        f"<div class='{cls}'>{blocks[key]}</div>"
+        for key, cls in (
+            ("status", "status"),
+            ("log", "event-log"),
+            ("charts", "chart-grid"),
+            ("map", "map"),
+            ("revealed", "revealed"),
+        )
     )
-    solara.HTML(tag="div", unsafe_innerHTML=snap.map, classes=["map"])
-    # always there, empty until the first year is played (not a new widget on every page then)
-    solara.HTML(tag="div", unsafe_innerHTML=snap.revealed, classes=["revealed"])
+    solara.HTML(tag="div", unsafe_innerHTML=html_, classes=["shared"])
 
 
 @solara.component
@@ -706,14 +720,18 @@ def Page() -> None:
                 seat0 = sv
 
     solara.use_thread(watch, dependencies=[instructor, token], intrusive_cancel=False)
+    seat = SESSION.seat(token)
+    # who may see what is hidden: the instructor and the seat holding Russia (read at every
+    # render: a seat moved to or from Russia re-renders through its seat version)
+    insider = instructor or (seat is not None and seat.role == RUSSIA)
     with solara.Div(classes=["sem-wrap"]):
         with solara.Div(classes=["sem-controls"]):
             if instructor:
                 InstructorView(snap, seats)
-            elif (token and SESSION.seat(token) is not None) or seat_v:
+            elif seat is not None or seat_v:
                 SeatView(token or "", snap, seat_v)
             else:
                 JoinView(q.get("code", ""), snap)
                 Countdown(snap)
         with solara.Div(classes=["sem-shared"]):
-            SharedViews(snap)
+            SharedViews(snap, insider)

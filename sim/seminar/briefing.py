@@ -70,8 +70,10 @@ def _last(rows: dict[str, list[Any]], col: str) -> float:
     return float(rows[col][-1])
 
 
-def briefing_html(session: ClassSession, role: str) -> str:
-    """A role's briefing for the year reached (called under the session's lock)."""
+def briefing_html(session: ClassSession, role: str, private: bool = True) -> str:
+    """A role's briefing for the year reached (called under the session's lock); without
+    ``private``, Russia's situation leaves out its forces and readings (the join page shows a
+    briefing to anyone who taps the role, before any seat is taken)."""
     m = session.model
     rows = m.recorder.model_rows
     kind = _kind(role)
@@ -104,10 +106,15 @@ def briefing_html(session: ClassSession, role: str) -> str:
         )
     else:
         situation = (
-            f"Your forces: {_last(rows, 'russia_forces_bde'):.1f} brigade-equivalents, "
-            f"{_last(rows, 'russia_free_bde'):.1f} free of Ukraine; you read US resolve at "
-            f"{_last(rows, 'russia_resolve_estimate'):.2f} and Europe's at "
-            f"{_last(rows, 'europe_resolve_estimate'):.2f}."
+            (
+                f"Your forces: {_last(rows, 'russia_forces_bde'):.1f} brigade-equivalents, "
+                f"{_last(rows, 'russia_free_bde'):.1f} free of Ukraine; you read US resolve at "
+                f"{_last(rows, 'russia_resolve_estimate'):.2f} and Europe's at "
+                f"{_last(rows, 'europe_resolve_estimate'):.2f}."
+            )
+            if private
+            else "Your forces and your reading of US and European resolve are shown once you "
+            "hold the seat."
         )
         interests = (
             "A divided alliance and a US guarantee shown to be hollow; a probe that is repelled "

@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     host, port = args[0], int(args[1])
     os.environ["SOLARA_APP"] = "sim.seminar.app"
     os.environ.setdefault("SOLARA_MODE", "production")
+    # Solara's "This website runs on Solara" banner sits fixed over the page's bottom right
+    # corner: on a phone it covered the story's text, on a projector the map
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn  # noqa: PLC0415
     from solara.server.starlette import app as solara_app  # noqa: PLC0415

@@ -88,9 +88,11 @@ class Snapshot:
     start_year: int
     end_year: int
     done: bool
-    charts: tuple[str, ...]
+    charts: tuple[str, ...]  # every page's
+    hidden_charts: tuple[str, ...]  # Russia's reading: see views.page_views for who sees them
     map: str
-    status: str
+    status: str  # every page's status line
+    status_insider: str  # Russia's seat's and the instructor's (hidden figures shown)
     log: str
     revealed: str
     fog: bool
@@ -100,7 +102,8 @@ class Snapshot:
     defaults: dict[str, dict[str, Any]]  # role -> this year's agent values, for its form
     russia_own: str  # Russia's own forces (its seat sees them even while hidden to others)
     debrief_shown: bool
-    briefings: dict[str, str]  # role -> its briefing for the year reached
+    briefings: dict[str, str]  # role -> its briefing for the year reached (its seat's page)
+    previews: dict[str, str]  # role -> its briefing on the join page (no private figures)
 
     def seconds_left(self) -> int:
         return -1 if self.paused else max(0, round(self.deadline - time.time()))
@@ -339,7 +342,9 @@ class ClassSession:
         self.seat_versions: dict[str, int] = {}
         self.lock = threading.RLock()
         self.changed = threading.Condition()  # notified after every change a page watches
-        self._drawn: tuple[int, tuple[str, ...], str, dict[str, str]] | None = None
+        self._drawn: (
+            tuple[int, tuple[str, ...], tuple[str, ...], str, dict[str, str], dict[str, str]] | None
+        ) = None
         self._debrief: tuple[int, dict[str, Any]] | None = None
         self._seq = 0
         self.snapshot: Snapshot = self._build_snapshot()
@@ -354,9 +359,12 @@ class ClassSession:
         if self._drawn is None or self._drawn[0] != m.year:
             allies = pd.DataFrame(m.recorder.ally_columns())
             drawn = views.charts(rows, m.start_year, m.end_year)
+            hidden = views.charts(rows, m.start_year, m.end_year, views.HIDDEN_CHARTS)
             amap = views.alliance_map(allies, dict(self.scenario.params["network"]), m.year)
             briefs = {r: briefing_html(self, r) for r in self.roles()}
-            self._drawn = (m.year, tuple(drawn), amap, briefs)
+            # on the join page, before the seat is taken: no role's private figures
+            previews = {**briefs, RUSSIA: briefing_html(self, RUSSIA, private=False)}
+            self._drawn = (m.year, tuple(drawn), tuple(hidden), amap, briefs, previews)
         s = m.ally_state
         defaults: dict[str, dict[str, Any]] = {
             US: {
@@ -384,8 +392,10 @@ class ClassSession:
             end_year=m.end_year,
             done=self.done,
             charts=self._drawn[1],
-            map=self._drawn[2],
+            hidden_charts=self._drawn[2],
+            map=self._drawn[3],
             status=views.status_html(m.year, m.recorder.model_rows, self.fog),
+            status_insider=views.status_html(m.year, m.recorder.model_rows, self.fog, True),
             log=views.log_html(m.recorder.events),
             revealed=views.revealed_html(self.revealed()),
             fog=self.fog,
@@ -395,7 +405,8 @@ class ClassSession:
             defaults=defaults,
             russia_own=views.russia_html(m.recorder.model_rows),
             debrief_shown=self.debrief_shown,
-            briefings=self._drawn[3],
+            briefings=self._drawn[4],
+            previews=self._drawn[5],
         )
 
     def _publish(self) -> None:

@@ -3,7 +3,12 @@ outcomes and the alliance map, the status line, the event log grouped by year an
 revealed. Made once per year for the whole class (in the session's published snapshot), so
 thirty viewers cost one drawing, not thirty. Fixed axes (0-1 for indices, 0 to at least 4% for
 spending) so a small change looks small. Every drawing carries ``data-year`` (the last year it
-shows), so a test or the load benchmark can tell a stale chart."""
+shows), so a test or the load benchmark can tell a stale chart.
+
+Hidden information (Russia's forces and its reading of resolve) is kept apart from what every page
+shows: :data:`HIDDEN_CHARTS` and the insider's status line are drawn only on a page allowed to see
+them (Russia's seat and the instructor) while the instructor hides them; see
+:func:`page_views`."""
 
 from __future__ import annotations
 
@@ -20,9 +25,16 @@ CHARTS = (
     ("eu_core_pct", "European core spending", "% of GDP", None),
     ("mean_trust", "Mean trust in the US", "index 0-1", (0.0, 1.0)),
     ("us_posture", "US posture in Europe", "fraction of 2025", (0.0, 1.5)),
+)
+# Russia's private reading: on Russia's seat and the instructor's console, and on every page only
+# once the instructor reveals it
+HIDDEN_CHARTS = (
     ("russia_resolve_estimate", "Russia's estimate of US resolve", "index 0-1", (0.0, 1.0)),
 )
-W, H, PAD_L, PAD_B, PAD_T, PAD_R = 360, 200, 44, 30, 26, 22
+# a small drawing with large type: on a projector (1280x720) three charts share a row, about 270
+# px each, and the labels must stay readable (at 360 x 200 with 10-px labels, four charts in a
+# row drew their ticks at about 5 px)
+W, H, PAD_L, PAD_B, PAD_T, PAD_R = 300, 180, 44, 34, 26, 20
 
 
 def line_chart(
@@ -49,7 +61,7 @@ def line_chart(
             f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {W} {H}' width='100%' "
             f"role='img' aria-label='{escape(title)}' data-year='{years[-1] if years else ''}'>"
         ),
-        f"<text x='{PAD_L}' y='16' font-size='13' font-weight='bold'>{escape(title)}</text>",
+        f"<text x='{PAD_L}' y='17' font-size='15' font-weight='bold'>{escape(title)}</text>",
         f"<rect x='{PAD_L}' y='{PAD_T}' width='{iw}' height='{ih}' fill='none' stroke='#999'/>",
     ]
     for k in range(5):
@@ -57,15 +69,15 @@ def line_chart(
         parts.append(
             f"<line x1='{PAD_L}' x2='{PAD_L + iw}' y1='{y(v):.1f}' y2='{y(v):.1f}' "
             "stroke='#eee'/>"
-            f"<text x='{PAD_L - 4}' y='{y(v) + 4:.1f}' font-size='10' text-anchor='end'>"
+            f"<text x='{PAD_L - 4}' y='{y(v) + 4:.1f}' font-size='12' text-anchor='end'>"
             f"{v:.2g}</text>"
         )
     for yr in sorted({start, (start + end) // 2, end}):
         parts.append(
-            f"<text x='{x(yr):.1f}' y='{H - 12}' font-size='10' text-anchor='middle'>{yr}</text>"
+            f"<text x='{x(yr):.1f}' y='{H - 16}' font-size='12' text-anchor='middle'>{yr}</text>"
         )
     parts.append(
-        f"<text x='{W - PAD_R}' y='{H - 1}' font-size='10' text-anchor='end' fill='#555'>"
+        f"<text x='{W - PAD_R}' y='{H - 2}' font-size='11' text-anchor='end' fill='#555'>"
         f"{escape(unit)}</text>"
     )
     if unit.startswith("%"):
@@ -85,12 +97,12 @@ def line_chart(
     return "".join(parts)
 
 
-def charts(model_rows: pd.DataFrame, start: int, end: int) -> list[str]:
-    """The four shared charts for the year reached."""
+def charts(model_rows: pd.DataFrame, start: int, end: int, which: tuple = CHARTS) -> list[str]:
+    """The charts ``which`` (the shared ones unless told) for the year reached."""
     years = [int(v) for v in model_rows["year"]]
     return [
         line_chart(years, [float(v) for v in model_rows[col]], start, end, title, unit, rng)
-        for col, title, unit, rng in CHARTS
+        for col, title, unit, rng in which
     ]
 
 
@@ -158,15 +170,17 @@ def alliance_map(allies: pd.DataFrame, network_params: dict, year: int) -> str:
     return "".join(parts)
 
 
-def status_html(year: int, rows: dict[str, list[Any]], fog: bool) -> str:
+def status_html(year: int, rows: dict[str, list[Any]], fog: bool, insider: bool = False) -> str:
     """The year and the headline figures; Russia's forces and its read of US resolve only when
-    the instructor has revealed them."""
-    if fog:
+    the instructor has revealed them, or for an ``insider`` (Russia's seat, the instructor),
+    marked as hidden from the others."""
+    if fog and not insider:
         hidden = "Russia's forces and US resolve: hidden"
     else:
         hidden = (
             f"Russia's free forces {rows['russia_free_bde'][-1]:.1f} bde-e; Russia's read of "
             f"US resolve {rows['russia_resolve_estimate'][-1]:.2f}"
+            + (" (hidden from the other seats)" if fog else "")
         )
     return (
         f"<span class='year' data-year='{year}' style='font-size:1.6em;font-weight:bold'>"
@@ -217,3 +231,19 @@ def revealed_html(revealed: pd.DataFrame, last: int = 40) -> str:
     return (
         f"<details><summary>Decisions revealed so far ({len(revealed)})</summary>{table}</details>"
     )
+
+
+def page_views(snap: Any, insider: bool) -> dict[str, str]:
+    """The shared blocks one page shows (status, log, charts, map, revealed decisions), from a
+    published snapshot: the hidden charts and the insider's status line only for an ``insider``
+    (Russia's seat or the instructor) or once the instructor has revealed them. The one place
+    that decides what a page may see of the hidden information."""
+    sees = insider or not snap.fog
+    shown = (*snap.charts, *snap.hidden_charts) if sees else snap.charts
+    return {
+        "status": snap.status_insider if insider else snap.status,
+        "log": snap.log,
+        "charts": "".join(f"<div class='chart'>{svg}</div>" for svg in shown),
+        "map": snap.map,
+        "revealed": snap.revealed,
+    }
