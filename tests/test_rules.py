@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -203,9 +205,9 @@ def test_each_resolve_weight_is_a_parameter_that_matters(weight, signal):
 # -- M4 ally budget (C3, C4, C5) -----------------------------------------------------------------
 def test_threat_and_distrust_raise_desired_spending():
     a = ally(make_model(), "DEU")
-    a.threat, a.trust = 0.2, 0.8
+    a.drafted_threat, a.trust = 0.2, 0.8
     low = a.desired_core_pct(0.0, 2.0, 2.0)
-    a.threat, a.trust = 0.8, 0.2
+    a.drafted_threat, a.trust = 0.8, 0.2
     assert a.desired_core_pct(0.0, 2.0, 2.0) > low
 
 
@@ -219,14 +221,14 @@ def test_small_trusting_allies_free_ride_more_than_large_ones():
     m = make_model()
     small, large = ally(m, "LUX"), ally(m, "DEU")
     for a in (small, large):
-        a.threat, a.trust = 0.3, 0.9
+        a.drafted_threat, a.trust = 0.3, 0.9
     assert small.desired_core_pct(0, 0, 0) < large.desired_core_pct(0, 0, 0)
 
 
 def test_holdout_never_wants_more_than_its_cap():
     m = make_model({"allies.overrides.ESP.holdout": True})
     es = ally(m, "ESP")
-    es.threat = 1.0
+    es.drafted_threat = 1.0
     assert es.desired_core_pct(1.0, 3.5, 4.0) <= 2.1
 
 
@@ -647,3 +649,57 @@ def test_budgets_answer_last_years_war_drafted_a_year_ahead():
     war = model.budget_why["war"]
     assert war[model.ally_index["POL"]] > 0.0
     assert war[model.ally_index["POL"]] > war[model.ally_index["PRT"]]
+
+
+def test_an_allys_own_methods_give_the_budget_the_model_gives_it():
+    """M4: an :class:`~sim.agents.ally.Ally` applying the budget rules to itself alone
+    (``coercion_pp``, ``desired_core_pct``, ``set_budget``), read where the model sets the
+    budgets, sets the budget the model's rule for every ally at once set, including the threat
+    and the war term the budget was drafted on a year ahead (a rising threat and an escalating
+    war make them differ otherwise)."""
+    from dataclasses import replace
+
+    from sim.model.alliance import AllianceModel
+    from sim.scenario import Scenario
+
+    sc = Scenario.default().with_params(
+        {"allies.war_urgency_gain": 2.0, "allies.budget_noise_sd": 0.0}
+    )
+    start = sc.get("run.start_year")
+    series = dict(sc.series)
+    series["ukraine_war"] = ((start, 0.2), (start + 1, 1.0))
+    model = AllianceModel(replace(sc, series=series), rng=3)
+    model.step()
+    s = model.ally_state
+    seen: dict[str, Any] = {"before": s.core_pct.copy()}
+    peers_rule, deliver = model._peers, model._deliver
+
+    def peers() -> np.ndarray:
+        seen["peers"] = peers_rule()
+        return seen["peers"]
+
+    def agents_then_deliver() -> None:  # right after the budgets, before anything moves
+        seen["after"] = s.core_pct.copy()
+        demand = model.now["us_demand_pct"]
+        mine = {}
+        for agent in model.allies:
+            if agent.armed_forces:
+                i = agent.index
+                push = agent.coercion_pp(float(model.signals[i]), demand)
+                want = agent.desired_core_pct(push, model.pledge_goal(), float(seen["peers"][i]))
+                agent.core_pct = seen["before"][i]
+                agent.set_budget(want)
+                mine[i] = agent.core_pct
+                agent.core_pct = seen["after"][i]
+        seen["mine"] = mine
+        deliver()
+
+    model._peers = peers  # type: ignore[method-assign]
+    model._deliver = agents_then_deliver  # type: ignore[method-assign]
+    model.step()
+    assert not np.allclose(s.drafted_threat, s.threat)  # the threat moved during the year
+    assert np.any(s.war_urgency > 0.0)
+    assert not np.any(model.budget_why["deadline"]) and not np.any(model.budget_why["gdp"])
+    assert len(seen["mine"]) > 25
+    for i, core in seen["mine"].items():
+        assert core == pytest.approx(seen["after"][i], abs=1e-12), model.allies[i].iso3

@@ -45,7 +45,9 @@ class AllyState:
 
     State (per year): ``gdp_bn`` (bn US$), ``core_pct`` (genuine core defence spending, % of GDP,
     the part that buys capability), ``reclassified_pct`` (reported as core, buys nothing),
-    ``related_pct`` (defence-related spending), ``threat`` and ``trust`` (index 0-1), ``shock``
+    ``related_pct`` (defence-related spending), ``threat`` and ``trust`` (index 0-1),
+    ``drafted_threat`` and ``war_urgency`` (the threat and the war term this year's budget was
+    drafted on, a year ahead: :meth:`AllianceModel._allies_act`), ``shock``
     and ``aggression`` (threat terms that decay), ``greyzone_attacks`` (this year) and
     ``greyzone_attacks_extra`` (from events, added next), ``member`` (NATO member this year).
     Fixed: the per-ally parameters of :data:`PER_ALLY` (the own-record terms ``record_level``
@@ -63,6 +65,8 @@ class AllyState:
     related_pct: np.ndarray
     trust: np.ndarray
     threat: np.ndarray
+    drafted_threat: np.ndarray
+    war_urgency: np.ndarray
     shock: np.ndarray
     aggression: np.ndarray
     greyzone_attacks: np.ndarray
@@ -153,7 +157,7 @@ def _initial_arrays(
     out["core_pct"] = core - out["reclassified_pct"]
     out["related_pct"] = np.zeros(n)
     out["trust"] = per_ally("initial_trust")
-    for name in ("threat", "shock", "aggression"):
+    for name in ("threat", "drafted_threat", "war_urgency", "shock", "aggression"):
         out[name] = np.zeros(n)
     out["greyzone_attacks"] = np.zeros(n, dtype=np.int64)
     out["greyzone_attacks_extra"] = np.zeros(n, dtype=np.int64)
@@ -196,6 +200,8 @@ class Ally(mesa.Agent):
     related_pct = _Entry()
     trust = _Entry()
     threat = _Entry()
+    drafted_threat = _Entry()
+    war_urgency = _Entry()
     shock = _Entry()
     aggression = _Entry()
     greyzone_attacks = _Entry()
@@ -292,13 +298,25 @@ class Ally(mesa.Agent):
     ) -> float:
         """M4: :func:`~sim.agents.ally_rules.desired_core_pct` from
         :func:`~sim.agents.ally_rules.need_pct` (C3, C4, C5), with ``coercion`` the pp of GDP
-        its answer to US coercion adds (:meth:`coercion_pp`) and the pledge's pull this year."""
+        its answer to US coercion adds (:meth:`coercion_pp`) and the pledge's pull this year.
+        As in the model's rule, the budget answers the threat and the war term it was drafted
+        on (``drafted_threat``, ``war_urgency``: a year ahead, issue 26)."""
         a = self.model.p_allies
-        need = rules.need_pct(a, self.base_pct, self.threat, self.trust, self.size)
-        weight = float(self.model.pledge.weight(a, self.model.year, self.threat))
+        need = self._drafted_need()
+        weight = float(self.model.pledge.weight(a, self.model.year, self.drafted_threat))
         return float(
             rules.desired_core_pct(
                 a, need, coercion, pledge, peers, shock, self.holdout, self.holdout_cap, weight
+            )
+        )
+
+    def _drafted_need(self) -> float:
+        """M4: :func:`~sim.agents.ally_rules.need_pct` on the threat and war term this year's
+        budget was drafted on (C5, C12)."""
+        a = self.model.p_allies
+        return float(
+            rules.need_pct(
+                a, self.base_pct, self.drafted_threat, self.trust, self.size, self.war_urgency
             )
         )
 
@@ -323,13 +341,14 @@ class Ally(mesa.Agent):
         (:func:`~sim.mechanisms.coercion.coercion_pp`): positive, nil or negative."""
         m = self.model
         a = m.p_allies
-        need = rules.need_pct(a, self.base_pct, self.threat, self.trust, self.size)
+        need = self._drafted_need()
         leverage = a["compliance_gain"] * m.united_states.coercion_credibility * m.us_influence
         shares = self.coercion_responses(signal)
         return float(coercion.coercion_pp(m.p_coercion, signal, shares, leverage, demand, need))
 
     def set_budget(self, desired: float) -> None:
-        """M4: :func:`~sim.agents.ally_rules.set_budget` (C16)."""
+        """M4: :func:`~sim.agents.ally_rules.set_budget` (C16), at the pace the drafted threat
+        sets (:func:`~sim.agents.ally_rules.budget_rate`)."""
         self.core_pct = float(
             rules.set_budget(
                 self.core_pct,
@@ -337,7 +356,7 @@ class Ally(mesa.Agent):
                 self.adjustment,
                 self.max_rise,
                 self.max_cut,
-                self.threat,
+                self.drafted_threat,
                 self.model.p_allies["urgency_gain"],
             )
         )

@@ -630,6 +630,7 @@ class AllianceModel(mesa.Model):
             self.config.series_year(max(self.start_year, self.year - 1))["ukraine_war"],
             self.config.series_year(self.start_year)["ukraine_war"],  # drafted last year too
         )
+        s.drafted_threat, s.war_urgency = drafted, war  # what the agents' own methods read
         need = rules.need_pct(pa, s.base_pct, drafted, s.trust, s.size, war)
         demand = self.now["us_demand_pct"]
         if self.decided.us_demand_pct is not None:
