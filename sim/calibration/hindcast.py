@@ -54,7 +54,12 @@ AT_BAR = 1.995  # at or above 2% of GDP, as NATO rounds
 
 
 def hindcast_table(scenario: Scenario, reps: int, seed: int, train_end: int) -> pd.DataFrame:
-    """Simulated bands, observations and naive forecasts per ally and year."""
+    """Simulated bands, observations and naive forecasts per ally and year.
+
+    ``train_end`` labels the windows (train up to it, test after) and ends the trend line's
+    fit; it does not choose the budget rule's fit: ``scenario`` must already carry the fit of
+    the window that ends at ``train_end`` (:func:`with_fit`, as ``natosim hindcast`` and
+    ``natosim checks`` do), or the test years are not out of sample."""
     res = run_replications(scenario, reps, seed)
     if res.failures:
         raise RuntimeError(res.failures[0].error)
