@@ -72,9 +72,15 @@ class Pledge:
         A target not above the one in force (a pledge lowered, or the same target restated,
         as Vilnius restated the Wales 2% with its 2024 deadline) simply replaces it, floors
         and all; so does any target set while the scenario's series is in force (no target to
-        keep).
+        keep). Allies that opted out of an earlier pledge stay out of the new one (they remain
+        holdouts: :func:`sim.model.events.summit`); ``opted_out`` adds this pledge's own.
+
+        >>> hague = Pledge(2.0, 2023, 2024).raised(3.5, 2025, 2035, 2.0, opted_out=("ESP",))
+        >>> hague.raised(4.0, 2030, 2035, 3.0).opted_out
+        ('ESP',)
         """
-        new = Pledge(target, set_year, deadline, start_level, opted_out)
+        kept = tuple(dict.fromkeys((*self.opted_out, *opted_out)))  # opt-outs stand
+        new = Pledge(target, set_year, deadline, start_level, kept)
         if self.target is None or target <= self.target:
             return new
         return replace(new, floors=(*self.floors, (self.target, self.deadline)))
