@@ -106,4 +106,6 @@ def test_compare_fixed_runs_have_no_worlds(tmp_path):
     args = ["compare", "baseline", "cajole", "--reps", "2", "--seed", "4", "--fixed"]
     assert main([*args, "--out", str(out), "--no-report", "--quiet"]) == 0
     assert not (out / "baseline" / "worlds.parquet").exists()
-    assert "no worlds sampled" in (out / "comparison.txt").read_text()
+    text = (out / "comparison.txt").read_text()
+    assert "no worlds sampled" in text
+    assert "shared worlds" not in text and "runs with the same seeds" in text  # not worlds

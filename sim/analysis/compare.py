@@ -229,7 +229,7 @@ def paired(results: dict[str, Results]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def paired_figure(table: pd.DataFrame, path: Path) -> None:
+def paired_figure(table: pd.DataFrame, path: Path, unit: str = "worlds shared") -> None:
     """``paired.png``: for each scenario against the first and each outcome, the shares of shared
     worlds where it is higher, the same and lower, with the Wilson intervals of the first and
     last."""
@@ -253,15 +253,16 @@ def paired_figure(table: pd.DataFrame, path: Path) -> None:
     ax.set_xlim(0, 1)
     # the colours' meaning on the axis itself: the paper style draws no title
     ax.set_xlabel(
-        f"share of worlds shared with {rows[0]['reference']}: higher (blue), the same (grey),\n"
+        f"share of {unit} with {rows[0]['reference']}: higher (blue), the same (grey),\n"
         "lower (orange); lines: Wilson 95% intervals"
     )
     title(ax, f"against {rows[0]['reference']}", fontsize=9)
     fig.savefig(path, dpi=current_style().dpi)
 
 
-def paired_in_words(table: pd.DataFrame) -> list[str]:
-    """One sentence per scenario and outcome of :func:`paired`."""
+def paired_in_words(table: pd.DataFrame, unit: str = "shared worlds") -> list[str]:
+    """One sentence per scenario and outcome of :func:`paired`; ``unit`` names what is paired
+    ("shared worlds", or runs with the same seeds when the parameters are fixed)."""
     lines = []
     for r in table.itertuples():
         if r.more_is_better is None:
@@ -271,7 +272,7 @@ def paired_in_words(table: pd.DataFrame) -> list[str]:
             up, down = f"{up} (higher)", f"{down} (lower)"
         lines.append(
             f"{r.scenario} vs {r.reference}, {r.label}: {up} in {r.p_higher:.0%} "
-            f"[{r.p_higher_low:.0%}, {r.p_higher_high:.0%}] of {r.worlds} shared worlds, "
+            f"[{r.p_higher_low:.0%}, {r.p_higher_high:.0%}] of {r.worlds} {unit}, "
             f"{down} in {r.p_lower:.0%} [{r.p_lower_low:.0%}, {r.p_lower_high:.0%}], the same "
             f"in {r.same}; mean difference {r.mean_diff:+.3g} [{r.diff_low:+.3g}, "
             f"{r.diff_high:+.3g}]"
@@ -309,9 +310,12 @@ def format_table(comp: Comparison) -> str:
             lines.append(f"{v:<40}  " + "".join(f"{c:>{width}}" for c in cells))
     sampled = [n for n, r in comp.results.items() if not r.worlds.empty]
     if not comp.paired.empty:
-        shared = "shared worlds" if sampled else "runs with the same seeds (fixed parameters)"
-        lines += ["", f"world by world ({shared}):"]
-        lines += ["  " + t for t in paired_in_words(comp.paired)]
+        shared = "shared worlds" if sampled else "runs with the same seeds"
+        lines += [
+            "",
+            f"world by world ({shared}):" if sampled else "run by run (fixed parameters):",
+        ]
+        lines += ["  " + t for t in paired_in_words(comp.paired, shared)]
     if not comp.cruxes.empty:
         lines += ["", "what decides it (cruxes.csv; PAWN index over the sampled worlds):"]
         lines += ["  " + t for t in in_words(comp.cruxes)]
@@ -336,7 +340,9 @@ def write_comparison(
             from ..report.style import figure_style  # noqa: PLC0415 (matplotlib)
 
             with figure_style(style):
-                paired_figure(comp.paired, tmp / "paired.png")
+                sampled = any(not r.worlds.empty for r in comp.results.values())
+                unit = "worlds shared" if sampled else "runs (same seeds, fixed parameters)"
+                paired_figure(comp.paired, tmp / "paired.png", unit)
         for name, res in comp.results.items():
             (tmp / name).mkdir()
             write_run_tables(res, tmp / name, command, fmt)
