@@ -62,7 +62,13 @@ def test_default_folders_claimed_in_the_same_second_differ(tmp_path):
 
 def test_sigterm_leaves_no_partial_folder_and_no_lock(tmp_path):
     proc = _natosim("run", "baseline", "--reps", "5000", "--out", str(tmp_path / "out"), cwd=ROOT)
-    time.sleep(6)  # importing, then computing
+    # wait until it has claimed its folder (its lock): imports can take long on a loaded machine,
+    # and a SIGTERM before natosim's handler is installed kills it plainly, having written nothing
+    deadline = time.monotonic() + 120
+    while not (tmp_path / ".out.lock").exists() and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        time.sleep(0.1)
+    time.sleep(1)  # computing
     proc.send_signal(signal.SIGTERM)
     code = proc.wait(timeout=60)
     err = proc.stderr.read() if proc.stderr else ""
