@@ -55,9 +55,21 @@ def test_indices_stay_in_bounds(results):
 
 
 def test_no_nan_anywhere(results):
+    """No NaN but by design: Russia's estimate of a fait accompli is not assessed (NaN) in the
+    years it waits after a probe, and only then."""
+    model = results.model
     for name in ("model", "allies"):
         numeric = results.tables[name].select_dtypes("number")
+        if name == "model":
+            numeric = numeric.drop(columns="probe_success_estimate")
         assert not numeric.isna().any().any(), name
+    wait = results.scenario.get("russia.probe_cooldown_years")
+    for _, run in model.groupby("run"):
+        probed = set(run.loc[run["probe"] == 1, "year"])
+        waiting = {y + k for y in probed for k in range(1, wait + 1)}
+        unassessed = set(run.loc[run["probe_success_estimate"].isna(), "year"])
+        assert unassessed <= waiting
+        assert run["probe_success_estimate"].dropna().between(0.0, 1.0).all()
     # missing by design: no probe, no exit, a run that ends before 2027 or 2030, no summit
     maybe_missing = [
         "first_probe_year",

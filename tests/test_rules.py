@@ -502,8 +502,19 @@ def test_no_candidate_no_probe_and_cooldown_holds():
     assert r.choose_probe(none, none.astype(float), lambda t, u, e: np.zeros(0), 1.0) is None
     r.cooldown = 2
     cand = np.array([m.codes.index("EST")])
-    assert r.choose_probe(cand, np.ones(1), lambda t, u, e: np.ones(1), 1.0) is None
+    assessed = []
+
+    def assess(t, u, e):
+        assessed.append(t)
+        return np.ones(1)
+
+    assert r.choose_probe(cand, np.ones(1), assess, 1.0) is None
     assert r.cooldown == 1
+    # waiting after a probe, Russia weighs no target and assesses none (issue 25)
+    assert not assessed and np.isnan(r.success_estimate) and r.options is None
+    r.cooldown = 0
+    r.choose_probe(cand, np.ones(1), assess, 1.0)
+    assert len(assessed) == 1 and r.success_estimate == 1.0
 
 
 def test_greyzone_attacks_fall_mostly_on_allies_near_russia():

@@ -198,8 +198,9 @@ class Russia(mesa.Agent):
         resolve`` (as Russia reads them) and ``readiness`` how far its free forces go toward
         the regional war a probe could start (0-1). Not probing is worth ``probe_threshold``.
         Russia picks among the targets and not probing with logit probabilities of sharpness
-        ``probe_sharpness``; after a probe it waits ``probe_cooldown_years``. Returns the ally
-        index or None.
+        ``probe_sharpness``; after a probe it waits ``probe_cooldown_years``, in which it
+        weighs no target and assesses none (``success_estimate`` is NaN: not assessed; issue
+        25, no work for nothing). Returns the ally index or None.
         """
         p = self.p
         self.probe_probability = 0.0
@@ -211,11 +212,12 @@ class Russia(mesa.Agent):
         if len(candidates) == 0:
             self.success_estimate = 0.0
             return None
+        if self.cooldown > 0:  # waiting after a probe: no options weighed, nothing assessed
+            self.cooldown -= 1
+            self.success_estimate = float("nan")
+            return None
         chance = assess(candidates, us, eu)
         self.success_estimate = float(chance.max())
-        if self.cooldown > 0:
-            self.cooldown -= 1
-            return None
         resolve = p["probe_us_weight"] * us + (1.0 - p["probe_us_weight"]) * eu
         cost = p["probe_cost"] * resolve * (1.0 + p["probe_overstretch"] * (1.0 - readiness))
         utility = (

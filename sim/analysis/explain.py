@@ -73,6 +73,12 @@ def largest_movers(allies: pd.DataFrame, run: int, year: int, n: int = 5) -> lis
     return now.reindex(now["change"].abs().sort_values(ascending=False).index)["iso3"][:n].tolist()
 
 
+def _estimate(value: float) -> str:
+    """Russia's estimate of a fait accompli in words: a share, or not assessed (a year it
+    waits after a probe)."""
+    return "not assessed (it waits after a probe)" if pd.isna(value) else f"{value:.0%}"
+
+
 def russia_reasons(
     model: pd.DataFrame,
     events: pd.DataFrame,
@@ -88,7 +94,7 @@ def russia_reasons(
     lines = [
         (
             f"Russia in {year}: its chance of probing {r['probe_probability']:.1%}, its best "
-            f"estimate of a fait accompli {r['probe_success_estimate']:.0%}; it reads US "
+            f"estimate of a fait accompli {_estimate(r['probe_success_estimate'])}; it reads US "
             f"resolve at {r['russia_resolve_estimate']:.2f} and European resolve at "
             f"{r['europe_resolve_estimate']:.2f}; free forces {r['russia_free_bde']:.1f} bde-e."
         )

@@ -7,6 +7,7 @@ listed in ``MODEL_COLUMNS`` and ``ALLY_COLUMNS``.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -62,7 +63,8 @@ MODEL_COLUMNS: dict[str, str] = {
     "incursions": "Russian air, drone and sea incursions into allies this year",
     "probe_probability": "Russia's chance of probing this year by its own reckoning, 0-1",
     "probe_success_estimate": "Russia's best estimate this year of the chance that a probe ends "
-    "in a fait accompli (deterrence read from Moscow), 0-1",
+    "in a fait accompli (deterrence read from Moscow), 0-1; empty (NaN) in a year Russia waits "
+    "after a probe and assesses no target",
     "europe_resolve_estimate": "Russia's estimate of European resolve, 0-1",
     "probe": "1 if Russia probed an ally this year",
     "probe_target": "ISO3 of the probed ally, or empty",
@@ -454,7 +456,7 @@ class Recorder:
             "nuclear_liability_end": rows["nuclear_liability"][-1],
             "russia_resolve_estimate_end": rows["russia_resolve_estimate"][-1],
             "europe_resolve_estimate_end": rows["europe_resolve_estimate"][-1],
-            "probe_success_estimate_max": max(rows["probe_success_estimate"]),
+            "probe_success_estimate_max": _assessed_max(rows["probe_success_estimate"]),
             "cohesion_end": rows["cohesion"][-1],
             "pledge_target_pct": m.pledge.target,
             "pledge_opt_outs": " ".join(m.pledge.opted_out),
@@ -497,6 +499,13 @@ def _us_capability_ratio(m: AllianceModel) -> float:
     if base <= 0:
         return float(m.united_states.posture)
     return float(m.us_capability_in_europe().sum() / base)
+
+
+def _assessed_max(values: list[float]) -> float:
+    """The largest of the years Russia assessed (NaN, not assessed, in a cooldown year), NaN
+    if it assessed none."""
+    assessed = [v for v in values if not math.isnan(v)]
+    return max(assessed) if assessed else float("nan")
 
 
 def verdict(model: AllianceModel, outcomes: list[str]) -> str:
