@@ -210,7 +210,8 @@ def label(address: str, names: dict[str, str]) -> str:
 
 def messages_html(messages: list[Message], names: dict[str, str], viewer: str) -> str:
     """Messages grouped by year, oldest first (the newest at the bottom, as a chat): who wrote
-    (its country and name), to whom and when, the text escaped."""
+    (the student and the country; "you" for ``viewer``'s own), to whom and when (the server's
+    clock), the text escaped."""
     if not messages:
         return "<div class='msg-none'>No messages yet.</div>"
     parts = []
@@ -221,9 +222,12 @@ def messages_html(messages: list[Message], names: dict[str, str], viewer: str) -
         items = []
         for m in group:
             mine = m.sender == viewer
-            who = "you" if mine else f"{label(m.sender, names)}, {m.player}"
-            if m.sender == INSTRUCTOR:
+            if mine:
+                who = "you"
+            elif m.sender == INSTRUCTOR:
                 who = "the instructor"
+            else:
+                who = f"{m.player} ({names.get(m.sender, m.sender)})"
             clock = time.strftime("%H:%M", time.localtime(m.at))
             items.append(
                 f"<li class='msg{' mine' if mine else ''}{' public' if m.to == EVERYONE else ''}'>"
