@@ -181,3 +181,22 @@ def test_a_hand_edited_message_is_refused_on_resume(tmp_path):
     (tmp_path / "session.json").write_text(json.dumps(saved))
     with pytest.raises(SeminarError, match="may not write to 'RUS'"):
         ClassSession.resume(tmp_path)
+
+
+def test_the_inbox_reads_by_year_newest_last_as_text():
+    from sim.seminar.messages import messages_html
+
+    names = {"EST": "Estonia", "LVA": "Latvia"}
+    html = messages_html(
+        [
+            Message(2025, "LVA", "Bo", "EST", "first", 0.0),
+            Message(2026, "EST", "Ada", ALLIES, "<script>x</script>", 1.0),
+            Message(2026, INSTRUCTOR, "instructor", EVERYONE, "last", 2.0),
+        ],
+        names,
+        "EST",
+    )
+    assert html.index("Year 2025") < html.index("first") < html.index("Year 2026")
+    assert html.index("&lt;script&gt;") < html.index("last") and "<script>" not in html
+    assert "Bo (Latvia) to Estonia (EST)" in html and "you to all allies" in html
+    assert "the instructor to everyone" in html
