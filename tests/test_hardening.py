@@ -898,6 +898,13 @@ def _no_server(*args, **kwargs):
             ),
             ["seconds_per_year"],
         ),
+        (
+            (
+                '{"scenario": "baseline", "seed": 1, "code": "1", "instructor_token": "t", '
+                '"messages": {"text": "hi"}}'
+            ),
+            ["messages", "a list"],
+        ),
     ],
 )
 def test_seminar_resume_of_a_session_of_another_shape_is_refused(

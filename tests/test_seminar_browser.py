@@ -237,3 +237,34 @@ def test_layouts_phone_laptop_projector(seminar):
             widths = [charts.nth(i).bounding_box()["width"] for i in range(charts.count())]
             assert widths and min(widths) >= least, widths
         browser.close()
+
+
+def test_a_message_reaches_its_reader_and_no_other_seat(seminar):
+    """Ada (Estonia) writes to Bo (Latvia): it shows in Bo's messages and not in Pia's (Poland),
+    whose panel does show the message Ada then sends to all allies."""
+    browser_path = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    join, _, _ = seminar
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
+        ada, bo, pia = (browser.new_page(viewport={"width": 1280, "height": 720}) for _ in range(3))
+        for page, name, role in ((ada, "Ada", "EST:"), (bo, "Bo", "LVA:"), (pia, "Pia", "POL:")):
+            _join(page, join, name, role)
+
+        def send(to: str, text: str) -> None:
+            ada.locator(".msg-to").click()
+            menu = ada.locator(".menuable__content__active")
+            menu.get_by_role("option", name=to, exact=True).click()
+            ada.locator(".msg-text-input input").fill(text)
+            ada.locator(".msg-send").click()
+            ada.locator(".messages-box", has_text=text).wait_for(timeout=15_000)
+
+        send("Latvia (LVA)", "Bo: 3% together, or neither of us?")
+        bo.locator(".messages-box", has_text="3% together").wait_for(timeout=15_000)
+        assert "Ada" in bo.locator(".messages-box").inner_text()
+        assert ada.locator(".msg-text-input input").input_value() == ""  # cleared once sent
+        send("all allies", "Caucus at the break.")
+        pia.locator(".messages-box", has_text="Caucus at the break").wait_for(timeout=15_000)
+        assert "3% together" not in pia.locator(".messages-box").inner_text()
+        browser.close()

@@ -570,6 +570,9 @@ def _check_saved_session(folder: Path) -> None:
     seconds = saved.get("seconds_per_year", 180)
     if isinstance(seconds, bool) or not isinstance(seconds, int):
         raise ScenarioError(str(folder / "session.json"), "seconds_per_year", "an integer", seconds)
+    messages = saved.get("messages", [])
+    if not isinstance(messages, list):
+        raise ScenarioError(str(folder / "session.json"), "messages", "a list", messages)
     server = read_json_object(folder / "server.json")
     port = server.get("port", 0)
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:

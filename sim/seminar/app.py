@@ -40,6 +40,8 @@ import traitlets
 
 from ..scenario import CATEGORIES, load_scenario
 from ..ui.config import app_config
+from .messages import GROUPS, INSTRUCTOR, TEXT_LIMIT, addresses, messages_html
+from .messages import label as address_label
 from .session import (
     DECISION_FIELDS,
     INJECTABLE,
@@ -119,6 +121,14 @@ CSS = """
 .briefing p { margin: 0 0 4px 0; }
 .russia-own { background: #fbeaea; padding: 4px 6px; margin: 4px 0; }
 .decide-row { margin-bottom: 2px; }
+/* the inbox, newest at the bottom and scrolled there (a reversed column keeps its end in view) */
+.messages-box { max-height: 260px; overflow-y: auto; display: flex; flex-direction: column-reverse;
+  border: 1px solid #ddd; padding: 2px 6px; font-size: 0.9em; }
+.messages-box ul { list-style: none; margin: 0 0 4px 0; padding-left: 2px; }
+.messages-box .msg { margin-bottom: 3px; overflow-wrap: anywhere; }
+.messages-box .msg-head { font-size: 0.85em; color: #555; }
+.messages-box .msg.mine .msg-text { color: #1f3f6a; }
+.messages-box .msg.public { background: #fbeaea; }
 /* no transitions or animations: at a new year every page resets its form (sliders, toggles,
    the Submit box's alert), and Vuetify's 0.3 s transitions then drew ~20 frames on each of
    thirty pages on the same cores (style, layout, paint and commit each frame) */
@@ -446,8 +456,99 @@ def SeatView(token: str, snap: Snapshot, seat_version: int) -> None:
         solara.Info("The instructor has given your role to its agent for now.")
     else:
         SeatForm(token, role, snap)
+    MessagesPanel(token, role)
     with solara.Details("Your briefing", expand=first):
         solara.HTML(tag="div", unsafe_innerHTML=snap.briefings.get(role, ""))
+
+
+def _message_versions(viewer: str) -> tuple[int, int]:
+    """What a messages panel watches: the messages its viewer reads, and who holds a seat (the
+    seats it may write to)."""
+    read = (
+        SESSION.messages_version if viewer == INSTRUCTOR else SESSION.inbox_versions.get(viewer, 0)
+    )
+    return read, SESSION.seats_version
+
+
+@solara.component
+def MessagesPanel(token: str, viewer: str) -> None:
+    """A seat's messages (``viewer``: its role) or all the class's (the instructor): the inbox
+    by year, newest at the bottom, and a box to write one. Its own watcher, on the session's
+    ``messages_changed``: a message re-renders the panels of the seats that read it (and the
+    instructor's), nothing else on any page; who holds a seat is looked at when it wakes."""
+    versions, set_versions = solara.use_state(_message_versions(viewer))
+
+    def watch(cancel: threading.Event) -> None:
+        seen = versions
+        while not cancel.is_set():
+            with SESSION.messages_changed:  # checked and waited for under one lock
+                if _message_versions(viewer) == seen:
+                    SESSION.messages_changed.wait(WAIT_SECONDS)
+            now = _message_versions(viewer)
+            if now != seen:
+                set_versions(now)  # renders this panel, outside the lock
+            seen = now
+
+    solara.use_thread(watch, dependencies=[viewer], intrusive_cancel=False)
+    roles = SESSION.roles()
+    names = solara.use_memo(lambda: {r: SESSION.role_name(r) for r in roles}, dependencies=[])
+    inbox = solara.use_memo(
+        lambda: messages_html(SESSION.messages_for(viewer), names, viewer),
+        dependencies=[viewer, versions[0]],
+    )
+    # the seats a student may write to are those held by students (an agent reads nothing);
+    # the groups always
+    held = set(SESSION.taken())
+    options = {
+        address_label(a, names): a for a in addresses(viewer, roles) if a not in roles or a in held
+    }
+    to, set_to = solara.use_state("")
+    text, set_text = solara.use_state("")
+    error, set_error = solara.use_state("")
+    shown_to = to if to in options else next(iter(options), "")
+    # the newest values, whatever render bound the Send button's handler
+    latest = solara.use_ref(cast(dict[str, str], {}))
+    latest.current = {"to": shown_to, "text": text}
+
+    def put(key: str, value: str | None) -> None:
+        latest.current = {**latest.current, key: value or ""}
+        (set_to if key == "to" else set_text)(value or "")
+
+    def send() -> None:
+        now = latest.current
+        # any address by its label: the session checks who may write to whom
+        every = {address_label(a, names): a for a in (*GROUPS, *roles)}
+        try:
+            SESSION.send_message(token, every.get(now["to"], ""), now["text"])
+        except SeminarError as exc:
+            set_error(str(exc))
+            return
+        latest.current = {**now, "text": ""}
+        set_text("")
+        set_error("")
+
+    with solara.Div(classes=["messages-panel"]):
+        title = "Messages: all the class's" if viewer == INSTRUCTOR else "Messages"
+        solara.HTML(tag="h4", unsafe_innerHTML=title)
+        solara.HTML(tag="div", unsafe_innerHTML=f"<div>{inbox}</div>", classes=["messages-box"])
+        if viewer == RUSSIA:
+            solara.Text("Russia writes public statements: every seat reads them.")
+        solara.Select(
+            "To",
+            value=shown_to,
+            values=list(options),
+            on_value=partial(put, "to"),
+            classes=["msg-to"],
+        )
+        solara.InputText(
+            f"Message (at most {TEXT_LIMIT} characters)",
+            value=text,
+            on_value=partial(put, "text"),
+            classes=["msg-text-input"],
+        )
+        solara.Button("Send", on_click=send, classes=["msg-send"], small=True)
+        if error:
+            solara.Error(error)
 
 
 @solara.component
@@ -648,6 +749,8 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
                 )
             ),
         )
+    with solara.Details("Messages between seats (all of them)"):
+        MessagesPanel(SESSION.instructor_token, INSTRUCTOR)
     if message:
         solara.Info(message)
     if snap.debrief_shown:

@@ -45,20 +45,27 @@ CAN_DO = {
     "ally": "set your core defence spending (% of GDP); answer the US demand (comply, hedge or "
     "resist); decide how much help to send if Russia probes an ally; choose what new equipment "
     "favours and how much of it you buy from the US. Leave any control on 'my agent decides' "
-    "and your country's agent decides it as it would without you.",
+    "and your country's agent decides it as it would without you. Write to another ally, to "
+    "the US, to all allies or to the whole alliance (Russia does not read it).",
     US: "set the spending you demand of the allies; your threat of abandonment (0-1); draw "
-    "forces down; reassure; decide whether you answer a probe with force.",
-    RUSSIA: "probe one ally (or none) and set the strength of your grey-zone campaign.",
+    "forces down; reassure; decide whether you answer a probe with force. Write to an ally or "
+    "to all allies (Russia does not read it).",
+    RUSSIA: "probe one ally (or none) and set the strength of your grey-zone campaign. Make a "
+    "public statement: every seat reads it (you cannot write privately to anyone, and you do "
+    "not read the allies' messages).",
 }
 
 CAN_SEE = {
     "ally": "the charts, the alliance map, the story of each year and every decision once its "
     "year has been played. Not: other students' decisions for the coming year, nor Russia's "
-    "forces and its read of US resolve until the instructor reveals them.",
+    "forces and its read of US resolve until the instructor reveals them. Messages: those sent "
+    "to you, to all allies, to the alliance, Russia's public statements and your own.",
     US: "the same as the allies: charts, map, the story, decisions once played; Russia's forces "
-    "only when the instructor reveals them.",
+    "only when the instructor reveals them. Messages: those sent to you, to the alliance, "
+    "Russia's public statements and your own.",
     RUSSIA: "your own forces and your read of US and European resolve (always), the charts, "
-    "the map, the story and the decisions once played.",
+    "the map, the story and the decisions once played. Messages: public statements only "
+    "(yours, and the instructor's); never the allies' traffic.",
 }
 
 
@@ -291,7 +298,9 @@ def outcomes_table(d: dict[str, Any]) -> str:
 def after_action_html(session: ClassSession, role: str | None = None) -> str:
     """A printable report of the class: outcomes against the agents, each seat in words with
     its score (only ``role``'s, for a seat's own copy), the instructor's injections and
-    reveals, and the story by year."""
+    reveals, the messages between seats (a seat's copy: those it read) and the story by
+    year."""
+    from .messages import INSTRUCTOR, messages_html  # noqa: PLC0415
     from .views import log_html  # noqa: PLC0415
 
     d = session.debrief()
@@ -311,6 +320,9 @@ def after_action_html(session: ClassSession, role: str | None = None) -> str:
         f"<li>{r['year']}: {'hidden' if r['fog'] else 'revealed'}</li>" for r in d["reveals"]
     )
     who = f", {escape(session.role_name(role))}" if role else ""
+    viewer = role or INSTRUCTOR
+    names = {r: session.role_name(r) for r in session.roles()}
+    msgs = messages_html(session.messages_for(viewer), names, viewer)
     with session.lock:
         log = log_html(session.model.recorder.events, years=100).replace(
             "<details>", "<details open>"
@@ -331,5 +343,7 @@ seed with every role played by its agent and the instructor's injections replaye
 <h2>Seats</h2>{seats or "<p>Nobody held a seat.</p>"}
 <h2>The instructor</h2><p>Injected events:</p><ul>{inj or "<li>none</li>"}</ul>
 <p>Reveals of hidden information:</p><ul>{rev or "<li>none</li>"}</ul>
+<h2>Messages</h2><p>{"Every message of the class" if role is None else "What this seat read"}, by
+the year on the pages when it was sent.</p><div class="messages">{msgs}</div>
 <h2>The story</h2>{log}
 </body></html>"""

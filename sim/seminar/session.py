@@ -16,7 +16,10 @@ this year's agent values for every form) and publishes it by replacing one attri
 reads either the old year or the new one, whole, never the model half-stepped. A decision changes
 only the roster (``roster_version``, which the instructor's page watches) and the deciding seat's
 own page; a change of seats (``seats_version``) the instructor's seat tools too; a seat's own
-state (released, moved, locked) has its own counter.
+state (released, moved, locked) has its own counter. A message between seats
+(:mod:`sim.seminar.messages`: who may write to whom, who reads what) changes only the message
+panels of the seats that read it and the instructor's (``inbox_versions``, ``messages_version``,
+on their own condition ``messages_changed``).
 
 Doors: join attempts are limited per client and in total (:class:`JoinGate`), a browser holds one
 seat, names are unique, and every value a page sends is checked for its type (a ``True`` is not a
@@ -24,7 +27,7 @@ number), finiteness, size and bounds before it reaches the model.
 
 Persistence: with a ``folder`` the session is saved (``session.json``, atomically, readable by
 its owner only: it holds the join code and the tokens) at every year, every change of seats,
-every decision and every injection;
+every decision, every injection and every message;
 :meth:`ClassSession.resume` rebuilds the run by replaying the recorded decisions and injections
 from the same seed, so the year, the seats, every link and the decisions already sent for the
 coming year come back.
@@ -33,7 +36,8 @@ Debrief: the same scenario and seed run by the agents alone with the instructor'
 replayed (the counterfactual), per seat the class against the agents in words with a score for
 the role's objective (:mod:`sim.seminar.briefing`), both verdicts, and an export of both runs as
 results folders whose manifests and ``decisions.csv`` record every human decision, with
-``seminar.json`` (decisions, fallbacks, injections, reveals) and a printable after-action report.
+``seminar.json`` (decisions, fallbacks, injections, reveals, messages) and a printable
+after-action report.
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ from ..model.outputs import verdict
 from ..runs.runner import release_model, replication_seeds
 from ..scenario import CATEGORIES, Scenario
 from ..scenario.schema import Event
+from .errors import SeminarError
+from .messages import INSTRUCTOR, Message, MessageLog, clean_text, may_send, reaches
 
 US, RUSSIA = "USA", "RUS"
 INJECTABLE = ("russia_probe", "us_drawdown", "us_reassurance", "summit", "greyzone_surge")
@@ -64,10 +70,6 @@ MAX_PARTICIPANTS = 200
 MAX_TEXT = 200  # characters: any text a page sends (a name, a code, a role)
 INJECT_MAGNITUDE = (0.0, 10.0)
 SAVE_NAME = "session.json"
-
-
-class SeminarError(ValueError):
-    """A request the session refuses (wrong code, taken role, a decision out of bounds, ...)."""
 
 
 @dataclass
@@ -340,6 +342,10 @@ class ClassSession:
         self.roster_version = 0  # the roster: decisions, injections, seats
         self.seats_version = 0  # who holds which seat (the instructor's seat tools)
         self.seat_versions: dict[str, int] = {}
+        self.messages = MessageLog()  # between seats: see sim.seminar.messages for who reads what
+        self.messages_version = 0  # every message (the instructor's view of all traffic)
+        self.inbox_versions: dict[str, int] = {}  # role -> messages it reads (its seat's panel)
+        self.messages_changed = threading.Condition()  # messages only: no other page wakes
         self.lock = threading.RLock()
         self.changed = threading.Condition()  # notified after every change a page watches
         self._drawn: (
@@ -572,6 +578,48 @@ class ClassSession:
             self._roster_changed()
             self.save()  # a restart keeps this year's decisions
 
+    # -- messages ----------------------------------------------------------------------------
+    def send_message(self, token: str, to: Any, text: Any) -> Message:
+        """A message from a seat (or the instructor, by the instructor's token) to ``to``: a
+        role, or a group (``allies``, ``alliance``, ``everyone``), as
+        :func:`sim.seminar.messages.may_send` permits; the text checked and the seat's rate
+        limited (:class:`sim.seminar.messages.MessageLog`). Only the panels of the seats that
+        read it and the instructor's are told: no shared view is drawn again."""
+        with self.lock:
+            seat = self.seat(token)
+            if seat is None and not self.is_instructor(token):
+                raise SeminarError("not a seat of this session")
+            sender = seat.role if seat is not None else INSTRUCTOR
+            to = _text(to, "to", 16)
+            roles = self.roles()
+            if not may_send(sender, to, roles):
+                raise SeminarError(
+                    f"{self.role_name(sender) if sender != INSTRUCTOR else 'the instructor'} "
+                    f"may not write to {to!r}"
+                )
+            message = Message(
+                year=self.model.year,
+                sender=sender,
+                player=seat.name if seat is not None else "instructor",
+                to=to,
+                text=clean_text(text),
+                at=time.time(),
+            )
+            self.messages.add(message, key=token if seat is not None else None)
+            self.messages_version += 1
+            for role in roles:
+                if role == sender or reaches(to, role):
+                    self.inbox_versions[role] = self.inbox_versions.get(role, 0) + 1
+            self.save()
+        with self.messages_changed:
+            self.messages_changed.notify_all()
+        return message
+
+    def messages_for(self, viewer: str) -> list[Message]:
+        """The messages ``viewer`` (a role, or ``"instructor"`` for all) reads, oldest first."""
+        with self.lock:
+            return self.messages.visible_to(viewer)
+
     def decided(self) -> set[str]:
         with self.lock:
             return set(self.pending)
@@ -743,6 +791,7 @@ class ClassSession:
                 "pending": self.pending,  # this year's decisions so far (not yet played)
                 "injected": self.injected,  # this year's injections so far
                 "reveals": self.reveals,
+                "messages": self.messages.to_json(),
                 "saved": time.time(),
             }
 
@@ -793,6 +842,7 @@ class ClassSession:
             session.locked = set(data.get("locked", []))
             session.fog = bool(data.get("fog", True))
             session.reveals = list(data.get("reveals", []))
+            session.messages = MessageLog.from_json(data.get("messages", []), session.roles())
             held = set(session.taken())
             members = set(session.model.ally_index)
             for role, fields in dict(data.get("pending", {})).items():
@@ -932,6 +982,7 @@ class ClassSession:
                     "probe_overrides": [e["year"] for e in self.played if e["probe_overridden"]],
                     "reveals": self.reveals,
                     "locked": sorted(self.locked),
+                    "messages": self.messages.to_json(),
                 }
                 (claimed / "seminar.json").write_text(json.dumps(meta, indent=2, default=str))
                 (claimed / "after_action.html").write_text(after_action_html(self))
