@@ -64,7 +64,9 @@ class Pledge:
         (:func:`sim.agents.ally_rules.compliance_chance`,
         :func:`sim.agents.ally_rules.meet_deadline`) until the new target falls due
         (:meth:`due_bar`). The floors of the old pledge are kept too. Sources: the Vilnius
-        summit (2023; the hindcast's pledge event) made 2% of GDP "a floor, not a ceiling";
+        summit (2023; the hindcast's pledge event) made 2% of GDP a minimum, an "enduring
+        commitment to invest at least 2% of GDP annually on defence" (Vilnius Summit
+        Communiqué, 11 July 2023);
         The Hague Summit Declaration (25 June 2025) raised the target to at least 3.5% core
         defence spending by 2035 (``sim/data/facts.csv``: ``hague_core_defence_target``) and
         did not lift that floor.
