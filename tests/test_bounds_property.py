@@ -93,6 +93,8 @@ def _check(results_model: dict, results_allies: dict) -> None:
         for col, values in cols.items():
             arr = np.asarray(values)
             if arr.dtype.kind in "fiu":
+                if (name, col) == ("model", "probe_success_estimate"):
+                    arr = arr[~np.isnan(arr)]  # NaN by design: not assessed while Russia waits
                 assert np.isfinite(arr).all(), f"{name}.{col} has NaN or inf"
     for col in UNIT_BOUNDED_MODEL:
         arr = np.asarray(results_model[col], dtype=float)
