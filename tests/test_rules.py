@@ -714,3 +714,31 @@ def test_an_allys_own_methods_give_the_budget_the_model_gives_it():
     assert len(seen["mine"]) > 25
     for i, core in seen["mine"].items():
         assert core == pytest.approx(seen["after"][i], abs=1e-12), model.allies[i].iso3
+
+
+def test_a_pledge_binds_members_only_until_accession():
+    """M4 (issue 26): a country that has not yet joined (Finland before 2023) feels no pull
+    from the alliance's pledge, gets no US signal and meets no deadline; once its accession
+    event makes it a member, the pledge pulls it as it pulls the others. Without the rule the
+    Wales pledge pulled Finland's budget from 2015 and the fit offset it with the level term."""
+    import sim
+    from sim.model.alliance import AllianceModel
+
+    sc = sim.load_scenario("hindcast_2014")
+    model = AllianceModel(sc, rng=1)
+    fin, est = model.ally_index["FIN"], model.ally_index["EST"]
+    assert not model.ally_state.member[fin] and model.ally_state.member[est]
+    pulled_before, pulled_after = [], []
+    while model.running:
+        model.step()
+        member = bool(model.ally_state.member[fin])
+        why = model.budget_why
+        if not member:
+            assert why["pledge"][fin] == 0.0 and why["deadline"][fin] == 0.0
+            assert model.signals[fin] == 0.0 and why["us_answer"][fin] == 0.0
+            assert model.ally_state.reclassified_pct[fin] == 0.0
+            pulled_before.append(why["pledge"][est])
+        else:
+            pulled_after.append(why["pledge"][fin])
+    assert max(pulled_before) > 0.0  # members were pulled meanwhile
+    assert pulled_after and max(pulled_after) > 0.0  # and Finland once it joined

@@ -303,7 +303,7 @@ class Ally(mesa.Agent):
         on (``drafted_threat``, ``war_urgency``: a year ahead, issue 26)."""
         a = self.model.p_allies
         need = self._drafted_need()
-        weight = float(self.model.pledge.weight(a, self.model.year, self.drafted_threat))
+        weight = float(self.model.pledge_weights(self.drafted_threat)[self.index])
         return float(
             rules.desired_core_pct(
                 a, need, coercion, pledge, peers, shock, self.holdout, self.holdout_cap, weight

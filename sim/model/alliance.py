@@ -215,7 +215,7 @@ class AllianceModel(mesa.Model):
             s.threat,
             s.trust,
             s.size,
-            self.pledge.weight(self.p_allies, self.year, s.threat),
+            self.pledge_weights(s.threat),
         )
         s.base_pct = np.where(self.armed, base, s.base_pct)
 
@@ -248,7 +248,7 @@ class AllianceModel(mesa.Model):
             s.size,
             self._peers(),
             self.pledge_goal(),
-            self.pledge.weight(pa, self.year, s.threat),
+            self.pledge_weights(s.threat),
         )
 
     def _peers(self) -> np.ndarray:
@@ -572,6 +572,20 @@ class AllianceModel(mesa.Model):
         """The core spending pledged (% of GDP): what budgets are pulled toward."""
         return self.pledge.goal(self.year, self.now["pledge_core_pct"])
 
+    def pledge_weights(self, threat: Any) -> np.ndarray:
+        """M4: the pledge's pull on each ally's budget this year (:meth:`Pledge.weight
+        <sim.model.pledge.Pledge.weight>` at ``threat``), members only (C4, C5; issue 26).
+
+        Rule: an alliance pledge binds the allies that made it. A country that is not yet a
+        member (``allies.csv``: ``accession_year``; an ``accession`` event makes it one) feels
+        no pull toward it, is asked nothing by the US, meets no deadline and reclassifies
+        nothing to reach the bar: Finland and Sweden were partners, not signatories, of the
+        Wales pledge (Wales Summit Declaration, 5 September 2014, para. 14, "Allies ...") and
+        joined in 2023 and 2024. Their budgets before then answer their own threat, trust and
+        neighbours."""
+        weight = self.pledge.weight(self.p_allies, self.year, threat)
+        return np.where(self.ally_state.member, weight, 0.0)
+
     def _allies_act(self, laggards: np.ndarray) -> None:
         """M2, M3, M4 for every ally at once (the rules of :mod:`sim.agents.ally_rules` and
         :mod:`sim.mechanisms.coercion`): threat from last year's network, then trust, then the
@@ -590,6 +604,7 @@ class AllianceModel(mesa.Model):
         us, s = self.united_states, self.ally_state
         pp, pa = self.p_perception, self.p_allies
         signals = us.threat_level * np.where(laggards, 1.0, pa["non_laggard_signal"])
+        signals = np.where(s.member, signals, 0.0)  # the US asks members (pledge_weights)
         neighbours = self.norm_weights @ s.threat
         drafted = s.threat.copy()  # the threat the budget was drafted on (docstring)
         s.threat = rules.perceive_threat(pp, s.threat, self._situational_threat(), neighbours)
@@ -648,7 +663,7 @@ class AllianceModel(mesa.Model):
             shocks,
             s.holdout,
             s.holdout_cap,
-            self.pledge.weight(pa, self.year, drafted),
+            self.pledge_weights(drafted),
         )
         armed = self.armed
         core_before = s.core_pct.copy()
@@ -672,7 +687,7 @@ class AllianceModel(mesa.Model):
                 s.size,
                 peers,
                 goal,
-                self.pledge.weight(pa, self.year, drafted),
+                self.pledge_weights(drafted),
                 war,
             ),
             self.budget_start,
@@ -694,7 +709,7 @@ class AllianceModel(mesa.Model):
                 )
         willing = rules.reclassify_willingness(
             pa, s.holdout, signals, self.pledge.elapsed(self.year)
-        )
+        ) * s.member  # a bar binds members only (pledge_weights)
         reclassified = rules.reclassify(
             s.reclassified_pct,
             s.core_pct,
@@ -717,7 +732,7 @@ class AllianceModel(mesa.Model):
             human = np.isin(
                 np.arange(len(self.allies)), [self.ally_index[c] for c in self.decided.budget_pct]
             )
-            comply = armed & ~human & (self.rng.random(len(self.allies)) < chance)
+            comply = armed & s.member & ~human & (self.rng.random(len(self.allies)) < chance)
             s.core_pct, s.reclassified_pct = rules.meet_deadline(
                 pa,
                 s.core_pct,
