@@ -29,6 +29,7 @@ import logging
 import os
 import threading
 import urllib.parse
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any, cast
@@ -51,7 +52,7 @@ from .session import (
     SeminarError,
     Snapshot,
 )
-from .views import page_views
+from .views import shared_html
 
 log = logging.getLogger("natosim.seminar")
 CONFIG = app_config()
@@ -301,102 +302,105 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
     values = state[2] if state[0] == snap.year and state[1] == role else fresh
     latest = solara.use_ref(values)
     latest.current = values
+    # what ``put`` reads when it is called: the year and role of the newest render (``put`` is
+    # made once, so a row whose value and default did not change is not rendered again)
+    now = solara.use_ref(cast(dict[str, Any], {}))
+    now.current = {"year": snap.year, "role": role, "set": set_state}
 
-    def put(key: str, value: Any) -> None:
-        now = {**latest.current, key: value}
-        latest.current = now
-        set_state((snap.year, role, now))
+    def make_put() -> Callable[[str, Any], None]:
+        def put(key: str, value: Any) -> None:
+            values_now = {**latest.current, key: value}
+            latest.current = values_now
+            now.current["set"]((now.current["year"], now.current["role"], values_now))
 
-    def pick(key: str, table: dict[str, Any], text: str) -> None:
-        put(key, table[text])
+        return put
 
-    def slide(key: str, value: float, shown: float) -> None:
-        # ``shown`` is where the slider was drawn (on its step): only a move (a step or more
-        # away) is a decision, not an echo
-        if values[key] is not None or abs(float(value) - shown) > SLIDERS[key][2] * 0.6:
-            put(key, round(float(value), 4))
-
-    def agent_box(key: str, on: bool, shown: float) -> None:
-        if bool(on) != (values[key] is None):  # a change, not an echo
-            put(key, None if on else shown)
-
+    put = solara.use_memo(make_put, dependencies=[])
     solara.Text(f"Your decisions for {snap.year + 1}:")
     for key, label in DECISION_FIELDS[kind]:
-        with solara.Div(classes=[f"decide-{key}", "decide-row"]):
-            if key in SLIDERS:
-                lo, hi, step = SLIDERS[key]
-                agent = values[key] is None
-                shown = float(defaults.get(key) or 0.0) if agent else float(values[key])
-                # the slider on its step (its label says the value): off the step, the browser
-                # snaps it and sends the snapped value back at every Advance
-                on_step = round(round(shown / step) * step, 4)
-                solara.Text(
-                    f"{label}: {shown:.2f}" + (" (agent)" if agent else ""),
-                    classes=["slider-label"],
-                )
-                solara.SliderFloat(
-                    "",
-                    value=on_step,
-                    min=lo,
-                    max=hi,
-                    step=step,
-                    on_value=partial(slide, key, shown=on_step),
-                )
-                solara.Checkbox(
-                    label=AGENT,
-                    value=agent,
-                    on_value=partial(agent_box, key, shown=shown),
-                )
-            elif key == "answer":
-                solara.Text(label)
-                solara.ToggleButtonsSingle(
-                    values[key] or "agent",
-                    list(ANSWER_CHOICES),
-                    on_value=lambda v: put("answer", None if v == "agent" else v),
-                )
-            elif key == "help":
-                current = next(t for t, v in HELP.items() if v == values[key])
-                solara.Select(
-                    label, value=current, values=list(HELP), on_value=lambda t: put("help", HELP[t])
-                )
-            elif key == "us_share":
-                current = next(t for t, v in US_SHARES.items() if v == values[key])
-                solara.Select(
-                    label,
-                    value=current,
-                    values=list(US_SHARES),
-                    on_value=lambda t: put("us_share", US_SHARES[t]),
-                )
-            elif key == "priority":
-                solara.Select(
-                    label,
-                    value=values[key] or AGENT,
-                    values=[AGENT, *CATEGORIES],
-                    on_value=lambda v: put("priority", None if v == AGENT else v),
-                )
-            elif key == "respond":
-                back = {text: value for value, text in YES_NO.items()}
-                solara.Select(
-                    label,
-                    value=YES_NO[values[key]],
-                    values=list(YES_NO.values()),
-                    on_value=partial(pick, "respond", back),
-                )
-            elif key == "probe":
-                names = {
-                    f"{SESSION.role_name(r)} ({r})": r
-                    for r in SESSION.roles()
-                    if r not in (US, RUSSIA)
-                }
-                options = {AGENT: None, "no probe": "", **names}
-                current = next(t for t, v in options.items() if v == values[key])
-                solara.Select(
-                    label,
-                    value=current,
-                    values=list(options),
-                    on_value=partial(pick, "probe", options),
-                )
+        DecisionRow(key, label, values[key], defaults.get(key) if key in SLIDERS else None, put)
     SubmitBox(token, role, snap.year, latest)
+
+
+@solara.component
+def DecisionRow(key: str, label: str, value: Any, default: Any, put: Any) -> None:
+    """One decision's control: its own component, so at a new year only the rows whose value or
+    agent default changed are rendered again (on the server and in the browser), not all ~25
+    controls of the form; ``put(key, value)`` records a change (made once per form)."""
+
+    def pick(table: dict[str, Any], text: str) -> None:
+        put(key, table[text])
+
+    def slide(shown: float, new: float) -> None:
+        # ``shown`` is where the slider was drawn (on its step): only a move (a step or more
+        # away) is a decision, not an echo
+        if value is not None or abs(float(new) - shown) > SLIDERS[key][2] * 0.6:
+            put(key, round(float(new), 4))
+
+    def agent_box(shown: float, on: bool) -> None:
+        if bool(on) != (value is None):  # a change, not an echo
+            put(key, None if on else shown)
+
+    with solara.Div(classes=[f"decide-{key}", "decide-row"]):
+        if key in SLIDERS:
+            lo, hi, step = SLIDERS[key]
+            agent = value is None
+            shown = float(default or 0.0) if agent else float(value)
+            # the slider on its step (its label says the value): off the step, the browser
+            # snaps it and sends the snapped value back at every Advance
+            on_step = round(round(shown / step) * step, 4)
+            solara.Text(
+                f"{label}: {shown:.2f}" + (" (agent)" if agent else ""),
+                classes=["slider-label"],
+            )
+            solara.SliderFloat(
+                "", value=on_step, min=lo, max=hi, step=step, on_value=partial(slide, on_step)
+            )
+            solara.Checkbox(label=AGENT, value=agent, on_value=partial(agent_box, shown))
+        elif key == "answer":
+            solara.Text(label)
+            solara.ToggleButtonsSingle(
+                value or "agent",
+                list(ANSWER_CHOICES),
+                on_value=lambda v: put("answer", None if v == "agent" else v),
+            )
+        elif key == "help":
+            current = next(t for t, v in HELP.items() if v == value)
+            solara.Select(
+                label, value=current, values=list(HELP), on_value=lambda t: put("help", HELP[t])
+            )
+        elif key == "us_share":
+            current = next(t for t, v in US_SHARES.items() if v == value)
+            solara.Select(
+                label,
+                value=current,
+                values=list(US_SHARES),
+                on_value=lambda t: put("us_share", US_SHARES[t]),
+            )
+        elif key == "priority":
+            solara.Select(
+                label,
+                value=value or AGENT,
+                values=[AGENT, *CATEGORIES],
+                on_value=lambda v: put("priority", None if v == AGENT else v),
+            )
+        elif key == "respond":
+            back = {text: v for v, text in YES_NO.items()}
+            solara.Select(
+                label,
+                value=YES_NO[value],
+                values=list(YES_NO.values()),
+                on_value=partial(pick, back),
+            )
+        elif key == "probe":
+            names = {
+                f"{SESSION.role_name(r)} ({r})": r for r in SESSION.roles() if r not in (US, RUSSIA)
+            }
+            options = {AGENT: None, "no probe": "", **names}
+            current = next(t for t, v in options.items() if v == value)
+            solara.Select(
+                label, value=current, values=list(options), on_value=partial(pick, options)
+            )
 
 
 @solara.component
@@ -763,19 +767,9 @@ def SharedViews(snap: Snapshot, insider: bool) -> None:
     the published snapshot, so a new year is one message to the page, not five (every message
     a render sends waits for the server's event loop, and each is a separate update in the
     browser); what is hidden only on an ``insider``'s page (Russia's seat, the instructor)
-    until revealed (:func:`views.page_views`)."""
-    blocks = page_views(snap, insider)
-    html_ = "".join(
-        f"<div class='{cls}'>{blocks[key]}</div>"
-        for key, cls in (
-            ("status", "status"),
-            ("log", "event-log"),
-            ("charts", "chart-grid"),
-            ("map", "map"),
-            ("revealed", "revealed"),
-        )
-    )
-    solara.HTML(tag="div", unsafe_innerHTML=html_, classes=["shared"])
+    until revealed (:func:`views.page_views`). The block is joined once per snapshot for the
+    class (:func:`views.shared_html`), not once per page."""
+    solara.HTML(tag="div", unsafe_innerHTML=shared_html(snap, insider), classes=["shared"])
 
 
 @solara.component
