@@ -51,7 +51,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +131,8 @@ class Snapshot:
     debrief_shown: bool
     briefings: dict[str, str]  # role -> its briefing for the year reached (its seat's page)
     previews: dict[str, str]  # role -> its briefing on the join page (no private figures)
+    # insider or not -> the page's shared block, joined once (views.shared_html); not compared
+    joined: dict[bool, str] = field(default_factory=dict, compare=False, repr=False)
 
     def seconds_left(self) -> int:
         return -1 if self.paused else max(0, round(self.deadline - time.time()))

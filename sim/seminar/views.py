@@ -238,15 +238,11 @@ def revealed_html(revealed: pd.DataFrame, last: int = 40) -> str:
     )
 
 
-_JOINED: dict[tuple[int, bool], str] = {}  # (snapshot's seq, insider) -> the page's block
-
-
 def shared_html(snap: Any, insider: bool) -> str:
     """The shared block of a page (:func:`page_views`, joined in the page's order), made once per
     published snapshot and kind of page (every page or an insider's), whatever the number of
-    pages; the last few snapshots' are kept."""
-    key = (snap.seq, bool(insider))
-    joined = _JOINED.get(key)
+    pages: kept on the snapshot itself (``snap.joined``), so it goes with it."""
+    joined = snap.joined.get(bool(insider))
     if joined is None:
         blocks = page_views(snap, insider)
         joined = "".join(
@@ -259,10 +255,7 @@ def shared_html(snap: Any, insider: bool) -> str:
                 ("revealed", "revealed"),
             )
         )
-        if len(_JOINED) > 8:  # snapshots are replaced, never revisited: keep the newest
-            for old in sorted(_JOINED)[:-4]:
-                _JOINED.pop(old, None)
-        _JOINED[key] = joined
+        snap.joined[bool(insider)] = joined
     return joined
 
 
