@@ -1,18 +1,24 @@
 """A class on one machine, doing what a class does: N students (Playwright pages in Debian's
 Chromium) each take a seat on one ``natosim seminar`` server; every year half of them change a
 decision during the year, then all N press Submit within the last second before the instructor
-advances (the normal end of a countdown). Measured every year, on every page:
+advances (the normal end of a countdown). Every year a third of the students also write to
+another seat (allies to allies, the US to an ally; Russia only speaks in public and is left out):
+most send during the year, about a third of those in the last second with their Submit.
+Measured every year, on every page:
 
 * last Submit -> the instructor's roster shows every seat decided (a MutationObserver in the
   instructor's page);
 * Advance -> each page shows the new year's charts and map (every drawing's ``data-year``, seen
   by a MutationObserver in each page);
-* pages still showing an old chart 30 s after Advance, or a traceback, counted;
+* Send -> the message shows in its recipient's messages panel (a MutationObserver in each page
+  reads the panel; ``--no-messages`` leaves messages out, for comparison);
+* pages still showing an old chart 30 s after Advance, messages not shown 30 s after the year's
+  last Send, or a traceback, counted;
 
 and once: where the instructor's Advance and the year's story sit on a 1280x720 projector with N
 seats, the server's memory, and the machine's load (``os.getloadavg``) before and after.
 
-    .venv/bin/python benchmarks/seminar_load.py --participants 30 --years 5
+    .venv/bin/python benchmarks/seminar_load.py --participants 30 --years 5 [--no-messages]
 
 Every page runs on the same two cores as the server, so the figures are an upper bound on what a
 classroom of separate laptops would see. Figures, not a timed test.
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -70,6 +77,56 @@ WATCH_ROSTER = """n => {
     {subtree: true, childList: true, characterData: true, attributes: true});
   check();
 }"""
+
+# every message carries a tag (#m<id>); each page notes when it first shows each tag in its panel
+WATCH_MESSAGES = """() => {
+  window.__msg = {};
+  const check = () => {
+    const box = document.querySelector('.messages-box');
+    if (!box) return;
+    for (const m of box.textContent.matchAll(/#m(\\d+)/g))
+      if (!(m[1] in window.__msg)) window.__msg[m[1]] = Date.now();
+  };
+  new MutationObserver(check).observe(document.body,
+    {subtree: true, childList: true, characterData: true});
+  check();
+}"""
+
+
+def compose(page, to: str, text: str) -> None:
+    """Choose the recipient ``to`` (a role) in the messages panel and type ``text``, as a student
+    would, without sending (the select's menu draws its options as it is scrolled)."""
+    page.locator(".msg-to").click()
+    menu = page.locator(".menuable__content__active")
+    option = menu.get_by_role("option", name=re.compile(rf"\({to}\)$"))
+    for _ in range(6):
+        if option.count():
+            break
+        menu.evaluate("m => { m.scrollTop = m.scrollHeight; }")
+        page.wait_for_timeout(150)
+    option.click()
+    box = page.locator(".msg-text-input input")
+    box.fill(text)
+    box.blur()  # the field sends its value when it loses focus
+
+
+SEND = "(() => { const t = Date.now(); document.querySelector('.msg-send').click(); return t; })()"
+
+
+def writers(n: int, year_index: int) -> list[tuple[int, int, bool]]:
+    """This year's messages as (sender, recipient, in the last second): a third of the seats
+    (another third each year), Russia left out; each writes to the next ally seat along, about a
+    third of them in the last second."""
+    allies = [i for i in range(n) if ROLES[i] not in ("USA", "RUS")]
+    chosen = [i for i in range(n) if (i + year_index) % 3 == 0 and ROLES[i] != "RUS"]
+    out = []
+    for k, i in enumerate(chosen):
+        others = [a for a in allies if a != i]
+        if not others:
+            continue
+        to = others[(allies.index(i) + 1 if i in allies else year_index) % len(others)]
+        out.append((i, to, k % 3 == 2))
+    return out
 
 
 def rss_mb(pid: int) -> float:
@@ -149,6 +206,12 @@ def main() -> None:
     ap.add_argument("--participants", type=int, default=30)
     ap.add_argument("--years", type=int, default=5)
     ap.add_argument(
+        "--messages",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="a third of the students write to another seat every year (default: on)",
+    )
+    ap.add_argument(
         "--py-spy",
         metavar="FILE",
         help="sample the server with py-spy (collapsed stacks, all threads) during the years",
@@ -175,6 +238,9 @@ def main() -> None:
                 f"{n} students seated in {time.time() - t_join:.0f} s; "
                 f"server {rss_mb(proc.pid):.0f} MB"
             )
+            if args.messages:
+                for page in pages:
+                    page.evaluate(WATCH_MESSAGES)
             for what, sel in (("Advance", ".advance"), ("the year's story", ".log-year")):
                 box = teacher.locator(sel).first.bounding_box()
                 y = f"{box['y']:.0f}" if box else "(not shown)"
@@ -190,21 +256,38 @@ def main() -> None:
                 )
             roster_s, view_s, stale, tracebacks = [], [], 0, 0
             server_cpu, browser_cpu, parts = [], [], []
+            msg_s, msg_last_s, lost = [], [], 0
             for k in range(args.years):
                 year = 2026 + k
-                # during the year: half the students change a decision (not timed)
+                # during the year: half the students change a decision, a third write to another
+                # seat (most send now, some compose now and send in the last second; not timed
+                # but the sends)
+                sent: dict[str, tuple[int, int, bool]] = {}  # tag -> (recipient, sent at, last)
+                late = {}
                 for i, page in enumerate(pages):
                     if i % 2 and ROLES[i] not in ("USA", "RUS"):
                         page.locator(".decide-answer button", has_text="hedge").click()
+                for i, to, last in writers(n, k) if args.messages else ():
+                    tag = f"{year}{i:02d}"
+                    compose(pages[i], ROLES[to], f"{ROLES[i]} to {ROLES[to]}, {year}: #m{tag}")
+                    if last:
+                        late[i] = (tag, to)
+                    else:
+                        sent[tag] = (to, pages[i].evaluate(SEND), False)
                 time.sleep(2)
                 teacher.evaluate(WATCH_ROSTER, n)
-                # the last second: everyone presses Submit
+                # the last second: everyone presses Submit, some Send first
                 # (each page's own clock at its click: one machine, one clock; the instructor's
                 # clock read after the 30 clicks could come after the roster had changed)
-                t_last = max(
-                    page.evaluate("(document.querySelector('.submit').click(), Date.now())")
-                    for page in pages
-                )
+                t_last = 0
+                for i, page in enumerate(pages):
+                    if i in late:
+                        tag, to = late[i]
+                        sent[tag] = (to, page.evaluate(SEND), True)
+                    t_last = max(
+                        t_last,
+                        page.evaluate("(document.querySelector('.submit').click(), Date.now())"),
+                    )
                 try:
                     teacher.wait_for_function("window.__all !== null", timeout=120_000)
                 except Exception:
@@ -231,6 +314,27 @@ def main() -> None:
                 parts.append(used)
                 tracebacks += sum("Traceback" in p.locator("body").inner_text() for p in pages)
                 view_s += seen
+                # every message of the year on its recipient's page (30 s at most after Advance)
+                got: dict[str, float] = {}
+                deadline = time.time() + 30
+                while sent and time.time() < deadline:
+                    for tag, (to, t_sent, _last) in sent.items():
+                        if tag not in got:
+                            shown = pages[to].evaluate(f"window.__msg['{tag}'] || null")
+                            if shown is not None:
+                                got[tag] = (shown - t_sent) / 1000
+                    if len(got) == len(sent):
+                        break
+                    time.sleep(0.5)
+                lost += len(sent) - len(got)
+                msg_s += [v for t, v in got.items() if not sent[t][2]]
+                msg_last_s += [v for t, v in got.items() if sent[t][2]]
+                year_msgs = (
+                    f"; {len(got)}/{len(sent)} messages shown to their recipient, send -> shown "
+                    f"max {max(got.values()):.2f} s"
+                    if got
+                    else ""
+                )
                 print(
                     f"year {year}: last Submit -> roster all decided {roster_s[-1]:.2f} s; "
                     f"Advance -> new charts on {len(seen)}/{n} pages: median "
@@ -238,8 +342,8 @@ def main() -> None:
                     f"{max(seen, default=float('nan')):.2f} s; CPU from Advance to the last "
                     f"page: server {server_cpu[-1]:.2f} s, browsers {browser_cpu[-1]:.2f} s "
                     f"(renderers {used['renderers']:.2f}, rest of Chromium "
-                    f"{used['chromium']:.2f}, Playwright's driver {used['driver']:.2f}); "
-                    f"load {os.getloadavg()[0]:.2f}",
+                    f"{used['chromium']:.2f}, Playwright's driver {used['driver']:.2f})"
+                    f"{year_msgs}; load {os.getloadavg()[0]:.2f}",
                     flush=True,
                 )
             print(
@@ -256,6 +360,25 @@ def main() -> None:
                 f"{statistics.median(p['chromium'] for p in parts):.2f}, Playwright's driver "
                 f"{statistics.median(p['driver'] for p in parts):.2f})"
             )
+            if args.messages:
+                every = msg_s + msg_last_s
+                print(
+                    f"messages: {len(every)} shown to their recipient ({len(msg_last_s)} sent in "
+                    f"the last second), {lost} not shown 30 s after Advance (goal 0)"
+                )
+                for what, got_s in (
+                    ("all", every),
+                    ("during the year", msg_s),
+                    ("in the last second", msg_last_s),
+                ):
+                    if got_s:
+                        print(
+                            f"  Send -> shown on the recipient's page, {what}: median "
+                            f"{statistics.median(got_s):.2f} s, p95 {pct(got_s, 0.95):.2f} s, "
+                            f"max {max(got_s):.2f} s"
+                        )
+            else:
+                print("messages: off (--no-messages)")
             print(f"server with the class connected: {rss_mb(proc.pid):.0f} MB")
             if spy is not None:
                 spy.send_signal(signal.SIGINT)

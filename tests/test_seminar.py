@@ -506,3 +506,29 @@ def test_seminar_command_refuses_a_bad_resume_folder(tmp_path, capsys):
     assert main(["seminar", "--resume", str(tmp_path)]) == 2
     assert "--resume" in capsys.readouterr().err
     assert main(["seminar"]) == 2
+
+
+def test_shared_block_is_joined_once_per_snapshot_and_kept_with_it():
+    """Two classes in one process never share a page's block (it is kept on each snapshot), and
+    the joined block is page_views' blocks in the page's order."""
+    from sim.seminar.views import page_views, shared_html
+
+    a = ClassSession(sim.load_scenario("ceasefire"), seed=7)
+    b = ClassSession(sim.load_scenario("ceasefire"), seed=7)
+    a.advance()  # a new year in one class, a reveal in the other: each published once more
+    b.set_fog(False)
+    assert a.snapshot.seq == b.snapshot.seq
+    shown = shared_html(a.snapshot, insider=False)
+    assert shared_html(a.snapshot, insider=False) is shown  # made once
+    assert shared_html(b.snapshot, insider=False) != shown
+    assert shown == "".join(
+        f"<div class='{cls}'>{page_views(a.snapshot, False)[key]}</div>"
+        for key, cls in (
+            ("status", "status"),
+            ("log", "event-log"),
+            ("charts", "chart-grid"),
+            ("map", "map"),
+            ("revealed", "revealed"),
+        )
+    )
+    assert shared_html(a.snapshot, insider=True) != shown  # Russia's chart while hidden

@@ -38,14 +38,16 @@ the role's objective (:mod:`sim.seminar.briefing`), both verdicts, and an export
 results folders whose manifests and ``decisions.csv`` record every human decision, with
 ``seminar.json`` (decisions, fallbacks, injections, reveals, messages) and a printable
 after-action report.
+
+The class itself is here; its parts are in modules named for what they hold: :mod:`.seats`
+(participants and the join gate), :mod:`.checks` (what a page sends, checked; the decision
+fields), :mod:`.years` (stepping a year), :mod:`.persistence` (save and resume) and
+:mod:`.debrief` (the counterfactual, the debrief, the export). Every public name is still
+importable from here.
 """
 
 from __future__ import annotations
 
-import json
-import math
-import os
-import re
 import secrets
 import threading
 import time
@@ -56,29 +58,52 @@ from typing import Any
 import pandas as pd
 
 from ..model.alliance import AllianceModel
-from ..model.decisions import ANSWERS, BUDGET_RANGE, DRAWDOWN_RANGE, GREYZONE_RANGE, Decisions
-from ..model.outputs import verdict
-from ..runs.runner import release_model, replication_seeds
-from ..scenario import CATEGORIES, Scenario
-from ..scenario.schema import Event
+from ..runs.runner import replication_seeds
+from ..scenario import Scenario
+from .checks import (
+    DECISION_FIELDS,
+    MAX_TEXT,
+    _name,
+    _number,
+    _same,
+    _text,
+    clean_fields,
+    decisions_for,
+    priority_mix,
+)
+from .debrief import DebriefMixin
 from .errors import SeminarError
 from .messages import INSTRUCTOR, Message, MessageLog, clean_text, may_send, reaches
+from .persistence import SAVE_NAME, PersistenceMixin
+from .seats import JoinGate, Participant
+from .years import play_year
+
+__all__ = [
+    "DECISION_FIELDS",
+    "INJECTABLE",
+    "MAX_PARTICIPANTS",
+    "MAX_TEXT",
+    "RUSSIA",
+    "SAVE_NAME",
+    "US",
+    "ClassSession",
+    "JoinGate",
+    "Participant",
+    "SeminarError",
+    "Snapshot",
+    "clean_fields",
+    "decisions_for",
+    "play_year",
+    "priority_mix",
+]
 
 US, RUSSIA = "USA", "RUS"
+
 INJECTABLE = ("russia_probe", "us_drawdown", "us_reassurance", "summit", "greyzone_surge")
+
 MAX_PARTICIPANTS = 200
-MAX_TEXT = 200  # characters: any text a page sends (a name, a code, a role)
+
 INJECT_MAGNITUDE = (0.0, 10.0)
-SAVE_NAME = "session.json"
-
-
-@dataclass
-class Participant:
-    token: str
-    name: str
-    role: str
-    client: str = ""
-    joined: float = field(default_factory=time.time)
 
 
 @dataclass(frozen=True)
@@ -106,207 +131,14 @@ class Snapshot:
     debrief_shown: bool
     briefings: dict[str, str]  # role -> its briefing for the year reached (its seat's page)
     previews: dict[str, str]  # role -> its briefing on the join page (no private figures)
+    # insider or not -> the page's shared block, joined once (views.shared_html); not compared
+    joined: dict[bool, str] = field(default_factory=dict, compare=False, repr=False)
 
     def seconds_left(self) -> int:
         return -1 if self.paused else max(0, round(self.deadline - time.time()))
 
 
-class JoinGate:
-    """Join attempts with a wrong code, limited per client and in total.
-
-    A client (a browser, known by the address it connects from) gets ``free`` wrong codes; after
-    that each further attempt must wait twice as long as the last (1, 2, 4, ... s, at most
-    ``max_wait``), and a refused attempt made too early counts too. In total, more than
-    ``total_per_minute`` wrong codes in a minute close the door to every new join for the rest
-    of that minute (seated students are unaffected). With a six-digit code that is at most
-    ~43,000 guesses a day for the whole world: on average 11 days to find it.
-    """
-
-    def __init__(self, free: int = 5, max_wait: float = 300.0, total_per_minute: int = 30):
-        self.free, self.max_wait, self.total_per_minute = free, max_wait, total_per_minute
-        self.failures: dict[str, int] = {}
-        self.next_try: dict[str, float] = {}
-        self.recent: list[float] = []
-
-    def check(self, client: str, now: float) -> None:
-        self.recent = [t for t in self.recent if now - t < 60.0]
-        if len(self.recent) >= self.total_per_minute:
-            raise SeminarError("too many wrong join codes just now: ask your instructor")
-        wait = self.next_try.get(client, 0.0) - now
-        if wait > 0:
-            raise SeminarError(f"too many wrong join codes: try again in {math.ceil(wait)} s")
-
-    def failed(self, client: str, now: float) -> None:
-        self.recent.append(now)
-        n = self.failures.get(client, 0) + 1
-        self.failures[client] = n
-        if n >= self.free:
-            self.next_try[client] = now + min(self.max_wait, 2.0 ** (n - self.free))
-        if len(self.failures) > 10_000:  # a flood of made-up clients: forget the oldest
-            for key in list(self.failures)[:5_000]:
-                self.failures.pop(key, None)
-                self.next_try.pop(key, None)
-
-    def succeeded(self, client: str) -> None:
-        self.failures.pop(client, None)
-        self.next_try.pop(client, None)
-
-
-def _text(value: Any, what: str, limit: int = MAX_TEXT) -> str:
-    if not isinstance(value, str):
-        raise SeminarError(f"{what}: expected text")
-    if len(value) > limit:
-        raise SeminarError(f"{what}: at most {limit} characters")
-    return value
-
-
-def _name(text: Any) -> str:
-    text = _text(text if text is not None else "", "name")
-    cleaned = re.sub(r"[^\w .'-]+", "", text, flags=re.UNICODE).strip()[:40]
-    if not cleaned:
-        raise SeminarError("a name of letters, digits, spaces, '.', '-' or apostrophes")
-    return cleaned
-
-
-def _number(key: str, value: Any, low: float, high: float) -> float | None:
-    """A number a page sent: ``None``/"" (the agent decides) or an int or float, finite, in
-    [low, high]; a bool, a string, a huge integer or NaN is refused with a message."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SeminarError(f"{key}: expected a number in [{low:g}, {high:g}], got {value!r:.40}")
-    if isinstance(value, int) and not -(10**9) < value < 10**9:
-        raise SeminarError(f"{key}: expected a number in [{low:g}, {high:g}]")
-    out = float(value)
-    if not math.isfinite(out) or not low <= out <= high:
-        raise SeminarError(f"{key}: expected a number in [{low:g}, {high:g}], got {out:g}")
-    return out
-
-
-def _choice(key: str, value: Any, options: tuple[str, ...] | list[str]) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or value not in options:
-        raise SeminarError(f"{key}: expected one of {', '.join(options)}")
-    return value
-
-
-def _yes_no(key: str, value: Any) -> bool | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "yes", "false", "no"):
-        return value.lower() in ("true", "yes")
-    raise SeminarError(f"{key}: expected yes or no, got {value!r:.40}")
-
-
-ALLOWED = {
-    US: ("demand", "threat", "drawdown", "reassurance", "respond"),
-    RUSSIA: ("probe", "greyzone"),
-    "ally": ("budget", "answer", "help", "priority", "us_share"),
-}
-
-
-def clean_fields(role: str, fields: dict[str, Any], members: set[str]) -> dict[str, Any]:
-    """A role's decision fields checked one by one; ``None`` means: the agent decides."""
-    kind = role if role in (US, RUSSIA) else "ally"
-    allowed = ALLOWED[kind]
-    if not isinstance(fields, dict) or len(fields) > len(allowed):
-        raise SeminarError("expected a few decision fields")
-    for key in fields:
-        if key not in allowed:
-            raise SeminarError(f"{role} cannot decide {str(key)[:40]!r}")
-    f = fields.get
-    if kind == US:
-        return {
-            "demand": _number("demand", f("demand"), *BUDGET_RANGE),
-            "threat": _number("threat", f("threat"), 0.0, 1.0),
-            "drawdown": _number("drawdown", f("drawdown"), *DRAWDOWN_RANGE),
-            "reassurance": _number("reassurance", f("reassurance"), 0.0, 1.0),
-            "respond": _yes_no("respond", f("respond")),
-        }
-    if kind == RUSSIA:
-        probe = f("probe")
-        if probe is not None:
-            _text(probe, "probe", 8)
-            if probe != "" and probe not in members:
-                raise SeminarError(f"probe: {probe!r} is not an ally in this run")
-        return {"probe": probe, "greyzone": _number("greyzone", f("greyzone"), *GREYZONE_RANGE)}
-    return {
-        "budget": _number("budget", f("budget"), *BUDGET_RANGE),
-        "answer": _choice("answer", f("answer"), ANSWERS),
-        "help": _number("help", f("help"), 0.0, 1.0),
-        "priority": _choice("priority", f("priority") or None, CATEGORIES),
-        "us_share": _number("us_share", f("us_share"), 0.0, 1.0),
-    }
-
-
-def decisions_for(role: str, fields: dict[str, Any]) -> Decisions:
-    """The model's decision record for one role's (clean) fields."""
-    f = fields.get
-    if role == US:
-        return Decisions(
-            us_demand_pct=f("demand"),
-            us_threat=f("threat"),
-            us_drawdown=f("drawdown"),
-            us_reassurance=f("reassurance"),
-            us_crisis_response=f("respond"),
-        )
-    if role == RUSSIA:
-        return Decisions(russia_probe=f("probe"), russia_greyzone=f("greyzone"))
-    out = Decisions()
-    budget, answer, help_, priority, share = (
-        fields.get(k) for k in ("budget", "answer", "help", "priority", "us_share")
-    )
-    if budget is not None:
-        out.budget_pct = {role: float(budget)}
-    if answer is not None:
-        out.answer = {role: str(answer)}
-    if help_ is not None:
-        out.crisis_help = {role: float(help_)}
-    if priority:
-        out.equipment_mix = {role: priority_mix(str(priority))}
-    if share is not None:
-        out.us_buy_share = {role: float(share)}
-    return out
-
-
-def _event(e: dict[str, Any]) -> Event:
-    return Event(0, e["kind"], target=e.get("target", ""), magnitude=float(e["magnitude"]))
-
-
-def play_year(model: AllianceModel, entry: dict[str, Any], agents_only: bool = False) -> None:
-    """Step ``model`` one year as recorded in ``entry`` (the class's decisions, the injections,
-    the roles that did not decide); ``agents_only``: the injections alone (the counterfactual).
-    The same function plays the live year, a resumed session and the counterfactual."""
-    year = model.year + 1
-    injected = tuple(_event(e) for e in entry.get("injected", ()))
-    merged = Decisions(events=injected)
-    if not agents_only:
-        for role, fields in sorted(entry.get("decisions", {}).items()):
-            merged = merged.merged_with(decisions_for(role, fields))
-        if entry.get("probe_overridden"):
-            merged.russia_probe = ""  # the instructor's probe replaces Russia's own this year
-    model.decisions = merged
-    model.step()
-    if agents_only:
-        return
-    if entry.get("probe_overridden"):
-        model.recorder.event(
-            "human",
-            "the instructor's probe replaces Russia's (human) choice of target this year",
-            year,
-        )
-    for fb in entry.get("fallbacks", ()):
-        model.recorder.event(
-            "fallback",
-            f"{fb['role_name']} ({fb['player']}) did not decide in time: its agent's rule decided",
-            year,
-        )
-
-
-class ClassSession:
+class ClassSession(PersistenceMixin, DebriefMixin):
     """The shared run of a class (thread-safe: every browser's thread calls into it)."""
 
     def __init__(
@@ -768,275 +600,3 @@ class ClassSession:
                 }
                 for r in sorted(set(taken) | self.locked)
             ]
-
-    # -- persistence -------------------------------------------------------------------------
-    def state(self) -> dict[str, Any]:
-        with self.lock:
-            return {
-                "format": 1,
-                "scenario": str(self.scenario.source or self.scenario.name),
-                "scenario_name": self.scenario.name,
-                "seed": self.seed,
-                "code": self.code,
-                "instructor_token": self.instructor_token,
-                "seconds_per_year": self.seconds_per_year,
-                "year": self.model.year,
-                "participants": [
-                    {"token": p.token, "name": p.name, "role": p.role, "client": p.client}
-                    for p in self.participants.values()
-                ],
-                "locked": sorted(self.locked),
-                "fog": self.fog,
-                "played": self.played,
-                "pending": self.pending,  # this year's decisions so far (not yet played)
-                "injected": self.injected,  # this year's injections so far
-                "reveals": self.reveals,
-                "messages": self.messages.to_json(),
-                "saved": time.time(),
-            }
-
-    def save(self) -> None:
-        """Write ``session.json`` in the session's folder (atomically; owner-only)."""
-        if self.folder is None:
-            return
-        with self.lock:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f".{SAVE_NAME}.{os.getpid()}.tmp"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                json.dump(self.state(), fh, default=str)
-            os.replace(tmp, self.folder / SAVE_NAME)
-
-    @classmethod
-    def resume(cls, folder: Path, scenario: Scenario | None = None, **kw: Any) -> ClassSession:
-        """The class saved in ``folder``, played again to the year it reached (the same seed,
-        decisions and injections give the same run); seats, code and tokens as they were."""
-        from ..scenario import load_scenario  # noqa: PLC0415
-        from ..scenario.paths import resolve_scenario_path  # noqa: PLC0415
-
-        path = Path(folder) / SAVE_NAME
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
-            raise SeminarError(f"{path}: not a saved seminar ({exc})") from None
-        if scenario is None:
-            scenario = load_scenario(resolve_scenario_path(data["scenario"]))
-        session = cls(
-            scenario,
-            seed=int(data["seed"]),
-            code=data["code"],
-            instructor_token=data["instructor_token"],
-            seconds_per_year=int(kw.pop("seconds_per_year", data["seconds_per_year"])),
-            folder=Path(folder),
-            **kw,
-        )
-        with session.lock:
-            for entry in data["played"]:
-                play_year(session.model, entry)
-                session.played.append(entry)
-                session._record(entry)
-            for p in data["participants"]:
-                session.participants[p["token"]] = Participant(
-                    p["token"], p["name"], p["role"], p.get("client", "")
-                )
-            session.locked = set(data.get("locked", []))
-            session.fog = bool(data.get("fog", True))
-            session.reveals = list(data.get("reveals", []))
-            session.messages = MessageLog.from_json(data.get("messages", []), session.roles())
-            held = set(session.taken())
-            members = set(session.model.ally_index)
-            for role, fields in dict(data.get("pending", {})).items():
-                if role in held and role not in session.locked:
-                    # checked again as if sent now: a hand-edited file cannot pass what a page
-                    # could not
-                    session.pending[role] = clean_fields(role, fields, members)
-            for e in list(data.get("injected", []))[:10]:
-                session.inject(e.get("kind"), e.get("target", ""), e.get("magnitude", 1.0))
-            session.paused = True  # the instructor resumes the clock when the class is back
-            session._publish()
-        return session
-
-    # -- debrief -----------------------------------------------------------------------------
-    def counterfactual(self) -> AllianceModel:
-        """The same scenario and seed played by the agents alone, to the same year, with the
-        instructor's injections of each year replayed."""
-        with self.lock:
-            played = list(self.played)
-        other = AllianceModel(self.scenario, rng=replication_seeds(self.seed, 1)[0])
-        for entry in played:
-            play_year(other, entry, agents_only=True)
-        return other
-
-    def debrief(self) -> dict[str, Any]:
-        """The class beside the agents: the verdict of both (if the run ended now), and for
-        each human seat what the class decided against what the agents did, in words and as
-        the score of the role's objective. Computed once a year (kept until the next)."""
-        from .briefing import seat_debrief  # noqa: PLC0415
-
-        with self.lock:
-            if self._debrief is not None and self._debrief[0] == self.model.year:
-                return self._debrief[1]
-            agents = self.counterfactual()
-            try:
-                cls_allies = pd.DataFrame(self.model.recorder.ally_columns())
-                ag_allies = pd.DataFrame(agents.recorder.ally_columns())
-                cls_model = pd.DataFrame(self.model.recorder.model_rows)
-                ag_model = pd.DataFrame(agents.recorder.model_rows)
-                rows = []
-                for role in sorted(self.taken()):
-                    if role == US:
-                        col, a, b = "us_threat_level", cls_model, ag_model
-                    elif role == RUSSIA:
-                        col, a, b = "probe_target", cls_model, ag_model
-                    else:
-                        col = "core_pct"
-                        a = cls_allies[cls_allies["iso3"] == role]
-                        b = ag_allies[ag_allies["iso3"] == role]
-                    rows += [_pair(role, y, col, a, b) for y in a["year"][1:]]
-                outcomes = [o for o in self.model.recorder.model_rows["probe_outcome"] if o]
-                ag_outcomes = [o for o in agents.recorder.model_rows["probe_outcome"] if o]
-                players = self.taken()
-                words = {
-                    role: seat_debrief(
-                        role,
-                        self.role_name(role),
-                        players[role],
-                        cls_model,
-                        ag_model,
-                        cls_allies,
-                        ag_allies,
-                        [h for h in self.history if h["role"] == role],
-                        [f for f in self.fallbacks if f["role"] == role],
-                    )
-                    for role in sorted(players)
-                }
-                out = {
-                    "year": self.model.year,
-                    "class_verdict": verdict(self.model, outcomes),
-                    "agents_verdict": verdict(agents, ag_outcomes),
-                    "seats": pd.DataFrame(
-                        rows, columns=["role", "year", "output", "class", "agents"]
-                    ),
-                    "words": words,
-                    "class": cls_model,
-                    "agents": ag_model,
-                    "injections": [
-                        {"year": e["year"], **i} for e in self.played for i in e["injected"]
-                    ],
-                    "reveals": list(self.reveals),
-                }
-                self._debrief = (self.model.year, out)
-                return out
-            finally:
-                release_model(agents)
-
-    def export(self, root: Path, label: str = "") -> Path:
-        """Write ``root/<label>-class/<timestamp>/`` with ``class/`` and ``agents/`` results
-        folders (readable by ``natosim report``), ``decisions.csv``, ``seminar.json``, a
-        printable ``after_action.html`` (the class and every seat) and one per seat
-        (``after_action_<ROLE>.html``); return the folder."""
-        from ..runs.folders import claimed_folder  # noqa: PLC0415
-        from ..runs.runner import RunResult, collect  # noqa: PLC0415
-        from ..runs.store import write_results  # noqa: PLC0415
-        from ..ui.config import safe_label  # noqa: PLC0415
-        from .briefing import after_action_html  # noqa: PLC0415
-
-        with self.lock:
-            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-            folder = Path(root) / f"{safe_label(label or self.scenario.name)}-class" / stamp
-            with claimed_folder(folder, "export", unique=True) as claimed:
-                claimed.mkdir(parents=True, exist_ok=True)
-                agents = self.counterfactual()
-                seed = replication_seeds(self.seed, 1)[0]
-                for name, model in (("class", self.model), ("agents", agents)):
-                    rec = model.recorder
-                    run = RunResult(
-                        0, seed, rec.model_rows, rec.ally_columns(), rec.events, rec.summary()
-                    )
-                    command = (
-                        f"natosim seminar {self.scenario.name} --seed {self.seed} ({name}: "
-                        + (
-                            "the class's run"
-                            if name == "class"
-                            else "the agents alone, the instructor's injections replayed"
-                        )
-                        + ")"
-                    )
-                    write_results(
-                        collect(self.scenario, self.seed, [seed], [run]), claimed / name, command
-                    )
-                release_model(agents)
-                self.revealed().to_csv(claimed / "decisions.csv", index=False)
-                meta = {
-                    "scenario": self.scenario.name,
-                    "seed": self.seed,
-                    "year_reached": self.model.year,
-                    "participants": [
-                        {"name": p.name, "role": p.role} for p in self.participants.values()
-                    ],
-                    "decisions": self.history,
-                    "fallbacks": self.fallbacks,
-                    "injections": [
-                        {"year": e["year"], **i} for e in self.played for i in e["injected"]
-                    ],
-                    "probe_overrides": [e["year"] for e in self.played if e["probe_overridden"]],
-                    "reveals": self.reveals,
-                    "locked": sorted(self.locked),
-                    "messages": self.messages.to_json(),
-                }
-                (claimed / "seminar.json").write_text(json.dumps(meta, indent=2, default=str))
-                (claimed / "after_action.html").write_text(after_action_html(self))
-                for role in sorted(self.taken()):  # each seat's own copy
-                    (claimed / f"after_action_{role}.html").write_text(
-                        after_action_html(self, role)
-                    )
-                return claimed
-
-
-def priority_mix(priority: str) -> dict[str, float]:
-    """A seat's equipment mix from one priority: half of new orders to it, the rest shared
-    equally by the other categories."""
-    if priority not in CATEGORIES:
-        raise SeminarError(f"priority: expected one of {', '.join(CATEGORIES)}")
-    rest = 0.5 / (len(CATEGORIES) - 1)
-    return {c: 0.5 if c == priority else rest for c in CATEGORIES}
-
-
-def _same(given: str, secret: str) -> bool:
-    """A constant-time comparison that also takes what a browser may send (any characters:
-    ``secrets.compare_digest`` refuses non-ASCII strings, so compare UTF-8 bytes)."""
-    return secrets.compare_digest(given.encode("utf-8", "replace"), secret.encode("utf-8"))
-
-
-def _pair(role: str, year: int, col: str, a: pd.DataFrame, b: pd.DataFrame) -> dict[str, Any]:
-    va = a.loc[a["year"] == year, col]
-    vb = b.loc[b["year"] == year, col]
-    return {
-        "role": role,
-        "year": int(year),
-        "output": col,
-        "class": va.iloc[0] if len(va) else None,
-        "agents": vb.iloc[0] if len(vb) else None,
-    }
-
-
-DECISION_FIELDS = {
-    "ally": (
-        ("budget", f"core spending, % of GDP ({BUDGET_RANGE[0]:g}-{BUDGET_RANGE[1]:g})"),
-        ("answer", "answer to the US demand: " + " | ".join(ANSWERS)),
-        ("help", "if Russia probes an ally this year: how much help to send"),
-        ("priority", "equipment: the category new orders favour"),
-        ("us_share", "equipment: share bought from the US"),
-    ),
-    US: (
-        ("demand", "core spending demanded of the allies, % of GDP"),
-        ("threat", "abandonment threat level (0-1)"),
-        ("drawdown", f"drawdown, fraction of 2025 posture ({DRAWDOWN_RANGE[1]:g} at most)"),
-        ("reassurance", "reassurance (0-1)"),
-        ("respond", "if Russia probes an ally this year, answer with force"),
-    ),
-    RUSSIA: (
-        ("probe", "probe an ally, or none"),
-        ("greyzone", f"grey-zone campaign, x the usual ({GREYZONE_RANGE[1]:g} at most)"),
-    ),
-}

@@ -64,29 +64,34 @@ def line_chart(
         f"<text x='{PAD_L}' y='17' font-size='15' font-weight='bold'>{escape(title)}</text>",
         f"<rect x='{PAD_L}' y='{PAD_T}' width='{iw}' height='{ih}' fill='none' stroke='#999'/>",
     ]
-    for k in range(5):
-        v = lo + (hi - lo) * k / 4
-        parts.append(
-            f"<line x1='{PAD_L}' x2='{PAD_L + iw}' y1='{y(v):.1f}' y2='{y(v):.1f}' "
-            "stroke='#eee'/>"
-            f"<text x='{PAD_L - 4}' y='{y(v) + 4:.1f}' font-size='12' text-anchor='end'>"
-            f"{v:.2g}</text>"
+    levels = [lo + (hi - lo) * k / 4 for k in range(5)]
+    # the grid in one path (one element, not one line per level); the tick labels share their
+    # size and anchor through one group
+    grid = "".join(f"M{PAD_L} {y(v):.1f}H{PAD_L + iw}" for v in levels)
+    parts.append(f"<path d='{grid}' stroke='#eee'/>")
+    parts.append(
+        "<g font-size='12' text-anchor='end'>"
+        + "".join(f"<text x='{PAD_L - 4}' y='{y(v) + 4:.1f}'>{v:.2g}</text>" for v in levels)
+        + "</g>"
+    )
+    parts.append(
+        "<g font-size='12' text-anchor='middle'>"
+        + "".join(
+            f"<text x='{x(yr):.1f}' y='{H - 16}'>{yr}</text>"
+            for yr in sorted({start, (start + end) // 2, end})
         )
-    for yr in sorted({start, (start + end) // 2, end}):
-        parts.append(
-            f"<text x='{x(yr):.1f}' y='{H - 16}' font-size='12' text-anchor='middle'>{yr}</text>"
-        )
+        + "</g>"
+    )
     parts.append(
         f"<text x='{W - PAD_R}' y='{H - 2}' font-size='11' text-anchor='end' fill='#555'>"
         f"{escape(unit)}</text>"
     )
     if unit.startswith("%"):
-        for level in (2.0, 3.5):
-            if lo <= level <= hi:
-                parts.append(
-                    f"<line x1='{PAD_L}' x2='{PAD_L + iw}' y1='{y(level):.1f}' "
-                    f"y2='{y(level):.1f}' stroke='#888' stroke-dasharray='3 3'/>"
-                )
+        marks = "".join(
+            f"M{PAD_L} {y(level):.1f}H{PAD_L + iw}" for level in (2.0, 3.5) if lo <= level <= hi
+        )
+        if marks:
+            parts.append(f"<path d='{marks}' stroke='#888' stroke-dasharray='3 3'/>")
     if years:
         pts = " ".join(f"{x(a):.1f},{y(b):.1f}" for a, b in zip(years, values, strict=True))
         parts.append(f"<polyline points='{pts}' fill='none' stroke='#1f5fa6' stroke-width='2.5'/>")
@@ -231,6 +236,27 @@ def revealed_html(revealed: pd.DataFrame, last: int = 40) -> str:
     return (
         f"<details><summary>Decisions revealed so far ({len(revealed)})</summary>{table}</details>"
     )
+
+
+def shared_html(snap: Any, insider: bool) -> str:
+    """The shared block of a page (:func:`page_views`, joined in the page's order), made once per
+    published snapshot and kind of page (every page or an insider's), whatever the number of
+    pages: kept on the snapshot itself (``snap.joined``), so it goes with it."""
+    joined = snap.joined.get(bool(insider))
+    if joined is None:
+        blocks = page_views(snap, insider)
+        joined = "".join(
+            f"<div class='{cls}'>{blocks[name]}</div>"
+            for name, cls in (
+                ("status", "status"),
+                ("log", "event-log"),
+                ("charts", "chart-grid"),
+                ("map", "map"),
+                ("revealed", "revealed"),
+            )
+        )
+        snap.joined[bool(insider)] = joined
+    return joined
 
 
 def page_views(snap: Any, insider: bool) -> dict[str, str]:

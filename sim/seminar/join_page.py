@@ -1,0 +1,82 @@
+"""The join page: the join code, a name and a free role."""
+
+from __future__ import annotations
+
+import html
+from typing import Any, cast
+
+import solara
+
+from .live import SESSION
+from .session import SeminarError, Snapshot
+
+
+def _client() -> str:
+    """The page's address (set by the server's guard) and its browser session."""
+    try:
+        headers = cast(Any, solara.lab).headers.value or {}
+        where = (headers.get("x-natosim-client") or ["?"])[0]
+    except Exception:
+        where = "?"
+    try:
+        session = solara.get_session_id()
+    except Exception:
+        session = ""
+    return f"{where}|{session}"
+
+
+@solara.component
+def JoinView(code0: str, snap: Snapshot) -> None:
+    router = solara.use_router()
+    code, set_code = solara.use_state(code0)
+    name, set_name = solara.use_state("")
+    role, set_role = solara.use_state("")
+    error, set_error = solara.use_state("")
+    taken = SESSION.taken()
+    free = [r for r in SESSION.roles() if r not in taken and r not in SESSION.locked]
+
+    # the newest values, whatever render bound the button's handler (a busy page may click
+    # through a handler bound before the role was drawn)
+    latest = solara.use_ref(cast(dict[str, str], {}))
+    latest.current = {"code": code, "name": name, "role": role}
+
+    def join() -> None:
+        now = latest.current
+        if not now["role"]:
+            set_error("choose a role first")
+            return
+        try:
+            token = SESSION.join(now["code"], now["name"], now["role"], client=_client())
+        except SeminarError as exc:
+            set_error(str(exc))
+            return
+        router.push(f"?seat={token}")
+
+    solara.HTML(tag="h3", unsafe_innerHTML="Join the seminar")
+    solara.HTML(
+        tag="p",
+        unsafe_innerHTML=f"<b>{html.escape(SESSION.scenario.name)}</b>: "
+        f"{html.escape(SESSION.scenario.description)}",
+    )
+    with solara.Div(classes=["join-code"]):
+        solara.InputText("Join code", value=code, on_value=set_code, continuous_update=True)
+    with solara.Div(classes=["join-name"]):
+        # every keystroke reaches the server (sent on blur only, a name typed just before a
+        # tap on a role was sometimes lost)
+        solara.InputText("Your name", value=name, on_value=set_name, continuous_update=True)
+    solara.Text("Your role (tap one; the agents play every role nobody takes):")
+    with solara.Div(classes=["join-roles"]):
+        for r in free:
+            solara.Button(
+                f"{r}: {SESSION.role_name(r)}",
+                on_click=lambda r=r: set_role(r),
+                classes=["role", f"role-{r}"],
+                color="primary" if r == role else None,
+                outlined=r != role,
+                small=True,
+            )
+    if role:
+        solara.HTML(tag="div", unsafe_innerHTML=snap.previews.get(role, ""))
+    solara.Button("Join", on_click=join, classes=["join"], color="primary")
+    if error:
+        solara.Error(error)

@@ -1,0 +1,229 @@
+"""A student's seat: its decision form (one row per decision), the Submit box, the messages
+panel and the briefing."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from functools import partial
+from typing import Any, cast
+
+import reacton.ipyvuetify as rv
+import solara
+
+from ..scenario import CATEGORIES
+from .countdown import Countdown
+from .debrief_view import DebriefView
+from .live import SESSION
+from .messages_panel import MessagesPanel
+from .session import DECISION_FIELDS, RUSSIA, US, SeminarError, Snapshot
+
+AGENT = "my agent decides"
+
+
+YES_NO: dict[bool | None, str] = {None: AGENT, True: "yes", False: "no"}
+
+
+HELP: dict[str, float | None] = {
+    AGENT: None,
+    "no help": 0.0,
+    "a quarter": 0.25,
+    "half": 0.5,
+    "all it can": 1.0,
+}
+
+
+US_SHARES: dict[str, float | None] = {
+    AGENT: None,
+    **{f"{k}%": k / 100 for k in (0, 25, 50, 75, 100)},
+}
+
+
+ANSWER_CHOICES = ("agent", "comply", "hedge", "resist")
+
+
+SLIDERS = {
+    "budget": (0.0, 10.0, 0.05),
+    "demand": (0.0, 10.0, 0.05),
+    "threat": (0.0, 1.0, 0.01),
+    "drawdown": (0.0, 0.5, 0.01),
+    "reassurance": (0.0, 1.0, 0.01),
+    "greyzone": (0.0, 3.0, 0.05),
+}
+
+
+@solara.component
+def SeatForm(token: str, role: str, snap: Snapshot) -> None:
+    """This year's form: every control starts on 'my agent decides', sliders at this year's
+    agent value; an untouched Submit leaves every decision to the agent."""
+    kind = role if role in (US, RUSSIA) else "ally"
+    defaults = snap.defaults.get(role, {})
+    fresh = cast(dict[str, Any], {k: None for k, _ in DECISION_FIELDS[kind]})
+    # the form's state belongs to one year and one role: a new year (or a move to another
+    # role) starts again from 'my agent decides' with the same controls (kept, not rebuilt:
+    # thirty pages rebuilding ~25 controls each at every Advance)
+    state, set_state = solara.use_state((snap.year, role, fresh))
+    values = state[2] if state[0] == snap.year and state[1] == role else fresh
+    latest = solara.use_ref(values)
+    latest.current = values
+    # what ``put`` reads when it is called: the year and role of the newest render (``put`` is
+    # made once, so a row whose value and default did not change is not rendered again)
+    now = solara.use_ref(cast(dict[str, Any], {}))
+    now.current = {"year": snap.year, "role": role, "set": set_state}
+
+    def make_put() -> Callable[[str, Any], None]:
+        def put(key: str, value: Any) -> None:
+            values_now = {**latest.current, key: value}
+            latest.current = values_now
+            now.current["set"]((now.current["year"], now.current["role"], values_now))
+
+        return put
+
+    put = solara.use_memo(make_put, dependencies=[])
+    solara.Text(f"Your decisions for {snap.year + 1}:")
+    for key, label in DECISION_FIELDS[kind]:
+        DecisionRow(key, label, values[key], defaults.get(key) if key in SLIDERS else None, put)
+    SubmitBox(token, role, snap.year, latest)
+
+
+@solara.component
+def DecisionRow(key: str, label: str, value: Any, default: Any, put: Any) -> None:
+    """One decision's control: its own component, so at a new year only the rows whose value or
+    agent default changed are rendered again (on the server and in the browser), not all ~25
+    controls of the form; ``put(key, value)`` records a change (made once per form)."""
+
+    def pick(table: dict[str, Any], text: str) -> None:
+        put(key, table[text])
+
+    def slide(shown: float, new: float) -> None:
+        # ``shown`` is where the slider was drawn (on its step): only a move (a step or more
+        # away) is a decision, not an echo
+        if value is not None or abs(float(new) - shown) > SLIDERS[key][2] * 0.6:
+            put(key, round(float(new), 4))
+
+    def agent_box(shown: float, on: bool) -> None:
+        if bool(on) != (value is None):  # a change, not an echo
+            put(key, None if on else shown)
+
+    with solara.Div(classes=[f"decide-{key}", "decide-row"]):
+        if key in SLIDERS:
+            lo, hi, step = SLIDERS[key]
+            agent = value is None
+            shown = float(default or 0.0) if agent else float(value)
+            # the slider on its step (its label says the value): off the step, the browser
+            # snaps it and sends the snapped value back at every Advance
+            on_step = round(round(shown / step) * step, 4)
+            solara.Text(
+                f"{label}: {shown:.2f}" + (" (agent)" if agent else ""),
+                classes=["slider-label"],
+            )
+            solara.SliderFloat(
+                "", value=on_step, min=lo, max=hi, step=step, on_value=partial(slide, on_step)
+            )
+            solara.Checkbox(label=AGENT, value=agent, on_value=partial(agent_box, shown))
+        elif key == "answer":
+            solara.Text(label)
+            solara.ToggleButtonsSingle(
+                value or "agent",
+                list(ANSWER_CHOICES),
+                on_value=lambda v: put("answer", None if v == "agent" else v),
+            )
+        elif key == "help":
+            current = next(t for t, v in HELP.items() if v == value)
+            solara.Select(
+                label, value=current, values=list(HELP), on_value=lambda t: put("help", HELP[t])
+            )
+        elif key == "us_share":
+            current = next(t for t, v in US_SHARES.items() if v == value)
+            solara.Select(
+                label,
+                value=current,
+                values=list(US_SHARES),
+                on_value=lambda t: put("us_share", US_SHARES[t]),
+            )
+        elif key == "priority":
+            solara.Select(
+                label,
+                value=value or AGENT,
+                values=[AGENT, *CATEGORIES],
+                on_value=lambda v: put("priority", None if v == AGENT else v),
+            )
+        elif key == "respond":
+            back = {text: v for v, text in YES_NO.items()}
+            solara.Select(
+                label,
+                value=YES_NO[value],
+                values=list(YES_NO.values()),
+                on_value=partial(pick, back),
+            )
+        elif key == "probe":
+            names = {
+                f"{SESSION.role_name(r)} ({r})": r for r in SESSION.roles() if r not in (US, RUSSIA)
+            }
+            options = {AGENT: None, "no probe": "", **names}
+            current = next(t for t, v in options.items() if v == value)
+            solara.Select(
+                label, value=current, values=list(options), on_value=partial(pick, options)
+            )
+
+
+@solara.component
+def SubmitBox(token: str, role: str, year: int, latest: Any) -> None:
+    """The Submit button and what became of it: its own component, so a Submit re-renders
+    this box only, not the form's controls (``latest`` is the form's ref to its values)."""
+    state, set_state = solara.use_state((year, False, ""))  # (year, sent, error)
+    sent, error = (state[1], state[2]) if state[0] == year else (False, "")
+
+    def submit() -> None:
+        try:
+            SESSION.decide(token, **latest.current)
+            set_state((year, True, ""))
+        except SeminarError as exc:
+            set_state((year, sent, str(exc)))
+
+    solara.Button("Submit my decisions", on_click=submit, classes=["submit"], color="primary")
+    # one alert whose type changes (solara.Success and solara.Warning are two components: the
+    # swap at every Advance closed one widget and opened another on every page)
+    done = sent and role in SESSION.decided()
+    rv.Alert(
+        type="success" if done else "warning",
+        children=[
+            f"Your decision for {year + 1} is in (you may still change it)."
+            if done
+            else "Not submitted yet: if the year advances, your agent decides."
+        ],
+    )
+    if error:
+        solara.Error(error)
+
+
+@solara.component
+def SeatView(token: str, snap: Snapshot, seat_version: int) -> None:
+    # the briefing is open when the page first shows in the first year, then as the student
+    # leaves it (a panel closing on thirty pages at the first Advance held up their new
+    # charts); a hook, so before any early return
+    first = solara.use_memo(lambda: snap.year == snap.start_year, dependencies=[])
+    seat = SESSION.seat(token)
+    if seat is None:
+        solara.Warning(
+            "This seat was released by the instructor. Join again from the join page "
+            "(the link without ?seat=)."
+        )
+        return
+    role = seat.role
+    who = f"{html.escape(seat.name)}: you are {html.escape(SESSION.role_name(role))}"
+    solara.HTML(tag="h3", unsafe_innerHTML=who)
+    Countdown(snap)
+    if snap.debrief_shown:
+        DebriefView(snap, role)
+    if role == RUSSIA:
+        solara.HTML(tag="div", unsafe_innerHTML=snap.russia_own)
+    if snap.done:
+        solara.Info("The run is over: see the debrief.")
+    elif role in SESSION.locked:
+        solara.Info("The instructor has given your role to its agent for now.")
+    else:
+        SeatForm(token, role, snap)
+    MessagesPanel(token, role)
+    with solara.Details("Your briefing", expand=first):
+        solara.HTML(tag="div", unsafe_innerHTML=snap.briefings.get(role, ""))
