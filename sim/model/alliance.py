@@ -707,9 +707,10 @@ class AllianceModel(mesa.Model):
                     f"{self.allies[i].record.country} (human) sets core spending to "
                     f"{pct:.2f}% of GDP",
                 )
-        willing = rules.reclassify_willingness(
-            pa, s.holdout, signals, self.pledge.elapsed(self.year)
-        ) * s.member  # a bar binds members only (pledge_weights)
+        willing = (
+            rules.reclassify_willingness(pa, s.holdout, signals, self.pledge.elapsed(self.year))
+            * s.member
+        )  # a bar binds members only (pledge_weights)
         reclassified = rules.reclassify(
             s.reclassified_pct,
             s.core_pct,
