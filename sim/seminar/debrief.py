@@ -18,8 +18,14 @@ from .messages import RUSSIA, US
 from .years import play_year
 
 
-class DebriefMixin:
+# the mixin reads and sets ClassSession's attributes; typed as Any, as a mixin is
+_Base: Any = object
+
+
+class DebriefMixin(_Base):
     """The debrief and export part of :class:`sim.seminar.session.ClassSession`."""
+
+    _debrief: tuple[int, dict[str, Any]] | None  # the year's debrief, set by ClassSession
 
     # -- debrief -----------------------------------------------------------------------------
     def counterfactual(self) -> AllianceModel:

@@ -23,7 +23,11 @@ if TYPE_CHECKING:
 SAVE_NAME = "session.json"
 
 
-class PersistenceMixin:
+# the mixin reads and sets ClassSession's attributes; typed as Any, as a mixin is
+_Base: Any = object
+
+
+class PersistenceMixin(_Base):
     """The saving and resuming part of :class:`sim.seminar.session.ClassSession`."""
 
     # -- persistence -------------------------------------------------------------------------
