@@ -17,7 +17,6 @@ from ..runs.runner import release_model, replication_seeds
 from .messages import RUSSIA, US
 from .years import play_year
 
-
 # the mixin reads and sets ClassSession's attributes; typed as Any, as a mixin is
 _Base: Any = object
 
