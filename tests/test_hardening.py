@@ -3,6 +3,7 @@ every replication failed still gets a report that says so."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -1043,3 +1044,259 @@ def test_sensitivity_seed_beyond_32_bits_is_refused_as_the_flag(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["sensitivity", "nofolder", "--seed", str(2**32)])
     assert exc.value.code == 2 and "--seed" in capsys.readouterr().err
+
+
+# -- natosim seminar and natosim ui: ports, hosts, the listening socket, --resume ----------------
+
+
+def _serving(monkeypatch) -> dict:
+    """In place of ``os.execve``: record what the server would be started with, and whether the
+    socket it is handed (``--fd``) is listening then; raise to stop there."""
+    import socket
+
+    seen: dict = {}
+
+    def record(path, argv, env):
+        fd = int(argv[argv.index("--fd") + 1])
+        sock = socket.socket(fileno=os.dup(fd))
+        try:
+            seen["listening"] = bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN))
+            seen["port"] = sock.getsockname()[1]
+        finally:
+            sock.close()
+        seen["argv"], seen["env"] = list(argv), dict(env)
+        raise _ServedError
+
+    monkeypatch.setattr(os, "execve", record)
+    return seen
+
+
+class _ServedError(Exception):
+    pass
+
+
+def _listener():
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    return sock
+
+
+@pytest.mark.parametrize("port", ["1", "22", "80", "443", "1023", "65536"])
+@pytest.mark.parametrize("command", [["ui"], ["seminar", "baseline"]])
+def test_a_port_below_1024_or_beyond_65535_is_refused_even_for_root(capsys, command, port):
+    """``--port 80`` was accepted (a root user took the system's port); the ports below
+    FIRST_PORT are refused whoever runs the command, and the help says so."""
+    from sim.cli import args as cli_args
+
+    assert cli_args.FIRST_PORT == 1024
+    with pytest.raises(SystemExit) as exc:
+        main([*command, "--port", port])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "--port" in err and "1024" in err and "root" in err
+    assert [cli_args.port(p) for p in ("0", "1024", "65535")] == [0, 1024, 65535]
+
+
+@pytest.mark.parametrize(
+    "host", ["a\x00b", "127.0.0.1\x00", "\x1b[31mlocalhost", "a\x01b", "local host", "", "[]"]
+)
+@pytest.mark.parametrize("command", [["ui"], ["seminar", "baseline"]])
+def test_a_host_with_control_characters_spaces_or_nothing_is_refused(capsys, command, host):
+    """``--host $'a\\x00b'`` reached getaddrinfo (ValueError: embedded null byte)."""
+    with pytest.raises(SystemExit) as exc:
+        main([*command, "--host", host])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "--host" in err
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", err), repr(err)
+
+
+@pytest.mark.parametrize("host", ["no.such.host.invalid", "a" * 70 + ".example", "::g", "8.8.8.8"])
+def test_a_host_that_does_not_resolve_or_is_not_here_is_refused(tmp_path, capsys, host):
+    _refused(capsys, ["ui", "--host", host, "--export-dir", str(tmp_path / "ex")], "--host")
+    assert _files(tmp_path) == set()
+
+
+@pytest.mark.parametrize("host", ["::1", "[::1]"])
+def test_an_ipv6_host_is_listened_on_and_shown_in_brackets(tmp_path, capsys, monkeypatch, host):
+    import socket
+
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 here")
+    seen = _serving(monkeypatch)
+    with pytest.raises(_ServedError):
+        main(["ui", "--host", host, "--export-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert f"http://[::1]:{seen['port']}/" in out and seen["listening"]
+    assert seen["argv"][seen["argv"].index("sim.seminar.serve") + 1] == "::1"
+
+
+@pytest.mark.parametrize("command", [["ui"], ["seminar", "baseline"]])
+def test_a_taken_port_is_refused_with_nothing_written(tmp_path, capsys, monkeypatch, command):
+    monkeypatch.setattr(os, "execve", _no_server)
+    taken = _listener()
+    port = str(taken.getsockname()[1])
+    saving = ["--save-dir", str(tmp_path / "sd")] if command[0] == "seminar" else []
+    try:
+        argv = [*command, "--port", port, "--export-dir", str(tmp_path / "ex"), *saving]
+        _refused(capsys, argv, "--port", port, "in use")
+    finally:
+        taken.close()
+    assert _files(tmp_path) == set()
+
+
+@pytest.mark.parametrize("command", [["ui"], ["seminar", "baseline"]])
+def test_the_server_is_handed_the_socket_listened_on_before_writing(
+    tmp_path, capsys, monkeypatch, command
+):
+    """The port was checked by binding and closing a socket, then the server bound it again
+    (another program could take it in between, and the session folder was already made); the
+    command now listens first and the server serves on that very socket (``--fd``)."""
+    seen = _serving(monkeypatch)
+    saving = ["--save-dir", str(tmp_path / "sd")] if command[0] == "seminar" else []
+    with pytest.raises(_ServedError):
+        main([*command, "--export-dir", str(tmp_path / "ex"), *saving])
+    out = capsys.readouterr().out
+    assert seen["listening"] and f"127.0.0.1:{seen['port']}/" in out
+    if command[0] == "seminar":
+        (server,) = (tmp_path / "sd").glob("*/server.json")
+        assert json.loads(server.read_text())["port"] == seen["port"]
+        assert seen["argv"][-1] == "sim.seminar.app"
+    else:
+        assert seen["argv"][-1] == "sim.ui.app"
+
+
+@pytest.fixture
+def saved_seminar(tmp_path):
+    """A class saved with one seat taken (session.json as the seminar writes it)."""
+    from sim import load_scenario
+    from sim.seminar.session import ClassSession
+
+    folder = tmp_path / "saved"
+    session = ClassSession(load_scenario("baseline"), folder=folder)
+    session.join(session.code, "Ada", "EST")
+    session.save()
+    (folder / "server.json").write_text('{"host": "127.0.0.1", "port": 0}')
+    return folder
+
+
+def test_resume_moves_off_a_saved_port_taken_since_and_says_so(
+    saved_seminar, tmp_path, capsys, monkeypatch
+):
+    """``natosim seminar --resume F`` whose saved port another program holds now was refused
+    (or failed in the server); it serves on a free port and says the links changed."""
+    taken = _listener()
+    port = taken.getsockname()[1]
+    (saved_seminar / "server.json").write_text(json.dumps({"host": "127.0.0.1", "port": port}))
+    seen = _serving(monkeypatch)
+    try:
+        with pytest.raises(_ServedError):
+            main(["seminar", "--resume", str(saved_seminar), "--export-dir", str(tmp_path)])
+    finally:
+        taken.close()
+    out, err = capsys.readouterr()
+    assert seen["listening"] and seen["port"] != port
+    assert f"saved port {port} is taken" in err and f":{seen['port']}/" in out
+    assert json.loads((saved_seminar / "server.json").read_text())["port"] == seen["port"]
+
+
+@pytest.mark.parametrize(
+    ("key", "bad", "names"),
+    [
+        ("messages", [{"sender": "EST", "to": "nobody", "text": "x", "year": 2025}], "nobody"),
+        ("messages", [3], "messages"),
+        ("pending", {"EST": {"budget": 99}}, "budget"),
+        ("pending", [1, 2], "TypeError"),
+        ("participants", [{"token": "x"}], "KeyError"),
+        ("played", [{"year": 2025}], "KeyError"),
+        ("injected", [{"kind": "nope"}], "nope"),
+    ],
+)
+def test_resume_of_a_hand_edited_session_is_refused_before_serving(
+    saved_seminar, tmp_path, capsys, monkeypatch, key, bad, names
+):
+    """A saved session.json with a malformed message or a bad pending decision was checked only
+    by the server, which started with a traceback; it is played back before serving and refused
+    with one message, nothing written."""
+    monkeypatch.setattr(os, "execve", _no_server)
+    saved = json.loads((saved_seminar / "session.json").read_text())
+    saved[key] = bad
+    (saved_seminar / "session.json").write_text(json.dumps(saved))
+    before = {p: p.read_bytes() for p in saved_seminar.iterdir()}
+    argv = ["seminar", "--resume", str(saved_seminar), "--export-dir", str(tmp_path / "ex")]
+    _refused(capsys, argv, "session.json", names)
+    assert {p: p.read_bytes() for p in saved_seminar.iterdir()} == before
+    assert not (tmp_path / "ex").exists()
+
+
+@pytest.mark.parametrize("port", [1, 80, 1023])
+def test_resume_of_a_saved_port_below_1024_is_refused(saved_seminar, capsys, monkeypatch, port):
+    monkeypatch.setattr(os, "execve", _no_server)
+    (saved_seminar / "server.json").write_text(json.dumps({"port": port}))
+    _refused(capsys, ["seminar", "--resume", str(saved_seminar)], "server.json", "1024")
+
+
+# -- explain and report: options refused from the manifest, before any table is read -------------
+
+
+@pytest.mark.parametrize(
+    ("options", "flag"),
+    [
+        (["--run", "2"], "--run"),
+        (["--run", "999999"], "--run"),
+        (["--year", "2024"], "--year"),
+        (["--year", "2031"], "--year"),
+        (["--ally", "XXX"], "--ally"),
+    ],
+)
+def test_explain_refuses_run_year_and_ally_before_reading_tables(
+    short_run, capsys, monkeypatch, options, flag
+):
+    """``explain RUN --run 999999`` read every table (and checked each Parquet footer) before
+    saying there is no such run."""
+    import sim.runs.folders
+    import sim.runs.store
+
+    def _never(*a, **k):
+        raise AssertionError("a table was read")
+
+    monkeypatch.setattr(sim.runs.store, "read_table", _never)
+    monkeypatch.setattr(sim.runs.folders, "_check_tables", _never)
+    _refused(capsys, ["explain", str(short_run), *options], flag)
+
+
+def test_report_refuses_a_year_outside_the_scenario_before_reading_tables(
+    short_run, capsys, monkeypatch
+):
+    from sim.cli import commands
+
+    def _never(*a, **k):
+        raise AssertionError("a table was read")
+
+    monkeypatch.setattr(commands, "_model_years", _never)
+    _refused(capsys, ["report", str(short_run), "--year", "2031"], "--year", "2025-2030")
+
+
+# -- a refusal on the command line ends the process at once (no teardown: exit 134) -------------
+
+
+@pytest.mark.parametrize(
+    "argv", [["explain", "nofolder"], ["ui", "--port", "80"], ["run", "baseline", "--reps", "0"]]
+)
+def test_a_refusal_on_the_command_line_flushes_and_ends_with_os_exit_2(capsys, monkeypatch, argv):
+    """pyarrow's threads could abort the interpreter's teardown after a refusal (SIGABRT, exit
+    134 instead of 2: apache/arrow issue 34314); on the command line (``main()`` without words)
+    a refusal leaves with ``os._exit(2)``, after flushing what it printed. ``main(argv)`` still
+    returns the code (tests, callers)."""
+    ended = []
+
+    def _exit(code):
+        ended.append(code)
+        raise _ServedError
+
+    monkeypatch.setattr(os, "_exit", _exit)
+    monkeypatch.setattr(sys, "argv", ["natosim", *argv])
+    with pytest.raises(_ServedError):
+        main()
+    assert ended == [2] and "error:" in capsys.readouterr().err

@@ -15,6 +15,12 @@ from collections.abc import Callable
 MAX_REPS = 10_000
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in Parquet tables
 MAX_WORKERS = 256
+# the first port a server of natosim may listen on: the ports below are the system's (ssh, http,
+# ...), refused even for root (a decision: a seminar never needs one, and a typo must not take
+# one over); 0 asks for any free port
+FIRST_PORT = 1024
+LAST_PORT = 65535
+MAX_HOST = 253  # the longest domain name
 
 # what a number on the command line may look like: ASCII digits, a sign, a point, an exponent
 # (Python's int() and float() also take 1_000 and other scripts' digits, ١ for 1)
@@ -58,6 +64,45 @@ def number(low: float, high: float, low_open: bool = False) -> Callable[[str], f
     parse.__name__ = "number"
     return parse
 
+
+def port(text: str) -> int:
+    """0 (any free port) or a port from :data:`FIRST_PORT` to 65535."""
+    value = _integer(text)
+    if value != 0 and not FIRST_PORT <= value <= LAST_PORT:
+        raise argparse.ArgumentTypeError(
+            f"expected 0 (any free port) or a port from {FIRST_PORT} to {LAST_PORT} "
+            f"(ports below {FIRST_PORT} are the system's, refused even for root)"
+        )
+    return value
+
+
+port.__name__ = "port"
+
+
+def host(text: str) -> str:
+    """An address to listen on, as written (a name or a number; an IPv6 address with or without
+    its brackets): no control character, no space, not empty, not longer than a domain name. Its
+    resolution is checked when the command starts (:func:`sim.ui.server.listen`)."""
+    if re.search(r"[\x00-\x20\x7f-\x9f]", text):
+        shown = re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda m: repr(m.group())[1:-1], text[:40])
+        raise argparse.ArgumentTypeError(
+            f"expected an address without spaces or control characters, got '{shown}'"
+        )
+    if text.startswith("[") and text.endswith("]"):  # [::1], as in a link
+        text = text[1:-1]
+    if not text:
+        raise argparse.ArgumentTypeError("expected an address (this is empty)")
+    if len(text) > MAX_HOST:
+        raise argparse.ArgumentTypeError(f"expected an address of at most {MAX_HOST} characters")
+    return text
+
+
+host.__name__ = "host"
+
+PORT_HELP = (
+    f"port (default 0: a free one; else {FIRST_PORT}-{LAST_PORT}: the ports below are the "
+    "system's and are refused, even for root)"
+)
 
 positive = count(MAX_REPS)
 seed = count(MAX_SEED, 0)

@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 some replications failed (recorded in ``failures.json``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -271,6 +272,20 @@ def _model_years(folder: Path) -> set[int]:
         return set()
 
 
+def _manifest_years(folder: Path) -> set[int] | None:
+    """The years of the scenario a run folder's manifest holds (its run's first to last), or
+    None if the manifest does not say (the report refuses it with its reason)."""
+    from ..scenario import scenario_from_dict  # noqa: PLC0415
+
+    try:
+        man = json.loads((folder / "manifest.json").read_text(encoding="utf-8-sig"))
+        scenario = scenario_from_dict(man["scenario"])
+        first, last = int(scenario.get("run.start_year")), int(scenario.get("run.end_year"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None  # ScenarioError is a ValueError
+    return set(range(first, last + 1))
+
+
 def _check_report_options(args: argparse.Namespace, folder: Path) -> None:
     """Refuse report options that the folder's kind would ignore or cannot draw: --year outside
     the years every run holds (the network map of 1950 was drawn empty), --year for a sweep or a
@@ -295,6 +310,14 @@ def _check_report_options(args: argparse.Namespace, folder: Path) -> None:
         runs = [folder / name for name in man["scenarios"]]
     else:
         runs = [folder]
+    # first from the manifests (the scenarios' years: no table read), then from the tables
+    scenario_years = [_manifest_years(r) for r in runs]
+    known = [y for y in scenario_years if y is not None]
+    years = set.intersection(*known) if known else set()
+    if years and args.year not in years:
+        raise ScenarioError(
+            "--year", str(args.year), f"a year every run holds ({min(years)}-{max(years)})"
+        )
     years = set.intersection(*(_model_years(r) for r in runs))
     if years and args.year not in years:
         raise ScenarioError(
@@ -575,8 +598,17 @@ def _check_saved_session(folder: Path) -> None:
         raise ScenarioError(str(folder / "session.json"), "messages", "a list", messages)
     server = read_json_object(folder / "server.json")
     port = server.get("port", 0)
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise ScenarioError(str(folder / "server.json"), "port", "a port number", port)
+    if (
+        isinstance(port, bool)
+        or not isinstance(port, int)
+        or (port and not cli_args.FIRST_PORT <= port <= cli_args.LAST_PORT)
+    ):
+        raise ScenarioError(
+            str(folder / "server.json"),
+            "port",
+            f"0 or a port from {cli_args.FIRST_PORT} to {cli_args.LAST_PORT}",
+            port,
+        )
 
 
 def _what_is_left(args: argparse.Namespace) -> str:
@@ -601,6 +633,36 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The ``natosim`` command (``argv``: its words; ``None``: this process's command line, as
+    the console script and ``python -m sim`` give it). Returns the exit code; on the command
+    line a refusal (2, argparse's included) ends the process at once instead (:func:`_end`)."""
+    if argv is not None:
+        return _main(argv)
+    try:
+        code = _main(None)
+    except SystemExit as exc:
+        if exc.code != 2:
+            raise
+        code = 2
+    if code == 2:
+        _end(code)
+    return code
+
+
+def _end(code: int) -> None:
+    """Flush what was printed and end the process now, without the interpreter's teardown.
+
+    After a refusal nothing is left to do, and a refusal may come after pyarrow was loaded (a
+    table read to check an option): at teardown its threads could abort the process (SIGABRT,
+    exit 134 instead of 2; apache/arrow issue 34314), so the refusal's exit code is kept by
+    leaving with ``os._exit``."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(code)
+
+
+def _main(argv: list[str] | None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     _check_command(parser, sys.argv[1:] if argv is None else argv)

@@ -32,6 +32,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise ScenarioError(str(folder), "(folder)", f"{expected} ({other})")
     if not (folder / "manifest.json").is_file():
         raise ScenarioError(str(folder), "(folder)", f"{expected} (no manifest.json)")
+    _check_options(args, folder)  # from the manifest: a cheap refusal, before any table is read
     check_run_folder(folder)  # its manifest and tables, named if damaged
     try:
         man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -77,6 +78,35 @@ def cmd_explain(args: argparse.Namespace) -> int:
     row = tables["summary"][tables["summary"]["run"] == args.run].iloc[0]
     print(verdict_reasons(row, scenario.params["verdict"]))
     return 0
+
+
+def _check_options(args: argparse.Namespace, folder: Path) -> None:
+    """Refuse ``--run``, ``--year`` and ``--ally`` from what the manifest says (how many
+    replications, the scenario's years) and the allies' codes, before the tables are read (a
+    run of 10,000 replications has large tables; ``--run 99999`` was refused only after reading
+    them). A manifest that does not say is left to :func:`check_run_folder`, and what the
+    tables hold is checked again once read (a failed run, a class that stopped early)."""
+    from .. import data  # noqa: PLC0415
+    from ..runs.folders import read_json_object  # noqa: PLC0415
+    from ..scenario import scenario_from_dict  # noqa: PLC0415
+
+    man = read_json_object(folder / "manifest.json")
+    seeds = man.get("replication_seeds")
+    if isinstance(seeds, list) and seeds and not 0 <= args.run < len(seeds):
+        raise ScenarioError(
+            "--run", str(args.run), f"one of the runs in {folder} (0-{len(seeds) - 1})"
+        )
+    if args.ally is not None and args.ally.upper() not in data.ally_codes():
+        raise ScenarioError("--ally", args.ally, "the ISO3 code of an ally (EST, POL, ...)")
+    if args.year is None or not isinstance(man.get("scenario"), dict):
+        return
+    try:
+        scenario = scenario_from_dict(man["scenario"])
+        first, last = int(scenario.get("run.start_year")), int(scenario.get("run.end_year"))
+    except (ScenarioError, KeyError, TypeError, ValueError, AttributeError):
+        return  # refused with its reason by check_run_folder
+    if not first <= args.year <= last:
+        raise ScenarioError("--year", str(args.year), f"a year of the run ({first}-{last})")
 
 
 def add_parser(sub: argparse._SubParsersAction, count, year) -> None:

@@ -1,7 +1,12 @@
 """The seminar's web server: Solara's app behind a guard, run by uvicorn in this process.
 
-``python -m sim.seminar.serve HOST PORT`` (``natosim seminar`` execs it) serves
-``sim.seminar.app`` like ``solara run --production`` would, with what a classroom network needs:
+``python -m sim.seminar.serve HOST PORT [--fd N] [--app MODULE]`` (``natosim seminar`` and
+``natosim ui`` exec it) serves ``sim.seminar.app`` (or ``MODULE``) like ``solara run
+--production`` would, with what a classroom network needs:
+
+* it serves on the listening socket ``N`` that the command opened before writing anything and
+  left open across the exec (:func:`sim.ui.server.listen`): a taken port was refused there, and
+  no other process can take the port in between (without ``--fd`` it binds HOST:PORT itself);
 
 * at most ``NATOSIM_SEMINAR_PER_CLIENT`` open page connections (websockets) per client address
   (default 8) and ``NATOSIM_SEMINAR_MAX_CONNECTIONS`` in all (default 300): a further one is
@@ -17,8 +22,10 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
+import socket
 import sys
 import threading
 import time
@@ -97,9 +104,17 @@ class Guard:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    host, port = args[0], int(args[1])
-    os.environ["SOLARA_APP"] = "sim.seminar.app"
+    ap = argparse.ArgumentParser(prog="python -m sim.seminar.serve")
+    ap.add_argument("host")
+    ap.add_argument("port", type=int)
+    ap.add_argument("--fd", type=int, help="a listening socket to serve on (inherited)")
+    ap.add_argument("--app", default="sim.seminar.app", help="the Solara app's module")
+    args = ap.parse_args(argv)
+    host, port = args.host, args.port
+    sockets = [socket.socket(fileno=args.fd)] if args.fd is not None else None
+    if sockets:
+        port = sockets[0].getsockname()[1]
+    os.environ["SOLARA_APP"] = args.app
     os.environ.setdefault("SOLARA_MODE", "production")
     # Solara's "This website runs on Solara" banner sits fixed over the page's bottom right
     # corner: on a phone it covered the story's text, on a projector the map
@@ -131,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         os._exit(0)  # pages' threads must not keep a stopped server alive
 
     threading.Thread(target=watchdog, daemon=True, name="stop-watchdog").start()
-    server.run()
+    server.run(sockets=sockets)
     os._exit(0)
     return 0  # not reached
 

@@ -4,7 +4,9 @@ Prints the join link (with the session's code) for the students and the instruct
 the instructor's token, needed for the console); on a network address the join code is required
 to take a seat and exports are off unless ``--allow-export``. The session is saved at every year
 in a folder it prints; ``natosim seminar --resume FOLDER`` brings the class back after a restart
-(the same year, seats, join code, links and port if free). Like ``natosim ui``, the command
+(the same year, seats, join code, links and port; another port, said so, if that one is taken
+now). The port is listened on before anything is written, and that socket is handed to the
+server (a taken port is refused with nothing made). Like ``natosim ui``, the command
 becomes the server (exec, :mod:`sim.seminar.serve`), so stopping it stops the server.
 """
 
@@ -12,35 +14,64 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import secrets
 import sys
 import time
 from pathlib import Path
 
 
+def check_resumable(folder: Path, scenario) -> None:
+    """The saved class played back as the server will (:meth:`ClassSession.resume`), before
+    anything is served or written: a hand-edited ``session.json`` (a malformed message, a
+    pending decision out of bounds, a year that cannot be replayed) is refused here with one
+    message, not by a traceback from the server at start-up."""
+    from ..scenario import ScenarioError  # noqa: PLC0415
+    from .errors import SeminarError  # noqa: PLC0415
+    from .session import SAVE_NAME, ClassSession  # noqa: PLC0415
+
+    try:
+        ClassSession.resume(folder, scenario=scenario)
+    except ScenarioError:
+        raise
+    except (
+        SeminarError,
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+    ) as exc:
+        why = str(exc) if isinstance(exc, SeminarError) else f"{type(exc).__name__}: {exc}"
+        raise ScenarioError(
+            str(folder / SAVE_NAME), "(content)", f"a session as a seminar saves it ({why})"
+        ) from None
+
+
 def cmd_seminar(args: argparse.Namespace) -> int:
     from ..extras import check  # noqa: PLC0415
     from ..scenario import ScenarioError, load_scenario  # noqa: PLC0415
     from ..scenario.paths import resolve_scenario_path  # noqa: PLC0415
-    from ..ui.server import serve_setup  # noqa: PLC0415
+    from ..ui.server import become, link_host, listen, serve_command, serve_setup  # noqa: PLC0415
 
     check("ui", "natosim seminar", "solara", "solara_assets")
 
+    saved_port = 0
     if args.resume:
         folder = Path(args.resume).resolve()
         try:
-            saved = json.loads((folder / "session.json").read_text())
-            server = json.loads((folder / "server.json").read_text())
+            saved = json.loads((folder / "session.json").read_text(encoding="utf-8-sig"))
+            server = json.loads((folder / "server.json").read_text(encoding="utf-8-sig"))
         except (OSError, ValueError):
             raise ScenarioError(
                 "--resume", args.resume, "a folder a seminar saved (with session.json)"
             ) from None
         scenario = load_scenario(resolve_scenario_path(saved["scenario"]))
         seed, code, instructor = int(saved["seed"]), saved["code"], saved["instructor_token"]
-        if not args.port:
-            args.port = int(server.get("port", 0))  # the same links, if the port is free
         args.seconds = int(saved.get("seconds_per_year", args.seconds))
+        check_resumable(folder, scenario)
+        if not args.port:
+            saved_port = int(server.get("port", 0))  # the same links, if the port is free
     else:
         if not args.scenario:
             raise ScenarioError("seminar", "scenario", "a scenario (or --resume FOLDER)")
@@ -50,9 +81,17 @@ def cmd_seminar(args: argparse.Namespace) -> int:
         instructor = secrets.token_urlsafe(12)
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         folder = (Path(args.save_dir) / f"{scenario.name}-{stamp}-{secrets.token_hex(2)}").resolve()
-    port, _, env = serve_setup(args)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "server.json").write_text(json.dumps({"host": args.host, "port": port}))
+    _, env = serve_setup(args)
+    # listening before anything is written: a taken port or an address this machine does not
+    # have is refused with nothing made; a resumed class whose port was taken since moves
+    sock = listen(args.host, saved_port or args.port, or_any=bool(saved_port))
+    port = sock.getsockname()[1]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "server.json").write_text(json.dumps({"host": args.host, "port": port}))
+    except BaseException:
+        sock.close()
+        raise
     env |= {
         "NATOSIM_SEMINAR_SCENARIO": str(scenario.source or args.scenario),
         "NATOSIM_SEMINAR_SEED": str(seed),
@@ -63,15 +102,20 @@ def cmd_seminar(args: argparse.Namespace) -> int:
         "NATOSIM_SEMINAR_RESUME": "1" if args.resume else "",
         "NATOSIM_SEMINAR_PER_CLIENT": str(args.connections_per_client),
     }
-    shown = "127.0.0.1" if args.host == "0.0.0.0" else args.host
-    base = f"http://{shown}:{port}/"
+    base = f"http://{link_host(args.host)}:{port}/"
     what = "resumed" if args.resume else f"seed {seed}"
     print(f"natosim seminar: {scenario.name}, {what}  (Ctrl-C to stop)", flush=True)
     print(f"students join: {base}?code={code}   (join code {code})", flush=True)
     print(f"instructor:    {base}?instructor={instructor}", flush=True)
     print(f"saved at every year in {folder}  (natosim seminar --resume {folder})", flush=True)
-    cmd = [sys.executable, "-m", "sim.seminar.serve", args.host, str(port)]
-    os.execve(cmd[0], cmd, env)
+    if saved_port and port != saved_port:
+        print(
+            f"natosim seminar: the saved port {saved_port} is taken now; serving on {port} "
+            "(the links above are new: give the class the new join link)",
+            file=sys.stderr,
+            flush=True,
+        )
+    become(serve_command(args.host, sock, "sim.seminar.app"), env, sock)
     return 0  # not reached
 
 
@@ -105,8 +149,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=180,
         help="time for decisions each year, shown as a countdown (default 180)",
     )
-    se.add_argument("--host", default="127.0.0.1", help="address (0.0.0.0: the classroom network)")
-    se.add_argument("--port", type=cli_args.count(65535, 0), default=0, help="port (default: free)")
+    se.add_argument(
+        "--host",
+        type=cli_args.host,
+        default="127.0.0.1",
+        help="address (0.0.0.0: the classroom network; an IPv6 address such as ::1 is shown in "
+        "brackets in the link)",
+    )
+    se.add_argument(
+        "--port",
+        type=cli_args.port,
+        default=0,
+        help=cli_args.PORT_HELP + "; --resume: the saved port, or a free one if it is taken",
+    )
     se.add_argument("--export-dir", default=str(Path("results") / "seminar"))
     se.add_argument("--allow-export", action="store_true", help="exports on a network address")
     se.set_defaults(func=cmd_seminar)

@@ -23,60 +23,75 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
-def command(host: str, port: int, app: str = "sim.ui.app") -> list[str]:
-    """The Solara command that serves ``app`` (the solo app, or ``sim.seminar.app``)."""
-    return [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        app,
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--production",
-        "--no-open",
-        "--log-level",
-        "warning",
-    ]
-
-
-def check_host(host: str, port: int) -> None:
-    """Refuse an address that does not resolve or cannot be bound here, before Solara starts
-    (Solara would print a traceback)."""
+def listen(host: str, port: int, flag: str = "--port", or_any: bool = False) -> socket.socket:
+    """A socket listening on ``host``:``port`` (0: a free port), opened before anything is
+    written and handed to the server (:mod:`sim.seminar.serve`), so a taken port or an address
+    this machine does not have is refused here, with one message, instead of by the server after
+    the session's folder was made. ``flag`` names the port in the message (``--port``, or the
+    saved session's port). ``or_any``: a taken ``port`` gives a free one instead."""
     from ..scenario import ScenarioError  # noqa: PLC0415
 
     try:
-        infos = socket.getaddrinfo(host, port or None, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, ValueError) as exc:
-        raise ScenarioError("--host", host, f"an address of this machine ({exc})") from None
+        infos = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE | socket.AI_NUMERICSERV
+        )
+    except (OSError, UnicodeError, ValueError) as exc:  # gaierror; a label of 64 letters (idna)
+        why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise ScenarioError("--host", host, f"an address of this machine ({why})") from None
     family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
-        with socket.socket(family, socket.SOCK_STREAM) as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(address)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        sock.bind(address)
+        sock.listen(2048)  # uvicorn's backlog
     except OSError as exc:
-        flag = "--port" if port and exc.errno == errno.EADDRINUSE else "--host"
-        value = str(port) if flag == "--port" else host
+        sock.close()
+        why = exc.strerror or type(exc).__name__
+        if port and exc.errno == errno.EADDRINUSE and or_any:
+            return listen(host, 0, flag)
+        if port and exc.errno == errno.EADDRINUSE:
+            raise ScenarioError(
+                flag, str(port), "a port free on this machine (this one is in use)"
+            ) from None
         raise ScenarioError(
-            flag, value, f"an address this machine can listen on ({exc.strerror})"
+            "--host", host, f"an address this machine can listen on ({why})"
         ) from None
+    return sock
 
 
-def serve_setup(args: argparse.Namespace) -> tuple[int, bool, dict[str, str]]:
-    """What ``natosim ui`` and ``natosim seminar`` check and set before Solara starts: the
-    address can be listened on, the export folder is usable, a port; returns the port, whether
-    the address is local, and the server's environment (offline assets, no telemetry, the export
-    root and whether export is allowed: always on a local address, else with --allow-export)."""
+def link_host(host: str) -> str:
+    """``host`` as written in a link: 127.0.0.1 for every IPv4 address, [::1] for every IPv6
+    address, an IPv6 address in brackets."""
+    if host == "0.0.0.0":
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def is_local(host: str) -> bool:
+    """Whether only this machine can reach ``host`` (a loopback address)."""
+    import ipaddress  # noqa: PLC0415
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%", maxsplit=1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def serve_setup(args: argparse.Namespace) -> tuple[bool, dict[str, str]]:
+    """What ``natosim ui`` and ``natosim seminar`` check and set before they listen (see
+    :func:`listen`): the export folder is usable; returns whether the address is local, and the
+    server's environment (offline assets, no telemetry, the export root and whether export is
+    allowed: always on a local address, else with --allow-export)."""
     from ..runs.folders import check_folder  # noqa: PLC0415
 
-    check_host(args.host, args.port)
     export_dir = Path(args.export_dir).resolve()
     if not export_dir.is_dir():
         check_folder(export_dir, "--export-dir")
-    local = args.host in ("127.0.0.1", "localhost", "::1")
-    port = args.port or free_port(args.host if args.host != "0.0.0.0" else "127.0.0.1")
+    local = is_local(args.host)
     env = {
         **os.environ,
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
@@ -85,7 +100,35 @@ def serve_setup(args: argparse.Namespace) -> tuple[int, bool, dict[str, str]]:
         ENV_ALLOW_EXPORT: "1" if local or args.allow_export else "0",
         ENV_TOKEN: "",
     }
-    return port, local, env
+    return local, env
+
+
+def serve_command(host: str, sock: socket.socket, app: str) -> list[str]:
+    """The command that serves ``app`` on the listening ``sock`` (:mod:`sim.seminar.serve`);
+    ``sock`` is made inheritable, for the server to take over across ``exec``."""
+    sock.set_inheritable(True)
+    port = sock.getsockname()[1]
+    return [
+        sys.executable,
+        "-m",
+        "sim.seminar.serve",
+        host,
+        str(port),
+        "--fd",
+        str(sock.fileno()),
+        "--app",
+        app,
+    ]
+
+
+def become(cmd: list[str], env: dict[str, str], sock: socket.socket) -> None:
+    """Become the server (exec): a signal sent to the command (Ctrl-C, a test's terminate, a
+    service manager's stop) reaches the server itself, so no orphaned server outlives it. The
+    socket is closed if the exec fails (it returns only then)."""
+    try:
+        os.execve(cmd[0], cmd, env)
+    finally:
+        sock.close()
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -93,14 +136,18 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
     check("ui", "natosim ui", "solara", "solara_assets")
     host = args.host
-    port, local, env = serve_setup(args)
+    local, env = serve_setup(args)
+    sock = listen(host, args.port)
+    port = sock.getsockname()[1]
     token = "" if local else secrets.token_urlsafe(12)
     env[ENV_TOKEN] = token
     allow_export = env[ENV_ALLOW_EXPORT] == "1"
     export_dir = env[ENV_EXPORT_DIR]
-    shown = "127.0.0.1" if host == "0.0.0.0" else host
     query = f"?token={token}" if token else ""
-    print(f"natosim seminar app: http://{shown}:{port}/{query}  (Ctrl-C to stop)", flush=True)
+    print(
+        f"natosim seminar app: http://{link_host(host)}:{port}/{query}  (Ctrl-C to stop)",
+        flush=True,
+    )
     if not local:
         print(
             f"listening on {host}: reachable from the network; the link above carries the join "
@@ -111,10 +158,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
         f"exports: {export_dir}" if allow_export else "exports: off (--allow-export to enable)",
         flush=True,
     )
-    # become the server (exec): a signal sent to `natosim ui` (Ctrl-C, a test's terminate, a
-    # service manager's stop) reaches Solara itself, so no orphaned server outlives it
-    cmd = command(host, port)
-    os.execve(cmd[0], cmd, env)
+    become(serve_command(host, sock, "sim.ui.app"), env, sock)
     return 0  # not reached
 
 
@@ -124,13 +168,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ui = sub.add_parser("ui", help="start the seminar web app (Solara)")
     ui.add_argument(
         "--host",
+        type=cli_args.host,
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1; 0.0.0.0 opens it to a classroom network, "
-        "with a join token)",
+        "with a join token; an IPv6 address such as ::1 is shown in brackets in the link)",
     )
-    ui.add_argument(
-        "--port", type=cli_args.count(65535, 0), default=0, help="port (default: a free one)"
-    )
+    ui.add_argument("--port", type=cli_args.port, default=0, help=cli_args.PORT_HELP)
     ui.add_argument(
         "--export-dir",
         default=str(Path("results") / "ui"),

@@ -22,6 +22,7 @@ TI = '[factors]\n"united_states.threat_intensity"'
 FIFO = object()  # marker: create a named pipe instead of a file
 DIRECTORY = object()  # marker: create a folder with this name
 BOM = b"\xef\xbb\xbf"  # a UTF-8 byte-order mark, as some editors save
+TAKEN_PORT = "<taken-port>"  # in argv: the runner puts a port another socket listens on
 
 
 @dataclass(frozen=True)
@@ -345,6 +346,95 @@ def _damaged_run(rng: random.Random, folder: str) -> tuple[dict[str, object], st
     else:
         files[f"{folder}/{bad}.parquet"] = damage
     return files, bad
+
+
+# --host values natosim ui and natosim seminar must refuse: control characters (NUL, an escape
+# code), spaces, nothing, a name too long for DNS or with a label too long, a name that does not
+# resolve, an address of another machine, an IPv6 address that is not one
+BAD_HOSTS = [
+    "a\x00b",
+    "127.0.0.1\x00",
+    "a\x01b",
+    "\x1b[31mlocalhost",
+    "local host",
+    " ",
+    "",
+    "[]",
+    "x" * 300,
+    "a" * 70 + ".example",
+    "no.such.host.invalid",
+    "8.8.8.8",
+    "::g",
+    "[::1",
+    "999.1.1.1",
+]
+
+# ports below FIRST_PORT (the system's, refused even for root) or beyond the last
+LOW_PORTS = ["1", "22", "80", "443", "1023", "65536", "99999"]
+
+
+def _saved_seminar(rng: random.Random) -> tuple[dict[str, object], str]:
+    """A saved seminar (session.json as ClassSession.save writes it, server.json) with one part
+    hand-edited wrong: a malformed message, a pending decision out of bounds or of another shape,
+    a seat, a year or an injection that cannot be played back, or a port below 1024; and the
+    file the message must name."""
+    import json
+
+    session: dict[str, object] = {
+        "format": 1,
+        "scenario": "baseline",
+        "seed": 7,
+        "code": "123456",
+        "instructor_token": "tok",
+        "seconds_per_year": 180,
+        "year": 2025,
+        "played": [],
+        "participants": [{"token": "p1", "name": "Ada", "role": "EST", "client": ""}],
+        "locked": [],
+        "fog": True,
+        "reveals": [],
+        "messages": [],
+        "pending": {},
+        "injected": [],
+    }
+    server: dict[str, object] = {"host": "127.0.0.1", "port": 0}
+    key, bad = rng.choice(
+        [
+            ("messages", [{"sender": "EST", "to": "nobody", "text": "x", "year": 2025}]),
+            ("messages", [3]),
+            ("messages", [{"sender": "EST", "to": "USA", "text": "x", "year": "2025"}]),
+            ("pending", {"EST": {"budget": 99}}),
+            ("pending", {"EST": {"nope": 1}}),
+            ("pending", {"EST": 3}),
+            ("pending", [1, 2]),
+            ("participants", [{"token": "x"}]),
+            ("participants", [3]),
+            ("played", [{"year": 2025}]),
+            ("played", 3),
+            ("injected", [3]),
+            ("injected", [{"kind": "nope"}]),
+            ("port", rng.choice([1, 80, 1023, 70000, -1, "x"])),
+        ]
+    )
+    if key == "port":
+        server["port"] = bad
+    else:
+        session[key] = bad
+    files = {"ss/session.json": json.dumps(session), "ss/server.json": json.dumps(server)}
+    return files, "server.json" if key == "port" else "session.json"
+
+
+def _run_folder(folder: str, tables: str) -> dict[str, object]:
+    """A run folder with a right manifest (two replications of the default scenario, 2025-2040)
+    and tables that are ``tables``: the options are refused from the manifest, before any table
+    is read (so the tables may even be damaged)."""
+    files: dict[str, object] = {f"{folder}/manifest.json": _run_manifest()}
+    for t in ("model", "allies", "events", "summary"):
+        files[f"{folder}/{t}.csv"] = "year\n2025\n" if tables == "small" else "x"
+        if tables == "damaged" and t == "allies":
+            del files[f"{folder}/{t}.csv"]
+            files[f"{folder}/{t}.parquet"] = b"PAR1" + b"\x00" * 50 + b"PAR1"
+    return files
 
 
 def command_case(rng: random.Random, i: int) -> Case:
@@ -682,7 +772,41 @@ def command_case(rng: random.Random, i: int) -> Case:
             _fake_sweep(),
         ),
     ]
+    # natosim ui and natosim seminar: ports, hosts, a taken port, a hand-edited saved session
+    serve = rng.choice([["ui"], ["seminar", "baseline"]])
+    saved_files, saved_names = _saved_seminar(rng)
+    choices += [
+        ([*serve, "--port", rng.choice(LOW_PORTS)], "--port", {}),
+        ([*serve, "--host", rng.choice(BAD_HOSTS)], "--host", {}),
+        (
+            [*serve, "--port", TAKEN_PORT, "--export-dir", "ex"]
+            + (["--save-dir", "sd"] if serve[0] == "seminar" else []),
+            "--port",
+            {},
+        ),
+        (["seminar", "--resume", "ss", "--export-dir", "ex"], saved_names, saved_files),
+        # explain and report: options checked from the manifest, before the tables are read
+        (
+            ["explain", "r"]
+            + rng.choice(
+                [
+                    ["--run", rng.choice(["2", "99", "9999"])],
+                    ["--year", rng.choice(["1900", "2024", "2041", "2200"])],
+                    ["--ally", rng.choice(["XXX", "RUS", "UKR", "es"])],
+                ]
+            ),
+            "",
+            _run_folder("r", rng.choice(["small", "garbage", "damaged"])),
+        ),
+        (
+            ["report", "r", "--year", rng.choice(["1900", "2024", "2041", "2100"])],
+            "--year",
+            _run_folder("r", "small"),
+        ),
+    ]
     argv, names, files = rng.choice(choices)
+    if argv[:1] == ["explain"] and len(argv) > 2:
+        names = argv[2]  # the option is named, whatever the tables hold
     return Case(f"cli/{argv[0] if argv else '-'}", list(argv), dict(files), names)
 
 

@@ -7,11 +7,12 @@ import io
 import os
 import re
 import signal
+import socket
 from pathlib import Path
 
 from sim.cli.commands import main
 
-from .cases import DIRECTORY, FIFO, Case, Symlink
+from .cases import DIRECTORY, FIFO, TAKEN_PORT, Case, Symlink
 
 # a raw control character in what natosim prints (an escape code from a file, obeyed by the
 # terminal): anything below space but newline, tab and carriage return, DEL, and the C1 range
@@ -61,6 +62,13 @@ def run_case(case: Case, root: Path, timeout: int = 20) -> tuple[str, str]:
     """
     _materialise(root, case)
     before = _snapshot(root)
+    argv = list(case.argv)
+    taken = None
+    if TAKEN_PORT in argv:  # a port another program listens on
+        taken = socket.socket()
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        argv = [str(taken.getsockname()[1]) if a == TAKEN_PORT else a for a in argv]
     err, out = io.StringIO(), io.StringIO()
     old_cwd = os.getcwd()
     old_exec = {name: getattr(os, name) for name in ("execv", "execve", "execvp", "execvpe")}
@@ -76,7 +84,7 @@ def run_case(case: Case, root: Path, timeout: int = 20) -> tuple[str, str]:
             setattr(os, name, _no_exec)
         signal.alarm(timeout)
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
-            code = main(case.argv)
+            code = main(argv)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 2
     except _HangError:
@@ -92,6 +100,8 @@ def run_case(case: Case, root: Path, timeout: int = 20) -> tuple[str, str]:
         for name, fn in old_exec.items():
             setattr(os, name, fn)
         os.chdir(old_cwd)
+        if taken is not None:
+            taken.close()
     text = err.getvalue()
     if outcome:
         return outcome, text
