@@ -1230,6 +1230,32 @@ def test_resume_of_a_hand_edited_session_is_refused_before_serving(
     assert not (tmp_path / "ex").exists()
 
 
+@pytest.mark.parametrize(
+    ("given", "expected"), [([], "0.0.0.0"), (["--host", "127.0.0.1"], "127.0.0.1")]
+)
+def test_resume_keeps_the_saved_address_unless_one_is_given(
+    saved_seminar, tmp_path, capsys, monkeypatch, given, expected
+):
+    """A class saved on the classroom network (0.0.0.0) came back on 127.0.0.1, which the
+    students' machines cannot reach: their links stopped working. It comes back on the saved
+    address; ``--host`` still chooses another."""
+    (saved_seminar / "server.json").write_text(json.dumps({"host": "0.0.0.0", "port": 0}))
+    seen = _serving(monkeypatch)
+    argv = ["seminar", "--resume", str(saved_seminar), "--export-dir", str(tmp_path), *given]
+    with pytest.raises(_ServedError):
+        main(argv)
+    capsys.readouterr()
+    assert seen["listening"]
+    assert json.loads((saved_seminar / "server.json").read_text())["host"] == expected
+
+
+@pytest.mark.parametrize("host", [["x"], "bad host", "a\u0000b"])
+def test_resume_of_a_bad_saved_address_is_refused(saved_seminar, capsys, monkeypatch, host):
+    monkeypatch.setattr(os, "execve", _no_server)
+    (saved_seminar / "server.json").write_text(json.dumps({"host": host, "port": 0}))
+    _refused(capsys, ["seminar", "--resume", str(saved_seminar)], "server.json", "host")
+
+
 @pytest.mark.parametrize("port", [1, 80, 1023])
 def test_resume_of_a_saved_port_below_1024_is_refused(saved_seminar, capsys, monkeypatch, port):
     monkeypatch.setattr(os, "execve", _no_server)

@@ -609,6 +609,13 @@ def _check_saved_session(folder: Path) -> None:
             f"0 or a port from {cli_args.FIRST_PORT} to {cli_args.LAST_PORT}",
             port,
         )
+    saved_host = server.get("host", "127.0.0.1")  # DEFAULT_HOST of sim.seminar.server
+    try:
+        if not isinstance(saved_host, str):
+            raise argparse.ArgumentTypeError(f"expected an address, got {saved_host!r}")
+        cli_args.host(saved_host)
+    except argparse.ArgumentTypeError as exc:
+        raise ScenarioError(str(folder / "server.json"), "host", str(exc)) from None
 
 
 def _what_is_left(args: argparse.Namespace) -> str:

@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+DEFAULT_HOST = "127.0.0.1"  # this machine only; a resumed class keeps the address it was saved on
+
 
 def check_resumable(folder: Path, scenario) -> None:
     """The saved class played back as the server will (:meth:`ClassSession.resume`), before
@@ -49,6 +51,7 @@ def check_resumable(folder: Path, scenario) -> None:
 
 
 def cmd_seminar(args: argparse.Namespace) -> int:
+    from ..cli import args as cli_args  # noqa: PLC0415
     from ..extras import check  # noqa: PLC0415
     from ..scenario import ScenarioError, load_scenario  # noqa: PLC0415
     from ..scenario.paths import resolve_scenario_path  # noqa: PLC0415
@@ -72,6 +75,8 @@ def cmd_seminar(args: argparse.Namespace) -> int:
         check_resumable(folder, scenario)
         if not args.port:
             saved_port = int(server.get("port", 0))  # the same links, if the port is free
+        if args.host is None:  # the same address: a class on the network stays on it
+            args.host = cli_args.host(str(server.get("host", DEFAULT_HOST)))
     else:
         if not args.scenario:
             raise ScenarioError("seminar", "scenario", "a scenario (or --resume FOLDER)")
@@ -81,6 +86,8 @@ def cmd_seminar(args: argparse.Namespace) -> int:
         instructor = secrets.token_urlsafe(12)
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         folder = (Path(args.save_dir) / f"{scenario.name}-{stamp}-{secrets.token_hex(2)}").resolve()
+    if args.host is None:
+        args.host = DEFAULT_HOST
     _, env = serve_setup(args)
     # listening before anything is written: a taken port or an address this machine does not
     # have is refused with nothing made; a resumed class whose port was taken since moves
@@ -152,9 +159,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     se.add_argument(
         "--host",
         type=cli_args.host,
-        default="127.0.0.1",
-        help="address (0.0.0.0: the classroom network; an IPv6 address such as ::1 is shown in "
-        "brackets in the link)",
+        default=None,
+        help=f"address (default {DEFAULT_HOST}; 0.0.0.0: the classroom network; an IPv6 address "
+        "such as ::1 is shown in brackets in the link; --resume: the saved address unless given)",
     )
     se.add_argument(
         "--port",
