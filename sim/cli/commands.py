@@ -33,6 +33,7 @@ from ..runs.folders import (
 )
 from ..scenario import CATALOGUE, Scenario, ScenarioError, load_scenario
 from ..scenario.paths import did_you_mean, resolve_scenario_path, scenario_dirs
+from ..seminar.server import DEFAULT_HOST
 from ..seminar.server import add_parser as add_seminar_parser
 from ..sweeps.cli import add_parsers as add_sweep_parsers
 from ..ui.server import add_parser as add_ui_parser
@@ -609,7 +610,7 @@ def _check_saved_session(folder: Path) -> None:
             f"0 or a port from {cli_args.FIRST_PORT} to {cli_args.LAST_PORT}",
             port,
         )
-    saved_host = server.get("host", "127.0.0.1")  # DEFAULT_HOST of sim.seminar.server
+    saved_host = server.get("host", DEFAULT_HOST)
     try:
         if not isinstance(saved_host, str):
             raise argparse.ArgumentTypeError(f"expected an address, got {saved_host!r}")

@@ -654,6 +654,7 @@ class AllianceModel(mesa.Model):
                 "human", f"the US (human) demands {demand:.1f}% of GDP in core spending"
             )
         push = coercion.coercion_pp(pc, signals, shares, leverage, demand, need)
+        weights = self.pledge_weights(drafted)  # the rule and its reasons read the same pull
         desired = rules.desired_core_pct(
             pa,
             need,
@@ -663,7 +664,7 @@ class AllianceModel(mesa.Model):
             shocks,
             s.holdout,
             s.holdout_cap,
-            self.pledge_weights(drafted),
+            weights,
         )
         armed = self.armed
         core_before = s.core_pct.copy()
@@ -687,7 +688,7 @@ class AllianceModel(mesa.Model):
                 s.size,
                 peers,
                 goal,
-                self.pledge_weights(drafted),
+                weights,
                 war,
             ),
             self.budget_start,
