@@ -742,3 +742,34 @@ def test_a_pledge_binds_members_only_until_accession():
             pulled_after.append(why["pledge"][fin])
     assert max(pulled_before) > 0.0  # members were pulled meanwhile
     assert pulled_after and max(pulled_after) > 0.0  # and Finland once it joined
+
+
+def test_an_ally_joins_in_its_accession_year_without_an_event():
+    """M4 (issue 26): membership follows allies.csv in a run from any start year. A run from
+    2014 makes Montenegro a member in 2017 and North Macedonia in 2020, with no event in the
+    scenario; from then the pledge pulls them. Before, only an ``accession`` event made a
+    member, so in the hindcast both stayed outside NATO to 2025, unpulled by the pledge and
+    never meeting its deadline (simulated at 2% in 2025 in 8% of runs; NATO: both at 2%)."""
+    import sim
+    from sim.model.alliance import AllianceModel
+
+    sc = sim.load_scenario("hindcast_2014")
+    assert not any(ev.kind == "accession" and ev.target in ("MNE", "MKD") for ev in sc.events)
+    model = AllianceModel(sc, rng=1)
+    mne, mkd = model.ally_index["MNE"], model.ally_index["MKD"]
+    joined: dict[int, int] = {}
+    pulled = []
+    while model.running:
+        model.step()
+        for i in (mne, mkd):
+            if model.ally_state.member[i]:
+                joined.setdefault(i, model.year)
+        if model.year >= 2020:
+            pulled.append(model.budget_why["pledge"][mkd])
+    assert joined == {mne: 2017, mkd: 2020}
+    assert max(pulled) > 0.0
+    ev = model.recorder.events
+    log = [t for k, t in zip(ev["kind"], ev["event"], strict=True) if k == "accession"]
+    assert sum("Montenegro joins" in t for t in log) == 1
+    # Finland's event, dated the year it joined, is logged once, by the event's own note
+    assert sum("Finland" in t for t in log) == 1

@@ -158,6 +158,25 @@ def test_bad_event(tmp_path):
     )
 
 
+def test_accession_events_only_bring_a_join_forward(tmp_path):
+    """An ally joins in its allies.csv year without an event; an event may bring the join
+    forward (a counterfactual) but not put it off, and an ally already a member at the start
+    cannot join again."""
+    run = "[run]\nstart_year = 2014\nend_year = 2030\n"
+    early = write(
+        tmp_path, "e.toml", run + '[[events]]\nyear = 2016\nkind = "accession"\ntarget = "FIN"\n'
+    )
+    assert sim.load_scenario(early).events
+    late = write(
+        tmp_path, "l.toml", run + '[[events]]\nyear = 2026\nkind = "accession"\ntarget = "FIN"\n'
+    )
+    expect_error(late, "events[0].year", "no later than 2023")
+    member = write(
+        tmp_path, "m.toml", run + '[[events]]\nyear = 2016\nkind = "accession"\ntarget = "EST"\n'
+    )
+    expect_error(member, "events[0].target", "not a member in 2014")
+
+
 def test_bad_series(tmp_path):
     expect_error(
         write(tmp_path, "a.toml", '[series.china_pull]\n"2030" = 3.0\n'), "series.china_pull.2030"

@@ -92,6 +92,7 @@ class AllianceModel(mesa.Model):
         self.decisions: Decisions | None = None
         self.decided = Decisions()
         self.by_code = dict(zip(self.codes, self.allies, strict=True))
+        self.accession_year = np.array([r.accession_year for r in records])
         self.armed = self.ally_state.armed
         self.european = self.ally_state.european & self.armed
         self.canada = np.array([c == "CAN" for c in self.codes])
@@ -343,6 +344,7 @@ class AllianceModel(mesa.Model):
         # human decisions for this year (a seminar): taken once, then the agents decide again
         self.decided, self.decisions = self.decisions or Decisions(), None
         forced_probe, forced_pressure = self._apply_events(self.year)
+        self._join_on_record()
         for ev in self.decided.events:  # injected by an instructor
             probe, push = apply_event(self, replace(ev, year=self.year))
             self.recorder.event(
@@ -902,6 +904,21 @@ class AllianceModel(mesa.Model):
                 forced_probe = probe
             pressure = max(pressure, push)
         return forced_probe, pressure
+
+    def _join_on_record(self) -> None:
+        """An ally joins NATO in the year it did (``allies.csv``: ``accession_year``), in a run
+        from any start year: Montenegro in 2017, North Macedonia in 2020, Finland in 2023 and
+        Sweden in 2024 become members, bound by the pledge and its deadlines, counted among the
+        laggards and covered by Article 5 (:meth:`pledge_weights`). An ``accession`` event can
+        only bring a join forward (a counterfactual; the loader refuses a later one); one dated
+        the data's year joins by the event and its note, and is not logged twice."""
+        s = self.ally_state
+        joining = ~s.member & (self.accession_year <= self.year)
+        for i in np.flatnonzero(joining):
+            self.recorder.event(
+                "accession", f"{self.allies[i].record.country} joins NATO (allies.csv)"
+            )
+        s.member |= joining
 
     def run(self) -> None:
         """Step to the end year."""

@@ -320,7 +320,9 @@ def _parent(path: Path, ref: str) -> Path:
 
 def check_accessions(file: str, merged: dict[str, Any]) -> None:
     """An ``accession`` event names an ally that is not yet a member when the run starts
-    (``allies.csv``: accession_year after run.start_year), and only once."""
+    (``allies.csv``: accession_year after run.start_year), only once, and no later than the
+    year it joined (an ally joins in its accession year without an event:
+    ``AllianceModel._join_on_record``; an event can only bring the join forward)."""
     run = {**CATALOGUE.defaults()["run"], **merged["params"].get("run", {})}
     joined = {a.iso3: a.accession_year for a in data.allies()}
     seen: set[str] = set()
@@ -335,6 +337,14 @@ def check_accessions(file: str, merged: dict[str, Any]) -> None:
                 f"an ally that is not a member in {run['start_year']} (the run's start year); "
                 f"{ev.target} joined in {joined[ev.target]}",
                 ev.target,
+            )
+        if ev.year > joined[ev.target]:
+            raise ScenarioError(
+                file,
+                f"events[{i}].year",
+                f"a year no later than {joined[ev.target]}, when {ev.target} joined (allies.csv: "
+                "it joins then without an event; an accession event can only bring it forward)",
+                ev.year,
             )
         if ev.target in seen:
             raise ScenarioError(file, where, "one accession per ally", ev.target)
