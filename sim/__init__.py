@@ -15,9 +15,17 @@ __version__ = "0.1.0"
 
 import importlib.abc
 import importlib.util
+import os
 import sys
 import warnings
 from typing import TYPE_CHECKING
+
+# pyarrow's default allocator (jemalloc) reserves large stretches of address space up front;
+# under an address-space limit (`ulimit -v`, as batch schedulers set) the reader's threads then
+# fail to start and a Parquet read waits for them forever: `natosim report` on a run folder hung
+# at `ulimit -v 760000` and ignored SIGTERM. The system allocator reserves nothing ahead (the same
+# report: 5 s). Set before pyarrow is first used; a value the user set is kept.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 # Every public name is imported on first use (PEP 562), so that `natosim --version`, `natosim
 # list` and worker processes that only run models do not pay for Mesa, pandas, SciPy and SALib

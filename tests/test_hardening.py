@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -1326,3 +1327,35 @@ def test_a_refusal_on_the_command_line_flushes_and_ends_with_os_exit_2(capsys, m
     with pytest.raises(_ServedError):
         main()
     assert ended == [2] and "error:" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux applies it")
+def test_report_under_an_address_space_limit_does_not_hang(tmp_path):
+    """Under `ulimit -v` (as batch schedulers set) pyarrow's default allocator reserved so much
+    address space that its reader threads could not start and a Parquet read waited forever
+    (`natosim report` hung at 760 MB and ignored SIGTERM). sim selects the system allocator."""
+    import resource
+
+    out = tmp_path / "r"
+    done = _natosim("run", "baseline", "--reps", "2", "--out", str(out), "--no-report", cwd=ROOT)
+    assert done.wait(timeout=300) == 0, done.stderr.read() if done.stderr else ""
+
+    def limit() -> None:  # in the child only
+        resource.setrlimit(resource.RLIMIT_AS, (760_000 * 1024, resource.RLIM_INFINITY))
+
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    try:
+        proc = subprocess.run(
+            [str(Path(sys.executable).parent / "natosim"), "report", str(out)],  # as installed
+            check=False,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            preexec_fn=limit,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("natosim report hung under an address-space limit of 760 MB")
+    # it finishes, or fails with pyarrow's own error where threads cannot start: not a hang
+    assert proc.returncode == 0 or "thread" in proc.stderr or "Memory" in proc.stderr, proc.stderr
