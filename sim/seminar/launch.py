@@ -3,6 +3,7 @@ the load benchmark and the screenshots (``natosim seminar`` itself is for people
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -37,9 +38,11 @@ def launch(
     resume: str | Path | None = None,
     save_dir: str | Path | None = None,
     per_client: int = 100,
+    env: dict[str, str] | None = None,
 ) -> Launched:
     """``natosim seminar SCENARIO`` on 127.0.0.1:``port`` (or ``--resume FOLDER``); returns once
-    the page answers. Every page of a test comes from 127.0.0.1, so ``per_client`` is high."""
+    the page answers. Every page of a test comes from 127.0.0.1, so ``per_client`` is high.
+    ``env``: variables set for the command, beside this process's."""
     where = ["--resume", str(resume)] if resume else [scenario]
     saving = ["--save-dir", str(save_dir or Path(export_dir).parent / "sessions")]
     proc = subprocess.Popen(
@@ -60,6 +63,7 @@ def launch(
             str(per_client),
         ],
         cwd=cwd,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
