@@ -268,3 +268,51 @@ def test_a_message_reaches_its_reader_and_no_other_seat(seminar):
         pia.locator(".messages-box", has_text="Caucus at the break").wait_for(timeout=15_000)
         assert "3% together" not in pia.locator(".messages-box").inner_text()
         browser.close()
+
+
+def test_a_half_written_message_and_the_form_outlive_other_pages_changes(seminar):
+    """Ada writes a message without sending it, and picks an answer without submitting it: a
+    message arriving from the instructor, the instructor's Advance and the debrief shown to the
+    class each re-render her page. The text was set back to what the server last had (empty
+    until the field lost focus), and the debrief, shown above the form, made the form and the
+    messages panel anew (the choice and the text lost); Send then sends the whole text."""
+    browser_path = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    join, instructor, _ = seminar
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
+        teacher, ada = (browser.new_page(viewport={"width": 1280, "height": 720}) for _ in range(2))
+        teacher.goto(instructor)
+        teacher.wait_for_selector("text=Instructor", timeout=90_000)
+        _join(ada, join, "Ada", "EST:")
+        ada.wait_for_selector("text=you are Estonia", timeout=60_000)
+        box = ada.locator(".msg-text-input input")
+        box.click()
+        box.press_sequentially("half a thought", delay=20)
+        assert box.input_value() == "half a thought"
+        teacher.get_by_text("Messages between seats (all of them)").click()
+        teacher.locator(".msg-text-input input").fill("Break in five minutes.")
+        teacher.locator(".msg-send").click()
+        ada.locator(".messages-box", has_text="Break in five").wait_for(timeout=30_000)
+        assert box.input_value() == "half a thought", "a message arriving"
+        teacher.locator(".advance").click()
+        ada.wait_for_selector("text=Year 2026", timeout=60_000)
+        ada.wait_for_selector("text=Your decisions for 2027", timeout=30_000)
+        assert box.input_value() == "half a thought", "the Advance"
+        box.press_sequentially(" on", delay=20)  # still writing: the caret where it was
+        assert box.input_value() == "half a thought on"
+        ada.locator(".decide-answer button", has_text="resist").click()
+        ada.locator(".decide-answer .v-btn--active", has_text="resist").wait_for(timeout=15_000)
+        teacher.locator(".debrief").click()
+        ada.wait_for_selector("text=Ada played Estonia", timeout=60_000)
+        assert box.input_value() == "half a thought on", "the debrief shown"
+        active = ada.locator(".decide-answer .v-btn--active").all_inner_texts()
+        assert [t.lower() for t in active] == ["resist"], active
+        box.click()
+        box.press("End")
+        box.press_sequentially(" Tallinn", delay=20)
+        ada.locator(".msg-send").click()
+        ada.locator(".messages-box", has_text="half a thought on Tallinn").wait_for(timeout=30_000)
+        assert box.input_value() == ""  # emptied once sent
+        browser.close()
