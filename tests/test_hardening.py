@@ -1306,7 +1306,6 @@ def test_a_resumed_class_is_played_back_once(saved_seminar, tmp_path):
     server, a new interpreter that played it back again; the class checked is the one served
     (every playback is counted by a ``sitecustomize`` in the command and its server)."""
     from sim.seminar.launch import launch
-    from sim.ui.server import free_port
 
     site = tmp_path / "site"
     site.mkdir()
@@ -1316,9 +1315,7 @@ def test_a_resumed_class_is_played_back_once(saved_seminar, tmp_path):
 
     paths = [str(site), str(Path(sim.__file__).resolve().parents[1]), os.environ.get("PYTHONPATH")]
     env = {"PYTHONPATH": os.pathsep.join(p for p in paths if p), "NATOSIM_TEST_REPLAYS": str(count)}
-    server = launch(
-        "", free_port(), tmp_path / "ex", cwd=tmp_path, resume=saved_seminar, env=env, wait_s=90
-    )
+    server = launch("", 0, tmp_path / "ex", cwd=tmp_path, resume=saved_seminar, env=env, wait_s=90)
     try:
         time.sleep(1.0)  # a playback still under way would be counted by now
         played = count.read_text().split()

@@ -10,14 +10,13 @@ import csv
 import pytest
 
 from sim.seminar.launch import launch
-from sim.ui.server import free_port
 
 from .conftest import CHROMIUM_FLAGS, require_chromium
 
 
 @pytest.fixture
 def seminar(tmp_path):
-    server = launch("ceasefire", free_port(), tmp_path / "exports", cwd=tmp_path)
+    server = launch("ceasefire", 0, tmp_path / "exports", cwd=tmp_path)
     yield server.join, server.instructor, tmp_path / "exports"
     server.stop()
 
@@ -127,9 +126,8 @@ def test_untouched_submit_release_and_resume(tmp_path):
     browser_path = require_chromium()
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
     exports, saves = tmp_path / "exports", tmp_path / "sessions"
-    server = launch("ceasefire", port, exports, cwd=tmp_path, save_dir=saves)
+    server = launch("ceasefire", 0, exports, cwd=tmp_path, save_dir=saves)
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
@@ -178,8 +176,9 @@ def test_untouched_submit_release_and_resume(tmp_path):
         server.process.terminate()
         server.process.wait(timeout=15)
         assert time.time() - t0 < 8, "SIGTERM did not stop the server promptly"
-        back = launch("", port, exports, cwd=tmp_path, resume=server.folder)
+        back = launch("", 0, exports, cwd=tmp_path, resume=server.folder)  # the saved port
         try:
+            assert back.port == server.port, "the saved port was free: the same links"
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
                 page = browser.new_page(viewport={"width": 1280, "height": 720})
