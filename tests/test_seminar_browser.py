@@ -315,3 +315,29 @@ def test_a_half_written_message_and_the_form_outlive_other_pages_changes(seminar
         ada.locator(".messages-box", has_text="half a thought on Tallinn").wait_for(timeout=30_000)
         assert box.input_value() == ""  # emptied once sent
         browser.close()
+
+
+def test_the_instructors_closed_messages_panel_gets_no_traffic(seminar):
+    """The console's panel of all the class's messages starts closed; closed, it was still
+    rendered at every message, the whole traffic each time, and sent to the instructor's page
+    (on the server and the page that show the roster). It is drawn once opened."""
+    browser_path = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    join, instructor, _ = seminar
+    frames: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
+        teacher, ada = (browser.new_page(viewport={"width": 1280, "height": 720}) for _ in range(2))
+        teacher.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
+        teacher.goto(instructor)
+        teacher.wait_for_selector("text=Instructor", timeout=90_000)
+        _join(ada, join, "Ada", "EST:")
+        ada.locator(".msg-text-input input").fill("Caucus at noon")
+        ada.locator(".msg-send").click()
+        ada.locator(".messages-box", has_text="Caucus at noon").wait_for(timeout=30_000)
+        teacher.wait_for_timeout(2_000)  # time for any update to reach the instructor's page
+        assert frames and not [f for f in frames if "Caucus at noon" in f]
+        teacher.get_by_text("Messages between seats (all of them)").click()
+        teacher.locator(".messages-box", has_text="Caucus at noon").wait_for(timeout=30_000)
+        browser.close()
