@@ -1319,9 +1319,14 @@ def test_a_resumed_class_is_played_back_once(saved_seminar, tmp_path):
     try:
         time.sleep(1.0)  # a playback still under way would be counted by now
         played = count.read_text().split()
+        t0 = time.time()
+        server.process.terminate()  # served in the command's process: SIGTERM still stops it
+        server.process.wait(timeout=15)
+        stopped = time.time() - t0
     finally:
         server.stop()
     assert played == [str(server.process.pid)]
+    assert stopped < 8, "SIGTERM did not stop the resumed class's server promptly"
 
 
 # -- explain and report: options refused from the manifest, before any table is read -------------
