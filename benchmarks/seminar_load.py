@@ -41,7 +41,6 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from sim.seminar.launch import launch
-from sim.ui.server import free_port
 
 ROLES = [
     "USA", "RUS", "ALB", "BEL", "BGR", "CAN", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA",
@@ -223,7 +222,7 @@ def main() -> None:
     browser_path = shutil.which("chromium") or sys.exit("needs Debian's chromium")
     tmp = Path(tempfile.mkdtemp())
     print(f"machine load before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
-    server = launch("ceasefire", free_port(), tmp / "exports", cwd=tmp, seconds=3600)
+    server = launch("ceasefire", 0, tmp / "exports", cwd=tmp, seconds=3600)
     proc = server.process
     try:
         with sync_playwright() as pw:

@@ -23,7 +23,6 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from sim.seminar.launch import launch
-from sim.ui.server import free_port
 
 COUNTERS = (
     "TaskDuration",
@@ -51,7 +50,7 @@ def main() -> None:
         sys.exit(2)
     browser_path = shutil.which("chromium") or sys.exit("needs Debian's chromium")
     tmp = Path(tempfile.mkdtemp())
-    server = launch("ceasefire", free_port(), tmp / "exports", cwd=tmp, seconds=3600)
+    server = launch("ceasefire", 0, tmp / "exports", cwd=tmp, seconds=3600)
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])

@@ -19,7 +19,6 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from sim.seminar.launch import launch
-from sim.ui.server import free_port
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -37,7 +36,7 @@ def join(browser, link: str, name: str, role: str, width: int = 1280, height: in
 def main() -> None:
     browser_path = shutil.which("chromium") or sys.exit("needs Debian's chromium")
     tmp = Path(tempfile.mkdtemp())
-    server = launch("ceasefire", free_port(), tmp / "exports", cwd=tmp)
+    server = launch("ceasefire", 0, tmp / "exports", cwd=tmp)
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])

@@ -887,6 +887,14 @@ def _no_server(*args, **kwargs):
     raise AssertionError("the seminar's server was started")
 
 
+def _block_servers(monkeypatch) -> None:
+    """Neither way of starting the server: the exec, nor a resumed class served in-process."""
+    from sim.seminar import server
+
+    monkeypatch.setattr(os, "execve", _no_server)
+    monkeypatch.setattr(server, "serve_resumed", _no_server)
+
+
 @pytest.mark.parametrize(
     ("session", "names"),
     [
@@ -914,7 +922,7 @@ def test_seminar_resume_of_a_session_of_another_shape_is_refused(
 ):
     """``natosim seminar --resume F`` with a session.json of another shape was a traceback
     (TypeError, KeyError) from the server's launcher."""
-    monkeypatch.setattr(os, "execve", _no_server)
+    _block_servers(monkeypatch)
     (tmp_path / "session.json").write_text(session)
     (tmp_path / "server.json").write_text('{"port": 0}')
     _refused(capsys, ["seminar", "--resume", str(tmp_path)], *names)
@@ -923,7 +931,7 @@ def test_seminar_resume_of_a_session_of_another_shape_is_refused(
 @pytest.mark.parametrize("save_dir", ["afile", "afile/below"])
 def test_seminar_save_dir_that_is_a_file_is_refused(tmp_path, capsys, monkeypatch, save_dir):
     """``--save-dir afile`` ended with "[Errno 20] Not a directory" and exit code 1."""
-    monkeypatch.setattr(os, "execve", _no_server)
+    _block_servers(monkeypatch)
     (tmp_path / "afile").write_text("x")
     _refused(capsys, ["seminar", "baseline", "--save-dir", save_dir], "--save-dir", cwd=tmp_path)
     assert _files(tmp_path) == {"afile"}
@@ -1051,11 +1059,21 @@ def test_sensitivity_seed_beyond_32_bits_is_refused_as_the_flag(capsys):
 
 
 def _serving(monkeypatch) -> dict:
-    """In place of ``os.execve``: record what the server would be started with, and whether the
-    socket it is handed (``--fd``) is listening then; raise to stop there."""
+    """In place of ``os.execve`` (and of serving a resumed class in-process): record what the
+    server would be started with, and whether the socket it is handed (``--fd``) is listening
+    then; raise to stop there."""
     import socket
 
+    from sim.seminar import server
+
     seen: dict = {}
+
+    def resumed(session, host, sock, env):
+        seen["listening"] = bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN))
+        seen["port"], seen["host"] = sock.getsockname()[1], host
+        seen["session"], seen["env"] = session, dict(env)
+        sock.close()
+        raise _ServedError
 
     def record(path, argv, env):
         fd = int(argv[argv.index("--fd") + 1])
@@ -1069,6 +1087,7 @@ def _serving(monkeypatch) -> dict:
         raise _ServedError
 
     monkeypatch.setattr(os, "execve", record)
+    monkeypatch.setattr(server, "serve_resumed", resumed)
     return seen
 
 
@@ -1135,7 +1154,7 @@ def test_an_ipv6_host_is_listened_on_and_shown_in_brackets(tmp_path, capsys, mon
 
 @pytest.mark.parametrize("command", [["ui"], ["seminar", "baseline"]])
 def test_a_taken_port_is_refused_with_nothing_written(tmp_path, capsys, monkeypatch, command):
-    monkeypatch.setattr(os, "execve", _no_server)
+    _block_servers(monkeypatch)
     taken = _listener()
     port = str(taken.getsockname()[1])
     saving = ["--save-dir", str(tmp_path / "sd")] if command[0] == "seminar" else []
@@ -1220,7 +1239,7 @@ def test_resume_of_a_hand_edited_session_is_refused_before_serving(
     """A saved session.json with a malformed message or a bad pending decision was checked only
     by the server, which started with a traceback; it is played back before serving and refused
     with one message, nothing written."""
-    monkeypatch.setattr(os, "execve", _no_server)
+    _block_servers(monkeypatch)
     saved = json.loads((saved_seminar / "session.json").read_text())
     saved[key] = bad
     (saved_seminar / "session.json").write_text(json.dumps(saved))
@@ -1248,20 +1267,66 @@ def test_resume_keeps_the_saved_address_unless_one_is_given(
     capsys.readouterr()
     assert seen["listening"]
     assert json.loads((saved_seminar / "server.json").read_text())["host"] == expected
+    assert seen["host"] == expected
 
 
 @pytest.mark.parametrize("host", [["x"], "bad host", "a\u0000b"])
 def test_resume_of_a_bad_saved_address_is_refused(saved_seminar, capsys, monkeypatch, host):
-    monkeypatch.setattr(os, "execve", _no_server)
+    _block_servers(monkeypatch)
     (saved_seminar / "server.json").write_text(json.dumps({"host": host, "port": 0}))
     _refused(capsys, ["seminar", "--resume", str(saved_seminar)], "server.json", "host")
 
 
 @pytest.mark.parametrize("port", [1, 80, 1023])
 def test_resume_of_a_saved_port_below_1024_is_refused(saved_seminar, capsys, monkeypatch, port):
-    monkeypatch.setattr(os, "execve", _no_server)
+    _block_servers(monkeypatch)
     (saved_seminar / "server.json").write_text(json.dumps({"port": port}))
     _refused(capsys, ["seminar", "--resume", str(saved_seminar)], "server.json", "1024")
+
+
+_COUNT_REPLAYS = """
+import os
+import sim.seminar.persistence as p
+
+_resume = p.PersistenceMixin.resume.__func__
+
+
+def _counted(cls, *args, **kwargs):
+    with open(os.environ["NATOSIM_TEST_REPLAYS"], "a") as fh:
+        fh.write(f"{os.getpid()}\\n")
+    return _resume(cls, *args, **kwargs)
+
+
+p.PersistenceMixin.resume = classmethod(_counted)
+"""
+
+
+def test_a_resumed_class_is_played_back_once(saved_seminar, tmp_path):
+    """``natosim seminar --resume`` played the saved class back to check it, then exec'd the
+    server, a new interpreter that played it back again; the class checked is the one served
+    (every playback is counted by a ``sitecustomize`` in the command and its server)."""
+    from sim.seminar.launch import launch
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(_COUNT_REPLAYS)
+    count = tmp_path / "replays.txt"
+    import sim
+
+    paths = [str(site), str(Path(sim.__file__).resolve().parents[1]), os.environ.get("PYTHONPATH")]
+    env = {"PYTHONPATH": os.pathsep.join(p for p in paths if p), "NATOSIM_TEST_REPLAYS": str(count)}
+    server = launch("", 0, tmp_path / "ex", cwd=tmp_path, resume=saved_seminar, env=env, wait_s=90)
+    try:
+        time.sleep(1.0)  # a playback still under way would be counted by now
+        played = count.read_text().split()
+        t0 = time.time()
+        server.process.terminate()  # served in the command's process: SIGTERM still stops it
+        server.process.wait(timeout=15)
+        stopped = time.time() - t0
+    finally:
+        server.stop()
+    assert played == [str(server.process.pid)]
+    assert stopped < 8, "SIGTERM did not stop the resumed class's server promptly"
 
 
 # -- explain and report: options refused from the manifest, before any table is read -------------

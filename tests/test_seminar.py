@@ -532,3 +532,31 @@ def test_shared_block_is_joined_once_per_snapshot_and_kept_with_it():
         )
     )
     assert shared_html(a.snapshot, insider=True) != shown  # Russia's chart while hidden
+
+
+def test_launch_leaves_the_port_to_the_command_which_listens_first(tmp_path):
+    """The browser tests and benchmarks took a free port (bound, then closed) and launched
+    ``natosim seminar --port`` on it: another program could take the port in between. By
+    default :func:`launch` now gives ``--port 0``: the command listens on a free port before it
+    prints its links, and the port is read from them. A port taken is refused by the command,
+    and launch says why."""
+    import socket
+    import urllib.request
+
+    from sim.seminar.launch import launch
+
+    server = launch("baseline", export_dir=tmp_path / "ex", cwd=tmp_path)
+    try:
+        assert server.port >= 1024
+        assert f"127.0.0.1:{server.port}/" in server.join
+        assert f"127.0.0.1:{server.port}/" in server.instructor
+        with urllib.request.urlopen(server.join, timeout=10) as reply:
+            assert reply.status == 200
+    finally:
+        server.stop()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(RuntimeError, match="in use"):
+            launch("baseline", port, tmp_path / "ex", cwd=tmp_path)

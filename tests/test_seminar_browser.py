@@ -10,14 +10,13 @@ import csv
 import pytest
 
 from sim.seminar.launch import launch
-from sim.ui.server import free_port
 
 from .conftest import CHROMIUM_FLAGS, require_chromium
 
 
 @pytest.fixture
 def seminar(tmp_path):
-    server = launch("ceasefire", free_port(), tmp_path / "exports", cwd=tmp_path)
+    server = launch("ceasefire", 0, tmp_path / "exports", cwd=tmp_path)
     yield server.join, server.instructor, tmp_path / "exports"
     server.stop()
 
@@ -127,9 +126,8 @@ def test_untouched_submit_release_and_resume(tmp_path):
     browser_path = require_chromium()
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
     exports, saves = tmp_path / "exports", tmp_path / "sessions"
-    server = launch("ceasefire", port, exports, cwd=tmp_path, save_dir=saves)
+    server = launch("ceasefire", 0, exports, cwd=tmp_path, save_dir=saves)
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
@@ -178,8 +176,9 @@ def test_untouched_submit_release_and_resume(tmp_path):
         server.process.terminate()
         server.process.wait(timeout=15)
         assert time.time() - t0 < 8, "SIGTERM did not stop the server promptly"
-        back = launch("", port, exports, cwd=tmp_path, resume=server.folder)
+        back = launch("", 0, exports, cwd=tmp_path, resume=server.folder)  # the saved port
         try:
+            assert back.port == server.port, "the saved port was free: the same links"
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
                 page = browser.new_page(viewport={"width": 1280, "height": 720})
@@ -267,4 +266,78 @@ def test_a_message_reaches_its_reader_and_no_other_seat(seminar):
         send("all allies", "Caucus at the break.")
         pia.locator(".messages-box", has_text="Caucus at the break").wait_for(timeout=15_000)
         assert "3% together" not in pia.locator(".messages-box").inner_text()
+        browser.close()
+
+
+def test_a_half_written_message_and_the_form_outlive_other_pages_changes(seminar):
+    """Ada writes a message without sending it, and picks an answer without submitting it: a
+    message arriving from the instructor, the instructor's Advance and the debrief shown to the
+    class each re-render her page. The text was set back to what the server last had (empty
+    until the field lost focus), and the debrief, shown above the form, made the form and the
+    messages panel anew (the choice and the text lost); Send then sends the whole text."""
+    browser_path = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    join, instructor, _ = seminar
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
+        teacher, ada = (browser.new_page(viewport={"width": 1280, "height": 720}) for _ in range(2))
+        teacher.goto(instructor)
+        teacher.wait_for_selector("text=Instructor", timeout=90_000)
+        _join(ada, join, "Ada", "EST:")
+        ada.wait_for_selector("text=you are Estonia", timeout=60_000)
+        box = ada.locator(".msg-text-input input")
+        box.click()
+        box.press_sequentially("half a thought", delay=20)
+        assert box.input_value() == "half a thought"
+        teacher.get_by_text("Messages between seats (all of them)").click()
+        teacher.locator(".msg-text-input input").fill("Break in five minutes.")
+        teacher.locator(".msg-send").click()
+        ada.locator(".messages-box", has_text="Break in five").wait_for(timeout=30_000)
+        assert box.input_value() == "half a thought", "a message arriving"
+        teacher.locator(".advance").click()
+        ada.wait_for_selector("text=Year 2026", timeout=60_000)
+        ada.wait_for_selector("text=Your decisions for 2027", timeout=30_000)
+        assert box.input_value() == "half a thought", "the Advance"
+        box.press_sequentially(" on", delay=20)  # still writing: the caret where it was
+        assert box.input_value() == "half a thought on"
+        ada.locator(".decide-answer button", has_text="resist").click()
+        ada.locator(".decide-answer .v-btn--active", has_text="resist").wait_for(timeout=15_000)
+        teacher.locator(".debrief").click()
+        ada.wait_for_selector("text=Ada played Estonia", timeout=60_000)
+        assert box.input_value() == "half a thought on", "the debrief shown"
+        active = ada.locator(".decide-answer .v-btn--active").all_inner_texts()
+        assert [t.lower() for t in active] == ["resist"], active
+        box.click()
+        box.press("End")
+        box.press_sequentially(" Tallinn", delay=20)
+        ada.locator(".msg-send").click()
+        ada.locator(".messages-box", has_text="half a thought on Tallinn").wait_for(timeout=30_000)
+        assert box.input_value() == ""  # emptied once sent
+        browser.close()
+
+
+def test_the_instructors_closed_messages_panel_gets_no_traffic(seminar):
+    """The console's panel of all the class's messages starts closed; closed, it was still
+    rendered at every message, the whole traffic each time, and sent to the instructor's page
+    (on the server and the page that show the roster). It is drawn once opened."""
+    browser_path = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    join, instructor, _ = seminar
+    frames: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
+        teacher, ada = (browser.new_page(viewport={"width": 1280, "height": 720}) for _ in range(2))
+        teacher.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
+        teacher.goto(instructor)
+        teacher.wait_for_selector("text=Instructor", timeout=90_000)
+        _join(ada, join, "Ada", "EST:")
+        ada.locator(".msg-text-input input").fill("Caucus at noon")
+        ada.locator(".msg-send").click()
+        ada.locator(".messages-box", has_text="Caucus at noon").wait_for(timeout=30_000)
+        teacher.wait_for_timeout(2_000)  # time for any update to reach the instructor's page
+        assert frames and not [f for f in frames if "Caucus at noon" in f]
+        teacher.get_by_text("Messages between seats (all of them)").click()
+        teacher.locator(".messages-box", has_text="Caucus at noon").wait_for(timeout=30_000)
         browser.close()

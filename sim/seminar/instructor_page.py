@@ -8,6 +8,7 @@ import threading
 from functools import partial
 from typing import cast
 
+import reacton.ipyvuetify as rv
 import solara
 
 from .countdown import Countdown
@@ -57,6 +58,29 @@ def Roster(snap: Snapshot) -> None:
             f"<div class='roster'>{chips or 'nobody yet'}</div>"
         ),
     )
+
+
+@solara.component
+def AllMessages() -> None:
+    """The class's messages in a panel of the console, drawn from the first time it is opened:
+    closed (as it starts), it was still rendered at every message of the class, the whole
+    traffic each time, and sent to the instructor's page, while the roster waited its turn."""
+    expanded, set_expanded = solara.use_state(False)
+    opened, set_opened = solara.use_state(False)
+
+    def toggle(value: int | None) -> None:
+        set_expanded(value == 0)
+        if value == 0:
+            set_opened(True)
+
+    with (
+        rv.ExpansionPanels(v_model=0 if expanded else None, on_v_model=toggle),
+        rv.ExpansionPanel(),
+    ):
+        rv.ExpansionPanelHeader(children=["Messages between seats (all of them)"])
+        with rv.ExpansionPanelContent(class_="all-messages"):
+            if opened:  # kept once opened: a half-written message outlives a close
+                MessagesPanel(SESSION.instructor_token, INSTRUCTOR)
 
 
 @solara.component
@@ -190,8 +214,7 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
                 )
             ),
         )
-    with solara.Details("Messages between seats (all of them)"):
-        MessagesPanel(SESSION.instructor_token, INSTRUCTOR)
+    AllMessages()
     if message:
         solara.Info(message)
     if snap.debrief_shown:

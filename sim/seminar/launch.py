@@ -3,10 +3,12 @@ the load benchmark and the screenshots (``natosim seminar`` itself is for people
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ class Launched:
     join: str  # the students' link, with the join code
     instructor: str  # the instructor's link, with the token
     folder: str = ""  # where the session is saved (for --resume)
+    port: int = 0  # the port it serves on (read from its links)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -29,17 +32,22 @@ class Launched:
 
 def launch(
     scenario: str,
-    port: int,
-    export_dir: str | Path,
+    port: int = 0,
+    export_dir: str | Path = Path("results") / "seminar",
     cwd: str | Path | None = None,
     seconds: int = 600,
     wait_s: float = 120.0,
     resume: str | Path | None = None,
     save_dir: str | Path | None = None,
     per_client: int = 100,
+    env: dict[str, str] | None = None,
 ) -> Launched:
     """``natosim seminar SCENARIO`` on 127.0.0.1:``port`` (or ``--resume FOLDER``); returns once
-    the page answers. Every page of a test comes from 127.0.0.1, so ``per_client`` is high."""
+    the page answers. ``port`` 0 (the default; with ``--resume``, the saved port if it is free):
+    the command listens on a free port before it prints its links, and the port is read from
+    them (a port chosen here, then given to the command, could be taken by another program in
+    between). Every page of a test comes from 127.0.0.1, so ``per_client`` is high. ``env``:
+    variables set for the command, beside this process's."""
     where = ["--resume", str(resume)] if resume else [scenario]
     saving = ["--save-dir", str(save_dir or Path(export_dir).parent / "sessions")]
     proc = subprocess.Popen(
@@ -60,6 +68,7 @@ def launch(
             str(per_client),
         ],
         cwd=cwd,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -77,7 +86,11 @@ def launch(
         try:
             with urllib.request.urlopen(join.group(1), timeout=2):
                 return Launched(
-                    proc, join.group(1), instructor.group(1), saved.group(1) if saved else ""
+                    proc,
+                    join.group(1),
+                    instructor.group(1),
+                    saved.group(1) if saved else "",
+                    int(urllib.parse.urlsplit(join.group(1)).port or 0),
                 )
         except OSError:
             time.sleep(0.5)

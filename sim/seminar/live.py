@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..scenario import load_scenario
 from ..ui.config import app_config
+from . import handover
 from .session import ClassSession
 
 log = logging.getLogger("natosim.seminar")
@@ -19,6 +20,8 @@ CONFIG = app_config()
 
 
 def _session_from_environment() -> ClassSession:
+    if handover.SESSION is not None:  # played back already by the command (--resume)
+        return handover.SESSION
     folder = os.environ.get("NATOSIM_SEMINAR_FOLDER") or None
     if folder and os.environ.get("NATOSIM_SEMINAR_RESUME"):
         return ClassSession.resume(Path(folder))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from functools import partial
-from typing import cast
+from typing import Any, cast
 
+import reacton.ipyvuetify as rv
 import solara
 
 from .live import SESSION, WAIT_SECONDS
@@ -56,28 +56,34 @@ def MessagesPanel(token: str, viewer: str) -> None:
         address_label(a, names): a for a in addresses(viewer, roles) if a not in roles or a in held
     }
     to, set_to = solara.use_state("")
-    text, set_text = solara.use_state("")
     error, set_error = solara.use_state("")
     shown_to = to if to in options else next(iter(options), "")
-    # the newest values, whatever render bound the Send button's handler
+    # the newest address, whatever render bound the Send button's handler
     latest = solara.use_ref(cast(dict[str, str], {}))
-    latest.current = {"to": shown_to, "text": text}
+    latest.current = {"to": shown_to}
 
-    def put(key: str, value: str | None) -> None:
-        latest.current = {**latest.current, key: value or ""}
-        (set_to if key == "to" else set_text)(value or "")
+    def put_to(value: str | None) -> None:
+        latest.current = {"to": value or ""}
+        set_to(value or "")
+
+    # the text being written lives in the text field's widget alone (the browser sends it at
+    # every key): a render never sets it, so an Advance, a message arriving or any other
+    # re-render of the panel keeps a half-written message (it set the field back to the last
+    # value the server had, "" until the field lost focus); Send reads it and empties it
+    box = solara.use_ref(cast(Any, None))
 
     def send() -> None:
-        now = latest.current
+        widget = box.current
+        text = str(getattr(widget, "v_model", "") or "")
         # any address by its label: the session checks who may write to whom
         every = {address_label(a, names): a for a in (*GROUPS, *roles)}
         try:
-            SESSION.send_message(token, every.get(now["to"], ""), now["text"])
+            SESSION.send_message(token, every.get(latest.current["to"], ""), text)
         except SeminarError as exc:
             set_error(str(exc))
             return
-        latest.current = {**now, "text": ""}
-        set_text("")
+        if widget is not None:
+            widget.v_model = ""
         set_error("")
 
     with solara.Div(classes=["messages-panel"]):
@@ -87,18 +93,19 @@ def MessagesPanel(token: str, viewer: str) -> None:
         if viewer == RUSSIA:
             solara.Text("Russia writes public statements: every seat reads them.")
         solara.Select(
-            "To",
-            value=shown_to,
-            values=list(options),
-            on_value=partial(put, "to"),
-            classes=["msg-to"],
+            "To", value=shown_to, values=list(options), on_value=put_to, classes=["msg-to"]
         )
-        solara.InputText(
-            f"Message (at most {TEXT_LIMIT} characters)",
-            value=text,
-            on_value=partial(put, "text"),
-            classes=["msg-text-input"],
+        field = rv.TextField(
+            label=f"Message (at most {TEXT_LIMIT} characters)",
+            class_="msg-text-input",
+            hide_details="auto",
         )
         solara.Button("Send", on_click=send, classes=["msg-send"], small=True)
         if error:
             solara.Error(error)
+
+    def grab() -> None:
+        box.current = solara.get_widget(field)
+        box.current.v_model = ""  # bound from now on (a field made without one is not)
+
+    solara.use_effect(grab, [])

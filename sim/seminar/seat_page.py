@@ -223,7 +223,9 @@ def SeatView(token: str, snap: Snapshot, seat_version: int) -> None:
     elif role in SESSION.locked:
         solara.Info("The instructor has given your role to its agent for now.")
     else:
-        SeatForm(token, role, snap)
-    MessagesPanel(token, role)
+        SeatForm(token, role, snap).key("seat-form")
+    # keyed: a debrief shown or hidden above them moves them down or up the page, and an element
+    # that moves is made anew (a half-written message and the form's choices were lost)
+    MessagesPanel(token, role).key("messages")
     with solara.Details("Your briefing", expand=first):
         solara.HTML(tag="div", unsafe_innerHTML=snap.briefings.get(role, ""))

@@ -110,11 +110,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fd", type=int, help="a listening socket to serve on (inherited)")
     ap.add_argument("--app", default="sim.seminar.app", help="the Solara app's module")
     args = ap.parse_args(argv)
-    host, port = args.host, args.port
-    sockets = [socket.socket(fileno=args.fd)] if args.fd is not None else None
-    if sockets:
-        port = sockets[0].getsockname()[1]
-    os.environ["SOLARA_APP"] = args.app
+    sock = socket.socket(fileno=args.fd) if args.fd is not None else None
+    serve(args.host, args.port, sock, args.app)
+    return 0  # not reached
+
+
+def serve(host: str, port: int, sock: socket.socket | None, app: str) -> None:
+    """Serve the Solara app ``app`` on the listening ``sock`` (else bind ``host``:``port``)
+    until stopped, then end the process (``natosim seminar --resume`` calls it in its own
+    process, with the class it played back: :func:`sim.seminar.server.serve_resumed`)."""
+    sockets = [sock] if sock is not None else None
+    if sock is not None:
+        port = sock.getsockname()[1]
+    os.environ["SOLARA_APP"] = app
     os.environ.setdefault("SOLARA_MODE", "production")
     # Solara's "This website runs on Solara" banner sits fixed over the page's bottom right
     # corner: on a phone it covered the story's text, on a projector the map
@@ -148,7 +156,6 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=watchdog, daemon=True, name="stop-watchdog").start()
     server.run(sockets=sockets)
     os._exit(0)
-    return 0  # not reached
 
 
 if __name__ == "__main__":

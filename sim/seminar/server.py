@@ -7,32 +7,41 @@ in a folder it prints; ``natosim seminar --resume FOLDER`` brings the class back
 (the same year, seats, join code, links and port; another port, said so, if that one is taken
 now). The port is listened on before anything is written, and that socket is handed to the
 server (a taken port is refused with nothing made). Like ``natosim ui``, the command
-becomes the server (exec, :mod:`sim.seminar.serve`), so stopping it stops the server.
+becomes the server (exec, :mod:`sim.seminar.serve`), so stopping it stops the server; a resumed
+class is served in the command's own process instead, with the class it played back to check it
+(an exec would play it back a second time).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import socket
+
+    from .session import ClassSession
 
 DEFAULT_HOST = "127.0.0.1"  # this machine only; a resumed class keeps the address it was saved on
 
 
-def check_resumable(folder: Path, scenario) -> None:
-    """The saved class played back as the server will (:meth:`ClassSession.resume`), before
-    anything is served or written: a hand-edited ``session.json`` (a malformed message, a
-    pending decision out of bounds, a year that cannot be replayed) is refused here with one
-    message, not by a traceback from the server at start-up."""
+def check_resumable(folder: Path, scenario) -> ClassSession:
+    """The saved class played back (:meth:`ClassSession.resume`) before anything is served or
+    written, and returned for the server (:func:`serve_resumed`): a hand-edited ``session.json``
+    (a malformed message, a pending decision out of bounds, a year that cannot be replayed) is
+    refused here with one message, not by a traceback from the server at start-up."""
     from ..scenario import ScenarioError  # noqa: PLC0415
     from .errors import SeminarError  # noqa: PLC0415
     from .session import SAVE_NAME, ClassSession  # noqa: PLC0415
 
     try:
-        ClassSession.resume(folder, scenario=scenario)
+        return ClassSession.resume(folder, scenario=scenario)
     except ScenarioError:
         raise
     except (
@@ -50,6 +59,23 @@ def check_resumable(folder: Path, scenario) -> None:
         ) from None
 
 
+def serve_resumed(
+    session: ClassSession, host: str, sock: socket.socket, env: dict[str, str]
+) -> None:
+    """Serve ``session`` (the class :func:`check_resumable` played back) on the listening
+    ``sock`` in this process, with the server's environment ``env``: an exec, as for a new
+    class, would start an interpreter that plays the saved class back again. The command still
+    becomes the server (a stop signal reaches it); this returns only if serving failed."""
+    from . import handover, serve  # noqa: PLC0415
+
+    os.environ.update(env)
+    handover.SESSION = session
+    try:
+        serve.serve(host, 0, sock, "sim.seminar.app")
+    finally:
+        sock.close()
+
+
 def cmd_seminar(args: argparse.Namespace) -> int:
     from ..cli import args as cli_args  # noqa: PLC0415
     from ..extras import check  # noqa: PLC0415
@@ -60,6 +86,7 @@ def cmd_seminar(args: argparse.Namespace) -> int:
     check("ui", "natosim seminar", "solara", "solara_assets")
 
     saved_port = 0
+    resumed = None  # the saved class, played back (--resume)
     if args.resume:
         folder = Path(args.resume).resolve()
         try:
@@ -72,7 +99,7 @@ def cmd_seminar(args: argparse.Namespace) -> int:
         scenario = load_scenario(resolve_scenario_path(saved["scenario"]))
         seed, code, instructor = int(saved["seed"]), saved["code"], saved["instructor_token"]
         args.seconds = int(saved.get("seconds_per_year", args.seconds))
-        check_resumable(folder, scenario)
+        resumed = check_resumable(folder, scenario)
         if not args.port:
             saved_port = int(server.get("port", 0))  # the same links, if the port is free
         if args.host is None:  # the same address: a class on the network stays on it
@@ -122,6 +149,9 @@ def cmd_seminar(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
+    if resumed is not None:
+        serve_resumed(resumed, args.host, sock, env)
+        return 0  # not reached
     become(serve_command(args.host, sock, "sim.seminar.app"), env, sock)
     return 0  # not reached
 
