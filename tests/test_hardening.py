@@ -1424,3 +1424,24 @@ def test_report_under_an_address_space_limit_does_not_hang(tmp_path):
         pytest.fail("natosim report hung under an address-space limit of 760 MB")
     # it finishes, or fails with pyarrow's own error where threads cannot start: not a hang
     assert proc.returncode == 0 or "thread" in proc.stderr or "Memory" in proc.stderr, proc.stderr
+
+
+def test_a_thread_the_system_refuses_is_a_one_line_error(monkeypatch, capsys):
+    """pyarrow under a tight address-space limit raises ArrowException("... Failed to launch
+    worker thread ..."): natosim says so in one line and exits 1 instead of a traceback."""
+    from sim.cli import commands
+
+    def refuse(args):
+        raise RuntimeError("Unknown error: Failed to launch worker thread: Resource unavailable")
+
+    monkeypatch.setattr(commands, "_check_paths", refuse)
+    assert main(["list"]) == 1
+    err = capsys.readouterr().err
+    assert "refused a new thread" in err and "Traceback" not in err
+
+    def bug(args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(commands, "_check_paths", bug)
+    with pytest.raises(RuntimeError, match="a bug"):  # a bug still shows its traceback
+        main(["list"])

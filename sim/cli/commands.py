@@ -640,6 +640,13 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     print(_visible(f"natosim: warning: {text}"), file=sys.stderr if file is None else file)
 
 
+def _out_of_threads(exc: BaseException) -> bool:
+    """Whether ``exc`` is a library's report that a thread could not be started (pyarrow raises
+    ``ArrowException: ... Failed to launch worker thread`` under a tight ``ulimit -v``): a limit
+    of the machine, not a bug, so a one-line message instead of a traceback."""
+    return "launch worker thread" in str(exc) or "can't start new thread" in str(exc)
+
+
 def main(argv: list[str] | None = None) -> int:
     """The ``natosim`` command (``argv``: its words; ``None``: this process's command line, as
     the console script and ``python -m sim`` give it). Returns the exit code; on the command
@@ -702,6 +709,15 @@ def _main(argv: list[str] | None) -> int:
         return 1
     except OSError as exc:  # a disk that fills up, a folder removed under us: not a bug
         print(_visible(f"natosim: error: {exc}"), file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if not _out_of_threads(exc):
+            raise
+        print(
+            "natosim: error: the system refused a new thread (an address-space or process "
+            f"limit, such as ulimit -v or -u): {exc}; raise the limit or run fewer at once",
+            file=sys.stderr,
+        )
         return 1
     finally:
         warnings.showwarning = show_warning
