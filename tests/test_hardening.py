@@ -1321,12 +1321,15 @@ def test_a_resumed_class_is_played_back_once(saved_seminar, tmp_path):
         played = count.read_text().split()
         t0 = time.time()
         server.process.terminate()  # served in the command's process: SIGTERM still stops it
-        server.process.wait(timeout=15)
+        code = server.process.wait(timeout=15)
         stopped = time.time() - t0
+        said = server.process.stdout.read() if server.process.stdout else ""
     finally:
         server.stop()
     assert played == [str(server.process.pid)]
     assert stopped < 8, "SIGTERM did not stop the resumed class's server promptly"
+    # a stopped class is a clean stop: not "interrupted; nothing was written" and exit 130
+    assert code == 0 and "interrupted" not in said and "Traceback" not in said, (code, said)
 
 
 # -- explain and report: options refused from the manifest, before any table is read -------------

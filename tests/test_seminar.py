@@ -560,3 +560,32 @@ def test_launch_leaves_the_port_to_the_command_which_listens_first(tmp_path):
         port = taken.getsockname()[1]
         with pytest.raises(RuntimeError, match="in use"):
             launch("baseline", port, tmp_path / "ex", cwd=tmp_path)
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        "import time; time.sleep(60)",  # hangs before its links
+        "import sys; print('warning: something', flush=True); sys.exit(3)",  # dies early
+    ],
+)
+def test_launch_gives_up_on_a_command_that_hangs_or_dies(tmp_path, monkeypatch, program):
+    """launch() read the command's first four lines with no deadline (a command that hung before
+    its links blocked the caller for good) and did not notice a server that died: both now
+    fail within ``wait_s``, with what the command said."""
+    import subprocess
+    import sys
+    import time
+
+    from sim.seminar import launch as launching
+
+    real = subprocess.Popen
+
+    def fake(cmd, **kw):
+        return real([sys.executable, "-c", program], **kw)
+
+    monkeypatch.setattr(launching.subprocess, "Popen", fake)
+    t0 = time.monotonic()
+    with pytest.raises(RuntimeError, match="natosim seminar"):
+        launching.launch("baseline", 0, tmp_path / "ex", cwd=tmp_path, wait_s=3)
+    assert time.monotonic() - t0 < 20

@@ -4,9 +4,11 @@ the load benchmark and the screenshots (``natosim seminar`` itself is for people
 from __future__ import annotations
 
 import os
+import queue
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -28,6 +30,35 @@ class Launched:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+def _links(proc: subprocess.Popen, deadline: float) -> str:
+    """The command's output up to its last link ("saved at every year in ..."), read in a thread
+    so that a command that hangs before printing it, or prints warnings first, cannot block the
+    caller past ``deadline``; the rest of the output is left for the caller."""
+    assert proc.stdout is not None
+    out, lines = proc.stdout, queue.Queue[str]()
+
+    def pump() -> None:
+        for line in iter(out.readline, ""):
+            lines.put(line)
+            if "saved at every year in" in line:
+                break
+        lines.put("")  # the end of what this reads
+
+    threading.Thread(target=pump, daemon=True, name="seminar-links").start()
+    head: list[str] = []
+    while True:
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.time()))
+        except queue.Empty:
+            proc.kill()
+            raise RuntimeError(
+                f"natosim seminar printed no links in time: {''.join(head)}"
+            ) from None
+        if not line:
+            return "".join(head)
+        head.append(line)
 
 
 def launch(
@@ -73,8 +104,7 @@ def launch(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    assert proc.stdout is not None
-    head = "".join(proc.stdout.readline() for _ in range(4))
+    head = _links(proc, time.time() + wait_s)
     join = re.search(r"students join: (\S+)", head)
     instructor = re.search(r"instructor:\s+(\S+)", head)
     saved = re.search(r"saved at every year in (\S+)", head)
@@ -83,6 +113,9 @@ def launch(
         raise RuntimeError(f"natosim seminar did not start: {head}")
     deadline = time.time() + wait_s
     while time.time() < deadline:
+        if proc.poll() is not None:  # the server died: say so now, not after wait_s
+            rest = proc.stdout.read() if proc.stdout else ""
+            raise RuntimeError(f"natosim seminar exited ({proc.returncode}): {head}{rest}")
         try:
             with urllib.request.urlopen(join.group(1), timeout=2):
                 return Launched(

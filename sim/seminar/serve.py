@@ -154,7 +154,12 @@ def serve(host: str, port: int, sock: socket.socket | None, app: str) -> None:
         os._exit(0)  # pages' threads must not keep a stopped server alive
 
     threading.Thread(target=watchdog, daemon=True, name="stop-watchdog").start()
-    server.run(sockets=sockets)
+    # uvicorn raises the stop signal again once it has shut down; in the process of `natosim
+    # seminar --resume` the command's handler turns it into KeyboardInterrupt, which reached the
+    # command as "interrupted; nothing was written" and exit 130, though the class was saved at
+    # every year: a stopped class is a clean exit
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=sockets)
     os._exit(0)
 
 
