@@ -773,3 +773,80 @@ def test_an_ally_joins_in_its_accession_year_without_an_event():
     assert sum("Montenegro joins" in t for t in log) == 1
     # Finland's event, dated the year it joined, is logged once, by the event's own note
     assert sum("Finland" in t for t in log) == 1
+
+
+def test_a_summit_in_a_join_year_counts_the_new_member(monkeypatch):
+    """M4, M5 (issue 26): an ally joins before the year's events, so a summit held in the year
+    it joins bargains with it among the members. Before, the join ran after the events and a
+    scripted summit of 2020 left North Macedonia out of the agreement."""
+    from dataclasses import replace as dc_replace
+
+    import sim
+    from sim.mechanisms import coercion
+    from sim.model.alliance import AllianceModel
+    from sim.scenario.schema import Event
+
+    sc = sim.load_scenario("hindcast_2014")
+    summit = Event(year=2020, kind="summit", magnitude=2.5, note="a summit in 2020")
+    sc = dc_replace(sc, events=(*sc.events, summit))
+    seen: list[np.ndarray] = []
+    agree = coercion.agree
+
+    def spy(c, acceptable, members):
+        seen.append(members.copy())
+        return agree(c, acceptable, members)
+
+    monkeypatch.setattr(coercion, "agree", spy)
+    model = AllianceModel(sc, rng=1)
+    while model.year < 2020:
+        model.step()
+    assert len(seen) == 1
+    assert seen[0][model.ally_index["MKD"]]
+
+
+def test_russia_measures_readiness_against_todays_members():
+    """M8, M9 (issue 26): the forces a regional war would meet are taken over today's members,
+    at the start year's strength, so Finland's and Sweden's joins raise the free forces Russia
+    needs for a regional war; a year without a join leaves the thresholds as they were."""
+    import sim
+    from sim.model.alliance import AllianceModel
+
+    model = AllianceModel(sim.load_scenario("hindcast_2014"), rng=1)
+    by_year = {model.year: model.readiness_thresholds}
+    while model.running:
+        model.step()
+        by_year[model.year] = model.readiness_thresholds
+    # Montenegro (2017) and North Macedonia (2020) add to a large war's, not the region's
+    assert by_year[2016] == by_year[2014]
+    assert by_year[2017][2] > by_year[2016][2] and by_year[2017][1] == by_year[2016][1]
+    assert by_year[2022][1] == by_year[2014][1]
+    assert by_year[2023][1] > by_year[2022][1]  # Finland
+    assert by_year[2024][1] > by_year[2023][1]  # Sweden
+    assert by_year[2025] == by_year[2024]
+
+
+def test_the_compliance_reference_counts_a_new_member_at_its_own_start():
+    """M6 (issue 26): US influence's compliance channel compares this year's comply share of
+    the European members with the same members' share at the start, so a join neither leaves
+    the new member out of the reference nor moves the others'. A run without joins (every
+    forward scenario) keeps the start's one figure."""
+    import sim
+    from sim.mechanisms import influence
+    from sim.model.alliance import AllianceModel
+
+    model = AllianceModel(sim.load_scenario("hindcast_2014"), rng=1)
+    comply, gdp = model._comply_each_start
+    start = model.comply_start
+    members_start = model.ally_state.member.copy()
+    while model.year < 2017:
+        model.step()
+    mne = model.ally_index["MNE"]
+    assert model.ally_state.member[mne] and not members_start[mne]
+    members = model.european & model.ally_state.member
+    assert model.comply_start == influence.gdp_weighted(comply, np.where(members, gdp, 0.0))
+    assert model.comply_start != start
+
+    forward = AllianceModel(sim.load_scenario("baseline"), rng=1)
+    first = forward.comply_start
+    forward.run()
+    assert forward.comply_start == first

@@ -138,7 +138,7 @@ def _initial_arrays(
     out: dict[str, np.ndarray] = {
         "armed": np.array([r.armed_forces for r in records]),
         "european": np.array([r.european for r in records]),
-        "member": np.array([r.accession_year <= start for r in records]),
+        "member": initial.members(np.array([r.accession_year for r in records]), start),
         "gdp_bn": np.array(
             [initial.gdp_bn(r, start) or r.gdp_usd_2024 / 1e9 for r in records], dtype=float
         ),

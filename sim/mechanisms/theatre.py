@@ -66,6 +66,10 @@ class Theatre:
         self.presence = np.zeros((self.n, self.n))
         self.us_host = np.zeros(self.n)
         self.refresh(model, start)
+        # the forces of the start year, which Russia's readiness is measured against
+        # (:meth:`opposing_forces`): own forces and forward presence before membership
+        self.own_start = self.own.copy()
+        self.presence_start = _presence(start, self.c["troops_per_bde"])
 
     def refresh(self, model: AllianceModel, year: int) -> None:
         """This year's forces: own forces from the manoeuvre stocks, forward presence and US
@@ -135,21 +139,23 @@ class Theatre:
             hit = self.cache[key] = (travel, hub)
         return hit
 
-    def opposing_forces(self, model: AllianceModel) -> tuple[float, float, float]:
-        """The NATO forces a local, a regional and a large war would meet (bde-e): the mean
-        reachable ally's own forces and forward presence; the Baltic Sea region's allies (the
-        Nordic-Baltic Eight, Poland, Germany); the European allies, the front line's (the
-        region's and those Russia can reach) whole and the others' deployable share
+    def opposing_forces(self, member: np.ndarray) -> tuple[float, float, float]:
+        """The NATO forces a local, a regional and a large war would meet (bde-e), at the start
+        year's forces and among the allies in ``member`` (today's members: a join raises them):
+        the mean reachable ally's own forces and forward presence; the Baltic Sea region's
+        allies (the Nordic-Baltic Eight, Poland, Germany); the European allies, the front
+        line's (the region's and those Russia can reach) whole and the others' deployable share
         (``reinforce_share``, the NATO Force Model's: Portugal's army does not all fight in
         Lithuania). Checked against DDIS's timelines (:func:`sim.analysis.checks.ddis_timeline`)."""
-        member = model.ally_state.member
-        single = self.own + self.presence.sum(axis=0)
+        own = self.own_start
+        presence = self.presence_start * member[None, :] * member[:, None]
+        single = own + presence.sum(axis=0)
         cand = self.reachable & member & self.armed
         local = float(single[cand].mean()) if cand.any() else 0.0
-        regional = float((self.own * (self.region & member)).sum())
+        regional = float((own * (self.region & member)).sum())
         front = self.region | self.reachable
         deployable = np.where(front, 1.0, self.c["reinforce_share"])
-        large = float((self.own * deployable * (self.european & member)).sum())
+        large = float((own * deployable * (self.european & member)).sum())
         return local, regional, large
 
 

@@ -3,7 +3,8 @@
 One step is one year. The state at construction is the start year's data (recorded as the first
 row); each step then runs, in order:
 
-1. exogenous inputs of the year (series and dated events, summits among them) and GDP growth;
+1. exogenous inputs of the year (allies joining NATO in their year, then series and dated
+   events, summits among them) and GDP growth;
 2. Russia: spending reaction and forces (M8), grey-zone attacks (M8), the probe decision (M8)
    and, if it probes, the Article 5 crisis game (M9);
 3. the United States: progress measured, threats set (escalate, relent, reassure, declare
@@ -118,6 +119,7 @@ class AllianceModel(mesa.Model):
         self.greyzone_total = 0
         # the behaviours US influence is read from (M6, sim.mechanisms.influence)
         self.comply_start = 0.0  # set once the US has taken its stance; 0: compliance counts 1
+        self._comply_each_start: tuple[np.ndarray, np.ndarray] | None = None
         self.crisis_alignment = 1.0
         self.us_buy_shares = np.full(len(records), self.p_capability["us_buy_share"])
         self.equipment_bn = np.zeros(len(records))
@@ -130,7 +132,8 @@ class AllianceModel(mesa.Model):
         self.budget_why = {k: np.zeros(len(records)) for k in budget_why.TERMS}
         _, pressure = self._apply_events(self.start_year, summits=False)
         self.united_states.initial_stance(self.progress_measures(), self.now, pressure)
-        self.comply_start = self._comply_share(self.united_states.threat_level)
+        self._comply_each_start = self._comply_each(self.united_states.threat_level)
+        self.comply_start = self._comply_reference()
         self._apply_events(self.start_year, summits=True)
         self.recorder.record_year()
 
@@ -229,12 +232,21 @@ class AllianceModel(mesa.Model):
             self.p_coercion, dep, us.coercion_credibility, s.threat, s.trust, signals, s.resistance
         )
 
-    def _comply_share(self, signal: float) -> float:
-        """The GDP-weighted comply share of the European members facing a US threat of level
-        ``signal`` in today's situation (M4): the compliance channel's reference at the start."""
-        s = self.ally_state
+    def _comply_each(self, signal: float) -> tuple[np.ndarray, np.ndarray]:
+        """Each ally's comply share facing a US threat of level ``signal`` in today's situation
+        (M4), and today's GDP (bn US$): the compliance channel's reference, taken at the start."""
         comply, _, _ = self.answer_shares(np.full(len(self.allies), signal))
-        return influence.gdp_weighted(comply, np.where(self.european & s.member, s.gdp_bn, 0.0))
+        return comply, self.ally_state.gdp_bn.copy()
+
+    def _comply_reference(self) -> float:
+        """The compliance channel's reference (M6): the GDP-weighted comply share at the start
+        (:meth:`_comply_each`, start-year GDP) of today's European members, so that an ally
+        that joins later is compared with its own start, not left out of the reference while
+        counted in the year's share."""
+        assert self._comply_each_start is not None
+        comply, gdp = self._comply_each_start
+        members = self.european & self.ally_state.member
+        return influence.gdp_weighted(comply, np.where(members, gdp, 0.0))
 
     def _budget_situation(self) -> dict[str, np.ndarray]:
         """The situational terms of each ally's desired budget this year
@@ -296,9 +308,10 @@ class AllianceModel(mesa.Model):
     def _readiness_thresholds(self) -> tuple[float, float, float]:
         """Free Russian forces (bde-e) needed for a local, a regional and a large war:
         ``crisis.halt_ratio`` (the advantage an attacker needs to advance at all) x the NATO
-        forces each would meet at the start (:meth:`Theatre.opposing_forces`)."""
+        forces each would meet at the start (:meth:`Theatre.opposing_forces`), among today's
+        members (computed again when an ally joins)."""
         ratio = self.p_crisis["halt_ratio"]
-        local, regional, large = self.theatre.opposing_forces(self)
+        local, regional, large = self.theatre.opposing_forces(self.ally_state.member)
         return ratio * local, ratio * regional, ratio * large
 
     # -- shared quantities -------------------------------------------------------------------
@@ -343,8 +356,8 @@ class AllianceModel(mesa.Model):
         self.probe_this_year = None
         # human decisions for this year (a seminar): taken once, then the agents decide again
         self.decided, self.decisions = self.decisions or Decisions(), None
-        forced_probe, forced_pressure = self._apply_events(self.year)
         self._join_on_record()
+        forced_probe, forced_pressure = self._apply_events(self.year)
         for ev in self.decided.events:  # injected by an instructor
             probe, push = apply_event(self, replace(ev, year=self.year))
             self.recorder.event(
@@ -911,14 +924,31 @@ class AllianceModel(mesa.Model):
         Sweden in 2024 become members, bound by the pledge and its deadlines, counted among the
         laggards and covered by Article 5 (:meth:`pledge_weights`). An ``accession`` event can
         only bring a join forward (a counterfactual; the loader refuses a later one); one dated
-        the data's year joins by the event and its note, and is not logged twice."""
+        the data's year is logged once, by the event with its note. Joins come before the
+        year's events, so a summit in a join year counts the new member."""
         s = self.ally_state
-        joining = ~s.member & (self.accession_year <= self.year)
+        joining = ~s.member & initial.members(self.accession_year, self.year)
+        if not joining.any():
+            return
+        by_event = {
+            ev.target for ev in self.config.events if ev.year == self.year and ev.kind == "accession"
+        }
         for i in np.flatnonzero(joining):
-            self.recorder.event(
-                "accession", f"{self.allies[i].record.country} joins NATO (allies.csv)"
-            )
-        s.member |= joining
+            if self.codes[i] not in by_event:  # else the year's event logs it, with its note
+                self.recorder.event(
+                    "accession", f"{self.allies[i].record.country} joins NATO (allies.csv)"
+                )
+        self.admit(joining)
+
+    def admit(self, joining: np.ndarray) -> None:
+        """Make the allies in ``joining`` (a mask) NATO members from now on: bound by the
+        pledge, covered by Article 5 and counted in the US's channels of influence; Russia's
+        readiness thresholds and the compliance reference are taken again over the new
+        membership (:meth:`_readiness_thresholds`, :meth:`_comply_reference`)."""
+        self.ally_state.member |= joining
+        self.readiness_thresholds = self._readiness_thresholds()
+        if self._comply_each_start is not None:
+            self.comply_start = self._comply_reference()
 
     def run(self) -> None:
         """Step to the end year."""

@@ -40,7 +40,7 @@ def apply_event(model: AllianceModel, ev: Event) -> tuple[int | None, float]:
     elif ev.kind == "us_pressure":
         pressure = min(1.0, ev.magnitude)
     elif ev.kind == "accession" and target is not None:
-        target.member = True
+        model.admit(np.arange(len(model.allies)) == target.index)
     elif ev.kind == "european_command":
         model.united_states.european_command = True
     elif ev.kind == "pledge":

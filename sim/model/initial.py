@@ -36,6 +36,15 @@ LAST_GDP_YEAR = 2024
 PRE_WAR_YEAR = 2021
 
 
+def members(accession_year: np.ndarray, year: int) -> np.ndarray:
+    """Who is a NATO member in ``year`` on the record: every ally whose ``allies.csv``
+    ``accession_year`` is ``year`` or earlier. The one rule for membership at the start
+    (:class:`sim.agents.ally.AllyState`) and for the joins of later years
+    (:meth:`sim.model.alliance.AllianceModel._join_on_record`); an ``accession`` event can only
+    bring a join forward."""
+    return np.asarray(accession_year) <= year
+
+
 def defence_pct(iso3: str, year: int) -> float:
     """Defence % of GDP of ``iso3`` in ``year``, interpolated within gaps; 0 if never reported."""
     series = data.defence_history().get(iso3)
