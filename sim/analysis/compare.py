@@ -26,7 +26,7 @@ from ..model.outputs import VERDICTS
 from ..runs.runner import Results, run_replications
 from ..runs.store import Format, atomic_folder, write_run_tables
 from ..scenario import Scenario
-from .cruxes import headline_outcomes, in_words, label_frames, results_cruxes
+from .cruxes import headline_outcomes, in_words, label_frames, results_cruxes, write_cruxes
 
 OUTCOMES: dict[str, str] = {
     "eu_core_pct": "European core spending, % GDP",
@@ -345,7 +345,7 @@ def write_comparison(
                 paired_figure(comp.paired, tmp / "paired.png", unit)
         for name, res in comp.results.items():
             (tmp / name).mkdir()
-            write_run_tables(res, tmp / name, command, fmt)
+            write_run_tables(res, tmp / name, command, fmt, write_cruxes)
         first = next(iter(comp.results.values()))
         (tmp / "manifest.json").write_text(
             json.dumps(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -298,6 +299,22 @@ def results_cruxes(res: Results, seed: int | None = None) -> pd.DataFrame:
     """:func:`cruxes` of one set of runs (a :class:`sim.runs.runner.Results`)."""
     outcomes = headline_outcomes(res.summary, res.model)
     return cruxes(res.worlds, outcomes, seed=res.root_seed if seed is None else seed)
+
+
+def write_cruxes(results: Results, folder: Path) -> None:
+    """Write ``cruxes.csv`` and ``cruxes.txt`` (what each headline outcome turns on, over the
+    worlds just run) into a results folder being written (:func:`sim.runs.store.write_results`'s
+    ``extra``); nothing for runs at fixed parameters."""
+    if results.worlds.empty:
+        return
+    table = results_cruxes(results)
+    table.to_csv(Path(folder) / "cruxes.csv", index=False)
+    none = (
+        f"{len(results.worlds)} worlds: too few, or no headline outcome varies, to say what "
+        "decides it (a crux needs 10 worlds and 5 each way for a yes/no outcome)"
+    )
+    words = in_words(table) or [none]
+    (Path(folder) / "cruxes.txt").write_text("\n".join(words) + "\n")
 
 
 def in_words(table: pd.DataFrame, limit: int = 3) -> list[str]:

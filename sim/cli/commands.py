@@ -53,6 +53,7 @@ OUTCOME_DEFAULT = "eu_core_pct_end"  # the sweep heatmap's outcome unless told
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from ..analysis.cruxes import write_cruxes  # noqa: PLC0415
     from ..runs.runner import process_executor, run_replications  # noqa: PLC0415 (Mesa, pandas)
     from ..runs.store import write_results  # noqa: PLC0415
 
@@ -72,7 +73,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         finally:
             if executor is not None:
                 executor.shutdown()
-        write_results(results, folder, command_line(args.argv), args.format)
+        write_results(results, folder, command_line(args.argv), args.format, write_cruxes)
     args.written = folder  # an interruption from here on leaves the results (main says so)
     counts = results.summary["verdict"].value_counts().to_dict() if len(results.summary) else {}
     worlds = "fixed parameters" if results.worlds.empty else "each in its own world"
@@ -231,11 +232,20 @@ def _maybe_report(args: argparse.Namespace, folder: Path, code: int) -> int:
     return code
 
 
+def _check_sweep(folder: Path) -> None:
+    """A sweep's folder a report can read (:func:`sim.sweeps.api.check_resumable`; imported
+    only for a sweep)."""
+    from ..sweeps.api import check_resumable  # noqa: PLC0415
+
+    check_resumable(folder)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from ..report import build_report  # noqa: PLC0415
 
     folder = Path(args.folder)
-    check_results_folder(folder, "report")  # its JSON and its writability, before any figure
+    # its JSON and its writability, before any figure
+    check_results_folder(folder, "report", _check_sweep)
     _check_report_options(args, folder)
     try:
         path = build_report(

@@ -931,7 +931,9 @@ class AllianceModel(mesa.Model):
         if not joining.any():
             return
         by_event = {
-            ev.target for ev in self.config.events if ev.year == self.year and ev.kind == "accession"
+            ev.target
+            for ev in self.config.events
+            if ev.year == self.year and ev.kind == "accession"
         }
         for i in np.flatnonzero(joining):
             if self.codes[i] not in by_event:  # else the year's event logs it, with its note

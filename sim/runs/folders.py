@@ -19,8 +19,9 @@ import shlex
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 
 def default_folder(root: Path, scenario_name: str) -> Path:
@@ -389,11 +390,15 @@ def not_a_run_folder(folder: Path) -> str | None:
     return _other_kind(folder)
 
 
-def check_results_folder(folder: Path, flag: str = "folder") -> None:
+def check_results_folder(
+    folder: Path, flag: str = "folder", check_sweep: Callable[[Path], Any] | None = None
+) -> None:
     """Refuse, before any work, a folder a report cannot be built from: not a folder, no
     ``manifest.json`` or ``sweep.json``, one that is not the JSON object natosim writes (a
     ``[]``, a ``null``, a missing key), a comparison naming scenarios it does not hold, or a
-    folder in which no file can be written."""
+    folder in which no file can be written. A sweep's folder is also checked by
+    ``check_sweep`` (the sweeps layer's :func:`sim.sweeps.api.check_resumable`, which the
+    command passes down: its spec and parts are the sweeps' to read)."""
     from ..scenario import ScenarioError  # noqa: PLC0415
 
     folder = Path(folder)
@@ -402,10 +407,9 @@ def check_results_folder(folder: Path, flag: str = "folder") -> None:
         if not folder.is_dir():
             raise ScenarioError(str(folder), "(folder)", expected)
         if (folder / "sweep.json").exists():
-            from ..sweeps.api import check_resumable  # noqa: PLC0415
-
             read_json_object(folder / "sweep.json", _SWEEP_META)
-            check_resumable(folder)
+            if check_sweep is not None:
+                check_sweep(folder)
         elif (folder / "comparison.csv").exists():
             man = read_json_object(folder / "manifest.json", _COMPARE_MANIFEST)
             names = man["scenarios"]

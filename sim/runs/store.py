@@ -3,9 +3,9 @@
 
 A folder holds ``manifest.json`` and the tables ``model``, ``allies``, ``events`` and ``summary``
 (Parquet by default, CSV on request), plus ``worlds`` when the runs sampled worlds (one row per
-run, one column per sampled parameter, :mod:`sim.runs.worlds`) with ``cruxes.csv`` and
-``cruxes.txt`` (what each headline outcome turns on, :mod:`sim.analysis.cruxes`), and
-``failures.json``
+run, one column per sampled parameter, :mod:`sim.runs.worlds`), what a caller of a higher layer
+writes beside them (``extra``: the commands pass :func:`sim.analysis.cruxes.write_cruxes`, so a
+run or comparison over worlds holds ``cruxes.csv`` and ``cruxes.txt``), and ``failures.json``
 when runs failed. Everything is
 written into a hidden temporary folder beside the target and renamed into place at the end, so
 an interrupted or failed command leaves no partial results folder.
@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import platform
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -75,21 +76,20 @@ def write_table(df: pd.DataFrame, path: Path, fmt: Format) -> None:
         df.to_csv(path, index=False)
 
 
-def write_run_tables(results: Results, folder: Path, command: str, fmt: Format) -> None:
-    """Write the tables, failures and manifest of ``results`` into an existing ``folder``."""
+# what a higher layer writes into a results folder beside its tables, before it is moved into
+# place (results, folder); the analysis layer's cruxes are one
+Extra = Callable[[Results, Path], None]
+
+
+def write_run_tables(
+    results: Results, folder: Path, command: str, fmt: Format, extra: Extra | None = None
+) -> None:
+    """Write the tables, failures and manifest of ``results`` into an existing ``folder``, and
+    what ``extra`` writes beside them."""
     for name, df in results.tables.items():
         write_table(df, folder / f"{name}.{fmt}", fmt)
-    if not results.worlds.empty:  # what the outcomes turn on, over the worlds just run
-        from ..analysis.cruxes import in_words, results_cruxes  # noqa: PLC0415
-
-        cruxes = results_cruxes(results)
-        cruxes.to_csv(folder / "cruxes.csv", index=False)
-        none = (
-            f"{len(results.worlds)} worlds: too few, or no headline outcome varies, to say what "
-            "decides it (a crux needs 10 worlds and 5 each way for a yes/no outcome)"
-        )
-        words = in_words(cruxes) or [none]
-        (folder / "cruxes.txt").write_text("\n".join(words) + "\n")
+    if extra is not None:
+        extra(results, folder)
     if results.failures:
         failures = [{"run": r.run, "seed": r.seed, "traceback": r.error} for r in results.failures]
         (folder / "failures.json").write_text(json.dumps(failures, indent=2))
@@ -97,10 +97,17 @@ def write_run_tables(results: Results, folder: Path, command: str, fmt: Format) 
     (folder / "manifest.json").write_text(text)
 
 
-def write_results(results: Results, folder: Path, command: str, fmt: Format = "parquet") -> Path:
-    """Write ``results`` to ``folder`` atomically; refuse to overwrite a non-empty folder."""
+def write_results(
+    results: Results,
+    folder: Path,
+    command: str,
+    fmt: Format = "parquet",
+    extra: Extra | None = None,
+) -> Path:
+    """Write ``results`` (and what ``extra`` writes) to ``folder`` atomically; refuse to
+    overwrite a non-empty folder."""
     with atomic_folder(folder) as tmp:
-        write_run_tables(results, tmp, command, fmt)
+        write_run_tables(results, tmp, command, fmt, extra)
     return Path(folder)
 
 
@@ -144,6 +151,7 @@ def read_table(folder: Path, name: str) -> pd.DataFrame:
 
 
 __all__ = [
+    "Extra",
     "atomic_folder",
     "claimed_folder",
     "command_line",
