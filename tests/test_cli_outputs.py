@@ -45,6 +45,9 @@ def test_results_folder_has_manifest_and_four_tables(run_folder):
         "allies.parquet",
         "events.parquet",
         "summary.parquet",
+        "worlds.parquet",  # each run in its own world, by default
+        "cruxes.csv",  # written by the command (sim.analysis.cruxes.write_cruxes)
+        "cruxes.txt",
     } <= names
     man = json.loads((run_folder / "manifest.json").read_text())
     assert man["natosim_version"] == sim.__version__
