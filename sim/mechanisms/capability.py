@@ -48,36 +48,59 @@ EU, US = 0, 1
 TAIL_YEARS = 40  # the steady-state tail of a stock that does not depreciate
 
 
-def vintage_values(spend_by_year: Mapping[int, float], start: int, dep: float) -> np.ndarray:
-    """Value at ``start`` of each year's orders (index ``k``: orders of year ``start - k``),
+def spend_record(spend_by_year: Mapping[int, float], start: int) -> np.ndarray:
+    """Each year's orders back from ``start`` (index ``k``: orders of year ``start - k``),
     ``TAIL_YEARS`` + the years given: years before the first one given are taken at the first
-    year's rate (a steady-state tail); a vintage loses ``dep`` a year from its order year."""
+    year's rate (a steady-state tail). The same for every depreciation rate, so a caller that
+    values one record at several rates builds it once (:func:`vintage_values`)."""
     first = min(spend_by_year)
     n = start - min(first, start) + TAIL_YEARS + 1
-    years = start - np.arange(n)
-    spend = np.array([spend_by_year.get(int(y), spend_by_year[first]) for y in years])
-    return spend * (1.0 - dep) ** np.arange(n)
+    rate = spend_by_year[first]
+    return np.array([spend_by_year.get(start - k, rate) for k in range(n)], dtype=float)
 
 
-def accumulated_stock(spend_by_year: Mapping[int, float], start: int, dep: float) -> float:
-    """Stock at ``start`` from equipment spending per year with geometric depreciation, all of
-    it delivered (zero lead times): the sum of :func:`vintage_values`, with a geometric tail."""
-    values = vintage_values(spend_by_year, start, dep)
+def vintage_values(
+    spend_by_year: Mapping[int, float], start: int, dep: float, record: np.ndarray | None = None
+) -> np.ndarray:
+    """Value at ``start`` of each year's orders (:func:`spend_record`, or ``record`` if it is
+    given, built from the same ``spend_by_year`` and ``start``): a vintage loses ``dep`` a year
+    from its order year."""
+    spend = spend_record(spend_by_year, start) if record is None else record
+    return spend * (1.0 - dep) ** np.arange(len(spend))
+
+
+def _tail(spend_by_year: Mapping[int, float], values: np.ndarray, dep: float) -> float:
+    """The geometric tail of a stock beyond the vintages of ``values``: the first year's rate,
+    depreciated since, summed to infinity (0 if nothing depreciates)."""
     first = spend_by_year[min(spend_by_year)]
-    tail = first * (1 - dep) ** len(values) / dep if dep > 0 else 0.0
-    return float(values.sum() + tail)
+    return first * (1 - dep) ** len(values) / dep if dep > 0 else 0.0
+
+
+def accumulated_stock(
+    spend_by_year: Mapping[int, float], start: int, dep: float, values: np.ndarray | None = None
+) -> float:
+    """Stock at ``start`` from equipment spending per year with geometric depreciation, all of
+    it delivered (zero lead times): the sum of :func:`vintage_values` (``values``, if the
+    caller has them), with a geometric tail."""
+    if values is None:
+        values = vintage_values(spend_by_year, start, dep)
+    return float(values.sum() + _tail(spend_by_year, values, dep))
 
 
 def start_position(
-    spend_by_year: Mapping[int, float], start: int, dep: float, lead: int
+    spend_by_year: Mapping[int, float],
+    start: int,
+    dep: float,
+    lead: int,
+    values: np.ndarray | None = None,
 ) -> tuple[float, np.ndarray]:
     """What the spending record puts in service and in transit at ``start`` for one lead time:
     ``(in service, in transit)`` where ``in_transit[h]`` falls due ``h + 1`` years after the
-    start (orders of year ``start - lead + 1 + h``), all at vintage value."""
-    values = vintage_values(spend_by_year, start, dep)
-    first = spend_by_year[min(spend_by_year)]
-    tail = first * (1 - dep) ** len(values) / dep if dep > 0 else 0.0
-    in_service = float(values[lead:].sum() + tail)
+    start (orders of year ``start - lead + 1 + h``), all at vintage value (``values``: the
+    record's :func:`vintage_values` at ``dep``, if the caller has them)."""
+    if values is None:
+        values = vintage_values(spend_by_year, start, dep)
+    in_service = float(values[lead:].sum() + _tail(spend_by_year, values, dep))
     in_transit = values[:lead][::-1].copy()
     return in_service, in_transit
 

@@ -22,7 +22,12 @@ import numpy as np
 
 from .. import data
 from ..data import AllyRecord
-from ..mechanisms.capability import accumulated_stock, start_position
+from ..mechanisms.capability import (
+    accumulated_stock,
+    spend_record,
+    start_position,
+    vintage_values,
+)
 from ..mechanisms.forces import RussianForces, reconstituted_total
 from ..scenario.params_world import CATEGORIES
 
@@ -147,13 +152,15 @@ def _capability_start(
         hist = equipment_history(r, start, sc.ally_value(r.iso3, "equipment_share"))
         if not r.armed_forces or not hist:
             continue
+        record = spend_record(hist, start)  # one record, valued at each category's rate
         for k, name in enumerate(CATEGORIES):
             dep = p[f"depreciation_{name}"]
-            paid[i, k] = mix[k] * accumulated_stock(hist, start, dep)
+            values = vintage_values(hist, start, dep, record)
+            paid[i, k] = mix[k] * accumulated_stock(hist, start, dep, values)
             for supplier, (lead, frac) in enumerate(
                 ((leads[k], 1.0 - buy), (leads[k] + extra, buy))
             ):
-                in_service, in_transit = start_position(hist, start, dep, lead)
+                in_service, in_transit = start_position(hist, start, dep, lead, values)
                 stock[i, k] += frac * mix[k] * in_service
                 transit[:lead, supplier, k, i] = frac * mix[k] * in_transit
     for arr in (stock, transit, paid):
