@@ -208,3 +208,23 @@ def test_every_command_that_shows_progress_takes_quiet():
         ["sweep", "sweeps/coercion_signs.toml", "--quiet"],
     ):
         assert parser.parse_args(argv).quiet is True, argv[0]
+
+
+def test_the_command_starts_without_the_heavy_libraries():
+    """``natosim --help``, ``list`` and a refusal of bad input answer in a fraction of a second:
+    the command's modules import SciPy, matplotlib, Mesa and pandas only in the commands that
+    use them. Before, the calibration commands' module imported the hindcast (SciPy, the
+    report's matplotlib, Mesa) at import, and every ``natosim`` call took about 2 s."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import sim.cli.commands\n"
+        "heavy = [m for m in ('scipy', 'matplotlib', 'mesa', 'pandas', 'pyarrow', 'solara')"
+        " if m in sys.modules]\n"
+        "print(' '.join(heavy))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == ""

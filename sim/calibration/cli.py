@@ -9,7 +9,6 @@ from ..cli import args as cli_args
 from ..runs.folders import check_folder, claimed_folder, command_line, default_folder
 from ..scenario import ScenarioError, load_scenario
 from ..scenario.paths import PACKAGE_SCENARIOS, resolve_scenario_path
-from .hindcast import fit_path, with_fit
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -73,6 +72,7 @@ def _record_only(scenario, start: int, end: int, write: bool) -> int:
     """``--record-only``: estimate the tracked fit's second stage (each ally's own-record
     terms) again, its first stage and bootstrap kept."""
     from .fit import with_own_record, write_fit  # noqa: PLC0415
+    from .hindcast import fit_path  # noqa: PLC0415 (SciPy, matplotlib on demand)
 
     if not write:
         raise ScenarioError(
@@ -96,7 +96,7 @@ def _record_only(scenario, start: int, end: int, write: bool) -> int:
 
 
 def cmd_hindcast(args: argparse.Namespace) -> int:
-    from .hindcast import run_hindcast  # noqa: PLC0415
+    from .hindcast import run_hindcast, with_fit  # noqa: PLC0415
 
     scenario = load_scenario(resolve_scenario_path(args.scenario))
     start, end = scenario.get("run.start_year"), scenario.get("run.end_year")
