@@ -313,7 +313,7 @@ def test_bootstrap_draws_are_full_vectors_of_the_tracked_fit():
 
 @pytest.mark.parametrize("origin", [2021, 2022, 2023])
 def test_each_rolling_origin_runs_on_its_own_fit(origin, tmp_path, capsys):
-    from sim.calibration.cli import fit_path, with_fit
+    from sim.calibration.hindcast import fit_path, with_fit
 
     record = json.loads(fit_path(2014, origin).read_text())
     assert record["meta"]["window"] == [2014, origin]
@@ -375,7 +375,7 @@ def test_own_record_terms_come_from_an_allys_own_record_and_only_in_its_window()
 def test_the_hindcast_reads_its_own_window_terms():
     """``--train-end Y`` runs with the terms of the 2014-Y fit, and starts each ally where its
     own record puts it."""
-    from sim.calibration.cli import fit_path, with_fit
+    from sim.calibration.hindcast import fit_path, with_fit
 
     record = json.loads(fit_path(2014, 2023).read_text())
     sc = with_fit(sim.load_scenario(HINDCAST), 2014, 2023)

@@ -788,7 +788,9 @@ def test_a_summit_in_a_join_year_counts_the_new_member(monkeypatch):
 
     sc = sim.load_scenario("hindcast_2014")
     summit = Event(year=2020, kind="summit", magnitude=2.5, note="a summit in 2020")
-    sc = dc_replace(sc, events=(*sc.events, summit))
+    # Finland brought forward to 2020 by an event listed after the summit
+    finland = Event(year=2020, kind="accession", target="FIN", note="Finland joins early")
+    sc = dc_replace(sc, events=(*sc.events, summit, finland))
     seen: list[np.ndarray] = []
     agree = coercion.agree
 
@@ -801,13 +803,17 @@ def test_a_summit_in_a_join_year_counts_the_new_member(monkeypatch):
     while model.year < 2020:
         model.step()
     assert len(seen) == 1
-    assert seen[0][model.ally_index["MKD"]]
+    assert seen[0][model.ally_index["MKD"]] and seen[0][model.ally_index["FIN"]]
+    ev = model.recorder.events
+    log = [t for k, t in zip(ev["kind"], ev["event"], strict=True) if k == "accession"]
+    assert sum("Finland" in t for t in log) == 1 and any("Finland joins early" in t for t in log)
 
 
 def test_russia_measures_readiness_against_todays_members():
-    """M8, M9 (issue 26): the forces a regional war would meet are taken over today's members,
-    at the start year's strength, so Finland's and Sweden's joins raise the free forces Russia
-    needs for a regional war; a year without a join leaves the thresholds as they were."""
+    """M8, M9 (issue 26): the forces each war would meet are taken over today's members, at the
+    start year's strength, so Finland's and Sweden's joins raise the free forces Russia needs
+    for a regional war; Finland also changes the local one (a mean over the reachable members);
+    a year without a join leaves the thresholds as they were."""
     import sim
     from sim.model.alliance import AllianceModel
 
@@ -821,6 +827,7 @@ def test_russia_measures_readiness_against_todays_members():
     assert by_year[2017][2] > by_year[2016][2] and by_year[2017][1] == by_year[2016][1]
     assert by_year[2022][1] == by_year[2014][1]
     assert by_year[2023][1] > by_year[2022][1]  # Finland
+    assert by_year[2023][0] != by_year[2022][0]  # a reachable member: the local mean moves
     assert by_year[2024][1] > by_year[2023][1]  # Sweden
     assert by_year[2025] == by_year[2024]
 

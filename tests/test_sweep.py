@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -507,3 +508,16 @@ def test_a_run_alone_gives_the_tables_it_has_inside_the_sweep(serial_sweep):
         for k, v in alone.summary.items():
             if isinstance(v, float):
                 assert row[k] == v or (np.isnan(v) and pd.isna(row[k])), k
+
+
+def test_report_refuses_a_sweep_folder_whose_spec_is_not_natosims(tmp_path, capsys):
+    """``natosim report`` checks a sweep's spec before any figure (the sweeps layer's check,
+    handed down by the command): a ``sweep.json`` with every key but a spec natosim did not
+    write is refused with one line naming the file, and nothing is written."""
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    meta = {"spec": {"factors": "nonsense"}, "base": {}, "points": 1, "command": "x"}
+    (folder / "sweep.json").write_text(json.dumps(meta))
+    assert main(["report", str(folder)]) == 2
+    assert "sweep.json" in capsys.readouterr().err
+    assert [p.name for p in folder.iterdir()] == ["sweep.json"]

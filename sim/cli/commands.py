@@ -53,11 +53,11 @@ OUTCOME_DEFAULT = "eu_core_pct_end"  # the sweep heatmap's outcome unless told
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(resolve_scenario_path(args.scenario))  # refused before the imports
     from ..analysis.cruxes import write_cruxes  # noqa: PLC0415
     from ..runs.runner import process_executor, run_replications  # noqa: PLC0415 (Mesa, pandas)
     from ..runs.store import write_results  # noqa: PLC0415
 
-    scenario = load_scenario(resolve_scenario_path(args.scenario))
     folder = Path(args.out) if args.out else default_folder(Path(args.results), scenario.name)
     with claimed_folder(folder, unique=not args.out) as folder:
         executor = process_executor(args.workers) if args.workers > 1 else None
@@ -245,7 +245,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     folder = Path(args.folder)
     # its JSON and its writability, before any figure
-    check_results_folder(folder, "report", _check_sweep)
+    check_results_folder(folder, "report", check_sweep=_check_sweep)
     _check_report_options(args, folder)
     try:
         path = build_report(

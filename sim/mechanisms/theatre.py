@@ -141,7 +141,8 @@ class Theatre:
 
     def opposing_forces(self, member: np.ndarray) -> tuple[float, float, float]:
         """The NATO forces a local, a regional and a large war would meet (bde-e), at the start
-        year's forces and among the allies in ``member`` (today's members: a join raises them):
+        year's forces and among the allies in ``member`` (today's members; a join raises the
+        regional and large ones and moves the local mean either way):
         the mean reachable ally's own forces and forward presence; the Baltic Sea region's
         allies (the Nordic-Baltic Eight, Poland, Germany); the European allies, the front
         line's (the region's and those Russia can reach) whole and the others' deployable share

@@ -94,6 +94,13 @@ class AllianceModel(mesa.Model):
         self.decided = Decisions()
         self.by_code = dict(zip(self.codes, self.allies, strict=True))
         self.accession_year = np.array([r.accession_year for r in records])
+        self.accession_events: dict[int, tuple[str, ...]] = {}  # year -> targets of the events
+        for ev in scenario.events:
+            if ev.kind == "accession" and ev.target:
+                self.accession_events[ev.year] = (
+                    *self.accession_events.get(ev.year, ()),
+                    ev.target,
+                )
         self.armed = self.ally_state.armed
         self.european = self.ally_state.european & self.armed
         self.canada = np.array([c == "CAN" for c in self.codes])
@@ -923,18 +930,20 @@ class AllianceModel(mesa.Model):
         from any start year: Montenegro in 2017, North Macedonia in 2020, Finland in 2023 and
         Sweden in 2024 become members, bound by the pledge and its deadlines, counted among the
         laggards and covered by Article 5 (:meth:`pledge_weights`). An ``accession`` event can
-        only bring a join forward (a counterfactual; the loader refuses a later one); one dated
-        the data's year is logged once, by the event with its note. Joins come before the
-        year's events, so a summit in a join year counts the new member."""
+        only bring a join forward (a counterfactual; the loader refuses a later one), and joins
+        here in its year too; it is logged once, by the event with its note. Joins come before
+        the year's events, so a summit in a join year counts the new member, wherever the
+        accession event stands in the file."""
         s = self.ally_state
         joining = ~s.member & initial.members(self.accession_year, self.year)
+        # this year's accession events join here too, so that the year's other events (a
+        # summit listed before the accession in the file) already count the new member
+        by_event = self.accession_events.get(self.year, ())
+        for code in by_event:
+            if code in self.ally_index:
+                joining[self.ally_index[code]] = not s.member[self.ally_index[code]]
         if not joining.any():
             return
-        by_event = {
-            ev.target
-            for ev in self.config.events
-            if ev.year == self.year and ev.kind == "accession"
-        }
         for i in np.flatnonzero(joining):
             if self.codes[i] not in by_event:  # else the year's event logs it, with its note
                 self.recorder.event(

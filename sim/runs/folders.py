@@ -391,7 +391,7 @@ def not_a_run_folder(folder: Path) -> str | None:
 
 
 def check_results_folder(
-    folder: Path, flag: str = "folder", check_sweep: Callable[[Path], Any] | None = None
+    folder: Path, flag: str = "folder", *, check_sweep: Callable[[Path], Any]
 ) -> None:
     """Refuse, before any work, a folder a report cannot be built from: not a folder, no
     ``manifest.json`` or ``sweep.json``, one that is not the JSON object natosim writes (a
@@ -408,8 +408,7 @@ def check_results_folder(
             raise ScenarioError(str(folder), "(folder)", expected)
         if (folder / "sweep.json").exists():
             read_json_object(folder / "sweep.json", _SWEEP_META)
-            if check_sweep is not None:
-                check_sweep(folder)
+            check_sweep(folder)
         elif (folder / "comparison.csv").exists():
             man = read_json_object(folder / "manifest.json", _COMPARE_MANIFEST)
             names = man["scenarios"]
