@@ -1450,3 +1450,55 @@ def test_a_thread_the_system_refuses_is_a_one_line_error(monkeypatch, capsys):
     monkeypatch.setattr(commands, "_check_paths", bug)
     with pytest.raises(RuntimeError, match="a bug"):  # a bug still shows its traceback
         main(["list"])
+
+
+def _wrapped(how: str) -> Exception:
+    """A thread refusal inside another library's exception: its cause, its context, or deeper."""
+    refusal = RuntimeError("can't start new thread")
+    if how == "cause":
+        outer = ValueError("could not read the table")
+        outer.__cause__ = refusal
+    elif how == "context":
+        outer = ValueError("could not read the table")
+        outer.__context__ = refusal
+    else:  # two levels down, the cause's context
+        middle = OSError("the reader stopped")
+        middle.__context__ = refusal
+        outer = ValueError("could not read the table")
+        outer.__cause__ = middle
+    return outer
+
+
+@pytest.mark.parametrize("how", ["cause", "context", "deeper"])
+def test_a_thread_refusal_wrapped_in_another_exception_is_a_one_line_error(
+    monkeypatch, capsys, how
+):
+    """Only the outer exception's message was read: a library that wraps the refusal in its own
+    exception (``raise ... from``, or raising while handling it) got a traceback."""
+    from sim.cli import commands
+
+    def refuse(args):
+        raise _wrapped(how)
+
+    monkeypatch.setattr(commands, "_check_paths", refuse)
+    assert main(["list"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("natosim: error:") and "refused a new thread" in err
+    assert "can't start new thread" in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_an_exception_chain_with_a_loop_and_no_refusal_keeps_its_traceback(monkeypatch):
+    """The chain is walked once per exception: a loop (an exception that is its own context's
+    context) ends the walk, and an exception that is not a refusal still raises."""
+    from sim.cli import commands
+
+    a, b = ValueError("a bug"), KeyError("another")
+    a.__context__, b.__context__ = b, a
+    a.__cause__ = a
+
+    def bug(args):
+        raise a
+
+    monkeypatch.setattr(commands, "_check_paths", bug)
+    with pytest.raises(ValueError, match="a bug"):
+        main(["list"])

@@ -640,11 +640,32 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     print(_visible(f"natosim: warning: {text}"), file=sys.stderr if file is None else file)
 
 
-def _out_of_threads(exc: BaseException) -> bool:
+def _out_of_threads(exc: BaseException) -> BaseException | None:
     """Whether ``exc`` is a library's report that a thread could not be started (pyarrow raises
     ``ArrowException: ... Failed to launch worker thread`` under a tight ``ulimit -v``): a limit
-    of the machine, not a bug, so a one-line message instead of a traceback."""
-    return "launch worker thread" in str(exc) or "can't start new thread" in str(exc)
+    of the machine, not a bug, so a one-line message instead of a traceback. The refusal may be
+    the cause or context of what reaches the command (a library that wraps it in its own
+    exception, ``raise ... from``): the whole chain is read, each exception once, and the one
+    that says so is returned (else None)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        text = str(current)
+        if "launch worker thread" in text or "can't start new thread" in text:
+            return current
+        pending += [current.__cause__, current.__context__]
+    return None
+
+
+def _thread_refused(exc: BaseException) -> str:
+    return (
+        "natosim: error: the system refused a new thread (an address-space or process "
+        f"limit, such as ulimit -v or -u): {exc}; raise the limit or run fewer at once"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -711,13 +732,10 @@ def _main(argv: list[str] | None) -> int:
         print(_visible(f"natosim: error: {exc}"), file=sys.stderr)
         return 1
     except Exception as exc:
-        if not _out_of_threads(exc):
+        refusal = _out_of_threads(exc)
+        if refusal is None:
             raise
-        print(
-            "natosim: error: the system refused a new thread (an address-space or process "
-            f"limit, such as ulimit -v or -u): {exc}; raise the limit or run fewer at once",
-            file=sys.stderr,
-        )
+        print(_visible(_thread_refused(refusal)), file=sys.stderr)
         return 1
     finally:
         warnings.showwarning = show_warning
