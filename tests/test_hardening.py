@@ -1397,21 +1397,35 @@ def test_a_refusal_on_the_command_line_flushes_and_ends_with_os_exit_2(capsys, m
     assert ended == [2] and "error:" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux applies it")
-def test_report_under_an_address_space_limit_does_not_hang(tmp_path):
-    """Under `ulimit -v` (as batch schedulers set) pyarrow's default allocator reserved so much
-    address space that its reader threads could not start and a Parquet read waited forever
-    (`natosim report` hung at 760 MB and ignored SIGTERM). sim selects the system allocator."""
-    import resource
-
-    out = tmp_path / "r"
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    """A run folder of two replications, written without a report."""
+    out = tmp_path_factory.mktemp("limited") / "r"
     done = _natosim("run", "baseline", "--reps", "2", "--out", str(out), "--no-report", cwd=ROOT)
     assert done.wait(timeout=300) == 0, done.stderr.read() if done.stderr else ""
+    return out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux applies it")
+@pytest.mark.parametrize("kib", [500_000, 760_000])
+def test_report_under_an_address_space_limit_does_not_hang(two_runs, tmp_path, kib):
+    """Under `ulimit -v` (as batch schedulers set) pyarrow's default allocator reserved so much
+    address space that its reader threads could not start and a Parquet read waited forever
+    (`natosim report` hung at 760 MB and ignored SIGTERM): sim selects the system allocator. At
+    500 MB SciPy's OpenBLAS, starting a thread per core, retried an allocation for ever inside
+    `import scipy` (100% system time): sim asks for one BLAS thread. The variables sim sets are
+    not passed on from this process (it imported sim), so the command sets them itself."""
+    import resource
+    import shutil
+
+    out = tmp_path / "r"
+    shutil.copytree(two_runs, out)
 
     def limit() -> None:  # in the child only
-        resource.setrlimit(resource.RLIMIT_AS, (760_000 * 1024, resource.RLIM_INFINITY))
+        resource.setrlimit(resource.RLIMIT_AS, (kib * 1024, resource.RLIM_INFINITY))
 
-    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    ours = ("ARROW_DEFAULT_MEMORY_POOL", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    env = {k: v for k, v in os.environ.items() if k not in (*ours, "MALLOC_ARENA_MAX")}
     try:
         proc = subprocess.run(
             [str(Path(sys.executable).parent / "natosim"), "report", str(out)],  # as installed
@@ -1420,14 +1434,18 @@ def test_report_under_an_address_space_limit_does_not_hang(tmp_path):
             env=env,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=90,  # then SIGKILL: the hang ignored SIGTERM
             preexec_fn=limit,
         )
     except subprocess.TimeoutExpired:
-        pytest.fail("natosim report hung under an address-space limit of 760 MB")
+        pytest.fail(f"natosim report hung under an address-space limit of {kib} KiB")
     # it finishes, or (where the limit leaves too little) says so in one line: not a hang
     ok = proc.returncode == 0
-    refused = proc.returncode == 1 and proc.stderr.startswith("natosim: error:")
+    refused = (
+        proc.returncode == 1
+        and proc.stderr.startswith("natosim: error:")
+        and len(proc.stderr.strip().splitlines()) == 1
+    )
     assert (ok or refused) and "Traceback" not in proc.stderr, proc.stderr
 
 
@@ -1501,4 +1519,26 @@ def test_an_exception_chain_with_a_loop_and_no_refusal_keeps_its_traceback(monke
 
     monkeypatch.setattr(commands, "_check_paths", bug)
     with pytest.raises(ValueError, match="a bug"):
+        main(["list"])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux applies it")
+def test_a_library_the_loader_cannot_map_under_a_limit_is_out_of_memory(monkeypatch, capsys):
+    """At `ulimit -v 570000` Matplotlib's renderer, loaded late, failed with ``ImportError: ...so:
+    failed to map segment from shared object`` and a traceback; under an address-space limit
+    that is out of memory, said in one line. Without a limit it is not (a noexec mount, say)."""
+    import resource
+
+    from sim.cli import commands
+
+    def unmapped(args):
+        raise ImportError("/x/_backend_agg.so: failed to map segment from shared object")
+
+    monkeypatch.setattr(commands, "_check_paths", unmapped)
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (570_000 * 1024, -1))
+    assert main(["list"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("natosim: error: out of memory") and len(err.splitlines()) == 1
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (-1, -1))
+    with pytest.raises(ImportError, match="failed to map"):
         main(["list"])
