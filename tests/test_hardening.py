@@ -1332,6 +1332,60 @@ def test_a_resumed_class_is_played_back_once(saved_seminar, tmp_path):
     assert code == 0 and "interrupted" not in said and "Traceback" not in said, (code, said)
 
 
+class _Stopped(BaseException):
+    """The end of a server run faked in the test's process (in place of ``os._exit``)."""
+
+
+def test_a_resumed_class_logs_and_warns_as_a_server_started_on_its_own(
+    saved_seminar, tmp_path, capsys, monkeypatch
+):
+    """A class resumed with ``natosim seminar --resume`` is served in the command's process and
+    kept the command's logging (``WARNING natosim.seminar: ...`` on a handler of the root logger)
+    and its ``warnings.showwarning`` (``natosim: warning: ...``); a server exec'd for a new class
+    has neither (a new interpreter: a log record by the last-resort handler, message only; a
+    warning by Python). The real command runs up to uvicorn, whose server is faked: it warns and
+    logs once serving, as a page's code would."""
+    import logging
+    import sys
+    import types
+    import warnings
+
+    import uvicorn
+
+    from sim.seminar import handover
+    from sim.seminar import serve as serving
+
+    class Server:
+        def __init__(self, config):
+            self.should_exit = False
+
+        def run(self, sockets=None):
+            warnings.warn("a page's warning", UserWarning, stacklevel=1)
+            logging.getLogger("natosim.seminar").warning("a page's log record")
+
+    def stop(code):
+        raise _Stopped
+
+    # as on the command line: no handler on the root logger yet (pytest's are put back after)
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    monkeypatch.setattr(uvicorn, "Server", Server)
+    monkeypatch.setattr(uvicorn, "Config", lambda app, **kw: None)
+    monkeypatch.setitem(sys.modules, "solara.server.starlette", types.SimpleNamespace(app=None))
+    monkeypatch.setattr(serving, "_watch", lambda server: None)
+    monkeypatch.setattr(os, "_exit", stop)
+    monkeypatch.setattr(handover, "SESSION", None)
+    environ = dict(os.environ)
+    try:
+        with pytest.warns(UserWarning, match="a page's warning"), pytest.raises(_Stopped):
+            main(["seminar", "--resume", str(saved_seminar), "--export-dir", str(tmp_path)])
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+    err = capsys.readouterr().err
+    assert "a page's log record" in err.splitlines(), err  # the last resort's: the message alone
+    assert "WARNING natosim.seminar" not in err and "natosim: warning" not in err, err
+
+
 # -- explain and report: options refused from the manifest, before any table is read -------------
 
 
