@@ -118,7 +118,7 @@ def _seat_menu(teacher, role: str) -> None:
 def test_untouched_submit_release_and_resume(tmp_path):
     """A student's untouched Submit keeps the agent's values; a seat the instructor releases is
     taken by another student; the server stops promptly on SIGTERM and ``--resume`` brings back
-    the year and the seats (the same links)."""
+    the year and the seats (the same links, on another port if the saved one was taken since)."""
     import time
 
     from sim.runs.store import read_table
@@ -176,17 +176,24 @@ def test_untouched_submit_release_and_resume(tmp_path):
         server.process.terminate()
         server.process.wait(timeout=15)
         assert time.time() - t0 < 8, "SIGTERM did not stop the server promptly"
-        back = launch("", 0, exports, cwd=tmp_path, resume=server.folder)  # the saved port
+        # the saved port if it is still free (the same links); if another program took it
+        # since, a free one (the command says so): the links keep the join code and the tokens
+        # on the new port. Either way, so the test does not depend on the port staying free.
+        back = launch("", 0, exports, cwd=tmp_path, resume=server.folder)
         try:
-            assert back.port == server.port, "the saved port was free: the same links"
+
+            def now(link: str) -> str:  # a link as the resumed class serves it
+                return link.replace(f":{server.port}/", f":{back.port}/", 1)
+
+            assert (back.join, back.instructor) == (now(server.join), now(server.instructor))
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
                 page = browser.new_page(viewport={"width": 1280, "height": 720})
-                page.goto(bob_link)  # the same link works after the restart
+                page.goto(now(bob_link))  # Bob's link works after the restart
                 page.wait_for_selector("text=Bob: you are Estonia", timeout=90_000)
                 page.wait_for_selector("text=Year 2027", timeout=30_000)
                 teacher = browser.new_page(viewport={"width": 1280, "height": 720})
-                teacher.goto(server.instructor)
+                teacher.goto(back.instructor)
                 teacher.wait_for_selector("text=year 2027", timeout=60_000)
                 assert "EST Bob" in teacher.locator(".roster").inner_text()
                 browser.close()
