@@ -327,24 +327,45 @@ def test_a_half_written_message_and_the_form_outlive_other_pages_changes(seminar
 def test_the_instructors_closed_messages_panel_gets_no_traffic(seminar):
     """The console's panel of all the class's messages starts closed; closed, it was still
     rendered at every message, the whole traffic each time, and sent to the instructor's page
-    (on the server and the page that show the roster). It is drawn once opened."""
+    (on the server and the page that show the roster). It is drawn once opened.
+
+    Not a fixed wait (a frame sent after it went unchecked, so a loaded machine could pass by
+    accident): the message has reached another student's page (it went out), then the console
+    has shown the roster change of a Submit made after it (the instructor's connection carried
+    what the server sent it after the message), then a further window is watched; every frame
+    the console received up to the opening of the panel is checked, and at the end no frame
+    with the message may have come before that opening."""
     browser_path = require_chromium()
     from playwright.sync_api import sync_playwright
 
     join, instructor, _ = seminar
     frames: list[str] = []
+    text = "Caucus at noon"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
-        teacher, ada = (browser.new_page(viewport={"width": 1280, "height": 720}) for _ in range(2))
+        teacher, ada, bo = (
+            browser.new_page(viewport={"width": 1280, "height": 720}) for _ in range(3)
+        )
         teacher.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
         teacher.goto(instructor)
         teacher.wait_for_selector("text=Instructor", timeout=90_000)
         _join(ada, join, "Ada", "EST:")
-        ada.locator(".msg-text-input input").fill("Caucus at noon")
+        _join(bo, join, "Bo", "LVA:")
+        ada.locator(".msg-to").click()
+        ada.locator(".menuable__content__active").get_by_role(
+            "option", name="all allies", exact=True
+        ).click()
+        ada.locator(".msg-text-input input").fill(text)
         ada.locator(".msg-send").click()
-        ada.locator(".messages-box", has_text="Caucus at noon").wait_for(timeout=30_000)
-        teacher.wait_for_timeout(2_000)  # time for any update to reach the instructor's page
-        assert frames and not [f for f in frames if "Caucus at noon" in f]
+        bo.locator(".messages-box", has_text=text).wait_for(timeout=30_000)  # it went out
+        ada.locator(".submit").click()  # after the message: the console's roster shows it
+        ada.wait_for_selector("text=is in", timeout=30_000)
+        teacher.wait_for_selector(".roster .seat.decided", timeout=30_000)
+        teacher.wait_for_timeout(2_000)  # and a window more for anything sent late
+        opened = len(frames)
+        assert opened and not [f for f in frames[:opened] if text in f]
         teacher.get_by_text("Messages between seats (all of them)").click()
-        teacher.locator(".messages-box", has_text="Caucus at noon").wait_for(timeout=30_000)
+        teacher.locator(".messages-box", has_text=text).wait_for(timeout=30_000)
         browser.close()
+    carrying = [i for i, f in enumerate(frames) if text in f]
+    assert carrying and min(carrying) >= opened, (opened, carrying)
