@@ -27,6 +27,19 @@ from typing import TYPE_CHECKING
 # report: 5 s). Set before pyarrow is first used; a value the user set is kept.
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
+# One BLAS thread. NumPy's and SciPy's OpenBLAS each start a thread per core when loaded and
+# allocate a buffer for each; under a tighter address-space limit (`ulimit -v 500000`) SciPy's
+# OpenBLAS, loaded after NumPy's and pyarrow's threads had taken their share, retried an
+# allocation it could not get for ever (its main thread failing ~36,000 mmap calls a second):
+# `natosim report` hung at the import of scipy, before any of this project's code ran. This
+# project parallelises with processes (one model per worker) and its matrices are tiny (31
+# allies), so a second BLAS thread only costs address space and oversubscribes the workers'
+# cores. Set before NumPy is first imported (here, when `sim` is imported first, as the command
+# and its worker processes do); a value the user set is kept. (MKL, in a NumPy built with it,
+# reads its own variable.)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
 # Every public name is imported on first use (PEP 562), so that `natosim --version`, `natosim
 # list` and worker processes that only run models do not pay for Mesa, pandas, SciPy and SALib
 # before they need them.

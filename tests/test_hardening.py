@@ -1332,6 +1332,60 @@ def test_a_resumed_class_is_played_back_once(saved_seminar, tmp_path):
     assert code == 0 and "interrupted" not in said and "Traceback" not in said, (code, said)
 
 
+class _Stopped(BaseException):
+    """The end of a server run faked in the test's process (in place of ``os._exit``)."""
+
+
+def test_a_resumed_class_logs_and_warns_as_a_server_started_on_its_own(
+    saved_seminar, tmp_path, capsys, monkeypatch
+):
+    """A class resumed with ``natosim seminar --resume`` is served in the command's process and
+    kept the command's logging (``WARNING natosim.seminar: ...`` on a handler of the root logger)
+    and its ``warnings.showwarning`` (``natosim: warning: ...``); a server exec'd for a new class
+    has neither (a new interpreter: a log record by the last-resort handler, message only; a
+    warning by Python). The real command runs up to uvicorn, whose server is faked: it warns and
+    logs once serving, as a page's code would."""
+    import logging
+    import sys
+    import types
+    import warnings
+
+    import uvicorn
+
+    from sim.seminar import handover
+    from sim.seminar import serve as serving
+
+    class Server:
+        def __init__(self, config):
+            self.should_exit = False
+
+        def run(self, sockets=None):
+            warnings.warn("a page's warning", UserWarning, stacklevel=1)
+            logging.getLogger("natosim.seminar").warning("a page's log record")
+
+    def stop(code):
+        raise _Stopped
+
+    # as on the command line: no handler on the root logger yet (pytest's are put back after)
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    monkeypatch.setattr(uvicorn, "Server", Server)
+    monkeypatch.setattr(uvicorn, "Config", lambda app, **kw: None)
+    monkeypatch.setitem(sys.modules, "solara.server.starlette", types.SimpleNamespace(app=None))
+    monkeypatch.setattr(serving, "_watch", lambda server: None)
+    monkeypatch.setattr(os, "_exit", stop)
+    monkeypatch.setattr(handover, "SESSION", None)
+    environ = dict(os.environ)
+    try:
+        with pytest.warns(UserWarning, match="a page's warning"), pytest.raises(_Stopped):
+            main(["seminar", "--resume", str(saved_seminar), "--export-dir", str(tmp_path)])
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+    err = capsys.readouterr().err
+    assert "a page's log record" in err.splitlines(), err  # the last resort's: the message alone
+    assert "WARNING natosim.seminar" not in err and "natosim: warning" not in err, err
+
+
 # -- explain and report: options refused from the manifest, before any table is read -------------
 
 
@@ -1397,21 +1451,35 @@ def test_a_refusal_on_the_command_line_flushes_and_ends_with_os_exit_2(capsys, m
     assert ended == [2] and "error:" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux applies it")
-def test_report_under_an_address_space_limit_does_not_hang(tmp_path):
-    """Under `ulimit -v` (as batch schedulers set) pyarrow's default allocator reserved so much
-    address space that its reader threads could not start and a Parquet read waited forever
-    (`natosim report` hung at 760 MB and ignored SIGTERM). sim selects the system allocator."""
-    import resource
-
-    out = tmp_path / "r"
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    """A run folder of two replications, written without a report."""
+    out = tmp_path_factory.mktemp("limited") / "r"
     done = _natosim("run", "baseline", "--reps", "2", "--out", str(out), "--no-report", cwd=ROOT)
     assert done.wait(timeout=300) == 0, done.stderr.read() if done.stderr else ""
+    return out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux applies it")
+@pytest.mark.parametrize("kib", [500_000, 760_000])
+def test_report_under_an_address_space_limit_does_not_hang(two_runs, tmp_path, kib):
+    """Under `ulimit -v` (as batch schedulers set) pyarrow's default allocator reserved so much
+    address space that its reader threads could not start and a Parquet read waited forever
+    (`natosim report` hung at 760 MB and ignored SIGTERM): sim selects the system allocator. At
+    500 MB SciPy's OpenBLAS, starting a thread per core, retried an allocation for ever inside
+    `import scipy` (100% system time): sim asks for one BLAS thread. The variables sim sets are
+    not passed on from this process (it imported sim), so the command sets them itself."""
+    import resource
+    import shutil
+
+    out = tmp_path / "r"
+    shutil.copytree(two_runs, out)
 
     def limit() -> None:  # in the child only
-        resource.setrlimit(resource.RLIMIT_AS, (760_000 * 1024, resource.RLIM_INFINITY))
+        resource.setrlimit(resource.RLIMIT_AS, (kib * 1024, resource.RLIM_INFINITY))
 
-    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    ours = ("ARROW_DEFAULT_MEMORY_POOL", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    env = {k: v for k, v in os.environ.items() if k not in (*ours, "MALLOC_ARENA_MAX")}
     try:
         proc = subprocess.run(
             [str(Path(sys.executable).parent / "natosim"), "report", str(out)],  # as installed
@@ -1420,14 +1488,18 @@ def test_report_under_an_address_space_limit_does_not_hang(tmp_path):
             env=env,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=90,  # then SIGKILL: the hang ignored SIGTERM
             preexec_fn=limit,
         )
     except subprocess.TimeoutExpired:
-        pytest.fail("natosim report hung under an address-space limit of 760 MB")
+        pytest.fail(f"natosim report hung under an address-space limit of {kib} KiB")
     # it finishes, or (where the limit leaves too little) says so in one line: not a hang
     ok = proc.returncode == 0
-    refused = proc.returncode == 1 and proc.stderr.startswith("natosim: error:")
+    refused = (
+        proc.returncode == 1
+        and proc.stderr.startswith("natosim: error:")
+        and len(proc.stderr.strip().splitlines()) == 1
+    )
     assert (ok or refused) and "Traceback" not in proc.stderr, proc.stderr
 
 
@@ -1449,4 +1521,78 @@ def test_a_thread_the_system_refuses_is_a_one_line_error(monkeypatch, capsys):
 
     monkeypatch.setattr(commands, "_check_paths", bug)
     with pytest.raises(RuntimeError, match="a bug"):  # a bug still shows its traceback
+        main(["list"])
+
+
+def _wrapped(how: str) -> Exception:
+    """A thread refusal inside another library's exception: its cause, its context, or deeper."""
+    refusal = RuntimeError("can't start new thread")
+    if how == "cause":
+        outer = ValueError("could not read the table")
+        outer.__cause__ = refusal
+    elif how == "context":
+        outer = ValueError("could not read the table")
+        outer.__context__ = refusal
+    else:  # two levels down, the cause's context
+        middle = OSError("the reader stopped")
+        middle.__context__ = refusal
+        outer = ValueError("could not read the table")
+        outer.__cause__ = middle
+    return outer
+
+
+@pytest.mark.parametrize("how", ["cause", "context", "deeper"])
+def test_a_thread_refusal_wrapped_in_another_exception_is_a_one_line_error(
+    monkeypatch, capsys, how
+):
+    """Only the outer exception's message was read: a library that wraps the refusal in its own
+    exception (``raise ... from``, or raising while handling it) got a traceback."""
+    from sim.cli import commands
+
+    def refuse(args):
+        raise _wrapped(how)
+
+    monkeypatch.setattr(commands, "_check_paths", refuse)
+    assert main(["list"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("natosim: error:") and "refused a new thread" in err
+    assert "can't start new thread" in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_an_exception_chain_with_a_loop_and_no_refusal_keeps_its_traceback(monkeypatch):
+    """The chain is walked once per exception: a loop (an exception that is its own context's
+    context) ends the walk, and an exception that is not a refusal still raises."""
+    from sim.cli import commands
+
+    a, b = ValueError("a bug"), KeyError("another")
+    a.__context__, b.__context__ = b, a
+    a.__cause__ = a
+
+    def bug(args):
+        raise a
+
+    monkeypatch.setattr(commands, "_check_paths", bug)
+    with pytest.raises(ValueError, match="a bug"):
+        main(["list"])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux applies it")
+def test_a_library_the_loader_cannot_map_under_a_limit_is_out_of_memory(monkeypatch, capsys):
+    """At `ulimit -v 570000` Matplotlib's renderer, loaded late, failed with ``ImportError: ...so:
+    failed to map segment from shared object`` and a traceback; under an address-space limit
+    that is out of memory, said in one line. Without a limit it is not (a noexec mount, say)."""
+    import resource
+
+    from sim.cli import commands
+
+    def unmapped(args):
+        raise ImportError("/x/_backend_agg.so: failed to map segment from shared object")
+
+    monkeypatch.setattr(commands, "_check_paths", unmapped)
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (570_000 * 1024, -1))
+    assert main(["list"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("natosim: error: out of memory") and len(err.splitlines()) == 1
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (-1, -1))
+    with pytest.raises(ImportError, match="failed to map"):
         main(["list"])

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -534,22 +537,74 @@ def test_shared_block_is_joined_once_per_snapshot_and_kept_with_it():
     assert shared_html(a.snapshot, insider=True) != shown  # Russia's chart while hidden
 
 
-def test_launch_leaves_the_port_to_the_command_which_listens_first(tmp_path):
-    """The browser tests and benchmarks took a free port (bound, then closed) and launched
-    ``natosim seminar --port`` on it: another program could take the port in between. By
-    default :func:`launch` now gives ``--port 0``: the command listens on a free port before it
-    prints its links, and the port is read from them. A port taken is refused by the command,
-    and launch says why."""
+def _listening_inodes(port: int) -> set[str]:
+    """The inodes of the sockets listening on ``port`` (Linux's /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as fh:
+            for row in list(fh)[1:]:
+                fields = row.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    found.add(fields[9])  # state 0A: LISTEN
+    return found
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    """The inodes of the sockets process ``pid`` holds open."""
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                held.add(target[len("socket:[") : -1])
+    return held
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and SO_REUSEPORT")
+def test_launch_leaves_the_port_to_the_server_which_listens_first_and_keeps_it(
+    tmp_path, monkeypatch
+):
+    """The race: the browser tests and benchmarks took a free port (bound, then closed) and
+    launched ``natosim seminar --port`` on it, so another program could take the port in
+    between. launch() hands the command no port chosen beforehand (``--port 0`` unless told);
+    the port in the links is the one the server's own process listens on; and while it serves,
+    a second listener cannot have the port, not even with SO_REUSEADDR and SO_REUSEPORT (which
+    would share it, and its connections, with a socket that set SO_REUSEPORT too). A port that
+    is taken is refused by the command, and launch says why."""
+    import errno
     import socket
+    import subprocess
     import urllib.request
 
-    from sim.seminar.launch import launch
+    from sim.seminar import launch as launching
 
-    server = launch("baseline", export_dir=tmp_path / "ex", cwd=tmp_path)
+    given: list[list[str]] = []
+    real = subprocess.Popen
+
+    def recording(cmd, **kw):
+        given.append(list(cmd))
+        return real(cmd, **kw)
+
+    monkeypatch.setattr(launching.subprocess, "Popen", recording)
+    server = launching.launch("baseline", export_dir=tmp_path / "ex", cwd=tmp_path)
     try:
+        (cmd,) = given
+        assert cmd[cmd.index("--port") + 1] == "0", "a port chosen before the server listens"
         assert server.port >= 1024
         assert f"127.0.0.1:{server.port}/" in server.join
         assert f"127.0.0.1:{server.port}/" in server.instructor
+        listening = _listening_inodes(server.port)
+        assert listening and listening <= _socket_inodes(server.process.pid), (
+            "the port is listened on by another process than the server"
+        )
+        for host in ("127.0.0.1", "0.0.0.0"):
+            with socket.socket() as thief:
+                thief.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                thief.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                with pytest.raises(OSError) as taken:
+                    thief.bind((host, server.port))
+                    thief.listen()
+                assert taken.value.errno == errno.EADDRINUSE
         with urllib.request.urlopen(server.join, timeout=10) as reply:
             assert reply.status == 200
     finally:
@@ -559,7 +614,7 @@ def test_launch_leaves_the_port_to_the_command_which_listens_first(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(RuntimeError, match="in use"):
-            launch("baseline", port, tmp_path / "ex", cwd=tmp_path)
+            launching.launch("baseline", port, tmp_path / "ex", cwd=tmp_path)
 
 
 @pytest.mark.parametrize(

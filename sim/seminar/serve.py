@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import socket
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
@@ -103,6 +105,42 @@ class Guard:
                 del self.open[client]
 
 
+def _as_its_own_process() -> None:
+    """Logging and warnings as the server has them when it runs as its own process (``python -m
+    sim.seminar.serve``, exec'd by ``natosim seminar``): nothing configured, as in a new
+    interpreter. A class resumed with ``natosim seminar --resume`` is served in the command's
+    process (:func:`sim.seminar.server.serve_resumed`), which had set up the command's logging
+    (a handler on the root logger, ``LEVEL name: message``) and its ``warnings.showwarning``
+    (``natosim: warning: ...``, meant for the command's own output): both are undone here, so
+    that the server's log lines and warnings read the same however it was started."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.setLevel(logging.WARNING)
+    warnings.showwarning = getattr(warnings, "_showwarning_orig", _python_showwarning)
+
+
+def _python_showwarning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Python's own way of showing a warning (where :mod:`warnings` keeps no copy of it)."""
+    stream = sys.stderr if file is None else file
+    if stream is not None:
+        with contextlib.suppress(OSError):
+            stream.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+def _watch(server: Any) -> None:
+    """End the process 3 s after ``server`` was asked to stop: pages' threads must not keep a
+    stopped server alive."""
+
+    def watchdog() -> None:
+        while not server.should_exit:
+            time.sleep(0.2)
+        time.sleep(3.0)
+        os._exit(0)
+
+    threading.Thread(target=watchdog, daemon=True, name="stop-watchdog").start()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m sim.seminar.serve")
     ap.add_argument("host")
@@ -119,6 +157,7 @@ def serve(host: str, port: int, sock: socket.socket | None, app: str) -> None:
     """Serve the Solara app ``app`` on the listening ``sock`` (else bind ``host``:``port``)
     until stopped, then end the process (``natosim seminar --resume`` calls it in its own
     process, with the class it played back: :func:`sim.seminar.server.serve_resumed`)."""
+    _as_its_own_process()
     sockets = [sock] if sock is not None else None
     if sock is not None:
         port = sock.getsockname()[1]
@@ -147,13 +186,7 @@ def serve(host: str, port: int, sock: socket.socket | None, app: str) -> None:
     )
     server = uvicorn.Server(config)
 
-    def watchdog() -> None:
-        while not server.should_exit:
-            time.sleep(0.2)
-        time.sleep(3.0)
-        os._exit(0)  # pages' threads must not keep a stopped server alive
-
-    threading.Thread(target=watchdog, daemon=True, name="stop-watchdog").start()
+    _watch(server)
     # uvicorn raises the stop signal again once it has shut down; in the process of `natosim
     # seminar --resume` the command's handler turns it into KeyboardInterrupt, which reached the
     # command as "interrupted; nothing was written" and exit 130, though the class was saved at
