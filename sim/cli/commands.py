@@ -806,7 +806,11 @@ def _main(argv: list[str] | None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except MemoryError:
-        print("natosim: error: out of memory; try fewer replications or samples", file=sys.stderr)
+        print(
+            "natosim: error: out of memory (the machine's, or an address-space limit such as "
+            "ulimit -v); raise the limit, or run fewer replications or samples",
+            file=sys.stderr,
+        )
         return 1
     except OSError as exc:  # a disk that fills up, a folder removed under us: not a bug
         print(_visible(f"natosim: error: {exc}"), file=sys.stderr)

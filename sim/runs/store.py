@@ -142,11 +142,21 @@ def load_run(folder: Path) -> Results:
     )
 
 
+def read_parquet(path: Path) -> pd.DataFrame:
+    """A Parquet file natosim wrote, as the DataFrame ``pd.read_parquet`` gives (the same
+    values and dtypes, checked with pandas 2 and 3), read by one thread: pyarrow's dataset
+    reader waits for ever for worker threads that an address-space limit (``ulimit -v``) keeps
+    from starting, and ignores SIGTERM while it waits; a file read this way either reads or
+    says at once that a thread was refused. natosim's tables are small (one results folder)."""
+    table = pq.ParquetFile(path).read(use_threads=False, use_pandas_metadata=True)
+    return table.to_pandas(use_threads=False)
+
+
 def read_table(folder: Path, name: str) -> pd.DataFrame:
     """Read one table of a results folder, whichever format it was written in."""
     folder = Path(folder)
     if (folder / f"{name}.parquet").exists():
-        return pd.read_parquet(folder / f"{name}.parquet")
+        return read_parquet(folder / f"{name}.parquet")
     return pd.read_csv(folder / f"{name}.csv", keep_default_na=False, na_values=[""])
 
 
