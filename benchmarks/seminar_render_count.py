@@ -14,7 +14,10 @@ server CPU under the GIL while the rest of the class waits.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import collections
+import io
+import pstats
 import os
 import statistics
 import sys
@@ -58,6 +61,29 @@ def _counted_component(component):
         return f(*args, **kwargs)
 
     component.f = counted
+
+
+PROFILES: list[cProfile.Profile] = []
+PROFILING = threading.Event()
+
+
+def _profiled_render(render):
+    def profiled(self, *args, **kwargs):
+        if not PROFILING.is_set():
+            return render(self, *args, **kwargs)
+        profile = cProfile.Profile()
+        try:
+            profile.enable()
+        except ValueError:  # a render inside a render of this thread: profiled by the outer one
+            return render(self, *args, **kwargs)
+        try:
+            return render(self, *args, **kwargs)
+        finally:
+            profile.disable()
+            with LOCK:
+                PROFILES.append(profile)
+
+    return profiled
 
 
 def page_element(search: str):
@@ -104,7 +130,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--participants", type=int, default=12)
     ap.add_argument("--years", type=int, default=3)
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="print the N functions of most cumulative time in the pages' renders at "
+                    "Advance (cProfile of every render call, all pages)")
     args = ap.parse_args()
+    if args.profile:
+        for cls in {reacton.core._RenderContext, getattr(reacton.core, "_RenderContextFast",
+                                                         reacton.core._RenderContext)}:
+            cls.render = _profiled_render(cls.render)
     if args.participants < 2 or args.years < 1:
         sys.exit("--participants at least 2, --years at least 1")
     os.chdir(tempfile.mkdtemp())
@@ -138,12 +171,23 @@ def main() -> None:
                 to = allies[(allies.index(roles[i]) + 1) % len(allies)]
                 measure("a message", lambda token=token, to=to: SESSION.send_message(
                     token, to, f"hello in year {year}"), rows)
+        if args.profile:
+            PROFILING.set()
         measure("Advance", SESSION.advance, rows)
+        PROFILING.clear()
     for what, got in rows.items():
         keys = sorted({k for r in got for k in k_order(r)}, key=sort_key)
         med = {k: statistics.median(r.get(k, 0) for r in got) for k in keys}
         print(f"{what} (median of {len(got)}): "
               + ", ".join(f"{k} {med[k]:.0f}" for k in keys if med[k]), flush=True)
+    if PROFILES:
+        out = io.StringIO()
+        stats = pstats.Stats(PROFILES[0], stream=out)
+        for profile in PROFILES[1:]:
+            stats.add(profile)
+        stats.sort_stats("cumulative").print_stats(args.profile)
+        print(f"the pages' renders at {args.years} Advance(s), {len(PROFILES)} render calls:")
+        print(out.getvalue())
     for rc in contexts:
         rc.close()
 
