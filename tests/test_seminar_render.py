@@ -7,9 +7,11 @@ GIL while the rest of the class waits."""
 from __future__ import annotations
 
 import collections
+import re
 import threading
 import time
 
+import ipywidgets
 import pytest
 import reacton.core
 import solara
@@ -162,3 +164,107 @@ def test_an_advance_updates_what_changed_and_shows_the_new_year(pages):
         shown = repr(text_of(rc))
         assert f"Year {year + 1}" in shown and f"decisions for {year + 2}" in shown
         assert got.get(id(rc), 0) <= 30, got
+
+
+def tree(widget, tokens) -> list[str]:
+    """A page as the browser gets it: every widget's synced state, depth first (model ids, the
+    style block's random id, the seats' tokens and the countdown's seconds left aside)."""
+    out: list[str] = []
+
+    def walk(w, depth):
+        state = {
+            k: v
+            for k, v in w.get_state().items()
+            if k not in ("children", "layout", "_model_id", "left")
+        }
+        text = repr(sorted(state.items(), key=lambda kv: kv[0]))
+        text = re.sub(r"IPY_MODEL_[0-9a-f]+", "M", text)
+        text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "U", text)
+        for token in tokens:
+            text = text.replace(token, "TOKEN")
+        out.append("  " * depth + type(w).__name__ + " " + text)
+        for c in getattr(w, "children", ()) or ():
+            if isinstance(c, ipywidgets.Widget):
+                walk(c, depth + 1)
+            else:
+                out.append("  " * (depth + 1) + repr(c))
+
+    walk(widget, 0)
+    return out
+
+
+def class_pages(session) -> list[list[str]]:
+    """The instructor's page, two seats' and the join page through a class's events: joins, a
+    Submit, a message, an Advance, a seat locked, the debrief, another Advance."""
+    roles = session.roles()[:6]
+    tokens = [session.join("123456", f"student {i}", r) for i, r in enumerate(roles)]
+    roots = []
+    for search in ("instructor=T", f"seat={tokens[0]}", f"seat={tokens[2]}", ""):
+        from sim.seminar.app import Page  # noqa: PLC0415
+
+        @solara.component
+        def WithRouter(search=search) -> None:
+            routing.router_context.provide(routing.Router("/?" + search, []))
+            Page()
+
+        roots.append(solara.render(WithRouter(), handle_error=False))
+    shown = []
+    events = (
+        lambda: None,
+        lambda: session.decide(tokens[2]),
+        lambda: session.send_message(tokens[2], roles[3], "hello"),
+        session.advance,
+        lambda: session.set_locked(roles[4], True),
+        lambda: session.show_debrief(True),
+        session.advance,
+    )
+    for event in events:
+        event()
+        time.sleep(1.0)  # the watchers wake and render
+        shown.append([tree(box, tokens) for box, _ in roots])
+    for _, rc in roots:
+        rc.close()
+    return shown
+
+
+@pytest.fixture
+def fresh_session(monkeypatch):
+    def make():
+        session = ClassSession(
+            sim.load_scenario("ceasefire"), seed=3, code="123456", instructor_token="T",
+            seconds_per_year=3600,
+        )
+        from sim.seminar import (  # noqa: PLC0415
+            app,
+            debrief_view,
+            instructor_page,
+            join_page,
+            live,
+            messages_panel,
+            seat_page,
+        )
+
+        for module in (live, app, debrief_view, instructor_page, join_page, messages_panel,
+                       seat_page):
+            monkeypatch.setattr(module, "SESSION", session)
+        return session
+
+    return make
+
+
+def test_the_fast_renderer_draws_the_same_pages(fresh_session, monkeypatch):
+    """The pages reacton's default renderer draws and those its fast renderer draws (which the
+    seminar uses: sim.seminar.live), widget by widget with their state, after each of a class's
+    events."""
+    import sim.seminar.live  # noqa: F401,PLC0415  (sets the seminar's renderer)
+
+    assert reacton.core._render_context_class() is reacton.core._RenderContextFast
+    drawn = {}
+    for fast in ("0", "1"):
+        monkeypatch.setenv("REACTON_FAST", fast)
+        drawn[fast] = class_pages(fresh_session())
+    assert len(drawn["1"]) == 7 and all(len(pages) == 4 for pages in drawn["1"])
+    seat = drawn["1"][3][2]  # a seat's page after the first Advance: the new year, the message
+    assert any("Year 2026" in line for line in seat) and any("hello" in line for line in seat)
+    assert drawn["1"][0][0] != drawn["1"][1][0]  # the roster counted the Submit
+    assert drawn["0"] == drawn["1"]
