@@ -19,7 +19,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import solara
 
 from ..scenario import load_scenario
 from ..ui.config import app_config
@@ -72,6 +76,17 @@ def _clock() -> None:
             SESSION.tick()
         except Exception:
             log.exception("automatic advance failed")
+
+
+def use_handler(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """``handler`` as one function for the life of the component, calling the newest render's
+    ``handler``: a new function at every render makes reacton run again the component it is
+    given to (a button, a select) and update its widget, though nothing it shows changed."""
+    newest = solara.use_ref(handler)
+    newest.current = handler
+    return solara.use_memo(
+        lambda: lambda *args, **kwargs: newest.current(*args, **kwargs), dependencies=[]
+    )
 
 
 threading.Thread(target=_clock, daemon=True, name="seminar-clock").start()
