@@ -30,6 +30,7 @@ os.environ.setdefault("NATOSIM_SEMINAR_SECONDS", "3600")
 os.environ.setdefault("NATOSIM_SEMINAR_CODE", "123456")
 os.environ.setdefault("NATOSIM_SEMINAR_INSTRUCTOR", "T")
 
+import ipyvuetify as v  # noqa: E402
 import reacton.core  # noqa: E402
 import solara  # noqa: E402
 from solara import routing  # noqa: E402
@@ -165,7 +166,10 @@ def main() -> None:
     rows: dict[str, list[dict[str, float]]] = collections.defaultdict(list)
     for year in range(args.years):
         for i, token in enumerate(tokens):
-            measure("a Submit", lambda token=token: SESSION.decide(token), rows)
+            # the student's Submit button clicked, as in the browser: that page's Submit box
+            # and the instructor's roster render
+            button = contexts[1 + i].find(v.Btn, children=["Submit my decisions"]).widget
+            measure("a Submit", button.click, rows)
             allies = [r for r in roles if r not in ("USA", "RUS")]
             if roles[i] in allies[:2]:
                 to = allies[(allies.index(roles[i]) + 1) % len(allies)]
