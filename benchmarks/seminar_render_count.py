@@ -14,11 +14,11 @@ server CPU under the GIL while the rest of the class waits.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import collections
+import cProfile
 import io
-import pstats
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -30,10 +30,10 @@ os.environ.setdefault("NATOSIM_SEMINAR_SECONDS", "3600")
 os.environ.setdefault("NATOSIM_SEMINAR_CODE", "123456")
 os.environ.setdefault("NATOSIM_SEMINAR_INSTRUCTOR", "T")
 
-import ipyvuetify as v  # noqa: E402
-import reacton.core  # noqa: E402
-import solara  # noqa: E402
-from solara import routing  # noqa: E402
+import ipyvuetify as v
+import reacton.core
+import solara
+from solara import routing
 
 COUNT: collections.Counter[str] = collections.Counter()
 LOCK = threading.Lock()
@@ -88,10 +88,10 @@ def _profiled_render(render):
 
 
 def page_element(search: str):
-    from sim.seminar.app import Page
+    from sim.seminar.app import Page  # noqa: PLC0415
 
     @solara.component
-    def WithRouter() -> None:
+    def WithRouter() -> None:  # noqa: N802
         routing.router_context.provide(routing.Router("/?" + search if search else "/", []))
         Page()
 
@@ -131,38 +131,63 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--participants", type=int, default=12)
     ap.add_argument("--years", type=int, default=3)
-    ap.add_argument("--profile", type=int, default=0, metavar="N",
-                    help="print the N functions of most cumulative time in the pages' renders at "
-                    "Advance (cProfile of every render call, all pages)")
+    ap.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print the N functions of most cumulative time in the pages' renders at "
+        "Advance (cProfile of every render call, all pages)",
+    )
     args = ap.parse_args()
     if args.profile:
-        for cls in {reacton.core._RenderContext, getattr(reacton.core, "_RenderContextFast",
-                                                         reacton.core._RenderContext)}:
+        for cls in {
+            reacton.core._RenderContext,
+            getattr(reacton.core, "_RenderContextFast", reacton.core._RenderContext),
+        }:
             cls.render = _profiled_render(cls.render)
     if args.participants < 2 or args.years < 1:
         sys.exit("--participants at least 2, --years at least 1")
     os.chdir(tempfile.mkdtemp())
-    from sim.seminar import app, countdown, debrief_view, instructor_page, join_page
-    from sim.seminar import messages_panel, seat_page
-    from sim.seminar.live import SESSION
+    # imported after the environment above is set and the working folder changed
+    from sim.seminar import (  # noqa: PLC0415
+        app,
+        countdown,
+        debrief_view,
+        instructor_page,
+        join_page,
+        messages_panel,
+        seat_page,
+    )
+    from sim.seminar.live import SESSION  # noqa: PLC0415
 
-    for module in (app, countdown, debrief_view, instructor_page, join_page, messages_panel,
-                   seat_page):
+    for module in (
+        app,
+        countdown,
+        debrief_view,
+        instructor_page,
+        join_page,
+        messages_panel,
+        seat_page,
+    ):
         for value in vars(module).values():
             if isinstance(value, reacton.core.ComponentFunction) and value.f.__module__ == (
                 module.__name__
             ):
                 _counted_component(value)
 
-    roles = [r for r in SESSION.roles()][: args.participants]
+    roles = list(SESSION.roles())[: args.participants]
     tokens = [SESSION.join("123456", f"student {i}", r) for i, r in enumerate(roles)]
     contexts = []
     for search in ["instructor=" + SESSION.instructor_token] + [f"seat={t}" for t in tokens]:
         _, rc = solara.render(page_element(search), handle_error=False)
         contexts.append(rc)
-    print(f"{len(tokens)} students and the instructor; renderer {type(contexts[0]).__name__}; "
-          f"widgets on the instructor's page {len(rc_widgets(contexts[0]))}, on a seat's page "
-          f"{len(rc_widgets(contexts[1]))}", flush=True)
+    print(
+        f"{len(tokens)} students and the instructor; renderer {type(contexts[0]).__name__}; "
+        f"widgets on the instructor's page {len(rc_widgets(contexts[0]))}, on a seat's page "
+        f"{len(rc_widgets(contexts[1]))}",
+        flush=True,
+    )
     rows: dict[str, list[dict[str, float]]] = collections.defaultdict(list)
     for year in range(args.years):
         for i, token in enumerate(tokens):
@@ -173,8 +198,13 @@ def main() -> None:
             allies = [r for r in roles if r not in ("USA", "RUS")]
             if roles[i] in allies[:2]:
                 to = allies[(allies.index(roles[i]) + 1) % len(allies)]
-                measure("a message", lambda token=token, to=to: SESSION.send_message(
-                    token, to, f"hello in year {year}"), rows)
+                measure(
+                    "a message",
+                    lambda token=token, to=to, year=year: SESSION.send_message(
+                        token, to, f"hello in year {year}"
+                    ),
+                    rows,
+                )
         if args.profile:
             PROFILING.set()
         measure("Advance", SESSION.advance, rows)
@@ -182,8 +212,11 @@ def main() -> None:
     for what, got in rows.items():
         keys = sorted({k for r in got for k in k_order(r)}, key=sort_key)
         med = {k: statistics.median(r.get(k, 0) for r in got) for k in keys}
-        print(f"{what} (median of {len(got)}): "
-              + ", ".join(f"{k} {med[k]:.0f}" for k in keys if med[k]), flush=True)
+        print(
+            f"{what} (median of {len(got)}): "
+            + ", ".join(f"{k} {med[k]:.0f}" for k in keys if med[k]),
+            flush=True,
+        )
     if PROFILES:
         out = io.StringIO()
         stats = pstats.Stats(PROFILES[0], stream=out)

@@ -21,11 +21,11 @@ import sim
 from sim.seminar.session import ClassSession
 
 
-@pytest.fixture
-def live(monkeypatch):
-    """The pages' module state on a fresh session of 5 seats (the pages read ``live.SESSION``
-    and the names each page module imported from it)."""
-    from sim.seminar import (  # noqa: PLC0415
+def new_session(monkeypatch) -> ClassSession:
+    """A fresh session of the pages' modules (they read ``live.SESSION`` and the names each page
+    module imported from it)."""
+    from sim.seminar import (
+        app,
         debrief_view,
         instructor_page,
         join_page,
@@ -33,7 +33,6 @@ def live(monkeypatch):
         messages_panel,
         seat_page,
     )
-    from sim.seminar import app as app_module  # noqa: PLC0415
 
     session = ClassSession(
         sim.load_scenario("ceasefire"),
@@ -42,10 +41,14 @@ def live(monkeypatch):
         instructor_token="T",
         seconds_per_year=3600,
     )
-    for module in (live, app_module, debrief_view, instructor_page, join_page, messages_panel,
-                   seat_page):
+    for module in (live, app, debrief_view, instructor_page, join_page, messages_panel, seat_page):
         monkeypatch.setattr(module, "SESSION", session)
     return session
+
+
+@pytest.fixture
+def live(monkeypatch):
+    return new_session(monkeypatch)
 
 
 class Counter:
@@ -90,7 +93,7 @@ class Counter:
 
 
 def page(search: str):
-    from sim.seminar.app import Page  # noqa: PLC0415
+    from sim.seminar.app import Page
 
     @solara.component
     def WithRouter() -> None:
@@ -200,7 +203,7 @@ def class_pages(session) -> list[list[str]]:
     tokens = [session.join("123456", f"student {i}", r) for i, r in enumerate(roles)]
     roots = []
     for search in ("instructor=T", f"seat={tokens[0]}", f"seat={tokens[2]}", ""):
-        from sim.seminar.app import Page  # noqa: PLC0415
+        from sim.seminar.app import Page
 
         @solara.component
         def WithRouter(search=search) -> None:
@@ -227,42 +230,17 @@ def class_pages(session) -> list[list[str]]:
     return shown
 
 
-@pytest.fixture
-def fresh_session(monkeypatch):
-    def make():
-        session = ClassSession(
-            sim.load_scenario("ceasefire"), seed=3, code="123456", instructor_token="T",
-            seconds_per_year=3600,
-        )
-        from sim.seminar import (  # noqa: PLC0415
-            app,
-            debrief_view,
-            instructor_page,
-            join_page,
-            live,
-            messages_panel,
-            seat_page,
-        )
-
-        for module in (live, app, debrief_view, instructor_page, join_page, messages_panel,
-                       seat_page):
-            monkeypatch.setattr(module, "SESSION", session)
-        return session
-
-    return make
-
-
-def test_the_fast_renderer_draws_the_same_pages(fresh_session, monkeypatch):
+def test_the_fast_renderer_draws_the_same_pages(monkeypatch):
     """The pages reacton's default renderer draws and those its fast renderer draws (which the
     seminar uses: sim.seminar.live), widget by widget with their state, after each of a class's
     events."""
-    import sim.seminar.live  # noqa: F401,PLC0415  (sets the seminar's renderer)
+    import sim.seminar.live  # noqa: F401  (sets the seminar's renderer)
 
     assert reacton.core._render_context_class() is reacton.core._RenderContextFast
     drawn = {}
     for fast in ("0", "1"):
         monkeypatch.setenv("REACTON_FAST", fast)
-        drawn[fast] = class_pages(fresh_session())
+        drawn[fast] = class_pages(new_session(monkeypatch))
     assert len(drawn["1"]) == 7 and all(len(pages) == 4 for pages in drawn["1"])
     seat = drawn["1"][3][2]  # a seat's page after the first Advance: the new year, the message
     assert any("Year 2026" in line for line in seat) and any("hello" in line for line in seat)

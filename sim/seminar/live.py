@@ -85,7 +85,9 @@ def use_handler(handler: Callable[..., Any]) -> Callable[..., Any]:
     newest = solara.use_ref(handler)
     newest.current = handler
     return solara.use_memo(
-        lambda: lambda *args, **kwargs: newest.current(*args, **kwargs), dependencies=[]
+        # not ``lambda: newest.current``: that is the first render's handler, kept for good
+        lambda: lambda *args, **kwargs: newest.current(*args, **kwargs),  # noqa: PLW0108
+        dependencies=[],
     )
 
 
