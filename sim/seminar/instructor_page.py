@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import threading
+from collections.abc import Callable
 from functools import partial
 from typing import cast
 
@@ -61,6 +62,29 @@ def Roster(snap: Snapshot) -> None:
 
 
 @solara.component
+def SeatPicks(
+    roles: tuple[str, ...],
+    held: dict[str, str],
+    locked: frozenset[str],
+    picked: str,
+    pick: Callable[[str], None],
+) -> None:
+    """The instructor's seat buttons, held seats first, with their student's name: their own
+    component, drawn again only when who holds or locks a seat or the seat picked changes (not at
+    every Advance or render of the console); ``pick(role)`` picks a seat (made once)."""
+    with solara.Div(classes=["join-roles", "seat-picks"]):
+        for r in sorted(roles, key=lambda r: (r not in held, r not in locked)):
+            solara.Button(
+                f"{r} {held[r]}" if r in held else r,
+                on_click=partial(pick, r),
+                classes=["seat-pick", f"seat-pick-{r}"],
+                color="primary" if r == picked else None,
+                outlined=r != picked,
+                x_small=True,
+            )
+
+
+@solara.component
 def AllMessages() -> None:
     """The class's messages in a panel of the console, drawn from the first time it is opened:
     closed (as it starts), it was still rendered at every message of the class, the whole
@@ -97,6 +121,12 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
     def choose(what: str, value: str) -> None:
         chosen.current = {**chosen.current, what: value}
         (set_seat_role if what == "seat" else set_move_to)(value)
+
+    # the seat buttons' handler, made once: SeatPicks is not drawn again while the seats and
+    # the seat picked stay as they were (at an Advance, a new handler re-ran all ~30 buttons)
+    chooser = solara.use_ref(choose)
+    chooser.current = choose
+    pick = solara.use_memo(lambda: lambda r: chooser.current("seat", r), dependencies=[])
 
     def seat_now() -> str:
         return chosen.current.get("seat", "")
@@ -161,18 +191,8 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
     with solara.Details("Seats: release, move, lock"):
         # buttons, not a select list: a long list renders lazily and needs scrolling to reach
         # the allies late in the alphabet; held seats first, with their student's name
-        held = SESSION.taken()
         solara.Text("Seat (tap one):")
-        with solara.Div(classes=["join-roles", "seat-picks"]):
-            for r in sorted(roles, key=lambda r: (r not in held, r not in SESSION.locked)):
-                solara.Button(
-                    f"{r} {held[r]}" if r in held else r,
-                    on_click=partial(choose, "seat", r),
-                    classes=["seat-pick", f"seat-pick-{r}"],
-                    color="primary" if r == seat_role else None,
-                    outlined=r != seat_role,
-                    x_small=True,
-                )
+        SeatPicks(tuple(roles), SESSION.taken(), frozenset(SESSION.locked), seat_role, pick)
         with solara.Row(style={"flex-wrap": "wrap"}):
             solara.Button(
                 "Release",

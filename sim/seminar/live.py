@@ -1,19 +1,36 @@
 """The class of this server process: the one :class:`ClassSession` every page shares (made
 from the environment ``natosim seminar`` sets, or resumed), the clock thread that advances when
 the countdown ends, and what the pages' watchers share (how long they wait, the lock that
-re-renders pages one at a time)."""
+re-renders pages one at a time).
+
+It also chooses reacton's renderer for the pages. reacton's default renderer walks a page's
+whole tree at every render and updates every widget in it, also those whose element did not
+change: a student's Submit re-rendered the instructor's roster block and, with it, updated all
+~75 widgets of the console (``benchmarks/seminar_render_count.py``, 12 students: 73 updates
+per Submit, 654 per Advance over 13 pages). Its fast renderer (``REACTON_FAST=1``, read when a
+page's render context is made, which is after this module is imported) walks only down to the
+components whose state changed, and skips a subtree whose element is the one it rendered last
+time (3 updates per Submit, 300 per Advance). Both draw the same widgets with the same values
+(reacton's fuzz test compares them); ``REACTON_FAST=0`` in the server's environment keeps the
+default, and a reacton without the fast renderer ignores the variable."""
 
 from __future__ import annotations
 
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import solara
 
 from ..scenario import load_scenario
 from ..ui.config import app_config
 from . import handover
 from .session import ClassSession
+
+os.environ.setdefault("REACTON_FAST", "1")
 
 log = logging.getLogger("natosim.seminar")
 CONFIG = app_config()
@@ -59,6 +76,19 @@ def _clock() -> None:
             SESSION.tick()
         except Exception:
             log.exception("automatic advance failed")
+
+
+def use_handler(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """``handler`` as one function for the life of the component, calling the newest render's
+    ``handler``: a new function at every render makes reacton run again the component it is
+    given to (a button, a select) and update its widget, though nothing it shows changed."""
+    newest = solara.use_ref(handler)
+    newest.current = handler
+    return solara.use_memo(
+        # not ``lambda: newest.current``: that is the first render's handler, kept for good
+        lambda: lambda *args, **kwargs: newest.current(*args, **kwargs),  # noqa: PLW0108
+        dependencies=[],
+    )
 
 
 threading.Thread(target=_clock, daemon=True, name="seminar-clock").start()

@@ -8,7 +8,7 @@ from typing import Any, cast
 import reacton.ipyvuetify as rv
 import solara
 
-from .live import SESSION, WAIT_SECONDS
+from .live import SESSION, WAIT_SECONDS, use_handler
 from .messages import GROUPS, INSTRUCTOR, TEXT_LIMIT, addresses, messages_html
 from .messages import label as address_label
 from .session import RUSSIA, SeminarError
@@ -93,14 +93,18 @@ def MessagesPanel(token: str, viewer: str) -> None:
         if viewer == RUSSIA:
             solara.Text("Russia writes public statements: every seat reads them.")
         solara.Select(
-            "To", value=shown_to, values=list(options), on_value=put_to, classes=["msg-to"]
+            "To",
+            value=shown_to,
+            values=list(options),
+            on_value=use_handler(put_to),
+            classes=["msg-to"],
         )
         field = rv.TextField(
             label=f"Message (at most {TEXT_LIMIT} characters)",
             class_="msg-text-input",
             hide_details="auto",
         )
-        solara.Button("Send", on_click=send, classes=["msg-send"], small=True)
+        solara.Button("Send", on_click=use_handler(send), classes=["msg-send"], small=True)
         if error:
             solara.Error(error)
 

@@ -14,7 +14,7 @@ import solara
 from ..scenario import CATEGORIES
 from .countdown import Countdown
 from .debrief_view import DebriefView
-from .live import SESSION
+from .live import SESSION, use_handler
 from .messages_panel import MessagesPanel
 from .session import DECISION_FIELDS, RUSSIA, US, SeminarError, Snapshot
 
@@ -181,7 +181,9 @@ def SubmitBox(token: str, role: str, year: int, latest: Any) -> None:
         except SeminarError as exc:
             set_state((year, sent, str(exc)))
 
-    solara.Button("Submit my decisions", on_click=submit, classes=["submit"], color="primary")
+    solara.Button(
+        "Submit my decisions", on_click=use_handler(submit), classes=["submit"], color="primary"
+    )
     # one alert whose type changes (solara.Success and solara.Warning are two components: the
     # swap at every Advance closed one widget and opened another on every page)
     done = sent and role in SESSION.decided()

@@ -1,0 +1,248 @@
+"""The seminar server's work per render (issue 28): pages rendered headless in this process, as
+on the server (each page its own reacton render context and watcher threads), counting the
+widget updates reacton makes when one student submits, writes or the year advances. A widget
+update of an unchanged widget sends nothing to the browser, but costs the server's CPU under the
+GIL while the rest of the class waits."""
+
+from __future__ import annotations
+
+import collections
+import re
+import threading
+import time
+
+import ipywidgets
+import pytest
+import reacton.core
+import solara
+from solara import routing
+
+import sim
+from sim.seminar.session import ClassSession
+
+
+def new_session(monkeypatch) -> ClassSession:
+    """A fresh session of the pages' modules (they read ``live.SESSION`` and the names each page
+    module imported from it)."""
+    from sim.seminar import (
+        app,
+        debrief_view,
+        instructor_page,
+        join_page,
+        live,
+        messages_panel,
+        seat_page,
+    )
+
+    session = ClassSession(
+        sim.load_scenario("ceasefire"),
+        seed=3,
+        code="123456",
+        instructor_token="T",
+        seconds_per_year=3600,
+    )
+    for module in (live, app, debrief_view, instructor_page, join_page, messages_panel, seat_page):
+        monkeypatch.setattr(module, "SESSION", session)
+    return session
+
+
+@pytest.fixture
+def live(monkeypatch):
+    return new_session(monkeypatch)
+
+
+class Counter:
+    """Widget updates (``Element._update_widget``) by the page whose render made them."""
+
+    def __init__(self, monkeypatch):
+        self.by_page: collections.Counter[int] = collections.Counter()
+        self.lock = threading.Lock()
+        update = reacton.core.Element._update_widget
+        counter = self
+
+        def counted(el, widget, el_prev, kwargs):
+            rc = reacton.core._get_render_context(required=False)
+            with counter.lock:
+                counter.by_page[id(rc)] += 1
+            return update(el, widget, el_prev, kwargs)
+
+        monkeypatch.setattr(reacton.core.Element, "_update_widget", counted)
+
+    def snapshot(self) -> dict[int, int]:
+        with self.lock:
+            return dict(self.by_page)
+
+    def settle(self, quiet: float = 0.6, limit: float = 20.0) -> None:
+        """Wait until no page has updated a widget for ``quiet`` seconds."""
+        t0, last, since = time.time(), self.snapshot(), time.time()
+        while time.time() - t0 < limit:
+            time.sleep(0.05)
+            now = self.snapshot()
+            if now != last:
+                last, since = now, time.time()
+            elif time.time() - since >= quiet:
+                return
+        raise AssertionError("the pages did not settle")
+
+    def during(self, action) -> dict[int, int]:
+        self.settle()
+        before = self.snapshot()
+        action()
+        self.settle()
+        return {k: v - before.get(k, 0) for k, v in self.snapshot().items()}
+
+
+def page(search: str):
+    from sim.seminar.app import Page
+
+    @solara.component
+    def WithRouter() -> None:
+        routing.router_context.provide(routing.Router("/?" + search, []))
+        Page()
+
+    _, rc = solara.render(WithRouter(), handle_error=False)
+    return rc
+
+
+def text_of(rc) -> list:
+    """What a page shows: every widget's synced state (its own model id and children aside)."""
+    out = []
+
+    def walk(context):
+        for w in context.widgets.values():
+            if w is None:
+                continue
+            state = {k: v for k, v in w.get_state().items() if k not in ("children", "layout")}
+            state["text"] = [c for c in getattr(w, "children", ()) if isinstance(c, str)]
+            out.append((type(w).__name__, sorted(state.items(), key=lambda kv: kv[0])))
+        for child in context.children.values():
+            walk(child)
+
+    walk(rc.context_root)
+    return sorted(map(repr, out))
+
+
+@pytest.fixture
+def pages(live, monkeypatch):
+    roles = ["EST", "LVA", "POL", "USA"]
+    tokens = {r: live.join("123456", f"student {r}", r) for r in roles}
+    counter = Counter(monkeypatch)
+    teacher = page("instructor=T")
+    seats = {r: page(f"seat={t}") for r, t in tokens.items()}
+    yield live, tokens, counter, teacher, seats
+    for rc in (teacher, *seats.values()):
+        rc.close()
+
+
+def test_a_submit_updates_the_roster_not_the_console(pages):
+    """A student's Submit re-renders the instructor's roster block: only the widgets on the way
+    down to it are looked at, not the ~75 of the console (the default renderer updated every
+    widget of the page: 73 updates with 12 seats, 40 here), and no other student's page."""
+    session, tokens, counter, teacher, seats = pages
+    assert "0 of 4 seats decided" in repr(text_of(teacher))
+    got = counter.during(lambda: session.decide(tokens["EST"]))
+    assert "1 of 4 seats decided" in repr(text_of(teacher))
+    assert got.get(id(teacher), 0) <= 6, got
+    assert all(got.get(id(rc), 0) == 0 for rc in seats.values()), got
+
+
+def test_a_message_updates_the_panels_that_read_it_only(pages):
+    session, tokens, counter, teacher, seats = pages
+    got = counter.during(lambda: session.send_message(tokens["EST"], "LVA", "hello"))
+    assert "hello" in repr(text_of(seats["LVA"])) and "hello" in repr(text_of(seats["EST"]))
+    assert "hello" not in repr(text_of(seats["POL"]))
+    for role in ("EST", "LVA"):  # the inbox and the To list, not the whole seat's page
+        assert 1 <= got.get(id(seats[role]), 0) <= 12, got
+    assert got.get(id(seats["POL"]), 0) == 0 and got.get(id(seats["USA"]), 0) == 0, got
+
+
+def test_an_advance_updates_what_changed_and_shows_the_new_year(pages):
+    """At a new year a seat's page updates the widgets that show the year (the countdown, the
+    shared block, the form's title, the Submit box, sliders whose agent value moved): the
+    default renderer updated all of them, about 50 per page."""
+    session, tokens, counter, teacher, seats = pages
+    year = session.snapshot.year
+    got = counter.during(session.advance)
+    for rc in seats.values():
+        shown = repr(text_of(rc))
+        assert f"Year {year + 1}" in shown and f"decisions for {year + 2}" in shown
+        assert got.get(id(rc), 0) <= 30, got
+
+
+def tree(widget, tokens) -> list[str]:
+    """A page as the browser gets it: every widget's synced state, depth first (model ids, the
+    style block's random id, the seats' tokens and the countdown's seconds left aside)."""
+    out: list[str] = []
+
+    def walk(w, depth):
+        state = {
+            k: v
+            for k, v in w.get_state().items()
+            if k not in ("children", "layout", "_model_id", "left")
+        }
+        text = repr(sorted(state.items(), key=lambda kv: kv[0]))
+        text = re.sub(r"IPY_MODEL_[0-9a-f]+", "M", text)
+        text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "U", text)
+        for token in tokens:
+            text = text.replace(token, "TOKEN")
+        out.append("  " * depth + type(w).__name__ + " " + text)
+        for c in getattr(w, "children", ()) or ():
+            if isinstance(c, ipywidgets.Widget):
+                walk(c, depth + 1)
+            else:
+                out.append("  " * (depth + 1) + repr(c))
+
+    walk(widget, 0)
+    return out
+
+
+def class_pages(session) -> list[list[str]]:
+    """The instructor's page, two seats' and the join page through a class's events: joins, a
+    Submit, a message, an Advance, a seat locked, the debrief, another Advance."""
+    roles = session.roles()[:6]
+    tokens = [session.join("123456", f"student {i}", r) for i, r in enumerate(roles)]
+    roots = []
+    for search in ("instructor=T", f"seat={tokens[0]}", f"seat={tokens[2]}", ""):
+        from sim.seminar.app import Page
+
+        @solara.component
+        def WithRouter(search=search) -> None:
+            routing.router_context.provide(routing.Router("/?" + search, []))
+            Page()
+
+        roots.append(solara.render(WithRouter(), handle_error=False))
+    shown = []
+    events = (
+        lambda: None,
+        lambda: session.decide(tokens[2]),
+        lambda: session.send_message(tokens[2], roles[3], "hello"),
+        session.advance,
+        lambda: session.set_locked(roles[4], True),
+        lambda: session.show_debrief(True),
+        session.advance,
+    )
+    for event in events:
+        event()
+        time.sleep(1.0)  # the watchers wake and render
+        shown.append([tree(box, tokens) for box, _ in roots])
+    for _, rc in roots:
+        rc.close()
+    return shown
+
+
+def test_the_fast_renderer_draws_the_same_pages(monkeypatch):
+    """The pages reacton's default renderer draws and those its fast renderer draws (which the
+    seminar uses: sim.seminar.live), widget by widget with their state, after each of a class's
+    events."""
+    import sim.seminar.live  # noqa: F401  (sets the seminar's renderer)
+
+    assert reacton.core._render_context_class() is reacton.core._RenderContextFast
+    drawn = {}
+    for fast in ("0", "1"):
+        monkeypatch.setenv("REACTON_FAST", fast)
+        drawn[fast] = class_pages(new_session(monkeypatch))
+    assert len(drawn["1"]) == 7 and all(len(pages) == 4 for pages in drawn["1"])
+    seat = drawn["1"][3][2]  # a seat's page after the first Advance: the new year, the message
+    assert any("Year 2026" in line for line in seat) and any("hello" in line for line in seat)
+    assert drawn["1"][0][0] != drawn["1"][1][0]  # the roster counted the Submit
+    assert drawn["0"] == drawn["1"]
