@@ -232,9 +232,9 @@ def class_pages(session) -> list[list[str]]:
 
 def test_the_fast_renderer_draws_the_same_pages(monkeypatch):
     """The pages reacton's default renderer draws and those its fast renderer draws (which the
-    seminar uses: sim.seminar.live), widget by widget with their state, after each of a class's
+    seminar uses: sim.ui.config), widget by widget with their state, after each of a class's
     events."""
-    import sim.seminar.live  # noqa: F401  (sets the seminar's renderer)
+    import sim.seminar.live  # noqa: F401  (through sim.ui.config: the apps' renderer)
 
     assert reacton.core._render_context_class() is reacton.core._RenderContextFast
     drawn = {}

@@ -3,16 +3,7 @@ from the environment ``natosim seminar`` sets, or resumed), the clock thread tha
 the countdown ends, and what the pages' watchers share (how long they wait, the lock that
 re-renders pages one at a time).
 
-It also chooses reacton's renderer for the pages. reacton's default renderer walks a page's
-whole tree at every render and updates every widget in it, also those whose element did not
-change: a student's Submit re-rendered the instructor's roster block and, with it, updated all
-~75 widgets of the console (``benchmarks/seminar_render_count.py``, 12 students: 73 updates
-per Submit, 654 per Advance over 13 pages). Its fast renderer (``REACTON_FAST=1``, read when a
-page's render context is made, which is after this module is imported) walks only down to the
-components whose state changed, and skips a subtree whose element is the one it rendered last
-time (3 updates per Submit, 300 per Advance). Both draw the same widgets with the same values
-(reacton's fuzz test compares them); ``REACTON_FAST=0`` in the server's environment keeps the
-default, and a reacton without the fast renderer ignores the variable."""
+The pages render with reacton's fast renderer (:mod:`sim.ui.config`, which both apps import)."""
 
 from __future__ import annotations
 
@@ -29,8 +20,6 @@ from ..scenario import load_scenario
 from ..ui.config import app_config
 from . import handover
 from .session import ClassSession
-
-os.environ.setdefault("REACTON_FAST", "1")
 
 log = logging.getLogger("natosim.seminar")
 CONFIG = app_config()
