@@ -128,8 +128,7 @@ class Server:
         text = self.out.read_text() + self.err.read_text()
         tracebacks = text.count("Traceback (most recent call last)")
         errors = sum(
-            ("error" in line.lower() or "exception" in line.lower())
-            for line in text.splitlines()
+            ("error" in line.lower() or "exception" in line.lower()) for line in text.splitlines()
         )
         return tracebacks, errors
 
@@ -332,7 +331,9 @@ async def main_async(args) -> None:
     }
     names = sorted(scenarios)
     load0 = os.getloadavg()
-    print(f"machine load before: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}, {os.cpu_count()} cores")
+    print(
+        f"machine load before: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}, {os.cpu_count()} cores"
+    )
     server = Server(tmp)
     t, leaks = Timings(), []
     n = args.pages
@@ -340,7 +341,7 @@ async def main_async(args) -> None:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=browser_path, args=FLAGS)
             # a first page to warm the server (imports, first render), then the usage baseline
-            ctx, first = await open_page(browser, server.link, Timings())
+            ctx, _first = await open_page(browser, server.link, Timings())
             await ctx.close()
             cpu0, rss0, threads0 = server.usage()
             print(f"server before: {rss0:.0f} MB, {threads0} threads, {cpu0:.1f} s CPU so far")
@@ -355,14 +356,14 @@ async def main_async(args) -> None:
                 )
             end = int(scenarios[names[0]].get("run.end_year"))
             assert all(int(sc.get("run.end_year")) == end for sc in scenarios.values())
-            say('pages open; pick and lever')
+            say("pages open; pick and lever")
             await asyncio.gather(*(pick_and_lever(st, n, t) for st in students))
-            say('steps')
+            say("steps")
             await asyncio.gather(*(steps(st, t) for st in students))
             states = await asyncio.gather(*(state(st.page) for st in students))
             check(list(zip(students, states, strict=True)), "after the steps", leaks)
 
-            say('copied link and reload')
+            say("copied link and reload")
             # a copied address (with the run's id): a copy of the run, not the run itself
             copy_ctx, copy = await open_page(browser, students[0].page.url, t, "open a copied link")
             copy_year = int((await copy.evaluate(YEAR) or "Year 0").split()[-1])
@@ -399,7 +400,7 @@ async def main_async(args) -> None:
                     year += 1
                     await step(copy, ".step-1", year, t, "Step while the others play")
 
-            say('play to the end')
+            say("play to the end")
             cpu1 = server.usage()[0]
             t_play = time.time()
             await asyncio.gather(probe(), *(play_to_end(st, end, t) for st in students))
@@ -408,7 +409,7 @@ async def main_async(args) -> None:
                 st.chart = await st.page.evaluate(CHART_DIGEST)
 
             # half of them export, all at once, under the same name
-            say('exports')
+            say("exports")
             cpu2 = server.usage()[0]
             t_exp = time.time()
             exporters = students[::2]
@@ -420,13 +421,13 @@ async def main_async(args) -> None:
             cpu3, rss3, threads3 = server.usage()
             tracebacks_pages = sum(s["traceback"] for s in states)
 
-            say('closing')
+            say("closing")
             # close every tab; what is left on the server
             await copy_ctx.close()
             for st in students:
                 await st.context.close()
             await asyncio.sleep(args.settle)
-            cpu4, rss4, threads4 = server.usage()
+            _, rss4, threads4 = server.usage()
             await browser.close()
         manifests = sorted(server.exports.rglob("manifest.json"))
         folders = {m.parent for m in manifests}
@@ -453,8 +454,10 @@ async def main_async(args) -> None:
     print(f"isolation problems: {len(leaks)}")
     for leak in leaks:
         print(f"  - {leak}")
-    print(f"server tracebacks: {tracebacks}, lines with error/exception: {errors}; pages "
-          f"showing a traceback: {tracebacks_pages}")
+    print(
+        f"server tracebacks: {tracebacks}, lines with error/exception: {errors}; pages "
+        f"showing a traceback: {tracebacks_pages}"
+    )
     print(
         f"server: before {rss0:.0f} MB / {threads0} threads; after the actions {rss3:.0f} MB / "
         f"{threads3} threads, CPU {cpu3 - cpu0:.1f} s; {args.settle:.0f} s after every tab "
