@@ -347,3 +347,73 @@ def test_a_copied_or_reloaded_address_gets_a_copy_of_the_run_not_the_run():
     assert copy.year == 2031 and original.year == 2030
     kept = app.RUNS["original"]
     assert "session" not in kept and kept["recipe"]["year"] == 2030  # a recipe, not a model
+
+
+CHART_DIGEST = """async () => {
+  const img = document.querySelector('.charts img');
+  const bytes = await (await fetch(img.src)).arrayBuffer();
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return [...new Uint8Array(digest)].map(b => b.toString(16).padStart(2, '0')).join('');
+}"""
+
+
+def test_three_sessions_at_once_each_keep_their_own_run(server):
+    """Three people on one server, each in a browser context of their own (three laptops): each
+    moves the same lever to a value of its own and steps a different number of years, clicked
+    together; each page shows only its own year, setting and chart. A fourth page opened from
+    the first one's address (with its ?run=) gets a copy: stepping it does not move the first.
+    (benchmarks/ui_load.py does the same with more pages and timings.)"""
+    browser_path = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    year = "document.querySelector('.year').textContent"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
+        pages = []
+        for _ in range(3):
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            page.goto(server)
+            pages.append(page)
+        for page in pages:
+            page.wait_for_selector("text=Year 2025", timeout=90_000)
+        for k, page in enumerate(pages):  # threat intensity at about 0.1, 0.5 and 0.9
+            track = page.locator(".lever-united_states-threat_intensity .v-slider")
+            track.scroll_into_view_if_needed()
+            box = track.bounding_box()
+            assert box is not None
+            page.mouse.click(
+                box["x"] + (0.1 + 0.4 * k) * box["width"], box["y"] + box["height"] / 2
+            )
+        settings = []
+        for page in pages:
+            page.wait_for_selector("text=threat_intensity =", timeout=30_000)
+            settings.append(page.locator(".changed").inner_text())
+        assert len(set(settings)) == 3, settings
+        # at once: the first steps five years, the second one year, the third not at all
+        pages[0].evaluate("document.querySelector('.step-5').click()")
+        pages[1].evaluate("document.querySelector('.step-1').click()")
+        pages[0].wait_for_function(f"{year} === 'Year 2030'", timeout=60_000)
+        pages[1].wait_for_function(f"{year} === 'Year 2026'", timeout=60_000)
+        pages[2].wait_for_timeout(1000)
+        assert [p.locator(".year").inner_text() for p in pages] == [
+            "Year 2030",
+            "Year 2026",
+            "Year 2025",
+        ]
+        assert [p.locator(".changed").inner_text() for p in pages] == settings
+        charts = [p.evaluate(CHART_DIGEST) for p in pages]
+        assert len(set(charts)) == 3
+        # the first page's address, opened elsewhere: a copy of its run at 2030
+        copy = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        copy.goto(pages[0].url)
+        copy.wait_for_selector("text=Year 2030", timeout=90_000)
+        assert copy.locator(".changed").inner_text() == settings[0]
+        copy.locator(".step-1").click()
+        copy.wait_for_selector("text=Year 2031", timeout=60_000)
+        pages[0].locator(".step-1").click()
+        pages[0].wait_for_selector("text=Year 2031", timeout=60_000)
+        pages[0].wait_for_timeout(500)
+        assert pages[0].locator(".year").inner_text() == "Year 2031"  # not 2032
+        assert [p.locator(".year").inner_text() for p in pages[1:]] == ["Year 2026", "Year 2025"]
+        assert all("Traceback" not in p.locator("body").inner_text() for p in (*pages, copy))
+        browser.close()
