@@ -417,3 +417,21 @@ def test_three_sessions_at_once_each_keep_their_own_run(server):
         assert [p.locator(".year").inner_text() for p in pages[1:]] == ["Year 2026", "Year 2025"]
         assert all("Traceback" not in p.locator("body").inner_text() for p in (*pages, copy))
         browser.close()
+
+
+def test_ui_frees_a_disconnected_page_and_says_how_many_pages_an_address_may_open():
+    """A page whose connection is gone is dropped after minutes, not Solara's 24 hours (a class
+    of laptops coming and going kept every model for a day); a set timeout is kept. The pages
+    per address are the command's option (a ninth tab from one laptop stayed at 'Loading app',
+    with nothing to raise it)."""
+    from sim.cli.commands import build_parser
+    from sim.ui.server import ui_environment
+
+    args = build_parser().parse_args(["ui", "--connections-per-client", "20"])
+    env = ui_environment({}, args)
+    assert env["NATOSIM_SEMINAR_PER_CLIENT"] == "20"
+    assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "10m"
+    kept = ui_environment({"SOLARA_KERNEL_CULL_TIMEOUT": "1h"}, args)
+    assert kept["SOLARA_KERNEL_CULL_TIMEOUT"] == "1h"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["ui", "--connections-per-client", "0"])
