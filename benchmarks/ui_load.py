@@ -82,14 +82,15 @@ def summary(values: list[float]) -> str:
 class Server:
     """``python -m sim ui`` on a free port, as the tests start it, its output in files."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, pages: int) -> None:
         self.out, self.err = tmp / "server.out", tmp / "server.err"
         self.exports = tmp / "exports"
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         with self.out.open("w") as out, self.err.open("w") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "sim", "ui", "--port", str(free_port())]
-                + ["--export-dir", str(self.exports)],
+                + ["--export-dir", str(self.exports)]
+                + ["--connections-per-client", str(pages + 4)],
                 cwd=tmp,
                 env=env,
                 stdout=out,
@@ -211,7 +212,11 @@ async def step(page, button: str, year: int, t: Timings, what: str) -> bool:
     before = await page.evaluate(CHART)
 
     async def act():
-        await page.evaluate(f"document.querySelector('{button}').click()")
+        if not await page.evaluate(f"!!document.querySelector('{button}')"):
+            text = (await page.evaluate("document.body.innerText"))[:300]
+            say(f"{what}: no {button} on the page ({page.url}): {text!r}")
+            await page.screenshot(path=f"/tmp/ui_load-missing-{time.time():.0f}.png")
+        await page.evaluate(f"(document.querySelector('{button}') || {{click() {{}}}}).click()")
 
     cond = f"{YEAR} === 'Year {year}' && {CHART} !== {js(before or '')}"
     s = await timed(page, act, cond)
@@ -334,7 +339,7 @@ async def main_async(args) -> None:
     print(
         f"machine load before: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}, {os.cpu_count()} cores"
     )
-    server = Server(tmp)
+    server = Server(tmp, args.pages)
     t, leaks = Timings(), []
     n = args.pages
     try:
