@@ -428,6 +428,11 @@ async def main_async(args) -> None:
 
             say("closing")
             # close every tab; what is left on the server
+            # (as a person closes a tab: the page's unload handlers run, Solara's among them)
+            await copy.close(run_before_unload=True)
+            for st in students:
+                await st.page.close(run_before_unload=True)
+            await asyncio.sleep(1)
             await copy_ctx.close()
             for st in students:
                 await st.context.close()
