@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hmac
 import html
+import itertools
 import logging
 import secrets
 import threading
-import time
 import urllib.parse
 from collections import OrderedDict
 from typing import Any
@@ -25,10 +25,9 @@ from matplotlib.ticker import MaxNLocator
 from ..analysis.claims import CLAIMS, sentence
 from ..report.figures_run import network_map
 from ..report.style import new_figure
-from ..runs.runner import release_model
 from ..scenario import Param
 from .config import app_config
-from .session import Session, lever_params, shipped_scenarios
+from .session import Session, View, lever_params, shipped_scenarios
 
 log = logging.getLogger("natosim.ui")
 CONFIG = app_config()
@@ -59,46 +58,61 @@ export_label = solara.reactive("")
 
 run_id = solara.reactive("")
 # Runs by the id in their page's address (?run=...), so a reload finds its run and settings
-# again. Bounded: the oldest run beyond RUNS_KEPT is dropped, so closed tabs cannot pile up.
+# again. What is kept is the run's recipe (Session.recipe: settings, seed, levers moved, year),
+# never the live session: a copied address gives a copy of the run, not a second page stepping
+# the same model, and a closed tab leaves a few hundred bytes, not a model. Bounded: the oldest
+# beyond RUNS_KEPT is dropped.
 RUNS: OrderedDict[str, dict[str, Any]] = OrderedDict()
-RUNS_KEPT = 12
+RUNS_KEPT = 500
 _RUNS_LOCK = threading.Lock()
+# every re-render asks for a new value (a counter shared by all pages, whose next() is atomic):
+# `tick.value += 1` from a page's Play thread and its click at once could both write the same
+# value, the second write then changing nothing and the page showing a year behind
+_TICKS = itertools.count(1)
+
+
+def bump() -> None:
+    """Re-render this page's main panel (the run changed)."""
+    tick.value = next(_TICKS)
 
 
 def remember() -> None:
     """Keep this page's run under its id (most recent last)."""
     if not run_id.value or session.value is None:
         return
+    kept = {
+        "scenario": scenario_name.value,
+        "seed": seed.value,
+        "overrides": dict(overrides.value),
+        "recipe": session.value.recipe(),
+    }
     with _RUNS_LOCK:
-        RUNS[run_id.value] = {
-            "scenario": scenario_name.value,
-            "seed": seed.value,
-            "overrides": dict(overrides.value),
-            "session": session.value,
-        }
+        RUNS[run_id.value] = kept
         RUNS.move_to_end(run_id.value)
         while len(RUNS) > RUNS_KEPT:
-            _, old = RUNS.popitem(last=False)
-            release_model(old["session"].model)
+            RUNS.popitem(last=False)
 
 
 def restore(rid: str) -> bool:
-    """Take up the run kept under ``rid`` (after a reload); False if there is none."""
+    """Take up a copy of the run kept under ``rid`` (after a reload, or from a copied address)
+    under a new id of this page's own; False if there is none."""
     with _RUNS_LOCK:
         kept = RUNS.get(rid)
     if kept is None:
         return False
+    copy = Session.replay(kept["recipe"])
     scenario_name.value, seed.value = kept["scenario"], kept["seed"]
-    overrides.value, session.value = kept["overrides"], kept["session"]
-    run_id.value = rid
-    tick.value += 1
+    overrides.value, session.value = dict(kept["overrides"]), copy
+    run_id.value = secrets.token_urlsafe(8)
+    remember()
+    bump()
     return True
 
 
 def new_session() -> None:
     """Build the model for the current scenario, settings and seed."""
     session.value = Session(SCENARIOS[scenario_name.value], dict(overrides.value), seed.value)
-    tick.value += 1
+    bump()
     remember()
 
 
@@ -124,7 +138,7 @@ def set_lever(key: str, value: Any) -> None:
     s = session.value
     started = s.year > s.model.start_year
     lever_note.value = f"{key} = {value} from {s.year + 1}" if started else ""
-    tick.value += 1
+    bump()
     remember()
 
 
@@ -133,7 +147,7 @@ def step(years: int) -> None:
         new_session()
     assert session.value is not None
     session.value.step(years)
-    tick.value += 1
+    bump()
     remember()
 
 
@@ -239,7 +253,7 @@ def reset() -> None:
     session.value = session.value.reset() if session.value else None
     if session.value is None:
         new_session()
-    tick.value += 1
+    bump()
 
 
 def export() -> None:
@@ -260,19 +274,20 @@ def export() -> None:
     exported.value = f"Exported: {folder.relative_to(CONFIG.export_root)} (in the export folder)"
 
 
-def charts_figure(s: Session):
-    """Live charts of the main outputs, year by year so far."""
-    h = s.history()
+def charts_figure(s: Session, view: View | None = None):
+    """Live charts of the main outputs, year by year so far (``view``: as read at one moment)."""
+    view = view or s.view()
+    h = view.history
     fig = new_figure(11, 5.5)
     axes = fig.subplots(2, 3).ravel()
     for ax, (col, title, unit) in zip(axes, CHARTS, strict=True):
         ax.plot(h["year"], h[col], marker="o", markersize=3)
         ax.set_title(title, fontsize=9)
         ax.set_ylabel(unit, fontsize=8)
-        ax.set_xlim(s.model.start_year, s.model.end_year)
+        ax.set_xlim(view.configured.get("run.start_year"), view.configured.get("run.end_year"))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
         ax.grid(alpha=0.3)
-    fig.suptitle(f"{s.configured.name}, seed {s.seed}: year {s.year}", fontsize=11)
+    fig.suptitle(f"{view.configured.name}, seed {s.seed}: year {view.year}", fontsize=11)
     return fig
 
 
@@ -284,21 +299,22 @@ def Main() -> None:
         new_session()
     s = session.value
     assert s is not None
+    view = s.view()  # read at one moment: a step in the page's Play thread never shows half done
     solara.Text(
-        f"Year {s.year}", classes=["year"], style={"font-size": "1.6em", "font-weight": "bold"}
+        f"Year {view.year}", classes=["year"], style={"font-size": "1.6em", "font-weight": "bold"}
     )
     with solara.Row():
-        for name, value in s.indicators().items():
+        for name, value in view.indicators.items():
             text = f"{value:.2f}" if isinstance(value, float) else str(value).replace("_", " ")
             solara.Info(f"{name}: {text}", dense=True)
     with solara.Div(classes=["charts"]):
-        solara.FigureMatplotlib(charts_figure(s), format="png")
+        solara.FigureMatplotlib(charts_figure(s, view), format="png")
     solara.ToggleButtonsSingle(value=colour_by, values=["core_pct", "threat"])
     with solara.Div(classes=["network"]):
-        fig = network_map(s.allies(), s.configured, s.seed, s.year, colour_by.value)
+        fig = network_map(view.allies, view.configured, s.seed, view.year, colour_by.value)
         solara.FigureMatplotlib(fig, format="png")
     solara.HTML(tag="h3", unsafe_innerHTML="Event log")
-    events = s.events()
+    events = view.events
     with solara.Column(classes=["event-log"]):
         if events:
             for e in reversed(events[-30:]):
@@ -320,13 +336,19 @@ def Page() -> None:
     solara.Title("natosim seminar")
     router = solara.use_router()  # hooks first, on every render (rules of hooks)
 
-    def play_loop() -> None:
+    def play_loop(cancel: threading.Event) -> None:
+        # Pause (or a closed page) sets ``cancel``; the loop stops between years. Not Solara's
+        # intrusive cancel, which raised inside whatever line ran: inside a year's step it left
+        # the model half stepped (its recorder's columns of unequal lengths, a traceback on
+        # every later render)
         while playing.value and session.value is not None and not session.value.done:
-            time.sleep(seconds_per_year.value)
+            if cancel.wait(seconds_per_year.value):
+                return
             step(1)
-        playing.value = False
+        if not cancel.is_set():
+            playing.value = False
 
-    solara.use_thread(play_loop, dependencies=[playing.value])
+    solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
     query = dict(urllib.parse.parse_qsl(router.search or ""))
 
     def attach() -> None:

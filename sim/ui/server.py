@@ -131,12 +131,31 @@ def become(cmd: list[str], env: dict[str, str], sock: socket.socket) -> None:
         sock.close()
 
 
+# a page whose connection is gone (a laptop shut, Wi-Fi lost; a closed tab tells the server and
+# is freed at once) is dropped after this long instead of Solara's 24 hours: a class of laptops
+# coming and going would otherwise keep every model and its widgets for a day. Its run is not
+# lost: its address (?run=...) rebuilds it from the kept recipe (sim.ui.app.restore)
+CULL_AFTER = "10m"
+
+
+def ui_environment(env: dict[str, str], args: argparse.Namespace) -> dict[str, str]:
+    """The app's server environment beyond :func:`serve_setup`'s: the pages one address may
+    have open at once (``--connections-per-client``; a page beyond it would stay at "Loading
+    app"), and how long a disconnected page's session is kept (:data:`CULL_AFTER`, unless
+    ``SOLARA_KERNEL_CULL_TIMEOUT`` is set)."""
+    env = dict(env)
+    env["NATOSIM_SEMINAR_PER_CLIENT"] = str(args.connections_per_client)
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", CULL_AFTER)
+    return env
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from ..extras import check  # noqa: PLC0415
 
     check("ui", "natosim ui", "solara", "solara_assets")
     host = args.host
     local, env = serve_setup(args)
+    env = ui_environment(env, args)
     sock = listen(host, args.port)
     port = sock.getsockname()[1]
     token = "" if local else secrets.token_urlsafe(12)
@@ -183,5 +202,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--allow-export",
         action="store_true",
         help="allow exports when listening on a network address (always allowed on 127.0.0.1)",
+    )
+    ui.add_argument(
+        "--connections-per-client",
+        type=cli_args.count(1000, 1),
+        default=8,
+        metavar="N",
+        help="pages one address may have open at once (default 8; tabs on one laptop, or a "
+        "class behind one router, count as one address)",
     )
     ui.set_defaults(func=cmd_ui)

@@ -8,6 +8,7 @@ the scenario schema, never re-typed.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,9 +69,27 @@ def shipped_scenarios() -> dict[str, Scenario]:
     return out
 
 
+@dataclass(frozen=True)
+class View:
+    """What a page shows of a session, read at one moment (under the session's lock): a step
+    running in another thread (Play, a second click) never shows half done."""
+
+    year: int
+    configured: Scenario
+    history: pd.DataFrame
+    allies: pd.DataFrame
+    events: list[str]
+    indicators: dict[str, Any]
+
+
 @dataclass
 class Session:
-    """A model being stepped in the browser, with its scenario, overrides and seed."""
+    """A model being stepped in the browser, with its scenario, overrides and seed.
+
+    A page's threads (its clicks, its Play loop) may step, change and read it at once: every
+    method holds the session's lock, so a year is stepped whole before the next step or a read.
+    A session belongs to one page; :meth:`recipe` and :meth:`replay` make an independent copy
+    (a reloaded or copied address), never a second page on the same model."""
 
     scenario: Scenario
     overrides: dict[str, Any] = field(default_factory=dict)
@@ -78,9 +97,12 @@ class Session:
     model: AllianceModel = field(init=False)
 
     def __post_init__(self) -> None:
+        self.lock = getattr(self, "lock", None) or threading.RLock()
         self.configured = self.scenario.with_params(self.overrides, source="the seminar app")
         # replication 0 of `natosim run --seed SEED`: the exported folder's run 0 is this run
         self.model = AllianceModel(self.configured, rng=replication_seeds(self.seed, 1)[0])
+        self.started_with = dict(self.overrides)  # what the model was built with
+        self.changes: list[tuple[int, str, Any]] = []  # levers moved mid-run: (year, key, value)
 
     @property
     def year(self) -> int:
@@ -92,39 +114,84 @@ class Session:
 
     def step(self, years: int = 1) -> None:
         """Advance up to ``years`` years (not past the scenario's end)."""
-        for _ in range(years):
-            if self.done:
-                break
-            self.model.step()
+        with self.lock:
+            for _ in range(years):
+                if self.done:
+                    break
+                self.model.step()
 
     def change(self, key: str, value: Any) -> None:
         """A lever moved during the run: it takes effect from the next year, and the event log
         says so (before the first step, the run simply starts with it)."""
-        if self.model.year == self.model.start_year:
+        with self.lock:
+            if self.model.year == self.model.start_year:
+                self.overrides = {**self.overrides, key: value}
+                release_model(self.model)
+                self.__post_init__()
+                return
+            self.model.change_params({key: value}, source="the seminar app")  # may refuse
             self.overrides = {**self.overrides, key: value}
-            release_model(self.model)
-            self.__post_init__()
-            return
-        self.model.change_params({key: value}, source="the seminar app")  # may refuse
-        self.overrides = {**self.overrides, key: value}
-        self.configured = self.model.config
+            self.configured = self.model.config
+            self.changes.append((self.model.year, key, value))
 
     def reset(self) -> Session:
         """A fresh session with the same scenario, settings and seed."""
-        release_model(self.model)
-        return Session(self.scenario, dict(self.overrides), self.seed)
+        with self.lock:
+            release_model(self.model)
+            return Session(self.scenario, dict(self.overrides), self.seed)
+
+    def recipe(self) -> dict[str, Any]:
+        """What rebuilds this run exactly (:meth:`replay`): a few hundred bytes, not a model."""
+        with self.lock:
+            return {
+                "scenario": self.scenario,
+                "overrides": dict(self.started_with),
+                "seed": self.seed,
+                "changes": list(self.changes),
+                "year": self.model.year,
+            }
+
+    @classmethod
+    def replay(cls, recipe: dict[str, Any]) -> Session:
+        """A new session at the same year with the same history as the one ``recipe`` was taken
+        of (the model is deterministic given its seed and the levers moved, year by year)."""
+        s = cls(recipe["scenario"], dict(recipe["overrides"]), recipe["seed"])
+        for year, key, value in recipe["changes"]:
+            s.step(year - s.year)
+            s.change(key, value)
+        s.step(recipe["year"] - s.year)
+        return s
+
+    def view(self) -> View:
+        """Everything a page shows, read at one moment."""
+        with self.lock:
+            return View(
+                self.year,
+                self.configured,
+                self.history(),
+                self.allies(),
+                self.events(),
+                self.indicators(),
+            )
 
     def history(self) -> pd.DataFrame:
-        return pd.DataFrame(self.model.recorder.model_rows).assign(run=0)
+        with self.lock:
+            return pd.DataFrame(self.model.recorder.model_rows).assign(run=0)
 
     def allies(self) -> pd.DataFrame:
-        return pd.DataFrame(self.model.recorder.ally_columns()).assign(run=0)
+        with self.lock:
+            return pd.DataFrame(self.model.recorder.ally_columns()).assign(run=0)
 
     def events(self) -> list[str]:
-        return list(self.model.recorder.events["event"])
+        with self.lock:
+            return list(self.model.recorder.events["event"])
 
     def indicators(self) -> dict[str, Any]:
         """The current state of the verdict's ingredients and the verdict if the run ended now."""
+        with self.lock:
+            return self._indicators()
+
+    def _indicators(self) -> dict[str, Any]:
         rows = self.model.recorder.model_rows
         outcomes = [o for o in rows["probe_outcome"] if o]
         return {
@@ -143,16 +210,18 @@ class Session:
         ``root``)."""
         from .config import safe_label  # noqa: PLC0415
 
+        with self.lock:  # the settings of this moment; the replications run without the lock
+            configured, overrides = self.configured, dict(self.overrides)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        name = safe_label(label or self.configured.name)
+        name = safe_label(label or configured.name)
         folder = Path(root) / f"{name}-seminar" / stamp
         root_resolved = Path(root).resolve()
         if root_resolved not in folder.resolve().parents:
             raise ValueError("the export must stay under the export folder")
-        results = run_replications(self.configured, reps, self.seed)
-        settings = " ".join(f"{k}={v}" for k, v in sorted(self.overrides.items()))
+        results = run_replications(configured, reps, self.seed)
+        settings = " ".join(f"{k}={v}" for k, v in sorted(overrides.items()))
         command = (
-            f"natosim ui (export): scenario {self.configured.name}, seed {self.seed}, "
+            f"natosim ui (export): scenario {configured.name}, seed {self.seed}, "
             f"{reps} replications, settings: {settings or 'as in the scenario'}"
         )
         with claimed_folder(folder, "export", unique=True) as claimed:
