@@ -8,6 +8,7 @@ the scenario schema, never re-typed.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +83,9 @@ class View:
     indicators: dict[str, Any]
 
 
+_SERIALS = itertools.count(1)
+
+
 @dataclass
 class Session:
     """A model being stepped in the browser, with its scenario, overrides and seed.
@@ -97,6 +101,7 @@ class Session:
     model: AllianceModel = field(init=False)
 
     def __post_init__(self) -> None:
+        self.serial = next(_SERIALS)  # this session's own number, for what pages memoise
         self.lock = getattr(self, "lock", None) or threading.RLock()
         self.configured = self.scenario.with_params(self.overrides, source="the seminar app")
         # replication 0 of `natosim run --seed SEED`: the exported folder's run 0 is this run
