@@ -49,7 +49,9 @@ def test_session_steps_resets_with_its_settings_and_exports(tmp_path):
     pd.testing.assert_frame_equal(on_screen, exported, check_dtype=False)
 
 
-def test_components_render_and_respond_headless():
+def _app_headless():
+    """The app's controls and main panel rendered without a browser, on a new baseline
+    session; the render context (close it: the app's values are shared outside a served page)."""
     from sim.ui import app
 
     @solara.component
@@ -60,7 +62,13 @@ def test_components_render_and_respond_headless():
 
     app.scenario_name.value, app.overrides.value = "baseline", {}
     app.new_session()
-    _, rc = solara.render(Both(), handle_error=False)
+    return solara.render(Both(), handle_error=False)[1]
+
+
+def test_components_render_and_respond_headless():
+    from sim.ui import app
+
+    rc = _app_headless()
     assert rc.find(v.Html, class_="year").widget.children == ["Year 2025"]
     chart = bytes(rc.find(v.Html, class_="charts").widget.children[0].value)
     slider = rc.find(v.Html, class_="lever-united_states-threat_intensity").find(v.Slider)
@@ -458,16 +466,7 @@ def test_the_charts_and_map_are_drawn_again_only_when_what_they_show_changes(mon
 
     monkeypatch.setattr(app, "charts_figure", count_charts)
     monkeypatch.setattr(app, "network_map", count_map)
-
-    @solara.component
-    def Both():
-        with solara.Column():
-            app.Controls()
-            app.Main()
-
-    app.scenario_name.value, app.overrides.value = "baseline", {}
-    app.new_session()
-    _, rc = solara.render(Both(), handle_error=False)
+    rc = _app_headless()
     first = dict(drawn)
     assert first["charts"] >= 1 and first["map"] >= 1
     rc.find(v.Btn, children=["Step"]).widget.click()

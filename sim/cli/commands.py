@@ -734,14 +734,22 @@ def _parser() -> argparse.ArgumentParser | int:
         print(OUT_OF_MEMORY_LOADING, file=sys.stderr)
         return 1
     except Exception as exc:
-        if _library_not_mapped(exc):
-            print(OUT_OF_MEMORY_LOADING, file=sys.stderr)
-            return 1
-        refusal = _out_of_threads(exc)
-        if refusal is None:
+        if not _said_machine_limit(exc):
             raise
-        print(_visible(_thread_refused(refusal)), file=sys.stderr)
         return 1
+
+
+def _said_machine_limit(exc: BaseException) -> bool:
+    """Whether ``exc`` is the machine's limit rather than a bug (a library that cannot be
+    mapped under an address-space limit, a thread the system refused), said in one line."""
+    if _library_not_mapped(exc):
+        print(OUT_OF_MEMORY_LOADING, file=sys.stderr)
+        return True
+    refusal = _out_of_threads(exc)
+    if refusal is None:
+        return False
+    print(_visible(_thread_refused(refusal)), file=sys.stderr)
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -816,13 +824,8 @@ def _main(argv: list[str] | None) -> int:
         print(_visible(f"natosim: error: {exc}"), file=sys.stderr)
         return 1
     except Exception as exc:
-        if _library_not_mapped(exc):
-            print(OUT_OF_MEMORY_LOADING, file=sys.stderr)
-            return 1
-        refusal = _out_of_threads(exc)
-        if refusal is None:
+        if not _said_machine_limit(exc):
             raise
-        print(_visible(_thread_refused(refusal)), file=sys.stderr)
         return 1
     finally:
         warnings.showwarning = show_warning
