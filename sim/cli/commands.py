@@ -20,6 +20,7 @@ import warnings
 from pathlib import Path
 
 from .. import __version__
+from ..calibration.cli import add_parsers as add_calibration_parsers
 from ..runs.folders import (
     check_results_folder,
     check_run_folder,
@@ -37,6 +38,7 @@ from ..seminar.server import add_parser as add_seminar_parser
 from ..sweeps.cli import add_parsers as add_sweep_parsers
 from ..ui.server import add_parser as add_ui_parser
 from . import args as cli_args
+from . import limits
 from .checks import add_parser as add_checks_parser
 from .debate import add_parser as add_debate_parser
 from .explain import add_parser as add_explain_parser
@@ -513,11 +515,6 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("dir", nargs="?", help="folder of scenario files")
     lst.set_defaults(func=cmd_list)
 
-    # imported here, not at the top: it loads the model, SciPy and Matplotlib (~500 MB of address
-    # space), and a limit too tight for them must meet _main's one-line refusal, not a
-    # traceback from `import sim.cli.commands` (as the console script and `python -m sim` do)
-    from ..calibration.cli import add_parsers as add_calibration_parsers  # noqa: PLC0415
-
     add_sweep_parsers(sub, cli_args.positive, cli_args.seed)
     add_calibration_parsers(sub, cli_args.positive, cli_args.seed)
     add_debate_parser(sub, cli_args.positive, cli_args.seed)
@@ -654,84 +651,13 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     print(_visible(f"natosim: warning: {text}"), file=sys.stderr if file is None else file)
 
 
-def _out_of_threads(exc: BaseException) -> BaseException | None:
-    """Whether ``exc`` is a library's report that a thread could not be started (pyarrow raises
-    ``ArrowException: ... Failed to launch worker thread`` under a tight ``ulimit -v``): a limit
-    of the machine, not a bug, so a one-line message instead of a traceback. The refusal may be
-    the cause or context of what reaches the command (a library that wraps it in its own
-    exception, ``raise ... from``): the whole chain is read, each exception once, and the one
-    that says so is returned (else None)."""
-    seen: set[int] = set()
-    pending: list[BaseException | None] = [exc]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        text = str(current)
-        if "launch worker thread" in text or "can't start new thread" in text:
-            return current
-        pending += [current.__cause__, current.__context__]
-    return None
-
-
-def _thread_refused(exc: BaseException) -> str:
-    return (
-        "natosim: error: the system refused a new thread (an address-space or process "
-        f"limit, such as ulimit -v or -u): {exc}; raise the limit or run fewer at once"
-    )
-
-
-OUT_OF_MEMORY_LOADING = (
-    "natosim: error: out of memory while loading its libraries (an address-space limit, such "
-    "as ulimit -v, too tight for them); raise the limit"
-)
-
-
-MALLOC_ARENAS = 2  # glibc's malloc arenas for the command's process (its default: 8 per core)
-
-
-def _fewer_malloc_arenas() -> None:
-    """At most :data:`MALLOC_ARENAS` malloc arenas in this process (glibc on Linux; elsewhere,
-    or where ``MALLOC_ARENA_MAX`` is set, nothing is changed).
-
-    glibc gives a thread that allocates a new arena, each reserving 64 MB of address space; the
-    reader threads pyarrow starts for a report took two more, which an address-space limit then
-    lacked for the figures (`natosim report` at `ulimit -v 760000` failed drawing with
-    ``std::bad_alloc``; with two arenas it succeeds from 600000). The command's threads are few
-    and hold the GIL for most allocations, so sharing arenas costs nothing measurable here."""
-    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
-        return
-    import ctypes  # noqa: PLC0415
-
-    try:
-        libc = ctypes.CDLL(None)
-        libc.mallopt(-8, MALLOC_ARENAS)  # M_ARENA_MAX (malloc.h)
-    except (OSError, AttributeError):  # not glibc (musl has no mallopt): its default stands
-        pass
-
-
-def _library_not_mapped(exc: BaseException) -> bool:
-    """Whether ``exc`` is the dynamic loader's failure to map a compiled library under an
-    address-space limit (``ImportError: ....so: failed to map segment from shared object``:
-    Matplotlib's renderer, loaded late, at `ulimit -v 570000`): out of memory, not a missing
-    library. Without a limit the same words can mean a folder mounted noexec: not this."""
-    if not isinstance(exc, ImportError) or "failed to map segment" not in str(exc):
-        return False
-    try:
-        import resource  # noqa: PLC0415 (not on Windows)
-    except ImportError:
-        return False
-    return resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY
-
-
 def _parser() -> argparse.ArgumentParser | int:
     """The command's parser, or the exit code 1 (said in one line) where the machine's limits
     leave too little to load the libraries its commands are made of."""
     try:
         return build_parser()
     except MemoryError:
-        print(OUT_OF_MEMORY_LOADING, file=sys.stderr)
+        print(limits.OUT_OF_MEMORY_LOADING, file=sys.stderr)
         return 1
     except Exception as exc:
         if not _said_machine_limit(exc):
@@ -740,15 +666,12 @@ def _parser() -> argparse.ArgumentParser | int:
 
 
 def _said_machine_limit(exc: BaseException) -> bool:
-    """Whether ``exc`` is the machine's limit rather than a bug (a library that cannot be
-    mapped under an address-space limit, a thread the system refused), said in one line."""
-    if _library_not_mapped(exc):
-        print(OUT_OF_MEMORY_LOADING, file=sys.stderr)
-        return True
-    refusal = _out_of_threads(exc)
-    if refusal is None:
+    """Whether ``exc`` is the machine's limit rather than a bug (:mod:`sim.cli.limits`), said
+    in one line."""
+    message = limits.machine_limit_message(exc)
+    if message is None:
         return False
-    print(_visible(_thread_refused(refusal)), file=sys.stderr)
+    print(_visible(message), file=sys.stderr)
     return True
 
 
@@ -785,7 +708,7 @@ def _end(code: int) -> None:
 def _main(argv: list[str] | None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if argv is None:  # the command line's process, not a caller's (tests, scripts)
-        _fewer_malloc_arenas()
+        limits.fewer_malloc_arenas()
     parser = _parser()
     if isinstance(parser, int):
         return parser

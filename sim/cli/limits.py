@@ -1,0 +1,90 @@
+"""The machine's limits as the command meets them: what a library raises when an address-space
+or process limit (``ulimit -v``, ``ulimit -u``) leaves it too little, said in one line instead
+of a traceback (a limit, not a bug), and the command process's own economy under such a limit
+(:func:`fewer_malloc_arenas`). Used by :mod:`sim.cli.commands`."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def out_of_threads(exc: BaseException) -> BaseException | None:
+    """Whether ``exc`` is a library's report that a thread could not be started (pyarrow raises
+    ``ArrowException: ... Failed to launch worker thread`` under a tight ``ulimit -v``): a limit
+    of the machine, not a bug, so a one-line message instead of a traceback. The refusal may be
+    the cause or context of what reaches the command (a library that wraps it in its own
+    exception, ``raise ... from``): the whole chain is read, each exception once, and the one
+    that says so is returned (else None)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        text = str(current)
+        if "launch worker thread" in text or "can't start new thread" in text:
+            return current
+        pending += [current.__cause__, current.__context__]
+    return None
+
+
+def _thread_refused(exc: BaseException) -> str:
+    return (
+        "natosim: error: the system refused a new thread (an address-space or process "
+        f"limit, such as ulimit -v or -u): {exc}; raise the limit or run fewer at once"
+    )
+
+
+OUT_OF_MEMORY_LOADING = (
+    "natosim: error: out of memory while loading its libraries (an address-space limit, such "
+    "as ulimit -v, too tight for them); raise the limit"
+)
+
+
+MALLOC_ARENAS = 2  # glibc's malloc arenas for the command's process (its default: 8 per core)
+
+
+def fewer_malloc_arenas() -> None:
+    """At most :data:`MALLOC_ARENAS` malloc arenas in this process (glibc on Linux; elsewhere,
+    or where ``MALLOC_ARENA_MAX`` is set, nothing is changed).
+
+    glibc gives a thread that allocates a new arena, each reserving 64 MB of address space; the
+    reader threads pyarrow starts for a report took two more, which an address-space limit then
+    lacked for the figures (`natosim report` at `ulimit -v 760000` failed drawing with
+    ``std::bad_alloc``; with two arenas it succeeds from 600000). The command's threads are few
+    and hold the GIL for most allocations, so sharing arenas costs nothing measurable here."""
+    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
+        return
+    import ctypes  # noqa: PLC0415
+
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-8, MALLOC_ARENAS)  # M_ARENA_MAX (malloc.h)
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt): its default stands
+        pass
+
+
+def library_not_mapped(exc: BaseException) -> bool:
+    """Whether ``exc`` is the dynamic loader's failure to map a compiled library under an
+    address-space limit (``ImportError: ....so: failed to map segment from shared object``:
+    Matplotlib's renderer, loaded late, at `ulimit -v 570000`): out of memory, not a missing
+    library. Without a limit the same words can mean a folder mounted noexec: not this."""
+    if not isinstance(exc, ImportError) or "failed to map segment" not in str(exc):
+        return False
+    try:
+        import resource  # noqa: PLC0415 (not on Windows)
+    except ImportError:
+        return False
+    return resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY
+
+
+def machine_limit_message(exc: BaseException) -> str | None:
+    """The one-line message for ``exc`` if it is the machine's limit rather than a bug (a
+    library that cannot be mapped under an address-space limit, a thread the system refused),
+    else None."""
+    if library_not_mapped(exc):
+        return OUT_OF_MEMORY_LOADING
+    refusal = out_of_threads(exc)
+    return None if refusal is None else _thread_refused(refusal)
