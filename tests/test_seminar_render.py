@@ -196,6 +196,22 @@ def tree(widget, tokens) -> list[str]:
     return out
 
 
+def settled(look, quiet: float = 1.5, limit: float = 60.0):
+    """What ``look()`` returns once it has stayed the same for ``quiet`` seconds: the watchers
+    wake and render in their own threads, later on a loaded machine (a fixed second's wait read
+    a page half drawn in CI)."""
+    t0 = time.time()
+    last, since = look(), time.time()
+    while time.time() - t0 < limit:
+        time.sleep(0.25)
+        now = look()
+        if now != last:
+            last, since = now, time.time()
+        elif time.time() - since >= quiet:
+            return now
+    raise AssertionError("the pages did not settle")
+
+
 def class_pages(session) -> list[list[str]]:
     """The instructor's page, two seats' and the join page through a class's events: joins, a
     Submit, a message, an Advance, a seat locked, the debrief, another Advance."""
@@ -223,8 +239,7 @@ def class_pages(session) -> list[list[str]]:
     )
     for event in events:
         event()
-        time.sleep(1.0)  # the watchers wake and render
-        shown.append([tree(box, tokens) for box, _ in roots])
+        shown.append(settled(lambda: [tree(box, tokens) for box, _ in roots]))
     for _, rc in roots:
         rc.close()
     return shown
