@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -114,8 +114,11 @@ def current_style() -> FigureStyle:
     return _STYLE.get()
 
 
-def new_figure(width: float, height: float) -> Figure:
-    """A figure without pyplot (no global state, safe in servers and workers). In the paper
+def new_figure(
+    width: float, height: float, layout: Literal["constrained"] | None = "constrained"
+) -> Figure:
+    """A figure without pyplot (no global state, safe in servers and workers), laid out by
+    ``layout`` (matplotlib's engine; None: placed by ``subplots_adjust``). In the paper
     style, ``width`` x ``height`` (the screen size) is fitted to a journal's column: a figure of
     up to 5 inches to a single column, a wider one to a double column, its height scaled alike
     (at most 9 inches, a page's height less its caption)."""
@@ -124,7 +127,7 @@ def new_figure(width: float, height: float) -> Figure:
         single, double = style.widths
         fitted = single if width <= 5.0 else double
         height, width = min(9.0, max(2.2, height * fitted / width * 1.1)), fitted
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    fig = Figure(figsize=(width, height), dpi=100, layout=layout)
     return fig
 
 

@@ -20,29 +20,19 @@ from collections import OrderedDict
 from typing import Any
 
 import solara
-from matplotlib.ticker import MaxNLocator
 
 from ..analysis.claims import CLAIMS, sentence
 from ..report.figures_run import network_map
-from ..report.style import new_figure
 from ..scenario import Param
 from .config import app_config
-from .session import Session, View, lever_params, shipped_scenarios
+from .figures import charts_figure, laid_out
+from .session import Session, lever_params, shipped_scenarios
 
 log = logging.getLogger("natosim.ui")
 CONFIG = app_config()
 
 SCENARIOS = shipped_scenarios()
 DEFAULT = "baseline" if "baseline" in SCENARIOS else next(iter(SCENARIOS))
-CHARTS = (
-    ("eu_core_pct", "European core spending", "% of GDP"),
-    ("eu_capability_share", "European share of capability", "0-1"),
-    ("mean_trust", "Mean trust in the US", "0-1"),
-    ("russia_resolve_estimate", "Russia's estimate of US resolve", "0-1"),
-    ("us_posture", "US posture in Europe", "fraction of 2025"),
-    ("greyzone_attacks", "Grey-zone attacks", "per year"),
-)
-
 scenario_name = solara.reactive(DEFAULT)
 seed = solara.reactive(7)
 overrides: solara.Reactive[dict[str, Any]] = solara.reactive({})
@@ -274,23 +264,6 @@ def export() -> None:
     exported.value = f"Exported: {folder.relative_to(CONFIG.export_root)} (in the export folder)"
 
 
-def charts_figure(s: Session, view: View | None = None):
-    """Live charts of the main outputs, year by year so far (``view``: as read at one moment)."""
-    view = view or s.view()
-    h = view.history
-    fig = new_figure(11, 5.5)
-    axes = fig.subplots(2, 3).ravel()
-    for ax, (col, title, unit) in zip(axes, CHARTS, strict=True):
-        ax.plot(h["year"], h[col], marker="o", markersize=3)
-        ax.set_title(title, fontsize=9)
-        ax.set_ylabel(unit, fontsize=8)
-        ax.set_xlim(view.configured.get("run.start_year"), view.configured.get("run.end_year"))
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-        ax.grid(alpha=0.3)
-    fig.suptitle(f"{view.configured.name}, seed {s.seed}: year {view.year}", fontsize=11)
-    return fig
-
-
 @solara.component
 def Main() -> None:
     """The main panel: year, verdict indicators, live charts, the network, the event log."""
@@ -308,8 +281,8 @@ def Main() -> None:
             text = f"{value:.2f}" if isinstance(value, float) else str(value).replace("_", " ")
             solara.Info(f"{name}: {text}", dense=True)
     # drawn again only when what they show can have changed: the session's year for the charts,
-    # and for the map its colouring and the network it is drawn on (about 0.4 s of server CPU
-    # for the charts and 0.25 s for the map; a lever moved mid-run shows from the next step)
+    # and for the map its colouring and the network it is drawn on (a lever moved mid-run shows
+    # from the next step); each laid out once, not measured again every year (.figures)
     shown = [s.serial, view.year]
     charts = solara.use_memo(lambda: charts_figure(s, view), dependencies=shown)
     with solara.Div(classes=["charts"]):
@@ -317,7 +290,10 @@ def Main() -> None:
     solara.ToggleButtonsSingle(value=colour_by, values=["core_pct", "threat"])
     drawn = [*shown, colour_by.value, repr(sorted(view.configured.params["network"].items()))]
     fig = solara.use_memo(
-        lambda: network_map(view.allies, view.configured, s.seed, view.year, colour_by.value),
+        lambda: laid_out(
+            network_map(view.allies, view.configured, s.seed, view.year, colour_by.value),
+            ("map", view.configured.name, colour_by.value),
+        ),
         dependencies=drawn,
     )
     with solara.Div(classes=["network"]):

@@ -1,0 +1,62 @@
+"""Server CPU of one year's redraw in `natosim ui`: the six live charts and the network map as
+PNG, as a playing page draws them (sim.ui.figures), against the same figures measured by
+matplotlib's constrained layout at every draw (the app before issue 28's change). The two are
+alternated year by year in one process, so the ratio is fair on a shared machine.
+
+    .venv/bin/python benchmarks/ui_redraw.py [--years 15] [--scenario baseline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import time
+
+import sim
+from sim.report.figures_run import network_map
+from sim.ui.figures import charts_figure, laid_out
+from sim.ui.session import Session
+
+
+def png_seconds(fig) -> float:
+    t0 = time.process_time()
+    fig.savefig(io.BytesIO(), format="png")
+    return time.process_time() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--years", type=int, default=15)
+    ap.add_argument("--scenario", default="baseline")
+    args = ap.parse_args()
+    s = Session(sim.load_scenario(args.scenario), {}, 7)
+    cost: dict[str, list[float]] = {k: [] for k in ("charts", "map", "charts_old", "map_old")}
+    for year in range(args.years):
+        if s.done:
+            break
+        s.step(1)
+        view = s.view()
+        for old in (year % 2 == 0, year % 2 == 1):  # alternate which goes first
+            t0 = time.process_time()
+            charts = charts_figure(s, view)
+            if old:
+                charts.set_layout_engine("constrained")
+            built = time.process_time() - t0
+            cost["charts_old" if old else "charts"].append(built + png_seconds(charts))
+            t0 = time.process_time()
+            fig = network_map(view.allies, view.configured, s.seed, view.year, "core_pct")
+            if not old:
+                fig = laid_out(fig, ("map", view.configured.name, "core_pct"))
+            built = time.process_time() - t0
+            cost["map_old" if old else "map"].append(built + png_seconds(fig))
+    med = {k: statistics.median(v) for k, v in cost.items()}
+    print(f"years drawn: {len(cost['charts'])} ({args.scenario}); median server CPU per redraw:")
+    print(f"  charts: {med['charts_old']:.3f} s measured every year -> {med['charts']:.3f} s fixed")
+    print(f"  map:    {med['map_old']:.3f} s measured every year -> {med['map']:.3f} s laid out")
+    old, new = med["charts_old"] + med["map_old"], med["charts"] + med["map"]
+    print(f"  both:   {old:.3f} s -> {new:.3f} s ({new / old:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
