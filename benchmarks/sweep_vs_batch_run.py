@@ -15,7 +15,10 @@ Targets (issue 4): at least 3x the throughput of batch_run; 10,000 runs in under
 cores; peak memory at 10,000 runs at most 1.2x that at 1,000. Figures, not a test: compare ratios
 within one run on a shared machine.
 
-Usage: ``python benchmarks/sweep_vs_batch_run.py [--quick]``.
+Usage: ``python benchmarks/sweep_vs_batch_run.py [--quick] [--large] [--scale-only]``:
+``--large`` adds 100,000 runs on 2 workers (issue 25: under 2 minutes, peak memory at most 1.2x
+that at 10,000); ``--scale-only`` measures only the sweeps at scale (1,000, 10,000 and, with
+``--large``, 100,000 runs), not ``batch_run``.
 """
 
 from __future__ import annotations
@@ -179,8 +182,35 @@ def measure(*args: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def main(quick: bool) -> None:
+def scale(n: int, large: bool) -> None:
+    """Peak memory as a sweep grows: 10 x ``n`` runs against ``n`` (and 100 x ``n`` against 10 x
+    ``n`` with ``large``), 2 workers; the store streams parts, so memory should not grow."""
+    small = measure("sweep", str(n), "2")
+    big = measure("sweep", str(10 * n), "2")
+    print(
+        f"  sweep, {10 * n:,} runs, 2 workers: {big['seconds']:.1f} s, "
+        f"peak {big['peak_mb']:.0f} MB, {big['folder_mb']:.0f} MB written"
+    )
+    ratio = big["peak_mb"] / small["peak_mb"]
+    print(f"  peak memory {10 * n:,} / {n:,} runs (2 workers): {ratio:.2f}x (target <= 1.2x)")
+    if not large:
+        return
+    huge = measure("sweep", str(100 * n), "2")
+    print(
+        f"  sweep, {100 * n:,} runs, 2 workers: {huge['seconds']:.1f} s (target < 120 s), "
+        f"{100 * n / huge['seconds']:.0f} runs/s, peak {huge['peak_mb']:.0f} MB, "
+        f"{huge['folder_mb']:.0f} MB written"
+    )
+    ratio = huge["peak_mb"] / big["peak_mb"]
+    print(f"  peak memory {100 * n:,} / {10 * n:,} runs (2 workers): {ratio:.2f}x (target <= 1.2x)")
+
+
+def main(quick: bool, large: bool, scale_only: bool) -> None:
     n = 1000
+    if scale_only:
+        print("natosim sweep at scale, baseline scenario (LHS of threat_intensity)")
+        scale(n, large)
+        return
     print(f"natosim sweep vs mesa.batch_run, baseline scenario, {n} runs (LHS of threat_intensity)")
     res = {
         "batch_run, 1 process": measure("batch", str(n), "1"),
@@ -216,13 +246,7 @@ def main(quick: bool) -> None:
     )
     if quick:
         return
-    big = measure("sweep", str(10 * n), "2")
-    print(
-        f"  sweep, 10,000 runs, 2 workers: {big['seconds']:.1f} s (target < 60 s), "
-        f"peak {big['peak_mb']:.0f} MB, {big['folder_mb']:.0f} MB written"
-    )
-    ratio = big["peak_mb"] / res["sweep, 2 workers"]["peak_mb"]
-    print(f"  peak memory 10,000 / 1,000 runs (2 workers): {ratio:.2f}x (target <= 1.2x)")
+    scale(n, large)
 
 
 if __name__ == "__main__":
@@ -232,4 +256,8 @@ if __name__ == "__main__":
         result = runner(int(rest[0]), int(rest[1]))
         print(json.dumps(result))
     else:
-        main(quick="--quick" in sys.argv)
+        main(
+            quick="--quick" in sys.argv,
+            large="--large" in sys.argv,
+            scale_only="--scale-only" in sys.argv,
+        )
