@@ -171,8 +171,18 @@ def test_an_advance_updates_what_changed_and_shows_the_new_year(pages):
 
 def tree(widget, tokens) -> list[str]:
     """A page as the browser gets it: every widget's synced state, depth first (model ids, the
-    style block's random id, the seats' tokens and the countdown's seconds left aside)."""
+    style block's random id, the seats' tokens, the countdown's seconds left and the clock a
+    message was sent at aside)."""
     out: list[str] = []
+
+    def scrubbed(text: str) -> str:
+        text = re.sub(r"IPY_MODEL_[0-9a-f]+", "M", text)
+        text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "U", text)
+        # the clock a message was sent at: the two runs may fall in different minutes
+        text = re.sub(r"\b\d\d:\d\d\b", "HH:MM", text)
+        for token in tokens:
+            text = text.replace(token, "TOKEN")
+        return text
 
     def walk(w, depth):
         state = {
@@ -180,17 +190,13 @@ def tree(widget, tokens) -> list[str]:
             for k, v in w.get_state().items()
             if k not in ("children", "layout", "_model_id", "left")
         }
-        text = repr(sorted(state.items(), key=lambda kv: kv[0]))
-        text = re.sub(r"IPY_MODEL_[0-9a-f]+", "M", text)
-        text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "U", text)
-        for token in tokens:
-            text = text.replace(token, "TOKEN")
+        text = scrubbed(repr(sorted(state.items(), key=lambda kv: kv[0])))
         out.append("  " * depth + type(w).__name__ + " " + text)
         for c in getattr(w, "children", ()) or ():
             if isinstance(c, ipywidgets.Widget):
                 walk(c, depth + 1)
             else:
-                out.append("  " * (depth + 1) + repr(c))
+                out.append("  " * (depth + 1) + scrubbed(repr(c)))
 
     walk(widget, 0)
     return out
