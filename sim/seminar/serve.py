@@ -9,8 +9,14 @@
   no other process can take the port in between (without ``--fd`` it binds HOST:PORT itself);
 
 * at most ``NATOSIM_SEMINAR_PER_CLIENT`` open page connections (websockets) per client address
-  (default 8) and ``NATOSIM_SEMINAR_MAX_CONNECTIONS`` in all (default 300): a further one is
-  closed at once (code 1008);
+  (default 8) and ``NATOSIM_SEMINAR_MAX_CONNECTIONS`` in all (default 300). This machine's own
+  address (127.0.0.1, ::1, ::ffff:127.0.0.1) counts only towards the total: every page opened
+  on the server's machine comes from it (a teacher's tabs, a browser-driven test of a class, a
+  reverse proxy on the same host), and a per-address limit there stalled the ninth page. A
+  page asked for beyond the limit is answered with a short page saying why (429: how many pages
+  the address has open, that closing a tab frees a place, ``--connections-per-client``), not
+  Solara's "Loading app" forever; a page's connection beyond it (pages opened at the same
+  moment all passed that check) is still closed before it is accepted (code 1008);
 * each connection may send a burst of 300 messages, then 30 a second: beyond that it is closed
   (a page a person uses sends far fewer; 40,000 junk messages no longer pile up in memory);
 * a message larger than 512 KiB is refused by uvicorn;
@@ -24,6 +30,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import html
+import ipaddress
 import logging
 import os
 import socket
@@ -41,9 +49,43 @@ CLIENT_HEADER = b"x-natosim-client"
 MAX_MESSAGE = 512 * 1024
 
 
+# where Solara serves its static files (scripts, styles, fonts, the widgets' code): never refused,
+# or a page let in a moment before the limit was reached would load half
+ASSET_PATHS = ("/static/", "/_solara/", "/jupyter/")
+
+
+def loopback(client: str) -> bool:
+    """Whether ``client`` (an address as the server saw it) is this machine: 127.0.0.0/8, ::1,
+    or 127.x written as IPv6 (``::ffff:127.0.0.1``, what a dual-stack socket reports; Python
+    3.11's ``is_loopback`` says False for it). Anything else, a name or "unknown" included, is
+    a client of its own."""
+    try:
+        address = ipaddress.ip_address(client.split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
+
+
+def wants_page(scope: Scope) -> bool:
+    """Whether an HTTP request asks for a page a person will look at (a GET whose Accept names
+    text/html, as a browser's navigation does), not a static asset or an API call: only that
+    is answered with the refusal page."""
+    if scope.get("method") not in ("GET", "HEAD") or scope.get("path", "").startswith(ASSET_PATHS):
+        return False
+    accept = b",".join(v for k, v in scope.get("headers", []) if k.lower() == b"accept")
+    return b"text/html" in accept.lower()
+
+
 class Guard:
     """ASGI middleware: connections per client and in total, messages per second per
-    connection, the client's address as a header."""
+    connection, the client's address as a header.
+
+    A client on this machine (:func:`loopback`) is bounded by the total alone: all of the
+    server's machine is one address, whoever sits behind it (many tabs, a test driving a
+    class's browsers, a reverse proxy). A page asked for when its client is full (or the server
+    is) is answered with :meth:`refusal`, which says why; the connection check stays as the
+    backstop for pages that asked at the same moment."""
 
     def __init__(
         self,
@@ -57,7 +99,37 @@ class Guard:
         self.rate, self.burst = rate, burst
         self.open: dict[str, int] = {}
         self.refused = 0
+        self.turned_away = 0
         self.cut = 0
+
+    def full(self, client: str) -> bool:
+        """Whether a further page from ``client`` would be refused: the server has its total
+        open, or ``client`` (not this machine) has its ``per_client``."""
+        if sum(self.open.values()) >= self.total:
+            return True
+        return not loopback(client) and self.open.get(client, 0) >= self.per_client
+
+    def refusal(self, client: str) -> bytes:
+        """The page a refused client sees: how many pages are open, what frees a place, who can
+        raise the limit (an escaped address, no script, no asset to load)."""
+        mine = self.open.get(client, 0)
+        if sum(self.open.values()) >= self.total:
+            why = (
+                f"The seminar server has {self.total} pages open, as many as it takes. Closing "
+                "a tab of it anywhere frees a place; reload this page then."
+            )
+        else:
+            why = (
+                f"This address ({html.escape(client)}) has {mine} pages of the seminar open, as "
+                f"many as one address may have ({self.per_client}). Closing one of those tabs "
+                "frees a place; reload this page then. A class behind one router counts as one "
+                "address: the instructor can raise the limit with --connections-per-client."
+            )
+        return (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            "<title>natosim: too many pages open</title></head><body>"
+            f"<h1>Too many pages open</h1><p>{why}</p></body></html>"
+        ).encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -68,9 +140,25 @@ class Guard:
         headers.append((CLIENT_HEADER, client.encode("latin-1", "replace")))
         scope = {**scope, "headers": headers}
         if scope["type"] == "http":
+            if wants_page(scope) and self.full(client):
+                self.turned_away += 1
+                body = self.refusal(client)
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 429,
+                        "headers": [
+                            (b"content-type", b"text/html; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"cache-control", b"no-store"),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
             await self.app(scope, receive, send)
             return
-        if self.open.get(client, 0) >= self.per_client or sum(self.open.values()) >= self.total:
+        if self.full(client):
             self.refused += 1
             await receive()  # the websocket.connect
             await send({"type": "websocket.close", "code": 1008})
