@@ -469,6 +469,9 @@ def test_a_client_beyond_its_pages_is_told_why_and_its_connection_refused():
     assert status == 429
     assert "10.0.0.2" in body and "has 2 pages" in body and "Closing one of those tabs" in body
     assert "--connections-per-client" in body
+    # it asks again by itself: a page reloaded at the limit was asked for while its own
+    # connection was still open, and comes in at the retry
+    assert '<meta http-equiv="refresh" content="3">' in body
     sent, seen = _ws_run(guard, "10.0.0.2", 1)
     assert sent == [{"type": "websocket.close", "code": 1008}] and seen == {}
     assert _http_get(guard, "10.0.0.3") == (200, "the app")  # another address is let in

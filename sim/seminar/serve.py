@@ -14,9 +14,10 @@
   on the server's machine comes from it (a teacher's tabs, a browser-driven test of a class, a
   reverse proxy on the same host), and a per-address limit there stalled the ninth page. A
   page asked for beyond the limit is answered with a short page saying why (429: how many pages
-  the address has open, that closing a tab frees a place, ``--connections-per-client``), not
-  Solara's "Loading app" forever; a page's connection beyond it (pages opened at the same
-  moment all passed that check) is still closed before it is accepted (code 1008);
+  the address has open, that closing a tab frees a place, ``--connections-per-client``; it
+  asks again every 3 s, so a page reloaded at the limit comes in), not Solara's "Loading app"
+  for ever; a page's connection beyond it (pages opened at the same moment all passed that
+  check) is still closed before it is accepted (code 1008);
 * each connection may send a burst of 300 messages, then 30 a second: beyond that it is closed
   (a page a person uses sends far fewer; 40,000 junk messages no longer pile up in memory);
 * a message larger than 512 KiB is refused by uvicorn;
@@ -52,6 +53,7 @@ MAX_MESSAGE = 512 * 1024
 # where Solara serves its static files (scripts, styles, fonts, the widgets' code): never refused,
 # or a page let in a moment before the limit was reached would load half
 ASSET_PATHS = ("/static/", "/_solara/", "/jupyter/")
+RETRY_S = 3  # the refusal page asks again after this long (Guard.refusal)
 
 
 def loopback(client: str) -> bool:
@@ -111,24 +113,31 @@ class Guard:
 
     def refusal(self, client: str) -> bytes:
         """The page a refused client sees: how many pages are open, what frees a place, who can
-        raise the limit (an escaped address, no script, no asset to load)."""
+        raise the limit (an escaped address, no script, no asset to load). It asks again by
+        itself every :data:`RETRY_S` seconds: a page reloaded at the limit is asked for while its
+        own connection is still open (a browser leaves the old page only once the new one has
+        come), so it is refused once and let in at the retry; a tab refused for a full class
+        comes in by itself when a place is freed."""
         mine = self.open.get(client, 0)
         if sum(self.open.values()) >= self.total:
             why = (
                 f"The seminar server has {self.total} pages open, as many as it takes. Closing "
-                "a tab of it anywhere frees a place; reload this page then."
+                "a tab of it anywhere frees a place."
             )
         else:
+            pages = "page" if mine == 1 else "pages"
             why = (
-                f"This address ({html.escape(client)}) has {mine} pages of the seminar open, as "
-                f"many as one address may have ({self.per_client}). Closing one of those tabs "
-                "frees a place; reload this page then. A class behind one router counts as one "
-                "address: the instructor can raise the limit with --connections-per-client."
+                f"This address ({html.escape(client)}) has {mine} {pages} of the seminar open, "
+                f"as many as one address may have ({self.per_client}). Closing one of those tabs "
+                "frees a place. A class behind one router counts as one address: the instructor "
+                "can raise the limit with --connections-per-client."
             )
         return (
             '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta http-equiv="refresh" content="{RETRY_S}">'
             "<title>natosim: too many pages open</title></head><body>"
-            f"<h1>Too many pages open</h1><p>{why}</p></body></html>"
+            f"<h1>Too many pages open</h1><p>{why}</p>"
+            f"<p>This page tries again by itself every {RETRY_S} seconds.</p></body></html>"
         ).encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
