@@ -444,6 +444,13 @@ def test_ui_frees_a_disconnected_page_and_says_how_many_pages_an_address_may_ope
     assert kept["SOLARA_KERNEL_CULL_TIMEOUT"] == "1h"
     with pytest.raises(SystemExit):
         build_parser().parse_args(["ui", "--connections-per-client", "0"])
+    # this machine's pages count only towards the total (sim.seminar.serve.Guard): both commands
+    # say so where the limit is set
+    commands = next(a for a in build_parser()._actions if a.choices and "ui" in a.choices)
+    for name in ("ui", "seminar"):
+        actions = commands.choices[name]._actions
+        option = next(a for a in actions if "--connections-per-client" in a.option_strings)
+        assert "127.0.0.1" in option.help and "total" in option.help and "says why" in option.help
 
 
 def test_the_charts_and_map_are_drawn_again_only_when_what_they_show_changes(monkeypatch):
