@@ -505,6 +505,30 @@ def test_this_machines_pages_are_bounded_by_the_total_alone():
         assert _ws_run(guard, client, 1)[1] == {}
 
 
+def test_pages_asked_for_at_once_beyond_the_limit_are_told_why():
+    """A class behind one router following the link at once: every page was let in before any
+    had connected, and those beyond the limit stayed at "Loading app" (their connections
+    refused). A page let in now holds its place until its connection comes (or for 20 s)."""
+    from sim.seminar.serve import Guard
+
+    guard = Guard(None, per_client=2, total=10)
+    assert [_http_get(guard, "10.0.0.5")[0] for _ in range(3)] == [200, 200, 429]
+    for _ in range(2):  # the two pages let in connect
+        sent, seen = _ws_run(guard, "10.0.0.5", 1)
+        assert seen == {"client": b"10.0.0.5", "received": 1}
+    assert not guard.pending.get("10.0.0.5")  # their places are open ones now
+    guard.open = {"10.0.0.5": 2}  # both still open: a third connection is refused
+    assert _ws_run(guard, "10.0.0.5", 1)[1] == {}
+    guard.open, guard.pending = {}, {}
+    _http_get(guard, "10.0.0.6")
+    _http_get(guard, "10.0.0.6")
+    guard.pending_s = 0.0  # pages let in that never connected free their places
+    assert _http_get(guard, "10.0.0.6")[0] == 200
+    # the server's total counts them too, this machine's pages included
+    guard = Guard(None, per_client=2, total=3)
+    assert [_http_get(guard, "127.0.0.1")[0] for _ in range(4)] == [200, 200, 200, 429]
+
+
 def test_static_assets_are_never_refused():
     """Only a page request is turned away: a page let in a moment before the limit was reached
     must still load its scripts, styles and widgets."""

@@ -16,8 +16,9 @@
   page asked for beyond the limit is answered with a short page saying why (429: how many pages
   the address has open, that closing a tab frees a place, ``--connections-per-client``; it
   asks again every 3 s, so a page reloaded at the limit comes in), not Solara's "Loading app"
-  for ever; a page's connection beyond it (pages opened at the same moment all passed that
-  check) is still closed before it is accepted (code 1008);
+  for ever. A page let in holds its place until its connection comes (at most 20 s), so pages
+  asked for at the same moment are counted too; a connection beyond the limit all the same (a
+  reconnect) is still closed before it is accepted (code 1008);
 * each connection may send a burst of 300 messages, then 30 a second: beyond that it is closed
   (a page a person uses sends far fewer; 40,000 junk messages no longer pile up in memory);
 * a message larger than 512 KiB is refused by uvicorn;
@@ -54,6 +55,8 @@ MAX_MESSAGE = 512 * 1024
 # or a page let in a moment before the limit was reached would load half
 ASSET_PATHS = ("/static/", "/_solara/", "/jupyter/")
 RETRY_S = 3  # the refusal page asks again after this long (Guard.refusal)
+# a page let in holds its place this long until its connection comes (Guard.pending)
+PENDING_S = 20.0
 
 
 def loopback(client: str) -> bool:
@@ -86,8 +89,12 @@ class Guard:
     A client on this machine (:func:`loopback`) is bounded by the total alone: all of the
     server's machine is one address, whoever sits behind it (many tabs, a test driving a
     class's browsers, a reverse proxy). A page asked for when its client is full (or the server
-    is) is answered with :meth:`refusal`, which says why; the connection check stays as the
-    backstop for pages that asked at the same moment."""
+    is) is answered with :meth:`refusal`, which says why. A page let in holds its place until
+    its connection comes (:attr:`pending`, at most :data:`PENDING_S`): pages asked for at the
+    same moment (a class behind one router following the link at once) are counted as they
+    are let in, so the one beyond the limit is told why rather than left at "Loading app" by
+    the connection check, which stays as the backstop (a connection that comes without its page
+    being asked for: a reconnect, a page held longer)."""
 
     def __init__(
         self,
@@ -100,16 +107,31 @@ class Guard:
         self.app, self.per_client, self.total = app, per_client, total
         self.rate, self.burst = rate, burst
         self.open: dict[str, int] = {}
+        self.pending: dict[str, list[float]] = {}  # when pages let in were asked for, by client
+        self.pending_s = PENDING_S
         self.refused = 0
         self.turned_away = 0
         self.cut = 0
 
+    def pages(self, client: str) -> tuple[int, int]:
+        """The pages ``client`` has, and the server has in all: open, or let in and whose
+        connection has not come yet (those asked for more than ``pending_s`` ago are dropped)."""
+        now = time.monotonic()
+        for who, asked in list(self.pending.items()):
+            kept = [t for t in asked if now - t < self.pending_s]
+            if kept:
+                self.pending[who] = kept
+            else:
+                del self.pending[who]
+        mine = self.open.get(client, 0) + len(self.pending.get(client, ()))
+        everyone = sum(self.open.values()) + sum(len(asked) for asked in self.pending.values())
+        return mine, everyone
+
     def full(self, client: str) -> bool:
-        """Whether a further page from ``client`` would be refused: the server has its total
-        open, or ``client`` (not this machine) has its ``per_client``."""
-        if sum(self.open.values()) >= self.total:
-            return True
-        return not loopback(client) and self.open.get(client, 0) >= self.per_client
+        """Whether a further page from ``client`` would be refused: the server has its total,
+        or ``client`` (not this machine) has its ``per_client``."""
+        mine, everyone = self.pages(client)
+        return everyone >= self.total or (not loopback(client) and mine >= self.per_client)
 
     def refusal(self, client: str) -> bytes:
         """The page a refused client sees: how many pages are open, what frees a place, who can
@@ -118,8 +140,8 @@ class Guard:
         own connection is still open (a browser leaves the old page only once the new one has
         come), so it is refused once and let in at the retry; a tab refused for a full class
         comes in by itself when a place is freed."""
-        mine = self.open.get(client, 0)
-        if sum(self.open.values()) >= self.total:
+        mine, everyone = self.pages(client)
+        if everyone >= self.total:
             why = (
                 f"The seminar server has {self.total} pages open, as many as it takes. Closing "
                 "a tab of it anywhere frees a place."
@@ -165,8 +187,13 @@ class Guard:
                 )
                 await send({"type": "http.response.body", "body": body})
                 return
+            if wants_page(scope):
+                self.pending.setdefault(client, []).append(time.monotonic())
             await self.app(scope, receive, send)
             return
+        asked = self.pending.get(client)
+        if asked:  # the connection of a page let in: its place is now an open one
+            asked.pop(0)
         if self.full(client):
             self.refused += 1
             await receive()  # the websocket.connect
