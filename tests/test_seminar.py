@@ -429,6 +429,125 @@ def test_the_guard_bounds_connections_and_messages():
     assert asyncio.iscoroutinefunction(guard.__call__)
 
 
+def _http_get(guard, client: str, path: str = "/", accept: bytes = b"text/html,*/*;q=0.8"):
+    """One HTTP GET through the guard to an app that answers 200; returns (status, body)."""
+    import asyncio
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"the app"})
+
+    guard.app = app
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(msg):
+        sent.append(msg)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "client": (client, 1),
+        "headers": [(b"accept", accept)],
+    }
+    asyncio.run(guard(scope, receive, send))
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:]).decode()
+
+
+def test_a_client_beyond_its_pages_is_told_why_and_its_connection_refused():
+    """A page asked for beyond the limit said nothing: Solara's "Loading app" stayed for ever
+    (issue 28). Now the browser's page request is answered 429 with the reason; the page's
+    connection is still refused (pages that asked at the same moment)."""
+    from sim.seminar.serve import Guard
+
+    guard = Guard(None, per_client=2, total=10)
+    guard.open = {"10.0.0.2": 2}
+    status, body = _http_get(guard, "10.0.0.2")
+    assert status == 429
+    assert "10.0.0.2" in body and "has 2 pages" in body and "Closing one of those tabs" in body
+    assert "--connections-per-client" in body
+    # it asks again by itself: a page reloaded at the limit was asked for while its own
+    # connection was still open, and comes in at the retry
+    assert '<meta http-equiv="refresh" content="3">' in body
+    sent, seen = _ws_run(guard, "10.0.0.2", 1)
+    assert sent == [{"type": "websocket.close", "code": 1008}] and seen == {}
+    assert _http_get(guard, "10.0.0.3") == (200, "the app")  # another address is let in
+    # the server full: everyone, this machine too, is told so
+    guard.open = {f"10.0.1.{i}": 1 for i in range(10)}
+    for client in ("10.0.0.3", "127.0.0.1"):
+        status, body = _http_get(guard, client)
+        assert status == 429 and "has 10 pages open" in body
+        assert _ws_run(guard, client, 1)[0] == [{"type": "websocket.close", "code": 1008}]
+    # an address is data: escaped on the page
+    guard.open = {"<b>": 2}
+    assert "&lt;b&gt;" in _http_get(guard, "<b>")[1]
+
+
+def test_this_machines_pages_are_bounded_by_the_total_alone():
+    """Every page opened on the server's machine comes from one address (a teacher's tabs, a
+    browser-driven test of a class, a reverse proxy on the same host): its ninth page stalled."""
+    from sim.seminar.serve import Guard, loopback
+
+    assert all(loopback(a) for a in ("127.0.0.1", "127.0.1.1", "::1", "::ffff:127.0.0.1"))
+    assert not any(loopback(a) for a in ("10.0.0.1", "::ffff:10.0.0.1", "fe80::1", "unknown"))
+    for client in ("127.0.0.1", "::1", "::ffff:127.0.0.1"):
+        guard = Guard(None, per_client=2, total=5)
+        guard.open = {client: 3, "10.0.0.1": 1}
+        assert _http_get(guard, client) == (200, "the app")
+        sent, seen = _ws_run(guard, client, 1)
+        assert seen == {"client": client.encode(), "received": 1}
+        assert {"type": "websocket.close", "code": 1008} not in sent
+        guard.open = {client: 4, "10.0.0.1": 1}  # the total reached
+        assert _http_get(guard, client)[0] == 429
+        assert _ws_run(guard, client, 1)[1] == {}
+
+
+def test_pages_asked_for_at_once_beyond_the_limit_are_told_why():
+    """A class behind one router following the link at once: every page was let in before any
+    had connected, and those beyond the limit stayed at "Loading app" (their connections
+    refused). A page let in now holds its place until its connection comes (or for 20 s)."""
+    from sim.seminar.serve import Guard
+
+    guard = Guard(None, per_client=2, total=10)
+    assert [_http_get(guard, "10.0.0.5")[0] for _ in range(3)] == [200, 200, 429]
+    for _ in range(2):  # the two pages let in connect
+        sent, seen = _ws_run(guard, "10.0.0.5", 1)
+        assert seen == {"client": b"10.0.0.5", "received": 1}
+    assert not guard.pending.get("10.0.0.5")  # their places are open ones now
+    guard.open = {"10.0.0.5": 2}  # both still open: a third connection is refused
+    assert _ws_run(guard, "10.0.0.5", 1)[1] == {}
+    guard.open, guard.pending = {}, {}
+    _http_get(guard, "10.0.0.6")
+    _http_get(guard, "10.0.0.6")
+    guard.pending_s = 0.0  # pages let in that never connected free their places
+    assert _http_get(guard, "10.0.0.6")[0] == 200
+    # the server's total counts them too, this machine's pages included
+    guard = Guard(None, per_client=2, total=3)
+    assert [_http_get(guard, "127.0.0.1")[0] for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_static_assets_are_never_refused():
+    """Only a page request is turned away: a page let in a moment before the limit was reached
+    must still load its scripts, styles and widgets."""
+    from sim.seminar.serve import Guard
+
+    guard = Guard(None, per_client=1, total=1)
+    guard.open = {"10.0.0.2": 1}
+    for path, accept in (
+        ("/static/assets/style.css", b"text/css,*/*;q=0.1"),
+        ("/_solara/cdn/vuetify.min.js", b"*/*"),
+        ("/static/main-vuetify.js", b"text/html,*/*"),  # opened in a tab of its own
+        ("/jupyter/nbextensions/x.js", b"text/html"),
+        ("/jupyter/api/kernels/1", b"application/json"),
+        ("/", b"*/*"),  # not a browser's page request (a health check, curl)
+    ):
+        assert _http_get(guard, "10.0.0.2", path, accept) == (200, "the app"), path
+    assert _http_get(guard, "10.0.0.2", "/", b"text/html")[0] == 429
+
+
 def test_the_clock_advances_by_itself_only_when_asked(session):
     import time
 

@@ -444,6 +444,13 @@ def test_ui_frees_a_disconnected_page_and_says_how_many_pages_an_address_may_ope
     assert kept["SOLARA_KERNEL_CULL_TIMEOUT"] == "1h"
     with pytest.raises(SystemExit):
         build_parser().parse_args(["ui", "--connections-per-client", "0"])
+    # this machine's pages count only towards the total (sim.seminar.serve.Guard): both commands
+    # say so where the limit is set
+    commands = next(a for a in build_parser()._actions if a.choices and "ui" in a.choices)
+    for name in ("ui", "seminar"):
+        actions = commands.choices[name]._actions
+        option = next(a for a in actions if "--connections-per-client" in a.option_strings)
+        assert "127.0.0.1" in option.help and "total" in option.help and "says why" in option.help
 
 
 def test_the_charts_and_map_are_drawn_again_only_when_what_they_show_changes(monkeypatch):
@@ -483,3 +490,139 @@ def test_the_charts_and_map_are_drawn_again_only_when_what_they_show_changes(mon
     assert drawn == {"charts": before["charts"], "map": before["map"] + 1}
     app.colour_by.value = "core_pct"  # shared outside a served page: as the next test expects
     rc.close()
+
+
+def _playing_page(monkeypatch, seconds: float, step_s: float, slow_paused_render: float = 0.0):
+    """The app's page (Page, with its Controls beside it: headless, the sidebar is not drawn)
+    around a light main panel, on a new baseline session that plays a year every ``seconds``;
+    a year takes ``step_s`` and every one is counted (how many run at once, any begun while the
+    page was paused, and the year last kept). ``slow_paused_render``: a render of the paused
+    page takes this long, in the page's own render (before its effects: the moment between a
+    Pause and the end of its render, made wide).
+    Returns the render context, the reactive whose change mounts the page anew, the counts, and
+    an event set while a year is being stepped."""
+    import threading
+
+    from solara.autorouting import RoutingProvider
+
+    from sim.ui import app
+
+    seen = {"now": 0, "most": 0, "paused": 0, "kept": 0}
+    lock, stepping = threading.Lock(), threading.Event()
+    real_step = Session.step
+
+    def counted(self, years=1):
+        with lock:
+            seen["now"] += 1
+            seen["most"] = max(seen["most"], seen["now"])
+            seen["paused"] += not app.playing.value
+        stepping.set()
+        try:
+            time.sleep(step_s)
+            return real_step(self, years)
+        finally:
+            stepping.clear()
+            with lock:
+                seen["now"] -= 1
+
+    @solara.component
+    def Light():
+        _ = app.tick.value
+        solara.Text(f"Year {app.session.value.year}", classes=["year"])
+
+    authorised = app.authorised
+
+    def slow(search):  # in the page's own render, before its effects
+        if not app.playing.value:
+            time.sleep(slow_paused_render)
+        return authorised(search)
+
+    mount = solara.reactive(0)
+
+    @solara.component
+    def Again():  # another component around the page: a change mounts the page anew
+        app.Page()
+
+    @solara.component
+    def Served():
+        with RoutingProvider(routes=[solara.Route("/")], pathname="/"), solara.Column():
+            Again() if mount.value % 2 else app.Page()
+            app.Controls()
+
+    remember = app.remember
+
+    def remembered():  # the last thing the play loop does for a year before it waits
+        remember()
+        seen["kept"] = app.session.value.year
+
+    monkeypatch.setattr(Session, "step", counted)
+    monkeypatch.setattr(app, "remember", remembered)
+    monkeypatch.setattr(app, "authorised", slow)
+    monkeypatch.setattr(app, "Main", Light)
+    monkeypatch.setattr(app.seconds_per_year, "value", seconds)
+    app.playing.value, app.scenario_name.value, app.overrides.value = False, "baseline", {}
+    app.new_session()
+    rc = solara.render(Served(), handle_error=False)[1]
+    return rc, mount, seen, stepping
+
+
+def _until(condition, timeout: float = 30.0) -> None:
+    deadline = time.time() + timeout
+    while not condition():
+        assert time.time() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_pause_stops_play_after_at_most_the_year_in_progress(monkeypatch):
+    """Play was stopped by Solara's cancel, set only once the Pause's render was done: in between
+    the play thread began a year with the page paused (issue 28, "Play is not debounced"). Now no
+    year begins once a Pause has been clicked, and a rapid Play, Pause, Play plays on in one
+    loop."""
+    from sim.ui import app
+
+    rc, _, seen, _ = _playing_page(monkeypatch, seconds=0.4, step_s=0.01, slow_paused_render=0.8)
+    button = lambda: rc.find(v.Btn, class_="play").widget  # noqa: E731
+    try:
+        button().click()
+        _until(lambda: seen["kept"] == 2027)
+        time.sleep(0.1)  # drawn and kept: the loop waits for its next year
+        button().click()  # Pause, while the loop waits (a year is due before the render ends)
+        time.sleep(0.5)
+        assert seen["paused"] == 0 and app.session.value.year == 2027
+        assert button().children == ["Play"]
+        for _ in range(3):  # Play, Pause, Play at once
+            button().click()
+        _until(lambda: app.session.value.year >= 2030)
+        assert seen["most"] == 1 and seen["paused"] == 0
+        button().click()
+        year = app.session.value.year
+        time.sleep(0.4)
+        assert app.session.value.year == year and seen["paused"] == 0
+    finally:
+        app.playing.value = False
+        rc.close()
+
+
+def test_one_play_loop_at_most_steps_a_session(monkeypatch):
+    """Should a page's component be mounted anew while it plays (Solara's layout mounts it anew
+    when its structure changes, as once when the sidebar appears), the new one starts a loop of
+    its own; Solara orders the threads of one component only, so the old loop's year in progress
+    and the new loop's ran at once (two threads stepping one session). Now a loop steps only
+    under the session's player: the new one waits for that year, and the old one stops."""
+    from sim.ui import app
+
+    rc, mount, seen, stepping = _playing_page(monkeypatch, seconds=0.01, step_s=0.3)
+    try:
+        rc.find(v.Btn, class_="play").widget.click()
+        for n in range(1, 3):
+            _until(stepping.is_set)
+            mount.value = n  # the page drawn anew during a year, playing on
+            _until(lambda n=n: app.session.value.year >= 2026 + 2 * n)  # it plays on
+        assert seen["most"] == 1, seen
+        rc.find(v.Btn, class_="play").widget.click()
+        year = app.session.value.year
+        time.sleep(0.5)
+        assert app.session.value.year == year and seen["paused"] == 0
+    finally:
+        app.playing.value = False
+        rc.close()

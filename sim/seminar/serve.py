@@ -9,8 +9,16 @@
   no other process can take the port in between (without ``--fd`` it binds HOST:PORT itself);
 
 * at most ``NATOSIM_SEMINAR_PER_CLIENT`` open page connections (websockets) per client address
-  (default 8) and ``NATOSIM_SEMINAR_MAX_CONNECTIONS`` in all (default 300): a further one is
-  closed at once (code 1008);
+  (default 8) and ``NATOSIM_SEMINAR_MAX_CONNECTIONS`` in all (default 300). This machine's own
+  address (127.0.0.1, ::1, ::ffff:127.0.0.1) counts only towards the total: every page opened
+  on the server's machine comes from it (a teacher's tabs, a browser-driven test of a class, a
+  reverse proxy on the same host), and a per-address limit there stalled the ninth page. A
+  page asked for beyond the limit is answered with a short page saying why (429: how many pages
+  the address has open, that closing a tab frees a place, ``--connections-per-client``; it
+  asks again every 3 s, so a page reloaded at the limit comes in), not Solara's "Loading app"
+  for ever. A page let in holds its place until its connection comes (at most 20 s), so pages
+  asked for at the same moment are counted too; a connection beyond the limit all the same (a
+  reconnect) is still closed before it is accepted (code 1008);
 * each connection may send a burst of 300 messages, then 30 a second: beyond that it is closed
   (a page a person uses sends far fewer; 40,000 junk messages no longer pile up in memory);
 * a message larger than 512 KiB is refused by uvicorn;
@@ -24,6 +32,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import html
+import ipaddress
 import logging
 import os
 import socket
@@ -41,9 +51,50 @@ CLIENT_HEADER = b"x-natosim-client"
 MAX_MESSAGE = 512 * 1024
 
 
+# where Solara serves its static files (scripts, styles, fonts, the widgets' code): never refused,
+# or a page let in a moment before the limit was reached would load half
+ASSET_PATHS = ("/static/", "/_solara/", "/jupyter/")
+RETRY_S = 3  # the refusal page asks again after this long (Guard.refusal)
+# a page let in holds its place this long until its connection comes (Guard.pending)
+PENDING_S = 20.0
+
+
+def loopback(client: str) -> bool:
+    """Whether ``client`` (an address as the server saw it) is this machine: 127.0.0.0/8, ::1,
+    or 127.x written as IPv6 (``::ffff:127.0.0.1``, what a dual-stack socket reports; Python
+    3.11's ``is_loopback`` says False for it). Anything else, a name or "unknown" included, is
+    a client of its own."""
+    try:
+        address = ipaddress.ip_address(client.split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
+
+
+def wants_page(scope: Scope) -> bool:
+    """Whether an HTTP request asks for a page a person will look at (a GET whose Accept names
+    text/html, as a browser's navigation does), not a static asset or an API call: only that
+    is answered with the refusal page."""
+    if scope.get("method") not in ("GET", "HEAD") or scope.get("path", "").startswith(ASSET_PATHS):
+        return False
+    accept = b",".join(v for k, v in scope.get("headers", []) if k.lower() == b"accept")
+    return b"text/html" in accept.lower()
+
+
 class Guard:
     """ASGI middleware: connections per client and in total, messages per second per
-    connection, the client's address as a header."""
+    connection, the client's address as a header.
+
+    A client on this machine (:func:`loopback`) is bounded by the total alone: all of the
+    server's machine is one address, whoever sits behind it (many tabs, a test driving a
+    class's browsers, a reverse proxy). A page asked for when its client is full (or the server
+    is) is answered with :meth:`refusal`, which says why. A page let in holds its place until
+    its connection comes (:attr:`pending`, at most :data:`PENDING_S`): pages asked for at the
+    same moment (a class behind one router following the link at once) are counted as they
+    are let in, so the one beyond the limit is told why rather than left at "Loading app" by
+    the connection check, which stays as the backstop (a connection that comes without its page
+    being asked for: a reconnect, a page held longer)."""
 
     def __init__(
         self,
@@ -56,8 +107,60 @@ class Guard:
         self.app, self.per_client, self.total = app, per_client, total
         self.rate, self.burst = rate, burst
         self.open: dict[str, int] = {}
+        self.pending: dict[str, list[float]] = {}  # when pages let in were asked for, by client
+        self.pending_s = PENDING_S
         self.refused = 0
+        self.turned_away = 0
         self.cut = 0
+
+    def pages(self, client: str) -> tuple[int, int]:
+        """The pages ``client`` has, and the server has in all: open, or let in and whose
+        connection has not come yet (those asked for more than ``pending_s`` ago are dropped)."""
+        now = time.monotonic()
+        for who, asked in list(self.pending.items()):
+            kept = [t for t in asked if now - t < self.pending_s]
+            if kept:
+                self.pending[who] = kept
+            else:
+                del self.pending[who]
+        mine = self.open.get(client, 0) + len(self.pending.get(client, ()))
+        everyone = sum(self.open.values()) + sum(len(asked) for asked in self.pending.values())
+        return mine, everyone
+
+    def full(self, client: str) -> bool:
+        """Whether a further page from ``client`` would be refused: the server has its total,
+        or ``client`` (not this machine) has its ``per_client``."""
+        mine, everyone = self.pages(client)
+        return everyone >= self.total or (not loopback(client) and mine >= self.per_client)
+
+    def refusal(self, client: str) -> bytes:
+        """The page a refused client sees: how many pages are open, what frees a place, who can
+        raise the limit (an escaped address, no script, no asset to load). It asks again by
+        itself every :data:`RETRY_S` seconds: a page reloaded at the limit is asked for while its
+        own connection is still open (a browser leaves the old page only once the new one has
+        come), so it is refused once and let in at the retry; a tab refused for a full class
+        comes in by itself when a place is freed."""
+        mine, everyone = self.pages(client)
+        if everyone >= self.total:
+            why = (
+                f"The seminar server has {self.total} pages open, as many as it takes. Closing "
+                "a tab of it anywhere frees a place."
+            )
+        else:
+            pages = "page" if mine == 1 else "pages"
+            why = (
+                f"This address ({html.escape(client)}) has {mine} {pages} of the seminar open, "
+                f"as many as one address may have ({self.per_client}). Closing one of those tabs "
+                "frees a place. A class behind one router counts as one address: the instructor "
+                "can raise the limit with --connections-per-client."
+            )
+        return (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta http-equiv="refresh" content="{RETRY_S}">'
+            "<title>natosim: too many pages open</title></head><body>"
+            f"<h1>Too many pages open</h1><p>{why}</p>"
+            f"<p>This page tries again by itself every {RETRY_S} seconds.</p></body></html>"
+        ).encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -68,9 +171,30 @@ class Guard:
         headers.append((CLIENT_HEADER, client.encode("latin-1", "replace")))
         scope = {**scope, "headers": headers}
         if scope["type"] == "http":
+            if wants_page(scope) and self.full(client):
+                self.turned_away += 1
+                body = self.refusal(client)
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 429,
+                        "headers": [
+                            (b"content-type", b"text/html; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"cache-control", b"no-store"),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
+            if wants_page(scope):
+                self.pending.setdefault(client, []).append(time.monotonic())
             await self.app(scope, receive, send)
             return
-        if self.open.get(client, 0) >= self.per_client or sum(self.open.values()) >= self.total:
+        asked = self.pending.get(client)
+        if asked:  # the connection of a page let in: its place is now an open one
+            asked.pop(0)
+        if self.full(client):
             self.refused += 1
             await receive()  # the websocket.connect
             await send({"type": "websocket.close", "code": 1008})

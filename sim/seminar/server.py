@@ -177,7 +177,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--connections-per-client",
         type=cli_args.count(1000, 1),
         default=8,
-        help="open pages one address may have (default 8; raise it for a class on one machine)",
+        help="open pages one address may have (default 8; raise it for a class behind one "
+        "router; a page beyond it says why). This machine's own pages (127.0.0.1, ::1: tabs, a "
+        "browser-driven test, a reverse proxy here) count only towards the total of 300",
     )
     se.add_argument("--seed", type=cli_args.seed, default=7, help="the run's seed (default 7)")
     se.add_argument(

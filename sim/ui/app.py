@@ -16,7 +16,9 @@ import logging
 import secrets
 import threading
 import urllib.parse
+import weakref
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any
 
 import solara
@@ -59,6 +61,70 @@ _RUNS_LOCK = threading.Lock()
 # `tick.value += 1` from a page's Play thread and its click at once could both write the same
 # value, the second write then changing nothing and the page showing a year behind
 _TICKS = itertools.count(1)
+
+
+# Play (issue 28, "Play is not debounced"). A Play or Pause takes a new turn of the session's
+# player, under the player's lock; a play loop steps a year only under that lock, and only while
+# the turn it was started for is the latest. So at most one loop steps a session at any time,
+# and once a Pause has returned no loop starts another year (one being stepped finishes first:
+# the click waits for it, a few milliseconds). Before, a loop was stopped by Solara's cancel,
+# set only after the Pause's render: in between it could start a year with the page paused, and
+# a loop of a page drawn anew stepped beside its successor (Solara orders the threads of one
+# component only)
+@dataclass
+class Player:
+    """Who may step a session by Play: the turn of the latest Play or Pause, and the lock that
+    Play's steps and the taking of a turn hold."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    turn: int = 0
+
+
+_PLAYERS: dict[int, Player] = {}  # by id(session); dropped with the session
+_PLAYERS_LOCK = threading.Lock()
+
+
+def player(s: Session) -> Player:
+    """The session's player (made at the first ask, forgotten when the session is)."""
+    with _PLAYERS_LOCK:
+        found = _PLAYERS.get(id(s))
+        if found is None:
+            found = _PLAYERS[id(s)] = Player()
+            weakref.finalize(s, _PLAYERS.pop, id(s), None)
+        return found
+
+
+def set_playing(on: bool) -> None:
+    """Play or Pause this page's run: a new turn first (stopping any loop of an earlier one, and
+    waiting for a year it is stepping), then the page's state, whose render starts the loop of
+    this turn (:func:`play_loop`)."""
+    if session.value is not None:
+        p = player(session.value)
+        with p.lock:
+            p.turn += 1
+    playing.value = on
+
+
+def play_loop(s: Session, turn: int, stop: threading.Event) -> None:
+    """Step ``s`` a year every ``seconds_per_year`` while ``turn`` is its player's latest and
+    it is this page's run; at the run's end, Pause. ``stop`` (the page closed, or drew the
+    loop of another turn) ends it between years: never Solara's intrusive cancel, which raised
+    inside whatever line ran and left a year half stepped (the recorder's columns of unequal
+    lengths, a traceback on every later render)."""
+    p = player(s)
+    while not s.done:
+        if stop.wait(seconds_per_year.value):
+            return
+        with p.lock:
+            if p.turn != turn or session.value is not s:
+                return
+            s.step(1)
+        bump()
+        remember()
+    with p.lock:
+        if p.turn != turn or stop.is_set():
+            return
+    playing.value = False
 
 
 def bump() -> None:
@@ -210,7 +276,7 @@ def Controls() -> None:
         solara.Button("Step 5 years", on_click=lambda: step(5), classes=["step-5"])
         solara.Button(
             "Pause" if playing.value else "Play",
-            on_click=lambda: playing.set(not playing.value),
+            on_click=lambda: set_playing(not playing.value),
             classes=["play"],
         )
         solara.Button("Reset", on_click=reset, classes=["reset"])
@@ -239,7 +305,7 @@ def Controls() -> None:
 
 
 def reset() -> None:
-    playing.value = False
+    set_playing(False)
     session.value = session.value.reset() if session.value else None
     if session.value is None:
         new_session()
@@ -321,19 +387,19 @@ def Page() -> None:
     solara.Title("natosim seminar")
     router = solara.use_router()  # hooks first, on every render (rules of hooks)
 
-    def play_loop(cancel: threading.Event) -> None:
-        # Pause (or a closed page) sets ``cancel``; the loop stops between years. Not Solara's
-        # intrusive cancel, which raised inside whatever line ran: inside a year's step it left
-        # the model half stepped (its recorder's columns of unequal lengths, a traceback on
-        # every later render)
-        while playing.value and session.value is not None and not session.value.done:
-            if cancel.wait(seconds_per_year.value):
-                return
-            step(1)
-        if not cancel.is_set():
-            playing.value = False
+    s = session.value
+    turn = player(s).turn if s is not None else 0
 
-    solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
+    def play() -> Any:
+        """While playing, one loop of this turn for this run (a thread of its own); stopped
+        when the page closes or draws another."""
+        if not playing.value or s is None:
+            return None
+        stop = threading.Event()
+        threading.Thread(target=play_loop, args=(s, turn, stop), daemon=True, name="play").start()
+        return stop.set
+
+    solara.use_effect(play, [playing.value, turn, id(s)])
     query = dict(urllib.parse.parse_qsl(router.search or ""))
 
     def attach() -> None:

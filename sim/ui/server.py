@@ -140,9 +140,10 @@ CULL_AFTER = "10m"
 
 def ui_environment(env: dict[str, str], args: argparse.Namespace) -> dict[str, str]:
     """The app's server environment beyond :func:`serve_setup`'s: the pages one address may
-    have open at once (``--connections-per-client``; a page beyond it would stay at "Loading
-    app"), and how long a disconnected page's session is kept (:data:`CULL_AFTER`, unless
-    ``SOLARA_KERNEL_CULL_TIMEOUT`` is set)."""
+    have open at once (``--connections-per-client``; a page beyond it is answered with one
+    saying why, and this machine's own pages count only towards the total:
+    :class:`sim.seminar.serve.Guard`), and how long a disconnected page's session is kept
+    (:data:`CULL_AFTER`, unless ``SOLARA_KERNEL_CULL_TIMEOUT`` is set)."""
     env = dict(env)
     env["NATOSIM_SEMINAR_PER_CLIENT"] = str(args.connections_per_client)
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", CULL_AFTER)
@@ -209,6 +210,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=8,
         metavar="N",
         help="pages one address may have open at once (default 8; tabs on one laptop, or a "
-        "class behind one router, count as one address)",
+        "class behind one router, count as one address; a page beyond it says why). This "
+        "machine's own pages (127.0.0.1, ::1: tabs, a browser-driven test, a reverse proxy here) "
+        "count only towards the server's total of 300",
     )
     ui.set_defaults(func=cmd_ui)
