@@ -1693,3 +1693,49 @@ def test_a_filter_on_a_column_that_is_not_there_still_fails(six_tasks):
 
     with pytest.raises(pa.ArrowInvalid, match="no_such_column"):
         SweepStore(six_tasks).read("model", ["run"], pc.field("no_such_column") == 1)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux applies it")
+@pytest.mark.parametrize("command", ["discover", "report"])
+@pytest.mark.parametrize("kib", [505_000, 512_500])
+def test_a_sweep_read_under_an_address_space_limit_does_not_hang(six_tasks, tmp_path, command, kib):
+    """A sweep's parts were read through ``pyarrow.dataset``, whose reader threads an
+    address-space limit keeps from starting: the read waited for them for ever and ignored
+    SIGTERM. On the project's machine (2 cores, pyarrow 26) `natosim discover`, `sensitivity`
+    and `report` of a sweep hung at every `ulimit -v` from 497,500 to 525,000 KiB (report: 505,000
+    to 520,000); a Python script's `sim.load_results` from 460,000 to 480,000. Where the band lies
+    depends on the machine (cores, libraries): elsewhere these limits may not have hung, but
+    the read must never hang. Now each file is read by this thread alone: the command finishes,
+    or says in one line that the limit is too tight."""
+    import resource
+    import shutil
+
+    out = tmp_path / "sw"
+    shutil.copytree(six_tasks, out)
+
+    def limit() -> None:  # in the child only
+        resource.setrlimit(resource.RLIMIT_AS, (kib * 1024, resource.RLIM_INFINITY))
+
+    ours = ("ARROW_DEFAULT_MEMORY_POOL", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    env = {k: v for k, v in os.environ.items() if k not in (*ours, "MALLOC_ARENA_MAX")}
+    args = {"discover": ["--outcome", "n_probes >= 0"], "report": []}[command]
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "sim", command, str(out), *args],  # this tree's sim
+            check=False,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,  # then SIGKILL: the hang ignored SIGTERM
+            preexec_fn=limit,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"natosim {command} of a sweep hung under an address-space limit of {kib} KiB")
+    ok = proc.returncode == 0
+    refused = (
+        proc.returncode == 1
+        and proc.stderr.startswith("natosim: error:")
+        and len(proc.stderr.strip().splitlines()) == 1
+    )
+    assert (ok or refused) and "Traceback" not in proc.stderr, proc.stderr
