@@ -147,7 +147,7 @@ def _read_part(path: str, schema: pa.Schema, columns: list[str], filter: Any) ->
     ``pyarrow.dataset`` (and ``pd.read_parquet``) start reader threads: under an address-space
     limit (``ulimit -v``) that keeps them from starting, a sweep's read waited for them for ever
     and ignored SIGTERM (``natosim sensitivity``, ``discover`` and ``report`` of a sweep hung at
-    ``ulimit -v 500000`` to 540000 on 2 cores). Here no thread is started: ``use_threads=False``
+    ``ulimit -v 497500`` to 525000 on 2 cores). Here no thread is started: ``use_threads=False``
     and no pre-buffering (which reads on pyarrow's I/O threads).
     The columns the filter names are read too (every column whose name its text shows; all of
     them if that was not enough) and dropped after it."""
