@@ -1596,3 +1596,146 @@ def test_a_library_the_loader_cannot_map_under_a_limit_is_out_of_memory(monkeypa
     monkeypatch.setattr(resource, "getrlimit", lambda which: (-1, -1))
     with pytest.raises(ImportError, match="failed to map"):
         main(["list"])
+
+
+@pytest.fixture(scope="module")
+def six_tasks(tmp_path_factory):
+    """A sweep of six runs, one task file each (two points, three replications)."""
+    import sim
+
+    out = tmp_path_factory.mktemp("sweepread") / "sw"
+    done = sim.sweep(
+        "baseline",
+        {"united_states.threat_intensity": [0.2, 0.8]},
+        design="grid",
+        reps=3,
+        seed=3,
+        out=out,
+        workers=1,
+        progress=False,
+    )
+    assert (done.runs, done.failed) == (6, 0)
+    assert len(list((out / "parts" / "model").glob("task-*.parquet"))) == 6
+    return out
+
+
+def _read_through_a_dataset(folder, table, columns=None, filter=None):
+    """How ``SweepStore.read`` read a sweep before it read with one thread (pyarrow.dataset)."""
+    import pandas as pd
+    import pyarrow.dataset as ds
+
+    from sim.sweeps.store import SweepStore
+
+    done = {f"task-{t:06d}.parquet" for t in SweepStore(folder).done_tasks()}
+    files = sorted(str(p) for p in (folder / "parts" / table).glob("task-*.parquet"))
+    files = [f for f in files if Path(f).name in done]
+    if not files:
+        return pd.DataFrame()
+    df = ds.dataset(files, format="parquet").to_table(columns=columns, filter=filter).to_pandas()
+    keys = [k for k in ("run", "year", "iso3") if k in df.columns]
+    if table == "events":
+        keys = [k for k in ("run", "year") if k in df.columns]
+        return df.sort_values(keys, kind="stable").reset_index(drop=True)
+    return df.sort_values(keys).reset_index(drop=True) if keys else df
+
+
+def _slices():
+    import pyarrow.compute as pc
+
+    year = pc.field("year")
+    return [
+        ("model", None, None),
+        ("model", ["eu_core_pct", "run"], None),
+        ("model", None, year == 2030),
+        ("model", ["seed", "eu_core_pct"], (year >= 2030) & (pc.field("run") < 4)),  # unread
+        ("model", ["run"], year > 2100),  # no row
+        ("model", [], None),  # no column
+        ("allies", None, None),
+        ("allies", ["year", "iso3", "core_pct"], pc.field("iso3").isin(["DEU", "POL"])),
+        ("events", None, None),
+        ("events", ["kind", "why"], year == 2028),  # stable order within a year
+        ("summary", None, None),
+        ("summary", ["verdict"], pc.field("eu_core_pct_end") > 0),
+        ("failures", None, None),  # no file: an empty frame
+    ]
+
+
+@pytest.mark.parametrize(("table", "columns", "filter"), _slices())
+def test_a_sweep_read_by_one_thread_is_the_dataset_read(six_tasks, table, columns, filter):
+    """``SweepStore.read`` reads each task's file by one thread (pyarrow.dataset's threads hung
+    under ``ulimit -v``) and gives the frame the dataset gave: the same values, dtypes, columns
+    in the order asked, and rows, with and without a column selection and a filter."""
+    import pandas as pd
+
+    from sim.sweeps.store import SweepStore
+
+    got = SweepStore(six_tasks).read(table, columns, filter)
+    want = _read_through_a_dataset(six_tasks, table, columns, filter)
+    if table != "failures":
+        assert len(want) > 0 or table == "model"
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_a_sweeps_design_read_by_one_thread_is_pandas_read(six_tasks):
+    import pandas as pd
+
+    from sim.sweeps.store import SweepStore
+
+    want = pd.read_parquet(six_tasks / "design.parquet")
+    pd.testing.assert_frame_equal(SweepStore(six_tasks).design(), want)
+
+
+def test_a_filter_on_a_column_that_is_not_there_still_fails(six_tasks):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from sim.sweeps.store import SweepStore
+
+    with pytest.raises(pa.ArrowInvalid, match="no_such_column"):
+        SweepStore(six_tasks).read("model", ["run"], pc.field("no_such_column") == 1)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux applies it")
+@pytest.mark.parametrize("command", ["discover", "report"])
+@pytest.mark.parametrize("kib", [505_000, 512_500])
+def test_a_sweep_read_under_an_address_space_limit_does_not_hang(six_tasks, tmp_path, command, kib):
+    """A sweep's parts were read through ``pyarrow.dataset``, whose reader threads an
+    address-space limit keeps from starting: the read waited for them for ever and ignored
+    SIGTERM. On the project's machine (2 cores, pyarrow 26) `natosim discover`, `sensitivity`
+    and `report` of a sweep hung at every `ulimit -v` from 497,500 to 525,000 KiB (report: 505,000
+    to 520,000); a Python script's `sim.load_results` from 460,000 to 480,000. Where the band lies
+    depends on the machine (cores, libraries): elsewhere these limits may not have hung, but
+    the read must never hang. Now each file is read by this thread alone: the command finishes,
+    or says in one line that the limit is too tight."""
+    import resource
+    import shutil
+
+    out = tmp_path / "sw"
+    shutil.copytree(six_tasks, out)
+
+    def limit() -> None:  # in the child only
+        resource.setrlimit(resource.RLIMIT_AS, (kib * 1024, resource.RLIM_INFINITY))
+
+    ours = ("ARROW_DEFAULT_MEMORY_POOL", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    env = {k: v for k, v in os.environ.items() if k not in (*ours, "MALLOC_ARENA_MAX")}
+    args = {"discover": ["--outcome", "n_probes >= 0"], "report": []}[command]
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "sim", command, str(out), *args],  # this tree's sim
+            check=False,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,  # then SIGKILL: the hang ignored SIGTERM
+            preexec_fn=limit,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"natosim {command} of a sweep hung under an address-space limit of {kib} KiB")
+    ok = proc.returncode == 0
+    refused = (
+        proc.returncode == 1
+        and proc.stderr.startswith("natosim: error:")
+        and len(proc.stderr.strip().splitlines()) == 1
+    )
+    assert (ok or refused) and "Traceback" not in proc.stderr, proc.stderr

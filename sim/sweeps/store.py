@@ -23,7 +23,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 TABLES = ("model", "allies", "events", "summary", "failures", "worlds")
@@ -63,7 +62,10 @@ class SweepStore:
         return json.loads(path.read_text())
 
     def design(self) -> pd.DataFrame:
-        return pd.read_parquet(self.folder / "design.parquet")
+        """The design as ``pd.read_parquet`` gives it, read by this thread alone (see
+        :func:`_read_part`)."""
+        file = pq.ParquetFile(self.folder / "design.parquet", pre_buffer=False)
+        return file.read(use_threads=False, use_pandas_metadata=True).to_pandas(use_threads=False)
 
     # -- streaming ---------------------------------------------------------------------------
     def done_tasks(self) -> set[int]:
@@ -102,9 +104,10 @@ class SweepStore:
     ) -> pd.DataFrame:
         """One table over all completed tasks, in a canonical row order (run, year, iso3).
 
-        Read through ``pyarrow.dataset``: only the ``columns`` asked for are read, and a
-        ``filter`` (a ``pyarrow.compute`` expression, ``pc.field("year") == 2030``) is applied
-        while reading, so a slice of a large sweep never loads the whole table.
+        Only the ``columns`` asked for are read, and a ``filter`` (a ``pyarrow.compute``
+        expression, ``pc.field("year") == 2030``) is applied to each task's file as it is read,
+        so a slice of a large sweep never loads the whole table. Read by one thread
+        (:func:`_read_part`): the frame ``pyarrow.dataset`` gave, without its threads.
         """
         if table not in TABLES:
             raise ValueError(f"unknown table {table!r}; expected one of {TABLES}")
@@ -117,14 +120,81 @@ class SweepStore:
         )
         if not files:
             return pd.DataFrame()
-        dataset = ds.dataset(files, format="parquet")
-        unknown = [c for c in columns or () if c not in dataset.schema.names]
+        schema = pq.read_schema(files[0])  # the table's columns, as a dataset takes them
+        unknown = [c for c in columns or () if c not in schema.names]
         if unknown:
-            known = ", ".join(n for n in dataset.schema.names if n not in ("point", "rep", "run"))
+            known = ", ".join(n for n in schema.names if n not in ("point", "rep", "run"))
             raise ValueError(f"no column {unknown[0]!r} in the {table} table (it has: {known})")
-        df = dataset.to_table(columns=columns, filter=filter).to_pandas()
+        wanted = list(schema.names) if columns is None else list(columns)
+        parts = [_read_part(f, schema, wanted, filter) for f in files]
+        if wanted:
+            whole = pa.concat_tables(parts)
+        else:  # no column, the rows alone (which concat_tables would lose)
+            whole = pa.table({"_": pa.nulls(sum(p.num_rows for p in parts))}).drop_columns("_")
+        df = whole.to_pandas(use_threads=False)
         keys = [k for k in ("run", "year", "iso3") if k in df.columns]
         if table == "events":
             keys = [k for k in ("run", "year") if k in df.columns]
             return df.sort_values(keys, kind="stable").reset_index(drop=True)
         return df.sort_values(keys).reset_index(drop=True) if keys else df
+
+
+def _read_part(path: str, schema: pa.Schema, columns: list[str], filter: Any) -> pa.Table:
+    """The ``columns`` of one task's file, cast to the table's ``schema`` (its first file's:
+    a column another task lacks is nulls, as ``pyarrow.dataset`` reads it), and only the rows
+    ``filter`` keeps; read and filtered by this thread alone.
+
+    ``pyarrow.dataset`` (and ``pd.read_parquet``) start reader threads: under an address-space
+    limit (``ulimit -v``) that keeps them from starting, a sweep's read waited for them for ever
+    and ignored SIGTERM (``natosim sensitivity``, ``discover`` and ``report`` of a sweep hung at
+    ``ulimit -v 497500`` to 525000 on 2 cores). Here no thread is started: ``use_threads=False``
+    and no pre-buffering (which reads on pyarrow's I/O threads).
+    The columns the filter names are read too (every column whose name its text shows; all of
+    them if that was not enough) and dropped after it."""
+    file = pq.ParquetFile(path, pre_buffer=False)  # pre-buffering reads on an I/O thread
+    have = set(file.schema_arrow.names)
+    need = list(columns)
+    if filter is not None:
+        text = str(filter)
+        need += [n for n in schema.names if n in text and n not in need]
+    try:
+        part = _filtered(_conform(file, [n for n in need if n in have], schema, need), filter)
+    except pa.ArrowInvalid:  # a field the filter names and its text hides
+        if filter is None or need == list(schema.names):
+            raise
+        part = _filtered(_conform(file, sorted(have), schema, list(schema.names)), filter)
+    part = part.select(columns)
+    # (replace_schema_metadata drops the rows of a table of no column)
+    return part.replace_schema_metadata(schema.metadata) if columns else part
+
+
+def _conform(file: pq.ParquetFile, read: list[str], schema: pa.Schema, want: list[str]):
+    """Columns ``want`` of ``file`` (reading ``read``, those it has) with ``schema``'s types."""
+    got = file.read(columns=read, use_threads=False, use_pandas_metadata=False)
+    out = got.select([])  # no column, the file's rows
+    for name in want:
+        field = schema.field(name)
+        if name not in got.column_names:
+            column = pa.nulls(got.num_rows, field.type)
+        elif got.schema.field(name).type != field.type:
+            column = got.column(name).cast(field.type)
+        else:
+            column = got.column(name)
+        out = out.append_column(field, column)
+    return out
+
+
+def _filtered(table: pa.Table, filter: Any) -> pa.Table:
+    """The rows of ``table`` that ``filter`` keeps, in order, evaluated by this thread
+    (``Table.filter`` runs its plan on a thread pool)."""
+    if filter is None:
+        return table
+    from pyarrow import acero  # noqa: PLC0415
+
+    plan = acero.Declaration.from_sequence(
+        [
+            acero.Declaration("table_source", acero.TableSourceNodeOptions(table)),
+            acero.Declaration("filter", acero.FilterNodeOptions(filter)),
+        ]
+    )
+    return plan.to_table(use_threads=False)
