@@ -148,7 +148,7 @@ def read_parquet(path: Path) -> pd.DataFrame:
     reader waits for ever for worker threads that an address-space limit (``ulimit -v``) keeps
     from starting, and ignores SIGTERM while it waits; a file read this way either reads or
     says at once that a thread was refused. natosim's tables are small (one results folder)."""
-    table = pq.ParquetFile(path).read(use_threads=False, use_pandas_metadata=True)
+    table = pq.ParquetFile(path, pre_buffer=False).read(use_threads=False, use_pandas_metadata=True)
     return table.to_pandas(use_threads=False)
 
 
