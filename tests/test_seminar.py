@@ -529,6 +529,53 @@ def test_pages_asked_for_at_once_beyond_the_limit_are_told_why():
     assert [_http_get(guard, "127.0.0.1")[0] for _ in range(4)] == [200, 200, 200, 429]
 
 
+def test_behind_a_reverse_proxy_on_this_host_each_student_keeps_their_own_limit(monkeypatch):
+    """Behind a reverse proxy every page comes from the proxy: on this host, a loopback
+    address counted only towards the total, so one student could open every page. uvicorn's
+    proxy headers, before the guard, give it the page's own address from X-Forwarded-For, from
+    a trusted proxy only (the server's own configuration is what is tested)."""
+    import asyncio
+
+    from sim.seminar.serve import server_config
+
+    monkeypatch.setenv("NATOSIM_SEMINAR_PER_CLIENT", "2")
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"the app"})
+
+    config = server_config(app, "127.0.0.1", 0)
+    config.load()
+
+    def get(proxy: str, forwarded: str) -> int:
+        sent: list[dict] = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(msg):
+            sent.append(msg)
+
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/",
+            "scheme": "http",
+            "client": (proxy, 1),
+            "headers": [(b"accept", b"text/html"), (b"x-forwarded-for", forwarded.encode())],
+        }
+        asyncio.run(config.loaded_app(scope, receive, send))
+        return sent[0]["status"]
+
+    # the same host's proxy, one student: their own limit of 2
+    assert [get("127.0.0.1", "10.0.0.7") for _ in range(3)] == [200, 200, 429]
+    assert get("127.0.0.1", "10.0.0.8") == 200  # another student
+    # a header from a page that is not the proxy is not believed: it cannot take another's
+    # place, nor escape its own limit
+    assert [get("10.0.0.9", "10.0.0.8") for _ in range(3)] == [200, 200, 429]
+
+
 def test_static_assets_are_never_refused():
     """Only a page request is turned away: a page let in a moment before the limit was reached
     must still load its scripts, styles and widgets."""

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+
+try:  # loaded now, while there is room: under the limit it is asked about, it could not be mapped
+    import resource
+except ImportError:  # not on Windows
+    resource = None  # type: ignore[assignment]
 
 
-def out_of_threads(exc: BaseException) -> BaseException | None:
-    """Whether ``exc`` is a library's report that a thread could not be started (pyarrow raises
-    ``ArrowException: ... Failed to launch worker thread`` under a tight ``ulimit -v``): a limit
-    of the machine, not a bug, so a one-line message instead of a traceback. The refusal may be
-    the cause or context of what reaches the command (a library that wraps it in its own
-    exception, ``raise ... from``): the whole chain is read, each exception once, and the one
-    that says so is returned (else None)."""
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what it was raised from or during (its cause and context, theirs in turn),
+    each once: a library may wrap the machine's refusal in its own exception."""
     seen: set[int] = set()
     pending: list[BaseException | None] = [exc]
     while pending:
@@ -23,10 +25,20 @@ def out_of_threads(exc: BaseException) -> BaseException | None:
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
+        yield current
+        pending += [current.__cause__, current.__context__]
+
+
+def out_of_threads(exc: BaseException) -> BaseException | None:
+    """Whether ``exc`` is a library's report that a thread could not be started (pyarrow raises
+    ``ArrowException: ... Failed to launch worker thread`` under a tight ``ulimit -v``): a limit
+    of the machine, not a bug, so a one-line message instead of a traceback. The refusal may be
+    the cause or context of what reaches the command (:func:`_chain`); the one that says so is
+    returned (else None)."""
+    for current in _chain(exc):
         text = str(current)
         if "launch worker thread" in text or "can't start new thread" in text:
             return current
-        pending += [current.__cause__, current.__context__]
     return None
 
 
@@ -69,15 +81,17 @@ def fewer_malloc_arenas() -> None:
 def library_not_mapped(exc: BaseException) -> bool:
     """Whether ``exc`` is the dynamic loader's failure to map a compiled library under an
     address-space limit (``ImportError: ....so: failed to map segment from shared object``:
-    Matplotlib's renderer, loaded late, at `ulimit -v 570000`): out of memory, not a missing
-    library. Without a limit the same words can mean a folder mounted noexec: not this."""
-    if not isinstance(exc, ImportError) or "failed to map segment" not in str(exc):
+    Matplotlib's renderer, loaded late, at `ulimit -v 570000`; SciPy's, loaded by a report, at
+    540000): out of memory, not a missing library. Without a limit the same words can mean a
+    folder mounted noexec: not this. A library may re-raise the loader's error as its own
+    (:func:`_chain`). ``resource`` is imported with
+    this module, not here: a compiled module itself, it could not be mapped under that limit."""
+    if resource is None or resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY:
         return False
-    try:
-        import resource  # noqa: PLC0415 (not on Windows)
-    except ImportError:
-        return False
-    return resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY
+    return any(
+        isinstance(current, ImportError) and "failed to map segment" in str(current)
+        for current in _chain(exc)
+    )
 
 
 def machine_limit_message(exc: BaseException) -> str | None:

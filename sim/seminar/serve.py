@@ -277,6 +277,34 @@ def main(argv: list[str] | None = None) -> int:
     return 0  # not reached
 
 
+def server_config(app: Any, host: str, port: int) -> Any:
+    """uvicorn's configuration of the server: ``app`` behind the :class:`Guard` (its limits
+    from ``NATOSIM_SEMINAR_PER_CLIENT`` and ``NATOSIM_SEMINAR_MAX_CONNECTIONS``).
+
+    Behind a reverse proxy every page comes from the proxy's address. uvicorn's proxy headers
+    (on by default) take the page's own address from the proxy's ``X-Forwarded-For`` when the
+    proxy connects from an address in ``FORWARDED_ALLOW_IPS`` (default 127.0.0.1, a proxy on
+    the same host), before the guard counts it: each student's address keeps its own limit
+    (``tests/test_seminar.py``). A proxy on another host is named there, as uvicorn documents;
+    a header from any other address is ignored, so a page cannot pose as another."""
+    import uvicorn  # noqa: PLC0415
+
+    guard = Guard(
+        app,
+        per_client=int(os.environ.get("NATOSIM_SEMINAR_PER_CLIENT", "8")),
+        total=int(os.environ.get("NATOSIM_SEMINAR_MAX_CONNECTIONS", "300")),
+    )
+    return uvicorn.Config(
+        guard,
+        host=host,
+        port=port,
+        log_level="warning",
+        ws_max_size=MAX_MESSAGE,
+        timeout_graceful_shutdown=2,
+        lifespan="on",
+    )
+
+
 def serve(host: str, port: int, sock: socket.socket | None, app: str) -> None:
     """Serve the Solara app ``app`` on the listening ``sock`` (else bind ``host``:``port``)
     until stopped, then end the process (``natosim seminar --resume`` calls it in its own
@@ -294,20 +322,7 @@ def serve(host: str, port: int, sock: socket.socket | None, app: str) -> None:
     import uvicorn  # noqa: PLC0415
     from solara.server.starlette import app as solara_app  # noqa: PLC0415
 
-    guard = Guard(
-        cast(Any, solara_app),
-        per_client=int(os.environ.get("NATOSIM_SEMINAR_PER_CLIENT", "8")),
-        total=int(os.environ.get("NATOSIM_SEMINAR_MAX_CONNECTIONS", "300")),
-    )
-    config = uvicorn.Config(
-        guard,
-        host=host,
-        port=port,
-        log_level="warning",
-        ws_max_size=MAX_MESSAGE,
-        timeout_graceful_shutdown=2,
-        lifespan="on",
-    )
+    config = server_config(cast(Any, solara_app), host, port)
     server = uvicorn.Server(config)
 
     _watch(server)
