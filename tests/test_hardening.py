@@ -1588,14 +1588,23 @@ def test_a_library_the_loader_cannot_map_under_a_limit_is_out_of_memory(monkeypa
     def unmapped(args):
         raise ImportError("/x/_backend_agg.so: failed to map segment from shared object")
 
-    monkeypatch.setattr(commands, "_check_paths", unmapped)
+    def rewrapped(args):  # SciPy re-raises its extension's loader error as its own
+        try:
+            unmapped(args)
+        except ImportError as exc:
+            raise ImportError("scipy's compiled modules could not be imported") from exc
+
     monkeypatch.setattr(resource, "getrlimit", lambda which: (570_000 * 1024, -1))
-    assert main(["list"]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("natosim: error: out of memory") and len(err.splitlines()) == 1
+    for failing in (unmapped, rewrapped):
+        monkeypatch.setattr(commands, "_check_paths", failing)
+        assert main(["list"]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("natosim: error: out of memory") and len(err.splitlines()) == 1
     monkeypatch.setattr(resource, "getrlimit", lambda which: (-1, -1))
-    with pytest.raises(ImportError, match="failed to map"):
-        main(["list"])
+    for failing in (unmapped, rewrapped):
+        monkeypatch.setattr(commands, "_check_paths", failing)
+        with pytest.raises(ImportError):
+            main(["list"])
 
 
 @pytest.fixture(scope="module")
