@@ -9,7 +9,10 @@ intervals.
 from __future__ import annotations
 
 import json
+import os
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 DEFAULT_WINDOW = (2014, 2024)  # the fit scenarios/baseline.toml extends
 
@@ -20,6 +23,23 @@ def fit_record_path(window: tuple[int, int] = DEFAULT_WINDOW) -> Path:
 
     start, end = window
     return Path(PACKAGE_SCENARIOS, "calibration", f"fitted_{start}_{end}.json")
+
+
+def read_fit_record(path: Path) -> dict[str, Any]:
+    """A fit's JSON record, read once while the file is unchanged (its size and modification
+    time): a sampled world reads the tracked fits for its fitted parameters, which took a
+    fifth of drawing the world. Callers must not modify what it returns.
+
+    Raises:
+        OSError: the file cannot be read; ValueError: it is not JSON.
+    """
+    stat = os.stat(path)
+    return _read_json(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _read_json(path: str, mtime_ns: int, size: int) -> Any:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def bootstrap_draws(window: tuple[int, int] = DEFAULT_WINDOW) -> list[dict[str, float]]:
@@ -33,7 +53,7 @@ def bootstrap_draws(window: tuple[int, int] = DEFAULT_WINDOW) -> list[dict[str, 
     Raises:
         FileNotFoundError: no tracked fit for ``window``.
     """
-    record = json.loads(fit_record_path(window).read_text())
+    record = read_fit_record(fit_record_path(window))
     return [
         {str(k): float(v) for k, v in draw.items()} for draw in record.get("bootstrap_draws", [])
     ]

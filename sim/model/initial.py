@@ -136,9 +136,71 @@ def capability_start(
     )
 
 
+@lru_cache(maxsize=256)
+def _record_per_share(iso3: str, start: int) -> np.ndarray | None:
+    """The spending record (:func:`~sim.mechanisms.capability.spend_record`) of an equipment
+    share of 1 for ``iso3`` (its defence spending, bn US$, by year back from ``start``), or None
+    when the data give it none. :func:`equipment_history` at a share is this record times the
+    share, element by element, bit for bit (``gdp x pct / 100``, then ``x share``, as there);
+    read-only and cached: a sampled world changes the share and the rates, not the record."""
+    record = next(r for r in data.allies() if r.iso3 == iso3)
+    hist = equipment_history(record, start, 1.0)
+    if not hist:
+        return None
+    out = spend_record(hist, start)
+    out.flags.writeable = False
+    return out
+
+
 def _capability_start(
     sc: Scenario, start: int, p: Mapping[str, Any]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`capability_start`, every ally at once: the rule of
+    :func:`~sim.mechanisms.capability.start_position` and
+    :func:`~sim.mechanisms.capability.accumulated_stock` over an (allies x years) record,
+    computed with the same operations in the same order, so the stocks are those of the rule
+    applied ally by ally, bit for bit (``tests/test_fast_paths.py``). A sampled world rebuilds
+    them (its rates and shares differ): this took a quarter of such a run's set-up."""
+    records = data.allies()
+    n, c = len(records), len(CATEGORIES)
+    mix = stock_mix(p)
+    leads = [int(p[f"lead_time_{k}"]) for k in CATEGORIES]
+    extra = int(p["us_backlog_years"])
+    buy = p["us_buy_share"]
+    horizon = max(leads) + extra + 1
+    stock, paid = np.zeros((n, c)), np.zeros((n, c))
+    transit = np.zeros((horizon, 2, c, n))
+    rows: dict[int, list[tuple[int, np.ndarray]]] = {}  # by record length: one array each
+    for i, r in enumerate(records):
+        base = _record_per_share(r.iso3, start) if r.armed_forces else None
+        if base is not None:
+            share = sc.ally_value(r.iso3, "equipment_share")
+            rows.setdefault(len(base), []).append((i, base * share))
+    for length, group in rows.items():
+        idx = np.array([i for i, _ in group])
+        record = np.stack([rec for _, rec in group])
+        first = record[:, -1]  # the oldest year given, the rate of the steady-state tail
+        for k, name in enumerate(CATEGORIES):
+            dep = p[f"depreciation_{name}"]
+            values = record * (1.0 - dep) ** np.arange(length)
+            tail = first * (1 - dep) ** length / dep if dep > 0 else np.zeros(len(idx))
+            paid[idx, k] = mix[k] * (values.sum(axis=1) + tail)
+            for supplier, (lead, frac) in enumerate(
+                ((leads[k], 1.0 - buy), (leads[k] + extra, buy))
+            ):
+                in_service = values[:, lead:].sum(axis=1) + tail
+                stock[idx, k] += frac * mix[k] * in_service
+                transit[:lead, supplier, k, idx] = frac * mix[k] * values[:, :lead][:, ::-1].T
+    for arr in (stock, transit, paid):
+        arr.flags.writeable = False
+    return stock, transit, paid
+
+
+def _capability_start_per_ally(
+    sc: Scenario, start: int, p: Mapping[str, Any]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`capability_start` ally by ally, through the rule's own functions: the reference
+    :func:`_capability_start` is tested against."""
     records = data.allies()
     n, c = len(records), len(CATEGORIES)
     mix = stock_mix(p)
@@ -163,8 +225,6 @@ def _capability_start(
                 in_service, in_transit = start_position(hist, start, dep, lead, values)
                 stock[i, k] += frac * mix[k] * in_service
                 transit[:lead, supplier, k, i] = frac * mix[k] * in_transit
-    for arr in (stock, transit, paid):
-        arr.flags.writeable = False
     return stock, transit, paid
 
 

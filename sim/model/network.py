@@ -51,38 +51,68 @@ def russia_proximity(ally: data.AllyRecord, p: Mapping[str, Any]) -> float:
     )
 
 
-def build_network(p: Mapping[str, Any]) -> nx.Graph:
-    """Build the alliance graph from data, with the ``[network]`` parameters ``p``."""
+@lru_cache(maxsize=1)
+def _pairs() -> tuple[tuple[int, int, float, bool, int], ...]:
+    """Every two allies ``(i, j, km, border, shared groups)``, ``i < j`` in ``data.allies()``
+    order: what the edge weights are computed from, the same in every world (cached)."""
     allies = data.allies()
     borders = {frozenset(b) for b in data.land_borders()}
+    return tuple(
+        (
+            i,
+            j,
+            great_circle_km(a.capital_lat, a.capital_lon, b.capital_lat, b.capital_lon),
+            frozenset((a.iso3, b.iso3)) in borders,
+            len(a.groups & b.groups),
+        )
+        for i, a in enumerate(allies)
+        for j, b in enumerate(allies)
+        if j > i
+    )
+
+
+def _edges(p: Mapping[str, Any]) -> tuple[list[tuple[str, str, dict[str, Any]]], np.ndarray]:
+    """The graph's edges under the ``[network]`` parameters ``p`` (rule: the module docstring),
+    in the order the graph adds them (each ally's edges to later allies, then to Russia and the
+    US), and the (allies x allies) matrix of ally-ally weights."""
+    allies = data.allies()
+    raw = np.zeros((len(allies), len(allies)))
+    by_ally: list[list[tuple[str, str, dict[str, Any]]]] = [[] for _ in allies]
+    for i, j, d, border, shared in _pairs():
+        w = (
+            p["border_weight"] * border
+            + p["distance_weight"] * math.exp(-d / p["distance_scale_km"])
+            + p["group_weight"] * shared
+        )
+        if w >= p["min_weight"] and w > 0:
+            a, b = allies[i].iso3, allies[j].iso3
+            attrs = {"weight": w, "kind": "ally", "border": border, "km": d}
+            by_ally[i].append((a, b, {**attrs, "shared_groups": shared}))
+            raw[i, j] = raw[j, i] = w
+    edges: list[tuple[str, str, dict[str, Any]]] = []
+    for a, mine in zip(allies, by_ally, strict=True):
+        edges += mine
+        edges.append(("RUS", a.iso3, {"weight": russia_proximity(a, p), "kind": "russia"}))
+        posture = min(1.0, 0.1 + p["posture_tier_weight"] * a.us_posture_tier)
+        edges.append(("USA", a.iso3, {"kind": "posture", "weight": posture}))
+    return edges, raw
+
+
+def build_network(p: Mapping[str, Any]) -> nx.Graph:
+    """Build the alliance graph from data, with the ``[network]`` parameters ``p``."""
+    return _graph(_edges(p)[0])
+
+
+def _graph(edges: list[tuple[str, str, dict[str, Any]]]) -> nx.Graph:
+    """The graph: the allies, Russia and the US as nodes (kind, capital, country), ``edges``."""
     g = nx.Graph()
-    for a in allies:
+    for a in data.allies():
         g.add_node(a.iso3, kind="ally", pos=(a.capital_lon, a.capital_lat), country=a.country)
     lat, lon = data.moscow()
     g.add_node("RUS", kind="russia", pos=(lon, lat), country="Russia")
     us_lat, us_lon = data.washington()
     g.add_node("USA", kind="united_states", country="United States", pos=(us_lon, us_lat))
-    for i, a in enumerate(allies):
-        for b in allies[i + 1 :]:
-            d = great_circle_km(a.capital_lat, a.capital_lon, b.capital_lat, b.capital_lon)
-            border = frozenset((a.iso3, b.iso3)) in borders
-            shared = len(a.groups & b.groups)
-            w = (
-                p["border_weight"] * border
-                + p["distance_weight"] * math.exp(-d / p["distance_scale_km"])
-                + p["group_weight"] * shared
-            )
-            if w >= p["min_weight"] and w > 0:
-                g.add_edge(
-                    a.iso3, b.iso3, weight=w, kind="ally", border=border, km=d, shared_groups=shared
-                )
-        g.add_edge("RUS", a.iso3, weight=russia_proximity(a, p), kind="russia")
-        g.add_edge(
-            "USA",
-            a.iso3,
-            kind="posture",
-            weight=min(1.0, 0.1 + p["posture_tier_weight"] * a.us_posture_tier),
-        )
+    g.add_edges_from(edges)
     return g
 
 
@@ -103,6 +133,13 @@ def ally_matrices(
         if d["kind"] == "ally":
             i, j = index[a], index[b]
             w[i, j] = w[j, i] = d["weight"]
+    return _matrices(g, codes, w)
+
+
+def _matrices(
+    g: nx.Graph, codes: list[str], w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`ally_matrices` given the ally-ally weights ``w`` already."""
     rows = w.sum(axis=1, keepdims=True)
     norm = np.divide(w, rows, out=np.zeros_like(w), where=rows > 0)
     proximity = np.array([g["RUS"][c]["weight"] for c in codes])
@@ -137,8 +174,10 @@ def cached_network(
     Built once per distinct parameter set and shared by the models of a process; callers must
     treat the graph and arrays as read-only (the arrays are flagged so).
     """
-    g = build_network(dict(items))
-    arrays = ally_matrices(g, [a.iso3 for a in data.allies()])
+    p = dict(items)
+    edges, raw = _edges(p)
+    g = _graph(edges)
+    arrays = _matrices(g, [a.iso3 for a in data.allies()], raw)
     for arr in arrays:
         arr.flags.writeable = False
     return (g, *arrays)

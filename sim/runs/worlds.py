@@ -17,10 +17,10 @@ range instead (:func:`scenario_ranges`).
 
 from __future__ import annotations
 
-import json
 import math
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ import pandas as pd
 from ..scenario import CATALOGUE, Scenario, ScenarioError
 from ..scenario.catalogue import CROSS_FIELD_KEYS
 from ..scenario.uncertainty import Dist, narrowed, resolve_all
+from .seedseq import first_uint64
 
 WORLD_STREAM = 0x776F726C64  # "world": the spawn key of world draws, apart from the model's
 FITTED_KEY = "calibration.bootstrap"  # the stream that picks a world's bootstrap refit
@@ -79,17 +80,32 @@ def scenario_ranges(scenario: Scenario, fixed: bool = False) -> dict[str, Dist]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _key_word(key: str) -> int:
+    return zlib.crc32(key.encode())
+
+
+def quantiles(seed: int, keys: Sequence[str]) -> np.ndarray:
+    """The world's quantile of each of ``keys`` for replication seed ``seed``, uniform on [0, 1):
+    the first 53 bits of the first word of ``SeedSequence(seed, spawn_key=(WORLD_STREAM,
+    crc32(key)))``, for all keys at once (:func:`sim.runs.seedseq.first_uint64`, bit for bit
+    NumPy's)."""
+    if not keys:
+        return np.zeros(0)
+    words = first_uint64(int(seed), (WORLD_STREAM,), np.array([_key_word(k) for k in keys]))
+    return (words >> np.uint64(11)).astype(float) * _U53
+
+
 def quantile(seed: int, key: str) -> float:
     """The world's quantile of ``key`` for replication seed ``seed``: uniform on [0, 1)."""
-    ss = np.random.SeedSequence(int(seed), spawn_key=(WORLD_STREAM, zlib.crc32(key.encode())))
-    return float(int(ss.generate_state(1, np.uint64)[0]) >> 11) * _U53
+    return float(quantiles(seed, [key])[0])
 
 
 def draw_world(ranges: Mapping[str, Dist], seed: int) -> dict[str, Any]:
     """One world: a value for each key of ``ranges``, from replication seed ``seed``."""
     world: dict[str, Any] = {}
-    for key, dist in ranges.items():
-        value = dist.ppf(quantile(seed, key))
+    for (key, dist), u in zip(ranges.items(), quantiles(seed, list(ranges)), strict=True):
+        value = dist.ppf(float(u))
         param = CATALOGUE.by_key[key]
         if param.kind == "int":
             # the nearest integer within the range (a range of 2.5-7.5 gives 3-7)
@@ -103,11 +119,12 @@ def fitted_window(scenario: Scenario) -> tuple[int, int] | None:
     fitted values ``scenario`` holds (every one equal to the 4 decimals its TOML file writes),
     or None: a scenario that sets a fitted parameter itself, or extends no fit, keeps its
     values."""
+    from ..calibration import read_fit_record  # noqa: PLC0415
     from ..scenario.paths import PACKAGE_SCENARIOS  # noqa: PLC0415
 
     for path in sorted(Path(PACKAGE_SCENARIOS, "calibration").glob("fitted_*.json")):
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
+            record = read_fit_record(path)
             values = {k: float(v) for k, v in record["values"].items()}
             start, end = (int(y) for y in path.stem.split("_")[1:3])
         except (OSError, ValueError, KeyError, TypeError):
