@@ -842,7 +842,7 @@ def test_the_compliance_reference_counts_a_new_member_at_its_own_start():
     from sim.model.alliance import AllianceModel
 
     model = AllianceModel(sim.load_scenario("hindcast_2014"), rng=1)
-    comply, gdp = model._comply_each_start
+    comply, gdp = model.comply_each_start
     start = model.comply_start
     members_start = model.ally_state.member.copy()
     while model.year < 2017:

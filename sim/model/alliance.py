@@ -126,7 +126,9 @@ class AllianceModel(mesa.Model):
         self.greyzone_total = 0
         # the behaviours US influence is read from (M6, sim.mechanisms.influence)
         self.comply_start = 0.0  # set once the US has taken its stance; 0: compliance counts 1
-        self._comply_each_start: tuple[np.ndarray, np.ndarray] | None = None
+        # each ally's comply share facing the US's first stance, and its GDP then (bn US$):
+        # the reference of the compliance channel (_comply_reference), fixed at the start
+        self.comply_each_start: tuple[np.ndarray, np.ndarray] | None = None
         self.crisis_alignment = 1.0
         self.us_buy_shares = np.full(len(records), self.p_capability["us_buy_share"])
         self.equipment_bn = np.zeros(len(records))
@@ -139,7 +141,7 @@ class AllianceModel(mesa.Model):
         self.budget_why = {k: np.zeros(len(records)) for k in budget_why.TERMS}
         _, pressure = self._apply_events(self.start_year, summits=False)
         self.united_states.initial_stance(self.progress_measures(), self.now, pressure)
-        self._comply_each_start = self._comply_each(self.united_states.threat_level)
+        self.comply_each_start = self._comply_each(self.united_states.threat_level)
         self.comply_start = self._comply_reference()
         self._apply_events(self.start_year, summits=True)
         self.recorder.record_year()
@@ -250,8 +252,8 @@ class AllianceModel(mesa.Model):
         (:meth:`_comply_each`, start-year GDP) of today's European members, so that an ally
         that joins later is compared with its own start, not left out of the reference while
         counted in the year's share."""
-        assert self._comply_each_start is not None
-        comply, gdp = self._comply_each_start
+        assert self.comply_each_start is not None
+        comply, gdp = self.comply_each_start
         members = self.european & self.ally_state.member
         return influence.gdp_weighted(comply, np.where(members, gdp, 0.0))
 
@@ -958,7 +960,7 @@ class AllianceModel(mesa.Model):
         membership (:meth:`_readiness_thresholds`, :meth:`_comply_reference`)."""
         self.ally_state.member |= joining
         self.readiness_thresholds = self._readiness_thresholds()
-        if self._comply_each_start is not None:
+        if self.comply_each_start is not None:
             self.comply_start = self._comply_reference()
 
     def run(self) -> None:
