@@ -1,13 +1,13 @@
 """One baseline run's cost at two versions of the code, measured alternately in one invocation.
 
-``python benchmarks/ab_baseline.py OLD_DIR NEW_DIR [ROUNDS] [RUNS] [--worlds]`` starts one child process per
-source tree (``PYTHONPATH=DIR``; e.g. ``git archive COMMIT | tar -x -C /tmp/old``) and asks them in
-turn for ``RUNS`` baseline runs each, ``ROUNDS`` times, so both see the same machine load. It
-prints the median CPU time per run (``time.process_time``: less disturbed by other work on a
-shared machine than wall time) and the median wall time of each, and their ratio. Figures, not a
-test. Both children run the scenario file of this checkout, with the same seeds. ``--worlds``
-times sampled runs, the default of ``natosim run``: each run draws its world (the fitted
-parameters and every sampled assumption) from its seed inside the timed span, as a
+``python benchmarks/ab_baseline.py OLD_DIR NEW_DIR [ROUNDS] [RUNS] [--worlds]`` starts one child
+process per source tree (``PYTHONPATH=DIR``; e.g. ``git archive COMMIT | tar -x -C /tmp/old``) and
+asks them in turn for ``RUNS`` baseline runs each, ``ROUNDS`` times, so both see the same machine
+load. It prints the median CPU time per run (``time.process_time``: less disturbed by other work
+on a shared machine than wall time) and the median wall time of each, and their ratio. Figures,
+not a test. Both children run the scenario file of this checkout, with the same seeds.
+``--worlds`` times sampled runs, the default of ``natosim run``: each run draws its world (the
+fitted parameters and every sampled assumption) from its seed inside the timed span, as a
 replication does.
 """
 
