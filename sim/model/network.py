@@ -85,16 +85,15 @@ def _edges(p: Mapping[str, Any]) -> tuple[list[tuple[str, str, dict[str, Any]]],
             + p["group_weight"] * shared
         )
         if w >= p["min_weight"] and w > 0:
-            a, b = allies[i].iso3, allies[j].iso3
             attrs = {"weight": w, "kind": "ally", "border": border, "km": d}
-            by_ally[i].append((a, b, {**attrs, "shared_groups": shared}))
+            by_ally[i].append((allies[i].iso3, allies[j].iso3, {**attrs, "shared_groups": shared}))
             raw[i, j] = raw[j, i] = w
     edges: list[tuple[str, str, dict[str, Any]]] = []
-    for a, mine in zip(allies, by_ally, strict=True):
+    for ally, mine in zip(allies, by_ally, strict=True):
         edges += mine
-        edges.append(("RUS", a.iso3, {"weight": russia_proximity(a, p), "kind": "russia"}))
-        posture = min(1.0, 0.1 + p["posture_tier_weight"] * a.us_posture_tier)
-        edges.append(("USA", a.iso3, {"kind": "posture", "weight": posture}))
+        edges.append(("RUS", ally.iso3, {"weight": russia_proximity(ally, p), "kind": "russia"}))
+        posture = min(1.0, 0.1 + p["posture_tier_weight"] * ally.us_posture_tier)
+        edges.append(("USA", ally.iso3, {"kind": "posture", "weight": posture}))
     return edges, raw
 
 
