@@ -458,8 +458,9 @@ def test_the_charts_and_map_are_drawn_again_only_when_what_they_show_changes(mon
     many clients: ten sessions playing made everyone's clicks slow). A lever moved mid-run
     changes nothing they show until the next step, so neither is drawn again; a step draws both;
     the map's colouring draws the map only."""
-    from sim.ui import app
+    from sim.ui import app, figures
 
+    figures.forget_drawings()  # drawings are shared between pages: this page draws its own
     drawn = {"charts": 0, "map": 0}
     charts, network = app.charts_figure, app.network_map
 
@@ -490,6 +491,41 @@ def test_the_charts_and_map_are_drawn_again_only_when_what_they_show_changes(mon
     assert drawn == {"charts": before["charts"], "map": before["map"] + 1}
     app.colour_by.value = "core_pct"  # shared outside a served page: as the next test expects
     rc.close()
+
+
+def test_a_second_page_on_the_same_run_draws_nothing_again(monkeypatch):
+    """Pages share their drawings (sim.ui.figures.shared_png): a class opening the app all
+    opens the same run, whose drawings cost most of a page's opening (0.8-1.0 s of the
+    server's CPU each). The second page draws nothing; stepping the same year draws nothing
+    either; a year no page has shown yet is drawn once."""
+    from sim.ui import app, figures
+
+    figures.forget_drawings()
+    drawn = {"charts": 0, "map": 0}
+    charts, network = app.charts_figure, app.network_map
+
+    def count(what, real):
+        def counted(*args, **kwargs):
+            drawn[what] += 1
+            return real(*args, **kwargs)
+
+        return counted
+
+    monkeypatch.setattr(app, "charts_figure", count("charts", charts))
+    monkeypatch.setattr(app, "network_map", count("map", network))
+    first = _app_headless()
+    first.find(v.Btn, children=["Step"]).widget.click()
+    once = dict(drawn)
+    assert once == {"charts": 2, "map": 2}
+    first.close()
+    second = _app_headless()  # a new session of the same run
+    assert drawn == once
+    second.find(v.Btn, children=["Step"]).widget.click()
+    assert drawn == once
+    assert second.find(v.Html, class_="year").widget.children == ["Year 2026"]
+    second.find(v.Btn, children=["Step"]).widget.click()
+    assert drawn == {"charts": 3, "map": 3}
+    second.close()
 
 
 def _playing_page(monkeypatch, seconds: float, step_s: float, slow_paused_render: float = 0.0):

@@ -54,3 +54,76 @@ def test_layouts_kept_are_bounded(monkeypatch):
     for i in range(5):
         figures.laid_out(network_map(view.allies, view.configured, 3, view.year), ("map", i))
     assert [k[0] for k in figures._layouts] == [("map", 2), ("map", 3), ("map", 4)]
+
+
+def _png(fig) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def test_runs_with_the_same_key_show_the_same_drawings_and_others_not():
+    """Pages share a drawing when their runs' keys are equal (``Session.shown_key``): the key
+    must hold everything the run is a function of. Two sessions built and stepped apart, with
+    the same scenario, settings, seed and levers moved, draw the same bytes; a different seed, a
+    lever moved, a year further, or another starting setting each make a different key."""
+    base = sim.load_scenario("baseline")
+    a, b = Session(base, {}, 7), Session(base, {}, 7)
+    assert a.shown_key() == b.shown_key()
+    a.step(3)
+    assert a.shown_key() != b.shown_key()
+    b.step(1)
+    b.step(2)
+    assert a.shown_key() == b.shown_key()
+    assert _png(figures.charts_figure(a)) == _png(figures.charts_figure(b))
+    a.change("united_states.threat_intensity", 0.3)
+    b.change("united_states.threat_intensity", 0.3)
+    a.step(2)
+    b.step(2)
+    assert a.shown_key() == b.shown_key()
+    assert _png(figures.charts_figure(a)) == _png(figures.charts_figure(b))
+    assert a.view().key == a.shown_key()
+    others = [
+        Session(base, {}, 8),
+        Session(base, {"united_states.threat_intensity": 0.3}, 7),
+        Session(sim.load_scenario("cajole"), {}, 7),
+    ]
+    c = Session(base, {}, 7)
+    c.step(3)
+    c.change("united_states.threat_intensity", 0.4)
+    c.step(2)
+    keys = {a.shown_key(), c.shown_key(), *(o.shown_key() for o in others), b.shown_key()}
+    assert len(keys) == 5  # a and b alike; c, and each of the others, its own
+
+
+def test_a_drawing_asked_for_by_many_pages_at_once_is_drawn_once(monkeypatch):
+    """A class opening the app at once: every page asks for the same first year's drawings.
+    One page draws each; the others wait for it and get the same bytes."""
+    import threading
+    import time
+
+    monkeypatch.setattr(figures, "_pngs", type(figures._pngs)())
+    s = Session(sim.load_scenario("baseline"), {}, 7)
+    drawn = []
+
+    def draw():
+        drawn.append(1)
+        time.sleep(0.2)  # long enough for every page to ask while it is drawn
+        return figures.charts_figure(s)
+
+    got: list[bytes] = []
+    pages = [
+        threading.Thread(target=lambda: got.append(figures.shared_png(("k", 1), draw)))
+        for _ in range(8)
+    ]
+    for page in pages:
+        page.start()
+    for page in pages:
+        page.join()
+    assert len(drawn) == 1 and len(got) == 8 and len(set(got)) == 1
+    assert figures.shared_png(("k", 2), draw) and len(drawn) == 2  # another key: drawn
+    monkeypatch.setattr(figures, "PNGS_KEPT", 1)
+    figures.shared_png(("k", 3), draw)
+    assert list(figures._pngs) == [("k", 3)]  # bounded: the oldest forgotten

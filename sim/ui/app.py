@@ -21,13 +21,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+import reacton.ipywidgets as rw
 import solara
 
 from ..analysis.claims import CLAIMS, sentence
 from ..report.figures_run import network_map
 from ..scenario import Param
 from .config import app_config
-from .figures import charts_figure, laid_out
+from .figures import charts_figure, laid_out, shared_png
 from .session import Session, lever_params, shipped_scenarios
 
 log = logging.getLogger("natosim.ui")
@@ -349,21 +350,31 @@ def Main() -> None:
     # drawn again only when what they show can have changed: the session's year for the charts,
     # and for the map its colouring and the network it is drawn on (a lever moved mid-run shows
     # from the next step); each laid out once, not measured again every year (.figures)
+    # shared between pages whose runs are the same (.figures.shared_png: a class opening the
+    # app, or stepping the default run, draws each year once for all)
     shown = [s.serial, view.year]
-    charts = solara.use_memo(lambda: charts_figure(s, view), dependencies=shown)
+    charts = solara.use_memo(
+        lambda: shared_png(("charts", view.key), lambda: charts_figure(s, view)),
+        dependencies=shown,
+    )
     with solara.Div(classes=["charts"]):
-        solara.FigureMatplotlib(charts, format="png", dependencies=shown)
+        rw.Image(value=charts, format="png")
     solara.ToggleButtonsSingle(value=colour_by, values=["core_pct", "threat"])
-    drawn = [*shown, colour_by.value, repr(sorted(view.configured.params["network"].items()))]
+    network = repr(sorted(view.configured.params["network"].items()))
+    drawn = [*shown, colour_by.value, network]
+    colour = colour_by.value
     fig = solara.use_memo(
-        lambda: laid_out(
-            network_map(view.allies, view.configured, s.seed, view.year, colour_by.value),
-            ("map", view.configured.name, colour_by.value),
+        lambda: shared_png(
+            ("map", view.key, colour, network),
+            lambda: laid_out(
+                network_map(view.allies, view.configured, s.seed, view.year, colour),
+                ("map", view.configured.name, colour),
+            ),
         ),
         dependencies=drawn,
     )
     with solara.Div(classes=["network"]):
-        solara.FigureMatplotlib(fig, format="png", dependencies=drawn)
+        rw.Image(value=fig, format="png")
     solara.HTML(tag="h3", unsafe_innerHTML="Event log")
     events = view.events
     with solara.Column(classes=["event-log"]):

@@ -81,6 +81,9 @@ class View:
     allies: pd.DataFrame
     events: list[str]
     indicators: dict[str, Any]
+    # what the run shown is a function of (:meth:`Session.shown_key`): two views with the same
+    # key show the same thing, whichever session they come from
+    key: tuple[Any, ...] = ()
 
 
 _SERIALS = itertools.count(1)
@@ -177,6 +180,23 @@ class Session:
                 self.allies(),
                 self.events(),
                 self.indicators(),
+                self.shown_key(),
+            )
+
+    def shown_key(self) -> tuple[Any, ...]:
+        """What this run's state is a function of, as a key: the scenario (its name and file),
+        the settings it started with, the seed, the levers moved mid-run (year, key, value) and
+        the year reached. The model is deterministic in these (:meth:`replay` rebuilds a run
+        from them), so sessions with the same key show the same charts and map, and a page
+        can use what another page drew (:func:`sim.ui.figures.shared_png`)."""
+        with self.lock:
+            return (
+                self.scenario.name,
+                str(self.scenario.source),
+                repr(sorted(self.started_with.items())),
+                self.seed,
+                repr(self.changes),
+                self.model.year,
             )
 
     def history(self) -> pd.DataFrame:
