@@ -115,3 +115,19 @@ def test_the_quantiles_of_a_world_are_numpys_seed_sequences():
             assert list(first_uint64(seed, prefix, last)) == expected
     with pytest.raises(ValueError, match="non-negative"):
         first_uint64(-1, (0,), last)
+
+
+def test_the_start_stocks_follow_the_data_they_are_read_from(worlds, monkeypatch):
+    """The per-ally records are kept between runs, but not past a change of the data they come
+    from: a test that swaps the spending data in (the hindcast's "no data after the start")
+    must see stocks from the data it put there."""
+    from sim import data
+    from sim.model.initial import _capability_start, _capability_start_per_ally
+
+    sc = worlds[0]
+    p = sc.params["capability"]
+    before = _capability_start(sc, 2021, p)[0]
+    doubled = {k: {y: 2 * v for y, v in s.items()} for k, s in data.defence_history().items()}
+    monkeypatch.setattr(data, "defence_history", lambda: doubled)
+    fast, slow = _capability_start(sc, 2021, p), _capability_start_per_ally(sc, 2021, p)
+    assert _same_bits(fast[0], slow[0]) and not _same_bits(fast[0], before)

@@ -568,9 +568,11 @@ def test_behind_a_reverse_proxy_on_this_host_each_student_keeps_their_own_limit(
         asyncio.run(config.loaded_app(scope, receive, send))
         return sent[0]["status"]
 
-    # the same host's proxy, one student: their own limit of 2
+    # the same host's proxy, one student: their own limit of 2; over IPv6 too
     assert [get("127.0.0.1", "10.0.0.7") for _ in range(3)] == [200, 200, 429]
     assert get("127.0.0.1", "10.0.0.8") == 200  # another student
+    assert [get("::1", "10.0.1.7") for _ in range(3)] == [200, 200, 429]
+    assert [get("::ffff:127.0.0.1", "10.0.2.7") for _ in range(3)] == [200, 200, 429]
     # a header from a page that is not the proxy is not believed: it cannot take another's
     # place, nor escape its own limit
     assert [get("10.0.0.9", "10.0.0.8") for _ in range(3)] == [200, 200, 429]

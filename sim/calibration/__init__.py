@@ -26,19 +26,20 @@ def fit_record_path(window: tuple[int, int] = DEFAULT_WINDOW) -> Path:
 
 
 def read_fit_record(path: Path) -> dict[str, Any]:
-    """A fit's JSON record, read once while the file is unchanged (its size and modification
-    time): a sampled world reads the tracked fits for its fitted parameters, which took a
-    fifth of drawing the world. Callers must not modify what it returns.
+    """A fit's JSON record, read once while the file is unchanged (the same inode, size,
+    modification and change times; a fit is written to a new file and renamed): a sampled
+    world reads the tracked fits for its fitted parameters, which took a fifth of drawing the
+    world. Callers must not modify what it returns.
 
     Raises:
         OSError: the file cannot be read; ValueError: it is not JSON.
     """
-    stat = os.stat(path)
-    return _read_json(str(path), stat.st_mtime_ns, stat.st_size)
+    st = os.stat(path)
+    return _read_json(str(path), (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
 
 
 @lru_cache(maxsize=32)
-def _read_json(path: str, mtime_ns: int, size: int) -> Any:
+def _read_json(path: str, version: tuple[int, int, int, int]) -> Any:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 

@@ -136,19 +136,31 @@ def capability_start(
     )
 
 
-@lru_cache(maxsize=256)
+_RECORDS: dict[tuple[str, int], tuple[tuple[object, ...], np.ndarray | None]] = {}
+
+
 def _record_per_share(iso3: str, start: int) -> np.ndarray | None:
     """The spending record (:func:`~sim.mechanisms.capability.spend_record`) of an equipment
     share of 1 for ``iso3`` (its defence spending, bn US$, by year back from ``start``), or None
     when the data give it none. :func:`equipment_history` at a share is this record times the
-    share, element by element, bit for bit (``gdp x pct / 100``, then ``x share``, as there);
-    read-only and cached: a sampled world changes the share and the rates, not the record."""
-    record = next(r for r in data.allies() if r.iso3 == iso3)
+    share, element by element, bit for bit (``gdp x pct / 100``, then ``x share``, as there).
+
+    Kept per ally and start year while the data it is read from are the same objects (the
+    loaders of :mod:`sim.data` are cached for the process; a test that swaps a table in gets a
+    record of its own, and the table kept here is held, so it cannot be mistaken for another);
+    a sampled world changes the share and the rates, not the record. Read-only."""
+    sources = (data.allies(), data.defence_history(), data.gdp_history())
+    kept = _RECORDS.get((iso3, start))
+    if kept is not None and all(a is b for a, b in zip(kept[0], sources, strict=True)):
+        return kept[1]
+    record = next(r for r in sources[0] if r.iso3 == iso3)
     hist = equipment_history(record, start, 1.0)
-    if not hist:
-        return None
-    out = spend_record(hist, start)
-    out.flags.writeable = False
+    out = spend_record(hist, start) if hist else None
+    if out is not None:
+        out.flags.writeable = False
+    if len(_RECORDS) >= 1024:  # a few starts x the allies; bounded all the same
+        _RECORDS.clear()
+    _RECORDS[(iso3, start)] = (sources, out)
     return out
 
 

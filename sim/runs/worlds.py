@@ -127,7 +127,7 @@ def fitted_window(scenario: Scenario) -> tuple[int, int] | None:
             record = read_fit_record(path)
             values = {k: float(v) for k, v in record["values"].items()}
             start, end = (int(y) for y in path.stem.split("_")[1:3])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue
         if not record.get("bootstrap_draws"):
             continue

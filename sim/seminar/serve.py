@@ -57,6 +57,9 @@ ASSET_PATHS = ("/static/", "/_solara/", "/jupyter/")
 RETRY_S = 3  # the refusal page asks again after this long (Guard.refusal)
 # a page let in holds its place this long until its connection comes (Guard.pending)
 PENDING_S = 20.0
+# a reverse proxy on this host, over IPv4, IPv6 or IPv4 mapped into IPv6 (a server listening on
+# "::"): the addresses whose X-Forwarded-For is believed (uvicorn's own default is 127.0.0.1)
+TRUSTED_PROXIES = "127.0.0.1,::1,::ffff:127.0.0.1"
 
 
 def loopback(client: str) -> bool:
@@ -283,10 +286,11 @@ def server_config(app: Any, host: str, port: int) -> Any:
 
     Behind a reverse proxy every page comes from the proxy's address. uvicorn's proxy headers
     (on by default) take the page's own address from the proxy's ``X-Forwarded-For`` when the
-    proxy connects from an address in ``FORWARDED_ALLOW_IPS`` (default 127.0.0.1, a proxy on
-    the same host), before the guard counts it: each student's address keeps its own limit
-    (``tests/test_seminar.py``). A proxy on another host is named there, as uvicorn documents;
-    a header from any other address is ignored, so a page cannot pose as another."""
+    proxy connects from an address in ``FORWARDED_ALLOW_IPS`` (default :data:`TRUSTED_PROXIES`,
+    a proxy on the same host over IPv4 or IPv6), before the guard counts it: each student's
+    address keeps its own limit (``tests/test_seminar.py``). A proxy on another host is named
+    there, as uvicorn documents; a header from any other address is ignored, so a page cannot
+    pose as another."""
     import uvicorn  # noqa: PLC0415
 
     guard = Guard(
@@ -302,6 +306,7 @@ def server_config(app: Any, host: str, port: int) -> Any:
         ws_max_size=MAX_MESSAGE,
         timeout_graceful_shutdown=2,
         lifespan="on",
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", TRUSTED_PROXIES),
     )
 
 
