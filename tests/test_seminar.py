@@ -578,6 +578,23 @@ def test_behind_a_reverse_proxy_on_this_host_each_student_keeps_their_own_limit(
     assert [get("10.0.0.9", "10.0.0.8") for _ in range(3)] == [200, 200, 429]
 
 
+def test_a_class_behind_one_router_gets_in_by_default():
+    """A server outside the school's network sees a whole class at the school router's address:
+    the default per-address limit (8) stalled a hosted class at its ninth student. Now a class
+    of 30 and its instructor's tabs get in by default; the limit still bounds one address."""
+    from sim.cli.commands import build_parser
+    from sim.seminar.serve import PER_CLIENT, Guard
+
+    guard = Guard(None)
+    assert guard.per_client == PER_CLIENT >= 36
+    assert all(_http_get(guard, "192.0.2.1")[0] == 200 for _ in range(PER_CLIENT))
+    assert _http_get(guard, "192.0.2.1")[0] == 429
+    parser = build_parser()
+    for command in ("seminar", "ui"):
+        args = parser.parse_args([command])
+        assert args.connections_per_client == PER_CLIENT
+
+
 def test_static_assets_are_never_refused():
     """Only a page request is turned away: a page let in a moment before the limit was reached
     must still load its scripts, styles and widgets."""

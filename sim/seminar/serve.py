@@ -9,16 +9,17 @@
   no other process can take the port in between (without ``--fd`` it binds HOST:PORT itself);
 
 * at most ``NATOSIM_SEMINAR_PER_CLIENT`` open page connections (websockets) per client address
-  (default 8) and ``NATOSIM_SEMINAR_MAX_CONNECTIONS`` in all (default 300). This machine's own
-  address (127.0.0.1, ::1, ::ffff:127.0.0.1) counts only towards the total: every page opened
-  on the server's machine comes from it (a teacher's tabs, a browser-driven test of a class, a
-  reverse proxy on the same host), and a per-address limit there stalled the ninth page. A
-  page asked for beyond the limit is answered with a short page saying why (429: how many pages
-  the address has open, that closing a tab frees a place, ``--connections-per-client``; it
-  asks again every 3 s, so a page reloaded at the limit comes in), not Solara's "Loading app"
-  for ever. A page let in holds its place until its connection comes (at most 20 s), so pages
-  asked for at the same moment are counted too; a connection beyond the limit all the same (a
-  reconnect) is still closed before it is accepted (code 1008);
+  (default :data:`PER_CLIENT`, 40) and ``NATOSIM_SEMINAR_MAX_CONNECTIONS`` in all (default
+  300). This machine's own address (127.0.0.1, ::1, ::ffff:127.0.0.1) counts only towards the
+  total: every page opened on the server's machine comes from it (a teacher's tabs, a
+  browser-driven test of a class, a reverse proxy on the same host without proxy headers), and
+  a per-address limit there stalled the ninth page. A page asked for beyond the limit is
+  answered with a short page saying why (429: how many pages the address has open, that closing
+  a tab frees a place, ``--connections-per-client``; it asks again every 3 s, so a page reloaded
+  at the limit comes in), not Solara's "Loading app" for ever. A page let in holds its place
+  until its connection comes (at most 20 s), so pages asked for at the same moment are counted
+  too; a connection beyond the limit all the same (a reconnect) is still closed before it is
+  accepted (code 1008);
 * each connection may send a burst of 300 messages, then 30 a second: beyond that it is closed
   (a page a person uses sends far fewer; 40,000 junk messages no longer pile up in memory);
 * a message larger than 512 KiB is refused by uvicorn;
@@ -57,6 +58,10 @@ ASSET_PATHS = ("/static/", "/_solara/", "/jupyter/")
 RETRY_S = 3  # the refusal page asks again after this long (Guard.refusal)
 # a page let in holds its place this long until its connection comes (Guard.pending)
 PENDING_S = 20.0
+# pages one address may have open: a class of 30 seen from a server outside its school's network
+# shares one address (the school's router), with its instructor's tabs; the server's total bounds
+# the rest (was 8: a hosted class stalled at its ninth student)
+PER_CLIENT = 40
 # a reverse proxy on this host, over IPv4, IPv6 or IPv4 mapped into IPv6 (a server listening on
 # "::"): the addresses whose X-Forwarded-For is believed (uvicorn's own default is 127.0.0.1)
 TRUSTED_PROXIES = "127.0.0.1,::1,::ffff:127.0.0.1"
@@ -102,7 +107,7 @@ class Guard:
     def __init__(
         self,
         app: Callable[[Scope, Receive, Send], Awaitable[None]],
-        per_client: int = 8,
+        per_client: int = PER_CLIENT,
         total: int = 300,
         rate: float = 30.0,
         burst: float = 300.0,
@@ -295,7 +300,7 @@ def server_config(app: Any, host: str, port: int) -> Any:
 
     guard = Guard(
         app,
-        per_client=int(os.environ.get("NATOSIM_SEMINAR_PER_CLIENT", "8")),
+        per_client=int(os.environ.get("NATOSIM_SEMINAR_PER_CLIENT", str(PER_CLIENT))),
         total=int(os.environ.get("NATOSIM_SEMINAR_MAX_CONNECTIONS", "300")),
     )
     return uvicorn.Config(

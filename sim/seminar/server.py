@@ -158,6 +158,7 @@ def cmd_seminar(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     from ..cli import args as cli_args  # noqa: PLC0415
+    from .serve import PER_CLIENT  # noqa: PLC0415
 
     se = sub.add_parser(
         "seminar", help="run a class session: students play roles, you run the clock"
@@ -176,10 +177,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     se.add_argument(
         "--connections-per-client",
         type=cli_args.count(1000, 1),
-        default=8,
-        help="open pages one address may have (default 8; raise it for a class behind one "
-        "router; a page beyond it says why). This machine's own pages (127.0.0.1, ::1: tabs, a "
-        "browser-driven test, a reverse proxy here) count only towards the total of 300",
+        default=PER_CLIENT,
+        help=f"open pages one address may have (default {PER_CLIENT}: a class behind one "
+        "router shares an address; a page beyond it says why). This machine's own pages "
+        "(127.0.0.1, ::1: tabs, a browser-driven test, a reverse proxy here) count only "
+        "towards the total of 300",
     )
     se.add_argument("--seed", type=cli_args.seed, default=7, help="the run's seed (default 7)")
     se.add_argument(

@@ -184,6 +184,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     from ..cli import args as cli_args  # noqa: PLC0415
+    from ..seminar.serve import PER_CLIENT  # noqa: PLC0415
 
     ui = sub.add_parser("ui", help="start the seminar web app (Solara)")
     ui.add_argument(
@@ -207,10 +208,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ui.add_argument(
         "--connections-per-client",
         type=cli_args.count(1000, 1),
-        default=8,
+        default=PER_CLIENT,
         metavar="N",
-        help="pages one address may have open at once (default 8; tabs on one laptop, or a "
-        "class behind one router, count as one address; a page beyond it says why). This "
+        help=f"pages one address may have open at once (default {PER_CLIENT}; tabs on one laptop, "
+        "or a class behind one router, count as one address; a page beyond it says why). This "
         "machine's own pages (127.0.0.1, ::1: tabs, a browser-driven test, a reverse proxy here) "
         "count only towards the server's total of 300",
     )
