@@ -133,6 +133,12 @@ class Server:
         )
         return tracebacks, errors
 
+    def close(self) -> str:
+        """Stop the server; returns the line saying what its output showed going wrong."""
+        tracebacks, errors = self.problems()
+        self.stop()
+        return f"server tracebacks: {tracebacks}, lines with error/exception: {errors}"
+
     def stop(self) -> None:
         self.proc.terminate()
         try:

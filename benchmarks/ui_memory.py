@@ -51,13 +51,12 @@ async def main(cycles: int, pages: int, wait_s: float) -> None:
                 )
             await browser.close()
     finally:
-        tracebacks, errors = server.problems()
-        server.stop()
+        said = server.close()
     half = len(sizes) // 2
     if len(sizes) - 1 > half:
         grew = (sizes[-1] - sizes[half]) / (len(sizes) - 1 - half)
         print(f"second half of the cycles: {grew:+.1f} MB per cycle ({pages} pages each)")
-    print(f"server tracebacks: {tracebacks}, lines with error/exception: {errors}")
+    print(said)
 
 
 if __name__ == "__main__":

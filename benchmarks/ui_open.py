@@ -54,9 +54,8 @@ async def main(pages: int) -> None:
             )
             await browser.close()
     finally:
-        tracebacks, errors = server.problems()
-        server.stop()
-    print(f"server tracebacks: {tracebacks}, lines with error/exception: {errors}")
+        said = server.close()
+    print(said)
 
 
 if __name__ == "__main__":

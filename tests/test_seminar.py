@@ -431,13 +431,20 @@ def test_the_guard_bounds_connections_and_messages():
 
 def _http_get(guard, client: str, path: str = "/", accept: bytes = b"text/html,*/*;q=0.8"):
     """One HTTP GET through the guard to an app that answers 200; returns (status, body)."""
+    guard.app = _answers_200
+    return _get_through(guard, client, [(b"accept", accept)], path)
+
+
+async def _answers_200(scope, receive, send):
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"the app"})
+
+
+def _get_through(asgi, client: str, headers: list, path: str = "/"):
+    """One HTTP GET of ``path`` from ``client`` through the ASGI app ``asgi``; returns
+    (status, body)."""
     import asyncio
 
-    async def app(scope, receive, send):
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b"the app"})
-
-    guard.app = app
     sent: list[dict] = []
 
     async def receive():
@@ -450,10 +457,11 @@ def _http_get(guard, client: str, path: str = "/", accept: bytes = b"text/html,*
         "type": "http",
         "method": "GET",
         "path": path,
+        "scheme": "http",
         "client": (client, 1),
-        "headers": [(b"accept", accept)],
+        "headers": headers,
     }
-    asyncio.run(guard(scope, receive, send))
+    asyncio.run(asgi(scope, receive, send))
     return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:]).decode()
 
 
@@ -534,39 +542,16 @@ def test_behind_a_reverse_proxy_on_this_host_each_student_keeps_their_own_limit(
     address counted only towards the total, so one student could open every page. uvicorn's
     proxy headers, before the guard, give it the page's own address from X-Forwarded-For, from
     a trusted proxy only (the server's own configuration is what is tested)."""
-    import asyncio
-
     from sim.seminar.serve import server_config
 
     monkeypatch.setenv("NATOSIM_SEMINAR_PER_CLIENT", "2")
     monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
-
-    async def app(scope, receive, send):
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b"the app"})
-
-    config = server_config(app, "127.0.0.1", 0)
+    config = server_config(_answers_200, "127.0.0.1", 0)
     config.load()
 
     def get(proxy: str, forwarded: str) -> int:
-        sent: list[dict] = []
-
-        async def receive():
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(msg):
-            sent.append(msg)
-
-        scope = {
-            "type": "http",
-            "method": "GET",
-            "path": "/",
-            "scheme": "http",
-            "client": (proxy, 1),
-            "headers": [(b"accept", b"text/html"), (b"x-forwarded-for", forwarded.encode())],
-        }
-        asyncio.run(config.loaded_app(scope, receive, send))
-        return sent[0]["status"]
+        headers = [(b"accept", b"text/html"), (b"x-forwarded-for", forwarded.encode())]
+        return _get_through(config.loaded_app, proxy, headers)[0]
 
     # the same host's proxy, one student: their own limit of 2; over IPv6 too
     assert [get("127.0.0.1", "10.0.0.7") for _ in range(3)] == [200, 200, 429]

@@ -164,6 +164,19 @@ def _record_per_share(iso3: str, start: int) -> np.ndarray | None:
     return out
 
 
+def _start_terms(p: Mapping[str, Any]) -> tuple[np.ndarray, list[int], int, float]:
+    """The ``[capability]`` terms of the start stocks: the categories' mix, their lead times
+    (years), the US backlog (years) and the share bought from US industry."""
+    leads = [int(p[f"lead_time_{k}"]) for k in CATEGORIES]
+    return stock_mix(p), leads, int(p["us_backlog_years"]), p["us_buy_share"]
+
+
+def _start_arrays(n: int, leads: list[int], extra: int) -> tuple[np.ndarray, ...]:
+    """Zeroed ``(in service, in transit, paid for)`` for ``n`` allies (:func:`capability_start`)."""
+    c = len(CATEGORIES)
+    return np.zeros((n, c)), np.zeros((max(leads) + extra + 1, 2, c, n)), np.zeros((n, c))
+
+
 def _capability_start(
     sc: Scenario, start: int, p: Mapping[str, Any]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -174,14 +187,8 @@ def _capability_start(
     applied ally by ally, bit for bit (``tests/test_fast_paths.py``). A sampled world rebuilds
     them (its rates and shares differ): this took a quarter of such a run's set-up."""
     records = data.allies()
-    n, c = len(records), len(CATEGORIES)
-    mix = stock_mix(p)
-    leads = [int(p[f"lead_time_{k}"]) for k in CATEGORIES]
-    extra = int(p["us_backlog_years"])
-    buy = p["us_buy_share"]
-    horizon = max(leads) + extra + 1
-    stock, paid = np.zeros((n, c)), np.zeros((n, c))
-    transit = np.zeros((horizon, 2, c, n))
+    mix, leads, extra, buy = _start_terms(p)
+    stock, transit, paid = _start_arrays(len(records), leads, extra)
     rows: dict[int, list[tuple[int, np.ndarray]]] = {}  # by record length: one array each
     for i, r in enumerate(records):
         base = _record_per_share(r.iso3, start) if r.armed_forces else None
@@ -214,14 +221,8 @@ def _capability_start_per_ally(
     """:func:`capability_start` ally by ally, through the rule's own functions: the reference
     :func:`_capability_start` is tested against."""
     records = data.allies()
-    n, c = len(records), len(CATEGORIES)
-    mix = stock_mix(p)
-    leads = [int(p[f"lead_time_{k}"]) for k in CATEGORIES]
-    extra = int(p["us_backlog_years"])
-    buy = p["us_buy_share"]
-    horizon = max(leads) + extra + 1
-    stock, paid = np.zeros((n, c)), np.zeros((n, c))
-    transit = np.zeros((horizon, 2, c, n))
+    mix, leads, extra, buy = _start_terms(p)
+    stock, transit, paid = _start_arrays(len(records), leads, extra)
     for i, r in enumerate(records):
         hist = equipment_history(r, start, sc.ally_value(r.iso3, "equipment_share"))
         if not r.armed_forces or not hist:
