@@ -84,8 +84,8 @@ def library_not_mapped(exc: BaseException) -> bool:
     Matplotlib's renderer, loaded late, at `ulimit -v 570000`; SciPy's, loaded by a report, at
     540000): out of memory, not a missing library. Without a limit the same words can mean a
     folder mounted noexec: not this. A library may re-raise the loader's error as its own
-    (:func:`_chain`). ``resource`` is imported with
-    this module, not here: a compiled module itself, it could not be mapped under that limit."""
+    (:func:`_chain`). ``resource`` is imported with this module, not here: a compiled module
+    itself, it could not be mapped under that limit."""
     if resource is None or resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY:
         return False
     return any(

@@ -54,14 +54,16 @@ def russia_proximity(ally: data.AllyRecord, p: Mapping[str, Any]) -> float:
 @lru_cache(maxsize=1)
 def _pairs() -> tuple[tuple[int, int, float, bool, int], ...]:
     """Every two allies ``(i, j, km, border, shared groups)``, ``i < j`` in ``data.allies()``
-    order: what the edge weights are computed from, the same in every world (cached)."""
+    order (the distance from :func:`distance_matrix`): what the edge weights are computed from,
+    the same in every world (cached)."""
     allies = data.allies()
     borders = {frozenset(b) for b in data.land_borders()}
+    km = distance_matrix()
     return tuple(
         (
             i,
             j,
-            great_circle_km(a.capital_lat, a.capital_lon, b.capital_lat, b.capital_lon),
+            float(km[i, j]),
             frozenset((a.iso3, b.iso3)) in borders,
             len(a.groups & b.groups),
         )
