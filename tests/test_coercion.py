@@ -293,7 +293,11 @@ VERDICT_SETTINGS = [
         2026,
         False,
     ),
-    ("burden_shifted_alliance_intact", "baseline", {"mechanisms.agency": False}, None, False),
+    # the point-value baseline: coercion takes Europe past three quarters of its requirement
+    ("europe_carries_alliance_intact", "baseline", {"mechanisms.agency": False}, None, False),
+    # cajoling without threats: Europe covers more of its requirement (0.71 at point values),
+    # not most of it
+    ("burden_shifted_alliance_intact", "cajole", {}, None, False),
     (
         "burden_shifted_trust_broken",
         "baseline",
@@ -321,6 +325,49 @@ VERDICT_SETTINGS = [
         False,
     ),
 ]
+
+
+VERDICT_CASES = [
+    # (coverage start, end, US influence, mean trust, headline %, outcomes) -> verdict
+    ((0.40, 0.80, 0.9, 0.5, 4.0, []), "europe_carries_alliance_intact"),
+    ((0.40, 0.70, 0.9, 0.5, 4.0, []), "burden_shifted_alliance_intact"),
+    ((0.40, 0.80, 0.9, 0.3, 4.0, []), "burden_shifted_trust_broken"),
+    ((0.40, 0.70, 0.9, 0.3, 4.0, []), "burden_shifted_trust_broken"),
+    ((0.40, 0.80, 0.4, 0.5, 4.0, []), "europe_carries_us_lost_control"),
+    ((0.40, 0.70, 0.4, 0.5, 4.0, []), "burden_shifted_alliance_intact"),  # control needs carrying
+    ((0.70, 0.78, 0.9, 0.5, 4.0, []), "headline_met_capability_hollow"),  # high, but no gain
+    ((0.70, 0.78, 0.9, 0.5, 3.0, []), "burden_not_shifted"),
+    ((0.40, 0.80, 0.9, 0.5, 4.0, ["article5_failure"]), "deterrence_failed"),
+]
+
+
+@pytest.mark.parametrize(("case", "expected"), VERDICT_CASES)
+def test_the_verdict_reads_its_thresholds_in_order(case, expected):
+    """The verdict rule against scripted end states (``sim.model.outputs.verdict``): the burden
+    shifted at a coverage gain of 0.10, Europe carries at an end coverage of 0.75 once it shifted,
+    trust below 0.35 breaks the alliance, influence below 0.5 is lost control once Europe
+    carries."""
+    from types import SimpleNamespace
+
+    from sim.model.outputs import verdict
+
+    start, end, influence, trust, headline, outcomes = case
+    rows = {
+        "coverage_mean": [start, (start + end) / 2, end],
+        "us_influence": [1.0, 0.9, influence],
+        "mean_trust": [0.6, 0.5, trust],
+        "eu_headline_pct": [2.0, 3.0, headline],
+    }
+    model = SimpleNamespace(
+        p_verdict={
+            "shift_coverage_gain": 0.1,
+            "carry_coverage": 0.75,
+            "trust_floor": 0.35,
+            "headline_met_pct": 3.5,
+        },
+        recorder=SimpleNamespace(model_rows=rows),
+    )
+    assert verdict(model, outcomes) == expected
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,8 @@ def test_debate_command_writes_table_figure_and_manifest(tmp_path, capsys):
     for name in ("debate.csv", "predictions.csv", "debate.txt", "debate.png", "manifest.json"):
         assert (out / name).exists(), name
     table = pd.read_csv(out / "debate.csv")
-    assert len(table) == 3 * len(POLICIES) * (len(sim.VERDICTS) + 2)
+    # each verdict, an Article 5 failure, the burden shifted (any verdict) and Europe carries
+    assert len(table) == 3 * len(POLICIES) * (len(sim.VERDICTS) + 3)
     assert "results:" in capsys.readouterr().out
     page = (out / "report.html").read_text()
     assert "Who wins" in page and "Predictions judged" in page and "Wilson" in page

@@ -14,7 +14,7 @@ its 95% interval (:func:`paired`). Verdicts are shares of worlds with Wilson int
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,15 +48,28 @@ PAIRED: dict[str, tuple[str, bool | None]] = {
     "eu_core_pct_2035": ("European core spending in 2035", None),
     "coverage_gain": ("capability coverage gain", True),
     "burden_shifted_any": ("the burden shifted (any such verdict)", True),
+    "europe_carries": ("Europe carries its own defence (most of its requirement)", True),
     "article5_failure": ("an Article 5 failure", False),
     "deadline_met": ("the deadline met", True),
     "mean_trust_end": ("trust in the US at the end", True),
 }
 SHIFTED = (
+    "europe_carries_alliance_intact",
     "burden_shifted_alliance_intact",
     "burden_shifted_trust_broken",
     "europe_carries_us_lost_control",
 )
+
+
+def europe_carries(summary: pd.DataFrame, verdict_params: Mapping[str, float]) -> pd.Series:
+    """Per run, whether Europe carries its own defence as the verdict reads it
+    (:func:`sim.model.outputs.verdict`): the burden shifted (coverage gain at least
+    ``shift_coverage_gain``) and coverage ended at or above ``carry_coverage``, whatever trust
+    and deterrence did."""
+    v = verdict_params
+    return (summary["coverage_gain"] >= v["shift_coverage_gain"]) & (
+        summary["coverage_mean_end"] >= v["carry_coverage"]
+    )
 
 
 @dataclass
@@ -167,6 +180,7 @@ def _per_run(res: Results) -> pd.DataFrame:
         return out
     s = res.summary.set_index("run")
     out["burden_shifted_any"] = s["verdict"].isin(SHIFTED).astype(float)
+    out["europe_carries"] = europe_carries(s, res.scenario.params["verdict"]).astype(float)
     out["mean_trust_end"] = s["mean_trust_end"].astype(float)
     out["seed"] = s["seed"]
     return out

@@ -46,15 +46,10 @@ from ..model.outputs import VERDICTS
 from ..runs.runner import Results, run_replications
 from ..scenario import Scenario, load_scenario
 from ..scenario.paths import PACKAGE_SCENARIOS
+from .compare import SHIFTED, europe_carries
 from .cruxes import cruxes as crux_table
 from .cruxes import in_words, label_frames, results_cruxes
 from .debate_axes import POLICIES, THESES
-
-SHIFTED = (
-    "burden_shifted_alliance_intact",
-    "burden_shifted_trust_broken",
-    "europe_carries_us_lost_control",
-)
 
 
 def wilson(k: int, n: int) -> tuple[float, float, float]:
@@ -109,6 +104,9 @@ class Debate:
             outcomes: dict[str, int] = {v: int((s["verdict"] == v).sum()) for v in VERDICTS}
             outcomes["article5_failure"] = int((s["n_article5_failures"] > 0).sum())
             outcomes["burden_shifted_any"] = int(s["verdict"].isin(SHIFTED).sum())
+            outcomes["europe_carries"] = int(
+                europe_carries(s, res.scenario.params["verdict"]).sum()
+            )
             for name, k in outcomes.items():
                 p, lo, hi = wilson(k, n)
                 rows.append(
@@ -462,7 +460,7 @@ def format_debate(d: Debate) -> str:
         f"probability [Wilson 95% interval] of each outcome per {per}",
         "",
     ]
-    shown = ("article5_failure", "burden_shifted_any", *VERDICTS)
+    shown = ("article5_failure", "burden_shifted_any", "europe_carries", *VERDICTS)
     # each outcome's column as wide as its whole name (never cut: "burden shifted, us lost
     # control" and "burden shifted, alliance intact" differ only at the end)
     widths = [max(len(o), 18) for o in shown]

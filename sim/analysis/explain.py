@@ -144,6 +144,7 @@ def verdict_reasons(summary_row: Mapping[str, Any], verdict_params: Mapping[str,
     """The verdict and the margin to each threshold, in the order the verdict reads them."""
     v = verdict_params
     gain = float(summary_row["coverage_gain"])
+    cover = float(summary_row["coverage_mean_end"])
     infl = float(summary_row["us_influence_end"])
     trust = float(summary_row["mean_trust_end"])
     head = float(summary_row["eu_headline_pct_end"])
@@ -161,7 +162,14 @@ def verdict_reasons(summary_row: Mapping[str, Any], verdict_params: Mapping[str,
                 f"  coverage gain: {margin(gain, v['shift_coverage_gain'])} (burden shifted at or "
                 "above)"
             ),
-            f"  US influence at the end: {margin(infl, LOST_CONTROL_BELOW)} (lost control below)",
+            (
+                f"  coverage at the end: {margin(cover, v['carry_coverage'])} (Europe carries "
+                "its own defence at or above, once the burden shifted)"
+            ),
+            (
+                f"  US influence at the end: {margin(infl, LOST_CONTROL_BELOW)} (lost control "
+                "below, once Europe carries)"
+            ),
             (
                 f"  headline spending at the end: {margin(head, v['headline_met_pct'])} % of GDP "
                 "(targets met at or above)"

@@ -26,6 +26,7 @@ Verdict = Literal[
     "deterrence_failed",
     "europe_carries_us_lost_control",
     "headline_met_capability_hollow",
+    "europe_carries_alliance_intact",
     "burden_shifted_alliance_intact",
     "burden_shifted_trust_broken",
     "burden_not_shifted",
@@ -478,13 +479,16 @@ class Recorder:
 
 VERDICT_TEXT: dict[str, str] = {
     "deterrence_failed": "an Article 5 response failed during the run (C9, C11)",
-    "europe_carries_us_lost_control": "Europe covers more of its defence requirement, but the "
-    "allies no longer follow the US: fewer than half of the US's channels of influence at the "
-    "start remain (compliance, purchases, command, crises, bases; C6, C7)",
+    "europe_carries_us_lost_control": "Europe carries its own defence (its capability covers "
+    "most of its requirement), but the allies no longer follow the US: fewer than half of the "
+    "US's channels of influence at the start remain (compliance, purchases, command, crises, "
+    "bases; C6, C7)",
     "headline_met_capability_hollow": "headline spending reached the target while Europe's "
     "coverage of its requirement did not grow enough (C16, C19)",
-    "burden_shifted_alliance_intact": "Europe covers more of its defence requirement and trust "
-    "in the US held (C4)",
+    "europe_carries_alliance_intact": "Europe carries its own defence (its capability covers "
+    "most of its requirement) and trust in the US held (C4)",
+    "burden_shifted_alliance_intact": "Europe covers more of its defence requirement, though "
+    "not most of it, and trust in the US held (C4)",
     "burden_shifted_trust_broken": "Europe covers more of its defence requirement, but trust in "
     "the US broke (C9)",
     "burden_not_shifted": "Europe's coverage of its requirement did not grow enough, and "
@@ -510,34 +514,42 @@ def _assessed_max(values: list[float]) -> float:
 
 def verdict(model: AllianceModel, outcomes: list[str]) -> str:
     """The run's verdict on sustainability, from the ``[verdict]`` thresholds on absolute
-    scales, first match wins (:data:`VERDICT_TEXT` says each in words):
+    scales, first match wins (:data:`VERDICT_TEXT` says each in words). Coverage is Europe's
+    mean capability coverage (its capability over the requirement, which US withdrawal does not
+    move); the burden **shifted** when coverage rose by at least ``shift_coverage_gain``, and
+    Europe **carries** its own defence when, besides, it ended at or above ``carry_coverage``
+    (seed 002: Europe to "take over most of NATO's conventional defense capabilities"):
 
     1. ``deterrence_failed``: an Article 5 response failed during the run (C9, C11);
-    2. ``europe_carries_us_lost_control``: Europe's mean capability coverage (its capability over
-       the requirement, which US withdrawal does not move) rose by at least
-       ``shift_coverage_gain`` and US influence, read from what the allies do
-       (:mod:`sim.mechanisms.influence`), ended below
+    2. ``europe_carries_us_lost_control``: Europe carries and US influence, read from what the
+       allies do (:mod:`sim.mechanisms.influence`), ended below
        :data:`~sim.mechanisms.influence.LOST_CONTROL_BELOW` (C6, C7);
     3. ``headline_met_capability_hollow``: GDP-weighted European headline spending ended at or
-       above ``headline_met_pct`` but coverage rose by less than ``shift_coverage_gain``
-       (C16, C19);
-    4. ``burden_shifted_alliance_intact``: coverage rose by at least ``shift_coverage_gain``
-       and mean trust ended at or above ``trust_floor`` (C4);
-    5. ``burden_shifted_trust_broken``: coverage rose that much, trust below the floor (C9);
-    6. ``burden_not_shifted``: otherwise.
+       above ``headline_met_pct`` but the burden did not shift (C16, C19);
+    4. ``europe_carries_alliance_intact``: Europe carries and mean trust ended at or above
+       ``trust_floor`` (C4: coercion achieved what Washington asked);
+    5. ``burden_shifted_alliance_intact``: the burden shifted without Europe carrying, trust at
+       or above the floor (C4: coercion moved Europe, not yet far enough);
+    6. ``burden_shifted_trust_broken``: the burden shifted (Europe carrying or not), trust below
+       the floor (C9);
+    7. ``burden_not_shifted``: otherwise.
     """
     v = model.p_verdict
     rows = model.recorder.model_rows
     if "article5_failure" in outcomes:
         return "deterrence_failed"
-    gain = rows["coverage_mean"][-1] - rows["coverage_mean"][0]
+    end = rows["coverage_mean"][-1]
+    gain = end - rows["coverage_mean"][0]
     shifted = gain >= v["shift_coverage_gain"]
-    if shifted and rows["us_influence"][-1] < LOST_CONTROL_BELOW:
+    carries = shifted and end >= v["carry_coverage"]
+    if carries and rows["us_influence"][-1] < LOST_CONTROL_BELOW:
         return "europe_carries_us_lost_control"
     if not shifted and rows["eu_headline_pct"][-1] >= v["headline_met_pct"]:
         return "headline_met_capability_hollow"
-    if shifted:
-        if rows["mean_trust"][-1] >= v["trust_floor"]:
-            return "burden_shifted_alliance_intact"
+    if shifted and rows["mean_trust"][-1] < v["trust_floor"]:
         return "burden_shifted_trust_broken"
+    if carries:
+        return "europe_carries_alliance_intact"
+    if shifted:
+        return "burden_shifted_alliance_intact"
     return "burden_not_shifted"

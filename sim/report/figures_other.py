@@ -204,17 +204,19 @@ def sweep_heatmap(data: pd.DataFrame, x: str, y: str, outcome: str, seed: int | 
 
 
 def debate_heatmaps(table: pd.DataFrame):
-    """Thesis x policy grids of P(an Article 5 failure) and P(burden shifted), one row of panels
-    per world, each cell with its Wilson 95% interval (``sim.analysis.debate.Debate.table``)."""
+    """Thesis x policy grids of P(an Article 5 failure), P(burden shifted) and P(Europe carries
+    its own defence), one row of panels per world, each cell with its Wilson 95% interval
+    (``sim.analysis.debate.Debate.table``)."""
     worlds = list(dict.fromkeys(table["world"]))
     theses = list(dict.fromkeys(table["thesis"]))
     policies = list(dict.fromkeys(table["policy"]))
-    fig = new_figure(11, 3.4 * len(worlds) + 0.4)
-    axes = np.atleast_2d(fig.subplots(len(worlds), 2, squeeze=False))
     outcomes = (
         ("article5_failure", "P(an Article 5 failure)", "Reds"),
         ("burden_shifted_any", "P(burden shifted)", "Blues"),
+        ("europe_carries", "P(Europe carries)", "Greens"),
     )
+    fig = new_figure(5.5 * len(outcomes), 3.4 * len(worlds) + 0.4)
+    axes = np.atleast_2d(fig.subplots(len(worlds), len(outcomes), squeeze=False))
     for row, world in zip(axes, worlds, strict=True):
         for ax, (outcome, name, cmap) in zip(row, outcomes, strict=True):
             grid = np.full((len(theses), len(policies)), np.nan)

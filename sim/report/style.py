@@ -45,6 +45,7 @@ VERDICT_COLOURS = {
     "deterrence_failed": OKABE_ITO["vermillion"],
     "europe_carries_us_lost_control": OKABE_ITO["orange"],
     "headline_met_capability_hollow": OKABE_ITO["yellow"],
+    "europe_carries_alliance_intact": OKABE_ITO["bluish_green"],
     "burden_shifted_alliance_intact": OKABE_ITO["blue"],
     "burden_shifted_trust_broken": OKABE_ITO["sky_blue"],
     "burden_not_shifted": "#BBBBBB",

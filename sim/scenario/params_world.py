@@ -250,6 +250,13 @@ VERDICT = (
     _f(VE, "shift_coverage_gain", 0.1, 0, 1, "coverage (fraction of the requirement)",
        "Gain in Europe's mean capability coverage over the run counted as 'burden shifted': "
        "an absolute scale that US withdrawal does not move.", "assumption", "verdict"),
+    _f(VE, "carry_coverage", 0.75, 0, 1, "coverage (fraction of the requirement)",
+       "Europe's mean capability coverage at the end counted as 'Europe carries its own "
+       "defence' (the question's word): most of the requirement covered by European "
+       "capability, against the smaller gain that counts as 'burden shifted'.",
+       "seed 002: the US wants Europe to 'take over most of NATO's conventional defense "
+       "capabilities'; most read as three quarters, as capability.coverage_goal and "
+       "united_states.deadline_goal read it", "verdict"),
     _f(VE, "trust_floor", 0.35, 0, 1, IDX,
        "Mean trust in the US below which the alliance is not 'intact'.", "assumption", "verdict"),
     _f(VE, "headline_met_pct", 3.5, 0, 10, "% of GDP",
