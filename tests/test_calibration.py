@@ -387,6 +387,55 @@ def test_the_hindcast_reads_its_own_window_terms():
         assert sc.ally_value(code, "record_target_pp") == 0.0
 
 
+def test_an_ally_the_fit_never_saw_gets_its_terms_from_its_own_record(monkeypatch, tmp_path):
+    """Issue 26 (any ally fits): an ally whose record in the window is in the data but whose
+    terms the tracked fit lacks (data that reached the project after the fit) gets them from its
+    own record, the fit's way. Leave-one-out on the 2014-2021 fit: with Canada, Greece and
+    Slovakia removed from the fit, the hindcast estimates their terms again within 0.05 of the
+    fit's (the other allies held at theirs), and the gap allies stay on the rule alone."""
+    from sim.calibration import hindcast
+
+    record = json.loads(hindcast.fit_path(2014, 2021).read_text())
+    terms = record["own_record"]["terms"]
+    left_out = ("CAN", "GRC", "SVK")
+    assert all(abs(terms[c]["record_target_pp"]) > 0.4 for c in left_out)  # far from the rule
+    thinned = json.loads(json.dumps(record))
+    thinned["own_record"]["terms"] = {c: t for c, t in terms.items() if c not in left_out}
+    path = tmp_path / "fitted_2014_2021.json"
+    path.write_text(json.dumps(thinned))
+    monkeypatch.setattr(hindcast, "fit_path", lambda start, end: path)
+    assert fitmod.unfitted_allies(thinned, 2014, 2021) == sorted(left_out)
+    learned: dict = {}
+    sc = hindcast.with_fit(sim.load_scenario(HINDCAST), 2014, 2021, learned)
+    assert sorted(learned) == sorted(left_out)
+    for code in left_out:
+        got, want = learned[code], terms[code]
+        print(code, got, want)
+        assert got["record_target_pp"] == pytest.approx(want["record_target_pp"], abs=0.05)
+        assert sc.ally_value(code, "record_target_pp") == got["record_target_pp"]
+    for code in GAP:
+        assert sc.ally_value(code, "record_target_pp") == 0.0
+    # with every term the fit has, nothing is estimated again
+    again: dict = {}
+    monkeypatch.setattr(hindcast, "fit_path", lambda start, end: hindcast.FITS / path.name)
+    hindcast.with_fit(sim.load_scenario(HINDCAST), 2014, 2021, again)
+    assert again == {}
+
+
+def test_gap_allies_are_read_from_the_data(monkeypatch):
+    """The allies forecast by the rule alone are those with under three years in the window:
+    the shipped data's six, and none of them once their series is in the data."""
+    from sim.calibration import hindcast
+
+    assert tuple(hindcast.gap_allies(2014, 2021)) == GAP
+    full = hindcast.observed()
+    extra = pd.DataFrame(
+        [(c, y, 1.5) for c in GAP for y in range(2015, 2022)], columns=full.columns
+    )
+    monkeypatch.setattr(hindcast, "observed", lambda: pd.concat([full, extra], ignore_index=True))
+    assert hindcast.gap_allies(2014, 2021) == []
+
+
 def test_the_hague_raises_the_pledge_and_vilnius_2pct_stays_due_in_2025():
     """Story (C4, C5, C19; issue 26): in the hindcast, The Hague (3.5% by 2035) raises the
     pledge over Vilnius (2% by 2024), so in 2025 budgets are pulled toward 3.5 while allies below

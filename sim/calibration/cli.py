@@ -107,7 +107,15 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
             f"a year inside {scenario.name}'s run ({start + 1}-{end - 1}), so that both the "
             "training and the test window hold years",
         )
-    scenario = with_fit(scenario, start, args.train_end)
+    learned: dict[str, dict[str, float]] = {}
+    scenario = with_fit(scenario, start, args.train_end, learned)
+    for code, terms in sorted(learned.items()):
+        print(
+            f"{code}: not in the {start}-{args.train_end} fit, its record in the window is in the "
+            "data: own-record terms estimated from it as the fit's were ("
+            + ", ".join(f"{k} {v:+.3f}" for k, v in terms.items())
+            + ")"
+        )
     out = Path(args.out) if args.out else default_folder(Path("results"), "hindcast")
     with claimed_folder(out, unique=not args.out) as out:
         result = run_hindcast(

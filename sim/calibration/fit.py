@@ -330,6 +330,112 @@ def _no_record(scenario: Scenario) -> Scenario:
     return scenario.with_params({**record_params(0, {}), "allies.record_start_year": 0})
 
 
+Terms = dict[str, dict[str, float]]
+
+
+@dataclass
+class _RecordProblem:
+    """The second stage's data and simulation for a set of ``allies`` whose terms are estimated,
+    every other ally held at ``fixed`` (the rule at ``values``)."""
+
+    allies: list[str]
+    obs: pd.DataFrame  # allies x years, NaN where NATO gives no figure
+    seen: dict[str, np.ndarray]
+    linearise: Callable[[dict[str, np.ndarray]], tuple[pd.DataFrame, dict[str, np.ndarray]]]
+
+    def objective(
+        self, now: pd.DataFrame, est: dict[str, np.ndarray], penalty: np.ndarray
+    ) -> float:
+        """The penalised least squares the ridge steps minimise (with the full simulation)."""
+        return sum(
+            float(((self.obs.loc[c] - now.loc[c]).to_numpy()[self.seen[c]] ** 2).sum())
+            + float(est[c] @ penalty @ est[c])
+            for c in self.allies
+        )
+
+    def refine(
+        self,
+        penalty: np.ndarray,
+        base: pd.DataFrame,
+        design: dict[str, np.ndarray],
+        est: dict[str, np.ndarray],
+    ) -> dict[str, np.ndarray]:
+        """Gauss-Newton on the penalised problem from ``est`` (simulated at ``base`` with the
+        responses ``design``), linearised at each estimate: the estimate with the lowest
+        penalised loss."""
+
+        def ridge(c: str, r: np.ndarray) -> np.ndarray:
+            x = design[c][self.seen[c]]
+            return np.linalg.solve(x.T @ x + penalty, x.T @ r[self.seen[c]])
+
+        best = (self.objective(base, est, penalty), est)
+        for _ in range(RECORD_ITERATIONS):
+            # the residual at the estimate plus the response the estimate already explains
+            est = {
+                c: ridge(c, (self.obs.loc[c] - base.loc[c]).to_numpy() + design[c] @ est[c])
+                for c in self.allies
+            }
+            base, design = self.linearise(est)
+            best = min(best, (self.objective(base, est, penalty), est), key=lambda t: t[0])
+        return best[1]
+
+    def terms(self, est: dict[str, np.ndarray]) -> Terms:
+        """The estimates as scenario terms, within the terms' bounds."""
+        lo_hi = {n: (-3.0, 3.0) if n == "record_level_pp" else (-3.0, 5.0) for n in RECORD_TERMS}
+        return {
+            c: {
+                n: round(float(np.clip(x, *lo_hi[n])), 4)
+                for n, x in zip(RECORD_TERMS, est[c], strict=True)
+            }
+            for c in self.allies
+        }
+
+
+def _record_problem(
+    scenario: Scenario,
+    values: dict[str, float],
+    seeds: Sequence[int],
+    start: int,
+    end: int,
+    allies: Sequence[str] | None = None,
+    fixed: Terms | None = None,
+) -> _RecordProblem:
+    """The second stage's problem for ``allies`` (default: every ally with at least three
+    observed years in ``start+1..end``), the other allies' terms held at ``fixed``."""
+    sc = scenario.with_params({**values, "run.end_year": end})
+    held = dict(fixed or {})
+    target = _target(start, end, None)
+    counts = target.groupby("iso3")["year"].count()
+    chosen = sorted(counts[counts >= 3].index) if allies is None else sorted(allies)
+    years = sorted(target["year"].unique())
+
+    def run(terms: Terms) -> pd.DataFrame:
+        return simulate_core(
+            sc.with_params(record_params(start, {**held, **terms})), {}, seeds, end
+        )
+
+    def matrix(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.pivot(index="iso3", columns="year", values="sim").loc[chosen, years]
+
+    def as_terms(est: dict[str, np.ndarray]) -> Terms:
+        return {c: dict(zip(RECORD_TERMS, map(float, est[c]), strict=True)) for c in chosen}
+
+    def linearise(est: dict[str, np.ndarray]) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+        """The simulation at ``est`` and each ally's response to a step of each term there
+        (the rule has kinks, at the pledge above all: the response is measured where it is
+        used)."""
+        now = matrix(run(as_terms(est)))
+        cols = []
+        for k in range(len(RECORD_TERMS)):
+            step = {c: est[c] + RECORD_STEP * np.eye(len(RECORD_TERMS))[k] for c in chosen}
+            cols.append((matrix(run(as_terms(step))) - now) / RECORD_STEP)
+        return now, {c: np.column_stack([x.loc[c].to_numpy() for x in cols]) for c in chosen}
+
+    obs = target.pivot(index="iso3", columns="year", values="observed").loc[chosen, years]
+    seen = {c: obs.loc[c].notna().to_numpy() for c in chosen}
+    return _RecordProblem(chosen, obs, seen, linearise)
+
+
 def own_record(
     scenario: Scenario, values: dict[str, float], seeds: Sequence[int], start: int, end: int
 ) -> dict[str, Any]:
@@ -349,38 +455,10 @@ def own_record(
     three observed years in the window (the six gap allies) keeps 0: the rule alone.
     Returns ``{"terms": {ISO3: {term: value}}, "sigma": ..., "tau": {...}, "n_allies": ...}``.
     """
-    sc = scenario.with_params({**values, "run.end_year": end})
-
-    def run(terms: dict[str, dict[str, float]]) -> pd.DataFrame:
-        return simulate_core(sc.with_params(record_params(start, terms)), {}, seeds, end)
-
-    target = _target(start, end, None)
-    counts = target.groupby("iso3")["year"].count()
-    allies = sorted(counts[counts >= 3].index)
-    years = sorted(target["year"].unique())
-
-    def matrix(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.pivot(index="iso3", columns="year", values="sim").loc[allies, years]
-
-    obs = target.pivot(index="iso3", columns="year", values="observed").loc[allies, years]
-    seen = {c: obs.loc[c].notna().to_numpy() for c in allies}
-
-    def as_terms(est: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
-        return {c: dict(zip(RECORD_TERMS, map(float, est[c]), strict=True)) for c in allies}
-
-    def linearise(est: dict[str, np.ndarray]) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-        """The simulation at ``est`` and each ally's response to a step of each term there
-        (the rule has kinks, at the pledge above all: the response is measured where it is
-        used)."""
-        now = matrix(run(as_terms(est)))
-        cols = []
-        for k in range(len(RECORD_TERMS)):
-            step = {c: est[c] + RECORD_STEP * np.eye(len(RECORD_TERMS))[k] for c in allies}
-            cols.append((matrix(run(as_terms(step))) - now) / RECORD_STEP)
-        return now, {c: np.column_stack([x.loc[c].to_numpy() for x in cols]) for c in allies}
-
+    prob = _record_problem(scenario, values, seeds, start, end)
+    allies, obs, seen = prob.allies, prob.obs, prob.seen
     est = {c: np.zeros(len(RECORD_TERMS)) for c in allies}
-    base, design = linearise(est)
+    base, design = prob.linearise(est)
     resid = {c: (obs.loc[c] - base.loc[c]).to_numpy() for c in allies}
     ols, var_scale, sse, dof = {}, {}, 0.0, 0
     for c in allies:
@@ -395,43 +473,47 @@ def own_record(
     v = sigma2 * np.array([var_scale[c] for c in allies])
     tau2 = np.maximum((b**2).mean(axis=0) - v.mean(axis=0), 1e-6)
     penalty = np.diag(sigma2 / tau2)
-
-    def ridge(c: str, r: np.ndarray) -> np.ndarray:
-        x = design[c][seen[c]]
-        return np.linalg.solve(x.T @ x + penalty, x.T @ r[seen[c]])
-
-    def objective(now: pd.DataFrame, est: dict[str, np.ndarray]) -> float:
-        """The penalised least squares the ridge steps minimise (with the full simulation)."""
-        return sum(
-            float(((obs.loc[c] - now.loc[c]).to_numpy()[seen[c]] ** 2).sum())
-            + float(est[c] @ penalty @ est[c])
-            for c in allies
-        )
-
-    best = (objective(base, est), est)
-    for _ in range(RECORD_ITERATIONS):
-        # Gauss-Newton on the penalised problem, linearised at the estimate: the residual
-        # there plus the response the estimate already explains
-        est = {
-            c: ridge(c, (obs.loc[c] - base.loc[c]).to_numpy() + design[c] @ est[c]) for c in allies
-        }
-        base, design = linearise(est)
-        best = min(best, (objective(base, est), est), key=lambda t: t[0])
-    est = best[1]
-    lo_hi = {n: (-3.0, 3.0) if n == "record_level_pp" else (-3.0, 5.0) for n in RECORD_TERMS}
-    terms = {
-        c: {
-            n: round(float(np.clip(x, *lo_hi[n])), 4)
-            for n, x in zip(RECORD_TERMS, est[c], strict=True)
-        }
-        for c in allies
-    }
+    est = prob.refine(penalty, base, design, est)
     return {
-        "terms": terms,
+        "terms": prob.terms(est),
         "sigma": float(np.sqrt(sigma2)),
         "tau": dict(zip(RECORD_TERMS, map(float, np.sqrt(tau2)), strict=True)),
         "n_allies": len(allies),
     }
+
+
+def unfitted_allies(record: dict[str, Any], start: int, end: int) -> list[str]:
+    """Allies of the model with a record in ``start+1..end`` in the data (three observed years
+    or more, as the second stage asks) that the fit in ``record`` holds no own-record terms
+    for: data that reached the project after the fit (the gap allies' series, say)."""
+    have = set(record.get("own_record", {}).get("terms", {}))
+    target = _target(start, end, None)
+    counts = target.groupby("iso3")["year"].count()
+    known = set(data.ally_codes())
+    return sorted(c for c in counts[counts >= 3].index if c in known and c not in have)
+
+
+def record_for_new_allies(
+    scenario: Scenario, record: dict[str, Any], start: int, end: int, allies: Sequence[str]
+) -> Terms:
+    """The own-record terms of ``allies``, which the fit in ``record`` (its JSON record) did
+    not see, estimated from their own record in ``start+1..end`` exactly as the fit's second
+    stage estimated the others' (:func:`own_record`: the same replications and seeds, the same
+    Gauss-Newton steps), with the rule and every other ally's terms held at the fit and the
+    fit's empirical-Bayes prior (its ``sigma`` and ``tau``): the posterior mode for a new
+    member of the cross-section. So any ally fits the same way, whether or not its series was
+    in the data when the fit was made."""
+    own = record["own_record"]
+    meta = record["meta"]
+    seeds = replication_seeds(meta["seed"], meta["reps"])
+    sigma2 = own["sigma"] ** 2
+    penalty = np.diag([sigma2 / max(own["tau"][n], 1e-3) ** 2 for n in RECORD_TERMS])
+    prob = _record_problem(
+        _no_record(scenario), record["values"], seeds, start, end, allies, own["terms"]
+    )
+    est = {c: np.zeros(len(RECORD_TERMS)) for c in prob.allies}
+    base, design = prob.linearise(est)
+    return prob.terms(prob.refine(penalty, base, design, est))
 
 
 def with_own_record(scenario: Scenario, path: Path) -> Fit:
