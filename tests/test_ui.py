@@ -662,3 +662,31 @@ def test_one_play_loop_at_most_steps_a_session(monkeypatch):
     finally:
         app.playing.value = False
         rc.close()
+
+
+def test_step_is_off_while_playing_and_adds_no_year_to_plays(monkeypatch):
+    """Step beside Play added a year to the one Play stepped (noted in stop 39). Now the Step
+    buttons are disabled while the page plays, a Step that raced the Play does nothing, and after
+    Pause Step steps one year again."""
+    from sim.ui import app
+
+    rc, _, seen, _ = _playing_page(monkeypatch, seconds=0.3, step_s=0.01)
+    find = lambda cls: rc.find(v.Btn, class_=cls).widget  # noqa: E731
+    try:
+        assert not find("step-1").disabled
+        find("play").click()
+        _until(lambda: app.session.value.year >= 2026)
+        assert find("step-1").disabled and find("step-5").disabled
+        year = app.session.value.year
+        app.step(5)  # a click that raced the Play
+        assert app.session.value.year == year
+        find("play").click()  # Pause
+        _until(lambda: not find("step-1").disabled)
+        time.sleep(0.4)
+        year = app.session.value.year
+        find("step-1").click()
+        assert app.session.value.year == year + 1
+        assert seen["most"] == 1
+    finally:
+        app.playing.value = False
+        rc.close()

@@ -200,10 +200,17 @@ def set_lever(key: str, value: Any) -> None:
 
 
 def step(years: int) -> None:
+    """Step this page's run ``years`` years. Not while it plays (the Step buttons are off then;
+    a click that raced a Play is ignored): a Step beside Play added a year to the one Play was
+    stepping. Under the session's player lock, so never at once with a year of a play loop."""
+    if playing.value:
+        return
     if session.value is None:
         new_session()
-    assert session.value is not None
-    session.value.step(years)
+    s = session.value
+    assert s is not None
+    with player(s).lock:
+        s.step(years)
     bump()
     remember()
 
@@ -273,8 +280,11 @@ def Controls() -> None:
     with solara.Div(classes=["seed"]):
         solara.InputInt("Seed", value=seed.value, on_value=set_seed)
     with solara.Row():
-        solara.Button("Step", on_click=lambda: step(1), classes=["step-1"])
-        solara.Button("Step 5 years", on_click=lambda: step(5), classes=["step-5"])
+        # off while playing (Pause first): a Step beside Play added a year to Play's
+        solara.Button("Step", on_click=lambda: step(1), classes=["step-1"], disabled=playing.value)
+        solara.Button(
+            "Step 5 years", on_click=lambda: step(5), classes=["step-5"], disabled=playing.value
+        )
         solara.Button(
             "Pause" if playing.value else "Play",
             on_click=lambda: set_playing(not playing.value),
