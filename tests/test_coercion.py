@@ -338,15 +338,19 @@ VERDICT_CASES = [
     ((0.70, 0.78, 0.9, 0.5, 4.0, []), "headline_met_capability_hollow"),  # high, but no gain
     ((0.70, 0.78, 0.9, 0.5, 3.0, []), "burden_not_shifted"),
     ((0.40, 0.80, 0.9, 0.5, 4.0, ["article5_failure"]), "deterrence_failed"),
+    ((0.40, 0.80, 0.4, 0.3, 4.0, []), "europe_carries_us_lost_control"),  # before trust
+    ((0.50, 0.625, 0.9, 0.5, 4.0, []), "burden_shifted_alliance_intact"),  # gain at the bar
+    ((0.50, 0.75, 0.9, 0.5, 4.0, []), "europe_carries_alliance_intact"),  # coverage at the bar
+    ((0.50, 0.80, 0.9, float("nan"), 4.0, []), "burden_shifted_trust_broken"),  # no trust read
 ]
 
 
 @pytest.mark.parametrize(("case", "expected"), VERDICT_CASES)
 def test_the_verdict_reads_its_thresholds_in_order(case, expected):
     """The verdict rule against scripted end states (``sim.model.outputs.verdict``): the burden
-    shifted at a coverage gain of 0.10, Europe carries at an end coverage of 0.75 once it shifted,
-    trust below 0.35 breaks the alliance, influence below 0.5 is lost control once Europe
-    carries."""
+    shifted at a coverage gain of 0.125 (a bar exact in binary, so the cases at it are exact),
+    Europe carries at an end coverage of 0.75 once it shifted, trust below 0.35 breaks the
+    alliance, influence below 0.5 is lost control once Europe carries."""
     from types import SimpleNamespace
 
     from sim.model.outputs import verdict
@@ -360,7 +364,7 @@ def test_the_verdict_reads_its_thresholds_in_order(case, expected):
     }
     model = SimpleNamespace(
         p_verdict={
-            "shift_coverage_gain": 0.1,
+            "shift_coverage_gain": 0.125,
             "carry_coverage": 0.75,
             "trust_floor": 0.35,
             "headline_met_pct": 3.5,
@@ -368,6 +372,31 @@ def test_the_verdict_reads_its_thresholds_in_order(case, expected):
         recorder=SimpleNamespace(model_rows=rows),
     )
     assert verdict(model, outcomes) == expected
+
+
+def test_europe_carries_counts_the_runs_the_verdict_reads_as_carrying():
+    """``sim.analysis.compare.europe_carries`` (compare's paired outcome, the debate's
+    probability) reads coverage as the verdict does: every "Europe carries" verdict is counted
+    as carrying, and a run counted as carrying whose trust held, with no Article 5 failure and
+    the US in control, has the verdict "Europe carries, alliance intact" (sampled worlds of the
+    baseline, where both happen)."""
+    from sim.analysis.compare import europe_carries
+
+    sc = _scenario()
+    res = sim.run_replications(sc, 30, 2, worlds=True)
+    s = res.summary
+    carries = europe_carries(s, sc.params["verdict"])
+    verdicts = s["verdict"]
+    assert carries.any() and not carries.all()
+    assert carries[verdicts.str.startswith("europe_carries")].all()
+    clean = (
+        carries
+        & (s["mean_trust_end"] >= sc.get("verdict.trust_floor"))
+        & (s["n_article5_failures"] == 0)
+        & (s["us_influence_end"] >= 0.5)
+    )
+    assert (verdicts[clean] == "europe_carries_alliance_intact").all()
+    assert (verdicts[~carries] != "europe_carries_alliance_intact").all()
 
 
 @pytest.mark.parametrize(

@@ -677,9 +677,11 @@ def test_step_is_off_while_playing_and_adds_no_year_to_plays(monkeypatch):
         find("play").click()
         _until(lambda: app.session.value.year >= 2026)
         assert find("step-1").disabled and find("step-5").disabled
-        year = app.session.value.year
-        app.step(5)  # a click that raced the Play
-        assert app.session.value.year == year
+        s = app.session.value
+        with app.player(s).lock:  # no year of the play loop lands in between
+            year = s.year
+            app.step(5)  # a click that raced the Play: ignored before it takes the lock
+            assert s.year == year
         find("play").click()  # Pause
         _until(lambda: not find("step-1").disabled)
         time.sleep(0.4)

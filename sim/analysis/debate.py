@@ -461,8 +461,8 @@ def format_debate(d: Debate) -> str:
         "",
     ]
     shown = ("article5_failure", "burden_shifted_any", "europe_carries", *VERDICTS)
-    # each outcome's column as wide as its whole name (never cut: "burden shifted, us lost
-    # control" and "burden shifted, alliance intact" differ only at the end)
+    # each outcome's column as wide as its whole name (never cut: "europe carries, us lost
+    # control" and "europe carries, alliance intact" differ only at the end)
     widths = [max(len(o), 18) for o in shown]
     head = f"{'world':<14} {'thesis':<13} {'policy':<14} " + " ".join(
         f"{o:>{w}}" for o, w in zip(shown, widths, strict=True)

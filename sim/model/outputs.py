@@ -546,7 +546,7 @@ def verdict(model: AllianceModel, outcomes: list[str]) -> str:
         return "europe_carries_us_lost_control"
     if not shifted and rows["eu_headline_pct"][-1] >= v["headline_met_pct"]:
         return "headline_met_capability_hollow"
-    if shifted and rows["mean_trust"][-1] < v["trust_floor"]:
+    if shifted and not rows["mean_trust"][-1] >= v["trust_floor"]:  # NaN trust: not intact
         return "burden_shifted_trust_broken"
     if carries:
         return "europe_carries_alliance_intact"

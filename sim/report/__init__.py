@@ -545,7 +545,8 @@ def debate_report(folder: Path, out: Target) -> None:
             out,
             "debate_heatmaps",
             debate_heatmaps(table),
-            "Probability of an Article 5 failure and of a shifted burden in every cell.",
+            "Probability of an Article 5 failure, of a shifted burden and of Europe carrying "
+            "its own defence in every cell.",
         ),
         "<h2>Verdicts per cell</h2>",
         _figure(

@@ -210,11 +210,12 @@ def debate_heatmaps(table: pd.DataFrame):
     worlds = list(dict.fromkeys(table["world"]))
     theses = list(dict.fromkeys(table["thesis"]))
     policies = list(dict.fromkeys(table["policy"]))
-    outcomes = (
+    outcomes: tuple[tuple[str, str, str], ...] = (
         ("article5_failure", "P(an Article 5 failure)", "Reds"),
         ("burden_shifted_any", "P(burden shifted)", "Blues"),
-        ("europe_carries", "P(Europe carries)", "Greens"),
     )
+    if (table["outcome"] == "europe_carries").any():  # not in a table from before it existed
+        outcomes += (("europe_carries", "P(Europe carries)", "Greens"),)
     fig = new_figure(5.5 * len(outcomes), 3.4 * len(worlds) + 0.4)
     axes = np.atleast_2d(fig.subplots(len(worlds), len(outcomes), squeeze=False))
     for row, world in zip(axes, worlds, strict=True):
