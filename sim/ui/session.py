@@ -222,6 +222,9 @@ class Session:
         return {
             "European core spending, % GDP": rows["eu_core_pct"][-1],
             "European share of capability": rows["eu_capability_share"][-1],
+            # what the verdict reads: the burden shifted at a gain of verdict.shift_coverage_gain,
+            # Europe carries at verdict.carry_coverage
+            "Europe's coverage of its requirement": rows["coverage_mean"][-1],
             "Mean trust in the US": rows["mean_trust"][-1],
             "US influence": rows["us_influence"][-1],
             "Russia's estimate of US resolve": rows["russia_resolve_estimate"][-1],
