@@ -169,6 +169,14 @@ TABLE: dict[str, tuple[Kind, Dist | None, str]] = {
     # held at their value, with the reason
     "run.start_year": ("data", None, "defence_pct_gdp.csv ends in 2025: the data's last year"),
     "run.end_year": ("assumption", None, "the question's horizon, not a property of the world"),
+    "capability.coverage_goal": (
+        "assumption",
+        None,
+        (
+            "a definition of an output (a category 'taken over', and the run figure's line), "
+            "not a property of the world: every world is counted by the same rule"
+        ),
+    ),
     "united_states.deadline_year": (
         "lever",
         None,
