@@ -131,3 +131,42 @@ def test_the_start_stocks_follow_the_data_they_are_read_from(worlds, monkeypatch
     monkeypatch.setattr(data, "defence_history", lambda: doubled)
     fast, slow = _capability_start(sc, 2021, p), _capability_start_per_ally(sc, 2021, p)
     assert _same_bits(fast[0], slow[0]) and not _same_bits(fast[0], before)
+
+
+def _tables_equal(a, b) -> None:
+    import pandas as pd
+
+    assert list(a.columns) == list(b.columns)
+    assert list(a.dtypes) == list(b.dtypes)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_tables_built_column_by_column_are_those_of_a_frame_per_run():
+    """``sim.runs.runner._frame`` (one table from every run's columns at once) against a frame
+    per run concatenated (``_frame_per_run``): the tables of real runs, and made-up runs whose
+    columns mix types, hold None, differ in dtype from run to run, differ in their columns, or
+    have no rows."""
+    from sim.runs.runner import RunResult, _frame, _frame_per_run, run_one
+
+    base = sim.load_scenario("baseline")
+    real = [run_one(base, s, i) for i, s in enumerate(sim.replication_seeds(5, 3))]
+    for part in ("model", "allies", "events", "probe_options"):
+        _tables_equal(_frame(real, part), _frame_per_run(real, part))
+
+    def runs(*columns):
+        return [RunResult(i, 100 + i, model=c) for i, c in enumerate(columns)]
+
+    cases = [
+        runs({"a": [1, 2], "b": ["x", "y"]}, {"a": [3], "b": ["z"]}),  # one type each
+        runs({"a": [1, 2]}, {"a": [1.5]}),  # int in one run, float in another
+        runs({"a": [None, None]}, {"a": [1.5, 2.5]}),  # all None in one run
+        runs({"a": [True, 1]}, {"a": [0]}),  # bool and int
+        runs({"a": np.array([1, 2])}, {"a": np.array([1.5])}),  # arrays of two dtypes
+        runs({"a": np.array([True])}, {"a": np.array([False, True])}),
+        runs({"a": [1], "b": [2]}, {"b": [3], "a": [4]}),  # columns in another order
+        runs({"a": [1]}, {"a": []}),  # a run without rows
+        runs({"a": [1]}, {}),  # a run without columns
+        runs({"a": [np.float64(1.0), 2.0]}, {"a": [3.0]}),  # NumPy and Python floats
+    ]
+    for case in cases:
+        _tables_equal(_frame(case, "model"), _frame_per_run(case, "model"))

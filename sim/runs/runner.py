@@ -13,6 +13,7 @@ experiments, calibration and sweeps keep them); the command line samples unless 
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import traceback
 from collections.abc import Sequence
@@ -138,13 +139,52 @@ class Results:
         return out
 
 
-def _frame(results: Sequence[RunResult], part: str) -> pd.DataFrame:
+def _frame_per_run(results: Sequence[RunResult], part: str) -> pd.DataFrame:
+    """One table from the runs' ``part`` columns: a frame per run, concatenated (the
+    reference :func:`_frame` must equal, dtypes included)."""
     frames = []
     for r in results:
         cols = getattr(r, part)
         n = len(next(iter(cols.values()))) if cols else 0
         frames.append(pd.DataFrame({"run": [r.run] * n, "seed": [r.seed] * n, **cols}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _column(values: list[Any]) -> Any:
+    """The runs' pieces of one column joined, as one frame per run then concatenated would
+    give it: NumPy arrays of one dtype are concatenated; lists whose items are all of one
+    Python type are chained (one inference gives the dtype each run's would); anything else
+    goes through a one-column frame per run and ``pd.concat``: pandas' own rules for frames
+    (which, unlike those for Series, leave an all-missing run out of the dtype)."""
+    if all(isinstance(v, np.ndarray) for v in values) and len({v.dtype for v in values}) == 1:
+        return np.concatenate(values)
+    if all(isinstance(v, list) for v in values):
+        kinds = {type(x) for v in values for x in v}
+        if len(kinds) == 1 and kinds <= {int, float, str, bool}:
+            return list(itertools.chain.from_iterable(values))
+    frames = [pd.DataFrame({"c": v}) for v in values]
+    return pd.concat(frames, ignore_index=True)["c"]
+
+
+def _frame(results: Sequence[RunResult], part: str) -> pd.DataFrame:
+    """One table from the runs' ``part`` columns, with ``run`` and ``seed`` first: built column
+    by column (a frame per run cost about a fifth of a sampled run); the same table as
+    :func:`_frame_per_run`, to which runs with differing columns or no rows go."""
+    parts = [getattr(r, part) for r in results]
+    if not parts or not parts[0]:
+        return _frame_per_run(results, part)
+    keys = list(parts[0])
+    sizes = [len(next(iter(p.values()))) if p else 0 for p in parts]
+    if any(list(p) != keys for p in parts) or min(sizes) == 0:
+        return _frame_per_run(results, part)
+    data: dict[str, Any] = {
+        "run": np.repeat(np.array([r.run for r in results], dtype=np.int64), sizes),
+        "seed": np.repeat(np.array([r.seed for r in results], dtype=np.int64), sizes),
+    }
+    for k in keys:
+        col = _column([p[k] for p in parts])
+        data[k] = col.to_numpy() if isinstance(col, pd.Series) else col
+    return pd.DataFrame(data)
 
 
 def collect(
