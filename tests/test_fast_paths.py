@@ -170,3 +170,20 @@ def test_tables_built_column_by_column_are_those_of_a_frame_per_run():
     ]
     for case in cases:
         _tables_equal(_frame(case, "model"), _frame_per_run(case, "model"))
+
+
+def test_a_runs_network_arrays_without_the_graph_are_the_graphs(worlds):
+    """``sim.model.network.cached_arrays`` (what a run's rules read, with no graph built) gives
+    the arrays ``cached_network`` derives from the graph, bit for bit, in sampled worlds; the
+    model's graph, built on first ask, is that graph."""
+    from sim.model.alliance import AllianceModel
+    from sim.model.network import cached_arrays, cached_network
+
+    for sc in worlds:
+        items = tuple(sorted(sc.params["network"].items()))
+        fast, slow = cached_arrays(items), cached_network(items)[1:]
+        for a, b in zip(fast, slow, strict=True):
+            assert _same_bits(a, b)
+    model = AllianceModel(worlds[1], rng=1)
+    assert model.graph is cached_network(tuple(sorted(worlds[1].params["network"].items())))[0]
+    assert model.graph.number_of_nodes() == len(model.codes) + 2

@@ -25,6 +25,7 @@ from dataclasses import replace
 from typing import Any
 
 import mesa
+import networkx as nx
 import numpy as np
 
 from .. import data
@@ -40,7 +41,7 @@ from ..scenario.schema import Event
 from . import initial
 from .decisions import ANSWERS, Decisions
 from .events import apply_event
-from .network import cached_network
+from .network import cached_arrays, cached_network
 from .outputs import Recorder
 from .pledge import Pledge
 
@@ -83,8 +84,10 @@ class AllianceModel(mesa.Model):
         records = data.allies()
         self.codes = [r.iso3 for r in records]
         self.code_array = np.array(self.codes, dtype=object)
-        (self.graph, self.raw_weights, self.norm_weights, self.proximity, self.posture_weight) = (
-            cached_network(tuple(sorted(P["network"].items())))
+        self._network_items = tuple(sorted(P["network"].items()))
+        # the rules read the arrays; the graph is built when something asks for it (graph)
+        (self.raw_weights, self.norm_weights, self.proximity, self.posture_weight) = cached_arrays(
+            self._network_items
         )
         self.ally_state = AllyState(self, records)
         self.allies = [Ally(self, r, i) for i, r in enumerate(records)]
@@ -587,6 +590,14 @@ class AllianceModel(mesa.Model):
                 "coordination mechanisms"
             )
         return f"deadline missed (progress {progress:.2f}{why}); nothing follows"
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The alliance network (:mod:`sim.model.network`): the allies, Russia and the US as
+        nodes, the weighted ties as edges; the same arrays the rules read. Built on first ask
+        and shared by the models of a process with the same ``[network]`` parameters
+        (read-only)."""
+        return cached_network(self._network_items)[0]
 
     def pledge_level(self) -> float:
         """The core spending the pledge's path asks for this year (% of GDP): what the US checks."""

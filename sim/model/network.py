@@ -73,6 +73,28 @@ def _pairs() -> tuple[tuple[int, int, float, bool, int], ...]:
     )
 
 
+def _pair_weight(p: Mapping[str, Any], km: float, border: bool, shared: int) -> float:
+    """The weight of the tie between two allies (rule: the module docstring), before
+    ``min_weight`` drops it."""
+    return (
+        p["border_weight"] * border
+        + p["distance_weight"] * math.exp(-km / p["distance_scale_km"])
+        + p["group_weight"] * shared
+    )
+
+
+def _ally_weights(p: Mapping[str, Any]) -> np.ndarray:
+    """The (allies x allies) matrix of ally-ally weights under ``p``, as :func:`_edges` gives
+    it, without the graph's edges."""
+    n = len(data.allies())
+    raw = np.zeros((n, n))
+    for i, j, d, border, shared in _pairs():
+        w = _pair_weight(p, d, border, shared)
+        if w >= p["min_weight"] and w > 0:
+            raw[i, j] = raw[j, i] = w
+    return raw
+
+
 def _edges(p: Mapping[str, Any]) -> tuple[list[tuple[str, str, dict[str, Any]]], np.ndarray]:
     """The graph's edges under the ``[network]`` parameters ``p`` (rule: the module docstring),
     in the order the graph adds them (each ally's edges to later allies, then to Russia and the
@@ -81,11 +103,7 @@ def _edges(p: Mapping[str, Any]) -> tuple[list[tuple[str, str, dict[str, Any]]],
     raw = np.zeros((len(allies), len(allies)))
     by_ally: list[list[tuple[str, str, dict[str, Any]]]] = [[] for _ in allies]
     for i, j, d, border, shared in _pairs():
-        w = (
-            p["border_weight"] * border
-            + p["distance_weight"] * math.exp(-d / p["distance_scale_km"])
-            + p["group_weight"] * shared
-        )
+        w = _pair_weight(p, d, border, shared)
         if w >= p["min_weight"] and w > 0:
             attrs = {"weight": w, "kind": "ally", "border": border, "km": d}
             by_ally[i].append((allies[i].iso3, allies[j].iso3, {**attrs, "shared_groups": shared}))
@@ -94,9 +112,13 @@ def _edges(p: Mapping[str, Any]) -> tuple[list[tuple[str, str, dict[str, Any]]],
     for ally, mine in zip(allies, by_ally, strict=True):
         edges += mine
         edges.append(("RUS", ally.iso3, {"weight": russia_proximity(ally, p), "kind": "russia"}))
-        posture = min(1.0, 0.1 + p["posture_tier_weight"] * ally.us_posture_tier)
-        edges.append(("USA", ally.iso3, {"kind": "posture", "weight": posture}))
+        edges.append(("USA", ally.iso3, {"kind": "posture", "weight": posture_weight(ally, p)}))
     return edges, raw
+
+
+def posture_weight(ally: data.AllyRecord, p: Mapping[str, Any]) -> float:
+    """The US-ally edge weight (rule: the module docstring)."""
+    return min(1.0, 0.1 + p["posture_tier_weight"] * ally.us_posture_tier)
 
 
 def build_network(p: Mapping[str, Any]) -> nx.Graph:
@@ -141,11 +163,15 @@ def _matrices(
     g: nx.Graph, codes: list[str], w: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`ally_matrices` given the ally-ally weights ``w`` already."""
-    rows = w.sum(axis=1, keepdims=True)
-    norm = np.divide(w, rows, out=np.zeros_like(w), where=rows > 0)
     proximity = np.array([g["RUS"][c]["weight"] for c in codes])
     posture = np.array([g["USA"][c]["weight"] for c in codes])
-    return w, norm, proximity, posture
+    return w, _normalised(w), proximity, posture
+
+
+def _normalised(w: np.ndarray) -> np.ndarray:
+    """Each row of ``w`` over its sum (rows with no neighbour are zero)."""
+    rows = w.sum(axis=1, keepdims=True)
+    return np.divide(w, rows, out=np.zeros_like(w), where=rows > 0)
 
 
 @lru_cache(maxsize=1)
@@ -182,3 +208,22 @@ def cached_network(
     for arr in arrays:
         arr.flags.writeable = False
     return (g, *arrays)
+
+
+@lru_cache(maxsize=32)
+def cached_arrays(
+    items: tuple[tuple[str, Any], ...],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The ally arrays of :func:`cached_network` (raw and row-normalised ally weights, Russia
+    proximity, US posture weight), without building the graph: what a run's rules read. The
+    same values, bit for bit (the same expressions in the same order); a model builds its graph
+    only when something asks for it (:attr:`sim.model.alliance.AllianceModel.graph`)."""
+    p = dict(items)
+    allies = data.allies()
+    raw = _ally_weights(p)
+    proximity = np.array([russia_proximity(a, p) for a in allies])
+    posture = np.array([posture_weight(a, p) for a in allies])
+    arrays = (raw, _normalised(raw), proximity, posture)
+    for arr in arrays:
+        arr.flags.writeable = False
+    return arrays
