@@ -8,6 +8,7 @@ the start years the shipped scenarios use. ``benchmarks/golden.py`` checks whole
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import sim
@@ -167,9 +168,24 @@ def test_tables_built_column_by_column_are_those_of_a_frame_per_run():
         runs({"a": [1]}, {"a": []}),  # a run without rows
         runs({"a": [1]}, {}),  # a run without columns
         runs({"a": [np.float64(1.0), 2.0]}, {"a": [3.0]}),  # NumPy and Python floats
+        runs({"a": ["x", None]}, {"a": [None]}),  # strings and None
+        runs({"a": np.array(["x"], dtype=object)}, {"a": np.array([None], dtype=object)}),
+        runs({"a": np.array(["x"], dtype=object)}, {"a": np.array(["y", "z"], dtype=object)}),
+        runs({"a": pd.Categorical(["x"])}, {"a": pd.Categorical(["y"])}),  # an extension dtype
+        runs({"a": [2**63, 1]}, {"a": [2]}),  # beyond int64
+        runs({"a": [1, 2], "b": [1]}, {"a": [1], "b": [1, 2]}),  # columns of unequal length
+        runs({"a": [1]}, {"a": np.array([2])}),  # a list in one run, an array in another
     ]
     for case in cases:
-        _tables_equal(_frame(case, "model"), _frame_per_run(case, "model"))
+        try:
+            want = _frame_per_run(case, "model")
+        except ValueError:  # the frame per run refuses it: so must the fast path
+            with pytest.raises(ValueError, match="same length"):
+                _frame(case, "model")
+            continue
+        _tables_equal(_frame(case, "model"), want)
+    huge = [RunResult(0, 2**63, model={"a": [1]}), RunResult(1, 5, model={"a": [2]})]
+    _tables_equal(_frame(huge, "model"), _frame_per_run(huge, "model"))  # a seed beyond int64
 
 
 def test_a_runs_network_arrays_without_the_graph_are_the_graphs(worlds):

@@ -201,6 +201,8 @@ def test_a_scenario_narrows_a_range_in_its_uncertainty_table(tmp_path):
         ('"united_states.threat_intensity" = { low = 0.1, high = 0.2 }', "lever"),
         ('"allies.threat_gain" = { low = 1, high = 2 }', "fitted"),
         ('"russia.fatigue" = { low = 0.1, high = 0.2, spread = 1 }', "spread"),
+        ('"capability.coverage_goal" = { low = 0.5, high = 0.9 }', "held"),  # a definition
+        ('"verdict.carry_coverage" = { low = 0.5, high = 0.9 }', "held"),
     ],
 )
 def test_a_bad_uncertainty_entry_is_named(tmp_path, entry, expected):

@@ -20,6 +20,7 @@ row); each step then runs, in order:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -591,7 +592,7 @@ class AllianceModel(mesa.Model):
             )
         return f"deadline missed (progress {progress:.2f}{why}); nothing follows"
 
-    @property
+    @functools.cached_property
     def graph(self) -> nx.Graph:
         """The alliance network (:mod:`sim.model.network`): the allies, Russia and the US as
         nodes, the weighted ties as edges; the same arrays the rules read. Built on first ask

@@ -150,18 +150,34 @@ def _frame_per_run(results: Sequence[RunResult], part: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _one_kind(items: list[Any]) -> bool:
+    """Whether ``items`` are all of one plain Python type (int within int64, float, str or
+    bool): then one inference over all of them gives the dtype each run's would."""
+    kinds = {type(x) for x in items}
+    if len(kinds) != 1 or not kinds <= {int, float, str, bool}:
+        return False
+    return kinds != {int} or (_INT64[0] <= min(items) and max(items) <= _INT64[1])
+
+
 def _column(values: list[Any]) -> Any:
     """The runs' pieces of one column joined, as one frame per run then concatenated would
-    give it: NumPy arrays of one dtype are concatenated; lists whose items are all of one
-    Python type are chained (one inference gives the dtype each run's would); anything else
-    goes through a one-column frame per run and ``pd.concat``: pandas' own rules for frames
-    (which, unlike those for Series, leave an all-missing run out of the dtype)."""
-    if all(isinstance(v, np.ndarray) for v in values) and len({v.dtype for v in values}) == 1:
-        return np.concatenate(values)
-    if all(isinstance(v, list) for v in values):
-        kinds = {type(x) for v in values for x in v}
-        if len(kinds) == 1 and kinds <= {int, float, str, bool}:
-            return list(itertools.chain.from_iterable(values))
+    give it: NumPy arrays of one non-object dtype are concatenated; lists (or object arrays)
+    whose items are all of one plain Python type are chained (:func:`_one_kind`); anything else
+    goes through a one-column frame per run and ``pd.concat``, pandas' own rules, returned as
+    the Series it gives (its dtype kept, extension dtypes included)."""
+    if all(isinstance(v, np.ndarray) for v in values):
+        dtypes = {v.dtype for v in values}
+        if len(dtypes) == 1 and dtypes != {np.dtype(object)}:
+            return np.concatenate(values)
+    if all(isinstance(v, (list, np.ndarray)) for v in values):
+        chained = list(itertools.chain.from_iterable(values))
+        if chained and _one_kind(chained) and all(isinstance(v, list) for v in values):
+            return chained
+        if chained and _one_kind(chained) and all(v.dtype == object for v in values):
+            return np.concatenate(values)
     frames = [pd.DataFrame({"c": v}) for v in values]
     return pd.concat(frames, ignore_index=True)["c"]
 
@@ -169,21 +185,26 @@ def _column(values: list[Any]) -> Any:
 def _frame(results: Sequence[RunResult], part: str) -> pd.DataFrame:
     """One table from the runs' ``part`` columns, with ``run`` and ``seed`` first: built column
     by column (a frame per run cost about a fifth of a sampled run); the same table as
-    :func:`_frame_per_run`, to which runs with differing columns or no rows go."""
+    :func:`_frame_per_run`, to which go runs with differing columns, no rows, columns of
+    unequal length or seeds outside int64."""
     parts = [getattr(r, part) for r in results]
     if not parts or not parts[0]:
         return _frame_per_run(results, part)
     keys = list(parts[0])
     sizes = [len(next(iter(p.values()))) if p else 0 for p in parts]
-    if any(list(p) != keys for p in parts) or min(sizes) == 0:
+    if (
+        any(list(p) != keys for p in parts)
+        or min(sizes) == 0
+        or any(len(col) != n for p, n in zip(parts, sizes, strict=True) for col in p.values())
+        or not all(_INT64[0] <= r.seed <= _INT64[1] for r in results)
+    ):
         return _frame_per_run(results, part)
     data: dict[str, Any] = {
         "run": np.repeat(np.array([r.run for r in results], dtype=np.int64), sizes),
         "seed": np.repeat(np.array([r.seed for r in results], dtype=np.int64), sizes),
     }
     for k in keys:
-        col = _column([p[k] for p in parts])
-        data[k] = col.to_numpy() if isinstance(col, pd.Series) else col
+        data[k] = _column([p[k] for p in parts])  # a Series has the index 0..n-1 of the rest
     return pd.DataFrame(data)
 
 

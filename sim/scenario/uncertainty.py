@@ -408,6 +408,8 @@ def narrowed(key: str, spec: Any, param: Param) -> Dist:
     u = resolve(param)
     if u.kind != "assumption":
         raise ValueError(f"an assumption ({key} is {u.kind}: not sampled)")
+    if u.dist is None:  # held in every world, with its reason: a range would sample it
+        raise ValueError(f"a sampled assumption ({key} is held: {u.source})")
     vals = {}
     for k in ("low", "high", "mode"):
         v = spec.get(k)
