@@ -1748,3 +1748,31 @@ def test_a_sweep_read_under_an_address_space_limit_does_not_hang(six_tasks, tmp_
         and len(proc.stderr.strip().splitlines()) == 1
     )
     assert (ok or refused) and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_a_folder_judged_by_an_earlier_verdict_rule_is_named_when_read(tmp_path, capsys):
+    """A results folder written before "Europe carries" existed (its manifest has no
+    ``verdict_rule``) is read with a one-line warning that its verdicts follow rule 1, by
+    ``report`` and by ``compare`` setting it beside new runs; a folder of this rule is not."""
+    import json
+
+    from sim.model.outputs import VERDICT_RULE
+
+    out = tmp_path / "r"
+    assert main(["run", "baseline", "--reps", "2", "--out", str(out), "--no-report"]) == 0
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["verdict_rule"] == VERDICT_RULE
+    capsys.readouterr()
+    assert main(["report", str(out)]) == 0
+    assert "verdicts follow rule" not in capsys.readouterr().err
+    del man["verdict_rule"]
+    (out / "manifest.json").write_text(json.dumps(man))
+    for argv in (
+        ["report", str(out)],
+        ["compare", str(out), "cajole", "--reps", "2", "--no-report", "--out", str(tmp_path / "c")],
+    ):
+        capsys.readouterr()
+        assert main(argv) == 0
+        err = capsys.readouterr().err
+        lines = [line for line in err.splitlines() if "verdicts follow rule 1" in line]
+        assert len(lines) == 1 and lines[0].startswith("natosim: warning: "), err

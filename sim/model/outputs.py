@@ -32,6 +32,10 @@ Verdict = Literal[
     "burden_not_shifted",
 ]
 VERDICTS: tuple[str, ...] = Verdict.__args__  # type: ignore[attr-defined]
+# The verdict rule's version, recorded in every manifest (sim.runs.provenance): 2 tells "Europe
+# carries" (coverage at verdict.carry_coverage) from "burden shifted"; 1, before it (a folder
+# without the record), read "burden shifted, alliance intact" for both.
+VERDICT_RULE = 2
 
 MODEL_COLUMNS: dict[str, str] = {
     "year": "calendar year",

@@ -74,8 +74,16 @@ def data_checksums() -> dict[str, str]:
 
 
 def provenance() -> dict[str, Any]:
-    """What a manifest records about the code and data that wrote it."""
-    return {"git_commit": git_commit(), "versions": versions(), "data_sha256": data_checksums()}
+    """What a manifest records about the code and data that wrote it, and the version of the
+    verdict rule its verdicts follow (:data:`sim.model.outputs.VERDICT_RULE`)."""
+    from ..model.outputs import VERDICT_RULE  # noqa: PLC0415
+
+    return {
+        "git_commit": git_commit(),
+        "versions": versions(),
+        "data_sha256": data_checksums(),
+        "verdict_rule": VERDICT_RULE,
+    }
 
 
 def differences(manifest: dict[str, Any]) -> list[str]:
@@ -95,6 +103,14 @@ def differences(manifest: dict[str, Any]) -> list[str]:
     changed = [f for f, h in recorded.items() if data_checksums().get(f) != h]
     if changed:
         out.append("data files changed: " + ", ".join(changed))
+    from ..model.outputs import VERDICT_RULE  # noqa: PLC0415
+
+    rule = manifest.get("verdict_rule", 1)  # a manifest with versions but no rule: rule 1
+    if rule != VERDICT_RULE:
+        out.append(
+            f"its verdicts follow rule {rule}, this natosim's rule {VERDICT_RULE} (rule 2 tells "
+            "'Europe carries' from 'burden shifted': rerun it to compare verdicts)"
+        )
     return out
 
 

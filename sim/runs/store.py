@@ -115,10 +115,12 @@ def load_run(folder: Path) -> Results:
     """A results folder of ``natosim run`` (or a seminar's export) read back as :class:`Results`
     (so that ``natosim compare`` can set finished runs side by side)."""
     from ..scenario import scenario_from_dict  # noqa: PLC0415
+    from .provenance import warn_if_different  # noqa: PLC0415
     from .runner import RunResult  # noqa: PLC0415
 
     folder = Path(folder)
     man = json.loads((folder / "manifest.json").read_text())
+    warn_if_different(man, folder)  # set beside new runs, its verdicts may follow an old rule
     failures = []
     if (folder / "failures.json").exists():
         failures = [
