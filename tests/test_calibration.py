@@ -432,7 +432,9 @@ def test_gap_allies_are_read_from_the_data(monkeypatch):
     extra = pd.DataFrame(
         [(c, y, 1.5) for c in GAP for y in range(2015, 2022)], columns=full.columns
     )
-    monkeypatch.setattr(hindcast, "observed", lambda: pd.concat([full, extra], ignore_index=True))
+    more = lambda: pd.concat([full, extra], ignore_index=True)  # noqa: E731
+    monkeypatch.setattr(hindcast, "observed", more)
+    monkeypatch.setattr(fitmod, "observed", more)
     assert hindcast.gap_allies(2014, 2021) == []
 
 

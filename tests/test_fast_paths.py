@@ -190,14 +190,17 @@ def test_tables_built_column_by_column_are_those_of_a_frame_per_run():
 
 def test_a_runs_network_arrays_without_the_graph_are_the_graphs(worlds):
     """``sim.model.network.cached_arrays`` (what a run's rules read, with no graph built) gives
-    the arrays ``cached_network`` derives from the graph, bit for bit, in sampled worlds; the
-    model's graph, built on first ask, is that graph."""
+    the arrays ``ally_matrices`` reads from the graph, bit for bit, in sampled worlds; the
+    model's graph, built on first ask, is the cached graph."""
+    from sim import data
     from sim.model.alliance import AllianceModel
-    from sim.model.network import cached_arrays, cached_network
+    from sim.model.network import ally_matrices, build_network, cached_arrays, cached_network
 
+    codes = [a.iso3 for a in data.allies()]
     for sc in worlds:
         items = tuple(sorted(sc.params["network"].items()))
-        fast, slow = cached_arrays(items), cached_network(items)[1:]
+        fast = cached_arrays(items)
+        slow = ally_matrices(build_network(dict(items)), codes)
         for a, b in zip(fast, slow, strict=True):
             assert _same_bits(a, b)
     model = AllianceModel(worlds[1], rng=1)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..model.outputs import VERDICTS
+from ..model.outputs import SHIFTED, VERDICTS, shifted_and_carries
 from ..runs.runner import Results, run_replications
 from ..runs.store import Format, atomic_folder, write_run_tables
 from ..scenario import Scenario
@@ -53,23 +53,14 @@ PAIRED: dict[str, tuple[str, bool | None]] = {
     "deadline_met": ("the deadline met", True),
     "mean_trust_end": ("trust in the US at the end", True),
 }
-SHIFTED = (
-    "europe_carries_alliance_intact",
-    "burden_shifted_alliance_intact",
-    "burden_shifted_trust_broken",
-    "europe_carries_us_lost_control",
-)
 
 
 def europe_carries(summary: pd.DataFrame, verdict_params: Mapping[str, float]) -> pd.Series:
     """Per run, whether Europe carries its own defence as the verdict reads it
-    (:func:`sim.model.outputs.verdict`): the burden shifted (coverage gain at least
-    ``shift_coverage_gain``) and coverage ended at or above ``carry_coverage``, whatever trust
-    and deterrence did."""
-    v = verdict_params
-    return (summary["coverage_gain"] >= v["shift_coverage_gain"]) & (
-        summary["coverage_mean_end"] >= v["carry_coverage"]
-    )
+    (:func:`sim.model.outputs.shifted_and_carries`), whatever trust and deterrence did."""
+    return shifted_and_carries(
+        summary["coverage_gain"], summary["coverage_mean_end"], verdict_params
+    )[1]
 
 
 @dataclass

@@ -42,11 +42,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..model.outputs import VERDICTS
+from ..model.outputs import SHIFTED, VERDICTS
 from ..runs.runner import Results, run_replications
 from ..scenario import Scenario, load_scenario
 from ..scenario.paths import PACKAGE_SCENARIOS
-from .compare import SHIFTED, europe_carries
+from .compare import europe_carries
 from .cruxes import cruxes as crux_table
 from .cruxes import in_words, label_frames, results_cruxes
 from .debate_axes import POLICIES, THESES

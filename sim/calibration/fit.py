@@ -391,6 +391,16 @@ class _RecordProblem:
         }
 
 
+RECORD_YEARS = 3  # observed years in the window an ally needs for its own-record terms
+
+
+def with_record(start: int, end: int) -> list[str]:
+    """The allies with a record in the window: at least :data:`RECORD_YEARS` observed years in
+    ``start+1..end`` (the others, the gap allies, follow the rule alone)."""
+    counts = _target(start, end, None).groupby("iso3")["year"].count()
+    return sorted(counts[counts >= RECORD_YEARS].index)
+
+
 def _record_problem(
     scenario: Scenario,
     values: dict[str, float],
@@ -405,8 +415,7 @@ def _record_problem(
     sc = scenario.with_params({**values, "run.end_year": end})
     held = dict(fixed or {})
     target = _target(start, end, None)
-    counts = target.groupby("iso3")["year"].count()
-    chosen = sorted(counts[counts >= 3].index) if allies is None else sorted(allies)
+    chosen = with_record(start, end) if allies is None else sorted(allies)
     years = sorted(target["year"].unique())
 
     def run(terms: Terms) -> pd.DataFrame:
@@ -487,10 +496,8 @@ def unfitted_allies(record: dict[str, Any], start: int, end: int) -> list[str]:
     or more, as the second stage asks) that the fit in ``record`` holds no own-record terms
     for: data that reached the project after the fit (the gap allies' series, say)."""
     have = set(record.get("own_record", {}).get("terms", {}))
-    target = _target(start, end, None)
-    counts = target.groupby("iso3")["year"].count()
     known = set(data.ally_codes())
-    return sorted(c for c in counts[counts >= 3].index if c in known and c not in have)
+    return [c for c in with_record(start, end) if c in known and c not in have]
 
 
 def record_for_new_allies(

@@ -340,9 +340,10 @@ def with_fit(scenario, start: int, train_end: int, learned: dict | None = None):
 
 
 def gap_allies(start: int, train_end: int) -> list[str]:
-    """Allies with fewer than three observed years in ``start+1..train_end`` (the data's gap
-    allies; :data:`GAP` with the shipped data): the rule alone forecasts them."""
-    obs = observed()
-    window = obs[(obs["year"] > start) & (obs["year"] <= train_end)]
-    counts = window.groupby("iso3")["year"].count()
-    return sorted(c for c in obs["iso3"].unique() if counts.get(c, 0) < 3)
+    """Allies without a record in ``start+1..train_end`` (under three observed years:
+    :func:`sim.calibration.fit.with_record`; :data:`GAP` with the shipped data): the rule alone
+    forecasts them."""
+    from .fit import with_record  # noqa: PLC0415 (SciPy on demand)
+
+    recorded = set(with_record(start, train_end))
+    return sorted(c for c in observed()["iso3"].unique() if c not in recorded)

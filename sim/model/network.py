@@ -95,25 +95,23 @@ def _ally_weights(p: Mapping[str, Any]) -> np.ndarray:
     return raw
 
 
-def _edges(p: Mapping[str, Any]) -> tuple[list[tuple[str, str, dict[str, Any]]], np.ndarray]:
+def _edges(p: Mapping[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     """The graph's edges under the ``[network]`` parameters ``p`` (rule: the module docstring),
     in the order the graph adds them (each ally's edges to later allies, then to Russia and the
-    US), and the (allies x allies) matrix of ally-ally weights."""
+    US)."""
     allies = data.allies()
-    raw = np.zeros((len(allies), len(allies)))
     by_ally: list[list[tuple[str, str, dict[str, Any]]]] = [[] for _ in allies]
     for i, j, d, border, shared in _pairs():
         w = _pair_weight(p, d, border, shared)
         if w >= p["min_weight"] and w > 0:
             attrs = {"weight": w, "kind": "ally", "border": border, "km": d}
             by_ally[i].append((allies[i].iso3, allies[j].iso3, {**attrs, "shared_groups": shared}))
-            raw[i, j] = raw[j, i] = w
     edges: list[tuple[str, str, dict[str, Any]]] = []
     for ally, mine in zip(allies, by_ally, strict=True):
         edges += mine
         edges.append(("RUS", ally.iso3, {"weight": russia_proximity(ally, p), "kind": "russia"}))
         edges.append(("USA", ally.iso3, {"kind": "posture", "weight": posture_weight(ally, p)}))
-    return edges, raw
+    return edges
 
 
 def posture_weight(ally: data.AllyRecord, p: Mapping[str, Any]) -> float:
@@ -123,7 +121,7 @@ def posture_weight(ally: data.AllyRecord, p: Mapping[str, Any]) -> float:
 
 def build_network(p: Mapping[str, Any]) -> nx.Graph:
     """Build the alliance graph from data, with the ``[network]`` parameters ``p``."""
-    return _graph(_edges(p)[0])
+    return _graph(_edges(p))
 
 
 def _graph(edges: list[tuple[str, str, dict[str, Any]]]) -> nx.Graph:
@@ -156,13 +154,6 @@ def ally_matrices(
         if d["kind"] == "ally":
             i, j = index[a], index[b]
             w[i, j] = w[j, i] = d["weight"]
-    return _matrices(g, codes, w)
-
-
-def _matrices(
-    g: nx.Graph, codes: list[str], w: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`ally_matrices` given the ally-ally weights ``w`` already."""
     proximity = np.array([g["RUS"][c]["weight"] for c in codes])
     posture = np.array([g["USA"][c]["weight"] for c in codes])
     return w, _normalised(w), proximity, posture
@@ -201,23 +192,18 @@ def cached_network(
     Built once per distinct parameter set and shared by the models of a process; callers must
     treat the graph and arrays as read-only (the arrays are flagged so).
     """
-    p = dict(items)
-    edges, raw = _edges(p)
-    g = _graph(edges)
-    arrays = _matrices(g, [a.iso3 for a in data.allies()], raw)
-    for arr in arrays:
-        arr.flags.writeable = False
-    return (g, *arrays)
+    return (_graph(_edges(dict(items))), *cached_arrays(items))
 
 
 @lru_cache(maxsize=32)
 def cached_arrays(
     items: tuple[tuple[str, Any], ...],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The ally arrays of :func:`cached_network` (raw and row-normalised ally weights, Russia
-    proximity, US posture weight), without building the graph: what a run's rules read. The
-    same values, bit for bit (the same expressions in the same order); a model builds its graph
-    only when something asks for it (:attr:`sim.model.alliance.AllianceModel.graph`)."""
+    """The network's ally arrays (raw and row-normalised ally weights, Russia proximity, US
+    posture weight), computed without building the graph: what a run's rules read, and what
+    :func:`ally_matrices` reads from the graph, bit for bit (the same expressions in the same
+    order). A model builds its graph only when something asks for it
+    (:attr:`sim.model.alliance.AllianceModel.graph`)."""
     p = dict(items)
     allies = data.allies()
     raw = _ally_weights(p)

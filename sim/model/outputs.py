@@ -8,6 +8,7 @@ listed in ``MODEL_COLUMNS`` and ``ALLY_COLUMNS``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -36,6 +37,23 @@ VERDICTS: tuple[str, ...] = Verdict.__args__  # type: ignore[attr-defined]
 # carries" (coverage at verdict.carry_coverage) from "burden shifted"; 1, before it (a folder
 # without the record), read "burden shifted, alliance intact" for both.
 VERDICT_RULE = 2
+# the verdicts in which the burden shifted (coverage gain at least verdict.shift_coverage_gain)
+SHIFTED: tuple[str, ...] = (
+    "europe_carries_alliance_intact",
+    "burden_shifted_alliance_intact",
+    "burden_shifted_trust_broken",
+    "europe_carries_us_lost_control",
+)
+
+
+def shifted_and_carries(gain: Any, end: Any, v: Mapping[str, float]) -> tuple[Any, Any]:
+    """Whether the burden shifted (a coverage gain ``gain`` of at least ``shift_coverage_gain``)
+    and whether Europe carries its own defence (shifted, and coverage ``end`` at or above
+    ``carry_coverage``: seed 002's "most" capabilities), for one run (floats) or many (Series),
+    under the ``[verdict]`` thresholds ``v``: what :func:`verdict` reads."""
+    shifted = gain >= v["shift_coverage_gain"]
+    return shifted, shifted & (end >= v["carry_coverage"])
+
 
 MODEL_COLUMNS: dict[str, str] = {
     "year": "calendar year",
@@ -543,9 +561,7 @@ def verdict(model: AllianceModel, outcomes: list[str]) -> str:
     if "article5_failure" in outcomes:
         return "deterrence_failed"
     end = rows["coverage_mean"][-1]
-    gain = end - rows["coverage_mean"][0]
-    shifted = gain >= v["shift_coverage_gain"]
-    carries = shifted and end >= v["carry_coverage"]
+    shifted, carries = shifted_and_carries(end - rows["coverage_mean"][0], end, v)
     if carries and rows["us_influence"][-1] < LOST_CONTROL_BELOW:
         return "europe_carries_us_lost_control"
     if not shifted and rows["eu_headline_pct"][-1] >= v["headline_met_pct"]:

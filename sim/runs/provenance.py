@@ -18,6 +18,8 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
+from ..model.outputs import VERDICT_RULE
+
 PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "networkx", "matplotlib")
 
 
@@ -76,8 +78,6 @@ def data_checksums() -> dict[str, str]:
 def provenance() -> dict[str, Any]:
     """What a manifest records about the code and data that wrote it, and the version of the
     verdict rule its verdicts follow (:data:`sim.model.outputs.VERDICT_RULE`)."""
-    from ..model.outputs import VERDICT_RULE  # noqa: PLC0415
-
     return {
         "git_commit": git_commit(),
         "versions": versions(),
@@ -103,8 +103,6 @@ def differences(manifest: dict[str, Any]) -> list[str]:
     changed = [f for f, h in recorded.items() if data_checksums().get(f) != h]
     if changed:
         out.append("data files changed: " + ", ".join(changed))
-    from ..model.outputs import VERDICT_RULE  # noqa: PLC0415
-
     rule = manifest.get("verdict_rule", 1)  # a manifest with versions but no rule: rule 1
     if rule != VERDICT_RULE:
         out.append(
