@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 
+import sim
 from sim.analysis.compare import OUTCOMES
 from sim.cli.commands import main
 from sim.runs.store import read_table
@@ -109,3 +110,19 @@ def test_compare_fixed_runs_have_no_worlds(tmp_path):
     text = (out / "comparison.txt").read_text()
     assert "no worlds sampled" in text
     assert "shared worlds" not in text and "runs with the same seeds" in text  # not worlds
+
+
+def test_europe_carries_is_given_at_every_reading_of_most():
+    """The headline "Europe carries" rests on a definition (``verdict.carry_coverage``, seed
+    002's "most" read as three quarters): ``compare`` and ``run`` also give its share at the
+    other readings a reader could defend. The share falls as the reading rises, and at the
+    verdict's own reading it is the share the verdict counts."""
+    from sim.analysis.compare import CARRY_READINGS, carries_by_reading, europe_carries
+
+    sc = sim.load_scenario("baseline")
+    res = sim.run_replications(sc, 20, 4, worlds=True)
+    table = carries_by_reading({"baseline": res})
+    assert list(table["carry_coverage"]) == list(CARRY_READINGS)
+    assert table["p"].is_monotonic_decreasing and table["p"].iloc[0] > table["p"].iloc[-1]
+    at = table[table["carry_coverage"] == sc.get("verdict.carry_coverage")]["runs"].item()
+    assert at == int(europe_carries(res.summary, sc.params["verdict"]).sum())

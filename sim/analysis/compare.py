@@ -63,6 +63,49 @@ def europe_carries(summary: pd.DataFrame, verdict_params: Mapping[str, float]) -
     )[1]
 
 
+# readings of seed 002's "most" capabilities besides the verdict's three quarters: what a reader
+# could defend, from a clear majority to nearly all (at a bare majority every plausible world
+# clears it, so it says nothing)
+CARRY_READINGS = (0.6, 2 / 3, 0.75, 0.8, 0.9)
+
+
+def carries_by_reading(results: dict[str, Results]) -> pd.DataFrame:
+    """P(Europe carries) per scenario with its Wilson 95% interval at each of
+    :data:`CARRY_READINGS` of ``verdict.carry_coverage``: the verdict's headline rests on a
+    definition nobody can measure, so the tool says how it moves with it."""
+    from .debate import wilson  # noqa: PLC0415
+
+    rows = []
+    for name, res in results.items():
+        s, n = res.summary, len(res.summary)
+        if not n:
+            continue
+        v = dict(res.scenario.params["verdict"])
+        for reading in CARRY_READINGS:
+            k = int(europe_carries(s, {**v, "carry_coverage": reading}).sum())
+            p, lo, hi = wilson(k, n)
+            rows.append(
+                {
+                    "scenario": name,
+                    "carry_coverage": reading,
+                    "runs": k,
+                    "of": n,
+                    "p": p,
+                    "low": lo,
+                    "high": hi,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def readings_in_words(readings: pd.DataFrame) -> list[str]:
+    """One line per scenario: P(Europe carries) at each reading of "most"."""
+    return [
+        f"{name}: " + ", ".join(f"{r.carry_coverage:.2f} {r.p:.0%}" for r in g.itertuples())
+        for name, g in readings.groupby("scenario", sort=False)
+    ]
+
+
 @dataclass
 class Comparison:
     """Results per scenario, the outcome distribution table and the verdict counts."""
@@ -74,6 +117,7 @@ class Comparison:
     shares: pd.DataFrame = field(default_factory=pd.DataFrame)  # verdict shares, Wilson
     paired: pd.DataFrame = field(default_factory=pd.DataFrame)  # world by world, vs the first
     cruxes: pd.DataFrame = field(default_factory=pd.DataFrame)  # sim.analysis.cruxes, per scenario
+    readings: pd.DataFrame = field(default_factory=pd.DataFrame)  # carries_by_reading
 
 
 def distributions(results: dict[str, Results], years: Sequence[int]) -> pd.DataFrame:
@@ -145,6 +189,7 @@ def comparison_of(results: dict[str, Results], years: Sequence[int]) -> Comparis
         verdict_shares(results),
         paired(results),
         crux,
+        carries_by_reading(results),
     )
 
 
@@ -321,6 +366,16 @@ def format_table(comp: Comparison) -> str:
             f"world by world ({shared}):" if sampled else "run by run (fixed parameters):",
         ]
         lines += ["  " + t for t in paired_in_words(comp.paired, shared)]
+    if not comp.readings.empty:
+        lines += [
+            "",
+            (
+                "Europe carries its own defence at other readings of 'most' (coverage of the "
+                "requirement at the end; the verdict reads verdict.carry_coverage, 0.75 by "
+                "default; carries_readings.csv):"
+            ),
+        ]
+        lines += ["  " + t for t in readings_in_words(comp.readings)]
     if not comp.cruxes.empty:
         lines += ["", "what decides it (cruxes.csv; PAWN index over the sampled worlds):"]
         lines += ["  " + t for t in in_words(comp.cruxes)]
@@ -341,6 +396,7 @@ def write_comparison(
         comp.shares.to_csv(tmp / "verdict_shares.csv", index=False)
         comp.paired.to_csv(tmp / "paired.csv", index=False)
         comp.cruxes.to_csv(tmp / "cruxes.csv", index=False)
+        comp.readings.to_csv(tmp / "carries_readings.csv", index=False)
         if not comp.paired.empty:
             from ..report.style import figure_style  # noqa: PLC0415 (matplotlib)
 

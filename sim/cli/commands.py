@@ -81,6 +81,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"{scenario.name}: {args.reps} replications ({worlds}), seed {args.seed}")
     for verdict, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         print(f"  {verdict}: {n} ({_share(n, len(results.summary))})")
+    if counts:
+        from ..analysis.compare import carries_by_reading, readings_in_words  # noqa: PLC0415
+
+        readings = carries_by_reading({scenario.name: results})
+        print(
+            "Europe carries at readings of 'most' (coverage at the end; the verdict reads "
+            f"{scenario.get('verdict.carry_coverage'):g}): "
+            + readings_in_words(readings)[0].split(": ", 1)[1]
+        )
     if (folder / "cruxes.txt").exists():
         print("what decides it (cruxes.csv):")
         for line in (folder / "cruxes.txt").read_text().splitlines():

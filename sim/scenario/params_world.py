@@ -254,9 +254,11 @@ VERDICT = (
        "Europe's mean capability coverage at the end counted as 'Europe carries its own "
        "defence' (the question's word): most of the requirement covered by European "
        "capability, against the smaller gain that counts as 'burden shifted'.",
-       "seed 002: the US wants Europe to 'take over most of NATO's conventional defense "
-       "capabilities'; most read as three quarters, as capability.coverage_goal and "
-       "united_states.deadline_goal read it", "verdict"),
+       "assumption (a definition): seed 002, the US wants Europe to 'take over most of NATO's "
+       "conventional defense capabilities'; most read as three quarters, as "
+       "capability.coverage_goal and united_states.deadline_goal read it. A reader could "
+       "defend 0.6-0.9 (a clear majority to nearly all); run and compare print the share "
+       "carrying at 0.6, 2/3, 0.75, 0.8 and 0.9", "verdict"),
     _f(VE, "trust_floor", 0.35, 0, 1, IDX,
        "Mean trust in the US below which the alliance is not 'intact'.", "assumption", "verdict"),
     _f(VE, "headline_met_pct", 3.5, 0, 10, "% of GDP",
