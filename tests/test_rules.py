@@ -7,11 +7,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+import sim
 from sim.agents import ally_rules as rules
 from sim.mechanisms import capability as cap
 from sim.mechanisms import crisis as crisis_game
 
-from .conftest import ally, make_model
+from .conftest import ROOT, ally, make_model
 
 
 # -- M1 capability pipeline (C16, C17) -----------------------------------------------------------
@@ -435,6 +436,60 @@ def test_european_command_lowers_us_influence():
     a = make_model()
     b = make_model({"united_states.european_command": True})
     assert b.us_influence < a.us_influence
+
+
+def test_the_us_hands_over_command_at_a_change_once_europe_covers_enough():
+    """M6 (C2, C8): a European takes NATO's command only in a change-of-command year after the
+    last change (2025, every 3 years), with Europe's coverage at the handover bar, a US that
+    accepts it and no crisis pulling the US back; once handed over it stays."""
+    us = make_model().united_states
+    bar = us.p["command_handover_coverage"]
+
+    def fresh(**p):
+        us.p = {**make_model().united_states.p, **p}
+        us.european_command, us.refocus_until = False, -1
+        return us
+
+    assert fresh().choose_commander(2028, bar)  # a change, at the bar
+    assert not fresh().choose_commander(2028, bar - 0.01)  # below it
+    assert not fresh().choose_commander(2027, 1.0)  # not a change of command
+    assert not fresh().choose_commander(2025, 1.0)  # the last change itself (an American)
+    assert fresh().choose_commander(2031, 1.0)
+    assert not fresh(accepts_european_command=False).choose_commander(2028, 1.0)
+    assert fresh(command_term_years=2).choose_commander(2027, 1.0)
+    refocused = fresh()
+    refocused.refocus_until = 2029
+    assert not refocused.choose_commander(2028, 1.0)  # a crisis pulled the US back (C8)
+    assert not refocused.choose_commander(2028, 1.0) and not refocused.european_command
+    handed = fresh()
+    assert handed.choose_commander(2028, 1.0) and handed.european_command
+    assert not handed.choose_commander(2031, 1.0)  # already European: no second handover
+
+
+def test_a_surge_that_covers_the_requirement_earns_the_command_and_costs_influence():
+    """M6 in a run (C2): the surge without its scripted SACEUR event reaches the bar, so the US
+    hands the command over at the first change of command (2028, 2031, ...) at which Europe's
+    coverage is at the bar, the event log says why, and the command channel reads 0 from that
+    year; with the ``command_handover`` switch off it stays American."""
+    from dataclasses import replace
+
+    sc = sim.load_scenario(ROOT / "scenarios" / "european_surge.toml")
+    sc = replace(sc, events=tuple(e for e in sc.events if e.kind != "european_command"))
+    on = sim.run_replications(sc, 3, 5)
+    off = sim.run_replications(sc.with_params({"mechanisms.command_handover": False}), 3, 5)
+    bar = sc.get("united_states.command_handover_coverage")
+    handovers = on.events[on.events["kind"] == "european_command"]
+    assert len(handovers) == 3 and handovers["why"].str.contains("of its requirement").all()
+    for run, m in on.model.groupby("run"):
+        year = int(handovers[handovers["run"] == run]["year"].iloc[0])
+        cover = m.set_index("year")["coverage_mean"]
+        changes = [y for y in range(2028, 2041, 3) if y < year]
+        assert (year - 2025) % 3 == 0 and cover[year] >= bar
+        assert all(cover[y] < bar for y in changes)  # not earlier: below the bar then
+        assert (m[m["year"] >= year]["influence_command"] == 0).all()
+        assert (m[m["year"] < year]["influence_command"] == 1).all()
+    assert (off.model["influence_command"] == 1).all()
+    assert off.events[off.events["kind"] == "european_command"].empty
 
 
 # -- M8 Russia (C8, C10, C11, C12) ---------------------------------------------------------------

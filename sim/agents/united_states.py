@@ -228,6 +228,37 @@ class UnitedStates(mesa.Agent):
         self.posture = min(ceiling, max(floor, self.posture + step))
         self.drawdown_this_year = max(0.0, old - self.posture)
 
+    def choose_commander(self, year: int, coverage: float) -> bool:
+        """M6: at a change of NATO's command the US decides who holds it (C2, C6, C8).
+
+        Rule: in a change-of-command year (every ``command_term_years`` after
+        ``command_change_year``, the last change before the run's future) a US that
+        ``accepts_european_command`` nominates a European Supreme Allied Commander Europe when
+        Europe's mean coverage of its capability requirement (``coverage``, after this year's
+        deliveries) has reached ``command_handover_coverage``, unless a crisis has pulled it
+        back to Europe (``refocus_until``, C8). Otherwise an American stays in command until
+        the next change. A handover is not reversed. Source: seed 000 (the administration
+        "reportedly considered nominating the first European to serve as NATO's military head"
+        as Europe takes "primary responsibility for defense of the continent"). Returns whether
+        a European was nominated this year.
+
+        >>> from types import SimpleNamespace as NS
+        >>> us = NS(european_command=False, refocus_until=-1, p={
+        ...     "accepts_european_command": True, "command_handover_coverage": 0.75,
+        ...     "command_term_years": 3, "command_change_year": 2025})
+        >>> [UnitedStates.choose_commander(us, y, 0.8) for y in (2027, 2028)]
+        [False, True]
+        """
+        p = self.p
+        since = year - int(p["command_change_year"])
+        change = since > 0 and since % max(1, int(p["command_term_years"])) == 0
+        if self.european_command or not change or not p["accepts_european_command"]:
+            return False
+        if year <= self.refocus_until or coverage < p["command_handover_coverage"]:
+            return False
+        self.european_command = True
+        return True
+
     def forced_drawdown(self, magnitude: float) -> None:
         """An exogenous drawdown event: the target falls by ``magnitude``, not below the floor."""
         self.posture_target = max(self.p["congress_floor"], self.posture_target - magnitude)

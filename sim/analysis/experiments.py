@@ -235,6 +235,10 @@ def _money(*more: tuple[str, Any]) -> Arm:
     return Arm("deadline_2027_capability", _MONEY + more, add_events=_CRASH, drop_kinds=("summit",))
 
 
+# An American stays in NATO's command (C2's rule held off), so that a claim about another channel
+# of influence does not measure the handover too.
+_AMERICAN = (("united_states.accepts_european_command", False),)
+
 CLAIM_EXPERIMENTS: tuple[ClaimExperiment, ...] = (
     ClaimExperiment(
         "C1",
@@ -248,11 +252,11 @@ CLAIM_EXPERIMENTS: tuple[ClaimExperiment, ...] = (
     ),
     ClaimExperiment(
         "C2",
-        "a European Supreme Allied Commander, which Washington accepts, lowers US "
-        "influence over the alliance",
-        ("agency",),
-        Arm("european_surge"),
+        "Washington hands NATO's command to a European once Europe covers enough of its "
+        "requirement (the surge, without its scripted SACEUR), and US influence falls",
+        ("command_handover",),
         Arm("european_surge", drop_kinds=("european_command",)),
+        Arm("european_surge", _AMERICAN, drop_kinds=("european_command",)),
         summary("us_influence_end"),
         -1,
     ),
@@ -289,11 +293,11 @@ CLAIM_EXPERIMENTS: tuple[ClaimExperiment, ...] = (
     ),
     ClaimExperiment(
         "C6",
-        "the more Europe stands up (the surge, without the European SACEUR), the lower US "
+        "the more Europe stands up (the surge, an American in command in both), the lower US "
         "influence over 2026-2040, so the less its threats weigh",
         ("agency",),
-        Arm("european_surge", drop_kinds=("european_command",)),
-        Arm("baseline"),
+        Arm("european_surge", _AMERICAN, drop_kinds=("european_command",)),
+        Arm("baseline", _AMERICAN),
         mean_over("us_influence", 2026, 2040),
         -1,
     ),
@@ -447,7 +451,8 @@ BY_CLAIM = {e.claim: e for e in CLAIM_EXPERIMENTS}
 RESTATES: dict[str, str] = {
     "C1": "formula on an input: posture drifts with the china_pull series at refocus_drift a "
     "year (slowed by Congress, sped by progress)",
-    "C2": "input: the European SACEUR is a scenario event and the command channel reads it",
+    "C2": "partly formula: when to hand over is the US's rule (Europe's coverage at a change "
+    "of command); what it costs is the command channel's weight, a fifth of the index",
     "C3": "partly formula: each execution adds credibility_execution_gain; how many executions "
     "happen is the agents'",
     "C5": "input: Spain's domestic resistance; the opt-out is the bargain's result",

@@ -12,8 +12,9 @@ row); each step then runs, in order:
 4. the allies: threat perception over the network (M2), trust (M3), their answer to coercion
    (comply, hedge, resist) and budgets (M4: drafted a year ahead, on last year's threat and
    war), and equipment orders (M1);
-5. deliveries through the capability pipeline (M1), then European agency and US influence (M6),
-   nuclear liability (M7), cohesion; in the deadline year the US judges progress (M5, C15);
+5. deliveries through the capability pipeline (M1), then, at a change of command, the US's
+   choice of who holds it (M6, C2), European agency and US influence (M6), nuclear liability
+   (M7), cohesion; in the deadline year the US judges progress (M5, C15);
    Russia reads US and European resolve (M3);
 6. the year is recorded.
 """
@@ -861,6 +862,8 @@ class AllianceModel(mesa.Model):
             p["requirement_russia_elasticity"],
         )
         self.coverage = cap.coverage(europe, requirement, self.isr_cap())
+        if self.year > self.start_year:
+            self._choose_commander()
         eu_total = float(europe.sum())
         self.eu_share = eu_total / (eu_total + float(us.sum()))
         self.influence_channels = self._influence_channels()
@@ -877,6 +880,20 @@ class AllianceModel(mesa.Model):
         self.cohesion = (1.0 - self.cohesion_damage) * max(
             0.0, min(1.0, w * mean_trust + (1.0 - w) * (1.0 - 2.0 * spread))
         )
+
+    def _choose_commander(self) -> None:
+        """At a change of NATO's command, after the year's deliveries, the US decides whether a
+        European takes it (:meth:`UnitedStates.choose_commander`; C2, C6): the command channel
+        of influence reads the choice in the same year."""
+        us = self.united_states
+        coverage = float(self.coverage.mean())
+        if us.choose_commander(self.year, coverage):
+            self.recorder.event(
+                "european_command",
+                "the US nominates the first European Supreme Allied Commander Europe",
+                why=f"Europe covers {coverage:.2f} of its requirement (the US hands over at "
+                f"{us.p['command_handover_coverage']:.2f}) at a change of command",
+            )
 
     def _influence_channels(self) -> dict[str, float]:
         """This year's five channels of US influence (:mod:`sim.mechanisms.influence`)."""

@@ -14,7 +14,8 @@ from .schema import Catalogue
 
 # The United States' policy choices (the levers of exploratory modelling): how hard it threatens,
 # whether it carries threats out, what it measures, whether it leaves the coordination mechanisms,
-# how far it draws down per step, its deadline goal and whether it hands over SACEUR. Every other
+# how far it draws down per step, its deadline goal, whether a European holds SACEUR from the start
+# and whether it would hand the command over (the rule decides when). Every other
 # parameter is an assumption about the world (an uncertainty).
 LEVERS = (
     "united_states.threat_intensity",
@@ -24,6 +25,7 @@ LEVERS = (
     "united_states.drawdown_step",
     "united_states.deadline_goal",
     "united_states.european_command",
+    "united_states.accepts_european_command",
 )
 
 CATALOGUE = Catalogue(

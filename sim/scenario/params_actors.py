@@ -134,6 +134,28 @@ UNITED_STATES = (
     _b(US, "european_command", False,
        "Whether a European officer holds the Supreme Allied Command Europe from the start (C2).",
        "seed 000", "M6"),
+    _b(US, "accepts_european_command", True,
+       "Whether the US would nominate a European as Supreme Allied Commander Europe at a change "
+       "of command once Europe carries enough of its own defence (C2; the rule: "
+       "UnitedStates.choose_commander).",
+       "seed 000: the administration 'reportedly considered nominating the first European to "
+       "serve as NATO's military head', a break with earlier administrations", "M6"),
+    _f(US, "command_handover_coverage", 0.75, 0, 1, "share of the requirement",
+       "Europe's mean coverage of its capability requirement at which the US hands NATO's "
+       "command to a European at the next change of command (C2, C6).",
+       "assumption: seed 000 ties the European SACEUR to Europe taking 'primary responsibility "
+       "for defense of the continent'; 'most' of conventional defence read as three quarters, "
+       "as seed 002's ask is read elsewhere (capability.coverage_goal, verdict.carry_coverage)",
+       "M6"),
+    _i(US, "command_term_years", 3, 1, 10, "years",
+       "Years between changes of NATO's Supreme Allied Commander Europe: the occasions on which "
+       "the US can hand the command over (C2).",
+       "data: SHAPE, 4 July 2025: Gen. Grynkewich succeeded Gen. Cavoli, in post since 2022, as "
+       "the 21st SACEUR (3 years; 21 commanders since 1951 average about 3.5)", "M6"),
+    _i(US, "command_change_year", 2025, 1951, 2100, "year",
+       "The year of the last change of command before the run's future: the next come every "
+       "command_term_years after it; none is a handover before or in it (C2).",
+       "data: SHAPE, 4 July 2025 (an American, Gen. Grynkewich, took command)", "M6"),
 )
 
 AL = "allies"

@@ -117,6 +117,10 @@ SWITCHES: tuple[Switch, ...] = (
     Switch("deadline_exit", "M5", ("C15",), "A missed deadline makes the US leave coordination "
            "mechanisms.", "nothing follows a missed deadline",
            {"united_states.exit_mechanisms": False}),
+    Switch("command_handover", "M6", ("C2",), "At a change of command the US hands NATO's "
+           "military command to a European once Europe covers enough of its requirement.",
+           "an American stays in command (unless a scenario event says otherwise)",
+           {"united_states.accepts_european_command": False}),
     Switch("agency", "M6", ("C2", "C6"), "US influence is read from what allies do: comply, buy "
            "American, follow its command and its line in crises, host its forces.",
            "US influence stays whole"),

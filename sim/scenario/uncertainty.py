@@ -135,6 +135,27 @@ TABLE: dict[str, tuple[Kind, Dist | None, str]] = {
             "the ceiling cannot be below what is spent); the upper end 15% is a judgement"
         ),
     ),
+    "united_states.command_term_years": (
+        "data",
+        None,
+        (
+            "data: SHAPE (4 July 2025): Gen. Grynkewich succeeded Gen. Cavoli, in post since "
+            "2022, as the 21st SACEUR; held"
+        ),
+    ),
+    "united_states.command_change_year": (
+        "data",
+        None,
+        "data: SHAPE (4 July 2025): the last change of command, an American to an American; held",
+    ),
+    "united_states.command_handover_coverage": (
+        "assumption",
+        Dist("triangular", 0.5, 1.0, 0.75),
+        (
+            "judgement: from half of its requirement (seed 000's 'primary responsibility for "
+            "defense of the continent') to all of it, three quarters ('most', seed 002) the mode"
+        ),
+    ),
     "united_states.posture_ceiling": (
         "assumption",
         Dist("triangular", 1.19, 1.8, 1.5),
