@@ -177,3 +177,47 @@ def test_debate_over_sampled_worlds_names_a_crux_or_its_absence_per_prediction(t
     for name in ("cruxes.csv", "prediction_worlds.csv", "worlds.csv", "prediction_cruxes.csv"):
         assert (tmp_path / name).exists(), name
     assert "world by world" in (tmp_path / "debate.txt").read_text()
+
+
+def test_the_heat_maps_fit_a_journal_column_a_row_per_outcome():
+    """On a screen a row of three outcome panels per world; in the paper style (7 inches) a row
+    per outcome and a column per world, so each cell keeps room for its share and interval
+    (the three panels side by side were unreadable at that width, noted at stop 40)."""
+    import itertools
+
+    import pandas as pd
+
+    from sim.report.figures_other import debate_heatmaps
+    from sim.report.style import figure_style
+
+    rows = [
+        {
+            "world": w,
+            "thesis": t,
+            "policy": p,
+            "outcome": o,
+            "p": 0.5,
+            "low": 0.4,
+            "high": 0.6,
+            "runs": 10,
+        }
+        for w, t, p, o in itertools.product(
+            ("war", "ceasefire"),
+            ("a", "b", "c"),
+            ("x", "y", "z", "v"),
+            ("article5_failure", "burden_shifted_any", "europe_carries"),
+        )
+    ]
+    table = pd.DataFrame(rows)
+
+    def grid(style):
+        with figure_style(style):
+            fig = debate_heatmaps(table)
+            fig.canvas.draw()
+        boxes = [ax.get_position() for ax in fig.axes]
+        columns = len({round(b.x0, 3) for b in boxes})
+        return columns, len({round(b.y0, 3) for b in boxes}), fig.get_size_inches()[0]
+
+    assert grid("screen")[:2] == (3, 2)
+    columns, rows_, width = grid("paper")
+    assert (columns, rows_) == (2, 3) and width <= 7.0 + 1e-9

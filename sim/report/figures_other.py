@@ -17,6 +17,7 @@ from .style import (
     bins,
     caption,
     font,
+    narrow,
     new_figure,
     nice_label,
     quantiles,
@@ -216,15 +217,39 @@ def debate_heatmaps(table: pd.DataFrame):
     )
     if (table["outcome"] == "europe_carries").any():  # not in a table from before it existed
         outcomes += (("europe_carries", "P(Europe carries)", "Greens"),)
-    fig = new_figure(5.5 * len(outcomes), 3.4 * len(worlds) + 0.4)
-    axes = np.atleast_2d(fig.subplots(len(worlds), len(outcomes), squeeze=False))
-    for row, world in zip(axes, worlds, strict=True):
-        for ax, (outcome, name, cmap) in zip(row, outcomes, strict=True):
-            grid = np.full((len(theses), len(policies)), np.nan)
-            sel = table[(table["world"] == world) & (table["outcome"] == outcome)]
-            for r in sel.itertuples():
-                i, j = theses.index(r.thesis), policies.index(r.policy)
-                grid[i, j] = r.p
+    # on a screen a row of outcomes per world; at a journal's 7 inches (paper style) three
+    # panels side by side leave each cell too narrow for its interval, so there a row per
+    # outcome and a column per world, the interval under the share in a smaller font
+    paper = narrow()
+    cells = (
+        [(w, o) for o in outcomes for w in worlds]
+        if paper
+        else [(w, o) for w in worlds for o in outcomes]
+    )
+    nrows, ncols = (len(outcomes), len(worlds)) if paper else (len(worlds), len(outcomes))
+    fig = new_figure(5.5 * ncols, 3.4 * nrows + 0.4)
+    axes = np.atleast_2d(fig.subplots(nrows, ncols, squeeze=False))
+    for k, (ax, (world, (outcome, name, cmap))) in enumerate(zip(axes.flat, cells, strict=True)):
+        grid = np.full((len(theses), len(policies)), np.nan)
+        sel = table[(table["world"] == world) & (table["outcome"] == outcome)]
+        for r in sel.itertuples():
+            i, j = theses.index(r.thesis), policies.index(r.policy)
+            grid[i, j] = r.p
+            colour = "white" if r.p > 0.6 else "black"
+            if paper:
+                ax.text(
+                    j, i - 0.12, f"{r.p:.2f}", ha="center", va="center", fontsize=6.5, color=colour
+                )
+                ax.text(
+                    j,
+                    i + 0.2,
+                    f"[{r.low:.2f}, {r.high:.2f}]",
+                    ha="center",
+                    va="center",
+                    fontsize=4.5,
+                    color=colour,
+                )
+            else:
                 ax.text(
                     j,
                     i,
@@ -232,14 +257,25 @@ def debate_heatmaps(table: pd.DataFrame):
                     ha="center",
                     va="center",
                     fontsize=8,
-                    color="white" if r.p > 0.6 else "black",
+                    color=colour,
                 )
-            ax.imshow(grid, vmin=0, vmax=1, cmap=cmap, aspect="auto")
-            ax.set_xticks(range(len(policies)), policies, fontsize=8)
-            ax.set_yticks(range(len(theses)), theses, fontsize=8)
-            ax.set_xlabel("US policy", fontsize=8)
-            ax.set_ylabel("thesis (assumptions)", fontsize=8)
-            ax.set_title(f"{name}: {world}", fontsize=font(10))
+        ax.imshow(grid, vmin=0, vmax=1, cmap=cmap, aspect="auto")
+        first_column, last_row = k % ncols == 0, k // ncols == nrows - 1
+        ax.set_xticks(
+            range(len(policies)),
+            policies if last_row or not paper else [],
+            fontsize=font(8),
+            rotation=20 if paper else 0,
+            ha="right" if paper else "center",
+        )
+        ax.set_yticks(
+            range(len(theses)), theses if first_column or not paper else [], fontsize=font(8)
+        )
+        if last_row or not paper:
+            ax.set_xlabel("US policy", fontsize=font(8))
+        if first_column or not paper:
+            ax.set_ylabel("thesis (assumptions)", fontsize=font(8))
+        ax.set_title(f"{name}: {world}", fontsize=font(10))
     runs = int(table["runs"].max()) if len(table) else 0
     caption(fig, f"{runs} replications per cell; brackets: Wilson 95% intervals")
     return attach_data(fig, table)

@@ -132,10 +132,16 @@ def new_figure(
     return fig
 
 
+def narrow() -> bool:
+    """Whether figures are being fitted to a journal's column (the paper style), where a layout
+    made for a screen's width may need rearranging."""
+    return bool(_STYLE.get().widths)
+
+
 def font(points: float) -> float:
     """A font size given for the screen, at most 8 points in the paper style (the journal's
     size at column width; the screen's 9 to 12 points crowd a 3.5- or 7-inch figure)."""
-    return min(points, 8.0) if _STYLE.get().widths else points
+    return min(points, 8.0) if narrow() else points
 
 
 def title(where: Any, text: str, **kw: Any) -> None:

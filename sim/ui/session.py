@@ -29,6 +29,7 @@ LEVERS: dict[str, tuple[str, ...]] = {
         "united_states.execute_threats",
         "united_states.measurement",
         "united_states.exit_mechanisms",
+        "united_states.accepts_european_command",
         "united_states.deadline_year",
         "united_states.congress_floor",
         "united_states.refocus_drift",
