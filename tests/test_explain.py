@@ -105,3 +105,18 @@ def test_every_probe_has_its_options_and_the_draw_used_their_probabilities():
     chosen = o[o["chosen"]].set_index(["run", "year"])["target"]
     for _, row in probes.iterrows():
         assert chosen.loc[(row["run"], row["year"])] == row["probe_target"]
+
+
+def test_the_us_handover_of_command_is_explained_with_its_why():
+    """C2: the year the US hands NATO's command to a European, ``explain``'s account of the US
+    names it with the coverage that decided it (the surge without its scripted SACEUR)."""
+    from dataclasses import replace
+
+    from sim.analysis.explain import us_reasons
+
+    sc = sim.load_scenario(ROOT / "scenarios" / "european_surge.toml")
+    sc = replace(sc, events=tuple(e for e in sc.events if e.kind != "european_command"))
+    res = sim.run_replications(sc, 1, 5)
+    year = int(res.events.loc[res.events["kind"] == "european_command", "year"].iloc[0])
+    text = us_reasons(res.events, 0, year)
+    assert "first European Supreme Allied Commander" in text and "of its requirement" in text

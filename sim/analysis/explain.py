@@ -128,7 +128,15 @@ def _with_why(events: pd.DataFrame) -> list[str]:
     ]
 
 
-US_KINDS = ("threat", "threat_executed", "escalates", "relents", "declares_success", "deadline")
+US_KINDS = (
+    "threat",
+    "threat_executed",
+    "escalates",
+    "relents",
+    "declares_success",
+    "deadline",
+    "european_command",  # the US's handover of NATO's command (C2), or a scenario's event
+)
 
 
 def us_reasons(events: pd.DataFrame, run: int, year: int) -> str:
