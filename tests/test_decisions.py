@@ -52,6 +52,31 @@ def test_the_us_threat_drawdown_and_reassurance():
     assert "the us (human) reassures" in " ".join(m.recorder.events["event"]).lower()
 
 
+def test_the_us_decides_natos_command_in_place_of_its_rule():
+    """M6 (C2): a human US hands the command to a European in any year (yes), or keeps an
+    American in a change-of-command year where its rule would hand over (no)."""
+    m = _model("european_surge")
+    m.decisions = Decisions(us_command=True)
+    m.step()
+    assert m.united_states.european_command and m.influence_channels["command"] == 0.0
+    assert "hands nato's command to a european" in " ".join(m.recorder.events["event"]).lower()
+
+    keep = _model()
+    keep.united_states.p = {**keep.united_states.p, "command_handover_coverage": 0.0}
+    while keep.year < 2027:
+        keep.step()
+    keep.decisions = Decisions(us_command=False)  # 2028: a change, the bar met
+    keep.step()
+    assert not keep.united_states.european_command
+    keep.step()  # 2029: no change of command, the American stays
+    assert not keep.united_states.european_command
+    rule = _model()
+    rule.united_states.p = {**rule.united_states.p, "command_handover_coverage": 0.0}
+    while rule.year < 2028:
+        rule.step()
+    assert rule.united_states.european_command  # the agent's rule, left to decide
+
+
 def test_russia_probes_where_told_or_not_at_all():
     m = _model("ceasefire", seed=3)
     m.decisions = Decisions(russia_probe="EST", russia_greyzone=0.0)
@@ -83,6 +108,7 @@ def test_an_injected_event_applies_this_year():
         (Decisions(us_drawdown=0.9), "us_drawdown"),
         (Decisions(russia_probe="RUS"), "russia_probe"),
         (Decisions(russia_greyzone=-1.0), "russia_greyzone"),
+        (Decisions(us_command=1), "us_command"),  # type: ignore[arg-type]
     ],
 )
 def test_bad_decisions_are_refused_with_their_name(decisions, message):

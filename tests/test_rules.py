@@ -460,7 +460,11 @@ def test_the_us_hands_over_command_at_a_change_once_europe_covers_enough():
     refocused = fresh()
     refocused.refocus_until = 2029
     assert not refocused.choose_commander(2028, 1.0)  # a crisis pulled the US back (C8)
-    assert not refocused.choose_commander(2028, 1.0) and not refocused.european_command
+    assert not refocused.european_command
+    refocused.refocus_until = 2028  # through the change year itself: still pulled back
+    assert not refocused.choose_commander(2028, 1.0)
+    refocused.refocus_until = 2027  # over by then
+    assert refocused.choose_commander(2028, 1.0)
     handed = fresh()
     assert handed.choose_commander(2028, 1.0) and handed.european_command
     assert not handed.choose_commander(2031, 1.0)  # already European: no second handover

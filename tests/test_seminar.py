@@ -56,8 +56,9 @@ def test_advance_applies_decisions_and_logs_fallbacks(session):
     session.join("123456", "Bo", RUSSIA)
     us = session.join("123456", "Cy", US)
     session.decide(est, budget=3.3)
-    session.decide(us, threat=0.0, reassurance=0.5)
+    session.decide(us, threat=0.0, reassurance=0.5, command="yes")
     session.advance()
+    assert session.model.united_states.european_command  # the student's choice, in 2026
     assert session.year == 2026
     i = session.model.ally_index["EST"]
     assert session.model.ally_state.core_pct[i] == pytest.approx(3.3)
@@ -227,7 +228,13 @@ def test_every_value_a_page_sends_is_checked(session, fields):
 def test_crafted_us_russia_and_instructor_messages_are_refused(session):
     us = session.join("123456", "Cy", US)
     ru = session.join("123456", "Bo", RUSSIA)
-    for bad in ({"threat": True}, {"respond": 2}, {"drawdown": 0.9}, {"demand": 10**30}):
+    for bad in (
+        {"threat": True},
+        {"respond": 2},
+        {"drawdown": 0.9},
+        {"demand": 10**30},
+        {"command": "maybe"},
+    ):
         with pytest.raises(SeminarError):
             session.decide(us, **bad)
     for bad in ({"probe": "X" * 1000}, {"probe": 5}, {"probe": "ZZZ"}, {"greyzone": -1}):

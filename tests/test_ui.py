@@ -692,31 +692,3 @@ def test_step_is_off_while_playing_and_adds_no_year_to_plays(monkeypatch):
     finally:
         app.playing.value = False
         rc.close()
-
-
-def test_step_5_years_takes_the_player_lock_a_year_at_a_time(monkeypatch):
-    """A Play clicked during "Step 5 years" waited for all five (the Step held the player lock
-    throughout, noted at stop 40). Now the Step takes the lock for each year, and a Play taken
-    between its years ends it: the play loop steps the rest."""
-    from sim.ui import app
-
-    rc, _, seen, _ = _playing_page(monkeypatch, seconds=5.0, step_s=0.0)
-    s = app.session.value
-    p = app.player(s)
-    held, real = [], Session.step
-
-    def year_then_play(self, years=1):
-        held.append(p.lock.locked())  # each year under the player's lock
-        real(self, years)
-        if len(held) == 2:
-            app.playing.value = True  # a Play taken between the Step's years
-
-    try:
-        monkeypatch.setattr(Session, "step", year_then_play)
-        start = s.year
-        app.step(5)
-        assert s.year == start + 2 and held == [True, True]
-        assert not p.lock.locked()
-    finally:
-        app.playing.value = False
-        rc.close()

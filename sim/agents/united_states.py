@@ -237,10 +237,11 @@ class UnitedStates(mesa.Agent):
         Europe's mean coverage of its capability requirement (``coverage``, after this year's
         deliveries) has reached ``command_handover_coverage``, unless a crisis has pulled it
         back to Europe (``refocus_until``, C8). Otherwise an American stays in command until
-        the next change. A handover is not reversed. Source: seed 000 (the administration
-        "reportedly considered nominating the first European to serve as NATO's military head"
-        as Europe takes "primary responsibility for defense of the continent"). Returns whether
-        a European was nominated this year.
+        the next change. A handover is not reversed. A change in a run's start year belongs to
+        the start's data, not to the run (the model calls this from the year after it). Source:
+        seed 000 (the administration "reportedly considered nominating the first European to
+        serve as NATO's military head" as Europe takes "primary responsibility for defense of
+        the continent"). Returns whether a European was nominated this year.
 
         >>> from types import SimpleNamespace as NS
         >>> us = NS(european_command=False, refocus_until=-1, p={

@@ -6,7 +6,8 @@ robust policies. :func:`ema_model` wraps a natosim scenario as an ``ema_workbenc
 
 * **levers**: the parameters the schema tags as US policy choices (``Param.lever``: threat
   intensity, whether threats are executed, the measurement, leaving the coordination mechanisms,
-  the drawdown step, the deadline goal, a European SACEUR), over their schema bounds;
+  the drawdown step, the deadline goal, a European SACEUR from the start, whether it would hand
+  the command over), over their schema bounds;
 * **uncertainties**: the assumptions a world of the base scenario samples
   (:func:`sim.runs.worlds.scenario_ranges`: the schema's ``assumption`` parameters with a plausible
   range, less those the scenario itself sets), each with its plausible distribution (triangular,

@@ -884,8 +884,18 @@ class AllianceModel(mesa.Model):
     def _choose_commander(self) -> None:
         """At a change of NATO's command, after the year's deliveries, the US decides whether a
         European takes it (:meth:`UnitedStates.choose_commander`; C2, C6): the command channel
-        of influence reads the choice in the same year."""
+        of influence reads the choice in the same year. A human US (a seminar's
+        ``Decisions.us_command``) decides in its place: yes hands the command over now, no keeps
+        an American this year."""
         us = self.united_states
+        human = self.decided.us_command
+        if human is not None:
+            if human and not us.european_command:
+                us.european_command = True
+                self.recorder.event(
+                    "human", "the US (human) hands NATO's command to a European officer"
+                )
+            return
         coverage = float(self.coverage.mean())
         if us.choose_commander(self.year, coverage):
             self.recorder.event(

@@ -18,8 +18,10 @@ The decision points, each where the agent's rule would decide:
   ``us_demand_pct`` series, its **threat level** (0-1) in place of its escalation rule (M5), a
   **drawdown** (fraction of
   the 2025 posture) in place of the chance of executing a threat, a **reassurance**
-  (0-1, as the ``us_reassurance`` event), and whether it **answers** a probe this year, in place
-  of its crisis-response draw (M9);
+  (0-1, as the ``us_reassurance`` event), whether it **answers** a probe this year, in place
+  of its crisis-response draw (M9), and whether it hands **NATO's command** to a European this
+  year (yes: now, whatever the year; no: an American stays this year), in place of its
+  change-of-command rule (M6, C2);
 * Russia's **probe** (an ally's ISO3, or "" for none) in place of its logit choice (M8), and its
   **grey-zone campaign** (a multiplier on this year's attacks);
 * **events** injected by an instructor (any scenario event kind), applied this year.
@@ -60,6 +62,7 @@ class Decisions:
     us_drawdown: float | None = None
     us_reassurance: float | None = None
     us_crisis_response: bool | None = None
+    us_command: bool | None = None
     russia_probe: str | None = None
     russia_greyzone: float | None = None
     events: tuple[Event, ...] = ()
@@ -100,6 +103,8 @@ class Decisions:
             _number(f"us_buy_share.{iso3}", share, 0.0, 1.0)
         if self.us_crisis_response is not None and not isinstance(self.us_crisis_response, bool):
             raise ValueError("us_crisis_response: expected true or false")
+        if self.us_command is not None and not isinstance(self.us_command, bool):
+            raise ValueError("us_command: expected true or false")
         if self.us_threat is not None:
             _number("us_threat", self.us_threat, 0.0, 1.0)
         if self.us_drawdown is not None:

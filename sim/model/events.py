@@ -42,6 +42,8 @@ def apply_event(model: AllianceModel, ev: Event) -> tuple[int | None, float]:
     elif ev.kind == "accession" and target is not None:
         model.admit(np.arange(len(model.allies)) == target.index)
     elif ev.kind == "european_command":
+        if model.united_states.european_command:  # handed over already (the US's rule, C2)
+            text += ": a European already holds it"
         model.united_states.european_command = True
     elif ev.kind == "pledge":
         members = st.member & model.european

@@ -152,8 +152,8 @@ def verdict_shares(verdicts: pd.DataFrame, seed: int | None, heading: str):
     title(ax, heading, fontsize=11)
     # under the axes, laid out with them (a legend anchored below the axes left a gap as wide
     # as a fraction of the axes' height)
-    narrow = fig.get_figwidth() < 5
-    fig.legend(loc="outside lower center", ncol=2 if narrow else 3, fontsize=7, frameon=False)
+    slim = fig.get_figwidth() < 5
+    fig.legend(loc="outside lower center", ncol=2 if slim else 3, fontsize=7, frameon=False)
     caption(
         fig,
         "Verdict thresholds: the [verdict] parameters"
@@ -238,7 +238,7 @@ def debate_heatmaps(table: pd.DataFrame):
             colour = "white" if r.p > 0.6 else "black"
             if paper:
                 ax.text(
-                    j, i - 0.12, f"{r.p:.2f}", ha="center", va="center", fontsize=6.5, color=colour
+                    j, i - 0.12, f"{r.p:.2f}", ha="center", va="center", fontsize=7, color=colour
                 )
                 ax.text(
                     j,
@@ -246,7 +246,7 @@ def debate_heatmaps(table: pd.DataFrame):
                     f"[{r.low:.2f}, {r.high:.2f}]",
                     ha="center",
                     va="center",
-                    fontsize=4.5,
+                    fontsize=5.5,
                     color=colour,
                 )
             else:

@@ -68,7 +68,7 @@ def _yes_no(key: str, value: Any) -> bool | None:
 
 
 ALLOWED = {
-    US: ("demand", "threat", "drawdown", "reassurance", "respond"),
+    US: ("demand", "threat", "drawdown", "reassurance", "respond", "command"),
     RUSSIA: ("probe", "greyzone"),
     "ally": ("budget", "answer", "help", "priority", "us_share"),
 }
@@ -91,6 +91,7 @@ def clean_fields(role: str, fields: dict[str, Any], members: set[str]) -> dict[s
             "drawdown": _number("drawdown", f("drawdown"), *DRAWDOWN_RANGE),
             "reassurance": _number("reassurance", f("reassurance"), 0.0, 1.0),
             "respond": _yes_no("respond", f("respond")),
+            "command": _yes_no("command", f("command")),
         }
     if kind == RUSSIA:
         probe = f("probe")
@@ -118,6 +119,7 @@ def decisions_for(role: str, fields: dict[str, Any]) -> Decisions:
             us_drawdown=f("drawdown"),
             us_reassurance=f("reassurance"),
             us_crisis_response=f("respond"),
+            us_command=f("command"),
         )
     if role == RUSSIA:
         return Decisions(russia_probe=f("probe"), russia_greyzone=f("greyzone"))
@@ -167,6 +169,7 @@ DECISION_FIELDS = {
         ("drawdown", f"drawdown, fraction of 2025 posture ({DRAWDOWN_RANGE[1]:g} at most)"),
         ("reassurance", "reassurance (0-1)"),
         ("respond", "if Russia probes an ally this year, answer with force"),
+        ("command", "hand NATO's military command (SACEUR) to a European this year"),
     ),
     RUSSIA: (
         ("probe", "probe an ally, or none"),

@@ -148,7 +148,7 @@ def DecisionRow(key: str, label: str, value: Any, default: Any, put: Any) -> Non
                 values=[AGENT, *CATEGORIES],
                 on_value=lambda v: put("priority", None if v == AGENT else v),
             )
-        elif key == "respond":
+        elif key in ("respond", "command"):
             back = {text: v for v, text in YES_NO.items()}
             solara.Select(
                 label,

@@ -99,7 +99,14 @@ __all__ = [
 
 US, RUSSIA = "USA", "RUS"
 
-INJECTABLE = ("russia_probe", "us_drawdown", "us_reassurance", "summit", "greyzone_surge")
+INJECTABLE = (
+    "russia_probe",
+    "us_drawdown",
+    "us_reassurance",
+    "summit",
+    "greyzone_surge",
+    "european_command",
+)
 
 MAX_PARTICIPANTS = 200
 
@@ -211,6 +218,7 @@ class ClassSession(PersistenceMixin, DebriefMixin):
                 "drawdown": 0.0,
                 "reassurance": 0.0,
                 "respond": None,
+                "command": None,
             },
             RUSSIA: {"probe": None, "greyzone": 1.0},
         }

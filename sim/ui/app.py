@@ -202,21 +202,15 @@ def set_lever(key: str, value: Any) -> None:
 def step(years: int) -> None:
     """Step this page's run ``years`` years. Not while it plays (the Step buttons are off then;
     a click that raced a Play is ignored): a Step beside Play added a year to the one Play was
-    stepping. Each year under the session's player lock, so never at once with a year of a play
-    loop, and a Play or Pause clicked during "Step 5 years" waits for one year, not five: a Play
-    taken meanwhile ends the Step's years (the play loop steps the rest)."""
+    stepping. Under the session's player lock, so never at once with a year of a play loop."""
     if playing.value:
         return
     if session.value is None:
         new_session()
     s = session.value
     assert s is not None
-    p = player(s)
-    for _ in range(years):
-        with p.lock:
-            if playing.value or s.done:
-                break
-            s.step(1)
+    with player(s).lock:
+        s.step(years)
     bump()
     remember()
 
