@@ -59,7 +59,9 @@ def test_the_us_decides_natos_command_in_place_of_its_rule():
     m.decisions = Decisions(us_command=True)
     m.step()
     assert m.united_states.european_command and m.influence_channels["command"] == 0.0
-    assert "hands nato's command to a european" in " ".join(m.recorder.events["event"]).lower()
+    log = " ".join(m.recorder.events["event"]).lower()
+    assert "hands nato's command to a european" in log  # the decision, among the humans'
+    assert "a european officer becomes supreme allied commander" in log  # and in the story
 
     keep = _model()
     keep.united_states.p = {**keep.united_states.p, "command_handover_coverage": 0.0}

@@ -895,6 +895,11 @@ class AllianceModel(mesa.Model):
                 self.recorder.event(
                     "human", "the US (human) hands NATO's command to a European officer"
                 )
+                self.recorder.event(  # the story's own line, as when the agent hands it over
+                    "european_command",
+                    "a European officer becomes Supreme Allied Commander Europe",
+                    why="the US's choice (a human seat)",
+                )
             return
         coverage = float(self.coverage.mean())
         if us.choose_commander(self.year, coverage):

@@ -169,7 +169,7 @@ DECISION_FIELDS = {
         ("drawdown", f"drawdown, fraction of 2025 posture ({DRAWDOWN_RANGE[1]:g} at most)"),
         ("reassurance", "reassurance (0-1)"),
         ("respond", "if Russia probes an ally this year, answer with force"),
-        ("command", "hand NATO's military command (SACEUR) to a European this year"),
+        ("command", "hand NATO's military command (SACEUR) to a European, for good"),
     ),
     RUSSIA: (
         ("probe", "probe an ally, or none"),
