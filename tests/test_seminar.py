@@ -59,6 +59,8 @@ def test_advance_applies_decisions_and_logs_fallbacks(session):
     session.decide(us, threat=0.0, reassurance=0.5, command="yes")
     session.advance()
     assert session.model.united_states.european_command  # the student's choice, in 2026
+    us_words = session.debrief()["words"][US]["text"]
+    assert "NATO's command: a European from 2026 (the agents alone: an American" in us_words
     assert session.year == 2026
     i = session.model.ally_index["EST"]
     assert session.model.ally_state.core_pct[i] == pytest.approx(3.3)
@@ -373,6 +375,7 @@ def test_the_debrief_speaks_per_seat_and_the_export_has_an_after_action_report(s
     assert "In the class's run: Estonia" in words and "The agents alone: Estonia" in words
     assert "a human player" in words.split("The agents alone")[0]
     assert "agent decided in 3 year" in d["words"][US]["text"]
+    assert "NATO's command: an American throughout" in d["words"][US]["text"]  # C2
     assert session.debrief() is d  # kept for the year
     folder = session.export(tmp_path)
     html = (folder / "after_action.html").read_text()

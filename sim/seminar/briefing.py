@@ -180,6 +180,13 @@ def _verb(a: float, b: float, unit: str = "", digits: int = 2) -> str:
     return f"{a:.{digits}f}{unit}, {more} than the agents alone ({b:.{digits}f}{unit})"
 
 
+def _commander(model_rows: pd.DataFrame) -> str:
+    """Who held NATO's command in a run's model table (the ``influence_command`` channel: 1
+    while an American holds it), in words (C2)."""
+    european = model_rows[model_rows["influence_command"] < 0.5]["year"]
+    return f"a European from {int(european.iloc[0])}" if len(european) else "an American throughout"
+
+
 def seat_debrief(
     role: str,
     role_name: str,
@@ -209,7 +216,9 @@ def seat_debrief(
             f"{_verb(float(last_c['eu_core_pct']), float(last_a['eu_core_pct']), '%')}; trust "
             f"in the US {_verb(float(last_c['mean_trust']), float(last_a['mean_trust']))}; "
             f"the US posture in Europe "
-            f"{_verb(float(last_c['us_posture']), float(last_a['us_posture']))}."
+            f"{_verb(float(last_c['us_posture']), float(last_a['us_posture']))}; US influence "
+            f"{_verb(float(last_c['us_influence']), float(last_a['us_influence']))}. NATO's "
+            f"command: {_commander(cls_model)} (the agents alone: {_commander(ag_model)})."
         )
     elif role == RUSSIA:
         mine = cls_model[cls_model["probe_target"].astype(str) != ""]
