@@ -4,14 +4,18 @@ The design in docs/benchmarks.md ("replications as an array axis") expects the p
 NumPy's calls to be shared by R runs. This measures that expectation on the real rule functions
 before anything is built: the allies' chain of one year (threat perception over the network,
 trust, the answer to coercion, what coercion adds, the desired budget and the budget step,
-``sim.agents.ally_rules`` and ``sim.mechanisms.coercion``), called on state of shape (R, allies)
-with the US's scalars as (R, 1) columns, for R = 1, 7, 64 and 256. It prints the time per run of
+``sim.agents.ally_rules`` and ``sim.mechanisms.coercion``), called on the allies' state as
+(R, allies) arrays with the US's threat signal and credibility as (R, 1) columns (its other
+values single numbers), for R = 1, 7, 64 and 256. It prints the time per run of
 one year's chain and its ratio to R = 1. Figures, not a test: the machine is shared.
 
     python benchmarks/array_axis_probe.py [--repeat 5]
 
-It measures the rules only, not the whole model: the crisis game, the incursions' draws, the
-recorder and the per-run Python around them are not in it.
+It measures these rules only, not the whole model nor the whole of the allies' year: the
+situational threat, the noise draw, peers, the pledge's pull, the budget's reasons,
+reclassification and deadlines, the crisis game, the incursions' draws, the recorder and the
+per-run Python around them are not in it (``update_trust``'s exit and ``situational_threat``
+would need ``np.where`` to take a per-run value).
 """
 
 from __future__ import annotations

@@ -70,6 +70,7 @@ def test_the_us_decides_natos_command_in_place_of_its_rule():
     keep.decisions = Decisions(us_command=False)  # 2028: a change, the bar met
     keep.step()
     assert not keep.united_states.european_command
+    assert "the us (human) keeps an american" in " ".join(keep.recorder.events["event"]).lower()
     keep.step()  # 2029: no change of command, the American stays
     assert not keep.united_states.european_command
     rule = _model()
@@ -77,6 +78,17 @@ def test_the_us_decides_natos_command_in_place_of_its_rule():
     while rule.year < 2028:
         rule.step()
     assert rule.united_states.european_command  # the agent's rule, left to decide
+
+
+def test_a_no_after_an_injected_saceur_changes_nothing_and_says_so():
+    """A handover is for good: the instructor's injected European SACEUR (applied first) stands
+    against the US seat's no in the same year, and the log says the no changed nothing."""
+    m = _model()
+    m.decisions = Decisions(us_command=False, events=(Event(0, "european_command"),))
+    m.step()
+    assert m.united_states.european_command
+    log = " ".join(m.recorder.events["event"]).lower()
+    assert "but a european already holds it" in log
 
 
 def test_russia_probes_where_told_or_not_at_all():

@@ -69,6 +69,9 @@ def test_advance_applies_decisions_and_logs_fallbacks(session):
     assert "russia (bo) did not decide in time" in log
     assert session.decided() == set()
     assert set(session.revealed()["role"]) == {"EST", US}
+    session.inject("european_command")  # the instructor's SACEUR: a European holds it already
+    session.advance()
+    assert "european command: a european already holds it" in " ".join(session.events(50)).lower()
 
 
 def test_debrief_and_export(session, tmp_path):
@@ -376,6 +379,7 @@ def test_the_debrief_speaks_per_seat_and_the_export_has_an_after_action_report(s
     assert "a human player" in words.split("The agents alone")[0]
     assert "agent decided in 3 year" in d["words"][US]["text"]
     assert "NATO's command: an American throughout" in d["words"][US]["text"]  # C2
+    assert "US influence" in d["words"][US]["text"]
     assert session.debrief() is d  # kept for the year
     folder = session.export(tmp_path)
     html = (folder / "after_action.html").read_text()

@@ -886,7 +886,9 @@ class AllianceModel(mesa.Model):
         European takes it (:meth:`UnitedStates.choose_commander`; C2, C6): the command channel
         of influence reads the choice in the same year. A human US (a seminar's
         ``Decisions.us_command``) decides in its place: yes hands the command over now, no keeps
-        an American this year."""
+        an American (in a change-of-command year, for that term: the rule acts only at changes).
+        A handover is for good, so a no after one (an earlier handover, or an instructor's
+        injected SACEUR this year, which is applied first) changes nothing; the log says so."""
         us = self.united_states
         human = self.decided.us_command
         if human is not None:
@@ -900,6 +902,18 @@ class AllianceModel(mesa.Model):
                     "a European officer becomes Supreme Allied Commander Europe",
                     why="the US's choice (a human seat)",
                 )
+            elif human:
+                self.recorder.event(
+                    "human", "the US (human) would hand NATO's command over: a European holds it"
+                )
+            elif us.european_command:
+                self.recorder.event(
+                    "human",
+                    "the US (human) would keep an American in NATO's command, but a European "
+                    "already holds it (a handover is for good)",
+                )
+            else:
+                self.recorder.event("human", "the US (human) keeps an American in NATO's command")
             return
         coverage = float(self.coverage.mean())
         if us.choose_commander(self.year, coverage):

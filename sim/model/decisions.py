@@ -19,9 +19,9 @@ The decision points, each where the agent's rule would decide:
   **drawdown** (fraction of
   the 2025 posture) in place of the chance of executing a threat, a **reassurance**
   (0-1, as the ``us_reassurance`` event), whether it **answers** a probe this year, in place
-  of its crisis-response draw (M9), and whether it hands **NATO's command** to a European this
-  year (yes: now, whatever the year; no: an American stays this year), in place of its
-  change-of-command rule (M6, C2);
+  of its crisis-response draw (M9), and whether it hands **NATO's command** to a European (yes:
+  now, whatever the year, for good; no: an American stays, for the term in a change-of-command
+  year), in place of its change-of-command rule (M6, C2);
 * Russia's **probe** (an ally's ISO3, or "" for none) in place of its logit choice (M8), and its
   **grey-zone campaign** (a multiplier on this year's attacks);
 * **events** injected by an instructor (any scenario event kind), applied this year.

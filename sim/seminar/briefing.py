@@ -184,7 +184,12 @@ def _commander(model_rows: pd.DataFrame) -> str:
     """Who held NATO's command in a run's model table (the ``influence_command`` channel: 1
     while an American holds it), in words (C2)."""
     european = model_rows[model_rows["influence_command"] < 0.5]["year"]
-    return f"a European from {int(european.iloc[0])}" if len(european) else "an American throughout"
+    if not len(european):
+        return "an American throughout"
+    first = int(european.iloc[0])
+    if first == int(model_rows["year"].iloc[0]):
+        return "a European throughout"
+    return f"a European from {first}"
 
 
 def seat_debrief(
