@@ -100,10 +100,12 @@ def carries_by_reading(results: dict[str, Results]) -> pd.DataFrame:
 
 def readings_in_words(readings: pd.DataFrame) -> list[str]:
     """One line per scenario: P(Europe carries) at each reading of "most"."""
-    return [
-        f"{name}: " + ", ".join(f"{r.carry_coverage:.2f} {r.p:.0%}" for r in g.itertuples())
-        for name, g in readings.groupby("scenario", sort=False)
-    ]
+    return [f"{name}: {reading_shares(g)}" for name, g in readings.groupby("scenario", sort=False)]
+
+
+def reading_shares(readings: pd.DataFrame) -> str:
+    """One scenario's P(Europe carries) at each reading, in words ("0.60 98%, 0.67 90%, ...")."""
+    return ", ".join(f"{r.carry_coverage:.2f} {r.p:.0%}" for r in readings.itertuples())
 
 
 @dataclass

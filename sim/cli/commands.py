@@ -82,13 +82,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     for verdict, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         print(f"  {verdict}: {n} ({_share(n, len(results.summary))})")
     if counts:
-        from ..analysis.compare import carries_by_reading, readings_in_words  # noqa: PLC0415
+        from ..analysis.compare import carries_by_reading, reading_shares  # noqa: PLC0415
 
         readings = carries_by_reading({scenario.name: results})
         print(
             "Europe carries at readings of 'most' (coverage at the end; the verdict reads "
-            f"{scenario.get('verdict.carry_coverage'):g}): "
-            + readings_in_words(readings)[0].split(": ", 1)[1]
+            f"{scenario.get('verdict.carry_coverage'):g}): " + reading_shares(readings)
         )
     if (folder / "cruxes.txt").exists():
         print("what decides it (cruxes.csv):")

@@ -100,10 +100,11 @@ def _edges(p: Mapping[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     in the order the graph adds them (each ally's edges to later allies, then to Russia and the
     US)."""
     allies = data.allies()
+    raw = _ally_weights(p)  # the kept ties: one rule for the graph and the arrays
     by_ally: list[list[tuple[str, str, dict[str, Any]]]] = [[] for _ in allies]
     for i, j, d, border, shared in _pairs():
-        w = _pair_weight(p, d, border, shared)
-        if w >= p["min_weight"] and w > 0:
+        w = float(raw[i, j])
+        if w > 0:
             attrs = {"weight": w, "kind": "ally", "border": border, "km": d}
             by_ally[i].append((allies[i].iso3, allies[j].iso3, {**attrs, "shared_groups": shared}))
     edges: list[tuple[str, str, dict[str, Any]]] = []
