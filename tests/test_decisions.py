@@ -148,6 +148,17 @@ def test_the_crisis_answer_of_the_us_and_of_an_ally():
         assert crisis.us_responds is us_answers
         assert (m.ally_index["POL"] in crisis.aiders) is poland_helps
         outcomes[us_answers] = m.recorder.model_rows["us_responded"][-1]
+        # every human decision is logged (ODD 6.4), a no as much as a yes, and the crisis's
+        # why says the US's answer was chosen, not drawn
+        events = m.recorder.events
+        human = [e for k, e in zip(events["kind"], events["event"], strict=True) if k == "human"]
+        answer = "answers" if us_answers else "does not answer"
+        assert f"2026: The US (human) {answer} the probe of Estonia" in human
+        assert f"2026: Poland (human) sends {poland_helps:.0%} of the help it could to Estonia" in (
+            human
+        )
+        probe_why = [w for k, w in zip(events["kind"], events["why"], strict=True) if k == "probe"]
+        assert any("the US (human) chose" in w for w in probe_why)
     assert outcomes == {False: 0, True: 1}
 
 

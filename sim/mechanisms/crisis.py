@@ -68,6 +68,7 @@ class Crisis:
     counterattack: bool
     outcome: Outcome
     p_us_responds: float = float("nan")  # the chance the US answered, as drawn
+    us_human: bool = False  # a seminar's US seat decided the answer (the draw was overridden)
 
     @property
     def us_stood(self) -> bool:
@@ -219,6 +220,7 @@ def resolve_probe(model: AllianceModel, target: int) -> Crisis:
         counterattack=bool(counter),
         outcome=outcome,
         p_us_responds=float(p_us),
+        us_human=decided.us_crisis_response is not None,
     )
 
 
@@ -340,7 +342,11 @@ def why(model: AllianceModel, crisis: Crisis) -> str:
     ratio = crisis.attacker_bde / max(crisis.in_place_bde, 1e-9)
     parts = [
         f"force ratio {ratio:.1f}:1 at the onset (an advance needs {c['halt_ratio']:.1f}:1)",
-        f"the US answered with probability {crisis.p_us_responds:.0%}",
+        (
+            "the US (human) chose " + ("to answer" if crisis.us_responds else "not to answer")
+            if crisis.us_human
+            else f"the US answered with probability {crisis.p_us_responds:.0%}"
+        ),
         f"{len(crisis.aiders)} allies helped",
     ]
     if crisis.nuclear_threat:

@@ -463,12 +463,35 @@ class AllianceModel(mesa.Model):
             target = forced_probe
         if target is not None:
             crisis = crisis_game.resolve_probe(self, target)
+            self._log_crisis_decisions(crisis)
             crisis_game.apply_feedback(self, crisis)
             self._remember_alignment(crisis)
             self.probe_this_year = crisis
             self.recorder.event(
                 "probe", crisis_game.describe(self, crisis), why=crisis_game.why(self, crisis)
             )
+
+    def _log_crisis_decisions(self, crisis: crisis_game.Crisis) -> None:
+        """A seminar's human decisions in a crisis, written to the event log (ODD 6.4): the US
+        seat's answer to the probe, yes or no, and each ally seat's help to the target (a seat
+        that is the target itself decides nothing here)."""
+        d = self.decided
+        where = self.allies[crisis.target].record.country
+        if d.us_crisis_response is not None:
+            self.recorder.event(
+                "human",
+                f"the US (human) answers the probe of {where}"
+                if d.us_crisis_response
+                else f"the US (human) does not answer the probe of {where}",
+            )
+        for iso3, amount in sorted(d.crisis_help.items()):
+            i = self.ally_index[iso3]
+            if i != crisis.target:
+                self.recorder.event(
+                    "human",
+                    f"{self.allies[i].record.country} (human) sends {float(amount):.0%} of the "
+                    f"help it could to {where}",
+                )
 
     def _remember_alignment(self, crisis: crisis_game.Crisis) -> None:
         """M6: whether the allies followed the US line in this crisis (helped if it answered,
