@@ -521,3 +521,31 @@ def test_report_refuses_a_sweep_folder_whose_spec_is_not_natosims(tmp_path, caps
     assert main(["report", str(folder)]) == 2
     assert "sweep.json" in capsys.readouterr().err
     assert [p.name for p in folder.iterdir()] == ["sweep.json"]
+
+
+def test_a_column_missing_in_the_first_task_takes_its_type_from_a_later_one(tmp_path):
+    """A summary column all missing in the first task (a deadline after that point's end year:
+    type null) and filled in a later one (bool) is read whole, as bool with missing values,
+    instead of failing to cast the later task to null (found by fuzzing: a sweep of
+    ``united_states.deadline_year`` could not be read back)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from sim.sweeps.store import SweepStore
+
+    store = SweepStore(tmp_path / "sw")
+    store.create({"spec": {}}, pd.DataFrame({"point": [0, 1]}))
+
+    def part(run: int, met: list[bool | None]) -> bytes:
+        sink = pa.BufferOutputStream()
+        pq.write_table(pa.table({"run": [run], "deadline_met": pa.array(met)}), sink)
+        return sink.getvalue().to_pybytes()
+
+    store.write_task(0, {"summary": part(0, [None])}, {"runs": 1, "failed": 0})
+    store.write_task(1, {"summary": part(1, [True])}, {"runs": 1, "failed": 0})
+    assert pq.read_schema(tmp_path / "sw/parts/summary/task-000000.parquet").field(
+        "deadline_met"
+    ).type == pa.null()
+    table = store.read("summary")
+    assert table["deadline_met"].tolist() == [None, True]
+    assert store.schema("summary").field("deadline_met").type == pa.bool_()

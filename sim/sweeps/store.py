@@ -96,8 +96,8 @@ class SweepStore:
         while no task has finished."""
         folder = self.folder / "parts" / table
         done = {f"task-{t:06d}.parquet" for t in self.done_tasks()}
-        files = sorted(p for p in folder.glob("task-*.parquet") if p.name in done)
-        return pq.read_schema(files[0]) if files else None
+        files = sorted(str(p) for p in folder.glob("task-*.parquet") if p.name in done)
+        return _table_schema(files) if files else None
 
     def read(
         self, table: str, columns: list[str] | None = None, filter: Any = None
@@ -120,7 +120,7 @@ class SweepStore:
         )
         if not files:
             return pd.DataFrame()
-        schema = pq.read_schema(files[0])  # the table's columns, as a dataset takes them
+        schema = _table_schema(files)  # the table's columns, as a dataset takes them
         unknown = [c for c in columns or () if c not in schema.names]
         if unknown:
             known = ", ".join(n for n in schema.names if n not in ("point", "rep", "run"))
@@ -137,6 +137,24 @@ class SweepStore:
             keys = [k for k in ("run", "year") if k in df.columns]
             return df.sort_values(keys, kind="stable").reset_index(drop=True)
         return df.sort_values(keys).reset_index(drop=True) if keys else df
+
+
+def _table_schema(files: list[str]) -> pa.Schema:
+    """A table's columns and types: its first task's file's, except that a column all missing
+    there (type null: a deadline after a run's end, a probe that never came) takes its type from
+    the first later file where it has values; every file is then cast to this schema."""
+    schema = pq.read_schema(files[0])
+    untyped = {f.name for f in schema if pa.types.is_null(f.type)}
+    for path in files[1:]:
+        if not untyped:
+            break
+        other = pq.read_schema(path)
+        for name in list(untyped):
+            if name in other.names and not pa.types.is_null(other.field(name).type):
+                i = schema.get_field_index(name)
+                schema = schema.set(i, schema.field(name).with_type(other.field(name).type))
+                untyped.discard(name)
+    return schema
 
 
 def _read_part(path: str, schema: pa.Schema, columns: list[str], filter: Any) -> pa.Table:
