@@ -399,6 +399,8 @@ def test_lhs_sensitivity_gives_pawn_with_a_noise_floor_and_verdict_probabilities
             TI: (0.0, 1.0),
             "mechanisms.pledge": (0.0, 1.0),
             "network.min_weight": (0.05, 0.15),
+            # a name ending in _step, which SALib's delta refuses as a column name (fuzzing)
+            "united_states.drawdown_step": (0.0, 1.0),
         },
         design="lhs",
         samples=40,
@@ -414,6 +416,7 @@ def test_lhs_sensitivity_gives_pawn_with_a_noise_floor_and_verdict_probabilities
     assert top.iloc[0]["factor"] in (TI, "mechanisms.pledge")
     assert top.iloc[0]["pawn_median"] > top.iloc[0]["pawn_median_noise"]
     assert {"delta", "S1"} <= set(df.columns)  # few factors: delta too
+    assert "united_states.drawdown_step" in set(df["factor"])
     assert main(["sensitivity", str(out), "--method", "pawn"]) == 0
 
 

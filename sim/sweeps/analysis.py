@@ -170,9 +170,12 @@ def given_data(
     rng = np.random.default_rng(seed)
     dummy = "(dummy: read by nothing)"
     x = np.column_stack([x, rng.random(len(x))])
+    labels = [*names, dummy]
     problem: dict[str, Any] = {
-        "num_vars": len(names) + 1,
-        "names": [*names, dummy],
+        "num_vars": len(labels),
+        # SALib's delta refuses names ending in _step, _raw, _balanced or _conf (a lever is
+        # called drawdown_step): it sees positions, the rows get the parameters' names
+        "names": [f"x{i}" for i in range(len(labels))],
         "bounds": [[float(f.low or 0.0), float(f.high or 1.0)] for f in spec.factors]
         + [[0.0, 1.0]],
     }
@@ -186,10 +189,10 @@ def given_data(
             for name in names:
                 rows.append({"output": out, "factor": name, "note": "output does not vary"})
             continue
-        res: dict[str, dict[str, float]] = {n: {} for n in problem["names"]}
+        res: dict[str, dict[str, float]] = {n: {} for n in labels}
         if use_pawn:
             pw = pawn_analyze.analyze(problem, x, values, S=slices, seed=seed)
-            for i, n in enumerate(problem["names"]):
+            for i, n in enumerate(labels):
                 res[n]["pawn_median"] = float(pw["median"][i])
                 res[n]["pawn_max"] = float(pw["maximum"][i])
         if use_delta:
@@ -200,7 +203,7 @@ def given_data(
                 de = delta_analyze.analyze(
                     problem, x, values, num_resamples=20, seed=seed, print_to_console=False
                 )
-            for i, n in enumerate(problem["names"]):
+            for i, n in enumerate(labels):
                 res[n]["delta"] = float(de["delta_raw"][i])
                 res[n]["delta_conf"] = float(de["delta_raw_conf"][i])
                 res[n]["S1"] = float(de["S1"][i])
