@@ -126,3 +126,61 @@ def test_europe_carries_is_given_at_every_reading_of_most():
     assert table["p"].is_monotonic_decreasing and table["p"].iloc[0] > table["p"].iloc[-1]
     at = table[table["carry_coverage"] == sc.get("verdict.carry_coverage")]["runs"].item()
     assert at == int(europe_carries(res.summary, sc.params["verdict"]).sum())
+
+
+def test_scenarios_run_beside_a_finished_folder_share_its_worlds(tmp_path, capsys):
+    """Found by fuzzing: a scenario compared with a finished run folder ran at the command's
+    seed, replications and world mode, so no run paired with the folder's while the text said
+    "shared worlds". Now a default takes the folder's value (said), a different value set on the
+    command is refused with exit 2 naming the folder and the option, writing nothing; and the
+    compare folder's manifest records the versions that wrote it (no false "other versions"
+    warning when it is read)."""
+    run = tmp_path / "r"
+    assert main(["run", "ceasefire", "--reps", "2", "--seed", "5", "--out", str(run)]) == 0
+    for extra, option in (
+        (["--reps", "3"], "--reps 3"),
+        (["--seed", "9"], "--seed 9"),
+        (["--fixed"], "--fixed"),
+    ):
+        out = tmp_path / f"bad{len(extra)}{extra[0]}"
+        capsys.readouterr()
+        assert main(["compare", str(run), "baseline", *extra, "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert str(run) in err and option in err, err
+        assert not out.exists()
+    out = tmp_path / "c"
+    capsys.readouterr()
+    assert main(["compare", str(run), "baseline", "--no-report", "--out", str(out)]) == 0
+    assert "share its worlds: seed 5, 2 replications, sampled worlds" in capsys.readouterr().err
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["root_seed"] == 5 and man["replications"] == 2 and "versions" in man
+    paired = pd.read_csv(out / "paired.csv")
+    assert (paired["worlds"] == 2).all() and len(paired) > 0
+    capsys.readouterr()
+    assert main(["report", str(out)]) == 0
+    assert "other versions" not in capsys.readouterr().err
+
+
+def test_one_scenario_compared_writes_tables_with_their_headers(tmp_path):
+    """Found by fuzzing: a comparison with nothing to pair (one scenario) or no common year
+    wrote 1-byte CSVs that pandas cannot read; now each has its header."""
+    out = tmp_path / "one"
+    assert (
+        main(
+            [
+                "compare",
+                "ceasefire",
+                "--reps",
+                "1",
+                "--no-report",
+                "--format",
+                "csv",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    paired = pd.read_csv(out / "paired.csv")
+    assert paired.empty and {"reference", "scenario", "worlds", "mean_diff"} <= set(paired)
+    assert not pd.read_csv(out / "comparison.csv").empty

@@ -546,9 +546,10 @@ def test_a_column_missing_in_the_first_task_takes_its_type_from_a_later_one(tmp_
 
     store.write_task(0, {"summary": part(0, [None])}, {"runs": 1, "failed": 0})
     store.write_task(1, {"summary": part(1, [True])}, {"runs": 1, "failed": 0})
-    assert pq.read_schema(tmp_path / "sw/parts/summary/task-000000.parquet").field(
-        "deadline_met"
-    ).type == pa.null()
+    assert (
+        pq.read_schema(tmp_path / "sw/parts/summary/task-000000.parquet").field("deadline_met").type
+        == pa.null()
+    )
     table = store.read("summary")
     assert table["deadline_met"].tolist() == [None, True]
     assert store.schema("summary").field("deadline_met").type == pa.bool_()

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.outputs import SHIFTED, VERDICTS, shifted_and_carries
+from ..runs.provenance import provenance
 from ..runs.runner import Results, run_replications
 from ..runs.store import Format, atomic_folder, write_run_tables
 from ..scenario import Scenario
@@ -122,6 +123,29 @@ class Comparison:
     readings: pd.DataFrame = field(default_factory=pd.DataFrame)  # carries_by_reading
 
 
+DISTRIBUTION_COLUMNS = ["scenario", "outcome", "year", "median", "p05", "p95"]
+PAIRED_COLUMNS = [
+    "reference",
+    "scenario",
+    "outcome",
+    "label",
+    "more_is_better",
+    "worlds",
+    "higher",
+    "same",
+    "lower",
+    "p_higher",
+    "p_higher_low",
+    "p_higher_high",
+    "p_lower",
+    "p_lower_low",
+    "p_lower_high",
+    "mean_diff",
+    "diff_low",
+    "diff_high",
+]
+
+
 def distributions(results: dict[str, Results], years: Sequence[int]) -> pd.DataFrame:
     """Median and 90% interval (5th-95th percentile over replications) per outcome and year."""
     rows = []
@@ -144,7 +168,7 @@ def distributions(results: dict[str, Results], years: Sequence[int]) -> pd.DataF
                         "p95": p95,
                     }
                 )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=DISTRIBUTION_COLUMNS)
 
 
 def compare(
@@ -233,7 +257,7 @@ def paired(results: dict[str, Results]) -> pd.DataFrame:
 
     names = [n for n, r in results.items() if not r.summary.empty]
     if len(names) < 2:
-        return pd.DataFrame()
+        return pd.DataFrame(columns=PAIRED_COLUMNS)
     ref = names[0]
     a_all = _per_run(results[ref])
     rows = []
@@ -278,7 +302,7 @@ def paired(results: dict[str, Results]) -> pd.DataFrame:
                     "diff_high": float(diff.mean() + half),
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
 
 
 def paired_figure(table: pd.DataFrame, path: Path, unit: str = "worlds shared") -> None:
@@ -419,6 +443,7 @@ def write_comparison(
                     "root_seed": first.root_seed,
                     "replications": len(first.seeds),
                     "per_scenario_manifests": [f"{n}/manifest.json" for n in comp.results],
+                    **provenance(),
                 },
                 indent=2,
             )

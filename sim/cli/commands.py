@@ -18,6 +18,7 @@ import textwrap
 import threading
 import warnings
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..calibration.cli import add_parsers as add_calibration_parsers
@@ -127,6 +128,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 raise ScenarioError(
                     str(folder_ref), "(tables)", f"readable results tables ({exc})"
                 ) from None
+    if loaded and len(loaded) < len(args.scenarios):
+        _match_loaded_runs(args, loaded)
     scenarios = [
         loaded[ref].scenario if ref in loaded else load_scenario(resolve_scenario_path(ref))
         for ref in args.scenarios
@@ -192,6 +195,41 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"{failures} replications failed (see failures.json)", file=sys.stderr)
     print(f"results: {folder}")
     return _maybe_report(args, folder, 1 if failures else 0)
+
+
+COMPARE_DEFAULTS = {"seed": 0, "reps": 50, "fixed": False}  # the parser's, below
+
+
+def _match_loaded_runs(args: argparse.Namespace, loaded: dict[str, Any]) -> None:
+    """Scenarios run beside a finished results folder share its worlds: its root seed, its
+    number of replications and its world mode (sampled or point values), so that runs pair
+    world by world. An option left at its default takes the folder's value (said on standard
+    error); one set to a different value is refused, naming the folder and the option."""
+    ref, res = next(iter(loaded.items()))
+    theirs = {"seed": res.root_seed, "reps": len(res.seeds), "fixed": res.worlds.empty}
+    for key, value in theirs.items():
+        mine = getattr(args, key)
+        if mine == value:
+            continue
+        if mine != COMPARE_DEFAULTS[key]:
+            shown = "--fixed" if key == "fixed" else f"--{key} {mine}"
+            wanted = (
+                ("point values (--fixed)" if value else "sampled worlds (no --fixed)")
+                if key == "fixed"
+                else f"--{key} {value}"
+            )
+            raise ScenarioError(
+                ref,
+                shown,
+                f"the finished folder's own {wanted}, or no {shown.split(maxsplit=1)[0]} "
+                "(the scenarios run beside it share its worlds)",
+            )
+        setattr(args, key, value)
+    print(
+        f"natosim: the scenarios run beside {ref} share its worlds: seed {args.seed}, "
+        f"{args.reps} replications, {'point values' if args.fixed else 'sampled worlds'}",
+        file=sys.stderr,
+    )
 
 
 def _results_folder(ref: str) -> Path | None:
@@ -472,10 +510,16 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_ = sub.add_parser("compare", help="run several scenarios and compare their outcomes")
     cmp_.add_argument("scenarios", nargs="+", help="scenario files or names")
     cmp_.add_argument(
-        "--reps", type=cli_args.positive, default=50, help="replications each (default 50)"
+        "--reps",
+        type=cli_args.positive,
+        default=COMPARE_DEFAULTS["reps"],
+        help="replications each (default 50; beside a finished folder, its own)",
     )
     cmp_.add_argument(
-        "--seed", type=cli_args.seed, default=0, help="root seed, shared by all scenarios"
+        "--seed",
+        type=cli_args.seed,
+        default=COMPARE_DEFAULTS["seed"],
+        help="root seed, shared by all scenarios (beside a finished folder, its own)",
     )
     cmp_.add_argument(
         "--years",
