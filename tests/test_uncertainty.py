@@ -203,6 +203,9 @@ def test_a_scenario_narrows_a_range_in_its_uncertainty_table(tmp_path):
         ('"russia.fatigue" = { low = 0.1, high = 0.2, spread = 1 }', "spread"),
         ('"capability.coverage_goal" = { low = 0.5, high = 0.9 }', "held"),  # a definition
         ('"verdict.carry_coverage" = { low = 0.5, high = 0.9 }', "held"),
+        # found by fuzzing: an integer's range with no whole number in it, a note not a text
+        ('"united_states.patience_years" = { low = 1.2, high = 1.7 }', "whole number"),
+        ('"russia.fatigue" = { low = 0.1, high = 0.2, note = 5 }', "note"),
     ],
 )
 def test_a_bad_uncertainty_entry_is_named(tmp_path, entry, expected):
@@ -211,6 +214,28 @@ def test_a_bad_uncertainty_entry_is_named(tmp_path, entry, expected):
     with pytest.raises(ScenarioError, match=expected) as err:
         load_scenario(path)
     assert "uncertainty" in str(err.value)
+
+
+def test_a_value_the_scenario_sets_must_lie_in_its_own_range(tmp_path):
+    """Found by fuzzing: a scenario that set a value and gave it a range without it ran its
+    worlds in the range, the value ignored. The value is its point-value run and the range its
+    worlds (a thesis sets its value as the mode), so they must agree: a value in the range
+    loads, and a child's range must hold the value its parent set."""
+    path = tmp_path / "s.toml"
+    body = 'extends = "baseline"\nname = "s"\n[russia]\nprobe_us_weight = {v}\n[uncertainty]\n'
+    body += '"russia.probe_us_weight" = {{ low = 0.8, high = 0.9 }}\n'
+    path.write_text(body.format(v=0.5))
+    with pytest.raises(ScenarioError, match=r"holds the value the scenario sets \(0.5\)"):
+        load_scenario(path)
+    path.write_text(body.format(v=0.85))
+    assert load_scenario(path).get("russia.probe_us_weight") == 0.85
+    child = tmp_path / "child.toml"
+    child.write_text(
+        'extends = "s.toml"\nname = "c"\n[uncertainty]\n'
+        '"russia.probe_us_weight" = { low = 0.1, high = 0.2 }\n'
+    )
+    with pytest.raises(ScenarioError, match="holds the value"):
+        load_scenario(child)
 
 
 def test_cruxes_html_is_empty_without_worlds_and_escapes_text():

@@ -367,6 +367,26 @@ def check_event_years(file: str, merged: dict[str, Any]) -> None:
             )
 
 
+def check_ranges_hold_values(file: str, merged: dict[str, Any]) -> None:
+    """A parameter the scenario sets and gives an ``[uncertainty]`` range must lie in it: the
+    value is the scenario's run at point values (``--fixed``), the range its sampled worlds (a
+    thesis sets its value as the range's mode), and the two must tell the same story (found by
+    fuzzing: a value of 0.5 with a range of [0.8, 0.9] sampled the range and ignored the value).
+    """
+    for key, spec in merged.get("uncertainty", {}).items():
+        section, name = key.split(".", 1)
+        value = merged["params"].get(section, {}).get(name)
+        if value is None:
+            continue
+        if not float(spec["low"]) <= float(value) <= float(spec["high"]):
+            raise ScenarioError(
+                file,
+                f"uncertainty.{key}",
+                f"a range that holds the value the scenario sets ({value:g})",
+                f"[{float(spec['low']):g}, {float(spec['high']):g}]",
+            )
+
+
 def load_scenario(path: str | Path, overlays: tuple[str | Path, ...] = ()) -> Scenario:
     """Read, validate and resolve a scenario file (and the files it extends; a shipped
     scenario's name, ``"baseline"``, works too), then apply
@@ -403,6 +423,7 @@ def load_scenario(path: str | Path, overlays: tuple[str | Path, ...] = ()) -> Sc
     check_cross_fields(str(path), merged["params"])
     check_accessions(str(path), merged)
     check_event_years(str(path), merged)
+    check_ranges_hold_values(str(path), merged)
     meta = merged["meta"]
     return Scenario.build(
         name=name,

@@ -424,6 +424,8 @@ def narrowed(key: str, spec: Any, param: Param) -> Dist:
     unknown = set(spec) - {"low", "high", "mode", "shape", "note"}
     if unknown:
         raise ValueError(f"keys low, high, mode, shape, note (not {sorted(unknown)[0]})")
+    if not isinstance(spec.get("note", ""), str):
+        raise ValueError("note: a text (why the range is narrowed)")
     if param.kind not in ("float", "int"):
         raise ValueError(f"a numeric parameter ({key} is {param.kind})")
     u = resolve(param)
@@ -442,6 +444,8 @@ def narrowed(key: str, spec: Any, param: Param) -> Dist:
     shape = spec.get("shape", "triangular" if "mode" in vals else "uniform")
     if not float(param.low) <= vals["low"] <= vals["high"] <= float(param.high):  # type: ignore[arg-type]
         raise ValueError(f"low <= high within the bounds [{param.low:g}, {param.high:g}]")
+    if param.kind == "int" and math.ceil(vals["low"]) > math.floor(vals["high"]):
+        raise ValueError(f"a range that holds a whole number ({key} is an integer)")
     try:
         return Dist(shape, vals["low"], vals["high"], vals.get("mode"))
     except ValueError as exc:
