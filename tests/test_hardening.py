@@ -456,6 +456,35 @@ def test_an_event_outside_the_run_is_refused_naming_it_and_the_runs_years(tmp_pa
     assert f"russia_probe EST in {year}" in message and "2025-2040" in message
 
 
+def test_two_probes_in_one_year_are_refused_and_a_non_member_is_not_an_article_5_crisis(
+    tmp_path, capsys
+):
+    """Found by fuzzing: two russia_probe events in one year ran the second and dropped the
+    first without a word; a probe of an ally before it joined (Sweden in 2016) ran as an
+    Article 5 crisis, allies sending help. Now the pair is refused naming both, and the probe
+    of a non-member is logged as such, with no crisis."""
+    from sim import load_scenario
+    from sim.model import AllianceModel
+
+    probe = '[[events]]\nyear = {y}\nkind = "russia_probe"\ntarget = "{t}"\n'
+    (tmp_path / "two.toml").write_text(
+        'name = "two"\n' + probe.format(y=2030, t="EST") + probe.format(y=2030, t="LVA")
+    )
+    message = _refused(capsys, ["validate", str(tmp_path / "two.toml")], "two.toml")
+    assert "one russia_probe a year" in message and "EST" in message and "LVA" in message
+    (tmp_path / "swe.toml").write_text(
+        'name = "swe"\nextends = "hindcast_2014"\nreplace_events = true\n'
+        + probe.format(y=2016, t="SWE")
+    )
+    model = AllianceModel(load_scenario(tmp_path / "swe.toml"), rng=1)
+    while model.year < 2016:
+        model.step()
+    assert model.probe_this_year is None
+    events = model.recorder.events
+    said = [e for k, e in zip(events["kind"], events["event"], strict=True) if k == "russia_probe"]
+    assert any("Sweden" in e and "not a NATO member in 2016" in e for e in said), said
+
+
 def test_events_on_the_first_and_last_year_of_the_run_are_accepted(tmp_path):
     from sim import load_scenario
 

@@ -28,7 +28,10 @@ def apply_event(model: AllianceModel, ev: Event) -> tuple[int | None, float]:
             share = 1.0 if target else float(model.proximity[a.index])
             a.greyzone_attacks_extra += round(ev.magnitude * share)
     elif ev.kind == "russia_probe" and target is not None and ev.year > model.start_year:
-        forced = target.index
+        if st.member[target.index]:
+            forced = target.index
+        else:  # no Article 5 to test: the crisis game is for members only
+            text += f": not a NATO member in {ev.year}, no Article 5 crisis"
     elif ev.kind == "us_reassurance":
         gain = model.p_perception["trust_reassurance_gain"] * ev.magnitude
         st.trust = np.clip(st.trust + gain * (1.0 - st.trust), 0.0, 1.0)

@@ -367,6 +367,24 @@ def check_event_years(file: str, merged: dict[str, Any]) -> None:
             )
 
 
+def check_one_probe_a_year(file: str, merged: dict[str, Any]) -> None:
+    """At most one ``russia_probe`` event a year: Russia probes one ally a year (M8), so a
+    second would be dropped without a word (found by fuzzing)."""
+    seen: dict[int, str] = {}
+    for i, ev in enumerate(merged["events"]):
+        if ev.kind != "russia_probe":
+            continue
+        if ev.year in seen:
+            raise ScenarioError(
+                file,
+                f"events[{i}]",
+                f"one russia_probe a year (Russia probes one ally a year; {seen[ev.year]} is "
+                f"probed in {ev.year} already)",
+                ev.target,
+            )
+        seen[ev.year] = ev.target
+
+
 def check_ranges_hold_values(file: str, merged: dict[str, Any]) -> None:
     """A parameter the scenario sets and gives an ``[uncertainty]`` range must lie in it: the
     value is the scenario's run at point values (``--fixed``), the range its sampled worlds (a
@@ -424,6 +442,7 @@ def load_scenario(path: str | Path, overlays: tuple[str | Path, ...] = ()) -> Sc
     check_accessions(str(path), merged)
     check_event_years(str(path), merged)
     check_ranges_hold_values(str(path), merged)
+    check_one_probe_a_year(str(path), merged)
     meta = merged["meta"]
     return Scenario.build(
         name=name,
