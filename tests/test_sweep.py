@@ -553,3 +553,28 @@ def test_a_column_missing_in_the_first_task_takes_its_type_from_a_later_one(tmp_
     table = store.read("summary")
     assert table["deadline_met"].tolist() == [None, True]
     assert store.schema("summary").field("deadline_met").type == pa.bool_()
+
+
+def test_sensitivity_names_an_output_year_outside_the_runs(tmp_path, capsys):
+    """Found by fuzzing: an output of a year after the runs' end was reported as an unfinished
+    sweep ("0 of 6 points; finish it with --resume"); the sweep is whole, the year is not in
+    it, and the message says so with the years the runs cover."""
+    sc = tmp_path / "short.toml"
+    sc.write_text('name = "short"\nextends = "baseline"\n[run]\nend_year = 2028\n')
+    out = tmp_path / "sw"
+    sim.sweep(
+        str(sc),
+        {TI: (0.0, 1.0)},
+        design="lhs",
+        samples=4,
+        reps=1,
+        seed=3,
+        out=out,
+        workers=1,
+        progress=False,
+    )
+    capsys.readouterr()
+    assert main(["sensitivity", str(out), "--outputs", "eu_core_pct@2030"]) == 2
+    err = capsys.readouterr().err
+    assert "2030 is outside the years their runs cover (2025-2028)" in err, err
+    assert "resume" not in err

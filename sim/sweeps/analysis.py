@@ -76,13 +76,33 @@ def outputs_per_point(store: SweepStore, outputs: tuple[str, ...]) -> pd.DataFra
 def _complete_outputs(
     store: SweepStore, outputs: tuple[str, ...]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Outputs per point and the design, or a clear error while the sweep is unfinished."""
+    """Outputs per point and the design, or a clear error: while the sweep is unfinished, or
+    for an output some points have no value of (a year outside their runs, found by fuzzing:
+    it was reported as an unfinished sweep)."""
     y = outputs_per_point(store, outputs)
     design = store.design().set_index("point")
-    if len(y.dropna()) < len(design):
+    ran = set(store.read("summary", columns=["point"]).get("point", ()))
+    without = len(set(design.index) - ran)
+    if without:
         raise ValueError(
-            f"the sweep is incomplete ({len(y.dropna())} of {len(design)} points); "
-            "finish it with natosim sweep --resume"
+            f"{without} of {len(design)} points have no finished run (the sweep is unfinished, "
+            "or every run of a point failed: failures.json); finish it with natosim sweep "
+            "--resume"
+        )
+    for o in outputs:
+        gaps = int(y[o].isna().sum())
+        if not gaps:
+            continue
+        where = f"{o}: no value at {gaps} of {len(design)} points"
+        if "@" in o:
+            years = store.read("model", columns=["year"])["year"]
+            raise ValueError(
+                f"{where}: {o.split('@')[1]} is outside the years their runs cover "
+                f"({int(years.min())}-{int(years.max())})"
+            )
+        raise ValueError(
+            f"{where} (a year their runs do not reach, or an event that never came: choose "
+            "an output every run has)"
         )
     return y, design
 
