@@ -485,6 +485,30 @@ def test_two_probes_in_one_year_are_refused_and_a_non_member_is_not_an_article_5
     assert any("Sweden" in e and "not a NATO member in 2016" in e for e in said), said
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # found by fuzzing: each was accepted and then ignored
+        ('claims = ["C1", "C1"]\n', "each claim listed once"),
+        ('[[events]]\nyear = 2030\nkind = "european_command"\ntarget = "FRA"\n', "no target"),
+        ('[[events]]\nyear = 2030\nkind = "us_pressure"\ntarget = "POL"\n', "no target"),
+        ('[series.china_pull]\n"\uff12\uff10\uff13\uff10" = 0.5\n', "a year between"),
+    ],
+)
+def test_what_a_scenario_would_ignore_is_refused(tmp_path, capsys, text, said):
+    (tmp_path / "ig.toml").write_text('name = "ig"\n' + text)
+    assert said in _refused(capsys, ["validate", str(tmp_path / "ig.toml")], "ig.toml")
+
+
+def test_an_event_a_parent_dates_before_the_child_starts_hints_at_replace_events(tmp_path, capsys):
+    (tmp_path / "late.toml").write_text(
+        'name = "late"\nextends = "baseline"\n[run]\nstart_year = 2030\nend_year = 2034\n'
+    )
+    assert "replace_events = true" in _refused(
+        capsys, ["validate", str(tmp_path / "late.toml")], "late.toml"
+    )
+
+
 def test_events_on_the_first_and_last_year_of_the_run_are_accepted(tmp_path):
     from sim import load_scenario
 

@@ -21,6 +21,7 @@ from .scenario import Scenario
 from .schema import EVENT_KINDS, Event, is_finite_number
 from .uncertainty import check_uncertainty
 
+TARGETED_KINDS = ("russia_probe", "accession", "greyzone_surge")  # event kinds with a target
 META_KEYS = {"name", "description", "claims", "hypothesis", "extends", "replace_events"}
 TABLE_KEYS = set(CATALOGUE.by_section) | {"series", "events", "uncertainty"}
 CLAIM_RE = re.compile(r"^C(1[0-9]|[1-9])$")
@@ -46,7 +47,7 @@ def _check_series(file: str, raw: Any) -> dict[str, tuple[tuple[int, float], ...
         points = []
         for year, value in table.items():
             key = f"series.{name}.{year}"
-            if not re.fullmatch(r"\d{4}", str(year)) or not 1900 <= int(year) <= 2100:
+            if not re.fullmatch(r"[0-9]{4}", str(year)) or not 1900 <= int(year) <= 2100:
                 raise ScenarioError(file, key, "a year between 1900 and 2100 as the key")
             if not is_finite_number(value):
                 raise ScenarioError(file, key, spec.expectation(), value)
@@ -87,6 +88,14 @@ def _check_events(file: str, raw: Any) -> list[Event]:
             raise ScenarioError(file, f"{where}.target", "an ally's ISO3 code", target)
         if kind in ("russia_probe", "accession") and not target:
             raise ScenarioError(file, f"{where}.target", f"an ally's ISO3 code for {kind}")
+        if target and kind not in TARGETED_KINDS:  # it would be ignored (found by fuzzing)
+            raise ScenarioError(
+                file,
+                f"{where}.target",
+                f"no target for {kind} (it acts on the alliance, not on one ally; a target is "
+                "for " + ", ".join(TARGETED_KINDS) + ")",
+                target,
+            )
         mag = ev.get("magnitude", 1.0)
         if not is_finite_number(mag) or not 0 <= mag <= 100:
             raise ScenarioError(file, f"{where}.magnitude", "a number in [0, 100]", mag)
@@ -148,6 +157,8 @@ def _check_meta(file: str, doc: dict[str, Any]) -> None:
         isinstance(c, str) and CLAIM_RE.match(c) for c in claims
     ):
         raise ScenarioError(file, "claims", "a list of claim numbers C1 to C19", claims)
+    if len(set(claims)) != len(claims):
+        raise ScenarioError(file, "claims", "each claim listed once", claims)
 
 
 def unknown_key(file: str, where: str, word: str, known: Any, what: str) -> ScenarioError:
@@ -363,7 +374,13 @@ def check_event_years(file: str, merged: dict[str, Any]) -> None:
                 file,
                 f"events ({what} in {ev.year})",
                 f"a year within the run, {start}-{end} (run.start_year to run.end_year); "
-                f"an event in {ev.year} could never happen",
+                f"an event in {ev.year} could never happen"
+                + (
+                    " (if it comes from a file this one extends, replace_events = true drops "
+                    "that file's events)"
+                    if merged.get("meta", {}).get("extends")
+                    else ""
+                ),
             )
 
 

@@ -271,7 +271,8 @@ def build_spec(
 def _typed(path: Path, doc: dict[str, Any], key: str, kind: type, default: Any) -> Any:
     value = doc.get(key, default)
     if isinstance(value, bool) is not (kind is bool) or not isinstance(value, kind):
-        raise ScenarioError(str(path), key, f"a {kind.__name__}", value)
+        article = "an" if kind.__name__[0] in "aeiou" else "a"
+        raise ScenarioError(str(path), key, f"{article} {kind.__name__}", value)
     return value
 
 
