@@ -267,3 +267,61 @@ def test_the_fast_renderer_draws_the_same_pages(monkeypatch):
     assert any("Year 2026" in line for line in seat) and any("hello" in line for line in seat)
     assert drawn["1"][0][0] != drawn["1"][1][0]  # the roster counted the Submit
     assert drawn["0"] == drawn["1"]
+
+
+def _widgets(rc) -> list:
+    """Every widget of a page, once each."""
+    out: dict[int, object] = {}
+
+    def walk(context):
+        out.update((id(w), w) for w in context.widgets.values() if w is not None)
+        for child in context.children.values():
+            walk(child)
+
+    walk(rc.context_root)
+    return list(out.values())
+
+
+def test_a_tapped_role_stays_that_role_when_roles_before_it_are_taken(live):
+    """Found by a browser check: two students took roles listed before the one a third was
+    about to tap; her page redrew as she typed her name, and her tap chose the role two further
+    on (the buttons were matched by position). Buttons are keyed by role, and the join page
+    follows the seats, so the taken roles leave it and the tap chooses the role tapped."""
+    roles = live.roles()
+    want = roles[5]
+    rc = page("")
+    try:
+
+        def button(role):
+            found = [w for w in _widgets(rc) if f"role-{role}" in (getattr(w, "class_", "") or "")]
+            return found[0] if found else None
+
+        def free_roles():
+            return sorted(
+                c.split("role-")[1]
+                for w in _widgets(rc)
+                for c in (getattr(w, "class_", "") or "").split()
+                if c.startswith("role-")
+            )
+
+        tapped = button(want)
+        assert tapped is not None
+        live.join("123456", "first", roles[0])
+        live.join("123456", "second", roles[1])
+        settled(free_roles)
+        assert roles[0] not in free_roles() and roles[1] not in free_roles()
+        name = next(w for w in _widgets(rc) if getattr(w, "label", "") == "Your name")
+        name.v_model = "Xena"  # a keystroke: the page draws again
+        settled(free_roles)
+        tapped.fire_event("click", {})
+        settled(lambda: repr(text_of(rc)))
+        assert live.role_name(want) in repr(text_of(rc))
+        chosen = [
+            w
+            for w in _widgets(rc)
+            if getattr(w, "color", None) == "primary"
+            and "role-" in (getattr(w, "class_", "") or "")
+        ]
+        assert {w.class_ for w in chosen} == {f"role role-{want}"}
+    finally:
+        rc.close()

@@ -115,6 +115,9 @@ def Page() -> None:
     seats, set_seats = solara.use_state(SESSION.seats_version)
     seat_v, set_seat_v = solara.use_state(SESSION.seat_versions.get(token or "", 0))
 
+    # the instructor's seat tools and a join page's free roles follow who holds which seat
+    follows_seats = instructor or not token
+
     def watch(cancel: threading.Event) -> None:
         # each number is read once per look: read twice, a change between the reads is lost
         # (starting from what the page first drew, so a change before this thread runs counts)
@@ -123,7 +126,7 @@ def Page() -> None:
         def same() -> bool:
             return (
                 SESSION.snapshot is snap0
-                and (not instructor or SESSION.seats_version == seats0)
+                and (not follows_seats or SESSION.seats_version == seats0)
                 and (not token or SESSION.seat_versions.get(token, 0) == seat0)
             )
 
@@ -136,7 +139,7 @@ def Page() -> None:
                 with RENDER_ONE_AT_A_TIME:
                     set_snap(now)  # renders this page, in this thread
             snap0 = now
-            if instructor:
+            if follows_seats:
                 version = SESSION.seats_version
                 if version != seats0:
                     set_seats(version)
@@ -159,7 +162,7 @@ def Page() -> None:
             elif seat is not None or seat_v:
                 SeatView(token or "", snap, seat_v)
             else:
-                JoinView(q.get("code", ""), snap)
+                JoinView(q.get("code", ""), snap, seats)
                 Countdown(snap)
         with solara.Div(classes=["sem-shared"]):
             SharedViews(snap, insider)

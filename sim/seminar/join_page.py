@@ -26,7 +26,9 @@ def _client() -> str:
 
 
 @solara.component
-def JoinView(code0: str, snap: Snapshot) -> None:
+def JoinView(code0: str, snap: Snapshot, seats: int = 0) -> None:
+    """The join form. ``seats`` (the session's seats version) re-renders it when a role is
+    taken or freed, so the free roles shown stay current."""
     router = solara.use_router()
     code, set_code = solara.use_state(code0)
     name, set_name = solara.use_state("")
@@ -67,6 +69,9 @@ def JoinView(code0: str, snap: Snapshot) -> None:
     solara.Text("Your role (tap one; the agents play every role nobody takes):")
     with solara.Div(classes=["join-roles"]):
         for r in free:
+            # keyed by its role: a button stays its role's when the roles before it are taken
+            # (by position, a tap on Latvia after two earlier roles were taken chose the role
+            # two further on, found by a browser check)
             solara.Button(
                 f"{r}: {SESSION.role_name(r)}",
                 on_click=lambda r=r: set_role(r),
@@ -74,7 +79,9 @@ def JoinView(code0: str, snap: Snapshot) -> None:
                 color="primary" if r == role else None,
                 outlined=r != role,
                 small=True,
-            )
+            ).key(f"role-{r}")
+    if role and role not in free:  # taken (or locked) since it was tapped
+        solara.Warning(f"{SESSION.role_name(role)} has just been taken: choose another role")
     if role:
         solara.HTML(tag="div", unsafe_innerHTML=snap.previews.get(role, ""))
     solara.Button("Join", on_click=join, classes=["join"], color="primary")
