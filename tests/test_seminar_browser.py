@@ -6,6 +6,7 @@ fetched from outside the server."""
 from __future__ import annotations
 
 import csv
+import time
 
 import pytest
 
@@ -19,6 +20,15 @@ def seminar(tmp_path):
     server = launch("ceasefire", 0, tmp_path / "exports", cwd=tmp_path)
     yield server.join, server.instructor, tmp_path / "exports"
     server.stop()
+
+
+def _advance(teacher) -> None:
+    """The instructor presses Advance, at an instructor's pace: a press within
+    ``ADVANCE_COOLDOWN`` of the last Advance is taken for a double click and refused."""
+    from sim.seminar.instructor_page import ADVANCE_COOLDOWN
+
+    time.sleep(ADVANCE_COOLDOWN + 0.1)
+    teacher.locator(".advance").click()
 
 
 def _join(page, link: str, name: str, role_prefix: str) -> None:
@@ -81,7 +91,7 @@ def test_an_instructor_and_two_students_play_three_years(seminar):
                 "document.querySelectorAll('.roster .seat.decided').length === 2",
                 timeout=30_000,
             )
-            teacher.locator(".advance").click()
+            _advance(teacher)
             for p in pages:
                 p.wait_for_selector(f"text=Year {year}", timeout=60_000)
         # Russia's reading of US resolve is hidden: not on Estonia's page, on the instructor's
@@ -140,7 +150,7 @@ def test_untouched_submit_release_and_resume(tmp_path):
             ada.locator(".submit").click()  # untouched: every control on 'my agent decides'
             ada.wait_for_selector("text=is in", timeout=30_000)
             teacher.wait_for_selector(".roster .seat.decided", timeout=30_000)
-            teacher.locator(".advance").click()
+            _advance(teacher)
             ada.wait_for_selector("text=Year 2026", timeout=60_000)
             assert "estonia (human)" not in ada.locator(".event-log").text_content().lower()
             # the new year's form starts again from the agent's value of this year (the same
@@ -150,9 +160,14 @@ def test_untouched_submit_release_and_resume(tmp_path):
             assert "(agent)" in ada.locator(".decide-budget").inner_text()
             ada.wait_for_selector("text=Not submitted yet", timeout=30_000)
             ada.locator(".submit").click()
+            # an untouched Submit in the first seconds of a year is asked again (the page may
+            # still have shown last year's choices as it was pressed); a second press goes
+            ada.wait_for_selector(":text('is in'), :text('press Submit again')", timeout=30_000)
+            if ada.locator("text=press Submit again").count():
+                ada.locator(".submit").click()
             ada.wait_for_selector("text=is in", timeout=30_000)
             teacher.wait_for_selector(".roster .seat.decided", timeout=30_000)
-            teacher.locator(".advance").click()
+            _advance(teacher)
             ada.wait_for_selector("text=Year 2027", timeout=60_000)
             assert "estonia (human)" not in ada.locator(".event-log").text_content().lower()
             teacher.locator(".export").click()
@@ -302,7 +317,7 @@ def test_a_half_written_message_and_the_form_outlive_other_pages_changes(seminar
         teacher.locator(".msg-send").click()
         ada.locator(".messages-box", has_text="Break in five").wait_for(timeout=30_000)
         assert box.input_value() == "half a thought", "a message arriving"
-        teacher.locator(".advance").click()
+        _advance(teacher)
         ada.wait_for_selector("text=Year 2026", timeout=60_000)
         ada.wait_for_selector("text=Your decisions for 2027", timeout=30_000)
         assert box.input_value() == "half a thought", "the Advance"

@@ -325,3 +325,74 @@ def test_a_tapped_role_stays_that_role_when_roles_before_it_are_taken(live):
         assert {w.class_ for w in chosen} == {f"role role-{want}"}
     finally:
         rc.close()
+
+
+def _by_class(rc, name: str) -> list:
+    return [w for w in _widgets(rc) if name in (getattr(w, "class_", "") or "").split()]
+
+
+def test_a_reloaded_seat_shows_its_submitted_decision_and_a_second_submit_keeps_it(live):
+    """Found by a browser check: after a reload (or a restart with --resume) a seat that had
+    submitted "comply" read "Not submitted yet" on an empty form, and its Submit replaced the
+    decision with the agent's. The page opened again shows the decision in and its choices."""
+    token = live.join("123456", "Nora", "NOR")
+    live.decide(token, answer="comply")
+    rc = page(f"seat={token}")  # the page opened again
+    try:
+        shown = settled(lambda: repr(text_of(rc)))
+        assert f"Your decision for {live.year + 1} is in" in shown
+        from sim.seminar.seat_page import ANSWER_CHOICES
+
+        toggles = [w for w in _widgets(rc) if type(w).__name__ == "BtnToggle"]
+        assert [w.v_model for w in toggles] == [ANSWER_CHOICES.index("comply")]
+        _by_class(rc, "submit")[0].fire_event("click", {})
+        settled(lambda: repr(text_of(rc)))
+        assert live.submitted("NOR")["answer"] == "comply"
+    finally:
+        rc.close()
+
+
+def test_a_submit_from_a_year_gone_is_refused_and_an_untouched_one_just_after_is_asked_again(
+    live, monkeypatch
+):
+    """Found by a browser check: a Submit pressed as the instructor advanced was taken as an
+    all-agent decision for the next year, and the page said it was in. A decision made on a
+    year's form is refused once the class has moved on; an untouched Submit in the first
+    seconds of a year is asked again (the page may still have shown last year's choices), and
+    a second press goes."""
+    from sim.seminar.session import SeminarError
+
+    token = live.join("123456", "Pat", "POL")
+    year = live.year
+    live.advance()
+    with pytest.raises(SeminarError, match="advanced before your Submit"):
+        live.decide(token, for_year=year, answer="resist")
+    assert live.submitted("POL") is None
+    rc = page(f"seat={token}")
+    try:
+        settled(lambda: repr(text_of(rc)))
+        _by_class(rc, "submit")[0].fire_event("click", {})
+        shown = settled(lambda: repr(text_of(rc)))
+        assert "press Submit again" in shown and live.submitted("POL") is None
+        _by_class(rc, "submit")[0].fire_event("click", {})
+        shown = settled(lambda: repr(text_of(rc)))
+        assert live.submitted("POL") is not None and "is in" in shown
+    finally:
+        rc.close()
+
+
+def test_a_double_click_on_advance_advances_one_year(live):
+    """Found by a browser check: a double click on Advance went from 2029 to 2031, the year
+    between left to the agents."""
+    rc = page("instructor=T")
+    try:
+        settled(lambda: repr(text_of(rc)))
+        year = live.year
+        button = _by_class(rc, "advance")[0]
+        button.fire_event("click", {})
+        button.fire_event("click", {})
+        shown = settled(lambda: repr(text_of(rc)))
+        assert live.year == year + 1
+        assert "a moment ago" in shown
+    finally:
+        rc.close()

@@ -19,6 +19,8 @@ from .messages import INSTRUCTOR
 from .messages_panel import MessagesPanel
 from .session import INJECTABLE, RUSSIA, US, SeminarError, Snapshot
 
+ADVANCE_COOLDOWN = 1.0  # s: an Advance pressed this soon after the last is taken for a repeat
+
 
 @solara.component
 def Roster(snap: Snapshot) -> None:
@@ -81,7 +83,7 @@ def SeatPicks(
                 color="primary" if r == picked else None,
                 outlined=r != picked,
                 x_small=True,
-            )
+            ).key(f"seat-pick-{r}")  # its role's, whatever the order (see the join page)
 
 
 @solara.component
@@ -146,6 +148,20 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
 
         return run
 
+    # the year the console shows, read when Advance is pressed (a button may keep the handler
+    # of an earlier render: a ref is the same object in every render)
+    shown_year = solara.use_ref(snap.year)
+    shown_year.current = snap.year
+
+    def advance_once() -> None:
+        """Advance from the year the console showed, once: a double click advanced two years
+        (found by a browser check), the year between left to the agents."""
+        shown = shown_year.current
+        if SESSION.year != shown or SESSION.seconds_since_advance() < ADVANCE_COOLDOWN:
+            set_message(f"Advanced to {SESSION.year} a moment ago: press again to go on.")
+            return
+        SESSION.advance()
+
     def do_export() -> None:
         folder = SESSION.export(CONFIG.export_root)
         set_message(f"Exported to {folder.relative_to(CONFIG.export_root)} (in the export folder)")
@@ -159,7 +175,7 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.Button(
             f"Advance to {snap.year + 1}",
-            on_click=guarded(SESSION.advance),
+            on_click=guarded(advance_once),
             classes=["advance"],
             color="primary",
             disabled=snap.done,

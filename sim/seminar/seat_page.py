@@ -19,6 +19,7 @@ from .messages_panel import MessagesPanel
 from .session import DECISION_FIELDS, RUSSIA, US, SeminarError, Snapshot
 
 AGENT = "my agent decides"
+JUST_ADVANCED = 3.0  # s: an untouched Submit this soon after an Advance is asked again
 
 
 YES_NO: dict[bool | None, str] = {None: AGENT, True: "yes", False: "no"}
@@ -59,6 +60,10 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
     kind = role if role in (US, RUSSIA) else "ally"
     defaults = snap.defaults.get(role, {})
     fresh = cast(dict[str, Any], {k: None for k, _ in DECISION_FIELDS[kind]})
+    # a page opened again this year (a reload, a restart with --resume) shows what the seat
+    # submitted: an empty form's Submit replaced it with the agent's (a browser check)
+    submitted = SESSION.submitted(role) or {}
+    fresh.update({k: v for k, v in submitted.items() if k in fresh and _shown(k, v)})
     # the form's state belongs to one year and one role: a new year (or a move to another
     # role) starts again from 'my agent decides' with the same controls (kept, not rebuilt:
     # thirty pages rebuilding ~25 controls each at every Advance)
@@ -84,6 +89,13 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
     for key, label in DECISION_FIELDS[kind]:
         DecisionRow(key, label, values[key], defaults.get(key) if key in SLIDERS else None, put)
     SubmitBox(token, role, snap.year, latest)
+
+
+def _shown(key: str, value: Any) -> bool:
+    """Whether the form's control for ``key`` can show ``value`` (a submitted decision made
+    through the session's API may hold a share the form's menus do not list)."""
+    table = {"help": HELP, "us_share": US_SHARES}.get(key)
+    return table is None or value in table.values()
 
 
 @solara.component
@@ -171,22 +183,33 @@ def DecisionRow(key: str, label: str, value: Any, default: Any, put: Any) -> Non
 def SubmitBox(token: str, role: str, year: int, latest: Any) -> None:
     """The Submit button and what became of it: its own component, so a Submit re-renders
     this box only, not the form's controls (``latest`` is the form's ref to its values)."""
-    state, set_state = solara.use_state((year, False, ""))  # (year, sent, error)
-    sent, error = (state[1], state[2]) if state[0] == year else (False, "")
+    # (year, warned, error, submits): the count draws the box again at each Submit taken
+    state, set_state = solara.use_state((year, False, "", 0))
+    warned, error = (state[1], state[2]) if state[0] == year else (False, "")
 
     def submit() -> None:
+        untouched = all(v is None for v in latest.current.values())
+        if untouched and not warned and SESSION.seconds_since_advance() < JUST_ADVANCED:
+            # the page may still have shown last year's choices when Submit was pressed: an
+            # empty form sent now would stand for them (a browser check); a second press goes
+            ask = (
+                f"The year had just advanced: your agent decided {year}. Check your decisions "
+                f"for {year + 1}, then press Submit again."
+            )
+            set_state((year, True, ask, state[3]))
+            return
         try:
-            SESSION.decide(token, **latest.current)
-            set_state((year, True, ""))
+            SESSION.decide(token, for_year=year, **latest.current)
+            set_state((year, warned, "", state[3] + 1))
         except SeminarError as exc:
-            set_state((year, sent, str(exc)))
+            set_state((year, warned, str(exc), state[3]))
 
     solara.Button(
         "Submit my decisions", on_click=use_handler(submit), classes=["submit"], color="primary"
     )
     # one alert whose type changes (solara.Success and solara.Warning are two components: the
     # swap at every Advance closed one widget and opened another on every page)
-    done = sent and role in SESSION.decided()
+    done = role in SESSION.decided()  # also after a reload, or from the seat's other device
     rv.Alert(
         type="success" if done else "warning",
         children=[

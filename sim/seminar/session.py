@@ -178,6 +178,7 @@ class ClassSession(PersistenceMixin, DebriefMixin):
         self.fog = True
         self.debrief_shown = False
         self.deadline = time.time() + seconds_per_year
+        self.advanced_at = 0.0  # time.monotonic() of the last Advance (0: none yet)
         self.roster_version = 0  # the roster: decisions, injections, seats
         self.seats_version = 0  # who holds which seat (the instructor's seat tools)
         self.seat_versions: dict[str, int] = {}
@@ -399,14 +400,23 @@ class ClassSession(PersistenceMixin, DebriefMixin):
             self.save()
 
     # -- decisions ---------------------------------------------------------------------------
-    def decide(self, token: str, **fields: Any) -> None:
-        """Record a participant's decision for the coming year (only for their own role)."""
+    def decide(self, token: str, for_year: int | None = None, **fields: Any) -> None:
+        """Record a participant's decision for the coming year (only for their own role).
+        ``for_year``: the year of the form it was made on (its decisions are for the year
+        after); refused if the class has moved on since, so a Submit that arrives after an
+        Advance is not taken as a decision for the next year (found by a browser check)."""
         with self.lock:
             seat = self.seat(token)
             if seat is None:
                 raise SeminarError("not a seat of this session")
             if self.done:
                 raise SeminarError("the run is over")
+            if for_year is not None and for_year != self.model.year:
+                raise SeminarError(
+                    f"the year advanced before your Submit arrived: your agent decided "
+                    f"{self.model.year}. Make your decisions for {self.model.year + 1} and "
+                    "submit them"
+                )
             if seat.role in self.locked:
                 raise SeminarError("the instructor has given your role to its agent")
             clean = clean_fields(seat.role, fields, set(self.model.ally_index))
@@ -463,6 +473,17 @@ class ClassSession(PersistenceMixin, DebriefMixin):
     def decided(self) -> set[str]:
         with self.lock:
             return set(self.pending)
+
+    def submitted(self, role: str) -> dict[str, Any] | None:
+        """The decision ``role``'s seat has submitted for the coming year, or None: a page
+        opened again (a reload, a restart with --resume) shows it instead of an empty form."""
+        with self.lock:
+            fields = self.pending.get(role)
+            return dict(fields) if fields is not None else None
+
+    def seconds_since_advance(self) -> float:
+        """Seconds since the last Advance (infinite before the first)."""
+        return time.monotonic() - self.advanced_at if self.advanced_at else float("inf")
 
     # -- the instructor ----------------------------------------------------------------------
     @property
@@ -548,6 +569,7 @@ class ClassSession(PersistenceMixin, DebriefMixin):
             self._record(entry)
             self.pending, self.injected = {}, []
             self.deadline = time.time() + self.seconds_per_year
+            self.advanced_at = time.monotonic()
             self._debrief = None
             self._publish()
             self._roster_changed()
