@@ -255,6 +255,20 @@ def test_crafted_us_russia_and_instructor_messages_are_refused(session):
     assert session.injected == []
 
 
+def test_an_event_injected_twice_or_a_second_probe_is_refused(session):
+    """Found by a browser check: ten identical probes of Estonia were all accepted, logged ten
+    times, and the debrief counted one probe. A repeat is refused, and so is a second probe in
+    a year (Russia probes one ally a year); other events still add up to ten."""
+    session.inject("russia_probe", "EST", 1.0)
+    with pytest.raises(SeminarError, match="already"):
+        session.inject("russia_probe", "EST", 1.0)
+    with pytest.raises(SeminarError, match="one ally a year: Estonia"):
+        session.inject("russia_probe", "LVA", 1.0)
+    session.inject("us_drawdown", "", 0.1)
+    session.inject("us_drawdown", "", 0.2)  # another size: another event
+    assert len(session.injected) == 3
+
+
 def test_join_code_guessing_is_slowed_then_refused(session):
     for k in range(5):
         with pytest.raises(SeminarError, match="code is not"):

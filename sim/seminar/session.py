@@ -533,12 +533,21 @@ class ClassSession(PersistenceMixin, DebriefMixin):
         if kind == "russia_probe" and not target:
             raise SeminarError("a probe needs a target")
         value = _number("magnitude", magnitude, *INJECT_MAGNITUDE)
+        event = {"kind": kind, "target": target, "magnitude": 1.0 if value is None else value}
         with self.lock:
+            # a repeat would be logged and counted as often as pressed, and act once or add up
+            # unseen (found by a browser check: ten identical probes, one probe in the debrief)
+            if event in self.injected:
+                raise SeminarError("this event is injected for the coming year already")
+            probed = [e["target"] for e in self.injected if e["kind"] == "russia_probe"]
+            if kind == "russia_probe" and probed:
+                raise SeminarError(
+                    f"Russia probes one ally a year: {self.role_name(probed[0])} is injected "
+                    "already"
+                )
             if len(self.injected) >= 10:
                 raise SeminarError("at most 10 events a year")
-            self.injected.append(
-                {"kind": kind, "target": target, "magnitude": 1.0 if value is None else value}
-            )
+            self.injected.append(event)
             self._roster_changed()
             self.save()
 
