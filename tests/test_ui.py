@@ -81,6 +81,44 @@ def test_components_render_and_respond_headless():
     rc.close()  # the app's values are shared outside a served page: stop this page following them
 
 
+def test_a_slider_drawn_on_its_step_changes_nothing_until_moved():
+    """Found by a browser check: opening the Allies group changed five settings, each calibrated
+    value (pledge_weight 0.0930) snapped to its slider's step by the browser and sent back as a
+    lever moved; and the pledge_weight slider went to 1.0 though the app refuses pledge_weight +
+    peer_weight of 0.95 or more. Now the slider is drawn on its step, an echo is not a move, a
+    move of a step is, and the slider ends where the rule does."""
+    from sim.ui import app
+
+    rc = _app_headless()
+    try:
+        box = rc.find(v.Html, class_="lever-allies-pledge_weight")
+        slider = box.find(v.Slider).widget
+        calibrated = app.SCENARIOS["baseline"].get("allies.pledge_weight")
+        assert slider.v_model != calibrated and abs(slider.v_model - calibrated) <= slider.step / 2
+        slider.v_model = slider.v_model + 1e-9  # the browser sends the drawn value back
+        assert app.overrides.value == {}
+        peer = app.SCENARIOS["baseline"].get("allies.peer_weight")
+        assert slider.max < 0.95 - peer <= slider.max + slider.step + 1e-9
+        slider.v_model = round(slider.v_model + slider.step, 6)  # one step: a move
+        assert app.overrides.value["allies.pledge_weight"] == pytest.approx(slider.v_model)
+    finally:
+        rc.close()
+
+
+def test_the_lever_note_goes_with_the_run_it_was_about():
+    """Found by a browser check: "threat_intensity = 1.0 from 2027" stayed after a Reset, a new
+    scenario or a new seed, on a run at 2025."""
+    from sim.ui import app
+
+    app.scenario_name.value, app.overrides.value = "baseline", {}
+    app.new_session()
+    app.step(1)
+    app.set_lever("united_states.threat_intensity", 1.0)
+    assert "from 2027" in app.lever_note.value
+    app.set_seed(app.seed.value + 1)
+    assert app.lever_note.value == ""
+
+
 @pytest.fixture
 def server():
     port = free_port()

@@ -168,6 +168,7 @@ def restore(rid: str) -> bool:
 
 def new_session() -> None:
     """Build the model for the current scenario, settings and seed."""
+    lever_note.value = ""  # "X from YEAR" was of the run this one replaces (a browser check)
     session.value = Session(SCENARIOS[scenario_name.value], dict(overrides.value), seed.value)
     bump()
     remember()
@@ -215,6 +216,26 @@ def step(years: int) -> None:
     remember()
 
 
+# the budget rule's weights must leave room for threat and trust (a scenario's cross-field
+# rule: pledge_weight + peer_weight below this); a slider ends where the rule does
+WEIGHTS_BELOW = 0.95
+PAIRED_WEIGHTS = {"allies.pledge_weight": "allies.peer_weight"}
+PAIRED_WEIGHTS.update({v: k for k, v in PAIRED_WEIGHTS.items()})
+
+
+def slider_max(p: Param, moved: dict[str, Any]) -> float:
+    """A float lever's slider end: its bound, or for the budget rule's two weights what the
+    other leaves below :data:`WEIGHTS_BELOW` (the slider went to 1.0 and the app refused the
+    last third, found by a browser check)."""
+    hi = float(p.high or 0.0)
+    other = PAIRED_WEIGHTS.get(p.key)
+    if other is None:
+        return hi
+    rest = float(moved.get(other, SCENARIOS[scenario_name.value].get(other)))
+    step = (hi - float(p.low or 0.0)) / 100
+    return max(float(p.low or 0.0), min(hi, WEIGHTS_BELOW - rest - step))
+
+
 @solara.component
 def Lever(p: Param) -> None:
     key = p.key
@@ -242,14 +263,24 @@ def Lever(p: Param) -> None:
                 thumb_label=True,
             )
         else:
-            lo, hi = float(p.low or 0.0), float(p.high or 0.0)
+            lo, hi = float(p.low or 0.0), slider_max(p, overrides.value)
+            step = (float(p.high or 0.0) - lo) / 100
+            # drawn on its step, and only a move of half a step or more is a change: a value
+            # off the step (a calibrated 0.0930) was snapped by the browser and sent back as a
+            # lever moved, so opening a group changed five settings (a browser check)
+            on_step = min(hi, lo + round((float(value) - lo) / step) * step)
+
+            def moved(v: float, on_step: float = on_step, step: float = step) -> None:
+                if abs(float(v) - on_step) >= 0.5 * step:
+                    set_lever(key, round(float(v), 6))
+
             solara.SliderFloat(
                 label,
-                value=float(value),
+                value=on_step,
                 min=lo,
                 max=hi,
-                step=(hi - lo) / 100,
-                on_value=lambda v: set_lever(key, round(v, 6)),
+                step=step,
+                on_value=moved,
                 thumb_label=True,
             )
     solara.Text(p.description, style={"font-size": "0.75em", "color": "#666"})
