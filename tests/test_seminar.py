@@ -269,6 +269,16 @@ def test_an_event_injected_twice_or_a_second_probe_is_refused(session):
     assert len(session.injected) == 3
 
 
+def test_a_seated_browser_is_offered_its_seat_back(session, monkeypatch):
+    """Found by a browser check: a student who opened the join link again in the browser that
+    holds a seat was refused ("this browser already holds Estonia") with no way back. The join
+    page now offers that browser its seat, and only that browser."""
+    token = session.join(session.code, "Nora", "EST", client="10.0.0.7|abc")
+    assert session.seat_of_client("10.0.0.7|abc").token == token
+    assert session.seat_of_client("10.0.0.7|other") is None
+    assert session.seat_of_client("10.0.0.7|") is None and session.seat_of_client("") is None
+
+
 def test_join_code_guessing_is_slowed_then_refused(session):
     for k in range(5):
         with pytest.raises(SeminarError, match="code is not"):

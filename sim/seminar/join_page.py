@@ -55,6 +55,18 @@ def JoinView(code0: str, snap: Snapshot, seats: int = 0) -> None:
         router.push(f"?seat={token}")
 
     solara.HTML(tag="h3", unsafe_innerHTML="Join the seminar")
+    mine = SESSION.seat_of_client(_client())
+    if mine is not None:  # this browser is seated: the way back (a browser check found none)
+        solara.Info(
+            f"This browser holds {SESSION.role_name(mine.role)} ({mine.name}); one seat per "
+            "browser."
+        )
+        solara.Button(
+            "Back to my seat",
+            on_click=lambda: router.push(f"?seat={mine.token}"),
+            classes=["back-to-seat"],
+            color="primary",
+        )
     solara.HTML(
         tag="p",
         unsafe_innerHTML=f"<b>{html.escape(SESSION.scenario.name)}</b>: "

@@ -474,6 +474,14 @@ class ClassSession(PersistenceMixin, DebriefMixin):
         with self.lock:
             return set(self.pending)
 
+    def seat_of_client(self, client: str) -> Participant | None:
+        """The seat this browser holds (the join page's client key: address and browser
+        session), or None: a student who opens the join link again is offered the way back."""
+        if not client or "|" not in client or client.endswith("|"):
+            return None
+        with self.lock:
+            return next((p for p in self.participants.values() if p.client == client), None)
+
     def submitted(self, role: str) -> dict[str, Any] | None:
         """The decision ``role``'s seat has submitted for the coming year, or None: a page
         opened again (a reload, a restart with --resume) shows it instead of an empty form."""
