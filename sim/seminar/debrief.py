@@ -113,7 +113,7 @@ class DebriefMixin(_Base):
 
         with self.lock:
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-            folder = Path(root) / f"{safe_label(label or self.scenario.name)}-class" / stamp
+            folder = Path(root) / f"{safe_label(label, fallback=self.scenario.name)}-class" / stamp
             with claimed_folder(folder, "export", unique=True) as claimed:
                 claimed.mkdir(parents=True, exist_ok=True)
                 agents = self.counterfactual()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,8 +50,17 @@ def app_config() -> AppConfig:
     )
 
 
-def safe_label(text: str) -> str:
+def safe_label(text: str, fallback: str = "seminar") -> str:
     """A folder name made from what a browser typed: letters, digits, '_' and '-', at most 40
-    characters, never empty (``"seminar"``). ``../../etc`` becomes ``etc``."""
-    cleaned = re.sub(r"[^A-Za-z0-9_\-]+", "-", text or "").strip("-")[:40]
-    return cleaned or "seminar"
+    characters; accents folded to their letters (``ünïcödé`` gives ``unicode``); never empty:
+    ``fallback`` (itself made safe) when nothing is left, whether the text was empty, blank or
+    only punctuation. ``../../etc`` becomes ``etc``.
+
+    >>> safe_label("ünïcödé-名前"), safe_label("  ", "baseline"), safe_label("..", "baseline")
+    ('unicode', 'baseline', 'baseline')
+    """
+    folded = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^A-Za-z0-9_\-]+", "-", folded).strip("-")[:40]
+    if cleaned:
+        return cleaned
+    return safe_label(fallback) if fallback != "seminar" else "seminar"

@@ -242,7 +242,7 @@ class Session:
         with self.lock:  # the settings of this moment; the replications run without the lock
             configured, overrides = self.configured, dict(self.overrides)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        name = safe_label(label or configured.name)
+        name = safe_label(label, fallback=configured.name)
         folder = Path(root) / f"{name}-seminar" / stamp
         root_resolved = Path(root).resolve()
         if root_resolved not in folder.resolve().parents:
