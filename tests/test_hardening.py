@@ -359,7 +359,7 @@ def test_dask_client_logs_are_silenced_while_a_cluster_sweeps(caplog):
     assert logging.getLogger("distributed").level != logging.CRITICAL  # restored
 
 
-@pytest.mark.parametrize("kind", ["proc", "broken_link", "empty", "file_under"])
+@pytest.mark.parametrize("kind", ["proc", "broken_link", "empty", "file_under", "newline"])
 def test_unusable_out_is_refused_before_any_work(tmp_path, capsys, monkeypatch, kind):
     from sim.runs import runner
 
@@ -371,6 +371,7 @@ def test_unusable_out_is_refused_before_any_work(tmp_path, capsys, monkeypatch, 
         "broken_link": str(tmp_path / "broken"),
         "empty": "",
         "file_under": str(tmp_path / "afile" / "x"),
+        "newline": str(tmp_path / "a\nb"),  # found by fuzzing: a folder no message shows
     }[kind]
     before = _files(tmp_path)
     _refused(capsys, ["run", "baseline", "--reps", "2", "--out", out], "--out")

@@ -109,6 +109,10 @@ def check_folder(folder: Path, flag: str = "--out") -> list[Path]:
     Returns the missing folders above ``folder`` (outermost first), which the caller creates."""
     from ..scenario import ScenarioError  # noqa: PLC0415 (the scenario package imports this one)
 
+    if any(ord(c) < 32 or ord(c) == 127 for c in str(folder)):
+        # a newline or a control character: a folder no listing or message shows as typed
+        # (found by fuzzing: `--out $'a\nb'` printed its results line across two lines)
+        raise ScenarioError(flag, repr(str(folder)), "a folder name without control characters")
     try:
         if folder.is_symlink() and not folder.exists():
             target = os.readlink(folder)
