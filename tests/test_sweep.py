@@ -578,3 +578,25 @@ def test_sensitivity_names_an_output_year_outside_the_runs(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "2030 is outside the years their runs cover (2025-2028)" in err, err
     assert "resume" not in err
+
+
+def test_sobol_from_too_few_samples_says_so(tmp_path, capsys):
+    """Found by fuzzing: Sobol from one base sample printed S1 1.333 and ST 2.000 with no word
+    that they mean nothing; a note says so and how many samples to sweep."""
+    sc = tmp_path / "short.toml"
+    sc.write_text('name = "short"\nextends = "baseline"\n[run]\nend_year = 2027\n')
+    out = tmp_path / "sob"
+    sim.sweep(
+        str(sc),
+        {TI: (0.0, 1.0), "russia.fatigue": (0.1, 0.5)},
+        design="sobol",
+        samples=2,
+        reps=1,
+        seed=3,
+        out=out,
+        workers=1,
+        progress=False,
+    )
+    capsys.readouterr()
+    assert main(["sensitivity", str(out), "--outputs", "eu_core_pct_end"]) == 0
+    assert "2 base sample(s) are too few for sobol indices" in capsys.readouterr().err

@@ -10,6 +10,7 @@ import tomllib
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..cli import args as cli_args
 from ..runs.folders import (
@@ -329,6 +330,20 @@ def check_outputs(folder: Path, outputs: tuple[str, ...]) -> None:
             raise ScenarioError("--outputs", out, f"a numeric column ({col} is {kind}){hint}")
 
 
+FEW_SAMPLES = 16  # base samples (Sobol) or trajectories (Morris) below which indices are noise
+
+
+def _sweep_spec(folder: Path) -> Any:
+    """The sweep's design, or None if its record cannot be read (the analysis said why)."""
+    from .spec import SweepSpec  # noqa: PLC0415
+    from .store import SweepStore  # noqa: PLC0415
+
+    try:
+        return SweepSpec.from_dict(SweepStore(folder).meta()["spec"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from .analysis import VERDICT_OUTPUTS, format_sensitivity, sensitivity  # noqa: PLC0415
 
@@ -343,6 +358,15 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         raise ScenarioError(str(folder), "sensitivity", f"a sweep it can analyse ({exc})") from None
     text = format_sensitivity(df)
     print(text)
+    spec = _sweep_spec(folder)
+    if spec is not None and spec.design in ("sobol", "morris") and spec.samples < FEW_SAMPLES:
+        # found by fuzzing: Sobol from one base sample printed S1 1.333 and ST 2.000 unremarked
+        print(
+            f"natosim: note: {spec.samples} base sample(s) are too few for {spec.design} "
+            f"indices to mean much (Sobol's can fall outside [0, 1]); sweep --samples "
+            f"{FEW_SAMPLES} or more",
+            file=sys.stderr,
+        )
     write_text_atomic(folder / "sensitivity.csv", df.to_csv(index=False))
     write_text_atomic(folder / "sensitivity.txt", text + "\n")
     print(f"written: {folder / 'sensitivity.csv'}")
