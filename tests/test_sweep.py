@@ -600,3 +600,26 @@ def test_sobol_from_too_few_samples_says_so(tmp_path, capsys):
     capsys.readouterr()
     assert main(["sensitivity", str(out), "--outputs", "eu_core_pct_end"]) == 0
     assert "2 base sample(s) are too few for sobol indices" in capsys.readouterr().err
+
+
+def test_the_report_of_a_morris_sweep_leaks_no_numpy_warnings(tmp_path, capsys):
+    """Found by fuzzing: the report of a one-trajectory Morris sweep printed NumPy's "Degrees
+    of freedom <= 0" and "invalid value encountered in divide" ten times."""
+    sc = tmp_path / "short.toml"
+    sc.write_text('name = "short"\nextends = "baseline"\n[run]\nend_year = 2027\n')
+    out = tmp_path / "mor"
+    sim.sweep(
+        str(sc),
+        {TI: (0.0, 1.0)},
+        design="morris",
+        samples=1,
+        reps=1,
+        seed=3,
+        out=out,
+        workers=1,
+        progress=False,
+    )
+    capsys.readouterr()
+    assert main(["report", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "Degrees of freedom" not in err and "invalid value" not in err, err

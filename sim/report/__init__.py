@@ -420,7 +420,10 @@ def sweep_report(
             )
         )
     if man["spec"]["design"] in ("sobol", "morris"):
-        sens = sensitivity(folder)
+        from ..sweeps.cli import library_warnings  # noqa: PLC0415
+
+        with library_warnings():  # SALib's and NumPy's warnings in the project's words, once
+            sens = sensitivity(folder)
         body.append(
             _figure(
                 out,
