@@ -1830,3 +1830,22 @@ def test_a_folder_judged_by_an_earlier_verdict_rule_is_named_when_read(tmp_path,
         err = capsys.readouterr().err
         lines = [line for line in err.splitlines() if "verdicts follow rule 1" in line]
         assert len(lines) == 1 and lines[0].startswith("natosim: warning: "), err
+
+
+def test_a_ctrl_c_while_the_command_line_loads_is_one_line_and_exit_130(monkeypatch, capsys):
+    """Found by fuzzing: SIGINT in the first tenth of a second (NumPy and pandas loading)
+    printed Python's traceback of the import. The console script catches it."""
+    import sys
+
+    from sim.cli import entry
+
+    class Interrupted:
+        def find_spec(self, name, path=None, target=None):
+            if name == "sim.cli.commands":
+                raise KeyboardInterrupt
+
+    monkeypatch.delitem(sys.modules, "sim.cli.commands", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [Interrupted(), *sys.meta_path])
+    assert entry.main(["list"]) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("natosim: interrupted") and "Traceback" not in err
