@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.model.outputs import ALLY_COLUMNS, MODEL_COLUMNS
+from sim.model.outputs import ALLY_COLUMNS, MODEL_COLUMNS, SUMMARY_COLUMNS
 from sim.runs.runner import run_one
 from sim.scenario import CATALOGUE, ScenarioError
 from sim.scenario.loader import scenario_from_dict
@@ -88,6 +88,20 @@ def scenario_doc(draw):
     }
 
 
+def _check_summary(summary: dict) -> None:
+    """Every summary column is documented, and a value is missing only where its documentation
+    says it may be (fuzzing found the missing values undocumented); 0-1 columns inside [0, 1]."""
+    assert set(summary) == set(SUMMARY_COLUMNS), set(summary) ^ set(SUMMARY_COLUMNS)
+    for col, value in summary.items():
+        text = SUMMARY_COLUMNS[col]
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            assert "missing" in text, f"summary.{col} is missing, which its doc does not allow"
+        elif isinstance(value, float):
+            assert np.isfinite(value), col
+            if text.endswith("0-1") or ", 0-1;" in text:
+                assert -1e-9 <= value <= 1 + 1e-9, (col, value)
+
+
 def _check(results_model: dict, results_allies: dict) -> None:
     for name, cols in (("model", results_model), ("allies", results_allies)):
         for col, values in cols.items():
@@ -122,6 +136,7 @@ def test_valid_extremes_stay_bounded(doc, seed):
     r = run_one(sc, seed)
     assert not r.error, r.error
     _check(r.model, r.allies)
+    _check_summary(r.summary)
 
 
 @pytest.mark.parametrize("magnitude", [50.0, 100.0])

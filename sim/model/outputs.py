@@ -139,6 +139,53 @@ ALLY_COLUMNS: dict[str, str] = {
 }
 
 
+# The summary table: one row per run (Recorder.summary). A value is missing (NaN, an empty cell
+# in CSV) where the run gives none, as each says: a year the run does not reach, an event that
+# never came (found by fuzzing: these were undocumented).
+SUMMARY_COLUMNS: dict[str, str] = {
+    "verdict": "the run's verdict (sim.model.outputs.VERDICTS, first match wins)",
+    "start_year": "the run's first year",
+    "end_year": "the run's last year",
+    "eu_core_pct_start": "European core spending as reported in the first year, % of GDP",
+    "eu_core_pct_2027": "the same in 2027, % of GDP; missing if the run does not reach 2027",
+    "eu_core_pct_2030": "the same in 2030, % of GDP; missing if the run does not reach 2030",
+    "eu_core_pct_end": "the same in the last year, % of GDP",
+    "eu_genuine_core_pct_end": "European core spending net of reclassification, last year, "
+    "% of GDP",
+    "eu_headline_pct_end": "European core + defence-related spending, last year, % of GDP",
+    "eu_capability_share_end": "European share of NATO conventional capability in Europe, last "
+    "year, 0-1",
+    "coverage_mean_start": "European mean coverage of its requirement, first year, 0-1+",
+    "coverage_mean_end": "the same, last year, 0-1+",
+    "coverage_gain": "coverage_mean_end - coverage_mean_start",
+    "mean_trust_end": "mean trust in the US, last year, 0-1",
+    "us_posture_end": "US posture in Europe, last year, fraction of the start year's",
+    "us_capability_in_europe_end": "US capability in Europe, last year, relative to the start's",
+    "us_influence_end": "US influence over the alliance, last year (1 = as at the start)",
+    "nuclear_liability_end": "US nuclear guarantee without conventional control, last year, 0-1",
+    "russia_resolve_estimate_end": "Russia's estimate of US resolve, last year, 0-1",
+    "europe_resolve_estimate_end": "Russia's estimate of European resolve, last year, 0-1",
+    "probe_success_estimate_max": "Russia's highest estimate of a probe's success over the years "
+    "it assessed one, 0-1; missing if it assessed none",
+    "cohesion_end": "alliance cohesion, last year, 0-1",
+    "pledge_target_pct": "the pledge in force at the end, % of GDP; missing under a scenario's "
+    "pledge series (no pledge event)",
+    "pledge_opt_outs": "ISO3 codes of the allies that opted out of it, space-separated",
+    "deadline_met": "whether the US's deadline was judged met; missing if it never fell due "
+    "in the run",
+    "progress_capability_end": "share of the US contribution replaced, last year, 0-1",
+    "n_probes": "Russian probes in the run",
+    "n_repelled": "probes repelled",
+    "n_frozen": "probes that left a fait accompli",
+    "n_article5_failures": "probes nobody stood against (Article 5 failed)",
+    "n_failures_us_responded": "Article 5 failures in which the US had answered",
+    "n_nuclear_threats": "Russian nuclear threats in crises",
+    "first_probe_year": "the year of the first probe; missing if Russia never probed",
+    "us_exit_year": "the year the US left NATO's coordination mechanisms; missing if it never did",
+    "greyzone_attacks_total": "grey-zone attacks on allies after the first year",
+    "n_incursions": "air, drone and sea incursions after the first year",
+}
+
 # What record_year() keeps of the allies each year (rows of a years x fields x allies array):
 # the state the ally table and the European aggregates are computed from.
 # Russia's probe reasoning (issue "Every decision explained"): one row per candidate target
@@ -146,9 +193,11 @@ ALLY_COLUMNS: dict[str, str] = {
 PROBE_OPTION_COLUMNS: dict[str, str] = {
     "year": "calendar year",
     "target": "ISO3 of the candidate ally, empty for not probing",
-    "value": "the target's value to Russia (its proximity), 0-1",
-    "chance": "Russia's estimate of the chance of a fait accompli, 0-1",
-    "cost": "the expected cost of probing, from the resolve it read (utility units)",
+    "value": "the target's value to Russia (its proximity), 0-1; missing on the not-probing row",
+    "chance": "Russia's estimate of the chance of a fait accompli, 0-1; missing on the "
+    "not-probing row",
+    "cost": "the expected cost of probing, from the resolve it read (utility units); missing "
+    "on the not-probing row",
     "utility": "the option's utility (not probing: probe_threshold)",
     "probability": "the logit probability of the option, as the draw used it",
     "chosen": "whether Russia's draw picked it (a human or a scenario event may override)",

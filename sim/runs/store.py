@@ -60,9 +60,14 @@ def manifest(results: Results, command: str, fmt: Format) -> dict[str, Any]:
 def with_units(table: pa.Table) -> pa.Table:
     """``table`` with the units of its columns (``sim.model.outputs``) in the schema metadata, under
     ``natosim.units`` (JSON), so a Parquet file read anywhere says what its numbers mean."""
-    from ..model.outputs import ALLY_COLUMNS, MODEL_COLUMNS  # noqa: PLC0415 (outputs imports the model)
+    from ..model.outputs import (  # noqa: PLC0415 (outputs imports the model)
+        ALLY_COLUMNS,
+        MODEL_COLUMNS,
+        PROBE_OPTION_COLUMNS,
+        SUMMARY_COLUMNS,
+    )
 
-    known = {**MODEL_COLUMNS, **ALLY_COLUMNS}
+    known = {**PROBE_OPTION_COLUMNS, **SUMMARY_COLUMNS, **MODEL_COLUMNS, **ALLY_COLUMNS}
     units = {c: known[c] for c in table.column_names if c in known}
     meta = dict(table.schema.metadata or {})
     meta[b"natosim.units"] = json.dumps(units).encode()
