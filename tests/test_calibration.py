@@ -311,41 +311,6 @@ def test_bootstrap_draws_are_full_vectors_of_the_tracked_fit():
     )
 
 
-def test_bootstrap_draws_carry_the_resampling_not_the_searchs_drift(monkeypatch):
-    """Scripted optimiser: a local search that moves every refit the same way along a ridge
-    (``drift``), whatever the sample, plus a shift that depends on the resample. Each draw is
-    the estimate plus its resample's shift: the drift, which the full sample's reference refit
-    shows, is not read as uncertainty (it put 3 of 11 estimates of the 2014-2024 fit outside
-    their own intervals)."""
-    keys = list(fitmod.fitted_for(2021))
-    lo, hi = (np.array([fitmod.FITTED[k][i] for k in keys]) for i in (0, 1))
-    estimate, drift, unit = lo + 0.5 * (hi - lo), 0.2 * (hi - lo), 0.01 * (hi - lo)
-    first = "ALB"  # the first ally in the fit: its count in a resample sets the shift
-
-    def shift(allies):
-        return 0.0 if allies is None else unit * (list(allies).count(first) - 1)
-
-    def local(scenario, x0, seeds, start, end, allies, maxiter):
-        samples.append(allies)
-        return x0 + drift + shift(allies), 0.29, True
-
-    samples = []
-    monkeypatch.setattr(fitmod, "_global", lambda *a, **k: (estimate.copy(), 0.3))
-    monkeypatch.setattr(fitmod, "_minimise", lambda *a: (a[1], 0.3))  # the polish: no better
-    monkeypatch.setattr(fitmod, "_converge", local)
-    monkeypatch.setattr(fitmod, "loss", lambda *a, **k: 0.3)
-    monkeypatch.setattr(fitmod, "own_record", lambda *a, **k: {"terms": {}})
-    fit = fitmod.calibrate(sim.load_scenario(HINDCAST), reps=1, bootstrap=4, maxiter=1)
-    resamples = [s for s in samples if s is not None]
-    assert len(resamples) == 4
-    for draw, allies in zip(fit.draws, resamples, strict=True):
-        got = np.array([draw[k] for k in keys])
-        np.testing.assert_allclose(got, np.clip(estimate + shift(allies), lo, hi))
-    ref = fit.meta["bootstrap_reference"]
-    np.testing.assert_allclose([ref["values"][k] for k in keys], estimate + drift)
-    assert ref["converged"] == "5 of 5 searches"
-
-
 @pytest.mark.parametrize("origin", [2021, 2022, 2023])
 def test_each_rolling_origin_runs_on_its_own_fit(origin, tmp_path, capsys):
     from sim.calibration.hindcast import fit_path, with_fit

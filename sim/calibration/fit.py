@@ -17,12 +17,7 @@ Method (simulated least squares, a simple form of the simulated method of moment
 * **Uncertainty**: a bootstrap over allies. The allies are resampled with replacement ``B``
   times and the fit repeated (a local refit from the estimate); the standard deviation and the
   5th-95th percentiles of the refits are reported, and every refit is written whole
-  (``bootstrap_draws`` in the JSON record: the joint uncertainty, for drawing worlds). Each
-  refit runs the local search to its tolerances (a minimum of the resample's loss), and so
-  does a reference refit on the full sample; a draw is the estimate plus the refit's distance
-  from the reference (:func:`recentre`). The estimate itself (a few generations of
-  differential evolution and a short polish) stops short of the minimum on a ridge of the
-  loss, and refits read alone carried that drift as if it were uncertainty.
+  (``bootstrap_draws`` in the JSON record: the joint uncertainty, for drawing worlds).
 * **Each ally's own record** (second stage, :func:`own_record`): with the rule held, each
   ally's persistent distance from it (``allies.record_level_pp``, ``record_target_pp``) is
   estimated from that ally's own record in the window alone and shrunk toward the rule by
@@ -176,28 +171,6 @@ def _minimise(
     return res.x, float(res.fun)
 
 
-def _converge(
-    scenario: Scenario,
-    x0: np.ndarray,
-    seeds: Sequence[int],
-    start: int,
-    end: int,
-    allies: Sequence[str] | None,
-    maxiter: int,
-) -> tuple[np.ndarray, float, bool]:
-    """The local search of :func:`_minimise` run until Nelder-Mead's tolerances stop it (at
-    most ``maxiter`` iterations): a minimum of the loss on ``allies`` (the full sample if
-    None), and whether it converged."""
-    res = minimize(
-        _objective(scenario, seeds, start, end, allies),
-        x0,
-        method="Nelder-Mead",
-        bounds=list(fitted_for(end).values()),
-        options={"maxiter": maxiter, "xatol": 1e-3, "fatol": 1e-4},
-    )
-    return res.x, float(res.fun), bool(res.success)
-
-
 def _global(
     scenario: Scenario,
     seeds: Sequence[int],
@@ -236,32 +209,6 @@ def _global(
         if bar is not None:
             bar.close()
     return np.asarray(res.x), float(res.fun)
-
-
-def recentre(
-    refit: np.ndarray,
-    reference: np.ndarray,
-    estimate: np.ndarray,
-    bounds: Sequence[tuple[float, float]],
-) -> np.ndarray:
-    """One bootstrap draw: the estimate moved by how far the refit on a resample ended from
-    the reference refit, ``estimate + (refit - reference)``, within the search bounds.
-
-    Both refits are the same local search from the estimate run to its tolerances
-    (:func:`_converge`), on the resample and on the full sample: each a minimum. The estimate
-    is not quite one (a short search on a ridge of the loss, where the speed of budgets and
-    their urgency under threat trade off), so a refit read alone mixes the distance from the
-    estimate to the minimum with the data's variation: the 2014-2024 fit had 3 of its 11
-    estimates outside their own intervals, all six refits on one side. The difference keeps
-    the data's part: the spread of the minimum over resamples (the bootstrap's principle,
-    Efron and Tibshirani 1993), placed at the estimate the runs use.
-
-    >>> recentre(np.array([2.0, 0.5]), np.array([1.5, 0.5]), np.array([1.0, 0.9]),
-    ...          [(0.0, 5.0), (0.0, 1.0)]).tolist()
-    [1.5, 0.9]
-    """
-    lo, hi = (np.array(b, dtype=float) for b in zip(*bounds, strict=True))
-    return np.clip(estimate + (refit - reference), lo, hi)
 
 
 def fit_richardson(start: int, end: int) -> dict[str, Any]:
@@ -308,10 +255,8 @@ def calibrate(
     progress: bool = False,
 ) -> Fit:
     """Fit :func:`fitted_for` on ``start``..``end`` and estimate Russia's reaction. ``maxiter``
-    is the number of generations of the differential evolution (the estimate's polish takes
-    ten times as many Nelder-Mead iterations; the bootstrap's searches run to the method's
-    tolerances, at most a hundred times as many: 1,500 at 15 generations, where one from the
-    2014-2024 estimate converged in 453). Each bootstrap refit is kept whole (``draws``, one full
+    is the number of generations of the differential evolution (the bootstrap's local refits
+    take ten times as many iterations). Each bootstrap refit is kept whole (``draws``, one full
     parameter vector each): their joint spread is the fit's uncertainty
     (:func:`sim.calibration.bootstrap_draws`)."""
     keys = fitted_for(end)
@@ -331,20 +276,10 @@ def calibrate(
     rng = np.random.default_rng(seed)
     allies = sorted(observed().query("year > @start and year <= @end")["iso3"].unique())
     draws = []
-    reference: dict[str, Any] = {}
-    converged = []
-    if bootstrap:
-        # the full sample's minimum near the estimate, which each refit is read against: what
-        # a refit moves without any resampling (recentre)
-        x_ref, loss_ref, ok = _converge(scenario, x_hat, seeds, start, end, None, 100 * maxiter)
-        reference = {"values": dict(zip(keys, map(float, x_ref), strict=True)), "loss": loss_ref}
-        converged.append(ok)
     for _ in range(bootstrap):
         sample = list(rng.choice(allies, size=len(allies), replace=True))
-        xb, _, ok = _converge(scenario, x_hat, seeds, start, end, sample, 100 * maxiter)
-        draws.append(recentre(xb, x_ref, x_hat, list(keys.values())))
-        converged.append(ok)
-    reference["converged"] = f"{sum(converged)} of {len(converged)} searches"
+        xb, _ = _minimise(scenario, x_hat, seeds, start, end, sample, 10 * maxiter)
+        draws.append(xb)
     fit = Fit(
         values=values, loss=best, loss_default=loss_default, richardson=fit_richardson(start, end)
     )
@@ -364,10 +299,6 @@ def calibrate(
         "reps": reps,
         "seed": seed,
         "bootstrap": bootstrap,
-        # the full sample's minimum near the estimate, which the refits are read against
-        # (recentre): how far a search moves without resampling, the loss it reaches, and how
-        # many of the bootstrap's searches (the reference's and the refits') converged
-        "bootstrap_reference": reference,
         "maxiter": maxiter,
         "fitted": list(keys),
         "allies_in_fit": allies,
