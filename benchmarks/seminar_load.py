@@ -41,6 +41,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from sim.seminar.launch import launch
+from sim.seminar.seat_page import JUST_ADVANCED
 
 ROLES = [
     "USA", "RUS", "ALB", "BEL", "BGR", "CAN", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA",
@@ -256,6 +257,7 @@ def main() -> None:
             roster_s, view_s, stale, tracebacks = [], [], 0, 0
             server_cpu, browser_cpu, parts = [], [], []
             msg_s, msg_last_s, lost = [], [], 0
+            advanced_at = 0.0  # the first year starts with the session, not an Advance
             for k in range(args.years):
                 year = 2026 + k
                 # during the year: half the students change a decision, a third write to another
@@ -274,6 +276,9 @@ def main() -> None:
                     else:
                         sent[tag] = (to, pages[i].evaluate(SEND), False)
                 time.sleep(2)
+                # a Submit within JUST_ADVANCED of the Advance is asked again (a page may still
+                # show last year's form): the class's last second comes after it, as in a class
+                time.sleep(max(0.0, JUST_ADVANCED + 0.5 - (time.monotonic() - advanced_at)))
                 teacher.evaluate(WATCH_ROSTER, n)
                 # the last second: everyone presses Submit, some Send first
                 # (each page's own clock at its click: one machine, one clock; the instructor's
@@ -299,6 +304,7 @@ def main() -> None:
                 cpu0 = cpu_s(proc.pid), browsers_cpu_s(proc.pid)
                 t0 = teacher.evaluate("Date.now()")
                 teacher.evaluate("document.querySelector('.advance').click()")
+                advanced_at = time.monotonic()
                 seen = []
                 for page in pages:
                     try:

@@ -140,6 +140,7 @@ def test_scenarios_run_beside_a_finished_folder_share_its_worlds(tmp_path, capsy
     for extra, option in (
         (["--reps", "3"], "--reps 3"),
         (["--seed", "9"], "--seed 9"),
+        (["--seed", "0"], "--seed 0"),  # the default, given: refused too (a review)
         (["--fixed"], "--fixed"),
     ):
         out = tmp_path / f"bad{len(extra)}{extra[0]}"
@@ -148,6 +149,11 @@ def test_scenarios_run_beside_a_finished_folder_share_its_worlds(tmp_path, capsy
         err = capsys.readouterr().err
         assert str(run) in err and option in err, err
         assert not out.exists()
+    other = tmp_path / "r6"  # a second finished folder in other worlds: nothing pairs with both
+    assert main(["run", "ceasefire", "--reps", "2", "--seed", "6", "--out", str(other)]) == 0
+    capsys.readouterr()
+    assert main(["compare", str(run), str(other), "baseline", "--out", str(tmp_path / "x")]) == 2
+    assert "the worlds of" in capsys.readouterr().err
     out = tmp_path / "c"
     capsys.readouterr()
     assert main(["compare", str(run), "baseline", "--no-report", "--out", str(out)]) == 0

@@ -154,9 +154,8 @@ def test_the_crisis_answer_of_the_us_and_of_an_ally():
         human = [e for k, e in zip(events["kind"], events["event"], strict=True) if k == "human"]
         answer = "answers" if us_answers else "does not answer"
         assert f"2026: The US (human) {answer} the probe of Estonia" in human
-        assert f"2026: Poland (human) sends {poland_helps:.0%} of the help it could to Estonia" in (
-            human
-        )
+        sends = "100% of the help it could" if poland_helps else "no help"
+        assert f"2026: Poland (human) sends {sends} to Estonia" in human
         probe_why = [w for k, w in zip(events["kind"], events["why"], strict=True) if k == "probe"]
         assert any("the US (human) chose" in w for w in probe_why)
     assert outcomes == {False: 0, True: 1}

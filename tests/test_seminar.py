@@ -257,16 +257,42 @@ def test_crafted_us_russia_and_instructor_messages_are_refused(session):
 
 def test_an_event_injected_twice_or_a_second_probe_is_refused(session):
     """Found by a browser check: ten identical probes of Estonia were all accepted, logged ten
-    times, and the debrief counted one probe. A repeat is refused, and so is a second probe in
-    a year (Russia probes one ally a year); other events still add up to ten."""
+    times, and the debrief counted one probe. An event that acts once a year (a probe, a summit,
+    the command) is refused a second time; one that adds up (a drawdown) may be repeated; a
+    target on an event that acts on the alliance is refused (it would be ignored)."""
     session.inject("russia_probe", "EST", 1.0)
     with pytest.raises(SeminarError, match="already"):
         session.inject("russia_probe", "EST", 1.0)
-    with pytest.raises(SeminarError, match="one ally a year: Estonia"):
+    with pytest.raises(SeminarError, match="already"):
         session.inject("russia_probe", "LVA", 1.0)
     session.inject("us_drawdown", "", 0.1)
-    session.inject("us_drawdown", "", 0.2)  # another size: another event
+    session.inject("us_drawdown", "", 0.1)  # adds up: 0.2 in all
+    with pytest.raises(SeminarError, match="takes no target"):
+        session.inject("us_drawdown", "EST", 0.1)
     assert len(session.injected) == 3
+
+
+def test_an_injected_probe_does_not_silently_replace_the_scenarios_own(tmp_path):
+    """A review found that an injected probe in a year the scenario probes replaced the
+    scenario's probe, whose event still read as if it happened."""
+    from sim.seminar.session import ClassSession
+
+    s = ClassSession(sim.load_scenario("baltic_probe"), seed=3, code="1", instructor_token="T")
+    year = next(e.year for e in s.scenario.events if e.kind == "russia_probe")
+    while s.year + 1 < year:
+        s.advance()
+    with pytest.raises(SeminarError, match="already"):
+        s.inject("russia_probe", "EST", 1.0)
+
+
+def test_an_advance_from_a_year_gone_or_within_the_cooldown_advances_nothing(session):
+    """A double click, or a press as the clock advanced, must not move the class two years: the
+    check is made under the session's lock (a review raced the console's own check)."""
+    year = session.year
+    assert session.advance(from_year=year)
+    assert not session.advance(from_year=year)  # the same console year, pressed again
+    assert not session.advance(from_year=session.year, cooldown=60.0)
+    assert session.year == year + 1
 
 
 def test_a_seated_browser_is_offered_its_seat_back(session, monkeypatch):

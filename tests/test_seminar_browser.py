@@ -31,6 +31,16 @@ def _advance(teacher) -> None:
     teacher.locator(".advance").click()
 
 
+def _submit(page) -> None:
+    """A student presses Submit; in the first seconds of a year the page asks again (it may
+    still have shown last year's form), and the student presses again."""
+    page.locator(".submit").click()
+    page.wait_for_selector(":text('is in'), :text('press Submit again')", timeout=30_000)
+    if page.locator("text=press Submit again").count():
+        page.locator(".submit").click()
+    page.wait_for_selector("text=is in", timeout=30_000)
+
+
 def _join(page, link: str, name: str, role_prefix: str) -> None:
     page.goto(link)
     page.wait_for_selector("text=Join the seminar", timeout=90_000)
@@ -82,11 +92,9 @@ def test_an_instructor_and_two_students_play_three_years(seminar):
         ada.wait_for_selector("text=you are Estonia", timeout=60_000)
         for year in (2026, 2027, 2028):
             ada.locator(".decide-answer button", has_text="resist").click()
-            ada.locator(".submit").click()
-            ada.wait_for_selector("text=is in", timeout=30_000)
+            _submit(ada)
             cy.locator(".decide-threat").get_by_text("my agent decides").click()  # set it
-            cy.locator(".submit").click()
-            cy.wait_for_selector("text=is in", timeout=30_000)
+            _submit(cy)
             teacher.wait_for_function(
                 "document.querySelectorAll('.roster .seat.decided').length === 2",
                 timeout=30_000,
@@ -159,13 +167,7 @@ def test_untouched_submit_release_and_resume(tmp_path):
             ada.wait_for_selector("text=Your decisions for 2027", timeout=30_000)
             assert "(agent)" in ada.locator(".decide-budget").inner_text()
             ada.wait_for_selector("text=Not submitted yet", timeout=30_000)
-            ada.locator(".submit").click()
-            # an untouched Submit in the first seconds of a year is asked again (the page may
-            # still have shown last year's choices as it was pressed); a second press goes
-            ada.wait_for_selector(":text('is in'), :text('press Submit again')", timeout=30_000)
-            if ada.locator("text=press Submit again").count():
-                ada.locator(".submit").click()
-            ada.wait_for_selector("text=is in", timeout=30_000)
+            _submit(ada)
             teacher.wait_for_selector(".roster .seat.decided", timeout=30_000)
             _advance(teacher)
             ada.wait_for_selector("text=Year 2027", timeout=60_000)

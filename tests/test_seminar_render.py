@@ -352,14 +352,12 @@ def test_a_reloaded_seat_shows_its_submitted_decision_and_a_second_submit_keeps_
         rc.close()
 
 
-def test_a_submit_from_a_year_gone_is_refused_and_an_untouched_one_just_after_is_asked_again(
-    live, monkeypatch
-):
-    """Found by a browser check: a Submit pressed as the instructor advanced was taken as an
-    all-agent decision for the next year, and the page said it was in. A decision made on a
-    year's form is refused once the class has moved on; an untouched Submit in the first
-    seconds of a year is asked again (the page may still have shown last year's choices), and
-    a second press goes."""
+def test_a_submit_from_a_year_gone_is_refused_and_one_just_after_is_asked_again(live, monkeypatch):
+    """Found by a browser check (and a review): a Submit pressed as the instructor advanced was
+    taken as a decision for the next year, all-agent or with a change made on the page still
+    showing last year's form, and the page said it was in. A decision made on a year's form is
+    refused once the class has moved on; any Submit in the first seconds of a year is asked
+    again, naming the year the agent decided, and a second press goes."""
     from sim.seminar.session import SeminarError
 
     token = live.join("123456", "Pat", "POL")
@@ -368,12 +366,14 @@ def test_a_submit_from_a_year_gone_is_refused_and_an_untouched_one_just_after_is
     with pytest.raises(SeminarError, match="advanced before your Submit"):
         live.decide(token, for_year=year, answer="resist")
     assert live.submitted("POL") is None
+    monkeypatch.setattr(live, "seconds_since_advance", lambda: 0.5)  # just advanced
     rc = page(f"seat={token}")
     try:
         settled(lambda: repr(text_of(rc)))
         _by_class(rc, "submit")[0].fire_event("click", {})
         shown = settled(lambda: repr(text_of(rc)))
-        assert "press Submit again" in shown and live.submitted("POL") is None
+        assert f"your agent decided {year + 1}" in shown and "press Submit again" in shown
+        assert live.submitted("POL") is None
         _by_class(rc, "submit")[0].fire_event("click", {})
         shown = settled(lambda: repr(text_of(rc)))
         assert live.submitted("POL") is not None and "is in" in shown

@@ -130,6 +130,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 ) from None
     if loaded and len(loaded) < len(args.scenarios):
         _match_loaded_runs(args, loaded)
+    for key in ("seed", "reps"):  # not given: the defaults
+        if getattr(args, key) is None:
+            setattr(args, key, COMPARE_DEFAULTS[key])
     scenarios = [
         loaded[ref].scenario if ref in loaded else load_scenario(resolve_scenario_path(ref))
         for ref in args.scenarios
@@ -197,21 +200,32 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return _maybe_report(args, folder, 1 if failures else 0)
 
 
-COMPARE_DEFAULTS = {"seed": 0, "reps": 50, "fixed": False}  # the parser's, below
+COMPARE_DEFAULTS = {"seed": 0, "reps": 50, "fixed": False}  # the parser's (None: not given)
 
 
 def _match_loaded_runs(args: argparse.Namespace, loaded: dict[str, Any]) -> None:
     """Scenarios run beside a finished results folder share its worlds: its root seed, its
     number of replications and its world mode (sampled or point values), so that runs pair
-    world by world. An option left at its default takes the folder's value (said on standard
-    error); one set to a different value is refused, naming the folder and the option."""
-    ref, res = next(iter(loaded.items()))
-    theirs = {"seed": res.root_seed, "reps": len(res.seeds), "fixed": res.worlds.empty}
+    world by world. An option not given takes the folder's value (said on standard error); one
+    given with a different value is refused, naming the folder and the option, and so are
+    finished folders that do not share their worlds."""
+    worlds = {
+        ref: {"seed": res.root_seed, "reps": len(res.seeds), "fixed": res.worlds.empty}
+        for ref, res in loaded.items()
+    }
+    ref, theirs = next(iter(worlds.items()))
+    for other, its in worlds.items():
+        if its != theirs:
+            raise ScenarioError(
+                other,
+                "(worlds)",
+                f"the worlds of {ref} (seed {theirs['seed']}, {theirs['reps']} replications), "
+                "for the scenarios run beside them to pair with both",
+                f"seed {its['seed']}, {its['reps']} replications",
+            )
     for key, value in theirs.items():
         mine = getattr(args, key)
-        if mine == value:
-            continue
-        if mine != COMPARE_DEFAULTS[key]:
+        if mine is not None and mine is not False and mine != value:
             shown = "--fixed" if key == "fixed" else f"--{key} {mine}"
             wanted = (
                 ("point values (--fixed)" if value else "sampled worlds (no --fixed)")
@@ -512,13 +526,13 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument(
         "--reps",
         type=cli_args.positive,
-        default=COMPARE_DEFAULTS["reps"],
+        default=None,
         help="replications each (default 50; beside a finished folder, its own)",
     )
     cmp_.add_argument(
         "--seed",
         type=cli_args.seed,
-        default=COMPARE_DEFAULTS["seed"],
+        default=None,
         help="root seed, shared by all scenarios (beside a finished folder, its own)",
     )
     cmp_.add_argument(

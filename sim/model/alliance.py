@@ -463,13 +463,13 @@ class AllianceModel(mesa.Model):
             target = forced_probe
         if target is not None:
             crisis = crisis_game.resolve_probe(self, target)
-            self._log_crisis_decisions(crisis)
             crisis_game.apply_feedback(self, crisis)
             self._remember_alignment(crisis)
             self.probe_this_year = crisis
             self.recorder.event(
                 "probe", crisis_game.describe(self, crisis), why=crisis_game.why(self, crisis)
             )
+            self._log_crisis_decisions(crisis)  # after the probe they answer, in the log
 
     def _log_crisis_decisions(self, crisis: crisis_game.Crisis) -> None:
         """A seminar's human decisions in a crisis, written to the event log (ODD 6.4): the US
@@ -489,8 +489,12 @@ class AllianceModel(mesa.Model):
             if i != crisis.target:
                 self.recorder.event(
                     "human",
-                    f"{self.allies[i].record.country} (human) sends {float(amount):.0%} of the "
-                    f"help it could to {where}",
+                    f"{self.allies[i].record.country} (human) sends "
+                    + (
+                        f"{float(amount):.0%} of the help it could to {where}"
+                        if amount
+                        else f"no help to {where}"
+                    ),
                 )
 
     def _remember_alignment(self, crisis: crisis_game.Crisis) -> None:

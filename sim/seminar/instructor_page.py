@@ -156,11 +156,8 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
     def advance_once() -> None:
         """Advance from the year the console showed, once: a double click advanced two years
         (found by a browser check), the year between left to the agents."""
-        shown = shown_year.current
-        if SESSION.year != shown or SESSION.seconds_since_advance() < ADVANCE_COOLDOWN:
+        if not SESSION.advance(from_year=shown_year.current, cooldown=ADVANCE_COOLDOWN):
             set_message(f"Advanced to {SESSION.year} a moment ago: press again to go on.")
-            return
-        SESSION.advance()
 
     def do_export() -> None:
         folder = SESSION.export(CONFIG.export_root)

@@ -92,8 +92,8 @@ def JoinView(code0: str, snap: Snapshot, seats: int = 0) -> None:
                 outlined=r != role,
                 small=True,
             ).key(f"role-{r}")
-    if role and role not in free:  # taken (or locked) since it was tapped
-        solara.Warning(f"{SESSION.role_name(role)} has just been taken: choose another role")
+    if role and role not in free and mine is None:  # taken or locked since it was tapped
+        solara.Warning(f"{SESSION.role_name(role)} is no longer free: choose another role")
     if role:
         solara.HTML(tag="div", unsafe_innerHTML=snap.previews.get(role, ""))
     solara.Button("Join", on_click=join, classes=["join"], color="primary")

@@ -19,7 +19,7 @@ from .messages_panel import MessagesPanel
 from .session import DECISION_FIELDS, RUSSIA, US, SeminarError, Snapshot
 
 AGENT = "my agent decides"
-JUST_ADVANCED = 3.0  # s: an untouched Submit this soon after an Advance is asked again
+JUST_ADVANCED = 3.0  # s: a Submit this soon after an Advance is asked again, once
 
 
 YES_NO: dict[bool | None, str] = {None: AGENT, True: "yes", False: "no"}
@@ -188,28 +188,29 @@ def SubmitBox(token: str, role: str, year: int, latest: Any) -> None:
     warned, error = (state[1], state[2]) if state[0] == year else (False, "")
 
     def submit() -> None:
-        untouched = all(v is None for v in latest.current.values())
-        if untouched and not warned and SESSION.seconds_since_advance() < JUST_ADVANCED:
-            # the page may still have shown last year's choices when Submit was pressed: an
-            # empty form sent now would stand for them (a browser check); a second press goes
+        now = SESSION.year  # the class's year, which this page may not have drawn yet
+        if not warned and SESSION.seconds_since_advance() < JUST_ADVANCED:
+            # the page may still have shown last year's form when Submit was pressed, and a
+            # change made on it lands in the new year's (a browser check, then a review): any
+            # Submit this soon is asked again once
             ask = (
-                f"The year had just advanced: your agent decided {year}. Check your decisions "
-                f"for {year + 1}, then press Submit again."
+                f"The year had just advanced: your agent decided {now}. Check your decisions "
+                f"for {now + 1}, then press Submit again."
             )
-            set_state((year, True, ask, state[3]))
+            set_state((now, True, ask, state[3]))  # kept for the year the page will draw
             return
         try:
             SESSION.decide(token, for_year=year, **latest.current)
             set_state((year, warned, "", state[3] + 1))
         except SeminarError as exc:
-            set_state((year, warned, str(exc), state[3]))
+            set_state((SESSION.year, warned, str(exc), state[3]))
 
     solara.Button(
         "Submit my decisions", on_click=use_handler(submit), classes=["submit"], color="primary"
     )
     # one alert whose type changes (solara.Success and solara.Warning are two components: the
     # swap at every Advance closed one widget and opened another on every page)
-    done = role in SESSION.decided()  # also after a reload, or from the seat's other device
+    done = role in SESSION.decided()  # also on a page opened again (a reload, --resume)
     rv.Alert(
         type="success" if done else "warning",
         children=[

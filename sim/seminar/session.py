@@ -60,6 +60,7 @@ import pandas as pd
 from ..model.alliance import AllianceModel
 from ..runs.runner import replication_seeds
 from ..scenario import Scenario
+from ..scenario.loader import TARGETED_KINDS
 from .checks import (
     DECISION_FIELDS,
     MAX_TEXT,
@@ -107,6 +108,9 @@ INJECTABLE = (
     "greyzone_surge",
     "european_command",
 )
+
+# injectable kinds that act once a year whatever the count (a probe, a summit, the command)
+ACTS_ONCE = frozenset({"russia_probe", "summit", "european_command"})
 
 MAX_PARTICIPANTS = 200
 
@@ -541,17 +545,24 @@ class ClassSession(PersistenceMixin, DebriefMixin):
         if kind == "russia_probe" and not target:
             raise SeminarError("a probe needs a target")
         value = _number("magnitude", magnitude, *INJECT_MAGNITUDE)
+        if target and kind not in TARGETED_KINDS:  # it would be ignored
+            raise SeminarError(f"{kind} acts on the alliance: it takes no target")
         event = {"kind": kind, "target": target, "magnitude": 1.0 if value is None else value}
         with self.lock:
-            # a repeat would be logged and counted as often as pressed, and act once or add up
-            # unseen (found by a browser check: ten identical probes, one probe in the debrief)
-            if event in self.injected:
-                raise SeminarError("this event is injected for the coming year already")
-            probed = [e["target"] for e in self.injected if e["kind"] == "russia_probe"]
-            if kind == "russia_probe" and probed:
+            # a repeat of an event that acts once would be logged and counted as often as it
+            # was pressed (a browser check: ten identical probes, one probe in the debrief); a
+            # drawdown, a reassurance or a grey-zone surge adds up, so it may be repeated
+            if kind in ACTS_ONCE and any(e["kind"] == kind for e in self.injected):
+                raise SeminarError(f"{kind} is injected for the coming year already")
+            scripted = [
+                e.target
+                for e in self.scenario.events
+                if e.kind == "russia_probe" and e.year == self.model.year + 1
+            ]
+            if kind == "russia_probe" and scripted:  # it would replace the scenario's own
                 raise SeminarError(
-                    f"Russia probes one ally a year: {self.role_name(probed[0])} is injected "
-                    "already"
+                    f"the scenario has Russia probe {self.role_name(scripted[0])} in "
+                    f"{self.model.year + 1} already (one probe a year)"
                 )
             if len(self.injected) >= 10:
                 raise SeminarError("at most 10 events a year")
@@ -559,11 +570,20 @@ class ClassSession(PersistenceMixin, DebriefMixin):
             self._roster_changed()
             self.save()
 
-    def advance(self) -> None:
-        """The year ends: human decisions where given, the agents' rules everywhere else."""
+    def advance(self, from_year: int | None = None, cooldown: float = 0.0) -> bool:
+        """The year ends: human decisions where given, the agents' rules everywhere else.
+        ``from_year``: the year the instructor's console showed; ``cooldown``: seconds after the
+        last Advance within which a press is taken for a repeat. Either makes a press that the
+        class has moved past (a double click, a press as the clock advanced) advance nothing:
+        returns False. Checked under the session's lock, so never beside another Advance (a
+        review found the console's own check raced the clock's)."""
         with self.lock:
             if self.done:
                 raise SeminarError("the run is over")
+            if (from_year is not None and from_year != self.model.year) or (
+                self.seconds_since_advance() < cooldown
+            ):
+                return False
             year = self.model.year + 1
             taken = self.taken()
             decisions = {r: f for r, f in self.pending.items() if r in taken}
@@ -591,6 +611,7 @@ class ClassSession(PersistenceMixin, DebriefMixin):
             self._publish()
             self._roster_changed()
             self.save()
+            return True
 
     def _record(self, entry: dict[str, Any]) -> None:
         year = entry["year"]

@@ -96,10 +96,11 @@ def _complete_outputs(
         where = f"{o}: no value at {gaps} of {len(design)} points"
         if "@" in o:
             years = store.read("model", columns=["year"])["year"]
-            raise ValueError(
-                f"{where}: {o.split('@')[1]} is outside the years their runs cover "
-                f"({int(years.min())}-{int(years.max())})"
-            )
+            lo, hi, year = int(years.min()), int(years.max()), int(o.split("@")[1])
+            if not lo <= year <= hi:
+                raise ValueError(
+                    f"{where}: {year} is outside the years their runs cover ({lo}-{hi})"
+                )
         raise ValueError(
             f"{where} (a year their runs do not reach, or an event that never came: choose "
             "an output every run has)"

@@ -52,9 +52,10 @@ def app_config() -> AppConfig:
 
 def safe_label(text: str, fallback: str = "seminar") -> str:
     """A folder name made from what a browser typed: letters, digits, '_' and '-', at most 40
-    characters; accents folded to their letters (``ünïcödé`` gives ``unicode``); never empty:
-    ``fallback`` (itself made safe) when nothing is left, whether the text was empty, blank or
-    only punctuation. ``../../etc`` becomes ``etc``.
+    characters; a letter with a combining accent folded to its base letter (``ünïcödé`` gives
+    ``unicode``; a letter with no ASCII base, ``ł``, ``ø``, ``ß`` or ``名``, is dropped); never
+    empty: ``fallback`` (itself made safe) when nothing is left, whether the text was empty,
+    blank or only punctuation. ``../../etc`` becomes ``etc``.
 
     >>> safe_label("ünïcödé-名前"), safe_label("  ", "baseline"), safe_label("..", "baseline")
     ('unicode', 'baseline', 'baseline')
