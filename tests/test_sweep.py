@@ -555,24 +555,30 @@ def test_a_column_missing_in_the_first_task_takes_its_type_from_a_later_one(tmp_
     assert store.schema("summary").field("deadline_met").type == pa.bool_()
 
 
-def test_sensitivity_names_an_output_year_outside_the_runs(tmp_path, capsys):
-    """Found by fuzzing: an output of a year after the runs' end was reported as an unfinished
-    sweep ("0 of 6 points; finish it with --resume"); the sweep is whole, the year is not in
-    it, and the message says so with the years the runs cover."""
+def _short_sweep(tmp_path, end_year: int, factors: dict, design: str, samples: int):
+    """A sweep of a baseline cut at ``end_year``, one replication a point, in ``tmp_path/sw``."""
     sc = tmp_path / "short.toml"
-    sc.write_text('name = "short"\nextends = "baseline"\n[run]\nend_year = 2028\n')
+    sc.write_text(f'name = "short"\nextends = "baseline"\n[run]\nend_year = {end_year}\n')
     out = tmp_path / "sw"
     sim.sweep(
         str(sc),
-        {TI: (0.0, 1.0)},
-        design="lhs",
-        samples=4,
+        factors,
+        design=design,
+        samples=samples,
         reps=1,
         seed=3,
         out=out,
         workers=1,
         progress=False,
     )
+    return out
+
+
+def test_sensitivity_names_an_output_year_outside_the_runs(tmp_path, capsys):
+    """Found by fuzzing: an output of a year after the runs' end was reported as an unfinished
+    sweep ("0 of 6 points; finish it with --resume"); the sweep is whole, the year is not in
+    it, and the message says so with the years the runs cover."""
+    out = _short_sweep(tmp_path, 2028, {TI: (0.0, 1.0)}, "lhs", 4)
     capsys.readouterr()
     assert main(["sensitivity", str(out), "--outputs", "eu_core_pct@2030"]) == 2
     err = capsys.readouterr().err
@@ -583,20 +589,7 @@ def test_sensitivity_names_an_output_year_outside_the_runs(tmp_path, capsys):
 def test_sobol_from_too_few_samples_says_so(tmp_path, capsys):
     """Found by fuzzing: Sobol from one base sample printed S1 1.333 and ST 2.000 with no word
     that they mean nothing; a note says so and how many samples to sweep."""
-    sc = tmp_path / "short.toml"
-    sc.write_text('name = "short"\nextends = "baseline"\n[run]\nend_year = 2027\n')
-    out = tmp_path / "sob"
-    sim.sweep(
-        str(sc),
-        {TI: (0.0, 1.0), "russia.fatigue": (0.1, 0.5)},
-        design="sobol",
-        samples=2,
-        reps=1,
-        seed=3,
-        out=out,
-        workers=1,
-        progress=False,
-    )
+    out = _short_sweep(tmp_path, 2027, {TI: (0.0, 1.0), "russia.fatigue": (0.1, 0.5)}, "sobol", 2)
     capsys.readouterr()
     assert main(["sensitivity", str(out), "--outputs", "eu_core_pct_end"]) == 0
     assert "2 base sample(s) are too few for sobol indices" in capsys.readouterr().err
@@ -605,20 +598,7 @@ def test_sobol_from_too_few_samples_says_so(tmp_path, capsys):
 def test_the_report_of_a_morris_sweep_leaks_no_numpy_warnings(tmp_path, capsys):
     """Found by fuzzing: the report of a one-trajectory Morris sweep printed NumPy's "Degrees
     of freedom <= 0" and "invalid value encountered in divide" ten times."""
-    sc = tmp_path / "short.toml"
-    sc.write_text('name = "short"\nextends = "baseline"\n[run]\nend_year = 2027\n')
-    out = tmp_path / "mor"
-    sim.sweep(
-        str(sc),
-        {TI: (0.0, 1.0)},
-        design="morris",
-        samples=1,
-        reps=1,
-        seed=3,
-        out=out,
-        workers=1,
-        progress=False,
-    )
+    out = _short_sweep(tmp_path, 2027, {TI: (0.0, 1.0)}, "morris", 1)
     capsys.readouterr()
     assert main(["report", str(out)]) == 0
     err = capsys.readouterr().err
