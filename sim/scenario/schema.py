@@ -122,7 +122,9 @@ EVENT_KINDS: dict[str, str] = {
     "rises with proximity by `magnitude` (index 0-1).",
     "greyzone_surge": "A wave of sabotage and cyber attacks on `target` (or all allies, by "
     "proximity): `magnitude` extra attacks.",
-    "russia_probe": "Russia probes `target` this year regardless of its own decision rule.",
+    "russia_probe": "Russia probes `target` this year regardless of its own decision rule (a "
+    "`target` not yet a member that year: no Article 5 crisis, logged, and Russia decides by its "
+    "rule; one probe event a year).",
     "us_reassurance": "Article 5 reaffirmed with contingency planning (C13): trust and Russia's "
     "estimate of US resolve rise by `magnitude` times the reassurance gain.",
     "us_drawdown": "The US cuts its posture in Europe by `magnitude` (fraction of 2025 posture).",
