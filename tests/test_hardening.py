@@ -322,7 +322,7 @@ def test_sensitivity_says_salibs_warnings_once_in_the_projects_words(lhs_sweep, 
 def test_library_warnings_are_said_once_or_silenced(capsys):
     import warnings
 
-    from sim.sweeps.cli import library_warnings
+    from sim.sweeps.said import library_warnings
 
     with library_warnings():
         for _ in range(3):

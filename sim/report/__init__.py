@@ -420,7 +420,7 @@ def sweep_report(
             )
         )
     if man["spec"]["design"] in ("sobol", "morris"):
-        from ..sweeps.cli import library_warnings  # noqa: PLC0415
+        from ..sweeps.said import library_warnings  # noqa: PLC0415
 
         with library_warnings():  # SALib's and NumPy's warnings in the project's words, once
             sens = sensitivity(folder)
