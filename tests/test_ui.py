@@ -117,6 +117,11 @@ def test_the_lever_note_goes_with_the_run_it_was_about():
     assert "from 2027" in app.lever_note.value
     app.set_seed(app.seed.value + 1)
     assert app.lever_note.value == ""
+    app.step(1)
+    app.set_lever("united_states.threat_intensity", 0.5)
+    assert "from 2027" in app.lever_note.value
+    app.reset()  # a browser check found the note outlived Reset
+    assert app.lever_note.value == ""
 
 
 @pytest.fixture

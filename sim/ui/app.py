@@ -348,6 +348,7 @@ def Controls() -> None:
 
 def reset() -> None:
     set_playing(False)
+    lever_note.value = ""  # the run it was about restarts (a browser check)
     session.value = session.value.reset() if session.value else None
     if session.value is None:
         new_session()
