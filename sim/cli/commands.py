@@ -200,7 +200,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return _maybe_report(args, folder, 1 if failures else 0)
 
 
-COMPARE_DEFAULTS = {"seed": 0, "reps": 50, "fixed": False}  # the parser's (None: not given)
+COMPARE_DEFAULTS = {"seed": 0, "reps": 50}  # compare's, when not given (the parser says None)
 
 
 def _match_loaded_runs(args: argparse.Namespace, loaded: dict[str, Any]) -> None:

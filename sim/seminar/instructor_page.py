@@ -12,6 +12,7 @@ from typing import cast
 import reacton.ipyvuetify as rv
 import solara
 
+from ..scenario.loader import TARGETED_KINDS
 from .countdown import Countdown
 from .debrief_view import DebriefView
 from .live import CONFIG, SESSION, WAIT_SECONDS, log
@@ -242,7 +243,7 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
             on_click=guarded(
                 lambda: SESSION.inject(
                     kind,
-                    target if kind in ("russia_probe", "greyzone_surge") else "",
+                    target if kind in TARGETED_KINDS else "",
                     3.5 if kind == "summit" else (0.1 if kind == "us_drawdown" else 1.0),
                 )
             ),
