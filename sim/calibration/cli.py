@@ -45,6 +45,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         seed=args.seed,
         bootstrap=args.bootstrap,
         maxiter=args.maxiter,
+        polish=args.polish,
         progress=not args.quiet,
     )
     for k, v in fit.values.items():
@@ -149,6 +150,14 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
         type=cli_args.count(1000),
         default=40,
         help="generations of differential evolution",
+    )
+    ca.add_argument(
+        "--polish",
+        type=cli_args.count(100_000),
+        default=3000,
+        help="at most this many iterations of the local search that takes the estimate, and "
+        "each bootstrap refit, to a minimum (restarted Nelder-Mead; it stops earlier once a "
+        "restart gains under 1e-4 pp; default 3000)",
     )
     ca.add_argument("--out", help="folder for the fit (default results/calibration/<timestamp>/)")
     ca.add_argument(
