@@ -478,3 +478,17 @@ def test_the_local_search_restarts_until_it_stops_gaining():
     assert once.fun > 1.0  # the single pass stalled on the ridge
     _, _, ok_small = fitmod.converge(ridge, x0, bounds, 50)
     assert not ok_small
+
+
+def test_the_bootstrap_gives_the_same_refits_whatever_the_number_of_workers():
+    """``natosim calibrate --workers 2`` refits the bootstrap samples in two processes: each
+    sample is drawn before any refit and each refit is deterministic (common random numbers),
+    so the draws are those of one process, in the same order. A window of two years holds no
+    ally's record (three years needed): every ally follows the rule alone (it raised before)."""
+    sc = sim.load_scenario(HINDCAST)
+    kw = {"start": 2014, "end": 2016, "reps": 1, "bootstrap": 2, "maxiter": 1, "polish": 8}
+    one = fitmod.calibrate(sc, workers=1, **kw)
+    two = fitmod.calibrate(sc, workers=2, **kw)
+    assert one.draws == two.draws and one.values == two.values
+    assert two.meta["refits_converged"] in (0, 1, 2) and two.meta["polish"] == 8
+    assert one.record["n_allies"] == 0 and one.record["terms"] == {}

@@ -46,6 +46,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         bootstrap=args.bootstrap,
         maxiter=args.maxiter,
         polish=args.polish,
+        workers=args.workers,
         progress=not args.quiet,
     )
     for k, v in fit.values.items():
@@ -88,10 +89,13 @@ def _record_only(scenario, start: int, end: int, write: bool) -> int:
         )
     fit = with_own_record(scenario, path)
     own = fit.record
-    print(
-        f"own-record terms for {own['n_allies']} allies: residual sd {own['sigma']:.3f}, prior "
-        f"sd {own['tau']}; RMSE {fit.loss:.3f} without, {own['loss_rmse']:.3f} with them"
-    )
+    if not own["n_allies"]:
+        print("no ally has three observed years in the window: every ally follows the rule alone")
+    else:
+        print(
+            f"own-record terms for {own['n_allies']} allies: residual sd {own['sigma']:.3f}, "
+            f"prior sd {own['tau']}; RMSE {fit.loss:.3f} without, {own['loss_rmse']:.3f} with them"
+        )
     print(f"written: {write_fit(fit, path.with_suffix('.toml'))} (and {path.name})")
     return 0
 
@@ -158,6 +162,12 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
         help="at most this many iterations of the local search that takes the estimate, and "
         "each bootstrap refit, to a minimum (restarted Nelder-Mead; it stops earlier once a "
         "restart gains under 1e-4 pp; default 3000)",
+    )
+    ca.add_argument(
+        "--workers",
+        type=cli_args.count(64),
+        default=1,
+        help="processes for the bootstrap's refits (the same fit whatever the number; default 1)",
     )
     ca.add_argument("--out", help="folder for the fit (default results/calibration/<timestamp>/)")
     ca.add_argument(

@@ -47,7 +47,7 @@ from scipy.optimize import differential_evolution, minimize
 
 from .. import __version__, data
 from ..model import initial
-from ..runs.runner import replication_seeds, run_one
+from ..runs.runner import process_executor, replication_seeds, run_one
 from ..scenario import Scenario
 from .targets import observed
 
@@ -277,6 +277,21 @@ def fit_richardson(start: int, end: int) -> dict[str, Any]:
     }
 
 
+def _refit(
+    scenario: Scenario,
+    x0: np.ndarray,
+    seeds: Sequence[int],
+    start: int,
+    end: int,
+    sample: Sequence[str],
+    polish: int,
+) -> tuple[np.ndarray, bool]:
+    """One bootstrap refit: the loss on ``sample``'s allies taken to a minimum from ``x0``."""
+    bounds = list(fitted_for(end).values())
+    xb, _, ok = converge(_objective(scenario, seeds, start, end, sample), x0, bounds, polish)
+    return xb, ok
+
+
 def calibrate(
     scenario: Scenario,
     *,
@@ -287,14 +302,16 @@ def calibrate(
     bootstrap: int = 10,
     maxiter: int = 40,
     polish: int = 3000,
+    workers: int = 1,
     progress: bool = False,
 ) -> Fit:
     """Fit :func:`fitted_for` on ``start``..``end`` and estimate Russia's reaction. ``maxiter``
     is the number of generations of the differential evolution; ``polish`` caps the iterations
     of the local search (:func:`converge`) that takes its best point to a minimum, and of each
-    bootstrap refit's (each from the estimate, on its own resample of allies). Each bootstrap
-    refit is kept whole (``draws``, one full parameter vector each): their joint spread is the
-    fit's uncertainty (:func:`sim.calibration.bootstrap_draws`)."""
+    bootstrap refit's (each from the estimate, on its own resample of allies; ``workers``
+    processes refit at once, with the same draws as one). Each bootstrap refit is kept whole
+    (``draws``, one full parameter vector each): their joint spread is the fit's uncertainty
+    (:func:`sim.calibration.bootstrap_draws`)."""
     keys = fitted_for(end)
     seeds = replication_seeds(seed, reps)
     scenario = _no_record(scenario)  # the first stage: the rule any ally follows
@@ -311,14 +328,15 @@ def calibrate(
     values = dict(zip(keys, map(float, x_hat), strict=True))
     rng = np.random.default_rng(seed)
     allies = sorted(observed().query("year > @start and year <= @end")["iso3"].unique())
-    draws = []
-    refits_converged = 0
-    for _ in range(bootstrap):
-        sample = list(rng.choice(allies, size=len(allies), replace=True))
-        fb = _objective(scenario, seeds, start, end, sample)
-        xb, _, ok = converge(fb, x_hat, bounds, polish)
-        draws.append(xb)
-        refits_converged += ok
+    samples = [list(rng.choice(allies, size=len(allies), replace=True)) for _ in range(bootstrap)]
+    jobs = [(scenario, x_hat, seeds, start, end, sample, polish) for sample in samples]
+    if workers > 1 and len(jobs) > 1:
+        with process_executor(min(workers, len(jobs))) as pool:
+            refits = list(pool.map(_refit, *zip(*jobs, strict=True)))
+    else:
+        refits = [_refit(*job) for job in jobs]
+    draws = [xb for xb, _ in refits]
+    refits_converged = sum(ok for _, ok in refits)
     fit = Fit(
         values=values, loss=best, loss_default=loss_default, richardson=fit_richardson(start, end)
     )
@@ -502,12 +520,14 @@ def own_record(
     over allies (ridge with the penalty sigma^2 / tau^2). The rule has kinks (the pledge) and
     the allies' peers couple them, so the estimate is refined by Gauss-Newton steps linearised
     at each estimate on the full simulation, keeping the estimate with the lowest penalised
-    loss. An ally with fewer than
-    three observed years in the window (the six gap allies) keeps 0: the rule alone.
+    loss. An ally with fewer than three observed years in the window (the six gap allies; every
+    ally in a window of two years) keeps 0: the rule alone.
     Returns ``{"terms": {ISO3: {term: value}}, "sigma": ..., "tau": {...}, "n_allies": ...}``.
     """
     prob = _record_problem(scenario, values, seeds, start, end)
     allies, obs, seen = prob.allies, prob.obs, prob.seen
+    if not allies:  # a window too short for any ally's record: the rule alone for every ally
+        return {"terms": {}, "sigma": None, "tau": {}, "n_allies": 0}
     est = {c: np.zeros(len(RECORD_TERMS)) for c in allies}
     base, design = prob.linearise(est)
     resid = {c: (obs.loc[c] - base.loc[c]).to_numpy() for c in allies}
