@@ -103,6 +103,9 @@ _MOVED = {
 }
 
 
+_OWN_SPECS: dict = {}  # old name -> the spec of the module at its new name, while it is imported
+
+
 class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Finds a moved module under its old name and hands back the module at its new one."""
 
@@ -114,10 +117,15 @@ class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec):
         new = _MOVED[spec.name]
         warnings.warn(f"{spec.name} is now {new}", DeprecationWarning, stacklevel=2)
-        return importlib.import_module(new)
+        module = importlib.import_module(new)
+        _OWN_SPECS[spec.name] = module.__spec__  # overwritten by the import: exec_module restores
+        return module
 
     def exec_module(self, module) -> None:
-        """Nothing to run: the module at its new name is already executed."""
+        """Nothing to run: the module at its new name is already executed. The import system
+        has just set its ``__spec__`` to the old name's; it gets its own back (with the old
+        name's parent, its relative imports warned "__package__ != __spec__.parent")."""
+        module.__spec__ = _OWN_SPECS.pop(module.__spec__.name)
 
 
 if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):
