@@ -137,13 +137,61 @@ def pages(live, monkeypatch):
 def test_a_submit_updates_the_roster_not_the_console(pages):
     """A student's Submit re-renders the instructor's roster block: only the widgets on the way
     down to it are looked at, not the ~75 of the console (the default renderer updated every
-    widget of the page: 73 updates with 12 seats, 40 here), and no other student's page."""
+    widget of the page: 73 updates with 12 seats, 40 here), and no other student's page; the
+    seat's own page (here one that did not make the Submit: another device) its Submit box."""
     session, tokens, counter, teacher, seats = pages
     assert "0 of 4 seats decided" in repr(text_of(teacher))
     got = counter.during(lambda: session.decide(tokens["EST"]))
     assert "1 of 4 seats decided" in repr(text_of(teacher))
     assert got.get(id(teacher), 0) <= 6, got
-    assert all(got.get(id(rc), 0) == 0 for rc in seats.values()), got
+    assert "is in" in repr(text_of(seats["EST"]))
+    assert 1 <= got.get(id(seats["EST"]), 0) <= 10, got
+    assert all(got.get(id(rc), 0) == 0 for r, rc in seats.items() if r != "EST"), got
+
+
+def test_a_seat_open_on_two_devices_shows_a_submit_made_on_either(live):
+    """Found by a browser check: a student with the seat open on a laptop and a phone submitted
+    "resist" on the laptop; the phone still said "Not submitted yet" with "agent" chosen, and
+    its Submit would have put the agent back. The other device shows the decision in and the
+    choice; the device that submitted keeps its form (a change made since stays)."""
+    from sim.seminar.seat_page import ANSWER_CHOICES
+
+    token = live.join("123456", "Ada", "EST")
+    laptop, phone = page(f"seat={token}"), page(f"seat={token}")
+    try:
+        for rc in (laptop, phone):
+            assert "Not submitted yet" in settled(lambda rc=rc: repr(text_of(rc)))
+
+        def toggle(rc):
+            return next(w for w in _widgets(rc) if type(w).__name__ == "BtnToggle")
+
+        toggle(laptop).v_model = ANSWER_CHOICES.index("resist")
+        settled(lambda: repr(text_of(laptop)))
+        _by_class(laptop, "submit")[0].fire_event("click", {})
+        shown = settled(lambda: repr(text_of(phone)))
+        assert live.submitted("EST")["answer"] == "resist"
+        assert f"Your decision for {live.year + 1} is in" in shown
+        assert toggle(phone).v_model == ANSWER_CHOICES.index("resist")
+        assert "is in" in settled(lambda: repr(text_of(laptop)))
+        # the laptop changes its mind without submitting: its own form keeps the change
+        toggle(laptop).v_model = ANSWER_CHOICES.index("hedge")
+        settled(lambda: repr(text_of(laptop)))
+        assert toggle(laptop).v_model == ANSWER_CHOICES.index("hedge")
+        # the phone submits "comply": the laptop shows it; the phone keeps its own
+        toggle(phone).v_model = ANSWER_CHOICES.index("comply")
+        settled(lambda: repr(text_of(phone)))
+        _by_class(phone, "submit")[0].fire_event("click", {})
+        settled(lambda: repr(text_of(laptop)))
+        assert live.submitted("EST")["answer"] == "comply"
+        assert toggle(laptop).v_model == ANSWER_CHOICES.index("comply")
+        assert toggle(phone).v_model == ANSWER_CHOICES.index("comply")
+        # and the laptop's Submit now sends what it shows
+        _by_class(laptop, "submit")[0].fire_event("click", {})
+        settled(lambda: repr(text_of(phone)))
+        assert live.submitted("EST")["answer"] == "comply"
+    finally:
+        laptop.close()
+        phone.close()
 
 
 def test_a_message_updates_the_panels_that_read_it_only(pages):

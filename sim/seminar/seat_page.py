@@ -4,6 +4,7 @@ panel and the briefing."""
 from __future__ import annotations
 
 import html
+import secrets
 from collections.abc import Callable
 from functools import partial
 from typing import Any, cast
@@ -54,33 +55,52 @@ SLIDERS = {
 
 
 @solara.component
-def SeatForm(token: str, role: str, snap: Snapshot) -> None:
+def SeatForm(
+    token: str, role: str, snap: Snapshot, submission: tuple[int, str] | None = None
+) -> None:
     """This year's form: every control starts on 'my agent decides', sliders at this year's
-    agent value; an untouched Submit leaves every decision to the agent."""
+    agent value; an untouched Submit leaves every decision to the agent. ``submission``
+    (:meth:`ClassSession.submission`) is the Submit that made the seat's pending decision: one
+    made on another page (the same seat open on a phone and a laptop) is shown here, the form
+    set to it and its Submit box saying it is in (a browser check: the other device still said
+    "Not submitted yet" and showed the old choices, which its Submit would have put back)."""
     kind = role if role in (US, RUSSIA) else "ally"
     defaults = snap.defaults.get(role, {})
+    me = solara.use_memo(lambda: secrets.token_hex(6), dependencies=[])  # this page's form
     fresh = cast(dict[str, Any], {k: None for k, _ in DECISION_FIELDS[kind]})
     # a page opened again this year (a reload, a restart with --resume) shows what the seat
     # submitted: an empty form's Submit replaced it with the agent's (a browser check)
     submitted = SESSION.submitted(role) or {}
     fresh.update({k: v for k, v in submitted.items() if k in fresh and _shown(k, v)})
-    # the form's state belongs to one year and one role: a new year (or a move to another
-    # role) starts again from 'my agent decides' with the same controls (kept, not rebuilt:
-    # thirty pages rebuilding ~25 controls each at every Advance)
-    state, set_state = solara.use_state((snap.year, role, fresh))
-    values = state[2] if state[0] == snap.year and state[1] == role else fresh
-    latest = solara.use_ref(values)
+    # the form belongs to one year and one role: a new year (or a move to another role) starts
+    # again from 'my agent decides' with the same controls (kept, not rebuilt: thirty pages
+    # rebuilding ~25 controls each at every Advance); a submission made on another page
+    # replaces what this one shows (this page's own Submit changes nothing here). Kept in a ref
+    # (year, role, the submission last seen, the values shown), read by ``put`` when called
+    # (``put`` is made once, so a row whose value and default did not change is not rendered
+    # again); the state only draws the form again at a change.
+    form = solara.use_ref(cast(tuple | None, None))
+    _, redraw = solara.use_state(cast(dict[str, Any], {}))
+    held = form.current
+    elsewhere = (
+        held is not None
+        and submission is not None
+        and submission != held[2]
+        and submission[1] != me
+    )
+    mine = held is not None and held[:2] == (snap.year, role) and not elsewhere
+    values = cast(tuple, held)[3] if mine else fresh
+    form.current = (snap.year, role, submission, values)
+    latest = solara.use_ref(values)  # what Submit sends
     latest.current = values
-    # what ``put`` reads when it is called: the year and role of the newest render (``put`` is
-    # made once, so a row whose value and default did not change is not rendered again)
-    now = solara.use_ref(cast(dict[str, Any], {}))
-    now.current = {"year": snap.year, "role": role, "set": set_state}
 
     def make_put() -> Callable[[str, Any], None]:
         def put(key: str, value: Any) -> None:
-            values_now = {**latest.current, key: value}
+            year, role_, seen, values_now = cast(tuple, form.current)
+            values_now = {**values_now, key: value}
+            form.current = (year, role_, seen, values_now)
             latest.current = values_now
-            now.current["set"]((now.current["year"], now.current["role"], values_now))
+            redraw(values_now)
 
         return put
 
@@ -88,7 +108,7 @@ def SeatForm(token: str, role: str, snap: Snapshot) -> None:
     solara.Text(f"Your decisions for {snap.year + 1}:")
     for key, label in DECISION_FIELDS[kind]:
         DecisionRow(key, label, values[key], defaults.get(key) if key in SLIDERS else None, put)
-    SubmitBox(token, role, snap.year, latest)
+    SubmitBox(token, role, snap.year, latest, submission, me)
 
 
 def _shown(key: str, value: Any) -> bool:
@@ -180,9 +200,13 @@ def DecisionRow(key: str, label: str, value: Any, default: Any, put: Any) -> Non
 
 
 @solara.component
-def SubmitBox(token: str, role: str, year: int, latest: Any) -> None:
+def SubmitBox(
+    token: str, role: str, year: int, latest: Any, submission: Any = None, by: str = ""
+) -> None:
     """The Submit button and what became of it: its own component, so a Submit re-renders
-    this box only, not the form's controls (``latest`` is the form's ref to its values)."""
+    this box only, not the form's controls (``latest`` is the form's ref to its values;
+    ``submission``: the seat's decision in, from this page or another, which draws the box
+    again when it changes; ``by``: this page's form, which its Submits are recorded as from)."""
     # (year, warned, error, submits): the count draws the box again at each Submit taken
     state, set_state = solara.use_state((year, False, "", 0))
     warned, error = (state[1], state[2]) if state[0] == year else (False, "")
@@ -200,7 +224,7 @@ def SubmitBox(token: str, role: str, year: int, latest: Any) -> None:
             set_state((now, True, ask, state[3]))  # kept for the year the page will draw
             return
         try:
-            SESSION.decide(token, for_year=year, **latest.current)
+            SESSION.decide(token, for_year=year, by=by, **latest.current)
             set_state((year, warned, "", state[3] + 1))
         except SeminarError as exc:
             set_state((SESSION.year, warned, str(exc), state[3]))
@@ -249,7 +273,9 @@ def SeatView(token: str, snap: Snapshot, seat_version: int) -> None:
     elif role in SESSION.locked:
         solara.Info("The instructor has given your role to its agent for now.")
     else:
-        SeatForm(token, role, snap).key("seat-form")
+        # the seat's decision in, and from which page (a Submit re-renders the seat's pages
+        # through its seat version)
+        SeatForm(token, role, snap, SESSION.submission(role)).key("seat-form")
     # keyed: a debrief shown or hidden above them moves them down or up the page, and an element
     # that moves is made anew (a half-written message and the form's choices were lost)
     MessagesPanel(token, role).key("messages")

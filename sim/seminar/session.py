@@ -171,6 +171,10 @@ class ClassSession(PersistenceMixin, DebriefMixin):
         self.model = AllianceModel(scenario, rng=replication_seeds(seed, 1)[0])
         self.participants: dict[str, Participant] = {}
         self.pending: dict[str, dict[str, Any]] = {}
+        # role -> (a serial number, the page it came from) of its pending decision: a seat open
+        # on two devices tells the one that did not submit (:meth:`submission`)
+        self.submits: dict[str, tuple[int, str]] = {}
+        self._submit_serial = 0
         self.played: list[dict[str, Any]] = []  # one entry per year advanced: replayable
         self.history: list[dict[str, Any]] = []  # one row per human decision
         self.fallbacks: list[dict[str, Any]] = []  # held roles that did not decide
@@ -404,11 +408,13 @@ class ClassSession(PersistenceMixin, DebriefMixin):
             self.save()
 
     # -- decisions ---------------------------------------------------------------------------
-    def decide(self, token: str, for_year: int | None = None, **fields: Any) -> None:
+    def decide(self, token: str, for_year: int | None = None, by: str = "", **fields: Any) -> None:
         """Record a participant's decision for the coming year (only for their own role).
         ``for_year``: the year of the form it was made on (its decisions are for the year
         after); refused if the class has moved on since, so a Submit that arrives after an
-        Advance is not taken as a decision for the next year (found by a browser check)."""
+        Advance is not taken as a decision for the next year (found by a browser check).
+        ``by``: the page it came from; the seat's pages are told (its seat version), and one
+        open on another device shows the decision in (:meth:`submission`)."""
         with self.lock:
             seat = self.seat(token)
             if seat is None:
@@ -429,6 +435,9 @@ class ClassSession(PersistenceMixin, DebriefMixin):
             except ValueError as exc:
                 raise SeminarError(str(exc)) from None
             self.pending[seat.role] = clean
+            self._submit_serial += 1
+            self.submits[seat.role] = (self._submit_serial, str(by))
+            self.seat_versions[seat.token] = self.seat_versions.get(seat.token, 0) + 1
             self._roster_changed()
             self.save()  # a restart keeps this year's decisions
 
@@ -477,6 +486,14 @@ class ClassSession(PersistenceMixin, DebriefMixin):
     def decided(self) -> set[str]:
         with self.lock:
             return set(self.pending)
+
+    def submission(self, role: str) -> tuple[int, str] | None:
+        """Which Submit made ``role``'s pending decision (a serial number and the page it came
+        from), or None if it has none: a seat's page whose form did not make it shows it."""
+        with self.lock:
+            if role not in self.pending:
+                return None
+            return self.submits.get(role, (0, ""))  # (0, ""): one read back by --resume
 
     def seat_of_client(self, client: str) -> Participant | None:
         """The seat this browser holds (the join page's client key: address and browser
