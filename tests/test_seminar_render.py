@@ -444,3 +444,56 @@ def test_a_double_click_on_advance_advances_one_year(live):
         assert "a moment ago" in shown
     finally:
         rc.close()
+
+
+def _shown_now(rc) -> str:
+    """``text_of`` as a string, read again if a watcher was rendering the page meanwhile."""
+    for _ in range(50):
+        try:
+            return repr(text_of(rc))
+        except RuntimeError:  # a widget dict changed size as it was read
+            time.sleep(0.05)
+    raise AssertionError("the page kept changing")
+
+
+def test_joining_does_not_flash_this_browser_holds_a_seat(live, monkeypatch):
+    """Found by a browser check: a student's Join woke the join page's watcher (the seats
+    changed), which drew "This browser holds Estonia (Ada)" and "Back to my seat" before the
+    page went to the seat. Held here between the join and the page's move to its seat (the
+    router records where it was sent), the page does not say so; a second join page of the same
+    browser does."""
+    from sim.seminar import join_page
+    from sim.seminar.app import Page
+
+    monkeypatch.setattr(join_page, "_client", lambda: "10.0.0.9|browser-1")
+    sent: list[str] = []
+
+    def joinpage():
+        @solara.component
+        def WithRouter() -> None:
+            routing.router_context.provide(routing.Router("/?", [], set_path=sent.append))
+            Page()
+
+        return solara.render(WithRouter(), handle_error=False)[1]
+
+    rc = joinpage()
+    try:
+        settled(lambda: _shown_now(rc))
+        name = next(w for w in _widgets(rc) if getattr(w, "label", "") == "Your name")
+        code = next(w for w in _widgets(rc) if getattr(w, "label", "") == "Join code")
+        code.v_model, name.v_model = "123456", "Ada"
+        settled(lambda: _shown_now(rc))
+        _by_class(rc, "role-EST")[0].fire_event("click", {})
+        settled(lambda: _shown_now(rc))
+        _by_class(rc, "join")[0].fire_event("click", {})
+        shown = settled(lambda: _shown_now(rc))
+        assert sent and sent[-1].startswith("?seat="), sent
+        assert "This browser holds" not in shown and not _by_class(rc, "back-to-seat")
+    finally:
+        rc.close()
+    again = joinpage()  # the join link opened again in the same browser: the way back
+    try:
+        shown = settled(lambda: _shown_now(again))
+        assert "This browser holds Estonia (Ada)" in shown and _by_class(again, "back-to-seat")
+    finally:
+        again.close()

@@ -41,22 +41,28 @@ def JoinView(code0: str, snap: Snapshot, seats: int = 0) -> None:
     # through a handler bound before the role was drawn)
     latest = solara.use_ref(cast(dict[str, str], {}))
     latest.current = {"code": code, "name": name, "role": role}
+    # set before this page's join is made: the join wakes this page's watcher (the seats
+    # changed), which drew "This browser holds ..." before the page went to its seat (a flash
+    # seen in a browser check)
+    joining = solara.use_ref(False)
 
     def join() -> None:
         now = latest.current
         if not now["role"]:
             set_error("choose a role first")
             return
+        joining.current = True
         try:
             token = SESSION.join(now["code"], now["name"], now["role"], client=_client())
         except SeminarError as exc:
+            joining.current = False
             set_error(str(exc))
             return
         router.push(f"?seat={token}")
 
     solara.HTML(tag="h3", unsafe_innerHTML="Join the seminar")
     mine = SESSION.seat_of_client(_client())
-    if mine is not None:  # this browser is seated: the way back (a browser check found none)
+    if mine is not None and not joining.current:  # seated before: the way back (none was)
         solara.Info(
             f"This browser holds {SESSION.role_name(mine.role)} ({mine.name}); one seat per "
             "browser."
