@@ -50,17 +50,36 @@ def app_config() -> AppConfig:
     )
 
 
+# letters NFKD does not decompose to an ASCII base, written as their usual ASCII spelling
+# (``Łódź`` gave ``odz``, ``Straße`` ``Strae``)
+_ASCII_SPELLING = str.maketrans(
+    {
+        "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE",
+        "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th",
+        "ħ": "h", "Ħ": "H", "ı": "i", "ŀ": "l", "Ŀ": "L", "ŧ": "t", "Ŧ": "T", "ŋ": "ng",
+        "Ŋ": "Ng", "ĸ": "k",
+    }
+)  # fmt: skip
+
+
 def safe_label(text: str, fallback: str = "seminar") -> str:
     """A folder name made from what a browser typed: letters, digits, '_' and '-', at most 40
     characters; a letter with a combining accent folded to its base letter (``ünïcödé`` gives
-    ``unicode``; a letter with no ASCII base, ``ł``, ``ø``, ``ß`` or ``名``, is dropped); never
+    ``unicode``), a Latin letter with no such base written as usual in ASCII (``ł`` ``l``, ``ø``
+    ``o``, ``ß`` ``ss``, ``æ`` ``ae``, ``đ`` ``d``), any other (``名``) dropped; never
     empty: ``fallback`` (itself made safe) when nothing is left, whether the text was empty,
     blank or only punctuation. ``../../etc`` becomes ``etc``.
 
     >>> safe_label("ünïcödé-名前"), safe_label("  ", "baseline"), safe_label("..", "baseline")
     ('unicode', 'baseline', 'baseline')
+    >>> safe_label("Łódź Øresund Straße Æsir Đakovo")
+    'Lodz-Oresund-Strasse-AEsir-Dakovo'
     """
-    folded = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    folded = (
+        unicodedata.normalize("NFKD", (text or "").translate(_ASCII_SPELLING))
+        .encode("ascii", "ignore")
+        .decode()
+    )
     cleaned = re.sub(r"[^A-Za-z0-9_\-]+", "-", folded).strip("-")[:40]
     if cleaned:
         return cleaned
