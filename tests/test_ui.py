@@ -652,6 +652,85 @@ def _until(condition, timeout: float = 30.0) -> None:
         time.sleep(0.005)
 
 
+def test_play_keeps_its_pace_when_drawing_a_year_takes_longer(monkeypatch):
+    """Found by a browser check: at 0.2 s a year, Play advanced about one year a second on its
+    own and 0.5 a year with other pages playing: the loop waited the whole period after each
+    year's drawing (about 0.6 s of charts and map). Now a page behind its pace steps the years
+    due and draws once: with a drawing of 0.5 s, about five years a second (years drawn every
+    0.5 s, two or three at a time), every year stepped."""
+    import threading
+
+    from sim.ui import app
+
+    drawn: list[int] = []
+
+    def drawing():  # the page's render of a new year: its charts and map
+        drawn.append(app.session.value.year)
+        time.sleep(0.5)
+
+    monkeypatch.setattr(app, "bump", drawing)
+    monkeypatch.setattr(app, "year_drawings", lambda *a: None, raising=False)  # in ``drawing``
+    monkeypatch.setattr(app, "remember", lambda: None)
+    monkeypatch.setattr(app.seconds_per_year, "value", 0.2)
+    app.playing.value, app.scenario_name.value, app.overrides.value = False, "baseline", {}
+    app.new_session()
+    s = app.session.value
+    start, stop = s.year, threading.Event()
+    loop = threading.Thread(target=app.play_loop, args=(s, app.player(s).turn, stop))
+    t0 = time.monotonic()
+    loop.start()
+    time.sleep(3.0)
+    stop.set()
+    loop.join(timeout=10)
+    played = s.year - start
+    # waiting 0.2 s after each 0.5 s drawing: 4 years in 3 s
+    assert played >= 8, (played, drawn, time.monotonic() - t0)
+    assert len(s.model.recorder.model_rows["year"]) == played + 1  # every year stepped
+
+
+def test_a_lever_moved_while_play_draws_a_year_shows_at_once(monkeypatch):
+    """Found by a browser check: with pages playing, a lever moved showed in "Settings changed"
+    seconds later. The year's charts and map were drawn in the page's render, so the lever's
+    render waited for the drawing (~0.6 s alone, several seconds with other pages playing).
+    They are drawn by the play loop before the render: here a drawing of 2 s, and the lever
+    shows well before it ends."""
+    import threading
+
+    from sim.ui import app
+
+    rc = _app_headless()
+    drawing = threading.Event()
+    real = app.charts_figure
+
+    def slow(*args, **kwargs):
+        drawing.set()
+        time.sleep(2.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(app, "charts_figure", slow)
+    monkeypatch.setattr(app.seconds_per_year, "value", 0.05)
+    s, stop = app.session.value, threading.Event()
+    loop = threading.Thread(target=app.play_loop, args=(s, app.player(s).turn, stop))
+    try:
+        app.playing.value = True  # the page's state (its own loop stands in for the effect's)
+        loop.start()
+        assert drawing.wait(30)
+        time.sleep(0.2)  # into the drawing
+        slider = rc.find(v.Html, class_="lever-united_states-threat_intensity").find(v.Slider)
+        t0 = time.monotonic()
+        slider.widget.v_model = 0.25
+        changed = rc.find(v.Html, class_="changed").widget
+        while "threat_intensity = 0.25" not in changed.children[0]:
+            assert time.monotonic() - t0 < 10, changed.children
+            time.sleep(0.01)
+        assert time.monotonic() - t0 < 1.0, time.monotonic() - t0
+    finally:
+        app.playing.value = False
+        stop.set()
+        loop.join(timeout=30)
+        rc.close()
+
+
 def test_pause_stops_play_after_at_most_the_year_in_progress(monkeypatch):
     """Play was stopped by Solara's cancel, set only once the Pause's render was done: in between
     the play thread began a year with the page paused (issue 28, "Play is not debounced"). Now no

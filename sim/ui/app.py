@@ -15,6 +15,7 @@ import itertools
 import logging
 import secrets
 import threading
+import time
 import urllib.parse
 import weakref
 from collections import OrderedDict
@@ -29,7 +30,7 @@ from ..report.figures_run import network_map
 from ..scenario import Param
 from .config import app_config
 from .figures import charts_figure, laid_out, shared_png
-from .session import Session, lever_params, shipped_scenarios
+from .session import Session, View, lever_params, shipped_scenarios
 
 log = logging.getLogger("natosim.ui")
 CONFIG = app_config()
@@ -106,20 +107,49 @@ def set_playing(on: bool) -> None:
     playing.value = on
 
 
+# Play keeps its pace by drawing fewer years, not by slowing down: a year's charts and map take
+# about 0.6 s of the server's CPU (more with several pages playing), so at 0.2 s a year the loop
+# that waited the whole period after each drawing played about one year a second alone and 0.5
+# a year with others (a browser check). A year's wait now counts from when it was due, and a
+# page behind its pace steps the years due (at most CATCH_UP) and draws once: the run is the
+# same, year by year (the model steps every year); the charts grow a few years at a time.
+CATCH_UP = 5
+
+
+def years_due(late: float, period: float) -> int:
+    """How many years a play loop steps when it wakes ``late`` seconds after its year was due
+    (one, and one more for each further period missed, at most :data:`CATCH_UP`).
+
+    >>> years_due(0.0, 0.2), years_due(0.55, 0.2), years_due(9.0, 0.2), years_due(0.7, 0.8)
+    (1, 3, 5, 1)
+    """
+    return max(1, min(CATCH_UP, 1 + int(max(0.0, late) / max(period, 1e-3))))
+
+
 def play_loop(s: Session, turn: int, stop: threading.Event) -> None:
     """Step ``s`` a year every ``seconds_per_year`` while ``turn`` is its player's latest and
-    it is this page's run; at the run's end, Pause. ``stop`` (the page closed, or drew the
-    loop of another turn) ends it between years: never Solara's intrusive cancel, which raised
-    inside whatever line ran and left a year half stepped (the recorder's columns of unequal
-    lengths, a traceback on every later render)."""
+    it is this page's run (a page whose drawing is slower than that steps the years due and
+    draws once: :func:`years_due`); at the run's end, Pause. ``stop`` (the page closed, or drew
+    the loop of another turn) ends it between years: never Solara's intrusive cancel, which
+    raised inside whatever line ran and left a year half stepped (the recorder's columns of
+    unequal lengths, a traceback on every later render)."""
     p = player(s)
+    due = time.monotonic() + seconds_per_year.value
     while not s.done:
-        if stop.wait(seconds_per_year.value):
+        if stop.wait(max(0.0, due - time.monotonic())):
             return
         with p.lock:
             if p.turn != turn or session.value is not s:
                 return
-            s.step(1)
+            period, now = seconds_per_year.value, time.monotonic()
+            years = years_due(now - due, period)
+            s.step(years)
+        # the next year due one period after this one's; a page further behind starts afresh
+        due = max(due + years * period, now)
+        # the year's charts and map drawn here, before the page's render, which then finds them
+        # drawn: drawn in the render, they held the page's render for their ~0.6 s (several
+        # seconds with other pages playing), and a lever moved meanwhile showed only after it
+        year_drawings(s, s.view(), colour_by.value)
         bump()
         remember()
     with p.lock:
@@ -196,8 +226,9 @@ def set_lever(key: str, value: Any) -> None:
     s = session.value
     started = s.year > s.model.start_year
     lever_note.value = f"{key} = {value} from {s.year + 1}" if started else ""
-    bump()
-    remember()
+    if not playing.value:  # playing, the next year's render shows it: this one draws nothing
+        bump()  # (a render of the main panel here drew the year Play had just stepped, and a
+    remember()  # lever waited for that drawing: seconds with other pages playing)
 
 
 def step(years: int) -> None:
@@ -373,6 +404,26 @@ def export() -> None:
     exported.value = f"Exported: {folder.relative_to(CONFIG.export_root)} (in the export folder)"
 
 
+def _network(view: View) -> str:
+    return repr(sorted(view.configured.params["network"].items()))
+
+
+def year_drawings(s: Session, view: View, colour: str) -> tuple[bytes, bytes]:
+    """The charts and the map (coloured by ``colour``) of ``view``, a view of ``s``: shared
+    between pages and kept (:func:`.figures.shared_png`), so a play loop that draws them before
+    its page's render leaves the render nothing to draw."""
+    charts = shared_png(("charts", view.key), lambda: charts_figure(s, view))
+    network = _network(view)
+    fig = shared_png(
+        ("map", view.key, colour, network),
+        lambda: laid_out(
+            network_map(view.allies, view.configured, s.seed, view.year, colour),
+            ("map", view.configured.name, colour),
+        ),
+    )
+    return charts, fig
+
+
 @solara.component
 def Main() -> None:
     """The main panel: year, verdict indicators, live charts, the network, the event log."""
@@ -395,26 +446,12 @@ def Main() -> None:
     # shared between pages whose runs are the same (.figures.shared_png: a class opening the
     # app, or stepping the default run, draws each year once for all)
     shown = [s.serial, view.year]
-    charts = solara.use_memo(
-        lambda: shared_png(("charts", view.key), lambda: charts_figure(s, view)),
-        dependencies=shown,
-    )
+    colour = colour_by.value
+    drawn = [*shown, colour, _network(view)]
+    charts, fig = solara.use_memo(lambda: year_drawings(s, view, colour), dependencies=drawn)
     with solara.Div(classes=["charts"]):
         rw.Image(value=charts, format="png")
     solara.ToggleButtonsSingle(value=colour_by, values=["core_pct", "threat"])
-    network = repr(sorted(view.configured.params["network"].items()))
-    drawn = [*shown, colour_by.value, network]
-    colour = colour_by.value
-    fig = solara.use_memo(
-        lambda: shared_png(
-            ("map", view.key, colour, network),
-            lambda: laid_out(
-                network_map(view.allies, view.configured, s.seed, view.year, colour),
-                ("map", view.configured.name, colour),
-            ),
-        ),
-        dependencies=drawn,
-    )
     with solara.Div(classes=["network"]):
         rw.Image(value=fig, format="png")
     solara.HTML(tag="h3", unsafe_innerHTML="Event log")
