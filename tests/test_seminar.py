@@ -414,6 +414,17 @@ def test_a_resumed_session_checks_the_saved_decisions_again(tmp_path):
         ClassSession.resume(tmp_path)
 
 
+def test_a_resumed_session_shows_the_debrief_if_it_was_shown(tmp_path):
+    """The instructor's Debrief is saved: a class resumed after it was shown shows it again
+    (it came back hidden), and hidden again is hidden after a resume."""
+    scenario = sim.load_scenario("ceasefire")
+    first = ClassSession(scenario, seed=3, code="123456", instructor_token="T", folder=tmp_path)
+    first.show_debrief(True)
+    assert ClassSession.resume(tmp_path).debrief_shown is True
+    first.show_debrief(False)
+    assert ClassSession.resume(tmp_path).debrief_shown is False
+
+
 def test_the_debrief_speaks_per_seat_and_the_export_has_an_after_action_report(session, tmp_path):
     ada = session.join("123456", "Ada", "EST")
     session.join("123456", "Cy", US)

@@ -52,6 +52,7 @@ class PersistenceMixin(_Base):
                 "pending": self.pending,  # this year's decisions so far (not yet played)
                 "injected": self.injected,  # this year's injections so far
                 "reveals": self.reveals,
+                "debrief_shown": self.debrief_shown,
                 "messages": self.messages.to_json(),
                 "saved": time.time(),
             }
@@ -103,6 +104,7 @@ class PersistenceMixin(_Base):
             session.locked = set(data.get("locked", []))
             session.fog = bool(data.get("fog", True))
             session.reveals = list(data.get("reveals", []))
+            session.debrief_shown = data.get("debrief_shown") is True
             session.messages = MessageLog.from_json(data.get("messages", []), session.roles())
             held = set(session.taken())
             members = set(session.model.ally_index)

@@ -547,9 +547,11 @@ class ClassSession(PersistenceMixin, DebriefMixin):
             self.save()
 
     def show_debrief(self, shown: bool = True) -> None:
+        """Show (or hide) the debrief on every page; saved, so a resumed class shows it too."""
         with self.lock:
             self.debrief_shown = bool(shown)
             self._publish()
+            self.save()
 
     def inject(self, kind: Any, target: Any = "", magnitude: Any = 1.0) -> None:
         """An event for the coming year (a probe, a drawdown, a reassurance, a summit)."""
