@@ -1849,3 +1849,48 @@ def test_a_ctrl_c_while_the_command_line_loads_is_one_line_and_exit_130(monkeypa
     assert entry.main(["list"]) == 130
     err = capsys.readouterr().err
     assert err.startswith("natosim: interrupted") and "Traceback" not in err
+
+
+# -- third fuzzing pass ---------------------------------------------------------------------------
+
+
+def _damage_table(folder, table: str, how: str) -> None:
+    path = folder / f"{table}.parquet"
+    if how == "truncated":
+        path.write_bytes(path.read_bytes()[:60])
+    else:  # another table saved under this name
+        path.write_bytes((folder / f"{how}.parquet").read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("table", "how", "named"),
+    [
+        ("probe_options", "truncated", "probe_options.parquet"),
+        ("summary", "events", "summary.parquet"),
+        ("model", "allies", "model.parquet"),
+        ("allies", "model", "allies.parquet"),
+    ],
+)
+@pytest.mark.parametrize("command", ["explain", "compare", "report"])
+def test_a_run_folder_with_a_damaged_or_swapped_table_is_refused(
+    short_run, tmp_path, capsys, table, how, named, command
+):
+    """Found by fuzzing: a truncated probe_options.parquet (read only by explain) or another
+    table saved as summary.parquet or model.parquet passed the folder check and ended in a
+    pyarrow or KeyError traceback in explain and compare (and a thinner report). The check
+    reads every table's footer, the optional ones included, and the columns that say which
+    table it is."""
+    import shutil
+
+    folder = tmp_path / "r"
+    shutil.copytree(short_run, folder)
+    assert (folder / f"{table}.parquet").is_file()
+    _damage_table(folder, table, how)
+    argv = {
+        "explain": ["explain", str(folder)],
+        "compare": ["compare", "baseline", str(folder), "--no-report", "--quiet"],
+        "report": ["report", str(folder)],
+    }[command]
+    before = _files(tmp_path)
+    _refused(capsys, argv, named, cwd=tmp_path)
+    assert _files(tmp_path) == before

@@ -308,25 +308,69 @@ def _check_run_manifest(path: Path) -> None:
         ) from None
 
 
-def _check_tables(folder: Path) -> None:
-    """Every table of a run folder present and, for Parquet, with a readable footer (read in
-    microseconds: a damaged or truncated file is refused before any figure is drawn)."""
+# The columns that say which table a file is (what every reader of a run folder indexes): a
+# table of another kind saved under this name (an events table as summary.parquet) was read and
+# failed later with a KeyError traceback in explain and compare (found by fuzzing).
+_TABLE_COLUMNS = {
+    "model": ("run", "year", "eu_core_pct"),
+    "allies": ("run", "year", "iso3"),
+    "events": ("run", "year", "kind"),
+    "summary": ("run", "verdict"),
+    "worlds": ("run",),
+    "probe_options": ("run", "year", "target", "probability"),
+}
+
+
+def _table_columns(parquet: Path, csv: Path) -> list[str] | None:
+    """The column names of a table (from the Parquet footer, read in microseconds, or the CSV
+    header line), None if neither file is there; refused, naming the file, if unreadable."""
     from ..scenario import ScenarioError  # noqa: PLC0415
 
-    for table in ("model", "allies", "events", "summary"):
-        parquet, csv = folder / f"{table}.parquet", folder / f"{table}.csv"
-        if parquet.is_file():
-            import pyarrow.parquet as pq  # noqa: PLC0415 (only when a folder is read)
+    if parquet.is_file():
+        import pyarrow.parquet as pq  # noqa: PLC0415 (only when a folder is read)
 
-            try:
-                pq.read_schema(parquet)
-            except Exception as exc:  # pyarrow raises several kinds
-                reason = str(exc).split(".")[0][:120]
-                raise ScenarioError(
-                    str(parquet), "(file)", f"a readable table ({reason})"
-                ) from None
-        elif not csv.is_file():
+        try:
+            return list(pq.read_schema(parquet).names)
+        except Exception as exc:  # pyarrow raises several kinds
+            reason = str(exc).split(".")[0][:120]
+            raise ScenarioError(str(parquet), "(file)", f"a readable table ({reason})") from None
+    if csv.is_file():
+        import csv as csvlib  # noqa: PLC0415
+
+        try:
+            with csv.open(encoding="utf-8", newline="") as fh:
+                return next(csvlib.reader(fh), [])
+        except (OSError, UnicodeDecodeError, csvlib.Error) as exc:
+            why = getattr(exc, "strerror", None) or type(exc).__name__
+            raise ScenarioError(str(csv), "(file)", f"a readable table ({why})") from None
+    return None
+
+
+def _check_tables(folder: Path) -> None:
+    """Every table of a run folder present (``worlds`` and ``probe_options`` only if written)
+    and readable: for Parquet, its footer (a damaged or truncated file is refused before any
+    figure is drawn); then each with the columns that say which table it is."""
+    from ..scenario import ScenarioError  # noqa: PLC0415
+
+    columns = {}
+    for table in _TABLE_COLUMNS:
+        parquet, csv = folder / f"{table}.parquet", folder / f"{table}.csv"
+        columns[table] = _table_columns(parquet, csv)
+        if columns[table] is None and table in ("model", "allies", "events", "summary"):
             raise ScenarioError(str(folder), "(folder)", f"a results folder with its {table} table")
+    for table, names in columns.items():
+        if not names:  # not written, or written with no columns (every run failed)
+            continue
+        missing = [c for c in _TABLE_COLUMNS[table] if c not in names]
+        if missing:
+            path = folder / f"{table}.parquet"
+            path = path if path.is_file() else folder / f"{table}.csv"
+            raise ScenarioError(
+                str(path),
+                "(columns)",
+                f"the {table} table natosim writes, with columns "
+                f"{', '.join(_TABLE_COLUMNS[table])} (missing: {', '.join(missing)})",
+            )
 
 
 def check_run_folder(folder: Path) -> None:
