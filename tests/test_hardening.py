@@ -1894,3 +1894,97 @@ def test_a_run_folder_with_a_damaged_or_swapped_table_is_refused(
     before = _files(tmp_path)
     _refused(capsys, argv, named, cwd=tmp_path)
     assert _files(tmp_path) == before
+
+
+def _first_task(folder) -> str:
+    return sorted(p.stem for p in (folder / "parts" / "done").glob("task-*.json"))[0]
+
+
+def _damage_sweep(folder, how: str) -> str:
+    """Damage a copied sweep folder as ``how`` says; return the file the refusal must name."""
+    task = _first_task(folder)
+    marker = folder / "parts" / "done" / f"{task}.json"
+    meta = json.loads((folder / "sweep.json").read_text())
+    if how == "truncated summary part":
+        part = folder / "parts" / "summary" / f"{task}.parquet"
+        part.write_bytes(part.read_bytes()[:60])
+        return part.name
+    if how == "empty model part":
+        part = folder / "parts" / "model" / f"{task}.parquet"
+        part.write_bytes(b"")
+        return part.name
+    if how == "summary part is a folder":
+        part = folder / "parts" / "summary" / f"{task}.parquet"
+        part.unlink()
+        part.mkdir()
+        return part.name
+    if how in ("marker not JSON", "marker of strings"):
+        marker.write_text("{" if how == "marker not JSON" else '{"runs": "1", "failed": 0}')
+        return marker.name
+    if how == "marker misnamed":
+        (marker.parent / "task-x.json").write_text('{"runs": 1, "failed": 0}')
+        return "task-x.json"
+    if how == "design of another table":
+        (folder / "design.parquet").write_bytes(
+            (folder / "parts" / "summary" / f"{task}.parquet").read_bytes()
+        )
+        return "design.parquet"
+    edits = {
+        "task_size 0": ("task_size", 0),
+        "no factors": ("spec.factors", []),
+        "negative seed": ("spec.seed", -1),
+        "unknown design": ("spec.design", "bogus"),
+    }
+    key, value = edits[how]
+    if key.startswith("spec."):
+        meta["spec"][key[5:]] = value
+    else:
+        meta[key] = value
+    (folder / "sweep.json").write_text(json.dumps(meta))
+    return "sweep.json"
+
+
+_SWEEP_DAMAGE = [
+    "truncated summary part",
+    "empty model part",
+    "summary part is a folder",
+    "marker not JSON",
+    "marker of strings",
+    "marker misnamed",
+    "design of another table",
+    "task_size 0",
+    "no factors",
+    "negative seed",
+    "unknown design",
+]
+
+
+@pytest.mark.parametrize("how", _SWEEP_DAMAGE)
+@pytest.mark.parametrize("command", ["resume", "report", "sensitivity", "discover"])
+def test_a_damaged_sweep_folder_is_refused_naming_the_file(
+    lhs_sweep, tmp_path, capsys, how, command
+):
+    """Found by fuzzing: a truncated or empty part of a finished task ended ``sensitivity`` in
+    a pyarrow traceback, a damaged done marker or a ``task_size`` of 0 or a negative seed
+    ``sweep --resume`` in a JSON, TypeError or NumPy one, a design of the wrong columns
+    ``discover`` in a KeyError; a part that is a folder exited 1 with pyarrow's words, and a
+    sweep.json with no factors gave an empty report. Each is refused, naming the file, before
+    anything is written."""
+    import shutil
+
+    if command == "discover":
+        pytest.importorskip("sklearn")
+    folder = tmp_path / "s"
+    shutil.copytree(lhs_sweep, folder)
+    for stale in folder.glob("*.lock"):
+        stale.unlink()
+    named = _damage_sweep(folder, how)
+    argv = {
+        "resume": ["sweep", "--resume", str(folder), "--workers", "1", "--quiet"],
+        "report": ["report", str(folder)],
+        "sensitivity": ["sensitivity", str(folder)],
+        "discover": ["discover", str(folder), "--outcome", "eu_core_pct_end > 3"],
+    }[command]
+    before = _files(tmp_path)
+    _refused(capsys, argv, named)
+    assert _files(tmp_path) == before

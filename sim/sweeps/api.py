@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,16 @@ from .store import TABLES, SweepStore
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SweepOutcome", "check_resumable", "load_results", "resume", "run_sweep", "sweep"]
+__all__ = [
+    "SweepOutcome",
+    "check_finished_parts",
+    "check_spec",
+    "check_resumable",
+    "load_results",
+    "resume",
+    "run_sweep",
+    "sweep",
+]
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,7 @@ def check_resumable(folder: Path) -> None:
     try:
         meta = json.loads(text)
         spec = SweepSpec.from_dict(meta["spec"])
-        int(meta["task_size"])
+        task_size = meta["task_size"]
         base = scenario_from_dict(meta["base"])
         for f in spec.factors:
             check_factor(f)
@@ -95,6 +105,7 @@ def check_resumable(folder: Path) -> None:
         raise ScenarioError(
             where, "(content)", f"a sweep.json written by natosim sweep ({type(exc).__name__})"
         ) from None
+    check_spec(where, spec, task_size)
     try:
         design = SweepStore(folder).design()
     except Exception as exc:  # pyarrow raises several kinds
@@ -103,7 +114,97 @@ def check_resumable(folder: Path) -> None:
         ) from None
     if "point" not in design.columns or not {f.key for f in spec.factors} <= set(design.columns):
         raise ScenarioError(str(folder / "design.parquet"), "(columns)", "the sweep's factors")
+    check_finished_parts(folder)
     del base
+
+
+def check_spec(where: str, spec: SweepSpec, task_size: Any) -> None:
+    """The spec and task size in ``sweep.json`` as ``natosim sweep`` checks them when it starts
+    (found by fuzzing: a hand-edited ``task_size`` of 0, a negative seed or no factors ended in
+    a traceback on ``--resume``, or a report with nothing in it)."""
+    from ..scenario import ScenarioError  # noqa: PLC0415
+
+    if not isinstance(task_size, int) or isinstance(task_size, bool) or task_size < 1:
+        raise ScenarioError(where, "task_size", "a whole number of runs, 1 or more", task_size)
+    if not spec.factors:
+        raise ScenarioError(where, "spec.factors", "at least one factor, as natosim sweep writes")
+    for key in ("samples", "reps", "seed"):
+        value = getattr(spec, key)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ScenarioError(where, f"spec.{key}", "a whole number", value)
+    try:
+        build_spec(
+            spec.base,
+            list(spec.factors),
+            spec.design,
+            spec.samples,
+            spec.reps,
+            spec.seed,
+            spec.points,
+            spec.worlds,
+        )
+    except ScenarioError as exc:
+        what = exc.file.lstrip("-")  # the flag build_spec names: design, param, sweep
+        raise ScenarioError(where, f"spec ({what})", exc.expected, exc.key) from None
+
+
+_TASK = re.compile(r"task-(\d{6,})")
+
+
+def check_finished_parts(folder: Path) -> None:
+    """Refuse, naming the file, a sweep folder whose finished tasks cannot be read back: a
+    ``done`` marker that is not ``{"runs": N, "failed": M}`` or not named ``task-N.json``, or a
+    table of a finished task that is not a readable Parquet file (its footer is read: a few
+    microseconds a file). Found by fuzzing: a truncated summary part ended ``natosim
+    sensitivity`` in a pyarrow traceback, a damaged marker ``--resume`` in a JSON one."""
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    from ..scenario import ScenarioError  # noqa: PLC0415
+
+    done = folder / "parts" / "done"
+    markers = sorted(done.glob("task-*.json")) if done.is_dir() else []
+    rerun = "delete it, and natosim sweep --resume runs that task again"
+    names = []
+    for path in markers:
+        if not _TASK.fullmatch(path.stem):
+            raise ScenarioError(str(path), "(name)", f"a done marker task-NNNNNN.json ({rerun})")
+        try:
+            counts = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            why = getattr(exc, "strerror", None) or type(exc).__name__
+            raise ScenarioError(
+                str(path), "(file)", f"a readable done marker ({why}; {rerun})"
+            ) from None
+        ok = isinstance(counts, dict) and all(
+            isinstance(counts.get(k), int)
+            and not isinstance(counts.get(k), bool)
+            and counts[k] >= 0
+            for k in ("runs", "failed")
+        )
+        if not ok:
+            raise ScenarioError(
+                str(path),
+                "(content)",
+                f'{{"runs": N, "failed": M}}, as natosim sweep writes it ({rerun})',
+            )
+        names.append(path.stem)
+    for table in TABLES:
+        for name in names:
+            part = folder / "parts" / table / f"{name}.parquet"
+            if not part.exists() and not part.is_symlink():
+                continue  # a task writes only the tables it has (no failures, no worlds)
+            try:
+                if not part.is_file():
+                    raise OSError("not a file")
+                pq.read_schema(part)
+            except Exception as exc:  # pyarrow raises several kinds
+                reason = str(exc).split(".")[0][:120]
+                raise ScenarioError(
+                    str(part),
+                    "(file)",
+                    f"a readable table of a finished task ({reason}; "
+                    f"delete {done / (name + '.json')}, and natosim sweep --resume runs it again)",
+                ) from None
 
 
 def run_sweep(
