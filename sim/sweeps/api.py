@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 __all__ = [
     "SweepOutcome",
     "check_finished_parts",
-    "check_spec",
     "check_resumable",
+    "check_spec",
     "load_results",
     "resume",
     "run_sweep",
