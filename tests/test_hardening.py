@@ -1988,3 +1988,63 @@ def test_a_damaged_sweep_folder_is_refused_naming_the_file(
     before = _files(tmp_path)
     _refused(capsys, argv, named)
     assert _files(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [("united_states.threat_intensity", 0.5)],
+        "united_states.threat_intensity=0.5",
+        None,
+        {3: 0.5},
+        {None: 1},
+    ],
+)
+def test_with_params_refuses_what_is_not_a_mapping_of_keys(values):
+    """Found by fuzzing the Python API: a list of pairs, a string, None or a key that is not a
+    string raised AttributeError ('list' object has no attribute 'items')."""
+    import sim
+
+    with pytest.raises(ScenarioError, match=r"mapping|section\.name"):
+        sim.Scenario.default().with_params(values)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        ({"reps": -1}, "reps"),
+        ({"reps": 10**12}, "reps"),
+        ({"reps": 1.5}, "reps"),
+        ({"reps": "2"}, "reps"),
+        ({"reps": True}, "reps"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 1.5}, "seed"),
+        ({"seed": float("nan")}, "seed"),
+        ({"seed": "1"}, "seed"),
+        ({"scenario": "baseline"}, "scenario"),
+        ({"scenario": None}, "scenario"),
+    ],
+)
+def test_run_replications_refuses_bad_arguments_before_running(kwargs, named, monkeypatch):
+    """Found by fuzzing the Python API: ``reps=-1`` raised NumPy's OverflowError,
+    ``reps=10**12`` ran out of memory spawning seeds (the process was killed), ``seed=-1`` and
+    ``seed=1.5`` NumPy's ValueError and TypeError, a scenario's name an AttributeError. Each is
+    one ScenarioError naming the argument, before any run."""
+    import sim
+    from sim.runs import runner
+
+    monkeypatch.setattr(runner, "replication_seeds", _never)
+    args = {"scenario": sim.Scenario.default(), "reps": 2, "seed": 1, **kwargs}
+    with pytest.raises(ScenarioError, match=f"run_replications: {named}: expected"):
+        sim.run_replications(**args)
+
+
+def test_run_replications_takes_numpy_integers():
+    import numpy as np
+
+    import sim
+
+    sc = sim.Scenario.default().with_params(
+        {"run.end_year": sim.Scenario.default().get("run.start_year") + 1}
+    )
+    assert len(sim.run_replications(sc, np.int64(2), np.int64(3)).summary) == 2

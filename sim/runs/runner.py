@@ -231,6 +231,36 @@ def collect(
     )
 
 
+# the most replications one call runs: a sweep's largest number of runs (sim.sweeps.spec.MAX_RUNS);
+# the command line allows fewer (--reps at most sim.cli.args.MAX_REPS)
+MAX_REPLICATIONS = 2_000_000
+
+
+def check_replications(scenario: Any, reps: Any, seed: Any) -> None:
+    """Refuse, with one :class:`~sim.scenario.ScenarioError` naming the argument, what
+    :func:`run_replications` cannot run: found by fuzzing the Python API, ``reps=-1`` raised
+    NumPy's OverflowError, ``reps=10**12`` ran out of memory spawning seeds, ``seed=-1`` or
+    ``seed=1.5`` NumPy's ValueError or TypeError, and a scenario's name an AttributeError."""
+    from ..scenario import ScenarioError  # noqa: PLC0415
+
+    if not isinstance(scenario, Scenario):
+        raise ScenarioError(
+            "run_replications",
+            "scenario",
+            "a Scenario (sim.load_scenario(name or path))",
+            type(scenario).__name__,
+        )
+    for name, value, low, high in (
+        ("reps", reps, 0, MAX_REPLICATIONS),
+        ("seed", seed, 0, None),
+    ):
+        whole = isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+        if not whole or value < low or (high is not None and value > high):
+            limit = f"from {low} to {high:,}" if high is not None else f"{low} or more"
+            shown = value if whole or isinstance(value, float | str) else type(value).__name__
+            raise ScenarioError("run_replications", name, f"a whole number {limit}", shown)
+
+
 def run_replications(
     scenario: Scenario,
     reps: int,
@@ -250,6 +280,7 @@ def run_replications(
     """
     from tqdm import tqdm  # noqa: PLC0415 (only the command line asks for a bar)
 
+    check_replications(scenario, reps, seed)
     seeds = replication_seeds(seed, reps)
     jobs: list[tuple[int, int, dict[str, Any] | None]] = [(i, s, None) for i, s in enumerate(seeds)]
     if worlds:

@@ -121,10 +121,16 @@ class Scenario:
         Raises:
             ScenarioError: an unknown key or a value out of bounds.
         """
+        if not isinstance(values, Mapping):  # found by fuzzing: an AttributeError
+            raise ScenarioError(
+                source, "(values)", 'a mapping {"section.name": value}', type(values).__name__
+            )
         params = {s: dict(v) for s, v in self.params.items()}
         overrides = {k: dict(v) for k, v in self.overrides.items()}
         changed = set()
         for key, value in values.items():
+            if not isinstance(key, str):
+                raise ScenarioError(source, repr(key), "a key of the form section.name")
             parts = key.split(".")
             if len(parts) == 4 and parts[:2] == ["allies", "overrides"]:
                 iso3, name = parts[2], parts[3]
