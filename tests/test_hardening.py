@@ -2048,3 +2048,32 @@ def test_run_replications_takes_numpy_integers():
         {"run.end_year": sim.Scenario.default().get("run.start_year") + 1}
     )
     assert len(sim.run_replications(sc, np.int64(2), np.int64(3)).summary) == 2
+
+
+def test_a_worker_ends_on_ctrl_c_without_a_traceback():
+    """Found by fuzzing: Ctrl-C (SIGINT to the whole process group) while a sweep's or a run's
+    worker was starting or importing printed its KeyboardInterrupt traceback under natosim's
+    'interrupted' line. A worker takes SIGINT's default action (it ends, as on SIGTERM), and
+    starts with SIGINT ignored until then (so the bootstrap cannot raise either)."""
+    import signal as sig
+
+    from sim.runs.runner import process_executor
+
+    with process_executor(1) as pool:
+        handler = pool.submit(sig.getsignal, sig.SIGINT).result(timeout=60)
+    assert handler == sig.SIG_DFL
+    assert sig.getsignal(sig.SIGINT) is sig.default_int_handler  # this process's, restored
+
+
+def test_an_interrupted_write_of_a_sweep_part_leaves_no_temporary_file(tmp_path, monkeypatch):
+    """Found by fuzzing: Ctrl-C while a finished task's part was written left
+    ``.task-N.parquet.PID.tmp`` in the sweep folder for ever (resumes never removed it)."""
+    from sim.sweeps import store
+
+    def interrupted(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        store.SweepStore(tmp_path).write_task(3, {"summary": b"PAR1"}, {"runs": 1, "failed": 0})
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == []

@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..runs.runner import RunResult, run_one
+from ..runs.runner import RunResult, process_executor, run_one
 from ..runs.store import with_units
 from ..scenario import Scenario
 
@@ -212,8 +212,7 @@ def make_workers(workers: int | None, scheduler: str | None) -> Iterator[Workers
     if n <= 1:
         yield Workers(None, inline=True, width=1)
         return
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=n - 1, mp_context=context)
+    pool = process_executor(n - 1)  # a worker ends on Ctrl-C without a traceback
     try:
         yield Workers(pool, inline=True, width=n)
     finally:

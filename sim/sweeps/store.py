@@ -31,11 +31,15 @@ TABLES = ("model", "allies", "events", "summary", "failures", "worlds")
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:  # Ctrl-C mid-write left the temporary file for ever (found by fuzzing)
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 class SweepStore:
