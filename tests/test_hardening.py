@@ -2077,3 +2077,17 @@ def test_an_interrupted_write_of_a_sweep_part_leaves_no_temporary_file(tmp_path,
     with pytest.raises(KeyboardInterrupt):
         store.SweepStore(tmp_path).write_task(3, {"summary": b"PAR1"}, {"runs": 1, "failed": 0})
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_out_as_a_link_to_an_empty_folder_gets_the_results(tmp_path, capsys):
+    """Found by fuzzing: ``--out LINK`` (a symbolic link to an empty folder) passed the checks,
+    the runs were computed, and then the final rename failed on the link: exit 1, "[Errno 20]
+    Not a directory" and the results lost. They go into the folder the link names."""
+    (tmp_path / "short.toml").write_text('name = "short"\n[run]\nend_year = 2027\n')
+    (tmp_path / "target").mkdir()
+    (tmp_path / "link").symlink_to("target")
+    argv = ["run", str(tmp_path / "short.toml"), "--reps", "1", "--fixed", "--quiet"]
+    assert main([*argv, "--no-report", "--out", str(tmp_path / "link")]) == 0, capsys.readouterr()
+    assert (tmp_path / "link").is_symlink()
+    assert (tmp_path / "target" / "manifest.json").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

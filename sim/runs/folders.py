@@ -219,6 +219,11 @@ def atomic_folder(folder: Path) -> Iterator[Path]:
     """Yield a hidden temporary folder beside ``folder``; rename it to ``folder`` on success,
     delete it on any error or interruption. Refuses a ``folder`` that exists and is not empty."""
     folder = Path(folder)
+    if folder.is_symlink() and folder.is_dir():
+        # a link to an empty folder (checked by check_folder): the results go into the folder
+        # it names, and the link still leads to them (found by fuzzing: the run was computed,
+        # then lost, with exit 1 and "[Errno 20] Not a directory", when the link was replaced)
+        folder = folder.resolve()
     if folder.exists() and any(folder.iterdir()):
         raise FileExistsError(f"{folder} exists and is not empty")
     folder.parent.mkdir(parents=True, exist_ok=True)
