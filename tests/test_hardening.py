@@ -2091,3 +2091,16 @@ def test_out_as_a_link_to_an_empty_folder_gets_the_results(tmp_path, capsys):
     assert (tmp_path / "link").is_symlink()
     assert (tmp_path / "target" / "manifest.json").is_file()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_sweep_of_one_point_without_factors_is_reported_and_resumed(tmp_path, capsys):
+    """``natosim sweep`` writes a grid with no ``--param`` (one point); the check of a sweep's
+    record added after fuzzing refused it in ``report`` and ``--resume`` ("at least one
+    factor"), which a review caught. An LHS sweep with no factors is still refused (its design
+    needs factors: ``test_a_damaged_sweep_folder_is_refused_naming_the_file``)."""
+    out = tmp_path / "s"
+    args = ["sweep", "baseline", "--design", "grid", "--reps", "1", "--workers", "1"]
+    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    assert main(["sweep", "--resume", str(out), "--workers", "1", "--quiet"]) == 0
+    assert main(["report", str(out)]) == 0
+    capsys.readouterr()

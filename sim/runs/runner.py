@@ -120,7 +120,10 @@ class _WorkerPool(ProcessPoolExecutor):
         try:
             super()._spawn_process()  # type: ignore[misc]
         finally:
-            signal.signal(signal.SIGINT, previous)
+            # None: a handler set outside Python; the default is the nearest Python can restore
+            signal.signal(
+                signal.SIGINT, signal.default_int_handler if previous is None else previous
+            )
 
 
 def process_executor(workers: int | None = None) -> ProcessPoolExecutor:

@@ -126,8 +126,8 @@ def check_spec(where: str, spec: SweepSpec, task_size: Any) -> None:
 
     if not isinstance(task_size, int) or isinstance(task_size, bool) or task_size < 1:
         raise ScenarioError(where, "task_size", "a whole number of runs, 1 or more", task_size)
-    if not spec.factors:
-        raise ScenarioError(where, "spec.factors", "at least one factor, as natosim sweep writes")
+    # no factors is a sweep of one point (a grid or list with no --param): build_spec, above,
+    # refuses it only for the sampling designs, as natosim sweep does
     for key in ("samples", "reps", "seed"):
         value = getattr(spec, key)
         if not isinstance(value, int) or isinstance(value, bool):

@@ -149,7 +149,11 @@ def play_loop(s: Session, turn: int, stop: threading.Event) -> None:
         # the year's charts and map drawn here, before the page's render, which then finds them
         # drawn: drawn in the render, they held the page's render for their ~0.6 s (several
         # seconds with other pages playing), and a lever moved meanwhile showed only after it
-        year_drawings(s, s.view(), colour_by.value)
+        if p.turn == turn:
+            try:
+                year_drawings(s, s.view(), colour_by.value)
+            except Exception:  # the render draws it again and shows what went wrong there
+                log.exception("drawing a played year failed; the page's render will retry")
         bump()
         remember()
     with p.lock:
