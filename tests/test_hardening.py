@@ -2104,3 +2104,19 @@ def test_a_sweep_of_one_point_without_factors_is_reported_and_resumed(tmp_path, 
     assert main(["sweep", "--resume", str(out), "--workers", "1", "--quiet"]) == 0
     assert main(["report", str(out)]) == 0
     capsys.readouterr()
+
+
+def test_a_report_of_a_sweep_with_no_finished_task_is_refused(lhs_sweep, tmp_path, capsys):
+    """A sweep whose ``parts`` were deleted (or interrupted before its first task) got a report
+    saying every run failed, exit 0 (found by fuzzing). Now it is refused, saying how to run
+    the tasks, and nothing is written."""
+    import shutil
+
+    folder = tmp_path / "s"
+    shutil.copytree(lhs_sweep, folder)
+    for stale in folder.glob("*.lock"):
+        stale.unlink()
+    shutil.rmtree(folder / "parts")
+    before = _files(tmp_path)
+    _refused(capsys, ["report", str(folder)], "sweep --resume")
+    assert _files(tmp_path) == before

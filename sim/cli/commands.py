@@ -299,6 +299,15 @@ def _check_sweep(folder: Path) -> None:
     from ..sweeps.api import check_resumable  # noqa: PLC0415
 
     check_resumable(folder)
+    done = folder / "parts" / "done"
+    if not (done.is_dir() and any(done.glob("task-*.json"))):
+        # nothing finished (interrupted before its first task, or its parts deleted): a report
+        # would say "every run failed" of runs that never ran
+        raise ScenarioError(
+            str(folder),
+            "(parts)",
+            f"at least one finished task (none yet: natosim sweep --resume {folder} runs them)",
+        )
 
 
 def cmd_report(args: argparse.Namespace) -> int:
