@@ -152,6 +152,10 @@ def _objective(
     return f
 
 
+CONVERGED_GAIN = 1e-4  # pp of GDP (RMSE): a restart that gains less has found the minimum;
+# a hundredth of the precision NATO's figures are given to (0.01 pp)
+
+
 def _minimise(
     f: Callable[[np.ndarray], float],
     x0: np.ndarray,
@@ -168,10 +172,6 @@ def _minimise(
         options={"maxiter": maxiter, "xatol": 1e-3, "fatol": CONVERGED_GAIN},
     )
     return res.x, float(res.fun), int(res.nit)
-
-
-CONVERGED_GAIN = 1e-4  # pp of GDP (RMSE): a restart that gains less has found the minimum;
-# a hundredth of the precision NATO's figures are given to (0.01 pp)
 
 
 def converge(
