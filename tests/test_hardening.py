@@ -1661,6 +1661,39 @@ def test_a_library_the_loader_cannot_map_under_a_limit_is_out_of_memory(monkeypa
             main(["list"])
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux applies it")
+def test_own_module_that_cannot_be_compiled_under_a_limit_is_out_of_memory(monkeypatch, capsys):
+    """CI, Python 3.12, no cached bytecode: `natosim discover` of a sweep at `ulimit -v 505000`
+    compiled ``sim/model/alliance.py`` late and the parser, out of memory, raised ``SyntaxError:
+    invalid syntax`` with a traceback. Under a limit a syntax error in natosim's own source is
+    the limit, said in one line; in another file, or without a limit, it is a bug."""
+    import resource
+
+    import sim
+    from sim.cli import commands
+
+    own = str(Path(sim.__file__).parent / "model" / "alliance.py")
+
+    def in_ours(args):
+        raise SyntaxError("invalid syntax", (own, 485, 1, "x", 485, 2))
+
+    def in_theirs(args):
+        raise SyntaxError("invalid syntax", ("/elsewhere/plugin.py", 3, 1, "x", 3, 2))
+
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (505_000 * 1024, -1))
+    monkeypatch.setattr(commands, "_check_paths", in_ours)
+    assert main(["list"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("natosim: error: out of memory") and len(err.splitlines()) == 1
+    monkeypatch.setattr(commands, "_check_paths", in_theirs)
+    with pytest.raises(SyntaxError):
+        main(["list"])
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (-1, -1))
+    monkeypatch.setattr(commands, "_check_paths", in_ours)
+    with pytest.raises(SyntaxError):
+        main(["list"])
+
+
 @pytest.fixture(scope="module")
 def six_tasks(tmp_path_factory):
     """A sweep of six runs, one task file each (two points, three replications)."""

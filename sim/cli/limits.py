@@ -94,11 +94,31 @@ def library_not_mapped(exc: BaseException) -> bool:
     )
 
 
+def own_source_not_compiled(exc: BaseException) -> bool:
+    """Whether ``exc`` is Python failing to compile one of natosim's own modules under an
+    address-space limit. Where no cached bytecode can be read (a fresh clone, a read-only tree,
+    ``PYTHONPYCACHEPREFIX``), a module imported late is compiled from source; Python 3.12's
+    parser, out of memory there, reports ``SyntaxError: invalid syntax`` at a line that is
+    valid (3.11 raises MemoryError). CI met it: `natosim discover` of a sweep at `ulimit -v
+    505000` named ``sim/model/alliance.py``. The package's source compiles (``make lint``
+    parses every file), so under a limit this is the limit; without one, a syntax error is a
+    bug and keeps its traceback."""
+    if resource is None or resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY:
+        return False
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for current in _chain(exc):
+        if isinstance(current, SyntaxError) and current.filename:
+            where = os.path.abspath(current.filename)
+            if os.path.commonpath([where, package]) == package:
+                return True
+    return False
+
+
 def machine_limit_message(exc: BaseException) -> str | None:
     """The one-line message for ``exc`` if it is the machine's limit rather than a bug (a
-    library that cannot be mapped under an address-space limit, a thread the system refused),
-    else None."""
-    if library_not_mapped(exc):
+    library that cannot be mapped, or a module of natosim's that cannot be compiled, under an
+    address-space limit; a thread the system refused), else None."""
+    if library_not_mapped(exc) or own_source_not_compiled(exc):
         return OUT_OF_MEMORY_LOADING
     refusal = out_of_threads(exc)
     return None if refusal is None else _thread_refused(refusal)
