@@ -132,6 +132,13 @@ def test_missing_parent(tmp_path):
     expect_error(write(tmp_path, "a.toml", 'extends = "nowhere"\n'), "extends", "exists")
 
 
+def test_empty_extends_is_refused(tmp_path):
+    """``extends = ""`` (or blanks) was read as extending nothing: likely a name left out."""
+    for blank in ('""', '"  "'):
+        path = write(tmp_path, "a.toml", f'extends = {blank}\n[run]\nend_year = 2030\n')
+        expect_error(path, "extends", "leave extends out")
+
+
 def test_unreadable_file(tmp_path):
     path = write(tmp_path, "a.toml", "")
     path.write_bytes(b"\xff\xfe\x00 bad")

@@ -148,6 +148,10 @@ def _check_meta(file: str, doc: dict[str, Any]) -> None:
         if key in doc and len(doc[key]) > (MAX_REF if key == "extends" else MAX_TEXT):
             limit = MAX_REF if key == "extends" else MAX_TEXT
             raise ScenarioError(file, key, f"at most {limit} characters", doc[key])
+    if "extends" in doc and not doc["extends"].strip():
+        raise ScenarioError(
+            file, "extends", "a scenario's name or file (leave extends out to extend none)", ""
+        )
     if "name" in doc:
         check_name(file, doc["name"])
     if "replace_events" in doc and not isinstance(doc["replace_events"], bool):
