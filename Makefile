@@ -10,6 +10,9 @@ DEV_STAMP := $(VENV)/.dev-installed
 PYVER := $(shell $(PYTHON) -c 'import sys; print("%d%d" % sys.version_info[:2])' 2>/dev/null)
 LOCK ?= $(wildcard constraints/py$(PYVER).txt)
 LOCK_ARG := $(if $(LOCK),-c $(LOCK),)
+# the suite's processes (pytest-xdist): two, as the project's machine has cores; tests grouped
+# by module so a module's shared fixtures are built once. `make test TEST_WORKERS=0` runs serially
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint bench clean lock
 
@@ -35,7 +38,7 @@ run: $(STAMP)
 	$(BIN)/natosim run scenarios/baseline.toml --reps 20 --seed 7
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope,)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check sim tests benchmarks
