@@ -118,8 +118,14 @@ class Scenario:
     def with_params(self, values: Mapping[str, Any], source: str = "<override>") -> Scenario:
         """A copy with ``{"section.name": value}`` (or ``allies.overrides.ISO3.name``) changed.
 
+        The scenario's events stay as they are: a later ``run.start_year`` that would leave an
+        event before the run's start (where it could never happen; a scenario file with one is
+        refused) is refused, naming the events. An earlier ``run.end_year`` cuts the events after
+        it: the run stops before them (a calibration window ends so).
+
         Raises:
-            ScenarioError: an unknown key or a value out of bounds.
+            ScenarioError: an unknown key, a value out of bounds, or run years that leave an
+                event before the start (or an accession event for an ally already a member).
         """
         if not isinstance(values, Mapping):  # found by fuzzing: an AttributeError
             raise ScenarioError(
@@ -144,6 +150,8 @@ class Scenario:
             else:
                 raise ScenarioError(source, key, "a key of the form section.name")
         check_cross_fields(source, params)
+        if "run" in changed and self.events:
+            _check_events_after_start(source, params, self.events)
         new = replace(
             self,
             params=_freeze({k: _freeze(v) for k, v in params.items()}),
@@ -182,6 +190,30 @@ class Scenario:
             "series": {k: [list(p) for p in v] for k, v in self.series.items()},
             "events": [e.__dict__ for e in self.events],
         }
+
+
+def _check_events_after_start(
+    source: str, params: Mapping[str, Mapping[str, Any]], events: tuple[Event, ...]
+) -> None:
+    """No event before ``run.start_year``, and no accession of an ally already a member then
+    (found by fuzzing: ``with_params({"run.start_year": 2030})`` on the baseline kept its 2025
+    summit, which never happened, without a word)."""
+    from .loader import check_accessions  # noqa: PLC0415 (the loader imports this module)
+
+    start = params["run"]["start_year"]
+    early = [e for e in events if e.year < start]
+    if early:
+        shown = ", ".join(f"{e.kind} {e.target}".strip() + f" in {e.year}" for e in early[:5])
+        more = f" and {len(early) - 5} more" if len(early) > 5 else ""
+        raise ScenarioError(
+            source,
+            "run.start_year",
+            f"a year no later than the scenario's events ({shown}{more}): an event before the "
+            "run's start could never happen (load a scenario without them, or one with "
+            "replace_events = true)",
+            start,
+        )
+    check_accessions(source, {"params": params, "events": list(events)})
 
 
 def _rebuild(name, description, claims, hypothesis, params, overrides, series, events, source):
