@@ -59,3 +59,166 @@ def test_with_params_keeps_a_start_before_the_events_and_an_end_that_cuts_them()
     assert hind.with_params({"run.end_year": 2016}).get("run.end_year") == 2016
     # a scenario without events may start when it likes
     assert sim.Scenario.default().with_params({"run.start_year": 2035}).events == ()
+
+
+# -- a hand-edited sweep.json: counts, seeds, worlds, design ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def short_base(tmp_path_factory):
+    root = tmp_path_factory.mktemp("base")
+    (root / "short.toml").write_text(
+        'name = "short"\nextends = "baseline"\n[run]\nend_year = 2027\n'
+    )
+    return root / "short.toml"
+
+
+def _sweep(root, base, name: str, *args: str):
+    out = root / name
+    argv = ["sweep", str(base), *args, "--workers", "1", "--quiet", "--out", str(out)]
+    assert main(argv) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def small_sweep(tmp_path_factory, short_base):
+    root = tmp_path_factory.mktemp("sw")
+    return _sweep(
+        root, short_base, "lhs", "--param", "united_states.threat_intensity=0:1", "--samples", "4"
+    )
+
+
+def _edit(meta: dict, key: str, value) -> None:
+    *path, last = key.split(".")
+    for k in path:
+        meta = meta[k]
+    if value is _DROP:
+        del meta[last]
+    else:
+        meta[last] = value
+
+
+_DROP = object()
+
+_SWEEP_EDITS = [
+    ("points", 99, "points"),
+    ("points", "4", "points"),
+    ("points", _DROP, "points"),
+    ("runs", 99, "runs"),
+    ("runs", _DROP, "runs"),
+    ("spec.worlds", "yes", "spec.worlds"),
+    ("spec.worlds", "false", "spec.worlds"),
+    ("spec.worlds", True, "worlds"),  # no plan to draw the worlds from
+    ("worlds", {}, "worlds"),  # a plan in a sweep at point values: --resume KeyError
+    ("spec.samples", 5, "spec"),
+    ("spec.design", "sobol", "spec"),  # sensitivity: a SALib RuntimeError traceback
+    ("spec.design", "grid", "spec"),
+    ("spec.reps", 2, "runs"),  # --resume ran 4 more runs split over other tasks
+    ("spec.seed", 7, "replication_seeds"),
+    ("replication_seeds", [1, 2], "replication_seeds"),
+    ("task_size", 2, "task-000000.json"),
+    ("spec.base", 3, "spec.base"),
+    ("spec.points", "abc", "spec.points"),
+    ("spec.factors.0.low", "0", "spec.factors"),
+    ("spec.factors.0.low", 0.5, "spec.factors"),  # the design holds values outside it
+]
+
+
+@pytest.mark.parametrize(("key", "value", "named"), _SWEEP_EDITS)
+@pytest.mark.parametrize("command", ["sensitivity", "resume"])
+def test_a_hand_edited_sweep_json_is_refused(
+    small_sweep, tmp_path, capsys, key, value, named, command
+):
+    """Found by fuzzing: ``sensitivity`` and ``discover`` accepted a sweep.json whose points,
+    runs, samples, design or worlds were edited (or text where a boolean belongs), and
+    ``--resume`` ran the missing tasks with other seeds or reps, or ended in a KeyError."""
+    import json
+    import shutil
+
+    folder = tmp_path / "s"
+    shutil.copytree(small_sweep, folder)
+    meta = json.loads((folder / "sweep.json").read_text())
+    if key.startswith("spec.factors.0."):
+        meta["spec"]["factors"][0][key.rsplit(".", 1)[1]] = value
+    else:
+        _edit(meta, key, value)
+    (folder / "sweep.json").write_text(json.dumps(meta))
+    argv = {
+        "sensitivity": ["sensitivity", str(folder)],
+        "resume": ["sweep", "--resume", str(folder), "--workers", "1", "--quiet"],
+    }[command]
+    before = _files(tmp_path)
+    _refused(capsys, argv, named)
+    assert _files(tmp_path) == before
+
+
+@pytest.mark.parametrize("command", ["discover", "report"])
+def test_a_sweep_json_with_wrong_counts_is_refused_by_discover_and_report(
+    small_sweep, tmp_path, capsys, command
+):
+    import json
+    import shutil
+
+    if command == "discover":
+        pytest.importorskip("sklearn")
+    folder = tmp_path / "s"
+    shutil.copytree(small_sweep, folder)
+    meta = json.loads((folder / "sweep.json").read_text())
+    meta["runs"] = 40
+    (folder / "sweep.json").write_text(json.dumps(meta))
+    argv = {
+        "discover": ["discover", str(folder), "--outcome", "verdict == 'deterrence_failed'"],
+        "report": ["report", str(folder)],
+    }[command]
+    before = _files(tmp_path)
+    _refused(capsys, argv, "runs", "expected 4")
+    assert _files(tmp_path) == before
+
+
+def test_sweeps_of_every_design_as_written_are_accepted(tmp_path, short_base, capsys):
+    """What the checks must not refuse: a grid over an integer parameter (its rounded levels
+    coincide: 3 years from 4 samples), a flag swept as a range, a list of points, Sobol and
+    Morris designs, and a sweep in sampled worlds."""
+    (tmp_path / "list.toml").write_text(
+        f'base = "{short_base}"\ndesign = "list"\n[[points]]\n'
+        '"united_states.threat_intensity" = 0.2\n"allies.peer_weight" = 0.2\n[[points]]\n'
+        '"united_states.threat_intensity" = 0.3\n"allies.peer_weight" = 0.1\n'
+    )
+    ti = "united_states.threat_intensity=0:1"
+    folders = [
+        _sweep(
+            tmp_path,
+            short_base,
+            "grid",
+            "--param",
+            "run.end_year=2026:2028",
+            "--param",
+            "united_states.execute_threats=0:1",
+            "--design",
+            "grid",
+            "--samples",
+            "4",
+        ),
+        _sweep(
+            tmp_path,
+            short_base,
+            "values",
+            "--param",
+            "united_states.threat_intensity=0.1,0.5",
+            "--design",
+            "list",
+        ),
+        _sweep(tmp_path, tmp_path / "list.toml", "points"),
+        _sweep(tmp_path, short_base, "sobol", "--param", ti, "--design", "sobol", "--samples", "1"),
+        _sweep(
+            tmp_path, short_base, "morris", "--param", ti, "--design", "morris", "--samples", "1"
+        ),
+        _sweep(tmp_path, short_base, "worlds", "--param", ti, "--samples", "2", "--worlds"),
+    ]
+    import json
+
+    assert json.loads((folders[0] / "sweep.json").read_text())["points"] == 3 * 4
+    for folder in folders:
+        assert main(["sweep", "--resume", str(folder), "--workers", "1", "--quiet"]) == 0
+    for folder in folders[3:]:
+        assert main(["sensitivity", str(folder)]) == 0, capsys.readouterr().err

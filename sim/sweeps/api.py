@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "SweepOutcome",
     "check_finished_parts",
+    "check_layout",
     "check_resumable",
     "check_spec",
     "load_results",
@@ -97,8 +98,6 @@ def check_resumable(folder: Path) -> None:
         spec = SweepSpec.from_dict(meta["spec"])
         task_size = meta["task_size"]
         base = scenario_from_dict(meta["base"])
-        for f in spec.factors:
-            check_factor(f)
     except ScenarioError as exc:
         raise ScenarioError(where, f"base: {exc.key}", exc.expected, exc.got) from None
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
@@ -115,6 +114,7 @@ def check_resumable(folder: Path) -> None:
     if "point" not in design.columns or not {f.key for f in spec.factors} <= set(design.columns):
         raise ScenarioError(str(folder / "design.parquet"), "(columns)", "the sweep's factors")
     check_finished_parts(folder)
+    check_layout(folder, meta, spec, design)
     del base
 
 
@@ -132,6 +132,23 @@ def check_spec(where: str, spec: SweepSpec, task_size: Any) -> None:
         value = getattr(spec, key)
         if not isinstance(value, int) or isinstance(value, bool):
             raise ScenarioError(where, f"spec.{key}", "a whole number", value)
+    for f in spec.factors:  # found by fuzzing: a low of "0" (text) passed sensitivity
+        try:
+            check_factor(f)
+        except ScenarioError as exc:
+            raise ScenarioError(where, f"spec.factors ({exc.key})", exc.expected, exc.got) from None
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise ScenarioError(
+                where, f"spec.factors ({f.key})", f"a factor as natosim writes it ({exc})"
+            ) from None
+    if not isinstance(spec.base, str):  # found by fuzzing: spec.base = 3 was accepted
+        raise ScenarioError(where, "spec.base", "the base scenario's file or name", spec.base)
+    if not all(isinstance(p, dict) for p in spec.points) or (
+        spec.points and spec.design != "list"
+    ):  # found by fuzzing: points = "abc" was read as three points
+        raise ScenarioError(
+            where, "spec.points", "a list of points (tables) for the list design, else []"
+        )
     try:
         build_spec(
             spec.base,
@@ -205,6 +222,112 @@ def check_finished_parts(folder: Path) -> None:
                     f"a readable table of a finished task ({reason}; "
                     f"delete {done / (name + '.json')}, and natosim sweep --resume runs it again)",
                 ) from None
+
+
+def check_layout(
+    folder: Path, meta: Mapping[str, Any], spec: SweepSpec, design: pd.DataFrame
+) -> None:
+    """Refuse a ``sweep.json`` whose counts, seeds or worlds disagree with its spec, its design
+    and its done markers as natosim sweep wrote them. Found by fuzzing: a hand-edited
+    ``points``, ``runs``, ``spec.samples`` or ``spec.worlds = "yes"`` was accepted by
+    ``sensitivity`` and ``discover``; ``spec.design = "sobol"`` ended ``sensitivity`` in a
+    SALib traceback; a ``spec.reps``, ``spec.seed`` or ``task_size`` edit made ``--resume`` run
+    the missing tasks with other seeds or split into other tasks; a ``worlds`` entry in a sweep
+    at point values ended ``--resume`` in a KeyError."""
+    from ..scenario import ScenarioError  # noqa: PLC0415
+    from .spec import count_points, param_for  # noqa: PLC0415
+
+    where = str(folder / "sweep.json")
+    n = len(design)
+    made = count_points(spec)
+    if made != n:
+        raise ScenarioError(
+            where,
+            "spec",
+            f"the spec of design.parquet's {n} points (this {spec.design} design of "
+            f"{len(spec.factors)} factor(s) and {spec.samples} samples makes {made})",
+        )
+    for key, value in (("points", n), ("runs", n * spec.reps)):
+        got = meta.get(key, "missing")
+        got = "null" if got is None else got
+        if not isinstance(got, int) or isinstance(got, bool) or got != value:
+            what = "design.parquet's points" if key == "points" else "points x spec.reps"
+            raise ScenarioError(where, key, f"{value} ({what})", got)
+    seeds = replication_seeds(spec.seed, spec.reps)
+    if meta.get("replication_seeds") != seeds:
+        raise ScenarioError(
+            where,
+            "replication_seeds",
+            f"the {spec.reps} seed(s) that spec.seed = {spec.seed} gives, as natosim sweep wrote "
+            "them (spec.seed, spec.reps or the seeds were edited: finished runs used these)",
+        )
+    if spec.design in ("grid", "list"):  # no random draw: the design is rebuilt exactly
+        from .designs import build_design  # noqa: PLC0415
+
+        again = build_design(spec)
+        try:
+            same = list(again.columns) == list(design.columns) and again.equals(
+                design.reset_index(drop=True).astype(again.dtypes)
+            )
+        except (TypeError, ValueError):  # a column of another type
+            same = False
+        if not same:
+            raise ScenarioError(
+                where,
+                "spec",
+                f"the spec design.parquet was built from (this {spec.design} design makes "
+                "other points)",
+            )
+    elif not spec.points:  # a list of points sets the design itself
+        for f in spec.factors:
+            col = design[f.key]
+            if f.is_range:
+                lo, hi = float(f.low or 0.0), float(f.high or 0.0)
+                if param_for(f.key).kind == "int":
+                    lo, hi = round(lo), round(hi)
+                ok = col.astype(float).between(lo - 1e-9, hi + 1e-9).all()
+            else:
+                ok = col.isin(list(f.values)).all()
+            if not ok:
+                raise ScenarioError(
+                    where,
+                    f"spec.factors ({f.key})",
+                    "the range or values design.parquet was drawn from (it holds others)",
+                )
+    raw = meta["spec"].get("worlds", False)  # sweeps written before worlds: point values
+    if not isinstance(raw, bool):
+        raise ScenarioError(where, "spec.worlds", "true or false", raw)
+    plan = meta.get("worlds")
+    if not raw and plan is not None:
+        raise ScenarioError(where, "worlds", "no worlds plan in a sweep at point values")
+    if raw:
+        from ..runs.worlds import world_from_plan  # noqa: PLC0415
+
+        try:
+            world_from_plan(plan, seeds[0])  # type: ignore[arg-type]
+        except Exception as exc:  # any shape: KeyError, TypeError, ValueError...
+            raise ScenarioError(
+                where,
+                "worlds",
+                f"the plan of the sweep's worlds, as natosim sweep --worlds writes it "
+                f"({type(exc).__name__})",
+            ) from None
+    task_size = meta["task_size"]
+    total = n * spec.reps
+    tasks = -(-total // task_size)
+    done = folder / "parts" / "done"
+    for path in sorted(done.glob("task-*.json")) if done.is_dir() else []:
+        task = int(path.stem.split("-")[1])
+        size = min(task_size, total - task * task_size)
+        counts = json.loads(path.read_text(encoding="utf-8"))
+        if task >= tasks or counts["runs"] != size or counts["failed"] > size:
+            raise ScenarioError(
+                str(path),
+                "(content)",
+                f"a done marker of one of this sweep's {tasks} task(s) of {task_size} run(s) "
+                "(task_size in sweep.json or this marker was edited: restore task_size, or "
+                "delete the marker and natosim sweep --resume runs that task again)",
+            )
 
 
 def run_sweep(

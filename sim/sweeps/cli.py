@@ -209,7 +209,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def _sweep_folder(folder: Path, flag: str) -> None:
     """Refuse, before any work, a folder that is not a readable sweep folder or in which no
     file can be written (``sensitivity`` and ``discover`` write their tables into it)."""
-    from .api import check_finished_parts, check_spec  # noqa: PLC0415
+    from .api import check_finished_parts, check_layout, check_spec  # noqa: PLC0415
     from .spec import SweepSpec  # noqa: PLC0415
     from .store import SweepStore  # noqa: PLC0415
 
@@ -237,6 +237,7 @@ def _sweep_folder(folder: Path, flag: str) -> None:
             str(folder / "design.parquet"), "(columns)", f"the sweep's factors (no {missing[0]})"
         )
     check_finished_parts(folder)
+    check_layout(folder, meta, spec, design)
     check_writable(folder, flag)
 
 

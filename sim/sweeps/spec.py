@@ -114,13 +114,26 @@ MAX_POINTS = 1_000_000
 MAX_RUNS = 2_000_000  # about eight hours on two cores; split a bigger study into sweeps
 
 
+def _grid_levels(f: Factor, samples: int) -> int:
+    """The levels a grid gives factor ``f``: its values, or ``samples`` levels of its range
+    (fewer for an integer parameter, whose rounded levels can coincide: ``designs._grid``)."""
+    if not f.is_range:
+        return len(f.values)
+    if samples > MAX_POINTS or param_for(f.key).kind != "int":
+        return samples
+    import numpy as np  # noqa: PLC0415
+
+    levels = np.linspace(float(f.low or 0.0), float(f.high or 0.0), samples)
+    return len({round(v) for v in levels})
+
+
 def count_points(spec: SweepSpec) -> int:
     """The number of design points ``spec`` makes, computed without building the design."""
     k = len(spec.factors)
     if spec.design == "grid":
         n = 1
         for f in spec.factors:
-            n *= spec.samples if f.is_range else len(f.values)
+            n *= _grid_levels(f, spec.samples)
             if n > MAX_POINTS:
                 break
         return n

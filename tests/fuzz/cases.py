@@ -280,6 +280,8 @@ def _fake_sweep() -> dict[str, object]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from sim.runs.runner import replication_seeds
+
     def parquet(table: dict[str, list]) -> bytes:
         with tempfile.NamedTemporaryFile(suffix=".parquet") as fh:
             pq.write_table(pa.table(table), fh.name)
@@ -296,7 +298,16 @@ def _fake_sweep() -> dict[str, object]:
         "points": [],
     }
     return {
-        "sw/sweep.json": json.dumps({"spec": spec, "task_size": 1, "points": 2, "command": "c"}),
+        "sw/sweep.json": json.dumps(
+            {
+                "spec": spec,
+                "task_size": 2,
+                "points": 2,
+                "runs": 2,
+                "replication_seeds": replication_seeds(0, 1),
+                "command": "c",
+            }
+        ),
         "sw/design.parquet": parquet({"point": [0, 1], key: [0.2, 0.7]}),
         "sw/parts/summary/task-000000.parquet": parquet(
             {
