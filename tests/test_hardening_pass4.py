@@ -222,3 +222,30 @@ def test_sweeps_of_every_design_as_written_are_accepted(tmp_path, short_base, ca
         assert main(["sweep", "--resume", str(folder), "--workers", "1", "--quiet"]) == 0
     for folder in folders[3:]:
         assert main(["sensitivity", str(folder)]) == 0, capsys.readouterr().err
+
+
+# -- an event's magnitude on a kind that has none ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "target"), [("russia_probe", "EST"), ("european_command", ""), ("accession", "FIN")]
+)
+def test_a_magnitude_on_an_event_kind_without_one_is_refused(tmp_path, capsys, kind, target):
+    """Found by fuzzing: ``magnitude = 50`` on a russia_probe, an accession or a European
+    command was accepted and ignored (a summit's or a drawdown's is read)."""
+    run = "[run]\nstart_year = 2020\n" if kind == "accession" else ""
+    line = f'target = "{target}"\n' if target else ""
+    (tmp_path / "m.toml").write_text(
+        f'{run}[[events]]\nyear = 2022\nkind = "{kind}"\n{line}magnitude = 50\n'
+    )
+    error = _refused(capsys, ["validate", "m.toml"], "m.toml", "events[0].magnitude", cwd=tmp_path)
+    assert "us_pressure" in error and "summit" in error  # the kinds that take one
+
+
+def test_a_manifests_events_without_a_magnitude_come_back():
+    """A resolved scenario (a manifest) holds every event's default magnitude: read back."""
+    from sim.scenario.loader import scenario_from_dict
+
+    for name in ("baltic_probe", "european_surge", "hindcast_2014"):
+        sc = sim.load_scenario(name)
+        assert scenario_from_dict(sc.to_dict()).events == sc.events

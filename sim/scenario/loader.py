@@ -22,6 +22,10 @@ from .schema import EVENT_KINDS, Event, is_finite_number
 from .uncertainty import check_uncertainty
 
 TARGETED_KINDS = ("russia_probe", "accession", "greyzone_surge")  # event kinds with a target
+# event kinds that read a magnitude (sim.model.events.apply_event); the others have none
+MAGNITUDE_KINDS = tuple(
+    k for k in EVENT_KINDS if k not in ("russia_probe", "accession", "european_command")
+)
 META_KEYS = {"name", "description", "claims", "hypothesis", "extends", "replace_events"}
 TABLE_KEYS = set(CATALOGUE.by_section) | {"series", "events", "uncertainty"}
 CLAIM_RE = re.compile(r"^C(1[0-9]|[1-9])$")
@@ -95,6 +99,15 @@ def _check_events(file: str, raw: Any) -> list[Event]:
                 f"no target for {kind} (it acts on the alliance, not on one ally; a target is "
                 "for " + ", ".join(TARGETED_KINDS) + ")",
                 target,
+            )
+        if "magnitude" in ev and kind not in MAGNITUDE_KINDS:  # it would be ignored (fuzzing)
+            raise ScenarioError(
+                file,
+                f"{where}.magnitude",
+                f"no magnitude for {kind} (it has none; a magnitude is for "
+                + ", ".join(MAGNITUDE_KINDS)
+                + ")",
+                ev["magnitude"],
             )
         mag = ev.get("magnitude", 1.0)
         if not is_finite_number(mag) or not 0 <= mag <= 100:
@@ -483,7 +496,15 @@ def scenario_from_dict(d: dict[str, Any]) -> Scenario:
     raw: dict[str, Any] = {sec: dict(v) for sec, v in d["params"].items()}
     raw["allies"] = {**raw.get("allies", {}), "overrides": d["overrides"]}
     raw["series"] = {k: {str(y): v for y, v in pts} for k, pts in d["series"].items()}
-    raw["events"] = [{k: v for k, v in e.items() if v != ""} for e in d["events"]]
+    # a resolved event holds the default magnitude whatever its kind: a kind without one drops it
+    raw["events"] = [
+        {
+            k: v
+            for k, v in e.items()
+            if v != "" and not (k == "magnitude" and e.get("kind") not in MAGNITUDE_KINDS)
+        }
+        for e in d["events"]
+    ]
     checked = validate_document(d.get("source") or d["name"], raw)
     return Scenario.build(
         name=d["name"],
