@@ -249,3 +249,44 @@ def test_a_manifests_events_without_a_magnitude_come_back():
     for name in ("baltic_probe", "european_surge", "hindcast_2014"):
         sc = sim.load_scenario(name)
         assert scenario_from_dict(sc.to_dict()).events == sc.events
+
+
+# -- a symlinked --out is locked where the results go ---------------------------------------------
+
+
+@pytest.mark.parametrize("held", ["link", "target"])
+def test_a_link_and_its_target_cannot_both_be_written(tmp_path, capsys, short_base, held):
+    """Found by fuzzing: ``--out link`` locked ``.link.lock`` and ``--out target`` locked
+    ``.target.lock``, so two commands wrote into one folder at once (the second to finish lost
+    its results, and its start removed the first one's temporary folder as a killed writer's).
+    The lock is beside the folder the path leads to."""
+    from sim.runs.folders import claimed_folder
+
+    (tmp_path / "target").mkdir()
+    (tmp_path / "link").symlink_to("target")
+    other = "target" if held == "link" else "link"
+    argv = ["run", str(short_base), "--reps", "2", "--no-report", "--quiet"]
+    with claimed_folder(tmp_path / held):
+        before = _files(tmp_path)
+        _refused(capsys, [*argv, "--out", str(tmp_path / other)], "no other natosim command")
+        assert _files(tmp_path) == before
+    assert main([*argv, "--out", str(tmp_path / other)]) == 0
+    assert (tmp_path / "target" / "manifest.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "target"]  # no lock left
+
+
+def test_a_sweep_resumed_through_a_link_and_its_target_is_locked_once(
+    small_sweep, tmp_path, capsys
+):
+    import shutil
+
+    from sim.runs.folders import claimed_folder
+
+    shutil.copytree(small_sweep, tmp_path / "s")
+    (tmp_path / "l").symlink_to("s")
+    with claimed_folder(tmp_path / "s", "--resume", existing=True):
+        _refused(
+            capsys,
+            ["sweep", "--resume", str(tmp_path / "l"), "--workers", "1", "--quiet"],
+            "no other natosim command",
+        )

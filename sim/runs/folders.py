@@ -35,8 +35,17 @@ def default_folder(root: Path, scenario_name: str) -> Path:
     return path
 
 
+def _real(folder: Path) -> Path:
+    """``folder`` with every link in its path followed: the folder the results go to (a
+    missing last part is kept as given)."""
+    return Path(os.path.realpath(folder))
+
+
 def _lock_path(folder: Path) -> Path:
-    return folder.parent / f".{folder.name}.lock"
+    """The lock file beside the folder ``folder`` leads to (found by fuzzing: ``--out link``
+    and ``--out target`` took two locks, and two commands wrote into one folder)."""
+    real = _real(folder)
+    return real.parent / f".{real.name}.lock"
 
 
 class _Lock:
@@ -74,7 +83,8 @@ def _take_lock(folder: Path) -> _Lock | None:
     lock = _Lock(folder)
     if not lock.take():
         return None
-    for stale in folder.parent.glob(f".{folder.name}.*"):
+    real = _real(folder)  # a killed writer's temporary folder is beside what the link names
+    for stale in real.parent.glob(f".{real.name}.*"):
         if stale.is_dir():  # a killed writer's temporary folder (we hold the lock now)
             shutil.rmtree(stale, ignore_errors=True)
     return lock
