@@ -290,3 +290,66 @@ def test_a_sweep_resumed_through_a_link_and_its_target_is_locked_once(
             ["sweep", "--resume", str(tmp_path / "l"), "--workers", "1", "--quiet"],
             "no other natosim command",
         )
+
+
+# -- a hand-edited saved seminar -------------------------------------------------------------------
+
+
+def _saved_class(folder, **edits) -> None:
+    import json
+
+    session = {
+        "format": 1,
+        "scenario": "baseline",
+        "seed": 7,
+        "code": "123456",
+        "instructor_token": "tok",
+        "seconds_per_year": 180,
+        "year": 2025,
+        "played": [],
+        "participants": [{"token": "p1", "name": "Ada", "role": "EST", "client": ""}],
+        "locked": [],
+        "fog": True,
+        "reveals": [],
+        "messages": [],
+        "pending": {},
+        "injected": [],
+        **edits,
+    }
+    folder.mkdir()
+    (folder / "session.json").write_text(json.dumps(session))
+    (folder / "server.json").write_text('{"host": "127.0.0.1", "port": 0}')
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("code", ""),  # the class got a new random code and printed the empty one
+        ("code", "\x1b[31m"),  # printed as an escape code
+        ("code", "12345678901234567890123456789012345"),
+        ("instructor_token", ""),  # a new random token: the instructor locked out
+        ("instructor_token", "a b"),
+        ("format", 2),
+        ("format", {}),
+        ("played", {}),
+        ("participants", ""),
+        ("locked", "EST"),  # read as the roles E, S and T
+        ("fog", "no"),
+    ],
+)
+def test_a_hand_edited_saved_seminar_is_refused(tmp_path, capsys, monkeypatch, key, value):
+    """Found by fuzzing: each was accepted and the class served."""
+    pytest.importorskip("solara")
+    from sim.seminar import server
+
+    def no_server(*args, **kwargs):
+        raise AssertionError("the seminar's server was started")
+
+    monkeypatch.setattr(os, "execve", no_server)
+    monkeypatch.setattr(server, "serve_resumed", no_server)
+    _saved_class(tmp_path / "ss", **{key: value})
+    before = _files(tmp_path)
+    argv = ["seminar", "--resume", str(tmp_path / "ss"), "--export-dir", str(tmp_path / "ex")]
+    error = _refused(capsys, argv, "session.json", key)
+    assert "\x1b" not in error
+    assert _files(tmp_path) == before

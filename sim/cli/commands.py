@@ -683,6 +683,26 @@ def _check_saved_session(folder: Path) -> None:
     messages = saved.get("messages", [])
     if not isinstance(messages, list):
         raise ScenarioError(str(folder / "session.json"), "messages", "a list", messages)
+    where = str(folder / "session.json")
+    # found by fuzzing: a code or token the session would replace by a new random one (empty),
+    # that no one can type, or that prints an escape code; another format; a text or a table
+    # where a list belongs, read letter by letter or key by key
+    if saved.get("format", 1) != 1 or isinstance(saved.get("format"), bool):
+        raise ScenarioError(where, "format", "1, as this natosim saves a seminar", saved["format"])
+    if not re.fullmatch(r"[0-9]{6}", saved["code"]):
+        raise ScenarioError(where, "code", "a join code of six digits", saved["code"])
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", saved["instructor_token"]):
+        raise ScenarioError(
+            where,
+            "instructor_token",
+            "1 to 64 letters, digits, '_' or '-', as a seminar makes it",
+            saved["instructor_token"],
+        )
+    for key in ("played", "participants", "locked", "reveals", "injected"):
+        if key in saved and not isinstance(saved[key], list):
+            raise ScenarioError(where, key, "a list", saved[key])
+    if not isinstance(saved.get("fog", True), bool):
+        raise ScenarioError(where, "fog", "true or false", saved["fog"])
     server = read_json_object(folder / "server.json")
     port = server.get("port", 0)
     if (
