@@ -19,7 +19,7 @@ import sim
 from sim.model.outputs import ALLY_COLUMNS, MODEL_COLUMNS, SUMMARY_COLUMNS
 from sim.runs.runner import run_one
 from sim.scenario import CATALOGUE, ScenarioError
-from sim.scenario.loader import scenario_from_dict
+from sim.scenario.loader import MAGNITUDE_KINDS, UNIT_MAGNITUDE, scenario_from_dict
 
 UNIT_BOUNDED_MODEL = [c for c, text in MODEL_COLUMNS.items() if text.endswith("0-1")]
 UNIT_BOUNDED_ALLY = [c for c, text in ALLY_COLUMNS.items() if text.endswith("0-1")]
@@ -62,7 +62,9 @@ def event(draw):
     ev = {"year": draw(st.integers(2025, 2031)), "kind": kind}
     if kind in ("summit", "pledge"):
         ev["magnitude"] = draw(st.sampled_from([0.01, 3.5, 15.0]))
-    else:
+    elif kind in UNIT_MAGNITUDE:  # a 0-1 index or fraction
+        ev["magnitude"] = draw(st.sampled_from([0.0, 0.5, 1.0]))
+    elif kind in MAGNITUDE_KINDS:
         ev["magnitude"] = draw(st.sampled_from([0.0, 1.0, 50.0, 100.0]))
     if kind == "russia_probe" or (kind == "greyzone_surge" and draw(st.booleans())):
         ev["target"] = draw(st.sampled_from(TARGETS))
@@ -214,7 +216,11 @@ def test_every_parameter_at_its_bounds_at_once(mode, war):
             "year": 2026 + k,
             "kind": kind,
             "target": "EST" if kind == "russia_probe" else "",
-            "magnitude": 15.0 if kind == "summit" else 100.0,
+            "magnitude": 15.0
+            if kind == "summit"
+            else 100.0
+            if kind in MAGNITUDE_KINDS and kind not in UNIT_MAGNITUDE
+            else 1.0,
             "note": "",
             "deadline": 0,
         }

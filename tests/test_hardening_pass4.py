@@ -251,6 +251,34 @@ def test_a_manifests_events_without_a_magnitude_come_back():
         assert scenario_from_dict(sc.to_dict()).events == sc.events
 
 
+@pytest.mark.parametrize("kind", ["us_pressure", "us_drawdown", "russian_aggression"])
+def test_a_magnitude_over_one_on_a_0_1_kind_is_refused(tmp_path, capsys, kind):
+    """Found by fuzzing: a us_pressure of 5 was capped at 1 without a word, a drawdown of 3 cut
+    more than the posture, an aggression of 50 on an index 0-1: each unit's range is checked
+    (1 itself is accepted; a greyzone surge's count of attacks may exceed it)."""
+    (tmp_path / "m.toml").write_text(f'[[events]]\nyear = 2027\nkind = "{kind}"\nmagnitude = 5\n')
+    error = _refused(capsys, ["validate", "m.toml"], "m.toml", "events[0].magnitude", cwd=tmp_path)
+    assert "0-1" in error
+    (tmp_path / "m.toml").write_text(f'[[events]]\nyear = 2027\nkind = "{kind}"\nmagnitude = 1\n')
+    assert sim.load_scenario(tmp_path / "m.toml").events[-1].magnitude == 1.0
+    (tmp_path / "g.toml").write_text(
+        '[[events]]\nyear = 2027\nkind = "greyzone_surge"\nmagnitude = 5\n'
+    )
+    assert sim.load_scenario(tmp_path / "g.toml").events[-1].magnitude == 5.0
+
+
+def test_a_manifest_with_a_magnitude_on_a_kind_without_one_is_refused():
+    """A manifest's resolved events carry the default magnitude on every kind (dropped on
+    read); another value there was dropped too, so a hand-edited one passed unseen."""
+    from sim.scenario.loader import scenario_from_dict
+
+    d = sim.load_scenario("baltic_probe").to_dict()
+    probe = next(e for e in d["events"] if e["kind"] == "russia_probe")
+    probe["magnitude"] = 50.0
+    with pytest.raises(ScenarioError, match="magnitude"):
+        scenario_from_dict(d)
+
+
 # -- a symlinked --out is locked where the results go ---------------------------------------------
 
 

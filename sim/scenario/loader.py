@@ -26,6 +26,14 @@ TARGETED_KINDS = ("russia_probe", "accession", "greyzone_surge")  # event kinds 
 MAGNITUDE_KINDS = tuple(
     k for k in EVENT_KINDS if k not in ("russia_probe", "accession", "european_command")
 )
+# a kind's magnitude where its unit is a 0-1 index or fraction (sim.model.events.apply_event:
+# us_pressure was capped at 1 without a word, a drawdown over 1 cut more than the posture);
+# a summit's or pledge's target is (0, 15] % of GDP; the other kinds' amounts 0-100
+UNIT_MAGNITUDE = {
+    "russian_aggression": "an index 0-1 of aggression",
+    "us_drawdown": "a fraction 0-1 of the 2025 posture",
+    "us_pressure": "a threat signal 0-1",
+}
 META_KEYS = {"name", "description", "claims", "hypothesis", "extends", "replace_events"}
 TABLE_KEYS = set(CATALOGUE.by_section) | {"series", "events", "uncertainty"}
 CLAIM_RE = re.compile(r"^C(1[0-9]|[1-9])$")
@@ -128,6 +136,10 @@ def _check_events(file: str, raw: Any) -> list[Event]:
                 f"{where}.deadline",
                 "for a summit or pledge, a year after the event's (0 for the default)",
                 deadline,
+            )
+        if kind in UNIT_MAGNITUDE and mag > 1:
+            raise ScenarioError(
+                file, f"{where}.magnitude", f"for {kind}, {UNIT_MAGNITUDE[kind]}", mag
             )
         if kind in ("summit", "pledge") and not 0 < mag <= 15:
             raise ScenarioError(
@@ -496,12 +508,15 @@ def scenario_from_dict(d: dict[str, Any]) -> Scenario:
     raw: dict[str, Any] = {sec: dict(v) for sec, v in d["params"].items()}
     raw["allies"] = {**raw.get("allies", {}), "overrides": d["overrides"]}
     raw["series"] = {k: {str(y): v for y, v in pts} for k, pts in d["series"].items()}
-    # a resolved event holds the default magnitude whatever its kind: a kind without one drops it
+    # a resolved event holds the default magnitude whatever its kind: a kind without one drops
+    # that default (any other value is refused, as in a file)
+    default = Event.__dataclass_fields__["magnitude"].default
     raw["events"] = [
         {
             k: v
             for k, v in e.items()
-            if v != "" and not (k == "magnitude" and e.get("kind") not in MAGNITUDE_KINDS)
+            if v != ""
+            and not (k == "magnitude" and e.get("kind") not in MAGNITUDE_KINDS and v == default)
         }
         for e in d["events"]
     ]
