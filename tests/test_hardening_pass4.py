@@ -381,3 +381,18 @@ def test_a_hand_edited_saved_seminar_is_refused(tmp_path, capsys, monkeypatch, k
     error = _refused(capsys, argv, "session.json", key)
     assert "\x1b" not in error
     assert _files(tmp_path) == before
+
+
+def test_all_factors_says_which_parameters_a_tiny_scale_leaves_out():
+    """Found by fuzzing: ``--all-factors 1e-300`` dropped every numeric parameter (its range a
+    single value) without a word, and the sweep ran over the flags alone. Now a warning names
+    them; at the usual scales nothing is left out, so nothing is said."""
+    import warnings
+
+    from sim.sweeps.spec import all_factors
+
+    with pytest.warns(UserWarning, match="leaves out .* numeric parameters"):
+        tiny = all_factors(1e-300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(all_factors(0.5)) > len(tiny)

@@ -8,6 +8,7 @@ schema's bounds before anything runs.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass, field
 from itertools import product
 from pathlib import Path
@@ -441,7 +442,7 @@ def all_factors(
     within their joint rule (their sum below 0.95) so that every point is valid."""
     if not 0 < scale <= 1:
         raise ScenarioError("--all-factors", str(scale), "a scale in (0, 1]")
-    out = []
+    out, collapsed = [], []
     skip = ALL_FACTORS_EXCLUDED + tuple(exclude)
     for p in CATALOGUE.params:
         if any(p.key.startswith(x) for x in skip) or p.kind == "choice":
@@ -457,6 +458,17 @@ def all_factors(
             lo, hi = float(round(lo)), float(round(hi))
         if hi > lo:
             out.append(Factor(p.key, lo, hi))
+        elif low < high:  # a range that rounds to one value at this scale (found by fuzzing)
+            collapsed.append(p.key)
+    if collapsed:
+        warnings.warn(
+            f"--all-factors {scale:g} leaves out {len(collapsed)} numeric parameters whose "
+            f"range at this scale is a single value ({', '.join(collapsed[:5])}"
+            + (f" and {len(collapsed) - 5} more" if len(collapsed) > 5 else "")
+            + "); a larger scale sweeps them",
+            UserWarning,
+            stacklevel=2,
+        )
     keys = {f.key: i for i, f in enumerate(out)}
     pw, peer = keys.get("allies.pledge_weight"), keys.get("allies.peer_weight")
     if pw is not None and peer is not None and (out[pw].high or 0) + (out[peer].high or 0) >= 0.95:
