@@ -135,7 +135,7 @@ def test_missing_parent(tmp_path):
 def test_empty_extends_is_refused(tmp_path):
     """``extends = ""`` (or blanks) was read as extending nothing: likely a name left out."""
     for blank in ('""', '"  "'):
-        path = write(tmp_path, "a.toml", f'extends = {blank}\n[run]\nend_year = 2030\n')
+        path = write(tmp_path, "a.toml", f"extends = {blank}\n[run]\nend_year = 2030\n")
         expect_error(path, "extends", "leave extends out")
 
 
