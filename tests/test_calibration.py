@@ -19,6 +19,7 @@ from sim.calibration.hindcast import (
     allies_at_2pct,
     hindcast_table,
     rank_2024,
+    rule_alone,
     skill,
 )
 from sim.cli.commands import main
@@ -107,6 +108,26 @@ def test_skill_reports_model_and_both_baselines(table):
         assert np.isfinite(sk.loc["all", col])
     print(sk.loc[["all", "train", "test", "gap"]].round(3))
     assert sk.loc["all", "rmse_model"] < sk.loc["all", "rmse_persistence"]
+
+
+def test_the_fitted_rule_alone_is_scored_on_the_same_ally_years():
+    """What a forecast of an ally the model has no record of is worth: the allies with a
+    series forecast with every own-record term off (the rule as fitted), on the same ally-years
+    as the model. The terms are fitted to the training window's record, so without them the
+    training error is larger; a persistence forecast (all an unknown ally gives) is beaten."""
+    sc = sim.load_scenario(HINDCAST)
+    alone = rule_alone(sc)
+    terms = [(c, n) for c in sc.overrides for n in fitmod.RECORD_TERMS if n in sc.overrides[c]]
+    assert any(sc.overrides[c][n] != 0 for c, n in terms)  # the shipped fit has terms
+    assert all(alone.overrides[c][n] == 0 for c, n in terms)
+    t = hindcast_table(sc, reps=3, seed=1, train_end=2021, rule_alone=alone)
+    sk = skill(t).set_index("scope")
+    for window in ("train", "test"):
+        row, ref = sk.loc[f"{window}, rule alone"], sk.loc[window]
+        assert row["n"] == ref["n"] and row["rmse_persistence"] == ref["rmse_persistence"]
+    assert sk.loc["train, rule alone", "rmse_model"] > sk.loc["train", "rmse_model"]
+    assert sk.loc["train, rule alone", "rmse_model"] < sk.loc["train", "rmse_persistence"]
+    assert "sim_median_rule" not in hindcast_table(sc, reps=1, seed=1, train_end=2021)
 
 
 def test_hindcast_counts_allies_at_2pct_and_the_aggregate_against_the_record(table):

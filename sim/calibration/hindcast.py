@@ -17,7 +17,10 @@ Outputs (``natosim hindcast --out DIR``):
 * ``skill.csv`` / ``skill.txt``: RMSE and MAE (points of GDP) of the model and both forecasts
   on exactly the same ally-years (those where all three exist: the allies with a 2014-2021
   series), per window and per ally; the six gap allies scored apart, on their 2025 value only:
-  it is in the data, so it is not a blind test;
+  it is in the data, so it is not a blind test; and the same ally-years of both windows
+  forecast by the fitted rule alone (every ally's own-record terms off,
+  ``hindcast.csv``'s ``sim_median_rule``): what the forecast of an ally the model has no record
+  of is worth;
 * ``allies_at_2pct.csv``: allies at or above 2% per year, simulated (median) and observed, over
   the allies NATO reports that year;
 * ``aggregate.csv``: NATO Europe's GDP-weighted core spending per year (NATO's GDP), simulated,
@@ -53,13 +56,40 @@ COUNT_TOLERANCE = 3  # allies at 2%: likewise
 AT_BAR = 1.995  # at or above 2% of GDP, as NATO rounds
 
 
-def hindcast_table(scenario: Scenario, reps: int, seed: int, train_end: int) -> pd.DataFrame:
+def hindcast_table(
+    scenario: Scenario,
+    reps: int,
+    seed: int,
+    train_end: int,
+    rule_alone: Scenario | None = None,
+) -> pd.DataFrame:
     """Simulated bands, observations and naive forecasts per ally and year.
 
     ``train_end`` labels the windows (train up to it, test after) and ends the trend line's
     fit; it does not choose the budget rule's fit: ``scenario`` must already carry the fit of
     the window that ends at ``train_end`` (:func:`with_fit`, as ``natosim hindcast`` and
-    ``natosim checks`` do), or the test years are not out of sample."""
+    ``natosim checks`` do), or the test years are not out of sample. With ``rule_alone`` (the
+    same scenario with every ally's own-record terms off: :func:`rule_alone`), its median over
+    the same seeds is the column ``sim_median_rule``: what the fitted rule forecasts for an
+    ally whose record it was never shown."""
+    table = _simulated(scenario, reps, seed)
+    if rule_alone is not None:
+        rule = _simulated(rule_alone, reps, seed)[["iso3", "year", "sim_median"]]
+        table = table.merge(
+            rule.rename(columns={"sim_median": "sim_median_rule"}), on=["iso3", "year"]
+        )
+    start = scenario.get("run.start_year")
+    years = sorted(table["year"].unique())
+    table = table.merge(observed(), on=["iso3", "year"], how="left")
+    table = table.merge(naive_baselines(start, train_end, years), on=["iso3", "year"], how="left")
+    table["window"] = np.where(table["year"] <= train_end, "train", "test")
+    table.loc[table["year"] == start, "window"] = "start"
+    table["gap"] = table["iso3"].isin(gap_allies(start, train_end))
+    return table
+
+
+def _simulated(scenario: Scenario, reps: int, seed: int) -> pd.DataFrame:
+    """Per ally and year, the simulated core spending's band over ``reps`` runs."""
     res = run_replications(scenario, reps, seed)
     if res.failures:
         raise RuntimeError(res.failures[0].error)
@@ -71,20 +101,25 @@ def hindcast_table(scenario: Scenario, reps: int, seed: int, train_end: int) -> 
         sim_mean=("core_pct", "mean"),
         sim_share_at_2pct=("core_pct", lambda s: float((s >= AT_BAR).mean())),
     )
-    start = scenario.get("run.start_year")
-    years = sorted(table["year"].unique())
-    table = table.merge(observed(), on=["iso3", "year"], how="left")
-    table = table.merge(naive_baselines(start, train_end, years), on=["iso3", "year"], how="left")
-    table["window"] = np.where(table["year"] <= train_end, "train", "test")
-    table.loc[table["year"] == start, "window"] = "start"
-    table["gap"] = table["iso3"].isin(gap_allies(start, train_end))
     return table
 
 
-def _errors(df: pd.DataFrame, methods: tuple[str, ...]) -> dict[str, float]:
+def rule_alone(scenario: Scenario) -> Scenario:
+    """``scenario`` with every ally's own-record terms off (the fitted rule kept): how the model
+    forecasts an ally it has no record of, as the six gap allies or any ally left out of the
+    data. Scored on the allies that do have a record, it says what such a forecast is worth
+    (``skill``'s "rule alone" rows)."""
+    from .fit import record_params  # noqa: PLC0415 (SciPy on demand)
+
+    return scenario.with_params(record_params(0, {}), source="the fitted rule alone")
+
+
+def _errors(
+    df: pd.DataFrame, methods: tuple[str, ...], model: str = "sim_median"
+) -> dict[str, float]:
     out: dict[str, float] = {"n": len(df)}
     for name, col in (
-        ("model", "sim_median"),
+        ("model", model),
         ("persistence", "persistence"),
         ("trend", "trend"),
         ("last", "last"),
@@ -124,6 +159,20 @@ def skill(table: pd.DataFrame) -> pd.DataFrame:
             **_errors(gap, ("model", "persistence")),
         },
     ]
+    if "sim_median_rule" in table:
+        # the same ally-years forecast by the fitted rule alone (own-record terms off): what an
+        # ally the data do not show can expect; the naive forecasts are those of the rows above
+        rows += [
+            {
+                "scope": f"{scope}, rule alone",
+                "note": f"the same ally-years, every ally's own record off, {span(d)}",
+                **_errors(d, methods, model="sim_median_rule"),
+            }
+            for scope, d, methods in (
+                ("train", train, all3),
+                ("test", test, (*all3, "last")),
+            )
+        ]
     rows += [
         {"scope": iso3, "note": "one ally", **_errors(g, all3)}
         for iso3, g in common.groupby("iso3")
@@ -204,7 +253,9 @@ ally-years: the allies with a 2014-{train_end} series. An ally with a record in 
 that the fit did not see gets its own-record terms from that record, as the fit's allies did.
 Allies with under three years in the window (the shipped data's six gap allies hold only 2014
 and 2025) follow the rule alone and are scored apart on the years the data hold, which are in
-the data: not a blind test."""
+the data: not a blind test. The rows "rule alone" score the allies with a series as if the
+model had no record of them either (their own-record terms off, the rule as fitted): what a
+forecast of an ally left out of the data is worth."""
 
 
 def figure(table: pd.DataFrame, scenario: Scenario, reps: int, seed: int, train_end: int):
@@ -249,12 +300,12 @@ def run_hindcast(
     scenario: Scenario, out: Path, reps: int, seed: int, train_end: int, command: str
 ) -> dict[str, object]:
     """Run, score and write the hindcast folder; return the headline figures."""
-    table = hindcast_table(scenario, reps, seed, train_end)
+    table = hindcast_table(scenario, reps, seed, train_end, rule_alone(scenario))
     sk = skill(table)
     counts = allies_at_2pct(table)
     agg = aggregate(table)
     rho = rank_2024(table)
-    headline = sk.iloc[:4]
+    headline = sk[~sk["note"].eq("one ally")]
     text = (
         PROCEDURE.format(train_end=train_end)
         + "\n\nRMSE and MAE, points of GDP, on the same ally-years:\n"
