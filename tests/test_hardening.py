@@ -1680,12 +1680,29 @@ def test_own_module_that_cannot_be_compiled_under_a_limit_is_out_of_memory(monke
     def in_theirs(args):
         raise SyntaxError("invalid syntax", ("/elsewhere/plugin.py", 3, 1, "x", 3, 2))
 
+    def in_an_expression(args):  # "<string>" resolved against a folder inside sim/ matched
+        raise SyntaxError("invalid syntax", ("<string>", 1, 1, "x", 1, 2))
+
+    def indented(args):  # an IndentationError is not the parser out of memory
+        raise IndentationError("unexpected indent", (own, 3, 1, "x", 3, 2))
+
+    def hidden(args):  # a bug raised while handling it, its context suppressed
+        try:
+            in_ours(args)
+        except SyntaxError:
+            raise KeyError("a bug") from None
+
     monkeypatch.setattr(resource, "getrlimit", lambda which: (505_000 * 1024, -1))
     monkeypatch.setattr(commands, "_check_paths", in_ours)
     assert main(["list"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("natosim: error: out of memory") and len(err.splitlines()) == 1
-    monkeypatch.setattr(commands, "_check_paths", in_theirs)
+    for bug in (in_theirs, in_an_expression, indented, hidden):
+        monkeypatch.setattr(commands, "_check_paths", bug)
+        with pytest.raises((SyntaxError, KeyError)):
+            main(["list"])
+    monkeypatch.chdir(Path(sim.__file__).parent / "model")
+    monkeypatch.setattr(commands, "_check_paths", in_an_expression)
     with pytest.raises(SyntaxError):
         main(["list"])
     monkeypatch.setattr(resource, "getrlimit", lambda which: (-1, -1))

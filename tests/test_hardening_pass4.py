@@ -396,3 +396,18 @@ def test_all_factors_says_which_parameters_a_tiny_scale_leaves_out():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(all_factors(0.5)) > len(tiny)
+
+
+def test_taking_a_folder_leaves_a_neighbours_temporary_folder_alone(tmp_path):
+    """Found by review: claiming ``v1`` removed every ``.v1.*`` folder as a killed writer's,
+    and ``.v1.2.tmp-...`` is the temporary folder of a command writing ``v1.2`` at that
+    moment: its results were lost. Only ``v1``'s own temporary folders are cleaned."""
+    from sim.runs.folders import atomic_folder, claimed_folder
+
+    with claimed_folder(tmp_path / "v1.2") as other, atomic_folder(other) as tmp:
+        (tmp / "table.csv").write_text("a\n1\n")
+        killed = tmp_path / ".v1.tmp-abcd1234"  # what a killed writer of v1 left
+        killed.mkdir()
+        with claimed_folder(tmp_path / "v1"):
+            assert tmp.is_dir() and not killed.exists()
+    assert (tmp_path / "v1.2" / "table.csv").read_text() == "a\n1\n"

@@ -106,11 +106,18 @@ def own_source_not_compiled(exc: BaseException) -> bool:
     if resource is None or resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY:
         return False
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for current in _chain(exc):
-        if isinstance(current, SyntaxError) and current.filename:
-            where = os.path.abspath(current.filename)
-            if os.path.commonpath([where, package]) == package:
-                return True
+    current: BaseException | None = exc
+    while current is not None:  # what it was raised from or during, unless that was hidden
+        where = getattr(current, "filename", None) or ""
+        if (
+            type(current) is SyntaxError  # not an IndentationError: those are real
+            and current.msg == "invalid syntax"  # the parser's words when it ran out
+            and os.path.isabs(where)  # not "<string>" (an --outcome expression, say)
+            and os.path.commonpath([where, package]) == package
+        ):
+            return True
+        hidden = current.__suppress_context__
+        current = current.__cause__ or (None if hidden else current.__context__)
     return False
 
 

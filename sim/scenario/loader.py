@@ -175,7 +175,10 @@ def _check_meta(file: str, doc: dict[str, Any]) -> None:
             raise ScenarioError(file, key, f"at most {limit} characters", doc[key])
     if "extends" in doc and not doc["extends"].strip():
         raise ScenarioError(
-            file, "extends", "a scenario's name or file (leave extends out to extend none)", ""
+            file,
+            "extends",
+            "a scenario's name or file (leave extends out to extend none)",
+            doc["extends"],
         )
     if "name" in doc:
         check_name(file, doc["name"])
