@@ -237,6 +237,22 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
+def test_the_server_log_has_no_cookie_warning_per_page_opened(tmp_path):
+    """Solara warned, in 12 lines, at (nearly) every page opened over 127.0.0.1 or a LAN
+    address that its cookie falls back to SameSite=Lax: the instructor's terminal filled with
+    it. Three pages opened; the server's output has none of it."""
+    proc, link = _serve(["--port", str(free_port())], tmp_path)
+    try:
+        for _ in range(3):
+            with urllib.request.urlopen(link, timeout=30) as r:
+                assert r.status == 200
+    finally:
+        _stop(proc)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    assert "samesite" not in out.lower(), out[:2000]
+
+
 XSS = """extends = "baseline"
 name = "xss_probe"
 description = "Injected <img src=x onerror=\\"window.__xss = 1\\"> and <b>bold</b> text."

@@ -244,12 +244,25 @@ def _as_its_own_process() -> None:
     process (:func:`sim.seminar.server.serve_resumed`), which had set up the command's logging
     (a handler on the root logger, ``LEVEL name: message``) and its ``warnings.showwarning``
     (``natosim: warning: ...``, meant for the command's own output): both are undone here, so
-    that the server's log lines and warnings read the same however it was started."""
+    that the server's log lines and warnings read the same however it was started. Solara's
+    warning about its session cookie at every page opened is left out."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
     root.setLevel(logging.WARNING)
     warnings.showwarning = getattr(warnings, "_showwarning_orig", _python_showwarning)
+    # Solara warns, in 12 lines, at every page served over http on an address other than
+    # "localhost" (127.0.0.1, a classroom's LAN address) that its session cookie falls back to
+    # SameSite=Lax, which only matters to a page embedded in another site's iframe (never
+    # here). Shown again and again, not once (something in the process resets the warnings'
+    # registry: 8 times for the 7 pages of `benchmarks/ui_load.py --pages 4`), it filled the
+    # instructor's terminal and buried any real error (a browser check of a class)
+    warnings.filterwarnings(
+        "ignore",
+        message="Cookies with samesite=none require https",
+        category=UserWarning,
+        module=r"solara\.server\.starlette",
+    )
 
 
 def _python_showwarning(message, category, filename, lineno, file=None, line=None) -> None:
