@@ -25,6 +25,9 @@
 * a message larger than 512 KiB is refused by uvicorn;
 * the address a page connects from is passed to the app as the ``x-natosim-client`` header
   (any such header a browser sends is dropped), for the join gate;
+* a page whose session the server no longer has (the server was restarted, a class resumed on
+  the same port) reloads by itself (Solara's ``force_refresh``), instead of asking to be
+  refreshed;
 * SIGTERM or Ctrl-C stops it promptly: uvicorn gets 2 s to close connections, and the process
   exits 3 s after a stop was asked for whatever still runs (the pages' watcher threads).
 """
@@ -341,6 +344,11 @@ def serve(host: str, port: int, sock: socket.socket | None, app: str) -> None:
     # Solara's "This website runs on Solara" banner sits fixed over the page's bottom right
     # corner: on a phone it covered the story's text, on a projector the map
     os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
+    # a page whose server was restarted (a class resumed with ``natosim seminar --resume``, on
+    # the same port) reloads by itself once Solara finds its session gone: it stood under
+    # "Please refresh the page" until each student pressed Refresh, its countdown still ticking
+    # (a browser check). The seat's token is in the address, so the reload is back in the seat
+    os.environ.setdefault("SOLARA_THEME_FORCE_REFRESH", "true")
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn  # noqa: PLC0415
     from solara.server.starlette import app as solara_app  # noqa: PLC0415
