@@ -238,7 +238,9 @@ def test_untouched_submit_release_and_resume(tmp_path):
 def test_layouts_phone_laptop_projector(seminar):
     """A seat on a phone (390 px): nothing wider than the screen, Submit whole and full width;
     on a laptop (1024 px) a slider keeps its track; on a projector (1280x720) the instructor's
-    Advance and the year's story are above the fold."""
+    Advance and the year's story are above the fold. The phone's student typed a 40-letter
+    name as one word: it ran past the phone's edge, cut off (the seat's heading, the decisions
+    table after a year), and past the edge of the instructor's roster on a phone."""
     browser_path = require_chromium()
     from playwright.sync_api import sync_playwright
 
@@ -251,7 +253,7 @@ def test_layouts_phone_laptop_projector(seminar):
         sizes = {"phone": (390, 844), "laptop": (1024, 768)}
         pages = {}
         for (kind, (w, h)), (name, role) in zip(
-            sizes.items(), (("Pia", "POL:"), ("Lou", "LTU:")), strict=True
+            sizes.items(), (("Pia" + "a" * 37, "POL:"), ("Lou", "LTU:")), strict=True
         ):
             page = browser.new_page(viewport={"width": w, "height": h})
             _join(page, join, name, role)
@@ -274,6 +276,26 @@ def test_layouts_phone_laptop_projector(seminar):
             charts = page.locator(".chart-grid svg")
             widths = [charts.nth(i).bounding_box()["width"] for i in range(charts.count())]
             assert widths and min(widths) >= least, widths
+        # the long name, after a year with her decision revealed, on her phone and on the
+        # instructor's console opened on a phone
+        phone.locator(".decide-answer button", has_text="resist").click()
+        _submit(phone)
+        console = browser.new_page(viewport={"width": 390, "height": 844})
+        console.goto(instructor)
+        console.wait_for_selector(".roster .seat.decided", timeout=90_000)
+        _advance(teacher)
+        for page in (phone, console):
+            page.wait_for_selector(".decisions", state="attached", timeout=60_000)
+            page.get_by_text("Decisions revealed so far").click()  # the table opened
+            page.wait_for_selector(".decisions", timeout=30_000)
+        past_the_edge = """() => [...document.querySelectorAll('.sem-wrap *')]
+            .filter(e => e.getBoundingClientRect().right > 391
+                         || e.scrollWidth > e.clientWidth + 1 && e.children.length === 0
+                            && getComputedStyle(e).overflowX === 'visible'
+                            && e.tagName !== 'I' && (e.innerText || '').trim())
+            .map(e => e.tagName + '.' + e.className).slice(0, 5)"""
+        for page in (phone, console):
+            assert page.evaluate(past_the_edge) == [], page.url
         browser.close()
 
 

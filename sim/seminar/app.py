@@ -44,7 +44,10 @@ from .session import RUSSIA, Snapshot
 from .views import shared_html
 
 CSS = """
-.sem-wrap { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
+/* a long word (a 40-letter name, typed as one word) breaks where it must: it ran past a phone's
+   edge, cut off, in the seat's heading, the roster, the debrief and the decisions table */
+.sem-wrap { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start;
+  overflow-wrap: anywhere; }
 .sem-controls { flex: 1 1 340px; min-width: 300px; max-width: 460px; }
 .sem-shared { flex: 2 1 520px; min-width: 300px; }
 @media (max-width: 760px) {
