@@ -198,6 +198,23 @@ def test_seminar_in_a_real_browser(server, tmp_path):
         page.wait_for_selector("text=Year 2030", timeout=90_000)
         assert "threat_intensity =" in page.locator(".changed").inner_text()
         assert "Claims: C15" in page.locator(".scenario-picker").locator("..").inner_text()
+        # every indicator on the screen, the verdict (the last) too: in one row they ran past
+        # its right edge
+        edges = page.evaluate(
+            "[...document.querySelectorAll('.indicators .v-alert')]"
+            ".map(e => e.getBoundingClientRect().right)"
+        )
+        assert len(edges) == 8 and max(edges) <= 1500, edges
+        assert page.locator(".indicators", has_text="verdict if it ended now").is_visible()
+        # on a phone the sidebar (open over the page) fits the screen: it was 425 px wide on a
+        # 375 px screen, its right edge cut off
+        phone = browser.new_page(viewport={"width": 375, "height": 667}, is_mobile=True)
+        phone.goto(server)
+        phone.wait_for_selector(".scenario-picker", timeout=90_000)
+        drawer = phone.locator(".v-navigation-drawer").bounding_box()
+        assert drawer is not None and drawer["x"] + drawer["width"] <= 376, drawer
+        menu = phone.locator(".scenario-picker .v-input__icon").bounding_box()
+        assert menu is not None and menu["x"] + menu["width"] <= 376, menu
         browser.close()
     assert (tmp_path / "seminar.png").stat().st_size > 20_000
     hosts = {urlparse(u).hostname for u in requested if u.startswith("http")}

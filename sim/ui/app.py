@@ -440,7 +440,9 @@ def Main() -> None:
     solara.Text(
         f"Year {view.year}", classes=["year"], style={"font-size": "1.6em", "font-weight": "bold"}
     )
-    with solara.Row():
+    # wrapped: in one row the eight ran past the right edge, the verdict last and cut off on a
+    # laptop (1366 px: six shown) and a projector (a browser check)
+    with solara.Row(style={"flex-wrap": "wrap"}, classes=["indicators"]):
         for name, value in view.indicators.items():
             text = f"{value:.2f}" if isinstance(value, float) else str(value).replace("_", " ")
             solara.Info(f"{name}: {text}", dense=True)
@@ -476,9 +478,20 @@ def authorised(search: str | None) -> bool:
     return hmac.compare_digest(given.encode(), CONFIG.token.encode())
 
 
+# Solara's sidebar (a drawer over the page on a narrow screen) is at least 400 px wide: on a
+# phone (375-390 px) its right edge was cut off, the scenario's menu arrow and the end of every
+# line of its text with it (a browser check); on a narrow screen it is the screen's width
+CSS = """
+@media (max-width: 440px) {
+  .v-navigation-drawer { min-width: 0 !important; width: 100vw !important; max-width: 100vw; }
+}
+"""
+
+
 @solara.component
 def Page() -> None:
     solara.Title("natosim seminar")
+    solara.Style(CSS)
     router = solara.use_router()  # hooks first, on every render (rules of hooks)
 
     s = session.value
