@@ -408,6 +408,8 @@ def test_taking_a_folder_leaves_a_neighbours_temporary_folder_alone(tmp_path):
         (tmp / "table.csv").write_text("a\n1\n")
         killed = tmp_path / ".v1.tmp-abcd1234"  # what a killed writer of v1 left
         killed.mkdir()
+        neighbour = tmp_path / ".v1.tmp-x.tmp-abcd1234"  # a writer of folder "v1.tmp-x"
+        neighbour.mkdir()
         with claimed_folder(tmp_path / "v1"):
-            assert tmp.is_dir() and not killed.exists()
+            assert tmp.is_dir() and neighbour.is_dir() and not killed.exists()
     assert (tmp_path / "v1.2" / "table.csv").read_text() == "a\n1\n"

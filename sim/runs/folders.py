@@ -85,10 +85,10 @@ def _take_lock(folder: Path) -> _Lock | None:
     if not lock.take():
         return None
     real = _real(folder)  # a killed writer's temporary folder is beside what the link names
-    # exactly atomic_folder's names (tempfile's eight characters after the prefix): the glob
-    # ".v1.*" also matched ".v1.2.tmp-...", the folder of a command writing v1.2 at that moment,
-    # whose results were then lost (found by review)
-    own = re.compile(re.escape(f".{real.name}.tmp-") + r"[a-z0-9_]{8}")
+    # atomic_folder's names for this folder only (a suffix without a dot): the glob ".v1.*"
+    # also matched ".v1.2.tmp-...", the folder of a command writing v1.2 at that moment, whose
+    # results were then lost (found by review); ".v1.tmp-x.tmp-..." is folder v1.tmp-x's
+    own = re.compile(re.escape(f".{real.name}.tmp-") + r"[A-Za-z0-9_-]+")
     for stale in real.parent.glob(f".{glob.escape(real.name)}.tmp-*"):
         if own.fullmatch(stale.name) and stale.is_dir():  # a killed writer's (we hold the lock)
             shutil.rmtree(stale, ignore_errors=True)
