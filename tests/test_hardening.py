@@ -202,17 +202,18 @@ def test_the_lock_is_the_filelock_library_and_is_removed_after(tmp_path):
 # -- second pass (issue 29): each refused with exit 2, one message, nothing written --------------
 
 
-def _refused(capsys, argv: list[str], *names: str, cwd=None) -> str:
-    """Run ``natosim argv``; assert exit 2, one error line naming ``names``, no traceback."""
+def _refused(capsys, argv: list[str], *names: str, cwd=None, code: int = 2) -> str:
+    """Run ``natosim argv``; assert exit ``code`` (2: refused), one error line naming
+    ``names``, no traceback."""
     old = os.getcwd()
     try:
         if cwd is not None:
             os.chdir(cwd)
-        code = main(argv)
+        got = main(argv)
     finally:
         os.chdir(old)
     err = capsys.readouterr().err
-    assert code == 2, err
+    assert got == code, err
     assert "Traceback" not in err
     errors = [line for line in err.splitlines() if "error:" in line]
     assert len(errors) == 1, err

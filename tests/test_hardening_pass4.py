@@ -10,30 +10,7 @@ import sim
 from sim.cli.commands import main
 from sim.scenario import ScenarioError
 
-
-def _refused(capsys, argv: list[str], *names: str, cwd=None, code: int = 2) -> str:
-    """Run ``natosim argv``; assert exit ``code``, one error line naming ``names``, no
-    traceback."""
-    old = os.getcwd()
-    try:
-        if cwd is not None:
-            os.chdir(cwd)
-        got = main(argv)
-    finally:
-        os.chdir(old)
-    err = capsys.readouterr().err
-    assert got == code, err
-    assert "Traceback" not in err
-    errors = [line for line in err.splitlines() if "error:" in line]
-    assert len(errors) == 1, err
-    for name in names:
-        assert name in errors[0], err
-    return errors[0]
-
-
-def _files(root) -> set[str]:
-    return {str(p.relative_to(root)) for p in root.rglob("*")}
-
+from .test_hardening import _files, _refused
 
 # -- with_params: a later run.start_year leaves no event before the run ------------------------
 
