@@ -1662,6 +1662,31 @@ def test_a_library_the_loader_cannot_map_under_a_limit_is_out_of_memory(monkeypa
             main(["list"])
 
 
+def test_an_import_cut_short_by_an_interrupt_is_an_interruption(monkeypatch, capsys):
+    """A SIGTERM while Matplotlib's compiled ``ft2font`` initialised (a report starting) came
+    out as ``ImportError: initialization failed`` raised from the KeyboardInterrupt, with a
+    traceback: it is an interruption, exit 130 in one line. An ImportError of its own is not."""
+    from sim.cli import commands
+
+    def cut_short(args):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise ImportError("initialization failed") from exc
+
+    monkeypatch.setattr(commands, "_check_paths", cut_short)
+    assert main(["list"]) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("natosim: interrupted;") and "Traceback" not in err
+
+    def missing(args):
+        raise ImportError("No module named 'x'")
+
+    monkeypatch.setattr(commands, "_check_paths", missing)
+    with pytest.raises(ImportError):
+        main(["list"])
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS as Linux applies it")
 def test_own_module_that_cannot_be_compiled_under_a_limit_is_out_of_memory(monkeypatch, capsys):
     """CI, Python 3.12, no cached bytecode: `natosim discover` of a sweep at `ulimit -v 505000`

@@ -773,7 +773,8 @@ def _said_machine_limit(exc: BaseException) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """The ``natosim`` command (``argv``: its words; ``None``: this process's command line, as
     the console script and ``python -m sim`` give it). Returns the exit code; on the command
-    line a refusal (2, argparse's included) ends the process at once instead (:func:`_end`)."""
+    line a refusal (2, argparse's included) or an interruption (130) ends the process at once
+    instead (:func:`_end`)."""
     if argv is not None:
         return _main(argv)
     try:
@@ -782,7 +783,7 @@ def main(argv: list[str] | None = None) -> int:
         if exc.code != 2:
             raise
         code = 2
-    if code == 2:
+    if code in (2, 130):
         _end(code)
     return code
 
@@ -793,7 +794,9 @@ def _end(code: int) -> None:
     After a refusal nothing is left to do, and a refusal may come after pyarrow was loaded (a
     table read to check an option): at teardown its threads could abort the process (SIGABRT,
     exit 134 instead of 2; apache/arrow issue 34314), so the refusal's exit code is kept by
-    leaving with ``os._exit``."""
+    leaving with ``os._exit``. So is an interruption's (130): its temporary folders and locks
+    are gone and what is kept is said by then, and a SIGTERM during a report, on a loaded
+    machine, ended 2 times in 60 killed by SIGINT (exit -2) after saying so."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
             stream.flush()
@@ -842,6 +845,9 @@ def _main(argv: list[str] | None) -> int:
         print(_visible(f"natosim: error: {exc}"), file=sys.stderr)
         return 1
     except Exception as exc:
+        if limits.interrupted(exc):  # a C extension's import cut short by Ctrl-C or SIGTERM
+            print(f"natosim: interrupted; {_what_is_left(args)}", file=sys.stderr)
+            return 130
         if not _said_machine_limit(exc):
             raise
         return 1

@@ -42,6 +42,15 @@ def out_of_threads(exc: BaseException) -> BaseException | None:
     return None
 
 
+def interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised from a Ctrl-C or SIGTERM (a KeyboardInterrupt in its chain).
+    A signal that lands while a compiled module initialises (Matplotlib's ``ft2font``, imported
+    by a report) turns into ``ImportError: initialization failed`` raised from the
+    KeyboardInterrupt: found by sending SIGTERM during reports on a loaded machine (a traceback,
+    then Python aborting at exit, -6)."""
+    return any(isinstance(current, KeyboardInterrupt) for current in _chain(exc))
+
+
 def _thread_refused(exc: BaseException) -> str:
     return (
         "natosim: error: the system refused a new thread (an address-space or process "
