@@ -739,6 +739,12 @@ def _what_is_left(args: argparse.Namespace) -> str:
     return "nothing was written"
 
 
+def _interrupted(args: argparse.Namespace) -> int:
+    """Say that the command was interrupted and what is kept; the exit code, 130."""
+    print(f"natosim: interrupted; {_what_is_left(args)}", file=sys.stderr)
+    return 130
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """A warning that reaches the command line (a folder written by other versions, say) as one
     line in the project's words, not Python's file, line number and source line."""
@@ -829,8 +835,7 @@ def _main(argv: list[str] | None) -> int:
         print(_visible(f"natosim: error: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"natosim: interrupted; {_what_is_left(args)}", file=sys.stderr)
-        return 130
+        return _interrupted(args)
     except BrokenPipeError:  # the reader went away (`natosim list | head`): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -846,8 +851,7 @@ def _main(argv: list[str] | None) -> int:
         return 1
     except Exception as exc:
         if limits.interrupted(exc):  # a C extension's import cut short by Ctrl-C or SIGTERM
-            print(f"natosim: interrupted; {_what_is_left(args)}", file=sys.stderr)
-            return 130
+            return _interrupted(args)
         if not _said_machine_limit(exc):
             raise
         return 1

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from SALib.sample import latin, morris
 
-from .spec import SweepSpec, param_for
+from .spec import Factor, SweepSpec, param_for
 
 
 def salib_problem(spec: SweepSpec) -> dict[str, Any]:
@@ -26,16 +26,19 @@ def salib_problem(spec: SweepSpec) -> dict[str, Any]:
     }
 
 
+def grid_axis(f: Factor, samples: int) -> list[Any]:
+    """The levels a grid gives factor ``f``: its values, or ``samples`` levels of its range
+    (an integer parameter's rounded levels, each once)."""
+    if not f.is_range:
+        return list(f.values)
+    vals = list(np.linspace(float(f.low or 0.0), float(f.high or 0.0), samples))
+    if param_for(f.key).kind == "int":
+        vals = sorted({round(v) for v in vals})
+    return vals
+
+
 def _grid(spec: SweepSpec) -> list[dict[str, Any]]:
-    axes = []
-    for f in spec.factors:
-        if f.is_range:
-            vals = list(np.linspace(float(f.low or 0.0), float(f.high or 0.0), spec.samples))
-            if param_for(f.key).kind == "int":
-                vals = sorted({round(v) for v in vals})
-            axes.append(vals)
-        else:
-            axes.append(list(f.values))
+    axes = [grid_axis(f, spec.samples) for f in spec.factors]
     keys = [f.key for f in spec.factors]
     return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*axes)]
 

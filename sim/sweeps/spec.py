@@ -116,16 +116,15 @@ MAX_RUNS = 2_000_000  # about eight hours on two cores; split a bigger study int
 
 
 def _grid_levels(f: Factor, samples: int) -> int:
-    """The levels a grid gives factor ``f``: its values, or ``samples`` levels of its range
-    (fewer for an integer parameter, whose rounded levels can coincide: ``designs._grid``)."""
+    """The number of levels a grid gives factor ``f`` (:func:`sim.sweeps.designs.grid_axis`:
+    fewer than ``samples`` for an integer parameter whose rounded levels coincide)."""
     if not f.is_range:
         return len(f.values)
     if samples > MAX_POINTS or param_for(f.key).kind != "int":
         return samples
-    import numpy as np  # noqa: PLC0415
+    from .designs import grid_axis  # noqa: PLC0415 (designs imports this module)
 
-    levels = np.linspace(float(f.low or 0.0), float(f.high or 0.0), samples)
-    return len({round(v) for v in levels})
+    return len(grid_axis(f, samples))
 
 
 def count_points(spec: SweepSpec) -> int:
