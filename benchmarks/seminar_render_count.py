@@ -241,8 +241,8 @@ def rc_widgets(rc) -> list:
     out = []
 
     def walk(context):
-        out.extend(w for w in context.widgets.values() if w is not None)
-        for child in context.children.values():
+        out.extend(w for w in list(context.widgets.values()) if w is not None)
+        for child in list(context.children.values()):
             walk(child)
 
     walk(rc.context_root)

@@ -105,21 +105,34 @@ def page(search: str):
 
 
 def text_of(rc) -> list:
-    """What a page shows: every widget's synced state (its own model id and children aside)."""
-    out = []
+    """What a page shows: every widget's synced state (its own model id and children aside).
 
-    def walk(context):
-        for w in context.widgets.values():
+    The session's watchers render in their own threads while this reads, so each dict is
+    copied before it is walked (``list`` of a dict's values runs in C, under the GIL), and a
+    read that still met a tree changing under it is read again: CI's 3.12 run once failed with
+    "dictionary changed size during iteration" here. Holding the render lock instead would
+    make a watcher's render skip (reacton leaves the render to the lock's holder)."""
+
+    def walk(context, out):
+        for w in list(context.widgets.values()):
             if w is None:
                 continue
             state = {k: v for k, v in w.get_state().items() if k not in ("children", "layout")}
-            state["text"] = [c for c in getattr(w, "children", ()) if isinstance(c, str)]
+            state["text"] = [c for c in list(getattr(w, "children", ())) if isinstance(c, str)]
             out.append((type(w).__name__, sorted(state.items(), key=lambda kv: kv[0])))
-        for child in context.children.values():
-            walk(child)
+        for child in list(context.children.values()):
+            walk(child, out)
 
-    walk(rc.context_root)
-    return sorted(map(repr, out))
+    for attempt in range(20):
+        out: list = []
+        try:
+            walk(rc.context_root, out)
+        except RuntimeError as e:
+            if "changed size during iteration" not in str(e) or attempt == 19:
+                raise
+            time.sleep(0.05)
+            continue
+        return sorted(map(repr, out))
 
 
 @pytest.fixture
@@ -322,8 +335,8 @@ def _widgets(rc) -> list:
     out: dict[int, object] = {}
 
     def walk(context):
-        out.update((id(w), w) for w in context.widgets.values() if w is not None)
-        for child in context.children.values():
+        out.update((id(w), w) for w in list(context.widgets.values()) if w is not None)
+        for child in list(context.children.values()):
             walk(child)
 
     walk(rc.context_root)
