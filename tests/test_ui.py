@@ -16,7 +16,6 @@ import solara
 
 import sim
 from sim.runs.store import read_table
-from sim.ui.server import free_port
 from sim.ui.session import LEVERS, Session, lever_params, shipped_scenarios
 
 from .conftest import CHROMIUM_FLAGS, ROOT, require_chromium
@@ -126,32 +125,11 @@ def test_the_lever_note_goes_with_the_run_it_was_about():
 
 @pytest.fixture
 def server():
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "ui", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail(f"the app did not start: {proc.stdout.read() if proc.stdout else ''}")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    """The app on a port it chose itself (``--port 0``, read from the link it prints): a port
+    picked here and handed over could be taken in between by the other test process."""
+    proc, link = _serve([], ROOT)
+    yield link.split("?")[0]
+    _stop(proc)
 
 
 def test_seminar_in_a_real_browser(server, tmp_path):
@@ -258,7 +236,7 @@ def test_the_server_log_has_no_cookie_warning_per_page_opened(tmp_path):
     """Solara warned, in 12 lines, at (nearly) every page opened over 127.0.0.1 or a LAN
     address that its cookie falls back to SameSite=Lax: the instructor's terminal filled with
     it. Three pages opened; the server's output has none of it."""
-    proc, link = _serve(["--port", str(free_port())], tmp_path)
+    proc, link = _serve([], tmp_path)
     try:
         for _ in range(3):
             with urllib.request.urlopen(link, timeout=30) as r:
@@ -285,7 +263,7 @@ def test_network_app_needs_its_token_escapes_text_and_exports_nowhere(tmp_path):
     (tmp_path / "scenarios").mkdir()
     (tmp_path / "scenarios" / "xss_probe.toml").write_text(XSS)
     proc, link = _serve(
-        ["--host", "0.0.0.0", "--port", str(free_port()), "--export-dir", "exports"], tmp_path
+        ["--host", "0.0.0.0", "--export-dir", "exports"], tmp_path
     )
     try:
         assert "?token=" in link
@@ -319,7 +297,7 @@ def test_export_stays_under_the_export_root(tmp_path):
     from playwright.sync_api import sync_playwright
 
     root = tmp_path / "exports"
-    proc, link = _serve(["--port", str(free_port()), "--export-dir", str(root)], tmp_path)
+    proc, link = _serve(["--export-dir", str(root)], tmp_path)
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS)
