@@ -272,6 +272,29 @@ def test_an_event_injected_twice_or_a_second_probe_is_refused(session):
     assert len(session.injected) == 3
 
 
+@pytest.mark.parametrize(
+    ("kind", "target", "magnitude", "refusal"),
+    [
+        ("russia_probe", "EST", 3.0, "takes no magnitude"),  # ignored by the game
+        ("european_command", "", 0.0, "takes no magnitude"),
+        ("us_drawdown", "", 5.0, "fraction 0-1 of the 2025 posture"),  # cut more than all
+        ("summit", "", 0.0, r"core target in \(0, 15\]"),  # a summit asking nothing
+    ],
+)
+def test_an_injected_magnitude_follows_the_scenario_files_rule(
+    session, kind, target, magnitude, refusal
+):
+    """A probe with magnitude 3 was accepted and ran as any probe; a drawdown of 5 was taken
+    (files refuse both since the fourth fuzzing pass): injections follow the files' rule, and
+    the default 1.0 the instructor's page sends for a kind without one stays accepted."""
+    with pytest.raises(SeminarError, match=refusal):
+        session.inject(kind, target, magnitude)
+    assert session.injected == []
+    session.inject("russia_probe", "EST", 1.0)
+    session.inject("summit", "", 3.5)
+    assert [e["magnitude"] for e in session.injected] == [1.0, 3.5]
+
+
 def test_an_injected_probe_does_not_silently_replace_the_scenarios_own(tmp_path):
     """A review found that an injected probe in a year the scenario probes replaced the
     scenario's probe, whose event still read as if it happened."""

@@ -262,9 +262,7 @@ def test_network_app_needs_its_token_escapes_text_and_exports_nowhere(tmp_path):
 
     (tmp_path / "scenarios").mkdir()
     (tmp_path / "scenarios" / "xss_probe.toml").write_text(XSS)
-    proc, link = _serve(
-        ["--host", "0.0.0.0", "--export-dir", "exports"], tmp_path
-    )
+    proc, link = _serve(["--host", "0.0.0.0", "--export-dir", "exports"], tmp_path)
     try:
         assert "?token=" in link
         with sync_playwright() as pw:

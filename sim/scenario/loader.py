@@ -34,6 +34,18 @@ UNIT_MAGNITUDE = {
     "us_drawdown": "a fraction 0-1 of the 2025 posture",
     "us_pressure": "a threat signal 0-1",
 }
+
+
+def magnitude_expected(kind: str, mag: float) -> str:
+    """What ``kind``'s magnitude must be when ``mag`` (a finite number in [0, 100]) is not it,
+    else "": one rule for scenario files and the seminar's injections."""
+    if kind in UNIT_MAGNITUDE and mag > 1:
+        return f"for {kind}, {UNIT_MAGNITUDE[kind]}"
+    if kind in ("summit", "pledge") and not 0 < mag <= 15:
+        return f"for {kind}, a core target in (0, 15] % of GDP"
+    return ""
+
+
 META_KEYS = {"name", "description", "claims", "hypothesis", "extends", "replace_events"}
 TABLE_KEYS = set(CATALOGUE.by_section) | {"series", "events", "uncertainty"}
 CLAIM_RE = re.compile(r"^C(1[0-9]|[1-9])$")
@@ -137,14 +149,9 @@ def _check_events(file: str, raw: Any) -> list[Event]:
                 "for a summit or pledge, a year after the event's (0 for the default)",
                 deadline,
             )
-        if kind in UNIT_MAGNITUDE and mag > 1:
-            raise ScenarioError(
-                file, f"{where}.magnitude", f"for {kind}, {UNIT_MAGNITUDE[kind]}", mag
-            )
-        if kind in ("summit", "pledge") and not 0 < mag <= 15:
-            raise ScenarioError(
-                file, f"{where}.magnitude", f"for {kind}, a core target in (0, 15] % of GDP", mag
-            )
+        expected = magnitude_expected(kind, mag)
+        if expected:
+            raise ScenarioError(file, f"{where}.magnitude", expected, mag)
         out.append(
             Event(
                 year=year,

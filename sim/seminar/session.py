@@ -60,7 +60,7 @@ import pandas as pd
 from ..model.alliance import AllianceModel
 from ..runs.runner import replication_seeds
 from ..scenario import Scenario
-from ..scenario.loader import TARGETED_KINDS
+from ..scenario.loader import MAGNITUDE_KINDS, TARGETED_KINDS, magnitude_expected
 from .checks import (
     DECISION_FIELDS,
     MAX_TEXT,
@@ -564,9 +564,17 @@ class ClassSession(PersistenceMixin, DebriefMixin):
         if kind == "russia_probe" and not target:
             raise SeminarError("a probe needs a target")
         value = _number("magnitude", magnitude, *INJECT_MAGNITUDE)
+        value = 1.0 if value is None else value
         if target and kind not in TARGETED_KINDS:  # it would be ignored
             raise SeminarError(f"{kind} acts on the alliance: it takes no target")
-        event = {"kind": kind, "target": target, "magnitude": 1.0 if value is None else value}
+        # a probe's or the command's magnitude would be ignored, a drawdown's over 1 cut more
+        # than the posture, a summit's 0 asked nothing: the scenario files' rule
+        if kind not in MAGNITUDE_KINDS and value != 1.0:
+            raise SeminarError(f"{kind} takes no magnitude (given {value:g})")
+        expected = magnitude_expected(kind, value)
+        if expected:
+            raise SeminarError(f"magnitude {value:g}: expected, {expected}")
+        event = {"kind": kind, "target": target, "magnitude": value}
         with self.lock:
             # a repeat of an event that acts once would be logged and counted as often as it
             # was pressed (a browser check: ten identical probes, one probe in the debrief); a
