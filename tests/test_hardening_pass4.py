@@ -10,6 +10,7 @@ import sim
 from sim.cli.commands import main
 from sim.scenario import ScenarioError
 
+from .fuzz.cases import saved_session
 from .test_hardening import _files, _refused
 
 # -- with_params: a later run.start_year leaves no event before the run ------------------------
@@ -303,24 +304,7 @@ def test_a_sweep_resumed_through_a_link_and_its_target_is_locked_once(
 def _saved_class(folder, **edits) -> None:
     import json
 
-    session = {
-        "format": 1,
-        "scenario": "baseline",
-        "seed": 7,
-        "code": "123456",
-        "instructor_token": "tok",
-        "seconds_per_year": 180,
-        "year": 2025,
-        "played": [],
-        "participants": [{"token": "p1", "name": "Ada", "role": "EST", "client": ""}],
-        "locked": [],
-        "fog": True,
-        "reveals": [],
-        "messages": [],
-        "pending": {},
-        "injected": [],
-        **edits,
-    }
+    session = {**saved_session(), **edits}
     folder.mkdir()
     (folder / "session.json").write_text(json.dumps(session))
     (folder / "server.json").write_text('{"host": "127.0.0.1", "port": 0}')

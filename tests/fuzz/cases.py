@@ -384,14 +384,10 @@ BAD_HOSTS = [
 LOW_PORTS = ["1", "22", "80", "443", "1023", "65536", "99999"]
 
 
-def _saved_seminar(rng: random.Random) -> tuple[dict[str, object], str]:
-    """A saved seminar (session.json as ClassSession.save writes it, server.json) with one part
-    hand-edited wrong: a malformed message, a pending decision out of bounds or of another shape,
-    a seat, a year or an injection that cannot be played back, or a port below 1024; and the
-    file the message must name."""
-    import json
-
-    session: dict[str, object] = {
+def saved_session() -> dict[str, object]:
+    """A valid saved seminar (``session.json`` as ClassSession.save writes it) with one seated
+    student, before any year is played: a new dict each call, for a case to edit."""
+    return {
         "format": 1,
         "scenario": "baseline",
         "seed": 7,
@@ -408,6 +404,16 @@ def _saved_seminar(rng: random.Random) -> tuple[dict[str, object], str]:
         "pending": {},
         "injected": [],
     }
+
+
+def _saved_seminar(rng: random.Random) -> tuple[dict[str, object], str]:
+    """A saved seminar (session.json as ClassSession.save writes it, server.json) with one part
+    hand-edited wrong: a malformed message, a pending decision out of bounds or of another shape,
+    a seat, a year or an injection that cannot be played back, or a port below 1024; and the
+    file the message must name."""
+    import json
+
+    session = saved_session()
     server: dict[str, object] = {"host": "127.0.0.1", "port": 0}
     key, bad = rng.choice(
         [
