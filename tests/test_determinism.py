@@ -9,7 +9,8 @@ import pandas as pd
 
 import sim
 from sim.model.alliance import AllianceModel
-from sim.runs.runner import process_executor, run_replications
+from sim.runs.pool import process_executor
+from sim.runs.runner import run_replications
 
 
 def test_same_seed_gives_identical_tables(default_scenario):

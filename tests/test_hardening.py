@@ -2133,7 +2133,7 @@ def test_a_worker_ends_on_ctrl_c_without_a_traceback():
     starts with SIGINT ignored until then (so the bootstrap cannot raise either)."""
     import signal as sig
 
-    from sim.runs.runner import process_executor
+    from sim.runs.pool import process_executor
 
     with process_executor(1) as pool:
         handler = pool.submit(sig.getsignal, sig.SIGINT).result(timeout=60)

@@ -47,7 +47,8 @@ from scipy.optimize import differential_evolution, minimize
 
 from .. import __version__, data
 from ..model import initial
-from ..runs.runner import process_executor, replication_seeds, run_one
+from ..runs.pool import process_executor
+from ..runs.runner import replication_seeds, run_one
 from ..scenario import Scenario
 from .targets import observed
 

@@ -12,9 +12,10 @@ import argparse
 import re
 from collections.abc import Callable
 
+from ..runs.pool import MAX_WORKERS
+
 MAX_REPS = 10_000
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers in Parquet tables
-MAX_WORKERS = 256
 # the first port a server of natosim may listen on: the ports below are the system's (ssh, http,
 # ...), refused even for root (a decision: a seminar never needs one, and a typo must not take
 # one over); 0 asks for any free port

@@ -57,7 +57,8 @@ OUTCOME_DEFAULT = "eu_core_pct_end"  # the sweep heatmap's outcome unless told
 def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(resolve_scenario_path(args.scenario))  # refused before the imports
     from ..analysis.cruxes import write_cruxes  # noqa: PLC0415
-    from ..runs.runner import process_executor, run_replications  # noqa: PLC0415 (Mesa, pandas)
+    from ..runs.pool import process_executor  # noqa: PLC0415
+    from ..runs.runner import run_replications  # noqa: PLC0415 (Mesa, pandas)
     from ..runs.store import write_results  # noqa: PLC0415
 
     folder = Path(args.out) if args.out else default_folder(Path(args.results), scenario.name)
@@ -111,7 +112,8 @@ def _share(k: int, n: int) -> str:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from ..analysis.compare import comparison_of, format_table, write_comparison  # noqa: PLC0415
-    from ..runs.runner import process_executor, run_replications  # noqa: PLC0415
+    from ..runs.pool import process_executor  # noqa: PLC0415
+    from ..runs.runner import run_replications  # noqa: PLC0415
     from ..runs.store import load_run  # noqa: PLC0415
 
     # a finished results folder (natosim run, a seminar's class/ or agents/) is read, not run

@@ -61,8 +61,8 @@ def cmd_debate(args: argparse.Namespace) -> int:
 def _run_debate(args: argparse.Namespace, folder: Path) -> None:
     from .. import __version__  # noqa: PLC0415
     from ..analysis.debate import debate, format_debate, world_name, write_debate  # noqa: PLC0415
+    from ..runs.pool import process_executor  # noqa: PLC0415
     from ..runs.provenance import provenance  # noqa: PLC0415
-    from ..runs.runner import process_executor  # noqa: PLC0415
 
     executor = process_executor(args.workers) if args.workers > 1 else None
     try:

@@ -14,12 +14,9 @@ experiments, calibration and sweeps keep them); the command line samples unless 
 from __future__ import annotations
 
 import itertools
-import multiprocessing
-import signal
-import threading
 import traceback
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,46 +99,6 @@ def _run_batch(
     scenario: Scenario, jobs: Sequence[tuple[int, int, dict[str, Any] | None]]
 ) -> list[RunResult]:
     return [run_one(scenario, seed, run, world) for run, seed, world in jobs]
-
-
-class _WorkerPool(ProcessPoolExecutor):
-    """A spawn pool whose workers start with SIGINT ignored (see :func:`process_executor`)."""
-
-    def _spawn_process(self) -> None:
-        # SIGINT ignored while a worker is started: an ignored signal stays ignored across
-        # exec, so the new interpreter starts without a KeyboardInterrupt handler and a Ctrl-C
-        # during its first tenth of a second (multiprocessing's bootstrap, before the
-        # initializer) no longer prints a traceback; the initializer then restores SIGINT's
-        # default action. Only the main thread may set handlers (it is the one that submits).
-        if threading.current_thread() is not threading.main_thread():
-            super()._spawn_process()  # type: ignore[misc]
-            return
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            super()._spawn_process()  # type: ignore[misc]
-        finally:
-            # None: a handler set outside Python; the default is the nearest Python can restore
-            signal.signal(
-                signal.SIGINT, signal.default_int_handler if previous is None else previous
-            )
-
-
-def process_executor(workers: int | None = None) -> ProcessPoolExecutor:
-    """A process pool with an explicit start method (``import mesa`` in 3.3.1 forces spawn
-    globally; choosing it here makes the behaviour the same on every Mesa version).
-
-    Ctrl-C in a terminal signals every process of the foreground group, the workers too: a
-    worker takes SIGINT's default action (it ends, as on SIGTERM) instead of raising
-    KeyboardInterrupt, which printed a traceback of whatever it was importing or running
-    (found by fuzzing); the command's own process says that it was interrupted and what is
-    kept. (``signal.signal`` is the initializer itself: a function of natosim's would have to
-    be imported, pandas and Mesa with it, before the worker could take it.)"""
-    return _WorkerPool(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=signal.signal,
-        initargs=(signal.SIGINT, signal.SIG_DFL),
-    )
 
 
 @dataclass

@@ -32,7 +32,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..runs.runner import RunResult, process_executor, run_one
+from ..runs.pool import process_executor
+from ..runs.runner import RunResult, run_one
 from ..runs.store import with_units
 from ..scenario import Scenario
 
