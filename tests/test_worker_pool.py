@@ -1,6 +1,6 @@
 """The worker pool: no more workers than free memory holds, and no worker outliving its command
-(found by fuzzing: ``workers=10**6`` and ``--workers 256`` on a 24 GB machine spawned workers
-until the kernel killed the command, and 377 workers it left behind held the memory)."""
+(found by fuzzing: ``sim.sweep(workers=10**6)`` on a 24 GB machine spawned workers until the
+kernel killed the command, and 377 workers it left behind held the memory)."""
 
 from __future__ import annotations
 

@@ -59,8 +59,8 @@ def available_memory_mb() -> float | None:
 def within_memory(workers: int) -> int:
     """``workers``, or fewer when the machine's free memory does not hold that many worker
     processes (:data:`WORKER_MEMORY_MB` each), saying so; at least one. Found by fuzzing:
-    ``--workers 256`` on a 24 GB machine spawned processes until the kernel killed the command,
-    and the workers it left behind held the memory."""
+    ``sim.sweep(workers=10**6)`` on a 24 GB machine spawned processes until the kernel killed the
+    command (``--workers 256``, which the command line allows, would need about 50 GB)."""
     free = available_memory_mb()
     if free is None:
         return workers
