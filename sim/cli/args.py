@@ -36,13 +36,20 @@ def _integer(text: str) -> int:
     return int(text)
 
 
+def _grouped(value: int) -> str:
+    """``value`` with thousands separators from five digits on: 10,000 but 2024 (a year)."""
+    return f"{value:,}" if abs(value) >= 10_000 else str(value)
+
+
 def count(high: int, low: int = 1) -> Callable[[str], int]:
     """An integer in [low, high]."""
 
     def parse(text: str) -> int:
         value = _integer(text)
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected an integer from {low} to {high:,}")
+            raise argparse.ArgumentTypeError(
+                f"expected an integer from {_grouped(low)} to {_grouped(high)}"
+            )
         return value
 
     parse.__name__ = "integer"  # argparse names the type in its messages
