@@ -9,6 +9,8 @@ this schema, so a default is written once. A parameter is addressed as ``section
 from __future__ import annotations
 
 import math
+import numbers
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -67,6 +69,9 @@ class Param:
     def check(self, value: Any) -> Any:
         """Return ``value`` converted to the parameter's type, or raise ``ValueError``."""
         if self.kind == "bool":
+            np = sys.modules.get("numpy")  # a NumPy bool (from a table) only exists once loaded
+            if np is not None and isinstance(value, np.bool_):
+                return bool(value)
             if not isinstance(value, bool):
                 raise ValueError(self.expectation())
             return value
@@ -74,8 +79,6 @@ class Param:
             if value not in self.choices:
                 raise ValueError(self.expectation())
             return value
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(self.expectation())
         if not is_finite_number(value):
             raise ValueError(self.expectation())
         if self.kind == "int" and not float(value).is_integer():
@@ -87,9 +90,11 @@ class Param:
 
 
 def is_finite_number(value: Any) -> bool:
-    """True for an int or float (not a bool) that is finite as a float: NaN, infinities and
-    integers too big for a float (``10**400``, which would overflow) are not."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """True for a real number (an int or float, not a bool; NumPy's numbers too: a
+    ``np.int64`` from a table's column was refused as "expected an integer") that is finite as a
+    float: NaN, infinities and integers too big for a float (``10**400``, which would overflow)
+    are not."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return False
     try:
         return math.isfinite(float(value))
