@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import numbers
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,10 +18,11 @@ import pandas as pd
 from tqdm import tqdm
 
 from .. import __version__
+from ..cli.args import MAX_WORKERS
 from ..runs.provenance import provenance
 from ..runs.runner import replication_seeds
 from ..runs.store import read_table
-from ..scenario import Scenario, load_scenario, scenario_from_dict
+from ..scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 from .execute import Run, Workers, make_workers, refuse_in_worker_start_up, stream_tasks, warm_up
 from .spec import Factor, SweepSpec, build_spec, check_design, check_factor
 from .store import TABLES, SweepStore
@@ -333,10 +335,27 @@ def check_layout(
             )
 
 
+def check_workers(workers: Any, where: str = "sweep") -> int | None:
+    """``workers`` as given to :func:`sweep` or :func:`resume`: None (all cores) or a whole number
+    from 1 to the command line's limit. Found by fuzzing the Python API: ``workers=10**6``
+    started spawning a million processes, ``1.5`` raised a TypeError and ``-1`` ran in-process."""
+    if workers is None:
+        return None
+    if (
+        isinstance(workers, bool)
+        or not isinstance(workers, numbers.Integral)
+        or not 1 <= workers <= MAX_WORKERS
+    ):
+        expected = f"None (all cores) or a whole number from 1 to {MAX_WORKERS}"
+        raise ScenarioError(where, "workers", expected, workers)
+    return int(workers)
+
+
 def run_sweep(
     folder: Path, workers: int | None = None, scheduler: str | None = None, progress: bool = True
 ) -> SweepOutcome:
     """Run every task of the sweep in ``folder`` that has no ``done`` marker yet."""
+    workers = check_workers(workers, "resume")
     with make_workers(workers, scheduler) as pool:
         return _run_tasks(Path(folder), pool, progress)
 
@@ -407,6 +426,14 @@ def sweep(
             column per sampled parameter. Default: point values, no ``worlds`` table.
     """
     refuse_in_worker_start_up()
+    workers = check_workers(workers)
+    if not isinstance(factors, Mapping):  # found by fuzzing: an AttributeError
+        raise ScenarioError(
+            "sweep",
+            "factors",
+            'a mapping {"section.name": (lo, hi) or [values]}',
+            type(factors).__name__,
+        )
     scenario = base if isinstance(base, Scenario) else load_scenario(base)
     fs = []
     for key, val in factors.items():

@@ -8,6 +8,7 @@ schema's bounds before anything runs.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from dataclasses import asdict, dataclass, field
 from itertools import product
@@ -240,12 +241,16 @@ def check_factor(f: Factor) -> Factor:
         return f
     if not f.values:
         raise ScenarioError("--param", f.key, "at least one value")
+    values = []
     for v in f.values:
         try:
-            p.check(v)
+            checked = p.check(v)
         except ValueError:
             raise ScenarioError("--param", f.key, p.expectation(), v) from None
-    return f
+        # a NumPy number (sim.sweep's values from np.arange) as the schema's type: sweep.json
+        # wrote np.int64(1) as "1", which every later reading of the sweep refused
+        values.append(v if type(v) in (bool, int, float, str) else checked)
+    return Factor(f.key, f.low, f.high, tuple(values))
 
 
 def build_spec(
@@ -276,6 +281,11 @@ def build_spec(
             raise ScenarioError(
                 "--param", ",".join(keys), "lists of values of the same length for the list design"
             )
+    for name, value in (("samples", samples), ("reps", reps), ("seed", seed)):
+        # found by fuzzing sim.sweep: seed=1.5 raised NumPy's ValueError, samples="2" a TypeError
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise ScenarioError("sweep", name, "a whole number", value)
+    samples, reps, seed = int(samples), int(reps), int(seed)  # np.int64 is not JSON
     if samples < 1 or reps < 1 or seed < 0:
         raise ScenarioError("sweep", "samples/reps/seed", "samples >= 1, reps >= 1, seed >= 0")
     return SweepSpec(base, tuple(factors), design, samples, reps, seed, tuple(points), worlds)
