@@ -112,3 +112,74 @@ def test_sim_sweep_refuses_bad_arguments_before_any_work(tmp_path, kwargs, named
     assert not (tmp_path / "sw").exists()
     with pytest.raises(ScenarioError, match=r"resume: workers: expected"):
         sim.resume(tmp_path / "sw", workers=0)
+
+
+# -- the Python API: sensitivity, discover and paired_effect ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_sweeps(tmp_path_factory):
+    """A Latin hypercube of six points and a grid of four, one replication each, to 2026."""
+    root = tmp_path_factory.mktemp("sweeps")
+    base = sim.Scenario.default().with_params({"run.end_year": 2026})
+    ti = "united_states.threat_intensity"
+    sim.sweep(base, {ti: (0, 1)}, samples=6, out=root / "lhs", workers=1, progress=False)
+    grid = {"united_states.measurement": ["headline", "capability"], ti: [0.0, 0.7]}
+    sim.sweep(base, grid, design="grid", out=root / "grid", workers=1, progress=False)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"seed": -1}, "seed: expected a whole number"),
+        ({"seed": 1.5}, "seed: expected a whole number"),
+        ({"seed": 2**40}, "seed: expected a whole number from 0 to 4,294,967,295"),
+        ({"outputs": "mean_trust_end"}, "outputs: expected a tuple of column names"),
+    ],
+)
+def test_sim_sensitivity_refuses_bad_arguments_naming_them(small_sweeps, kwargs, message):
+    """``sim.sensitivity(folder, seed=-1)`` raised NumPy's "expected non-negative integer",
+    ``2**40`` SALib's "Seed must be between 0 and 2**32 - 1", ``1.5`` a TypeError, and
+    ``outputs="mean_trust_end"`` was read letter by letter: "no column 'm'"."""
+    with pytest.raises(ValueError, match=message):
+        sim.sensitivity(small_sweeps / "lhs", **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"max_depth": 0}, "max_depth: expected a whole number from 1 to 12"),
+        ({"max_depth": 1.5}, "max_depth: expected a whole number"),
+        ({"min_leaf": 0}, r"min_leaf: expected a share of runs in \(0, 0.5\]"),
+        ({"min_leaf": 5}, "min_leaf: expected a share"),
+        ({"min_leaf": float("nan")}, "min_leaf: expected a share"),
+        ({"outcome": None}, "expected a condition as text"),
+    ],
+)
+def test_sim_discover_refuses_bad_arguments_naming_them(small_sweeps, kwargs, message):
+    """``max_depth=0`` raised scikit-learn's InvalidParameterError, ``min_leaf=nan`` "cannot
+    convert float NaN to integer", ``min_leaf=5`` or ``-1`` was ignored (a leaf of at least 5
+    runs), and ``outcome=None`` said "this one gives float64 values"."""
+    args = {"outcome": "mean_trust_end > 0.4", **kwargs}
+    with pytest.raises(ValueError, match=message):
+        sim.discover(small_sweeps / "lhs", **args)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("nope", 0.0), "factor: expected one of the sweep's factors"),
+        (("united_states.threat_intensity", 0.5), "reference: expected a value"),
+        (("united_states.threat_intensity", 0.0, "mean_trust@20x0"), "output: expected"),
+    ],
+)
+def test_sim_paired_effect_refuses_a_factor_or_reference_not_in_the_sweep(
+    small_sweeps, args, message
+):
+    """A factor not swept raised a KeyError, a reference the factor never takes returned an
+    empty table without a word, and ``col@20x0`` raised int()'s "invalid literal"."""
+    with pytest.raises(ValueError, match=message):
+        sim.paired_effect(small_sweeps / "grid", *args)
+    got = sim.paired_effect(small_sweeps / "grid", "united_states.threat_intensity", 0.0)
+    assert len(got) == 2
