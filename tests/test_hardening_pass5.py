@@ -4,8 +4,10 @@ line (or now run)."""
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import sim
@@ -183,3 +185,22 @@ def test_sim_paired_effect_refuses_a_factor_or_reference_not_in_the_sweep(
         sim.paired_effect(small_sweeps / "grid", *args)
     got = sim.paired_effect(small_sweeps / "grid", "united_states.threat_intensity", 0.0)
     assert len(got) == 2
+
+
+# -- the report of a sweep whose first output does not vary --------------------------------------
+
+
+@pytest.mark.parametrize("varies", [False, True])
+def test_sensitivity_bars_without_bars_in_the_first_panel_warn_nothing(varies):
+    """``natosim report`` of a small Morris sweep said "natosim: warning: No artists with labels
+    found to put in legend": the legend was asked of the first panel, whose output did not vary
+    (no bars). The legend goes on the first panel with bars, if any."""
+    from sim.report.figures_other import sensitivity_bars
+
+    rows = [{"output": "a", "factor": "f", "note": "output does not vary"}]
+    if varies:
+        rows.append({"output": "b", "factor": "f", "mu_star": 0.5, "mu_star_conf": 0.1})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = sensitivity_bars(pd.DataFrame(rows), seed=0)
+    assert sum(ax.get_legend() is not None for ax in fig.axes) == int(varies)

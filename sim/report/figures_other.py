@@ -314,7 +314,9 @@ def sensitivity_bars(df: pd.DataFrame, seed: int | None):
         ax.set_yticks(pos, sub["factor"], fontsize=7)
         ax.set_title(out, fontsize=font(9))
         ax.grid(alpha=0.3, axis="x")
-    axes[0].legend(fontsize=7)
+    labelled = [ax for ax in axes if ax.get_legend_handles_labels()[0]]
+    if labelled:  # an output that does not vary has no bars: a legend there warned "No artists"
+        labelled[0].legend(fontsize=7)
     title(fig, "Global sensitivity of the outputs to the swept factors", fontsize=12)
     caption(
         fig,
