@@ -204,3 +204,17 @@ def test_sensitivity_bars_without_bars_in_the_first_panel_warn_nothing(varies):
         warnings.simplefilter("error")
         fig = sensitivity_bars(pd.DataFrame(rows), seed=0)
     assert sum(ax.get_legend() is not None for ax in fig.axes) == int(varies)
+
+
+def test_the_few_samples_note_of_a_morris_sweep_does_not_speak_of_sobol(tmp_path, capsys):
+    """``natosim sensitivity`` of a Morris sweep of one base sample noted "too few for morris
+    indices to mean much (Sobol's can fall outside [0, 1])"."""
+    base = sim.Scenario.default().with_params({"run.end_year": 2026})
+    factors = {"united_states.threat_intensity": (0, 1)}
+    sim.sweep(
+        base, factors, design="morris", samples=1, out=tmp_path / "m", workers=1, progress=False
+    )
+    assert main(["sensitivity", str(tmp_path / "m")]) == 0
+    err = capsys.readouterr().err
+    assert "too few for morris indices to mean much; sweep --samples" in err
+    assert "Sobol" not in err

@@ -306,10 +306,11 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     spec = _sweep_spec(folder)
     if spec is not None and spec.design in ("sobol", "morris") and spec.samples < FEW_SAMPLES:
         # found by fuzzing: Sobol from one base sample printed S1 1.333 and ST 2.000 unremarked
+        # (a Morris sweep's note spoke of Sobol's indices)
+        sobol = " (Sobol's can fall outside [0, 1])" if spec.design == "sobol" else ""
         print(
             f"natosim: note: {spec.samples} base sample(s) are too few for {spec.design} "
-            f"indices to mean much (Sobol's can fall outside [0, 1]); sweep --samples "
-            f"{FEW_SAMPLES} or more",
+            f"indices to mean much{sobol}; sweep --samples {FEW_SAMPLES} or more",
             file=sys.stderr,
         )
     write_text_atomic(folder / "sensitivity.csv", df.to_csv(index=False))
