@@ -14,6 +14,8 @@ import sim
 from sim.cli.commands import main
 from sim.scenario import ScenarioError
 
+from .test_hardening import _files, _refused
+
 # -- the command line's bounds: a year is written as a year -------------------------------------
 
 
@@ -218,3 +220,13 @@ def test_the_few_samples_note_of_a_morris_sweep_does_not_speak_of_sobol(tmp_path
     err = capsys.readouterr().err
     assert "too few for morris indices to mean much; sweep --samples" in err
     assert "Sobol" not in err
+
+
+def test_a_list_sweep_without_factors_names_none_not_an_empty_key(tmp_path, capsys):
+    """``natosim sweep baseline --design list`` (and a sweep file with ``points = []``) said
+    "--param: : expected lists of values ...": an empty key between the colons."""
+    (tmp_path / "s.toml").write_text('base = "baseline"\ndesign = "list"\npoints = []\n')
+    for argv in (["sweep", "baseline", "--design", "list"], ["sweep", "s.toml"]):
+        message = _refused(capsys, [*argv, "--out", "o"], "(none): expected lists", cwd=tmp_path)
+        assert ": : " not in message
+    assert _files(tmp_path) == {"s.toml"}

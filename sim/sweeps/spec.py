@@ -278,8 +278,10 @@ def build_spec(
     if design == "list" and not points:
         lengths = {len(f.values) for f in factors}
         if any(f.is_range for f in factors) or len(lengths) != 1:
-            raise ScenarioError(
-                "--param", ",".join(keys), "lists of values of the same length for the list design"
+            raise ScenarioError(  # no factor at all: "(none)", not an empty key ("--param: :")
+                "--param",
+                ",".join(keys) or "(none)",
+                "lists of values of the same length for the list design",
             )
     for name, value in (("samples", samples), ("reps", reps), ("seed", seed)):
         # found by fuzzing sim.sweep: seed=1.5 raised NumPy's ValueError, samples="2" a TypeError
