@@ -230,3 +230,12 @@ def test_a_list_sweep_without_factors_names_none_not_an_empty_key(tmp_path, caps
         message = _refused(capsys, [*argv, "--out", "o"], "(none): expected lists", cwd=tmp_path)
         assert ": : " not in message
     assert _files(tmp_path) == {"s.toml"}
+
+
+def test_load_results_of_a_folder_that_holds_no_results_says_what_it_expected(tmp_path):
+    """``sim.load_results("nofolder")`` said "No such file or directory: 'nofolder/model.csv'",
+    naming a file the user never gave, for a folder that is not there (or holds no results)."""
+    (tmp_path / "empty").mkdir()
+    for folder in (tmp_path / "nofolder", tmp_path / "empty"):
+        with pytest.raises(FileNotFoundError, match=r"expected a sweep folder .* or a results"):
+            sim.load_results(folder)

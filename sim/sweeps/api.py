@@ -539,6 +539,12 @@ def load_results(
             out[t] = df
         out["design"] = design
         return out
+    if not any((folder / f"model.{ext}").is_file() for ext in ("parquet", "csv")):
+        # found by fuzzing: a folder that is not there said "No such file: 'nofolder/model.csv'"
+        raise FileNotFoundError(
+            f"{folder}: expected a sweep folder (with sweep.json) or a results folder of "
+            "natosim run (with a model table)"
+        )
     out = {t: _nulls(read_table(folder, t)) for t in ("model", "allies", "events", "summary")}
     if any((folder / f"worlds.{ext}").exists() for ext in ("parquet", "csv")):
         out["worlds"] = read_table(folder, "worlds")  # a run in sampled worlds
