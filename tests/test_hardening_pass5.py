@@ -239,3 +239,21 @@ def test_load_results_of_a_folder_that_holds_no_results_says_what_it_expected(tm
     for folder in (tmp_path / "nofolder", tmp_path / "empty"):
         with pytest.raises(FileNotFoundError, match=r"expected a sweep folder .* or a results"):
             sim.load_results(folder)
+
+
+def test_compare_of_run_folders_without_a_common_year_does_not_blame_years(tmp_path, capsys):
+    """``natosim compare A B`` of two run folders whose runs share no year (2025-2027 and
+    2035-2036) said "--years: 2027: expected a year every scenario runs through", though no
+    --years was given: the last year both folders reached was taken for one. Without a common
+    year they are compared as two scenarios are (no year rows), as before for scenario files."""
+    for name, years in (("early", (2025, 2027)), ("late", (2035, 2036))):
+        (tmp_path / f"{name}.toml").write_text(
+            f'name = "{name}"\ndescription = "d"\n'
+            f"[run]\nstart_year = {years[0]}\nend_year = {years[1]}\n"
+        )
+        argv = ["run", str(tmp_path / f"{name}.toml"), "--reps", "1", "--quiet", "--no-report"]
+        assert main([*argv, "--out", str(tmp_path / name)]) == 0
+    argv = ["compare", str(tmp_path / "early"), str(tmp_path / "late"), "--quiet"]
+    assert main([*argv, "--no-report", "--out", str(tmp_path / "c")]) == 0, capsys.readouterr()
+    assert "error" not in capsys.readouterr().err
+    assert (tmp_path / "c" / "comparison.csv").is_file()

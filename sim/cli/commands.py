@@ -152,8 +152,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if all(s.get("run.start_year") <= y <= s.get("run.end_year") for s in scenarios)
         and all(y in r for r in reached)
     ]
-    if not years and reached:
-        years = [min(max(r) for r in reached)]
+    last = min((max(r) for r in reached), default=None)
+    if (
+        not years
+        and last is not None
+        and all(s.get("run.start_year") <= last <= s.get("run.end_year") for s in scenarios)
+    ):  # not a year outside another's run: --years, not given, was refused (found by fuzzing)
+        years = [last]
     for y in years:
         for s in scenarios:
             if not s.get("run.start_year") <= y <= s.get("run.end_year"):
