@@ -18,7 +18,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from .. import __version__
-from ..cli.args import MAX_WORKERS
+from ..runs.pool import MAX_WORKERS
 from ..runs.provenance import provenance
 from ..runs.runner import replication_seeds
 from ..runs.store import read_table
@@ -344,7 +344,7 @@ def check_workers(workers: Any, where: str = "sweep") -> int | None:
     if (
         isinstance(workers, bool)
         or not isinstance(workers, numbers.Integral)
-        or not 1 <= workers <= MAX_WORKERS
+        or not 1 <= int(workers) <= MAX_WORKERS
     ):
         expected = f"None (all cores) or a whole number from 1 to {MAX_WORKERS}"
         raise ScenarioError(where, "workers", expected, workers)
