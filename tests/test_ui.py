@@ -184,6 +184,19 @@ def test_seminar_in_a_real_browser(server, tmp_path):
         )
         assert len(edges) == 8 and max(edges) <= 1500, edges
         assert page.locator(".indicators", has_text="verdict if it ended now").is_visible()
+        # every lever's slider has a track to click, its label on a line above it: beside a
+        # long label the track was squeezed to 0 px (refocus drift, the allies' weights), and a
+        # click on it set the lever to its minimum
+        for group in ("Allies", "Russia", "Trust and credibility"):
+            page.get_by_text(group, exact=True).first.click()
+        page.wait_for_selector(
+            ".lever-allies-pledge_weight .v-slider", state="attached", timeout=30_000
+        )
+        tracks = page.evaluate(
+            "[...document.querySelectorAll('[class*=lever-] .v-slider')].map(e =>"
+            " [e.closest('[class*=lever-]').className, e.getBoundingClientRect().width])"
+        )
+        assert len(tracks) >= 10 and min(w for _, w in tracks) >= 200, tracks
         # on a phone the sidebar (open over the page) fits the screen: it was 425 px wide on a
         # 375 px screen, its right edge cut off
         phone = browser.new_page(viewport={"width": 375, "height": 667}, is_mobile=True)

@@ -482,6 +482,13 @@ def authorised(search: str | None) -> bool:
 # phone (375-390 px) its right edge was cut off, the scenario's menu arrow and the end of every
 # line of its text with it (a browser check); on a narrow screen it is the screen's width
 CSS = """
+/* a lever's label on a line of its own, its slider below at the sidebar's full width: beside
+   a long label ("refocus drift (fraction of posture per year per unit China pull)") the track
+   was squeezed to 0 px, and a click anywhere on it set the lever to its minimum */
+.v-input__slider .v-input__slot { flex-wrap: wrap; }
+.v-input__slider .v-input__slot > .v-label {
+  flex: 1 0 100%; max-width: 100%; white-space: normal; height: auto; margin-bottom: 4px;
+}
 @media (max-width: 440px) {
   .v-navigation-drawer { min-width: 0 !important; width: 100vw !important; max-width: 100vw; }
 }
