@@ -24,6 +24,22 @@ def session():
     return ClassSession(sim.load_scenario("ceasefire"), seed=3, code="123456", instructor_token="T")
 
 
+def test_the_logs_folded_line_counts_decisions_and_seats_left_to_the_agent_apart(session):
+    """A browser check: a year in which no seat decided read "5 decisions by students" (the
+    seats that fell back to their agent counted as decisions)."""
+    from sim.seminar.views import log_html
+
+    est = session.join("123456", "Ada", "EST")
+    session.join("123456", "Bo", RUSSIA)
+    session.decide(est, budget=3.3)
+    session.advance()
+    summary = re.findall(r"<summary>([^<]*)</summary>", log_html(session.model.recorder.events))
+    assert summary == ["1 decision by students, 1 seat left to the agent"], summary
+    session.advance()  # nobody decides
+    summary = re.findall(r"<summary>([^<]*)</summary>", log_html(session.model.recorder.events))
+    assert summary[0] == "no decisions by students, 2 seats left to the agent", summary
+
+
 def test_joining_needs_the_code_and_a_free_role(session):
     token = session.join("123456", "Ada", "EST")
     assert session.seat(token).role == "EST"

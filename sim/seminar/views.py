@@ -207,13 +207,26 @@ def russia_html(rows: dict[str, list[Any]]) -> str:
     )
 
 
+def _decided_summary(fallbacks: int, folded: int) -> str:
+    """The folded line of a year's students: the decisions and, apart, the seats left to their
+    agent (a year nobody decided in read "5 decisions by students", the fallbacks counted)."""
+    decided = folded - fallbacks
+    words = [f"{decided or 'no'} decision{'' if decided == 1 else 's'} by students"]
+    if fallbacks:
+        words.append(f"{fallbacks} seat{'' if fallbacks == 1 else 's'} left to the agent")
+    return ", ".join(words)
+
+
 def log_html(events: dict[str, list[Any]], years: int = 6) -> str:
     """The event log by year, newest year first: each year's story (what the agents, the
     model and the instructor did), then the students' decisions and fallbacks folded."""
     by_year: dict[int, tuple[list[str], list[str]]] = {}
+    fallbacks: dict[int, int] = {}  # seats whose agent decided, by year
     for y, kind, text in zip(events["year"], events["kind"], events["event"], strict=True):
         story, human = by_year.setdefault(int(y), ([], []))
         (human if kind in ("human", "fallback") else story).append(str(text).split(": ", 1)[-1])
+        if kind == "fallback":
+            fallbacks[int(y)] = fallbacks.get(int(y), 0) + 1
     parts = ["<h4>What happened</h4>"]
     for y in sorted(by_year, reverse=True)[:years]:
         story, human = by_year[y]
@@ -222,8 +235,8 @@ def log_html(events: dict[str, list[Any]], years: int = 6) -> str:
         if human:
             folded = "".join(f"<li>{escape(t)}</li>" for t in human)
             parts.append(
-                f"<details><summary>{len(human)} decisions by students</summary>"
-                f"<ul>{folded}</ul></details>"
+                f"<details><summary>{_decided_summary(fallbacks.get(y, 0), len(human))}"
+                f"</summary><ul>{folded}</ul></details>"
             )
         parts.append("</div>")
     return "".join(parts)
