@@ -727,6 +727,22 @@ def test_the_clock_advances_by_itself_only_when_asked(session):
     assert session.snapshot.seconds_left() > 0 and session.snapshot.auto
 
 
+def test_the_clock_resumes_with_the_time_left_when_it_was_paused(session):
+    """A browser check: paused at 3:51, the countdown resumed at 4:00 (the whole year again).
+    An Advance made while paused starts the next year's countdown whole."""
+    import time
+
+    session.deadline = time.time() + 70
+    session.set_paused(True)
+    assert session.snapshot.seconds_left() == -1  # shown as paused
+    session.set_paused(False)
+    assert 68 <= session.snapshot.seconds_left() <= 70
+    session.set_paused(True)
+    session.advance()
+    session.set_paused(False)
+    assert session.snapshot.seconds_left() >= session.seconds_per_year - 2
+
+
 def test_russia_sees_its_own_forces_while_the_class_does_not(session):
     snap = session.snapshot
     assert "hidden" in snap.status and "Your forces" in snap.russia_own

@@ -186,6 +186,7 @@ class ClassSession(PersistenceMixin, DebriefMixin):
         self.fog = True
         self.debrief_shown = False
         self.deadline = time.time() + seconds_per_year
+        self.left_when_paused: float | None = None  # seconds the countdown had when paused
         self.advanced_at = 0.0  # time.monotonic() of the last Advance (0: none yet)
         self.roster_version = 0  # the roster: decisions, injections, seats
         self.seats_version = 0  # who holds which seat (the instructor's seat tools)
@@ -527,10 +528,18 @@ class ClassSession(PersistenceMixin, DebriefMixin):
         return self.snapshot.seconds_left()
 
     def set_paused(self, paused: bool) -> None:
+        """Pause the clock, or resume it with the time that was left when it was paused (it
+        restarted a whole year's time: a class paused with a minute left got four again); a
+        year's whole time after an Advance made while paused, or a restart (``--resume``)."""
         with self.lock:
-            self.paused = bool(paused)
+            now = time.time()
+            if paused and not self.paused:
+                self.left_when_paused = max(0.0, self.deadline - now)
             if not paused:
-                self.deadline = time.time() + self.seconds_per_year
+                left = self.left_when_paused
+                self.deadline = now + (left if left else self.seconds_per_year)
+                self.left_when_paused = None
+            self.paused = bool(paused)
             self._publish()
 
     def set_auto(self, auto: bool) -> None:
@@ -633,6 +642,7 @@ class ClassSession(PersistenceMixin, DebriefMixin):
             self._record(entry)
             self.pending, self.injected = {}, []
             self.deadline = time.time() + self.seconds_per_year
+            self.left_when_paused = None  # a new year: resumed, its countdown starts whole
             self.advanced_at = time.monotonic()
             self._debrief = None
             self._publish()
