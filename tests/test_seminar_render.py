@@ -510,3 +510,25 @@ def test_joining_does_not_flash_this_browser_holds_a_seat(live, monkeypatch):
         assert "This browser holds Estonia (Ada)" in shown and _by_class(again, "back-to-seat")
     finally:
         again.close()
+
+
+def _labelled(rc, label: str) -> list:
+    return [w for w in _widgets(rc) if getattr(w, "label", None) == label]
+
+
+def test_the_inject_target_is_offered_only_for_an_event_that_takes_one(live):
+    """Found by a browser check: the Target list stayed on screen for a drawdown or a summit,
+    which act on the whole alliance (an injection with a target on them is refused)."""
+    from sim.scenario.loader import TARGETED_KINDS
+
+    rc = page("instructor=T")
+    try:
+        settled(lambda: repr(text_of(rc)))
+        (event,) = _labelled(rc, "Event")
+        for item in event.items:
+            kind = item if isinstance(item, str) else item["value"]
+            event.v_model = kind
+            settled(lambda: repr(text_of(rc)), quiet=0.3)
+            assert bool(_labelled(rc, "Target")) == (kind in TARGETED_KINDS), kind
+    finally:
+        rc.close()

@@ -231,12 +231,13 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
         )
     with solara.Details("Inject an event for next year"):
         solara.Select("Event", value=kind, values=list(INJECTABLE), on_value=set_kind)
-        solara.Select(
-            "Target",
-            value=target,
-            values=[r for r in roles if r not in (US, RUSSIA)],
-            on_value=set_target,
-        )
+        if kind in TARGETED_KINDS:  # shown for an alliance-wide event, it looked as if it acted
+            solara.Select(
+                "Target",
+                value=target,
+                values=[r for r in roles if r not in (US, RUSSIA)],
+                on_value=set_target,
+            )
         solara.Button(
             "Inject for next year",
             classes=["inject"],
