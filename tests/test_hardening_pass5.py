@@ -85,6 +85,52 @@ def test_a_sweep_of_numpy_values_is_written_so_that_it_can_be_read(tmp_path):
     assert len(sim.load_results(out)["summary"]) == 2
 
 
+def test_a_narrow_numpy_float_at_a_bound_is_the_number_its_writer_meant():
+    """Found by review: NumPy compares a float32 in float32, so ``np.float32(0.3)`` passed the
+    bound 0.3 of ``russia.reaction_coefficient`` and was stored as 0.30000001192092896, which
+    a second ``with_params`` (and a sweep's point, and sweep.json read back) refused."""
+    base = sim.Scenario.default()
+    key = "russia.reaction_coefficient"
+    got = base.with_params({key: np.float32(0.3)})
+    assert got.get(key) == 0.3
+    assert got.with_params({key: got.get(key)}).get(key) == 0.3
+    with pytest.raises(ScenarioError, match="reaction_coefficient"):
+        base.with_params({key: np.float32(0.31)})
+
+
+def test_list_points_of_numpy_values_are_written_as_numbers(tmp_path):
+    """Found by review: ``points=`` of NumPy numbers went to sweep.json as text ("1"), and
+    ``natosim report`` of the folder ended in a TypeError traceback; ``points=`` without
+    ``factors`` raised zip()'s error. Points are checked and converted as a sweep file's are,
+    and name the factors when none are given."""
+    base = sim.Scenario.default().with_params({"run.end_year": 2026})
+    key = "united_states.patience_years"
+    out = tmp_path / "sw"
+    outcome = sim.sweep(
+        base,
+        {},
+        design="list",
+        points=({key: np.int64(1)}, {key: np.int64(2)}),
+        out=out,
+        workers=1,
+        progress=False,
+    )
+    assert outcome.failed == 0
+    spec = json.loads((out / "sweep.json").read_text())["spec"]
+    assert spec["points"] == [{key: 1}, {key: 2}]
+    assert len(sim.load_results(out)["summary"]) == 2
+    with pytest.raises(ScenarioError, match=r"points\[1\]"):
+        sim.sweep(
+            base,
+            {},
+            design="list",
+            points=({key: 1}, {key: 99}),
+            out=tmp_path / "bad",
+            progress=False,
+        )
+    assert not (tmp_path / "bad").exists()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "named"),
     [

@@ -83,10 +83,16 @@ class Param:
             raise ValueError(self.expectation())
         if self.kind == "int" and not float(value).is_integer():
             raise ValueError(self.expectation())
+        # converted before the bounds are checked: NumPy compares a float32 in float32, so
+        # np.float32(0.3) passed a bound of 0.3 and was stored as 0.30000001192092896, refused
+        # when read back (found by review). A float narrower than Python's is taken as the
+        # shortest decimal that names it ("0.3"), the number its writer meant
+        narrow = getattr(getattr(value, "dtype", None), "itemsize", 8) < 8
+        converted = int(value) if self.kind == "int" else float(str(value) if narrow else value)
         low, high = float(self.low or 0.0), float(self.high or 0.0)  # numbers always have bounds
-        if not (low <= value <= high):
+        if not (low <= converted <= high):
             raise ValueError(self.expectation())
-        return int(value) if self.kind == "int" else float(value)
+        return converted
 
 
 def is_finite_number(value: Any) -> bool:

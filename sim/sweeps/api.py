@@ -24,7 +24,7 @@ from ..runs.runner import replication_seeds
 from ..runs.store import read_table
 from ..scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 from .execute import Run, Workers, make_workers, refuse_in_worker_start_up, stream_tasks, warm_up
-from .spec import Factor, SweepSpec, build_spec, check_design, check_factor
+from .spec import Factor, SweepSpec, build_spec, check_design, check_factor, check_points
 from .store import TABLES, SweepStore
 
 log = logging.getLogger(__name__)
@@ -441,6 +441,9 @@ def sweep(
             fs.append(check_factor(Factor(key, float(val[0]), float(val[1]))))
         else:
             fs.append(check_factor(Factor(key, values=tuple(val))))
+    points = check_points("sweep", points)
+    if points and not fs:  # the points name the factors, as in a sweep file
+        fs = [Factor(k, values=tuple(p[k] for p in points)) for k in points[0]]
     spec = build_spec(
         scenario.source or scenario.name, fs, design, samples, reps, seed, points, worlds
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from itertools import product
 from pathlib import Path
@@ -253,6 +254,35 @@ def check_factor(f: Factor) -> Factor:
     return Factor(f.key, f.low, f.high, tuple(values))
 
 
+def check_points(where: str, points: Any) -> tuple[dict[str, Any], ...]:
+    """A list design's points, each a table of parameter = value with the same parameters as the
+    first, every value checked against its parameter and converted to its type (a NumPy number
+    given to ``sim.sweep`` was saved as text, and every reading of the sweep then refused it)."""
+    if not isinstance(points, (list, tuple)):
+        raise ScenarioError(where, "points", "a list of tables of parameter = value", points)
+    out: list[dict[str, Any]] = []
+    for i, pt in enumerate(points):
+        if not isinstance(pt, Mapping) or not pt:
+            raise ScenarioError(where, f"points[{i}]", "a table of parameter = value", pt)
+        if i and set(pt) != set(points[0]):
+            differ = sorted(set(pt) ^ set(points[0]))[0]
+            raise ScenarioError(
+                where,
+                f"points[{i}]",
+                "the same parameters in every point, those of points[0] ("
+                + ", ".join(points[0])
+                + f"); {differ} is in one and not the other",
+            )
+        converted = {}
+        for k, v in pt.items():
+            try:
+                converted[k] = check_factor(Factor(k, values=(v,))).values[0]
+            except ScenarioError as exc:
+                raise ScenarioError(where, f"points[{i}].{k}", exc.expected, exc.got) from None
+        out.append(converted)
+    return tuple(out)
+
+
 def build_spec(
     base: str,
     factors: list[Factor],
@@ -378,27 +408,10 @@ def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
         factors += [
             f for f in all_factors(float(scale), tuple(exclude), scenario) if f.key not in given
         ]
-    points = tuple(_typed(path, doc, "points", list, []))
+    points = check_points(str(path), _typed(path, doc, "points", list, []))
     declared = {f.key for f in factors}
-    for i, pt in enumerate(points):
-        if not isinstance(pt, dict) or not pt:
-            raise ScenarioError(str(path), f"points[{i}]", "a table of parameter = value", pt)
-        if i and set(pt) != set(points[0]):
-            differ = sorted(set(pt) ^ set(points[0]))[0]
-            raise ScenarioError(
-                str(path),
-                f"points[{i}]",
-                "the same parameters in every point, those of points[0] ("
-                + ", ".join(points[0])
-                + f"); {differ} is in one and not the other",
-            )
-        for k, v in pt.items():
-            try:
-                check_factor(Factor(k, values=(v,)))
-            except ScenarioError as exc:
-                raise ScenarioError(str(path), f"points[{i}].{k}", exc.expected, exc.got) from None
-        if i == 0 and not factors:
-            factors = [Factor(k, values=tuple(p.get(k) for p in points)) for k in pt]
+    if points and not factors:
+        factors = [Factor(k, values=tuple(p[k] for p in points)) for k in points[0]]
     design = _typed(path, doc, "design", str, "lhs")
     if points and design != "list":
         raise ScenarioError(str(path), "points", 'points only with design = "list"', design)
