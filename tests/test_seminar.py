@@ -401,6 +401,10 @@ def test_an_injected_probe_replaces_russias_own_and_is_replayed_for_the_agents(s
     rows = session.model.recorder.model_rows
     assert rows["probe_target"][-1] == "LTU"
     assert "replaces russia's (human) choice" in " ".join(session.events(80)).lower()
+    from sim.seminar.views import log_html  # the instructor's act is no student's decision
+
+    summary = re.findall(r"<summary>([^<]*)</summary>", log_html(session.model.recorder.events))
+    assert summary[0] == "1 decision by students", summary
     agents = session.counterfactual()
     assert agents.recorder.model_rows["probe_target"][-1] == "LTU"
     session.set_fog(False)
@@ -737,10 +741,16 @@ def test_the_clock_resumes_with_the_time_left_when_it_was_paused(session):
     assert session.snapshot.seconds_left() == -1  # shown as paused
     session.set_paused(False)
     assert 68 <= session.snapshot.seconds_left() <= 70
+    session.set_paused(False)  # a second Resume (a double click, a second tab: found by review)
+    assert 67 <= session.snapshot.seconds_left() <= 70  # it gave the whole year back
     session.set_paused(True)
     session.advance()
     session.set_paused(False)
     assert session.snapshot.seconds_left() >= session.seconds_per_year - 2
+    session.deadline = time.time() - 5  # run out, then paused: no time is given back
+    session.set_paused(True)
+    session.set_paused(False)
+    assert session.snapshot.seconds_left() == 0
 
 
 def test_russia_sees_its_own_forces_while_the_class_does_not(session):

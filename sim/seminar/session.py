@@ -528,16 +528,18 @@ class ClassSession(PersistenceMixin, DebriefMixin):
         return self.snapshot.seconds_left()
 
     def set_paused(self, paused: bool) -> None:
-        """Pause the clock, or resume it with the time that was left when it was paused (it
-        restarted a whole year's time: a class paused with a minute left got four again); a
-        year's whole time after an Advance made while paused, or a restart (``--resume``)."""
+        """Pause the clock, or resume it with the time that was left when it was paused, none
+        if it had run out (it restarted a whole year's time: a class paused with a minute left
+        got four again); a year's whole time after an Advance made while paused, or a restart
+        (``--resume``). Pausing a paused class or resuming a running one changes nothing."""
         with self.lock:
             now = time.time()
             if paused and not self.paused:
                 self.left_when_paused = max(0.0, self.deadline - now)
-            if not paused:
+            if not paused and self.paused:  # a second Resume (a double click, a second tab,
+                # a page behind) changes nothing: it gave the whole year back (found by review)
                 left = self.left_when_paused
-                self.deadline = now + (left if left else self.seconds_per_year)
+                self.deadline = now + (self.seconds_per_year if left is None else left)
                 self.left_when_paused = None
             self.paused = bool(paused)
             self._publish()

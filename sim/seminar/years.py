@@ -32,8 +32,8 @@ def play_year(model: AllianceModel, entry: dict[str, Any], agents_only: bool = F
     if agents_only:
         return
     if entry.get("probe_overridden"):
-        model.recorder.event(
-            "human",
+        model.recorder.event(  # the instructor's act, with the injection it follows: not
+            "injected",  # a student's decision (the log counted it as one, found by review)
             "the instructor's probe replaces Russia's (human) choice of target this year",
             year,
         )
