@@ -189,14 +189,24 @@ def test_seminar_in_a_real_browser(server, tmp_path):
         # click on it set the lever to its minimum
         for group in ("Allies", "Russia", "Trust and credibility"):
             page.get_by_text(group, exact=True).first.click()
-        page.wait_for_selector(
-            ".lever-allies-pledge_weight .v-slider", state="attached", timeout=30_000
+        from sim.ui.session import lever_params
+
+        sliders = [  # every lever drawn as a slider, in every group (all open now)
+            "lever-" + p.key.replace(".", "-")
+            for params in lever_params().values()
+            for p in params
+            if p.kind in ("float", "int")
+        ]
+        for css in sliders:
+            page.wait_for_selector(f".{css} .v-slider", state="attached", timeout=30_000)
+        tracks = dict(
+            page.evaluate(
+                "[...document.querySelectorAll('[class*=lever-] .v-slider')].map(e =>"
+                " [e.closest('[class*=lever-]').className, e.getBoundingClientRect().width])"
+            )
         )
-        tracks = page.evaluate(
-            "[...document.querySelectorAll('[class*=lever-] .v-slider')].map(e =>"
-            " [e.closest('[class*=lever-]').className, e.getBoundingClientRect().width])"
-        )
-        assert len(tracks) >= 10 and min(w for _, w in tracks) >= 200, tracks
+        widths = {css: w for css in sliders for name, w in tracks.items() if css in name.split()}
+        assert set(widths) == set(sliders) and min(widths.values()) >= 200, tracks
         # on a phone the sidebar (open over the page) fits the screen: it was 425 px wide on a
         # 375 px screen, its right edge cut off
         phone = browser.new_page(viewport={"width": 375, "height": 667}, is_mobile=True)
