@@ -34,6 +34,38 @@ def test_workers_are_capped_to_what_free_memory_holds(monkeypatch, caplog):
     assert pool.within_memory(256) == 256  # nothing known: as asked
 
 
+def _cgroup(folder: Path, limit: str, used: int, inactive: int, v1: bool = False) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    names = (
+        ("memory.limit_in_bytes", "memory.usage_in_bytes")
+        if v1
+        else ("memory.max", "memory.current")
+    )
+    (folder / names[0]).write_text(limit + "\n")
+    (folder / names[1]).write_text(f"{used}\n")
+    key = "total_inactive_file" if v1 else "inactive_file"
+    (folder / "memory.stat").write_text(f"anon 1\n{key} {inactive}\n")
+
+
+def test_the_room_under_cgroup_limits_is_the_least_over_the_cgroup_and_those_above(tmp_path):
+    """Found by review: only the namespace root's memory.max was read, which a batch job or a
+    container sharing the host's cgroups does not have; and page cache counted as used."""
+    mb = 2**20
+    mount, proc = tmp_path / "fs", tmp_path / "cgroup"
+    _cgroup(mount / "job", str(4000 * mb), 1000 * mb, 500 * mb)  # room 3,500 MB
+    _cgroup(mount / "job" / "step", "max", 900 * mb, 0)  # no limit of its own
+    proc.write_text("0::/job/step\n")
+    assert pool.cgroup_room_mb(proc, mount) == 3500
+    _cgroup(mount / "job" / "step", str(2000 * mb), 900 * mb, 400 * mb)  # room 1,500 MB
+    assert pool.cgroup_room_mb(proc, mount) == 1500
+    _cgroup(mount / "memory" / "slurm", str(1000 * mb), 800 * mb, 0, v1=True)  # v1: 200 MB
+    proc.write_text("9:cpu:/slurm\n4:memory:/slurm\n")
+    assert pool.cgroup_room_mb(proc, mount) == 200
+    proc.write_text("0::/nowhere\n")
+    assert pool.cgroup_room_mb(proc, mount) is None
+    assert pool.cgroup_room_mb(tmp_path / "absent", mount) is None
+
+
 def test_the_free_memory_is_read_where_the_system_says_it():
     free = pool.available_memory_mb()
     if not Path("/proc/meminfo").exists():
@@ -116,3 +148,13 @@ def test_workers_end_once_the_command_that_started_them_is_killed(tmp_path):
         for p in workers:  # whatever the test found, leave no process behind
             if _state(p) not in ("", "Z"):
                 os.kill(p, signal.SIGKILL)
+
+
+def test_a_sweep_plans_for_the_workers_memory_holds(monkeypatch):
+    """Found by review: a sweep capped by memory still planned its task size and the tasks in
+    flight for the workers asked (256), so most of the sweep queued in a smaller pool."""
+    from sim.sweeps.execute import make_workers
+
+    monkeypatch.setattr(pool, "available_memory_mb", lambda: 3 * pool.WORKER_MEMORY_MB)
+    with make_workers(256, None) as workers:
+        assert workers.width == 4  # this process and the three that fit

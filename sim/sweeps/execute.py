@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..runs.pool import process_executor
+from ..runs.pool import process_executor, within_memory
 from ..runs.runner import RunResult, run_one
 from ..runs.store import with_units
 from ..scenario import Scenario
@@ -210,6 +210,8 @@ def make_workers(workers: int | None, scheduler: str | None) -> Iterator[Workers
             yield from _cluster_workers(scheduler)
         return
     n = workers or os.cpu_count() or 1
+    if n > 1:  # the width the sweep plans for (task size, tasks in flight): what memory holds
+        n = 1 + within_memory(n - 1)
     if n <= 1:
         yield Workers(None, inline=True, width=1)
         return
