@@ -303,3 +303,23 @@ def test_compare_of_run_folders_without_a_common_year_does_not_blame_years(tmp_p
     assert main([*argv, "--no-report", "--out", str(tmp_path / "c")]) == 0, capsys.readouterr()
     assert "error" not in capsys.readouterr().err
     assert (tmp_path / "c" / "comparison.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("default", -1), "seed"),
+        (("default", 1.5), "seed"),
+        (("default", None), "seed"),
+        (("default", True), "seed"),
+        (("baseline", 1), "scenario"),
+    ],
+)
+def test_run_one_refuses_what_it_cannot_run(args, named):
+    """Found by fuzzing the Python API: ``sim.run_one(scenario, seed=-1)`` (or 1.5, or a
+    scenario's name) returned a failed run holding NumPy's or an AttributeError's traceback;
+    it is refused naming the argument, as ``run_replications`` refuses it."""
+    scenario = sim.Scenario.default() if args[0] == "default" else args[0]
+    with pytest.raises(ScenarioError, match=rf"run_one: {named}: expected"):
+        sim.run_one(scenario, args[1])
+    assert not sim.run_one(sim.Scenario.default().with_params({"run.end_year": 2026}), 0).error

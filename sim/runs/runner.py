@@ -66,8 +66,10 @@ def run_one(
 
     ``world`` (``{"section.name": value}``, :func:`sim.runs.worlds.draw_world`) sets the sampled
     parameters first. A run that raises returns a :class:`RunResult` with ``error`` set instead
-    of raising.
+    of raising; arguments it cannot run (a scenario that is not a :class:`Scenario`, a seed that
+    is not a whole number from 0) are refused first, as :func:`run_replications` refuses them.
     """
+    check_replications(scenario, 1, seed, "run_one")
     model = None
     used: dict[str, Any] = {}
     try:
@@ -229,16 +231,19 @@ def collect(
 MAX_REPLICATIONS = 2_000_000
 
 
-def check_replications(scenario: Any, reps: Any, seed: Any) -> None:
+def check_replications(
+    scenario: Any, reps: Any, seed: Any, where: str = "run_replications"
+) -> None:
     """Refuse, with one :class:`~sim.scenario.ScenarioError` naming the argument, what
-    :func:`run_replications` cannot run: found by fuzzing the Python API, ``reps=-1`` raised
-    NumPy's OverflowError, ``reps=10**12`` ran out of memory spawning seeds, ``seed=-1`` or
-    ``seed=1.5`` NumPy's ValueError or TypeError, and a scenario's name an AttributeError."""
+    :func:`run_replications` (or ``where``) cannot run: found by fuzzing the Python API,
+    ``reps=-1`` raised NumPy's OverflowError, ``reps=10**12`` ran out of memory spawning seeds,
+    ``seed=-1`` or ``seed=1.5`` NumPy's ValueError or TypeError, and a scenario's name an
+    AttributeError (:func:`run_one` returned such errors as a failed run's traceback)."""
     from ..scenario import ScenarioError  # noqa: PLC0415
 
     if not isinstance(scenario, Scenario):
         raise ScenarioError(
-            "run_replications",
+            where,
             "scenario",
             "a Scenario (sim.load_scenario(name or path))",
             type(scenario).__name__,
@@ -251,7 +256,7 @@ def check_replications(scenario: Any, reps: Any, seed: Any) -> None:
         if not whole or value < low or (high is not None and value > high):
             limit = f"from {low} to {high:,}" if high is not None else f"{low} or more"
             shown = value if whole or isinstance(value, float | str) else type(value).__name__
-            raise ScenarioError("run_replications", name, f"a whole number {limit}", shown)
+            raise ScenarioError(where, name, f"a whole number {limit}", shown)
 
 
 def run_replications(
