@@ -323,3 +323,18 @@ def test_run_one_refuses_what_it_cannot_run(args, named):
     with pytest.raises(ScenarioError, match=rf"run_one: {named}: expected"):
         sim.run_one(scenario, args[1])
     assert not sim.run_one(sim.Scenario.default().with_params({"run.end_year": 2026}), 0).error
+
+
+def test_a_reports_year_is_checked_against_the_manifest_before_its_tables(capsys, tmp_path):
+    """Found by the project's fuzz generator (seed 11): ``report r --year 2024`` on a run
+    folder whose tables are damaged named the tables, not the year, as explain does; the year
+    is now checked from the manifest first, and the tables are still refused without it."""
+    from .fuzz.cases import _run_folder
+
+    for name, content in _run_folder("r", "small").items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content) if isinstance(content, str) else path.write_bytes(content)
+    _refused(capsys, ["report", "r", "--year", "2024"], "--year", cwd=tmp_path)
+    _refused(capsys, ["report", "r"], "model", cwd=tmp_path)
+    assert not (tmp_path / "r" / "report.html").exists()

@@ -321,9 +321,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..report import build_report  # noqa: PLC0415
 
     folder = Path(args.folder)
-    # its JSON and its writability, before any figure
-    check_results_folder(folder, "report", check_sweep=_check_sweep)
+    # its JSON and its writability, then the options against its manifests, then its tables,
+    # before any figure (a bad --year was reported as the tables' fault: the fuzz generator)
+    check_results_folder(folder, "report", check_sweep=_check_sweep, tables=False)
     _check_report_options(args, folder)
+    check_results_folder(folder, "report", check_sweep=_check_sweep)
     try:
         path = build_report(
             folder,

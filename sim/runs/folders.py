@@ -459,14 +459,16 @@ def not_a_run_folder(folder: Path) -> str | None:
 
 
 def check_results_folder(
-    folder: Path, flag: str = "folder", *, check_sweep: Callable[[Path], Any]
+    folder: Path, flag: str = "folder", *, check_sweep: Callable[[Path], Any], tables: bool = True
 ) -> None:
     """Refuse, before any work, a folder a report cannot be built from: not a folder, no
     ``manifest.json`` or ``sweep.json``, one that is not the JSON object natosim writes (a
     ``[]``, a ``null``, a missing key), a comparison naming scenarios it does not hold, or a
     folder in which no file can be written. A sweep's folder is also checked by
     ``check_sweep`` (the sweeps layer's :func:`sim.sweeps.api.check_resumable`, which the
-    command passes down: its spec and parts are the sweeps' to read)."""
+    command passes down: its spec and parts are the sweeps' to read). ``tables=False`` leaves a
+    run's tables unread, so that a command can first check its options against the manifests
+    (``report --year``), then call again for the tables."""
     from ..scenario import ScenarioError  # noqa: PLC0415
 
     folder = Path(folder)
@@ -489,14 +491,16 @@ def check_results_folder(
                 )
             for name in names:
                 _check_run_manifest(folder / name / "manifest.json")
-                _check_tables(folder / name)
+                if tables:
+                    _check_tables(folder / name)
         elif (folder / "debate.csv").exists():
             read_json_object(folder / "manifest.json", _DEBATE_MANIFEST)
         elif (other := _other_kind(folder)) is not None:
             raise ScenarioError(str(folder), "(folder)", f"{expected} ({other})")
         elif (folder / "manifest.json").exists():
             _check_run_manifest(folder / "manifest.json")
-            _check_tables(folder)
+            if tables:
+                _check_tables(folder)
         else:
             raise ScenarioError(str(folder), "(folder)", f"{expected} (no manifest.json)")
     except OSError as exc:
