@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..model.alliance import AllianceModel
 from ..scenario import Scenario
+from ..scenario.schema import is_whole_number
 
 
 @dataclass
@@ -252,7 +253,7 @@ def check_replications(
         ("reps", reps, 0, MAX_REPLICATIONS),
         ("seed", seed, 0, None),
     ):
-        whole = isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+        whole = is_whole_number(value)
         if not whole or value < low or (high is not None and value > high):
             limit = f"from {low} to {high:,}" if high is not None else f"{low} or more"
             shown = value if whole or isinstance(value, float | str) else type(value).__name__

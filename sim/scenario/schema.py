@@ -95,6 +95,12 @@ class Param:
         return converted
 
 
+def is_whole_number(value: Any) -> bool:
+    """True for an integer, Python's or NumPy's, that is not a bool: the one test of the Python
+    API's counts and seeds (``reps``, ``seed``, ``workers``, ``samples``, ``max_depth``)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
 def is_finite_number(value: Any) -> bool:
     """True for a real number (an int or float, not a bool; NumPy's numbers too: a
     ``np.int64`` from a table's column was refused as "expected an integer") that is finite as a

@@ -35,6 +35,7 @@ from SALib.analyze import sobol as sobol_analyze
 
 from ..extras import require
 from ..model.outputs import VERDICTS
+from ..scenario.schema import is_whole_number
 from .designs import salib_problem
 from .spec import DEFAULT_OUTPUTS, SweepSpec
 from .store import SweepStore
@@ -113,8 +114,7 @@ def _complete_outputs(
 
 def _check_whole(name: str, value: Any, low: int, high: int) -> None:
     """Refuse ``value`` unless it is a whole number (not a bool) in [low, high]."""
-    whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if not whole or not low <= value <= high:
+    if not is_whole_number(value) or not low <= value <= high:
         raise ValueError(f"{name}: expected a whole number from {low} to {high:,}, got {value!r}")
 
 

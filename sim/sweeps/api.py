@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import numbers
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from ..runs.provenance import provenance
 from ..runs.runner import replication_seeds
 from ..runs.store import read_table
 from ..scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
+from ..scenario.schema import is_whole_number
 from .execute import Run, Workers, make_workers, refuse_in_worker_start_up, stream_tasks, warm_up
 from .spec import Factor, SweepSpec, build_spec, check_design, check_factor, check_points
 from .store import TABLES, SweepStore
@@ -341,11 +341,7 @@ def check_workers(workers: Any, where: str = "sweep") -> int | None:
     started spawning a million processes, ``1.5`` raised a TypeError and ``-1`` ran in-process."""
     if workers is None:
         return None
-    if (
-        isinstance(workers, bool)
-        or not isinstance(workers, numbers.Integral)
-        or not 1 <= int(workers) <= MAX_WORKERS
-    ):
+    if not is_whole_number(workers) or not 1 <= int(workers) <= MAX_WORKERS:
         expected = f"None (all cores) or a whole number from 1 to {MAX_WORKERS}"
         raise ScenarioError(where, "workers", expected, workers)
     return int(workers)

@@ -8,7 +8,6 @@ schema's bounds before anything runs.
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -21,7 +20,7 @@ from ..scenario import CATALOGUE, Param, Scenario, ScenarioError, load_scenario
 from ..scenario.catalogue import CROSS_FIELD_KEYS, check_cross_fields
 from ..scenario.loader import check_accessions, check_event_years, read_toml
 from ..scenario.paths import did_you_mean, shipped_scenario
-from ..scenario.schema import is_finite_number
+from ..scenario.schema import is_finite_number, is_whole_number
 
 # The outputs `natosim sensitivity` analyses unless told (with each verdict's probability).
 DEFAULT_OUTPUTS = (
@@ -315,7 +314,7 @@ def build_spec(
             )
     for name, value in (("samples", samples), ("reps", reps), ("seed", seed)):
         # found by fuzzing sim.sweep: seed=1.5 raised NumPy's ValueError, samples="2" a TypeError
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if not is_whole_number(value):
             raise ScenarioError("sweep", name, "a whole number", value)
     samples, reps, seed = int(samples), int(reps), int(seed)  # np.int64 is not JSON
     if samples < 1 or reps < 1 or seed < 0:
