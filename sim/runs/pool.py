@@ -143,7 +143,10 @@ def start_worker(parent: int) -> None:
 
 
 class _WorkerPool(ProcessPoolExecutor):
-    """A spawn pool whose workers start with SIGINT ignored (see :func:`process_executor`)."""
+    """A spawn pool whose workers start with SIGINT ignored (see :func:`process_executor`);
+    ``processes``: how many it may start, after :func:`within_memory`."""
+
+    processes: int
 
     def _spawn_process(self) -> None:
         # SIGINT ignored while a worker is started: an ignored signal stays ignored across
@@ -164,7 +167,7 @@ class _WorkerPool(ProcessPoolExecutor):
             )
 
 
-def process_executor(workers: int | None = None) -> ProcessPoolExecutor:
+def process_executor(workers: int | None = None) -> _WorkerPool:
     """A process pool with an explicit start method (``import mesa`` in 3.3.1 forces spawn
     globally; choosing it here makes the behaviour the same on every Mesa version), of
     ``workers`` processes (all cores when None) or as many as free memory holds
@@ -177,9 +180,12 @@ def process_executor(workers: int | None = None) -> ProcessPoolExecutor:
     kept. A command killed outright (SIGKILL) cannot tell its workers; each ends by itself
     once its parent is gone (:func:`start_worker`). The initializer's module imports the
     standard library only, so the worker takes it before NumPy, pandas and Mesa."""
-    return _WorkerPool(
-        max_workers=within_memory(workers or os.cpu_count() or 1),
+    processes = within_memory(workers or os.cpu_count() or 1)
+    pool = _WorkerPool(
+        max_workers=processes,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=start_worker,
         initargs=(os.getpid(),),
     )
+    pool.processes = processes
+    return pool

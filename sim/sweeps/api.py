@@ -438,8 +438,6 @@ def sweep(
         else:
             fs.append(check_factor(Factor(key, values=tuple(val))))
     points = check_points("sweep", points)
-    if points and not fs:  # the points name the factors, as in a sweep file
-        fs = [Factor(k, values=tuple(p[k] for p in points)) for k in points[0]]
     spec = build_spec(
         scenario.source or scenario.name, fs, design, samples, reps, seed, points, worlds
     )

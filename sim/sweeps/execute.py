@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..runs.pool import process_executor, within_memory
+from ..runs.pool import process_executor
 from ..runs.runner import RunResult, run_one
 from ..runs.store import with_units
 from ..scenario import Scenario
@@ -210,14 +210,13 @@ def make_workers(workers: int | None, scheduler: str | None) -> Iterator[Workers
             yield from _cluster_workers(scheduler)
         return
     n = workers or os.cpu_count() or 1
-    if n > 1:  # the width the sweep plans for (task size, tasks in flight): what memory holds
-        n = 1 + within_memory(n - 1)
     if n <= 1:
         yield Workers(None, inline=True, width=1)
         return
     pool = process_executor(n - 1)  # a worker ends on Ctrl-C without a traceback
     try:
-        yield Workers(pool, inline=True, width=n)
+        # the width the sweep plans for (task size, tasks in flight): the processes memory holds
+        yield Workers(pool, inline=True, width=1 + pool.processes)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -292,7 +292,11 @@ def build_spec(
     points: tuple[dict[str, Any], ...] = (),
     worlds: bool = False,
 ) -> SweepSpec:
-    """Validate the combination of design and factors."""
+    """Validate the combination of design and factors; a list design's points name the
+    factors when none are given (a sweep file without [factors], ``sim.sweep(base, {},
+    points=...)``)."""
+    if points and not factors:
+        factors = [Factor(k, values=tuple(p[k] for p in points)) for k in points[0]]
     if design not in DESIGNS:
         raise ScenarioError("--design", design, "one of " + ", ".join(DESIGNS))
     keys = [f.key for f in factors]
@@ -409,8 +413,6 @@ def load_sweep_file(path: Path) -> tuple[SweepSpec, Scenario]:
         ]
     points = check_points(str(path), _typed(path, doc, "points", list, []))
     declared = {f.key for f in factors}
-    if points and not factors:
-        factors = [Factor(k, values=tuple(p[k] for p in points)) for k in points[0]]
     design = _typed(path, doc, "design", str, "lhs")
     if points and design != "list":
         raise ScenarioError(str(path), "points", 'points only with design = "list"', design)
