@@ -203,6 +203,19 @@ def test_2024_ranking_follows_proximity_to_russia(table):
     assert simulated > 0
 
 
+def test_a_richardson_window_too_short_for_an_error_is_said_and_not_used():
+    """With as many yearly steps as coefficients or fewer the OLS fits exactly: no standard
+    error (before: 0.0000, a figure of 1e-17 from one step), and the estimates are not used."""
+    short = fitmod.fit_richardson(2014, 2015)
+    assert short["n"] == 1 and short["k_se"] is None and short["a_se"] is None
+    assert not short["identified"]
+    assert "no standard error" in fitmod.richardson_text(short)
+    fit = fitmod.Fit(values={}, loss=0.0, loss_default=0.0, richardson=short)
+    assert fitmod.russia_values(fit) == {}
+    full = fitmod.fit_richardson(2014, 2021)
+    assert full["identified"] and full["k_se"] > 0 and "(se " in fitmod.richardson_text(full)
+
+
 def test_russia_reaction_stays_in_a_stable_richardson_regime():
     """Reaction coefficients of a few hundredths with a stable equilibrium: the model's k is
     below its fatigue a, and with European spending held fixed Russia's spending converges to

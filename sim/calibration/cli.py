@@ -10,9 +10,11 @@ from ..runs.folders import check_folder, claimed_folder, command_line, default_f
 from ..scenario import ScenarioError, load_scenario
 from ..scenario.paths import PACKAGE_SCENARIOS, resolve_scenario_path
 
+FITS = PACKAGE_SCENARIOS / "calibration"  # the tracked fits
+
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from .fit import calibrate, russia_values, write_fit  # noqa: PLC0415 (SciPy on demand)
+    from .fit import calibrate, richardson_text, russia_values, write_fit  # noqa: PLC0415 (SciPy on demand)
 
     start, end = args.window
     if not start < end:
@@ -29,7 +31,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.record_only:
         return _record_only(scenario, start, end, args.write)
     if args.write:  # the tracked fit that scenarios extend: only when asked
-        out = PACKAGE_SCENARIOS / "calibration" / name
+        out = FITS / name
     elif args.out:
         out = Path(args.out) / name
         if out.exists():
@@ -56,11 +58,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             print(f"{k:<28} {v:8.4f}   (no bootstrap interval)")
     r = fit.richardson
     print(f"RMSE {fit.loss:.3f} pp of GDP (schema defaults {fit.loss_default:.3f})")
-    print(
-        f"Richardson OLS {r['years'][0]}-{r['years'][1]}: k = {r['k']:.4f} (se {r['k_se']:.4f}),"
-        f" a = {r['a']:.4f} (se {r['a_se']:.4f})"
-        + ("" if russia_values(fit) else "; not a stable k < a regime: not used")
-    )
+    usable = russia_values(fit) or r.get("k_se") is None
+    print(richardson_text(r) + ("" if usable else "; not a stable k < a regime: not used"))
     print(f"written: {write_fit(fit, out)} (and {out.with_suffix('.json').name})")
     if not args.write:
         print(
@@ -185,16 +184,20 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
     ca.set_defaults(func=cmd_calibrate)
 
     hi = sub.add_parser("hindcast", help="run 2014-2025 and score it against the record")
-    hi.add_argument("--scenario", default="hindcast_2014")
-    hi.add_argument("--reps", type=positive, default=50)
-    hi.add_argument("--seed", type=seed, default=0)
+    hi.add_argument(
+        "--scenario", default="hindcast_2014", help="scenario to run (default hindcast_2014)"
+    )
+    hi.add_argument("--reps", type=positive, default=50, help="replications (default 50)")
+    hi.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")
+    ends = (p.stem.rsplit("_", 1)[1] for p in FITS.glob("fitted_2014_*.json"))
+    tracked = sorted(int(e) for e in ends if e.isdigit())
     hi.add_argument(
         "--train-end",
         type=cli_args.count(2024, 2016),
         default=2021,
         help="end of the calibration window: the run uses the values fitted on START-Y "
         "(scenarios/calibration/fitted_START_Y.json) and forecasts the years after it "
-        "(default 2021)",
+        f"(default 2021; tracked fits for 2014 starts: {', '.join(map(str, tracked)) or 'none'})",
     )
     hi.add_argument("--out", help="results folder (default results/hindcast/<timestamp>)")
     hi.set_defaults(func=cmd_hindcast)

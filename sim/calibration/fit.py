@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -263,19 +263,36 @@ def fit_richardson(start: int, end: int) -> dict[str, Any]:
     dx = np.array([rus[y + 1]["milex_bn"] - rus[y]["milex_bn"] for y in years])
     design = np.column_stack([np.array([europe[y] for y in years]), -x, np.ones(len(years))])
     coef, *_ = np.linalg.lstsq(design, dx, rcond=None)
-    resid = dx - design @ coef
-    dof = max(1, len(years) - design.shape[1])
-    cov = (resid @ resid / dof) * np.linalg.pinv(design.T @ design)
-    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    identified = len(years) > design.shape[1]
+    se: list[float | None]
+    if identified:
+        resid = dx - design @ coef
+        cov = (resid @ resid / (len(years) - design.shape[1])) * np.linalg.pinv(design.T @ design)
+        se = [float(v) for v in np.sqrt(np.clip(np.diag(cov), 0, None))]
+    else:  # as many steps as coefficients or fewer: an exact fit, no error to estimate
+        se = [None, None, None]
     return {
         "k": float(coef[0]),
-        "k_se": float(se[0]),
+        "k_se": se[0],
         "a": float(coef[1]),
-        "a_se": float(se[1]),
+        "a_se": se[1],
         "g": float(coef[2]),
         "years": [years[0], years[-1] + 1],
         "n": len(years),
+        "identified": identified,
     }
+
+
+def richardson_text(r: Mapping[str, Any]) -> str:
+    """The Richardson estimates as one line: ``k``, ``a`` and their standard errors, or that
+    the window holds too few years to estimate an error (``n`` steps for 3 coefficients)."""
+    head = f"Richardson OLS {r['years'][0]}-{r['years'][1]}: k = {r['k']:.4f}"
+    if r.get("k_se") is None:
+        return (
+            f"{head}, a = {r['a']:.4f}: {r['n']} yearly step(s) for 3 coefficients, an exact "
+            "fit with no standard error (a window of 4 steps or more estimates one)"
+        )
+    return f"{head} (se {r['k_se']:.4f}), a = {r['a']:.4f} (se {r['a_se']:.4f})"
 
 
 def _refit(
@@ -632,11 +649,12 @@ def informed(fit: Fit) -> set[str]:
 
 
 def russia_values(fit: Fit) -> dict[str, float]:
-    """The Richardson estimates to use, when they are usable: 0 <= k <= 0.2 (a reaction of a
-    few hundredths, not a war mobilisation read as one) and k < a <= 1 (a stable regime);
+    """The Richardson estimates to use, when they are usable: estimated with a standard error
+    (more yearly steps than coefficients), 0 <= k <= 0.2 (a reaction of a few hundredths, not a
+    war mobilisation read as one) and k < a <= 1 (a stable regime);
     otherwise none (the schema defaults stay, and the file says why)."""
     r = fit.richardson
-    if r and 0 <= r["k"] <= MAX_REACTION and r["k"] < r["a"] <= 1:
+    if r and r.get("k_se") is not None and 0 <= r["k"] <= MAX_REACTION and r["k"] < r["a"] <= 1:
         return {"russia.reaction_coefficient": round(r["k"], 4), "russia.fatigue": round(r["a"], 4)}
     return {}
 
@@ -714,6 +732,11 @@ def write_fit(fit: Fit, path: Path) -> Path:
             ),
             f"fatigue = {rus['russia.fatigue']}  # OLS, se {r['a_se']:.3f}",
         ]
+    elif r.get("k_se", 0.0) is None:
+        lines.append(
+            f"# Richardson OLS not used: {r['n']} yearly step(s) for 3 coefficients, an exact "
+            "fit with no standard error; schema defaults stay."
+        )
     else:
         lines.append(
             f"# Richardson OLS not used (k = {r.get('k', float('nan')):.3f}, "
