@@ -117,6 +117,18 @@ def test_unknown_country_code(tmp_path):
     )
 
 
+def test_an_empty_per_ally_table_is_refused(tmp_path):
+    """``[allies.overrides.FRA]`` with nothing under it (values forgotten, or a typo's
+    leftover) is refused by name, as an unknown code with values is; before, both an empty
+    table of a real code and one of an unknown code ran silently."""
+    for code in ("FRA", "XYZ"):
+        expect_error(
+            write(tmp_path, "a.toml", f"[allies.overrides.{code}]\n"),
+            f"allies.overrides.{code}",
+            "at least one",
+        )
+
+
 def test_per_ally_override_of_a_global_parameter(tmp_path):
     expect_error(
         write(tmp_path, "a.toml", "[allies.overrides.ESP]\nthreat_gain = 1.0\n"), "per-ally"

@@ -232,6 +232,13 @@ def validate_document(file: str, doc: dict[str, Any]) -> dict[str, Any]:
                 for iso3, vals in value.items():
                     if not isinstance(vals, dict):
                         raise ScenarioError(file, f"allies.overrides.{iso3}", "a table", vals)
+                    if not vals:  # a typo's leftover, or values forgotten: say so
+                        raise ScenarioError(
+                            file,
+                            f"allies.overrides.{iso3}",
+                            "a table of at least one allies parameter (remove the empty table)",
+                            vals,
+                        )
                     for n, v in vals.items():
                         _known_param(file, section, n, f"allies.overrides.{iso3}.{n}")
                         overrides.setdefault(iso3, {})[n] = check_param(file, section, n, v, iso3)
