@@ -60,15 +60,26 @@ def release_model(model: mesa.Model) -> None:
         ids.pop(model, None)
 
 
+Change = tuple[int, str, Any]  # a lever moved mid-run: (year, "section.name", value)
+
+
 def run_one(
-    scenario: Scenario, seed: int, run: int = 0, world: dict[str, Any] | None = None
+    scenario: Scenario,
+    seed: int,
+    run: int = 0,
+    world: dict[str, Any] | None = None,
+    changes: Sequence[Change] = (),
 ) -> RunResult:
     """Run one replication of ``scenario`` with ``seed`` to its end year; no I/O.
 
     ``world`` (``{"section.name": value}``, :func:`sim.runs.worlds.draw_world`) sets the sampled
-    parameters first. A run that raises returns a :class:`RunResult` with ``error`` set instead
-    of raising; arguments it cannot run (a scenario that is not a :class:`Scenario`, a seed that
-    is not a whole number from 0) are refused first, as :func:`run_replications` refuses them.
+    parameters first. ``changes`` are levers moved mid-run, in the order they were moved: each
+    ``(year, key, value)`` is applied once the run has reached ``year``, from the next year on
+    (:meth:`AllianceModel.change_params`), so a run of the ``ui`` app with its levers moved is
+    replicated exactly. A run that raises returns a :class:`RunResult` with ``error`` set
+    instead of raising; arguments it cannot run (a scenario that is not a :class:`Scenario`, a
+    seed that is not a whole number from 0) are refused first, as :func:`run_replications`
+    refuses them.
     """
     check_replications(scenario, 1, seed, "run_one")
     model = None
@@ -79,6 +90,10 @@ def run_one(
 
             scenario, used = apply_world(scenario, world)
         model = AllianceModel(scenario, rng=seed)
+        for year, key, value in changes:
+            while model.year < min(year, model.end_year):
+                model.step()
+            model.change_params({key: value}, source="the seminar app")
         model.run()
         rec = model.recorder
         return RunResult(
@@ -99,9 +114,11 @@ def run_one(
 
 
 def _run_batch(
-    scenario: Scenario, jobs: Sequence[tuple[int, int, dict[str, Any] | None]]
+    scenario: Scenario,
+    jobs: Sequence[tuple[int, int, dict[str, Any] | None]],
+    changes: Sequence[Change] = (),
 ) -> list[RunResult]:
-    return [run_one(scenario, seed, run, world) for run, seed, world in jobs]
+    return [run_one(scenario, seed, run, world, changes) for run, seed, world in jobs]
 
 
 @dataclass
@@ -268,8 +285,11 @@ def run_replications(
     batch: int = 8,
     progress: bool = False,
     worlds: bool = False,
+    changes: Sequence[Change] = (),
 ) -> Results:
     """Run ``reps`` replications seeded from ``seed``; serially, or over ``executor``.
+
+    ``changes``: levers moved mid-run, applied in every replication (:func:`run_one`).
 
     ``worlds``: each replication draws its world from its seed (:mod:`sim.runs.worlds`); the same
     root seed gives two scenarios the same worlds, replication by replication.
@@ -295,10 +315,10 @@ def run_replications(
     ) as bar:
         if executor is None:
             for c in chunks:
-                results += _run_batch(scenario, c)
+                results += _run_batch(scenario, c, changes)
                 bar.update(len(c))
         else:
-            futures = [executor.submit(_run_batch, scenario, c) for c in chunks]
+            futures = [executor.submit(_run_batch, scenario, c, changes) for c in chunks]
             for f in futures:
                 results += f.result()
                 bar.update(len(results) - bar.n)

@@ -405,7 +405,11 @@ def export() -> None:
         log.warning("export failed: %s", exc)
         exported.value = f"Export failed ({type(exc).__name__}); ask whoever runs the server."
         return
-    exported.value = f"Exported: {folder.relative_to(CONFIG.export_root)} (in the export folder)"
+    shown = folder.relative_to(CONFIG.export_root)
+    if exported.value.startswith(f"Exported: {shown} "):  # the same settings: nothing new
+        exported.value = f"Exported: {shown} (in the export folder; already, with these settings)"
+    else:
+        exported.value = f"Exported: {shown} (in the export folder)"
 
 
 def _network(view: View) -> str:

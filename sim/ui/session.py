@@ -112,6 +112,7 @@ class Session:
         self.model = AllianceModel(self.configured, rng=replication_seeds(self.seed, 1)[0])
         self.started_with = dict(self.overrides)  # what the model was built with
         self.changes: list[tuple[int, str, Any]] = []  # levers moved mid-run: (year, key, value)
+        self.exports: dict[tuple[Any, ...], Path] = {}  # what was exported with which settings
 
     @property
     def year(self) -> int:
@@ -236,22 +237,36 @@ class Session:
     def export(self, root: Path, reps: int = 20, label: str = "") -> Path:
         """Write the same results folder as ``natosim run`` for the current settings, to
         ``root/<label or scenario>-seminar/<timestamp>`` (the label made safe; never outside
-        ``root``)."""
+        ``root``). Asked again with the same settings, label and replications (a double click),
+        it returns the folder already written instead of writing a second."""
         from .config import safe_label  # noqa: PLC0415
 
         with self.lock:  # the settings of this moment; the replications run without the lock
             configured, overrides = self.configured, dict(self.overrides)
+            started = self.scenario.with_params(self.started_with, source="the seminar app")
+            changes = tuple(self.changes)
+            key = (repr(sorted(overrides.items())), changes, reps, label, str(root))
+            before = self.exports.get(key)
+        if before is not None and before.is_dir():  # a double click: the same folder, not two
+            return before
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         name = safe_label(label, fallback=configured.name)
         folder = Path(root) / f"{name}-seminar" / stamp
         root_resolved = Path(root).resolve()
         if root_resolved not in folder.resolve().parents:
             raise ValueError("the export must stay under the export folder")
-        results = run_replications(configured, reps, self.seed)
-        settings = " ".join(f"{k}={v}" for k, v in sorted(overrides.items()))
+        # the levers moved mid-run are moved in every replication in the same years, so the
+        # exported run 0 is the run on screen
+        results = run_replications(started, reps, self.seed, changes=changes)
+        settings = " ".join(f"{k}={v}" for k, v in sorted(self.started_with.items()))
+        moved = "; ".join(f"from {y + 1}: {k}={v}" for y, k, v in changes)
         command = (
             f"natosim ui (export): scenario {configured.name}, seed {self.seed}, "
             f"{reps} replications, settings: {settings or 'as in the scenario'}"
+            + (f"; levers moved: {moved}" if moved else "")
         )
         with claimed_folder(folder, "export", unique=True) as claimed:
-            return write_results(results, claimed, command)
+            written = write_results(results, claimed, command)
+        with self.lock:
+            self.exports[key] = written
+        return written
