@@ -124,6 +124,29 @@ def test_the_lever_note_goes_with_the_run_it_was_about():
     assert app.lever_note.value == ""
 
 
+def test_a_lever_moved_after_the_last_year_waits_for_a_reset_and_says_so():
+    """Found by a browser check: a lever moved once the run had ended said "from 2041" (a year
+    the run never reaches) and logged a change the run never made. The ended run stays as it
+    ran; the setting is kept for the next run, and the note says so."""
+    from sim.ui import app
+
+    app.scenario_name.value, app.overrides.value = "baseline", {}
+    app.new_session()
+    s = app.session.value
+    s.step(20)
+    assert s.done
+    events = list(s.events())
+    app.set_lever("united_states.threat_intensity", 0.2)
+    assert "the run has ended" in app.lever_note.value and "2041" not in app.lever_note.value
+    assert s.events() == events and s.changes == []
+    app.set_lever("united_states.threat_intensity", 9.0)  # still checked
+    assert "Not changed" in app.lever_note.value
+    app.reset()
+    fresh = app.session.value
+    assert fresh.year == fresh.model.start_year
+    assert fresh.configured.get("united_states.threat_intensity") == 0.2
+
+
 @pytest.fixture
 def server():
     """The app on a port it chose itself (``--port 0``, read from the link it prints): a port

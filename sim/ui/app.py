@@ -229,7 +229,10 @@ def set_lever(key: str, value: Any) -> None:
         return
     s = session.value
     started = s.year > s.model.start_year
-    lever_note.value = f"{key} = {value} from {s.year + 1}" if started else ""
+    if s.done:
+        lever_note.value = f"{key} = {value}: the run has ended; Reset runs it with this setting"
+    else:
+        lever_note.value = f"{key} = {value} from {s.year + 1}" if started else ""
     if not playing.value:  # playing, the next year's render shows it: this one draws nothing
         bump()  # (a render of the main panel here drew the year Play had just stepped, and a
     remember()  # lever waited for that drawing: seconds with other pages playing)

@@ -132,8 +132,13 @@ class Session:
 
     def change(self, key: str, value: Any) -> None:
         """A lever moved during the run: it takes effect from the next year, and the event log
-        says so (before the first step, the run simply starts with it)."""
+        says so (before the first step, the run simply starts with it; after the last year, the
+        ended run is left as it ran and the setting waits for a reset, checked all the same)."""
         with self.lock:
+            if self.done:
+                self.scenario.with_params({**self.overrides, key: value})  # may refuse
+                self.overrides = {**self.overrides, key: value}
+                return
             if self.model.year == self.model.start_year:
                 self.overrides = {**self.overrides, key: value}
                 release_model(self.model)
