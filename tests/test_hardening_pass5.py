@@ -338,3 +338,24 @@ def test_a_reports_year_is_checked_against_the_manifest_before_its_tables(capsys
     _refused(capsys, ["report", "r", "--year", "2024"], "--year", cwd=tmp_path)
     _refused(capsys, ["report", "r"], "model", cwd=tmp_path)
     assert not (tmp_path / "r" / "report.html").exists()
+
+
+@pytest.mark.parametrize("damage", [{"params": "garbage"}, {"name": 5}, None])
+@pytest.mark.parametrize("command", ["sensitivity", "discover"])
+def test_a_damaged_base_in_sweep_json_is_refused_by_sensitivity_and_discover(
+    small_sweeps, tmp_path, capsys, damage, command
+):
+    """``--resume`` refused a sweep.json whose recorded base scenario is damaged; ``sensitivity``
+    and ``discover`` analysed the folder and wrote into it. They refuse it now, naming the
+    base, and write nothing."""
+    import shutil
+
+    folder = tmp_path / "lhs"
+    shutil.copytree(small_sweeps / "lhs", folder)
+    meta = json.loads((folder / "sweep.json").read_text())
+    meta["base"] = None if damage is None else {**meta["base"], **damage}
+    (folder / "sweep.json").write_text(json.dumps(meta))
+    before = _files(folder)
+    args = ["--outputs", "eu_core_pct_end"] if command == "sensitivity" else ["--outcome", "x"]
+    _refused(capsys, [command, str(folder), *args], "sweep.json", "base")
+    assert _files(folder) == before

@@ -537,7 +537,14 @@ def scenario_from_dict(d: dict[str, Any]) -> Scenario:
         }
         for e in d["events"]
     ]
-    checked = validate_document(d.get("source") or d["name"], raw)
+    where = d.get("source") or d["name"]
+    for key in ("name", "description", "hypothesis", "source"):  # found by fuzzing: a name 5
+        if key in d and not isinstance(d[key], str):
+            raise ScenarioError(str(where), key, "a string", d[key])
+    claims = d.get("claims", ())
+    if not isinstance(claims, (list, tuple)) or not all(isinstance(c, str) for c in claims):
+        raise ScenarioError(str(where), "claims", "a list of claim numbers", claims)
+    checked = validate_document(where, raw)
     return Scenario.build(
         name=d["name"],
         raw_params=checked["params"],

@@ -99,13 +99,11 @@ def check_resumable(folder: Path) -> None:
         meta = json.loads(text)
         spec = SweepSpec.from_dict(meta["spec"])
         task_size = meta["task_size"]
-        base = scenario_from_dict(meta["base"])
-    except ScenarioError as exc:
-        raise ScenarioError(where, f"base: {exc.key}", exc.expected, exc.got) from None
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise ScenarioError(
             where, "(content)", f"a sweep.json written by natosim sweep ({type(exc).__name__})"
         ) from None
+    base = check_base(where, meta)
     check_spec(where, spec, task_size)
     try:
         design = SweepStore(folder).design()
@@ -118,6 +116,21 @@ def check_resumable(folder: Path) -> None:
     check_finished_parts(folder)
     check_layout(folder, meta, spec, design)
     del base
+
+
+def check_base(where: str, meta: Any) -> Scenario:
+    """The base scenario recorded in ``sweep.json`` (``meta["base"]``), checked as a scenario
+    file is; one message naming what is wrong in it (``--resume`` runs it; ``sensitivity`` and
+    ``discover`` refuse a folder whose record of what was run is damaged, as ``--resume``
+    does)."""
+    try:
+        return scenario_from_dict(meta["base"])
+    except ScenarioError as exc:
+        raise ScenarioError(where, f"base: {exc.key}", exc.expected, exc.got) from None
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        raise ScenarioError(
+            where, "base", f"the base scenario natosim sweep recorded ({type(exc).__name__})"
+        ) from None
 
 
 def check_spec(where: str, spec: SweepSpec, task_size: Any) -> None:

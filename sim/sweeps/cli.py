@@ -209,7 +209,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def _sweep_folder(folder: Path, flag: str) -> None:
     """Refuse, before any work, a folder that is not a readable sweep folder or in which no
     file can be written (``sensitivity`` and ``discover`` write their tables into it)."""
-    from .api import check_finished_parts, check_layout, check_spec  # noqa: PLC0415
+    from .api import check_base, check_finished_parts, check_layout, check_spec  # noqa: PLC0415
     from .spec import SweepSpec  # noqa: PLC0415
     from .store import SweepStore  # noqa: PLC0415
 
@@ -231,6 +231,7 @@ def _sweep_folder(folder: Path, flag: str) -> None:
         raise ScenarioError(str(folder / "design.parquet"), "(columns)", "a point column")
     spec = SweepSpec.from_dict(meta["spec"])
     check_spec(str(folder / "sweep.json"), spec, meta.get("task_size"))
+    check_base(str(folder / "sweep.json"), meta)
     missing = [f.key for f in spec.factors if f.key not in design.columns]
     if missing:  # found by fuzzing: discover ended in a KeyError traceback
         raise ScenarioError(
