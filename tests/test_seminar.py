@@ -107,6 +107,22 @@ def test_debrief_and_export(session, tmp_path):
     assert build_report(folder / "class").exists() and build_report(folder / "agents").exists()
 
 
+def test_export_pressed_twice_writes_one_folder_until_the_class_moves_on(session, tmp_path):
+    """Found by a browser check: Export clicked twice in 0.2 s wrote two folders of the same
+    class. A second Export with nothing changed gives the folder already written; after a
+    decision or an Advance, a new one."""
+    est = session.join("123456", "Ada", "EST")
+    session.advance()
+    first = session.export(tmp_path)
+    assert session.export(tmp_path) == first
+    session.decide(est, budget=4.0)
+    session.advance()
+    second = session.export(tmp_path)
+    assert second != first and (second / "seminar.json").is_file()
+    assert session.export(tmp_path, label="named") not in (first, second)
+    assert len(list(tmp_path.rglob("seminar.json"))) == 3
+
+
 def test_natosim_compare_reads_the_class_and_the_agents(session, tmp_path):
     from sim.cli.commands import main
 

@@ -25,6 +25,8 @@ class DebriefMixin(_Base):
     """The debrief and export part of :class:`sim.seminar.session.ClassSession`."""
 
     _debrief: tuple[int, dict[str, Any]] | None  # the year's debrief, set by ClassSession
+    # the latest export and what it held (a second Export of the same class gives its folder)
+    _last_export: tuple[tuple[str, str, str], Path] | None = None
 
     # -- debrief -----------------------------------------------------------------------------
     def counterfactual(self) -> AllianceModel:
@@ -104,7 +106,8 @@ class DebriefMixin(_Base):
         """Write ``root/<label>-class/<timestamp>/`` with ``class/`` and ``agents/`` results
         folders (readable by ``natosim report``), ``decisions.csv``, ``seminar.json``, a
         printable ``after_action.html`` (the class and every seat) and one per seat
-        (``after_action_<ROLE>.html``); return the folder."""
+        (``after_action_<ROLE>.html``); return the folder. Asked again while nothing in the
+        class changed (a double click), it returns the folder already written."""
         from ..runs.folders import claimed_folder  # noqa: PLC0415
         from ..runs.runner import RunResult, collect  # noqa: PLC0415
         from ..runs.store import write_results  # noqa: PLC0415
@@ -112,6 +115,27 @@ class DebriefMixin(_Base):
         from .briefing import after_action_html  # noqa: PLC0415
 
         with self.lock:
+            meta = {
+                "scenario": self.scenario.name,
+                "seed": self.seed,
+                "year_reached": self.model.year,
+                "participants": [
+                    {"name": p.name, "role": p.role} for p in self.participants.values()
+                ],
+                "decisions": self.history,
+                "fallbacks": self.fallbacks,
+                "injections": [
+                    {"year": e["year"], **i} for e in self.played for i in e["injected"]
+                ],
+                "probe_overrides": [e["year"] for e in self.played if e["probe_overridden"]],
+                "reveals": self.reveals,
+                "locked": sorted(self.locked),
+                "messages": self.messages.to_json(),
+            }
+            key = (str(root), label, json.dumps(meta, sort_keys=True, default=str))
+            last = self._last_export
+            if last is not None and last[0] == key and last[1].is_dir():  # a double click
+                return last[1]
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
             folder = Path(root) / f"{safe_label(label, fallback=self.scenario.name)}-class" / stamp
             with claimed_folder(folder, "export", unique=True) as claimed:
@@ -137,30 +161,14 @@ class DebriefMixin(_Base):
                     )
                 release_model(agents)
                 self.revealed().to_csv(claimed / "decisions.csv", index=False)
-                meta = {
-                    "scenario": self.scenario.name,
-                    "seed": self.seed,
-                    "year_reached": self.model.year,
-                    "participants": [
-                        {"name": p.name, "role": p.role} for p in self.participants.values()
-                    ],
-                    "decisions": self.history,
-                    "fallbacks": self.fallbacks,
-                    "injections": [
-                        {"year": e["year"], **i} for e in self.played for i in e["injected"]
-                    ],
-                    "probe_overrides": [e["year"] for e in self.played if e["probe_overridden"]],
-                    "reveals": self.reveals,
-                    "locked": sorted(self.locked),
-                    "messages": self.messages.to_json(),
-                }
                 (claimed / "seminar.json").write_text(json.dumps(meta, indent=2, default=str))
                 (claimed / "after_action.html").write_text(after_action_html(self))
                 for role in sorted(self.taken()):  # each seat's own copy
                     (claimed / f"after_action_{role}.html").write_text(
                         after_action_html(self, role)
                     )
-                return claimed
+            self._last_export = (key, claimed)
+            return claimed
 
 
 def _pair(role: str, year: int, col: str, a: pd.DataFrame, b: pd.DataFrame) -> dict[str, Any]:
