@@ -12,6 +12,7 @@ import pytest
 
 import sim
 from sim.cli.commands import main
+from sim.runs.runner import run_replications
 from sim.scenario import ScenarioError
 
 from .test_hardening import _files, _refused
@@ -359,3 +360,32 @@ def test_a_damaged_base_in_sweep_json_is_refused_by_sensitivity_and_discover(
     args = ["--outputs", "eu_core_pct_end"] if command == "sensitivity" else ["--outcome", "x"]
     _refused(capsys, [command, str(folder), *args], "sweep.json", "base")
     assert _files(folder) == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ("abc", "a sequence of"),
+        ([(2027, "united_states.threat_intensity")], "triples"),
+        ([(2040, "united_states.threat_intensity", 0.5)], "years in order from 2025 to 2039"),
+        ([(2024, "united_states.threat_intensity", 0.5)], "years in order"),
+        ([(2030, "x", 0.5), (2027, "y", 0.5)], "a value x takes"),
+        (
+            [(2030, "united_states.threat_intensity", 0.5), (2027, "allies.pledge_weight", 0.5)],
+            "years in order",
+        ),
+        ([(2030, "run.end_year", 2035)], "a parameter a running model can change"),
+        ([(2030, "united_states.threat_intensity", 7.0)], "a value united_states.threat"),
+    ],
+)
+def test_levers_moved_mid_run_are_checked_before_any_run(changes, expected):
+    """``changes`` (levers moved mid-run, replayed in every replication: the ui's export) are
+    refused, naming the argument, before any run: a bad one would have made every replication
+    a failed run holding a traceback."""
+    base = sim.load_scenario("baseline")
+    for call in (
+        lambda: sim.run_one(base, 1, changes=changes),
+        lambda: run_replications(base, 2, 1, changes=changes),
+    ):
+        with pytest.raises(ScenarioError, match=expected):
+            call()

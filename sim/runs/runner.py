@@ -82,6 +82,7 @@ def run_one(
     refuses them.
     """
     check_replications(scenario, 1, seed, "run_one")
+    check_changes(scenario, changes, "run_one")
     model = None
     used: dict[str, Any] = {}
     try:
@@ -277,6 +278,33 @@ def check_replications(
             raise ScenarioError(where, name, f"a whole number {limit}", shown)
 
 
+def check_changes(scenario: Scenario, changes: Any, where: str = "run_replications") -> None:
+    """Refuse, naming ``changes``, levers moved mid-run that a run cannot replay: each must be
+    a ``(year, "section.name", value)`` triple, the years within the run (from its start to
+    the year before its end) and in order, each value one the scenario takes (checked as
+    :meth:`Scenario.with_params` checks it; ``run.`` and ``network.`` parameters are fixed once a
+    run has started)."""
+    from ..scenario import ScenarioError  # noqa: PLC0415
+
+    if isinstance(changes, str | bytes) or not isinstance(changes, Sequence):
+        raise ScenarioError(where, "changes", "a sequence of (year, key, value)", changes)
+    start, end = scenario.get("run.start_year"), scenario.get("run.end_year")
+    last = start
+    for change in changes:
+        if not isinstance(change, tuple | list) or len(change) != 3:
+            raise ScenarioError(where, "changes", "(year, key, value) triples", change)
+        year, key, value = change
+        if not is_whole_number(year) or not last <= year < end:
+            raise ScenarioError(where, "changes", f"years in order from {start} to {end - 1}", year)
+        if not isinstance(key, str) or key.startswith(("run.", "network.")):
+            raise ScenarioError(where, "changes", "a parameter a running model can change", key)
+        try:
+            scenario.with_params({key: value})
+        except ValueError as exc:
+            raise ScenarioError(where, "changes", f"a value {key} takes ({exc})", value) from None
+        last = year
+
+
 def run_replications(
     scenario: Scenario,
     reps: int,
@@ -300,6 +328,7 @@ def run_replications(
     from tqdm import tqdm  # noqa: PLC0415 (only the command line asks for a bar)
 
     check_replications(scenario, reps, seed)
+    check_changes(scenario, changes)
     seeds = replication_seeds(seed, reps)
     jobs: list[tuple[int, int, dict[str, Any] | None]] = [(i, s, None) for i, s in enumerate(seeds)]
     if worlds:
