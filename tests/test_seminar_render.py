@@ -532,3 +532,26 @@ def test_the_inject_target_is_offered_only_for_an_event_that_takes_one(live):
             assert bool(_labelled(rc, "Target")) == (kind in TARGETED_KINDS), kind
     finally:
         rc.close()
+
+
+def test_the_inject_target_list_names_the_allies_and_injects_the_one_chosen(live):
+    """Found by a browser check: the Target list was 30 bare ISO codes in code order. It lists
+    "Latvia (LVA)" in the order of the names, and the injection goes to the ally chosen."""
+    rc = page("instructor=T")
+    try:
+        settled(lambda: repr(text_of(rc)))
+        (event,) = _labelled(rc, "Event")
+        event.v_model = "russia_probe"
+        settled(lambda: repr(text_of(rc)), quiet=0.3)
+        (target,) = _labelled(rc, "Target")
+        items = [i if isinstance(i, str) else i["value"] for i in target.items]
+        assert "Latvia (LVA)" in items and "Estonia (EST)" in items
+        assert items == sorted(items)
+        assert target.v_model == "Estonia (EST)"  # the default target, named
+        target.v_model = "Latvia (LVA)"
+        settled(lambda: repr(text_of(rc)), quiet=0.3)
+        _by_class(rc, "inject")[0].fire_event("click", {})
+        settled(lambda: repr(text_of(rc)), quiet=0.3)
+        assert [(i["kind"], i["target"]) for i in live.injected] == [("russia_probe", "LVA")]
+    finally:
+        rc.close()

@@ -232,11 +232,14 @@ def InstructorView(snap: Snapshot, seats_version: int) -> None:
     with solara.Details("Inject an event for next year"):
         solara.Select("Event", value=kind, values=list(INJECTABLE), on_value=set_kind)
         if kind in TARGETED_KINDS:  # shown for an alliance-wide event, it looked as if it acted
+            # named, in the order of the names: a list of 30 bare codes was hard to search
+            named = {f"{SESSION.role_name(r)} ({r})": r for r in roles if r not in (US, RUSSIA)}
+            shown = next((k for k, r in named.items() if r == target), None)
             solara.Select(
                 "Target",
-                value=target,
-                values=[r for r in roles if r not in (US, RUSSIA)],
-                on_value=set_target,
+                value=shown,
+                values=sorted(named),
+                on_value=lambda label: set_target(named.get(label, target)),
             )
         solara.Button(
             "Inject for next year",
