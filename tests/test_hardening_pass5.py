@@ -341,6 +341,15 @@ def test_a_reports_year_is_checked_against_the_manifest_before_its_tables(capsys
     assert not (tmp_path / "r" / "report.html").exists()
 
 
+def _analysed(command: str, folder) -> None:
+    args = (
+        ["--outputs", "eu_core_pct_end"]
+        if command == "sensitivity"
+        else ["--outcome", "eu_core_pct_end > 2"]
+    )
+    assert main([command, str(folder), *args]) == 0
+
+
 @pytest.mark.parametrize("damage", [{"params": "garbage"}, {"name": 5}, None])
 @pytest.mark.parametrize("command", ["sensitivity", "discover"])
 def test_a_damaged_base_in_sweep_json_is_refused_by_sensitivity_and_discover(
@@ -355,6 +364,10 @@ def test_a_damaged_base_in_sweep_json_is_refused_by_sensitivity_and_discover(
     shutil.copytree(small_sweeps / "lhs", folder)
     meta = json.loads((folder / "sweep.json").read_text())
     meta["base"] = None if damage is None else {**meta["base"], **damage}
+    if damage == {"name": 5}:  # without a base at all the runs' tables are still analysed
+        lean = {k: v for k, v in meta.items() if k != "base"}
+        (folder / "sweep.json").write_text(json.dumps(lean))
+        _analysed(command, folder)
     (folder / "sweep.json").write_text(json.dumps(meta))
     before = _files(folder)
     args = ["--outputs", "eu_core_pct_end"] if command == "sensitivity" else ["--outcome", "x"]

@@ -117,16 +117,15 @@ def test_unknown_country_code(tmp_path):
     )
 
 
-def test_an_empty_per_ally_table_is_refused(tmp_path):
-    """``[allies.overrides.FRA]`` with nothing under it (values forgotten, or a typo's
-    leftover) is refused by name, as an unknown code with values is; before, both an empty
-    table of a real code and one of an unknown code ran silently."""
-    for code in ("FRA", "XYZ"):
-        expect_error(
-            write(tmp_path, "a.toml", f"[allies.overrides.{code}]\n"),
-            f"allies.overrides.{code}",
-            "at least one",
-        )
+def test_an_empty_per_ally_table_names_an_ally(tmp_path):
+    """``[allies.overrides.XYZ]`` with nothing under it ran silently, though ``XYZ`` names no
+    ally (with values it is refused); it is refused by name. An empty table of a real ally
+    (its values commented out) changes nothing and is taken."""
+    expect_error(
+        write(tmp_path, "a.toml", "[allies.overrides.XYZ]\n"), "allies.overrides.XYZ", "ISO3"
+    )
+    sc = sim.load_scenario(write(tmp_path, "b.toml", "[allies.overrides.FRA]\n# holdout = 1\n"))
+    assert sc.params == sim.Scenario.default().params
 
 
 def test_per_ally_override_of_a_global_parameter(tmp_path):

@@ -232,12 +232,11 @@ def validate_document(file: str, doc: dict[str, Any]) -> dict[str, Any]:
                 for iso3, vals in value.items():
                     if not isinstance(vals, dict):
                         raise ScenarioError(file, f"allies.overrides.{iso3}", "a table", vals)
-                    if not vals:  # a typo's leftover, or values forgotten: say so
-                        raise ScenarioError(
+                    if not vals and iso3 not in data.ally_codes():  # its values commented
+                        raise ScenarioError(  # out is fine; a code that names no ally is not
                             file,
                             f"allies.overrides.{iso3}",
-                            "a table of at least one allies parameter (remove the empty table)",
-                            vals,
+                            "an ally's ISO3 code (" + ", ".join(sorted(data.ally_codes())) + ")",
                         )
                     for n, v in vals.items():
                         _known_param(file, section, n, f"allies.overrides.{iso3}.{n}")
