@@ -204,12 +204,14 @@ def test_2024_ranking_follows_proximity_to_russia(table):
 
 
 def test_a_richardson_window_too_short_for_an_error_is_said_and_not_used():
-    """With as many yearly steps as coefficients or fewer the OLS fits exactly: no standard
-    error (before: 0.0000, a figure of 1e-17 from one step), and the estimates are not used."""
+    """With as many yearly steps as coefficients or fewer the OLS is not identified: no
+    standard error (before: 0.0000, a figure of 1e-17 from one step), and the estimates are not
+    used, as the console line says."""
     short = fitmod.fit_richardson(2014, 2015)
     assert short["n"] == 1 and short["k_se"] is None and short["a_se"] is None
     assert not short["identified"]
     assert "no standard error" in fitmod.richardson_text(short)
+    assert fitmod.richardson_text(short).endswith("not used")
     fit = fitmod.Fit(values={}, loss=0.0, loss_default=0.0, richardson=short)
     assert fitmod.russia_values(fit) == {}
     full = fitmod.fit_richardson(2014, 2021)

@@ -402,3 +402,34 @@ def test_levers_moved_mid_run_are_checked_before_any_run(changes, expected):
     ):
         with pytest.raises(ScenarioError, match=expected):
             call()
+
+
+def test_levers_moved_mid_run_are_checked_together():
+    """Found by review: each lever was checked alone against the scenario, so two that break
+    a rule together (pledge_weight + peer_weight < 0.95) made every replication a failed run."""
+    base = sim.load_scenario("baseline")
+    both = [(2027, "allies.peer_weight", 0.5), (2028, "allies.pledge_weight", 0.6)]
+    with pytest.raises(ScenarioError, match="pledge_weight"):
+        run_replications(base, 2, 1, changes=both)
+    with pytest.raises(ScenarioError, match="years as whole numbers"):
+        run_replications(base, 2, 1, changes=[(2030.5, "allies.peer_weight", 0.2)])
+
+
+def test_a_scenario_built_in_python_is_checked_before_its_folder_is_written(tmp_path):
+    """Found by review: a Scenario made in Python with claims that are not text (or a name
+    that is not) was written into sweep.json and manifests, then refused by every command that
+    read the folder back (``--resume``, ``report``); it is refused before anything is written.
+    A description of None is read back as none."""
+    import dataclasses
+
+    base = sim.load_scenario("baseline").with_params({"run.end_year": 2026})
+    bad = dataclasses.replace(base, claims=(3,))
+    factors = {"united_states.threat_intensity": (0.2, 0.9)}
+    with pytest.raises(ScenarioError, match="read back"):
+        sim.sweep(bad, factors, samples=2, out=tmp_path / "s", workers=1, progress=False)
+    assert not (tmp_path / "s").exists()
+    with pytest.raises(ScenarioError, match="read back"):
+        run_replications(bad, 1, 1)
+    none = dataclasses.replace(base, description=None)
+    sim.sweep(none, factors, samples=2, out=tmp_path / "n", workers=1, progress=False)
+    assert main(["sweep", "--resume", str(tmp_path / "n"), "--quiet"]) == 0

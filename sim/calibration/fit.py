@@ -269,7 +269,7 @@ def fit_richardson(start: int, end: int) -> dict[str, Any]:
         resid = dx - design @ coef
         cov = (resid @ resid / (len(years) - design.shape[1])) * np.linalg.pinv(design.T @ design)
         se = [float(v) for v in np.sqrt(np.clip(np.diag(cov), 0, None))]
-    else:  # as many steps as coefficients or fewer: an exact fit, no error to estimate
+    else:  # as many steps as coefficients or fewer: not identified, no error to estimate
         se = [None, None, None]
     return {
         "k": float(coef[0]),
@@ -289,8 +289,8 @@ def richardson_text(r: Mapping[str, Any]) -> str:
     head = f"Richardson OLS {r['years'][0]}-{r['years'][1]}: k = {r['k']:.4f}"
     if r.get("k_se") is None:
         return (
-            f"{head}, a = {r['a']:.4f}: {r['n']} yearly step(s) for 3 coefficients, an exact "
-            "fit with no standard error (a window of 4 steps or more estimates one)"
+            f"{head}, a = {r['a']:.4f}: {r['n']} yearly step(s) for 3 coefficients, not "
+            "identified (no standard error; a window of 4 steps or more estimates one): not used"
         )
     return f"{head} (se {r['k_se']:.4f}), a = {r['a']:.4f} (se {r['a_se']:.4f})"
 
@@ -734,8 +734,8 @@ def write_fit(fit: Fit, path: Path) -> Path:
         ]
     elif r.get("k_se", 0.0) is None:
         lines.append(
-            f"# Richardson OLS not used: {r['n']} yearly step(s) for 3 coefficients, an exact "
-            "fit with no standard error; schema defaults stay."
+            f"# Richardson OLS not used: {r['n']} yearly step(s) for 3 coefficients, not "
+            "identified (no standard error); schema defaults stay."
         )
     else:
         lines.append(

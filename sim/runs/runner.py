@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..model.alliance import AllianceModel
 from ..scenario import Scenario
+from ..scenario.loader import check_recorded
 from ..scenario.schema import is_whole_number
 
 
@@ -94,7 +95,7 @@ def run_one(
         for year, key, value in changes:
             while model.year < min(year, model.end_year):
                 model.step()
-            model.change_params({key: value}, source="the seminar app")
+            model.change_params({key: value}, source="a lever moved mid-run")
         model.run()
         rec = model.recorder
         return RunResult(
@@ -289,17 +290,19 @@ def check_changes(scenario: Scenario, changes: Any, where: str = "run_replicatio
     if isinstance(changes, str | bytes) or not isinstance(changes, Sequence):
         raise ScenarioError(where, "changes", "a sequence of (year, key, value)", changes)
     start, end = scenario.get("run.start_year"), scenario.get("run.end_year")
-    last = start
+    last, now = start, scenario
     for change in changes:
         if not isinstance(change, tuple | list) or len(change) != 3:
             raise ScenarioError(where, "changes", "(year, key, value) triples", change)
         year, key, value = change
-        if not is_whole_number(year) or not last <= year < end:
+        if not is_whole_number(year):
+            raise ScenarioError(where, "changes", "years as whole numbers", year)
+        if not last <= year < end:
             raise ScenarioError(where, "changes", f"years in order from {start} to {end - 1}", year)
         if not isinstance(key, str) or key.startswith(("run.", "network.")):
             raise ScenarioError(where, "changes", "a parameter a running model can change", key)
-        try:
-            scenario.with_params({key: value})
+        try:  # after the changes before it: rules across parameters hold for them together
+            now = now.with_params({key: value})
         except ValueError as exc:
             raise ScenarioError(where, "changes", f"a value {key} takes ({exc})", value) from None
         last = year
@@ -329,6 +332,7 @@ def run_replications(
 
     check_replications(scenario, reps, seed)
     check_changes(scenario, changes)
+    check_recorded(scenario, "run_replications")
     seeds = replication_seeds(seed, reps)
     jobs: list[tuple[int, int, dict[str, Any] | None]] = [(i, s, None) for i, s in enumerate(seeds)]
     if worlds:

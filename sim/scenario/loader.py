@@ -536,13 +536,16 @@ def scenario_from_dict(d: dict[str, Any]) -> Scenario:
         }
         for e in d["events"]
     ]
-    where = d.get("source") or d["name"]
-    for key in ("name", "description", "hypothesis", "source"):  # found by fuzzing: a name 5
-        if key in d and not isinstance(d[key], str):
-            raise ScenarioError(str(where), key, "a string", d[key])
-    claims = d.get("claims", ())
+    where = str(d.get("source") or d["name"])
+    if not isinstance(d["name"], str):  # found by fuzzing a sweep.json: a name 5
+        raise ScenarioError(where, "name", "a string", d["name"])
+    texts = {k: d.get(k) or "" for k in ("description", "hypothesis", "source")}  # None: none
+    for key, text in texts.items():
+        if not isinstance(text, str):
+            raise ScenarioError(where, key, "a string", text)
+    claims = d.get("claims") or ()
     if not isinstance(claims, (list, tuple)) or not all(isinstance(c, str) for c in claims):
-        raise ScenarioError(str(where), "claims", "a list of claim numbers", claims)
+        raise ScenarioError(where, "claims", "a list of claim numbers", claims)
     checked = validate_document(where, raw)
     return Scenario.build(
         name=d["name"],
@@ -550,8 +553,20 @@ def scenario_from_dict(d: dict[str, Any]) -> Scenario:
         overrides=checked["overrides"],
         series=checked["series"],
         events=checked["events"],
-        description=d.get("description", ""),
-        claims=tuple(d.get("claims", ())),
-        hypothesis=d.get("hypothesis", ""),
-        source=d.get("source", ""),
+        description=texts["description"],
+        claims=tuple(claims),
+        hypothesis=texts["hypothesis"],
+        source=texts["source"],
     )
+
+
+def check_recorded(scenario: Scenario, where: str) -> None:
+    """Refuse, before anything is written, a scenario whose record (``to_dict``, in every
+    manifest and ``sweep.json``) would not be read back: one built in Python with a name or
+    claims that are not text, say. Its folder would be refused by every later command."""
+    try:
+        scenario_from_dict(scenario.to_dict())
+    except ScenarioError as exc:
+        raise ScenarioError(
+            where, "scenario", f"a scenario that can be read back from its record ({exc})"
+        ) from None

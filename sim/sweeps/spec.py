@@ -18,7 +18,7 @@ from typing import Any, Literal
 from .. import data
 from ..scenario import CATALOGUE, Param, Scenario, ScenarioError, load_scenario
 from ..scenario.catalogue import CROSS_FIELD_KEYS, check_cross_fields
-from ..scenario.loader import check_accessions, check_event_years, read_toml
+from ..scenario.loader import check_accessions, check_event_years, check_recorded, read_toml
 from ..scenario.paths import did_you_mean, shipped_scenario
 from ..scenario.schema import is_finite_number, is_whole_number
 
@@ -152,7 +152,9 @@ def count_points(spec: SweepSpec) -> int:
 def check_design(spec: SweepSpec, scenario: Scenario, where: str = "--param") -> None:
     """Checks of a whole sweep made once, before anything runs: its size, and every rule that
     involves more than one parameter at the corners of the factors' ranges (so that no point
-    can fail a cross-field rule halfway through a sweep)."""
+    can fail a cross-field rule halfway through a sweep), and that the base scenario's record
+    in ``sweep.json`` can be read back (a later ``--resume`` reads it)."""
+    check_recorded(scenario, "sweep")
     points = count_points(spec)
     if points > MAX_POINTS or points * spec.reps > MAX_RUNS:
         raise ScenarioError(
