@@ -1,7 +1,9 @@
 """Server CPU of one year's redraw in `natosim ui`: the six live charts and the network map as
 PNG, as a playing page draws them (sim.ui.figures), against the same figures measured by
-matplotlib's constrained layout at every draw (the app before issue 28's change). The two are
-alternated year by year in one process, so the ratio is fair on a shared machine.
+matplotlib's constrained layout at every draw (the app before issue 28's change), and the
+charts drawn whole on fixed margins against the live charts drawn over their kept axes
+(``LiveCharts``, blitting). They are alternated year by year in one process, so the ratios are
+fair on a shared machine.
 
     .venv/bin/python benchmarks/ui_redraw.py [--years 15] [--scenario baseline]
 """
@@ -15,7 +17,7 @@ import time
 
 import sim
 from sim.report.figures_run import network_map
-from sim.ui.figures import charts_figure, laid_out
+from sim.ui.figures import LiveCharts, _charts_title, charts_figure, laid_out
 from sim.ui.session import Session
 
 
@@ -31,7 +33,10 @@ def main() -> None:
     ap.add_argument("--scenario", default="baseline")
     args = ap.parse_args()
     s = Session(sim.load_scenario(args.scenario), {}, 7)
-    cost: dict[str, list[float]] = {k: [] for k in ("charts", "map", "charts_old", "map_old")}
+    cost: dict[str, list[float]] = {
+        k: [] for k in ("charts", "map", "charts_old", "map_old", "charts_live")
+    }
+    live = LiveCharts(s.model.start_year, s.model.end_year)
     for year in range(args.years):
         if s.done:
             break
@@ -50,12 +55,21 @@ def main() -> None:
                 fig = laid_out(fig, ("map", view.configured.name, "core_pct"))
             built = time.process_time() - t0
             cost["map_old" if old else "map"].append(built + png_seconds(fig))
+        t0 = time.process_time()
+        live.png(view.history, _charts_title(s, view))
+        cost["charts_live"].append(time.process_time() - t0)
     med = {k: statistics.median(v) for k, v in cost.items()}
     print(f"years drawn: {len(cost['charts'])} ({args.scenario}); median server CPU per redraw:")
     print(f"  charts: {med['charts_old']:.3f} s measured every year -> {med['charts']:.3f} s fixed")
     print(f"  map:    {med['map_old']:.3f} s measured every year -> {med['map']:.3f} s laid out")
     old, new = med["charts_old"] + med["map_old"], med["charts"] + med["map"]
     print(f"  both:   {old:.3f} s -> {new:.3f} s ({new / old:.2f}x)")
+    live_both = med["charts_live"] + med["map"]
+    print(
+        f"  charts drawn over kept axes (LiveCharts): {med['charts']:.3f} s whole -> "
+        f"{med['charts_live']:.3f} s; with the map {new:.3f} s -> {live_both:.3f} s "
+        f"({live_both / new:.2f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -561,7 +561,7 @@ def test_the_charts_and_map_are_drawn_again_only_when_what_they_show_changes(mon
 
     figures.forget_drawings()  # drawings are shared between pages: this page draws its own
     drawn = {"charts": 0, "map": 0}
-    charts, network = app.charts_figure, app.network_map
+    charts, network = app.charts_png, app.network_map
 
     def count_charts(*args, **kwargs):
         drawn["charts"] += 1
@@ -571,7 +571,7 @@ def test_the_charts_and_map_are_drawn_again_only_when_what_they_show_changes(mon
         drawn["map"] += 1
         return network(*args, **kwargs)
 
-    monkeypatch.setattr(app, "charts_figure", count_charts)
+    monkeypatch.setattr(app, "charts_png", count_charts)
     monkeypatch.setattr(app, "network_map", count_map)
     rc = _app_headless()
     first = dict(drawn)
@@ -601,7 +601,7 @@ def test_a_second_page_on_the_same_run_draws_nothing_again(monkeypatch):
 
     figures.forget_drawings()
     drawn = {"charts": 0, "map": 0}
-    charts, network = app.charts_figure, app.network_map
+    charts, network = app.charts_png, app.network_map
 
     def count(what, real):
         def counted(*args, **kwargs):
@@ -610,7 +610,7 @@ def test_a_second_page_on_the_same_run_draws_nothing_again(monkeypatch):
 
         return counted
 
-    monkeypatch.setattr(app, "charts_figure", count("charts", charts))
+    monkeypatch.setattr(app, "charts_png", count("charts", charts))
     monkeypatch.setattr(app, "network_map", count("map", network))
     first = _app_headless()
     first.find(v.Btn, children=["Step"]).widget.click()
@@ -759,7 +759,7 @@ def test_a_lever_moved_while_play_draws_a_year_shows_at_once(monkeypatch):
 
     rc = _app_headless()
     drawing, drawn = threading.Event(), threading.Event()
-    real = app.charts_figure
+    real = app.charts_png
 
     def slow(*args, **kwargs):
         drawing.set()
@@ -767,7 +767,7 @@ def test_a_lever_moved_while_play_draws_a_year_shows_at_once(monkeypatch):
         drawn.set()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(app, "charts_figure", slow)
+    monkeypatch.setattr(app, "charts_png", slow)
     monkeypatch.setattr(app.seconds_per_year, "value", 0.05)
     s, stop = app.session.value, threading.Event()
     loop = threading.Thread(target=app.play_loop, args=(s, app.player(s).turn, stop))
@@ -911,3 +911,23 @@ def test_an_export_after_a_lever_moved_mid_run_holds_the_run_on_screen(tmp_path)
     assert (events[events["run"] == 1]["kind"] == "lever").sum() == 2
     command = json.loads((folder / "manifest.json").read_text())["command"]
     assert "levers moved: from 2029" in command
+
+
+def test_a_lever_moved_after_the_end_survives_a_reload_and_exports_nothing_new(tmp_path):
+    """Found by review: a lever moved after the last year lived only in the session, so a
+    reload (or a copied address) replayed the run without it and Reset ran the old value; and
+    an export after it wrote a second folder of the same run."""
+    from sim.ui import app
+
+    app.scenario_name.value, app.overrides.value = "baseline", {}
+    app.run_id.value = "after-the-end"  # a served page has one (in its address)
+    app.new_session()
+    s = app.session.value
+    s.step(20)
+    first = s.export(tmp_path, reps=2)
+    app.set_lever("united_states.threat_intensity", 0.2)
+    assert s.export(tmp_path, reps=2) == first and s.reused
+    assert app.restore(app.run_id.value)  # what a reload does
+    app.reset()
+    assert app.session.value.configured.get("united_states.threat_intensity") == 0.2
+    app.run_id.value = ""  # shared outside a served page: as the other tests expect

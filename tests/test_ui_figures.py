@@ -127,3 +127,47 @@ def test_a_drawing_asked_for_by_many_pages_at_once_is_drawn_once(monkeypatch):
     monkeypatch.setattr(figures, "PNGS_KEPT", 1)
     figures.shared_png(("k", 3), draw)
     assert list(figures._pngs) == [("k", 3)]  # bounded: the oldest forgotten
+
+
+@pytest.mark.parametrize("name", ["baseline", "ceasefire", "cajole"])
+def test_live_charts_draw_what_a_new_drawing_would_whatever_the_steps(name):
+    """A playing page's charts are drawn over axes kept from year to year, an axes drawn again
+    alone when its limits change (``LiveCharts``): every year's bytes equal those of a new
+    drawing of the same data, whether the run was stepped a year or five at a time, so pages
+    sharing a run's key share its drawing whatever they did (and a broken region, old tick
+    labels left under new ones, differs)."""
+    yearly = Session(sim.load_scenario(name), {}, 7)
+    jumps = Session(sim.load_scenario(name), {}, 7)
+    live_yearly = figures.LiveCharts(2025, 2040)
+    live_jumps = figures.LiveCharts(2025, 2040)
+    while not yearly.done:
+        yearly.step(1)
+        view = yearly.view()
+        title = figures._charts_title(yearly, view)
+        png = live_yearly.png(view.history, title)
+        assert png == figures.LiveCharts(2025, 2040).png(view.history, title), view.year
+        if view.year % 5 == 0:
+            jumps.step(view.year - jumps.year)
+            assert live_jumps.png(jumps.view().history, title) == png, view.year
+    assert live_yearly.limits != [None] * 6
+
+
+@pytest.mark.parametrize("name", [n for n in shipped_scenarios() if n != "hindcast_2014"])
+def test_the_live_charts_ladder_limits_keep_every_label_on_the_canvas(name):
+    """The live charts' value axes take ladder limits (``figures.ladder``), not matplotlib's:
+    at the end of each scenario's run their tick labels still fit the fixed margins."""
+    s = Session(sim.load_scenario(name), {}, 3)
+    s.step(100)
+    view = s.view()
+    live = figures.LiveCharts(view.configured.get("run.start_year"), view.year)
+    live.png(view.history, figures._charts_title(s, view))
+    assert layout_problems(live.fig) == []
+
+
+def test_live_charts_kept_are_bounded(monkeypatch):
+    monkeypatch.setattr(figures, "_live", type(figures._live)())
+    monkeypatch.setattr(figures, "LIVE_KEPT", 2)
+    sessions = [Session(sim.load_scenario("baseline"), {}, seed) for seed in (1, 2, 3)]
+    for s in sessions:
+        figures.charts_png(s, s.view())
+    assert [key[3] for key in figures._live] == [2, 3]  # the seed is in a run's key

@@ -29,7 +29,7 @@ from ..analysis.claims import CLAIMS, sentence
 from ..report.figures_run import network_map
 from ..scenario import Param
 from .config import app_config
-from .figures import charts_figure, laid_out, shared_png
+from .figures import charts_png, laid_out, shared_png
 from .session import Session, View, lever_params, shipped_scenarios
 
 log = logging.getLogger("natosim.ui")
@@ -409,7 +409,7 @@ def export() -> None:
         exported.value = f"Export failed ({type(exc).__name__}); ask whoever runs the server."
         return
     shown = folder.relative_to(CONFIG.export_root)
-    if exported.value.startswith(f"Exported: {shown} "):  # the same settings: nothing new
+    if session.value.reused:  # the same settings: nothing new written
         exported.value = f"Exported: {shown} (in the export folder; already, with these settings)"
     else:
         exported.value = f"Exported: {shown} (in the export folder)"
@@ -423,7 +423,7 @@ def year_drawings(s: Session, view: View, colour: str) -> tuple[bytes, bytes]:
     """The charts and the map (coloured by ``colour``) of ``view``, a view of ``s``: shared
     between pages and kept (:func:`.figures.shared_png`), so a play loop that draws them before
     its page's render leaves the render nothing to draw."""
-    charts = shared_png(("charts", view.key), lambda: charts_figure(s, view))
+    charts = shared_png(("charts", view.key), lambda: charts_png(s, view))
     network = _network(view)
     fig = shared_png(
         ("map", view.key, colour, network),

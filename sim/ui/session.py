@@ -113,6 +113,7 @@ class Session:
         self.started_with = dict(self.overrides)  # what the model was built with
         self.changes: list[tuple[int, str, Any]] = []  # levers moved mid-run: (year, key, value)
         self.exports: dict[tuple[Any, ...], Path] = {}  # what was exported with which settings
+        self.reused = False  # whether the last export gave a folder written before
 
     @property
     def year(self) -> int:
@@ -164,6 +165,7 @@ class Session:
                 "seed": self.seed,
                 "changes": list(self.changes),
                 "year": self.model.year,
+                "settings": dict(self.overrides),  # with a lever moved after the end
             }
 
     @classmethod
@@ -175,6 +177,8 @@ class Session:
             s.step(year - s.year)
             s.change(key, value)
         s.step(recipe["year"] - s.year)
+        if "settings" in recipe:  # a lever moved after the end waits for a reset: kept too
+            s.overrides = dict(recipe["settings"])
         return s
 
     def view(self) -> View:
@@ -247,12 +251,14 @@ class Session:
         from .config import safe_label  # noqa: PLC0415
 
         with self.lock:  # the settings of this moment; the replications run without the lock
-            configured, overrides = self.configured, dict(self.overrides)
+            configured = self.configured
             started = self.scenario.with_params(self.started_with, source="the seminar app")
             changes = tuple(self.changes)
-            key = (repr(sorted(overrides.items())), changes, reps, label, str(root))
+            # what the export runs: the settings the run started with and the levers moved
+            key = (repr(sorted(self.started_with.items())), changes, reps, label, str(root))
             before = self.exports.get(key)
-        if before is not None and before.is_dir():  # a double click: the same folder, not two
+        self.reused = before is not None and before.is_dir()
+        if before is not None and self.reused:  # a double click: the same folder, not two
             return before
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         name = safe_label(label, fallback=configured.name)
