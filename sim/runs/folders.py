@@ -109,10 +109,30 @@ def _unwritable(folder: Path) -> str | None:
     return None
 
 
+def check_utf8(path: Path, flag: str | None = None) -> None:
+    """Refuse a path whose name is not UTF-8 text (bytes such as ``\\xff``, which Python holds
+    as surrogates): pyarrow, which writes and reads the tables, cannot encode it (found by
+    fuzzing: ``--out $'\\xff'`` computed the runs, then ended in a UnicodeEncodeError traceback;
+    a results folder so named was refused as "a readable table")."""
+    from ..scenario import ScenarioError  # noqa: PLC0415
+
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(str(path)).decode("utf-8", "backslashreplace")  # r\xff, as typed
+        raise ScenarioError(
+            flag or shown,
+            shown if flag else "(name)",
+            "a path in UTF-8 text (the Parquet library cannot use a name with other bytes; "
+            "rename it)",
+        ) from None
+
+
 def check_writable(folder: Path, flag: str) -> None:
     """Refuse, before any work, a folder a command writes into that cannot take a new file."""
     from ..scenario import ScenarioError  # noqa: PLC0415
 
+    check_utf8(folder, flag)
     reason = _unwritable(Path(folder))
     if reason is not None:
         raise ScenarioError(flag, str(folder), f"a folder this command can write in ({reason})")
@@ -128,6 +148,7 @@ def check_folder(folder: Path, flag: str = "--out") -> list[Path]:
         # a newline or a control character: a folder no listing or message shows as typed
         # (found by fuzzing: `--out $'a\nb'` printed its results line across two lines)
         raise ScenarioError(flag, repr(str(folder)), "a folder name without control characters")
+    check_utf8(folder, flag)
     try:
         if folder.is_symlink() and not folder.exists():
             target = os.readlink(folder)
@@ -398,6 +419,7 @@ def check_run_folder(folder: Path) -> None:
     scenarios) whose manifest or tables are not what ``natosim run`` writes."""
 
     folder = Path(folder)
+    check_utf8(folder)
     _check_run_manifest(folder / "manifest.json")
     read_json_object(folder / "manifest.json", {"root_seed": int, "replication_seeds": list})
     _check_tables(folder)

@@ -17,6 +17,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from .. import __version__
+from ..runs.folders import check_utf8
 from ..runs.pool import MAX_WORKERS
 from ..runs.provenance import provenance
 from ..runs.runner import replication_seeds
@@ -88,6 +89,7 @@ def check_resumable(folder: Path) -> None:
     an unreadable design."""
     from ..scenario import ScenarioError  # noqa: PLC0415
 
+    check_utf8(folder)
     where = str(folder / "sweep.json")
     try:
         text = (folder / "sweep.json").read_text()
@@ -365,6 +367,7 @@ def run_sweep(
 ) -> SweepOutcome:
     """Run every task of the sweep in ``folder`` that has no ``done`` marker yet."""
     workers = check_workers(workers, "resume")
+    check_utf8(Path(folder))
     with make_workers(workers, scheduler) as pool:
         return _run_tasks(Path(folder), pool, progress)
 
@@ -436,6 +439,7 @@ def sweep(
     """
     refuse_in_worker_start_up()
     workers = check_workers(workers)
+    check_utf8(Path(out), "out")
     if not isinstance(factors, Mapping):  # found by fuzzing: an AttributeError
         raise ScenarioError(
             "sweep",
@@ -528,6 +532,7 @@ def load_results(
     from ..runs.provenance import warn_if_different  # noqa: PLC0415
 
     folder = Path(folder)
+    check_utf8(folder)
     if (folder / "sweep.json").exists():
         store = SweepStore(folder)
         meta = store.meta()

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..cli import args as cli_args
 from ..runs.folders import (
+    check_utf8,
     check_writable,
     claimed_folder,
     command_line,
@@ -213,6 +214,7 @@ def _sweep_folder(folder: Path, flag: str) -> None:
     from .spec import SweepSpec  # noqa: PLC0415
     from .store import SweepStore  # noqa: PLC0415
 
+    check_utf8(folder)
     if not (folder / "sweep.json").exists():
         raise ScenarioError(str(folder), "(folder)", "a sweep folder (with sweep.json)")
     meta = read_json_object(folder / "sweep.json", {"spec": dict})

@@ -25,6 +25,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..runs.folders import check_utf8
+
 TABLES = ("model", "allies", "events", "summary", "failures", "worlds")
 
 
@@ -47,6 +49,7 @@ class SweepStore:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        check_utf8(self.folder)  # pyarrow reads and writes its tables: it cannot encode others
 
     # -- set-up ------------------------------------------------------------------------------
     def create(self, meta: dict[str, Any], design: pd.DataFrame) -> None:

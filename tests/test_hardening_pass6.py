@@ -1,0 +1,84 @@
+"""Sixth fuzzing pass: each case found by trying bad input and extreme settings, refused in one
+line naming the flag or key (or now run as asked)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import sim
+from sim.cli.commands import main
+from sim.scenario import ScenarioError
+
+from .test_hardening import _files, _refused
+
+NOT_UTF8 = os.fsdecode(b"r\xff")  # a name the file system takes and UTF-8 cannot spell
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("run")
+    assert main(["run", "baseline", "--reps", "2", "--out", str(root / "r"), "--no-report"]) == 0
+    return root / "r"
+
+
+@pytest.fixture(scope="module")
+def sweep_folder(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweep") / "sw"
+    sim.sweep(
+        "baseline",
+        {"united_states.threat_intensity": (0.0, 1.0)},
+        samples=4,
+        out=out,
+        workers=1,
+        progress=False,
+    )
+    return out
+
+
+# -- a path that is not UTF-8 -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "baseline", "--reps", "1", "--no-report", "--quiet"],
+        ["sweep", "baseline", "--param", "united_states.threat_intensity=0:1", "--samples", "2"],
+        ["checks"],
+    ],
+)
+def test_an_out_that_is_not_utf8_is_refused_before_any_work(tmp_path, capsys, argv):
+    """``natosim run baseline --out $'\\xff'`` ran every replication, then ended in pyarrow's
+    UnicodeEncodeError traceback (exit 1): Parquet's writer cannot encode such a name. It is
+    refused before any work, shown as typed, with nothing written."""
+    message = _refused(capsys, [*argv, "--out", NOT_UTF8], "--out", r"r\xff", cwd=tmp_path)
+    assert "UTF-8" in message
+    assert _files(tmp_path) == set()
+
+
+@pytest.mark.parametrize("command", ["report", "explain", "compare"])
+def test_a_results_folder_named_in_other_bytes_is_refused_for_its_name(
+    tmp_path, capsys, run_folder, command
+):
+    """Such a folder was refused as "expected a readable table ('utf-8' codec can't encode
+    character '\\udcff' ...)": its tables were blamed for its name."""
+    os.symlink(run_folder, tmp_path / NOT_UTF8)
+    message = _refused(capsys, [command, NOT_UTF8], r"r\xff", cwd=tmp_path)
+    assert "UTF-8" in message and "readable table" not in message
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda f: sim.load_results(f, tables=("summary",)),
+        lambda f: sim.sensitivity(f, seed=1),
+        lambda f: sim.discover(f, "eu_core_pct_end > 2"),
+        lambda f: sim.resume(f, workers=1),
+    ],
+)
+def test_the_python_api_refuses_a_sweep_folder_named_in_other_bytes(tmp_path, sweep_folder, call):
+    """The same names through the Python API raised UnicodeEncodeError from pyarrow."""
+    os.symlink(sweep_folder, tmp_path / NOT_UTF8)
+    with pytest.raises(ScenarioError, match="UTF-8"):
+        call(tmp_path / NOT_UTF8)
