@@ -82,3 +82,38 @@ def test_the_python_api_refuses_a_sweep_folder_named_in_other_bytes(tmp_path, sw
     os.symlink(sweep_folder, tmp_path / NOT_UTF8)
     with pytest.raises(ScenarioError, match="UTF-8"):
         call(tmp_path / NOT_UTF8)
+
+
+# -- sensitivity's outputs ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("condition", ["p:verdict", "p:eu_core_pct_end"])
+def test_a_share_of_runs_whose_condition_is_not_true_or_false_is_refused(
+    capsys, sweep_folder, condition
+):
+    """``--outputs p:verdict`` (a text column) was read as true in every run, non-empty text
+    being true: a share of 1.0 at every point, analysed without a word. The condition must give
+    true or false, as discover's --outcome must; the message names --outputs, not the sweep."""
+    message = _refused(capsys, ["sensitivity", str(sweep_folder), "--outputs", condition])
+    assert message.split("error: ")[1].startswith(f"--outputs: {condition}: ")
+    assert "not true or false" in message
+
+
+def test_a_share_of_runs_that_cannot_be_evaluated_names_the_flag(capsys, sweep_folder):
+    message = _refused(capsys, ["sensitivity", str(sweep_folder), "--outputs", "p:"])
+    assert message.split("error: ")[1].startswith("--outputs: p:: ")
+
+
+def test_an_output_given_twice_is_refused_naming_it(capsys, sweep_folder):
+    """``--outputs eu_core_pct_end eu_core_pct_end`` said pyarrow's 'Field "eu_core_pct_end"
+    exists 2 times in schema'."""
+    argv = ["sensitivity", str(sweep_folder), "--outputs", "eu_core_pct_end", "eu_core_pct_end"]
+    message = _refused(capsys, argv, "--outputs", "eu_core_pct_end", "once")
+    assert "schema" not in message
+    with pytest.raises(ValueError, match="once"):
+        sim.sensitivity(sweep_folder, ("eu_core_pct_end", "eu_core_pct_end"))
+
+
+def test_a_true_or_false_share_of_runs_is_still_analysed(sweep_folder):
+    df = sim.sensitivity(sweep_folder, ("p:verdict == 'deterrence_failed' or eu_core_pct_end > 2",))
+    assert not df.empty

@@ -64,10 +64,13 @@ def outputs_per_point(store: SweepStore, outputs: tuple[str, ...]) -> pd.DataFra
         s = store.read("summary")
         for o in shares:
             try:
-                hit = pd.Series(s.eval(o[2:]), index=s.index).astype(bool)
+                hit = pd.Series(s.eval(o[2:]), index=s.index)
             except Exception as exc:
-                raise ValueError(f"cannot evaluate {o!r} on the summary table: {exc}") from None
-            frames.append(hit.groupby(s["point"]).mean().rename(o).to_frame())
+                raise OutcomeError(f"cannot evaluate it: {exc}", o) from None
+            if not pd.api.types.is_bool_dtype(hit):  # found by fuzzing: p:verdict, a text
+                # column, was read as true in every run (non-empty text), share 1.0 unremarked
+                raise OutcomeError(f"this one gives {hit.dtype} values, not true or false", o)
+            frames.append(hit.astype(bool).groupby(s["point"]).mean().rename(o).to_frame())
     for o in (o for o in outputs if "@" in o):
         col, year = o.split("@")
         m = store.read("model", columns=["point", "year", col])
@@ -133,6 +136,9 @@ def sensitivity(
     ValueError naming the argument, before the sweep is read."""
     if isinstance(outputs, str) or not all(isinstance(o, str) for o in outputs):
         raise ValueError(f"outputs: expected a tuple of column names, got {outputs!r}")
+    twice = [o for i, o in enumerate(outputs) if o in outputs[:i]]
+    if twice:  # pyarrow said 'Field "x" exists 2 times in schema'
+        raise ValueError(f"outputs: expected each output once, got {twice[0]!r} twice")
     _check_whole("seed", seed, 0, 2**32 - 1)  # SALib's generator takes 32 bits
     store = SweepStore(Path(folder))
     spec = SweepSpec.from_dict(store.meta()["spec"])
@@ -327,7 +333,12 @@ class Box:
 
 
 class OutcomeError(ValueError):
-    """An outcome that cannot be evaluated on the summary table, or is not true or false."""
+    """An outcome that cannot be evaluated on the summary table, or is not true or false;
+    ``output`` is the ``p:CONDITION`` of :func:`sensitivity` it comes from (else "")."""
+
+    def __init__(self, message: str, output: str = "") -> None:
+        super().__init__(message if not output else f"{output!r}: {message}")
+        self.reason, self.output = message, output
 
 
 def discover(

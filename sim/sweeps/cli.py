@@ -253,6 +253,9 @@ def check_outputs(folder: Path, outputs: tuple[str, ...]) -> None:
 
     from .store import SweepStore  # noqa: PLC0415
 
+    twice = [o for i, o in enumerate(outputs) if o in outputs[:i]]
+    if twice:  # found by fuzzing: pyarrow's 'Field "eu_core_pct_end" exists 2 times in schema'
+        raise ScenarioError("--outputs", twice[0], "each output once (this one is given twice)")
     store = SweepStore(folder)
     schemas = {t: store.schema(t) for t in ("summary", "model")}
     for out in outputs:
@@ -294,7 +297,12 @@ def _sweep_spec(folder: Path) -> Any:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from .analysis import VERDICT_OUTPUTS, format_sensitivity, sensitivity  # noqa: PLC0415
+    from .analysis import (  # noqa: PLC0415
+        VERDICT_OUTPUTS,
+        OutcomeError,
+        format_sensitivity,
+        sensitivity,
+    )
 
     folder = Path(args.folder)
     _sweep_folder(folder, "sensitivity")
@@ -303,6 +311,13 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     try:
         with library_warnings():
             df = sensitivity(folder, outputs, args.seed, args.method)
+    except OutcomeError as exc:  # a p:CONDITION: the flag, not the sweep (found by fuzzing)
+        raise ScenarioError(
+            "--outputs",
+            exc.output,
+            "p: and a condition on the summary table, true or false for each run, such as "
+            f"p:verdict == 'deterrence_failed' ({exc.reason})",
+        ) from None
     except (ValueError, KeyError, TypeError) as exc:
         raise ScenarioError(str(folder), "sensitivity", f"a sweep it can analyse ({exc})") from None
     text = format_sensitivity(df)
