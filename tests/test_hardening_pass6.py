@@ -10,6 +10,7 @@ import pytest
 import sim
 from sim.cli.commands import main
 from sim.scenario import ScenarioError
+from sim.sweeps.spec import Factor, build_spec
 
 from .test_hardening import _files, _refused
 
@@ -117,3 +118,47 @@ def test_an_output_given_twice_is_refused_naming_it(capsys, sweep_folder):
 def test_a_true_or_false_share_of_runs_is_still_analysed(sweep_folder):
     df = sim.sensitivity(sweep_folder, ("p:verdict == 'deterrence_failed' or eu_core_pct_end > 2",))
     assert not df.empty
+
+
+# -- a value given twice ------------------------------------------------------------------------
+
+
+def test_compare_refuses_a_year_given_twice(tmp_path, capsys):
+    """``natosim compare baseline --years 2030 2030`` wrote every row of the comparison twice."""
+    argv = ["compare", "baseline", "--years", "2030", "2030", "--reps", "1", "--out", "c"]
+    _refused(capsys, argv, "--years", "2030", "once", cwd=tmp_path)
+    assert _files(tmp_path) == set()
+
+
+@pytest.mark.parametrize(
+    ("param", "values"),
+    [
+        ("united_states.threat_intensity=0.5,0.50", [0.5, 0.5]),
+        ("united_states.measurement=headline,headline", ["headline", "headline"]),
+        ("united_states.patience_years=2,2.0", [2, 2.0]),
+    ],
+)
+def test_a_grid_level_given_twice_is_refused(tmp_path, capsys, param, values):
+    """``--design grid --param x=0.5,0.5`` ran every point twice as two points of the grid."""
+    argv = ["sweep", "baseline", "--design", "grid", "--param", param, "--out", "s"]
+    _refused(capsys, argv, "--param", param.split("=")[0], "once", cwd=tmp_path)
+    assert _files(tmp_path) == set()
+    key = param.split("=")[0]
+    with pytest.raises(ScenarioError, match="once"):
+        sim.sweep("baseline", {key: values}, design="grid", out=tmp_path / "s", workers=1)
+    assert _files(tmp_path) == set()
+
+
+def test_a_list_design_may_repeat_a_value_across_its_points():
+    spec = build_spec(
+        "baseline",
+        [
+            Factor("united_states.patience_years", values=(2, 2)),
+            Factor("united_states.threat_intensity", values=(0.0, 1.0)),
+        ],
+        "list",
+        1,
+        1,
+        0,
+    )
+    assert spec.design == "list"

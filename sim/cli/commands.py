@@ -159,6 +159,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         and all(s.get("run.start_year") <= last <= s.get("run.end_year") for s in scenarios)
     ):  # not a year outside another's run: --years, not given, was refused (found by fuzzing)
         years = [last]
+    twice = [y for i, y in enumerate(years) if y in years[:i]]
+    if twice:  # found by fuzzing: each of its rows twice in the comparison's tables
+        raise ScenarioError("--years", str(twice[0]), "each year once (this one is given twice)")
     for y in years:
         for s in scenarios:
             if not s.get("run.start_year") <= y <= s.get("run.end_year"):

@@ -310,6 +310,12 @@ def build_spec(
             raise ScenarioError("--param", bad[0], f"a range lo:hi for the {design} design")
         if not factors:
             raise ScenarioError("--param", "(none)", f"at least one factor for {design}")
+    if design == "grid":  # found by fuzzing: x=0.5,0.5 ran every point twice, unremarked
+        for f in factors:
+            twice = [v for i, v in enumerate(f.values) if v in f.values[:i]]
+            if twice:
+                once = "each value once in a grid (this one is given twice)"
+                raise ScenarioError("--param", f.key, once, twice[0])
     if design == "list" and not points:
         lengths = {len(f.values) for f in factors}
         if any(f.is_range for f in factors) or len(lengths) != 1:
