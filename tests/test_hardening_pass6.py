@@ -4,6 +4,7 @@ line naming the flag or key (or now run as asked)."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -162,3 +163,58 @@ def test_a_list_design_may_repeat_a_value_across_its_points():
         0,
     )
     assert spec.design == "list"
+
+
+# -- scenario files: [uncertainty] keys ----------------------------------------------------------
+
+
+def _write(tmp_path, text: str):
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    return path
+
+
+def test_a_misspelt_uncertainty_key_gets_a_did_you_mean(tmp_path):
+    """Every misspelt key of a scenario file gets "did you mean"; one under [uncertainty] said
+    only 'expected a parameter as "section.name"', which it was."""
+    path = _write(tmp_path, '[uncertainty]\n"russia.fatigu" = { low = 0.1, high = 0.2 }\n')
+    with pytest.raises(ScenarioError, match=r"did you mean russia\.fatigue\?"):
+        sim.load_scenario(path)
+
+
+def test_an_unquoted_uncertainty_key_says_to_quote_it(tmp_path):
+    """``russia.fatigue = {...}`` unquoted is a table ``uncertainty.russia`` holding
+    ``fatigue``: the message said 'expected a parameter as "section.name"', as it was written."""
+    path = _write(tmp_path, "[uncertainty]\nrussia.fatigue = { low = 0.1, high = 0.2 }\n")
+    with pytest.raises(ScenarioError, match=re.escape('in quotes ("russia.fatigue" = ')):
+        sim.load_scenario(path)
+
+
+def test_an_unknown_distribution_shape_says_got_once(tmp_path):
+    path = _write(
+        tmp_path, '[uncertainty]\n"russia.fatigue" = { low = 0.1, high = 0.2, shape = "w" }\n'
+    )
+    with pytest.raises(ScenarioError) as exc:
+        sim.load_scenario(path)
+    assert str(exc.value).count("got") == 1, exc.value
+
+
+# -- the Python API: with_params' keys ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [
+        ("unitedstates.threat_intensity", "did you mean united_states?"),
+        (" united_states.threat_intensity", "did you mean united_states?"),
+        (".", "section is one of alliance, allies"),
+        ("russia.fatigu", "did you mean fatigue?"),
+        ("allies.overrides.DEU.initial_trus", "did you mean initial_trust?"),
+    ],
+)
+def test_with_params_names_an_unknown_section_or_a_misspelt_name(key, said):
+    """An unknown section said "expected a known parameter of [x] ()", an empty list; a
+    misspelt name listed the section's 60 parameters where a file's key gets a did-you-mean."""
+    with pytest.raises(ScenarioError) as exc:
+        sim.Scenario.default().with_params({key: 0.5})
+    assert said in str(exc.value) and "()" not in str(exc.value)

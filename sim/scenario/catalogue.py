@@ -10,6 +10,7 @@ from .. import data
 from .params_actors import ALLIES, RUSSIA, UNITED_STATES
 from .params_switches import MECHANISMS
 from .params_world import SERIES, WORLD
+from .paths import did_you_mean
 from .schema import Catalogue
 
 # The United States' policy choices (the levers of exploratory modelling): how hard it threatens,
@@ -69,10 +70,19 @@ def check_param(file: str, section: str, name: str, value: Any, iso3: str | None
             f"{section}.overrides.{iso3}",
             "an ally's ISO3 code (" + ", ".join(sorted(data.ally_codes())) + ")",
         )
-    param = CATALOGUE.by_section.get(section, {}).get(name)
+    # found by fuzzing with_params: an unknown section said "a known parameter of [x] ()", and
+    # a misspelt name listed every parameter of its section where a file's got "did you mean"
+    if section not in CATALOGUE.by_section:
+        sections = sorted(CATALOGUE.by_section)
+        hint = did_you_mean(section, sections)
+        raise ScenarioError(
+            file, where, "a key whose section is one of " + ", ".join(sections) + hint
+        )
+    param = CATALOGUE.by_section[section].get(name)
     if param is None:
-        known = ", ".join(sorted(CATALOGUE.by_section.get(section, {})))
-        raise ScenarioError(file, where, f"a known parameter of [{section}] ({known})")
+        hint = did_you_mean(name, CATALOGUE.by_section[section])
+        known = hint or " (" + ", ".join(sorted(CATALOGUE.by_section[section])) + ")"
+        raise ScenarioError(file, where, f"a known parameter of [{section}]{known}")
     if iso3 is not None and not param.per_ally:
         raise ScenarioError(file, where, "a per-ally parameter (this one applies to all allies)")
     try:

@@ -56,7 +56,8 @@ class Dist:
 
     def __post_init__(self) -> None:
         if self.shape not in SHAPES:
-            raise ValueError(f"a distribution shape ({', '.join(SHAPES)}), got {self.shape!r}")
+            # "not", not "got": a scenario's error adds "got {the range}" (fuzzing: two "got"s)
+            raise ValueError(f"a distribution shape ({', '.join(SHAPES)}; not {self.shape!r})")
         if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low <= self.high):
             raise ValueError(f"low <= high, got [{self.low}, {self.high}]")
         tri = self.shape == "triangular"
@@ -502,8 +503,20 @@ def check_uncertainty(file: str, raw: Any) -> dict[str, dict[str, Any]]:
     out = {}
     for key, spec in raw.items():
         param = CATALOGUE.by_key.get(key)
+        if param is None and key in CATALOGUE.by_section and isinstance(spec, Mapping):
+            # found by fuzzing: russia.fatigue = {...} unquoted is a table [uncertainty.russia]
+            name = next(iter(spec), "NAME")
+            raise ScenarioError(
+                file,
+                f"uncertainty.{key}",
+                f'a parameter as "section.name" in quotes ("{key}.{name}" = {{ low = .., high = '
+                f".. }}; unquoted, TOML reads {key}.{name} as a table within a table)",
+            )
         if param is None:
-            raise ScenarioError(file, f"uncertainty.{key}", 'a parameter as "section.name"')
+            from .paths import did_you_mean  # noqa: PLC0415
+
+            hint = did_you_mean(key, CATALOGUE.by_key)  # as for every other misspelt key
+            raise ScenarioError(file, f"uncertainty.{key}", 'a parameter as "section.name"' + hint)
         try:
             narrowed(key, spec, param)
         except ValueError as exc:
