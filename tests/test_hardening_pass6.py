@@ -218,3 +218,24 @@ def test_with_params_names_an_unknown_section_or_a_misspelt_name(key, said):
     with pytest.raises(ScenarioError) as exc:
         sim.Scenario.default().with_params({key: 0.5})
     assert said in str(exc.value) and "()" not in str(exc.value)
+
+
+# -- the command line: a count of more than 30 digits -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "bounds"),
+    [
+        (["run", "baseline", "--seed", "9" * 40], "from 0 to 9,223,372,036,854,775,807"),
+        (["run", "baseline", "--reps", "-" + "9" * 40], "from 1 to 10,000"),
+        (["compare", "baseline", "--years", "9" * 31], "from 1900 to 2100"),
+    ],
+)
+def test_a_whole_number_of_many_digits_is_out_of_range_not_not_a_number(capsys, argv, bounds):
+    """``--seed`` followed by 40 nines said "expected an integer, got '999...'": it is one,
+    too large. The range is said, as for any other number out of it."""
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "Traceback" not in err
+    assert err.splitlines()[-1].endswith(f"expected an integer {bounds}")

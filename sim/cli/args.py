@@ -45,7 +45,10 @@ def count(high: int, low: int = 1) -> Callable[[str], int]:
     """An integer in [low, high]."""
 
     def parse(text: str) -> int:
-        value = _integer(text)
+        # a whole number of more than 30 digits is out of range, not "not an integer" (found by
+        # fuzzing: --seed 10**40 said "expected an integer, got '1000...'")
+        long = _INTEGER.fullmatch(text.strip()) is not None and len(text.strip()) > 30
+        value = low - 1 if long else _integer(text)
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(
                 f"expected an integer from {_grouped(low)} to {_grouped(high)}"
