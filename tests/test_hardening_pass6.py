@@ -239,3 +239,38 @@ def test_a_whole_number_of_many_digits_is_out_of_range_not_not_a_number(capsys, 
     err = capsys.readouterr().err
     assert exc.value.code == 2 and "Traceback" not in err
     assert err.splitlines()[-1].endswith(f"expected an integer {bounds}")
+
+
+# -- sim.sweep's factors and out ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [(0, 10**400), ("a", 1.0), (None, 1.0), 0.5, "0.5", {"low": 0, "high": 1}],
+)
+def test_sim_sweep_refuses_a_factor_that_is_neither_a_range_nor_a_list(tmp_path, value):
+    """A range (0, 10**400) raised OverflowError, ("a", 1) and (None, 1) float()'s errors, 0.5
+    "'float' object is not iterable", and "0.5" was read character by character ("got '0'")."""
+    with pytest.raises(ScenarioError, match=r"factors\['united_states.threat_intensity'\]"):
+        sim.sweep(
+            "baseline", {"united_states.threat_intensity": value}, out=tmp_path / "s", workers=1
+        )
+    assert _files(tmp_path) == set()
+
+
+@pytest.mark.parametrize("out", [None, 5, ""])
+def test_sim_sweep_refuses_an_out_that_is_not_a_path(out):
+    with pytest.raises(ScenarioError, match="out: expected a folder's path"):
+        sim.sweep("baseline", {"united_states.threat_intensity": (0.0, 1.0)}, out=out, workers=1)
+
+
+def test_sim_sweep_still_takes_a_flags_range_as_false_true(tmp_path):
+    got = sim.sweep(
+        "baseline",
+        {"united_states.execute_threats": (False, True)},
+        samples=2,
+        out=tmp_path / "s",
+        workers=1,
+        progress=False,
+    )
+    assert got.runs == 2 and got.failed == 0

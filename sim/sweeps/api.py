@@ -7,9 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
+import numbers
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -402,6 +405,28 @@ def _run_tasks(folder: Path, workers: Workers, progress: bool) -> SweepOutcome:
     return SweepOutcome(folder, after["runs"], after["failed"], total)
 
 
+def _number_or_flag(v: Any) -> bool:
+    """A finite real number (a flag's False or True too: a range (False, True) is 0:1)."""
+    try:
+        return isinstance(v, numbers.Real) and math.isfinite(float(v))
+    except OverflowError:  # 10**400
+        return False
+
+
+def _factor(key: Any, val: Any) -> Factor:
+    """One of :func:`sweep`'s factors: ``(lo, hi)`` or a list of values. Found by fuzzing: a
+    range (0, 10**400) raised OverflowError, ("a", 1) and (None, 1) float()'s own errors, a
+    value 0.5 "'float' object is not iterable", and "0.5" was read character by character."""
+    expected = "a range (lo, hi) of numbers or a list of values"
+    if isinstance(val, tuple) and len(val) == 2:
+        if not all(_number_or_flag(v) for v in val):
+            raise ScenarioError("sweep", f"factors[{key!r}]", expected, val)
+        return check_factor(Factor(key, float(val[0]), float(val[1])))
+    if isinstance(val, (str, bytes, Mapping)) or not isinstance(val, Iterable):
+        raise ScenarioError("sweep", f"factors[{key!r}]", expected, val)
+    return check_factor(Factor(key, values=tuple(val)))
+
+
 def sweep(
     base: str | Path | Scenario,
     factors: Mapping[str, Any],
@@ -439,6 +464,8 @@ def sweep(
     """
     refuse_in_worker_start_up()
     workers = check_workers(workers)
+    if not isinstance(out, (str, PathLike)) or not str(out):  # Path(None): a bare TypeError
+        raise ScenarioError("sweep", "out", "a folder's path", out)
     check_utf8(Path(out), "out")
     if not isinstance(factors, Mapping):  # found by fuzzing: an AttributeError
         raise ScenarioError(
@@ -450,10 +477,7 @@ def sweep(
     scenario = base if isinstance(base, Scenario) else load_scenario(base)
     fs = []
     for key, val in factors.items():
-        if isinstance(val, tuple) and len(val) == 2:
-            fs.append(check_factor(Factor(key, float(val[0]), float(val[1]))))
-        else:
-            fs.append(check_factor(Factor(key, values=tuple(val))))
+        fs.append(_factor(key, val))
     points = check_points("sweep", points)
     spec = build_spec(
         scenario.source or scenario.name, fs, design, samples, reps, seed, points, worlds
