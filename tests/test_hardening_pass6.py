@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import time
 
 import pytest
 
@@ -13,7 +15,7 @@ from sim.cli.commands import main
 from sim.scenario import ScenarioError
 from sim.sweeps.spec import Factor, build_spec
 
-from .test_hardening import _files, _refused
+from .test_hardening import _files, _natosim, _refused
 
 NOT_UTF8 = os.fsdecode(b"r\xff")  # a name the file system takes and UTF-8 cannot spell
 
@@ -274,3 +276,28 @@ def test_sim_sweep_still_takes_a_flags_range_as_false_true(tmp_path):
         progress=False,
     )
     assert got.runs == 2 and got.failed == 0
+
+
+# -- an interrupted command says one line -------------------------------------------------------
+
+
+def test_a_stopped_sweep_says_one_line_not_the_resource_trackers_warning(tmp_path):
+    """SIGTERM to a sweep (or to run, compare or debate with --workers 2) printed, after
+    "natosim: interrupted; ...", Python's own warning from multiprocessing's resource tracker
+    ("UserWarning: resource_tracker: There appear to be 1 leaked semaphore objects ...", two
+    lines with a library's path): the command ends with os._exit, which skipped the finalizer
+    of tqdm's bar lock, a named semaphore under the spawn start method."""
+    out = tmp_path / "s"
+    argv = ["sweep", "baseline", "--param", "united_states.threat_intensity=0:1", "--samples"]
+    argv += ["400", "--reps", "2", "--workers", "1", "--quiet", "--out", str(out)]
+    proc = _natosim(*argv, cwd=tmp_path)
+    deadline = time.monotonic() + 120
+    while not (out / "parts" / "done").is_dir() or not any((out / "parts" / "done").iterdir()):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(timeout=60)
+    err = proc.stderr.read() if proc.stderr else ""
+    assert code == 130, err
+    said = f"natosim: interrupted; finished runs are kept: natosim sweep --resume {out}"
+    assert err.splitlines() == [said], err

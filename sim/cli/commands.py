@@ -815,10 +815,27 @@ def _end(code: int) -> None:
     leaving with ``os._exit``. So is an interruption's (130): its temporary folders and locks
     are gone and what is kept is said by then, and a SIGTERM during a report, on a loaded
     machine, ended 2 times in 60 killed by SIGINT (exit -2) after saying so."""
+    _release_semaphores()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
             stream.flush()
     os._exit(code)
+
+
+def _release_semaphores() -> None:
+    """Unlink the named semaphores this process made, as the interpreter's teardown would.
+
+    Under the spawn start method each ``multiprocessing`` lock is a named semaphore that
+    multiprocessing's resource tracker process watches; ``os._exit`` skips the finalizers that
+    unlink them, and the tracker then printed Python's own two-line warning ("resource_tracker:
+    There appear to be 1 leaked semaphore objects ...", tqdm's bar lock) after "natosim:
+    interrupted" (found by fuzzing: SIGTERM to a sweep, or to run, compare or debate with
+    --workers 2). ``_run_finalizers(0)`` is the first step of multiprocessing's own exit."""
+    util = sys.modules.get("multiprocessing.util")
+    run = getattr(util, "_run_finalizers", None)
+    if run is not None:
+        with contextlib.suppress(Exception):
+            run(0)
 
 
 def _main(argv: list[str] | None) -> int:
