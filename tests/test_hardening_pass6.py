@@ -301,3 +301,21 @@ def test_a_stopped_sweep_says_one_line_not_the_resource_trackers_warning(tmp_pat
     assert code == 130, err
     said = f"natosim: interrupted; finished runs are kept: natosim sweep --resume {out}"
     assert err.splitlines() == [said], err
+
+
+# -- the Python API: one name where a tuple of names is wanted ----------------------------------
+
+
+def test_load_scenario_refuses_one_overlay_given_as_text():
+    """``overlays="scenarios/policies/cajole.toml"`` was read letter by letter: "s: (file):
+    expected an existing scenario file"."""
+    with pytest.raises(ScenarioError, match="overlays: expected a tuple of overlay files"):
+        sim.load_scenario("baseline", overlays="scenarios/policies/cajole.toml")
+
+
+@pytest.mark.parametrize(("arg", "value"), [("tables", "summary"), ("columns", "eu_core_pct_end")])
+def test_load_results_refuses_one_name_given_as_text(sweep_folder, arg, value):
+    """``tables="summary"`` said "unknown table 's'"; ``columns="eu_core_pct_end"`` returned
+    tables with none of its columns, without a word."""
+    with pytest.raises(ValueError, match=f"{arg}: expected a tuple or list of names"):
+        sim.load_results(sweep_folder, **{arg: value})

@@ -11,6 +11,7 @@ import errno
 import re
 import stat
 import tomllib
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -478,6 +479,10 @@ def load_scenario(path: str | Path, overlays: tuple[str | Path, ...] = ()) -> Sc
         ScenarioError: anything wrong with the file, a parent or an overlay, naming file, key
             and expectation.
     """
+    if isinstance(overlays, (str, bytes, PathLike)):  # found by fuzzing: read letter by letter
+        raise ScenarioError(
+            "load_scenario", "overlays", "a tuple of overlay files (one: (path,))", overlays
+        )
     ref = str(path)
     path = resolve_scenario_path(ref)  # a path, ./NAME.toml, or a shipped scenario's name
     try:

@@ -555,6 +555,9 @@ def load_results(
     """
     from ..runs.provenance import warn_if_different  # noqa: PLC0415
 
+    for name, names in (("tables", tables), ("columns", columns)):
+        if isinstance(names, str):  # found by fuzzing: "summary" was read letter by letter
+            raise ValueError(f"{name}: expected a tuple or list of names, got {names!r}")
     folder = Path(folder)
     check_utf8(folder)
     if (folder / "sweep.json").exists():
