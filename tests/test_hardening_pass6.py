@@ -282,7 +282,7 @@ def test_sim_sweep_still_takes_a_flags_range_as_false_true(tmp_path):
 
 
 def test_a_stopped_sweep_says_one_line_not_the_resource_trackers_warning(tmp_path):
-    """SIGTERM to a sweep (or to run, compare or debate with --workers 2) printed, after
+    """SIGTERM to a sweep (or to run or debate with --workers 2) printed, after
     "natosim: interrupted; ...", Python's own warning from multiprocessing's resource tracker
     ("UserWarning: resource_tracker: There appear to be 1 leaked semaphore objects ...", two
     lines with a library's path): the command ends with os._exit, which skipped the finalizer
@@ -319,3 +319,34 @@ def test_load_results_refuses_one_name_given_as_text(sweep_folder, arg, value):
     tables with none of its columns, without a word."""
     with pytest.raises(ValueError, match=f"{arg}: expected a tuple or list of names"):
         sim.load_results(sweep_folder, **{arg: value})
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_a_stopped_run_with_workers_stops_now_not_after_every_replication(tmp_path, command):
+    """SIGTERM to ``natosim run --reps 3000 --workers 2`` was said ("interrupted; nothing was
+    written") 89 s later: on the way out the pool was shut down waiting for every replication
+    already submitted, computed then thrown away (Ctrl-C in a terminal ends the workers too, a
+    SIGTERM to the command alone did not). The replications not started are cancelled."""
+    argv = [command, "baseline", *(["grey_zone"] if command == "compare" else [])]
+    proc = _natosim(*argv, "--reps", "10000", "--workers", "2", "--out", "o", cwd=tmp_path)
+    psutil = pytest.importorskip("psutil")
+    try:
+        deadline = time.monotonic() + 180
+        while True:  # until both workers have computed replications for a second or more
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+            try:
+                workers = psutil.Process(proc.pid).children()
+                busy = [w for w in workers if w.cpu_times().user > 3]  # importing takes ~1 s
+            except psutil.Error:
+                busy = []
+            if len(busy) == 2:
+                break
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=30)  # 10,000 replications take minutes
+    finally:
+        proc.kill()
+    err = proc.stderr.read() if proc.stderr else ""
+    assert code == 130, err
+    assert err.splitlines()[-1] == "natosim: interrupted; nothing was written", err
+    assert _files(tmp_path) == set()

@@ -75,7 +75,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             )
         finally:
             if executor is not None:
-                executor.shutdown()
+                executor.shutdown(cancel_futures=True)  # stopped: not the rest
         write_results(results, folder, command_line(args.argv), args.format, write_cruxes)
     args.written = folder  # an interruption from here on leaves the results (main says so)
     counts = results.summary["verdict"].value_counts().to_dict() if len(results.summary) else {}
@@ -188,7 +188,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             comp = comparison_of(results, years)
         finally:
             if executor is not None:
-                executor.shutdown()
+                executor.shutdown(cancel_futures=True)  # stopped: not the rest
         write_comparison(comp, folder, command_line(args.argv), args.format, style=args.style)
     args.written = folder
     each = {(len(r.seeds), r.root_seed) for r in comp.results.values()}
@@ -829,7 +829,7 @@ def _release_semaphores() -> None:
     multiprocessing's resource tracker process watches; ``os._exit`` skips the finalizers that
     unlink them, and the tracker then printed Python's own two-line warning ("resource_tracker:
     There appear to be 1 leaked semaphore objects ...", tqdm's bar lock) after "natosim:
-    interrupted" (found by fuzzing: SIGTERM to a sweep, or to run, compare or debate with
+    interrupted" (found by fuzzing: SIGTERM to a sweep, or to run or debate with
     --workers 2). ``_run_finalizers(0)`` is the first step of multiprocessing's own exit."""
     util = sys.modules.get("multiprocessing.util")
     run = getattr(util, "_run_finalizers", None)

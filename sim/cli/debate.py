@@ -78,7 +78,7 @@ def _run_debate(args: argparse.Namespace, folder: Path) -> None:
         )
     finally:
         if executor is not None:
-            executor.shutdown()
+            executor.shutdown(cancel_futures=True)  # stopped: not the rest
     with atomic_folder(folder) as tmp:
         write_debate(d, tmp, style=args.style)
         if args.claims:
