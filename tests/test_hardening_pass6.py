@@ -350,3 +350,60 @@ def test_a_stopped_run_with_workers_stops_now_not_after_every_replication(tmp_pa
     assert code == 130, err
     assert err.splitlines()[-1] == "natosim: interrupted; nothing was written", err
     assert _files(tmp_path) == set()
+
+
+def test_replication_seeds_bounds_its_count_and_root():
+    """Found by fuzzing: ``sim.replication_seeds(0, 10**12)`` filled the machine's memory
+    before it could be stopped; a bad count or root is refused naming it."""
+    for args, named in (((0, 10**12), "n"), ((0, -1), "n"), ((-1, 2), "root"), ((1.5, 2), "root")):
+        with pytest.raises(ScenarioError, match=rf"replication_seeds: {named}: expected"):
+            sim.replication_seeds(*args)
+    assert len(sim.replication_seeds(1, 3)) == 3
+
+
+def test_worlds_must_be_true_or_false(tmp_path):
+    """Found by fuzzing: ``worlds="no"`` is true in Python, so worlds were sampled."""
+    base = sim.Scenario.default().with_params({"run.end_year": 2026})
+    with pytest.raises(ScenarioError, match="worlds: expected True or False"):
+        sim.sweep(
+            base,
+            {"united_states.threat_intensity": (0, 1)},
+            samples=2,
+            out=tmp_path / "s",
+            workers=1,
+            progress=False,
+            worlds="no",
+        )
+    assert not (tmp_path / "s").exists()
+    from sim.runs.runner import run_replications
+
+    with pytest.raises(ScenarioError, match="worlds: expected True or False"):
+        run_replications(base, 1, 1, worlds="no")
+
+
+def test_sensitivity_of_no_outputs_is_refused(tmp_path):
+    """Found by fuzzing: ``sim.sensitivity(folder, ())`` returned an empty table unremarked."""
+    with pytest.raises(ValueError, match="outputs: expected at least one"):
+        sim.sensitivity(tmp_path, ())
+
+
+def test_a_worker_pool_left_by_an_exception_cancels_the_work_not_started():
+    """A stopped command (an exception out of ``with process_executor()``, as a SIGTERM
+    raises) cancels the tasks not started instead of waiting for them (``calibrate
+    --workers``'s bootstrap refits waited, as run's replications did)."""
+    import time
+
+    from sim.runs.pool import process_executor
+
+    futures = []
+
+    def stopped() -> None:
+        with process_executor(1) as pool:
+            futures.extend(pool.submit(time.sleep, 0.5) for _ in range(20))
+            raise KeyboardInterrupt
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        stopped()
+    assert time.monotonic() - started < 6  # 20 x 0.5 s had it waited
+    assert sum(f.cancelled() for f in futures) >= 15

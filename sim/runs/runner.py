@@ -46,7 +46,17 @@ class RunResult:
 
 
 def replication_seeds(root: int, n: int) -> list[int]:
-    """``n`` independent 63-bit seeds spawned from ``root`` with ``SeedSequence``."""
+    """``n`` independent 63-bit seeds spawned from ``root`` with ``SeedSequence``; ``n`` from 0
+    to :data:`MAX_REPLICATIONS` and ``root`` a whole number from 0, else a
+    :class:`~sim.scenario.ScenarioError` naming them (found by fuzzing: ``n = 10**12`` filled
+    the machine's memory before it could be stopped)."""
+    from ..scenario import ScenarioError  # noqa: PLC0415
+
+    for name, value, high in (("n", n, MAX_REPLICATIONS), ("root", root, None)):
+        if not is_whole_number(value) or value < 0 or (high is not None and value > high):
+            limit = f"from 0 to {high:,}" if high is not None else "0 or more"
+            shown = value if isinstance(value, int | float | str) else type(value).__name__
+            raise ScenarioError("replication_seeds", name, f"a whole number {limit}", shown)
     children = np.random.SeedSequence(root).spawn(n)
     return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]
 
@@ -331,6 +341,10 @@ def run_replications(
     from tqdm import tqdm  # noqa: PLC0415 (only the command line asks for a bar)
 
     check_replications(scenario, reps, seed)
+    if not isinstance(worlds, bool | np.bool_):  # found by fuzzing: worlds="no" sampled worlds
+        from ..scenario import ScenarioError  # noqa: PLC0415
+
+        raise ScenarioError("run_replications", "worlds", "True or False", worlds)
     check_changes(scenario, changes)
     check_recorded(scenario, "run_replications")
     seeds = replication_seeds(seed, reps)

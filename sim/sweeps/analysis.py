@@ -136,6 +136,8 @@ def sensitivity(
     ValueError naming the argument, before the sweep is read."""
     if isinstance(outputs, str) or not all(isinstance(o, str) for o in outputs):
         raise ValueError(f"outputs: expected a tuple of column names, got {outputs!r}")
+    if not outputs:  # found by fuzzing: an empty table, without a word
+        raise ValueError("outputs: expected at least one column name, got ()")
     twice = [o for i, o in enumerate(outputs) if o in outputs[:i]]
     if twice:  # pyarrow said 'Field "x" exists 2 times in schema'
         raise ValueError(f"outputs: expected each output once, got {twice[0]!r} twice")

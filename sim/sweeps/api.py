@@ -16,6 +16,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -464,6 +465,8 @@ def sweep(
     """
     refuse_in_worker_start_up()
     workers = check_workers(workers)
+    if not isinstance(worlds, bool | np.bool_):  # found by fuzzing: worlds="no" sampled worlds
+        raise ScenarioError("sweep", "worlds", "True or False", worlds)
     if not isinstance(out, (str, PathLike)) or not str(out):  # Path(None): a bare TypeError
         raise ScenarioError("sweep", "out", "a folder's path", out)
     check_utf8(Path(out), "out")
