@@ -207,6 +207,46 @@ def test_a_seat_open_on_two_devices_shows_a_submit_made_on_either(live):
         phone.close()
 
 
+def test_a_choice_made_again_a_year_later_and_not_submitted_is_cleared_at_the_next_year(live):
+    """Found while changing the Submit's render: a student who chose "resist" in a year and
+    submitted it, then chose it again the next year without submitting, saw "resist" still
+    chosen in the year after, though the form held "my agent decides" (the agent decided, and
+    choosing resist again changed nothing: a Submit sent the agent's). The form drew nothing
+    for a choice whose values equalled an earlier year's, so the new year's reset drew nothing
+    either."""
+    from sim.seminar.seat_page import ANSWER_CHOICES
+
+    token = live.join("123456", "Ada", "EST")
+    rc = page(f"seat={token}")
+
+    def toggle():
+        return next(w for w in _widgets(rc) if type(w).__name__ == "BtnToggle")
+
+    try:
+        settled(lambda: repr(text_of(rc)))
+        agent = toggle().v_model
+        toggle().v_model = ANSWER_CHOICES.index("resist")
+        settled(lambda: repr(text_of(rc)))
+        _by_class(rc, "submit")[0].fire_event("click", {})
+        settled(lambda: repr(text_of(rc)))
+        live.advance()
+        settled(lambda: repr(text_of(rc)))
+        assert toggle().v_model == agent
+        toggle().v_model = ANSWER_CHOICES.index("resist")  # chosen, not submitted
+        settled(lambda: repr(text_of(rc)))
+        live.advance()
+        settled(lambda: repr(text_of(rc)))
+        assert toggle().v_model == agent  # was still "resist"
+        toggle().v_model = ANSWER_CHOICES.index("resist")
+        settled(lambda: repr(text_of(rc)))
+        live.advanced_at = 0.0  # not asked again (a Submit in a year's first seconds is)
+        _by_class(rc, "submit")[0].fire_event("click", {})
+        settled(lambda: repr(text_of(rc)))
+        assert live.submitted("EST")["answer"] == "resist"
+    finally:
+        rc.close()
+
+
 def test_a_message_updates_the_panels_that_read_it_only(pages):
     session, tokens, counter, teacher, seats = pages
     got = counter.during(lambda: session.send_message(tokens["EST"], "LVA", "hello"))

@@ -80,7 +80,11 @@ def SeatForm(
     # (``put`` is made once, so a row whose value and default did not change is not rendered
     # again); the state only draws the form again at a change.
     form = solara.use_ref(cast(tuple | None, None))
-    _, redraw = solara.use_state(cast(dict[str, Any], {}))
+    # a count, not the values: values equal to an earlier year's (the same choice made again,
+    # not submitted) did not draw the form, so its controls' last drawn values stayed last
+    # year's "my agent decides", and the next year's reset drew nothing: the control went on
+    # showing the choice, the agent deciding, and choosing it again changed nothing
+    _, redraw = solara.use_state(0)
     held = form.current
     elsewhere = (
         held is not None
@@ -100,7 +104,7 @@ def SeatForm(
             values_now = {**values_now, key: value}
             form.current = (year, role_, seen, values_now)
             latest.current = values_now
-            redraw(values_now)
+            redraw(lambda n: n + 1)
 
         return put
 
