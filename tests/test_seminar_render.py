@@ -207,6 +207,35 @@ def test_a_seat_open_on_two_devices_shows_a_submit_made_on_either(live):
         phone.close()
 
 
+def test_a_submit_draws_its_own_page_no_further_than_its_submit_box(live, monkeypatch):
+    """A Submit made on a seat's page re-renders that page's Submit box, which says it is in;
+    the seat's version it moves (for the seat's other devices) no longer draws the whole seat
+    again on the page that submitted (a Submit cost 14 widget updates, 8 before the two devices'
+    fix). The form keeps what it shows; a Submit made elsewhere still draws the page."""
+    from sim.seminar.seat_page import ANSWER_CHOICES
+
+    token = live.join("123456", "Ada", "EST")
+    counter = Counter(monkeypatch)
+    rc = page(f"seat={token}")
+    try:
+        assert "Not submitted yet" in settled(lambda: repr(text_of(rc)))
+        toggle = next(w for w in _widgets(rc) if type(w).__name__ == "BtnToggle")
+        toggle.v_model = ANSWER_CHOICES.index("resist")
+        settled(lambda: repr(text_of(rc)))
+        got = counter.during(lambda: _by_class(rc, "submit")[0].fire_event("click", {}))
+        assert live.submitted("EST")["answer"] == "resist"
+        shown = settled(lambda: repr(text_of(rc)))
+        assert f"Your decision for {live.year + 1} is in" in shown
+        assert toggle.v_model == ANSWER_CHOICES.index("resist")
+        assert got.get(id(rc), 0) <= 6, got  # 5 here; 11 when the seat was drawn again
+        # a Submit made elsewhere (the session's API, as another device) still draws the page
+        live.decide(token, answer="comply")
+        assert f"Your decision for {live.year + 1} is in" in settled(lambda: repr(text_of(rc)))
+        assert toggle.v_model == ANSWER_CHOICES.index("comply")
+    finally:
+        rc.close()
+
+
 def test_a_choice_made_again_a_year_later_and_not_submitted_is_cleared_at_the_next_year(live):
     """Found while changing the Submit's render: a student who chose "resist" in a year and
     submitted it, then chose it again the next year without submitting, saw "resist" still

@@ -12,7 +12,8 @@ learns of a change in a thread (which Solara cancels when the page closes) that 
 session says something changed, then compares a few numbers: the snapshot (every page), the
 seats' version (the instructor's console), its own seat's version (a seat's page), and, in the
 instructor's roster block alone, the roster's version. A student's Submit thus re-renders that
-student's form and the roster block, nothing else on any page. At a new year the seat form
+page's Submit box, the seat's other pages (the same seat on another device) and the roster
+block, nothing else on any page. At a new year the seat form
 keeps its controls and resets their values, and the countdown ticks in the browser. Measured
 under the load benchmark (py-spy), the costs removed were: a server-side countdown re-rendering
 every page every second (39% of the server's samples), Solara's line tracing of the watcher
@@ -30,6 +31,7 @@ the Submit box), :mod:`.messages_panel`, :mod:`.instructor_page` (the console an
 
 from __future__ import annotations
 
+import secrets
 import threading
 import urllib.parse
 
@@ -117,6 +119,10 @@ def Page() -> None:
     snap, set_snap = solara.use_state(SESSION.snapshot)
     seats, set_seats = solara.use_state(SESSION.seats_version)
     seat_v, set_seat_v = solara.use_state(SESSION.seat_versions.get(token or "", 0))
+    # this page, as its seat form's Submits are recorded (``by``): the seat's version moved by
+    # this page's own Submit alone does not draw the seat again here (its Submit box already
+    # says it is in), while the seat's other pages (another device) draw it
+    me = solara.use_memo(lambda: secrets.token_hex(6), dependencies=[])
 
     # the instructor's seat tools and a join page's free roles follow who holds which seat
     follows_seats = instructor or not token
@@ -149,7 +155,9 @@ def Page() -> None:
                 seats0 = version
             if token:
                 sv = SESSION.seat_versions.get(token, 0)
-                if sv != seat0:
+                # one change since the version drawn, made by this page's Submit: nothing to draw
+                own = sv == seat0 + 1 and SESSION.submit_versions.get(token) == (sv, me)
+                if sv != seat0 and not own:
                     set_seat_v(sv)
                 seat0 = sv
 
@@ -163,7 +171,7 @@ def Page() -> None:
             if instructor:
                 InstructorView(snap, seats)
             elif seat is not None or seat_v:
-                SeatView(token or "", snap, seat_v)
+                SeatView(token or "", snap, seat_v, me)
             else:
                 JoinView(q.get("code", ""), snap, seats)
                 Countdown(snap)

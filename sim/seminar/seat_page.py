@@ -56,7 +56,11 @@ SLIDERS = {
 
 @solara.component
 def SeatForm(
-    token: str, role: str, snap: Snapshot, submission: tuple[int, str] | None = None
+    token: str,
+    role: str,
+    snap: Snapshot,
+    submission: tuple[int, str] | None = None,
+    page: str = "",
 ) -> None:
     """This year's form: every control starts on 'my agent decides', sliders at this year's
     agent value; an untouched Submit leaves every decision to the agent. ``submission``
@@ -66,7 +70,9 @@ def SeatForm(
     "Not submitted yet" and showed the old choices, which its Submit would have put back)."""
     kind = role if role in (US, RUSSIA) else "ally"
     defaults = snap.defaults.get(role, {})
-    me = solara.use_memo(lambda: secrets.token_hex(6), dependencies=[])  # this page's form
+    # the page this form is on (its Submits are recorded as from it), else one of its own
+    own = solara.use_memo(lambda: secrets.token_hex(6), dependencies=[])
+    me = page or own
     fresh = cast(dict[str, Any], {k: None for k, _ in DECISION_FIELDS[kind]})
     # a page opened again this year (a reload, a restart with --resume) shows what the seat
     # submitted: an empty form's Submit replaced it with the agent's (a browser check)
@@ -252,7 +258,10 @@ def SubmitBox(
 
 
 @solara.component
-def SeatView(token: str, snap: Snapshot, seat_version: int) -> None:
+def SeatView(token: str, snap: Snapshot, seat_version: int, page: str = "") -> None:
+    """A seat's page: ``seat_version`` draws it again when the seat changes (a Submit made on
+    another page, a lock, a move); ``page``: this page's id, which its Submits are recorded as
+    from (the page's watcher leaves its own Submit undrawn)."""
     # the briefing is open when the page first shows in the first year, then as the student
     # leaves it (a panel closing on thirty pages at the first Advance held up their new
     # charts); a hook, so before any early return
@@ -277,9 +286,9 @@ def SeatView(token: str, snap: Snapshot, seat_version: int) -> None:
     elif role in SESSION.locked:
         solara.Info("The instructor has given your role to its agent for now.")
     else:
-        # the seat's decision in, and from which page (a Submit re-renders the seat's pages
-        # through its seat version)
-        SeatForm(token, role, snap, SESSION.submission(role)).key("seat-form")
+        # the seat's decision in, and from which page (a Submit re-renders the seat's other
+        # pages through its seat version)
+        SeatForm(token, role, snap, SESSION.submission(role), page).key("seat-form")
     # keyed: a debrief shown or hidden above them moves them down or up the page, and an element
     # that moves is made anew (a half-written message and the form's choices were lost)
     MessagesPanel(token, role).key("messages")

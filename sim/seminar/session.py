@@ -191,6 +191,9 @@ class ClassSession(PersistenceMixin, DebriefMixin):
         self.roster_version = 0  # the roster: decisions, injections, seats
         self.seats_version = 0  # who holds which seat (the instructor's seat tools)
         self.seat_versions: dict[str, int] = {}
+        # token -> (the seat version, the page) of its last Submit: the page that submitted
+        # need not draw the seat again for its own Submit (its Submit box says it is in)
+        self.submit_versions: dict[str, tuple[int, str]] = {}
         self.messages = MessageLog()  # between seats: see sim.seminar.messages for who reads what
         self.messages_version = 0  # every message (the instructor's view of all traffic)
         self.inbox_versions: dict[str, int] = {}  # role -> messages it reads (its seat's panel)
@@ -438,7 +441,11 @@ class ClassSession(PersistenceMixin, DebriefMixin):
             self.pending[seat.role] = clean
             self._submit_serial += 1
             self.submits[seat.role] = (self._submit_serial, str(by))
-            self.seat_versions[seat.token] = self.seat_versions.get(seat.token, 0) + 1
+            version = self.seat_versions.get(seat.token, 0) + 1
+            # recorded before the version moves: a page's watcher that reads the new version
+            # finds whose Submit made it
+            self.submit_versions[seat.token] = (version, str(by))
+            self.seat_versions[seat.token] = version
             self._roster_changed()
             self.save()  # a restart keeps this year's decisions
 
