@@ -10,7 +10,9 @@ with it):
 * the browsers' CPU (every process under this one but the server; renderers apart) and the
   server's;
 * Chromium's own counters summed over the student pages (DevTools ``Performance.getMetrics``:
-  main-thread task, script, layout and style time, layouts);
+  main-thread task, script, layout and style time, layouts). These are the tasks' durations,
+  not CPU: on a loaded machine a task descheduled midway counts the wait (30 pages on two cores
+  summed more task time than the browsers' CPU), so compare the CPU and the counts;
 * the WebSocket messages and bytes the student pages received;
 * the DOM mutation records the student pages saw (a MutationObserver), and the images / SVG
   drawings added;
