@@ -129,7 +129,7 @@ def test_a_drawing_asked_for_by_many_pages_at_once_is_drawn_once(monkeypatch):
     assert list(figures._pngs) == [("k", 3)]  # bounded: the oldest forgotten
 
 
-@pytest.mark.parametrize("name", ["baseline", "ceasefire"])  # 10 and 13 changes of limits
+@pytest.mark.parametrize("name", ["baseline", "ceasefire"])  # 11 and 14 axes drawn again
 def test_live_charts_draw_what_a_new_drawing_would_whatever_the_steps(name):
     """A playing page's charts are drawn over axes kept from year to year, an axes drawn again
     alone when its limits change (``LiveCharts``): every year's bytes equal those of a new
