@@ -171,3 +171,27 @@ def test_live_charts_kept_are_bounded(monkeypatch):
     for s in sessions:
         figures.charts_png(s, s.view())
     assert [key[3] for key in figures._live] == [2, 3]  # the seed is in a run's key
+
+
+@pytest.mark.parametrize("colour", ["core_pct", "threat"])
+def test_the_live_map_draws_what_a_new_drawing_would(colour):
+    """A playing page's map draws its nodes and labels over the rest kept from an earlier year
+    (``LiveMap``, keyed by what the rest depends on: the colour scale, who is outside or
+    unarmed, the labels' places): every year's bytes equal a new drawing's, so a scale that
+    moved, a member that joined or a label moved never shows the rest of another year."""
+    s = Session(sim.load_scenario("ceasefire"), {}, 7)
+    live = figures.LiveMap()
+
+    def drawn():
+        view = s.view()
+        fig = network_map(
+            view.allies, view.configured, s.seed, view.year, colour, year_in_text=False
+        )
+        return figures.laid_out(fig, ("map", "ceasefire", colour))
+
+    while True:
+        assert live.png(drawn()) == figures.LiveMap().png(drawn()), s.year
+        if s.done:
+            break
+        s.step(1)
+    assert 1 <= len(live.rests) <= figures.LiveMap.KEPT

@@ -96,11 +96,15 @@ def network_map(
     year: int | None = None,
     colour_by: str = "core_pct",
     model: pd.DataFrame | None = None,
+    year_in_text: bool = True,
 ):
     """The alliance network on capital coordinates, nodes coloured by spending or threat
     (median over replications) in ``year``; edge widths show the tie weights. With the model
     table, every ally Russia probed in any run is ringed (red: an Article 5 failure in some run,
-    orange: frozen, blue: repelled) and the CSV counts the crises by target and outcome."""
+    orange: frozen, blue: repelled) and the CSV counts the crises by target and outcome.
+    ``year_in_text``: the title and the colour scale's label name the year (the ``ui`` app's
+    map, drawn again every year over what stays the same, leaves it out: its page names the
+    year above it)."""
     graph = cached_network(tuple(sorted(scenario.params["network"].items())))[0]
     year = int(allies["year"].max()) if year is None else year
     values = allies[allies["year"] == year].groupby("iso3")[colour_by].median()
@@ -247,12 +251,14 @@ def network_map(
     )
     runs = allies["run"].nunique()
     stat = "the run" if runs == 1 else f"median of {runs} runs"
-    fig.colorbar(sc, ax=ax, label=f"{unit} ({stat}, {year})", shrink=0.7)
+    scale = f"{unit} ({stat}, {year})" if year_in_text else f"{unit} ({stat})"
+    fig.colorbar(sc, ax=ax, label=scale, shrink=0.7)
     ax.set_xlabel("longitude (degrees east)")
     ax.set_ylabel("latitude (degrees north)")
     ax.set_xlim(-30, 45)
     ax.set_ylim(34, 68)
-    title(ax, f"{scenario.name}: the alliance network in {year}", fontsize=11)
+    when = f" in {year}" if year_in_text else ""
+    title(ax, f"{scenario.name}: the alliance network{when}", fontsize=11)
     caption(
         fig,
         _cap(scenario, runs, seed)

@@ -29,7 +29,7 @@ from ..analysis.claims import CLAIMS, sentence
 from ..report.figures_run import network_map
 from ..scenario import Param
 from .config import app_config
-from .figures import charts_png, laid_out, shared_png
+from .figures import charts_png, laid_out, map_png, shared_png
 from .session import Session, View, lever_params, shipped_scenarios
 
 log = logging.getLogger("natosim.ui")
@@ -427,9 +427,14 @@ def year_drawings(s: Session, view: View, colour: str) -> tuple[bytes, bytes]:
     network = _network(view)
     fig = shared_png(
         ("map", view.key, colour, network),
-        lambda: laid_out(
-            network_map(view.allies, view.configured, s.seed, view.year, colour),
-            ("map", view.configured.name, colour),
+        lambda: map_png(
+            (view.key[:-1], colour, network),  # the run's map: its rest kept between years
+            laid_out(
+                network_map(
+                    view.allies, view.configured, s.seed, view.year, colour, year_in_text=False
+                ),
+                ("map", view.configured.name, colour),
+            ),
         ),
     )
     return charts, fig

@@ -251,6 +251,81 @@ class LiveCharts:
         return buffer.getvalue()
 
 
+class LiveMap:
+    """One run's map, drawn each year as a new figure (``network_map``, cheap to build) whose
+    nodes and labels are drawn over the rest as pixels kept from an earlier year: the
+    rest (ties, axes, the colour scale, the legend) is the same while the scale's limits, who is
+    outside NATO or unarmed, and the labels' places are (the key :meth:`_rest`). Every year's
+    bytes are those of a new drawing (tested). One thread at a time (a lock)."""
+
+    KEPT = 4  # drawings of the rest kept per run (the scale changes a few times a run)
+
+    def __init__(self) -> None:
+        self.rests: OrderedDict[Hashable, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def _moving(fig: Figure) -> tuple[list[Any], Hashable]:
+        """The artists drawn every year (the coloured nodes and the labels) and what the rest's
+        drawing depends on."""
+        ax = fig.axes[0]
+        nodes = [c for c in ax.collections if c.get_array() is not None]
+        others = [c for c in ax.collections if c.get_array() is None]
+        legend = ax.get_legend()
+        rest = (
+            tuple((n.norm.vmin, n.norm.vmax) for n in nodes),
+            tuple(np.asarray(c.get_offsets()).tobytes() for c in others),
+            tuple(np.asarray(n.get_offsets()).tobytes() for n in nodes),
+            tuple(t.get_text() for t in legend.get_texts()) if legend is not None else (),
+            tuple(
+                (t.get_text(), repr(t.get_position()), t.get_verticalalignment()) for t in ax.texts
+            ),
+            tuple(a.get_label() for a in fig.axes[1:]),
+            ax.get_title(),
+            tuple(tuple(a.get_position().bounds) for a in fig.axes),
+        )
+        return [*nodes, *ax.texts], rest
+
+    def png(self, fig: Figure) -> bytes:
+        moving, rest = self._moving(fig)
+        canvas = FigureCanvasAgg(fig)
+        with self.lock:
+            kept = self.rests.get(rest)
+            if kept is None:
+                for artist in moving:
+                    artist.set_visible(False)
+                canvas.draw()
+                for artist in moving:
+                    artist.set_visible(True)
+                kept = self.rests[rest] = canvas.copy_from_bbox(fig.bbox)
+                while len(self.rests) > self.KEPT:
+                    self.rests.popitem(last=False)
+            self.rests.move_to_end(rest)
+        canvas.get_renderer()  # the figure's own pixels, then the kept rest over them
+        canvas.restore_region(kept)
+        for artist in sorted(moving, key=lambda a: a.get_zorder()):
+            fig.draw_artist(artist)
+        buffer = io.BytesIO()
+        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png")
+        return buffer.getvalue()
+
+
+_maps: OrderedDict[Hashable, LiveMap] = OrderedDict()
+
+
+def map_png(key: Hashable, fig: Figure) -> bytes:
+    """The PNG of ``fig``, a run's map (``key``: the run, its colouring and network), drawn over
+    the rest kept for that run (:class:`LiveMap`, at most :data:`LIVE_KEPT` runs)."""
+    with _lock:
+        live = _maps.get(key)
+        if live is None:
+            live = _maps[key] = LiveMap()
+            while len(_maps) > LIVE_KEPT:
+                _maps.popitem(last=False)
+        _maps.move_to_end(key)
+    return live.png(fig)
+
+
 def charts_png(s: Session, view: View) -> bytes:
     """The PNG of the charts of ``view`` (a view of ``s``), drawn over its run's kept axes
     (:class:`LiveCharts`, one per run: its key without the year, at most :data:`LIVE_KEPT`)."""
