@@ -67,6 +67,10 @@ SERIES_NAMES = (
 )
 
 
+# parameter sections a running model cannot change (the seminar app's levers, replayed changes)
+FIXED_ONCE_STARTED = ("run.", "network.")
+
+
 class AllianceModel(mesa.Model):
     """NATO burden-sharing: the United States, the allies and Russia over a data-built network.
 
@@ -169,7 +173,7 @@ class AllianceModel(mesa.Model):
         reads the new values from the next step. What the start year fixed stays as it was: the
         network, each ally's start-year values and anchored budget, the initial stocks. The event
         log records the change."""
-        fixed = [k for k in values if k.startswith("run.") or k.startswith("network.")]
+        fixed = [k for k in values if k.startswith(FIXED_ONCE_STARTED)]
         if fixed:
             raise ValueError(f"{fixed[0]} is fixed once a run has started")
         P = self._bind_params(self.config.with_params(values, source=source))

@@ -24,7 +24,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from ..model.alliance import AllianceModel
+from ..model.alliance import FIXED_ONCE_STARTED, AllianceModel
 from ..scenario import Scenario
 from ..scenario.loader import check_recorded
 from ..scenario.schema import is_whole_number
@@ -50,13 +50,7 @@ def replication_seeds(root: int, n: int) -> list[int]:
     to :data:`MAX_REPLICATIONS` and ``root`` a whole number from 0, else a
     :class:`~sim.scenario.ScenarioError` naming them (found by fuzzing: ``n = 10**12`` filled
     the machine's memory before it could be stopped)."""
-    from ..scenario import ScenarioError  # noqa: PLC0415
-
-    for name, value, high in (("n", n, MAX_REPLICATIONS), ("root", root, None)):
-        if not is_whole_number(value) or value < 0 or (high is not None and value > high):
-            limit = f"from 0 to {high:,}" if high is not None else "0 or more"
-            shown = value if isinstance(value, int | float | str) else type(value).__name__
-            raise ScenarioError("replication_seeds", name, f"a whole number {limit}", shown)
+    _check_whole("replication_seeds", (("n", n, MAX_REPLICATIONS), ("root", root, None)))
     children = np.random.SeedSequence(root).spawn(n)
     return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]
 
@@ -94,6 +88,18 @@ def run_one(
     """
     check_replications(scenario, 1, seed, "run_one")
     check_changes(scenario, changes, "run_one")
+    return _run(scenario, seed, run, world, changes)
+
+
+def _run(
+    scenario: Scenario,
+    seed: int,
+    run: int,
+    world: dict[str, Any] | None,
+    changes: Sequence[Change],
+) -> RunResult:
+    """:func:`run_one` on arguments already checked (:func:`run_replications` checks them once
+    for every replication)."""
     model = None
     used: dict[str, Any] = {}
     try:
@@ -130,7 +136,7 @@ def _run_batch(
     jobs: Sequence[tuple[int, int, dict[str, Any] | None]],
     changes: Sequence[Change] = (),
 ) -> list[RunResult]:
-    return [run_one(scenario, seed, run, world, changes) for run, seed, world in jobs]
+    return [_run(scenario, seed, run, world, changes) for run, seed, world in jobs]
 
 
 @dataclass
@@ -278,15 +284,28 @@ def check_replications(
             "a Scenario (sim.load_scenario(name or path))",
             type(scenario).__name__,
         )
-    for name, value, low, high in (
-        ("reps", reps, 0, MAX_REPLICATIONS),
-        ("seed", seed, 0, None),
-    ):
+    _check_whole(where, (("reps", reps, MAX_REPLICATIONS), ("seed", seed, None)))
+
+
+def _check_whole(where: str, values: tuple[tuple[str, Any, int | None], ...]) -> None:
+    """Each ``(name, value, high)`` a whole number from 0 (to ``high``), else one
+    :class:`~sim.scenario.ScenarioError` naming ``where`` and the argument."""
+    from ..scenario import ScenarioError  # noqa: PLC0415
+
+    for name, value, high in values:
         whole = is_whole_number(value)
-        if not whole or value < low or (high is not None and value > high):
-            limit = f"from {low} to {high:,}" if high is not None else f"{low} or more"
+        if not whole or value < 0 or (high is not None and value > high):
+            limit = f"from 0 to {high:,}" if high is not None else "0 or more"
             shown = value if whole or isinstance(value, float | str) else type(value).__name__
             raise ScenarioError(where, name, f"a whole number {limit}", shown)
+
+
+def check_worlds(worlds: Any, where: str) -> None:
+    """``worlds`` True or False (found by fuzzing: ``worlds="no"`` is true, and sampled)."""
+    from ..scenario import ScenarioError  # noqa: PLC0415
+
+    if not isinstance(worlds, bool | np.bool_):
+        raise ScenarioError(where, "worlds", "True or False", worlds)
 
 
 def check_changes(scenario: Scenario, changes: Any, where: str = "run_replications") -> None:
@@ -309,7 +328,7 @@ def check_changes(scenario: Scenario, changes: Any, where: str = "run_replicatio
             raise ScenarioError(where, "changes", "years as whole numbers", year)
         if not last <= year < end:
             raise ScenarioError(where, "changes", f"years in order from {start} to {end - 1}", year)
-        if not isinstance(key, str) or key.startswith(("run.", "network.")):
+        if not isinstance(key, str) or key.startswith(FIXED_ONCE_STARTED):
             raise ScenarioError(where, "changes", "a parameter a running model can change", key)
         try:  # after the changes before it: rules across parameters hold for them together
             now = now.with_params({key: value})
@@ -341,10 +360,7 @@ def run_replications(
     from tqdm import tqdm  # noqa: PLC0415 (only the command line asks for a bar)
 
     check_replications(scenario, reps, seed)
-    if not isinstance(worlds, bool | np.bool_):  # found by fuzzing: worlds="no" sampled worlds
-        from ..scenario import ScenarioError  # noqa: PLC0415
-
-        raise ScenarioError("run_replications", "worlds", "True or False", worlds)
+    check_worlds(worlds, "run_replications")
     check_changes(scenario, changes)
     check_recorded(scenario, "run_replications")
     seeds = replication_seeds(seed, reps)

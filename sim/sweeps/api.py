@@ -16,7 +16,6 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -24,7 +23,7 @@ from .. import __version__
 from ..runs.folders import check_utf8
 from ..runs.pool import MAX_WORKERS
 from ..runs.provenance import provenance
-from ..runs.runner import replication_seeds
+from ..runs.runner import check_worlds, replication_seeds
 from ..runs.store import read_table
 from ..scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 from ..scenario.schema import is_whole_number
@@ -465,8 +464,7 @@ def sweep(
     """
     refuse_in_worker_start_up()
     workers = check_workers(workers)
-    if not isinstance(worlds, bool | np.bool_):  # found by fuzzing: worlds="no" sampled worlds
-        raise ScenarioError("sweep", "worlds", "True or False", worlds)
+    check_worlds(worlds, "sweep")
     if not isinstance(out, (str, PathLike)) or not str(out):  # Path(None): a bare TypeError
         raise ScenarioError("sweep", "out", "a folder's path", out)
     check_utf8(Path(out), "out")

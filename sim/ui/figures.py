@@ -108,6 +108,35 @@ def forget_drawings() -> None:
         _pngs.clear()
 
 
+def _kept(cache: OrderedDict[Hashable, Any], key: Hashable, make: Callable[[], Any], most: int):
+    """``cache[key]``, made by ``make()`` if missing; the most recently used last, at most
+    ``most`` kept (the oldest forgotten). The caller holds the cache's lock."""
+    if key not in cache:
+        cache[key] = make()
+        while len(cache) > most:
+            cache.popitem(last=False)
+    cache.move_to_end(key)
+    return cache[key]
+
+
+def _drawn_without(canvas: FigureCanvasAgg, fig: Figure, moving: list[Any]) -> Any:
+    """The pixels of ``fig`` drawn without the artists ``moving`` (those drawn over them every
+    year), as a region to restore."""
+    for artist in moving:
+        artist.set_visible(False)
+    canvas.draw()
+    for artist in moving:
+        artist.set_visible(True)
+    return canvas.copy_from_bbox(fig.bbox)
+
+
+def _canvas_png(canvas: FigureCanvasAgg) -> bytes:
+    """The canvas's pixels as they stand (no drawing again) as PNG."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png")
+    return buffer.getvalue()
+
+
 def _charts_frame(start: int, end: int) -> tuple[Figure, list[Line2D], Text]:
     """The charts' figure without data: six axes on fixed margins, their titles, units and the
     run's years; an empty line on each and an empty title above them."""
@@ -228,12 +257,8 @@ class LiveCharts:
             if self.background is None:  # the first year: every axes at once, one drawing
                 for ax, lim in zip(self.fig.axes, limits, strict=True):
                     ax.set_ylim(lim)
-                for artist in (*self.lines, self.title):
-                    artist.set_visible(False)
-                self.canvas.draw()
-                for artist in (*self.lines, self.title):
-                    artist.set_visible(True)
-                self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+                moving = [*self.lines, self.title]
+                self.background = _drawn_without(self.canvas, self.fig, moving)
                 self.limits = list(limits)
             elif changed:
                 self.canvas.restore_region(self.background)
@@ -246,16 +271,14 @@ class LiveCharts:
             self.canvas.restore_region(self.background)
             for artist in (*self.lines, self.title):
                 self.fig.draw_artist(artist)
-            buffer = io.BytesIO()
-            Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buffer, format="png")
-        return buffer.getvalue()
+            return _canvas_png(self.canvas)
 
 
 class LiveMap:
     """One run's map, drawn each year as a new figure (``network_map``, cheap to build) whose
     nodes and labels are drawn over the rest as pixels kept from an earlier year: the
     rest (ties, axes, the colour scale, the legend) is the same while the scale's limits, who is
-    outside NATO or unarmed, and the labels' places are (the key :meth:`_rest`). Every year's
+    outside NATO or unarmed, and the labels' places are (:meth:`_moving`'s key). Every year's
     bytes are those of a new drawing (tested). One thread at a time (a lock)."""
 
     KEPT = 4  # drawings of the rest kept per run (the scale changes a few times a run)
@@ -290,24 +313,12 @@ class LiveMap:
         moving, rest = self._moving(fig)
         canvas = FigureCanvasAgg(fig)
         with self.lock:
-            kept = self.rests.get(rest)
-            if kept is None:
-                for artist in moving:
-                    artist.set_visible(False)
-                canvas.draw()
-                for artist in moving:
-                    artist.set_visible(True)
-                kept = self.rests[rest] = canvas.copy_from_bbox(fig.bbox)
-                while len(self.rests) > self.KEPT:
-                    self.rests.popitem(last=False)
-            self.rests.move_to_end(rest)
+            kept = _kept(self.rests, rest, lambda: _drawn_without(canvas, fig, moving), self.KEPT)
         canvas.get_renderer()  # the figure's own pixels, then the kept rest over them
         canvas.restore_region(kept)
         for artist in sorted(moving, key=lambda a: a.get_zorder()):
             fig.draw_artist(artist)
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png")
-        return buffer.getvalue()
+        return _canvas_png(canvas)
 
 
 _maps: OrderedDict[Hashable, LiveMap] = OrderedDict()
@@ -317,27 +328,16 @@ def map_png(key: Hashable, fig: Figure) -> bytes:
     """The PNG of ``fig``, a run's map (``key``: the run, its colouring and network), drawn over
     the rest kept for that run (:class:`LiveMap`, at most :data:`LIVE_KEPT` runs)."""
     with _lock:
-        live = _maps.get(key)
-        if live is None:
-            live = _maps[key] = LiveMap()
-            while len(_maps) > LIVE_KEPT:
-                _maps.popitem(last=False)
-        _maps.move_to_end(key)
+        live = _kept(_maps, key, LiveMap, LIVE_KEPT)
     return live.png(fig)
 
 
 def charts_png(s: Session, view: View) -> bytes:
     """The PNG of the charts of ``view`` (a view of ``s``), drawn over its run's kept axes
     (:class:`LiveCharts`, one per run: its key without the year, at most :data:`LIVE_KEPT`)."""
-    run = view.key[:-1]
+    years = view.configured.get("run.start_year"), view.configured.get("run.end_year")
     with _lock:
-        live = _live.get(run)
-        if live is None:
-            start = view.configured.get("run.start_year")
-            live = _live[run] = LiveCharts(start, view.configured.get("run.end_year"))
-            while len(_live) > LIVE_KEPT:
-                _live.popitem(last=False)
-        _live.move_to_end(run)
+        live = _kept(_live, view.key[:-1], lambda: LiveCharts(*years), LIVE_KEPT)
     return live.png(view.history, _charts_title(s, view))
 
 
