@@ -53,7 +53,7 @@ def test_a_failed_run_is_recorded_not_raised(default_scenario, monkeypatch):
     def boom(self):
         raise RuntimeError("scripted failure")
 
-    monkeypatch.setattr(runner.AllianceModel, "run", boom)
+    monkeypatch.setattr(runner.AllianceModel, "_end_year", boom)
     res = run_replications(default_scenario, 2, seed=1)
     assert len(res.failures) == 2 and "scripted failure" in res.failures[0].error
 

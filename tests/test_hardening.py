@@ -97,7 +97,7 @@ def test_every_replication_failed_still_reports(tmp_path, monkeypatch, capsys):
     def broken(self):
         raise RuntimeError("a rule divided by zero")
 
-    monkeypatch.setattr(model.AllianceModel, "run", broken)
+    monkeypatch.setattr(model.AllianceModel, "_end_year", broken)
     code = main(["run", "baseline", "--reps", "3", "--out", str(tmp_path / "out")])
     assert code == 1
     html = (tmp_path / "out" / "report.html").read_text()
@@ -141,7 +141,7 @@ def test_a_comparison_whose_runs_all_failed_still_reports(tmp_path, monkeypatch,
     def broken(self):
         raise RuntimeError("a rule divided by zero")
 
-    monkeypatch.setattr(model.AllianceModel, "run", broken)
+    monkeypatch.setattr(model.AllianceModel, "_end_year", broken)
     out = tmp_path / "cmp"
     assert main(["compare", "baseline", "cajole", "--reps", "2", "--out", str(out)]) == 1
     assert "No replication of baseline, cajole finished" in (out / "report.html").read_text()

@@ -132,6 +132,11 @@ class AllianceModel(mesa.Model):
         self.shares = (np.zeros(len(records)), np.zeros(len(records)), np.zeros(len(records)))
         self.signals = np.zeros(len(records))
         self.probe_this_year: crisis_game.Crisis | None = None
+        # the year's forced probe target and US pressure (events, an instructor) and the
+        # laggards the US named: set by one step of the year for the next (sim.engine.year)
+        self.forced_probe: int | None = None
+        self.forced_pressure = 0.0
+        self.laggards = np.zeros(len(records), dtype=bool)
         self.greyzone_total = 0
         # the behaviours US influence is read from (M6, sim.mechanisms.influence)
         self.comply_start = 0.0  # set once the US has taken its stance; 0: compliance counts 1
@@ -366,7 +371,17 @@ class AllianceModel(mesa.Model):
 
     # -- the year ----------------------------------------------------------------------------
     def step(self) -> None:
-        """Advance one year (the order is in the module docstring)."""
+        """Advance one year (the order is in the module docstring): the year of a batch of
+        one run (:func:`sim.engine.year.step`, which advances many runs at once the same way)."""
+        from ..engine.batch import Batch  # noqa: PLC0415 (the engine imports this module)
+        from ..engine.year import step  # noqa: PLC0415
+
+        step(Batch.of(self))
+
+    def _begin_year(self) -> None:
+        """The year's exogenous inputs (step 1 of the module docstring): the series, allies
+        joining on record, dated and injected events, GDP growth. Sets ``forced_probe`` and
+        ``forced_pressure`` for the year's later steps."""
         self.year += 1
         self.now = self.config.series_year(self.year)
         us = self.united_states
@@ -383,11 +398,13 @@ class AllianceModel(mesa.Model):
             )
             forced_probe = probe if probe is not None else forced_probe
             forced_pressure = max(forced_pressure, push)
+        self.forced_probe, self.forced_pressure = forced_probe, forced_pressure
         self.ally_state.grow_economy(self.year)
-        self._russia_acts(forced_probe)
-        laggards = self._united_states_acts(forced_pressure)
-        self._allies_act(laggards)
-        self._deliver()
+
+    def _end_year(self) -> None:
+        """The deadline judged, Russia's reading of resolve and the year's record (steps 5 and
+        6 of the module docstring, after the deliveries)."""
+        us = self.united_states
         self._judge_deadline()
         self.russia.read_resolve(
             us.posture,
@@ -419,7 +436,9 @@ class AllianceModel(mesa.Model):
         total = sum(w)
         return sum(a * b for a, b in zip(w, x, strict=True)) / total if total else 0.5
 
-    def _russia_acts(self, forced_probe: int | None) -> None:
+    def _russia_prepares(self) -> None:
+        """Russia's year before it acts (M8): its spending reaction and forces, a ceasefire
+        logged, grey-zone attacks, and the theatre read again."""
         war = self.now["ukraine_war"]
         russia = self.russia
         was_at_war = russia.forces.committed > 0 and russia.war_demand > 0
@@ -442,7 +461,13 @@ class AllianceModel(mesa.Model):
         s.greyzone_attacks_extra.fill(0)
         self.greyzone_total = int(s.greyzone_attacks.sum())
         self.theatre.refresh(self, self.year)
-        incursions.act(self)  # air, drone and sea incursions below the threshold of war (M8)
+
+    def _russia_probes(self) -> None:
+        """Russia's probe decision (M8) and, if it probes (or an event or a human forces a
+        probe), the Article 5 crisis game (M9) and its feedback."""
+        forced_probe = self.forced_probe
+        russia = self.russia
+        s = self.ally_state
         th = self.theatre
         candidates = np.flatnonzero(th.reachable & s.member & s.armed)
         readiness = min(1.0, russia.forces.free / max(self.readiness_thresholds[1], 1e-9))

@@ -103,27 +103,13 @@ def _run(
     model = None
     used: dict[str, Any] = {}
     try:
-        if world:
-            from .worlds import apply_world  # noqa: PLC0415
-
-            scenario, used = apply_world(scenario, world)
-        model = AllianceModel(scenario, rng=seed)
+        model, used = start_model(scenario, seed, world)
         for year, key, value in changes:
             while model.year < min(year, model.end_year):
                 model.step()
             model.change_params({key: value}, source="a lever moved mid-run")
         model.run()
-        rec = model.recorder
-        return RunResult(
-            run,
-            seed,
-            rec.model_rows,
-            rec.ally_columns(),
-            rec.events,
-            rec.summary(),
-            probe_options=rec.options,
-            world=used,
-        )
+        return model_result(model, run, seed, used)
     except Exception:  # a failed run is data, not a crash
         return RunResult(run, seed, error=traceback.format_exc(), world=used or dict(world or {}))
     finally:
@@ -131,12 +117,44 @@ def _run(
             release_model(model)
 
 
+def start_model(
+    scenario: Scenario, seed: int, world: dict[str, Any] | None
+) -> tuple[AllianceModel, dict[str, Any]]:
+    """A replication's model at its start year, in its sampled ``world`` if given; and the
+    sampled values it uses."""
+    used: dict[str, Any] = {}
+    if world:
+        from .worlds import apply_world  # noqa: PLC0415
+
+        scenario, used = apply_world(scenario, world)
+    return AllianceModel(scenario, rng=seed), used
+
+
+def model_result(model: AllianceModel, run: int, seed: int, used: dict[str, Any]) -> RunResult:
+    """The outputs of a finished ``model`` as a :class:`RunResult`."""
+    rec = model.recorder
+    return RunResult(
+        run,
+        seed,
+        rec.model_rows,
+        rec.ally_columns(),
+        rec.events,
+        rec.summary(),
+        probe_options=rec.options,
+        world=used,
+    )
+
+
 def _run_batch(
     scenario: Scenario,
     jobs: Sequence[tuple[int, int, dict[str, Any] | None]],
     changes: Sequence[Change] = (),
 ) -> list[RunResult]:
-    return [_run(scenario, seed, run, world, changes) for run, seed, world in jobs]
+    """The replications ``jobs`` ((run, seed, world)), advanced together
+    (:func:`sim.engine.lockstep.run_jobs`); each one's tables are those of :func:`_run`."""
+    from ..engine.lockstep import run_jobs  # noqa: PLC0415 (the engine imports this module)
+
+    return run_jobs(scenario, jobs, changes)
 
 
 @dataclass

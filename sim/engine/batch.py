@@ -1,0 +1,104 @@
+"""A batch of runs advanced together (:mod:`sim.engine`), and the stacking its phases share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..model.alliance import AllianceModel
+
+
+def structure(model: AllianceModel) -> tuple[Any, ...]:
+    """What the models of one batch must share: the run's years, the allies, the knock-out
+    switches and every parameter that is not a number (a batched phase reads them once for the
+    batch). Numeric parameters, worlds, events and seeds may differ from run to run."""
+    choices = tuple(
+        (section, key, value)
+        for section, table in sorted(model.params.items())
+        for key, value in sorted(table.items())
+        if not isinstance(value, (int, float)) or isinstance(value, bool)
+    )
+    return (
+        model.start_year,
+        model.end_year,
+        tuple(model.codes),
+        tuple(sorted((k, bool(v)) for k, v in model.switches.items())),
+        choices,
+    )
+
+
+class Batch:
+    """R models of one :func:`structure`, advanced a year at a time by :func:`sim.engine.year.step`.
+
+    ``params(section)`` stacks a parameter table over the runs, a column of shape (R, 1) per
+    numeric parameter, so a rule written for one run's numbers broadcasts over (R, allies)
+    arrays unchanged; a text parameter must be the same in every run. The stack is kept until a
+    model's table changes (a lever moved: :meth:`AllianceModel.change_params` binds a new one).
+    """
+
+    __slots__ = ("models", "_params")
+
+    def __init__(self, models: Sequence[AllianceModel]) -> None:
+        if not models:
+            raise ValueError("a batch needs at least one model")
+        first = structure(models[0])
+        for m in models[1:]:
+            if structure(m) != first:
+                raise ValueError(
+                    "the models of a batch must share their years, allies and switches"
+                )
+        self.models = list(models)
+        self._params: dict[str, tuple[list[Mapping[str, Any]], dict[str, Any]]] = {}
+
+    @classmethod
+    def of(cls, model: AllianceModel) -> Batch:
+        """The batch of one model (its own ``step()``)."""
+        return cls([model])
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def on(self, switch: str) -> bool:
+        """Whether the knock-out switch ``switch`` is on (the same in every model: structure)."""
+        return self.models[0].on(switch)
+
+    def stack(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
+        """``get(model)`` for every model, stacked on a first axis of length R."""
+        return np.stack([get(m) for m in self.models])
+
+    def column(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
+        """``get(model)`` (a number) for every model, as a column of shape (R, 1)."""
+        return np.array([get(m) for m in self.models], dtype=float)[:, None]
+
+    def params(self, section: str) -> dict[str, Any]:
+        """The parameter table ``section`` (the models' ``p_<section>``) over the batch: a
+        float column (R, 1) per number, the shared value of anything else."""
+        tables = [getattr(m, f"p_{section}") for m in self.models]
+        kept = self._params.get(section)
+        if kept is not None and all(a is b for a, b in zip(kept[0], tables, strict=True)):
+            return kept[1]
+        out = _stack_tables(section, tables)
+        self._params[section] = (tables, out)  # the tables are kept: their ids stay theirs
+        return out
+
+    def scatter(self, values: np.ndarray, put: Callable[[AllianceModel, Any], None]) -> None:
+        """``put(model, values[r])`` for every model r."""
+        for m, v in zip(self.models, values, strict=True):
+            put(m, v)
+
+
+def _stack_tables(section: str, tables: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    tables = list(tables)
+    out: dict[str, Any] = {}
+    for key, first in tables[0].items():
+        values = [t[key] for t in tables]
+        if isinstance(first, (int, float)) and not isinstance(first, bool):
+            out[key] = np.array(values, dtype=float)[:, None]
+        elif all(v == first for v in values[1:]):
+            out[key] = first
+        else:
+            raise ValueError(f"{section}.{key} differs between the runs of a batch")
+    return out

@@ -1,0 +1,65 @@
+"""Replications advanced together to their end (:mod:`sim.engine`).
+
+:func:`run_jobs` is what a replication batch runs (:func:`sim.runs.runner.run_replications`
+sends it batches of jobs): it builds every job's model, groups the models by
+:func:`~sim.engine.batch.structure`, and steps each group a year at a time with
+:func:`sim.engine.year.step`, applying the levers moved mid-run (``changes``) in their years as
+:func:`sim.runs.runner.run_one` does. Each run's tables are those it has alone (tested).
+
+A failed run is data, not a crash, as it is alone: a model that cannot be built is recorded as
+failed at once; if a year raises in a group, the group's runs are run again one at a time
+(:func:`sim.runs.runner._run`), so the runs that do not fail keep their tables and the one that
+fails is recorded with its own traceback.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+from ..model.alliance import AllianceModel
+from ..runs.runner import Change, RunResult, _run, model_result, release_model, start_model
+from ..scenario import Scenario
+from .batch import Batch, structure
+from .year import step
+
+Job = tuple[int, int, dict[str, Any] | None]  # (run, seed, world)
+
+
+def run_jobs(scenario: Scenario, jobs: Sequence[Job], changes: Sequence[Change] = ()) -> list[RunResult]:
+    """Run ``jobs`` of ``scenario`` together; their results in the jobs' order."""
+    results: dict[int, RunResult] = {}
+    groups: dict[tuple[Any, ...], list[tuple[int, AllianceModel, dict[str, Any]]]] = {}
+    for k, (run, seed, world) in enumerate(jobs):
+        try:
+            model, used = start_model(scenario, seed, world)
+        except Exception:  # a failed run is data, not a crash
+            results[k] = RunResult(run, seed, error=traceback.format_exc(), world=dict(world or {}))
+            continue
+        groups.setdefault(structure(model), []).append((k, model, used))
+    for group in groups.values():
+        models = [m for _, m, _ in group]
+        try:
+            _advance(Batch(models), changes)
+        except Exception:  # find the run that fails: each again, alone
+            for k, model, _ in group:
+                release_model(model)
+                results[k] = _run(scenario, jobs[k][1], jobs[k][0], jobs[k][2], changes)
+            continue
+        for k, model, used in group:
+            results[k] = model_result(model, jobs[k][0], jobs[k][1], used)
+            release_model(model)
+    return [results[k] for k in range(len(jobs))]
+
+
+def _advance(batch: Batch, changes: Sequence[Change]) -> None:
+    """Step ``batch`` to its end year, moving the levers ``changes`` in their years."""
+    first = batch.models[0]
+    for year, key, value in changes:
+        while first.year < min(year, first.end_year):
+            step(batch)
+        for m in batch.models:
+            m.change_params({key: value}, source="a lever moved mid-run")
+    while first.year < first.end_year:
+        step(batch)

@@ -1,0 +1,82 @@
+"""One year of every run in a batch (:mod:`sim.engine`), in the model's order.
+
+The order is :mod:`sim.model.alliance`'s (its module docstring). Each phase below takes the
+batch. A phase written over the batch stacks the runs' state and applies its rules once; the
+others call each model's own method in turn. Either way each model draws from its own stream
+in its own order, so a run's tables do not depend on the batch.
+
+Batched so far: none of the phases (the loop over models is the engine's frame; the phases are
+moved into it one at a time, each checked to leave every table identical:
+``benchmarks/golden.py``).
+"""
+
+from __future__ import annotations
+
+from ..mechanisms import incursions
+from .batch import Batch
+
+
+def begin_year(batch: Batch) -> None:
+    """Step 1: the year's series, joins, events and GDP growth (per model: rare branches)."""
+    for m in batch.models:
+        m._begin_year()
+
+
+def russia_prepares(batch: Batch) -> None:
+    """Step 2, first part: Russia's spending, forces and grey-zone attacks (M8)."""
+    for m in batch.models:
+        m._russia_prepares()
+
+
+def russia_incursions(batch: Batch) -> None:
+    """Step 2: air, drone and sea incursions below the threshold of war (M8)."""
+    for m in batch.models:
+        incursions.act(m)
+
+
+def russia_probes(batch: Batch) -> None:
+    """Step 2, last part: the probe decision and the crisis game (M8, M9)."""
+    for m in batch.models:
+        m._russia_probes()
+
+
+def united_states_acts(batch: Batch) -> None:
+    """Step 3: the US measures progress, threatens, executes and adjusts its posture (M5)."""
+    for m in batch.models:
+        m.laggards = m._united_states_acts(m.forced_pressure)
+
+
+def allies_act(batch: Batch) -> None:
+    """Step 4: the allies' threat, trust, answer to coercion and budgets (M2, M3, M4)."""
+    for m in batch.models:
+        m._allies_act(m.laggards)
+
+
+def deliver(batch: Batch) -> None:
+    """Step 5: orders, deliveries and the alliance's indices (M1, M6, M7)."""
+    for m in batch.models:
+        m._deliver()
+
+
+def end_year(batch: Batch) -> None:
+    """Steps 5-6: the deadline judged, Russia reads resolve, the year recorded."""
+    for m in batch.models:
+        m._end_year()
+
+
+PHASES = (
+    begin_year,
+    russia_prepares,
+    russia_incursions,
+    russia_probes,
+    united_states_acts,
+    allies_act,
+    deliver,
+    end_year,
+)
+
+
+def step(batch: Batch) -> None:
+    """Advance every model of ``batch`` one year."""
+    for phase in PHASES:
+        phase(batch)
