@@ -31,8 +31,8 @@ def main(runs: int, sizes: list[int]) -> None:
     spent: collections.Counter[str] = collections.Counter()
     phases = year.PHASES
 
-    def timed(phase):  # noqa: ANN001, ANN202
-        def run(batch):  # noqa: ANN001, ANN202
+    def timed(phase):
+        def run(batch):
             t0 = time.process_time()
             phase(batch)
             spent[phase.__name__] += time.process_time() - t0
@@ -46,7 +46,7 @@ def main(runs: int, sizes: list[int]) -> None:
         t0 = time.process_time()
         for i in range(0, runs, r):
             out = run_jobs(scenario, jobs[i : i + r])
-            assert not any(x.error for x in out), [x.error for x in out if x.error][0]
+            assert not any(x.error for x in out), next(x.error for x in out if x.error)
         cpu = time.process_time() - t0
         year.PHASES = phases
         print(f"R = {r:4d}: {runs / cpu:7.1f} runs/s of CPU ({cpu / runs * 1000:.2f} ms a run)")

@@ -93,8 +93,8 @@ def test_a_run_that_fails_in_a_batch_is_recorded_and_the_others_keep_their_table
     for k in (0, 1, 3, 4):
         assert not results[k].error
         assert results[k].model == good[k].model
-        for col, values in good[k].allies.items():
-            values = np.asarray(values)
+        for col, column in good[k].allies.items():
+            values = np.asarray(column)
             nan = values.dtype.kind == "f"
             assert np.array_equal(results[k].allies[col], values, equal_nan=nan), col
 

@@ -158,15 +158,14 @@ def test_dask_local_cluster_gives_the_same_rows(serial_sweep, tmp_path):
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch, capsys):
     from sim.sweeps import execute
 
-    real = execute.run_one
+    real = execute.run_many
     monkeypatch.setattr(
         execute,
-        "run_one",
-        lambda s, seed, run=0: (
-            sim.RunResult(run, seed, error="Traceback: scripted failure")
-            if run == 1
-            else real(s, seed, run)
-        ),
+        "run_many",
+        lambda items, changes=(): [
+            sim.RunResult(r.run, r.seed, error="Traceback: scripted failure") if r.run == 1 else r
+            for r in real(items, changes)
+        ],
     )
     out = tmp_path / "f"
     code = main(

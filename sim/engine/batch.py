@@ -39,7 +39,7 @@ class Batch:
     model's table changes (a lever moved: :meth:`AllianceModel.change_params` binds a new one).
     """
 
-    __slots__ = ("models", "_params")
+    __slots__ = ("_params", "models")
 
     def __init__(self, models: Sequence[AllianceModel]) -> None:
         if not models:

@@ -25,13 +25,22 @@ from .batch import Batch, structure
 from .year import step
 
 Job = tuple[int, int, dict[str, Any] | None]  # (run, seed, world)
+Item = tuple[Scenario, int, int, dict[str, Any] | None]  # (scenario, run, seed, world)
 
 
-def run_jobs(scenario: Scenario, jobs: Sequence[Job], changes: Sequence[Change] = ()) -> list[RunResult]:
+def run_jobs(
+    scenario: Scenario, jobs: Sequence[Job], changes: Sequence[Change] = ()
+) -> list[RunResult]:
     """Run ``jobs`` of ``scenario`` together; their results in the jobs' order."""
+    return run_many([(scenario, *job) for job in jobs], changes)
+
+
+def run_many(items: Sequence[Item], changes: Sequence[Change] = ()) -> list[RunResult]:
+    """Run ``items`` ((scenario, run, seed, world): a sweep's task holds several points)
+    together where their structure allows; their results in the items' order."""
     results: dict[int, RunResult] = {}
     groups: dict[tuple[Any, ...], list[tuple[int, AllianceModel, dict[str, Any]]]] = {}
-    for k, (run, seed, world) in enumerate(jobs):
+    for k, (scenario, run, seed, world) in enumerate(items):
         try:
             model, used = start_model(scenario, seed, world)
         except Exception:  # a failed run is data, not a crash
@@ -45,12 +54,12 @@ def run_jobs(scenario: Scenario, jobs: Sequence[Job], changes: Sequence[Change] 
         except Exception:  # find the run that fails: each again, alone
             for k, model, _ in group:
                 release_model(model)
-                results[k] = _run(scenario, jobs[k][1], jobs[k][0], jobs[k][2], changes)
+                results[k] = _run(*items[k], changes)
             continue
         for k, model, used in group:
-            results[k] = model_result(model, jobs[k][0], jobs[k][1], used)
+            results[k] = model_result(model, items[k][1], items[k][2], used)
             release_model(model)
-    return [results[k] for k in range(len(jobs))]
+    return [results[k] for k in range(len(items))]
 
 
 def _advance(batch: Batch, changes: Sequence[Change]) -> None:

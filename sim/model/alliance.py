@@ -35,7 +35,7 @@ from ..agents import Ally, Russia, UnitedStates, budget_why
 from ..agents import ally_rules as rules
 from ..agents.ally import AllyState
 from ..mechanisms import capability as cap
-from ..mechanisms import coercion, forces, incursions, influence, progress, switches
+from ..mechanisms import coercion, forces, influence, progress, switches
 from ..mechanisms import crisis as crisis_game
 from ..mechanisms.theatre import Theatre
 from ..scenario import CATALOGUE, Scenario
@@ -219,8 +219,10 @@ class AllianceModel(mesa.Model):
         self.requirement_start = cap.planning_target(
             self.europe_weights @ paid_pre_war, self.us_base, growth
         )
-        self.russia_reference = initial.russia_reconstituted(
-            self.config, self.start_year, self.params
+        self.russia_reference = self.config.derived(  # the same for every run of a scenario
+            ("russia_reconstituted",),
+            lambda: initial.russia_reconstituted(self.config, self.start_year, self.params),
+            ("russia", "crisis", "series", "run", "mechanisms"),
         )
         self.europe_start = self.europe_capability()
         self.coverage = cap.coverage(self.europe_start, self.requirement_start, np.inf)

@@ -32,8 +32,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..engine.lockstep import run_many
 from ..runs.pool import process_executor
-from ..runs.runner import RunResult, run_one
+from ..runs.runner import RunResult
 from ..runs.store import with_units
 from ..scenario import Scenario
 
@@ -84,22 +85,34 @@ def run_task(base: Scenario, runs: Sequence[Run]) -> tuple[dict[str, bytes], dic
         t: {} for t in ("model", "allies", "events", "summary", "failures", "worlds")
     }
     scenarios: dict[int, Scenario | str] = {}
+    for run in runs:
+        if run.point not in scenarios:
+            try:
+                scenarios[run.point] = base.with_params(
+                    dict(run.params), source=f"point {run.point}"
+                )
+            except Exception as exc:  # bad factor values are data, not a crash
+                scenarios[run.point] = f"{type(exc).__name__}: {exc}"
+    # the task's runs advance together (sim.engine): each run's tables are those it has alone
+    runnable = [r for r in runs if not isinstance(scenarios[r.point], str)]
+    done = dict(
+        zip(
+            (r.run for r in runnable),
+            run_many(
+                [(scenarios[r.point], r.run, r.seed, dict(r.world) or None) for r in runnable]
+            ),
+            strict=True,
+        )
+    )
     failed = 0
     for run in runs:
-        sc = scenarios.get(run.point)
-        if sc is None:
-            try:
-                sc = base.with_params(dict(run.params), source=f"point {run.point}")
-            except Exception as exc:  # bad factor values are data, not a crash
-                sc = f"{type(exc).__name__}: {exc}"
-            scenarios[run.point] = sc
+        sc = scenarios[run.point]
         world = dict(run.world)
-        if isinstance(sc, str):
-            result = RunResult(run.run, run.seed, error=sc, world=world)
-        elif world:
-            result = run_one(sc, run.seed, run.run, world)
-        else:
-            result = run_one(sc, run.seed, run.run)
+        result = (
+            RunResult(run.run, run.seed, error=sc, world=world)
+            if isinstance(sc, str)
+            else done[run.run]
+        )
         if world:
             _add(tables["worlds"], {k: [v] for k, v in (result.world or world).items()}, run)
         if result.error:
