@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,6 +11,7 @@ import mesa
 import numpy as np
 
 from .. import data
+from ..engine import group
 from ..mechanisms.forces import RussianForces
 
 if TYPE_CHECKING:
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
 # The assessment Russia makes of a set of targets: given its reading of the chance that the US
 # answers and of European resolve, the chance of a fait accompli per target.
 Assess = Callable[[np.ndarray, float, float], np.ndarray]
+# The same over a group of runs that share their candidates (:func:`choose_probes`): given the
+# models, the targets and its readings per model, the chance per model and target.
+AssessOver = Callable[[list, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -182,60 +186,16 @@ class Russia(mesa.Agent):
         assess: Assess,
         readiness: float,
     ) -> int | None:
-        """M8: whether and where to probe an ally this year: a choice among every reachable ally
-        and not probing, with no threshold on forces (C8, C9, C11).
+        """M8: whether and where to probe an ally this year (:func:`choose_probes` for this
+        Russia alone; ``assess`` its assessment, :data:`Assess`). Returns the ally index or
+        None."""
 
-        Russia reads the chance that the US answers as its estimate of US resolve plus a
-        misperception draw (``misperception_sd``), and European resolve likewise; ``assess``
-        turns these into the chance of a fait accompli per target from the local balance
-        (:mod:`sim.mechanisms.local_balance`). The utility of probing target ``j``:
+        def assess_one(
+            models: list, targets: np.ndarray, us: np.ndarray, eu: np.ndarray
+        ) -> np.ndarray:
+            return np.asarray(assess(targets, us[0], eu[0]))[None, :]
 
-        ``probe_gain x value_j x p_j - probe_repelled_cost x (1 - p_j)
-        - probe_cost x resolve x (1 + probe_overstretch x (1 - readiness)) + confidence``
-
-        with ``value_j`` the target's proximity to Russia, ``p_j`` the chance of a fait
-        accompli, ``resolve = probe_us_weight x US resolve + (1 - probe_us_weight) x European
-        resolve`` (as Russia reads them) and ``readiness`` how far its free forces go toward
-        the regional war a probe could start (0-1). Not probing is worth ``probe_threshold``.
-        Russia picks among the targets and not probing with logit probabilities of sharpness
-        ``probe_sharpness``; after a probe it waits ``probe_cooldown_years``, in which it
-        weighs no target and assesses none (``success_estimate`` is NaN: not assessed; issue
-        25, no work for nothing). Returns the ally index or None.
-        """
-        p = self.p
-        self.probe_probability = 0.0
-        self.options = None
-        rng = self.model.rng
-        noise = rng.normal(0.0, p["misperception_sd"], 2)
-        us = min(1.0, max(0.0, self.resolve_estimate + noise[0]))
-        eu = min(1.0, max(0.0, self.europe_resolve_estimate + noise[1]))
-        if len(candidates) == 0:
-            self.success_estimate = 0.0
-            return None
-        if self.cooldown > 0:  # waiting after a probe: no options weighed, nothing assessed
-            self.cooldown -= 1
-            self.success_estimate = float("nan")
-            return None
-        chance = assess(candidates, us, eu)
-        self.success_estimate = float(chance.max())
-        resolve = p["probe_us_weight"] * us + (1.0 - p["probe_us_weight"]) * eu
-        cost = p["probe_cost"] * resolve * (1.0 + p["probe_overstretch"] * (1.0 - readiness))
-        utility = (
-            p["probe_gain"] * value * chance
-            - p["probe_repelled_cost"] * (1.0 - chance)
-            - cost
-            + self.confidence
-        )
-        z = p["probe_sharpness"] * np.append(utility, p["probe_threshold"])
-        z = np.exp(np.clip(z - z.max(), -700.0, 0.0))
-        probs = z / z.sum()
-        self.probe_probability = float(1.0 - probs[-1])
-        pick = int(np.searchsorted(np.cumsum(probs), rng.random() * probs.sum()))
-        self.options = ProbeOptions(candidates, value, chance, cost, utility, probs, pick, us, eu)
-        if pick >= len(candidates):
-            return None
-        self.cooldown = p["probe_cooldown_years"]
-        return int(candidates[pick])
+        return choose_probes([self.model], [candidates], [value], assess_one, [readiness])[0]
 
     def perceived_resolve(self) -> float:
         """The resolve Russia reads in NATO as a whole: ``probe_us_weight`` x its estimate of US
@@ -360,3 +320,113 @@ class Russia(mesa.Agent):
 
     def step(self) -> None:
         """Russia acts inside the model's schedule (``AllianceModel.step``)."""
+
+
+_PROBE_KEYS = (
+    "probe_us_weight",
+    "probe_cost",
+    "probe_overstretch",
+    "probe_gain",
+    "probe_repelled_cost",
+    "probe_sharpness",
+    "probe_threshold",
+)
+
+
+def choose_probes(
+    models: Sequence[AllianceModel],
+    candidates: Sequence[np.ndarray],
+    value: Sequence[np.ndarray],
+    assess: AssessOver,
+    readiness: Sequence[float],
+) -> list[int | None]:
+    """M8: whether and where Russia probes an ally this year in each of ``models`` (its
+    ``candidates``, their ``value`` and its ``readiness`` per model), a choice among every
+    reachable ally and not probing, with no threshold on forces (C8, C9, C11).
+
+    Russia reads the chance that the US answers as its estimate of US resolve plus a
+    misperception draw (``misperception_sd``), and European resolve likewise; ``assess``
+    turns these into the chance of a fait accompli per target from the local balance
+    (:mod:`sim.mechanisms.local_balance`). The utility of probing target ``j``:
+
+    ``probe_gain x value_j x p_j - probe_repelled_cost x (1 - p_j)
+    - probe_cost x resolve x (1 + probe_overstretch x (1 - readiness)) + confidence``
+
+    with ``value_j`` the target's proximity to Russia, ``p_j`` the chance of a fait
+    accompli, ``resolve = probe_us_weight x US resolve + (1 - probe_us_weight) x European
+    resolve`` (as Russia reads them) and ``readiness`` how far its free forces go toward
+    the regional war a probe could start (0-1). Not probing is worth ``probe_threshold``.
+    Russia picks among the targets and not probing with logit probabilities of sharpness
+    ``probe_sharpness``; after a probe it waits ``probe_cooldown_years``, in which it
+    weighs no target and assesses none (``success_estimate`` is NaN: not assessed; issue
+    25, no work for nothing). Returns the ally index or None per model.
+
+    Over a batch: each model draws from its own stream as alone (the misperception, then the
+    pick); the models that weigh options are assessed and weighed together, in groups that
+    share their candidates (:mod:`sim.engine.group`).
+    """
+    picks: list[int | None] = [None] * len(models)
+    us = np.empty(len(models))
+    eu = np.empty(len(models))
+    weigh: dict[bytes, list[int]] = {}
+    for i, m in enumerate(models):
+        r = m.russia
+        r.probe_probability = 0.0
+        r.options = None
+        noise = m.rng.normal(0.0, r.p["misperception_sd"], 2)
+        us[i] = min(1.0, max(0.0, r.resolve_estimate + noise[0]))
+        eu[i] = min(1.0, max(0.0, r.europe_resolve_estimate + noise[1]))
+        if len(candidates[i]) == 0:
+            r.success_estimate = 0.0
+        elif r.cooldown > 0:  # waiting after a probe: no options weighed, nothing assessed
+            r.cooldown -= 1
+            r.success_estimate = float("nan")
+        else:
+            weigh.setdefault(candidates[i].tobytes(), []).append(i)
+    for rows in weigh.values():
+        ms = [models[i] for i in rows]
+        cand = candidates[rows[0]]
+        u, e = us[rows], eu[rows]
+        chance = assess(ms, cand, u, e)
+        best = chance.max(axis=1)
+        p = group.numbers([m.russia.p for m in ms], _PROBE_KEYS)
+        ready = np.array([[readiness[i]] for i in rows])
+        u, e = u[:, None], e[:, None]
+        resolve = p["probe_us_weight"] * u + (1.0 - p["probe_us_weight"]) * e
+        cost = p["probe_cost"] * resolve * (1.0 + p["probe_overstretch"] * (1.0 - ready))
+        confidence = np.array([[m.russia.confidence] for m in ms])
+        worth = np.stack([value[i] for i in rows])
+        utility = (
+            p["probe_gain"] * worth * chance
+            - p["probe_repelled_cost"] * (1.0 - chance)
+            - cost
+            + confidence
+        )
+        z = np.empty((len(rows), len(cand) + 1))
+        z[:, :-1] = utility
+        z[:, -1] = p["probe_threshold"]
+        z = p["probe_sharpness"] * z
+        z = np.exp(np.clip(z - z.max(axis=1, keepdims=True), -700.0, 0.0))
+        probs = z / z.sum(axis=1, keepdims=True)
+        total = probs.sum(axis=1)
+        cumulative = np.cumsum(probs, axis=1)
+        for k, i in enumerate(rows):
+            r = models[i].russia
+            r.success_estimate = float(best[k])
+            r.probe_probability = float(1.0 - probs[k, -1])
+            pick = int(np.searchsorted(cumulative[k], models[i].rng.random() * total[k]))
+            r.options = ProbeOptions(
+                cand,
+                value[i],
+                chance[k],
+                float(cost[k, 0]),
+                utility[k],
+                probs[k],
+                pick,
+                float(us[i]),
+                float(eu[i]),
+            )
+            if pick < len(cand):
+                r.cooldown = r.p["probe_cooldown_years"]
+                picks[i] = int(cand[pick])
+    return picks

@@ -12,6 +12,8 @@ moved into it one at a time, each checked to leave every table identical:
 
 from __future__ import annotations
 
+from ..agents.russia import choose_probes
+from ..mechanisms import crisis as crisis_game
 from ..mechanisms import incursions
 from .batch import Batch
 
@@ -35,9 +37,20 @@ def russia_incursions(batch: Batch) -> None:
 
 
 def russia_probes(batch: Batch) -> None:
-    """Step 2, last part: the probe decision and the crisis game (M8, M9)."""
-    for m in batch.models:
-        m._russia_probes()
+    """Step 2, last part: the probe decision and the crisis game (M8, M9). Russia weighs its
+    options in every model together (:func:`~sim.agents.russia.choose_probes`, the assessment
+    :func:`~sim.mechanisms.crisis.perceived_successes`); a human Russia, a forced probe and the
+    crisis game (about one run-year in 75) are each model's own, in turn."""
+    options = [m._probe_options() for m in batch.models]
+    targets = choose_probes(
+        batch.models,
+        [o[0] for o in options],
+        [o[1] for o in options],
+        crisis_game.perceived_successes,
+        [o[2] for o in options],
+    )
+    for m, target in zip(batch.models, targets, strict=True):
+        m._answer_probe(target)
 
 
 def united_states_acts(batch: Batch) -> None:

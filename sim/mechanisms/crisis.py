@@ -34,12 +34,15 @@ of US and European resolve and its confidence, and any crisis pulls the US back 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from ..agents import ally_rules
+from ..engine import group
+from . import theatre
 from .local_balance import race, success_chance
 
 if TYPE_CHECKING:
@@ -86,57 +89,128 @@ def _logistic(z: float) -> float:
 
 
 def aid_logits(model: AllianceModel, targets: np.ndarray, us_responds: float) -> np.ndarray:
-    """Log-odds that each ally helps each target (targets x allies), from
+    """Log-odds that each ally helps each target (targets x allies) in ``model``:
+    :func:`aid_logits_over` for this model alone."""
+    return aid_logits_over([model], targets, us_responds)[0]
+
+
+_AID_KEYS = (
+    "ally_aid_base",
+    "ally_aid_closeness",
+    "ally_aid_threat",
+    "ally_aid_trust",
+    "ally_aid_distance",
+    "ally_aid_capability",
+    "ally_aid_us_responds",
+    "ally_aid_tripwire",
+)
+
+
+def aid_logits_over(
+    models: Sequence[AllianceModel], targets: np.ndarray, us_responds: float
+) -> np.ndarray:
+    """Log-odds that each ally helps each target (models x targets x allies) in each of
+    ``models`` (a group of runs sharing ``targets``, :mod:`sim.engine.group`), from
     :func:`~sim.agents.ally_rules.aid_logit`, given whether the US answers (0-1); allies that
     cannot help get -inf."""
-    st, th = model.ally_state, model.theatre
     key = ("aid", targets.tobytes())
-    fixed = th.cache.get(key)  # the network's and the map's part: fixed in a run
-    if fixed is None:
-        strongest = model.raw_weights.max() or 1.0
-        fixed = th.cache[key] = (model.raw_weights[targets] / strongest, th.km[targets])
-    closeness, km = fixed
-    tripwire = th.presence[:, targets].T > 0
-    z = ally_rules.aid_logit(
-        model.p_crisis, closeness, st.threat, st.trust, km, st.size, us_responds, tripwire
-    )
-    able = st.member & st.armed
-    z = np.where(able[None, :], z, -np.inf)
-    z[np.arange(len(targets)), targets] = -np.inf
+    fixed = []
+    for m in models:
+        th = m.theatre
+        hit = th.cache.get(key)  # the network's and the map's part: fixed in a run
+        if hit is None:
+            strongest = m.raw_weights.max() or 1.0
+            hit = th.cache[key] = (m.raw_weights[targets] / strongest, th.km[targets])
+        fixed.append(hit)
+    closeness = np.stack([f[0] for f in fixed])
+    km = np.stack([f[1] for f in fixed])
+    tripwire = np.stack([m.theatre.presence[:, targets].T for m in models]) > 0
+    st = [m.ally_state for m in models]
+    threat = np.stack([s.threat for s in st])[:, None, :]
+    trust = np.stack([s.trust for s in st])[:, None, :]
+    size = np.stack([s.size for s in st])[:, None, :]
+    c = group.numbers([m.p_crisis for m in models], _AID_KEYS, 3)
+    z = ally_rules.aid_logit(c, closeness, threat, trust, km, size, us_responds, tripwire)
+    able = np.stack([s.member & s.armed for s in st])
+    z = np.where(able[:, None, :], z, -np.inf)
+    z[:, np.arange(len(targets)), targets] = -np.inf
     return z
 
 
 def perceived_success(
     model: AllianceModel, targets: np.ndarray, us: float, europe: float
 ) -> np.ndarray:
-    """Russia's reckoning of the chance of a fait accompli that stands at each target (M8): the
+    """Russia's reckoning of the chance of a fait accompli that stands at each target (M8):
+    :func:`perceived_successes` for this model alone."""
+    return perceived_successes([model], targets, np.array([us]), np.array([europe]))[0]
+
+
+# what the race and Russia's reading of it read: runs that share them are raced together
+_RACE_KEYS = (
+    "race_step_hours",
+    "horizon_days",
+    "arrival_spread_hours",
+    "halt_ratio",
+    "rout_ratio",
+    "advance_km_per_day",
+    "balance_sharpness",
+    "probe_depth_km",
+    "nuclear_threat_probability",
+)
+
+
+def perceived_successes(
+    models: Sequence[AllianceModel], targets: np.ndarray, us: np.ndarray, europe: np.ndarray
+) -> np.ndarray:
+    """Russia's reckoning of the chance of a fait accompli that stands at each target (M8), in
+    each of ``models`` (a group of runs sharing ``targets``; models x targets): the
     race run with expected answers gives the chance of seizing the objective (:func:`~sim.
     mechanisms.local_balance.success_chance`); the gain stands if its nuclear threat (which it
     makes with ``nuclear_threat_probability``) freezes it or, failing that, if the defenders by
     the end are too few to counterattack (the same smooth rule on ``halt_ratio`` x attacker over
-    the defenders). The US answers with probability ``us`` (its reading of US resolve);
-    each ally with its aid probability shifted by ``logit(europe) - logit(1/2)`` (its reading
-    of European resolve: at one half it reads the allies as they are). With the
+    the defenders). The US answers with probability ``us`` (its reading of US resolve, per
+    model); each ally with its aid probability shifted by ``logit(europe) - logit(1/2)`` (its
+    reading of European resolve: at one half it reads the allies as they are). With the
     ``local_balance`` switch off, even odds everywhere; with ``solidarity`` off, no ally helps."""
-    if not model.on("local_balance"):
-        return np.full(len(targets), 0.5)
-    shift = math.log(max(europe, 1e-6) / max(1.0 - europe, 1e-6))
-    without_us = aid_logits(model, targets, 0.0) + shift
-    with_us = without_us + model.p_crisis["ally_aid_us_responds"]
-    p_aid = us * _sig(with_us) + (1.0 - us) * _sig(without_us)
-    if not model.on("solidarity"):
+    g, n = len(models), len(targets)
+    if not models[0].on("local_balance"):
+        return np.full((g, n), 0.5)
+    shift = np.array([math.log(max(e, 1e-6) / max(1.0 - e, 1e-6)) for e in europe.tolist()])
+    without_us = aid_logits_over(models, targets, 0.0) + shift[:, None, None]
+    c = group.numbers([m.p_crisis for m in models], ("ally_aid_us_responds",), 3)
+    with_us = without_us + c["ally_aid_us_responds"]
+    u = np.asarray(us, dtype=float)[:, None, None]
+    p_aid = u * _sig(with_us) + (1.0 - u) * _sig(without_us)
+    if not models[0].on("solidarity"):
         p_aid = np.zeros_like(p_aid)
-    us_w = np.full(len(targets), us)
-    in_place, amounts, delays = model.theatre.inputs(model, targets, p_aid, us_w)
-    c = model.p_crisis
-    attacker = model.russia.probe_force() * model.theatre.projection[targets]
-    depth = c["probe_depth_km"]
-    result = race(c, attacker, in_place, amounts, delays, depth)
-    seize = success_chance(c, result.reach_km, depth)
-    # the gain is kept if its nuclear threat freezes it or no counterattack can be mounted
-    q = c["nuclear_threat_probability"]
-    weak = success_chance(c, c["halt_ratio"] * attacker, np.maximum(result.defenders_end, 1e-9))
-    return seize * (q + (1.0 - q) * weak)
+    us_w = np.empty((g, n))
+    us_w[:] = u[:, :, 0]
+    in_place, amounts, delays = theatre.inputs(models, targets, p_aid, us_w)
+    force = np.array([[m.russia.probe_force()] for m in models])
+    attacker = force * np.stack([m.theatre.projection[targets] for m in models])
+    out = np.empty((g, n))
+    races: dict[tuple, list[int]] = {}
+    for i, m in enumerate(models):
+        races.setdefault(tuple(m.p_crisis[k] for k in _RACE_KEYS), []).append(i)
+    for rows in races.values():
+        c = models[rows[0]].p_crisis
+        pick = slice(None) if len(rows) == g else np.array(rows)
+        a = attacker[pick].reshape(-1)
+        depth = c["probe_depth_km"]
+        result = race(
+            c,
+            a,
+            in_place[pick].reshape(-1),
+            amounts[pick].reshape(-1, amounts.shape[2]),
+            delays[pick].reshape(-1, delays.shape[2]),
+            depth,
+        )
+        seize = success_chance(c, result.reach_km, depth)
+        # the gain is kept if its nuclear threat freezes it or no counterattack can be mounted
+        q = c["nuclear_threat_probability"]
+        weak = success_chance(c, c["halt_ratio"] * a, np.maximum(result.defenders_end, 1e-9))
+        out[pick] = (seize * (q + (1.0 - q) * weak)).reshape(-1, n)
+    return out
 
 
 def _sig(z: np.ndarray) -> np.ndarray:

@@ -11,12 +11,14 @@ actual crisis, probabilities in Russia's reckoning). Rules in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import data
+from ..engine import group
 from ..model.network import distance_matrix, great_circle_km
 from . import capability as cap
 from .local_balance import ppp_factor
@@ -83,13 +85,6 @@ class Theatre:
         self.presence = self.presence * member[None, :] * member[:, None]
         self.us_host = _us_hosts(year, c["troops_per_bde"]) * model.united_states.posture
 
-    def enabler_factor(self, model: AllianceModel, us_weight: np.ndarray) -> np.ndarray:
-        """Airlift, refuelling and command available for reinforcements, over the start year's:
-        Europe's own plus the US's in Europe times ``us_weight`` (per target), in [0.1, 2]."""
-        eu = model.europe_capability()[cap.ENABLERS]
-        us = model.us_capability_in_europe()[cap.ENABLERS]
-        return np.clip((eu + us * us_weight) / max(self.enablers_start, 1e-9), 0.1, 2.0)
-
     def inputs(
         self,
         model: AllianceModel,
@@ -99,31 +94,9 @@ class Theatre:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Defenders in place, reinforcement amounts and their delays (hours) for ``targets``
         (indices), given each ally's answer ``aid`` (targets x allies, 0-1) and the US's ``us``
-        (per target, 0-1)."""
-        c = self.c
-        n = len(targets)
-        own_t = self.own[targets]
-        ready = c["own_readiness"]
-        presence = self.presence[:, targets].T  # targets x lead nations
-        in_place = own_t * ready + (presence * aid).sum(axis=1) + self.us_host[targets] * us
-        factor = self.enabler_factor(model, us) ** c["enabler_elasticity"]
-        travel, hub = self._travel(targets)
-        us_europe = us * c["us_reinforce_share"] * (self.us_host.sum() - self.us_host[targets])
-        us_conus = us * c["us_conus_bde"] * model.united_states.posture
-        # columns: the target's own mobilisation, each ally's help, the US from Europe and
-        # from the United States (filled in place: the same values as stacking them)
-        amounts = np.empty((n, self.n + 3))
-        amounts[:, 0] = own_t * (1.0 - ready)
-        np.multiply(aid, (c["reinforce_share"] * self.own)[None, :], out=amounts[:, 1:-2])
-        amounts[np.arange(n), targets + 1] = 0.0
-        amounts[:, -2] = us_europe
-        amounts[:, -1] = us_conus
-        delays = np.empty((n, self.n + 3))
-        delays[:, 0] = c["mobilisation_hours"]
-        np.divide(travel, factor[:, None], out=delays[:, 1:-2])
-        delays[:, -2] = hub
-        delays[:, -1] = c["us_conus_hours"]
-        return in_place, amounts, delays
+        (per target, 0-1): :func:`inputs` for this model alone."""
+        in_place, amounts, delays = inputs([model], targets, aid[None], us[None])
+        return in_place[0], amounts[0], delays[0]
 
     def _travel(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Hours from each ally's capital to each target's before staging's enabler factor
@@ -187,3 +160,66 @@ def capital_to_frontier_km(iso3: str) -> float:
     rec = next(r for r in data.allies() if r.iso3 == iso3)
     lat, lon = data.frontier_points()[iso3]
     return great_circle_km(lat, lon, rec.capital_lat, rec.capital_lon)
+
+
+_INPUT_KEYS = (
+    "own_readiness",
+    "reinforce_share",
+    "us_reinforce_share",
+    "us_conus_bde",
+    "mobilisation_hours",
+    "us_conus_hours",
+    "enabler_elasticity",
+)
+
+
+def enabler_factor(models: Sequence[AllianceModel], us_weight: np.ndarray) -> np.ndarray:
+    """Airlift, refuelling and command available for reinforcements, over the start year's:
+    Europe's own plus the US's in Europe times ``us_weight`` (per model and target), in [0.1, 2]."""
+    eu = np.array([[m.europe_capability()[cap.ENABLERS]] for m in models])
+    us = np.array([[m.us_capability_in_europe()[cap.ENABLERS]] for m in models])
+    start = np.array([[max(m.theatre.enablers_start, 1e-9)] for m in models])
+    return np.clip((eu + us * us_weight) / start, 0.1, 2.0)
+
+
+def inputs(
+    models: Sequence[AllianceModel],
+    targets: np.ndarray,
+    aid: np.ndarray,
+    us: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Defenders in place, reinforcement amounts and their delays (hours) in each of
+    ``models`` (a group of runs of a batch, :mod:`sim.engine.group`) for ``targets`` (indices,
+    the same in every model), given each ally's answer ``aid`` (models x targets x allies, 0-1)
+    and the US's ``us`` (models x targets, 0-1); first axis the models'. The parameters are each
+    theatre's own (those of the run's start)."""
+    ths = [m.theatre for m in models]
+    c = group.numbers([th.c for th in ths], _INPUT_KEYS)
+    n, allies = len(targets), ths[0].n
+    own = np.stack([th.own for th in ths])
+    own_t = own[:, targets]
+    ready = c["own_readiness"]
+    presence = np.stack([th.presence[:, targets].T for th in ths])  # targets x lead nations
+    us_host = np.stack([th.us_host for th in ths])
+    in_place = own_t * ready + (presence * aid).sum(axis=2) + us_host[:, targets] * us
+    factor = group.power(enabler_factor(models, us), c["enabler_elasticity"])
+    paths = [th._travel(targets) for th in ths]
+    travel = np.stack([t for t, _ in paths])
+    hub = np.stack([h for _, h in paths])
+    posture = np.array([[m.united_states.posture] for m in models])
+    us_europe = us * c["us_reinforce_share"] * (us_host.sum(axis=1)[:, None] - us_host[:, targets])
+    us_conus = us * c["us_conus_bde"] * posture
+    # columns: the target's own mobilisation, each ally's help, the US from Europe and
+    # from the United States (filled in place: the same values as stacking them)
+    amounts = np.empty((len(ths), n, allies + 3))
+    amounts[:, :, 0] = own_t * (1.0 - ready)
+    np.multiply(aid, (c["reinforce_share"] * own)[:, None, :], out=amounts[:, :, 1:-2])
+    amounts[:, np.arange(n), targets + 1] = 0.0
+    amounts[:, :, -2] = us_europe
+    amounts[:, :, -1] = us_conus
+    delays = np.empty((len(ths), n, allies + 3))
+    delays[:, :, 0] = c["mobilisation_hours"]
+    np.divide(travel, factor[:, :, None], out=delays[:, :, 1:-2])
+    delays[:, :, -2] = hub
+    delays[:, :, -1] = c["us_conus_hours"]
+    return in_place, amounts, delays

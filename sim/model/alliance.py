@@ -464,21 +464,28 @@ class AllianceModel(mesa.Model):
         self.greyzone_total = int(s.greyzone_attacks.sum())
         self.theatre.refresh(self, self.year)
 
-    def _russia_probes(self) -> None:
-        """Russia's probe decision (M8) and, if it probes (or an event or a human forces a
-        probe), the Article 5 crisis game (M9) and its feedback."""
-        forced_probe = self.forced_probe
-        russia = self.russia
+    def _probe_options(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """What Russia weighs for a probe this year (M8): the reachable armed members (none
+        with the ``probing`` switch off), what each is worth to it
+        (:func:`~sim.mechanisms.crisis.value_of_targets`) and its readiness for the regional
+        war a probe could start (its free forces over the regional threshold, at most 1).
+        :func:`sim.engine.year.russia_probes` weighs them for every model of a batch together
+        (:func:`~sim.agents.russia.choose_probes`)."""
         s = self.ally_state
-        th = self.theatre
-        candidates = np.flatnonzero(th.reachable & s.member & s.armed)
-        readiness = min(1.0, russia.forces.free / max(self.readiness_thresholds[1], 1e-9))
-        target = russia.choose_probe(
+        candidates = np.flatnonzero(self.theatre.reachable & s.member & s.armed)
+        readiness = min(1.0, self.russia.forces.free / max(self.readiness_thresholds[1], 1e-9))
+        return (
             candidates if self.on("probing") else candidates[:0],
             crisis_game.value_of_targets(self, candidates),
-            lambda t, us, eu: crisis_game.perceived_success(self, t, us, eu),
             readiness,
         )
+
+    def _answer_probe(self, target: int | None) -> None:
+        """Russia's probe decision (``target``, the ally it chose or None) as a seminar's human
+        Russia or an event may override it (M8) and, if it probes, the Article 5 crisis game
+        (M9) and its feedback."""
+        forced_probe = self.forced_probe
+        s = self.ally_state
         choice = self.decided.russia_probe
         if choice is not None:
             target = self.ally_index.get(choice) if choice else None
