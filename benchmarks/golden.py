@@ -131,6 +131,12 @@ def check(folder: Path) -> int:
 
 
 def main() -> int:
+    try:  # a batch of runs that fails is an error here, not run again one at a time
+        from sim.engine import lockstep  # noqa: PLC0415 (absent before the engine)
+
+        lockstep.STRICT = True
+    except ImportError:
+        pass
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     g = ap.add_mutually_exclusive_group(required=True)
     g.add_argument("--save", type=Path, metavar="DIR")

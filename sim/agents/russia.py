@@ -404,7 +404,7 @@ def choose_probes(
         )
         z = np.empty((len(rows), len(cand) + 1))
         z[:, :-1] = utility
-        z[:, -1] = p["probe_threshold"]
+        z[:, -1:] = p["probe_threshold"]  # a number, or a column of the runs
         z = p["probe_sharpness"] * z
         z = np.exp(np.clip(z - z.max(axis=1, keepdims=True), -700.0, 0.0))
         probs = z / z.sum(axis=1, keepdims=True)
