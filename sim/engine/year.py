@@ -31,9 +31,9 @@ def russia_prepares(batch: Batch) -> None:
 
 
 def russia_incursions(batch: Batch) -> None:
-    """Step 2: air, drone and sea incursions below the threshold of war (M8)."""
-    for m in batch.models:
-        incursions.act(m)
+    """Step 2: air, drone and sea incursions below the threshold of war (M8): batched (the
+    draws per run)."""
+    incursions.act(batch)
 
 
 def russia_probes(batch: Batch) -> None:

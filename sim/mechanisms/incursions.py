@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from .. import data
+from ..engine.batch import Batch
 
 if TYPE_CHECKING:
     from ..model.alliance import AllianceModel
@@ -108,9 +109,14 @@ def _sig(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
 
-def exposure(model: AllianceModel) -> np.ndarray:
-    """Exposure of each ally to each kind (kinds x allies, 0 for non-members and allies without
-    armed forces), with ``e = incursion_exposure_elasticity``:
+def _column(batch: Batch, key: str) -> np.ndarray:
+    """The Russia parameter ``key`` of every run, a column (R, 1)."""
+    return batch.column(lambda m: m.p_russia[key])
+
+
+def exposures(batch: Batch) -> np.ndarray:
+    """Exposure of each ally to each kind in every run (runs x kinds x allies, 0 for
+    non-members and allies without armed forces), with ``e = incursion_exposure_elasticity``:
 
     * air: ``proximity ^ e`` (the network's Russia edge: 1 for the Baltic states, Finland,
       Norway and Poland, 0.6 for the Black Sea allies);
@@ -120,16 +126,26 @@ def exposure(model: AllianceModel) -> np.ndarray:
     * sea: ``proximity ^ e`` for the allies on the Baltic or the Black Sea (the Nordic-Baltic
       Eight, Poland, Germany; the Black Sea littoral), 0 for the others.
     """
+    able = batch.stack(lambda m: m.ally_state.member & m.armed)
+    fixed = batch.stack(_exposure_fixed)
+    return np.where(able[:, None, :], fixed, 0.0)
+
+
+def exposure(model: AllianceModel) -> np.ndarray:
+    """One run's :func:`exposures` (kinds x allies)."""
+    return exposures(Batch.of(model))[0]
+
+
+def _exposure_fixed(model: AllianceModel) -> np.ndarray:
+    """:func:`_exposure_all` at the run's own parameters (runs of a batch may differ in them)."""
     p = model.p_russia
-    e, belarus_weight = p["incursion_exposure_elasticity"], p["incursion_belarus_weight"]
-    able = model.ally_state.member & model.armed
-    return np.where(able[None, :], _exposure_all(model, e, belarus_weight), 0.0)
+    return _exposure_all(model, p["incursion_exposure_elasticity"], p["incursion_belarus_weight"])
 
 
 def _exposure_all(model: AllianceModel, e: float, belarus_weight: float) -> np.ndarray:
-    """:func:`exposure` before membership and armed forces are applied: fixed in a run for
-    given parameters, so computed once per run and parameter pair (kept on the theatre,
-    read-only)."""
+    """:func:`exposures` of one run before membership and armed forces are applied: fixed in a
+    run for given parameters, so computed once per run and parameter pair (kept on the run's
+    theatre, read-only)."""
     cache = model.theatre.cache
     key = ("incursion_exposure", e, belarus_weight)
     out = cache.get(key)
@@ -148,91 +164,186 @@ def _exposure_all(model: AllianceModel, e: float, belarus_weight: float) -> np.n
     return out
 
 
-def firmness_logit(model: AllianceModel) -> np.ndarray:
-    """Log-odds of a firm answer per ally: ``incursion_firm_base + incursion_firm_threat x
-    threat + incursion_firm_presence x presence / (1 + presence)``, presence the allied and US
-    ground forces in it (bde-e, :class:`~sim.mechanisms.theatre.Theatre`)."""
-    p = model.p_russia
-    th = model.theatre
-    presence = th.presence.sum(axis=0) + th.us_host
+def firmness_logits(batch: Batch) -> np.ndarray:
+    """Log-odds of a firm answer per ally in every run (runs x allies):
+    ``incursion_firm_base + incursion_firm_threat x threat + incursion_firm_presence x
+    presence / (1 + presence)``, presence the allied and US ground forces in it (bde-e,
+    :class:`~sim.mechanisms.theatre.Theatre`)."""
+    presence = batch.stack(lambda m: np.add.reduce(m.theatre.presence, axis=0) + m.theatre.us_host)
+    threat = batch.stack(lambda m: m.ally_state.threat)
     return (
-        p["incursion_firm_base"]
-        + p["incursion_firm_threat"] * model.ally_state.threat
-        + p["incursion_firm_presence"] * presence / (1.0 + presence)
+        _column(batch, "incursion_firm_base")
+        + _column(batch, "incursion_firm_threat") * threat
+        + _column(batch, "incursion_firm_presence") * presence / (1.0 + presence)
     )
+
+
+def firmness_logit(model: AllianceModel) -> np.ndarray:
+    """One run's :func:`firmness_logits`."""
+    return firmness_logits(Batch.of(model))[0]
 
 
 def firmness(model: AllianceModel) -> np.ndarray:
     """Probability that each ally answers an incursion firmly (the rule in
-    :func:`firmness_logit`)."""
+    :func:`firmness_logits`)."""
     return _sig(firmness_logit(model))
 
 
-def expected_firmness(model: AllianceModel, logit: np.ndarray | None = None) -> np.ndarray:
-    """The firmness Russia expects of each ally: :func:`firmness_logit` shifted by the log-odds
-    of its estimate of European resolve (at one half it reads the allies as they are).
-    ``logit``: this year's :func:`firmness_logit` if already computed."""
+def _log_odds_europe(model: AllianceModel) -> float:
     e = min(max(model.russia.europe_resolve_estimate, 1e-6), 1.0 - 1e-6)
-    z = firmness_logit(model) if logit is None else logit
-    return _sig(z + math.log(e / (1.0 - e)))
+    return math.log(e / (1.0 - e))
 
 
-def target_weights(model: AllianceModel, logit: np.ndarray | None = None) -> np.ndarray:
-    """Russia's choice of target per kind (kinds x allies, rows sum to 1 or are all 0):
-    exposure x ``exp(-incursion_target_sensitivity x expected firmness)``. ``logit``: this
-    year's :func:`firmness_logit` if already computed."""
+def expected_firmnesses(batch: Batch, logit: np.ndarray | None = None) -> np.ndarray:
+    """The firmness Russia expects of each ally in every run: :func:`firmness_logits` shifted by
+    the log-odds of its estimate of European resolve (at one half it reads the allies as they
+    are). ``logit``: this year's :func:`firmness_logits` if already computed."""
+    z = firmness_logits(batch) if logit is None else logit
+    return _sig(z + batch.column(_log_odds_europe))
+
+
+def expected_firmness(model: AllianceModel, logit: np.ndarray | None = None) -> np.ndarray:
+    """One run's :func:`expected_firmnesses` (``logit``: its :func:`firmness_logit`)."""
+    return expected_firmnesses(Batch.of(model), None if logit is None else logit[None, :])[0]
+
+
+def target_weight_table(batch: Batch, logit: np.ndarray | None = None) -> np.ndarray:
+    """Russia's choice of target per kind in every run (runs x kinds x allies, rows sum to 1
+    or are all 0): exposure x ``exp(-incursion_target_sensitivity x expected firmness)``.
+    ``logit``: this year's :func:`firmness_logits` if already computed."""
     deterred = np.exp(
-        -model.p_russia["incursion_target_sensitivity"] * expected_firmness(model, logit)
+        -_column(batch, "incursion_target_sensitivity") * expected_firmnesses(batch, logit)
     )
-    w = exposure(model) * deterred[None, :]
-    total = w.sum(axis=1, keepdims=True)
+    w = exposures(batch) * deterred[:, None, :]
+    total = w.sum(axis=-1, keepdims=True)
     return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
 
 
-def act(model: AllianceModel) -> list[Incursion]:
-    """This year's incursions, answers and feedback (the module docstring's steps 1-4); logged
-    as ``incursion`` events and kept in ``russia.incursions_this_year``."""
-    russia, us = model.russia, model.united_states
-    rng = russia.incursion_rng
-    rates = russia.incursion_rates(model.now["ukraine_war"], us.threat_level, us.ambiguity)
-    counts = np.minimum(rng.poisson(np.minimum(rates, MAX_PER_KIND)), MAX_PER_KIND)
-    russia.incursions_this_year = []
-    if not counts.any():
-        return []
-    boldness = russia.incursion_boldness(us.threat_level, us.ambiguity)
-    why = (
-        f"expected {rates.sum():.1f} incursions: the record's rates x "
-        f"{math.exp(min(50.0, boldness)) * model.p_russia['incursion_scale']:.2f} (resolve "
-        f"read {russia.perceived_resolve():.2f}, US threat {us.threat_level:.2f}, ambiguity "
-        f"{us.ambiguity:.2f}, confidence {russia.confidence:+.2f})"
+def target_weights(model: AllianceModel, logit: np.ndarray | None = None) -> np.ndarray:
+    """One run's :func:`target_weight_table` (kinds x allies; ``logit``: its
+    :func:`firmness_logit`)."""
+    return target_weight_table(Batch.of(model), None if logit is None else logit[None, :])[0]
+
+
+def _check_p(weights: np.ndarray) -> None:
+    """The checks ``Generator.choice`` makes of ``p`` (rows of normalised target weights)."""
+    total = weights.sum(axis=-1)
+    if np.isnan(total).any():
+        raise ValueError("Probabilities contain NaN")
+    if (weights < 0).any():
+        raise ValueError("Probabilities are not non-negative")
+    if (np.abs(total - 1.0) > np.sqrt(np.finfo(np.float64).eps)).any():
+        raise ValueError("Probabilities do not sum to 1")
+
+
+def _draw_targets(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``Generator.choice(n, p=weights[i])`` for uniforms ``u[i]`` it would draw, for every i
+    at once: its rule (``cdf = p.cumsum(); cdf /= cdf[-1]``, the index ``searchsorted(cdf, u,
+    side='right')``, which for a nondecreasing cdf is the number of its elements <= u), so the
+    same targets from the same stream (tested against ``choice``)."""
+    cdf = np.cumsum(weights, axis=-1)
+    cdf /= cdf[:, -1:]
+    return (cdf <= u[:, None]).sum(axis=-1)
+
+
+def act(batch: Batch) -> list[list[Incursion]]:
+    """This year's incursions, answers and feedback in every run of ``batch`` (the module
+    docstring's steps 1-4); logged as ``incursion`` events and kept in each run's
+    ``russia.incursions_this_year`` (returned, a list per run).
+
+    The rules are applied over the batch; the draws are each run's own, from its stream in the
+    order a run alone makes them: the counts (Poisson), then for each kind drawn, the target of
+    each incursion (as ``choice``) and three uniforms per incursion (serious, firm, the US
+    standing with the target). These are one stream of uniforms, so each run draws them as one
+    block (4 per incursion), read in that order."""
+    models = batch.models
+    rates = np.stack(
+        [
+            m.russia.incursion_rates(
+                m.now["ukraine_war"], m.united_states.threat_level, m.united_states.ambiguity
+            )
+            for m in models
+        ]
     )
-    logit = firmness_logit(model)  # computed once: Russia's reading and the answers share it
-    weights = target_weights(model, logit)
+    lam = np.minimum(rates, MAX_PER_KIND)
+    counts = np.minimum(
+        np.stack([m.russia.incursion_rng.poisson(lam[r]) for r, m in enumerate(models)]),
+        MAX_PER_KIND,
+    )
+    out: list[list[Incursion]] = [[] for _ in models]
+    for m in models:
+        m.russia.incursions_this_year = []
+    active = counts.any(axis=1)
+    if not active.any():
+        return out
+    logit = firmness_logits(batch)  # computed once: Russia's reading and the answers share it
+    weights = target_weight_table(batch, logit)
     firm_p = _sig(logit)
-    share = model.p_russia["incursion_serious_share"]
-    p_us = us.respond_probability(
-        model.now["china_pull"], model.nuclear_liability, us.reassurance_now(model.now)
-    )
-    out: list[Incursion] = []
-    for k, kind in enumerate(KINDS):
-        if counts[k] == 0 or weights[k].sum() <= 0:
-            continue
-        targets = rng.choice(len(weights[k]), size=int(counts[k]), p=weights[k])
-        # one draw of three uniforms per incursion, in order: the same stream as one call each
-        u = rng.random((len(targets), 3))
-        serious = u[:, 0] < share
-        firm = u[:, 1] < firm_p[targets]
-        stood = u[:, 2] < p_us
-        for t, s_, f_, st_ in zip(
-            targets.tolist(), serious.tolist(), firm.tolist(), stood.tolist(), strict=True
-        ):
-            article4 = s_ and f_
-            inc = Incursion(model.year, t, kind, s_, f_, article4, st_ if article4 else None)
-            out.append(inc)
-        _feedback_all(model, out[len(out) - len(targets) :])
-    russia.incursions_this_year = out
-    russia.incursion_history.extend(out)
-    _log(model, out, why, firm_p, p_us)
+    share = _column(batch, "incursion_serious_share")[:, 0]
+    drawn = (counts > 0) & ~(weights.sum(axis=-1) <= 0)
+    _check_p(weights[drawn])
+    per_kind = np.where(drawn, counts, 0)
+    n = per_kind.sum(axis=1)
+    p_us = np.zeros(len(models))
+    blocks = []
+    for r in np.flatnonzero(active).tolist():
+        m = models[r]
+        us = m.united_states
+        p_us[r] = us.respond_probability(
+            m.now["china_pull"], m.nuclear_liability, us.reassurance_now(m.now)
+        )
+        if n[r]:
+            blocks.append(m.russia.incursion_rng.random(4 * int(n[r])))
+    if blocks:
+        u = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+        # incursions in stream order (run, kind, then each of the kind's); a kind's segment of
+        # its run's block: its count of target uniforms, then count x 3 (row by row)
+        c = per_kind.ravel()
+        first = np.cumsum(c) - c
+        seg = np.repeat(np.arange(c.size), c)
+        j = np.arange(seg.size) - first[seg]
+        start = 4 * first[seg]
+        triple = start + c[seg] + 3 * j
+        run = seg // 3
+        rows = np.cumsum(drawn.ravel()) - 1
+        targets = _draw_targets(
+            weights.reshape(-1, weights.shape[-1])[drawn.ravel()][rows[seg]], u[start + j]
+        )
+        serious = (u[triple] < share[run]).tolist()
+        firm = (u[triple + 1] < firm_p[run, targets]).tolist()
+        stood = (u[triple + 2] < p_us[run]).tolist()
+        kinds = (seg % 3).tolist()
+        targets = targets.tolist()
+    at = 0
+    for r in np.flatnonzero(active).tolist():
+        m = models[r]
+        russia, us = m.russia, m.united_states
+        boldness = russia.incursion_boldness(us.threat_level, us.ambiguity)
+        why = (
+            f"expected {rates[r].sum():.1f} incursions: the record's rates x "
+            f"{math.exp(min(50.0, boldness)) * m.p_russia['incursion_scale']:.2f} (resolve "
+            f"read {russia.perceived_resolve():.2f}, US threat {us.threat_level:.2f}, ambiguity "
+            f"{us.ambiguity:.2f}, confidence {russia.confidence:+.2f})"
+        )
+        incs = out[r]
+        for i in range(at, at + int(n[r])):
+            article4 = serious[i] and firm[i]
+            incs.append(
+                Incursion(
+                    m.year,
+                    targets[i],
+                    KINDS[kinds[i]],
+                    serious[i],
+                    firm[i],
+                    article4,
+                    stood[i] if article4 else None,
+                )
+            )
+        at += int(n[r])
+        _feedback_all(m, incs)
+        russia.incursions_this_year = incs
+        russia.incursion_history.extend(incs)
+        _log(m, incs, why, firm_p[r], float(p_us[r]))
     return out
 
 
