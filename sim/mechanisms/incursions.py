@@ -44,6 +44,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import repeat
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 
 Kind = Literal["air", "drone", "sea"]
 KINDS: tuple[Kind, ...] = ("air", "drone", "sea")
+_KIND_NAMES = np.array(KINDS, dtype=object)
 MAX_PER_KIND = 365  # at most one incursion of each kind a day: a bound on extreme parameters
 
 
@@ -309,37 +311,33 @@ def act(batch: Batch) -> list[list[Incursion]]:
         targets = _draw_targets(
             weights.reshape(-1, weights.shape[-1])[drawn.ravel()][rows[seg]], u[start + j]
         )
-        serious = (u[triple] < share[run]).tolist()
-        firm = (u[triple + 1] < firm_p[run, targets]).tolist()
-        stood = (u[triple + 2] < p_us[run]).tolist()
-        kinds = (seg % 3).tolist()
-        targets = targets.tolist()
-    at = 0
+        serious = u[triple] < share[run]
+        firm = u[triple + 1] < firm_p[run, targets]
+        article4 = serious & firm
+        stood = np.where(article4, u[triple + 2] < p_us[run], None)  # None without Article 4
+        fields = (
+            targets.tolist(),
+            _KIND_NAMES[seg % 3].tolist(),
+            serious.tolist(),
+            firm.tolist(),
+            article4.tolist(),
+            stood.tolist(),
+        )
+    ends, sizes, expected = np.cumsum(n).tolist(), n.tolist(), rates.sum(axis=1).tolist()
     for r in np.flatnonzero(active).tolist():
         m = models[r]
         russia, us = m.russia, m.united_states
         boldness = russia.incursion_boldness(us.threat_level, us.ambiguity)
         why = (
-            f"expected {rates[r].sum():.1f} incursions: the record's rates x "
+            f"expected {expected[r]:.1f} incursions: the record's rates x "
             f"{math.exp(min(50.0, boldness)) * m.p_russia['incursion_scale']:.2f} (resolve "
             f"read {russia.perceived_resolve():.2f}, US threat {us.threat_level:.2f}, ambiguity "
             f"{us.ambiguity:.2f}, confidence {russia.confidence:+.2f})"
         )
         incs = out[r]
-        for i in range(at, at + int(n[r])):
-            article4 = serious[i] and firm[i]
-            incs.append(
-                Incursion(
-                    m.year,
-                    targets[i],
-                    KINDS[kinds[i]],
-                    serious[i],
-                    firm[i],
-                    article4,
-                    stood[i] if article4 else None,
-                )
-            )
-        at += int(n[r])
+        if sizes[r]:
+            lo, hi = ends[r] - sizes[r], ends[r]
+            incs.extend(map(Incursion, repeat(m.year), *(f[lo:hi] for f in fields)))
         _feedback_all(m, incs)
         russia.incursions_this_year = incs
         russia.incursion_history.extend(incs)
