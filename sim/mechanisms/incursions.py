@@ -8,7 +8,8 @@ not (seed 001: Russia may "test" the alliance, C11, the more so when US threats 
 undermine Article 5's credibility, C9; grey-zone pressure with near impunity, C12). Figures and
 their sources: ``sim/data/incursions.csv`` and ``SOURCES.md`` (:func:`record_rates`).
 
-Each year (:func:`act`, after the grey-zone campaign):
+Each year (:func:`act`, after the grey-zone campaign, for every run of a batch at once:
+:mod:`sim.engine`; the per-run functions such as :func:`target_weights` are a batch of one):
 
 1. **How many** (Russia's choice, :meth:`~sim.agents.russia.Russia.incursion_rates`): air,
    drone and sea counts are Poisson draws with means from the 2022-2025 record, scaled up by
@@ -35,6 +36,8 @@ Each year (:func:`act`, after the grey-zone campaign):
 Draws use Russia's ``incursion_rng``, a child stream of the model's generator, so that the
 ``incursions`` switch (its rates at 0) removes exactly this mechanism and leaves every other
 draw of the run unchanged.
+After its Poisson counts, a run's targets and answers come from one block of uniforms of that
+stream, the same numbers ``choice`` and ``random`` drew from it kind by kind (:func:`act`).
 """
 
 from __future__ import annotations
@@ -192,6 +195,7 @@ def firmness(model: AllianceModel) -> np.ndarray:
 
 
 def _log_odds_europe(model: AllianceModel) -> float:
+    """``logit`` of Russia's estimate of European resolve, kept within [1e-6, 1 - 1e-6]."""
     e = min(max(model.russia.europe_resolve_estimate, 1e-6), 1.0 - 1e-6)
     return math.log(e / (1.0 - e))
 
