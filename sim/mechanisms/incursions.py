@@ -311,10 +311,7 @@ def act(batch: Batch) -> list[list[Incursion]]:
         start = 4 * first[seg]
         triple = start + c[seg] + 3 * j
         run = seg // 3
-        rows = np.cumsum(drawn.ravel()) - 1
-        targets = _draw_targets(
-            weights.reshape(-1, weights.shape[-1])[drawn.ravel()][rows[seg]], u[start + j]
-        )
+        targets = _draw_targets(weights.reshape(-1, weights.shape[-1])[seg], u[start + j])
         serious = u[triple] < share[run]
         firm = u[triple + 1] < firm_p[run, targets]
         article4 = serious & firm
