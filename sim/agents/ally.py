@@ -47,7 +47,7 @@ class AllyState:
     the part that buys capability), ``reclassified_pct`` (reported as core, buys nothing),
     ``related_pct`` (defence-related spending), ``threat`` and ``trust`` (index 0-1),
     ``drafted_threat`` and ``war_urgency`` (the threat and the war term this year's budget was
-    drafted on, a year ahead: :meth:`AllianceModel._allies_act`), ``shock``
+    drafted on, a year ahead: :func:`sim.engine.allies.act`), ``shock``
     and ``aggression`` (threat terms that decay), ``greyzone_attacks`` (this year) and
     ``greyzone_attacks_extra`` (from events, added next), ``member`` (NATO member this year).
     Fixed: the per-ally parameters of :data:`PER_ALLY` (the own-record terms ``record_level``

@@ -4,7 +4,10 @@ Each rule is written once, with NumPy operations that take either one ally's val
 :class:`~sim.agents.Ally` passes them) or every ally's at once (arrays of the
 :class:`~sim.agents.ally.AllyState`, as the model's yearly step passes them). The model therefore
 runs the rules over all 31 allies in a handful of array operations, and a test of an agent's
-method tests the very formula the model uses.
+method tests the very formula the model uses. The engine (:mod:`sim.engine.allies`) applies them
+once to a batch of runs: arrays of shape (runs, allies), each run's numbers (a parameter, the
+US's ambiguity, whether it exited) a column of shape (runs, 1); so a rule reads a run's numbers
+with NumPy (``np.minimum``, ``np.where``), not Python's ``min`` or ``if``.
 
 ``p`` is a parameter section of the scenario (``perception``, ``allies`` or ``crisis``); the
 docstrings name the parameters each rule reads.
@@ -43,7 +46,7 @@ def situational_threat(
     shock holds probes (decaying at ``shock_memory``), ``aggression`` Russia's use of force
     elsewhere (decaying at ``aggression_memory``).
     """
-    power = min(russia_power, p["threat_power_cap"])
+    power = np.minimum(russia_power, p["threat_power_cap"])  # one run's, or a column of runs'
     t = (
         p["threat_base"]
         + proximity * (p["threat_proximity_weight"] * power + p["threat_war_weight"] * war)
@@ -84,7 +87,7 @@ def update_trust(
     posture_weight: Num,
     ambiguity: float,
     reassurance: float,
-    exited: bool,
+    exited: Num,
     exposure: Num = 1.0,
 ) -> Num:
     """M3: trust that the US would defend this ally (C3, C9, C13, C14, C15).
@@ -106,7 +109,7 @@ def update_trust(
         - p["trust_drawdown_cost"] * drawdown * posture_weight
         - p["trust_ambiguity_cost"] * ambiguity
         + p["trust_reassurance_gain"] * reassurance * (1.0 - trust)
-        - (p["trust_exit_cost"] * trust * exposure if exited else 0.0)
+        - np.where(exited, p["trust_exit_cost"] * trust * exposure, 0.0)
     )
     return _clip(t, 0.0, 1.0)
 
@@ -140,7 +143,7 @@ def war_urgency(a: Mapping[str, float], proximity: Num, war: float, war_at_start
     read near its ceiling since 2014. Zero at the start (the budgets are anchored there) and when
     the war is no fiercer than at the start (de-escalation works through the threat).
     """
-    return a["war_urgency_gain"] * proximity * max(0.0, war - war_at_start)
+    return a["war_urgency_gain"] * proximity * np.maximum(0.0, war - war_at_start)
 
 
 def desired_core_pct(

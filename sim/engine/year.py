@@ -15,6 +15,7 @@ from __future__ import annotations
 from ..agents.russia import choose_probes
 from ..mechanisms import crisis as crisis_game
 from ..mechanisms import incursions
+from . import allies
 from .batch import Batch
 
 
@@ -60,9 +61,9 @@ def united_states_acts(batch: Batch) -> None:
 
 
 def allies_act(batch: Batch) -> None:
-    """Step 4: the allies' threat, trust, answer to coercion and budgets (M2, M3, M4)."""
-    for m in batch.models:
-        m._allies_act(m.laggards)
+    """Step 4: the allies' threat, trust, answer to coercion and budgets (M2, M3, M4), batched
+    (:func:`sim.engine.allies.act`)."""
+    allies.act(batch)
 
 
 def deliver(batch: Batch) -> None:

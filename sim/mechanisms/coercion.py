@@ -74,6 +74,24 @@ def response_shares(
     return ec / total, eh / total, er / total
 
 
+def answer_shares(
+    a: Mapping[str, float],
+    eu_share: Num,
+    posture_weight: Num,
+    proximity: Num,
+    credibility: Num,
+    threat: Num,
+    trust: Num,
+    signal: Num,
+    resistance: Num,
+) -> tuple[Num, Num, Num]:
+    """Each ally's comply, hedge and resist shares facing US threats ``signal``:
+    :func:`response_shares` with its :func:`dependence` on the US (module docstring). Numbers of
+    a run (``eu_share``, ``credibility``) may be columns of a batch's runs."""
+    dep = dependence(eu_share, posture_weight, proximity)
+    return response_shares(a, dep, credibility, threat, trust, signal, resistance)
+
+
 def coercion_pp(
     a: Mapping[str, float],
     signal: Num,

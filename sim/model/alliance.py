@@ -41,11 +41,11 @@ from ..mechanisms.theatre import Theatre
 from ..scenario import CATALOGUE, Scenario
 from ..scenario.schema import Event
 from . import initial
-from .decisions import ANSWERS, Decisions
+from .decisions import Decisions
 from .events import apply_event
 from .network import cached_arrays, cached_network
 from .outputs import Recorder
-from .pledge import Pledge
+from .pledge import Pledge, member_weights
 
 # The share of European equipment orders placed with US industry in the world of 2025 (the
 # schema's default, not a scenario's choice): the procurement channel of US influence is
@@ -251,10 +251,17 @@ class AllianceModel(mesa.Model):
     def answer_shares(self, signals: np.ndarray) -> tuple[Any, Any, Any]:
         """Each ally's comply, hedge and resist shares facing US threats ``signals`` in today's
         situation (M4, :func:`coercion.response_shares` with its dependence on the US)."""
-        s, us = self.ally_state, self.united_states
-        dep = coercion.dependence(self.eu_share, s.posture_weight, s.proximity)
-        return coercion.response_shares(
-            self.p_coercion, dep, us.coercion_credibility, s.threat, s.trust, signals, s.resistance
+        s = self.ally_state
+        return coercion.answer_shares(
+            self.p_coercion,
+            self.eu_share,
+            s.posture_weight,
+            s.proximity,
+            self.united_states.coercion_credibility,
+            s.threat,
+            s.trust,
+            signals,
+            s.resistance,
         )
 
     def _comply_each(self, signal: float) -> tuple[np.ndarray, np.ndarray]:
@@ -675,191 +682,11 @@ class AllianceModel(mesa.Model):
         return self.pledge.goal(self.year, self.now["pledge_core_pct"])
 
     def pledge_weights(self, threat: Any) -> np.ndarray:
-        """M4: the pledge's pull on each ally's budget this year (:meth:`Pledge.weight
-        <sim.model.pledge.Pledge.weight>` at ``threat``), members only (C4, C5; issue 26).
-
-        Rule: an alliance pledge binds the allies that made it. A country that is not yet a
-        member (``allies.csv``: ``accession_year``; an ``accession`` event makes it one) feels
-        no pull toward it, is asked nothing by the US, meets no deadline and reclassifies
-        nothing to reach the bar: Finland and Sweden were partners, not signatories, of the
-        Wales pledge (Wales Summit Declaration, 5 September 2014, para. 14, "Allies ...") and
-        joined in 2023 and 2024. Their budgets before then answer their own threat, trust and
-        neighbours."""
-        weight = self.pledge.weight(self.p_allies, self.year, threat)
-        return np.where(self.ally_state.member, weight, 0.0)
-
-    def _allies_act(self, laggards: np.ndarray) -> None:
-        """M2, M3, M4 for every ally at once (the rules of :mod:`sim.agents.ally_rules` and
-        :mod:`sim.mechanisms.coercion`): threat from last year's network, then trust, then the
-        answer to coercion and budgets (allies with armed forces).
-
-        Budgets are drafted a year ahead (M4; C10, C12; issue 26): the budget a parliament
-        passes for year t answers the threat and the war as they stood when it was drafted, in
-        t-1 (this year's perceived threat is updated after it; the war term reads last year's
-        intensity; the budget's pace, :func:`~sim.agents.ally_rules.budget_rate`, and the
-        pledge's threat gain read the same drafted threat). Source: the annual budget cycle;
-        in the EU, draft budgetary plans for year t are due by 15 October of t-1 (Regulation
-        (EU) No 473/2013, art. 6). It is what the record shows after 24 February 2022: the
-        front line's budgets of 2022 were already law, its jump came in 2023-2024
-        (``sim/data/defence_pct_gdp.csv``). Trust, the US's demand and the pledge are read as
-        they are this year (supplementary budgets and one-off measures answer them in-year)."""
-        us, s = self.united_states, self.ally_state
-        pp, pa = self.p_perception, self.p_allies
-        signals = us.threat_level * np.where(laggards, 1.0, pa["non_laggard_signal"])
-        signals = np.where(s.member, signals, 0.0)  # the US asks members (pledge_weights)
-        neighbours = self.norm_weights @ s.threat
-        drafted = s.threat.copy()  # the threat the budget was drafted on (docstring)
-        s.threat = rules.perceive_threat(pp, s.threat, self._situational_threat(), neighbours)
-        s.shock, s.aggression = rules.decay_shocks(pp, s.shock, s.aggression)
-        reassurance = us.reassurance_now(self.now)
-        s.trust = rules.update_trust(
-            pp,
-            s.trust,
-            signals,
-            us.drawdown_this_year,
-            s.posture_weight,
-            us.ambiguity,
-            reassurance,
-            us.exited_this_year,
-            0.5 * (s.posture_weight + s.proximity),
+        """M4: the pledge's pull on each ally's budget this year at ``threat``, members only
+        (:func:`sim.model.pledge.member_weights`: the rule and its sources; C4, C5)."""
+        return member_weights(
+            self.p_allies, self.pledge.elapsed(self.year), threat, self.ally_state.member
         )
-        peers = self._peers()
-        pc = self.p_coercion
-        shares = self.answer_shares(signals)
-        if self.decided.answer:
-            c, h, r = (np.array(x, dtype=float) for x in shares)
-            shares = (c, h, r)
-            for iso3, ans in self.decided.answer.items():
-                i = self.ally_index[iso3]
-                for k, share in enumerate(shares):
-                    share[i] = 1.0 if ANSWERS[k] == ans else 0.0
-                self.recorder.event(
-                    "human", f"{self.allies[i].record.country} (human) answers the US: {ans}"
-                )
-        self.shares, self.signals = shares, signals
-        leverage = pa["compliance_gain"] * us.coercion_credibility * self.us_influence
-        pledge = self.pledge_level()
-        goal = self.pledge_goal()
-        shocks = self.rng.normal(0.0, pa["budget_noise_sd"], len(self.allies))
-        war = rules.war_urgency(
-            pa,
-            s.proximity,
-            self.config.series_year(max(self.start_year, self.year - 1))["ukraine_war"],
-            self.config.series_year(self.start_year)["ukraine_war"],  # drafted last year too
-        )
-        s.drafted_threat, s.war_urgency = drafted, war  # what the agents' own methods read
-        need = rules.need_pct(pa, s.base_pct, drafted, s.trust, s.size, war)
-        demand = self.now["us_demand_pct"]
-        if self.decided.us_demand_pct is not None:
-            demand = self.decided.us_demand_pct
-            self.recorder.event(
-                "human", f"the US (human) demands {demand:.1f}% of GDP in core spending"
-            )
-        push = coercion.coercion_pp(pc, signals, shares, leverage, demand, need)
-        weights = self.pledge_weights(drafted)  # the rule and its reasons read the same pull
-        desired = rules.desired_core_pct(
-            pa,
-            need,
-            push,
-            goal,
-            peers,
-            shocks,
-            s.holdout,
-            s.holdout_cap,
-            weights,
-        )
-        armed = self.armed
-        core_before = s.core_pct.copy()
-        reported_before = core_before + s.reclassified_pct
-        core = rules.set_budget(
-            s.core_pct,
-            desired,
-            s.adjustment,
-            s.max_rise,
-            s.max_cut,
-            drafted,
-            pa["urgency_gain"],
-        )
-        s.core_pct = np.where(armed, core, s.core_pct)
-        why = budget_why.budget_terms(
-            budget_why.situation_terms(
-                pa,
-                s.base_pct,
-                drafted,
-                s.trust,
-                s.size,
-                peers,
-                goal,
-                weights,
-                war,
-            ),
-            self.budget_start,
-            rules.budget_rate(s.adjustment, drafted, pa["urgency_gain"]),
-            push,
-            shocks,
-            core_before,
-            s.core_pct,
-        )
-        by_rule = s.core_pct.copy()
-        for iso3, pct in self.decided.budget_pct.items():
-            i = self.ally_index[iso3]
-            if armed[i]:
-                s.core_pct[i] = pct
-                self.recorder.event(
-                    "human",
-                    f"{self.allies[i].record.country} (human) sets core spending to "
-                    f"{pct:.2f}% of GDP",
-                )
-        willing = (
-            rules.reclassify_willingness(pa, s.holdout, signals, self.pledge.elapsed(self.year))
-            * s.member
-        )  # a bar binds members only (pledge_weights)
-        reclassified = rules.reclassify(
-            s.reclassified_pct,
-            s.core_pct,
-            willing if self.on("reclassification") else np.zeros_like(willing),
-            pledge,
-            us.p["measurement"] == "headline",
-            s.reclassify_max,
-            s.max_cut,
-        )
-        s.reclassified_pct = np.where(armed, reclassified, s.reclassified_pct)
-        related = rules.adjust_related(pa, s.related_pct, s.holdout, self.now["pledge_related_pct"])
-        s.related_pct = np.where(armed, related, s.related_pct)
-        why["human"] = s.core_pct - by_rule
-        why["reclassification"] = s.reclassified_pct - (reported_before - core_before)
-        core_due, recl_due = s.core_pct.copy(), s.reclassified_pct.copy()
-        bar = self.pledge.due_bar(self.year)  # a pledge (or a floor it raised) fallen due
-        if bar is not None:  # meet it? (sim.model.pledge.Pledge.due_bar)
-            kept = reported_before >= bar - 0.005
-            chance = rules.compliance_chance(pa, signals, kept)
-            human = np.isin(
-                np.arange(len(self.allies)), [self.ally_index[c] for c in self.decided.budget_pct]
-            )
-            comply = armed & s.member & ~human & (self.rng.random(len(self.allies)) < chance)
-            s.core_pct, s.reclassified_pct = rules.meet_deadline(
-                pa,
-                s.core_pct,
-                s.reclassified_pct,
-                core_before,
-                bar,
-                comply,
-                s.max_rise,
-                us.p["measurement"] == "headline" and self.on("reclassification"),
-            )
-        why["deadline"] = s.core_pct - core_due
-        why["deadline_oneoff"] = s.reclassified_pct - recl_due
-        before_gdp = s.core_pct + s.reclassified_pct
-        surprise = self.now["gdp_surprise_pct"]
-        if surprise:
-            scale = rules.money_budget_scale(s.gdp_growth, surprise)
-            s.core_pct = s.core_pct * scale
-            s.reclassified_pct = s.reclassified_pct * scale
-            s.related_pct = s.related_pct * scale
-        why["gdp"] = s.core_pct + s.reclassified_pct - before_gdp
-        rule = budget_why.RULE_TERMS  # the rule moves only allies with armed forces
-        self.budget_why = {k: np.where(armed, v, 0.0) if k in rule else v for k, v in why.items()}
-        us.exited_this_year = False  # an exit at the end of last year has now been felt
 
     def _deliver(self) -> None:
         p = self.p_capability

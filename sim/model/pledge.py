@@ -137,9 +137,31 @@ class Pledge:
         """The pledge's pull on budgets this year (module docstring), per ally: larger for an
         ally under threat (``pledge_threat_gain``: the front line went straight to the Wales 2%
         while others crept), at most 0.95 - ``peer_weight``."""
-        w = (
-            a["pledge_weight"]
-            * (1.0 + a["pledge_deadline_gain"] * self.elapsed(year))
-            * (1.0 + a["pledge_threat_gain"] * threat)
-        )
-        return np.minimum(w, 0.95 - a["peer_weight"])
+        return weight(a, self.elapsed(year), threat)
+
+
+def weight(a: Mapping[str, Any], elapsed: Any, threat: Any = 0.0) -> Any:
+    """The pledge's pull on budgets (module docstring) with ``elapsed`` the share of the pledge
+    period gone by (:meth:`Pledge.elapsed`; a run's number or a column of a batch's runs):
+    ``pledge_weight x (1 + pledge_deadline_gain x elapsed) x (1 + pledge_threat_gain x threat)``,
+    at most 0.95 - ``peer_weight``."""
+    w = (
+        a["pledge_weight"]
+        * (1.0 + a["pledge_deadline_gain"] * elapsed)
+        * (1.0 + a["pledge_threat_gain"] * threat)
+    )
+    return np.minimum(w, 0.95 - a["peer_weight"])
+
+
+def member_weights(a: Mapping[str, Any], elapsed: Any, threat: Any, member: Any) -> Any:
+    """M4: the pledge's pull on each ally's budget (:func:`weight`), members only (C4, C5;
+    issue 26).
+
+    Rule: an alliance pledge binds the allies that made it. A country that is not yet a
+    member (``allies.csv``: ``accession_year``; an ``accession`` event makes it one) feels
+    no pull toward it, is asked nothing by the US, meets no deadline and reclassifies
+    nothing to reach the bar: Finland and Sweden were partners, not signatories, of the
+    Wales pledge (Wales Summit Declaration, 5 September 2014, para. 14, "Allies ...") and
+    joined in 2023 and 2024. Their budgets before then answer their own threat, trust and
+    neighbours."""
+    return np.where(member, weight(a, elapsed, threat), 0.0)

@@ -1,0 +1,346 @@
+"""Step 4 of the year over a batch of runs: the allies' threat, trust, answer to coercion and
+budgets (M2, M3, M4), each rule of :mod:`sim.agents.ally_rules`, :mod:`sim.mechanisms.coercion`
+and :mod:`sim.agents.budget_why` applied once to the allies of every run (arrays of shape
+(runs, allies), a run's numbers a column of shape (runs, 1): :class:`sim.engine.batch.Batch`).
+
+Per run: the draws (each model's own stream, in its own order: the budget shocks, then the
+compliance draws of a pledge fallen due), the network products (``W @ x`` per model, so that each
+run's sums are added in the order they are alone), and the human players' decisions with their
+events (the seminar: :class:`sim.model.decisions.Decisions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..agents import ally_rules as rules
+from ..agents import budget_why
+from ..mechanisms import coercion
+from ..model.decisions import ANSWERS
+from ..model.pledge import member_weights
+from .batch import Batch
+
+if TYPE_CHECKING:
+    from ..model.alliance import AllianceModel
+
+# The allies' state the phase reads (AllyState's arrays), and what it writes back.
+READ = (
+    "member",
+    "armed",
+    "threat",
+    "shock",
+    "aggression",
+    "trust",
+    "posture_weight",
+    "proximity",
+    "greyzone_attacks",
+    "core_pct",
+    "reclassified_pct",
+    "related_pct",
+    "resistance",
+    "base_pct",
+    "size",
+    "holdout",
+    "holdout_cap",
+    "adjustment",
+    "max_rise",
+    "max_cut",
+    "reclassify_max",
+    "gdp_growth",
+)
+WRITTEN = (
+    "threat",
+    "shock",
+    "aggression",
+    "trust",
+    "drafted_threat",
+    "war_urgency",
+    "core_pct",
+    "reclassified_pct",
+    "related_pct",
+)
+
+
+def _stack(batch: Batch, get: Callable[[AllianceModel], Any]) -> np.ndarray:
+    """:meth:`Batch.stack`; a batch of one as a view (nothing below writes into its inputs)."""
+    if len(batch) == 1:
+        return np.asarray(get(batch.models[0]))[None]
+    return batch.stack(get)
+
+
+def act(batch: Batch) -> None:
+    """M2, M3, M4 for every ally of every run at once: threat from last year's network, then
+    trust, then the answer to coercion and budgets (allies with armed forces); each model's
+    ``laggards`` are the allies the US named this year.
+
+    Budgets are drafted a year ahead (M4; C10, C12; issue 26): the budget a parliament
+    passes for year t answers the threat and the war as they stood when it was drafted, in
+    t-1 (this year's perceived threat is updated after it; the war term reads last year's
+    intensity; the budget's pace, :func:`~sim.agents.ally_rules.budget_rate`, and the
+    pledge's threat gain read the same drafted threat). Source: the annual budget cycle;
+    in the EU, draft budgetary plans for year t are due by 15 October of t-1 (Regulation
+    (EU) No 473/2013, art. 6). It is what the record shows after 24 February 2022: the
+    front line's budgets of 2022 were already law, its jump came in 2023-2024
+    (``sim/data/defence_pct_gdp.csv``). Trust, the US's demand and the pledge are read as
+    they are this year (supplementary budgets and one-off measures answer them in-year)."""
+    models = batch.models
+    first = models[0]
+    n = len(first.allies)
+    pp, pa, pc = batch.params("perception"), batch.params("allies"), batch.params("coercion")
+    s = {name: _stack(batch, lambda m, k=name: getattr(m.ally_state, k)) for name in READ}
+    # Per run: its numbers this year, last year's network products and its budget shocks.
+    cols: dict[str, list[float]] = {k: [] for k in _COLUMNS}
+    neighbours, peers, shocks, bars = [], [], [], []
+    for m in models:
+        us, now = m.united_states, m.now
+        for k, v in zip(_COLUMNS, _columns(m, us, now), strict=True):
+            cols[k].append(v)
+        neighbours.append(m.norm_weights @ m.ally_state.threat)
+        peers.append(m._peers())
+        shocks.append(m.rng.normal(0.0, m.p_allies["budget_noise_sd"], n))
+        bars.append(m.pledge.due_bar(m.year))  # a pledge (or a floor it raised) fallen due
+    c = {k: np.array(v, dtype=float)[:, None] for k, v in cols.items()}
+    laggards = _stack(batch, lambda m: m.laggards)
+    neighbours_a, peers_a, shocks_a = (_rows(x) for x in (neighbours, peers, shocks))
+
+    signals = c["threat_level"] * np.where(laggards, 1.0, pa["non_laggard_signal"])
+    signals = np.where(s["member"], signals, 0.0)  # the US asks members (pledge weights)
+    drafted = s["threat"].copy()  # the threat the budget was drafted on (docstring)
+    situational = rules.situational_threat(
+        pp,
+        s["proximity"],
+        c["militarisation"],
+        c["war"],
+        s["greyzone_attacks"],
+        s["shock"],
+        s["aggression"],
+    )
+    threat = rules.perceive_threat(pp, s["threat"], situational, neighbours_a)
+    shock, aggression = rules.decay_shocks(pp, s["shock"], s["aggression"])
+    trust = rules.update_trust(
+        pp,
+        s["trust"],
+        signals,
+        c["drawdown"],
+        s["posture_weight"],
+        c["ambiguity"],
+        c["reassurance"],
+        c["exited"] != 0.0,
+        0.5 * (s["posture_weight"] + s["proximity"]),
+    )
+    shares = coercion.answer_shares(
+        pc,
+        c["eu_share"],
+        s["posture_weight"],
+        s["proximity"],
+        c["credibility"],
+        threat,
+        trust,
+        signals,
+        s["resistance"],
+    )
+    for r, m in enumerate(models):  # human players' answers (the seminar)
+        for iso3, ans in m.decided.answer.items():
+            i = m.ally_index[iso3]
+            for k, share in enumerate(shares):
+                share[r, i] = 1.0 if ANSWERS[k] == ans else 0.0
+            m.recorder.event("human", f"{m.allies[i].record.country} (human) answers the US: {ans}")
+    leverage = pa["compliance_gain"] * c["credibility"] * c["us_influence"]
+    war = rules.war_urgency(pa, s["proximity"], c["war_drafted"], c["war_start"])
+    need = rules.need_pct(pa, s["base_pct"], drafted, trust, s["size"], war)
+    for r, m in enumerate(models):  # a human US's demand (the seminar)
+        if m.decided.us_demand_pct is not None:
+            c["demand"][r, 0] = m.decided.us_demand_pct
+            m.recorder.event(
+                "human",
+                f"the US (human) demands {m.decided.us_demand_pct:.1f}% of GDP in core spending",
+            )
+    push = coercion.coercion_pp(pc, signals, shares, leverage, c["demand"], need)
+    weights = member_weights(pa, c["elapsed"], drafted, s["member"])  # the rule and its reasons
+    desired = rules.desired_core_pct(
+        pa,
+        need,
+        push,
+        c["goal"],
+        peers_a,
+        shocks_a,
+        s["holdout"],
+        s["holdout_cap"],
+        weights,
+    )
+    armed = s["armed"]
+    core_before = s["core_pct"]
+    reported_before = core_before + s["reclassified_pct"]
+    core = rules.set_budget(
+        core_before,
+        desired,
+        s["adjustment"],
+        s["max_rise"],
+        s["max_cut"],
+        drafted,
+        pa["urgency_gain"],
+    )
+    core = np.where(armed, core, core_before)
+    why = budget_why.budget_terms(
+        budget_why.situation_terms(
+            pa,
+            s["base_pct"],
+            drafted,
+            trust,
+            s["size"],
+            peers_a,
+            c["goal"],
+            weights,
+            war,
+        ),
+        {k: _stack(batch, lambda m, k=k: m.budget_start[k]) for k in first.budget_start},
+        rules.budget_rate(s["adjustment"], drafted, pa["urgency_gain"]),
+        push,
+        shocks_a,
+        core_before,
+        core,
+    )
+    by_rule = core.copy()
+    human = np.zeros(core.shape, dtype=bool)  # allies a human player budgets for
+    for r, m in enumerate(models):  # human players' budgets (the seminar)
+        for iso3, pct in m.decided.budget_pct.items():
+            i = m.ally_index[iso3]
+            human[r, i] = True
+            if armed[r, i]:
+                core[r, i] = pct
+                m.recorder.event(
+                    "human",
+                    f"{m.allies[i].record.country} (human) sets core spending to {pct:.2f}% of GDP",
+                )
+    willing = (
+        rules.reclassify_willingness(pa, s["holdout"], signals, c["elapsed"]) * s["member"]
+    )  # a bar binds members only (pledge weights)
+    headline = first.united_states.p["measurement"] == "headline"  # a text: the batch's
+    reclassified = rules.reclassify(
+        s["reclassified_pct"],
+        core,
+        willing if batch.on("reclassification") else np.zeros_like(willing),
+        c["pledge"],
+        headline,
+        s["reclassify_max"],
+        s["max_cut"],
+    )
+    reclassified = np.where(armed, reclassified, s["reclassified_pct"])
+    related = rules.adjust_related(pa, s["related_pct"], s["holdout"], c["pledge_related"])
+    related = np.where(armed, related, s["related_pct"])
+    why["human"] = core - by_rule
+    why["reclassification"] = reclassified - (reported_before - core_before)
+    core_due, recl_due = core, reclassified
+    due = [r for r, bar in enumerate(bars) if bar is not None]
+    if due:  # meet it? (sim.model.pledge.Pledge.due_bar); the others draw nothing
+        bar = np.array([0.0 if b is None else b for b in bars])[:, None]
+        kept = reported_before >= bar - 0.005
+        chance = rules.compliance_chance(pa, signals, kept)
+        drawn = np.zeros(core.shape, dtype=bool)
+        for r in due:
+            drawn[r] = models[r].rng.random(n) < chance[r]
+        comply = armed & s["member"] & ~human & drawn
+        met_core, met_recl = rules.meet_deadline(
+            pa,
+            core,
+            reclassified,
+            core_before,
+            bar,
+            comply,
+            s["max_rise"],
+            headline and batch.on("reclassification"),
+        )
+        if len(due) == len(models):
+            core, reclassified = met_core, met_recl
+        else:
+            rows = np.zeros((len(models), 1), dtype=bool)
+            rows[due] = True
+            core = np.where(rows, met_core, core)
+            reclassified = np.where(rows, met_recl, reclassified)
+    why["deadline"] = core - core_due
+    why["deadline_oneoff"] = reclassified - recl_due
+    before_gdp = core + reclassified
+    surprise = c["gdp_surprise"]
+    moved = surprise != 0.0  # GDP grew other than planned (NaN counts, as Python's ``if``)
+    if moved.any():
+        scale = rules.money_budget_scale(s["gdp_growth"], surprise)
+        core = np.where(moved, core * scale, core)
+        reclassified = np.where(moved, reclassified * scale, reclassified)
+        related = np.where(moved, related * scale, related)
+    why["gdp"] = core + reclassified - before_gdp
+    rule = budget_why.RULE_TERMS  # the rule moves only allies with armed forces
+    why = {k: np.where(armed, v, 0.0) if k in rule else v for k, v in why.items()}
+    new = {
+        "threat": threat,
+        "shock": shock,
+        "aggression": aggression,
+        "trust": trust,
+        "drafted_threat": drafted,
+        "war_urgency": war,
+        "core_pct": core,
+        "reclassified_pct": reclassified,
+        "related_pct": related,
+    }
+    comply_s, hedge_s, resist_s = shares
+    for r, m in enumerate(models):
+        st = m.ally_state
+        for k in WRITTEN:
+            setattr(st, k, new[k][r])
+        m.shares = (comply_s[r], hedge_s[r], resist_s[r])
+        m.signals = signals[r]
+        m.budget_why = {k: v[r] for k, v in why.items()}
+        m.united_states.exited_this_year = False  # an exit at the end of last year now felt
+
+
+_COLUMNS = (
+    "threat_level",
+    "militarisation",
+    "war",
+    "drawdown",
+    "ambiguity",
+    "reassurance",
+    "exited",
+    "eu_share",
+    "credibility",
+    "us_influence",
+    "pledge",
+    "goal",
+    "elapsed",
+    "war_drafted",
+    "war_start",
+    "demand",
+    "pledge_related",
+    "gdp_surprise",
+)
+
+
+def _columns(m: AllianceModel, us: Any, now: Any) -> tuple[float, ...]:
+    """A run's numbers this year, in the order of :data:`_COLUMNS`."""
+    return (
+        us.threat_level,
+        m.russia.militarisation,
+        now["ukraine_war"],
+        us.drawdown_this_year,
+        us.ambiguity,
+        us.reassurance_now(now),
+        float(bool(us.exited_this_year)),
+        m.eu_share,
+        us.coercion_credibility,
+        m.us_influence,
+        m.pledge_level(),
+        m.pledge_goal(),
+        m.pledge.elapsed(m.year),
+        m.config.series_year(max(m.start_year, m.year - 1))["ukraine_war"],
+        m.config.series_year(m.start_year)["ukraine_war"],  # drafted last year too
+        now["us_demand_pct"],
+        now["pledge_related_pct"],
+        now["gdp_surprise_pct"],
+    )
+
+
+def _rows(rows: list[np.ndarray]) -> np.ndarray:
+    """Per-run arrays as one (runs, allies) array (a batch of one: a view)."""
+    return rows[0][None] if len(rows) == 1 else np.stack(rows)
