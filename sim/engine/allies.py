@@ -65,10 +65,11 @@ WRITTEN = (
 
 
 def _stack(batch: Batch, get: Callable[[AllianceModel], Any]) -> np.ndarray:
-    """:meth:`Batch.stack`; a batch of one as a view (nothing below writes into its inputs)."""
+    """:meth:`Batch.stack` (``np.array`` of the rows: the same array, without ``np.stack``'s
+    checks in Python); a batch of one as a view (nothing below writes into its inputs)."""
     if len(batch) == 1:
         return np.asarray(get(batch.models[0]))[None]
-    return batch.stack(get)
+    return np.array([get(m) for m in batch.models])
 
 
 def act(batch: Batch) -> None:
@@ -343,4 +344,4 @@ def _columns(m: AllianceModel, us: Any, now: Any) -> tuple[float, ...]:
 
 def _rows(rows: list[np.ndarray]) -> np.ndarray:
     """Per-run arrays as one (runs, allies) array (a batch of one: a view)."""
-    return rows[0][None] if len(rows) == 1 else np.stack(rows)
+    return rows[0][None] if len(rows) == 1 else np.array(rows)
