@@ -11,7 +11,6 @@ events (the seminar: :class:`sim.model.decisions.Decisions`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -64,14 +63,6 @@ WRITTEN = (
 )
 
 
-def _stack(batch: Batch, get: Callable[[AllianceModel], Any]) -> np.ndarray:
-    """:meth:`Batch.stack` (``np.array`` of the rows: the same array, without ``np.stack``'s
-    checks in Python); a batch of one as a view (nothing below writes into its inputs)."""
-    if len(batch) == 1:
-        return np.asarray(get(batch.models[0]))[None]
-    return np.array([get(m) for m in batch.models])
-
-
 def act(batch: Batch) -> None:
     """M2, M3, M4 for every ally of every run at once: threat from last year's network, then
     trust, then the answer to coercion and budgets (allies with armed forces); each model's
@@ -90,8 +81,14 @@ def act(batch: Batch) -> None:
     models = batch.models
     first = models[0]
     n = len(first.allies)
-    pp, pa, pc = batch.params("perception"), batch.params("allies"), batch.params("coercion")
-    s = {name: _stack(batch, lambda m, k=name: getattr(m.ally_state, k)) for name in READ}
+    pp, pa, pc = (_params(batch, k) for k in ("perception", "allies", "coercion"))
+    if len(models) == 1:  # a batch of one: views of its arrays (nothing below writes into them)
+        st = first.ally_state
+        s = {name: getattr(st, name)[None] for name in READ}
+        start = {k: v[None] for k, v in first.budget_start.items()}
+    else:
+        s = {name: np.array([getattr(m.ally_state, name) for m in models]) for name in READ}
+        start = {k: np.array([m.budget_start[k] for m in models]) for k in first.budget_start}
     # Per run: its numbers this year, last year's network products and its budget shocks.
     cols: dict[str, list[float]] = {k: [] for k in _COLUMNS}
     neighbours, peers, shocks, bars = [], [], [], []
@@ -103,8 +100,8 @@ def act(batch: Batch) -> None:
         peers.append(m._peers())
         shocks.append(m.rng.normal(0.0, m.p_allies["budget_noise_sd"], n))
         bars.append(m.pledge.due_bar(m.year))  # a pledge (or a floor it raised) fallen due
-    c = {k: np.array(v, dtype=float)[:, None] for k, v in cols.items()}
-    laggards = _stack(batch, lambda m: m.laggards)
+    c = {k: _numbers(v) for k, v in cols.items()}
+    laggards = _rows([m.laggards for m in models])
     neighbours_a, peers_a, shocks_a = (_rows(x) for x in (neighbours, peers, shocks))
 
     signals = c["threat_level"] * np.where(laggards, 1.0, pa["non_laggard_signal"])
@@ -152,9 +149,8 @@ def act(batch: Batch) -> None:
     leverage = pa["compliance_gain"] * c["credibility"] * c["us_influence"]
     war = rules.war_urgency(pa, s["proximity"], c["war_drafted"], c["war_start"])
     need = rules.need_pct(pa, s["base_pct"], drafted, trust, s["size"], war)
-    for r, m in enumerate(models):  # a human US's demand (the seminar)
+    for m in models:  # a human US's demand (the seminar; in the run's numbers above)
         if m.decided.us_demand_pct is not None:
-            c["demand"][r, 0] = m.decided.us_demand_pct
             m.recorder.event(
                 "human",
                 f"the US (human) demands {m.decided.us_demand_pct:.1f}% of GDP in core spending",
@@ -197,7 +193,7 @@ def act(batch: Batch) -> None:
             weights,
             war,
         ),
-        {k: _stack(batch, lambda m, k=k: m.budget_start[k]) for k in first.budget_start},
+        start,
         rules.budget_rate(s["adjustment"], drafted, pa["urgency_gain"]),
         push,
         shocks_a,
@@ -237,7 +233,7 @@ def act(batch: Batch) -> None:
     core_due, recl_due = core, reclassified
     due = [r for r, bar in enumerate(bars) if bar is not None]
     if due:  # meet it? (sim.model.pledge.Pledge.due_bar); the others draw nothing
-        bar = np.array([0.0 if b is None else b for b in bars])[:, None]
+        bar = _numbers([0.0 if b is None else b for b in bars])
         kept = reported_before >= bar - 0.005
         chance = rules.compliance_chance(pa, signals, kept)
         drawn = np.zeros(core.shape, dtype=bool)
@@ -266,7 +262,7 @@ def act(batch: Batch) -> None:
     before_gdp = core + reclassified
     surprise = c["gdp_surprise"]
     moved = surprise != 0.0  # GDP grew other than planned (NaN counts, as Python's ``if``)
-    if moved.any():
+    if np.any(moved):
         scale = rules.money_budget_scale(s["gdp_growth"], surprise)
         core = np.where(moved, core * scale, core)
         reclassified = np.where(moved, reclassified * scale, reclassified)
@@ -336,12 +332,24 @@ def _columns(m: AllianceModel, us: Any, now: Any) -> tuple[float, ...]:
         m.pledge.elapsed(m.year),
         m.config.series_year(max(m.start_year, m.year - 1))["ukraine_war"],
         m.config.series_year(m.start_year)["ukraine_war"],  # drafted last year too
-        now["us_demand_pct"],
+        now["us_demand_pct"] if m.decided.us_demand_pct is None else m.decided.us_demand_pct,
         now["pledge_related_pct"],
         now["gdp_surprise_pct"],
     )
 
 
+def _params(batch: Batch, section: str) -> Any:
+    """:meth:`Batch.params`; a batch of one reads its model's own table (numbers as floats:
+    the same arithmetic, without NumPy's cost on arrays of one)."""
+    return getattr(batch.models[0], f"p_{section}") if len(batch) == 1 else batch.params(section)
+
+
+def _numbers(values: list[float]) -> Any:
+    """The runs' numbers as a column of shape (runs, 1); a batch of one's as its float."""
+    return values[0] if len(values) == 1 else np.array(values, dtype=float)[:, None]
+
+
 def _rows(rows: list[np.ndarray]) -> np.ndarray:
-    """Per-run arrays as one (runs, allies) array (a batch of one: a view)."""
+    """Per-run arrays as one (runs, allies) array (``np.array``: what :meth:`Batch.stack` gives,
+    without ``np.stack``'s checks in Python; a batch of one: a view)."""
     return rows[0][None] if len(rows) == 1 else np.array(rows)
