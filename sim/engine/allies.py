@@ -281,14 +281,18 @@ def act(batch: Batch) -> None:
         "reclassified_pct": reclassified,
         "related_pct": related,
     }
-    comply_s, hedge_s, resist_s = shares
-    for r, m in enumerate(models):
+    # Each run's rows (views; iterating an array gives them at less cost than indexing it).
+    states = zip(*(list(new[k]) for k in WRITTEN), strict=True)
+    answers = zip(*(list(x) for x in shares), strict=True)
+    reasons = zip(*(list(v) for v in why.values()), strict=True)
+    for m, state, answer, sig, reason in zip(
+        models, states, answers, signals, reasons, strict=True
+    ):
         st = m.ally_state
-        for k in WRITTEN:
-            setattr(st, k, new[k][r])
-        m.shares = (comply_s[r], hedge_s[r], resist_s[r])
-        m.signals = signals[r]
-        m.budget_why = {k: v[r] for k, v in why.items()}
+        for k, v in zip(WRITTEN, state, strict=True):
+            setattr(st, k, v)
+        m.shares, m.signals = answer, sig
+        m.budget_why = dict(zip(why, reason, strict=True))
         m.united_states.exited_this_year = False  # an exit at the end of last year now felt
 
 
