@@ -125,3 +125,17 @@ def test_a_batch_stacks_parameters_per_run_and_keeps_the_stack_until_they_change
         models[0].p_allies["peer_weight"],
         0.1,
     ]
+
+
+def test_a_lever_moved_mid_run_reaches_every_rule_that_reads_its_section(baseline):
+    """A crisis lever moved mid-run reaches the theatre (travel times, forces) as it reaches
+    the crisis game: the model's parts that keep a parameter table are given the new one."""
+    model = AllianceModel(baseline, rng=4)
+    model.step()
+    model.change_params({"crisis.move_kmh": 5.0, "russia.probe_cost": 0.3})
+    assert model.theatre.c["move_kmh"] == 5.0 == model.p_crisis["move_kmh"]
+    assert model.russia.p["probe_cost"] == 0.3
+    targets = np.flatnonzero(model.theatre.reachable)
+    slow = model.theatre._travel(targets)[0]
+    model.change_params({"crisis.move_kmh": 50.0})
+    assert (model.theatre._travel(targets)[0] < slow).any()

@@ -185,6 +185,7 @@ class AllianceModel(mesa.Model):
         self.russia.p = self.russia.forces.p = P["russia"]
         self.united_states.p = P["united_states"]
         self.pipeline.p = P["capability"]
+        self.theatre.c = P["crisis"]  # travel, presence and forces read it each year
         text = ", ".join(f"{k} = {v}" for k, v in sorted(values.items()))
         self.recorder.event("lever", f"from {self.year + 1}: {text}")
 
