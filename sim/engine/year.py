@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..agents.russia import choose_probes
 from ..mechanisms import crisis as crisis_game
 from ..mechanisms import incursions
-from . import allies
+from . import allies, deliveries
 from .batch import Batch
 
 
@@ -67,9 +67,9 @@ def allies_act(batch: Batch) -> None:
 
 
 def deliver(batch: Batch) -> None:
-    """Step 5: orders, deliveries and the alliance's indices (M1, M6, M7)."""
-    for m in batch.models:
-        m._deliver()
+    """Step 5: orders, deliveries and the alliance's indices (M1, M6, M7), over the batch
+    (:func:`sim.engine.deliveries.deliver`)."""
+    deliveries.deliver(batch)
 
 
 def end_year(batch: Batch) -> None:

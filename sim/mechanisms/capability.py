@@ -112,6 +112,12 @@ class CapabilityPipeline:
     arrays; inside, what is owed is kept supplier x category x ally, so that one year's dues are
     one contiguous block of a ring buffer.
 
+    The state lives in rows of arrays shared by the pipelines of a batch of runs
+    (:class:`PipelineRows`, first axis: the run), so :func:`order` and :func:`deliver` book and
+    deliver for every run of a batch at once (:mod:`sim.engine`); a pipeline's ``stock``,
+    ``due``, ``backlog``, ``capacity`` and ``delivered`` are its own row, and its methods
+    :meth:`order` and :meth:`deliver` are those functions for itself alone.
+
     Args:
         p: The ``[capability]`` parameters.
         initial_stock: Start stocks, shape (n_allies, n_categories).
@@ -139,66 +145,81 @@ class CapabilityPipeline:
         self.us_buy = p["us_buy_share"]
         self.extra = int(p["us_backlog_years"])
         self.horizon = int(self.lead.max()) + self.extra + 1
-        self.stock = initial_stock.astype(float).copy()
+        stock = initial_stock.astype(float).copy()
         # due[h, s, k, i]: owed by supplier s to ally i in category k, in ring slot h; the slot
         # of the current year is ``head``, h years ahead is (head + h) % horizon
         lead = np.stack([self.lead, self.lead + self.extra])  # (supplier, category)
         split = np.stack([(1 - self.us_buy) * initial_orders.T, self.us_buy * initial_orders.T])
         filled = np.arange(self.horizon)[:, None, None] < lead[None]  # (h, supplier, category)
-        self._flat = np.zeros(self.horizon * 2 * c * n)  # order() scatters into it
-        self.due = self._flat.reshape(self.horizon, 2, c, n)  # a view of the same memory
+        due = np.zeros((self.horizon, 2, c, n))
         if in_transit is None:
-            self.due[...] = filled[..., None] * split[None]
+            due[...] = filled[..., None] * split[None]
         else:
-            self.due[...] = in_transit
-        self.backlog = np.zeros((2, c, n))
-        self.capacity = split.sum(axis=2) * (1 + p["industry_headroom"])  # (supplier, category)
+            due[...] = in_transit
+        capacity = split.sum(axis=2) * (1 + p["industry_headroom"])  # (supplier, category)
         if not limited:
-            self.capacity[:] = np.inf
-        self.delivered = initial_orders.copy()
-        self.head = 0
+            capacity[:] = np.inf
         self.growth = 1 + p["capacity_growth"]
         self._keep = 1.0 - self.dep
-        # order(): one scatter into the flat ring buffer. Lead time per (supplier, category),
-        # the supplier shares of an order, and each (supplier, category, ally) cell's offset
-        # within a slot
+        # order(): one scatter into the ring buffer. Lead time per (supplier, category) and the
+        # supplier shares of an order
         self._lead = lead
         self._share = np.array([1 - self.us_buy, self.us_buy])[:, None, None]
-        self._cell = np.arange(2 * c * n).reshape(2, c, n)
-        self._keep_due = self._keep[None, None, :, None]
-        self._keep_backlog = self._keep[None, :, None]
+        self._rows = PipelineRows(
+            [self],
+            stock[None],
+            due[None],
+            np.zeros((1, 2, c, n)),
+            capacity[None],
+            initial_orders.copy()[None],
+            0,
+        )
+        self._r = 0
+
+    def _shape(self) -> tuple[Any, ...]:
+        """What the pipelines whose state is stacked in one :class:`PipelineRows` share: the
+        ring's length and position, the lead times, the allies and categories."""
+        n, c = self.stock.shape
+        return (self.horizon, self._rows.head, self._lead.tobytes(), n, c)
+
+    stock = property(
+        lambda self: self._rows.stock[self._r],
+        lambda self, v: self._rows.stock.__setitem__(self._r, v),
+        doc="Stocks in service (ally x category, equipment-stock units).",
+    )
+    due = property(
+        lambda self: self._rows.due[self._r],
+        lambda self, v: self._rows.due.__setitem__(self._r, v),
+        doc="What is owed, ring slot x supplier x category x ally.",
+    )
+    backlog = property(
+        lambda self: self._rows.backlog[self._r],
+        lambda self, v: self._rows.backlog.__setitem__(self._r, v),
+        doc="What was due beyond capacity, supplier x category x ally.",
+    )
+    capacity = property(
+        lambda self: self._rows.capacity[self._r],
+        lambda self, v: self._rows.capacity.__setitem__(self._r, v),
+        doc="Each supplier's yearly capacity per category.",
+    )
+    delivered = property(
+        lambda self: self._rows.delivered[self._r],
+        lambda self, v: self._rows.delivered.__setitem__(self._r, v),
+        doc="The last year's deliveries (ally x category).",
+    )
+
+    @property
+    def head(self) -> int:
+        """The ring slot of the current year."""
+        return self._rows.head
 
     def order(self, orders: np.ndarray, us_share: np.ndarray | None = None) -> None:
-        """Book this year's orders (ally x category, bn US$) with each supplier's lead time;
-        ``us_share`` (per ally) overrides ``us_buy_share`` (allies that hedge buy European)."""
-        slot = (self.head + self._lead) % self.horizon  # (supplier, category)
-        cells = slot[:, :, None] * self._cell.size + self._cell
-        if us_share is None:
-            share = self._share
-        else:
-            share = np.stack([1.0 - us_share, us_share])[:, None, :]
-        self._flat[cells] += share * orders.T  # cells are distinct: += is safe
+        """Book this year's orders for this pipeline alone (:func:`order`)."""
+        order([self], orders[None], None if us_share is None else np.asarray(us_share)[None])
 
     def deliver(self) -> np.ndarray:
-        """Deliver what is due within capacity, depreciate, advance a year; return deliveries
-        (ally x category)."""
-        owed = self.due[self.head] + self.backlog  # (s, c, n)
-        total = owed.sum(axis=2)  # (s, c)
-        # the share of what is owed that capacity allows, min(capacity / total, 1) (0 where
-        # nothing is owed)
-        frac = np.minimum(self.capacity, total) / np.where(total > 0, total, 1.0)
-        delivered_s = owed * frac[:, :, None]
-        self.backlog = owed - delivered_s
-        self.capacity = np.where(
-            total > self.capacity, np.minimum(self.capacity * self.growth, total), self.capacity
-        )
-        self.due[self.head] = 0.0
-        self.due *= self._keep_due  # vintages in transit age as those in service
-        self.backlog *= self._keep_backlog
-        self.head = (self.head + 1) % self.horizon
-        self.delivered = (delivered_s[EU] + delivered_s[US]).T
-        self.stock = self.stock * self._keep + self.delivered
-        return self.delivered
+        """Deliver this pipeline's year alone (:func:`deliver`); return its deliveries."""
+        return deliver([self])[0]
 
     def backlog_years(self) -> float:
         """Backlog over yearly capacity, summed over suppliers and categories (years of work)."""
@@ -206,25 +227,141 @@ class CapabilityPipeline:
         return float(self.backlog.sum() / cap) if cap > 0 else 0.0
 
 
-def coverage(europe: np.ndarray, requirement: np.ndarray, isr_cap: float) -> np.ndarray:
-    """Europe's coverage per category, with ISR capped at ``isr_cap`` (C17)."""
+class PipelineRows:
+    """The state of R pipelines of one shape (:meth:`CapabilityPipeline._shape`) stacked on a
+    first axis (the run), and what their rules read, stacked the same way: each pipeline's
+    state is its row (a pipeline belongs to one ``PipelineRows`` at a time)."""
+
+    __slots__ = (
+        "backlog", "capacity", "cell", "delivered", "due", "growth", "head", "horizon", "keep",
+        "lead", "pipes", "share", "stock",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        pipes: Sequence[CapabilityPipeline],
+        stock: np.ndarray,
+        due: np.ndarray,
+        backlog: np.ndarray,
+        capacity: np.ndarray,
+        delivered: np.ndarray,
+        head: int,
+    ) -> None:
+        self.pipes = list(pipes)
+        self.stock, self.due, self.backlog = stock, due, backlog  # (R, n, c), (R, h, s, c, n), ..
+        self.capacity, self.delivered, self.head = capacity, delivered, head
+        first = self.pipes[0]
+        self.horizon = first.horizon
+        self.keep = np.stack([p._keep for p in self.pipes])  # (R, c)
+        self.growth = np.array([p.growth for p in self.pipes], dtype=float)[:, None, None]
+        self.share = np.stack([p._share for p in self.pipes])  # (R, 2, 1, 1)
+        # order(): lead time per (supplier, category), each (supplier, category, ally) cell's
+        # offset within a slot of a run's ring buffer
+        self.lead = first._lead
+        self.cell = np.arange(2 * due.shape[3] * due.shape[4]).reshape(due.shape[2:])
+        for r, p in enumerate(self.pipes):
+            p._rows, p._r = self, r
+
+    @classmethod
+    def of(cls, pipes: Sequence[CapabilityPipeline]) -> PipelineRows:
+        """The rows of ``pipes`` (of one shape), in their order: theirs if they already are,
+        else their states stacked anew."""
+        rows = pipes[0]._rows
+        if len(rows.pipes) == len(pipes) and all(
+            a is b for a, b in zip(rows.pipes, pipes, strict=True)
+        ):
+            return rows
+        return cls(
+            pipes,
+            np.stack([p.stock for p in pipes]),
+            np.stack([p.due for p in pipes]),
+            np.stack([p.backlog for p in pipes]),
+            np.stack([p.capacity for p in pipes]),
+            np.stack([p.delivered for p in pipes]),
+            pipes[0].head,
+        )
+
+
+def _groups(pipes: Sequence[CapabilityPipeline]) -> list[tuple[Any, PipelineRows]]:
+    """``pipes`` grouped by shape (one group in a batch of one world's runs): (the group's
+    positions in ``pipes``, a slice when it is all of them; its rows)."""
+    shapes: dict[tuple[Any, ...], list[int]] = {}
+    for i, p in enumerate(pipes):
+        shapes.setdefault(p._shape(), []).append(i)
+    if len(shapes) == 1:
+        return [(slice(None), PipelineRows.of(pipes))]
+    return [(idx, PipelineRows.of([pipes[i] for i in idx])) for idx in shapes.values()]
+
+
+def order(
+    pipes: Sequence[CapabilityPipeline], orders: np.ndarray, us_share: np.ndarray | None = None
+) -> None:
+    """Book this year's orders (run x ally x category, bn US$) in each of ``pipes`` with each
+    supplier's lead time; ``us_share`` (run x ally) overrides ``us_buy_share`` (allies that
+    hedge buy European)."""
+    for at, rows in _groups(pipes):
+        flat = rows.due.reshape(len(rows.pipes), -1)  # a view: each run's ring buffer, flat
+        slot = (rows.head + rows.lead) % rows.horizon  # (supplier, category)
+        cells = slot[:, :, None] * rows.cell.size + rows.cell
+        if us_share is None:
+            share = rows.share
+        else:
+            u = us_share[at]
+            share = np.stack([1.0 - u, u], axis=1)[:, :, None, :]
+        flat[:, cells] += share * orders[at].transpose(0, 2, 1)[:, None]  # distinct cells
+
+
+def deliver(pipes: Sequence[CapabilityPipeline]) -> np.ndarray:
+    """Deliver what is due within capacity, depreciate, advance a year, in each of ``pipes``;
+    return deliveries (run x ally x category)."""
+    out = None
+    for at, rows in _groups(pipes):
+        owed = rows.due[:, rows.head] + rows.backlog  # (R, s, c, n)
+        total = owed.sum(axis=-1)  # (R, s, c)
+        capacity = rows.capacity
+        # the share of what is owed that capacity allows, min(capacity / total, 1) (0 where
+        # nothing is owed)
+        frac = np.minimum(capacity, total) / np.where(total > 0, total, 1.0)
+        delivered_s = owed * frac[..., None]
+        backlog = owed - delivered_s
+        rows.capacity = np.where(
+            total > capacity, np.minimum(capacity * rows.growth, total), capacity
+        )
+        rows.due[:, rows.head] = 0.0
+        rows.due *= rows.keep[:, None, None, :, None]  # vintages in transit age as in service
+        backlog *= rows.keep[:, None, :, None]
+        rows.backlog = backlog
+        rows.head = (rows.head + 1) % rows.horizon
+        rows.delivered = (delivered_s[:, EU] + delivered_s[:, US]).transpose(0, 2, 1)
+        rows.stock = rows.stock * rows.keep[:, None, :] + rows.delivered
+        if isinstance(at, slice):
+            out = rows.delivered
+        else:
+            if out is None:
+                out = np.empty((len(pipes), *rows.delivered.shape[1:]))
+            out[at] = rows.delivered
+    return out
+
+
+def coverage(europe: np.ndarray, requirement: np.ndarray, isr_cap: Any) -> np.ndarray:
+    """Europe's coverage per category (the last axis: a run's, or (R, categories) for a batch
+    of runs with ``isr_cap`` a column), with ISR capped at ``isr_cap`` (C17)."""
     cov = europe / np.where(requirement > 0, requirement, np.inf)  # 0 where nothing is required
-    cov[ISR] = min(cov[ISR], isr_cap)
+    cov[..., ISR] = np.minimum(cov[..., ISR], isr_cap)
     return cov
 
 
-def allocation_weights(
-    base: Sequence[float] | np.ndarray, cov: np.ndarray, gap_priority: float
-) -> np.ndarray:
-    """Category weights of new orders: base weights, partly steered to the lowest coverage."""
+def allocation_weights(base: Any, cov: np.ndarray, gap_priority: Any) -> np.ndarray:
+    """Category weights of new orders: base weights, partly steered to the lowest coverage
+    (along the last axis: a run's categories, or (R, categories) with ``gap_priority`` a
+    column for a batch of runs)."""
     w = np.asarray(base, dtype=float)
-    total = float(w.sum())
-    w = w / total if total > 0 else np.full(len(w), 1.0 / len(w))
+    total = w.sum(axis=-1, keepdims=True)
+    w = np.where(total > 0, w / np.where(total > 0, total, 1.0), 1.0 / w.shape[-1])
     gap = np.maximum(1.0 - cov, 0.0)
-    gaps = float(gap.sum())
-    if gaps <= 0:
-        return w
-    return (1 - gap_priority) * w + (gap_priority / gaps) * gap
+    gaps = gap.sum(axis=-1, keepdims=True)
+    steered = (1 - gap_priority) * w + (gap_priority / np.where(gaps > 0, gaps, 1.0)) * gap
+    return np.where(gaps <= 0, w, steered)
 
 
 def us_contribution(

@@ -24,7 +24,8 @@ what the allies do, and a posture cut alone moves a fifth of the index.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -68,9 +69,21 @@ def remember(previous: float, observed: float, memory: float) -> float:
     return previous + memory * (observed - previous)
 
 
-def index(p: Mapping[str, float], channels: Mapping[str, float]) -> float:
-    """The weighted mean of the channels (module docstring), in [0, 1]; 1 if no weight is set."""
-    weights = np.array([p[f"influence_weight_{c}"] for c in CHANNELS])
-    values = np.array([min(1.0, max(0.0, channels[c])) for c in CHANNELS])
-    total = float(weights.sum())
-    return float(weights @ values) / total if total > 0 else 1.0
+def index(p: Mapping[str, Any], channels: Sequence[Mapping[str, float]]) -> np.ndarray:
+    """The weighted mean of the channels (module docstring), in [0, 1]; 1 if no weight is set.
+
+    For a batch of runs (:mod:`sim.engine`): ``channels`` holds each run's, ``p`` the weights
+    of every run as columns (R, 1) (or one run's numbers); returns each run's index."""
+    weights = np.concatenate(
+        [
+            np.reshape(np.asarray(p[f"influence_weight_{c}"], dtype=float), (-1, 1))
+            for c in CHANNELS
+        ],
+        axis=1,
+    )
+    weights = np.broadcast_to(weights, (len(channels), len(CHANNELS)))
+    values = np.minimum(1.0, np.maximum(0.0, [[ch[c] for c in CHANNELS] for ch in channels]))
+    total = weights.sum(axis=1)
+    return np.array(
+        [float(w @ v) / t if t > 0 else 1.0 for w, v, t in zip(weights, values, total, strict=True)]
+    )

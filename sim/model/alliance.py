@@ -689,90 +689,13 @@ class AllianceModel(mesa.Model):
             self.p_allies, self.pledge.elapsed(self.year), threat, self.ally_state.member
         )
 
-    def _deliver(self) -> None:
-        p = self.p_capability
-        weights = cap.allocation_weights(self.base_allocation, self.coverage, p["gap_priority"])
-        s = self.ally_state
-        equip = np.where(self.armed, s.spending_bn * s.equipment_share, 0.0)
-        hedge = self.shares[1] * self.signals
-        pc = self.p_coercion
-        us_share = p["us_buy_share"] * (1.0 - pc["hedge_buy_shift"] * hedge)
-        orders = equip[:, None] * weights[None, :]
-        d = self.decided
-        if d.equipment_mix or d.us_buy_share:  # human allies' purchases (sim.model.decisions)
-            us_share = np.array(us_share, dtype=float)
-            for iso3, mix in d.equipment_mix.items():
-                i = self.ally_index[iso3]
-                w = np.array([float(mix.get(c, 0.0)) for c in cap.CATEGORIES])
-                orders[i] = equip[i] * w / w.sum()
-                self.recorder.event(
-                    "human",
-                    f"{self.allies[i].record.country} (human) buys mostly "
-                    f"{cap.CATEGORIES[int(w.argmax())].replace('_', ' ')}",
-                )
-            for iso3, share in d.us_buy_share.items():
-                us_share[self.ally_index[iso3]] = share
-                self.recorder.event(
-                    "human",
-                    f"{self.allies[self.ally_index[iso3]].record.country} (human) buys "
-                    f"{share:.0%} of its equipment from the US",
-                )
-        self.pipeline.order(orders, us_share)
-        self.equipment_bn = equip
-        self.us_buy_shares = np.broadcast_to(np.asarray(us_share, dtype=float), equip.shape)
-        self.pipeline.deliver()
-        eu_gdp = np.where(self.european, s.gdp_bn, 0.0)
-        self.hedging = float(eu_gdp @ hedge / max(eu_gdp.sum(), 1e-9))
-        rate = p["isr_sovereign_rate"] * (1.0 + pc["hedge_isr_gain"] * self.hedging)
-        self.sovereign_isr = min(
-            p["isr_irreplaceable_share"],
-            self.sovereign_isr + rate * weights[cap.ISR] / max(self.base_allocation[cap.ISR], 1e-9),
-        )
-        self._update_indices()
-
     def _update_indices(self) -> None:
-        """Coverage (M1), European share and US influence (M6), nuclear liability (M7), cohesion.
+        """Coverage (M1), European share and US influence (M6), nuclear liability (M7) and
+        cohesion, for this run alone (:func:`sim.engine.deliveries.update_indices`)."""
+        from ..engine.batch import Batch  # noqa: PLC0415 (the engine imports this module)
+        from ..engine.deliveries import update_indices  # noqa: PLC0415
 
-        * coverage per category = European capability / requirement
-          (:func:`sim.mechanisms.capability.requirement`: NATO's planning target, growing only
-          once Russia's forces exceed their reconstituted level);
-        * European share = European / (European + US) capability in Europe;
-        * US influence: the index of what the allies do (:mod:`sim.mechanisms.influence`:
-          compliance, purchases from the US, command, following the US in crises, US basing),
-          1 throughout with the ``agency`` switch off (C2, C6);
-        * nuclear liability = ``nuclear_commitment`` x (1 - influence) x mean threat (C7);
-        * cohesion = (1 - damage) x (``cohesion_trust_weight`` x mean trust + (1 - that weight)
-          x (1 - 2 x mean absolute deviation of threat)), where Article 5 failures add damage
-          that heals at ``cohesion_heal_rate`` a year.
-        """
-        p, pa = self.p_capability, self.p_alliance
-        europe = self.europe_capability()
-        us = self.us_capability_in_europe()
-        requirement = cap.requirement(
-            self.requirement_start,
-            self.russia.forces.total,
-            self.russia_reference,
-            p["requirement_russia_elasticity"],
-        )
-        self.coverage = cap.coverage(europe, requirement, self.isr_cap())
-        if self.year > self.start_year:
-            self._choose_commander()
-        eu_total = float(europe.sum())
-        self.eu_share = eu_total / (eu_total + float(us.sum()))
-        self.influence_channels = self._influence_channels()
-        self.us_influence = (
-            influence.index(pa, self.influence_channels) if self.on("agency") else 1.0
-        )
-        threats, mean = self.ally_state.threat, self.mean_weights
-        mean_threat = float(mean @ threats)
-        mean_trust = float(mean @ self.ally_state.trust)
-        self.nuclear_liability = pa["nuclear_commitment"] * (1.0 - self.us_influence) * mean_threat
-        self.cohesion_damage *= 1.0 - pa["cohesion_heal_rate"]
-        spread = float(mean @ np.abs(threats - mean_threat))
-        w = pa["cohesion_trust_weight"]
-        self.cohesion = (1.0 - self.cohesion_damage) * max(
-            0.0, min(1.0, w * mean_trust + (1.0 - w) * (1.0 - 2.0 * spread))
-        )
+        update_indices(Batch.of(self))
 
     def _choose_commander(self) -> None:
         """At a change of NATO's command, after the year's deliveries, the US decides whether a
