@@ -721,7 +721,7 @@ def test_budgets_answer_last_years_war_drafted_a_year_ahead():
     assert war[model.ally_index["POL"]] > war[model.ally_index["PRT"]]
 
 
-def test_an_allys_own_methods_give_the_budget_the_model_gives_it():
+def test_an_allys_own_methods_give_the_budget_the_model_gives_it(monkeypatch):
     """M4: an :class:`~sim.agents.ally.Ally` applying the budget rules to itself alone
     (``coercion_pp``, ``desired_core_pct``, ``set_budget``), read where the model sets the
     budgets, sets the budget the model's rule for every ally at once set, including the threat
@@ -729,6 +729,7 @@ def test_an_allys_own_methods_give_the_budget_the_model_gives_it():
     war make them differ otherwise)."""
     from dataclasses import replace
 
+    from sim.engine import deliveries
     from sim.model.alliance import AllianceModel
     from sim.scenario import Scenario
 
@@ -742,13 +743,13 @@ def test_an_allys_own_methods_give_the_budget_the_model_gives_it():
     model.step()
     s = model.ally_state
     seen: dict[str, Any] = {"before": s.core_pct.copy()}
-    peers_rule, deliver = model._peers, model._deliver
+    peers_rule, deliver = model._peers, deliveries.deliver
 
     def peers() -> np.ndarray:
         seen["peers"] = peers_rule()
         return seen["peers"]
 
-    def agents_then_deliver() -> None:  # right after the budgets, before anything moves
+    def agents_then_deliver(batch) -> None:  # right after the budgets, before anything moves
         seen["after"] = s.core_pct.copy()
         demand = model.now["us_demand_pct"]
         mine = {}
@@ -762,10 +763,10 @@ def test_an_allys_own_methods_give_the_budget_the_model_gives_it():
                 mine[i] = agent.core_pct
                 agent.core_pct = seen["after"][i]
         seen["mine"] = mine
-        deliver()
+        deliver(batch)
 
     model._peers = peers  # type: ignore[method-assign]
-    model._deliver = agents_then_deliver  # type: ignore[method-assign]
+    monkeypatch.setattr(deliveries, "deliver", agents_then_deliver)  # the year's step 5
     model.step()
     assert not np.allclose(s.drafted_threat, s.threat)  # the threat moved during the year
     assert np.any(s.war_urgency > 0.0)

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..mechanisms import capability as cap
 from ..mechanisms import influence
+from ..model.alliance import US_BUY_SHARE_2025
 
 if TYPE_CHECKING:
     from .batch import Batch
@@ -131,7 +132,7 @@ def update_indices(batch: Batch) -> None:
             m._choose_commander()
     eu_total = europe.sum(axis=1)
     eu_share = eu_total / (eu_total + us.sum(axis=1))
-    channels = [m._influence_channels() for m in models]
+    channels = influence_channels(batch)
     agency = batch.on("agency")
     us_influence = influence.index(pa, channels) if agency else np.ones(len(models))
     threats = batch.stack(lambda m: m.ally_state.threat)
@@ -154,3 +155,39 @@ def update_indices(batch: Batch) -> None:
         m.nuclear_liability = float(nuclear[r])
         m.cohesion_damage = float(damage[r])
         m.cohesion = float(cohesion[r])
+
+
+def influence_channels(batch: Batch) -> list[dict[str, float]]:
+    """This year's five channels of US influence in each run (:mod:`sim.mechanisms.influence`):
+    the allies' compliance is asked from the year after the start, once the US has taken its
+    stance (``comply_start``)."""
+    models = batch.models
+    european = batch.stack(lambda m: m.european)
+    first = models[0]
+    if first.year > first.start_year:  # the same year in every run of a batch
+        eu_gdp = np.where(
+            european & batch.stack(lambda m: m.ally_state.member),
+            batch.stack(lambda m: m.ally_state.gdp_bn),
+            0.0,
+        )
+        comply = batch.stack(lambda m: m.shares[0])
+        share = np.array(
+            [influence.gdp_weighted(c, g) for c, g in zip(comply, eu_gdp, strict=True)]
+        )
+        compliance = influence.compliance(share, batch.column(lambda m: m.comply_start)[:, 0])
+    else:
+        compliance = np.ones(len(models))
+    equip = np.where(european, batch.stack(lambda m: m.equipment_bn), 0.0)
+    buys = batch.stack(lambda m: m.us_buy_shares)
+    share = np.array([influence.gdp_weighted(b, e) for b, e in zip(buys, equip, strict=True)])
+    procurement = influence.procurement(share, equip.sum(axis=1), US_BUY_SHARE_2025)
+    return [
+        {
+            "compliance": float(compliance[r]),
+            "procurement": float(procurement[r]),
+            "command": 0.0 if m.united_states.european_command else 1.0,
+            "crisis": m.crisis_alignment,
+            "basing": min(1.0, m.united_states.posture),
+        }
+        for r, m in enumerate(models)
+    ]

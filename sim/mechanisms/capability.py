@@ -233,8 +233,8 @@ class PipelineRows:
     state is its row (a pipeline belongs to one ``PipelineRows`` at a time)."""
 
     __slots__ = (
-        "backlog", "capacity", "cell", "delivered", "due", "growth", "head", "horizon", "keep",
-        "lead", "pipes", "share", "stock",
+        "backlog", "capacity", "category", "delivered", "due", "growth", "head", "horizon",
+        "keep", "keep_cells", "lead", "pipes", "share", "stock", "supplier",
     )  # fmt: skip
 
     def __init__(
@@ -253,12 +253,16 @@ class PipelineRows:
         first = self.pipes[0]
         self.horizon = first.horizon
         self.keep = np.stack([p._keep for p in self.pipes])  # (R, c)
+        r, _, s, c, n = due.shape
+        # the same, for each (supplier, category, ally) cell of a ring slot: (R, 1, s x c x n)
+        self.keep_cells = np.ascontiguousarray(
+            np.broadcast_to(self.keep[:, None, :, None], (r, s, c, n))
+        ).reshape(r, 1, -1)
         self.growth = np.array([p.growth for p in self.pipes], dtype=float)[:, None, None]
         self.share = np.stack([p._share for p in self.pipes])  # (R, 2, 1, 1)
-        # order(): lead time per (supplier, category), each (supplier, category, ally) cell's
-        # offset within a slot of a run's ring buffer
+        # order(): lead time per (supplier, category), and the index of each
         self.lead = first._lead
-        self.cell = np.arange(2 * due.shape[3] * due.shape[4]).reshape(due.shape[2:])
+        self.supplier, self.category = np.arange(s)[:, None], np.arange(c)[None, :]
         for r, p in enumerate(self.pipes):
             p._rows, p._r = self, r
 
@@ -300,15 +304,16 @@ def order(
     supplier's lead time; ``us_share`` (run x ally) overrides ``us_buy_share`` (allies that
     hedge buy European)."""
     for at, rows in _groups(pipes):
-        flat = rows.due.reshape(len(rows.pipes), -1)  # a view: each run's ring buffer, flat
         slot = (rows.head + rows.lead) % rows.horizon  # (supplier, category)
-        cells = slot[:, :, None] * rows.cell.size + rows.cell
         if us_share is None:
             share = rows.share
         else:
             u = us_share[at]
             share = np.stack([1.0 - u, u], axis=1)[:, :, None, :]
-        flat[:, cells] += share * orders[at].transpose(0, 2, 1)[:, None]  # distinct cells
+        # each run's (supplier, category) cells are distinct: += is safe
+        rows.due[:, slot, rows.supplier, rows.category] += (
+            share * orders[at].transpose(0, 2, 1)[:, None]
+        )
 
 
 def deliver(pipes: Sequence[CapabilityPipeline]) -> np.ndarray:
@@ -328,8 +333,9 @@ def deliver(pipes: Sequence[CapabilityPipeline]) -> np.ndarray:
             total > capacity, np.minimum(capacity * rows.growth, total), capacity
         )
         rows.due[:, rows.head] = 0.0
-        rows.due *= rows.keep[:, None, None, :, None]  # vintages in transit age as in service
-        backlog *= rows.keep[:, None, :, None]
+        ring = rows.due.reshape(*rows.due.shape[:2], -1)  # a view: (R, slot, cell)
+        ring *= rows.keep_cells  # vintages in transit age as those in service
+        backlog.reshape(len(backlog), 1, -1)[...] *= rows.keep_cells
         rows.backlog = backlog
         rows.head = (rows.head + 1) % rows.horizon
         rows.delivered = (delivered_s[:, EU] + delivered_s[:, US]).transpose(0, 2, 1)

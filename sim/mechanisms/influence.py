@@ -43,18 +43,19 @@ def gdp_weighted(values: np.ndarray, weights: np.ndarray) -> float:
     return float(weights @ values) / total if total > 0 else 0.0
 
 
-def compliance(comply: np.ndarray, gdp: np.ndarray, start: float) -> float:
-    """Comply share of the allies (weights ``gdp``: European members' GDP) over ``start``."""
-    share = gdp_weighted(comply, gdp)
-    return min(1.0, share / start) if start > 0 else 1.0
+def compliance(share: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The comply share of the allies (:func:`gdp_weighted` by European members' GDP) over
+    ``start``, at most 1 (1 where ``start`` is 0); per run, for a batch of runs."""
+    return np.where(start > 0, np.minimum(1.0, share / np.where(start > 0, start, 1.0)), 1.0)
 
 
-def procurement(equipment_bn: np.ndarray, us_share: np.ndarray, start_share: float) -> float:
-    """Share of European equipment spending placed with US industry over ``start_share``."""
-    share = gdp_weighted(us_share, equipment_bn)
-    if float(equipment_bn.sum()) <= 0:
-        return 1.0
-    return min(1.0, share / start_share) if start_share > 0 else 1.0
+def procurement(share: np.ndarray, spent: np.ndarray, start_share: float) -> np.ndarray:
+    """The share of European equipment spending placed with US industry (:func:`gdp_weighted`
+    by each ally's, of which ``spent`` is the total) over ``start_share``, at most 1 (1 where
+    nothing is spent); per run, for a batch of runs."""
+    if start_share <= 0:
+        return np.ones_like(share)
+    return np.where(spent <= 0, 1.0, np.minimum(1.0, share / start_share))
 
 
 def followed_us(us_responds: bool, aiders: np.ndarray, gdp: np.ndarray) -> float:

@@ -740,25 +740,6 @@ class AllianceModel(mesa.Model):
                 f"{us.p['command_handover_coverage']:.2f}) at a change of command",
             )
 
-    def _influence_channels(self) -> dict[str, float]:
-        """This year's five channels of US influence (:mod:`sim.mechanisms.influence`)."""
-        s, us = self.ally_state, self.united_states
-        eu_gdp = np.where(self.european & s.member, s.gdp_bn, 0.0)
-        asked = self.year > self.start_year and self.comply_start > 0
-        return {
-            "compliance": influence.compliance(self.shares[0], eu_gdp, self.comply_start)
-            if asked
-            else 1.0,
-            "procurement": influence.procurement(
-                np.where(self.european, self.equipment_bn, 0.0),
-                self.us_buy_shares,
-                US_BUY_SHARE_2025,
-            ),
-            "command": 0.0 if us.european_command else 1.0,
-            "crisis": self.crisis_alignment,
-            "basing": min(1.0, us.posture),
-        }
-
     def progress_measures(self) -> tuple[float, float]:
         """(headline, capability) progress in [0, 1], as the US can measure it (C19).
 
