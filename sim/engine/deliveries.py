@@ -3,11 +3,12 @@ alliance's indices (M1, M6, M7).
 
 The arithmetic is written once over the batch: the runs' allies as (R, allies) arrays, their
 orders and stocks as (R, allies, categories) (:func:`sim.mechanisms.capability.order` and
-:func:`~sim.mechanisms.capability.deliver`), each run's numbers as a column (R, 1). What stays
-per run: the human seats' purchases and command choice (``m.decided``) with their log lines,
-the US's choice of commander (:meth:`AllianceModel._choose_commander`), and every product over
-the allies (``w @ x``: a matrix product may round differently when rows are stacked, so each
-run's is its own, as when it runs alone).
+:func:`~sim.mechanisms.capability.deliver`), each run's numbers as a column (R, 1). Products
+over the allies are each run's own: ``np.vecdot`` and a stacked ``matmul`` call, run by run,
+the routine ``w @ x`` calls for one run (``tests/test_engine_deliver.py`` checks they agree to
+the bit). What stays per run: the human seats' purchases and command choice (``m.decided``)
+with their log lines, the US's choice of commander (:meth:`AllianceModel._choose_commander`)
+and NATO's requirement (a power of each run's own numbers).
 """
 
 from __future__ import annotations
@@ -22,11 +23,6 @@ from ..model.alliance import US_BUY_SHARE_2025
 
 if TYPE_CHECKING:
     from .batch import Batch
-
-
-def _dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Each run's ``a[r] @ b[r]``, computed for that run alone (rows of (R, n) arrays)."""
-    return np.array([float(x @ y) for x, y in zip(a, b, strict=True)])
 
 
 def deliver(batch: Batch) -> None:
@@ -80,7 +76,7 @@ def deliver(batch: Batch) -> None:
     eu_gdp = np.where(
         batch.stack(lambda m: m.european), batch.stack(lambda m: m.ally_state.gdp_bn), 0.0
     )
-    hedging = _dots(eu_gdp, hedge) / np.maximum(eu_gdp.sum(axis=1), 1e-9)
+    hedging = np.vecdot(eu_gdp, hedge) / np.maximum(eu_gdp.sum(axis=1), 1e-9)
     rate = p["isr_sovereign_rate"][:, 0] * (1.0 + pc["hedge_isr_gain"][:, 0] * hedging)
     sovereign = np.minimum(
         p["isr_irreplaceable_share"][:, 0],
@@ -113,7 +109,9 @@ def update_indices(batch: Batch) -> None:
     """
     models = batch.models
     pa = batch.params("alliance")
-    europe = batch.stack(lambda m: m.europe_capability())
+    europe = cap.in_europe(
+        batch.stack(lambda m: m.europe_weights), batch.stack(lambda m: m.pipeline.stock)
+    )
     us = batch.stack(lambda m: m.us_capability_in_europe())
     requirement = batch.stack(
         lambda m: cap.requirement(
@@ -128,8 +126,9 @@ def update_indices(batch: Batch) -> None:
         m.coverage = coverage[r]
     first = models[0]
     if first.year > first.start_year:  # the same year in every run of a batch
-        for m in models:
-            m._choose_commander()
+        mean_coverage = coverage.mean(axis=1)
+        for r, m in enumerate(models):
+            m._choose_commander(float(mean_coverage[r]))
     eu_total = europe.sum(axis=1)
     eu_share = eu_total / (eu_total + us.sum(axis=1))
     channels = influence_channels(batch)
@@ -137,13 +136,13 @@ def update_indices(batch: Batch) -> None:
     us_influence = influence.index(pa, channels) if agency else np.ones(len(models))
     threats = batch.stack(lambda m: m.ally_state.threat)
     mean = batch.stack(lambda m: m.mean_weights)
-    mean_threat = _dots(mean, threats)
-    mean_trust = _dots(mean, batch.stack(lambda m: m.ally_state.trust))
+    mean_threat = np.vecdot(mean, threats)
+    mean_trust = np.vecdot(mean, batch.stack(lambda m: m.ally_state.trust))
     nuclear = pa["nuclear_commitment"][:, 0] * (1.0 - us_influence) * mean_threat
     damage = batch.column(lambda m: m.cohesion_damage)[:, 0] * (
         1.0 - pa["cohesion_heal_rate"][:, 0]
     )
-    spread = _dots(mean, np.abs(threats - mean_threat[:, None]))
+    spread = np.vecdot(mean, np.abs(threats - mean_threat[:, None]))
     w = pa["cohesion_trust_weight"][:, 0]
     cohesion = (1.0 - damage) * np.maximum(
         0.0, np.minimum(1.0, w * mean_trust + (1.0 - w) * (1.0 - 2.0 * spread))
@@ -171,15 +170,13 @@ def influence_channels(batch: Batch) -> list[dict[str, float]]:
             0.0,
         )
         comply = batch.stack(lambda m: m.shares[0])
-        share = np.array(
-            [influence.gdp_weighted(c, g) for c, g in zip(comply, eu_gdp, strict=True)]
-        )
+        share = influence.gdp_weighted(comply, eu_gdp)
         compliance = influence.compliance(share, batch.column(lambda m: m.comply_start)[:, 0])
     else:
         compliance = np.ones(len(models))
     equip = np.where(european, batch.stack(lambda m: m.equipment_bn), 0.0)
     buys = batch.stack(lambda m: m.us_buy_shares)
-    share = np.array([influence.gdp_weighted(b, e) for b, e in zip(buys, equip, strict=True)])
+    share = influence.gdp_weighted(buys, equip)
     procurement = influence.procurement(share, equip.sum(axis=1), US_BUY_SHARE_2025)
     return [
         {

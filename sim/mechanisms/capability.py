@@ -357,6 +357,13 @@ def coverage(europe: np.ndarray, requirement: np.ndarray, isr_cap: Any) -> np.nd
     return cov
 
 
+def in_europe(weights: np.ndarray, stock: np.ndarray) -> np.ndarray:
+    """Capability in Europe per category: ``weights`` (per ally: 1 for a European ally, Canada's
+    share in Europe) times the stocks (ally x category); for a batch of runs, (R, allies) and
+    (R, allies, categories)."""
+    return (weights[..., None, :] @ stock)[..., 0, :]
+
+
 def allocation_weights(base: Any, cov: np.ndarray, gap_priority: Any) -> np.ndarray:
     """Category weights of new orders: base weights, partly steered to the lowest coverage
     (along the last axis: a run's categories, or (R, categories) with ``gap_priority`` a

@@ -37,10 +37,12 @@ CHANNELS = ("compliance", "procurement", "command", "crisis", "basing")
 LOST_CONTROL_BELOW = 0.5
 
 
-def gdp_weighted(values: np.ndarray, weights: np.ndarray) -> float:
-    """``values`` averaged with ``weights`` (0 when the weights sum to 0)."""
-    total = float(weights.sum())
-    return float(weights @ values) / total if total > 0 else 0.0
+def gdp_weighted(values: np.ndarray, weights: np.ndarray) -> Any:
+    """``values`` averaged with ``weights`` (0 when the weights sum to 0), along the last axis:
+    a number, or one per run for (R, allies) arrays (a batch of runs)."""
+    total = weights.sum(axis=-1)
+    share = np.where(total > 0, np.vecdot(weights, values) / np.where(total > 0, total, 1.0), 0.0)
+    return float(share) if share.ndim == 0 else share
 
 
 def compliance(share: np.ndarray, start: np.ndarray) -> np.ndarray:

@@ -354,7 +354,7 @@ class AllianceModel(mesa.Model):
 
     def europe_capability(self) -> np.ndarray:
         """European capability in Europe per category (European allies plus Canada's share)."""
-        return self.europe_weights @ self.pipeline.stock
+        return cap.in_europe(self.europe_weights, self.pipeline.stock)
 
     def us_capability_in_europe(self) -> np.ndarray:
         """US capability in Europe per category: start level x posture, less what leaving the
@@ -697,14 +697,15 @@ class AllianceModel(mesa.Model):
 
         update_indices(Batch.of(self))
 
-    def _choose_commander(self) -> None:
+    def _choose_commander(self, coverage: float) -> None:
         """At a change of NATO's command, after the year's deliveries, the US decides whether a
         European takes it (:meth:`UnitedStates.choose_commander`; C2, C6): the command channel
         of influence reads the choice in the same year. A human US (a seminar's
         ``Decisions.us_command``) decides in its place: yes hands the command over now, no keeps
         an American (in a change-of-command year, for that term: the rule acts only at changes).
         A handover is for good, so a no after one (an earlier handover, or an instructor's
-        injected SACEUR this year, which is applied first) changes nothing; the log says so."""
+        injected SACEUR this year, which is applied first) changes nothing; the log says so.
+        ``coverage``: Europe's mean coverage of its requirement after the deliveries."""
         us = self.united_states
         human = self.decided.us_command
         if human is not None:
@@ -731,7 +732,6 @@ class AllianceModel(mesa.Model):
             else:
                 self.recorder.event("human", "the US (human) keeps an American in NATO's command")
             return
-        coverage = float(self.coverage.mean())
         if us.choose_commander(self.year, coverage):
             self.recorder.event(
                 "european_command",
