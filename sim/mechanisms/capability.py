@@ -268,13 +268,7 @@ class PipelineRows:
 
     @classmethod
     def of(cls, pipes: Sequence[CapabilityPipeline]) -> PipelineRows:
-        """The rows of ``pipes`` (of one shape), in their order: theirs if they already are,
-        else their states stacked anew."""
-        rows = pipes[0]._rows
-        if len(rows.pipes) == len(pipes) and all(
-            a is b for a, b in zip(rows.pipes, pipes, strict=True)
-        ):
-            return rows
+        """The rows of ``pipes`` (of one shape), in their order: their states stacked anew."""
         return cls(
             pipes,
             np.stack([p.stock for p in pipes]),
@@ -288,7 +282,13 @@ class PipelineRows:
 
 def _groups(pipes: Sequence[CapabilityPipeline]) -> list[tuple[Any, PipelineRows]]:
     """``pipes`` grouped by shape (one group in a batch of one world's runs): (the group's
-    positions in ``pipes``, a slice when it is all of them; its rows)."""
+    positions in ``pipes``, a slice when it is all of them; its rows). Pipelines whose rows
+    are already those of ``pipes``, in their order, keep them (a batch after its first year)."""
+    rows = pipes[0]._rows
+    if len(rows.pipes) == len(pipes) and all(
+        a is b for a, b in zip(rows.pipes, pipes, strict=True)
+    ):
+        return [(slice(None), rows)]
     shapes: dict[tuple[Any, ...], list[int]] = {}
     for i, p in enumerate(pipes):
         shapes.setdefault(p._shape(), []).append(i)
