@@ -22,7 +22,17 @@ from ..mechanisms import influence
 from ..model.alliance import US_BUY_SHARE_2025
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ..model.alliance import AllianceModel
     from .batch import Batch
+
+
+def _stack(batch: Batch, get: Callable[[AllianceModel], np.ndarray]) -> np.ndarray:
+    """``batch.stack(get)`` in one concatenation (``np.stack`` spends more on each run's array
+    than this phase's rules do)."""
+    parts = [get(m) for m in batch.models]
+    return np.concatenate(parts).reshape(len(parts), *np.shape(parts[0]))
 
 
 def deliver(batch: Batch) -> None:
@@ -41,15 +51,15 @@ def deliver(batch: Batch) -> None:
     """
     models = batch.models
     p, pc = batch.params("capability"), batch.params("coercion")
-    base = batch.stack(lambda m: m.base_allocation)
-    weights = cap.allocation_weights(base, batch.stack(lambda m: m.coverage), p["gap_priority"])
+    base = _stack(batch, lambda m: m.base_allocation)
+    weights = cap.allocation_weights(base, _stack(batch, lambda m: m.coverage), p["gap_priority"])
     equip = np.where(
-        batch.stack(lambda m: m.armed),
-        batch.stack(lambda m: m.ally_state.spending_bn)
-        * batch.stack(lambda m: m.ally_state.equipment_share),
+        _stack(batch, lambda m: m.armed),
+        _stack(batch, lambda m: m.ally_state.spending_bn)
+        * _stack(batch, lambda m: m.ally_state.equipment_share),
         0.0,
     )
-    hedge = batch.stack(lambda m: m.shares[1]) * batch.stack(lambda m: m.signals)
+    hedge = _stack(batch, lambda m: m.shares[1]) * _stack(batch, lambda m: m.signals)
     us_share = p["us_buy_share"] * (1.0 - pc["hedge_buy_shift"] * hedge)
     orders = equip[:, :, None] * weights[:, None, :]
     for r, m in enumerate(models):  # human allies' purchases (sim.model.decisions)
@@ -74,7 +84,7 @@ def deliver(batch: Batch) -> None:
     cap.order(pipes, orders, us_share)
     cap.deliver(pipes)
     eu_gdp = np.where(
-        batch.stack(lambda m: m.european), batch.stack(lambda m: m.ally_state.gdp_bn), 0.0
+        _stack(batch, lambda m: m.european), _stack(batch, lambda m: m.ally_state.gdp_bn), 0.0
     )
     hedging = np.vecdot(eu_gdp, hedge) / np.maximum(eu_gdp.sum(axis=1), 1e-9)
     rate = p["isr_sovereign_rate"][:, 0] * (1.0 + pc["hedge_isr_gain"][:, 0] * hedging)
@@ -110,16 +120,17 @@ def update_indices(batch: Batch) -> None:
     models = batch.models
     pa = batch.params("alliance")
     europe = cap.in_europe(
-        batch.stack(lambda m: m.europe_weights), batch.stack(lambda m: m.pipeline.stock)
+        _stack(batch, lambda m: m.europe_weights), _stack(batch, lambda m: m.pipeline.stock)
     )
-    us = batch.stack(lambda m: m.us_capability_in_europe())
-    requirement = batch.stack(
+    us = _stack(batch, lambda m: m.us_capability_in_europe())
+    requirement = _stack(
+        batch,
         lambda m: cap.requirement(
             m.requirement_start,
             m.russia.forces.total,
             m.russia_reference,
             m.p_capability["requirement_russia_elasticity"],
-        )
+        ),
     )
     coverage = cap.coverage(europe, requirement, batch.column(lambda m: m.isr_cap())[:, 0])
     for r, m in enumerate(models):
@@ -134,10 +145,10 @@ def update_indices(batch: Batch) -> None:
     channels = influence_channels(batch)
     agency = batch.on("agency")
     us_influence = influence.index(pa, channels) if agency else np.ones(len(models))
-    threats = batch.stack(lambda m: m.ally_state.threat)
-    mean = batch.stack(lambda m: m.mean_weights)
+    threats = _stack(batch, lambda m: m.ally_state.threat)
+    mean = _stack(batch, lambda m: m.mean_weights)
     mean_threat = np.vecdot(mean, threats)
-    mean_trust = np.vecdot(mean, batch.stack(lambda m: m.ally_state.trust))
+    mean_trust = np.vecdot(mean, _stack(batch, lambda m: m.ally_state.trust))
     nuclear = pa["nuclear_commitment"][:, 0] * (1.0 - us_influence) * mean_threat
     damage = batch.column(lambda m: m.cohesion_damage)[:, 0] * (
         1.0 - pa["cohesion_heal_rate"][:, 0]
@@ -161,21 +172,21 @@ def influence_channels(batch: Batch) -> list[dict[str, float]]:
     the allies' compliance is asked from the year after the start, once the US has taken its
     stance (``comply_start``)."""
     models = batch.models
-    european = batch.stack(lambda m: m.european)
+    european = _stack(batch, lambda m: m.european)
     first = models[0]
     if first.year > first.start_year:  # the same year in every run of a batch
         eu_gdp = np.where(
-            european & batch.stack(lambda m: m.ally_state.member),
-            batch.stack(lambda m: m.ally_state.gdp_bn),
+            european & _stack(batch, lambda m: m.ally_state.member),
+            _stack(batch, lambda m: m.ally_state.gdp_bn),
             0.0,
         )
-        comply = batch.stack(lambda m: m.shares[0])
+        comply = _stack(batch, lambda m: m.shares[0])
         share = influence.gdp_weighted(comply, eu_gdp)
         compliance = influence.compliance(share, batch.column(lambda m: m.comply_start)[:, 0])
     else:
         compliance = np.ones(len(models))
-    equip = np.where(european, batch.stack(lambda m: m.equipment_bn), 0.0)
-    buys = batch.stack(lambda m: m.us_buy_shares)
+    equip = np.where(european, _stack(batch, lambda m: m.equipment_bn), 0.0)
+    buys = _stack(batch, lambda m: m.us_buy_shares)
     share = influence.gdp_weighted(buys, equip)
     procurement = influence.procurement(share, equip.sum(axis=1), US_BUY_SHARE_2025)
     return [

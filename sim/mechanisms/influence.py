@@ -87,6 +87,4 @@ def index(p: Mapping[str, Any], channels: Sequence[Mapping[str, float]]) -> np.n
     weights = np.broadcast_to(weights, (len(channels), len(CHANNELS)))
     values = np.minimum(1.0, np.maximum(0.0, [[ch[c] for c in CHANNELS] for ch in channels]))
     total = weights.sum(axis=1)
-    return np.array(
-        [float(w @ v) / t if t > 0 else 1.0 for w, v, t in zip(weights, values, total, strict=True)]
-    )
+    return np.where(total > 0, np.vecdot(weights, values) / np.where(total > 0, total, 1.0), 1.0)
