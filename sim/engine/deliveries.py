@@ -29,10 +29,17 @@ if TYPE_CHECKING:
 
 
 def _stack(batch: Batch, get: Callable[[AllianceModel], np.ndarray]) -> np.ndarray:
-    """``batch.stack(get)`` in one concatenation (``np.stack`` spends more on each run's array
-    than this phase's rules do)."""
-    parts = [get(m) for m in batch.models]
-    return np.concatenate(parts).reshape(len(parts), *np.shape(parts[0]))
+    """``batch.stack(get)`` as one array construction (``np.stack`` spends more on each run's
+    array than this phase's rules do)."""
+    return np.array([get(m) for m in batch.models])
+
+
+def _numbers(batch: Batch, section: str, *keys: str) -> dict[str, np.ndarray]:
+    """The parameters ``keys`` of ``section`` in every run, a column (R, 1) each, as
+    ``batch.params(section)`` has them (only these: for a batch of one, a new one each year,
+    stacking the whole tables cost more than this phase's rules)."""
+    tables = [getattr(m, f"p_{section}") for m in batch.models]
+    return {k: np.array([t[k] for t in tables], dtype=float)[:, None] for k in keys}
 
 
 def deliver(batch: Batch) -> None:
@@ -50,7 +57,15 @@ def deliver(batch: Batch) -> None:
       ``isr_irreplaceable_share`` (C17).
     """
     models = batch.models
-    p, pc = batch.params("capability"), batch.params("coercion")
+    p = _numbers(
+        batch,
+        "capability",
+        "gap_priority",
+        "us_buy_share",
+        "isr_sovereign_rate",
+        "isr_irreplaceable_share",
+    )
+    pc = _numbers(batch, "coercion", "hedge_buy_shift", "hedge_isr_gain")
     base = _stack(batch, lambda m: m.base_allocation)
     weights = cap.allocation_weights(base, _stack(batch, lambda m: m.coverage), p["gap_priority"])
     equip = np.where(
@@ -118,7 +133,14 @@ def update_indices(batch: Batch) -> None:
     one.
     """
     models = batch.models
-    pa = batch.params("alliance")
+    pa = _numbers(
+        batch,
+        "alliance",
+        "nuclear_commitment",
+        "cohesion_heal_rate",
+        "cohesion_trust_weight",
+        *(f"influence_weight_{c}" for c in influence.CHANNELS),
+    )
     europe = cap.in_europe(
         _stack(batch, lambda m: m.europe_weights), _stack(batch, lambda m: m.pipeline.stock)
     )

@@ -78,13 +78,8 @@ def index(p: Mapping[str, Any], channels: Sequence[Mapping[str, float]]) -> np.n
     For a batch of runs (:mod:`sim.engine`): ``channels`` holds each run's, ``p`` the weights
     of every run as columns (R, 1) (or one run's numbers); returns each run's index."""
     weights = np.concatenate(
-        [
-            np.reshape(np.asarray(p[f"influence_weight_{c}"], dtype=float), (-1, 1))
-            for c in CHANNELS
-        ],
-        axis=1,
+        [np.reshape(p[f"influence_weight_{c}"], (-1, 1)) for c in CHANNELS], axis=1, dtype=float
     )
-    weights = np.broadcast_to(weights, (len(channels), len(CHANNELS)))
     values = np.minimum(1.0, np.maximum(0.0, [[ch[c] for c in CHANNELS] for ch in channels]))
     total = weights.sum(axis=1)
     return np.where(total > 0, np.vecdot(weights, values) / np.where(total > 0, total, 1.0), 1.0)
