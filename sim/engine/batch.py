@@ -44,18 +44,19 @@ class Batch:
     def __init__(self, models: Sequence[AllianceModel]) -> None:
         if not models:
             raise ValueError("a batch needs at least one model")
-        first = structure(models[0])
-        for m in models[1:]:
-            if structure(m) != first:
-                raise ValueError(
-                    "the models of a batch must share their years, allies and switches"
-                )
+        if len(models) > 1:
+            first = structure(models[0])
+            for m in models[1:]:
+                if structure(m) != first:
+                    raise ValueError(
+                        "the models of a batch must share their years, allies and switches"
+                    )
         self.models = list(models)
         self._params: dict[str, tuple[list[Mapping[str, Any]], dict[str, Any]]] = {}
 
     @classmethod
     def of(cls, model: AllianceModel) -> Batch:
-        """The batch of one model (its own ``step()``)."""
+        """The batch of one model (its own ``step()``; nothing to compare its structure with)."""
         return cls([model])
 
     def __len__(self) -> int:
@@ -67,7 +68,7 @@ class Batch:
 
     def stack(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
         """``get(model)`` for every model, stacked on a first axis of length R."""
-        return np.stack([get(m) for m in self.models])
+        return np.array([get(m) for m in self.models])  # np.stack's checks cost more
 
     def column(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
         """``get(model)`` (a number) for every model, as a column of shape (R, 1)."""
@@ -84,10 +85,13 @@ class Batch:
         self._params[section] = (tables, out)  # the tables are kept: their ids stay theirs
         return out
 
-    def scatter(self, values: np.ndarray, put: Callable[[AllianceModel, Any], None]) -> None:
-        """``put(model, values[r])`` for every model r."""
-        for m, v in zip(self.models, values, strict=True):
-            put(m, v)
+    def numbers(self, section: str, *keys: str) -> dict[str, np.ndarray]:
+        """The parameters ``keys`` of ``section``, a float column (R, 1) each, as
+        :meth:`params` has them: only these, for a phase that reads few (a batch of one is new
+        each year in a model's own ``step()``, where stacking whole tables costs more than the
+        phase's rules)."""
+        tables = [getattr(m, f"p_{section}") for m in self.models]
+        return {k: np.array([t[k] for t in tables], dtype=float)[:, None] for k in keys}
 
 
 def _stack_tables(section: str, tables: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

@@ -22,24 +22,7 @@ from ..mechanisms import influence
 from ..model.alliance import US_BUY_SHARE_2025
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from ..model.alliance import AllianceModel
     from .batch import Batch
-
-
-def _stack(batch: Batch, get: Callable[[AllianceModel], np.ndarray]) -> np.ndarray:
-    """``batch.stack(get)`` as one array construction (``np.stack`` spends more on each run's
-    array than this phase's rules do)."""
-    return np.array([get(m) for m in batch.models])
-
-
-def _numbers(batch: Batch, section: str, *keys: str) -> dict[str, np.ndarray]:
-    """The parameters ``keys`` of ``section`` in every run, a column (R, 1) each, as
-    ``batch.params(section)`` has them (only these: for a batch of one, a new one each year,
-    stacking the whole tables cost more than this phase's rules)."""
-    tables = [getattr(m, f"p_{section}") for m in batch.models]
-    return {k: np.array([t[k] for t in tables], dtype=float)[:, None] for k in keys}
 
 
 def deliver(batch: Batch) -> None:
@@ -57,24 +40,23 @@ def deliver(batch: Batch) -> None:
       ``isr_irreplaceable_share`` (C17).
     """
     models = batch.models
-    p = _numbers(
-        batch,
+    p = batch.numbers(
         "capability",
         "gap_priority",
         "us_buy_share",
         "isr_sovereign_rate",
         "isr_irreplaceable_share",
     )
-    pc = _numbers(batch, "coercion", "hedge_buy_shift", "hedge_isr_gain")
-    base = _stack(batch, lambda m: m.base_allocation)
-    weights = cap.allocation_weights(base, _stack(batch, lambda m: m.coverage), p["gap_priority"])
+    pc = batch.numbers("coercion", "hedge_buy_shift", "hedge_isr_gain")
+    base = batch.stack(lambda m: m.base_allocation)
+    weights = cap.allocation_weights(base, batch.stack(lambda m: m.coverage), p["gap_priority"])
     equip = np.where(
-        _stack(batch, lambda m: m.armed),
-        _stack(batch, lambda m: m.ally_state.spending_bn)
-        * _stack(batch, lambda m: m.ally_state.equipment_share),
+        batch.stack(lambda m: m.armed),
+        batch.stack(lambda m: m.ally_state.spending_bn)
+        * batch.stack(lambda m: m.ally_state.equipment_share),
         0.0,
     )
-    hedge = _stack(batch, lambda m: m.shares[1]) * _stack(batch, lambda m: m.signals)
+    hedge = batch.stack(lambda m: m.shares[1]) * batch.stack(lambda m: m.signals)
     us_share = p["us_buy_share"] * (1.0 - pc["hedge_buy_shift"] * hedge)
     orders = equip[:, :, None] * weights[:, None, :]
     for r, m in enumerate(models):  # human allies' purchases (sim.model.decisions)
@@ -99,7 +81,7 @@ def deliver(batch: Batch) -> None:
     cap.order(pipes, orders, us_share)
     cap.deliver(pipes)
     eu_gdp = np.where(
-        _stack(batch, lambda m: m.european), _stack(batch, lambda m: m.ally_state.gdp_bn), 0.0
+        batch.stack(lambda m: m.european), batch.stack(lambda m: m.ally_state.gdp_bn), 0.0
     )
     hedging = np.vecdot(eu_gdp, hedge) / np.maximum(eu_gdp.sum(axis=1), 1e-9)
     rate = p["isr_sovereign_rate"][:, 0] * (1.0 + pc["hedge_isr_gain"][:, 0] * hedging)
@@ -133,8 +115,7 @@ def update_indices(batch: Batch) -> None:
     one.
     """
     models = batch.models
-    pa = _numbers(
-        batch,
+    pa = batch.numbers(
         "alliance",
         "nuclear_commitment",
         "cohesion_heal_rate",
@@ -142,11 +123,10 @@ def update_indices(batch: Batch) -> None:
         *(f"influence_weight_{c}" for c in influence.CHANNELS),
     )
     europe = cap.in_europe(
-        _stack(batch, lambda m: m.europe_weights), _stack(batch, lambda m: m.pipeline.stock)
+        batch.stack(lambda m: m.europe_weights), batch.stack(lambda m: m.pipeline.stock)
     )
-    us = _stack(batch, lambda m: m.us_capability_in_europe())
-    requirement = _stack(
-        batch,
+    us = batch.stack(lambda m: m.us_capability_in_europe())
+    requirement = batch.stack(
         lambda m: cap.requirement(
             m.requirement_start,
             m.russia.forces.total,
@@ -167,10 +147,10 @@ def update_indices(batch: Batch) -> None:
     channels = influence_channels(batch)
     agency = batch.on("agency")
     us_influence = influence.index(pa, channels) if agency else np.ones(len(models))
-    threats = _stack(batch, lambda m: m.ally_state.threat)
-    mean = _stack(batch, lambda m: m.mean_weights)
+    threats = batch.stack(lambda m: m.ally_state.threat)
+    mean = batch.stack(lambda m: m.mean_weights)
     mean_threat = np.vecdot(mean, threats)
-    mean_trust = np.vecdot(mean, _stack(batch, lambda m: m.ally_state.trust))
+    mean_trust = np.vecdot(mean, batch.stack(lambda m: m.ally_state.trust))
     nuclear = pa["nuclear_commitment"][:, 0] * (1.0 - us_influence) * mean_threat
     damage = batch.column(lambda m: m.cohesion_damage)[:, 0] * (
         1.0 - pa["cohesion_heal_rate"][:, 0]
@@ -194,21 +174,21 @@ def influence_channels(batch: Batch) -> list[dict[str, float]]:
     the allies' compliance is asked from the year after the start, once the US has taken its
     stance (``comply_start``)."""
     models = batch.models
-    european = _stack(batch, lambda m: m.european)
+    european = batch.stack(lambda m: m.european)
     first = models[0]
     if first.year > first.start_year:  # the same year in every run of a batch
         eu_gdp = np.where(
-            european & _stack(batch, lambda m: m.ally_state.member),
-            _stack(batch, lambda m: m.ally_state.gdp_bn),
+            european & batch.stack(lambda m: m.ally_state.member),
+            batch.stack(lambda m: m.ally_state.gdp_bn),
             0.0,
         )
-        comply = _stack(batch, lambda m: m.shares[0])
+        comply = batch.stack(lambda m: m.shares[0])
         share = influence.gdp_weighted(comply, eu_gdp)
         compliance = influence.compliance(share, batch.column(lambda m: m.comply_start)[:, 0])
     else:
         compliance = np.ones(len(models))
-    equip = np.where(european, _stack(batch, lambda m: m.equipment_bn), 0.0)
-    buys = _stack(batch, lambda m: m.us_buy_shares)
+    equip = np.where(european, batch.stack(lambda m: m.equipment_bn), 0.0)
+    buys = batch.stack(lambda m: m.us_buy_shares)
     share = influence.gdp_weighted(buys, equip)
     procurement = influence.procurement(share, equip.sum(axis=1), US_BUY_SHARE_2025)
     return [
