@@ -355,12 +355,28 @@ def check_changes(scenario: Scenario, changes: Any, where: str = "run_replicatio
         last = year
 
 
+# the most runs advanced together: past about 64 the engine's cost per run stops falling
+# (benchmarks/engine_batch.py), and each run in a batch holds about 0.3 MB until it ends
+MAX_BATCH = 128
+
+
+def batch_size(reps: int, executor: Executor | None = None) -> int:
+    """How many replications to advance together (:mod:`sim.engine`): all of them up to
+    :data:`MAX_BATCH` in this process; over an executor, about four batches per worker
+    process (``processes`` or ``_max_workers``, else 2), so that every worker has work and
+    the progress bar moves."""
+    if executor is None:
+        return max(1, min(reps, MAX_BATCH))
+    workers = getattr(executor, "processes", None) or getattr(executor, "_max_workers", None) or 2
+    return max(1, min(MAX_BATCH, -(-reps // (4 * int(workers)))))
+
+
 def run_replications(
     scenario: Scenario,
     reps: int,
     seed: int,
     executor: Executor | None = None,
-    batch: int = 8,
+    batch: int | None = None,
     progress: bool = False,
     worlds: bool = False,
     changes: Sequence[Change] = (),
@@ -372,7 +388,8 @@ def run_replications(
     ``worlds``: each replication draws its world from its seed (:mod:`sim.runs.worlds`); the same
     root seed gives two scenarios the same worlds, replication by replication.
 
-    Batches of ``batch`` runs go to each task to amortise the cost of sending the scenario.
+    Batches of ``batch`` runs are advanced together (:mod:`sim.engine`: a run's tables are the
+    same whatever its batch) and go to each task as one; by default (None) :func:`batch_size`.
     ``progress`` shows a progress bar on standard error when it is a terminal (tqdm).
     """
     from tqdm import tqdm  # noqa: PLC0415 (only the command line asks for a bar)
@@ -389,7 +406,8 @@ def run_replications(
         ranges = scenario_ranges(scenario)
         drawn = [{**draw_fitted_world(scenario, s), **draw_world(ranges, s)} for s in seeds]
         jobs = [(i, s, w or None) for (i, s, _), w in zip(jobs, drawn, strict=True)]
-    chunks = [jobs[i : i + batch] for i in range(0, len(jobs), batch)]
+    size = batch_size(reps, executor) if batch is None else batch
+    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     results: list[RunResult] = []
     with tqdm(
         total=reps, desc=scenario.name, unit="run", disable=None if progress else True, leave=False
