@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -290,33 +290,18 @@ class Russia(mesa.Agent):
         exited: bool,
         europe_signal: float,
     ) -> None:
-        """M3: Russia updates its estimates of US and European resolve from what it sees (C9).
-
-        US signal: the weighted mean of posture, 1 - this year's abandonment threat,
-        reassurance and 1 - ambiguity (weights ``resolve_weight_posture``, ``_threat``,
-        ``_reassurance``, ``_ambiguity``), less ``resolve_exit_penalty`` once the US has left the
-        coordination mechanisms; clipped to [0, 1]. Abandonment threats and ambiguity read as weak
-        resolve (C9, C14), posture and reassurance as strong (C13). European signal:
-        ``europe_signal`` (the allies' alarm, cohesion and capability, see the model). Each
-        estimate moves toward its signal at ``resolve_learning``.
-        """
-        pp = self.model.p_perception
-        weights = (
-            pp["resolve_weight_posture"],
-            pp["resolve_weight_threat"],
-            pp["resolve_weight_reassurance"],
-            pp["resolve_weight_ambiguity"],
+        """M3: Russia updates its estimates of US and European resolve from what it sees (C9):
+        :func:`read_resolve` for this run alone."""
+        self.resolve_estimate, self.europe_resolve_estimate, self.confidence = (
+            float(v)
+            for v in read_resolve(
+                self.model.p_perception,
+                self.p["confidence_memory"],
+                (self.resolve_estimate, self.europe_resolve_estimate, self.confidence),
+                (posture, threat, reassurance, ambiguity, exited),
+                europe_signal,
+            )
         )
-        total = sum(weights)
-        parts = (posture, 1.0 - threat, reassurance, 1.0 - ambiguity)
-        signal = sum(w * x for w, x in zip(weights, parts, strict=True)) / total if total else 0.5
-        signal -= pp["resolve_exit_penalty"] if exited else 0.0
-        lr = pp["resolve_learning"]
-        self.resolve_estimate += lr * (min(1.0, max(0.0, signal)) - self.resolve_estimate)
-        self.europe_resolve_estimate += lr * (
-            min(1.0, max(0.0, europe_signal)) - self.europe_resolve_estimate
-        )
-        self.confidence *= self.p["confidence_memory"]
 
     def step(self) -> None:
         """Russia acts inside the model's schedule (``AllianceModel.step``)."""
@@ -430,3 +415,76 @@ def choose_probes(
                 r.cooldown = r.p["probe_cooldown_years"]
                 picks[i] = int(cand[pick])
     return picks
+
+
+def _at_least_zero_at_most_one(x: Any) -> Any:
+    """``min(1.0, max(0.0, x))`` elementwise, as Python's ``min`` and ``max`` give it (NaN reads
+    as 0, a signed zero as 0.0)."""
+    x = np.where(x > 0.0, x, 0.0)
+    return np.where(x < 1.0, x, 1.0)
+
+
+def _weighted_mean(weights: tuple[Any, ...], parts: tuple[Any, ...]) -> Any:
+    """``sum(w * x) / sum(w)`` term by term in order, 0.5 where the weights sum to 0; numbers or
+    arrays of runs alike."""
+    total = 0.0
+    for w in weights:
+        total = total + w
+    num = 0.0
+    for w, x in zip(weights, parts, strict=True):
+        num = num + w * x
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total != 0, num / np.where(total != 0, total, 1.0), 0.5)
+
+
+def europe_signal(p: Mapping[str, Any], mean_threat: Any, cohesion: Any, coverage_mean: Any) -> Any:
+    """What Russia reads of European resolve (M3): the weighted mean of the allies' mean
+    threat perception, cohesion and mean capability coverage (at most 1; weights
+    ``europe_resolve_weight_threat``, ``_cohesion``, ``_capability``). For one run (numbers)
+    or many (arrays of runs)."""
+    w = (
+        p["europe_resolve_weight_threat"],
+        p["europe_resolve_weight_cohesion"],
+        p["europe_resolve_weight_capability"],
+    )
+    capability = np.where(coverage_mean < 1.0, coverage_mean, 1.0)
+    return _weighted_mean(w, (mean_threat, cohesion, capability))
+
+
+def read_resolve(
+    pp: Mapping[str, Any],
+    confidence_memory: Any,
+    estimates: tuple[Any, Any, Any],
+    seen: tuple[Any, Any, Any, Any, Any],
+    europe_signal: Any,
+) -> tuple[Any, Any, Any]:
+    """M3: Russia updates its estimates of US and European resolve from what it sees (C9).
+
+    ``estimates`` are (US resolve, European resolve, confidence); ``seen`` is (posture, this
+    year's abandonment threat, reassurance, ambiguity, whether the US has exited the
+    coordination mechanisms); ``pp`` the ``[perception]`` table. Numbers for one run, arrays
+    for many (a column per parameter). Returns the new estimates.
+
+    US signal: the weighted mean of posture, 1 - this year's abandonment threat,
+    reassurance and 1 - ambiguity (weights ``resolve_weight_posture``, ``_threat``,
+    ``_reassurance``, ``_ambiguity``), less ``resolve_exit_penalty`` once the US has left the
+    coordination mechanisms; clipped to [0, 1]. Abandonment threats and ambiguity read as weak
+    resolve (C9, C14), posture and reassurance as strong (C13). European signal:
+    ``europe_signal`` (the allies' alarm, cohesion and capability: :func:`europe_signal`). Each
+    estimate moves toward its signal at ``resolve_learning``; confidence decays by
+    ``confidence_memory`` (the ``[russia]`` table).
+    """
+    resolve, europe, confidence = estimates
+    posture, threat, reassurance, ambiguity, exited = seen
+    weights = (
+        pp["resolve_weight_posture"],
+        pp["resolve_weight_threat"],
+        pp["resolve_weight_reassurance"],
+        pp["resolve_weight_ambiguity"],
+    )
+    signal = _weighted_mean(weights, (posture, 1.0 - threat, reassurance, 1.0 - ambiguity))
+    signal = signal - np.where(exited, pp["resolve_exit_penalty"], 0.0)
+    lr = pp["resolve_learning"]
+    resolve = resolve + lr * (_at_least_zero_at_most_one(signal) - resolve)
+    europe = europe + lr * (_at_least_zero_at_most_one(europe_signal) - europe)
+    return resolve, europe, confidence * confidence_memory

@@ -183,6 +183,10 @@ class UnitedStates(mesa.Agent):
         gain = self.model.p_perception["credibility_execution_gain"]
         self.coercion_credibility += gain * (1.0 - self.coercion_credibility)
 
+    def deadline_due(self) -> bool:
+        """Whether this is the year the US judges its deadline (``deadline_year``)."""
+        return self.model.year == self.p["deadline_year"]
+
     def judge_deadline(self, progress: float) -> bool | None:
         """M5: at ``deadline_year`` the US judges Europe's takeover of conventional defence (C15).
 
@@ -191,7 +195,7 @@ class UnitedStates(mesa.Agent):
         credibility); a US that does not lets the deadline pass, and credibility decays.
         Returns whether the deadline was met.
         """
-        if self.model.year != self.p["deadline_year"]:
+        if not self.deadline_due():
             return None
         met = progress >= self.p["deadline_goal"]
         if not met:

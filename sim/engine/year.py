@@ -15,7 +15,8 @@ from __future__ import annotations
 from ..agents.russia import choose_probes
 from ..mechanisms import crisis as crisis_game
 from ..mechanisms import incursions
-from . import allies, deliveries
+from ..model.outputs import record_years
+from . import allies, deliveries, resolve
 from .batch import Batch
 
 
@@ -73,9 +74,13 @@ def deliver(batch: Batch) -> None:
 
 
 def end_year(batch: Batch) -> None:
-    """Steps 5-6: the deadline judged, Russia reads resolve, the year recorded."""
+    """Steps 5-6: the deadline judged (per model: its events), Russia reads resolve (M3, over
+    the batch: :mod:`sim.engine.resolve`), the year recorded (over the batch:
+    :func:`~sim.model.outputs.record_years`)."""
     for m in batch.models:
         m._end_year()
+    resolve.read_resolve(batch)
+    record_years(batch)
 
 
 PHASES = (

@@ -412,39 +412,13 @@ class AllianceModel(mesa.Model):
         self.ally_state.grow_economy(self.year)
 
     def _end_year(self) -> None:
-        """The deadline judged, Russia's reading of resolve and the year's record (steps 5 and
-        6 of the module docstring, after the deliveries)."""
-        us = self.united_states
+        """The run's own part of the year's end (step 5 of the module docstring, after the
+        deliveries): the deadline judged, with its events, and the run stopped after its last
+        year. Russia's reading of resolve and the year's record follow, over the batch
+        (:func:`sim.engine.year.end_year`)."""
         self._judge_deadline()
-        self.russia.read_resolve(
-            us.posture,
-            us.threat_level,
-            us.reassurance_now(self.now),
-            us.ambiguity,
-            us.exited_mechanisms,
-            self._europe_signal(),
-        )
-        self.recorder.record_year()
         if self.year >= self.end_year:
             self.running = False
-
-    def _europe_signal(self) -> float:
-        """What Russia reads of European resolve (M3): the weighted mean of the allies' mean
-        threat perception, cohesion and mean capability coverage (weights
-        ``europe_resolve_weight_threat``, ``_cohesion``, ``_capability``)."""
-        p = self.p_perception
-        w = (
-            p["europe_resolve_weight_threat"],
-            p["europe_resolve_weight_cohesion"],
-            p["europe_resolve_weight_capability"],
-        )
-        x = (
-            float(self.mean_weights @ self.ally_state.threat),
-            self.cohesion,
-            min(1.0, float(self.coverage.mean())),
-        )
-        total = sum(w)
-        return sum(a * b for a, b in zip(w, x, strict=True)) / total if total else 0.5
 
     def _russia_prepares(self) -> None:
         """Russia's year before it acts (M8): its spending reaction and forces, a ceasefire
@@ -622,8 +596,10 @@ class AllianceModel(mesa.Model):
 
     def _judge_deadline(self) -> None:
         """At the end of the deadline year, after its deliveries, the US judges progress by its
-        measure (C15): "by 2027" is by the end of 2027."""
+        measure (C15): "by 2027" is by the end of 2027. Progress is measured only then."""
         us = self.united_states
+        if not us.deadline_due():
+            return
         progress = us.measure_progress(*self.progress_measures())
         met = us.judge_deadline(progress)
         if met is not None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..agents.budget_why import COLUMNS as WHY_BUDGET
 from ..agents.budget_why import TERMS as WHY_TERMS
+from ..engine.batch import Batch
 from ..mechanisms import progress
 from ..mechanisms.influence import CHANNELS as INFLUENCE_CHANNELS
 from ..mechanisms.influence import LOST_CONTROL_BELOW
@@ -269,10 +270,26 @@ _DIRECT = (
 def _answers(m: AllianceModel) -> tuple[float, float, float]:
     """Mean comply, hedge and resist shares over the allies a US threat reaches this year."""
     reached = m.signals > 0
-    if not reached.any():
+    n = int(np.count_nonzero(reached))
+    if not n:
         return 0.0, 0.0, 0.0
-    c, h, r = (float(x[reached].mean()) for x in m.shares)
-    return float(c), float(h), float(r)
+    c, h, r = (float(x[reached].sum()) / n for x in m.shares)  # x[reached].mean(), cheaper
+    return c, h, r
+
+
+def record_years(batch: Batch) -> None:
+    """Every run of ``batch`` keeps this year's state (:meth:`Recorder.record_year`). The
+    capability half of progress (:func:`~sim.mechanisms.progress.capability_progress`) is
+    computed once for the batch; Europe's capability per category (a matrix product) per run."""
+    models = batch.models
+    capability = progress.capability_progress(
+        np.stack([m.europe_capability() for m in models]),
+        np.stack([m.europe_start for m in models]),
+        np.stack([m.us_base for m in models]),
+        np.array([m.isr_replaceable() for m in models], dtype=float),
+    )
+    for m, c in zip(models, capability.tolist(), strict=True):
+        m.recorder._record(c)
 
 
 def _spending(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -320,7 +337,12 @@ class Recorder:
         self.events["why"].append(why)
 
     def record_year(self) -> None:
-        """Keep this year's state: the allies' and the model's."""
+        """Keep this year's state: the allies' and the model's (:func:`record_years` for this
+        run alone)."""
+        record_years(Batch.of(self.model))
+
+    def _record(self, capability_progress: float) -> None:
+        """Keep this year's state, given the capability half of progress this year."""
         m = self.model
         s = m.ally_state
         if self._state is None or self.years == len(self._state):
@@ -378,11 +400,7 @@ class Recorder:
                 *(m.influence_channels[c] for c in INFLUENCE_CHANNELS),
                 m.nuclear_liability,
                 m.cohesion,
-                float(  # the capability half of progress_measures, alone
-                    progress.capability_progress(
-                        m.europe_capability(), m.europe_start, m.us_base, m.isr_replaceable()
-                    )
-                ),
+                capability_progress,  # the capability half of progress_measures, alone
                 _us_capability_ratio(m),
                 m.pledge_level(),
                 *_answers(m),
