@@ -22,7 +22,7 @@ def read_resolve(batch: Batch) -> None:
     }
     mean_threat = np.array([float(m.mean_weights @ m.ally_state.threat) for m in models])
     cohesion = np.array([m.cohesion for m in models], dtype=float)
-    coverage = np.array([float(m.coverage.mean()) for m in models])
+    coverage = np.stack([m.coverage for m in models]).mean(axis=-1)  # per run as alone
     signal = ru.europe_signal(pp, mean_threat, cohesion, coverage)
     us = [m.united_states for m in models]
     seen = (

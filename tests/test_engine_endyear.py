@@ -1,0 +1,164 @@
+"""The year's end over a batch (:func:`sim.engine.year.end_year`): the deadline judged per run,
+Russia's reading of resolve (:mod:`sim.engine.resolve`) and the year's record
+(:func:`sim.model.outputs.record_years`) give each run of a batch what it gets alone."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import sim
+from sim.agents import russia as ru
+from sim.engine import year as engine_year
+from sim.engine.batch import Batch
+from sim.model.alliance import AllianceModel
+
+# Runs of one structure (the US leaves the coordination mechanisms at a missed deadline) that
+# differ in numbers: the deadline's year (judged in different years, or never in the run), how
+# Russia reads resolve (all US weights 0: the 0.5 fallback), the exit penalty, the goal.
+VARIANTS = (
+    {},
+    {"united_states.deadline_year": 2029, "united_states.deadline_goal": 0.99},
+    {"united_states.deadline_year": 2050},
+    {
+        "perception.resolve_weight_posture": 0.0,
+        "perception.resolve_weight_threat": 0.0,
+        "perception.resolve_weight_reassurance": 0.0,
+        "perception.resolve_weight_ambiguity": 0.0,
+        "perception.resolve_exit_penalty": 0.6,
+    },
+    {"perception.resolve_learning": 0.9, "russia.confidence_memory": 0.3},
+    {"united_states.deadline_year": 2026, "united_states.deadline_goal": 0.99},
+)
+
+
+def _models(seed: int) -> list[AllianceModel]:
+    base = sim.Scenario.default().with_params({"united_states.exit_mechanisms": True})
+    return [
+        AllianceModel(base.with_params(v) if v else base, rng=seed + k)
+        for k, v in enumerate(VARIANTS)
+    ]
+
+
+def _state(m: AllianceModel) -> tuple:
+    r, us = m.russia, m.united_states
+    return (
+        m.year,
+        m.running,
+        r.resolve_estimate,
+        r.europe_resolve_estimate,
+        r.confidence,
+        us.exited_mechanisms,
+        us.coercion_credibility,
+    )
+
+
+def _same_outputs(a: AllianceModel, b: AllianceModel) -> None:
+    ra, rb = a.recorder, b.recorder
+    assert ra.model_rows.keys() == rb.model_rows.keys()
+    for col, values in ra.model_rows.items():
+        np.testing.assert_array_equal(np.array(values), np.array(rb.model_rows[col]), err_msg=col)
+    for col, values in ra.ally_columns().items():
+        np.testing.assert_array_equal(values, rb.ally_columns()[col], err_msg=col)
+    assert ra.events == rb.events
+    assert ra.options == rb.options or _nan_equal(ra.options, rb.options)
+    assert str(ra.summary()) == str(rb.summary())
+
+
+def _nan_equal(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(
+        all(
+            x == y or (isinstance(x, float) and math.isnan(x) and math.isnan(y))
+            for x, y in zip(a[k], b[k], strict=True)
+        )
+        for k in a
+    )
+
+
+def test_a_batch_ends_each_year_as_each_run_alone():
+    """Runs in different states (seeds, deadlines judged in different years or not at all,
+    resolve read with other weights): every year, after the batch's end of year, each run's
+    Russia, US and record are what the run gives stepped alone; and at the end its tables."""
+    together, alone = _models(40), _models(40)
+    batch = Batch(together)
+    while together[0].running:
+        engine_year.step(batch)
+        for m in alone:
+            m.step()
+        for a, b in zip(together, alone, strict=True):
+            assert _state(a) == _state(b)
+            assert a.recorder.latest_row() == b.recorder.latest_row() or str(
+                a.recorder.latest_row()
+            ) == str(b.recorder.latest_row())
+    for a, b in zip(together, alone, strict=True):
+        _same_outputs(a, b)
+    kinds = [set(m.recorder.events["kind"]) for m in together]
+    assert any("deadline" in k for k in kinds) and not all("deadline" in k for k in kinds)
+    assert any(m.united_states.exited_mechanisms for m in together)
+
+
+def test_a_run_stepped_alone_then_in_a_batch_keeps_its_record():
+    """A model stepped alone for some years (its recorder read mid-run, as the ui and the
+    seminar do), then in a batch with runs in other states, ends with the tables it has
+    stepped alone throughout."""
+    first, others = _models(7), _models(90)
+    reference = _models(7)
+    for _ in range(3):
+        first[1].step()
+        assert first[1].recorder.latest_row()["year"] == first[1].year
+    for _ in range(2):
+        for m in others:
+            m.step()
+    batch = Batch([others[0], first[1], others[3]])
+    while first[1].running:
+        engine_year.step(batch)
+    while reference[1].running:
+        reference[1].step()
+    _same_outputs(first[1], reference[1])
+
+
+@pytest.mark.parametrize(
+    "signal",
+    [
+        (1.0, 0.0, 0.2, 0.2, False, 0.5),
+        (0.2, 1.0, 0.0, 1.0, True, 1.7),  # the US signal below 0, Europe's above 1
+        (0.5, 0.5, 0.5, 0.5, True, float("nan")),
+        (-0.0, 1.0, 0.0, 1.0, False, -0.0),
+    ],
+)
+def test_read_resolve_alone_is_the_batch_rule_for_one_run(signal):
+    """Russia's own read_resolve (one run's numbers) and the rule over arrays of runs give the
+    same estimates, the clipping as Python's min and max give it (NaN reads as 0)."""
+    m = AllianceModel(sim.Scenario.default(), rng=3)
+    r = m.russia
+    before = (r.resolve_estimate, r.europe_resolve_estimate, r.confidence)
+    r.read_resolve(*signal)
+    alone = (r.resolve_estimate, r.europe_resolve_estimate, r.confidence)
+    pp = {k: np.array([v, v]) for k, v in m.p_perception.items() if isinstance(v, float)}
+    out = ru.read_resolve(
+        pp,
+        np.array([r.p["confidence_memory"]] * 2),
+        tuple(np.array([v, v]) for v in before),
+        tuple(np.array([v, v]) for v in signal[:5]),
+        np.array([signal[5]] * 2),
+    )
+    for x, v in zip(alone, out, strict=True):
+        assert v.tolist() == [x, x]
+    assert all(0.0 <= x <= 1.0 for x in alone[:2])
+
+
+def test_the_us_weights_summing_to_zero_read_as_a_middle_signal():
+    pp = {
+        "resolve_weight_posture": 0.0,
+        "resolve_weight_threat": 0.0,
+        "resolve_weight_reassurance": 0.0,
+        "resolve_weight_ambiguity": 0.0,
+        "resolve_exit_penalty": 0.1,
+        "resolve_learning": 1.0,
+    }
+    resolve, europe, confidence = ru.read_resolve(
+        pp, 0.5, (0.9, 0.1, 0.4), (1.0, 0.0, 1.0, 0.0, False), 0.3
+    )
+    assert (float(resolve), float(europe), float(confidence)) == (0.5, 0.3, 0.2)
