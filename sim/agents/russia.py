@@ -159,19 +159,11 @@ class Russia(mesa.Agent):
         self.forces.advance(self.milex_bn, war)
 
     def greyzone_attacks(self, proximity: np.ndarray, escalation: float) -> np.ndarray:
-        """M8: grey-zone attacks on each ally this year, near Russia first (C12).
-
-        Poisson counts with mean ``greyzone_base x escalation x proximity^2 x (1 +
-        greyzone_resolve_sensitivity x (1 - resolve_estimate))``: a Russia that doubts US resolve
-        harasses more, with near impunity.
-        """
-        lam = (
-            self.p["greyzone_base"]
-            * escalation
-            * proximity**2
-            * (1.0 + self.p["greyzone_resolve_sensitivity"] * (1.0 - self.resolve_estimate))
+        """M8: grey-zone attacks on each ally this year (C12): Poisson counts with mean
+        :func:`greyzone_means`, drawn from the model's stream."""
+        return self.model.rng.poisson(
+            greyzone_means(self.p, escalation, proximity, self.resolve_estimate)
         )
-        return self.model.rng.poisson(lam)
 
     def probe_force(self) -> float:
         """Brigade-equivalents Russia commits to a probe: ``probe_force_share`` of its free
@@ -488,3 +480,19 @@ def read_resolve(
     resolve = resolve + lr * (_at_least_zero_at_most_one(signal) - resolve)
     europe = europe + lr * (_at_least_zero_at_most_one(europe_signal) - europe)
     return resolve, europe, confidence * confidence_memory
+
+
+def greyzone_means(p: Mapping[str, Any], escalation: Any, proximity: Any, resolve: Any) -> Any:
+    """M8: the mean number of grey-zone attacks on each ally this year, near Russia first (C12).
+
+    ``greyzone_base x escalation x proximity^2 x (1 + greyzone_resolve_sensitivity x (1 -
+    resolve_estimate))``: a Russia that doubts US resolve harasses more, with near impunity.
+    One run's numbers (``proximity`` per ally) or a batch's (columns of shape (runs, 1) and
+    ``proximity`` of shape (runs, allies)).
+    """
+    return (
+        p["greyzone_base"]
+        * escalation
+        * proximity**2
+        * (1.0 + p["greyzone_resolve_sensitivity"] * (1.0 - resolve))
+    )

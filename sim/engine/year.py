@@ -15,8 +15,9 @@ from __future__ import annotations
 from ..agents.russia import choose_probes
 from ..mechanisms import crisis as crisis_game
 from ..mechanisms import incursions
+from ..mechanisms.theatre import refresh_theatres
 from ..model.outputs import record_years
-from . import allies, deliveries, resolve
+from . import allies, deliveries, greyzone, resolve
 from .batch import Batch
 
 
@@ -27,9 +28,15 @@ def begin_year(batch: Batch) -> None:
 
 
 def russia_prepares(batch: Batch) -> None:
-    """Step 2, first part: Russia's spending, forces and grey-zone attacks (M8)."""
-    for m in batch.models:
+    """Step 2, first part: Russia's spending and forces (per model: its scalars and the
+    ceasefire's event), its grey-zone attacks (M8; the means over the batch, each run's draws
+    from its own stream: :mod:`sim.engine.greyzone`) and the theatre read again (over the
+    batch: :func:`~sim.mechanisms.theatre.refresh_theatres`)."""
+    models = batch.models
+    for m in models:
         m._russia_prepares()
+    greyzone.attack(batch)
+    refresh_theatres([m.theatre for m in models], models, [m.year for m in models])
 
 
 def russia_incursions(batch: Batch) -> None:

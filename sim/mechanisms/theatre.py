@@ -74,16 +74,8 @@ class Theatre:
         self.presence_start = _presence(start, self.c["troops_per_bde"])
 
     def refresh(self, model: AllianceModel, year: int) -> None:
-        """This year's forces: own forces from the manoeuvre stocks, forward presence and US
-        forces from the data of ``year`` (the latest data year after the data end), US forces
-        scaled by posture."""
-        c = self.c
-        stock = model.pipeline.stock[:, cap.CATEGORIES.index("manoeuvre")]
-        self.own = np.where(self.armed, stock * self.ppp / c["bde_cost_bn"], 0.0)
-        self.presence = _presence(year, c["troops_per_bde"])
-        member = model.ally_state.member
-        self.presence = self.presence * member[None, :] * member[:, None]
-        self.us_host = _us_hosts(year, c["troops_per_bde"]) * model.united_states.posture
+        """This year's forces (:func:`refresh_theatres` for this run alone)."""
+        refresh_theatres([self], [model], [year])
 
     def inputs(
         self,
@@ -143,6 +135,39 @@ def _presence(year: int, troops_per_bde: float) -> np.ndarray:
         out[codes.index(lead), codes.index(host)] += troops / troops_per_bde
     out.flags.writeable = False
     return out
+
+
+MANOEUVRE = cap.CATEGORIES.index("manoeuvre")
+
+
+def refresh_theatres(
+    theatres: Sequence[Theatre], models: Sequence[AllianceModel], years: Sequence[int]
+) -> None:
+    """This year's forces in each run's theatre: own forces from the manoeuvre stocks,
+    forward presence and US forces from the data of ``year`` (the latest data year after the
+    data end), US forces scaled by posture. For the runs of a batch at once (own and US forces
+    elementwise over arrays of shape (runs, allies), each theatre keeping its run's row; the
+    presence, allies x allies, per run)."""
+    cs = [t.c for t in theatres]
+    stock = np.stack([m.pipeline.stock[:, MANOEUVRE] for m in models])
+    ppp = np.stack([t.ppp for t in theatres])
+    bde_cost = np.array([c["bde_cost_bn"] for c in cs], dtype=float)[:, None]
+    armed = np.stack([t.armed for t in theatres])
+    own = np.where(armed, stock * ppp / bde_cost, 0.0)
+    hosts = _shared([_us_hosts(y, c["troops_per_bde"]) for y, c in zip(years, cs, strict=True)])
+    posture = np.array([m.united_states.posture for m in models], dtype=float)[:, None]
+    us_host = hosts * posture
+    for r, (t, m, y, c) in enumerate(zip(theatres, models, years, cs, strict=True)):
+        t.own, t.us_host = own[r], us_host[r]
+        # per run: products over (runs, allies, allies) cost more than the runs' own
+        member = m.ally_state.member
+        t.presence = _presence(y, c["troops_per_bde"]) * member[None, :] * member[:, None]
+
+
+def _shared(arrays: list[np.ndarray]) -> np.ndarray:
+    """The one array every run reads (the cached data of one year), or the runs' stacked."""
+    first = arrays[0]
+    return first if all(a is first for a in arrays) else np.stack(arrays)
 
 
 @lru_cache(maxsize=256)

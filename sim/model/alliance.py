@@ -421,8 +421,9 @@ class AllianceModel(mesa.Model):
             self.running = False
 
     def _russia_prepares(self) -> None:
-        """Russia's year before it acts (M8): its spending reaction and forces, a ceasefire
-        logged, grey-zone attacks, and the theatre read again."""
+        """Russia's year before it acts (M8), the run's own part: its spending reaction and
+        forces, and a ceasefire logged. Its grey-zone attacks (:meth:`_greyzone_attacks`) and
+        the theatre read again follow over the batch (:func:`sim.engine.year.russia_prepares`)."""
         war = self.now["ukraine_war"]
         russia = self.russia
         was_at_war = russia.forces.committed > 0 and russia.war_demand > 0
@@ -432,7 +433,12 @@ class AllianceModel(mesa.Model):
             self.recorder.event(
                 "ceasefire", "the war in Ukraine stops; Russia begins to reconstitute"
             )
-        attacks = russia.greyzone_attacks(self.proximity, self.now["greyzone_escalation"])
+
+    def _greyzone_attacks(self, means: np.ndarray) -> None:
+        """This year's grey-zone attacks on the allies (M8, C12): Poisson counts with mean
+        ``means`` (:func:`sim.agents.russia.greyzone_means`) from the model's stream, scaled by
+        a human Russia's choice in a seminar, plus those scripted by events."""
+        attacks = self.rng.poisson(means)
         if self.decided.russia_greyzone is not None:
             attacks = np.round(attacks * self.decided.russia_greyzone)
             self.recorder.event(
@@ -444,7 +450,6 @@ class AllianceModel(mesa.Model):
         s.greyzone_attacks = attacks.astype(np.int64) + s.greyzone_attacks_extra
         s.greyzone_attacks_extra.fill(0)
         self.greyzone_total = int(s.greyzone_attacks.sum())
-        self.theatre.refresh(self, self.year)
 
     def _probe_options(self) -> tuple[np.ndarray, np.ndarray, float]:
         """What Russia weighs for a probe this year (M8): the reachable armed members (none
