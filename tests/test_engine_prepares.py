@@ -1,0 +1,89 @@
+"""Russia's preparations over a batch (:func:`sim.engine.year.russia_prepares`): spending and
+forces per run, the grey-zone means for the batch and each run's draws from its own stream
+(:mod:`sim.engine.greyzone`), the theatres refreshed together
+(:func:`sim.mechanisms.theatre.refresh_theatres`): each run gets what it gets alone."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import sim
+from sim.engine import year as engine_year
+from sim.engine.batch import Batch
+from sim.mechanisms.theatre import refresh_theatres
+from sim.model.alliance import AllianceModel
+from sim.model.decisions import Decisions
+
+VARIANTS = (
+    {},
+    {"russia.greyzone_base": 3.0, "russia.greyzone_resolve_sensitivity": 2.0},
+    {"crisis.troops_per_bde": 2500.0, "crisis.bde_cost_bn": 9.0},
+    {"perception.resolve_learning": 0.9},
+)
+# a human Russia in a seminar sets its grey-zone campaign in some runs and years (per run)
+HUMAN = {(1, 2027): 0.0, (3, 2027): 2.5, (0, 2030): 1.5}
+
+
+def _models(seed: int) -> list[AllianceModel]:
+    base = sim.Scenario.default()
+    return [
+        AllianceModel(base.with_params(v) if v else base, rng=seed + k)
+        for k, v in enumerate(VARIANTS)
+    ]
+
+
+def _decide(models: list[AllianceModel]) -> None:
+    for k, m in enumerate(models):
+        share = HUMAN.get((k, m.year + 1))
+        if share is not None:
+            m.decisions = Decisions(russia_greyzone=share)
+
+
+def _state(m: AllianceModel) -> list:
+    r, th = m.russia, m.theatre
+    return [
+        r.milex_bn,
+        r.forces.total,
+        r.forces.free,
+        m.greyzone_total,
+        m.ally_state.greyzone_attacks.tolist(),
+        th.own.tolist(),
+        th.presence.tolist(),
+        th.us_host.tolist(),
+    ]
+
+
+def test_a_batch_prepares_each_run_as_alone():
+    """Runs in different states and worlds (grey-zone parameters, the theatre's brigade size
+    and cost), a human Russia's grey-zone choice in some runs and years: after each year's
+    preparations, and at the end, every run's Russia, attacks, theatre and tables are those
+    it has stepped alone."""
+    together, alone = _models(21), _models(21)
+    batch = Batch(together)
+    while together[0].running:
+        _decide(together)
+        _decide(alone)
+        engine_year.step(batch)
+        for m in alone:
+            m.step()
+        for a, b in zip(together, alone, strict=True):
+            assert _state(a) == _state(b)
+    for a, b in zip(together, alone, strict=True):
+        assert a.recorder.events == b.recorder.events
+        for col, values in a.recorder.ally_columns().items():
+            np.testing.assert_array_equal(values, b.recorder.ally_columns()[col], err_msg=col)
+    humans = [e for m in together for e in m.recorder.events["event"] if "(human)" in e]
+    assert len(humans) == len(HUMAN)
+
+
+def test_refresh_alone_is_the_batch_refresh():
+    """A theatre refreshed alone (its ``refresh``, as checks and tests call it) holds what the
+    batch's refresh gives it."""
+    models = _models(5)
+    for m in models:
+        m.step()
+    refresh_theatres([m.theatre for m in models], models, [2031] * len(models))
+    batched = [_state(m)[5:] for m in models]
+    for m, b in zip(models, batched, strict=True):
+        m.theatre.refresh(m, 2031)
+        assert _state(m)[5:] == b
