@@ -425,8 +425,7 @@ def _weighted_mean(weights: tuple[Any, ...], parts: tuple[Any, ...]) -> Any:
     num = 0.0
     for w, x in zip(weights, parts, strict=True):
         num = num + w * x
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(total != 0, num / np.where(total != 0, total, 1.0), 0.5)
+    return np.where(total != 0, num / np.where(total != 0, total, 1.0), 0.5)
 
 
 def europe_signal(p: Mapping[str, Any], mean_threat: Any, cohesion: Any, coverage_mean: Any) -> Any:

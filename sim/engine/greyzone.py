@@ -8,21 +8,28 @@ a human Russia's choice and the attacks scripted by events are per run).
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..agents.russia import greyzone_means
 from .batch import Batch
 
 
 def attack(batch: Batch) -> None:
     """Every run's grey-zone attacks this year."""
-    p = {
-        k: batch.column(lambda m, k=k: m.russia.p[k])
-        for k in ("greyzone_base", "greyzone_resolve_sensitivity")
-    }
-    means = greyzone_means(
-        p,
-        batch.column(lambda m: m.now["greyzone_escalation"]),
-        batch.stack(lambda m: m.proximity),
-        batch.column(lambda m: m.russia.resolve_estimate),
+    # one row of numbers per run (gathered at once), each column of shape (runs, 1)
+    rows = np.array(
+        [
+            (
+                m.russia.p["greyzone_base"],
+                m.russia.p["greyzone_resolve_sensitivity"],
+                m.now["greyzone_escalation"],
+                m.russia.resolve_estimate,
+            )
+            for m in batch.models
+        ],
+        dtype=float,
     )
+    p = {"greyzone_base": rows[:, 0:1], "greyzone_resolve_sensitivity": rows[:, 1:2]}
+    means = greyzone_means(p, rows[:, 2:3], batch.stack(lambda m: m.proximity), rows[:, 3:4])
     for m, lam in zip(batch.models, means, strict=True):
         m._greyzone_attacks(lam)

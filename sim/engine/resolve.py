@@ -12,33 +12,50 @@ import numpy as np
 from ..agents import russia as ru
 from .batch import Batch
 
+# the [perception] parameters the rules read
+_PERCEPTION = (
+    "resolve_weight_posture",
+    "resolve_weight_threat",
+    "resolve_weight_reassurance",
+    "resolve_weight_ambiguity",
+    "resolve_exit_penalty",
+    "resolve_learning",
+    "europe_resolve_weight_threat",
+    "europe_resolve_weight_cohesion",
+    "europe_resolve_weight_capability",
+)
+
 
 def read_resolve(batch: Batch) -> None:
     """Every run's Russia updates its estimates of resolve from what it sees this year (M3, C9)."""
     models = batch.models
-    pp = {
-        k: v[:, 0] if isinstance(v, np.ndarray) else v
-        for k, v in batch.params("perception").items()
-    }
-    mean_threat = np.array([float(m.mean_weights @ m.ally_state.threat) for m in models])
-    cohesion = np.array([m.cohesion for m in models], dtype=float)
+    # one row of numbers per run (gathered at once: cheaper than an array per quantity)
+    rows = np.array(
+        [
+            (
+                float(m.mean_weights @ m.ally_state.threat),
+                m.cohesion,
+                m.united_states.posture,
+                m.united_states.threat_level,
+                m.united_states.reassurance_now(m.now),
+                m.united_states.ambiguity,
+                bool(m.united_states.exited_mechanisms),
+                m.russia.resolve_estimate,
+                m.russia.europe_resolve_estimate,
+                m.russia.confidence,
+                m.russia.p["confidence_memory"],
+                *(m.p_perception[k] for k in _PERCEPTION),
+            )
+            for m in models
+        ],
+        dtype=float,
+    ).T
+    mean_threat, cohesion, *seen = rows[:7]
+    seen[-1] = seen[-1] > 0.5  # whether the US has exited the coordination mechanisms
+    estimates, memory = tuple(rows[7:10]), rows[10]
+    pp = dict(zip(_PERCEPTION, rows[11:], strict=True))
     coverage = np.stack([m.coverage for m in models]).mean(axis=-1)  # per run as alone
     signal = ru.europe_signal(pp, mean_threat, cohesion, coverage)
-    us = [m.united_states for m in models]
-    seen = (
-        np.array([u.posture for u in us], dtype=float),
-        np.array([u.threat_level for u in us], dtype=float),
-        np.array([u.reassurance_now(m.now) for u, m in zip(us, models, strict=True)], dtype=float),
-        np.array([u.ambiguity for u in us], dtype=float),
-        np.array([bool(u.exited_mechanisms) for u in us]),
-    )
-    russias = [m.russia for m in models]
-    estimates = (
-        np.array([r.resolve_estimate for r in russias], dtype=float),
-        np.array([r.europe_resolve_estimate for r in russias], dtype=float),
-        np.array([r.confidence for r in russias], dtype=float),
-    )
-    memory = np.array([r.p["confidence_memory"] for r in russias], dtype=float)
-    out = ru.read_resolve(pp, memory, estimates, seen, signal)
-    for r, a, b, c in zip(russias, *(v.tolist() for v in out), strict=True):
-        r.resolve_estimate, r.europe_resolve_estimate, r.confidence = a, b, c
+    out = ru.read_resolve(pp, memory, estimates, tuple(seen), signal)
+    for m, a, b, c in zip(models, *(v.tolist() for v in out), strict=True):
+        m.russia.resolve_estimate, m.russia.europe_resolve_estimate, m.russia.confidence = a, b, c
