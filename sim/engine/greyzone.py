@@ -30,6 +30,8 @@ def attack(batch: Batch) -> None:
         dtype=float,
     )
     p = {"greyzone_base": rows[:, 0:1], "greyzone_resolve_sensitivity": rows[:, 1:2]}
-    means = greyzone_means(p, rows[:, 2:3], batch.stack(lambda m: m.proximity), rows[:, 3:4])
+    means = greyzone_means(
+        p, rows[:, 2:3], np.array([m.proximity for m in batch.models]), rows[:, 3:4]
+    )
     for m, lam in zip(batch.models, means, strict=True):
         m._greyzone_attacks(lam)

@@ -54,7 +54,7 @@ def read_resolve(batch: Batch) -> None:
     seen[-1] = seen[-1] > 0.5  # whether the US has exited the coordination mechanisms
     estimates, memory = tuple(rows[7:10]), rows[10]
     pp = dict(zip(_PERCEPTION, rows[11:], strict=True))
-    coverage = np.stack([m.coverage for m in models]).mean(axis=-1)  # per run as alone
+    coverage = np.array([m.coverage for m in models]).mean(axis=-1)  # per run as alone
     signal = ru.europe_signal(pp, mean_threat, cohesion, coverage)
     out = ru.read_resolve(pp, memory, estimates, tuple(seen), signal)
     for m, a, b, c in zip(models, *(v.tolist() for v in out), strict=True):

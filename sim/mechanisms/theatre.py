@@ -149,10 +149,10 @@ def refresh_theatres(
     elementwise over arrays of shape (runs, allies), each theatre keeping its run's row; the
     presence, allies x allies, per run)."""
     cs = [t.c for t in theatres]
-    stock = np.stack([m.pipeline.stock[:, MANOEUVRE] for m in models])
-    ppp = np.stack([t.ppp for t in theatres])
+    stock = np.array([m.pipeline.stock[:, MANOEUVRE] for m in models])
+    ppp = np.array([t.ppp for t in theatres])
     bde_cost = np.array([c["bde_cost_bn"] for c in cs], dtype=float)[:, None]
-    armed = np.stack([t.armed for t in theatres])
+    armed = np.array([t.armed for t in theatres])
     own = np.where(armed, stock * ppp / bde_cost, 0.0)
     hosts = _shared([_us_hosts(y, c["troops_per_bde"]) for y, c in zip(years, cs, strict=True)])
     posture = np.array([m.united_states.posture for m in models], dtype=float)[:, None]
@@ -167,7 +167,7 @@ def refresh_theatres(
 def _shared(arrays: list[np.ndarray]) -> np.ndarray:
     """The one array every run reads (the cached data of one year), or the runs' stacked."""
     first = arrays[0]
-    return first if all(a is first for a in arrays) else np.stack(arrays)
+    return first if all(a is first for a in arrays) else np.array(arrays)
 
 
 @lru_cache(maxsize=256)

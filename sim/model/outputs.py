@@ -283,9 +283,9 @@ def record_years(batch: Batch) -> None:
     computed once for the batch; Europe's capability per category (a matrix product) per run."""
     models = batch.models
     capability = progress.capability_progress(
-        np.stack([m.europe_capability() for m in models]),
-        np.stack([m.europe_start for m in models]),
-        np.stack([m.us_base for m in models]),
+        np.array([m.europe_capability() for m in models]),
+        np.array([m.europe_start for m in models]),
+        np.array([m.us_base for m in models]),
         np.array([m.isr_replaceable() for m in models], dtype=float),
     )
     for m, c in zip(models, capability.tolist(), strict=True):
