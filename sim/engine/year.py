@@ -5,9 +5,15 @@ batch. A phase written over the batch stacks the runs' state and applies its rul
 others call each model's own method in turn. Either way each model draws from its own stream
 in its own order, so a run's tables do not depend on the batch.
 
-Batched so far: none of the phases (the loop over models is the engine's frame; the phases are
-moved into it one at a time, each checked to leave every table identical:
-``benchmarks/golden.py``).
+Batched (written once over the batch, each checked to leave every table identical:
+``benchmarks/golden.py``, ``tests/test_engine*.py``): Russia's grey-zone means and the theatre
+(:mod:`sim.engine.greyzone`), the incursions (:func:`sim.mechanisms.incursions.act`), Russia's
+weighing of its probe options (:func:`sim.agents.russia.choose_probes`), the allies' year
+(:mod:`sim.engine.allies`), the deliveries and indices (:mod:`sim.engine.deliveries`), Russia's
+reading of resolve and the recorder's capability progress (:mod:`sim.engine.resolve`,
+:func:`sim.model.outputs.record_years`). Per model still: the year's events and joins, Russia's
+spending and forces, the crisis game when it probes, the US's year (progress, threats, posture)
+and the deadline judged.
 """
 
 from __future__ import annotations
