@@ -139,3 +139,26 @@ def test_a_lever_moved_mid_run_reaches_every_rule_that_reads_its_section(baselin
     slow = model.theatre._travel(targets)[0]
     model.change_params({"crisis.move_kmh": 50.0})
     assert (model.theatre._travel(targets)[0] < slow).any()
+
+
+def test_a_long_task_keeps_at_most_max_batch_models_alive(baseline, monkeypatch):
+    """A sweep's task of any size (its ``task_size`` is the user's) is advanced at most
+    ``MAX_BATCH`` runs at a time, points of several structures alike, with each run's tables
+    those it has alone."""
+    monkeypatch.setattr(lockstep, "MAX_BATCH", 3)
+    sizes: list[int] = []
+    advance = lockstep._advance
+
+    def counted(batch, changes):
+        sizes.append(len(batch))
+        advance(batch, changes)
+
+    monkeypatch.setattr(lockstep, "_advance", counted)
+    off = baseline.with_params({"mechanisms.incursions": False})
+    seeds = sim.replication_seeds(9, 8)
+    items = [(off if i % 2 else baseline, i, s, None) for i, s in enumerate(seeds)]
+    together = lockstep.run_many(items)
+    assert max(sizes) <= 3 and sum(sizes) == 8
+    for (scenario, run, seed, _), got in zip(items, together, strict=True):
+        alone = runner._run(scenario, seed, run, None, ())
+        assert (got.run, got.seed) == (run, seed) and got.model == alone.model

@@ -20,7 +20,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model.alliance import AllianceModel
-from ..runs.runner import Change, RunResult, _run, model_result, release_model, start_model
+from ..runs.runner import (
+    MAX_BATCH,
+    Change,
+    RunResult,
+    _run,
+    model_result,
+    release_model,
+    start_model,
+)
 from ..scenario import Scenario
 from .batch import Batch, structure
 from .year import step
@@ -43,32 +51,47 @@ def run_jobs(
 
 def run_many(items: Sequence[Item], changes: Sequence[Change] = ()) -> list[RunResult]:
     """Run ``items`` ((scenario, run, seed, world): a sweep's task holds several points)
-    together where their structure allows; their results in the items' order."""
+    together where their structure allows, at most :data:`MAX_BATCH` models alive at once;
+    their results in the items' order."""
     results: dict[int, RunResult] = {}
-    groups: dict[tuple[Any, ...], list[tuple[int, AllianceModel, dict[str, Any]]]] = {}
-    for k, (scenario, run, seed, world) in enumerate(items):
-        try:
-            model, used = start_model(scenario, seed, world)
-        except Exception:  # a failed run is data, not a crash
-            results[k] = RunResult(run, seed, error=traceback.format_exc(), world=dict(world or {}))
-            continue
-        groups.setdefault(structure(model), []).append((k, model, used))
-    for group in groups.values():
-        models = [m for _, m, _ in group]
-        try:
-            _advance(Batch(models), changes)
-        except Exception:  # find the run that fails: each again, alone
-            if STRICT:
-                raise
-            for k, model, _ in group:
-                release_model(model)
-                scenario, run, seed, world = items[k]
-                results[k] = _run(scenario, seed, run, world, changes)
-            continue
-        for k, model, used in group:
-            results[k] = model_result(model, items[k][1], items[k][2], used)
-            release_model(model)
+    for start in range(0, len(items), MAX_BATCH):
+        groups: dict[tuple[Any, ...], list[tuple[int, AllianceModel, dict[str, Any]]]] = {}
+        for k in range(start, min(start + MAX_BATCH, len(items))):
+            _, run, seed, world = items[k]
+            try:
+                model, used = start_model(items[k][0], seed, world)
+            except Exception:  # a failed run is data, not a crash
+                results[k] = RunResult(
+                    run, seed, error=traceback.format_exc(), world=dict(world or {})
+                )
+                continue
+            groups.setdefault(structure(model), []).append((k, model, used))
+        for group in groups.values():
+            _run_group(items, group, changes, results)
     return [results[k] for k in range(len(items))]
+
+
+def _run_group(
+    items: Sequence[Item],
+    group: list[tuple[int, AllianceModel, dict[str, Any]]],
+    changes: Sequence[Change],
+    results: dict[int, RunResult],
+) -> None:
+    """Advance ``group`` (models of one structure) to its end and put each run's result in
+    ``results``."""
+    try:
+        _advance(Batch([m for _, m, _ in group]), changes)
+    except Exception:  # find the run that fails: each again, alone
+        if STRICT:
+            raise
+        for k, model, _ in group:
+            release_model(model)
+            scenario, run, seed, world = items[k]
+            results[k] = _run(scenario, seed, run, world, changes)
+        return
+    for k, model, used in group:
+        results[k] = model_result(model, items[k][1], items[k][2], used)
+        release_model(model)
 
 
 def _advance(batch: Batch, changes: Sequence[Change]) -> None:
