@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import data
 from ..engine import group
+from ..engine.batch import rows as stacked
 from ..mechanisms.forces import RussianForces
 
 if TYPE_CHECKING:
@@ -372,7 +373,7 @@ def choose_probes(
         resolve = p["probe_us_weight"] * u + (1.0 - p["probe_us_weight"]) * e
         cost = p["probe_cost"] * resolve * (1.0 + p["probe_overstretch"] * (1.0 - ready))
         confidence = np.array([[m.russia.confidence] for m in ms])
-        worth = np.stack([value[i] for i in rows])
+        worth = stacked([value[i] for i in rows])
         utility = (
             p["probe_gain"] * worth * chance
             - p["probe_repelled_cost"] * (1.0 - chance)
@@ -383,7 +384,7 @@ def choose_probes(
         z[:, :-1] = utility
         z[:, -1:] = p["probe_threshold"]  # a number, or a column of the runs
         z = p["probe_sharpness"] * z
-        z = np.exp(np.clip(z - z.max(axis=1, keepdims=True), -700.0, 0.0))
+        z = np.exp(np.minimum(0.0, np.maximum(-700.0, z - z.max(axis=1, keepdims=True))))
         probs = z / z.sum(axis=1, keepdims=True)
         total = probs.sum(axis=1)
         cumulative = np.cumsum(probs, axis=1)

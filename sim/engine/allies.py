@@ -20,7 +20,7 @@ from ..agents import budget_why
 from ..mechanisms import coercion
 from ..model.decisions import ANSWERS
 from ..model.pledge import member_weights
-from .batch import Batch
+from .batch import Batch, rows
 
 if TYPE_CHECKING:
     from ..model.alliance import AllianceModel
@@ -101,8 +101,8 @@ def act(batch: Batch) -> None:
         shocks.append(m.rng.normal(0.0, m.p_allies["budget_noise_sd"], n))
         bars.append(m.pledge.due_bar(m.year))  # a pledge (or a floor it raised) fallen due
     c = {k: _numbers(v) for k, v in cols.items()}
-    laggards = _rows([m.laggards for m in models])
-    neighbours_a, peers_a, shocks_a = (_rows(x) for x in (neighbours, peers, shocks))
+    laggards = rows([m.laggards for m in models])
+    neighbours_a, peers_a, shocks_a = (rows(x) for x in (neighbours, peers, shocks))
 
     signals = c["threat_level"] * np.where(laggards, 1.0, pa["non_laggard_signal"])
     signals = np.where(s["member"], signals, 0.0)  # the US asks members (pledge weights)
@@ -253,10 +253,10 @@ def act(batch: Batch) -> None:
         if len(due) == len(models):
             core, reclassified = met_core, met_recl
         else:
-            rows = np.zeros((len(models), 1), dtype=bool)
-            rows[due] = True
-            core = np.where(rows, met_core, core)
-            reclassified = np.where(rows, met_recl, reclassified)
+            picked = np.zeros((len(models), 1), dtype=bool)
+            picked[due] = True
+            core = np.where(picked, met_core, core)
+            reclassified = np.where(picked, met_recl, reclassified)
     why["deadline"] = core - core_due
     why["deadline_oneoff"] = reclassified - recl_due
     before_gdp = core + reclassified
@@ -351,9 +351,3 @@ def _params(batch: Batch, section: str) -> Any:
 def _numbers(values: list[float]) -> Any:
     """The runs' numbers as a column of shape (runs, 1); a batch of one's as its float."""
     return values[0] if len(values) == 1 else np.array(values, dtype=float)[:, None]
-
-
-def _rows(rows: list[np.ndarray]) -> np.ndarray:
-    """Per-run arrays as one (runs, allies) array (``np.array``: what :meth:`Batch.stack` gives,
-    without ``np.stack``'s checks in Python; a batch of one: a view)."""
-    return rows[0][None] if len(rows) == 1 else np.array(rows)

@@ -67,8 +67,9 @@ class Batch:
         return self.models[0].on(switch)
 
     def stack(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
-        """``get(model)`` for every model, stacked on a first axis of length R."""
-        return np.array([get(m) for m in self.models])  # np.stack's checks cost more
+        """``get(model)`` for every model, stacked on a first axis of length R (:func:`rows`: a
+        batch of one's array is a view; read it, do not write into it)."""
+        return rows([get(m) for m in self.models])
 
     def column(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
         """``get(model)`` (a number) for every model, as a column of shape (R, 1)."""
@@ -90,8 +91,23 @@ class Batch:
         :meth:`params` has them: only these, for a phase that reads few (a batch of one is new
         each year in a model's own ``step()``, where stacking whole tables costs more than the
         phase's rules)."""
-        tables = [getattr(m, f"p_{section}") for m in self.models]
-        return {k: np.array([t[k] for t in tables], dtype=float)[:, None] for k in keys}
+        values = np.array(
+            [[t[k] for k in keys] for t in (getattr(m, f"p_{section}") for m in self.models)],
+            dtype=float,
+        )  # (R, keys) in one call; each key's column a view of it
+        return {k: values[:, i : i + 1] for i, k in enumerate(keys)}
+
+
+def rows(values: Sequence[Any]) -> np.ndarray:
+    """Per-run arrays (or numbers) as one array whose first axis is the runs': ``np.array`` of
+    the list (what ``np.stack`` gives, without its checks in Python, which cost more than a
+    phase's arithmetic on arrays of 31); a batch of one's array as a view with a first axis of
+    length 1 (a model's own ``step()``: no copy). Read the result; do not write into it."""
+    if len(values) == 1:
+        v = values[0]
+        if isinstance(v, np.ndarray):
+            return v[None]
+    return np.array(values)
 
 
 def _stack_tables(section: str, tables: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

@@ -22,6 +22,8 @@ def numbers(
     """The values of ``keys`` in ``tables`` (one per run): the shared value where they agree,
     else a float column of shape (G, 1, ...) with ``ndim`` axes."""
     first = tables[0]
+    if len(tables) == 1:  # a batch of one: its own values
+        return {key: first[key] for key in keys}
     out: dict[str, Any] = {}
     shape = (len(tables),) + (1,) * (ndim - 1)
     for key in keys:

@@ -309,7 +309,7 @@ def order(
             share = rows.share
         else:
             u = us_share[at]
-            share = np.stack([1.0 - u, u], axis=1)[:, :, None, :]
+            share = np.array([1.0 - u, u]).swapaxes(0, 1)[:, :, None, :]  # np.stack's values
         # each run's (supplier, category) cells are distinct: += is safe
         rows.due[:, slot, rows.supplier, rows.category] += (
             share * orders[at].transpose(0, 2, 1)[:, None]

@@ -42,6 +42,7 @@ import numpy as np
 
 from ..agents import ally_rules
 from ..engine import group
+from ..engine.batch import rows as stacked
 from . import theatre
 from .local_balance import race, success_chance
 
@@ -122,16 +123,16 @@ def aid_logits_over(
             strongest = m.raw_weights.max() or 1.0
             hit = th.cache[key] = (m.raw_weights[targets] / strongest, th.km[targets])
         fixed.append(hit)
-    closeness = np.stack([f[0] for f in fixed])
-    km = np.stack([f[1] for f in fixed])
-    tripwire = np.stack([m.theatre.presence[:, targets].T for m in models]) > 0
+    closeness = stacked([f[0] for f in fixed])
+    km = stacked([f[1] for f in fixed])
+    tripwire = stacked([m.theatre.presence[:, targets].T for m in models]) > 0
     st = [m.ally_state for m in models]
-    threat = np.stack([s.threat for s in st])[:, None, :]
-    trust = np.stack([s.trust for s in st])[:, None, :]
-    size = np.stack([s.size for s in st])[:, None, :]
+    threat = stacked([s.threat for s in st])[:, None, :]
+    trust = stacked([s.trust for s in st])[:, None, :]
+    size = stacked([s.size for s in st])[:, None, :]
     c = group.numbers([m.p_crisis for m in models], _AID_KEYS, 3)
     z = ally_rules.aid_logit(c, closeness, threat, trust, km, size, us_responds, tripwire)
-    able = np.stack([s.member & s.armed for s in st])
+    able = stacked([s.member & s.armed for s in st])
     z = np.where(able[:, None, :], z, -np.inf)
     z[:, np.arange(len(targets)), targets] = -np.inf
     return z
@@ -187,7 +188,7 @@ def perceived_successes(
     us_w[:] = u[:, :, 0]
     in_place, amounts, delays = theatre.inputs(models, targets, p_aid, us_w)
     force = np.array([[m.russia.probe_force()] for m in models])
-    attacker = force * np.stack([m.theatre.projection[targets] for m in models])
+    attacker = force * stacked([m.theatre.projection[targets] for m in models])
     out = np.empty((g, n))
     races: dict[tuple, list[int]] = {}
     for i, m in enumerate(models):
@@ -214,7 +215,7 @@ def perceived_successes(
 
 
 def _sig(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+    return 1.0 / (1.0 + np.exp(-np.minimum(50.0, np.maximum(-50.0, z))))  # np.clip's values
 
 
 def resolve_probe(model: AllianceModel, target: int) -> Crisis:

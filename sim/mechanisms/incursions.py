@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from .. import data
-from ..engine.batch import Batch
+from ..engine.batch import Batch, rows
 
 if TYPE_CHECKING:
     from ..model.alliance import AllianceModel
@@ -111,7 +111,7 @@ def record_rates() -> dict[str, float]:
 
 
 def _sig(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+    return 1.0 / (1.0 + np.exp(-np.minimum(50.0, np.maximum(-50.0, z))))  # np.clip's values
 
 
 def _column(batch: Batch, key: str) -> np.ndarray:
@@ -263,7 +263,7 @@ def act(batch: Batch) -> list[list[Incursion]]:
     standing with the target). These are one stream of uniforms, so each run draws them as one
     block (4 per incursion), read in that order."""
     models = batch.models
-    rates = np.stack(
+    rates = rows(
         [
             m.russia.incursion_rates(
                 m.now["ukraine_war"], m.united_states.threat_level, m.united_states.ambiguity
@@ -273,7 +273,7 @@ def act(batch: Batch) -> list[list[Incursion]]:
     )
     lam = np.minimum(rates, MAX_PER_KIND)
     counts = np.minimum(
-        np.stack([m.russia.incursion_rng.poisson(lam[r]) for r, m in enumerate(models)]),
+        rows([m.russia.incursion_rng.poisson(lam[r]) for r, m in enumerate(models)]),
         MAX_PER_KIND,
     )
     out: list[list[Incursion]] = [[] for _ in models]

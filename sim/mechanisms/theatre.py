@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import data
 from ..engine import group
+from ..engine.batch import rows
 from ..model.network import distance_matrix, great_circle_km
 from . import capability as cap
 from .local_balance import ppp_factor
@@ -204,7 +205,7 @@ def enabler_factor(models: Sequence[AllianceModel], us_weight: np.ndarray) -> np
     eu = np.array([[m.europe_capability()[cap.ENABLERS]] for m in models])
     us = np.array([[m.us_capability_in_europe()[cap.ENABLERS]] for m in models])
     start = np.array([[max(m.theatre.enablers_start, 1e-9)] for m in models])
-    return np.clip((eu + us * us_weight) / start, 0.1, 2.0)
+    return np.minimum(2.0, np.maximum(0.1, (eu + us * us_weight) / start))  # np.clip's values
 
 
 def inputs(
@@ -221,16 +222,16 @@ def inputs(
     ths = [m.theatre for m in models]
     c = group.numbers([th.c for th in ths], _INPUT_KEYS)
     n, allies = len(targets), ths[0].n
-    own = np.stack([th.own for th in ths])
+    own = rows([th.own for th in ths])
     own_t = own[:, targets]
     ready = c["own_readiness"]
-    presence = np.stack([th.presence[:, targets].T for th in ths])  # targets x lead nations
-    us_host = np.stack([th.us_host for th in ths])
+    presence = rows([th.presence[:, targets].T for th in ths])  # targets x lead nations
+    us_host = rows([th.us_host for th in ths])
     in_place = own_t * ready + (presence * aid).sum(axis=2) + us_host[:, targets] * us
     factor = group.power(enabler_factor(models, us), c["enabler_elasticity"])
     paths = [th._travel(targets) for th in ths]
-    travel = np.stack([t for t, _ in paths])
-    hub = np.stack([h for _, h in paths])
+    travel = rows([t for t, _ in paths])
+    hub = rows([h for _, h in paths])
     posture = np.array([[m.united_states.posture] for m in models])
     us_europe = us * c["us_reinforce_share"] * (us_host.sum(axis=1)[:, None] - us_host[:, targets])
     us_conus = us * c["us_conus_bde"] * posture
