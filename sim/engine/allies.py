@@ -90,17 +90,20 @@ def act(batch: Batch) -> None:
         s = {name: np.array([getattr(m.ally_state, name) for m in models]) for name in READ}
         start = {k: np.array([m.budget_start[k] for m in models]) for k in first.budget_start}
     # Per run: its numbers this year, last year's network products and its budget shocks.
-    cols: dict[str, list[float]] = {k: [] for k in _COLUMNS}
+    cols: list[tuple[float, ...]] = []
     neighbours, peers, shocks, bars = [], [], [], []
     for m in models:
         us, now = m.united_states, m.now
-        for k, v in zip(_COLUMNS, _columns(m, us, now), strict=True):
-            cols[k].append(v)
+        cols.append(_columns(m, us, now))
         neighbours.append(m.norm_weights @ m.ally_state.threat)
         peers.append(m._peers())
         shocks.append(m.rng.normal(0.0, m.p_allies["budget_noise_sd"], n))
         bars.append(m.pledge.due_bar(m.year))  # a pledge (or a floor it raised) fallen due
-    c = {k: _numbers(v) for k, v in cols.items()}
+    if len(models) == 1:  # a batch of one: its numbers as they are (:func:`_numbers`)
+        c = dict(zip(_COLUMNS, cols[0], strict=True))
+    else:  # (runs, numbers) in one call, each number's column a view of it
+        table = np.array(cols, dtype=float)
+        c = {k: table[:, i : i + 1] for i, k in enumerate(_COLUMNS)}
     laggards = rows([m.laggards for m in models])
     neighbours_a, peers_a, shocks_a = (rows(x) for x in (neighbours, peers, shocks))
 

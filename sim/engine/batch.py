@@ -69,7 +69,10 @@ class Batch:
     def stack(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
         """``get(model)`` for every model, stacked on a first axis of length R (:func:`rows`: a
         batch of one's array is a view; read it, do not write into it)."""
-        return rows([get(m) for m in self.models])
+        if len(self.models) == 1:  # a batch of one: a view of its array
+            v = get(self.models[0])
+            return v[None] if isinstance(v, np.ndarray) else np.array([v])
+        return np.array([get(m) for m in self.models])
 
     def column(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
         """``get(model)`` (a number) for every model, as a column of shape (R, 1)."""

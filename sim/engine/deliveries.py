@@ -139,7 +139,7 @@ def update_indices(batch: Batch) -> None:
         m.coverage = coverage[r]
     first = models[0]
     if first.year > first.start_year:  # the same year in every run of a batch
-        mean_coverage = coverage.mean(axis=1)
+        mean_coverage = np.add.reduce(coverage, axis=1) / coverage.shape[1]  # .mean()'s values
         for r, m in enumerate(models):
             m._choose_commander(float(mean_coverage[r]))
     eu_total = europe.sum(axis=1)
