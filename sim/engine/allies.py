@@ -265,7 +265,7 @@ def act(batch: Batch) -> None:
     before_gdp = core + reclassified
     surprise = c["gdp_surprise"]
     moved = surprise != 0.0  # GDP grew other than planned (NaN counts, as Python's ``if``)
-    if np.any(moved):
+    if moved.any() if isinstance(moved, np.ndarray) else moved:  # a batch of one: a bool
         scale = rules.money_budget_scale(s["gdp_growth"], surprise)
         core = np.where(moved, core * scale, core)
         reclassified = np.where(moved, reclassified * scale, reclassified)

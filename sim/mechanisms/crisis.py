@@ -190,8 +190,8 @@ def perceived_successes(
     force = np.array([[m.russia.probe_force()] for m in models])
     attacker = force * stacked([m.theatre.projection[targets] for m in models])
     out = np.empty((g, n))
-    races: dict[tuple, list[int]] = {}
-    for i, m in enumerate(models):
+    races: dict[tuple, list[int]] = {(): [0]} if g == 1 else {}  # a batch of one: one race
+    for i, m in enumerate(models if g > 1 else ()):
         races.setdefault(tuple(m.p_crisis[k] for k in _RACE_KEYS), []).append(i)
     for rows in races.values():
         c = models[rows[0]].p_crisis

@@ -176,10 +176,13 @@ def firmness_logits(batch: Batch) -> np.ndarray:
     :class:`~sim.mechanisms.theatre.Theatre`)."""
     presence = batch.stack(lambda m: np.add.reduce(m.theatre.presence, axis=0) + m.theatre.us_host)
     threat = batch.stack(lambda m: m.ally_state.threat)
+    p = batch.numbers(
+        "russia", "incursion_firm_base", "incursion_firm_threat", "incursion_firm_presence"
+    )
     return (
-        _column(batch, "incursion_firm_base")
-        + _column(batch, "incursion_firm_threat") * threat
-        + _column(batch, "incursion_firm_presence") * presence / (1.0 + presence)
+        p["incursion_firm_base"]
+        + p["incursion_firm_threat"] * threat
+        + p["incursion_firm_presence"] * presence / (1.0 + presence)
     )
 
 
@@ -231,6 +234,9 @@ def target_weights(model: AllianceModel, logit: np.ndarray | None = None) -> np.
     return target_weight_table(Batch.of(model), None if logit is None else logit[None, :])[0]
 
 
+_CHOICE_ATOL = float(np.sqrt(np.finfo(np.float64).eps))  # Generator.choice's tolerance
+
+
 def _check_p(weights: np.ndarray) -> None:
     """The checks ``Generator.choice`` makes of ``p`` (rows of normalised target weights)."""
     total = weights.sum(axis=-1)
@@ -238,7 +244,7 @@ def _check_p(weights: np.ndarray) -> None:
         raise ValueError("Probabilities contain NaN")
     if (weights < 0).any():
         raise ValueError("Probabilities are not non-negative")
-    if (np.abs(total - 1.0) > np.sqrt(np.finfo(np.float64).eps)).any():
+    if (np.abs(total - 1.0) > _CHOICE_ATOL).any():
         raise ValueError("Probabilities do not sum to 1")
 
 

@@ -77,9 +77,12 @@ def index(p: Mapping[str, Any], channels: Sequence[Mapping[str, float]]) -> np.n
 
     For a batch of runs (:mod:`sim.engine`): ``channels`` holds each run's, ``p`` the weights
     of every run as columns (R, 1) (or one run's numbers); returns each run's index."""
-    weights = np.concatenate(
-        [np.reshape(p[f"influence_weight_{c}"], (-1, 1)) for c in CHANNELS], axis=1, dtype=float
+    weights = np.ascontiguousarray(  # (runs, channels), in as few calls as NumPy allows
+        np.array([p[f"influence_weight_{c}"] for c in CHANNELS], dtype=float)
+        .reshape(len(CHANNELS), -1)
+        .T
     )
-    values = np.minimum(1.0, np.maximum(0.0, [[ch[c] for c in CHANNELS] for ch in channels]))
-    total = weights.sum(axis=1)
+    values = np.array([[ch[c] for c in CHANNELS] for ch in channels], dtype=float)
+    values = np.minimum(1.0, np.maximum(0.0, values))
+    total = np.add.reduce(weights, axis=1)
     return np.where(total > 0, np.vecdot(weights, values) / np.where(total > 0, total, 1.0), 1.0)

@@ -202,9 +202,17 @@ _INPUT_KEYS = (
 def enabler_factor(models: Sequence[AllianceModel], us_weight: np.ndarray) -> np.ndarray:
     """Airlift, refuelling and command available for reinforcements, over the start year's:
     Europe's own plus the US's in Europe times ``us_weight`` (per model and target), in [0.1, 2]."""
-    eu = np.array([[m.europe_capability()[cap.ENABLERS]] for m in models])
-    us = np.array([[m.us_capability_in_europe()[cap.ENABLERS]] for m in models])
-    start = np.array([[max(m.theatre.enablers_start, 1e-9)] for m in models])
+    runs = np.array(  # (models, 3) in one call: each a column of it
+        [
+            (
+                m.europe_capability()[cap.ENABLERS],
+                m.us_capability_in_europe()[cap.ENABLERS],
+                max(m.theatre.enablers_start, 1e-9),
+            )
+            for m in models
+        ]
+    )
+    eu, us, start = runs[:, 0:1], runs[:, 1:2], runs[:, 2:3]
     return np.minimum(2.0, np.maximum(0.1, (eu + us * us_weight) / start))  # np.clip's values
 
 
