@@ -76,7 +76,7 @@ class Batch:
 
     def column(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
         """``get(model)`` (a number) for every model, as a column of shape (R, 1)."""
-        return np.array([get(m) for m in self.models], dtype=float)[:, None]
+        return np.array([[get(m)] for m in self.models], dtype=float)  # (R, 1) in one call
 
     def params(self, section: str) -> dict[str, Any]:
         """The parameter table ``section`` (the models' ``p_<section>``) over the batch: a
@@ -94,11 +94,15 @@ class Batch:
         :meth:`params` has them: only these, for a phase that reads few (a batch of one is new
         each year in a model's own ``step()``, where stacking whole tables costs more than the
         phase's rules)."""
-        values = np.array(
+        values = self.table(section, *keys)  # each key's column a view of it
+        return {k: values[:, i : i + 1] for i, k in enumerate(keys)}
+
+    def table(self, section: str, *keys: str) -> np.ndarray:
+        """The parameters ``keys`` of ``section`` as one float array (R, keys), in one call."""
+        return np.array(
             [[t[k] for k in keys] for t in (getattr(m, f"p_{section}") for m in self.models)],
             dtype=float,
-        )  # (R, keys) in one call; each key's column a view of it
-        return {k: values[:, i : i + 1] for i, k in enumerate(keys)}
+        )
 
 
 def rows(values: Sequence[Any]) -> np.ndarray:

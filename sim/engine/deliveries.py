@@ -116,11 +116,7 @@ def update_indices(batch: Batch) -> None:
     """
     models = batch.models
     pa = batch.numbers(
-        "alliance",
-        "nuclear_commitment",
-        "cohesion_heal_rate",
-        "cohesion_trust_weight",
-        *(f"influence_weight_{c}" for c in influence.CHANNELS),
+        "alliance", "nuclear_commitment", "cohesion_heal_rate", "cohesion_trust_weight"
     )
     europe = cap.in_europe(
         batch.stack(lambda m: m.europe_weights), batch.stack(lambda m: m.pipeline.stock)
@@ -146,7 +142,11 @@ def update_indices(batch: Batch) -> None:
     eu_share = eu_total / (eu_total + us.sum(axis=1))
     channels = influence_channels(batch)
     agency = batch.on("agency")
-    us_influence = influence.index(pa, channels) if agency else np.ones(len(models))
+    us_influence = (
+        influence.index(batch.table("alliance", *influence.WEIGHTS), channels)
+        if agency
+        else np.ones(len(models))
+    )
     threats = batch.stack(lambda m: m.ally_state.threat)
     mean = batch.stack(lambda m: m.mean_weights)
     mean_threat = np.vecdot(mean, threats)

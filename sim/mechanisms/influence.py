@@ -72,16 +72,15 @@ def remember(previous: float, observed: float, memory: float) -> float:
     return previous + memory * (observed - previous)
 
 
-def index(p: Mapping[str, Any], channels: Sequence[Mapping[str, float]]) -> np.ndarray:
+WEIGHTS = tuple(f"influence_weight_{c}" for c in CHANNELS)  # their weights' parameters
+
+
+def index(weights: np.ndarray, channels: Sequence[Mapping[str, float]]) -> np.ndarray:
     """The weighted mean of the channels (module docstring), in [0, 1]; 1 if no weight is set.
 
-    For a batch of runs (:mod:`sim.engine`): ``channels`` holds each run's, ``p`` the weights
-    of every run as columns (R, 1) (or one run's numbers); returns each run's index."""
-    weights = np.ascontiguousarray(  # (runs, channels), in as few calls as NumPy allows
-        np.array([p[f"influence_weight_{c}"] for c in CHANNELS], dtype=float)
-        .reshape(len(CHANNELS), -1)
-        .T
-    )
+    For a batch of runs (:mod:`sim.engine`): ``channels`` holds each run's, ``weights`` each
+    run's :data:`WEIGHTS` (``[alliance]``), a C-contiguous (runs, channels) array
+    (:meth:`sim.engine.batch.Batch.table`); returns each run's index."""
     values = np.array([[ch[c] for c in CHANNELS] for ch in channels], dtype=float)
     values = np.minimum(1.0, np.maximum(0.0, values))
     total = np.add.reduce(weights, axis=1)
