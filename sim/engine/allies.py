@@ -284,10 +284,9 @@ def act(batch: Batch) -> None:
         "reclassified_pct": reclassified,
         "related_pct": related,
     }
-    # Each run's rows (views; iterating an array gives them at less cost than indexing it).
-    states = zip(*(list(new[k]) for k in WRITTEN), strict=True)
-    answers = zip(*(list(x) for x in shares), strict=True)
-    reasons = zip(*(list(v) for v in why.values()), strict=True)
+    states = _per_run([new[k] for k in WRITTEN])
+    answers = _per_run(shares)
+    reasons = _per_run(list(why.values()))
     for m, state, answer, sig, reason in zip(
         models, states, answers, signals, reasons, strict=True
     ):
@@ -343,6 +342,14 @@ def _columns(m: AllianceModel, us: Any, now: Any) -> tuple[float, ...]:
         now["pledge_related_pct"],
         now["gdp_surprise_pct"],
     )
+
+
+def _per_run(arrays: list[np.ndarray]) -> Any:
+    """Each run's rows of ``arrays`` (first axis the runs'), a tuple of views per run (iterating
+    an array gives them at less cost than indexing it; a batch of one indexes its one row)."""
+    if len(arrays[0]) == 1:
+        return [tuple(a[0] for a in arrays)]
+    return zip(*(list(a) for a in arrays), strict=True)
 
 
 def _params(batch: Batch, section: str) -> Any:
