@@ -11,6 +11,7 @@ events (the seminar: :class:`sim.model.decisions.Decisions`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -99,6 +100,7 @@ def act(batch: Batch) -> None:
         peers.append(m._peers())
         shocks.append(m.rng.normal(0.0, m.p_allies["budget_noise_sd"], n))
         bars.append(m.pledge.due_bar(m.year))  # a pledge (or a floor it raised) fallen due
+    c: dict[str, Any]
     if len(models) == 1:  # a batch of one: its numbers as they are (:func:`_numbers`)
         c = dict(zip(_COLUMNS, cols[0], strict=True))
     else:  # (runs, numbers) in one call, each number's column a view of it
@@ -291,8 +293,8 @@ def act(batch: Batch) -> None:
         models, states, answers, signals, reasons, strict=True
     ):
         st = m.ally_state
-        for k, v in zip(WRITTEN, state, strict=True):
-            setattr(st, k, v)
+        for name, v in zip(WRITTEN, state, strict=True):
+            setattr(st, name, v)
         m.shares, m.signals = answer, sig
         m.budget_why = dict(zip(why, reason, strict=True))
         m.united_states.exited_this_year = False  # an exit at the end of last year now felt
@@ -344,7 +346,7 @@ def _columns(m: AllianceModel, us: Any, now: Any) -> tuple[float, ...]:
     )
 
 
-def _per_run(arrays: list[np.ndarray]) -> Any:
+def _per_run(arrays: Sequence[np.ndarray]) -> Any:
     """Each run's rows of ``arrays`` (first axis the runs'), a tuple of views per run (iterating
     an array gives them at less cost than indexing it; a batch of one indexes its one row)."""
     if len(arrays[0]) == 1:

@@ -346,6 +346,7 @@ def deliver(pipes: Sequence[CapabilityPipeline]) -> np.ndarray:
             if out is None:
                 out = np.empty((len(pipes), *rows.delivered.shape[1:]))
             out[at] = rows.delivered
+    assert out is not None  # a slice gives the batch's rows, else each row was put in place
     return out
 
 

@@ -194,22 +194,24 @@ def perceived_successes(
     for i, m in enumerate(models if g > 1 else ()):
         races.setdefault(tuple(m.p_crisis[k] for k in _RACE_KEYS), []).append(i)
     for rows in races.values():
-        c = models[rows[0]].p_crisis
+        race_p = models[rows[0]].p_crisis
         pick = slice(None) if len(rows) == g else np.array(rows)
         a = attacker[pick].reshape(-1)
-        depth = c["probe_depth_km"]
+        depth = race_p["probe_depth_km"]
         result = race(
-            c,
+            race_p,
             a,
             in_place[pick].reshape(-1),
             amounts[pick].reshape(-1, amounts.shape[2]),
             delays[pick].reshape(-1, delays.shape[2]),
             depth,
         )
-        seize = success_chance(c, result.reach_km, depth)
+        seize = success_chance(race_p, result.reach_km, depth)
         # the gain is kept if its nuclear threat freezes it or no counterattack can be mounted
-        q = c["nuclear_threat_probability"]
-        weak = success_chance(c, c["halt_ratio"] * a, np.maximum(result.defenders_end, 1e-9))
+        q = race_p["nuclear_threat_probability"]
+        weak = success_chance(
+            race_p, race_p["halt_ratio"] * a, np.maximum(result.defenders_end, 1e-9)
+        )
         out[pick] = (seize * (q + (1.0 - q) * weak)).reshape(-1, n)
     return out
 

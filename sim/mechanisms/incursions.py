@@ -321,7 +321,8 @@ def act(batch: Batch) -> list[list[Incursion]]:
         serious = u[triple] < share[run]
         firm = u[triple + 1] < firm_p[run, targets]
         article4 = serious & firm
-        stood = np.where(article4, u[triple + 2] < p_us[run], None)  # None without Article 4
+        # None without Article 4 (asarray: NumPy's stubs type a 3-argument where as a tuple)
+        stood = np.asarray(np.where(article4, u[triple + 2] < p_us[run], None))
         fields = (
             targets.tolist(),
             _KIND_NAMES[seg % 3].tolist(),

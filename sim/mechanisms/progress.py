@@ -27,7 +27,10 @@ def headline_progress(
 
 
 def replaced(
-    europe: np.ndarray, europe_start: np.ndarray, us_base: np.ndarray, isr_replaceable: float
+    europe: np.ndarray,
+    europe_start: np.ndarray,
+    us_base: np.ndarray,
+    isr_replaceable: float | np.ndarray,
 ) -> np.ndarray:
     """Per category, the share of the US contribution at the start that European capability
     delivered since replaces, in [0, 1]; ISR at most ``isr_replaceable`` (C17: part of it
@@ -39,7 +42,10 @@ def replaced(
 
 
 def capability_progress(
-    europe: np.ndarray, europe_start: np.ndarray, us_base: np.ndarray, isr_replaceable: float
+    europe: np.ndarray,
+    europe_start: np.ndarray,
+    us_base: np.ndarray,
+    isr_replaceable: float | np.ndarray,
 ) -> np.ndarray:
     """Capability progress as the US can measure it (C16, C17, C19): :func:`replaced`
     averaged over categories."""

@@ -94,13 +94,12 @@ def run_task(base: Scenario, runs: Sequence[Run]) -> tuple[dict[str, bytes], dic
             except Exception as exc:  # bad factor values are data, not a crash
                 scenarios[run.point] = f"{type(exc).__name__}: {exc}"
     # the task's runs advance together (sim.engine): each run's tables are those it has alone
-    runnable = [r for r in runs if not isinstance(scenarios[r.point], str)]
+    built = {k: sc for k, sc in scenarios.items() if isinstance(sc, Scenario)}
+    runnable = [r for r in runs if r.point in built]
     done = dict(
         zip(
             (r.run for r in runnable),
-            run_many(
-                [(scenarios[r.point], r.run, r.seed, dict(r.world) or None) for r in runnable]
-            ),
+            run_many([(built[r.point], r.run, r.seed, dict(r.world) or None) for r in runnable]),
             strict=True,
         )
     )
