@@ -162,3 +162,33 @@ def test_the_us_weights_summing_to_zero_read_as_a_middle_signal():
         pp, 0.5, (0.9, 0.1, 0.4), (1.0, 0.0, 1.0, 0.0, False), 0.3
     )
     assert (float(resolve), float(europe), float(confidence)) == (0.5, 0.3, 0.2)
+
+
+def test_the_batch_record_is_each_runs_record_alone():
+    """:func:`~sim.model.outputs.record_years` over runs in different states (seeds, worlds,
+    a US threat reaching some allies in one run and none in another; pipelines stacked as the
+    batch's rows or each its own) keeps for each run the row and ally state it keeps alone."""
+    from sim.model.outputs import record_years
+
+    for shared in (False, True):
+        together, alone = _models(11), _models(11)
+        for _ in range(3):
+            if shared:
+                engine_year.step(Batch(together))
+            else:
+                for m in together:
+                    m.step()
+            for m in alone:
+                m.step()
+        for ms in (together, alone):
+            ms[0].signals[:] = ms[1].signals[:] = 0.0
+            ms[1].signals[[2, 5, 9]] = 1.0
+            ms[1].shares[0][[2, 5, 9]] = (0.1, 0.7, 0.3)
+        assert (together[0].pipeline._rows is together[1].pipeline._rows) == shared
+        record_years(Batch(together))
+        for m in alone:
+            m.recorder.record_year()
+        for a, b in zip(together, alone, strict=True):
+            assert str(a.recorder.latest_row()) == str(b.recorder.latest_row())
+            _same_outputs(a, b)
+        assert together[1].recorder.latest_row()["comply_share"] == pytest.approx(1.1 / 3)

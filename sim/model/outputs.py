@@ -278,18 +278,46 @@ def _answers(m: AllianceModel) -> tuple[float, float, float]:
 
 
 def record_years(batch: Batch) -> None:
-    """Every run of ``batch`` keeps this year's state (:meth:`Recorder.record_year`). The
-    capability half of progress (:func:`~sim.mechanisms.progress.capability_progress`) is
-    computed once for the batch; Europe's capability per category (a matrix product) per run."""
+    """Every run of ``batch`` keeps this year's state (:meth:`Recorder.record_year`). Computed
+    once for the batch: the capability half of progress
+    (:func:`~sim.mechanisms.progress.capability_progress`), the allies' state rows and budget
+    reasons (gathered in one array, each run's copied with one call), each ally's capability,
+    Russia's readiness level and which runs a US threat reached; Europe's capability per
+    category (a matrix product) and the threat answers' means (masked sums) per run."""
     models = batch.models
+    r, n = len(models), len(models[0].codes)
     capability = progress.capability_progress(
         np.array([m.europe_capability() for m in models]),
         np.array([m.europe_start for m in models]),
         np.array([m.us_base for m in models]),
         np.array([m.isr_replaceable() for m in models], dtype=float),
     )
-    for m, c in zip(models, capability.tolist(), strict=True):
-        m.recorder._record(c)
+    stocks = _stocks(models)
+    state = np.empty((r, len(_ALLY_STATE), n))
+    fields = [getattr(m.ally_state, f) for m in models for f in _ALLY_STATE[:_CAPABILITY]]
+    state[:, :_CAPABILITY] = np.concatenate(fields).reshape(r, _CAPABILITY, n)
+    state[:, _CAPABILITY] = stocks.sum(axis=2)  # ally_capability(), per run
+    why = np.concatenate([m.budget_why[t] for m in models for t in WHY_TERMS])
+    why = why.reshape(r, len(WHY_TERMS), n)
+    free = np.array([m.russia.forces.free for m in models], dtype=float)
+    readiness = np.add.reduce(  # readiness_level(): the thresholds free forces reach
+        free[:, None] >= np.array([m.readiness_thresholds for m in models], dtype=float), axis=1
+    ).tolist()
+    reached = np.count_nonzero(np.concatenate([m.signals for m in models]).reshape(r, n), axis=1)
+    for i, m in enumerate(models):
+        answers = _answers(m) if reached[i] else (0.0, 0.0, 0.0)
+        m.recorder._record(float(capability[i]), state[i], why[i], readiness[i], answers)
+
+
+def _stocks(models: list[AllianceModel]) -> np.ndarray:
+    """The runs' capability stocks (run x ally x category): their pipelines' rows when these
+    are the runs' in order (a batch after its first delivery), else stacked."""
+    rows = models[0].pipeline._rows
+    if len(rows.pipes) == len(models) and all(
+        p is m.pipeline for p, m in zip(rows.pipes, models, strict=True)
+    ):
+        return rows.stock
+    return np.array([m.pipeline.stock for m in models])
 
 
 def _spending(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -341,30 +369,29 @@ class Recorder:
         run alone)."""
         record_years(Batch.of(self.model))
 
-    def _record(self, capability_progress: float) -> None:
-        """Keep this year's state, given the capability half of progress this year."""
+    def _record(
+        self,
+        capability_progress: float,
+        state: np.ndarray,
+        why: np.ndarray,
+        readiness: int,
+        answers: tuple[float, float, float],
+    ) -> None:
+        """Keep this year's state, given what :func:`record_years` computed for the batch: the
+        capability half of progress, the allies' state row and budget reasons, Russia's
+        readiness level and the threat answers' mean shares."""
         m = self.model
-        s = m.ally_state
         if self._state is None or self.years == len(self._state):
             rows = max(1, m.end_year - m.start_year + 1, 2 * self.years)
             grown = np.empty((rows, len(_ALLY_STATE), len(m.codes)))
-            why = np.empty((rows, len(WHY_TERMS), len(m.codes)))
+            grown_why = np.empty((rows, len(WHY_TERMS), len(m.codes)))
             if self._state is not None and self._why is not None:
                 grown[: self.years] = self._state
-                why[: self.years] = self._why
-            self._state, self._why = grown, why
-        row = self._state[self.years]
-        row[_GDP] = s.gdp_bn
-        row[_GENUINE] = s.core_pct
-        row[_RECLASSIFIED] = s.reclassified_pct
-        row[_RELATED] = s.related_pct
-        row[_THREAT] = s.threat
-        row[_TRUST] = s.trust
-        row[_ATTACKS] = s.greyzone_attacks
-        row[_MEMBER] = s.member
-        row[_CAPABILITY] = m.ally_capability()
+                grown_why[: self.years] = self._why
+            self._state, self._why = grown, grown_why
+        self._state[self.years] = state
         assert self._why is not None
-        self._why[self.years] = [m.budget_why[term] for term in WHY_TERMS]
+        self._why[self.years] = why
         us, ru, crisis = m.united_states, m.russia, m.probe_this_year
         if ru.options is not None and m.year > m.start_year:
             self._record_options(ru.options)
@@ -381,7 +408,7 @@ class Recorder:
                 ru.resolve_estimate,
                 ru.forces.total,
                 ru.forces.free,
-                m.readiness_level(),
+                readiness,
                 ru.milex_bn,
                 ru.milex_pct_gdp,
                 m.greyzone_total,
@@ -403,7 +430,7 @@ class Recorder:
                 capability_progress,  # the capability half of progress_measures, alone
                 _us_capability_ratio(m),
                 m.pledge_level(),
-                *_answers(m),
+                *answers,
             )
         )
         self.years += 1
