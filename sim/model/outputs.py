@@ -267,13 +267,14 @@ _DIRECT = (
 )
 
 
-def _answers(m: AllianceModel) -> tuple[float, float, float]:
-    """Mean comply, hedge and resist shares over the allies a US threat reaches this year."""
-    reached = m.signals > 0
+def _answers(shares: np.ndarray, reached: np.ndarray) -> tuple[float, float, float]:
+    """Mean comply, hedge and resist shares (``shares``: answer x ally) over the allies a US
+    threat reaches this year (``reached``, a mask over the allies). One sum per answer: a sum
+    along the last axis of the (answer x reached) array is not always the same in floats."""
     n = int(np.count_nonzero(reached))
     if not n:
         return 0.0, 0.0, 0.0
-    c, h, r = (float(np.add.reduce(x[reached])) / n for x in m.shares)  # x[reached].mean()
+    c, h, r = (float(np.add.reduce(x[reached])) / n for x in shares)  # x[reached].mean()
     return c, h, r
 
 
@@ -303,9 +304,10 @@ def record_years(batch: Batch) -> None:
     readiness = np.add.reduce(  # readiness_level(): the thresholds free forces reach
         free[:, None] >= np.array([m.readiness_thresholds for m in models], dtype=float), axis=1
     ).tolist()
-    reached = np.count_nonzero(np.concatenate([m.signals for m in models]).reshape(r, n), axis=1)
+    reached = np.concatenate([m.signals for m in models]).reshape(r, n) > 0
+    shares = np.concatenate([x for m in models for x in m.shares]).reshape(r, 3, n)
     for i, m in enumerate(models):
-        answers = _answers(m) if reached[i] else (0.0, 0.0, 0.0)
+        answers = _answers(shares[i], reached[i])
         m.recorder._record(float(capability[i]), state[i], why[i], readiness[i], answers)
 
 
