@@ -222,9 +222,8 @@ class CapabilityPipeline:
         return deliver([self])[0]
 
     def backlog_years(self) -> float:
-        """Backlog over yearly capacity, summed over suppliers and categories (years of work)."""
-        cap = self.capacity.sum()
-        return float(self.backlog.sum() / cap) if cap > 0 else 0.0
+        """This pipeline's backlog in years of work (:func:`backlog_years`)."""
+        return float(backlog_years(self.backlog[None], self.capacity[None])[0])
 
 
 class PipelineRows:
@@ -348,6 +347,15 @@ def deliver(pipes: Sequence[CapabilityPipeline]) -> np.ndarray:
             out[at] = rows.delivered
     assert out is not None  # a slice gives the batch's rows, else each row was put in place
     return out
+
+
+def backlog_years(backlog: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Backlog over yearly capacity, summed over suppliers and categories (years of work; 0
+    without capacity), for pipelines stacked on a first axis (a batch's rows)."""
+    r = len(backlog)
+    cap = capacity.reshape(r, -1).sum(axis=1)
+    owed = backlog.reshape(r, -1).sum(axis=1)
+    return np.where(cap > 0, owed / np.where(cap > 0, cap, 1.0), 0.0)
 
 
 def coverage(europe: np.ndarray, requirement: np.ndarray, isr_cap: Any) -> np.ndarray:

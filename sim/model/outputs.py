@@ -17,6 +17,7 @@ from ..agents.budget_why import COLUMNS as WHY_BUDGET
 from ..agents.budget_why import TERMS as WHY_TERMS
 from ..engine.batch import Batch
 from ..mechanisms import progress
+from ..mechanisms.capability import backlog_years as years_of_backlog
 from ..mechanisms.influence import CHANNELS as INFLUENCE_CHANNELS
 from ..mechanisms.influence import LOST_CONTROL_BELOW
 from ..scenario import CATEGORIES
@@ -293,7 +294,7 @@ def record_years(batch: Batch) -> None:
         np.array([m.us_base for m in models]),
         np.array([m.isr_replaceable() for m in models], dtype=float),
     )
-    stocks = _stocks(models)
+    stocks, backlog = _pipelines(models)
     state = np.empty((r, len(_ALLY_STATE), n))
     fields = [getattr(m.ally_state, f) for m in models for f in _ALLY_STATE[:_CAPABILITY]]
     state[:, :_CAPABILITY] = np.concatenate(fields).reshape(r, _CAPABILITY, n)
@@ -308,18 +309,22 @@ def record_years(batch: Batch) -> None:
     shares = np.concatenate([x for m in models for x in m.shares]).reshape(r, 3, n)
     for i, m in enumerate(models):
         answers = _answers(shares[i], reached[i])
-        m.recorder._record(float(capability[i]), state[i], why[i], readiness[i], answers)
+        m.recorder._record(
+            float(capability[i]), state[i], why[i], readiness[i], answers, backlog[i]
+        )
 
 
-def _stocks(models: list[AllianceModel]) -> np.ndarray:
-    """The runs' capability stocks (run x ally x category): their pipelines' rows when these
-    are the runs' in order (a batch after its first delivery), else stacked."""
+def _pipelines(models: list[AllianceModel]) -> tuple[np.ndarray, list[float]]:
+    """The runs' capability stocks (run x ally x category) and backlogs in years of work
+    (:func:`~sim.mechanisms.capability.backlog_years`): from their pipelines' rows when these
+    are the runs' in order (a batch after its first delivery), else per run."""
     rows = models[0].pipeline._rows
     if len(rows.pipes) == len(models) and all(
         p is m.pipeline for p, m in zip(rows.pipes, models, strict=True)
     ):
-        return rows.stock
-    return np.array([m.pipeline.stock for m in models])
+        return rows.stock, years_of_backlog(rows.backlog, rows.capacity).tolist()
+    stocks = np.array([m.pipeline.stock for m in models])
+    return stocks, [m.pipeline.backlog_years() for m in models]
 
 
 def _spending(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -378,10 +383,11 @@ class Recorder:
         why: np.ndarray,
         readiness: int,
         answers: tuple[float, float, float],
+        backlog_years: float,
     ) -> None:
         """Keep this year's state, given what :func:`record_years` computed for the batch: the
         capability half of progress, the allies' state row and budget reasons, Russia's
-        readiness level and the threat answers' mean shares."""
+        readiness level, the threat answers' mean shares and the backlog in years of work."""
         m = self.model
         if self._state is None or self.years == len(self._state):
             rows = max(1, m.end_year - m.start_year + 1, 2 * self.years)
@@ -402,7 +408,7 @@ class Recorder:
                 m.year,
                 m.eu_share,
                 *m.coverage.tolist(),
-                m.pipeline.backlog_years(),
+                backlog_years,
                 us.posture,
                 us.threat_level,
                 us.coercion_credibility,
