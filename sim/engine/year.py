@@ -23,7 +23,7 @@ from ..mechanisms import crisis as crisis_game
 from ..mechanisms import incursions
 from ..mechanisms.theatre import refresh_theatres
 from ..model.outputs import record_years
-from . import allies, deliveries, greyzone, resolve
+from . import allies, deliveries, greyzone, measures, resolve
 from .batch import Batch
 
 
@@ -69,9 +69,11 @@ def russia_probes(batch: Batch) -> None:
 
 
 def united_states_acts(batch: Batch) -> None:
-    """Step 3: the US measures progress, threatens, executes and adjusts its posture (M5)."""
-    for m in batch.models:
-        m.laggards = m._united_states_acts(m.forced_pressure)
+    """Step 3: the US measures progress (over the batch: :mod:`sim.engine.measures`),
+    threatens, executes and adjusts its posture (M5; per model: its events, draw and humans)."""
+    head, capab = measures.progress_measures(batch)
+    for m, h, c in zip(batch.models, head.tolist(), capab.tolist(), strict=True):
+        m.laggards = m._united_states_acts(m.forced_pressure, (h, c))
 
 
 def allies_act(batch: Batch) -> None:

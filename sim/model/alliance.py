@@ -538,9 +538,15 @@ class AllianceModel(mesa.Model):
             self.crisis_alignment, observed, self.p_alliance["influence_memory"]
         )
 
-    def _united_states_acts(self, forced_pressure: float) -> np.ndarray:
+    def _united_states_acts(
+        self, forced_pressure: float, measures: tuple[float, float] | None = None
+    ) -> np.ndarray:
+        """The US's year (M5, step 3) given its ``measures`` of progress this year
+        (:meth:`progress_measures`, computed if not given): it threatens, executes and adjusts
+        its posture; a human's decisions override; returns the laggards it threatens."""
         us = self.united_states
-        measures = self.progress_measures()
+        if measures is None:
+            measures = self.progress_measures()
         progress = us.measure_progress(*measures)
         theta = us.issue_threats(
             progress,
@@ -722,21 +728,13 @@ class AllianceModel(mesa.Model):
             )
 
     def progress_measures(self) -> tuple[float, float]:
-        """(headline, capability) progress in [0, 1], as the US can measure it (C19).
+        """(headline, capability) progress in [0, 1], as the US can measure it (C19): the rule
+        for this run alone (:func:`sim.engine.measures.progress_measures`)."""
+        from ..engine.batch import Batch  # noqa: PLC0415 (the engine imports this module)
+        from ..engine.measures import progress_measures  # noqa: PLC0415
 
-        Headline: GDP-weighted share of European allies whose reported core spending reaches the
-        US demand. Capability: per category, the share of the US contribution at the start that
-        European capability delivered since replaces (ISR at most :meth:`isr_cap`'s part),
-        averaged over categories.
-        """
-        s = self.ally_state
-        head = progress.headline_progress(
-            s.gdp_bn, self.european & s.member, s.reported_core_pct, self.now["us_demand_pct"]
-        )
-        capab = progress.capability_progress(
-            self.europe_capability(), self.europe_start, self.us_base, self.isr_replaceable()
-        )
-        return float(head), float(capab)
+        head, capab = progress_measures(Batch.of(self))
+        return float(head[0]), float(capab[0])
 
     def isr_replaceable(self) -> float:
         """The share of the US ISR contribution that European capability can replace (C17)."""
