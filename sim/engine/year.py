@@ -11,9 +11,10 @@ Batched (written once over the batch, each checked to leave every table identica
 weighing of its probe options (:func:`sim.agents.russia.choose_probes`), the allies' year
 (:mod:`sim.engine.allies`), the deliveries and indices (:mod:`sim.engine.deliveries`), Russia's
 reading of resolve and the recorder's capability progress (:mod:`sim.engine.resolve`,
-:func:`sim.model.outputs.record_years`). Per model still: the year's events and joins, Russia's
-spending and forces, the crisis game when it probes, the US's year (progress, threats, posture)
-and the deadline judged.
+:func:`sim.model.outputs.record_years`), the US's measures of progress
+(:mod:`sim.engine.measures`). Per model still: the year's events and joins, Russia's spending and
+forces, the crisis game when it probes, the US's threats, execution and posture, and the
+deadline judged.
 """
 
 from __future__ import annotations
