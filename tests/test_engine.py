@@ -139,6 +139,11 @@ def test_a_lever_moved_mid_run_reaches_every_rule_that_reads_its_section(baselin
     slow = model.theatre._travel(targets)[0]
     model.change_params({"crisis.move_kmh": 50.0})
     assert (model.theatre._travel(targets)[0] < slow).any()
+    near = model.theatre.projection.copy()
+    model.change_params(
+        {"russia.projection_elasticity": 2.0 * model.p_russia["projection_elasticity"] + 0.5}
+    )
+    assert (model.theatre.projection != near).any()  # Russia's reach follows its lever
 
 
 def test_a_long_task_keeps_at_most_max_batch_models_alive(baseline, monkeypatch):

@@ -11,7 +11,7 @@ actual crisis, probabilities in Russia's reckoning). Rules in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +52,7 @@ class Theatre:
         self.reachable = np.array(
             [r.land_border_russia or r.land_border_belarus or r.black_sea for r in records]
         )
-        self.projection = np.asarray(model.proximity) ** model.p_russia["projection_elasticity"]
+        self.project(model.proximity, model.p_russia)
         self.region = np.array(
             [("nb8" in r.groups or r.iso3 in BALTIC_SEA_EXTRA) and r.armed_forces for r in records]
         )
@@ -73,6 +73,11 @@ class Theatre:
         # (:meth:`opposing_forces`): own forces and forward presence before membership
         self.own_start = self.own.copy()
         self.presence_start = _presence(start, self.c["troops_per_bde"])
+
+    def project(self, proximity: np.ndarray, p_russia: Mapping[str, Any]) -> None:
+        """Russia's force projection factor per ally, ``proximity ^ projection_elasticity``
+        (the ``[russia]`` table: set at the start and again when a lever moves it)."""
+        self.projection = np.asarray(proximity) ** p_russia["projection_elasticity"]
 
     def refresh(self, model: AllianceModel, year: int) -> None:
         """This year's forces (:func:`refresh_theatres` for this run alone)."""

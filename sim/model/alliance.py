@@ -186,6 +186,7 @@ class AllianceModel(mesa.Model):
         self.united_states.p = P["united_states"]
         self.pipeline.p = P["capability"]
         self.theatre.c = P["crisis"]  # travel, presence and forces read it each year
+        self.theatre.project(self.proximity, P["russia"])
         text = ", ".join(f"{k} = {v}" for k, v in sorted(values.items()))
         self.recorder.event("lever", f"from {self.year + 1}: {text}")
 
