@@ -82,7 +82,7 @@ def act(batch: Batch) -> None:
     models = batch.models
     first = models[0]
     n = len(first.allies)
-    pp, pa, pc = (_params(batch, k) for k in ("perception", "allies", "coercion"))
+    pp, pa, pc = (batch.params(k) for k in ("perception", "allies", "coercion"))
     if len(models) == 1:  # a batch of one: views of its arrays (nothing below writes into them)
         st = first.ally_state
         s = {name: getattr(st, name)[None] for name in READ}
@@ -352,12 +352,6 @@ def _per_run(arrays: Sequence[np.ndarray]) -> Any:
     if len(arrays[0]) == 1:
         return [tuple(a[0] for a in arrays)]
     return zip(*(list(a) for a in arrays), strict=True)
-
-
-def _params(batch: Batch, section: str) -> Any:
-    """:meth:`Batch.params`; a batch of one reads its model's own table (numbers as floats:
-    the same arithmetic, without NumPy's cost on arrays of one)."""
-    return getattr(batch.models[0], f"p_{section}") if len(batch) == 1 else batch.params(section)
 
 
 def _numbers(values: list[float]) -> Any:

@@ -70,18 +70,19 @@ class Batch:
     def stack(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
         """``get(model)`` for every model, stacked on a first axis of length R (:func:`rows`: a
         batch of one's array is a view; read it, do not write into it)."""
-        if len(self.models) == 1:  # a batch of one: a view of its array
-            v = get(self.models[0])
-            return v[None] if isinstance(v, np.ndarray) else np.array([v])
-        return np.array([get(m) for m in self.models])
+        return rows([get(m) for m in self.models])
 
     def column(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
         """``get(model)`` (a number) for every model, as a column of shape (R, 1)."""
         return np.array([get(m) for m in self.models], dtype=float)[:, None]
 
-    def params(self, section: str) -> dict[str, Any]:
+    def params(self, section: str) -> Mapping[str, Any]:
         """The parameter table ``section`` (the models' ``p_<section>``) over the batch: a
-        float column (R, 1) per number, the shared value of anything else."""
+        float column (R, 1) per number, the shared value of anything else. A batch of one reads
+        its model's own table (numbers as floats: the same arithmetic, without NumPy's cost on
+        arrays of one)."""
+        if len(self.models) == 1:
+            return getattr(self.models[0], f"p_{section}")
         tables = [getattr(m, f"p_{section}") for m in self.models]
         kept = self._params.get(section)
         if kept is not None and all(a is b for a, b in zip(kept[0], tables, strict=True)):

@@ -114,11 +114,6 @@ def _sig(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.minimum(50.0, np.maximum(-50.0, z))))  # np.clip's values
 
 
-def _column(batch: Batch, key: str) -> np.ndarray:
-    """The Russia parameter ``key`` of every run, a column (R, 1)."""
-    return batch.column(lambda m: m.p_russia[key])
-
-
 def exposures(batch: Batch) -> np.ndarray:
     """Exposure of each ally to each kind in every run (runs x kinds x allies, 0 for
     non-members and allies without armed forces), with ``e = incursion_exposure_elasticity``:
@@ -221,7 +216,8 @@ def target_weight_table(batch: Batch, logit: np.ndarray | None = None) -> np.nda
     or are all 0): exposure x ``exp(-incursion_target_sensitivity x expected firmness)``.
     ``logit``: this year's :func:`firmness_logits` if already computed."""
     deterred = np.exp(
-        -_column(batch, "incursion_target_sensitivity") * expected_firmnesses(batch, logit)
+        -batch.numbers("russia", "incursion_target_sensitivity")["incursion_target_sensitivity"]
+        * expected_firmnesses(batch, logit)
     )
     w = exposures(batch) * deterred[:, None, :]
     total = w.sum(axis=-1, keepdims=True)
@@ -291,7 +287,7 @@ def act(batch: Batch) -> list[list[Incursion]]:
     logit = firmness_logits(batch)  # computed once: Russia's reading and the answers share it
     weights = target_weight_table(batch, logit)
     firm_p = _sig(logit)
-    share = _column(batch, "incursion_serious_share")[:, 0]
+    share = batch.numbers("russia", "incursion_serious_share")["incursion_serious_share"][:, 0]
     drawn = (counts > 0) & ~(weights.sum(axis=-1) <= 0)
     _check_p(weights[drawn])
     per_kind = np.where(drawn, counts, 0)
