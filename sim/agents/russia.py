@@ -242,7 +242,14 @@ class Russia(mesa.Agent):
         )
 
     def learn_from_incursion(self, firm: bool, us_stood: bool | None, reads: bool) -> None:
-        """M8: what an answered or unanswered incursion teaches Russia (C9, C12).
+        """M8: what one incursion teaches Russia: :meth:`learn_from_incursions` of one."""
+        self.learn_from_incursions((firm,), (us_stood,), reads)
+
+    def learn_from_incursions(
+        self, firm: Sequence[bool], us_stood: Sequence[bool | None], reads: bool
+    ) -> None:
+        """M8: what answered or unanswered incursions teach Russia (C9, C12), one after the
+        other in the order given (``firm[i]`` and ``us_stood[i]`` of the i-th).
 
         A firm answer lowers its confidence by ``incursion_deter_gain`` of its distance above -1
         and raises its estimate of European resolve by ``incursion_resolve_gain`` of the gap to 1;
@@ -253,26 +260,29 @@ class Russia(mesa.Agent):
         ``incursion_resolve_loss`` of itself. After Article 4 consultations (``us_stood`` not
         None) its estimate of US resolve moves the same way with whether the US stood with the
         target. ``reads`` False (the ``russia_reads_resolve`` switch off) leaves the estimates.
+
+        The three quantities do not read one another here, so each runs through the sequence
+        on its own (in Python floats: the arithmetic of one incursion at a time).
         """
         p = self.p
+        deter, embolden = p["incursion_deter_gain"], p["incursion_embolden_gain"]
         c = self.confidence
-        if firm:
-            self.confidence = c - p["incursion_deter_gain"] * max(0.0, 1.0 + c)
-        else:
-            self.confidence = c + p["incursion_embolden_gain"] * max(0.0, 1.0 - c)
+        for f in firm:
+            c = c - deter * max(0.0, 1.0 + c) if f else c + embolden * max(0.0, 1.0 - c)
+        self.confidence = c
         if not reads:
             return
+        gain, loss = p["incursion_resolve_gain"], p["incursion_resolve_loss"]
         e = self.europe_resolve_estimate
-        if firm:
-            self.europe_resolve_estimate = e + p["incursion_resolve_gain"] * (1.0 - e)
-        else:
-            self.europe_resolve_estimate = e - p["incursion_resolve_loss"] * e
-        if us_stood is not None:
-            r = self.resolve_estimate
-            if us_stood:
-                self.resolve_estimate = r + p["incursion_resolve_gain"] * (1.0 - r)
-            else:
-                self.resolve_estimate = r - p["incursion_resolve_loss"] * r
+        for f in firm:
+            e = e + gain * (1.0 - e) if f else e - loss * e
+        self.europe_resolve_estimate = e
+        r = self.resolve_estimate
+        for s in us_stood:
+            if s is None:
+                continue
+            r = r + gain * (1.0 - r) if s else r - loss * r
+        self.resolve_estimate = r
 
     def read_resolve(
         self,

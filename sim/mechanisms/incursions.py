@@ -44,11 +44,10 @@ from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import repeat
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 
@@ -64,11 +63,11 @@ _KIND_NAMES = np.array(KINDS, dtype=object)
 MAX_PER_KIND = 365  # at most one incursion of each kind a day: a bound on extreme parameters
 
 
-@dataclass(frozen=True)
-class Incursion:
+class Incursion(NamedTuple):
     """One incursion: ``target`` (an ally index), its kind, whether it was serious, whether the
     target answered firmly, whether it requested Article 4 consultations and, if it did,
-    whether the US stood with it (None without consultations)."""
+    whether the US stood with it (None without consultations). A named tuple: a run makes
+    about ten a year, and a tuple is the cheapest record of one."""
 
     year: int
     target: int
@@ -254,16 +253,35 @@ def _draw_targets(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
     return (cdf <= u[:, None]).sum(axis=-1)
 
 
+class Drawn(NamedTuple):
+    """A year's incursions over a batch as arrays, one element per incursion, the runs' in
+    turn (``run`` ascending), each run's in its order (kind by kind, as drawn): the run (its
+    index in the batch), the target (an ally index), the kind (an index into :data:`KINDS`),
+    whether it was serious, answered firmly, brought an Article 4 request, and whether the US
+    stood with the target (``stood``: False without consultations; ``us_stood`` as a list,
+    None without consultations, as :class:`Incursion` has it)."""
+
+    run: np.ndarray
+    target: np.ndarray
+    kind: np.ndarray
+    serious: np.ndarray
+    firm: np.ndarray
+    article4: np.ndarray
+    stood: np.ndarray
+    us_stood: list[bool | None]
+
+
 def act(batch: Batch) -> list[list[Incursion]]:
     """This year's incursions, answers and feedback in every run of ``batch`` (the module
     docstring's steps 1-4); logged as ``incursion`` events and kept in each run's
     ``russia.incursions_this_year`` (returned, a list per run).
 
     The rules are applied over the batch; the draws are each run's own, from its stream in the
-    order a run alone makes them: the counts (Poisson), then for each kind drawn, the target of
-    each incursion (as ``choice``) and three uniforms per incursion (serious, firm, the US
-    standing with the target). These are one stream of uniforms, so each run draws them as one
-    block (4 per incursion), read in that order."""
+    order a run alone makes them: the counts (Poisson, kind by kind: one call per kind draws
+    what one call for the three draws, element by element), then for each kind drawn, the
+    target of each incursion (as ``choice``) and three uniforms per incursion (serious, firm,
+    the US standing with the target). These are one stream of uniforms, so each run draws them
+    as one block (4 per incursion), read in that order. The feedback: :func:`feed_back`."""
     models = batch.models
     rates = rows(
         [
@@ -274,10 +292,10 @@ def act(batch: Batch) -> list[list[Incursion]]:
         ]
     )
     lam = np.minimum(rates, MAX_PER_KIND)
-    counts = np.minimum(
-        rows([m.russia.incursion_rng.poisson(lam[r]) for r, m in enumerate(models)]),
-        MAX_PER_KIND,
-    )
+    drawn_counts: list[int] = []
+    for m, means in zip(models, lam.tolist(), strict=True):
+        drawn_counts.extend(map(m.russia.incursion_rng.poisson, means))
+    counts = np.minimum(np.array(drawn_counts, dtype=np.int64).reshape(lam.shape), MAX_PER_KIND)
     out: list[list[Incursion]] = [[] for _ in models]
     for m in models:
         m.russia.incursions_this_year = []
@@ -302,76 +320,94 @@ def act(batch: Batch) -> list[list[Incursion]]:
         )
         if n[r]:
             blocks.append(m.russia.incursion_rng.random(4 * int(n[r])))
-    if blocks:
-        u = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
-        # incursions in stream order (run, kind, then each of the kind's); a kind's segment of
-        # its run's block: its count of target uniforms, then count x 3 (row by row)
-        c = per_kind.ravel()
-        first = np.cumsum(c) - c
-        seg = np.repeat(np.arange(c.size), c)
-        j = np.arange(seg.size) - first[seg]
-        start = 4 * first[seg]
-        triple = start + c[seg] + 3 * j
-        run = seg // 3
-        targets = _draw_targets(weights.reshape(-1, weights.shape[-1])[seg], u[start + j])
-        serious = u[triple] < share[run]
-        firm = u[triple + 1] < firm_p[run, targets]
-        article4 = serious & firm
-        # None without Article 4 (asarray: NumPy's stubs type a 3-argument where as a tuple)
-        stood = np.asarray(np.where(article4, u[triple + 2] < p_us[run], None))
-        fields = (
-            targets.tolist(),
-            _KIND_NAMES[seg % 3].tolist(),
-            serious.tolist(),
-            firm.tolist(),
-            article4.tolist(),
-            stood.tolist(),
+    if not blocks:
+        return out
+    u = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+    # incursions in stream order (run, kind, then each of the kind's); a kind's segment of its
+    # run's block: its count of target uniforms, then count x 3 (row by row)
+    c = per_kind.ravel()
+    first = np.cumsum(c) - c
+    seg = np.repeat(np.arange(c.size), c)
+    j = np.arange(seg.size) - first[seg]
+    start = 4 * first[seg]
+    triple = start + c[seg] + 3 * j
+    run = seg // 3
+    targets = _draw_targets(weights.reshape(-1, weights.shape[-1])[seg], u[start + j])
+    serious = u[triple] < share[run]
+    firm = u[triple + 1] < firm_p[run, targets]
+    article4 = serious & firm
+    stood = article4 & (u[triple + 2] < p_us[run])
+    # None without Article 4 (asarray: NumPy's stubs type a 3-argument where as a tuple)
+    us_stood = np.asarray(np.where(article4, stood, None)).tolist()
+    d = Drawn(run, targets, seg % 3, serious, firm, article4, stood, us_stood)
+    fed = np.flatnonzero(n).tolist()
+    expected = rates.sum(axis=1).tolist()
+    whys = [_why(models[r], expected[r]) for r in fed]  # Russia's reading before it learns
+    feed_back(batch, d)
+    # the Incursion records of the batch at once (tuple.__new__: a named tuple's own _make)
+    years = np.repeat(np.array([m.year for m in models]), n).tolist()
+    records = list(
+        map(
+            tuple.__new__,
+            repeat(Incursion),
+            zip(
+                years,
+                targets.tolist(),
+                _KIND_NAMES[d.kind].tolist(),
+                serious.tolist(),
+                firm.tolist(),
+                article4.tolist(),
+                us_stood,
+                strict=True,
+            ),
         )
-    ends, sizes, expected = np.cumsum(n).tolist(), n.tolist(), rates.sum(axis=1).tolist()
-    for r in np.flatnonzero(active).tolist():
+    )
+    # the year's summary of the incursions without Article 4, run by run
+    routine = ~article4
+    countries = tuple(a.record.country for a in models[0].allies)
+    parts = _routine_texts(countries)[
+        (d.kind[routine] * 2 + firm[routine]) * len(countries) + targets[routine]
+    ].tolist()
+    sizes, routines = n.tolist(), np.bincount(run[routine], minlength=len(models)).tolist()
+    lo = lo_routine = 0
+    for r, why in zip(fed, whys, strict=True):
         m = models[r]
-        russia, us = m.russia, m.united_states
-        boldness = russia.incursion_boldness(us.threat_level, us.ambiguity)
-        why = (
-            f"expected {expected[r]:.1f} incursions: the record's rates x "
-            f"{math.exp(min(50.0, boldness)) * m.p_russia['incursion_scale']:.2f} (resolve "
-            f"read {russia.perceived_resolve():.2f}, US threat {us.threat_level:.2f}, ambiguity "
-            f"{us.ambiguity:.2f}, confidence {russia.confidence:+.2f})"
-        )
+        hi, hi_routine = lo + sizes[r], lo_routine + routines[r]
         incs = out[r]
-        if sizes[r]:
-            lo, hi = ends[r] - sizes[r], ends[r]
-            incs.extend(map(Incursion, repeat(m.year), *(f[lo:hi] for f in fields)))
-        _feedback_all(m, incs)
+        incs.extend(records[lo:hi])
+        russia = m.russia
         russia.incursions_this_year = incs
         russia.incursion_history.extend(incs)
-        _log(m, incs, why, firm_p[r], float(p_us[r]))
+        if hi_routine - lo_routine < hi - lo:
+            _log_article4(m, incs, why, firm_p[r], float(p_us[r]))
+        if hi_routine > lo_routine:
+            k = hi_routine - lo_routine
+            m.recorder.event(
+                "incursion",
+                f"{k} Russian incursion{'s' if k > 1 else ''}: "
+                + ", ".join(parts[lo_routine:hi_routine]),
+                why=why,
+            )
+        lo, lo_routine = hi, hi_routine
     return out
 
 
-def _feedback_all(model: AllianceModel, incs: list[Incursion]) -> None:
-    """:func:`apply_feedback` for each of ``incs`` in order, with the same arithmetic: an
-    incursion without Article 4 adds ``incursion_threat_weight`` to its target's shock (one
-    element, in place on this year's copy) and teaches Russia; one with Article 4 goes through
-    :func:`apply_feedback` itself."""
-    st = model.ally_state
-    w = model.p_russia["incursion_threat_weight"]
-    reads = model.on("russia_reads_resolve")
-    learn = model.russia.learn_from_incursion
-    shock = st.shock.copy()
-    for inc in incs:
-        if inc.article4:
-            st.shock = shock
-            apply_feedback(model, inc)
-            shock = st.shock.copy()
-            continue
-        shock[inc.target] += w
-        learn(inc.firm, inc.us_stood, reads)
-    st.shock = shock
+def _why(model: AllianceModel, expected: float) -> str:
+    """Russia's reading behind the year's incursions (``expected`` of them), in words (the
+    events' ``why``)."""
+    russia, us = model.russia, model.united_states
+    boldness = russia.incursion_boldness(us.threat_level, us.ambiguity)
+    return (
+        f"expected {expected:.1f} incursions: the record's rates x "
+        f"{math.exp(min(50.0, boldness)) * model.p_russia['incursion_scale']:.2f} (resolve "
+        f"read {russia.perceived_resolve():.2f}, US threat {us.threat_level:.2f}, ambiguity "
+        f"{us.ambiguity:.2f}, confidence {russia.confidence:+.2f})"
+    )
 
 
-def apply_feedback(model: AllianceModel, inc: Incursion) -> None:
-    """Feed one incursion back (C9, C12).
+def feed_back(batch: Batch, d: Drawn) -> None:
+    """Feed a year's incursions back in every run of ``batch`` (C9, C12), each run's in its
+    order, each with the arithmetic of one at a time.
 
     * Threat: the target's shock rises by ``incursion_threat_weight``; after Article 4
       consultations every ally's by ``incursion_article4_threat_weight`` x its network
@@ -380,29 +416,111 @@ def apply_feedback(model: AllianceModel, inc: Incursion) -> None:
       of the distrust left if the US stood with the target, down by ``incursion_trust_loss`` of
       itself if it stayed aloof.
     * Cohesion: the US aloof in consultations adds ``incursion_cohesion_loss`` of damage.
-    * Russia: :meth:`~sim.agents.russia.Russia.learn_from_incursion` (its estimates only with
+    * Russia: :meth:`~sim.agents.russia.Russia.learn_from_incursions` (its estimates only with
       the ``russia_reads_resolve`` switch on).
+
+    Over the batch: the shocks of the incursions without Article 4 between two requests of a
+    run add up element by element (``np.add.at``, one addition at a time); each run's k-th
+    request is applied to every run that has one together (:func:`_consult`), after the
+    additions before it and before those after it.
     """
-    p = model.p_russia
-    st = model.ally_state
-    shock = np.zeros(len(st.shock))
-    shock[inc.target] = p["incursion_threat_weight"]
-    if inc.article4:
-        strongest = model.raw_weights.max() or 1.0
-        closeness = model.raw_weights[inc.target] / strongest
-        closeness[inc.target] = 1.0
-        shock = shock + p["incursion_article4_threat_weight"] * closeness
-        if model.on("trust"):
-            if inc.us_stood:
-                st.trust = st.trust + p["incursion_trust_gain"] * (1.0 - st.trust)
-            else:
-                st.trust = st.trust - p["incursion_trust_loss"] * st.trust
-        if not inc.us_stood:
-            model.cohesion_damage = 1.0 - (1.0 - model.cohesion_damage) * (
-                1.0 - p["incursion_cohesion_loss"]
+    models = batch.models
+    run, target, article4 = d.run, d.target, d.article4
+    sizes = np.bincount(run, minlength=len(models))
+    shock = np.array([m.ally_state.shock for m in models])  # a copy: written
+    p = batch.numbers(
+        "russia",
+        "incursion_threat_weight",
+        "incursion_article4_threat_weight",
+        "incursion_trust_gain",
+        "incursion_trust_loss",
+    )
+    w = p["incursion_threat_weight"][:, 0]
+    if article4.any():
+        routine = ~article4
+        before = np.cumsum(article4) - article4  # requests before each incursion, in the batch
+        phase = before - before[(np.cumsum(sizes) - sizes)[run]]  # ... in its run
+        for k in range(int(phase.max()) + 1):
+            now = phase == k
+            sel = routine & now
+            np.add.at(shock, (run[sel], target[sel]), w[run[sel]])
+            _consult(batch, d, np.flatnonzero(article4 & now), shock, p)
+    else:
+        np.add.at(shock, (run, target), w[run])
+    fed = np.flatnonzero(sizes).tolist()
+    firm, us_stood = d.firm.tolist(), d.us_stood
+    reads = batch.on("russia_reads_resolve")
+    lo = 0
+    for r, size in zip(fed, sizes[fed].tolist(), strict=True):
+        m = models[r]
+        m.ally_state.shock = shock[r]
+        m.russia.learn_from_incursions(firm[lo : lo + size], us_stood[lo : lo + size], reads)
+        lo += size
+
+
+def _closeness(model: AllianceModel) -> np.ndarray:
+    """Each ally's network closeness to each other (row: the target; ``raw_weights`` over its
+    largest, 1 if all are 0; the target's own 1): fixed in a run (the network is built once),
+    so kept on its theatre (read-only)."""
+    cache = model.theatre.cache
+    out = cache.get(("incursion_closeness",))
+    if out is None:
+        out = model.raw_weights / (model.raw_weights.max() or 1.0)
+        np.fill_diagonal(out, 1.0)
+        out.flags.writeable = False
+        cache[("incursion_closeness",)] = out
+    return out
+
+
+def _consult(
+    batch: Batch, d: Drawn, requests: np.ndarray, shock: np.ndarray, p: dict[str, np.ndarray]
+) -> None:
+    """The Article 4 requests ``requests`` (indices into ``d``, at most one a run) in their
+    runs at once: the alarm spread over the network (into ``shock``, a row per run of the
+    batch), trust and cohesion (:func:`feed_back`)."""
+    if not requests.size:
+        return
+    runs = d.run[requests]
+    target = d.target[requests]
+    stood = d.stood[requests]
+    models = [batch.models[r] for r in runs.tolist()]
+    closeness = np.array([_closeness(m)[t] for m, t in zip(models, target.tolist(), strict=True)])
+    i = np.arange(requests.size)
+    alarm = np.zeros(closeness.shape)
+    alarm[i, target] = p["incursion_threat_weight"][runs, 0]
+    alarm = alarm + p["incursion_article4_threat_weight"][runs] * closeness
+    shock[runs] = shock[runs] + alarm
+    if batch.on("trust"):
+        trust = np.array([m.ally_state.trust for m in models])
+        trust = np.where(
+            stood[:, None],
+            trust + p["incursion_trust_gain"][runs] * (1.0 - trust),
+            trust - p["incursion_trust_loss"][runs] * trust,
+        )
+        for m, row in zip(models, trust, strict=True):
+            m.ally_state.trust = row
+    for m, s in zip(models, stood.tolist(), strict=True):
+        if not s:
+            m.cohesion_damage = 1.0 - (1.0 - m.cohesion_damage) * (
+                1.0 - m.p_russia["incursion_cohesion_loss"]
             )
-    st.shock = st.shock + shock
-    model.russia.learn_from_incursion(inc.firm, inc.us_stood, model.on("russia_reads_resolve"))
+
+
+def apply_feedback(model: AllianceModel, inc: Incursion) -> None:
+    """Feed one incursion back in its run (:func:`feed_back`, the rules)."""
+    feed_back(
+        Batch.of(model),
+        Drawn(
+            np.zeros(1, dtype=np.intp),
+            np.array([inc.target]),
+            np.array([KINDS.index(inc.kind)]),
+            np.array([inc.serious]),
+            np.array([inc.firm]),
+            np.array([inc.article4]),
+            np.array([bool(inc.us_stood)]),
+            [inc.us_stood],
+        ),
+    )
 
 
 _WHAT = {
@@ -426,16 +544,31 @@ def describe(model: AllianceModel, inc: Incursion) -> str:
     return text
 
 
-def _log(
+@lru_cache(maxsize=4)
+def _routine_texts(countries: tuple[str, ...]) -> np.ndarray:
+    """An incursion without Article 4 in words, for the year's summary: by kind, answer (not
+    firm, firm) and target, flat (``(kind x 2 + firm) x allies + target``); keyed on the
+    allies' names, fixed in a run."""
+    texts = []
+    for kind in KINDS:
+        for firm in (False, True):
+            answer = _FIRM[kind] if firm else "tracked, a protest"
+            for c in countries:
+                where = f"sea off {c}" if kind == "sea" else f"{kind} over {c}"
+                texts.append(f"{where} ({answer})")
+    return np.array(texts, dtype=object)
+
+
+def _log_article4(
     model: AllianceModel,
     incursions: list[Incursion],
     why: str,
     firm_p: np.ndarray,
     p_us: float,
 ) -> None:
-    """One ``incursion`` event for each Article 4 request, one for the rest of the year; the
-    ``why`` says Russia's reading (and, for Article 4, the target's and the US's chances)."""
-    routine = [i for i in incursions if not i.article4]
+    """One ``incursion`` event for each Article 4 request of ``incursions`` (the rest of the
+    year makes one more, after these: :func:`act`); the ``why`` says Russia's reading and the
+    target's and the US's chances."""
     for inc in incursions:
         if inc.article4:
             c = model.allies[inc.target].record.country
@@ -445,15 +578,3 @@ def _log(
                 why=f"{why}; {c}'s chance of a firm answer {firm_p[inc.target]:.0%}, the US's "
                 f"of standing with it {p_us:.0%}",
             )
-    if not routine:
-        return
-    parts = []
-    for inc in routine:
-        c = model.allies[inc.target].record.country
-        answer = _FIRM[inc.kind] if inc.firm else "tracked, a protest"
-        where = f"sea off {c}" if inc.kind == "sea" else f"{inc.kind} over {c}"
-        parts.append(f"{where} ({answer})")
-    n = len(routine)
-    model.recorder.event(
-        "incursion", f"{n} Russian incursion{'s' if n > 1 else ''}: " + ", ".join(parts), why=why
-    )
