@@ -262,13 +262,19 @@ class Russia(mesa.Agent):
         target. ``reads`` False (the ``russia_reads_resolve`` switch off) leaves the estimates.
 
         The three quantities do not read one another here, so each runs through the sequence
-        on its own (in Python floats: the arithmetic of one incursion at a time).
+        on its own (in Python floats: the arithmetic of one incursion at a time; ``x if x > 0.0
+        else 0.0`` is ``max(0.0, x)``, NaN included).
         """
         p = self.p
         deter, embolden = p["incursion_deter_gain"], p["incursion_embolden_gain"]
         c = self.confidence
         for f in firm:
-            c = c - deter * max(0.0, 1.0 + c) if f else c + embolden * max(0.0, 1.0 - c)
+            if f:
+                x = 1.0 + c
+                c = c - deter * (x if x > 0.0 else 0.0)
+            else:
+                x = 1.0 - c
+                c = c + embolden * (x if x > 0.0 else 0.0)
         self.confidence = c
         if not reads:
             return

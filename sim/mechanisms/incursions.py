@@ -44,10 +44,11 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from itertools import repeat
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -125,7 +126,7 @@ def exposures(batch: Batch) -> np.ndarray:
     * sea: ``proximity ^ e`` for the allies on the Baltic or the Black Sea (the Nordic-Baltic
       Eight, Poland, Germany; the Black Sea littoral), 0 for the others.
     """
-    able = batch.stack(lambda m: m.ally_state.member & m.armed)
+    able = batch.stack(lambda m: m.ally_state.member) & batch.stack(lambda m: m.armed)
     fixed = batch.stack(_exposure_fixed)
     return np.where(able[:, None, :], fixed, 0.0)
 
@@ -167,12 +168,13 @@ def firmness_logits(batch: Batch) -> np.ndarray:
     """Log-odds of a firm answer per ally in every run (runs x allies):
     ``incursion_firm_base + incursion_firm_threat x threat + incursion_firm_presence x
     presence / (1 + presence)``, presence the allied and US ground forces in it (bde-e,
-    :class:`~sim.mechanisms.theatre.Theatre`)."""
-    presence = batch.stack(lambda m: np.add.reduce(m.theatre.presence, axis=0) + m.theatre.us_host)
-    threat = batch.stack(lambda m: m.ally_state.threat)
-    p = batch.numbers(
-        "russia", "incursion_firm_base", "incursion_firm_threat", "incursion_firm_presence"
+    :class:`~sim.mechanisms.theatre.Theatre`: the lead nations' forward presence summed in
+    their order, one run's or the batch's, then the US's)."""
+    presence = np.add.reduce(batch.stack(lambda m: m.theatre.presence), axis=1) + batch.stack(
+        lambda m: m.theatre.us_host
     )
+    threat = batch.stack(lambda m: m.ally_state.threat)
+    p = batch.params("russia")
     return (
         p["incursion_firm_base"]
         + p["incursion_firm_threat"] * threat
@@ -215,8 +217,7 @@ def target_weight_table(batch: Batch, logit: np.ndarray | None = None) -> np.nda
     or are all 0): exposure x ``exp(-incursion_target_sensitivity x expected firmness)``.
     ``logit``: this year's :func:`firmness_logits` if already computed."""
     deterred = np.exp(
-        -batch.numbers("russia", "incursion_target_sensitivity")["incursion_target_sensitivity"]
-        * expected_firmnesses(batch, logit)
+        -batch.params("russia")["incursion_target_sensitivity"] * expected_firmnesses(batch, logit)
     )
     w = exposures(batch) * deterred[:, None, :]
     total = w.sum(axis=-1, keepdims=True)
@@ -243,14 +244,25 @@ def _check_p(weights: np.ndarray) -> None:
         raise ValueError("Probabilities do not sum to 1")
 
 
-def _draw_targets(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """``Generator.choice(n, p=weights[i])`` for uniforms ``u[i]`` it would draw, for every i
-    at once: its rule (``cdf = p.cumsum(); cdf /= cdf[-1]``, the index ``searchsorted(cdf, u,
-    side='right')``, which for a nondecreasing cdf is the number of its elements <= u), so the
-    same targets from the same stream (tested against ``choice``)."""
+def _draw_targets(
+    weights: np.ndarray, u: np.ndarray, which: np.ndarray | None = None
+) -> np.ndarray:
+    """``Generator.choice(n, p=weights[which[i]])`` for uniforms ``u[i]`` it would draw, for
+    every i at once (``which`` None: ``weights[i]``): its rule (``cdf = p.cumsum(); cdf /=
+    cdf[-1]``, the index ``searchsorted(cdf, u, side='right')``, which for a nondecreasing cdf
+    is the number of its elements <= u), so the same targets from the same stream (tested
+    against ``choice``). Each row's cdf is made once, however many draws read it."""
     cdf = np.cumsum(weights, axis=-1)
     cdf /= cdf[:, -1:]
+    if which is not None:
+        cdf = cdf[which]
     return (cdf <= u[:, None]).sum(axis=-1)
+
+
+def _per_run(value: float | np.ndarray) -> np.ndarray:
+    """A parameter of :meth:`Batch.params` (a batch of one's number, or a column of the runs')
+    as a vector over the runs."""
+    return np.reshape(value, -1)
 
 
 class Drawn(NamedTuple):
@@ -305,7 +317,7 @@ def act(batch: Batch) -> list[list[Incursion]]:
     logit = firmness_logits(batch)  # computed once: Russia's reading and the answers share it
     weights = target_weight_table(batch, logit)
     firm_p = _sig(logit)
-    share = batch.numbers("russia", "incursion_serious_share")["incursion_serious_share"][:, 0]
+    share = _per_run(batch.params("russia")["incursion_serious_share"])
     drawn = (counts > 0) & ~(weights.sum(axis=-1) <= 0)
     _check_p(weights[drawn])
     per_kind = np.where(drawn, counts, 0)
@@ -332,7 +344,12 @@ def act(batch: Batch) -> list[list[Incursion]]:
     start = 4 * first[seg]
     triple = start + c[seg] + 3 * j
     run = seg // 3
-    targets = _draw_targets(weights.reshape(-1, weights.shape[-1])[seg], u[start + j])
+    kinds_drawn = np.flatnonzero(c)  # the (run, kind) rows drawn from, and each one's among them
+    targets = _draw_targets(
+        weights.reshape(-1, weights.shape[-1])[kinds_drawn],
+        u[start + j],
+        (np.cumsum(c > 0) - 1)[seg],
+    )
     serious = u[triple] < share[run]
     firm = u[triple + 1] < firm_p[run, targets]
     article4 = serious & firm
@@ -419,34 +436,43 @@ def feed_back(batch: Batch, d: Drawn) -> None:
     * Russia: :meth:`~sim.agents.russia.Russia.learn_from_incursions` (its estimates only with
       the ``russia_reads_resolve`` switch on).
 
-    Over the batch: the shocks of the incursions without Article 4 between two requests of a
-    run add up element by element (``np.add.at``, one addition at a time); each run's k-th
-    request is applied to every run that has one together (:func:`_consult`), after the
-    additions before it and before those after it.
+    Over the batch: the shocks are added by ``np.add.at``, one addition at a time in the
+    incursions' order (an incursion's: its target's, or after consultations every ally's, in
+    the allies' order), so each ally's shock sees the additions of its run in the order a run
+    alone makes them; trust and cohesion: :func:`_consult`.
     """
     models = batch.models
     run, target, article4 = d.run, d.target, d.article4
     sizes = np.bincount(run, minlength=len(models))
     shock = np.array([m.ally_state.shock for m in models])  # a copy: written
-    p = batch.numbers(
-        "russia",
-        "incursion_threat_weight",
-        "incursion_article4_threat_weight",
-        "incursion_trust_gain",
-        "incursion_trust_loss",
-    )
-    w = p["incursion_threat_weight"][:, 0]
-    if article4.any():
-        routine = ~article4
-        before = np.cumsum(article4) - article4  # requests before each incursion, in the batch
-        phase = before - before[(np.cumsum(sizes) - sizes)[run]]  # ... in its run
-        for k in range(int(phase.max()) + 1):
-            now = phase == k
-            sel = routine & now
-            np.add.at(shock, (run[sel], target[sel]), w[run[sel]])
-            _consult(batch, d, np.flatnonzero(article4 & now), shock, p)
+    params = batch.params("russia")
+    w = _per_run(params["incursion_threat_weight"])
+    n = shock.shape[1]
+    flat = shock.reshape(-1)  # a view: np.add.at is fastest on one axis
+    if not article4.any():
+        np.add.at(flat, run * n + target, w[run])
     else:
-        np.add.at(shock, (run, target), w[run])
+        requests = np.flatnonzero(article4)
+        runs = run[requests]
+        closeness = np.array(
+            [
+                _closeness(models[r])[t]
+                for r, t in zip(runs.tolist(), target[requests].tolist(), strict=True)
+            ]
+        )
+        alarm = np.zeros(closeness.shape)
+        alarm[np.arange(requests.size), target[requests]] = w[runs]
+        alarm = alarm + _per_run(params["incursion_article4_threat_weight"])[runs, None] * closeness
+        added = np.zeros((run.size, n))  # each incursion's additions, in a row
+        adds = np.zeros(added.shape, dtype=bool)
+        every = np.arange(run.size)
+        added[every, target] = w[run]
+        adds[every, target] = True
+        added[requests] = alarm
+        adds[requests] = True
+        at = np.flatnonzero(adds)  # (incursion, ally) in order
+        np.add.at(flat, run[at // n] * n + at % n, added.reshape(-1)[at])
+        _consult(batch, d, requests, params)
     fed = np.flatnonzero(sizes).tolist()
     firm, us_stood = d.firm.tolist(), d.us_stood
     reads = batch.on("russia_reads_resolve")
@@ -472,38 +498,33 @@ def _closeness(model: AllianceModel) -> np.ndarray:
     return out
 
 
-def _consult(
-    batch: Batch, d: Drawn, requests: np.ndarray, shock: np.ndarray, p: dict[str, np.ndarray]
-) -> None:
-    """The Article 4 requests ``requests`` (indices into ``d``, at most one a run) in their
-    runs at once: the alarm spread over the network (into ``shock``, a row per run of the
-    batch), trust and cohesion (:func:`feed_back`)."""
-    if not requests.size:
-        return
+def _consult(batch: Batch, d: Drawn, requests: np.ndarray, params: Mapping[str, Any]) -> None:
+    """Trust and cohesion after the Article 4 requests ``requests`` (indices into ``d``, in
+    order; :func:`feed_back`): trust for each run's first request in every run at once, then
+    its second, and so on; cohesion one request at a time."""
     runs = d.run[requests]
-    target = d.target[requests]
     stood = d.stood[requests]
-    models = [batch.models[r] for r in runs.tolist()]
-    closeness = np.array([_closeness(m)[t] for m, t in zip(models, target.tolist(), strict=True)])
-    i = np.arange(requests.size)
-    alarm = np.zeros(closeness.shape)
-    alarm[i, target] = p["incursion_threat_weight"][runs, 0]
-    alarm = alarm + p["incursion_article4_threat_weight"][runs] * closeness
-    shock[runs] = shock[runs] + alarm
     if batch.on("trust"):
-        trust = np.array([m.ally_state.trust for m in models])
-        trust = np.where(
-            stood[:, None],
-            trust + p["incursion_trust_gain"][runs] * (1.0 - trust),
-            trust - p["incursion_trust_loss"][runs] * trust,
-        )
-        for m, row in zip(models, trust, strict=True):
-            m.ally_state.trust = row
-    for m, s in zip(models, stood.tolist(), strict=True):
-        if not s:
-            m.cohesion_damage = 1.0 - (1.0 - m.cohesion_damage) * (
-                1.0 - m.p_russia["incursion_cohesion_loss"]
+        gain = _per_run(params["incursion_trust_gain"])
+        loss = _per_run(params["incursion_trust_loss"])
+        rank = np.arange(runs.size) - np.searchsorted(runs, runs)  # the request's in its run
+        for k in range(int(rank.max()) + 1):
+            now = rank == k
+            rr = runs[now]
+            models = [batch.models[r] for r in rr.tolist()]
+            trust = np.array([m.ally_state.trust for m in models])
+            trust = np.where(
+                stood[now][:, None],
+                trust + gain[rr, None] * (1.0 - trust),
+                trust - loss[rr, None] * trust,
             )
+            for m, row in zip(models, trust, strict=True):
+                m.ally_state.trust = row
+    for r in runs[~stood].tolist():
+        m = batch.models[r]
+        m.cohesion_damage = 1.0 - (1.0 - m.cohesion_damage) * (
+            1.0 - m.p_russia["incursion_cohesion_loss"]
+        )
 
 
 def apply_feedback(model: AllianceModel, inc: Incursion) -> None:
