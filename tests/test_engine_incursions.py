@@ -3,7 +3,11 @@
 Runs in different states and worlds (numeric parameters) advanced together get exactly what each
 gets alone: the same incursions, answers, feedback, events and random stream; a run without
 incursions and one whose every incursion brings Article 4 included. The targets drawn from one
-block of a run's stream are those ``Generator.choice`` draws from it.
+block of a run's stream are those ``Generator.choice`` draws from it. The feedback over the
+batch (shocks added in one ``np.add.at``, trust by each run's k-th request, Russia's learning a
+year at a time) and the event texts are, bit for bit, those of the incursions fed back and
+logged one at a time (a reference written out here), with the trust and reading switches on
+and off.
 """
 
 from __future__ import annotations
@@ -31,15 +35,25 @@ WORLDS = [
         },
     ),
     (5, {"russia.incursion_serious_share": 0.5, "russia.incursion_threat_weight": 0.2}),
+    (  # many incursions, several Article 4 requests a year between routine ones
+        6,
+        {
+            "russia.incursion_scale": 3.0,
+            "russia.incursion_serious_share": 0.3,
+            "russia.incursion_firm_base": 3.0,
+            "russia.incursion_trust_loss": 0.2,
+            "russia.incursion_cohesion_loss": 0.1,
+        },
+    ),
 ]
 
 
-def _models(years: int) -> list:
+def _models(years: int, switches: dict | None = None) -> list:
     """The worlds' models, each advanced alone ``years`` years and then to this year's
-    incursions (its first two phases)."""
+    incursions (its first two phases); ``switches``: parameters every world shares."""
     out = []
     for seed, params in WORLDS:
-        m = make_model(params, seed=seed)
+        m = make_model(params | (switches or {}), seed=seed)
         for _ in range(years):
             m.step()
         one = Batch.of(m)
@@ -110,3 +124,117 @@ def test_targets_from_one_block_are_those_choice_draws():
         drawn = incursions._draw_targets(np.tile(p, (k, 1)), block[:k])
         assert np.array_equal(drawn, targets)
         assert np.array_equal(block[k:].reshape(k, 3), rest)
+
+
+# -- the feedback and the texts against one incursion at a time -----------------------------------
+def _before(m) -> tuple:
+    ru, st = m.russia, m.ally_state
+    return (
+        st.shock.copy(),
+        st.trust.copy(),
+        m.cohesion_damage,
+        ru.confidence,
+        ru.europe_resolve_estimate,
+        ru.resolve_estimate,
+    )
+
+
+def _one_at_a_time(m, before: tuple, incs: list) -> tuple:
+    """The feedback of ``incs`` (M8) applied one incursion after the other, as the rules state
+    it: a routine incursion adds to its target's shock; a request adds a vector (the target's
+    weight plus the network's alarm), moves trust and cohesion; Russia learns from each."""
+    shock, trust, damage, c, e, r = before
+    shock, trust = shock.copy(), trust.copy()
+    p = m.p_russia
+    reads = m.on("russia_reads_resolve")
+    for inc in incs:
+        t = inc.target
+        if inc.article4:
+            vec = np.zeros(len(shock))
+            vec[t] = p["incursion_threat_weight"]
+            closeness = m.raw_weights[t] / (m.raw_weights.max() or 1.0)
+            closeness[t] = 1.0
+            shock = shock + (vec + p["incursion_article4_threat_weight"] * closeness)
+            if m.on("trust"):
+                if inc.us_stood:
+                    trust = trust + p["incursion_trust_gain"] * (1.0 - trust)
+                else:
+                    trust = trust - p["incursion_trust_loss"] * trust
+            if not inc.us_stood:
+                damage = 1.0 - (1.0 - damage) * (1.0 - p["incursion_cohesion_loss"])
+        else:
+            shock[t] += p["incursion_threat_weight"]
+        if inc.firm:
+            c = c - p["incursion_deter_gain"] * max(0.0, 1.0 + c)
+        else:
+            c = c + p["incursion_embolden_gain"] * max(0.0, 1.0 - c)
+        if reads:
+            if inc.firm:
+                e = e + p["incursion_resolve_gain"] * (1.0 - e)
+            else:
+                e = e - p["incursion_resolve_loss"] * e
+            if inc.us_stood is not None:
+                if inc.us_stood:
+                    r = r + p["incursion_resolve_gain"] * (1.0 - r)
+                else:
+                    r = r - p["incursion_resolve_loss"] * r
+    return shock, trust, damage, c, e, r
+
+
+def _texts(m, incs: list) -> list[str]:
+    """The year's ``incursion`` events in words, one incursion at a time: each request's, then
+    one for the rest."""
+    answers = {"air": "intercepted", "drone": "shot down", "sea": "escorted out"}
+    out = [incursions.describe(m, i) for i in incs if i.article4]
+    parts = []
+    for i in incs:
+        if not i.article4:
+            c = m.allies[i.target].record.country
+            where = f"sea off {c}" if i.kind == "sea" else f"{i.kind} over {c}"
+            parts.append(f"{where} ({answers[i.kind] if i.firm else 'tracked, a protest'})")
+    if parts:
+        n = len(parts)
+        out.append(f"{n} Russian incursion{'s' if n > 1 else ''}: " + ", ".join(parts))
+    return [f"{m.year}: {t[0].upper()}{t[1:]}" for t in out]
+
+
+@pytest.mark.parametrize(
+    "switches",
+    [
+        {},
+        {"mechanisms.trust": False},
+        {"mechanisms.russia_reads_resolve": False},
+    ],
+)
+def test_the_feedback_and_texts_are_those_of_one_incursion_at_a_time(switches):
+    models = _models(2, switches)
+    before = [_before(m) for m in models]
+    logged = [len(m.recorder.events["event"]) for m in models]
+    incursions.act(Batch(models))
+    several = 0
+    for m, b, k in zip(models, before, logged, strict=True):
+        incs = m.russia.incursions_this_year
+        got = _before(m)
+        want = _one_at_a_time(m, b, incs)
+        assert got[0].tobytes() == want[0].tobytes() and got[1].tobytes() == want[1].tobytes()
+        assert got[2:] == want[2:]
+        assert m.recorder.events["event"][k:] == _texts(m, incs)
+        requests = [j for j, i in enumerate(incs) if i.article4]
+        several += len(requests) > 1 and requests[-1] - requests[0] >= len(requests)
+    assert several  # a run with several requests and routine incursions between them
+
+
+def test_learning_from_a_year_is_learning_from_each_in_turn():
+    firm = [True, False, False, True, True, False]
+    stood = [None, True, None, False, None, None]
+    for reads in (True, False):
+        a, b = make_model(seed=3).russia, make_model(seed=3).russia
+        a.confidence = b.confidence = 0.3
+        a.learn_from_incursions(firm, stood, reads)
+        for f, s in zip(firm, stood, strict=True):
+            b.learn_from_incursion(f, s, reads)
+        assert (a.confidence, a.europe_resolve_estimate, a.resolve_estimate) == (
+            b.confidence,
+            b.europe_resolve_estimate,
+            b.resolve_estimate,
+        )
