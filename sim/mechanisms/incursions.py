@@ -262,7 +262,9 @@ def _draw_targets(
 def _per_run(value: float | np.ndarray) -> np.ndarray:
     """A parameter of :meth:`Batch.params` (a batch of one's number, or a column of the runs')
     as a vector over the runs."""
-    return np.reshape(value, -1)
+    if isinstance(value, np.ndarray):
+        return value[:, 0]
+    return np.array([value], dtype=float)
 
 
 class Drawn(NamedTuple):
@@ -344,7 +346,7 @@ def act(batch: Batch) -> list[list[Incursion]]:
     start = 4 * first[seg]
     triple = start + c[seg] + 3 * j
     run = seg // 3
-    kinds_drawn = np.flatnonzero(c)  # the (run, kind) rows drawn from, and each one's among them
+    kinds_drawn = c.nonzero()[0]  # the (run, kind) rows drawn from, and each one's among them
     targets = _draw_targets(
         weights.reshape(-1, weights.shape[-1])[kinds_drawn],
         u[start + j],
@@ -357,7 +359,7 @@ def act(batch: Batch) -> list[list[Incursion]]:
     # None without Article 4 (asarray: NumPy's stubs type a 3-argument where as a tuple)
     us_stood = np.asarray(np.where(article4, stood, None)).tolist()
     d = Drawn(run, targets, seg % 3, serious, firm, article4, stood, us_stood)
-    fed = np.flatnonzero(n).tolist()
+    fed = n.nonzero()[0].tolist()
     expected = rates.sum(axis=1).tolist()
     whys = [_why(models[r], expected[r]) for r in fed]  # Russia's reading before it learns
     feed_back(batch, d)
@@ -381,10 +383,9 @@ def act(batch: Batch) -> list[list[Incursion]]:
     )
     # the year's summary of the incursions without Article 4, run by run
     routine = ~article4
-    countries = tuple(a.record.country for a in models[0].allies)
-    parts = _routine_texts(countries)[
-        (d.kind[routine] * 2 + firm[routine]) * len(countries) + targets[routine]
-    ].tolist()
+    texts = _routine_texts(models[0])
+    parts = texts[(d.kind[routine] * 2 + firm[routine]) * (len(texts) // 6) + targets[routine]]
+    parts = parts.tolist()
     sizes, routines = n.tolist(), np.bincount(run[routine], minlength=len(models)).tolist()
     lo = lo_routine = 0
     for r, why in zip(fed, whys, strict=True):
@@ -452,7 +453,7 @@ def feed_back(batch: Batch, d: Drawn) -> None:
     if not article4.any():
         np.add.at(flat, run * n + target, w[run])
     else:
-        requests = np.flatnonzero(article4)
+        requests = article4.nonzero()[0]
         runs = run[requests]
         closeness = np.array(
             [
@@ -470,10 +471,10 @@ def feed_back(batch: Batch, d: Drawn) -> None:
         adds[every, target] = True
         added[requests] = alarm
         adds[requests] = True
-        at = np.flatnonzero(adds)  # (incursion, ally) in order
+        at = adds.reshape(-1).nonzero()[0]  # (incursion, ally) in order
         np.add.at(flat, run[at // n] * n + at % n, added.reshape(-1)[at])
         _consult(batch, d, requests, params)
-    fed = np.flatnonzero(sizes).tolist()
+    fed = sizes.nonzero()[0].tolist()
     firm, us_stood = d.firm.tolist(), d.us_stood
     reads = batch.on("russia_reads_resolve")
     lo = 0
@@ -565,19 +566,26 @@ def describe(model: AllianceModel, inc: Incursion) -> str:
     return text
 
 
-@lru_cache(maxsize=4)
-def _routine_texts(countries: tuple[str, ...]) -> np.ndarray:
+def _routine_texts(model: AllianceModel) -> np.ndarray:
     """An incursion without Article 4 in words, for the year's summary: by kind, answer (not
-    firm, firm) and target, flat (``(kind x 2 + firm) x allies + target``); keyed on the
-    allies' names, fixed in a run."""
-    texts = []
-    for kind in KINDS:
-        for firm in (False, True):
-            answer = _FIRM[kind] if firm else "tracked, a protest"
-            for c in countries:
-                where = f"sea off {c}" if kind == "sea" else f"{kind} over {c}"
-                texts.append(f"{where} ({answer})")
-    return np.array(texts, dtype=object)
+    firm, firm) and target, flat (``(kind x 2 + firm) x allies + target``); the allies' names
+    are fixed in a run and shared by the runs of a batch (:func:`~sim.engine.batch.structure`),
+    so kept on the run's theatre."""
+    cache = model.theatre.cache
+    out = cache.get(("incursion_texts",))
+    if out is None:
+        texts = []
+        for kind in KINDS:
+            for firm in (False, True):
+                answer = _FIRM[kind] if firm else "tracked, a protest"
+                for a in model.allies:
+                    c = a.record.country
+                    where = f"sea off {c}" if kind == "sea" else f"{kind} over {c}"
+                    texts.append(f"{where} ({answer})")
+        out = np.array(texts, dtype=object)
+        out.flags.writeable = False
+        cache[("incursion_texts",)] = out
+    return out
 
 
 def _log_article4(
