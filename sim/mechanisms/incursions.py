@@ -28,10 +28,11 @@ Each year (:func:`act`, after the grey-zone campaign, for every run of a batch a
    the consultations the US stands with the target with the probability it would answer a probe
    (:meth:`~sim.agents.united_states.UnitedStates.respond_probability`): abandonment threats make
    it less likely.
-4. **Feedback** (:func:`apply_feedback`): the target's threat shock (and every ally's, by
-   network closeness, after Article 4); trust in the US and cohesion after consultations;
-   Russia's confidence and resolve estimates (a firm answer teaches caution, an unanswered one
-   emboldens: :meth:`~sim.agents.russia.Russia.learn_from_incursion`).
+4. **Feedback** (:func:`feed_back`, over the batch, in each run's order; one incursion:
+   :func:`apply_feedback`): the target's threat shock (and every ally's, by network closeness,
+   after Article 4); trust in the US and cohesion after consultations; Russia's confidence and
+   resolve estimates (a firm answer teaches caution, an unanswered one emboldens:
+   :meth:`~sim.agents.russia.Russia.learn_from_incursions`).
 
 Draws use Russia's ``incursion_rng``, a child stream of the model's generator, so that the
 ``incursions`` switch (its rates at 0) removes exactly this mechanism and leaves every other
