@@ -146,6 +146,16 @@ def war_urgency(a: Mapping[str, float], proximity: Num, war: float, war_at_start
     return a["war_urgency_gain"] * proximity * np.maximum(0.0, war - war_at_start)
 
 
+def peer_spending(weighted: Num, has_peers: Num, rows: Num, core: Num) -> Num:
+    """M4: each ally's neighbours' genuine core spending, the pull of
+    :func:`desired_core_pct`'s ``peers`` (peer norms, ODD 7.4; ``peer_weight`` an assumption):
+    ``weighted`` is the network's weights over the allies with armed forces times their core
+    spending (``W @ core``, each run's own product), divided by the weights' row sums ``rows``;
+    an ally with no such neighbour (``has_peers`` False) reads its own ``core``. Elementwise:
+    one run's allies, or (runs, allies)."""
+    return np.where(has_peers, weighted / rows, core)
+
+
 def desired_core_pct(
     a: Mapping[str, float],
     need: Num,

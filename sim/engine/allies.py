@@ -11,6 +11,7 @@ events (the seminar: :class:`sim.model.decisions.Decisions`).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +27,11 @@ from .batch import Batch, rows
 if TYPE_CHECKING:
     from ..model.alliance import AllianceModel
 
-# The allies' state the phase reads (AllyState's arrays), and what it writes back.
-READ = (
-    "member",
-    "armed",
+# The allies' state the phase reads (AllyState's arrays), and what it writes back. The flags
+# are gathered in one call (booleans), the numbers in another (floats: ``greyzone_attacks``, a
+# count, is read only multiplied by a float, which converts it to the same float).
+FLAGS = ("member", "armed", "holdout")
+NUMBERS = (
     "threat",
     "shock",
     "aggression",
@@ -43,7 +45,6 @@ READ = (
     "resistance",
     "base_pct",
     "size",
-    "holdout",
     "holdout_cap",
     "adjustment",
     "max_rise",
@@ -51,6 +52,8 @@ READ = (
     "reclassify_max",
     "gdp_growth",
 )
+READ = FLAGS + NUMBERS
+_GET_FLAGS, _GET_NUMBERS = operator.attrgetter(*FLAGS), operator.attrgetter(*NUMBERS)
 WRITTEN = (
     "threat",
     "shock",
@@ -87,19 +90,36 @@ def act(batch: Batch) -> None:
         st = first.ally_state
         s = {name: getattr(st, name)[None] for name in READ}
         start = {k: v[None] for k, v in first.budget_start.items()}
-    else:
-        s = {name: np.array([getattr(m.ally_state, name) for m in models]) for name in READ}
-        start = {k: np.array([m.budget_start[k] for m in models]) for k in first.budget_start}
+    else:  # one call per dtype, (runs, names, allies): each name's (runs, allies) a view of it
+        states = [m.ally_state for m in models]
+        flags = np.array([_GET_FLAGS(st) for st in states], dtype=bool)
+        numbers = np.array([_GET_NUMBERS(st) for st in states], dtype=float)
+        s = dict(zip(FLAGS, flags.transpose(1, 0, 2), strict=True))
+        s.update(zip(NUMBERS, numbers.transpose(1, 0, 2), strict=True))
+        keys = tuple(first.budget_start)
+        get = operator.itemgetter(*keys)
+        values = np.array([get(m.budget_start) for m in models]).transpose(1, 0, 2)
+        start = dict(zip(keys, values, strict=True))
     # Per run: its numbers this year, last year's network products and its budget shocks.
     cols: list[tuple[float, ...]] = []
-    neighbours, peers, shocks, bars = [], [], [], []
+    shocks, bars = [], []
     for m in models:
         us, now = m.united_states, m.now
         cols.append(_columns(m, us, now))
-        neighbours.append(m.norm_weights @ m.ally_state.threat)
-        peers.append(m._peers())
         shocks.append(m.rng.normal(0.0, m.p_allies["budget_noise_sd"], n))
         bars.append(m.pledge.due_bar(m.year))  # a pledge (or a floor it raised) fallen due
+    if len(models) == 1:
+        neighbours_a = (first.norm_weights @ first.ally_state.threat)[None]
+        peers_a = first._peers()[None]
+    else:  # each run's W @ x in one stacked matmul call (module docstring)
+        neighbours_a = _products(batch.kept("norm_weights"), s["threat"])
+        core = s["core_pct"]
+        peers_a = rules.peer_spending(
+            _products(batch.kept("peer_weights"), core),
+            batch.kept("has_peers"),
+            batch.kept("peer_rows"),
+            core,
+        )
     c: dict[str, Any]
     if len(models) == 1:  # a batch of one: its numbers as they are (:func:`_numbers`)
         c = dict(zip(_COLUMNS, cols[0], strict=True))
@@ -107,7 +127,7 @@ def act(batch: Batch) -> None:
         table = np.array(cols, dtype=float)
         c = {k: table[:, i : i + 1] for i, k in enumerate(_COLUMNS)}
     laggards = rows([m.laggards for m in models])
-    neighbours_a, peers_a, shocks_a = (rows(x) for x in (neighbours, peers, shocks))
+    shocks_a = rows(shocks)
 
     signals = c["threat_level"] * np.where(laggards, 1.0, pa["non_laggard_signal"])
     signals = np.where(s["member"], signals, 0.0)  # the US asks members (pledge weights)
@@ -275,28 +295,29 @@ def act(batch: Batch) -> None:
     why["gdp"] = core + reclassified - before_gdp
     rule = budget_why.RULE_TERMS  # the rule moves only allies with armed forces
     why = {k: np.where(armed, v, 0.0) if k in rule else v for k, v in why.items()}
-    new = {
-        "threat": threat,
-        "shock": shock,
-        "aggression": aggression,
-        "trust": trust,
-        "drafted_threat": drafted,
-        "war_urgency": war,
-        "core_pct": core,
-        "reclassified_pct": reclassified,
-        "related_pct": related,
-    }
-    states = _per_run([new[k] for k in WRITTEN])
+    states = _per_run(
+        [threat, shock, aggression, trust, drafted, war, core, reclassified, related]
+    )  # in the order of WRITTEN
     answers = _per_run(shares)
+    terms = tuple(why)
     reasons = _per_run(list(why.values()))
     for m, state, answer, sig, reason in zip(
         models, states, answers, signals, reasons, strict=True
     ):
         st = m.ally_state
-        for name, v in zip(WRITTEN, state, strict=True):
-            setattr(st, name, v)
+        (
+            st.threat,
+            st.shock,
+            st.aggression,
+            st.trust,
+            st.drafted_threat,
+            st.war_urgency,
+            st.core_pct,
+            st.reclassified_pct,
+            st.related_pct,
+        ) = state
         m.shares, m.signals = answer, sig
-        m.budget_why = dict(zip(why, reason, strict=True))
+        m.budget_why = dict(zip(terms, reason, strict=True))
         m.united_states.exited_this_year = False  # an exit at the end of last year now felt
 
 
@@ -344,6 +365,14 @@ def _columns(m: AllianceModel, us: Any, now: Any) -> tuple[float, ...]:
         now["pledge_related_pct"],
         now["gdp_surprise_pct"],
     )
+
+
+def _products(weights: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Each run's ``weights[r] @ x[r]`` (runs, allies, allies) by (runs, allies), in one
+    stacked ``matmul`` call: NumPy calls for each run the routine (BLAS's matrix-vector
+    product) it calls for one run's ``w @ x``, so each run's sums are added in the order they
+    are alone (``tests/test_engine_allies.py`` checks they agree to the bit)."""
+    return np.matmul(weights, x[:, :, None])[:, :, 0]
 
 
 def _per_run(arrays: Sequence[np.ndarray]) -> Any:

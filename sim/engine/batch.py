@@ -40,7 +40,7 @@ class Batch:
     model's table changes (a lever moved: :meth:`AllianceModel.change_params` binds a new one).
     """
 
-    __slots__ = ("_params", "models")
+    __slots__ = ("_kept", "_params", "models")
 
     def __init__(self, models: Sequence[AllianceModel]) -> None:
         if not models:
@@ -54,6 +54,7 @@ class Batch:
                     )
         self.models = list(models)
         self._params: dict[str, tuple[list[Mapping[str, Any]], dict[str, Any]]] = {}
+        self._kept: dict[str, tuple[list[Any], np.ndarray]] = {}
 
     @classmethod
     def of(cls, model: AllianceModel) -> Batch:
@@ -71,6 +72,20 @@ class Batch:
         """``get(model)`` for every model, stacked on a first axis of length R (:func:`rows`: a
         batch of one's array is a view; read it, do not write into it)."""
         return rows([get(m) for m in self.models])
+
+    def kept(self, name: str) -> np.ndarray:
+        """The models' attribute ``name`` stacked as :meth:`stack` stacks it, kept from year to
+        year while every model's attribute is the very object it was (keyed on the objects'
+        identity: only for arrays a model binds once and never writes into, such as its
+        network's weights and the allies' fixed masks; a model that binds a new one, say in
+        :meth:`AllianceModel.change_params`, is stacked anew)."""
+        current = [getattr(m, name) for m in self.models]
+        kept = self._kept.get(name)
+        if kept is not None and all(a is b for a, b in zip(kept[0], current, strict=True)):
+            return kept[1]
+        out = rows(current)
+        self._kept[name] = (current, out)
+        return out
 
     def column(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
         """``get(model)`` (a number) for every model, as a column of shape (R, 1)."""

@@ -13,15 +13,19 @@ and NATO's requirement (a power of each run's own numbers).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..mechanisms import capability as cap
 from ..mechanisms import influence
 from ..model.alliance import US_BUY_SHARE_2025
+from .batch import rows
 
 if TYPE_CHECKING:
+    from ..model.alliance import AllianceModel
     from .batch import Batch
 
 
@@ -48,15 +52,12 @@ def deliver(batch: Batch) -> None:
         "isr_irreplaceable_share",
     )
     pc = batch.numbers("coercion", "hedge_buy_shift", "hedge_isr_gain")
-    base = batch.stack(lambda m: m.base_allocation)
-    weights = cap.allocation_weights(base, batch.stack(lambda m: m.coverage), p["gap_priority"])
-    equip = np.where(
-        batch.stack(lambda m: m.armed),
-        batch.stack(lambda m: m.ally_state.spending_bn)
-        * batch.stack(lambda m: m.ally_state.equipment_share),
-        0.0,
-    )
-    hedge = batch.stack(lambda m: m.shares[1]) * batch.stack(lambda m: m.signals)
+    now = _gather(models, _deliver_arrays, _DELIVER_NAMES)
+    base = batch.kept("base_allocation")
+    weights = cap.allocation_weights(base, batch.stack(_COVERAGE), p["gap_priority"])
+    spending = now["gdp_bn"] * now["core_pct"] / 100.0  # AllyState.spending_bn
+    equip = np.where(batch.kept("armed"), spending * now["equipment_share"], 0.0)
+    hedge = now["hedge_share"] * now["signals"]
     us_share = p["us_buy_share"] * (1.0 - pc["hedge_buy_shift"] * hedge)
     orders = equip[:, :, None] * weights[:, None, :]
     for r, m in enumerate(models):  # human allies' purchases (sim.model.decisions)
@@ -80,23 +81,58 @@ def deliver(batch: Batch) -> None:
     pipes = [m.pipeline for m in models]
     cap.order(pipes, orders, us_share)
     cap.deliver(pipes)
-    eu_gdp = np.where(
-        batch.stack(lambda m: m.european), batch.stack(lambda m: m.ally_state.gdp_bn), 0.0
-    )
+    eu_gdp = np.where(batch.kept("european"), now["gdp_bn"], 0.0)
     hedging = np.vecdot(eu_gdp, hedge) / np.maximum(eu_gdp.sum(axis=1), 1e-9)
     rate = p["isr_sovereign_rate"][:, 0] * (1.0 + pc["hedge_isr_gain"][:, 0] * hedging)
     sovereign = np.minimum(
         p["isr_irreplaceable_share"][:, 0],
-        batch.column(lambda m: m.sovereign_isr)[:, 0]
+        batch.column(_SOVEREIGN_ISR)[:, 0]
         + rate * weights[:, cap.ISR] / np.maximum(base[:, cap.ISR], 1e-9),
     )
-    for r, m in enumerate(models):
-        m.equipment_bn, m.us_buy_shares = equip[r], us_share[r]
-        m.hedging, m.sovereign_isr = float(hedging[r]), float(sovereign[r])
-    update_indices(batch)
+    for m, e, u, h, i in zip(
+        models, equip, us_share, hedging.tolist(), sovereign.tolist(), strict=True
+    ):
+        m.equipment_bn, m.us_buy_shares, m.hedging, m.sovereign_isr = e, u, h, i
+    now["equipment_bn"], now["us_buy_shares"] = equip, us_share
+    update_indices(batch, now)
 
 
-def update_indices(batch: Batch) -> None:
+# What the deliveries read of each run (one call: :func:`_gather`), and what the indices read
+# (the deliveries pass theirs on; the equipment and its US share are the year's, just set).
+_DELIVER_NAMES = (
+    "gdp_bn", "core_pct", "equipment_share", "threat", "trust", "comply", "hedge_share", "signals",
+)  # fmt: skip
+_INDEX_NAMES = ("gdp_bn", "threat", "trust", "comply", "equipment_bn", "us_buy_shares")
+_ALLY = operator.attrgetter("gdp_bn", "core_pct", "equipment_share", "threat", "trust")
+_COVERAGE = operator.attrgetter("coverage")
+_SOVEREIGN_ISR = operator.attrgetter("sovereign_isr")
+
+
+def _deliver_arrays(m: AllianceModel) -> tuple[np.ndarray, ...]:
+    """A run's arrays of :data:`_DELIVER_NAMES`."""
+    return (*_ALLY(m.ally_state), m.shares[0], m.shares[1], m.signals)
+
+
+def _index_arrays(m: AllianceModel) -> tuple[np.ndarray, ...]:
+    """A run's arrays of :data:`_INDEX_NAMES`."""
+    st = m.ally_state
+    return (st.gdp_bn, st.threat, st.trust, m.shares[0], m.equipment_bn, m.us_buy_shares)
+
+
+def _gather(
+    models: Sequence[AllianceModel],
+    get: Callable[[AllianceModel], tuple[np.ndarray, ...]],
+    names: Sequence[str],
+) -> dict[str, np.ndarray]:
+    """The runs' per-ally arrays ``get(model)`` (floats), each name's (runs, allies), in one
+    call (each a view of it; a batch of one's, views of its own arrays: read them)."""
+    if len(models) == 1:
+        return {k: v[None] for k, v in zip(names, get(models[0]), strict=True)}
+    values = np.array([get(m) for m in models], dtype=float).transpose(1, 0, 2)
+    return dict(zip(names, values, strict=True))
+
+
+def update_indices(batch: Batch, now: Mapping[str, np.ndarray] | None = None) -> None:
     """Coverage (M1), European share and US influence (M6), nuclear liability (M7), cohesion.
 
     * coverage per category = European capability / requirement
@@ -111,46 +147,56 @@ def update_indices(batch: Batch) -> None:
       x (1 - 2 x mean absolute deviation of threat)), where Article 5 failures add damage
       that heals at ``cohesion_heal_rate`` a year.
 
-    A model's own :meth:`AllianceModel._update_indices` (at its start) is this for its batch of
-    one.
+    ``now``: the runs' per-ally arrays of :data:`_INDEX_NAMES` as :func:`deliver` has them
+    (else gathered here). A model's own :meth:`AllianceModel._update_indices` (at its start) is
+    this for its batch of one.
     """
     models = batch.models
+    if now is None:
+        now = _gather(models, _index_arrays, _INDEX_NAMES)
     pa = batch.numbers(
         "alliance", "nuclear_commitment", "cohesion_heal_rate", "cohesion_trust_weight"
     )
-    europe = cap.in_europe(
-        batch.stack(lambda m: m.europe_weights), batch.stack(lambda m: m.pipeline.stock)
+    europe = cap.in_europe(batch.kept("europe_weights"), cap.stocks([m.pipeline for m in models]))
+    us_states = [m.united_states for m in models]
+    us = cap.us_in_europe(
+        batch.kept("us_base"),
+        _column([u.posture for u in us_states]),
+        np.array([u.exited_mechanisms for u in us_states], dtype=bool),
+        np.array([u.p["exit_capability_loss"] for u in us_states], dtype=float),
     )
-    us = batch.stack(lambda m: m.us_capability_in_europe())
-    requirement = batch.stack(
-        lambda m: cap.requirement(
-            m.requirement_start,
-            m.russia.forces.total,
-            m.russia_reference,
-            m.p_capability["requirement_russia_elasticity"],
-        ),
+    growth = _column(
+        [
+            cap.requirement_growth(
+                m.russia.forces.total,
+                m.russia_reference,
+                m.p_capability["requirement_russia_elasticity"],
+            )
+            for m in models
+        ]
     )
+    requirement = batch.kept("requirement_start") * growth  # cap.requirement of each run
     coverage = cap.coverage(europe, requirement, batch.column(lambda m: m.isr_cap())[:, 0])
-    for r, m in enumerate(models):
-        m.coverage = coverage[r]
+    for m, row in zip(models, coverage, strict=True):
+        m.coverage = row
     first = models[0]
     if first.year > first.start_year:  # the same year in every run of a batch
         mean_coverage = np.add.reduce(coverage, axis=1) / coverage.shape[1]  # .mean()'s values
-        for r, m in enumerate(models):
-            m._choose_commander(float(mean_coverage[r]))
+        for m, mean_cov in zip(models, mean_coverage.tolist(), strict=True):
+            m._choose_commander(mean_cov)
     eu_total = europe.sum(axis=1)
     eu_share = eu_total / (eu_total + us.sum(axis=1))
-    channels = influence_channels(batch)
+    channels = influence_channels(batch, now)
     agency = batch.on("agency")
     us_influence = (
         influence.index(batch.table("alliance", *influence.WEIGHTS), channels)
         if agency
         else np.ones(len(models))
     )
-    threats = batch.stack(lambda m: m.ally_state.threat)
-    mean = batch.stack(lambda m: m.mean_weights)
+    threats = now["threat"]
+    mean = batch.kept("mean_weights")
     mean_threat = np.vecdot(mean, threats)
-    mean_trust = np.vecdot(mean, batch.stack(lambda m: m.ally_state.trust))
+    mean_trust = np.vecdot(mean, now["trust"])
     nuclear = pa["nuclear_commitment"][:, 0] * (1.0 - us_influence) * mean_threat
     damage = batch.column(lambda m: m.cohesion_damage)[:, 0] * (
         1.0 - pa["cohesion_heal_rate"][:, 0]
@@ -160,44 +206,54 @@ def update_indices(batch: Batch) -> None:
     cohesion = (1.0 - damage) * np.maximum(
         0.0, np.minimum(1.0, w * mean_trust + (1.0 - w) * (1.0 - 2.0 * spread))
     )
-    for r, m in enumerate(models):
-        m.eu_share = float(eu_share[r])
-        m.influence_channels = channels[r]
-        m.us_influence = float(us_influence[r])
-        m.nuclear_liability = float(nuclear[r])
-        m.cohesion_damage = float(damage[r])
-        m.cohesion = float(cohesion[r])
+    for m, share, channel, infl, nuc, dmg, coh in zip(
+        models,
+        eu_share.tolist(),
+        channels,
+        us_influence.tolist(),
+        nuclear.tolist(),
+        damage.tolist(),
+        cohesion.tolist(),
+        strict=True,
+    ):
+        m.eu_share, m.influence_channels, m.us_influence = share, channel, infl
+        m.nuclear_liability, m.cohesion_damage, m.cohesion = nuc, dmg, coh
 
 
-def influence_channels(batch: Batch) -> list[dict[str, float]]:
+def _column(values: list[Any]) -> np.ndarray:
+    """The runs' numbers as a float column (runs, 1)."""
+    return np.array(values, dtype=float)[:, None]
+
+
+def influence_channels(
+    batch: Batch, now: Mapping[str, np.ndarray] | None = None
+) -> list[dict[str, float]]:
     """This year's five channels of US influence in each run (:mod:`sim.mechanisms.influence`):
     the allies' compliance is asked from the year after the start, once the US has taken its
-    stance (``comply_start``)."""
+    stance (``comply_start``). ``now``: as :func:`update_indices` has it."""
     models = batch.models
-    european = batch.stack(lambda m: m.european)
+    if now is None:
+        now = _gather(models, _index_arrays, _INDEX_NAMES)
+    european = batch.kept("european")
     first = models[0]
     if first.year > first.start_year:  # the same year in every run of a batch
         eu_gdp = np.where(
-            european & batch.stack(lambda m: m.ally_state.member),
-            batch.stack(lambda m: m.ally_state.gdp_bn),
-            0.0,
+            european & rows([m.ally_state.member for m in models]), now["gdp_bn"], 0.0
         )
-        comply = batch.stack(lambda m: m.shares[0])
-        share = influence.gdp_weighted(comply, eu_gdp)
+        share = influence.gdp_weighted(now["comply"], eu_gdp)
         compliance = influence.compliance(share, batch.column(lambda m: m.comply_start)[:, 0])
     else:
         compliance = np.ones(len(models))
-    equip = np.where(european, batch.stack(lambda m: m.equipment_bn), 0.0)
-    buys = batch.stack(lambda m: m.us_buy_shares)
-    share = influence.gdp_weighted(buys, equip)
+    equip = np.where(european, now["equipment_bn"], 0.0)
+    share = influence.gdp_weighted(now["us_buy_shares"], equip)
     procurement = influence.procurement(share, equip.sum(axis=1), US_BUY_SHARE_2025)
     return [
         {
-            "compliance": float(compliance[r]),
-            "procurement": float(procurement[r]),
+            "compliance": c,
+            "procurement": p,
             "command": 0.0 if m.united_states.european_command else 1.0,
             "crisis": m.crisis_alignment,
             "basing": min(1.0, m.united_states.posture),
         }
-        for r, m in enumerate(models)
+        for m, c, p in zip(models, compliance.tolist(), procurement.tolist(), strict=True)
     ]

@@ -358,6 +358,18 @@ def backlog_years(backlog: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     return np.where(cap > 0, owed / np.where(cap > 0, cap, 1.0), 0.0)
 
 
+def stocks(pipes: Sequence[CapabilityPipeline]) -> np.ndarray:
+    """The stocks of ``pipes`` (run x ally x category): the array of their rows when the rows
+    are theirs, in their order (a batch after its first year, a pipeline alone: no copy; read
+    it, do not write into it), else the pipelines' stocks stacked."""
+    rows = pipes[0]._rows
+    if len(rows.pipes) == len(pipes) and all(
+        a is b for a, b in zip(rows.pipes, pipes, strict=True)
+    ):
+        return rows.stock
+    return np.array([p.stock for p in pipes])
+
+
 def coverage(europe: np.ndarray, requirement: np.ndarray, isr_cap: Any) -> np.ndarray:
     """Europe's coverage per category (the last axis: a run's, or (R, categories) for a batch
     of runs with ``isr_cap`` a column), with ISR capped at ``isr_cap`` (C17)."""
@@ -422,8 +434,29 @@ def requirement(
     30-50% larger than before 2022 (IISS, May 2025, ``crisis_references.csv``); DDIS, February
     2025.
     """
+    return np.asarray(target) * requirement_growth(russia_forces, russia_reference, elasticity)
+
+
+def requirement_growth(russia_forces: float, russia_reference: float, elasticity: float) -> Any:
+    """The factor :func:`requirement` applies to NATO's planning target: ``max(1, forces /
+    reference) ^ elasticity`` (a run's number; a batch multiplies each run's target by its own,
+    :mod:`sim.engine.deliveries`)."""
     ratio = max(1.0, russia_forces / max(russia_reference, 1e-9))
-    return np.asarray(target) * ratio**elasticity
+    return ratio**elasticity
+
+
+def us_in_europe(us_base: np.ndarray, posture: Any, exited: Any, loss: Any) -> np.ndarray:
+    """US capability in Europe per category: its start level ``us_base`` x ``posture``, ISR and
+    enablers cut by ``loss`` (``exit_capability_loss``) where the US has left the coordination
+    mechanisms (``exited``) (C15, C17). One run's (categories,) with numbers, or (runs,
+    categories) with ``posture`` a column and ``exited``, ``loss`` of one entry per run."""
+    us = us_base * posture
+    if np.any(exited):
+        cut = us.copy()
+        for k in (ISR, ENABLERS):
+            cut[..., k] = np.where(exited, us[..., k] * (1.0 - loss), us[..., k])
+        return cut
+    return us
 
 
 def planning_target(

@@ -302,7 +302,7 @@ class AllianceModel(mesa.Model):
         """Each ally's neighbours' genuine core spending, network-weighted over allies with
         armed forces (its own where it has no such neighbour)."""
         core = self.ally_state.core_pct
-        return np.where(self.has_peers, (self.peer_weights @ core) / self.peer_rows, core)
+        return rules.peer_spending(self.peer_weights @ core, self.has_peers, self.peer_rows, core)
 
     def _situational_threat(self) -> np.ndarray:
         st = self.ally_state
@@ -360,13 +360,10 @@ class AllianceModel(mesa.Model):
     def us_capability_in_europe(self) -> np.ndarray:
         """US capability in Europe per category: start level x posture, less what leaving the
         coordination mechanisms takes from ISR and enablers (C15, C17)."""
-        us = self.us_base * self.united_states.posture
-        if self.united_states.exited_mechanisms:
-            loss = self.united_states.p["exit_capability_loss"]
-            us = us.copy()
-            us[cap.ISR] *= 1.0 - loss
-            us[cap.ENABLERS] *= 1.0 - loss
-        return us
+        us = self.united_states
+        return cap.us_in_europe(
+            self.us_base, us.posture, us.exited_mechanisms, us.p["exit_capability_loss"]
+        )
 
     def europe_spending_bn(self) -> float:
         """Genuine core defence spending of the European allies, bn US$."""
