@@ -140,3 +140,65 @@ def test_rules_take_a_column_of_runs_as_they_take_one_run():
             m.p_perception, exposure[r], float(power[r, 0]), 0.4, 1.0, 0.0, 0.0
         )
         np.testing.assert_array_equal(both[r], one)
+
+
+def test_network_products_over_the_batch_are_each_runs_own():
+    """The allies' phase takes each run's ``W @ x`` (last year's threat over the network, the
+    peers' spending) in one stacked ``matmul`` call (:func:`sim.engine.allies._products`), on
+    views of a gathered array: to the bit each run's own product, for random weights and for
+    the runs' own networks."""
+    from sim.engine.allies import _products
+
+    rng = np.random.default_rng(4)
+    for r in (1, 2, 7, 128, 256):
+        w = rng.random((r, 31, 31)) * rng.choice([1e-3, 1.0, 1e3], size=(r, 31, 31))
+        gathered = rng.random((r, 5, 31)) - 0.3  # (runs, names, allies), as the phase gathers
+        x = gathered.transpose(1, 0, 2)[2]  # a strided view, one name's (runs, allies)
+        each = np.stack([a @ b for a, b in zip(w, x, strict=True)])
+        assert np.array_equal(_products(w, x), each)
+    models = _models()
+    for m in models:
+        m.step()
+    x = np.array([m.ally_state.core_pct for m in models])
+    for name in ("norm_weights", "peer_weights"):
+        w = np.array([getattr(m, name) for m in models])
+        each = np.stack([getattr(m, name) @ m.ally_state.core_pct for m in models])
+        assert np.array_equal(_products(w, x), each)
+
+
+def test_kept_and_bound_arrays_follow_what_the_models_hold():
+    """The batch keeps the allies' per-ally parameters as rows of one array
+    (:meth:`Batch.bound`) and the network's weights and the budget's start terms by identity
+    (:meth:`Batch.kept`): an Ally agent's write into a parameter (a write into the bound row),
+    an event's new array (``holdout_cap``, as :func:`sim.model.events.apply_event` binds one)
+    and new network weights bound by a model mid-run reach the next year's rules, in the batch
+    as in each run alone."""
+    alone, together = _models(), _models()
+    batch = Batch(together)
+    for ms in (alone, together):
+        for m in ms:
+            m.decisions = None
+    for m in alone:
+        m.step()
+    engine_year.step(batch)
+    fixed = batch.bound("ally_state.fixed", [m.ally_state for m in together], ("size", "max_rise"))
+    assert np.shares_memory(fixed, together[0].ally_state.max_rise)  # the rows are bound
+    for ms in (alone, together):
+        ms[1].allies[ms[1].ally_index["DEU"]].max_rise = 0.0  # in place, through the agent
+        ms[1].allies[ms[1].ally_index["POL"]].adjustment = 0.9
+        st = ms[2].ally_state
+        st.holdout_cap = np.where(st.armed, 1.0, st.holdout_cap)  # a new array
+        st.holdout = st.holdout | st.armed
+        ms[3].norm_weights = ms[3].norm_weights * 0.5  # new weights: another network
+        ms[4].budget_start = {k: v + 0.1 for k, v in ms[4].budget_start.items()}
+    for _ in range(2):
+        for m in alone:
+            m.step()
+        engine_year.step(batch)
+        for a, b in zip(alone, together, strict=True):
+            sa, sb = _state(a), _state(b)
+            for key in sa:
+                np.testing.assert_array_equal(sa[key], sb[key], err_msg=f"{key}, {a.year}")
+    deu = together[1].ally_index["DEU"]
+    assert together[1].ally_state.max_rise[deu] == 0.0
+    assert np.all(together[2].ally_state.holdout_cap[together[2].armed] == 1.0)

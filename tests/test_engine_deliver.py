@@ -145,3 +145,42 @@ def test_pipelines_together_deliver_what_each_delivers_alone(limited):
         for a, b in zip(alone, together, strict=True):
             for name in STATE:
                 assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_us_capability_and_requirement_over_the_batch_are_each_runs_own():
+    """The US capability in Europe (:func:`sim.mechanisms.capability.us_in_europe`, less ISR
+    and enablers where the US left the coordination mechanisms, C15, C17) and NATO's
+    requirement (each run's target times its own growth) over a batch, some runs exited and
+    others not, with their own postures, Russian forces and losses: each run's own numbers,
+    as the rule gives them for one run (its ``us_capability_in_europe``)."""
+    models = [AllianceModel(sc, rng=k) for k, sc in enumerate(_scenarios())]
+    for k, m in enumerate(models):
+        m.united_states.posture = 0.4 + 0.25 * k
+        m.united_states.p = {**m.united_states.p, "exit_capability_loss": 0.1 * (k + 1)}
+    models[1].united_states.exited_mechanisms = True
+    us = [m.united_states for m in models]
+    batch = cap.us_in_europe(
+        np.array([m.us_base for m in models]),
+        np.array([[u.posture] for u in us]),
+        np.array([u.exited_mechanisms for u in us]),
+        np.array([u.p["exit_capability_loss"] for u in us]),
+    )
+    for r, m in enumerate(models):
+        assert np.array_equal(batch[r], m.us_capability_in_europe())
+        expected = m.us_base * m.united_states.posture  # the rule written out for one run
+        if m.united_states.exited_mechanisms:
+            loss = m.united_states.p["exit_capability_loss"]
+            expected[cap.ISR] *= 1.0 - loss
+            expected[cap.ENABLERS] *= 1.0 - loss
+        assert np.array_equal(batch[r], expected)
+    assert not np.array_equal(batch[1] / models[1].us_base, batch[0] / models[0].us_base)
+    together = [AllianceModel(sc, rng=k) for k, sc in enumerate(_scenarios())]
+    alone = [AllianceModel(sc, rng=k) for k, sc in enumerate(_scenarios())]
+    for ms in (together, alone):
+        ms[0].united_states.exited_mechanisms = True
+        ms[2].russia.forces.total = 2.0 * ms[2].russia_reference  # the requirement grows
+    engine_year.step(Batch(together))
+    for m in alone:
+        m.step()
+    for a, b in zip(alone, together, strict=True):
+        _same(a, b)

@@ -27,21 +27,24 @@ from .batch import Batch, rows
 if TYPE_CHECKING:
     from ..model.alliance import AllianceModel
 
-# The allies' state the phase reads (AllyState's arrays), and what it writes back. The flags
-# are gathered in one call (booleans), the numbers in another (floats: ``greyzone_attacks``, a
-# count, is read only multiplied by a float, which converts it to the same float).
+# The allies' state the phase reads (AllyState's arrays), and what it writes back. Over a batch
+# the flags are gathered in one call (booleans), the state in another (floats:
+# ``greyzone_attacks``, a count, is read only multiplied by a float, which converts it to the
+# same float), the per-ally parameters kept as rows of one array (:meth:`Batch.bound`).
 FLAGS = ("member", "armed", "holdout")
-NUMBERS = (
+STATE = (
     "threat",
     "shock",
     "aggression",
     "trust",
-    "posture_weight",
-    "proximity",
     "greyzone_attacks",
     "core_pct",
     "reclassified_pct",
     "related_pct",
+)
+FIXED = (
+    "posture_weight",
+    "proximity",
     "resistance",
     "base_pct",
     "size",
@@ -52,8 +55,8 @@ NUMBERS = (
     "reclassify_max",
     "gdp_growth",
 )
-READ = FLAGS + NUMBERS
-_GET_FLAGS, _GET_NUMBERS = operator.attrgetter(*FLAGS), operator.attrgetter(*NUMBERS)
+READ = FLAGS + STATE + FIXED
+_GET_FLAGS, _GET_STATE = operator.attrgetter(*FLAGS), operator.attrgetter(*STATE)
 WRITTEN = (
     "threat",
     "shock",
@@ -93,13 +96,11 @@ def act(batch: Batch) -> None:
     else:  # one call per dtype, (runs, names, allies): each name's (runs, allies) a view of it
         states = [m.ally_state for m in models]
         flags = np.array([_GET_FLAGS(st) for st in states], dtype=bool)
-        numbers = np.array([_GET_NUMBERS(st) for st in states], dtype=float)
+        numbers = np.array([_GET_STATE(st) for st in states], dtype=float)
         s = dict(zip(FLAGS, flags.transpose(1, 0, 2), strict=True))
-        s.update(zip(NUMBERS, numbers.transpose(1, 0, 2), strict=True))
-        keys = tuple(first.budget_start)
-        get = operator.itemgetter(*keys)
-        values = np.array([get(m.budget_start) for m in models]).transpose(1, 0, 2)
-        start = dict(zip(keys, values, strict=True))
+        s.update(zip(STATE, numbers.transpose(1, 0, 2), strict=True))
+        s.update(zip(FIXED, batch.bound("ally_state.fixed", states, FIXED), strict=True))
+        start = batch.kept("budget_start", _stack_terms)
     # Per run: its numbers this year, last year's network products and its budget shocks.
     cols: list[tuple[float, ...]] = []
     shocks, bars = [], []
@@ -365,6 +366,14 @@ def _columns(m: AllianceModel, us: Any, now: Any) -> tuple[float, ...]:
         now["pledge_related_pct"],
         now["gdp_surprise_pct"],
     )
+
+
+def _stack_terms(terms: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The runs' budget terms (a dict of per-ally arrays each) as a dict of (runs, allies)
+    arrays, in one call."""
+    keys = tuple(terms[0])
+    values = np.array([operator.itemgetter(*keys)(t) for t in terms], dtype=float)
+    return dict(zip(keys, values.transpose(1, 0, 2), strict=True))
 
 
 def _products(weights: np.ndarray, x: np.ndarray) -> np.ndarray:

@@ -73,19 +73,44 @@ class Batch:
         batch of one's array is a view; read it, do not write into it)."""
         return rows([get(m) for m in self.models])
 
-    def kept(self, name: str) -> np.ndarray:
-        """The models' attribute ``name`` stacked as :meth:`stack` stacks it, kept from year to
-        year while every model's attribute is the very object it was (keyed on the objects'
-        identity: only for arrays a model binds once and never writes into, such as its
-        network's weights and the allies' fixed masks; a model that binds a new one, say in
+    def kept(self, name: str, stack: Callable[[list[Any]], Any] | None = None) -> Any:
+        """The models' attribute ``name`` stacked (by ``stack``: as :meth:`stack` stacks it
+        unless told), kept from year to year while every model's attribute is the very object
+        it was (keyed on the objects' identity: only for what a model binds once and never
+        writes into, such as its network's weights, the allies' fixed masks and the budget's
+        start terms; a model that binds a new one, say in
         :meth:`AllianceModel.change_params`, is stacked anew)."""
         current = [getattr(m, name) for m in self.models]
         kept = self._kept.get(name)
-        if kept is not None and all(a is b for a, b in zip(kept[0], current, strict=True)):
+        if kept is not None and all(map(operator.is_, kept[0], current)):
             return kept[1]
-        out = rows(current)
+        out = rows(current) if stack is None else stack(current)
         self._kept[name] = (current, out)
         return out
+
+    def bound(self, key: str, objs: Sequence[Any], names: Sequence[str]) -> np.ndarray:
+        """The float attributes ``names`` (two or more) of ``objs`` (one object per run, such
+        as its ``ally_state``) as one array (names, runs, ...), for attributes seldom set anew
+        (the allies' per-ally parameters). Stacking them binds each object's attributes to its
+        rows of the array (views of the same values), and the array is kept under ``key``:
+        while every object's attributes are the very rows they were bound to (keyed on
+        identity), the array is what they hold (a write into a row, an
+        :class:`~sim.agents.ally.Ally` agent's, is a write into it) and is returned as it is;
+        an attribute set anew (an event's) makes it stacked and bound again. Read it; do not
+        write into it."""
+        get = operator.attrgetter(*names)
+        current = [a for o in objs for a in get(o)]
+        kept = self._kept.get(key)
+        if kept is not None and all(map(operator.is_, kept[0], current)):
+            return kept[1]
+        r, k = len(objs), len(names)
+        values = np.array(current, dtype=float).reshape(r, k, -1)
+        bound = [row for per_run in values for row in per_run]  # views, run by run
+        for i, o in enumerate(objs):
+            for j, name in enumerate(names):
+                setattr(o, name, bound[i * k + j])
+        self._kept[key] = (bound, values.transpose(1, 0, 2))
+        return values.transpose(1, 0, 2)
 
     def column(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
         """``get(model)`` (a number) for every model, as a column of shape (R, 1)."""
