@@ -186,10 +186,10 @@ def update_indices(batch: Batch, now: Mapping[str, np.ndarray] | None = None) ->
             m._choose_commander(mean_cov)
     eu_total = europe.sum(axis=1)
     eu_share = eu_total / (eu_total + us.sum(axis=1))
-    channels = influence_channels(batch, now)
+    channels, values = influence_channels(batch, now)
     agency = batch.on("agency")
     us_influence = (
-        influence.index(batch.table("alliance", *influence.WEIGHTS), channels)
+        influence.index(batch.table("alliance", *influence.WEIGHTS), values)
         if agency
         else np.ones(len(models))
     )
@@ -227,8 +227,9 @@ def _column(values: list[Any]) -> np.ndarray:
 
 def influence_channels(
     batch: Batch, now: Mapping[str, np.ndarray] | None = None
-) -> list[dict[str, float]]:
-    """This year's five channels of US influence in each run (:mod:`sim.mechanisms.influence`):
+) -> tuple[list[dict[str, float]], list[tuple[float, ...]]]:
+    """This year's five channels of US influence in each run (:mod:`sim.mechanisms.influence`),
+    as a dict per run and as a tuple per run in the order of :data:`influence.CHANNELS`:
     the allies' compliance is asked from the year after the start, once the US has taken its
     stance (``comply_start``). ``now``: as :func:`update_indices` has it."""
     models = batch.models
@@ -247,13 +248,18 @@ def influence_channels(
     equip = np.where(european, now["equipment_bn"], 0.0)
     share = influence.gdp_weighted(now["us_buy_shares"], equip)
     procurement = influence.procurement(share, equip.sum(axis=1), US_BUY_SHARE_2025)
-    return [
-        {
-            "compliance": c,
-            "procurement": p,
-            "command": 0.0 if m.united_states.european_command else 1.0,
-            "crisis": m.crisis_alignment,
-            "basing": min(1.0, m.united_states.posture),
-        }
-        for m, c, p in zip(models, compliance.tolist(), procurement.tolist(), strict=True)
+    values: list[tuple[float, ...]] = [
+        (c, p, 0.0 if m.united_states.european_command else 1.0, m.crisis_alignment, basing)
+        for m, c, p, basing in zip(
+            models,
+            compliance.tolist(),
+            procurement.tolist(),
+            [min(1.0, m.united_states.posture) for m in models],
+            strict=True,
+        )
     ]
+    channels = [
+        {"compliance": c, "procurement": p, "command": k, "crisis": x, "basing": b}
+        for c, p, k, x, b in values
+    ]
+    return channels, values

@@ -24,7 +24,6 @@ what the allies do, and a posture cut alone moves a fifth of the index.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -75,13 +74,13 @@ def remember(previous: float, observed: float, memory: float) -> float:
 WEIGHTS = tuple(f"influence_weight_{c}" for c in CHANNELS)  # their weights' parameters
 
 
-def index(weights: np.ndarray, channels: Sequence[Mapping[str, float]]) -> np.ndarray:
+def index(weights: np.ndarray, channels: Any) -> np.ndarray:
     """The weighted mean of the channels (module docstring), in [0, 1]; 1 if no weight is set.
 
-    For a batch of runs (:mod:`sim.engine`): ``channels`` holds each run's, ``weights`` each
+    For a batch of runs (:mod:`sim.engine`): ``channels`` holds each run's values in the order
+    of :data:`CHANNELS` (a sequence of tuples, or a (runs, channels) array), ``weights`` each
     run's :data:`WEIGHTS` (``[alliance]``), a C-contiguous (runs, channels) array
     (:meth:`sim.engine.batch.Batch.table`); returns each run's index."""
-    values = np.array([[ch[c] for c in CHANNELS] for ch in channels], dtype=float)
-    values = np.minimum(1.0, np.maximum(0.0, values))
+    values = np.minimum(1.0, np.maximum(0.0, np.array(channels, dtype=float)))
     total = np.add.reduce(weights, axis=1)
     return np.where(total > 0, np.vecdot(weights, values) / np.where(total > 0, total, 1.0), 1.0)
