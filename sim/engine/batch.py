@@ -80,6 +80,9 @@ class Batch:
         writes into, such as its network's weights, the allies' fixed masks and the budget's
         start terms; a model that binds a new one, say in
         :meth:`AllianceModel.change_params`, is stacked anew)."""
+        if len(self.models) == 1:  # a batch of one (new each year in a model's own step())
+            current = [getattr(self.models[0], name)]
+            return rows(current) if stack is None else stack(current)
         current = [getattr(m, name) for m in self.models]
         kept = self._kept.get(name)
         if kept is not None and all(map(operator.is_, kept[0], current)):

@@ -158,24 +158,34 @@ def update_indices(batch: Batch, now: Mapping[str, np.ndarray] | None = None) ->
         "alliance", "nuclear_commitment", "cohesion_heal_rate", "cohesion_trust_weight"
     )
     europe = cap.in_europe(batch.kept("europe_weights"), cap.stocks([m.pipeline for m in models]))
-    us_states = [m.united_states for m in models]
-    us = cap.us_in_europe(
-        batch.kept("us_base"),
-        _column([u.posture for u in us_states]),
-        np.array([u.exited_mechanisms for u in us_states], dtype=bool),
-        np.array([u.p["exit_capability_loss"] for u in us_states], dtype=float),
-    )
-    growth = _column(
-        [
-            cap.requirement_growth(
-                m.russia.forces.total,
-                m.russia_reference,
-                m.p_capability["requirement_russia_elasticity"],
-            )
-            for m in models
-        ]
-    )
-    requirement = batch.kept("requirement_start") * growth  # cap.requirement of each run
+    if len(models) == 1:  # a batch of one: its model's own numbers
+        first = models[0]
+        us = first.us_capability_in_europe()[None]
+        requirement = cap.requirement(
+            first.requirement_start,
+            first.russia.forces.total,
+            first.russia_reference,
+            first.p_capability["requirement_russia_elasticity"],
+        )[None]
+    else:
+        us_states = [m.united_states for m in models]
+        us = cap.us_in_europe(
+            batch.kept("us_base"),
+            _column([u.posture for u in us_states]),
+            np.array([u.exited_mechanisms for u in us_states], dtype=bool),
+            np.array([u.p["exit_capability_loss"] for u in us_states], dtype=float),
+        )
+        growth = _column(
+            [
+                cap.requirement_growth(
+                    m.russia.forces.total,
+                    m.russia_reference,
+                    m.p_capability["requirement_russia_elasticity"],
+                )
+                for m in models
+            ]
+        )
+        requirement = batch.kept("requirement_start") * growth  # cap.requirement of each run
     coverage = cap.coverage(europe, requirement, batch.column(lambda m: m.isr_cap())[:, 0])
     for m, row in zip(models, coverage, strict=True):
         m.coverage = row

@@ -451,7 +451,7 @@ def us_in_europe(us_base: np.ndarray, posture: Any, exited: Any, loss: Any) -> n
     mechanisms (``exited``) (C15, C17). One run's (categories,) with numbers, or (runs,
     categories) with ``posture`` a column and ``exited``, ``loss`` of one entry per run."""
     us = us_base * posture
-    if np.any(exited):
+    if exited.any() if isinstance(exited, np.ndarray) else exited:
         cut = us.copy()
         for k in (ISR, ENABLERS):
             cut[..., k] = np.where(exited, us[..., k] * (1.0 - loss), us[..., k])
