@@ -184,3 +184,33 @@ def test_us_capability_and_requirement_over_the_batch_are_each_runs_own():
         m.step()
     for a, b in zip(alone, together, strict=True):
         _same(a, b)
+
+
+def test_orders_booked_cell_by_cell_are_the_scatters_sums():
+    """Over many pipelines :func:`sim.mechanisms.capability.order` books cell by cell
+    (``_ORDER_BY_CELL``); a pipeline alone (its own method) scatters: the same stocks, dues and
+    backlogs to the bit, a group of each shape in one batch."""
+    p = dict(sim.Scenario.default().params["capability"])
+    other = {**p, "lead_time_isr": p["lead_time_isr"] + 3}
+    params = [p] * 9 + [other] * 3 + [p]
+    rng = np.random.default_rng(7)
+
+    def make() -> list[cap.CapabilityPipeline]:
+        return [cap.CapabilityPipeline(q, rng.random((4, 5)), rng.random((4, 5))) for q in params]
+
+    state = rng.bit_generator.state
+    alone = make()
+    rng.bit_generator.state = state
+    together = make()
+    assert len(params) - 3 >= cap._ORDER_BY_CELL
+    for _ in range(10):
+        orders = 3.0 * rng.random((len(params), 4, 5))
+        share = rng.random((len(params), 4))
+        for k, pipe in enumerate(alone):
+            pipe.order(orders[k], share[k])
+        cap.order(together, orders, share)
+        got = [pipe.deliver() for pipe in alone]
+        assert np.array_equal(cap.deliver(together), np.stack(got))
+        for a, b in zip(alone, together, strict=True):
+            for name in STATE:
+                assert np.array_equal(getattr(a, name), getattr(b, name)), name
