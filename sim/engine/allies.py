@@ -4,9 +4,13 @@ and :mod:`sim.agents.budget_why` applied once to the allies of every run (arrays
 (runs, allies), a run's numbers a column of shape (runs, 1): :class:`sim.engine.batch.Batch`).
 
 Per run: the draws (each model's own stream, in its own order: the budget shocks, then the
-compliance draws of a pledge fallen due), the network products (``W @ x`` per model, so that each
-run's sums are added in the order they are alone), and the human players' decisions with their
-events (the seminar: :class:`sim.model.decisions.Decisions`).
+compliance draws of a pledge fallen due) and the human players' decisions with their events
+(the seminar: :class:`sim.model.decisions.Decisions`). The network products (``W @ x``) are one
+stacked ``matmul`` call over the batch, which runs for each run the routine a run alone calls,
+so each run's sums are added in the order they are alone (:func:`_products`). The state is
+gathered in one call per dtype; the allies' per-ally parameters, the network's weights and the
+budget's start terms are kept between years while the models hold them
+(:meth:`~sim.engine.batch.Batch.bound`, :meth:`~sim.engine.batch.Batch.kept`).
 """
 
 from __future__ import annotations

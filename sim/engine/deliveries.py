@@ -8,7 +8,11 @@ over the allies are each run's own: ``np.vecdot`` and a stacked ``matmul`` call,
 the routine ``w @ x`` calls for one run (``tests/test_engine_deliver.py`` checks they agree to
 the bit). What stays per run: the human seats' purchases and command choice (``m.decided``)
 with their log lines, the US's choice of commander (:meth:`AllianceModel._choose_commander`)
-and NATO's requirement (a power of each run's own numbers).
+and the growth of NATO's requirement (a power of each run's own numbers,
+:func:`~sim.mechanisms.capability.requirement_growth`). The runs' per-ally arrays are gathered
+in one call (:func:`_gather`) and handed on to the indices; the fixed ones (allocation, masks,
+weights, the US's and NATO's start levels) are kept between years
+(:meth:`~sim.engine.batch.Batch.kept`).
 """
 
 from __future__ import annotations
