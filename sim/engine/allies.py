@@ -393,7 +393,7 @@ def _per_run(arrays: Sequence[np.ndarray]) -> Any:
     an array gives them at less cost than indexing it; a batch of one indexes its one row)."""
     if len(arrays[0]) == 1:
         return [tuple(a[0] for a in arrays)]
-    return zip(*(list(a) for a in arrays), strict=True)
+    return zip(*arrays, strict=True)
 
 
 def _numbers(values: list[float]) -> Any:
