@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..mechanisms import switches
+
 if TYPE_CHECKING:
     from ..model.alliance import AllianceModel
 
@@ -15,7 +17,19 @@ if TYPE_CHECKING:
 def structure(model: AllianceModel) -> tuple[Any, ...]:
     """What the models of one batch must share: the run's years, the allies, the knock-out
     switches and every parameter that is not a number (a batched phase reads them once for the
-    batch). Numeric parameters, worlds, events and seeds may differ from run to run."""
+    batch). Numeric parameters, worlds, events and seeds may differ from run to run.
+
+    Computed once per scenario (:meth:`Scenario.derived`): it is a function of the model's
+    effective tables alone (the years and switches are theirs, the allies the data's), so it is
+    kept on the scenario whose tables they are, and only while the model runs with them (a lever
+    moved mid-run binds a new scenario's tables: :meth:`AllianceModel.change_params`)."""
+    sc = model.config
+    if model.params is not switches.effective(sc):  # tables not the scenario's own: as they are
+        return _structure(model)
+    return sc.derived(("batch_structure",), lambda: _structure(model), depends=tuple(sc.params))
+
+
+def _structure(model: AllianceModel) -> tuple[Any, ...]:
     choices = tuple(
         (section, key, value)
         for section, table in sorted(model.params.items())

@@ -22,9 +22,9 @@ row); each step then runs, in order:
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import mesa
 import networkx as nx
@@ -65,6 +65,19 @@ SERIES_NAMES = (
     "gdp_surprise_pct",
     "russia_milex_pct_gdp",
 )
+
+
+T = TypeVar("T")
+
+
+def _read_only(value: T) -> T:
+    """``value`` with its arrays (itself, or in a tuple or a dict) made read-only: a value
+    shared by the models of a scenario (:meth:`AllianceModel._init_shared`)."""
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, tuple) else ()
+    for v in (value, *items):
+        if isinstance(v, np.ndarray):
+            v.flags.writeable = False
+    return value
 
 
 # parameter sections a running model cannot change (the seminar app's levers, replayed changes)
@@ -124,7 +137,7 @@ class AllianceModel(mesa.Model):
         self.united_states = UnitedStates(self)
         self.pledge = Pledge.from_series(scenario, self.start_year)
         self.theatre = Theatre(self)
-        self.readiness_thresholds = self._readiness_thresholds()
+        self.readiness_thresholds = self._init_shared("readiness", self._readiness_thresholds)
         self.nuclear_liability = 0.0
         self.cohesion_damage = 0.0
         self.sovereign_isr = 0.0
@@ -150,13 +163,17 @@ class AllianceModel(mesa.Model):
         self.coverage_start = self.coverage.copy()
         self._init_threat()
         if self.p_allies["anchor_to_start"]:
-            self._anchor_budgets()
-        self.budget_start = self._budget_situation()
+            s = self.ally_state
+            s.base_pct = self._init_shared("base_pct", self._init_anchored_base).copy()
+        self.budget_start = self._init_shared("budget_start", self._budget_situation)
         self.budget_why = {k: np.zeros(len(records)) for k in budget_why.TERMS}
         _, pressure = self._apply_events(self.start_year, summits=False)
-        self.united_states.initial_stance(self.progress_measures(), self.now, pressure)
-        self.comply_each_start = self._comply_each(self.united_states.threat_level)
-        self.comply_start = self._comply_reference()
+        measures = self._init_shared("measures", self.progress_measures)
+        self.united_states.initial_stance(measures, self.now, pressure)
+        self.comply_each_start = self._init_shared(
+            "comply_each", lambda: self._comply_each(self.united_states.threat_level)
+        )
+        self.comply_start = self._init_shared("comply_start", self._comply_reference)
         self._apply_events(self.start_year, summits=True)
         self.recorder.record_year()
 
@@ -195,6 +212,22 @@ class AllianceModel(mesa.Model):
         return bool(self.switches[switch])
 
     # -- set-up ------------------------------------------------------------------------------
+    def _init_shared(self, key: Any, build: Callable[[], T]) -> T:
+        """``build()`` at this point of the model's construction, computed once per scenario and
+        shared by its models read-only (its arrays made so; a caller that keeps one as state
+        copies it). Keyed on the scenario (:meth:`Scenario.derived`) with every part of it
+        named as a dependency (each parameter section, the per-ally values, the series), so a
+        sampled world or any other variant (a new scenario) computes its own. Safe because the
+        construction is a function of the scenario alone: it draws nothing from the model's
+        generator (tested) and reads only the scenario and the data files; a lever moved
+        mid-run changes nothing here (the start is over)."""
+        sc = self.config
+        return sc.derived(
+            ("start", key),
+            lambda: _read_only(build()),
+            depends=(*sc.params, "overrides", "series"),
+        )
+
     def _init_capability(self) -> None:
         """Stocks in service and orders in transit from the spending record (M1,
         :func:`sim.model.initial.capability_start`); the US contribution valued at IISS's
@@ -229,8 +262,8 @@ class AllianceModel(mesa.Model):
         self.europe_start = self.europe_capability()
         self.coverage = cap.coverage(self.europe_start, self.requirement_start, np.inf)
 
-    def _anchor_budgets(self) -> None:
-        """Set each ally's ``base_pct`` so that, in the start year's situation (its threat and
+    def _init_anchored_base(self) -> np.ndarray:
+        """Each ally's ``base_pct``, set so that, in the start year's situation (its threat and
         trust, the pledge, its neighbours' spending, no US threat yet), the budget rule wants
         exactly the spending NATO reports for it: an ally fixed effect taken from the start
         year's data only. Changes then come from changes in that situation (M4). In a run from
@@ -248,7 +281,7 @@ class AllianceModel(mesa.Model):
             s.size,
             self.pledge_weights(s.threat),
         )
-        s.base_pct = np.where(self.armed, base, s.base_pct)
+        return np.where(self.armed, base, s.base_pct)
 
     def answer_shares(self, signals: np.ndarray) -> tuple[Any, Any, Any]:
         """Each ally's comply, hedge and resist shares facing US threats ``signals`` in today's
@@ -319,6 +352,9 @@ class AllianceModel(mesa.Model):
     def _init_threat(self) -> None:
         """Start threat at the fixed point of the perception rule (M2) with the start year's
         inputs: ``a (s - t) + b (W t - t) = 0``, i.e. ``(a I + b (I - W)) t = a s``."""
+        self.ally_state.threat = self._init_shared("threat", self._start_threat).copy()
+
+    def _start_threat(self) -> np.ndarray:
         p = self.p_perception
         s = self._situational_threat()
         if p["threat_adjustment"] > 0:
@@ -328,7 +364,7 @@ class AllianceModel(mesa.Model):
             t = t @ s
         else:
             t = s
-        self.ally_state.threat = np.clip(t, 0.0, 1.0)
+        return np.clip(t, 0.0, 1.0)
 
     def _threat_fixed_point(self) -> np.ndarray:
         """``(a I + b (I - W))^-1 a``: start threats from situational threats (per scenario)."""

@@ -3,6 +3,7 @@ made (M4, M5, M8; the kinds are listed in :data:`sim.scenario.schema.EVENT_KINDS
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -10,6 +11,7 @@ import numpy as np
 from ..agents import ally_rules as rules
 from ..mechanisms import coercion
 from ..scenario.schema import Event
+from .pledge import Pledge
 
 if TYPE_CHECKING:
     from .alliance import AllianceModel
@@ -68,7 +70,27 @@ def summit(model: AllianceModel, ev: Event) -> str:
     and US pressure (:mod:`sim.mechanisms.coercion`). Opt-outs become holdouts at what they would
     sign (at least their spending now); the agreement becomes the pledge path (a raised
     target keeps the old one as a floor: :meth:`sim.model.pledge.Pledge.raised`). With the
-    ``pledge_bargain`` switch off the proposal is agreed and nobody opts out."""
+    ``pledge_bargain`` switch off the proposal is agreed and nobody opts out.
+
+    A summit of the start year meets in the model's construction, where everything it reads is
+    a function of the scenario (:meth:`AllianceModel._init_shared`): its outcome is computed
+    once per scenario, keyed on the event and on what the summits before it that year changed
+    (the pledge and the holdouts: a second summit reads the first's outcome)."""
+    st = model.ally_state
+    if model.year == model.start_year:  # in construction: later years' events follow year += 1
+        key = ("summit", ev, repr(model.pledge), st.holdout.tobytes())
+        holdout, holdout_cap, pledge, text = model._init_shared(key, lambda: _summit(model, ev))
+        holdout, holdout_cap = holdout.copy(), holdout_cap.copy()
+        pledge = replace(pledge)
+    else:
+        holdout, holdout_cap, pledge, text = _summit(model, ev)
+    st.holdout, st.holdout_cap, model.pledge = holdout, holdout_cap, pledge
+    return text
+
+
+def _summit(model: AllianceModel, ev: Event) -> tuple[np.ndarray, np.ndarray, Pledge, str]:
+    """What :func:`summit` makes of ``ev`` in ``model``'s situation: the holdouts, their caps,
+    the pledge and the event log's text (the model left as it was)."""
     a, c = model.p_allies, model.p_coercion
     st, us = model.ally_state, model.united_states
     members = st.member & model.european
@@ -91,10 +113,10 @@ def summit(model: AllianceModel, ev: Event) -> str:
         target, opt_out = ev.magnitude, np.zeros_like(opt_out)
     opt_out &= model.armed & ~st.holdout
     cap = np.maximum(acceptable, st.core_pct)
-    st.holdout = st.holdout | opt_out
-    st.holdout_cap = np.where(opt_out, cap, st.holdout_cap)
+    holdout = st.holdout | opt_out
+    holdout_cap = np.where(opt_out, cap, st.holdout_cap)
     out_codes = tuple(model.codes[i] for i in np.flatnonzero(opt_out))
-    model.pledge = model.pledge.raised(  # a raised target keeps the old one as a floor
+    pledge = model.pledge.raised(  # a raised target keeps the old one as a floor
         target=target,
         set_year=ev.year,
         deadline=ev.deadline or ev.year + c["summit_horizon_years"],
@@ -104,10 +126,11 @@ def summit(model: AllianceModel, ev: Event) -> str:
     names = ", ".join(model.allies[i].record.country for i in np.flatnonzero(opt_out))
     who = f"; {names} opt out" if names else "; no ally opts out"
     head = ev.note + ": " if ev.note else ""
-    return (
+    text = (
         f"{head}the US proposes {ev.magnitude:.1f}% core; allies agree to {target:.2f}% by "
-        f"{model.pledge.deadline}{who}"
+        f"{pledge.deadline}{who}"
     )
+    return holdout, holdout_cap, pledge, text
 
 
 def _start_level(model: AllianceModel, members: np.ndarray) -> float:
