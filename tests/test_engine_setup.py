@@ -1,0 +1,146 @@
+"""A model's set-up (:meth:`AllianceModel.__init__`) and the batch's structure
+(:func:`sim.engine.batch.structure`): what the construction computes from its scenario alone is
+computed once per scenario and shared read-only (:meth:`AllianceModel._init_shared`, the
+start-year summits of :func:`sim.model.events.summit`); each model still gets what it got
+computing it alone, in sampled worlds and with several summits in its start year, and its state
+stays its own."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from sim.engine.batch import Batch, _structure, structure
+from sim.model.alliance import AllianceModel
+from sim.runs.runner import release_model, run_one, start_model
+from sim.runs.worlds import draw_fitted_world, draw_world, scenario_ranges
+from sim.scenario.schema import Event
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = ("threat", "base_pct", "holdout", "holdout_cap", "trust", "core_pct")
+
+
+def _fresh(sc):
+    """``sc`` as a new scenario object: nothing derived from it kept yet."""
+    return pickle.loads(pickle.dumps(sc))
+
+
+def _start(m: AllianceModel) -> dict:
+    s = m.ally_state
+    return {
+        **{k: getattr(s, k).copy() for k in STATE},
+        "budget_start": {k: v.copy() for k, v in m.budget_start.items()},
+        "comply_each_start": tuple(v.copy() for v in m.comply_each_start),
+        "comply_start": m.comply_start,
+        "readiness": m.readiness_thresholds,
+        "pledge": dataclasses.asdict(m.pledge),
+        "threat_level": m.united_states.threat_level,
+        "events": list(m.recorder.events["event"]),
+    }
+
+
+def _same(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys()
+    for k, x in a.items():
+        y = b[k]
+        if isinstance(x, dict):
+            _same(x, y)
+        elif isinstance(x, tuple) and x and isinstance(x[0], np.ndarray):
+            for u, v in zip(x, y, strict=True):
+                assert np.array_equal(u, v), k
+        elif isinstance(x, np.ndarray):
+            assert np.array_equal(x, y, equal_nan=True), k
+        else:
+            assert x == y, k
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return sim.load_scenario(ROOT / "scenarios" / "baseline.toml")
+
+
+def test_the_construction_draws_nothing(baseline):
+    """What makes the start a function of the scenario alone: no draw from the model's
+    generator before its first year."""
+    m = AllianceModel(baseline, rng=5)
+    assert m.rng.bit_generator.state == np.random.default_rng(5).bit_generator.state
+    release_model(m)
+
+
+def test_shared_start_values_are_those_computed_alone(baseline):
+    sc = _fresh(baseline)
+    first = AllianceModel(sc, rng=1)  # computes and keeps them
+    second = AllianceModel(sc, rng=2)  # reads them
+    alone = AllianceModel(_fresh(baseline), rng=2)
+    _same(_start(second), _start(alone))
+    _same(_start(first), _start(alone))
+    # its state is its own: writable, not the shared arrays, not the other model's
+    for k in ("threat", "base_pct", "holdout", "holdout_cap"):
+        a, b = getattr(first.ally_state, k), getattr(second.ally_state, k)
+        assert a.flags.writeable and b.flags.writeable and not np.shares_memory(a, b)
+    second.ally_state.threat[:] = 0.5
+    second.ally_state.holdout[:] = True
+    third = AllianceModel(sc, rng=3)
+    _same(_start(third), _start(alone))
+    for m in (first, second, third, alone):
+        release_model(m)
+
+
+def test_sampled_worlds_compute_their_own(baseline):
+    """Each world (a numeric parameter moved) is a scenario of its own: its start values are
+    those it has alone, whatever world was built before it."""
+    sc = _fresh(baseline)
+    ranges = scenario_ranges(sc)
+    for seed in sim.replication_seeds(4, 3):
+        world = {**draw_fitted_world(sc, seed), **draw_world(ranges, seed)}
+        m, used = start_model(sc, seed, world)
+        alone, _ = start_model(_fresh(baseline), seed, world)
+        _same(_start(m), _start(alone))
+        release_model(m)
+        release_model(alone)
+    a, _ = start_model(sc, 1, {"perception.threat_adjustment": 0.1})
+    b, _ = start_model(sc, 1, {"perception.threat_adjustment": 0.9})
+    assert not np.array_equal(a.ally_state.threat, b.ally_state.threat)
+
+
+def test_two_summits_in_the_start_year(baseline):
+    """A second summit of the start year reads the first's outcome (the pledge, the
+    holdouts): shared, it is still the outcome the model computes alone; and a whole run's
+    tables are those of a model that computed everything itself."""
+    events = (*baseline.events, Event(baseline.get("run.start_year"), "summit", magnitude=4.5))
+    sc = dataclasses.replace(baseline, events=events)
+    first, second = AllianceModel(sc, rng=1), AllianceModel(sc, rng=2)
+    alone = AllianceModel(dataclasses.replace(baseline, events=events), rng=2)
+    _same(_start(second), _start(alone))
+    assert sum(k == "summit" for k in second.recorder.events["kind"]) == 2
+    for m in (first, second, alone):
+        release_model(m)
+    shared = run_one(sc, 7)  # after the models above: reads what they kept
+    own = run_one(dataclasses.replace(baseline, events=events), 7)
+    assert not shared.error and not own.error
+    assert shared.model == own.model and shared.events == own.events
+    for k, v in own.allies.items():
+        assert np.array_equal(shared.allies[k], v, equal_nan=v.dtype.kind == "f"), k
+
+
+def test_structure_is_kept_per_scenario_and_follows_a_lever(baseline):
+    sc = _fresh(baseline)
+    a, b = AllianceModel(sc, rng=1), AllianceModel(sc, rng=2)
+    assert structure(a) is structure(b) and structure(a) == _structure(a)
+    Batch([a, b])  # one structure
+    a.change_params({"united_states.measurement": "capability"})
+    assert structure(a) == _structure(a) != structure(b)
+    with pytest.raises(ValueError, match="share"):
+        Batch([a, b])
+    b.change_params({"united_states.measurement": "capability"})
+    assert structure(a) == structure(b)
+    # a model whose tables are not its scenario's own is read as it is
+    b.params = {**b.params, "united_states": {**b.params["united_states"], "measurement": "x"}}
+    assert structure(b) == _structure(b) != structure(a)
+    for m in (a, b):
+        release_model(m)
