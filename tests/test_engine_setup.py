@@ -22,6 +22,7 @@ from sim.runs.worlds import draw_fitted_world, draw_world, scenario_ranges
 from sim.scenario.schema import Event
 
 ROOT = Path(__file__).resolve().parent.parent
+CAPABILITY = ("base_allocation", "us_base", "requirement_start", "europe_start", "coverage")
 STATE = ("threat", "base_pct", "holdout", "holdout_cap", "trust", "core_pct")
 
 
@@ -41,6 +42,7 @@ def _start(m: AllianceModel) -> dict:
         "pledge": dataclasses.asdict(m.pledge),
         "threat_level": m.united_states.threat_level,
         "events": list(m.recorder.events["event"]),
+        **{k: getattr(m, k).copy() for k in CAPABILITY},
     }
 
 
@@ -80,8 +82,10 @@ def test_shared_start_values_are_those_computed_alone(baseline):
     _same(_start(second), _start(alone))
     _same(_start(first), _start(alone))
     # its state is its own: writable, not the shared arrays, not the other model's
-    for k in ("threat", "base_pct", "holdout", "holdout_cap"):
-        a, b = getattr(first.ally_state, k), getattr(second.ally_state, k)
+    for k in ("threat", "base_pct", "holdout", "holdout_cap", "coverage"):
+        a, b = (getattr(m.ally_state, k, None) for m in (first, second))
+        if a is None:
+            a, b = getattr(first, k), getattr(second, k)
         assert a.flags.writeable and b.flags.writeable and not np.shares_memory(a, b)
     second.ally_state.threat[:] = 0.5
     second.ally_state.holdout[:] = True

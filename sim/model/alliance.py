@@ -236,31 +236,45 @@ class AllianceModel(mesa.Model):
         NATO's planning target (:func:`~sim.mechanisms.capability.planning_target`), its Russian
         reference the reconstituted Russia (:func:`sim.model.initial.russia_reconstituted`)."""
         p = self.p_capability
-        stock, in_transit, paid = initial.capability_start(self.config, self.start_year, p)
+        stock, in_transit, _ = initial.capability_start(self.config, self.start_year, p)
         s = self.ally_state
         equip = np.where(self.armed, s.spending_bn * s.equipment_share, 0.0)
         orders = equip[:, None] * initial.stock_mix(p)[None, :]
         self.pipeline = cap.CapabilityPipeline(
             p, stock, orders, in_transit, limited=self.on("industrial_capacity")
         )
-        self.base_allocation = initial.allocation(p)
-        europe_paid = self.europe_weights @ paid
-        us_shares = np.array([p[f"us_share_{c}"] for c in cap.CATEGORIES])
-        costed = np.array([c != "isr" for c in cap.CATEGORIES])  # IISS leaves ISR uncosted
-        self.us_base = cap.us_contribution(europe_paid, us_shares, p["us_contribution_bn"], costed)
-        pre_war = initial.pre_war_year(self.start_year)
-        _, _, paid_pre_war = initial.capability_start(self.config, pre_war, p)
-        growth = p["nato_target_growth"] if self.start_year > pre_war else 0.0
-        self.requirement_start = cap.planning_target(
-            self.europe_weights @ paid_pre_war, self.us_base, growth
-        )
         self.russia_reference = self.config.derived(  # the same for every run of a scenario
             ("russia_reconstituted",),
             lambda: initial.russia_reconstituted(self.config, self.start_year, self.params),
             ("russia", "crisis", "series", "run", "mechanisms"),
         )
-        self.europe_start = self.europe_capability()
-        self.coverage = cap.coverage(self.europe_start, self.requirement_start, np.inf)
+        (
+            self.base_allocation,
+            self.us_base,
+            self.requirement_start,
+            self.europe_start,
+            coverage,
+        ) = self._init_shared("capability", self._init_references)
+        self.coverage = coverage.copy()
+
+    def _init_references(self) -> tuple[np.ndarray, ...]:
+        """The capability references of the start (:meth:`_init_capability`, read-only): the
+        base allocation, the US contribution, the requirement's base, European capability in
+        Europe and its coverage of the requirement."""
+        p = self.p_capability
+        _, _, paid = initial.capability_start(self.config, self.start_year, p)
+        base_allocation = initial.allocation(p)
+        europe_paid = self.europe_weights @ paid
+        us_shares = np.array([p[f"us_share_{c}"] for c in cap.CATEGORIES])
+        costed = np.array([c != "isr" for c in cap.CATEGORIES])  # IISS leaves ISR uncosted
+        us_base = cap.us_contribution(europe_paid, us_shares, p["us_contribution_bn"], costed)
+        pre_war = initial.pre_war_year(self.start_year)
+        _, _, paid_pre_war = initial.capability_start(self.config, pre_war, p)
+        growth = p["nato_target_growth"] if self.start_year > pre_war else 0.0
+        requirement = cap.planning_target(self.europe_weights @ paid_pre_war, us_base, growth)
+        europe_start = self.europe_capability()
+        coverage = cap.coverage(europe_start, requirement, np.inf)
+        return base_allocation, us_base, requirement, europe_start, coverage
 
     def _init_anchored_base(self) -> np.ndarray:
         """Each ally's ``base_pct``, set so that, in the start year's situation (its threat and
