@@ -23,6 +23,7 @@ from sim.scenario.schema import Event
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPABILITY = ("base_allocation", "us_base", "requirement_start", "europe_start", "coverage")
+INDICES = ("eu_share", "influence_channels", "us_influence", "nuclear_liability", "cohesion")
 STATE = ("threat", "base_pct", "holdout", "holdout_cap", "trust", "core_pct")
 
 
@@ -43,6 +44,7 @@ def _start(m: AllianceModel) -> dict:
         "threat_level": m.united_states.threat_level,
         "events": list(m.recorder.events["event"]),
         **{k: getattr(m, k).copy() for k in CAPABILITY},
+        **{k: getattr(m, k) for k in INDICES},
     }
 
 
@@ -87,6 +89,8 @@ def test_shared_start_values_are_those_computed_alone(baseline):
         if a is None:
             a, b = getattr(first, k), getattr(second, k)
         assert a.flags.writeable and b.flags.writeable and not np.shares_memory(a, b)
+    assert first.influence_channels is not second.influence_channels
+    second.influence_channels["basing"] = -1.0
     second.ally_state.threat[:] = 0.5
     second.ally_state.holdout[:] = True
     third = AllianceModel(sc, rng=3)
@@ -148,3 +152,15 @@ def test_structure_is_kept_per_scenario_and_follows_a_lever(baseline):
     assert structure(b) == _structure(b) != structure(a)
     for m in (a, b):
         release_model(m)
+
+
+def test_replayed_assignments_refuse_what_cannot_be_copied(baseline):
+    """:meth:`AllianceModel._init_assignments` keeps only values it can copy for each model."""
+    m = AllianceModel(_fresh(baseline), rng=1)
+
+    def sets_an_object() -> None:
+        m.odd = object()
+
+    with pytest.raises(TypeError, match="not copied safely"):
+        m._init_assignments("odd", sets_an_object)
+    release_model(m)

@@ -80,6 +80,13 @@ def _read_only(value: T) -> T:
     return value
 
 
+def _plain(value: Any) -> bool:
+    """Whether ``value`` is immutable: a number, text, None, or a tuple of those."""
+    if isinstance(value, tuple):
+        return all(map(_plain, value))
+    return value is None or isinstance(value, (int, float, str, np.number, np.bool_))
+
+
 # parameter sections a running model cannot change (the seminar app's levers, replayed changes)
 FIXED_ONCE_STARTED = ("run.", "network.")
 
@@ -159,7 +166,7 @@ class AllianceModel(mesa.Model):
         self.crisis_alignment = 1.0
         self.us_buy_shares = np.full(len(records), self.p_capability["us_buy_share"])
         self.equipment_bn = np.zeros(len(records))
-        self._update_indices()
+        self._init_assignments("indices", self._update_indices)
         self.coverage_start = self.coverage.copy()
         self._init_threat()
         if self.p_allies["anchor_to_start"]:
@@ -227,6 +234,27 @@ class AllianceModel(mesa.Model):
             lambda: _read_only(build()),
             depends=(*sc.params, "overrides", "series"),
         )
+
+    def _init_assignments(self, key: str, call: Callable[[], None]) -> None:
+        """``call()``, a step of the construction that only sets attributes of the model (the
+        start's indices: :meth:`_update_indices`), run once per scenario: the attributes it
+        set and their values are kept (:meth:`_init_shared`) and every model of the scenario
+        sets them to copies of those values (arrays, dicts and lists copied: they are its
+        state). Only arrays, numbers, text and dicts or lists of those are taken: another value
+        is refused, as it could not be copied safely."""
+
+        def build() -> dict[str, Any]:
+            before = dict(vars(self))
+            call()
+            out = {k: v for k, v in vars(self).items() if k not in before or before[k] is not v}
+            for k, v in out.items():
+                items = v.values() if isinstance(v, dict) else v if isinstance(v, list) else [v]
+                if not isinstance(v, np.ndarray) and not all(map(_plain, items)):
+                    raise TypeError(f"{key}: {k} is not copied safely ({type(v).__name__})")
+            return out
+
+        for k, v in self._init_shared(("assignments", key), build).items():
+            setattr(self, k, v.copy() if isinstance(v, (np.ndarray, dict, list)) else v)
 
     def _init_capability(self) -> None:
         """Stocks in service and orders in transit from the spending record (M1,
