@@ -16,7 +16,7 @@ import pytest
 
 import sim
 from sim.engine.batch import Batch, _structure, structure
-from sim.model.alliance import AllianceModel
+from sim.model.alliance import AllianceModel, _copy
 from sim.runs.runner import release_model, run_one, start_model
 from sim.runs.worlds import draw_fitted_world, draw_world, scenario_ranges
 from sim.scenario.schema import Event
@@ -45,6 +45,7 @@ def _start(m: AllianceModel) -> dict:
         "events": list(m.recorder.events["event"]),
         **{k: getattr(m, k).copy() for k in CAPABILITY},
         **{k: getattr(m, k) for k in INDICES},
+        **{f"theatre.{k}": _copy(v) for k, v in vars(m.theatre).items() if k != "c"},
     }
 
 
@@ -89,6 +90,9 @@ def test_shared_start_values_are_those_computed_alone(baseline):
         if a is None:
             a, b = getattr(first, k), getattr(second, k)
         assert a.flags.writeable and b.flags.writeable and not np.shares_memory(a, b)
+    assert first.theatre is not second.theatre
+    assert not np.shares_memory(first.theatre.own, second.theatre.own)
+    second.theatre.presence[:] = 9.0
     assert first.influence_channels is not second.influence_channels
     second.influence_channels["basing"] = -1.0
     second.ally_state.threat[:] = 0.5
@@ -163,4 +167,17 @@ def test_replayed_assignments_refuse_what_cannot_be_copied(baseline):
 
     with pytest.raises(TypeError, match="not copied safely"):
         m._init_assignments("odd", sets_an_object)
+    release_model(m)
+
+
+def test_a_copied_object_must_hold_what_can_be_copied(baseline):
+    """:meth:`AllianceModel._init_copy` takes only objects whose attributes it can copy."""
+    m = AllianceModel(_fresh(baseline), rng=1)
+
+    class Odd:
+        def __init__(self) -> None:
+            self.inner = [object()]
+
+    with pytest.raises(TypeError, match="not copied safely"):
+        m._init_copy("odd", Odd)
     release_model(m)

@@ -21,9 +21,11 @@ row); each step then runs, in order:
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import mesa
@@ -80,11 +82,37 @@ def _read_only(value: T) -> T:
     return value
 
 
-def _plain(value: Any) -> bool:
-    """Whether ``value`` is immutable: a number, text, None, or a tuple of those."""
+def _immutable(value: Any) -> bool:
+    """Whether ``value`` cannot change: a number, text, None, a read-only array or table, or a
+    tuple of those."""
     if isinstance(value, tuple):
-        return all(map(_plain, value))
-    return value is None or isinstance(value, (int, float, str, np.number, np.bool_))
+        return all(map(_immutable, value))
+    if isinstance(value, np.ndarray):
+        return not value.flags.writeable
+    return value is None or isinstance(
+        value, (int, float, str, np.number, np.bool_, MappingProxyType)
+    )
+
+
+def _copyable(value: Any) -> bool:
+    """Whether a copy of ``value`` (``value.copy()`` for an array, a dict or a list, else
+    ``value``) is a value of its own: an array, something immutable, or a dict or list of
+    immutable things."""
+    if isinstance(value, (dict, list)):
+        return all(map(_immutable, value.values() if isinstance(value, dict) else value))
+    return isinstance(value, np.ndarray) or _immutable(value)
+
+
+def _check_copyable(key: str, values: Mapping[str, Any]) -> None:
+    """Refuse, naming it, a value :func:`_copy` would not give a model of its own."""
+    for k, v in values.items():
+        if not _copyable(v):
+            raise TypeError(f"{key}: {k} is not copied safely ({type(v).__name__})")
+
+
+def _copy(value: Any) -> Any:
+    """A copy of ``value`` for a model of its own (:func:`_copyable`)."""
+    return value.copy() if isinstance(value, (np.ndarray, dict, list)) else value
 
 
 # parameter sections a running model cannot change (the seminar app's levers, replayed changes)
@@ -143,7 +171,7 @@ class AllianceModel(mesa.Model):
         self.russia = Russia(self, self.europe_spending_bn())
         self.united_states = UnitedStates(self)
         self.pledge = Pledge.from_series(scenario, self.start_year)
-        self.theatre = Theatre(self)
+        self.theatre = self._init_copy("theatre", lambda: Theatre(self))
         self.readiness_thresholds = self._init_shared("readiness", self._readiness_thresholds)
         self.nuclear_liability = 0.0
         self.cohesion_damage = 0.0
@@ -247,14 +275,29 @@ class AllianceModel(mesa.Model):
             before = dict(vars(self))
             call()
             out = {k: v for k, v in vars(self).items() if k not in before or before[k] is not v}
-            for k, v in out.items():
-                items = v.values() if isinstance(v, dict) else v if isinstance(v, list) else [v]
-                if not isinstance(v, np.ndarray) and not all(map(_plain, items)):
-                    raise TypeError(f"{key}: {k} is not copied safely ({type(v).__name__})")
+            _check_copyable(key, out)
             return out
 
         for k, v in self._init_shared(("assignments", key), build).items():
-            setattr(self, k, v.copy() if isinstance(v, (np.ndarray, dict, list)) else v)
+            setattr(self, k, _copy(v))
+
+    def _init_copy(self, key: str, make: Callable[[], T]) -> T:
+        """``make()``, an object of the start (the theatre) built once per scenario, and a copy
+        of it for each model of the scenario (the first included): its arrays, dicts and lists
+        copied, as they are its state (:func:`_copy`). Only an object whose attributes are all
+        so copied safely is taken (:func:`_copyable`; another is refused). Safe as
+        :meth:`_init_shared` is: the object reads only the construction's state."""
+
+        def build() -> T:
+            obj = make()
+            _check_copyable(key, vars(obj))
+            return obj
+
+        template = self._init_shared(("object", key), build)
+        clone = copy.copy(template)
+        for k, v in vars(template).items():
+            setattr(clone, k, _copy(v))
+        return clone
 
     def _init_capability(self) -> None:
         """Stocks in service and orders in transit from the spending record (M1,
