@@ -162,6 +162,9 @@ def test_tables_built_column_by_column_are_those_of_a_frame_per_run():
         runs({"a": [1, 2]}, {"a": [1.5]}),  # int in one run, float in another
         runs({"a": [None, None]}, {"a": [1.5, 2.5]}),  # all None in one run
         runs({"a": [True, 1]}, {"a": [0]}),  # bool and int
+        runs({"a": [True, False]}, {"a": [True]}),  # flags
+        runs({"a": [float("nan"), -0.0]}, {"a": [2.5]}),  # NaN and -0.0
+        runs({"a": [-(2**63), 2**63 - 1]}, {"a": [0]}),  # the ends of int64
         runs({"a": np.array([1, 2])}, {"a": np.array([1.5])}),  # arrays of two dtypes
         runs({"a": np.array([True])}, {"a": np.array([False, True])}),
         runs({"a": [1], "b": [2]}, {"b": [3], "a": [4]}),  # columns in another order

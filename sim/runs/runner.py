@@ -205,7 +205,7 @@ _INT64 = (-(2**63), 2**63 - 1)
 def _one_kind(items: list[Any]) -> bool:
     """Whether ``items`` are all of one plain Python type (int within int64, float, str or
     bool): then one inference over all of them gives the dtype each run's would."""
-    kinds = {type(x) for x in items}
+    kinds = set(map(type, items))
     if len(kinds) != 1 or not kinds <= {int, float, str, bool}:
         return False
     return kinds != {int} or (_INT64[0] <= min(items) and max(items) <= _INT64[1])
@@ -214,7 +214,8 @@ def _one_kind(items: list[Any]) -> bool:
 def _column(values: list[Any]) -> Any:
     """The runs' pieces of one column joined, as one frame per run then concatenated would
     give it: NumPy arrays of one non-object dtype are concatenated; lists (or object arrays)
-    whose items are all of one plain Python type are chained (:func:`_one_kind`); anything else
+    whose items are all of one plain Python type are chained (:func:`_one_kind`; numbers and
+    flags from lists then made one array, the dtype pandas infers from them); anything else
     goes through a one-column frame per run and ``pd.concat``, pandas' own rules, returned as
     the Series it gives (its dtype kept, extension dtypes included)."""
     if all(isinstance(v, np.ndarray) for v in values):
@@ -224,7 +225,9 @@ def _column(values: list[Any]) -> Any:
     if all(isinstance(v, (list, np.ndarray)) for v in values):
         chained = list(itertools.chain.from_iterable(values))
         if chained and _one_kind(chained) and all(isinstance(v, list) for v in values):
-            return chained
+            # numbers and flags as the array pandas would infer from the list (it converts a
+            # list to objects first, the most of this table's cost); text stays a list
+            return chained if type(chained[0]) is str else np.asarray(chained)
         if chained and _one_kind(chained) and all(v.dtype == object for v in values):
             return np.concatenate(values)
     frames = [pd.DataFrame({"c": v}) for v in values]

@@ -10,6 +10,7 @@ identical).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import os
@@ -34,9 +35,10 @@ import pyarrow.parquet as pq
 
 from ..engine.lockstep import run_many
 from ..runs.pool import process_executor
-from ..runs.runner import RunResult
+from ..runs.runner import RunResult, _one_kind
 from ..runs.store import with_units
 from ..scenario import Scenario
+from .store import TABLES
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +56,13 @@ class Run:
     world: tuple[tuple[str, Any], ...] = ()
 
 
-def _encode(columns: dict[str, list[Any]]) -> bytes:
-    table = with_units(pa.table({k: np.concatenate(v) for k, v in columns.items()}))
+# the columns that say which run a row is of, first in every table of a task
+KEYS = ("point", "rep", "run", "seed")
+
+
+def _encode(columns: dict[str, Any]) -> bytes:
+    """One table of a task as Parquet bytes (with its columns' units, ``with_units``)."""
+    table = with_units(pa.table(columns))
     # dictionary encoding only where it pays (text: ISO3 codes, kinds, verdicts); on numbers it
     # costs a third of the encoding time and makes the files larger
     text = [f.name for f in table.schema if pa.types.is_string(f.type)]
@@ -64,13 +71,44 @@ def _encode(columns: dict[str, list[Any]]) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def _add(cols: dict[str, list[Any]], part: dict[str, Any], run: Run) -> None:
-    """Append one run's columns (lists or arrays) with its point, rep, run and seed."""
-    n = len(next(iter(part.values()))) if part else 0
-    for key, val in (("point", run.point), ("rep", run.rep), ("run", run.run), ("seed", run.seed)):
-        cols.setdefault(key, []).append(np.full(n, val, dtype=np.int64))
-    for key, values in part.items():
-        cols.setdefault(key, []).append(np.asarray(values))
+def _joined(pieces: list[Any]) -> Any:
+    """The runs' pieces of one column (lists or arrays) as one array, as each piece made an
+    array and the arrays concatenated give it (NumPy's promotion across the runs):
+
+    * arrays are concatenated;
+    * lists whose items are all of one plain Python type (``runner._one_kind``: then NumPy
+      infers the same dtype from the whole as from each piece) are chained and made one array
+      at once; text goes straight to an Arrow array (a NumPy text array is four bytes a
+      character, and Arrow converts it again), unless a text holds a NUL character (NumPy drops
+      trailing NULs: the table keeps what it had);
+    * anything else, or a list that is empty (``np.asarray([])`` is float64, which promotes the
+      others: a run without events made a task's event years floats, and still does), piece by
+      piece.
+    """
+    if all(type(p) is np.ndarray for p in pieces):
+        return np.concatenate(pieces)
+    if all(type(p) is list and p for p in pieces):
+        chained = list(itertools.chain.from_iterable(pieces))
+        if _one_kind(chained):
+            if type(chained[0]) is str and "\x00" not in "".join(chained):
+                return pa.array(chained, type=pa.string())
+            return np.asarray(chained)
+    return np.concatenate([np.asarray(p) for p in pieces])
+
+
+def _columns(runs: Sequence[Run], parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One table of a task, built once from its runs' columns (``parts[i]``: run ``runs[i]``'s
+    columns, lists or arrays of equal length): :data:`KEYS` repeated over each run's rows, then
+    each column (in the order the runs first name them) joined over the runs that have it
+    (:func:`_joined`). The table a frame per run concatenated would give."""
+    sizes = [len(next(iter(p.values()))) if p else 0 for p in parts]
+    cols: dict[str, Any] = {
+        key: np.repeat(np.array([getattr(r, key) for r in runs], dtype=np.int64), sizes)
+        for key in KEYS
+    }
+    for name in dict.fromkeys(k for p in parts for k in p):
+        cols[name] = _joined([p[name] for p in parts if name in p])
+    return cols
 
 
 def run_task(base: Scenario, runs: Sequence[Run]) -> tuple[dict[str, bytes], dict[str, int]]:
@@ -79,11 +117,9 @@ def run_task(base: Scenario, runs: Sequence[Run]) -> tuple[dict[str, bytes], dic
     A run whose parameters are rejected or whose model raises becomes a row of the
     ``failures`` table with its traceback; the others go on. A run in a sampled world adds its
     row to the ``worlds`` table (one column per sampled parameter, the values the run used),
-    failed or not.
+    failed or not. Each table is built once from the runs' columns (:func:`_columns`) and
+    written once; a table no run adds to is not written.
     """
-    tables: dict[str, dict[str, list[Any]]] = {
-        t: {} for t in ("model", "allies", "events", "summary", "failures", "worlds")
-    }
     scenarios: dict[int, Scenario | str] = {}
     for run in runs:
         if run.point not in scenarios:
@@ -103,6 +139,16 @@ def run_task(base: Scenario, runs: Sequence[Run]) -> tuple[dict[str, bytes], dic
             strict=True,
         )
     )
+    return _task_tables(runs, scenarios, done)
+
+
+def _task_tables(
+    runs: Sequence[Run], scenarios: dict[int, Scenario | str], done: dict[int, RunResult]
+) -> tuple[dict[str, bytes], dict[str, int]]:
+    """The tables of a task's finished ``runs`` (``done``: their results by run id; a run of
+    a point whose ``scenarios`` entry is an error's text failed before it started) as Parquet
+    bytes, and the counts."""
+    rows: dict[str, list[tuple[Run, dict[str, Any]]]] = {t: [] for t in TABLES}
     failed = 0
     for run in runs:
         sc = scenarios[run.point]
@@ -113,16 +159,20 @@ def run_task(base: Scenario, runs: Sequence[Run]) -> tuple[dict[str, bytes], dic
             else done[run.run]
         )
         if world:
-            _add(tables["worlds"], {k: [v] for k, v in (result.world or world).items()}, run)
+            rows["worlds"].append((run, {k: [v] for k, v in (result.world or world).items()}))
         if result.error:
             failed += 1
-            _add(tables["failures"], {"error": [result.error]}, run)
+            rows["failures"].append((run, {"error": [result.error]}))
             continue
-        _add(tables["model"], result.model, run)
-        _add(tables["allies"], result.allies, run)
-        _add(tables["events"], result.events, run)
-        _add(tables["summary"], {k: [v] for k, v in result.summary.items()}, run)
-    parts = {name: _encode(cols) for name, cols in tables.items() if cols}
+        rows["model"].append((run, result.model))
+        rows["allies"].append((run, result.allies))
+        rows["events"].append((run, result.events))
+        rows["summary"].append((run, {k: [v] for k, v in result.summary.items()}))
+    parts = {
+        name: _encode(_columns([r for r, _ in got], [p for _, p in got]))
+        for name, got in rows.items()
+        if got
+    }
     return parts, {"runs": len(runs), "failed": failed}
 
 
