@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+import operator
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import mesa
+import numpy as np
 
 if TYPE_CHECKING:
     from ..model.alliance import AllianceModel
@@ -14,19 +16,286 @@ if TYPE_CHECKING:
 THREAT_FLOOR = 0.05  # below this a threat is rhetoric nobody acts on (no laggards are named)
 
 
+def _max(a: Any, b: Any) -> Any:
+    """Python's ``max(a, b)``, elementwise where either is an array: ``b`` where it is larger,
+    else ``a`` (so a tie of 0.0 and -0.0, or a NaN, comes out as Python's ``max`` has it)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.where(b > a, b, a)
+    return max(a, b)
+
+
+def _min(a: Any, b: Any) -> Any:
+    """Python's ``min(a, b)``, elementwise where either is an array (as :func:`_max`)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.where(b < a, b, a)
+    return min(a, b)
+
+
+def _where(cond: Any, a: Any, b: Any) -> Any:
+    """``a`` where ``cond`` else ``b``: ``np.where`` over arrays, Python's choice for a bool."""
+    if isinstance(cond, np.ndarray):
+        return np.where(cond, a, b)
+    return a if cond else b
+
+
+def _not(x: Any) -> Any:
+    """Logical not of a bool or of a bool array."""
+    return ~x if isinstance(x, np.ndarray) else not x
+
+
+def _exp(x: Any) -> Any:
+    """``math.exp`` of a number, or of each entry of an array (``math.exp``'s own values: NumPy's
+    ``exp`` may round differently)."""
+    if isinstance(x, np.ndarray):
+        return np.array([math.exp(v) for v in x.tolist()], dtype=float).reshape(x.shape)
+    return math.exp(x)
+
+
 def threat_target(
-    p: Mapping[str, float], pressure: float, progress: float, china_pull: float, escalation: float
-) -> float:
+    p: Mapping[str, Any], pressure: Any, progress: Any, china_pull: Any, escalation: Any
+) -> Any:
     """M5: the abandonment threat the US aims for (C1, C3, C13).
 
     ``threat_intensity x us_pressure x (1 - exp(-urgency))`` with ``urgency = (1 - progress) x
     (1 + asia_pressure x china_pull) x (1 + escalation)``: the threat rises with the shortfall,
     the pull of Asia and escalation, but saturates below ``threat_intensity`` (a policy's
     rhetoric has a register it stays in; maximal threats are events, ``us_pressure`` events).
+    Numbers or arrays over runs (parameters a number or a column per run).
     """
-    shortfall = max(0.0, 1.0 - progress)
+    shortfall = _max(0.0, 1.0 - progress)
     urgency = shortfall * (1.0 + p["asia_pressure"] * china_pull) * (1.0 + escalation)
-    return p["threat_intensity"] * pressure * (1.0 - math.exp(-urgency))
+    return p["threat_intensity"] * pressure * (1.0 - _exp(-urgency))
+
+
+def raised_credibility(gain: Any, credibility: Any) -> Any:
+    """M3: coercion credibility after an executed threat, ``gain`` of its gap to 1 closed."""
+    return credibility + gain * (1.0 - credibility)
+
+
+# The US's state the year's rules read and write, one (R,) array each over runs
+# (:func:`gather`, :func:`scatter`); ``has_last`` is whether ``last_progress`` is set.
+STATE = (
+    "threat_level",
+    "escalation",
+    "reassurance_extra",
+    "success_declared",
+    "years_threatened",
+    "coercion_credibility",
+    "posture",
+    "posture_target",
+    "refocus_until",
+)
+_get_state = operator.attrgetter(*STATE)
+
+
+def gather(agents: Sequence[UnitedStates]) -> dict[str, Any]:
+    """The US state of each agent (:data:`STATE`) as arrays of shape (R,), in one pass; of a
+    single agent, its own Python values (the rules take either: one run costs no arrays)."""
+    if len(agents) == 1:
+        us = agents[0]
+        one = dict(zip(STATE, _get_state(us), strict=True))
+        one["has_last"] = us.last_progress is not None
+        one["last_progress"] = us.last_progress
+        one["ambiguity"], one["drawdown_this_year"] = us.ambiguity, us.drawdown_this_year
+        return one
+    values = np.array([_get_state(us) for us in agents], dtype=float)
+    s = {k: values[:, i] for i, k in enumerate(STATE)}
+    last = [us.last_progress for us in agents]
+    s["has_last"] = np.array([v is not None for v in last])
+    s["last_progress"] = np.array([np.nan if v is None else v for v in last], dtype=float)
+    s["success_declared"] = s["success_declared"] > 0
+    s["ambiguity"] = np.array([us.ambiguity for us in agents], dtype=float)
+    s["drawdown_this_year"] = np.array([us.drawdown_this_year for us in agents], dtype=float)
+    return s
+
+
+def scatter(agents: Sequence[UnitedStates], s: Mapping[str, Any]) -> None:
+    """Write ``s`` (:func:`gather`'s arrays, the rules applied) back to the agents, each field
+    in its Python type."""
+    if not isinstance(s["threat_level"], np.ndarray):  # one agent's own values
+        us = agents[0]
+        for k in STATE:
+            setattr(us, k, s[k])
+        us.last_progress = s["last_progress"] if s["has_last"] else None
+        us.ambiguity, us.drawdown_this_year = s["ambiguity"], s["drawdown_this_year"]
+        return
+    columns = zip(
+        agents,
+        s["threat_level"].tolist(),
+        s["escalation"].tolist(),
+        s["reassurance_extra"].tolist(),
+        s["success_declared"].tolist(),
+        s["years_threatened"].tolist(),
+        s["coercion_credibility"].tolist(),
+        s["posture"].tolist(),
+        s["posture_target"].tolist(),
+        s["has_last"].tolist(),
+        s["last_progress"].tolist(),
+        s["ambiguity"].tolist(),
+        s["drawdown_this_year"].tolist(),
+        strict=True,
+    )
+    for us, th, esc, extra, done, years, cred, post, target, has, last, amb, down in columns:
+        us.threat_level, us.escalation, us.reassurance_extra = th, esc, extra
+        us.success_declared, us.years_threatened = done, int(years)
+        us.coercion_credibility, us.posture, us.posture_target = cred, post, target
+        us.last_progress = last if has else None
+        us.ambiguity, us.drawdown_this_year = amb, down
+
+
+def threats(
+    p: Mapping[str, Any],
+    s: dict[str, Any],
+    progress: Any,
+    pressure: Any,
+    forced: Any,
+    china_pull: Any,
+    mean_trust: Any,
+    base_ambiguity: Any,
+) -> tuple[Any, Any, Any]:
+    """M5: how hard the US threatens abandonment this year, a policy that moves (C1, C3, C13),
+    for runs whose state is ``s`` (:func:`gather`; updated in place) and whose parameters are
+    ``p`` (numbers or a column per run).
+
+    The target threat is :func:`threat_target`: ``threat_intensity x us_pressure`` times a
+    saturating urgency that grows with the shortfall, Asia's pull and escalation, so the threat
+    uses its range and ``threat_intensity`` sets how far it can go. The US **escalates**
+    (escalation up by ``escalation_step``) in a year of threats in which progress rose by less
+    than ``progress_expected``, and winds escalation down otherwise; it **relents** when mean
+    trust falls below ``relent_trust`` (the target times 1 - ``relent_share``) and **reassures**
+    (``relent_reassurance`` added to its reassurance, fading at ``reassurance_memory`` a year);
+    it **declares success** once progress reaches ``success_progress`` (threats end for good).
+    The threat level moves toward the target at ``threat_adjustment`` a year, and is at least
+    any ``us_pressure`` event of the year (``forced``). Ambiguity about US posture grows with
+    the threat: ``us_ambiguity + ambiguity_per_threat x threat`` (C14). Cajoling is
+    ``threat_intensity = 0``. Returns the runs' moves as masks: declares success, escalates,
+    relents.
+    """
+    extra = s["reassurance_extra"] * p["reassurance_memory"]
+    active = (p["threat_intensity"] > 0) & _not(s["success_declared"])
+    declares = active & (progress >= p["success_progress"])
+    go = active & _not(declares)
+    has_last = s["has_last"]
+    gained = progress - _where(has_last, s["last_progress"], progress)
+    level = s["threat_level"]
+    moving = go & (level >= THREAT_FLOOR) & has_last
+    up = moving & (gained < p["progress_expected"])
+    escalation = s["escalation"]
+    escalates = up & (escalation < 1.0)
+    step = p["escalation_step"]
+    escalation = _where(
+        up,
+        _min(1.0, escalation + step),
+        _where(moving, _max(0.0, escalation - step), escalation),
+    )
+    target = threat_target(p, pressure, _where(go, progress, 1.0), china_pull, escalation)
+    relents = go & (mean_trust < p["relent_trust"]) & (target > 0)
+    target = _where(relents, target * (1.0 - p["relent_share"]), _where(go, target, 0.0))
+    extra = _where(relents, _min(1.0, extra + p["relent_reassurance"]), extra)
+    level = level + p["threat_adjustment"] * (target - level)
+    threat = _min(1.0, _max(_max(forced, level), 0.0))
+    s["escalation"], s["reassurance_extra"], s["threat_level"] = escalation, extra, threat
+    s["success_declared"] = s["success_declared"] | declares
+    s["last_progress"], s["has_last"] = progress, has_last | True
+    s["ambiguity"] = _min(1.0, base_ambiguity + p["ambiguity_per_threat"] * threat)
+    return declares, escalates, relents
+
+
+def executions(
+    p: Mapping[str, Any],
+    per: Mapping[str, Any],
+    s: dict[str, Any],
+    laggards: Any,
+    rngs: Sequence[np.random.Generator],
+    exempt: Any = None,
+) -> Any:
+    """M5/M3: carry out a drawdown against persistent laggards, or let the threat lapse, for
+    runs whose state is ``s`` (:func:`gather`; updated in place) facing ``laggards`` (a count
+    per run); ``per`` the ``[perception]`` parameters; the runs in ``exempt`` (a human decided)
+    are left as they are. Returns which runs executed.
+
+    After ``patience_years`` of threats with laggards left, an execution happens with
+    probability ``execution_probability`` (if ``execute_threats``) and if posture is above the
+    Congress floor: the posture target falls by ``drawdown_step`` and coercion credibility
+    rises by ``credibility_execution_gain`` of its gap to 1 (C3: consequences make threats
+    credible). Every year of threats wears credibility by ``credibility_decay`` first,
+    executed or not (threats repeated lose force), so an execution differs from a lapse by
+    the gain alone and the ``coercion_credibility`` knock-out removes exactly that. The draw
+    is each run's own (``rngs``), made only where an execution can happen.
+    """
+    quiet = (s["threat_level"] < THREAT_FLOOR) | (laggards == 0)
+    years = _where(quiet, 0, s["years_threatened"] + 1)
+    credibility = s["coercion_credibility"]
+    credibility = _where(quiet, credibility, credibility * (1.0 - per["credibility_decay"]))
+    target, floor = s["posture_target"], p["congress_floor"]
+    can = (
+        _not(quiet)
+        & bool(p["execute_threats"])
+        & (years > p["patience_years"])
+        & (target > floor + 1e-9)
+    )
+    if exempt is not None:
+        can = can & _not(exempt)
+    if isinstance(can, np.ndarray):
+        executed = np.zeros(len(can), dtype=bool)
+        if can.any():
+            chance = np.broadcast_to(p["execution_probability"], can.shape).tolist()
+            for i in np.flatnonzero(can).tolist():
+                executed[i] = rngs[i].random() < chance[i]
+    else:
+        executed = can and rngs[0].random() < p["execution_probability"]
+    cut = _min(p["drawdown_step"], target - floor)
+    target = _where(executed, target - cut, target)
+    gain = per["credibility_execution_gain"]
+    credibility = _where(executed, raised_credibility(gain, credibility), credibility)
+    years = _where(executed, 0, years)
+    if exempt is not None:
+        years = _where(exempt, s["years_threatened"], years)
+        credibility = _where(exempt, s["coercion_credibility"], credibility)
+    s["years_threatened"], s["coercion_credibility"] = years, credibility
+    s["posture_target"] = target
+    return executed
+
+
+def postures(
+    p: Mapping[str, Any], s: dict[str, Any], year: Any, china_pull: Any, progress: Any
+) -> None:
+    """M5: the drawdown as a decision (C1, C8): Asia pulls, Europe's progress lets the US
+    hand over, Congress resists, crises pull the US back; for runs whose state is ``s``
+    (:func:`gather`; updated in place).
+
+    Unless refocused on Europe after a crisis (C8), the target falls each year by
+    ``refocus_drift x china_pull x (1 + handover_gain x progress) x room``, where
+    ``progress`` is Europe's progress as the US measures it (a Europe that carries more
+    lets Washington leave sooner: the burden-shifting strategy of seed 002) and ``room`` =
+    (target - ``congress_floor``) / (1 - ``congress_floor``) is Congress's resistance, each
+    cut harder to pass as forces near the floor it would defend (so the floor is approached,
+    not a destination). Posture moves toward the target by at most ``max_posture_change``;
+    neither goes below ``congress_floor`` nor above ``posture_ceiling``.
+    """
+    floor, ceiling = p["congress_floor"], p["posture_ceiling"]
+    target, posture = s["posture_target"], s["posture"]
+    drifts = year > s["refocus_until"]
+    room = _max(0.0, target - floor) / _max(1e-9, 1.0 - floor)
+    handover = 1.0 + p["handover_gain"] * _max(0.0, progress)
+    cut = p["refocus_drift"] * china_pull * handover * _min(1.0, room)
+    target = _where(drifts, target - cut, target)
+    target = _min(ceiling, _max(floor, target))
+    most = p["max_posture_change"]
+    step = _max(-most, _min(most, target - posture))
+    moved = _min(ceiling, _max(floor, posture + step))
+    s["drawdown_this_year"] = _max(0.0, posture - moved)
+    s["posture_target"], s["posture"] = target, moved
+
+
+def move_names(declares: np.ndarray, escalates: np.ndarray, relents: np.ndarray) -> list[list[str]]:
+    """Each run's moves of the year in words, in the order the US makes them
+    (:func:`threats`' masks): ``declares_success``, or ``escalates`` then ``relents``."""
+    out: list[list[str]] = []
+    masks = (np.atleast_1d(declares), np.atleast_1d(escalates), np.atleast_1d(relents))
+    for d, e, r in zip(*(x.tolist() for x in masks), strict=True):
+        out.append(["declares_success"] if d else ["escalates"] * e + ["relents"] * r)
+    return out
 
 
 class UnitedStates(mesa.Agent):
@@ -100,88 +369,36 @@ class UnitedStates(mesa.Agent):
         china_pull: float = 0.0,
         mean_trust: float = 1.0,
     ) -> float:
-        """M5: how hard the US threatens abandonment this year, a policy that moves (C1, C3, C13).
-
-        The target threat is :func:`threat_target`: ``threat_intensity x us_pressure`` times a
-        saturating urgency that grows with the shortfall, Asia's pull and escalation, so the threat
-        uses its range and ``threat_intensity`` sets how far it can go. The US **escalates**
-        (escalation up by ``escalation_step``) in a year of threats in which progress rose by less
-        than ``progress_expected``, and winds escalation down otherwise; it **relents** when mean
-        trust falls below ``relent_trust`` (the target times 1 - ``relent_share``) and **reassures**
-        (``relent_reassurance`` added to its reassurance, fading at ``reassurance_memory`` a year);
-        it **declares success** once progress reaches ``success_progress`` (threats end for good).
-        The threat level moves toward the target at ``threat_adjustment`` a year, and is at least
-        any ``us_pressure`` event of the year. Ambiguity about US posture grows with the threat:
-        ``us_ambiguity + ambiguity_per_threat x threat`` (C14). Cajoling is ``threat_intensity =
-        0``.
-        """
-        p = self.p
-        self.moves = []
-        self.reassurance_extra *= p["reassurance_memory"]
-        target = 0.0
-        if p["threat_intensity"] > 0 and not self.success_declared:
-            if progress >= p["success_progress"]:
-                self.success_declared = True
-                self.moves.append("declares_success")
-            else:
-                gained = progress - (progress if self.last_progress is None else self.last_progress)
-                threatening = self.threat_level >= THREAT_FLOOR
-                if threatening and self.last_progress is not None:
-                    step = p["escalation_step"]
-                    if gained < p["progress_expected"]:
-                        if self.escalation < 1.0:
-                            self.moves.append("escalates")
-                        self.escalation = min(1.0, self.escalation + step)
-                    else:
-                        self.escalation = max(0.0, self.escalation - step)
-                target = threat_target(p, pressure, progress, china_pull, self.escalation)
-                if mean_trust < p["relent_trust"] and target > 0:
-                    target *= 1.0 - p["relent_share"]
-                    self.reassurance_extra = min(
-                        1.0, self.reassurance_extra + p["relent_reassurance"]
-                    )
-                    self.moves.append("relents")
-        self.last_progress = progress
-        level = self.threat_level + p["threat_adjustment"] * (target - self.threat_level)
-        self.threat_level = min(1.0, max(forced, level, 0.0))
-        base_ambiguity = self.model.now["us_ambiguity"]
-        self.ambiguity = min(1.0, base_ambiguity + p["ambiguity_per_threat"] * self.threat_level)
+        """M5: how hard the US threatens abandonment this year (:func:`threats` for this US
+        alone; this year's moves in ``moves``); returns the threat level."""
+        s = gather([self])
+        moves = threats(
+            self.p,
+            s,
+            progress,
+            pressure,
+            forced,
+            china_pull,
+            mean_trust,
+            self.model.now["us_ambiguity"],
+        )
+        scatter([self], s)
+        self.moves = move_names(*moves)[0]
         return self.threat_level
 
     def execute_threats(self, laggards: int) -> bool:
-        """M5/M3: carry out a drawdown against persistent laggards, or let the threat lapse.
-
-        After ``patience_years`` of threats with laggards left, an execution happens with
-        probability ``execution_probability`` (if ``execute_threats``) and if posture is above the
-        Congress floor: the posture target falls by ``drawdown_step`` and coercion credibility
-        rises by ``credibility_execution_gain`` of its gap to 1 (C3: consequences make threats
-        credible). Every year of threats wears credibility by ``credibility_decay`` first,
-        executed or not (threats repeated lose force), so an execution differs from a lapse by
-        the gain alone and the ``coercion_credibility`` knock-out removes exactly that.
-        """
-        per = self.model.p_perception
-        if self.threat_level < THREAT_FLOOR or laggards == 0:
-            self.years_threatened = 0
-            return False
-        self.years_threatened += 1
-        self.coercion_credibility *= 1.0 - per["credibility_decay"]
-        can = (
-            self.p["execute_threats"]
-            and self.years_threatened > self.p["patience_years"]
-            and self.posture_target > self.p["congress_floor"] + 1e-9
-        )
-        if can and self.model.rng.random() < self.p["execution_probability"]:
-            cut = min(self.p["drawdown_step"], self.posture_target - self.p["congress_floor"])
-            self.posture_target -= cut
-            self.raise_credibility()
-            self.years_threatened = 0
-            return True
-        return False
+        """M5/M3: carry out a drawdown against persistent laggards, or let the threat lapse
+        (:func:`executions` for this US alone). Returns whether it executed."""
+        s = gather([self])
+        executed = executions(self.p, self.model.p_perception, s, laggards, [self.model.rng])
+        scatter([self], s)
+        return bool(executed)
 
     def raise_credibility(self) -> None:
-        """M3: an executed threat raises coercion credibility toward 1."""
+        """M3: an executed threat raises coercion credibility toward 1
+        (:func:`raised_credibility`)."""
         gain = self.model.p_perception["credibility_execution_gain"]
-        self.coercion_credibility += gain * (1.0 - self.coercion_credibility)
+        self.coercion_credibility = raised_credibility(gain, self.coercion_credibility)
 
     def deadline_due(self) -> bool:
         """Whether this is the year the US judges its deadline (``deadline_year``)."""
@@ -208,29 +425,10 @@ class UnitedStates(mesa.Agent):
         return met
 
     def adjust_posture(self, china_pull: float, progress: float = 0.0) -> None:
-        """M5: the drawdown as a decision (C1, C8): Asia pulls, Europe's progress lets the US
-        hand over, Congress resists, crises pull the US back.
-
-        Unless refocused on Europe after a crisis (C8), the target falls each year by
-        ``refocus_drift x china_pull x (1 + handover_gain x progress) x room``, where
-        ``progress`` is Europe's progress as the US measures it (a Europe that carries more
-        lets Washington leave sooner: the burden-shifting strategy of seed 002) and ``room`` =
-        (target - ``congress_floor``) / (1 - ``congress_floor``) is Congress's resistance, each
-        cut harder to pass as forces near the floor it would defend (so the floor is approached,
-        not a destination). Posture moves toward the target by at most ``max_posture_change``;
-        neither goes below ``congress_floor`` nor above ``posture_ceiling``.
-        """
-        floor, ceiling = self.p["congress_floor"], self.p["posture_ceiling"]
-        if self.model.year > self.refocus_until:
-            room = max(0.0, self.posture_target - floor) / max(1e-9, 1.0 - floor)
-            handover = 1.0 + self.p["handover_gain"] * max(0.0, progress)
-            self.posture_target -= self.p["refocus_drift"] * china_pull * handover * min(1.0, room)
-        self.posture_target = min(ceiling, max(floor, self.posture_target))
-        step = self.posture_target - self.posture
-        step = max(-self.p["max_posture_change"], min(self.p["max_posture_change"], step))
-        old = self.posture
-        self.posture = min(ceiling, max(floor, self.posture + step))
-        self.drawdown_this_year = max(0.0, old - self.posture)
+        """M5: the drawdown as a decision (C1, C8): :func:`postures` for this US alone."""
+        s = gather([self])
+        postures(self.p, s, self.model.year, china_pull, progress)
+        scatter([self], s)
 
     def choose_commander(self, year: int, coverage: float) -> bool:
         """M6: at a change of NATO's command the US decides who holds it (C2, C6, C8).

@@ -8,28 +8,53 @@ from ..mechanisms import progress
 from .batch import Batch
 
 
-def progress_measures(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
-    """(headline, capability) progress in [0, 1] of each run of ``batch``, as the US can measure
-    it (C19), as arrays of shape (R,).
-
-    Headline: GDP-weighted share of European allies whose reported core spending reaches the
-    US demand (:func:`~sim.mechanisms.progress.headline_progress`). Capability: per category,
-    the share of the US contribution at the start that European capability delivered since
-    replaces (ISR at most :meth:`~sim.model.alliance.AllianceModel.isr_replaceable`'s part),
-    averaged over categories (:func:`~sim.mechanisms.progress.capability_progress`). Europe's
-    capability per category (a matrix product) is computed per run.
-    """
-    models = batch.models
-    head = progress.headline_progress(
+def headline(
+    batch: Batch, member: np.ndarray | None = None, reported: np.ndarray | None = None
+) -> np.ndarray:
+    """Headline progress of each run, shape (R,): the GDP-weighted share of European allies
+    whose reported core spending reaches the US demand
+    (:func:`~sim.mechanisms.progress.headline_progress`). ``member`` and ``reported`` (the
+    allies' membership and reported core spending, (R, allies)) if the caller has them
+    stacked already."""
+    if member is None:
+        member = batch.stack(lambda m: m.ally_state.member)
+    if reported is None:
+        reported = batch.stack(lambda m: m.ally_state.reported_core_pct)
+    return progress.headline_progress(
         batch.stack(lambda m: m.ally_state.gdp_bn),
-        batch.stack(lambda m: m.european & m.ally_state.member),
-        batch.stack(lambda m: m.ally_state.reported_core_pct),
+        batch.stack(lambda m: m.european) & member,
+        reported,
         batch.column(lambda m: m.now["us_demand_pct"]),
     )
-    capab = progress.capability_progress(
+
+
+def capability(batch: Batch) -> np.ndarray:
+    """Capability progress of each run, shape (R,): per category, the share of the US
+    contribution at the start that European capability delivered since replaces (ISR at most
+    :meth:`~sim.model.alliance.AllianceModel.isr_replaceable`'s part), averaged over categories
+    (:func:`~sim.mechanisms.progress.capability_progress`). Europe's capability per category
+    (a matrix product) is computed per run."""
+    models = batch.models
+    return progress.capability_progress(
         np.array([m.europe_capability() for m in models]),
         batch.stack(lambda m: m.europe_start),
         batch.stack(lambda m: m.us_base),
         np.array([m.isr_replaceable() for m in models], dtype=float),
     )
-    return head, capab
+
+
+def progress_measures(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+    """(headline, capability) progress in [0, 1] of each run of ``batch``, as the US can measure
+    it (C19), as arrays of shape (R,): :func:`headline` and :func:`capability`."""
+    return headline(batch), capability(batch)
+
+
+def measured(
+    batch: Batch, member: np.ndarray | None = None, reported: np.ndarray | None = None
+) -> np.ndarray:
+    """Progress by the measure the US uses (``united_states.measurement``, the same in every
+    run of a batch: :meth:`~sim.agents.united_states.UnitedStates.measure_progress`), shape
+    (R,); only that measure is computed (``member``, ``reported``: as :func:`headline`)."""
+    if batch.models[0].united_states.p["measurement"] == "headline":
+        return headline(batch, member, reported)
+    return capability(batch)

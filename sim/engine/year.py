@@ -24,7 +24,7 @@ from ..mechanisms import crisis as crisis_game
 from ..mechanisms import incursions
 from ..mechanisms.theatre import refresh_theatres
 from ..model.outputs import record_years
-from . import allies, deliveries, greyzone, measures, resolve
+from . import allies, deliveries, greyzone, resolve, us
 from .batch import Batch
 
 
@@ -70,11 +70,9 @@ def russia_probes(batch: Batch) -> None:
 
 
 def united_states_acts(batch: Batch) -> None:
-    """Step 3: the US measures progress (over the batch: :mod:`sim.engine.measures`),
-    threatens, executes and adjusts its posture (M5; per model: its events, draw and humans)."""
-    head, capab = measures.progress_measures(batch)
-    for m, h, c in zip(batch.models, head.tolist(), capab.tolist(), strict=True):
-        m.laggards = m._united_states_acts(m.forced_pressure, (h, c))
+    """Step 3: the US measures progress, threatens, executes and adjusts its posture (M5),
+    over the batch (:func:`sim.engine.us.act`; per run: its humans, events and draws)."""
+    us.act(batch)
 
 
 def allies_act(batch: Batch) -> None:

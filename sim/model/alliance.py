@@ -41,7 +41,6 @@ from ..mechanisms import coercion, forces, influence, progress, switches
 from ..mechanisms import crisis as crisis_game
 from ..mechanisms.theatre import Theatre
 from ..scenario import CATALOGUE, Scenario
-from ..scenario.schema import Event
 from . import initial
 from .decisions import Decisions
 from .events import apply_event
@@ -657,72 +656,46 @@ class AllianceModel(mesa.Model):
             self.crisis_alignment, observed, self.p_alliance["influence_memory"]
         )
 
-    def _united_states_acts(
-        self, forced_pressure: float, measures: tuple[float, float] | None = None
-    ) -> np.ndarray:
-        """The US's year (M5, step 3) given its ``measures`` of progress this year
-        (:meth:`progress_measures`, computed if not given): it threatens, executes and adjusts
-        its posture; a human's decisions override; returns the laggards it threatens."""
+    def _united_states_acts(self) -> np.ndarray:
+        """The US's year (M5, step 3) for this run alone (:func:`sim.engine.us.act`): it
+        measures progress, threatens, executes and adjusts its posture; a human's decisions
+        override; returns the laggards it threatens."""
+        from ..engine.batch import Batch  # noqa: PLC0415 (the engine imports this module)
+        from ..engine.us import act  # noqa: PLC0415
+
+        act(Batch.of(self))
+        return self.laggards
+
+    def _log_threat(self, laggards: np.ndarray, count: int, theta: float, progress: float) -> None:
+        """The event log's line of a year of threats (``laggards`` a mask, ``count`` how many,
+        ``theta`` the threat level, ``progress`` as the US measures it)."""
         us = self.united_states
-        if measures is None:
-            measures = self.progress_measures()
-        progress = us.measure_progress(*measures)
-        theta = us.issue_threats(
-            progress,
-            self.now["us_pressure"],
-            forced_pressure,
-            self.now["china_pull"],
-            float(self.mean_weights @ self.ally_state.trust),
+        names = ", ".join(self.allies[i].record.country for i in np.flatnonzero(laggards)[:4])
+        more = f" and {count - 4} more" if count > 4 else ""
+        self.recorder.event(
+            "threat",
+            f"the US threatens abandonment (level {theta:.2f}); laggards: {names}{more}",
+            why=(
+                f"progress {progress:.2f} by its {us.p['measurement']} measure against the "
+                f"{self.pledge_level():.2f}% path; escalation {us.escalation:.1f}, intensity "
+                f"{us.p['threat_intensity']:.2f}, Asia's pull {self.now['china_pull']:.2f}"
+            ),
         )
-        d = self.decided
-        if d.us_threat is not None:
-            us.threat_level = theta = d.us_threat
-            self.recorder.event("human", f"the US (human) sets its threat level to {theta:.2f}")
-        if d.us_reassurance:
-            apply_event(self, Event(self.year, "us_reassurance", magnitude=d.us_reassurance))
-            self.recorder.event("human", f"the US (human) reassures ({d.us_reassurance:.2f})")
-        self._log_us_moves(progress)
-        bar = self.pledge_level() - 0.05
-        s = self.ally_state
-        measured = s.reported_core_pct if us.p["measurement"] == "headline" else s.core_pct
-        laggards = s.member & self.european & (measured < bar)
-        if (
-            theta >= 0.05
-            and laggards.any()
-            and not us.success_declared
-            and self.recorder.due("threat")
-        ):
-            names = ", ".join(self.allies[i].record.country for i in np.flatnonzero(laggards)[:4])
-            more = f" and {laggards.sum() - 4} more" if laggards.sum() > 4 else ""
-            self.recorder.event(
-                "threat",
-                f"the US threatens abandonment (level {theta:.2f}); laggards: {names}{more}",
-                why=(
-                    f"progress {progress:.2f} by its {us.p['measurement']} measure against the "
-                    f"{self.pledge_level():.2f}% path; escalation {us.escalation:.1f}, intensity "
-                    f"{us.p['threat_intensity']:.2f}, Asia's pull {self.now['china_pull']:.2f}"
-                ),
-            )
-        if d.us_drawdown is not None:
-            if d.us_drawdown > 0:
-                us.forced_drawdown(d.us_drawdown)
-                self.recorder.event(
-                    "human", f"the US (human) draws down {d.us_drawdown:.0%} of its 2025 posture"
-                )
-        elif us.execute_threats(int(laggards.sum())):
-            self.recorder.event(
-                "threat_executed",
-                "the US executes its threat: a drawdown of "
-                f"{us.p['drawdown_step']:.0%} of its 2025 posture is ordered",
-                why=(
-                    f"{int(laggards.sum())} allies still below the bar after "
-                    f"{us.p['patience_years']} years of threats; an execution's chance "
-                    f"{us.p['execution_probability']:.0%} a year; posture target above the "
-                    f"Congress floor {us.p['congress_floor']:.2f}"
-                ),
-            )
-        us.adjust_posture(self.now["china_pull"], progress)
-        return laggards
+
+    def _log_execution(self, laggards: int) -> None:
+        """The event log's line of an executed threat (``laggards`` the count left)."""
+        us = self.united_states
+        self.recorder.event(
+            "threat_executed",
+            "the US executes its threat: a drawdown of "
+            f"{us.p['drawdown_step']:.0%} of its 2025 posture is ordered",
+            why=(
+                f"{laggards} allies still below the bar after "
+                f"{us.p['patience_years']} years of threats; an execution's chance "
+                f"{us.p['execution_probability']:.0%} a year; posture target above the "
+                f"Congress floor {us.p['congress_floor']:.2f}"
+            ),
+        )
 
     def _judge_deadline(self) -> None:
         """At the end of the deadline year, after its deliveries, the US judges progress by its
@@ -740,24 +713,29 @@ class AllianceModel(mesa.Model):
                 why=f"progress {progress:.2f} against the goal {goal:.2f} ({progress - goal:+.2f})",
             )
 
-    def _log_us_moves(self, progress: float) -> None:
+    def _log_us_moves(self, progress: float, moves: list[str]) -> None:
+        """The event log's lines of the US's ``moves`` this year (escalations every fifth
+        time: :meth:`~sim.model.outputs.Recorder.due`)."""
         us = self.united_states
-        texts = {
-            "escalates": f"the US escalates its pressure (progress {progress:.2f} is stalling)",
-            "relents": "trust is fraying: the US relents and reassures its allies",
-            "declares_success": f"the US declares success (progress {progress:.2f})",
-        }
-        why = {
-            "escalates": f"progress rose less than {us.p['progress_expected']:.2f} in a year of "
-            f"threats; escalation now {us.escalation:.1f}",
-            "relents": f"mean trust {float(self.mean_weights @ self.ally_state.trust):.2f} below "
-            f"{us.p['relent_trust']:.2f}",
-            "declares_success": f"progress {progress:.2f} at or above "
-            f"{us.p['success_progress']:.2f}",
-        }
-        for move in us.moves:
-            if move != "escalates" or self.recorder.due("escalates"):
-                self.recorder.event(move, texts[move], why=why[move])
+        for move in moves:
+            if move == "escalates":
+                if not self.recorder.due("escalates"):
+                    continue
+                text = f"the US escalates its pressure (progress {progress:.2f} is stalling)"
+                why = (
+                    f"progress rose less than {us.p['progress_expected']:.2f} in a year of "
+                    f"threats; escalation now {us.escalation:.1f}"
+                )
+            elif move == "relents":
+                text = "trust is fraying: the US relents and reassures its allies"
+                why = (
+                    f"mean trust {float(self.mean_weights @ self.ally_state.trust):.2f} below "
+                    f"{us.p['relent_trust']:.2f}"
+                )
+            else:
+                text = f"the US declares success (progress {progress:.2f})"
+                why = f"progress {progress:.2f} at or above {us.p['success_progress']:.2f}"
+            self.recorder.event(move, text, why=why)
 
     def _deadline_text(self, met: bool, progress: float) -> str:
         us = self.united_states

@@ -1,0 +1,190 @@
+"""The US's year over a batch (M5, step 3 of :mod:`sim.model.alliance`): progress measured,
+threats set, executed, posture adjusted, for every run at once.
+
+The rules are :mod:`sim.agents.united_states`' (:func:`~sim.agents.united_states.threats`,
+:func:`~sim.agents.united_states.executions`, :func:`~sim.agents.united_states.postures`),
+applied once to the runs' US state gathered as (R,) arrays and written back. Per run, gathered
+by mask: a seminar's human US (its threat level, reassurance and drawdown), the event log
+(each run's lines in the order it writes them alone) and the execution's draw, from the run's
+own stream where an execution can happen.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..agents import united_states as rules
+from ..model.events import apply_event
+from ..scenario.schema import Event
+from . import measures
+from .batch import Batch
+
+# the [united_states] numbers the year's rules read (a column per run in a batch)
+NUMBERS = (
+    "threat_intensity",
+    "success_progress",
+    "escalation_step",
+    "progress_expected",
+    "asia_pressure",
+    "relent_trust",
+    "relent_share",
+    "relent_reassurance",
+    "reassurance_memory",
+    "threat_adjustment",
+    "ambiguity_per_threat",
+    "patience_years",
+    "congress_floor",
+    "execution_probability",
+    "drawdown_step",
+    "posture_ceiling",
+    "refocus_drift",
+    "handover_gain",
+    "max_posture_change",
+)
+_numbers = operator.itemgetter(*NUMBERS)
+_now = operator.itemgetter("us_pressure", "china_pull", "us_ambiguity")
+
+
+def _columns(batch: Batch) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """The US's and the perception's parameters the rules read, over the batch: a column (R,)
+    per number (gathered each year: a lever moved mid-run binds new tables), the shared value of
+    a switch (``execute_threats``: the same in every run, :func:`~sim.engine.batch.structure`).
+    A batch of one reads its model's own tables."""
+    models = batch.models
+    first = models[0]
+    if len(models) == 1:
+        return first.united_states.p, first.p_perception
+    values = np.array([_numbers(m.united_states.p) for m in models], dtype=float)
+    p: dict[str, Any] = {k: values[:, i] for i, k in enumerate(NUMBERS)}
+    p["execute_threats"] = first.united_states.p["execute_threats"]
+    per = np.array(
+        [
+            (m.p_perception["credibility_decay"], m.p_perception["credibility_execution_gain"])
+            for m in models
+        ],
+        dtype=float,
+    )
+    return p, {"credibility_decay": per[:, 0], "credibility_execution_gain": per[:, 1]}
+
+
+def act(batch: Batch) -> None:
+    """Every run's US year (M5): it measures progress (:func:`sim.engine.measures.measured`),
+    threatens (a human's threat level and reassurance override, per run), names the laggards
+    (members of Europe whose spending by its measure is more than 0.05 pp below the pledge's
+    path), executes or lets its threats lapse (a human's drawdown in its place), adjusts its
+    posture; the laggards are kept in each model's ``laggards`` for the allies' year. A batch
+    of one applies the rules to its run's own Python numbers (no arrays of one)."""
+    models = batch.models
+    agents = [m.united_states for m in models]
+    p, per = _columns(batch)
+    member = batch.stack(lambda m: m.ally_state.member)
+    core = batch.stack(lambda m: m.ally_state.core_pct)
+    reported = core + batch.stack(lambda m: m.ally_state.reclassified_pct)  # reported_core_pct
+    progress: Any = measures.measured(batch, member, reported)
+    if len(models) == 1:
+        m = models[0]
+        progress = float(progress[0])
+        pressure, china, ambiguity = _now(m.now)
+        forced: Any = m.forced_pressure
+        trust: Any = float(m.mean_weights @ m.ally_state.trust)
+        years: Any = m.year
+    else:
+        now = np.array([_now(m.now) for m in models], dtype=float)
+        pressure, china, ambiguity = now[:, 0], now[:, 1], now[:, 2]
+        forced = np.array([m.forced_pressure for m in models], dtype=float)
+        trust = np.array([m.mean_weights @ m.ally_state.trust for m in models], dtype=float)
+        years = np.array([m.year for m in models])
+    s = rules.gather(agents)
+    moves = rules.threats(p, s, progress, pressure, forced, china, trust, ambiguity)
+    rules.scatter(agents, s)
+
+    decided = [m.decided for m in models]
+    humans = [
+        i
+        for i, d in enumerate(decided)
+        if d.us_threat is not None or d.us_reassurance or d.us_drawdown is not None
+    ]
+    for i in humans:
+        _human_threat(models[i])
+        _put(s, "threat_level", i, agents[i].threat_level)  # for the laggards and execution
+    values = progress.tolist() if isinstance(progress, np.ndarray) else [progress]
+    logged = _indices(moves[0] | moves[1] | moves[2])
+    if logged:
+        names = rules.move_names(*moves)
+        for i in logged:
+            models[i]._log_us_moves(values[i], names[i])
+
+    bar = np.array([m.pledge_level() for m in models], dtype=float)[:, None] - 0.05
+    measured = reported if first_measurement(batch) == "headline" else core
+    laggards = member & batch.stack(lambda m: m.european) & (measured < bar)
+    counts = laggards.sum(axis=1)
+    exempt = [decided[i].us_drawdown is not None for i in humans]
+    if len(models) == 1:
+        lagging: Any = int(counts[0])
+        spared: Any = bool(exempt and exempt[0])
+    else:
+        lagging = counts
+        spared = np.zeros(len(models), dtype=bool)
+        spared[[i for i, e in zip(humans, exempt, strict=True) if e]] = True
+    threat = (s["threat_level"] >= 0.05) & (lagging > 0) & rules._not(s["success_declared"])
+    flags, count = np.atleast_1d(threat).tolist(), counts.tolist()
+    level = np.atleast_1d(s["threat_level"]).tolist()
+    for i in sorted(set(_indices(threat)).union(_indices(spared))):
+        m = models[i]
+        if flags[i] and m.recorder.due("threat"):
+            m._log_threat(laggards[i], count[i], level[i], values[i])
+        if decided[i].us_drawdown is not None:
+            _human_drawdown(m)
+            _put(s, "posture_target", i, m.united_states.posture_target)
+
+    executed = rules.executions(p, per, s, lagging, [m.rng for m in models], spared)
+    for i in _indices(executed):
+        models[i]._log_execution(count[i])
+    rules.postures(p, s, years, china, progress)
+    rules.scatter(agents, s)
+    for m, row in zip(models, laggards, strict=True):
+        m.laggards = row
+
+
+def _indices(mask: Any) -> list[int]:
+    """The runs where ``mask`` (an array over runs, or one run's bool) is true."""
+    if isinstance(mask, np.ndarray):
+        return np.flatnonzero(mask).tolist() if mask.any() else []
+    return [0] if mask else []
+
+
+def _put(s: dict[str, Any], key: str, i: int, value: Any) -> None:
+    """Set run ``i``'s ``key`` in ``s`` (an array over runs, or one run's own number)."""
+    if isinstance(s[key], np.ndarray):
+        s[key][i] = value
+    else:
+        s[key] = value
+
+
+def first_measurement(batch: Batch) -> str:
+    """How the US measures progress: ``headline`` or ``capability`` (a choice, the same in
+    every run of a batch)."""
+    return str(batch.models[0].united_states.p["measurement"])
+
+
+def _human_threat(m: Any) -> None:
+    """A seminar's human US sets its threat level or reassures (per run, logged)."""
+    us, d = m.united_states, m.decided
+    if d.us_threat is not None:
+        us.threat_level = d.us_threat
+        m.recorder.event("human", f"the US (human) sets its threat level to {d.us_threat:.2f}")
+    if d.us_reassurance:
+        apply_event(m, Event(m.year, "us_reassurance", magnitude=d.us_reassurance))
+        m.recorder.event("human", f"the US (human) reassures ({d.us_reassurance:.2f})")
+
+
+def _human_drawdown(m: Any) -> None:
+    """A seminar's human US draws down (or holds: 0) in place of the execution rule."""
+    d = m.decided.us_drawdown
+    if d > 0:
+        m.united_states.forced_drawdown(d)
+        m.recorder.event("human", f"the US (human) draws down {d:.0%} of its 2025 posture")
