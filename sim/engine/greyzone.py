@@ -2,20 +2,29 @@
 
 The mean attacks per ally (:func:`sim.agents.russia.greyzone_means`) are computed once for the
 batch, elementwise over (runs, allies); each run then draws its Poisson counts from its own
-stream, with the same call as alone (:meth:`sim.model.alliance.AllianceModel._greyzone_attacks`:
-a human Russia's choice and the attacks scripted by events are per run).
+stream, with the same call as alone; a human Russia's choice (a seminar) scales a run's counts,
+per run; the attacks scripted by events are added over the batch.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..agents.russia import greyzone_means
 from .batch import Batch
 
+if TYPE_CHECKING:
+    from ..model.alliance import AllianceModel
+
 
 def attack(batch: Batch) -> None:
-    """Every run's grey-zone attacks this year."""
+    """Every run's grey-zone attacks this year (M8, C12): Poisson counts with mean
+    :func:`~sim.agents.russia.greyzone_means` from the run's own stream, scaled by a human
+    Russia's choice in a seminar (rounded), plus those scripted by events (each run's
+    ``greyzone_attacks_extra``, then emptied); ``greyzone_total`` their sum."""
+    models = batch.models
     # one row of numbers per run (gathered at once), each column of shape (runs, 1)
     rows = np.array(
         [
@@ -25,13 +34,28 @@ def attack(batch: Batch) -> None:
                 m.now["greyzone_escalation"],
                 m.russia.resolve_estimate,
             )
-            for m in batch.models
+            for m in models
         ],
         dtype=float,
     )
     p = {"greyzone_base": rows[:, 0:1], "greyzone_resolve_sensitivity": rows[:, 1:2]}
-    means = greyzone_means(
-        p, rows[:, 2:3], np.array([m.proximity for m in batch.models]), rows[:, 3:4]
-    )
-    for m, lam in zip(batch.models, means, strict=True):
-        m._greyzone_attacks(lam)
+    means = greyzone_means(p, rows[:, 2:3], batch.stack(lambda m: m.proximity), rows[:, 3:4])
+    attacks = np.array([m.rng.poisson(lam) for m, lam in zip(models, means, strict=True)])
+    for i, m in enumerate(models):
+        share = m.decided.russia_greyzone
+        if share is not None:
+            attacks[i] = _human(m, attacks[i], share)
+    attacks = attacks + batch.stack(lambda m: m.ally_state.greyzone_attacks_extra)
+    emptied = np.zeros_like(attacks)
+    totals = attacks.sum(axis=1).tolist()
+    for m, row, none, total in zip(models, attacks, emptied, totals, strict=True):
+        s = m.ally_state
+        s.greyzone_attacks, s.greyzone_attacks_extra = row, none
+        m.greyzone_total = total
+
+
+def _human(m: AllianceModel, attacks: np.ndarray, share: float) -> np.ndarray:
+    """A human Russia sets its grey-zone campaign to ``share`` times the drawn attacks
+    (rounded; logged)."""
+    m.recorder.event("human", f"Russia (human) sets its grey-zone campaign to {share:.1f}x")
+    return np.round(attacks * share).astype(np.int64)

@@ -19,19 +19,31 @@ deadline judged.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..agents.russia import choose_probes
 from ..mechanisms import crisis as crisis_game
 from ..mechanisms import incursions
 from ..mechanisms.theatre import refresh_theatres
+from ..model import initial
 from ..model.outputs import record_years
 from . import allies, deliveries, greyzone, resolve, us
 from .batch import Batch
 
 
 def begin_year(batch: Batch) -> None:
-    """Step 1: the year's series, joins, events and GDP growth (per model: rare branches)."""
-    for m in batch.models:
-        m._begin_year()
+    """Step 1: the year's series, joins, events and GDP growth (per model: rare branches).
+    Whether an ally can join a run this year is checked over the batch: one not yet a member
+    whose record's accession year has come (:func:`~sim.model.initial.members`; ``allies.csv``,
+    the same in every run of a batch: :func:`~sim.engine.batch.structure`), or an accession
+    event of the year; only those runs look for their joins
+    (:meth:`~sim.model.alliance.AllianceModel._join_on_record`)."""
+    models = batch.models
+    years = np.array([m.year + 1 for m in models])[:, None]
+    due = initial.members(models[0].accession_year[None, :], years)
+    joins = (due & ~batch.stack(lambda m: m.ally_state.member)).any(axis=1).tolist()
+    for m, j in zip(models, joins, strict=True):
+        m._begin_year(j or (m.year + 1) in m.accession_events)
 
 
 def russia_prepares(batch: Batch) -> None:

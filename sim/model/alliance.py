@@ -506,10 +506,12 @@ class AllianceModel(mesa.Model):
 
         step(Batch.of(self))
 
-    def _begin_year(self) -> None:
+    def _begin_year(self, joins: bool = True) -> None:
         """The year's exogenous inputs (step 1 of the module docstring): the series, allies
         joining on record, dated and injected events, GDP growth. Sets ``forced_probe`` and
-        ``forced_pressure`` for the year's later steps."""
+        ``forced_pressure`` for the year's later steps. ``joins`` False: no ally can join this
+        year (:func:`sim.engine.year.begin_year` checks it over the batch), so the joins are
+        not looked for."""
         self.year += 1
         self.now = self.config.series_year(self.year)
         us = self.united_states
@@ -517,7 +519,8 @@ class AllianceModel(mesa.Model):
         self.probe_this_year = None
         # human decisions for this year (a seminar): taken once, then the agents decide again
         self.decided, self.decisions = self.decisions or Decisions(), None
-        self._join_on_record()
+        if joins:
+            self._join_on_record()
         forced_probe, forced_pressure = self._apply_events(self.year)
         for ev in self.decided.events:  # injected by an instructor
             probe, push = apply_event(self, replace(ev, year=self.year))
@@ -540,8 +543,8 @@ class AllianceModel(mesa.Model):
 
     def _russia_prepares(self) -> None:
         """Russia's year before it acts (M8), the run's own part: its spending reaction and
-        forces, and a ceasefire logged. Its grey-zone attacks (:meth:`_greyzone_attacks`) and
-        the theatre read again follow over the batch (:func:`sim.engine.year.russia_prepares`)."""
+        forces, and a ceasefire logged. Its grey-zone attacks and the theatre read again follow
+        over the batch (:func:`sim.engine.year.russia_prepares`)."""
         war = self.now["ukraine_war"]
         russia = self.russia
         was_at_war = russia.forces.committed > 0 and russia.war_demand > 0
@@ -551,23 +554,6 @@ class AllianceModel(mesa.Model):
             self.recorder.event(
                 "ceasefire", "the war in Ukraine stops; Russia begins to reconstitute"
             )
-
-    def _greyzone_attacks(self, means: np.ndarray) -> None:
-        """This year's grey-zone attacks on the allies (M8, C12): Poisson counts with mean
-        ``means`` (:func:`sim.agents.russia.greyzone_means`) from the model's stream, scaled by
-        a human Russia's choice in a seminar, plus those scripted by events."""
-        attacks = self.rng.poisson(means)
-        if self.decided.russia_greyzone is not None:
-            attacks = np.round(attacks * self.decided.russia_greyzone)
-            self.recorder.event(
-                "human",
-                "Russia (human) sets its grey-zone campaign to "
-                f"{self.decided.russia_greyzone:.1f}x",
-            )
-        s = self.ally_state
-        s.greyzone_attacks = attacks.astype(np.int64) + s.greyzone_attacks_extra
-        s.greyzone_attacks_extra.fill(0)
-        self.greyzone_total = int(s.greyzone_attacks.sum())
 
     def _probe_options(self) -> tuple[np.ndarray, np.ndarray, float]:
         """What Russia weighs for a probe this year (M8): the reachable armed members (none
