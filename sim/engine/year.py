@@ -39,8 +39,12 @@ def begin_year(batch: Batch) -> None:
     event of the year; only those runs look for their joins
     (:meth:`~sim.model.alliance.AllianceModel._join_on_record`)."""
     models = batch.models
-    years = np.array([m.year + 1 for m in models])[:, None]
-    due = initial.members(models[0].accession_year[None, :], years)
+    record = models[0].accession_year
+    years = {m.year + 1 for m in models}  # one year in a batch stepped together
+    if len(years) == 1:
+        due = initial.members(record, years.pop())
+    else:
+        due = np.array([initial.members(record, m.year + 1) for m in models])
     joins = (due & ~batch.stack(lambda m: m.ally_state.member)).any(axis=1).tolist()
     for m, j in zip(models, joins, strict=True):
         m._begin_year(j or (m.year + 1) in m.accession_events)
