@@ -49,26 +49,40 @@ _numbers = operator.itemgetter(*NUMBERS)
 _now = operator.itemgetter("us_pressure", "china_pull", "us_ambiguity")
 
 
+# the last batch's parameter columns and the tables they were read from (kept alive, so their
+# ids stay theirs): :func:`_columns` reads them again only when a table is not the one kept
+_kept: list[Any] = [None, None]
+
+
 def _columns(batch: Batch) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
     """The US's and the perception's parameters the rules read, over the batch: a column (R,)
-    per number (gathered each year: a lever moved mid-run binds new tables), the shared value of
-    a switch (``execute_threats``: the same in every run, :func:`~sim.engine.batch.structure`).
-    A batch of one reads its model's own tables."""
+    per number, the shared value of a switch (``execute_threats``: the same in every run,
+    :func:`~sim.engine.batch.structure`). Kept while every run's two tables are the ones they
+    were read from: a lever moved mid-run binds new tables
+    (:meth:`~sim.model.alliance.AllianceModel.change_params`), and a table is read-only. A
+    batch of one reads its model's own tables."""
     models = batch.models
     first = models[0]
     if len(models) == 1:
         return first.united_states.p, first.p_perception
-    values = np.array([_numbers(m.united_states.p) for m in models], dtype=float)
+    tables = [(m.united_states.p, m.p_perception) for m in models]
+    kept = _kept[0]
+    if (
+        kept is not None
+        and len(kept) == len(tables)
+        and all(a[0] is b[0] and a[1] is b[1] for a, b in zip(kept, tables, strict=True))
+    ):
+        return _kept[1]
+    values = np.array([_numbers(us) for us, _ in tables], dtype=float)
     p: dict[str, Any] = {k: values[:, i] for i, k in enumerate(NUMBERS)}
     p["execute_threats"] = first.united_states.p["execute_threats"]
     per = np.array(
-        [
-            (m.p_perception["credibility_decay"], m.p_perception["credibility_execution_gain"])
-            for m in models
-        ],
+        [(t["credibility_decay"], t["credibility_execution_gain"]) for _, t in tables],
         dtype=float,
     )
-    return p, {"credibility_decay": per[:, 0], "credibility_execution_gain": per[:, 1]}
+    out = (p, {"credibility_decay": per[:, 0], "credibility_execution_gain": per[:, 1]})
+    _kept[0], _kept[1] = tables, out
+    return out
 
 
 def act(batch: Batch) -> None:
