@@ -5,6 +5,8 @@ forces per run, the grey-zone means for the batch and each run's draws from its 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 import sim
@@ -87,3 +89,65 @@ def test_refresh_alone_is_the_batch_refresh():
     for m, b in zip(models, batched, strict=True):
         m.theatre.refresh(m, 2031)
         assert _state(m)[5:] == b
+
+
+ROOT = Path(__file__).resolve().parent.parent
+# worlds that take every branch of Russia's spending and forces: a ceasefire (the war's
+# forces released and refitted; the event logged), factories at their capacity (orders wait a
+# year), a fast reaction to European spending, spending set by the record (a hindcast)
+RUSSIA = (
+    {},
+    {"russia.production_headroom": 0.0, "russia.reaction_coefficient": 0.2},
+    {"russia.balance_sensitivity": 3.0, "russia.fatigue": 0.05, "russia.war_memory": 0.2},
+    {"russia.release_rate": 0.9, "russia.refit_rate": 0.1, "russia.war_commitment": 0.9},
+)
+
+
+def _russia(m: AllianceModel) -> tuple:
+    r, f = m.russia, m.russia.forces
+    return (
+        r.gdp_bn,
+        r.milex_bn,
+        r.years_since_war,
+        r.war_demand,
+        f.total,
+        f.committed,
+        f.reconstituting,
+        f.capacity,
+        tuple(f.orders),
+    )
+
+
+def test_russias_spending_and_forces_in_a_batch_are_each_runs_alone():
+    """Russia's spending reaction and forces over a batch (arrays) give each run, bit for bit,
+    what it gets alone (its own Python numbers), in worlds that take every branch: ceasefire
+    (logged once), orders above the factories' capacity, the war economy switched off, a
+    hindcast whose spending is the record's."""
+    cases = (
+        ("ceasefire.toml", {}),
+        ("ceasefire.toml", {"mechanisms.war_economy": False}),
+        ("hindcast_2014.toml", {}),
+        ("baseline.toml", {}),
+    )
+    for name, switch in cases:
+        base = sim.load_scenario(ROOT / "scenarios" / name)
+        base = base.with_params(switch) if switch else base
+        together, alone = (
+            [
+                AllianceModel(base.with_params(v) if v else base, rng=9 + k)
+                for k, v in enumerate(RUSSIA)
+            ]
+            for _ in range(2)
+        )
+        batch = Batch(together)
+        while together[0].running:
+            engine_year.step(batch)
+            for m in alone:
+                m.step()
+            for a, b in zip(together, alone, strict=True):
+                assert _russia(a) == _russia(b)
+                assert type(a.russia.years_since_war) is int
+        for a, b in zip(together, alone, strict=True):
+            assert a.recorder.events == b.recorder.events
+        if name == "ceasefire.toml":
+            assert all(m.recorder.events["kind"].count("ceasefire") == 1 for m in together)

@@ -13,6 +13,7 @@ import numpy as np
 from .. import data
 from ..engine import group
 from ..engine.batch import rows as stacked
+from ..engine.elementwise import pmax, pmin, where
 from ..mechanisms.forces import RussianForces
 
 if TYPE_CHECKING:
@@ -135,24 +136,20 @@ class Russia(mesa.Agent):
         positive (series ``russia_milex_pct_gdp``: a hindcast driven by SIPRI's record, as it is
         by GDP), spending is that share of GDP instead.
         """
-        p = self.p
-        self.gdp_bn *= 1.0 + self.gdp_growth
-        if war > 0:
-            self.years_since_war = 0
-            self.war_demand = max(self.war_demand, war)
-        else:
-            self.years_since_war += 1
-            if self.years_since_war > p["reconstitution_years"]:
-                self.war_demand *= p["war_memory"]
-        weight = min(1.0, self.war_demand) if self.model.on("war_economy") else 0.0
-        grievance = self.grievance_peace + (self.grievance_war - self.grievance_peace) * weight
-        growth = max(0.0, europe_spending_bn / max(self.europe_start_bn, 1e-9) - 1.0)
-        k = p["reaction_coefficient"] * (1.0 + p["balance_sensitivity"] * growth)
-        milex = self.milex_bn + k * europe_spending_bn - p["fatigue"] * self.milex_bn + grievance
-        lo, hi = p["floor_pct"] * self.gdp_bn / 100.0, p["war_ceiling_pct"] * self.gdp_bn / 100.0
-        self.milex_bn = min(hi, max(lo, milex))
-        if observed_pct > 0:
-            self.milex_bn = observed_pct * self.gdp_bn / 100.0
+        (
+            self.gdp_bn,
+            self.milex_bn,
+            self.years_since_war,
+            self.war_demand,
+        ) = spending_reaction(
+            self.p,
+            self.model.on("war_economy"),
+            (self.gdp_bn, self.milex_bn, self.years_since_war, self.war_demand),
+            (self.gdp_growth, self.europe_start_bn, self.grievance_war, self.grievance_peace),
+            europe_spending_bn,
+            war,
+            observed_pct,
+        )
 
     def rebuild_forces(self, war: float) -> None:
         """M8: a year of production, losses, commitment to Ukraine and release after a ceasefire
@@ -496,6 +493,40 @@ def read_resolve(
     resolve = resolve + lr * (_at_least_zero_at_most_one(signal) - resolve)
     europe = europe + lr * (_at_least_zero_at_most_one(europe_signal) - europe)
     return resolve, europe, confidence * confidence_memory
+
+
+def spending_reaction(
+    p: Mapping[str, Any],
+    war_economy: bool,
+    state: tuple[Any, Any, Any, Any],
+    fixed: tuple[Any, Any, Any, Any],
+    europe_spending_bn: Any,
+    war: Any,
+    observed_pct: Any,
+) -> tuple[Any, Any, Any, Any]:
+    """M8: a year of :meth:`Russia.react_to_balance` (the rule in its docstring) for one Russia's
+    numbers or for arrays over runs (``p`` numbers or a column per run): ``state`` is (GDP,
+    military spending, years since the war, the war's demand), ``fixed`` (GDP growth, European
+    spending at the start, the war's and the peace's grievance); returns the new ``state``."""
+    gdp, milex, years, demand = state
+    growth_rate, europe_start, grievance_war, grievance_peace = fixed
+    gdp = gdp * (1.0 + growth_rate)
+    at_war = war > 0
+    years = where(at_war, 0, years + 1)
+    demand = where(
+        at_war,
+        pmax(demand, war),
+        where(years > p["reconstitution_years"], demand * p["war_memory"], demand),
+    )
+    weight = pmin(1.0, demand) if war_economy else 0.0
+    grievance = grievance_peace + (grievance_war - grievance_peace) * weight
+    growth = pmax(0.0, europe_spending_bn / pmax(europe_start, 1e-9) - 1.0)
+    k = p["reaction_coefficient"] * (1.0 + p["balance_sensitivity"] * growth)
+    milex = milex + k * europe_spending_bn - p["fatigue"] * milex + grievance
+    lo, hi = p["floor_pct"] * gdp / 100.0, p["war_ceiling_pct"] * gdp / 100.0
+    milex = pmin(hi, pmax(lo, milex))
+    milex = where(observed_pct > 0, observed_pct * gdp / 100.0, milex)
+    return gdp, milex, years, demand
 
 
 def greyzone_means(p: Mapping[str, Any], escalation: Any, proximity: Any, resolve: Any) -> Any:

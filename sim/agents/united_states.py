@@ -10,45 +10,12 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
+from ..engine.elementwise import exp, negate, pmax, pmin, where
+
 if TYPE_CHECKING:
     from ..model.alliance import AllianceModel
 
 THREAT_FLOOR = 0.05  # below this a threat is rhetoric nobody acts on (no laggards are named)
-
-
-def _max(a: Any, b: Any) -> Any:
-    """Python's ``max(a, b)``, elementwise where either is an array: ``b`` where it is larger,
-    else ``a`` (so a tie of 0.0 and -0.0, or a NaN, comes out as Python's ``max`` has it)."""
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return np.where(b > a, b, a)
-    return max(a, b)
-
-
-def _min(a: Any, b: Any) -> Any:
-    """Python's ``min(a, b)``, elementwise where either is an array (as :func:`_max`)."""
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return np.where(b < a, b, a)
-    return min(a, b)
-
-
-def _where(cond: Any, a: Any, b: Any) -> Any:
-    """``a`` where ``cond`` else ``b``: ``np.where`` over arrays, Python's choice for a bool."""
-    if isinstance(cond, np.ndarray):
-        return np.where(cond, a, b)
-    return a if cond else b
-
-
-def _not(x: Any) -> Any:
-    """Logical not of a bool or of a bool array."""
-    return ~x if isinstance(x, np.ndarray) else not x
-
-
-def _exp(x: Any) -> Any:
-    """``math.exp`` of a number, or of each entry of an array (``math.exp``'s own values: NumPy's
-    ``exp`` may round differently)."""
-    if isinstance(x, np.ndarray):
-        return np.array([math.exp(v) for v in x.tolist()], dtype=float).reshape(x.shape)
-    return math.exp(x)
 
 
 def threat_target(
@@ -62,9 +29,9 @@ def threat_target(
     rhetoric has a register it stays in; maximal threats are events, ``us_pressure`` events).
     Numbers or arrays over runs (parameters a number or a column per run).
     """
-    shortfall = _max(0.0, 1.0 - progress)
+    shortfall = pmax(0.0, 1.0 - progress)
     urgency = shortfall * (1.0 + p["asia_pressure"] * china_pull) * (1.0 + escalation)
-    return p["threat_intensity"] * pressure * (1.0 - _exp(-urgency))
+    return p["threat_intensity"] * pressure * (1.0 - exp(-urgency))
 
 
 def raised_credibility(gain: Any, credibility: Any) -> Any:
@@ -172,32 +139,32 @@ def threats(
     relents.
     """
     extra = s["reassurance_extra"] * p["reassurance_memory"]
-    active = (p["threat_intensity"] > 0) & _not(s["success_declared"])
+    active = (p["threat_intensity"] > 0) & negate(s["success_declared"])
     declares = active & (progress >= p["success_progress"])
-    go = active & _not(declares)
+    go = active & negate(declares)
     has_last = s["has_last"]
-    gained = progress - _where(has_last, s["last_progress"], progress)
+    gained = progress - where(has_last, s["last_progress"], progress)
     level = s["threat_level"]
     moving = go & (level >= THREAT_FLOOR) & has_last
     up = moving & (gained < p["progress_expected"])
     escalation = s["escalation"]
     escalates = up & (escalation < 1.0)
     step = p["escalation_step"]
-    escalation = _where(
+    escalation = where(
         up,
-        _min(1.0, escalation + step),
-        _where(moving, _max(0.0, escalation - step), escalation),
+        pmin(1.0, escalation + step),
+        where(moving, pmax(0.0, escalation - step), escalation),
     )
-    target = threat_target(p, pressure, _where(go, progress, 1.0), china_pull, escalation)
+    target = threat_target(p, pressure, where(go, progress, 1.0), china_pull, escalation)
     relents = go & (mean_trust < p["relent_trust"]) & (target > 0)
-    target = _where(relents, target * (1.0 - p["relent_share"]), _where(go, target, 0.0))
-    extra = _where(relents, _min(1.0, extra + p["relent_reassurance"]), extra)
+    target = where(relents, target * (1.0 - p["relent_share"]), where(go, target, 0.0))
+    extra = where(relents, pmin(1.0, extra + p["relent_reassurance"]), extra)
     level = level + p["threat_adjustment"] * (target - level)
-    threat = _min(1.0, _max(_max(forced, level), 0.0))
+    threat = pmin(1.0, pmax(pmax(forced, level), 0.0))
     s["escalation"], s["reassurance_extra"], s["threat_level"] = escalation, extra, threat
     s["success_declared"] = s["success_declared"] | declares
     s["last_progress"], s["has_last"] = progress, has_last | True
-    s["ambiguity"] = _min(1.0, base_ambiguity + p["ambiguity_per_threat"] * threat)
+    s["ambiguity"] = pmin(1.0, base_ambiguity + p["ambiguity_per_threat"] * threat)
     return declares, escalates, relents
 
 
@@ -224,18 +191,18 @@ def executions(
     is each run's own (``rngs``), made only where an execution can happen.
     """
     quiet = (s["threat_level"] < THREAT_FLOOR) | (laggards == 0)
-    years = _where(quiet, 0, s["years_threatened"] + 1)
+    years = where(quiet, 0, s["years_threatened"] + 1)
     credibility = s["coercion_credibility"]
-    credibility = _where(quiet, credibility, credibility * (1.0 - per["credibility_decay"]))
+    credibility = where(quiet, credibility, credibility * (1.0 - per["credibility_decay"]))
     target, floor = s["posture_target"], p["congress_floor"]
     can = (
-        _not(quiet)
+        negate(quiet)
         & bool(p["execute_threats"])
         & (years > p["patience_years"])
         & (target > floor + 1e-9)
     )
     if exempt is not None:
-        can = can & _not(exempt)
+        can = can & negate(exempt)
     if isinstance(can, np.ndarray):
         executed = np.zeros(len(can), dtype=bool)
         if can.any():
@@ -244,14 +211,14 @@ def executions(
                 executed[i] = rngs[i].random() < chance[i]
     else:
         executed = can and rngs[0].random() < p["execution_probability"]
-    cut = _min(p["drawdown_step"], target - floor)
-    target = _where(executed, target - cut, target)
+    cut = pmin(p["drawdown_step"], target - floor)
+    target = where(executed, target - cut, target)
     gain = per["credibility_execution_gain"]
-    credibility = _where(executed, raised_credibility(gain, credibility), credibility)
-    years = _where(executed, 0, years)
+    credibility = where(executed, raised_credibility(gain, credibility), credibility)
+    years = where(executed, 0, years)
     if exempt is not None:
-        years = _where(exempt, s["years_threatened"], years)
-        credibility = _where(exempt, s["coercion_credibility"], credibility)
+        years = where(exempt, s["years_threatened"], years)
+        credibility = where(exempt, s["coercion_credibility"], credibility)
     s["years_threatened"], s["coercion_credibility"] = years, credibility
     s["posture_target"] = target
     return executed
@@ -276,15 +243,15 @@ def postures(
     floor, ceiling = p["congress_floor"], p["posture_ceiling"]
     target, posture = s["posture_target"], s["posture"]
     drifts = year > s["refocus_until"]
-    room = _max(0.0, target - floor) / _max(1e-9, 1.0 - floor)
-    handover = 1.0 + p["handover_gain"] * _max(0.0, progress)
-    cut = p["refocus_drift"] * china_pull * handover * _min(1.0, room)
-    target = _where(drifts, target - cut, target)
-    target = _min(ceiling, _max(floor, target))
+    room = pmax(0.0, target - floor) / pmax(1e-9, 1.0 - floor)
+    handover = 1.0 + p["handover_gain"] * pmax(0.0, progress)
+    cut = p["refocus_drift"] * china_pull * handover * pmin(1.0, room)
+    target = where(drifts, target - cut, target)
+    target = pmin(ceiling, pmax(floor, target))
     most = p["max_posture_change"]
-    step = _max(-most, _min(most, target - posture))
-    moved = _min(ceiling, _max(floor, posture + step))
-    s["drawdown_this_year"] = _max(0.0, posture - moved)
+    step = pmax(-most, pmin(most, target - posture))
+    moved = pmin(ceiling, pmax(floor, posture + step))
+    s["drawdown_this_year"] = pmax(0.0, posture - moved)
     s["posture_target"], s["posture"] = target, moved
 
 

@@ -22,6 +22,7 @@ from ..model.events import apply_event
 from ..scenario.schema import Event
 from . import measures
 from .batch import Batch
+from .elementwise import negate
 
 # the [united_states] numbers the year's rules read (a column per run in a batch)
 NUMBERS = (
@@ -144,7 +145,7 @@ def act(batch: Batch) -> None:
         lagging = counts
         spared = np.zeros(len(models), dtype=bool)
         spared[[i for i, e in zip(humans, exempt, strict=True) if e]] = True
-    threat = (s["threat_level"] >= 0.05) & (lagging > 0) & rules._not(s["success_declared"])
+    threat = (s["threat_level"] >= 0.05) & (lagging > 0) & negate(s["success_declared"])
     flags, count = np.atleast_1d(threat).tolist(), counts.tolist()
     level = np.atleast_1d(s["threat_level"]).tolist()
     for i in sorted(set(_indices(threat)).union(_indices(spared))):

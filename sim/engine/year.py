@@ -27,7 +27,7 @@ from ..mechanisms import incursions
 from ..mechanisms.theatre import refresh_theatres
 from ..model import initial
 from ..model.outputs import record_years
-from . import allies, deliveries, greyzone, resolve, us
+from . import allies, deliveries, greyzone, resolve, russia, us
 from .batch import Batch
 
 
@@ -51,13 +51,12 @@ def begin_year(batch: Batch) -> None:
 
 
 def russia_prepares(batch: Batch) -> None:
-    """Step 2, first part: Russia's spending and forces (per model: its scalars and the
-    ceasefire's event), its grey-zone attacks (M8; the means over the batch, each run's draws
-    from its own stream: :mod:`sim.engine.greyzone`) and the theatre read again (over the
-    batch: :func:`~sim.mechanisms.theatre.refresh_theatres`)."""
+    """Step 2, first part: Russia's spending and forces (M8, over the batch:
+    :mod:`sim.engine.russia`; a ceasefire logged per run), its grey-zone attacks (M8; the means
+    over the batch, each run's draws from its own stream: :mod:`sim.engine.greyzone`) and the
+    theatre read again (over the batch: :func:`~sim.mechanisms.theatre.refresh_theatres`)."""
     models = batch.models
-    for m in models:
-        m._russia_prepares()
+    russia.prepare(batch)
     greyzone.attack(batch)
     refresh_theatres([m.theatre for m in models], models, [m.year for m in models])
 

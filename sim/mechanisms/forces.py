@@ -38,6 +38,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..engine.elementwise import exp, pmax, pmin, where
+
 LEVELS = ("local", "regional", "large")
 
 
@@ -92,40 +94,73 @@ class RussianForces:
         return max(0.0, self.total - self.committed - self.reconstituting)
 
     def advance(self, milex_bn: float, war: float, dt: float = 1.0) -> float:
-        """Apply rules 1-3 for ``dt`` years; return this step's deliveries (bde-e)."""
-        p = self.p
-        made = production_bde(p, self.bde_cost, milex_bn) * dt
+        """Apply rules 1-4 for ``dt`` years (:func:`advance_forces`); return this step's
+        deliveries (bde-e)."""
+        made = production_bde(self.p, self.bde_cost, milex_bn) * dt
+        (
+            delivered,
+            over,
+            backlog,
+            self.capacity,
+            self.total,
+            self.committed,
+            self.reconstituting,
+        ) = advance_forces(
+            self.p,
+            dt,
+            war,
+            self.queue(made),
+            self.capacity,
+            self.total,
+            self.committed,
+            self.reconstituting,
+        )
+        if over and self.orders:  # what the factories could not make waits for next year
+            self.orders[0] += backlog
+        return delivered
+
+    def queue(self, made: float) -> float:
+        """Rule 1's pipeline: ``made`` is ordered; return what falls due now (without a lead
+        time, ``made`` itself)."""
         if self.orders:
             self.orders.append(made)
-            due = self.orders.pop(0)
-        else:
-            due = made
-        cap = self.capacity * dt
-        delivered = min(due, cap)
-        if due > cap:  # what the factories could not make waits for next year
-            if self.orders:
-                self.orders[0] += due - cap
-            self.capacity *= 1.0 + p["production_growth"] * dt
-        lost = (p["depreciation"] * self.total + p["war_attrition"] * war * self.committed) * dt
-        self.total = max(0.0, self.total - lost + delivered)
-        if war > 0:
-            self.reconstituting = 0.0
-            self.committed = p["war_commitment"] * war * self.total
-        else:
-            released = self.committed * (1.0 - math.exp(-p["release_rate"] * dt))
-            refitted = self.reconstituting * (1.0 - math.exp(-p["refit_rate"] * dt))
-            self.committed -= released
-            self.reconstituting += released - refitted + delivered  # rule 4
-        scale = self.total / max(self.total, self.committed + self.reconstituting, 1e-12)
-        self.committed *= scale
-        self.reconstituting *= scale
-        return delivered
+            return self.orders.pop(0)
+        return made
 
     def copy(self) -> RussianForces:
         new = RussianForces.__new__(RussianForces)
         new.__dict__.update(self.__dict__)
         new.orders = list(self.orders)
         return new
+
+
+def advance_forces(
+    p: Mapping[str, Any],
+    dt: float,
+    war: Any,
+    due: Any,
+    capacity: Any,
+    total: Any,
+    committed: Any,
+    reconstituting: Any,
+) -> tuple[Any, Any, Any, Any, Any, Any, Any]:
+    """Rules 1-4 for ``dt`` years given the orders that fall ``due`` (rule 1's pipeline:
+    :meth:`RussianForces.queue`): numbers of one Russia, or arrays over runs (``p`` numbers
+    or a column per run). Returns (delivered, whether orders exceeded the capacity, what waits
+    for next year, capacity, total, committed, reconstituting)."""
+    cap = capacity * dt
+    delivered = pmin(due, cap)
+    over = due > cap
+    capacity = where(over, capacity * (1.0 + p["production_growth"] * dt), capacity)
+    lost = (p["depreciation"] * total + p["war_attrition"] * war * committed) * dt
+    total = pmax(0.0, total - lost + delivered)
+    at_war = war > 0
+    released = committed * (1.0 - exp(-p["release_rate"] * dt))
+    refitted = reconstituting * (1.0 - exp(-p["refit_rate"] * dt))
+    committed = where(at_war, p["war_commitment"] * war * total, committed - released)
+    reconstituting = where(at_war, 0.0, reconstituting + (released - refitted + delivered))
+    scale = total / pmax(pmax(total, committed + reconstituting), 1e-12)
+    return delivered, over, due - cap, capacity, total, committed * scale, reconstituting * scale
 
 
 def reconstituted_total(forces: RussianForces, milex_bn: float, years: float) -> float:

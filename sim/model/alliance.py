@@ -542,18 +542,14 @@ class AllianceModel(mesa.Model):
             self.running = False
 
     def _russia_prepares(self) -> None:
-        """Russia's year before it acts (M8), the run's own part: its spending reaction and
-        forces, and a ceasefire logged. Its grey-zone attacks and the theatre read again follow
-        over the batch (:func:`sim.engine.year.russia_prepares`)."""
-        war = self.now["ukraine_war"]
-        russia = self.russia
-        was_at_war = russia.forces.committed > 0 and russia.war_demand > 0
-        russia.react_to_balance(self.europe_spending_bn(), war, self.now["russia_milex_pct_gdp"])
-        russia.rebuild_forces(war)
-        if was_at_war and war == 0 and russia.years_since_war == 1:
-            self.recorder.event(
-                "ceasefire", "the war in Ukraine stops; Russia begins to reconstitute"
-            )
+        """Russia's year before it acts (M8), for this run alone: its spending reaction and
+        forces, and a ceasefire logged (:func:`sim.engine.russia.prepare`). Its grey-zone
+        attacks and the theatre read again follow over the batch
+        (:func:`sim.engine.year.russia_prepares`)."""
+        from ..engine.batch import Batch  # noqa: PLC0415 (the engine imports this module)
+        from ..engine.russia import prepare  # noqa: PLC0415
+
+        prepare(Batch.of(self))
 
     def _probe_options(self) -> tuple[np.ndarray, np.ndarray, float]:
         """What Russia weighs for a probe this year (M8): the reachable armed members (none
