@@ -55,9 +55,13 @@ STATE = (
 _get_state = operator.attrgetter(*STATE)
 
 
+_get_all = operator.attrgetter(*STATE, "last_progress", "ambiguity", "drawdown_this_year")
+
+
 def gather(agents: Sequence[UnitedStates]) -> dict[str, Any]:
-    """The US state of each agent (:data:`STATE`) as arrays of shape (R,), in one pass; of a
-    single agent, its own Python values (the rules take either: one run costs no arrays)."""
+    """The US state of each agent (:data:`STATE`, ``last_progress``, ``ambiguity``,
+    ``drawdown_this_year``) as arrays of shape (R,), in one pass; of a single agent, its own
+    Python values (the rules take either: one run costs no arrays)."""
     if len(agents) == 1:
         us = agents[0]
         one = dict(zip(STATE, _get_state(us), strict=True))
@@ -65,26 +69,32 @@ def gather(agents: Sequence[UnitedStates]) -> dict[str, Any]:
         one["last_progress"] = us.last_progress
         one["ambiguity"], one["drawdown_this_year"] = us.ambiguity, us.drawdown_this_year
         return one
-    values = np.array([_get_state(us) for us in agents], dtype=float)
+    rows = [_get_all(us) for us in agents]
+    values = np.array(rows, dtype=float)  # a last_progress of None: NaN (has_last False)
     s = {k: values[:, i] for i, k in enumerate(STATE)}
-    last = [us.last_progress for us in agents]
-    s["has_last"] = np.array([v is not None for v in last])
-    s["last_progress"] = np.array([np.nan if v is None else v for v in last], dtype=float)
+    n = len(STATE)
+    s["has_last"] = np.array([r[n] is not None for r in rows])
+    s["last_progress"], s["ambiguity"] = values[:, n], values[:, n + 1]
+    s["drawdown_this_year"] = values[:, n + 2]
     s["success_declared"] = s["success_declared"] > 0
-    s["ambiguity"] = np.array([us.ambiguity for us in agents], dtype=float)
-    s["drawdown_this_year"] = np.array([us.drawdown_this_year for us in agents], dtype=float)
     return s
 
 
-def scatter(agents: Sequence[UnitedStates], s: Mapping[str, Any]) -> None:
-    """Write ``s`` (:func:`gather`'s arrays, the rules applied) back to the agents, each field
-    in its Python type."""
+def scatter(
+    agents: Sequence[UnitedStates], s: Mapping[str, Any], only: Sequence[int] | None = None
+) -> None:
+    """Write ``s`` (:func:`gather`'s arrays, the rules applied) back to the agents (those at
+    the indices ``only`` if given), each field in its Python type."""
     if not isinstance(s["threat_level"], np.ndarray):  # one agent's own values
         us = agents[0]
         for k in STATE:
             setattr(us, k, s[k])
         us.last_progress = s["last_progress"] if s["has_last"] else None
         us.ambiguity, us.drawdown_this_year = s["ambiguity"], s["drawdown_this_year"]
+        return
+    if only is not None:
+        picked = np.asarray(only, dtype=int)
+        scatter([agents[i] for i in only], {k: np.asarray(v)[picked] for k, v in s.items()})
         return
     columns = zip(
         agents,

@@ -9,22 +9,28 @@ from .batch import Batch
 
 
 def headline(
-    batch: Batch, member: np.ndarray | None = None, reported: np.ndarray | None = None
+    batch: Batch,
+    member: np.ndarray | None = None,
+    reported: np.ndarray | None = None,
+    european: np.ndarray | None = None,
+    demand: np.ndarray | None = None,
 ) -> np.ndarray:
     """Headline progress of each run, shape (R,): the GDP-weighted share of European allies
     whose reported core spending reaches the US demand
-    (:func:`~sim.mechanisms.progress.headline_progress`). ``member`` and ``reported`` (the
-    allies' membership and reported core spending, (R, allies)) if the caller has them
-    stacked already."""
+    (:func:`~sim.mechanisms.progress.headline_progress`). ``member``, ``reported``,
+    ``european`` (the allies' membership, reported core spending and the European allies with
+    armed forces, (R, allies)) and ``demand`` (the US demand, (R, 1)) if the caller has them
+    gathered already."""
     if member is None:
         member = batch.stack(lambda m: m.ally_state.member)
     if reported is None:
         reported = batch.stack(lambda m: m.ally_state.reported_core_pct)
+    if european is None:
+        european = batch.stack(lambda m: m.european)
+    if demand is None:
+        demand = batch.column(lambda m: m.now["us_demand_pct"])
     return progress.headline_progress(
-        batch.stack(lambda m: m.ally_state.gdp_bn),
-        batch.stack(lambda m: m.european) & member,
-        reported,
-        batch.column(lambda m: m.now["us_demand_pct"]),
+        batch.stack(lambda m: m.ally_state.gdp_bn), european & member, reported, demand
     )
 
 
@@ -50,11 +56,15 @@ def progress_measures(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
 
 
 def measured(
-    batch: Batch, member: np.ndarray | None = None, reported: np.ndarray | None = None
+    batch: Batch,
+    member: np.ndarray | None = None,
+    reported: np.ndarray | None = None,
+    european: np.ndarray | None = None,
+    demand: np.ndarray | None = None,
 ) -> np.ndarray:
     """Progress by the measure the US uses (``united_states.measurement``, the same in every
     run of a batch: :meth:`~sim.agents.united_states.UnitedStates.measure_progress`), shape
-    (R,); only that measure is computed (``member``, ``reported``: as :func:`headline`)."""
+    (R,); only that measure is computed (the arrays: as :func:`headline`)."""
     if batch.models[0].united_states.p["measurement"] == "headline":
-        return headline(batch, member, reported)
+        return headline(batch, member, reported, european, demand)
     return capability(batch)

@@ -47,7 +47,7 @@ NUMBERS = (
     "max_posture_change",
 )
 _numbers = operator.itemgetter(*NUMBERS)
-_now = operator.itemgetter("us_pressure", "china_pull", "us_ambiguity")
+_now = operator.itemgetter("us_pressure", "china_pull", "us_ambiguity", "us_demand_pct")
 
 
 # the last batch's parameter columns and the tables they were read from (kept alive, so their
@@ -94,28 +94,35 @@ def act(batch: Batch) -> None:
     posture; the laggards are kept in each model's ``laggards`` for the allies' year. A batch
     of one applies the rules to its run's own Python numbers (no arrays of one)."""
     models = batch.models
+    one = len(models) == 1
     agents = [m.united_states for m in models]
     p, per = _columns(batch)
+    # each run's numbers of the year in one pass: the series, an event's pressure, mean trust
+    # (a dot product, per run), the pledge's path and the year
+    rows = [
+        (
+            *_now(m.now),
+            m.forced_pressure,
+            m.mean_weights @ m.ally_state.trust,
+            m.pledge_level(),
+            m.year,
+        )
+        for m in models
+    ]
+    table = np.array(rows, dtype=float)
     member = batch.stack(lambda m: m.ally_state.member)
+    european = batch.stack(lambda m: m.european)
     core = batch.stack(lambda m: m.ally_state.core_pct)
     reported = core + batch.stack(lambda m: m.ally_state.reclassified_pct)  # reported_core_pct
-    progress: Any = measures.measured(batch, member, reported)
-    if len(models) == 1:
-        m = models[0]
-        progress = float(progress[0])
-        pressure, china, ambiguity = _now(m.now)
-        forced: Any = m.forced_pressure
-        trust: Any = float(m.mean_weights @ m.ally_state.trust)
-        years: Any = m.year
+    progress: Any = measures.measured(batch, member, reported, european, table[:, 3:4])
+    if one:
+        pressure, china, ambiguity, _, forced, trust, _, years = rows[0]
+        progress, trust = float(progress[0]), float(trust)
     else:
-        now = np.array([_now(m.now) for m in models], dtype=float)
-        pressure, china, ambiguity = now[:, 0], now[:, 1], now[:, 2]
-        forced = np.array([m.forced_pressure for m in models], dtype=float)
-        trust = np.array([m.mean_weights @ m.ally_state.trust for m in models], dtype=float)
-        years = np.array([m.year for m in models])
+        pressure, china, ambiguity, forced, trust = (table[:, k] for k in (0, 1, 2, 4, 5))
+        years = table[:, 7]
     s = rules.gather(agents)
     moves = rules.threats(p, s, progress, pressure, forced, china, trust, ambiguity)
-    rules.scatter(agents, s)
 
     decided = [m.decided for m in models]
     humans = [
@@ -126,19 +133,12 @@ def act(batch: Batch) -> None:
     for i in humans:
         _human_threat(models[i])
         _put(s, "threat_level", i, agents[i].threat_level)  # for the laggards and execution
-    values = progress.tolist() if isinstance(progress, np.ndarray) else [progress]
-    logged = _indices(moves[0] | moves[1] | moves[2])
-    if logged:
-        names = rules.move_names(*moves)
-        for i in logged:
-            models[i]._log_us_moves(values[i], names[i])
 
-    bar = np.array([m.pledge_level() for m in models], dtype=float)[:, None] - 0.05
     measured = reported if first_measurement(batch) == "headline" else core
-    laggards = member & batch.stack(lambda m: m.european) & (measured < bar)
+    laggards = member & european & (measured < table[:, 6:7] - 0.05)
     counts = laggards.sum(axis=1)
     exempt = [decided[i].us_drawdown is not None for i in humans]
-    if len(models) == 1:
+    if one:
         lagging: Any = int(counts[0])
         spared: Any = bool(exempt and exempt[0])
     else:
@@ -146,11 +146,22 @@ def act(batch: Batch) -> None:
         spared = np.zeros(len(models), dtype=bool)
         spared[[i for i, e in zip(humans, exempt, strict=True) if e]] = True
     threat = (s["threat_level"] >= 0.05) & (lagging > 0) & negate(s["success_declared"])
-    flags, count = np.atleast_1d(threat).tolist(), counts.tolist()
-    level = np.atleast_1d(s["threat_level"]).tolist()
-    for i in sorted(set(_indices(threat)).union(_indices(spared))):
+
+    # the runs that log or decide this year see their US's state so far (the logs read it)
+    logged = _indices(moves[0] | moves[1] | moves[2])
+    threatened, drawn = _indices(threat), _indices(spared)
+    touched = sorted(set(humans).union(logged, threatened))
+    if touched:
+        rules.scatter(agents, s, touched)
+    values = progress.tolist() if isinstance(progress, np.ndarray) else [progress]
+    if logged:
+        names = rules.move_names(*moves)
+        for i in logged:
+            models[i]._log_us_moves(values[i], names[i])
+    count, level = counts.tolist(), np.atleast_1d(s["threat_level"]).tolist()
+    for i in sorted(set(threatened).union(drawn)):
         m = models[i]
-        if flags[i] and m.recorder.due("threat"):
+        if i in threatened and m.recorder.due("threat"):
             m._log_threat(laggards[i], count[i], level[i], values[i])
         if decided[i].us_drawdown is not None:
             _human_drawdown(m)
@@ -163,21 +174,6 @@ def act(batch: Batch) -> None:
     rules.scatter(agents, s)
     for m, row in zip(models, laggards, strict=True):
         m.laggards = row
-
-
-def _indices(mask: Any) -> list[int]:
-    """The runs where ``mask`` (an array over runs, or one run's bool) is true."""
-    if isinstance(mask, np.ndarray):
-        return np.flatnonzero(mask).tolist() if mask.any() else []
-    return [0] if mask else []
-
-
-def _put(s: dict[str, Any], key: str, i: int, value: Any) -> None:
-    """Set run ``i``'s ``key`` in ``s`` (an array over runs, or one run's own number)."""
-    if isinstance(s[key], np.ndarray):
-        s[key][i] = value
-    else:
-        s[key] = value
 
 
 def first_measurement(batch: Batch) -> str:
@@ -203,3 +199,18 @@ def _human_drawdown(m: Any) -> None:
     if d > 0:
         m.united_states.forced_drawdown(d)
         m.recorder.event("human", f"the US (human) draws down {d:.0%} of its 2025 posture")
+
+
+def _indices(mask: Any) -> list[int]:
+    """The runs where ``mask`` (an array over runs, or one run's bool) is true."""
+    if isinstance(mask, np.ndarray):
+        return np.flatnonzero(mask).tolist() if mask.any() else []
+    return [0] if mask else []
+
+
+def _put(s: dict[str, Any], key: str, i: int, value: Any) -> None:
+    """Set run ``i``'s ``key`` in ``s`` (an array over runs, or one run's own number)."""
+    if isinstance(s[key], np.ndarray):
+        s[key][i] = value
+    else:
+        s[key] = value
