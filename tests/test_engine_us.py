@@ -136,6 +136,7 @@ def test_every_branch_of_the_us_year_in_a_batch_is_each_runs_alone():
         together = _branch_models(31, measurement, switch)
         alone = _branch_models(31, measurement, switch)
         batch = Batch(together)
+        seen: set[str] = set()
         while together[0].running:
             for ms in (together, alone):
                 for k, m in enumerate(ms):
@@ -151,8 +152,10 @@ def test_every_branch_of_the_us_year_in_a_batch_is_each_runs_alone():
             for a, b in zip(together, alone, strict=True):
                 assert _full(a) == _full(b)
                 assert a.recorder.events == b.recorder.events
+                seen.update(a.united_states.moves)
         kinds = {k for m in together for k in m.recorder.events["kind"]}
         assert {"human", "threat", "escalates"} <= kinds
+        assert seen == {"escalates", "relents", "declares_success"}  # each US's moves
         if switch:
             assert {"threat_executed", "relents", "declares_success"} <= kinds
         else:

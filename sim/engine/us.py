@@ -154,10 +154,11 @@ def act(batch: Batch) -> None:
     if touched:
         rules.scatter(agents, s, touched)
     values = progress.tolist() if isinstance(progress, np.ndarray) else [progress]
-    if logged:
-        names = rules.move_names(*moves)
-        for i in logged:
-            models[i]._log_us_moves(values[i], names[i])
+    names = rules.move_names(*moves)
+    for us, made in zip(agents, names, strict=True):  # this year's moves, on each US
+        us.moves = made
+    for i in logged:
+        models[i]._log_us_moves(values[i], names[i])
     count, level = counts.tolist(), np.atleast_1d(s["threat_level"]).tolist()
     for i in sorted(set(threatened).union(drawn)):
         m = models[i]

@@ -695,11 +695,11 @@ class AllianceModel(mesa.Model):
                 why=f"progress {progress:.2f} against the goal {goal:.2f} ({progress - goal:+.2f})",
             )
 
-    def _log_us_moves(self, progress: float, moves: list[str]) -> None:
-        """The event log's lines of the US's ``moves`` this year (escalations every fifth
-        time: :meth:`~sim.model.outputs.Recorder.due`)."""
+    def _log_us_moves(self, progress: float, moves: list[str] | None = None) -> None:
+        """The event log's lines of the US's ``moves`` this year (its ``moves`` if not given;
+        escalations every fifth time: :meth:`~sim.model.outputs.Recorder.due`)."""
         us = self.united_states
-        for move in moves:
+        for move in us.moves if moves is None else moves:
             if move == "escalates":
                 if not self.recorder.due("escalates"):
                     continue
