@@ -39,6 +39,9 @@ def begin_year(batch: Batch) -> None:
     event of the year; only those runs look for their joins
     (:meth:`~sim.model.alliance.AllianceModel._join_on_record`)."""
     models = batch.models
+    if len(models) == 1:  # a run alone looks for its joins itself (no arrays of one)
+        models[0]._begin_year(True)
+        return
     record = models[0].accession_year
     years = {m.year + 1 for m in models}  # one year in a batch stepped together
     if len(years) == 1:
