@@ -73,67 +73,112 @@ def race(
         amounts: Reinforcements per target and source (rows x sources), bde-e.
         delays: Their arrival delays in hours (same shape; ``inf`` for none).
         depth_km: Depth of the objective.
+
+    The rule in the module docstring, step by step, on arrays of steps x rows reused in place,
+    for the rows that can advance only (issue 25: no work for nothing). As a row's defenders
+    never fall below their fewest, an attacker (none or more) at or below the halt ratio
+    against those fewest is stopped at every step: its speed is 0 throughout, so it covers
+    0 km and reaches the objective at once only if that is at 0 km, as the steps would give.
     """
     dt = c["race_step_hours"]
     steps = math.ceil(c["horizon_days"] * 24.0 / dt)
     spread = max(c["arrival_spread_hours"], 1e-9)
-    # the same arithmetic as the rule in the module docstring, on arrays reused in place
-    defenders = _arrivals(amounts, delays, spread, dt, steps)
-    defenders += in_place[:, None]
-    speed = np.maximum(defenders, 1e-9)
-    np.divide(attacker[:, None], speed, out=speed)  # rho
+    defenders = _arrivals(amounts, delays, spread, dt, steps)  # steps + 1 x rows
+    defenders += in_place
     halt, rout = c["halt_ratio"], max(c["rout_ratio"], c["halt_ratio"] + 1e-9)
-    speed -= halt
-    surplus = np.maximum(speed, 0.0, out=speed)
-    speed = surplus / (surplus + (rout - halt))
-    speed *= c["advance_km_per_day"] / 24.0
-    covered = np.empty_like(speed)
-    covered[:, 0] = 0.0
-    np.cumsum(speed[:, :-1] * dt, axis=1, out=covered[:, 1:])
-    reach = covered[:, -1]
-    reached = covered >= depth_km
-    first = np.where(reached.any(axis=1), reached.argmax(axis=1), -1)
-    # hours to the objective, interpolated within the step that crosses it
-    rows, prev = np.arange(len(first)), np.maximum(first - 1, 0)
-    before = covered[rows, prev]
-    step_speed = speed[rows, prev]
-    inside = (depth_km - before) / np.maximum(step_speed, 1e-12)
-    hours = np.where(
-        first > 0,
-        prev * dt + np.minimum(inside, dt),  # the step's start time, as np.arange(n) * dt
-        np.where(first == 0, 0.0, np.inf),
-    )
+    pace = c["advance_km_per_day"] / 24.0
+    # stopped at every step: speed +0.0 throughout (for parameters within their bounds)
+    fewest = np.maximum(defenders.min(axis=0), 1e-9)
+    stopped = (attacker >= 0.0) & (attacker / fewest - halt <= 0.0)
+    if not (halt > 0.0 and 0.0 < pace < math.inf and 0.0 < dt < math.inf and rout > halt):
+        stopped[:] = False  # (out of their bounds: the steps decide)
+    moving = np.flatnonzero(~stopped)
+    n = len(attacker)
+    reach = np.zeros(n)
+    hours = np.full(n, 0.0 if depth_km <= 0.0 else np.inf)  # a stopped row's: covered is 0
+    if len(moving):
+        whole = len(moving) == n
+        speed = defenders.copy() if whole else defenders[:, moving]
+        np.maximum(speed, 1e-9, out=speed)
+        np.divide(attacker if whole else attacker[moving], speed, out=speed)  # rho
+        speed -= halt
+        surplus = np.maximum(speed, 0.0, out=speed)
+        covered = surplus + (rout - halt)
+        np.divide(surplus, covered, out=speed)
+        speed *= pace
+        # the km covered by each step's start (``covered`` reused)
+        covered[0] = 0.0
+        _running_sum(np.multiply(speed[:-1], dt, out=covered[1:]), covered[1:])
+        reached = covered >= depth_km
+        first = np.where(reached.any(axis=0), reached.argmax(axis=0), -1)
+        # hours to the objective, interpolated within the step that crosses it
+        cols, prev = np.arange(len(first)), np.maximum(first - 1, 0)
+        before = covered[prev, cols]
+        step_speed = speed[prev, cols]
+        inside = (depth_km - before) / np.maximum(step_speed, 1e-12)
+        reach[moving] = covered[-1]
+        hours[moving] = np.where(
+            first > 0,
+            prev * dt + np.minimum(inside, dt),  # the step's start time, as np.arange(n) * dt
+            np.where(first == 0, 0.0, np.inf),
+        )
     arriving = np.where(amounts > 0, delays, np.inf)
     return Race(
         reach_km=reach,
         hours=hours,
         in_place=in_place,
-        first_help_hours=arriving.min(axis=1) if arriving.size else np.full(len(reach), np.inf),
-        defenders_end=defenders[:, -1],
+        first_help_hours=arriving.min(axis=1) if arriving.size else np.full(n, np.inf),
+        defenders_end=defenders[-1].copy(),
     )
 
 
 def _arrivals(
     amounts: np.ndarray, delays: np.ndarray, spread: float, dt: float, steps: int
 ) -> np.ndarray:
-    """Reinforcements arrived by each time step (rows x steps + 1): each source arrives
+    """Reinforcements arrived by each time step (steps + 1 x rows): each source arrives
     linearly over ``spread`` hours from its delay, its start and end rounded to the time grid.
     The arrival rate of a row is a sum of steps (a slope of amount / spread switched on at the
-    delay and off after the spread), so two cumulative sums of a few slope changes replace a
-    rows x sources x times array."""
+    delay and off after the spread), so two running sums of a few slope changes replace a
+    rows x sources x times array (in two buffers, reused in place: the result is a view of
+    one)."""
     rows = amounts.shape[0]
     n = steps + 1
-    slope = amounts / spread
-    on = np.minimum(np.round(np.minimum(delays, 1e9) / dt), n).astype(np.intp)
-    off = np.minimum(np.round((np.minimum(delays, 1e9) + spread) / dt), n).astype(np.intp)
-    base = (np.arange(rows) * (n + 1))[:, None]
+    slope = (amounts / spread).ravel()
+    capped = np.minimum(delays, 1e9)
+    row = np.arange(rows)[:, None]
+    on = np.minimum(np.round(capped / dt), n).astype(np.intp)
+    capped += spread
+    off = np.minimum(np.round(capped / dt), n).astype(np.intp)
+    on *= rows
+    on += row
+    off *= rows
+    off += row
     size = rows * (n + 1)
-    change = np.bincount((on + base).ravel(), slope.ravel(), size) - np.bincount(
-        (off + base).ravel(), slope.ravel(), size
-    )
-    rate = np.cumsum(change.reshape(rows, n + 1)[:, :n], axis=1)
-    out = np.zeros((rows, n))
-    np.cumsum(rate[:, :-1] * dt, axis=1, out=out[:, 1:])
+    # the changes of each step x row, the sources added in their order: (none: ints)
+    change = np.bincount(on.ravel(), slope, size).astype(float, copy=False)
+    rate = np.bincount(off.ravel(), slope, size).astype(float, copy=False)
+    np.subtract(change, rate, out=change)
+    change, rate = change.reshape(n + 1, rows), rate.reshape(n + 1, rows)
+    _running_sum(change[:n], rate[:n])
+    rate *= dt
+    out = change[:n]
+    out[0] = 0.0
+    _running_sum(rate[: n - 1], out[1:])
+    return out
+
+
+def _running_sum(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``np.cumsum(x, axis=0, out=out)`` (``out`` may be ``x``): the same additions in the same
+    order; for many rows a loop over the steps, each adding a whole row of the runs at once
+    (NumPy's cumulative sum adds one number at a time)."""
+    if x.shape[1] < 192:
+        return np.cumsum(x, axis=0, out=out)
+    add = np.add
+    if out is not x:
+        out[0] = x[0]
+    prev = out[0]
+    for a, b in zip(x[1:], out[1:], strict=True):
+        prev = add(prev, a, out=b)
     return out
 
 
