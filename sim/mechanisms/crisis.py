@@ -42,7 +42,6 @@ import numpy as np
 
 from ..agents import ally_rules
 from ..engine import group
-from ..engine.batch import rows as stacked
 from . import theatre
 from .local_balance import race, success_chance
 
@@ -108,34 +107,41 @@ _AID_KEYS = (
 
 
 def aid_logits_over(
-    models: Sequence[AllianceModel], targets: np.ndarray, us_responds: float
+    models: Sequence[AllianceModel],
+    targets: np.ndarray,
+    us_responds: float,
+    runs: theatre.Runs | None = None,
 ) -> np.ndarray:
     """Log-odds that each ally helps each target (models x targets x allies) in each of
     ``models`` (a group of runs sharing ``targets``, :mod:`sim.engine.group`), from
     :func:`~sim.agents.ally_rules.aid_logit`, given whether the US answers (0-1); allies that
-    cannot help get -inf."""
-    key = ("aid", targets.tobytes())
-    fixed = []
-    for m in models:
-        th = m.theatre
-        hit = th.cache.get(key)  # the network's and the map's part: fixed in a run
-        if hit is None:
-            strongest = m.raw_weights.max() or 1.0
-            hit = th.cache[key] = (m.raw_weights[targets] / strongest, th.km[targets])
-        fixed.append(hit)
-    closeness = stacked([f[0] for f in fixed])
-    km = stacked([f[1] for f in fixed])
-    tripwire = stacked([m.theatre.presence[:, targets].T for m in models]) > 0
-    st = [m.ally_state for m in models]
-    threat = stacked([s.threat for s in st])[:, None, :]
-    trust = stacked([s.trust for s in st])[:, None, :]
-    size = stacked([s.size for s in st])[:, None, :]
-    c = group.numbers([m.p_crisis for m in models], _AID_KEYS, 3)
-    z = ally_rules.aid_logit(c, closeness, threat, trust, km, size, us_responds, tripwire)
-    able = stacked([s.member & s.armed for s in st])
-    z = np.where(able[:, None, :], z, -np.inf)
+    cannot help get -inf. ``runs``: what :func:`~sim.mechanisms.theatre.gather` read of them,
+    if read already."""
+    if runs is None:
+        runs = theatre.gather(models, targets)
+    tripwire = runs.presence > 0
+    c = _numbers([m.p_crisis for m in models], _AID_KEYS, 3)
+    z = ally_rules.aid_logit(
+        c,
+        runs.closeness,
+        runs.threat[:, None, :],
+        runs.trust[:, None, :],
+        runs.km,
+        runs.size[:, None, :],
+        us_responds,
+        tripwire,
+    )
+    z = np.where(runs.able[:, None, :], z, -np.inf)
     z[:, np.arange(len(targets)), targets] = -np.inf
     return z
+
+
+def _numbers(tables: list, keys: Sequence[str], ndim: int = 2) -> dict:
+    """:func:`sim.engine.group.numbers`, at once where every run reads the same table."""
+    first = tables[0]
+    if all(t is first for t in tables):
+        return {key: first[key] for key in keys}
+    return group.numbers(tables, keys, ndim)
 
 
 def perceived_success(
@@ -176,9 +182,12 @@ def perceived_successes(
     g, n = len(models), len(targets)
     if not models[0].on("local_balance"):
         return np.full((g, n), 0.5)
+    runs = theatre.gather(models, targets)  # each run's state, read once
     shift = np.array([math.log(max(e, 1e-6) / max(1.0 - e, 1e-6)) for e in europe.tolist()])
-    without_us = aid_logits_over(models, targets, 0.0) + shift[:, None, None]
-    c = group.numbers([m.p_crisis for m in models], ("ally_aid_us_responds",), 3)
+    without_us = aid_logits_over(models, targets, 0.0, runs)
+    without_us += shift[:, None, None]
+    tables = [m.p_crisis for m in models]
+    c = _numbers(tables, ("ally_aid_us_responds",), 3)
     with_us = without_us + c["ally_aid_us_responds"]
     u = np.asarray(us, dtype=float)[:, None, None]
     p_aid = u * _sig(with_us) + (1.0 - u) * _sig(without_us)
@@ -186,15 +195,18 @@ def perceived_successes(
         p_aid = np.zeros_like(p_aid)
     us_w = np.empty((g, n))
     us_w[:] = u[:, :, 0]
-    in_place, amounts, delays = theatre.inputs(models, targets, p_aid, us_w)
-    force = np.array([[m.russia.probe_force()] for m in models])
-    attacker = force * stacked([m.theatre.projection[targets] for m in models])
+    in_place, amounts, delays = theatre.inputs(models, targets, p_aid, us_w, runs)
+    attacker = runs.force * runs.projection[:, targets]
     out = np.empty((g, n))
-    races: dict[tuple, list[int]] = {(): [0]} if g == 1 else {}  # a batch of one: one race
-    for i, m in enumerate(models if g > 1 else ()):
-        races.setdefault(tuple(m.p_crisis[k] for k in _RACE_KEYS), []).append(i)
+    first = tables[0]
+    if g == 1 or all(t is first for t in tables):  # one table: one race
+        races: dict[tuple, list[int]] = {(): list(range(g))}
+    else:
+        races = {}
+        for i, t in enumerate(tables):
+            races.setdefault(tuple(t[k] for k in _RACE_KEYS), []).append(i)
     for rows in races.values():
-        race_p = models[rows[0]].p_crisis
+        race_p = tables[rows[0]]
         pick = slice(None) if len(rows) == g else np.array(rows)
         a = attacker[pick].reshape(-1)
         depth = race_p["probe_depth_km"]

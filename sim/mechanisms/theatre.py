@@ -12,6 +12,7 @@ actual crisis, probabilities in Russia's reckoning). Rules in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +20,7 @@ import numpy as np
 
 from .. import data
 from ..engine import group
-from ..engine.batch import rows
-from ..model.network import distance_matrix, great_circle_km
+from ..model.network import cached_arrays, distance_matrix, great_circle_km
 from . import capability as cap
 from .local_balance import ppp_factor
 
@@ -49,6 +49,7 @@ class Theatre:
         gdp = np.array([r.gdp_usd_2024 for r in records])
         reference = gdp[eu].sum() / pop[eu].sum()
         self.ppp = ppp_factor(gdp_head, reference, c["ppp_elasticity"])
+        self.network = model._network_items  # the network's parameters (fixed in a run)
         self.reachable = np.array(
             [r.land_border_russia or r.land_border_belarus or r.black_sea for r in records]
         )
@@ -99,16 +100,12 @@ class Theatre:
     def _travel(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Hours from each ally's capital to each target's before staging's enabler factor
         (targets x allies), and from the US hub (per target): fixed in a run for given
-        ``staging_hours`` and ``move_kmh``, so computed once per set of targets (read-only)."""
+        ``staging_hours`` and ``move_kmh`` (:func:`fixed_arrays`, read-only)."""
         c = self.c
-        key = ("travel", targets.tobytes(), c["staging_hours"], c["move_kmh"])
-        hit = self.cache.get(key)
-        if hit is None:
-            travel = c["staging_hours"] + self.km[:, targets].T / c["move_kmh"]
-            hub = c["staging_hours"] + self.km_hub[targets] / c["move_kmh"]
-            travel.flags.writeable = hub.flags.writeable = False
-            hit = self.cache[key] = (travel, hub)
-        return hit
+        _, _, travel, hub = fixed_arrays(
+            targets.tobytes(), self.network, c["staging_hours"], c["move_kmh"]
+        )
+        return travel, hub
 
     def opposing_forces(self, member: np.ndarray) -> tuple[float, float, float]:
         """The NATO forces a local, a regional and a large war would meet (bde-e), at the start
@@ -141,6 +138,36 @@ def _presence(year: int, troops_per_bde: float) -> np.ndarray:
         out[codes.index(lead), codes.index(host)] += troops / troops_per_bde
     out.flags.writeable = False
     return out
+
+
+@lru_cache(maxsize=64)
+def fixed_arrays(
+    targets: bytes, network: tuple, staging_hours: float, move_kmh: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What is fixed in a run for the targets ``targets`` (an index array's bytes), targets x
+    allies: each ally's closeness to each target (the network's weight relative to the
+    strongest tie, for :func:`~sim.mechanisms.crisis.aid_logits_over`), the capitals' distance
+    (km), the hours from each ally's capital before the enabler factor (``staging_hours`` +
+    km / ``move_kmh``) and, per target, those from the US hub. Keyed on the network's
+    parameters (``model._network_items``, which fix its weights: :func:`~sim.model.network.
+    cached_arrays`) and the two numbers, so runs that share them share these read-only arrays
+    (a batch reads them once, not stacked run by run)."""
+    t = np.frombuffer(targets, dtype=np.intp)
+    raw = cached_arrays(network)[0]
+    strongest = raw.max() or 1.0
+    km = distance_matrix()
+    closeness = raw[t] / strongest
+    km_t = km[t]
+    travel = staging_hours + km[:, t].T / move_kmh
+    hub = staging_hours + km[data_hub()][t] / move_kmh
+    for a in (closeness, km_t, travel, hub):
+        a.flags.writeable = False
+    return closeness, km_t, travel, hub
+
+
+def data_hub() -> int:
+    """The US hub's index in ``data.allies()`` order."""
+    return [r.iso3 for r in data.allies()].index(US_HUB)
 
 
 MANOEUVRE = cap.CATEGORIES.index("manoeuvre")
@@ -204,19 +231,98 @@ _INPUT_KEYS = (
 )
 
 
-def enabler_factor(models: Sequence[AllianceModel], us_weight: np.ndarray) -> np.ndarray:
-    """Airlift, refuelling and command available for reinforcements, over the start year's:
-    Europe's own plus the US's in Europe times ``us_weight`` (per model and target), in [0.1, 2]."""
-    runs = np.array(  # (models, 3) in one call: each a column of it
-        [
+@dataclass(frozen=True)
+class Runs:
+    """What a crisis's inputs and Russia's reckoning read of each of a group of runs sharing
+    their targets (:func:`gather`; first axis the runs', or none for an array they share):
+    per ally ``threat``, ``trust``, ``size``, ``own`` forces, ``us_host``, ``projection``
+    (runs x allies) and ``able`` (a member with armed forces); ``presence`` (runs x targets x
+    lead nations); ``closeness``, ``km``, ``travel`` (targets x allies) and ``hub`` (per target)
+    of :func:`fixed_arrays`; ``posture`` and ``force`` (Russia's probe force) as columns;
+    ``enablers`` (runs x 3: Europe's, the US's in Europe, the start year's, as
+    :func:`enabler_factor` reads them)."""
+
+    threat: np.ndarray
+    trust: np.ndarray
+    size: np.ndarray
+    own: np.ndarray
+    us_host: np.ndarray
+    projection: np.ndarray
+    able: np.ndarray
+    presence: np.ndarray
+    closeness: np.ndarray
+    km: np.ndarray
+    travel: np.ndarray
+    hub: np.ndarray
+    posture: np.ndarray
+    force: np.ndarray
+    enablers: np.ndarray
+
+
+def gather(models: Sequence[AllianceModel], targets: np.ndarray) -> Runs:
+    """:class:`Runs` for ``models`` and ``targets``, in one pass over the runs (issue 25: a
+    batch's per-run reads cost more than its arithmetic)."""
+    key = targets.tobytes()
+    per_ally, presence, numbers, fixed = [], [], [], []
+    for m in models:
+        th, s = m.theatre, m.ally_state
+        per_ally.append(
+            (s.threat, s.trust, s.size, th.own, th.us_host, th.projection, s.member & s.armed)
+        )
+        presence.append(th.presence[:, targets].T)
+        numbers.append(
             (
+                m.united_states.posture,
                 m.europe_capability()[cap.ENABLERS],
                 m.us_capability_in_europe()[cap.ENABLERS],
-                max(m.theatre.enablers_start, 1e-9),
+                max(th.enablers_start, 1e-9),
+                m.russia.probe_force(),
             )
-            for m in models
-        ]
+        )
+        fixed.append(fixed_arrays(key, th.network, th.c["staging_hours"], th.c["move_kmh"]))
+    a = np.array(per_ally, dtype=float)  # (runs, 7, allies)
+    values = np.array(numbers, dtype=float)
+    first = fixed[0]
+    if all(f is first for f in fixed):
+        closeness, km, travel, hub = first
+    else:
+        closeness, km, travel, hub = (np.array([f[i] for f in fixed]) for i in range(4))
+    return Runs(
+        threat=a[:, 0],
+        trust=a[:, 1],
+        size=a[:, 2],
+        own=a[:, 3],
+        us_host=a[:, 4],
+        projection=a[:, 5],
+        able=a[:, 6] != 0.0,
+        presence=np.array(presence),
+        closeness=closeness,
+        km=km,
+        travel=travel,
+        hub=hub,
+        posture=values[:, 0:1],
+        force=values[:, 4:5],
+        enablers=values[:, 1:4],
     )
+
+
+def enabler_factor(
+    models: Sequence[AllianceModel], us_weight: np.ndarray, runs: np.ndarray | None = None
+) -> np.ndarray:
+    """Airlift, refuelling and command available for reinforcements, over the start year's:
+    Europe's own plus the US's in Europe times ``us_weight`` (per model and target), in [0.1, 2]
+    (``runs``: the three per model, as :func:`gather` reads them, if read already)."""
+    if runs is None:
+        runs = np.array(  # (models, 3) in one call: each a column of it
+            [
+                (
+                    m.europe_capability()[cap.ENABLERS],
+                    m.us_capability_in_europe()[cap.ENABLERS],
+                    max(m.theatre.enablers_start, 1e-9),
+                )
+                for m in models
+            ]
+        )
     eu, us, start = runs[:, 0:1], runs[:, 1:2], runs[:, 2:3]
     return np.minimum(2.0, np.maximum(0.1, (eu + us * us_weight) / start))  # np.clip's values
 
@@ -226,26 +332,28 @@ def inputs(
     targets: np.ndarray,
     aid: np.ndarray,
     us: np.ndarray,
+    runs: Runs | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Defenders in place, reinforcement amounts and their delays (hours) in each of
     ``models`` (a group of runs of a batch, :mod:`sim.engine.group`) for ``targets`` (indices,
     the same in every model), given each ally's answer ``aid`` (models x targets x allies, 0-1)
     and the US's ``us`` (models x targets, 0-1); first axis the models'. The parameters are each
-    theatre's own (those of the run's start)."""
+    theatre's own (those of the run's start). ``runs``: what :func:`gather` read of them, if
+    read already."""
+    if runs is None:
+        runs = gather(models, targets)
     ths = [m.theatre for m in models]
     c = group.numbers([th.c for th in ths], _INPUT_KEYS)
     n, allies = len(targets), ths[0].n
-    own = rows([th.own for th in ths])
+    own = runs.own
     own_t = own[:, targets]
     ready = c["own_readiness"]
-    presence = rows([th.presence[:, targets].T for th in ths])  # targets x lead nations
-    us_host = rows([th.us_host for th in ths])
+    presence = runs.presence  # targets x lead nations
+    us_host = runs.us_host
     in_place = own_t * ready + (presence * aid).sum(axis=2) + us_host[:, targets] * us
-    factor = group.power(enabler_factor(models, us), c["enabler_elasticity"])
-    paths = [th._travel(targets) for th in ths]
-    travel = rows([t for t, _ in paths])
-    hub = rows([h for _, h in paths])
-    posture = np.array([[m.united_states.posture] for m in models])
+    factor = group.power(enabler_factor(models, us, runs.enablers), c["enabler_elasticity"])
+    travel, hub = runs.travel, runs.hub
+    posture = runs.posture
     us_europe = us * c["us_reinforce_share"] * (us_host.sum(axis=1)[:, None] - us_host[:, targets])
     us_conus = us * c["us_conus_bde"] * posture
     # columns: the target's own mobilisation, each ally's help, the US from Europe and
