@@ -401,21 +401,30 @@ def choose_probes(
         probs = z / z.sum(axis=1, keepdims=True)
         total = probs.sum(axis=1)
         cumulative = np.cumsum(probs, axis=1)
+        # each run's draw from its own stream, then the pick: where it falls in the cumulative
+        # probabilities (``np.searchsorted``: as they never fall, the count of those below it)
+        at = np.array([models[i].rng.random() for i in rows]) * total
+        if np.isfinite(cumulative).all() and np.isfinite(at).all():
+            chosen = (cumulative < at[:, None]).sum(axis=1).tolist()
+        else:
+            chosen = [int(np.searchsorted(cumulative[k], at[k])) for k in range(len(rows))]
+        bests, stays, costs = best.tolist(), probs[:, -1].tolist(), cost[:, 0].tolist()
+        us_read, eu_read = us[rows].tolist(), eu[rows].tolist()
         for k, i in enumerate(rows):
             r = models[i].russia
-            r.success_estimate = float(best[k])
-            r.probe_probability = float(1.0 - probs[k, -1])
-            pick = int(np.searchsorted(cumulative[k], models[i].rng.random() * total[k]))
+            r.success_estimate = bests[k]
+            r.probe_probability = 1.0 - stays[k]
+            pick = chosen[k]
             r.options = ProbeOptions(
                 cand,
                 value[i],
                 chance[k],
-                float(cost[k, 0]),
+                costs[k],
                 utility[k],
                 probs[k],
                 pick,
-                float(us[i]),
-                float(eu[i]),
+                us_read[k],
+                eu_read[k],
             )
             if pick < len(cand):
                 r.cooldown = r.p["probe_cooldown_years"]

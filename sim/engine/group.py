@@ -22,7 +22,7 @@ def numbers(
     """The values of ``keys`` in ``tables`` (one per run): the shared value where they agree,
     else a float column of shape (G, 1, ...) with ``ndim`` axes."""
     first = tables[0]
-    if len(tables) == 1:  # a batch of one: its own values
+    if all(t is first for t in tables):  # a batch of one, or runs that read one table
         return {key: first[key] for key in keys}
     out: dict[str, Any] = {}
     shape = (len(tables),) + (1,) * (ndim - 1)

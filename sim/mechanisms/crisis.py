@@ -120,7 +120,7 @@ def aid_logits_over(
     if runs is None:
         runs = theatre.gather(models, targets)
     tripwire = runs.presence > 0
-    c = _numbers([m.p_crisis for m in models], _AID_KEYS, 3)
+    c = group.numbers([m.p_crisis for m in models], _AID_KEYS, 3)
     z = ally_rules.aid_logit(
         c,
         runs.closeness,
@@ -134,14 +134,6 @@ def aid_logits_over(
     z = np.where(runs.able[:, None, :], z, -np.inf)
     z[:, np.arange(len(targets)), targets] = -np.inf
     return z
-
-
-def _numbers(tables: list, keys: Sequence[str], ndim: int = 2) -> dict:
-    """:func:`sim.engine.group.numbers`, at once where every run reads the same table."""
-    first = tables[0]
-    if all(t is first for t in tables):
-        return {key: first[key] for key in keys}
-    return group.numbers(tables, keys, ndim)
 
 
 def perceived_success(
@@ -187,7 +179,7 @@ def perceived_successes(
     without_us = aid_logits_over(models, targets, 0.0, runs)
     without_us += shift[:, None, None]
     tables = [m.p_crisis for m in models]
-    c = _numbers(tables, ("ally_aid_us_responds",), 3)
+    c = group.numbers(tables, ("ally_aid_us_responds",), 3)
     with_us = without_us + c["ally_aid_us_responds"]
     u = np.asarray(us, dtype=float)[:, None, None]
     p_aid = u * _sig(with_us) + (1.0 - u) * _sig(without_us)

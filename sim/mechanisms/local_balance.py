@@ -122,12 +122,11 @@ def race(
             prev * dt + np.minimum(inside, dt),  # the step's start time, as np.arange(n) * dt
             np.where(first == 0, 0.0, np.inf),
         )
-    arriving = np.where(amounts > 0, delays, np.inf)
     return Race(
         reach_km=reach,
         hours=hours,
         in_place=in_place,
-        first_help_hours=arriving.min(axis=1) if arriving.size else np.full(n, np.inf),
+        first_help_hours=np.min(delays, axis=1, where=amounts > 0, initial=np.inf),
         defenders_end=defenders[-1].copy(),
     )
 
@@ -144,15 +143,17 @@ def _arrivals(
     rows = amounts.shape[0]
     n = steps + 1
     slope = (amounts / spread).ravel()
-    capped = np.minimum(delays, 1e9)
-    row = np.arange(rows)[:, None]
-    on = np.minimum(np.round(capped / dt), n).astype(np.intp)
-    capped += spread
-    off = np.minimum(np.round(capped / dt), n).astype(np.intp)
-    on *= rows
-    on += row
-    off *= rows
-    off += row
+    # the steps at which each source starts and stops arriving, both in one array
+    at = np.empty((2, *delays.shape))
+    np.minimum(delays, 1e9, out=at[0])
+    np.add(at[0], spread, out=at[1])
+    at /= dt
+    np.round(at, out=at)
+    np.minimum(at, n, out=at)
+    index = at.astype(np.intp)
+    index *= rows
+    index += np.arange(rows)[:, None]  # bins of step x row
+    on, off = index
     size = rows * (n + 1)
     # the changes of each step x row, the sources added in their order: (none: ints)
     change = np.bincount(on.ravel(), slope, size).astype(float, copy=False)
