@@ -7,6 +7,7 @@ with a human Russia or a forced probe (the crisis game, per model)."""
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ import sim
 from sim.engine import year as engine_year
 from sim.engine.batch import Batch
 from sim.mechanisms import crisis as crisis_game
+from sim.mechanisms import local_balance, theatre
 from sim.model.alliance import AllianceModel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +30,7 @@ WORLDS = [
     ({"russia.probe_gain": 4.5, "russia.misperception_sd": 0.3}, 4, 2),
     ({}, 5, 4),
     ({"crisis.probe_depth_km": 20.0}, 6, 1),
+    ({"crisis.move_kmh": 30.0, "crisis.staging_hours": 24.0}, 7, 2),  # other travel times
 ]
 
 
@@ -111,9 +114,130 @@ def test_the_assessment_over_a_group_is_each_models_own(ready):
     ms = ready  # in different worlds: the aid, enabler and race parameters differ
     s = ms[0].ally_state
     targets = np.flatnonzero(ms[0].theatre.reachable & s.member & s.armed)
-    us = np.array([0.2, 0.5, 0.9, 1.0, 0.0, 0.7])
-    eu = np.array([0.6, 0.1, 0.5, 0.33, 1.0, 0.02])
+    us = np.array([0.2, 0.5, 0.9, 1.0, 0.0, 0.7, 0.4])
+    eu = np.array([0.6, 0.1, 0.5, 0.33, 1.0, 0.02, 0.8])
     together = crisis_game.perceived_successes(ms, targets, us, eu)
     for k, m in enumerate(ms):
         alone = crisis_game.perceived_success(m, targets, float(us[k]), float(eu[k]))
         assert np.array_equal(together[k], alone)
+
+
+def test_the_assessment_in_blocks_is_each_models_own(ready, monkeypatch):
+    """Runs assessed in blocks (``crisis._BLOCK``; some blocks of runs that read one table,
+    some not, some sharing the fixed arrays of their targets, one not) get what each gets
+    alone, bit for bit."""
+    monkeypatch.setattr(crisis_game, "_BLOCK", 2)
+    ms = ready + [ready[0], ready[4]]  # two that share the baseline's tables, again
+    s = ms[0].ally_state
+    targets = np.flatnonzero(ms[0].theatre.reachable & s.member & s.armed)
+    us = np.linspace(0.0, 1.0, len(ms))
+    eu = np.linspace(0.9, 0.05, len(ms))
+    together = crisis_game.perceived_successes(ms, targets, us, eu)
+    for k, m in enumerate(ms):
+        alone = crisis_game.perceived_success(m, targets, float(us[k]), float(eu[k]))
+        assert np.array_equal(together[k], alone)
+    runs = theatre.gather([ms[0], ms[4]], targets)  # one network, one travel: shared
+    assert runs.travel.ndim == 2 and runs.closeness.ndim == 2
+    runs = theatre.gather([ms[0], ms[6]], targets)  # other travel times: the runs' own
+    assert runs.travel.shape == (2, len(targets), len(s.member))
+
+
+def test_the_pick_is_where_the_draw_falls():
+    """Each model's pick is ``np.searchsorted`` of its own draw in its cumulative probabilities
+    (the batch counts the cumulative probabilities below the draw)."""
+    models = _ready_models()
+    states = [m.rng.bit_generator.state for m in models]
+    engine_year.russia_probes(Batch(models))
+    for m, state in zip(models, states, strict=True):
+        o = m.russia.options
+        if o is None:
+            continue
+        rng = np.random.default_rng()
+        rng.bit_generator.state = state
+        rng.normal(0.0, m.russia.p["misperception_sd"], 2)
+        at = rng.random() * o.probabilities.sum()
+        assert o.pick == int(np.searchsorted(np.cumsum(o.probabilities), at))
+
+
+def test_a_travel_lever_moved_mid_run_reaches_the_travel_times():
+    """The travel times are cached on the numbers they are made of
+    (:func:`~sim.mechanisms.theatre.fixed_arrays`): a lever moved mid-run reaches them."""
+    base = sim.load_scenario(ROOT / "scenarios" / "baseline.toml")
+    m = AllianceModel(base, rng=11)
+    m.step()
+    targets = np.array([m.codes.index("EST"), m.codes.index("POL")])
+    before, _ = m.theatre._travel(targets)
+    m.change_params({"crisis.move_kmh": 40.0, "crisis.staging_hours": 12.0})
+    after, hub = m.theatre._travel(targets)
+    km = m.theatre.km
+    assert np.array_equal(after, 12.0 + km[:, targets].T / 40.0)
+    assert np.array_equal(hub, 12.0 + m.theatre.km_hub[targets] / 40.0)
+    assert not np.array_equal(before, after)
+
+
+def _reference_race(c, attacker, in_place, amounts, delays, depth_km):
+    """The race as first written (rows x steps, every row through every step): what
+    :func:`~sim.mechanisms.local_balance.race` must give, bit for bit."""
+    dt = c["race_step_hours"]
+    steps = math.ceil(c["horizon_days"] * 24.0 / dt)
+    spread = max(c["arrival_spread_hours"], 1e-9)
+    rows, n = amounts.shape[0], steps + 1
+    slope = amounts / spread
+    on = np.minimum(np.round(np.minimum(delays, 1e9) / dt), n).astype(np.intp)
+    off = np.minimum(np.round((np.minimum(delays, 1e9) + spread) / dt), n).astype(np.intp)
+    base = (np.arange(rows) * (n + 1))[:, None]
+    size = rows * (n + 1)
+    change = np.bincount((on + base).ravel(), slope.ravel(), size) - np.bincount(
+        (off + base).ravel(), slope.ravel(), size
+    )
+    rate = np.cumsum(change.reshape(rows, n + 1)[:, :n], axis=1)
+    defenders = np.zeros((rows, n))
+    np.cumsum(rate[:, :-1] * dt, axis=1, out=defenders[:, 1:])
+    defenders += in_place[:, None]
+    rho = attacker[:, None] / np.maximum(defenders, 1e-9)
+    halt, rout = c["halt_ratio"], max(c["rout_ratio"], c["halt_ratio"] + 1e-9)
+    surplus = np.maximum(rho - halt, 0.0)
+    speed = surplus / (surplus + (rout - halt)) * (c["advance_km_per_day"] / 24.0)
+    covered = np.zeros((rows, n))
+    np.cumsum(speed[:, :-1] * dt, axis=1, out=covered[:, 1:])
+    reached = covered >= depth_km
+    first = np.where(reached.any(axis=1), reached.argmax(axis=1), -1)
+    r, prev = np.arange(rows), np.maximum(first - 1, 0)
+    inside = (depth_km - covered[r, prev]) / np.maximum(speed[r, prev], 1e-12)
+    hours = np.where(
+        first > 0, prev * dt + np.minimum(inside, dt), np.where(first == 0, 0.0, np.inf)
+    )
+    arriving = np.where(amounts > 0, delays, np.inf)
+    return (covered[:, -1], hours, arriving.min(axis=1), defenders[:, -1])
+
+
+@pytest.mark.parametrize("rows", [1, 9, 300])  # one crisis, a model's targets, a batch's
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {},
+        {"race_step_hours": 4.0, "arrival_spread_hours": 1.0},
+        {"halt_ratio": 1.0, "rout_ratio": 1.0},  # rout at the halt ratio
+        {"advance_km_per_day": 0.0},  # out of bounds: every row takes the steps
+    ],
+)
+def test_the_race_takes_the_steps_only_where_an_advance_can_move(ready, rows, changed):
+    """Rows stopped against their fewest defenders, rows that advance, attackers of none,
+    reinforcements that never come and objectives at 0 km: the race gives what every row
+    through every step gives."""
+    c = {**ready[0].p_crisis, **changed}
+    rng = np.random.default_rng(rows)
+    attacker = rng.lognormal(1.0, 1.0, rows)
+    attacker[::7] = 0.0
+    in_place = rng.uniform(0.0, 6.0, rows)
+    amounts = rng.uniform(0.0, 2.0, (rows, 34))
+    amounts[rng.random((rows, 34)) < 0.2] = 0.0
+    delays = rng.uniform(0.0, 900.0, (rows, 34))
+    delays[rng.random((rows, 34)) < 0.1] = np.inf
+    for depth in (c["probe_depth_km"], 0.0, 5.0):
+        got = local_balance.race(c, attacker, in_place, amounts, delays, depth)
+        want = _reference_race(c, attacker, in_place, amounts, delays, depth)
+        for x, y in zip(
+            (got.reach_km, got.hours, got.first_help_hours, got.defenders_end), want, strict=True
+        ):
+            assert x.tobytes() == y.tobytes()
