@@ -404,7 +404,7 @@ def choose_probes(
         # each run's draw from its own stream, then the pick: where it falls in the cumulative
         # probabilities (``np.searchsorted``: as they never fall, the count of those below it)
         at = np.array([models[i].rng.random() for i in rows]) * total
-        if np.isfinite(cumulative).all() and np.isfinite(at).all():
+        if np.isfinite(total).all():  # (no NaN among the probabilities, nor their sums)
             chosen = (cumulative < at[:, None]).sum(axis=1).tolist()
         else:
             chosen = [int(np.searchsorted(cumulative[k], at[k])) for k in range(len(rows))]

@@ -74,11 +74,12 @@ def race(
         delays: Their arrival delays in hours (same shape; ``inf`` for none).
         depth_km: Depth of the objective.
 
-    The rule in the module docstring, step by step, on arrays of steps x rows reused in place,
-    for the rows that can advance only (issue 25: no work for nothing). As a row's defenders
-    never fall below their fewest, an attacker (none or more) at or below the halt ratio
-    against those fewest is stopped at every step: its speed is 0 throughout, so it covers
-    0 km and reaches the objective at once only if that is at 0 km, as the steps would give.
+    The rule in the module docstring, step by step, on arrays of steps x rows reused in place;
+    of many rows, only those that can advance (issue 25: no work for nothing). As a row's
+    defenders never fall below their fewest, an attacker (none or more) at or below the halt
+    ratio against those fewest is stopped at every step: its speed is 0 throughout, so it
+    covers 0 km and reaches the objective at once only if that is at 0 km, as the steps would
+    give.
     """
     dt = c["race_step_hours"]
     steps = math.ceil(c["horizon_days"] * 24.0 / dt)
@@ -87,48 +88,60 @@ def race(
     defenders += in_place
     halt, rout = c["halt_ratio"], max(c["rout_ratio"], c["halt_ratio"] + 1e-9)
     pace = c["advance_km_per_day"] / 24.0
-    # stopped at every step: speed +0.0 throughout (for parameters within their bounds)
-    fewest = np.maximum(defenders.min(axis=0), 1e-9)
-    stopped = (attacker >= 0.0) & (attacker / fewest - halt <= 0.0)
-    if not (halt > 0.0 and 0.0 < pace < math.inf and 0.0 < dt < math.inf and rout > halt):
-        stopped[:] = False  # (out of their bounds: the steps decide)
-    moving = np.flatnonzero(~stopped)
     n = len(attacker)
-    reach = np.zeros(n)
-    hours = np.full(n, 0.0 if depth_km <= 0.0 else np.inf)  # a stopped row's: covered is 0
-    if len(moving):
-        whole = len(moving) == n
-        speed = defenders.copy() if whole else defenders[:, moving]
-        np.maximum(speed, 1e-9, out=speed)
-        np.divide(attacker if whole else attacker[moving], speed, out=speed)  # rho
-        speed -= halt
-        surplus = np.maximum(speed, 0.0, out=speed)
-        covered = surplus + (rout - halt)
-        np.divide(surplus, covered, out=speed)
-        speed *= pace
-        # the km covered by each step's start (``covered`` reused)
-        covered[0] = 0.0
-        _running_sum(np.multiply(speed[:-1], dt, out=covered[1:]), covered[1:])
-        reached = covered >= depth_km
-        first = np.where(reached.any(axis=0), reached.argmax(axis=0), -1)
-        # hours to the objective, interpolated within the step that crosses it
-        cols, prev = np.arange(len(first)), np.maximum(first - 1, 0)
-        before = covered[prev, cols]
-        step_speed = speed[prev, cols]
-        inside = (depth_km - before) / np.maximum(step_speed, 1e-12)
-        reach[moving] = covered[-1]
-        hours[moving] = np.where(
-            first > 0,
-            prev * dt + np.minimum(inside, dt),  # the step's start time, as np.arange(n) * dt
-            np.where(first == 0, 0.0, np.inf),
-        )
+    end = defenders[-1].copy()
+    moving = None  # every row takes the steps
+    if n >= _FEW and halt > 0.0 and 0.0 < pace < math.inf and 0.0 < dt < math.inf and rout > halt:
+        # stopped at every step: speed +0.0 throughout (for parameters within their bounds;
+        # among a model's own few targets picking rows would cost more than it saves)
+        fewest = np.maximum(defenders.min(axis=0), 1e-9)
+        stopped = (attacker >= 0.0) & (attacker / fewest - halt <= 0.0)
+        if stopped.any():
+            moving = np.flatnonzero(~stopped)
+    if moving is None:
+        speed, pressing = defenders, attacker  # (reused: the defenders' end is kept)
+    else:
+        speed, pressing = defenders[:, moving], attacker[moving]
+    np.maximum(speed, 1e-9, out=speed)
+    np.divide(pressing, speed, out=speed)  # rho
+    speed -= halt
+    surplus = np.maximum(speed, 0.0, out=speed)
+    covered = surplus + (rout - halt)
+    np.divide(surplus, covered, out=speed)
+    speed *= pace
+    # the km covered by each step's start (``covered`` reused)
+    covered[0] = 0.0
+    _running_sum(np.multiply(speed[:-1], dt, out=covered[1:]), covered[1:])
+    reached = covered >= depth_km
+    first = np.where(reached.any(axis=0), reached.argmax(axis=0), -1)
+    # hours to the objective, interpolated within the step that crosses it
+    cols, prev = np.arange(len(first)), np.maximum(first - 1, 0)
+    before = covered[prev, cols]
+    step_speed = speed[prev, cols]
+    inside = (depth_km - before) / np.maximum(step_speed, 1e-12)
+    hours = np.where(
+        first > 0,
+        prev * dt + np.minimum(inside, dt),  # the step's start time, as np.arange(n) * dt
+        np.where(first == 0, 0.0, np.inf),
+    )
+    reach = covered[-1]
+    if moving is not None:  # a stopped row covers 0 km, and reaches 0 km at once
+        moved, moved_hours = reach, hours
+        reach, hours = np.zeros(n), np.full(n, 0.0 if depth_km <= 0.0 else np.inf)
+        reach[moving], hours[moving] = moved, moved_hours
+    arriving = np.where(amounts > 0, delays, np.inf)
     return Race(
         reach_km=reach,
         hours=hours,
         in_place=in_place,
-        first_help_hours=np.min(delays, axis=1, where=amounts > 0, initial=np.inf),
-        defenders_end=defenders[-1].copy(),
+        first_help_hours=arriving.min(axis=1) if arriving.size else np.full(n, np.inf),
+        defenders_end=end,
     )
+
+
+# below this many rows every row takes the steps (:func:`race`), as many as :func:`_running_sum`
+# needs to add a step of all rows at once
+_FEW = 192
 
 
 def _arrivals(
@@ -172,7 +185,7 @@ def _running_sum(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``np.cumsum(x, axis=0, out=out)`` (``out`` may be ``x``): the same additions in the same
     order; for many rows a loop over the steps, each adding a whole row of the runs at once
     (NumPy's cumulative sum adds one number at a time)."""
-    if x.shape[1] < 192:
+    if x.shape[1] < _FEW:
         return np.cumsum(x, axis=0, out=out)
     add = np.add
     if out is not x:
