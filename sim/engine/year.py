@@ -74,7 +74,8 @@ def russia_probes(batch: Batch) -> None:
     """Step 2, last part: the probe decision and the crisis game (M8, M9). Russia weighs its
     options in every model together (:func:`~sim.agents.russia.choose_probes`, the assessment
     :func:`~sim.mechanisms.crisis.perceived_successes`); a human Russia, a forced probe and the
-    crisis game (about one run-year in 75) are each model's own, in turn."""
+    crisis game (about one run-year in 75) are each model's own, in turn (only the models
+    that probe or are told to)."""
     options = [m._probe_options() for m in batch.models]
     targets = choose_probes(
         batch.models,
@@ -84,7 +85,8 @@ def russia_probes(batch: Batch) -> None:
         [o[2] for o in options],
     )
     for m, target in zip(batch.models, targets, strict=True):
-        m._answer_probe(target)
+        if target is not None or m.forced_probe is not None or m.decided.russia_probe is not None:
+            m._answer_probe(target)  # (a model that neither probes nor is told to: nothing)
 
 
 def united_states_acts(batch: Batch) -> None:

@@ -559,7 +559,7 @@ class AllianceModel(mesa.Model):
         :func:`sim.engine.year.russia_probes` weighs them for every model of a batch together
         (:func:`~sim.agents.russia.choose_probes`)."""
         s = self.ally_state
-        candidates = np.flatnonzero(self.theatre.reachable & s.member & s.armed)
+        candidates = (self.theatre.reachable & s.member & s.armed).nonzero()[0]
         readiness = min(1.0, self.russia.forces.free / max(self.readiness_thresholds[1], 1e-9))
         return (
             candidates if self.on("probing") else candidates[:0],
