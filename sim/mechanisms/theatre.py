@@ -264,10 +264,11 @@ def gather(models: Sequence[AllianceModel], targets: np.ndarray) -> Runs:
     batch's per-run reads cost more than its arithmetic)."""
     key = targets.tobytes()
     per_ally, presence, numbers, fixed = [], [], [], []
+    read: tuple = (None, None, None)  # the last run's network, table and fixed arrays
     for m in models:
         th, s = m.theatre, m.ally_state
         per_ally.append(
-            (s.threat, s.trust, s.size, th.own, th.us_host, th.projection, s.member & s.armed)
+            (s.threat, s.trust, s.size, th.own, th.us_host, th.projection, s.member, s.armed)
         )
         presence.append(th.presence[:, targets].T)
         numbers.append(
@@ -279,8 +280,11 @@ def gather(models: Sequence[AllianceModel], targets: np.ndarray) -> Runs:
                 m.russia.probe_force(),
             )
         )
-        fixed.append(fixed_arrays(key, th.network, th.c["staging_hours"], th.c["move_kmh"]))
-    a = np.array(per_ally, dtype=float)  # (runs, 7, allies)
+        if th.network is not read[0] or th.c is not read[1]:  # (else the same arrays)
+            c = th.c
+            read = (th.network, c, fixed_arrays(key, th.network, c["staging_hours"], c["move_kmh"]))
+        fixed.append(read[2])
+    a = np.array(per_ally, dtype=float)  # (runs, 8, allies)
     values = np.array(numbers, dtype=float)
     first = fixed[0]
     if all(f is first for f in fixed):
@@ -294,7 +298,7 @@ def gather(models: Sequence[AllianceModel], targets: np.ndarray) -> Runs:
         own=a[:, 3],
         us_host=a[:, 4],
         projection=a[:, 5],
-        able=a[:, 6] != 0.0,
+        able=(a[:, 6] != 0.0) & (a[:, 7] != 0.0),  # a member with armed forces
         presence=np.array(presence),
         closeness=closeness,
         km=km,
