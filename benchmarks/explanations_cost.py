@@ -18,7 +18,7 @@ import numpy as np
 import sim
 from sim.agents import budget_why
 from sim.mechanisms import crisis
-from sim.model.outputs import Recorder
+from sim.model import outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +28,7 @@ def _stubbed():
     saved = (
         budget_why.situation_terms,
         budget_why.budget_terms,
-        Recorder._record_options,
+        outputs._record_options,
         crisis.why,
     )
 
@@ -41,14 +41,14 @@ def _stubbed():
 
     budget_why.situation_terms = situation
     budget_why.budget_terms = terms
-    Recorder._record_options = lambda self, o: None
+    outputs._record_options = lambda models: None
     crisis.why = lambda model, c: ""
 
     def restore():
         (
             budget_why.situation_terms,
             budget_why.budget_terms,
-            Recorder._record_options,
+            outputs._record_options,
             crisis.why,
         ) = saved
 

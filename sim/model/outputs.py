@@ -284,8 +284,11 @@ def record_years(batch: Batch) -> None:
     once for the batch: the capability half of progress
     (:func:`~sim.mechanisms.progress.capability_progress`), the allies' state rows and budget
     reasons (gathered in one array, each run's copied with one call), each ally's capability,
-    Russia's readiness level and which runs a US threat reached; Europe's capability per
-    category (a matrix product) and the threat answers' means (masked sums) per run."""
+    Russia's readiness level, which runs a US threat reached, the model table's row of each run
+    (gathered column by column over the batch, then cut into the runs' rows: :func:`_rows`)
+    and Russia's probe options (:func:`_record_options`); Europe's capability per category (a
+    matrix product) and the threat answers' means (masked sums) per run, for the runs a threat
+    reached."""
     models = batch.models
     r, n = len(models), len(models[0].codes)
     capability = progress.capability_progress(
@@ -301,17 +304,157 @@ def record_years(batch: Batch) -> None:
     state[:, _CAPABILITY] = stocks.sum(axis=2)  # ally_capability(), per run
     why = np.concatenate([m.budget_why[t] for m in models for t in WHY_TERMS])
     why = why.reshape(r, len(WHY_TERMS), n)
-    free = np.array([m.russia.forces.free for m in models], dtype=float)
+    free = [m.russia.forces.free for m in models]
     readiness = np.add.reduce(  # readiness_level(): the thresholds free forces reach
-        free[:, None] >= np.array([m.readiness_thresholds for m in models], dtype=float), axis=1
+        np.array(free, dtype=float)[:, None]
+        >= np.array([m.readiness_thresholds for m in models], dtype=float),
+        axis=1,
     ).tolist()
     reached = np.concatenate([m.signals for m in models]).reshape(r, n) > 0
-    shares = np.concatenate([x for m in models for x in m.shares]).reshape(r, 3, n)
-    for i, m in enumerate(models):
-        answers = _answers(shares[i], reached[i])
-        m.recorder._record(
-            float(capability[i]), state[i], why[i], readiness[i], answers, backlog[i]
+    answers = [(0.0, 0.0, 0.0)] * r  # no ally reached: no answers
+    threatened = np.flatnonzero(reached.any(axis=1)).tolist()
+    if threatened:
+        shares = np.concatenate([x for m in models for x in m.shares]).reshape(r, 3, n)
+        for i in threatened:
+            answers[i] = _answers(shares[i], reached[i])
+    columns = _columns(models, capability.tolist(), backlog, free, readiness, answers)
+    for m, row, s, w in zip(models, zip(*columns, strict=True), state, why, strict=True):
+        m.recorder._keep(row, s, w)
+    _record_options(models)
+
+
+def _columns(
+    models: list[AllianceModel],
+    capability: list[float],
+    backlog: list[float],
+    free: list[float],
+    readiness: list[int],
+    answers: list[tuple[float, float, float]],
+) -> list[list[Any]]:
+    """The model table's directly read columns (``_DIRECT``, in order) over the runs: one list
+    per column, the runs' values as each run's own row had them (the same objects and types)."""
+    r = len(models)
+    us = [m.united_states for m in models]
+    ru = [m.russia for m in models]
+    crises = [m.probe_this_year for m in models]
+    cov = np.array([m.coverage for m in models], dtype=float).T.tolist()
+    col: dict[str, list[Any]] = {
+        "year": [m.year for m in models],
+        "eu_capability_share": [m.eu_share for m in models],
+        **{f"coverage_{c}": cov[k] for k, c in enumerate(CATEGORIES)},
+        "backlog_years": backlog,
+        "us_posture": [u.posture for u in us],
+        "us_threat_level": [u.threat_level for u in us],
+        "coercion_credibility": [u.coercion_credibility for u in us],
+        "us_exited_mechanisms": [u.exited_mechanisms for u in us],
+        "russia_resolve_estimate": [x.resolve_estimate for x in ru],
+        "russia_forces_bde": [x.forces.total for x in ru],
+        "russia_free_bde": free,
+        "russia_war_readiness": readiness,
+        "russia_milex_bn": [x.milex_bn for x in ru],
+        "russia_milex_pct_gdp": [x.milex_pct_gdp for x in ru],
+        "greyzone_attacks": [m.greyzone_total for m in models],
+        "incursions": [len(x.incursions_this_year) for x in ru],
+        "probe_probability": [x.probe_probability for x in ru],
+        "probe_success_estimate": [x.success_estimate for x in ru],
+        "europe_resolve_estimate": [x.europe_resolve_estimate for x in ru],
+        "us_influence": [m.us_influence for m in models],
+        **{f"influence_{c}": [m.influence_channels[c] for m in models] for c in INFLUENCE_CHANNELS},
+        "nuclear_liability": [m.nuclear_liability for m in models],
+        "cohesion": [m.cohesion for m in models],
+        "progress_capability": capability,  # the capability half of progress_measures, alone
+        "us_capability_in_europe": [_us_capability_ratio(m) for m in models],
+        "pledge_core_pct": [m.pledge_level() for m in models],
+        **dict(
+            zip(
+                ("comply_share", "hedge_share", "resist_share"),
+                zip(*answers, strict=True),
+                strict=True,
+            )
+        ),
+    }
+    if any(c is not None for c in crises):  # about one run-year in 75
+        col.update(
+            probe=[int(c is not None) for c in crises],
+            probe_target=[
+                m.codes[c.target] if c else "" for m, c in zip(models, crises, strict=True)
+            ],
+            probe_outcome=[c.outcome if c else "" for c in crises],
+            us_responded=[int(bool(c and c.us_responds)) for c in crises],
+            n_aiders=[len(c.aiders) if c else 0 for c in crises],
+            nuclear_threat=[int(bool(c and c.nuclear_threat)) for c in crises],
+            us_backed_down=[int(bool(c and c.us_backed_down)) for c in crises],
         )
+    else:
+        none, zero = [""] * r, [0] * r
+        col.update(
+            probe=zero,
+            probe_target=none,
+            probe_outcome=none,
+            us_responded=zero,
+            n_aiders=zero,
+            nuclear_threat=zero,
+            us_backed_down=zero,
+        )
+    return [col[k] for k in _DIRECT]
+
+
+def _record_options(models: list[AllianceModel]) -> None:
+    """Each run appends this year's probe options (:class:`sim.agents.russia.ProbeOptions`, if
+    Russia weighed any, after the first year) to its recorder's ``options``: one row per
+    candidate and one for not probing (its target empty; value, chance and cost missing; its
+    utility ``probe_threshold``). Built for the batch's runs in one array per column, then
+    each run's rows cut from it."""
+    runs = [m for m in models if m.russia.options is not None and m.year > m.start_year]
+    if not runs:
+        return
+    opts = [m.russia.options for m in runs]
+    n = np.array([len(o.candidates) for o in opts])
+    sizes = n + 1
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    total = int(ends[-1])
+    candidate = np.ones(total, dtype=bool)  # the rows of candidates (not the not-probing rows)
+    candidate[ends - 1] = False
+    nan = float("nan")
+
+    def per_candidate(values: np.ndarray) -> list[Any]:
+        out = np.full(total, nan)  # missing on the not-probing rows
+        out[candidate] = values
+        return out.tolist()
+
+    def per_row(values: list[Any]) -> list[Any]:
+        return np.repeat(np.array(values), sizes).tolist()
+
+    target = np.full(total, "", dtype=object)
+    target[candidate] = np.array(runs[0].codes, dtype=object)[
+        np.concatenate([o.candidates for o in opts]).astype(np.intp)
+    ]
+    utility = per_candidate(np.concatenate([np.asarray(o.utility, dtype=float) for o in opts]))
+    cols = {
+        "year": per_row([m.year for m in runs]),
+        "target": target.tolist(),
+        "value": per_candidate(np.concatenate([np.asarray(o.value, dtype=float) for o in opts])),
+        "chance": per_candidate(np.concatenate([np.asarray(o.chance, dtype=float) for o in opts])),
+        "cost": per_candidate(np.repeat([float(o.cost) for o in opts], n)),
+        "utility": utility,
+        "probability": np.concatenate(
+            [
+                np.asarray(o.probabilities, dtype=float)[: k + 1]
+                for o, k in zip(opts, n.tolist(), strict=True)
+            ]
+        ).tolist(),
+        "chosen": (
+            np.arange(total) - np.repeat(starts, sizes) == np.repeat([o.pick for o in opts], sizes)
+        ).tolist(),
+        "us_resolve_read": per_row([float(o.us_resolve_read) for o in opts]),
+        "europe_resolve_read": per_row([float(o.europe_resolve_read) for o in opts]),
+    }
+    for m, a, b in zip(runs, starts.tolist(), ends.tolist(), strict=True):
+        utility[b - 1] = float(m.russia.p["probe_threshold"])  # not probing
+        rows = m.recorder.options
+        for k, values in cols.items():
+            rows[k].extend(values[a:b])
 
 
 def _pipelines(models: list[AllianceModel]) -> tuple[np.ndarray, list[float]]:
@@ -376,18 +519,10 @@ class Recorder:
         run alone)."""
         record_years(Batch.of(self.model))
 
-    def _record(
-        self,
-        capability_progress: float,
-        state: np.ndarray,
-        why: np.ndarray,
-        readiness: int,
-        answers: tuple[float, float, float],
-        backlog_years: float,
-    ) -> None:
-        """Keep this year's state, given what :func:`record_years` computed for the batch: the
-        capability half of progress, the allies' state row and budget reasons, Russia's
-        readiness level, the threat answers' mean shares and the backlog in years of work."""
+    def _keep(self, row: tuple[Any, ...], state: np.ndarray, why: np.ndarray) -> None:
+        """Keep this year's state, as :func:`record_years` gathered it for the batch: the model
+        table's row of directly read values (``_DIRECT``), the allies' state row and their
+        budget reasons (copied into arrays grown to the run's years at the first record)."""
         m = self.model
         if self._state is None or self.years == len(self._state):
             rows = max(1, m.end_year - m.start_year + 1, 2 * self.years)
@@ -398,71 +533,10 @@ class Recorder:
                 grown_why[: self.years] = self._why
             self._state, self._why = grown, grown_why
         self._state[self.years] = state
-        assert self._why is not None
-        self._why[self.years] = why
-        us, ru, crisis = m.united_states, m.russia, m.probe_this_year
-        if ru.options is not None and m.year > m.start_year:
-            self._record_options(ru.options)
-        self._direct.append(
-            (
-                m.year,
-                m.eu_share,
-                *m.coverage.tolist(),
-                backlog_years,
-                us.posture,
-                us.threat_level,
-                us.coercion_credibility,
-                us.exited_mechanisms,
-                ru.resolve_estimate,
-                ru.forces.total,
-                ru.forces.free,
-                readiness,
-                ru.milex_bn,
-                ru.milex_pct_gdp,
-                m.greyzone_total,
-                len(ru.incursions_this_year),
-                ru.probe_probability,
-                ru.success_estimate,
-                ru.europe_resolve_estimate,
-                int(crisis is not None),
-                m.codes[crisis.target] if crisis else "",
-                crisis.outcome if crisis else "",
-                int(bool(crisis and crisis.us_responds)),
-                len(crisis.aiders) if crisis else 0,
-                int(bool(crisis and crisis.nuclear_threat)),
-                int(bool(crisis and crisis.us_backed_down)),
-                m.us_influence,
-                *(m.influence_channels[c] for c in INFLUENCE_CHANNELS),
-                m.nuclear_liability,
-                m.cohesion,
-                capability_progress,  # the capability half of progress_measures, alone
-                _us_capability_ratio(m),
-                m.pledge_level(),
-                *answers,
-            )
-        )
+        self._why[self.years] = why  # type: ignore[index]
+        self._direct.append(row)
         self.years += 1
         self._columns = None
-
-    def _record_options(self, o: Any) -> None:
-        """Append this year's probe options (:class:`sim.agents.russia.ProbeOptions`): one row
-        per candidate and one for not probing."""
-        m = self.model
-        n = len(o.candidates)
-        rows = self.options
-        nan = [float("nan")]
-        rows["year"].extend([m.year] * (n + 1))
-        rows["target"].extend([m.codes[i] for i in o.candidates.tolist()] + [""])
-        rows["value"].extend(np.asarray(o.value, dtype=float).tolist() + nan)
-        rows["chance"].extend(np.asarray(o.chance, dtype=float).tolist() + nan)
-        rows["cost"].extend([float(o.cost)] * n + nan)
-        rows["utility"].extend(
-            np.asarray(o.utility, dtype=float).tolist() + [float(m.russia.p["probe_threshold"])]
-        )
-        rows["probability"].extend(np.asarray(o.probabilities, dtype=float)[: n + 1].tolist())
-        rows["chosen"].extend([k == o.pick for k in range(n + 1)])
-        rows["us_resolve_read"].extend([float(o.us_resolve_read)] * (n + 1))
-        rows["europe_resolve_read"].extend([float(o.europe_resolve_read)] * (n + 1))
 
     def _ally_state(self) -> np.ndarray:
         if self._state is None:
