@@ -7,6 +7,8 @@ The allies' mean threat perception is a dot product (``mean_weights @ threat``),
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from ..agents import russia as ru
@@ -24,6 +26,7 @@ _PERCEPTION = (
     "europe_resolve_weight_cohesion",
     "europe_resolve_weight_capability",
 )
+_perception = operator.itemgetter(*_PERCEPTION)  # a run's as a tuple, in one call
 
 
 def read_resolve(batch: Batch) -> None:
@@ -35,18 +38,19 @@ def read_resolve(batch: Batch) -> None:
             (
                 float(m.mean_weights @ m.ally_state.threat),
                 m.cohesion,
-                m.united_states.posture,
-                m.united_states.threat_level,
-                m.united_states.reassurance_now(m.now),
-                m.united_states.ambiguity,
-                bool(m.united_states.exited_mechanisms),
-                m.russia.resolve_estimate,
-                m.russia.europe_resolve_estimate,
-                m.russia.confidence,
-                m.russia.p["confidence_memory"],
-                *(m.p_perception[k] for k in _PERCEPTION),
+                us.posture,
+                us.threat_level,
+                us.reassurance_now(m.now),
+                us.ambiguity,
+                bool(us.exited_mechanisms),
+                r.resolve_estimate,
+                r.europe_resolve_estimate,
+                r.confidence,
+                r.p["confidence_memory"],
+                *_perception(m.p_perception),
             )
             for m in models
+            for us, r in ((m.united_states, m.russia),)
         ],
         dtype=float,
     ).T

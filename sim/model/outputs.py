@@ -8,7 +8,7 @@ listed in ``MODEL_COLUMNS`` and ``ALLY_COLUMNS``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -23,6 +23,7 @@ from ..mechanisms.influence import LOST_CONTROL_BELOW
 from ..scenario import CATEGORIES
 
 if TYPE_CHECKING:
+    from ..agents.russia import ProbeOptions
     from .alliance import AllianceModel
 
 Verdict = Literal[
@@ -268,15 +269,31 @@ _DIRECT = (
 )
 
 
-def _answers(shares: np.ndarray, reached: np.ndarray) -> tuple[float, float, float]:
-    """Mean comply, hedge and resist shares (``shares``: answer x ally) over the allies a US
-    threat reaches this year (``reached``, a mask over the allies). One sum per answer: a sum
-    along the last axis of the (answer x reached) array is not always the same in floats."""
-    n = int(np.count_nonzero(reached))
-    if not n:
-        return 0.0, 0.0, 0.0
-    c, h, r = (float(np.add.reduce(x[reached])) / n for x in shares)  # x[reached].mean()
-    return c, h, r
+def _answers(shares: np.ndarray, reached: np.ndarray) -> list[tuple[float, float, float]]:
+    """Each run's mean comply, hedge and resist shares (``shares``: run x answer x ally) over
+    the allies a US threat reaches this year (``reached``: run x ally), (0, 0, 0) where it
+    reaches none. The reached allies' shares of every run are gathered at once, one array per
+    answer; each run's mean is then one sum over its contiguous slice (the values of
+    ``x[reached]`` in their order: the same sum), over the count: a sum along the last axis of
+    an (answer x reached) array, or over several runs' pieces at once, is not always the same
+    in floats."""
+    counts = np.count_nonzero(reached, axis=1).tolist()
+    out = [(0.0, 0.0, 0.0)] * len(counts)
+    if not any(counts):
+        return out
+    comply, hedge, resist = (shares[:, k][reached] for k in range(3))
+    add = np.add.reduce
+    a = 0
+    for i, n in enumerate(counts):
+        if n:
+            b = a + n
+            out[i] = (  # x[reached].mean() per answer
+                float(add(comply[a:b])) / n,
+                float(add(hedge[a:b])) / n,
+                float(add(resist[a:b])) / n,
+            )
+            a = b
+    return out
 
 
 def record_years(batch: Batch) -> None:
@@ -284,11 +301,10 @@ def record_years(batch: Batch) -> None:
     once for the batch: the capability half of progress
     (:func:`~sim.mechanisms.progress.capability_progress`), the allies' state rows and budget
     reasons (gathered in one array, each run's copied with one call), each ally's capability,
-    Russia's readiness level, which runs a US threat reached, the model table's row of each run
-    (gathered column by column over the batch, then cut into the runs' rows: :func:`_rows`)
-    and Russia's probe options (:func:`_record_options`); Europe's capability per category (a
-    matrix product) and the threat answers' means (masked sums) per run, for the runs a threat
-    reached."""
+    Russia's readiness level, the threat answers' means (:func:`_answers`), the model table's
+    row of each run (gathered column by column over the batch, then cut into the runs' rows:
+    :func:`_columns`) and Russia's probe options (:func:`_record_options`). Per run: Europe's
+    capability per category (a matrix product) and the answers' sums (:func:`_answers`)."""
     models = batch.models
     r, n = len(models), len(models[0].codes)
     capability = progress.capability_progress(
@@ -311,12 +327,8 @@ def record_years(batch: Batch) -> None:
         axis=1,
     ).tolist()
     reached = np.concatenate([m.signals for m in models]).reshape(r, n) > 0
-    answers = [(0.0, 0.0, 0.0)] * r  # no ally reached: no answers
-    threatened = np.flatnonzero(reached.any(axis=1)).tolist()
-    if threatened:
-        shares = np.concatenate([x for m in models for x in m.shares]).reshape(r, 3, n)
-        for i in threatened:
-            answers[i] = _answers(shares[i], reached[i])
+    shares = np.concatenate([x for m in models for x in m.shares]).reshape(r, 3, n)
+    answers = _answers(shares, reached)
     columns = _columns(models, capability.tolist(), backlog, free, readiness, answers)
     for m, row, s, w in zip(models, zip(*columns, strict=True), state, why, strict=True):
         m.recorder._keep(row, s, w)
@@ -330,7 +342,7 @@ def _columns(
     free: list[float],
     readiness: list[int],
     answers: list[tuple[float, float, float]],
-) -> list[list[Any]]:
+) -> list[Sequence[Any]]:
     """The model table's directly read columns (``_DIRECT``, in order) over the runs: one list
     per column, the runs' values as each run's own row had them (the same objects and types)."""
     r = len(models)
@@ -338,7 +350,7 @@ def _columns(
     ru = [m.russia for m in models]
     crises = [m.probe_this_year for m in models]
     cov = np.array([m.coverage for m in models], dtype=float).T.tolist()
-    col: dict[str, list[Any]] = {
+    col: dict[str, Sequence[Any]] = {
         "year": [m.year for m in models],
         "eu_capability_share": [m.eu_share for m in models],
         **{f"coverage_{c}": cov[k] for k, c in enumerate(CATEGORIES)},
@@ -400,15 +412,16 @@ def _columns(
 
 
 def _record_options(models: list[AllianceModel]) -> None:
-    """Each run appends this year's probe options (:class:`sim.agents.russia.ProbeOptions`, if
-    Russia weighed any, after the first year) to its recorder's ``options``: one row per
-    candidate and one for not probing (its target empty; value, chance and cost missing; its
-    utility ``probe_threshold``). Built for the batch's runs in one array per column, then
-    each run's rows cut from it."""
+    """Each run keeps this year's probe options (:class:`sim.agents.russia.ProbeOptions`, if
+    Russia weighed any, after the first year): one row per candidate and one for not probing
+    (its target empty; value, chance and cost missing; its utility ``probe_threshold``), in
+    ``PROBE_OPTION_COLUMNS`` order (:attr:`Recorder.options` turns them into columns). Built
+    for the batch's runs in one array per column, cut into rows, each run's rows then taken
+    with one slice."""
     runs = [m for m in models if m.russia.options is not None and m.year > m.start_year]
     if not runs:
         return
-    opts = [m.russia.options for m in runs]
+    opts: list[ProbeOptions] = [m.russia.options for m in runs]  # type: ignore[misc]
     n = np.array([len(o.candidates) for o in opts])
     sizes = n + 1
     ends = np.cumsum(sizes)
@@ -416,45 +429,45 @@ def _record_options(models: list[AllianceModel]) -> None:
     total = int(ends[-1])
     candidate = np.ones(total, dtype=bool)  # the rows of candidates (not the not-probing rows)
     candidate[ends - 1] = False
-    nan = float("nan")
 
-    def per_candidate(values: np.ndarray) -> list[Any]:
-        out = np.full(total, nan)  # missing on the not-probing rows
+    def per_candidate(values: Any, other: Any = float("nan")) -> list[Any]:
+        out = np.empty(total)
         out[candidate] = values
+        out[~candidate] = other  # missing on the not-probing rows, unless given
         return out.tolist()
 
     def per_row(values: list[Any]) -> list[Any]:
         return np.repeat(np.array(values), sizes).tolist()
 
+    def joined(get: Callable[[ProbeOptions], Any]) -> np.ndarray:
+        return np.concatenate([np.asarray(get(o), dtype=float) for o in opts])
+
     target = np.full(total, "", dtype=object)
     target[candidate] = np.array(runs[0].codes, dtype=object)[
         np.concatenate([o.candidates for o in opts]).astype(np.intp)
     ]
-    utility = per_candidate(np.concatenate([np.asarray(o.utility, dtype=float) for o in opts]))
-    cols = {
-        "year": per_row([m.year for m in runs]),
-        "target": target.tolist(),
-        "value": per_candidate(np.concatenate([np.asarray(o.value, dtype=float) for o in opts])),
-        "chance": per_candidate(np.concatenate([np.asarray(o.chance, dtype=float) for o in opts])),
-        "cost": per_candidate(np.repeat([float(o.cost) for o in opts], n)),
-        "utility": utility,
-        "probability": np.concatenate(
+    threshold = [float(m.russia.p["probe_threshold"]) for m in runs]  # not probing's utility
+    pick = np.repeat([o.pick for o in opts], sizes)
+    cols = (
+        per_row([m.year for m in runs]),
+        target.tolist(),
+        per_candidate(joined(lambda o: o.value)),
+        per_candidate(joined(lambda o: o.chance)),
+        per_candidate(np.repeat([float(o.cost) for o in opts], n)),
+        per_candidate(joined(lambda o: o.utility), threshold),
+        np.concatenate(
             [
                 np.asarray(o.probabilities, dtype=float)[: k + 1]
                 for o, k in zip(opts, n.tolist(), strict=True)
             ]
         ).tolist(),
-        "chosen": (
-            np.arange(total) - np.repeat(starts, sizes) == np.repeat([o.pick for o in opts], sizes)
-        ).tolist(),
-        "us_resolve_read": per_row([float(o.us_resolve_read) for o in opts]),
-        "europe_resolve_read": per_row([float(o.europe_resolve_read) for o in opts]),
-    }
+        (np.arange(total) - np.repeat(starts, sizes) == pick).tolist(),
+        per_row([float(o.us_resolve_read) for o in opts]),
+        per_row([float(o.europe_resolve_read) for o in opts]),
+    )
+    rows = list(zip(*cols, strict=True))
     for m, a, b in zip(runs, starts.tolist(), ends.tolist(), strict=True):
-        utility[b - 1] = float(m.russia.p["probe_threshold"])  # not probing
-        rows = m.recorder.options
-        for k, values in cols.items():
-            rows[k].extend(values[a:b])
+        m.recorder._option_rows += rows[a:b]
 
 
 def _pipelines(models: list[AllianceModel]) -> tuple[np.ndarray, list[float]]:
@@ -492,7 +505,8 @@ class Recorder:
         self.model = model
         self.events: dict[str, list[Any]] = {"year": [], "kind": [], "event": [], "why": []}
         self.counts = {"threat": 0}
-        self.options: dict[str, list[Any]] = {k: [] for k in PROBE_OPTION_COLUMNS}
+        self._option_rows: list[tuple[Any, ...]] = []  # Russia's probe options, a row each
+        self._options: tuple[int, dict[str, list[Any]]] | None = None  # (rows, columns)
         self.years = 0
         self._state: np.ndarray | None = None  # (years, len(_ALLY_STATE), allies)
         self._why: np.ndarray | None = None  # (years, len(WHY_TERMS), allies)
@@ -537,6 +551,20 @@ class Recorder:
         self._direct.append(row)
         self.years += 1
         self._columns = None
+
+    @property
+    def options(self) -> dict[str, list[Any]]:
+        """Russia's probe options as columns (lists, one entry per option, in
+        ``PROBE_OPTION_COLUMNS`` order): made from the rows kept when asked, kept until a new
+        year's rows come."""
+        rows = self._option_rows
+        if self._options is None or self._options[0] != len(rows):
+            columns = zip(*rows, strict=True) if rows else ([] for _ in PROBE_OPTION_COLUMNS)
+            self._options = (
+                len(rows),
+                dict(zip(PROBE_OPTION_COLUMNS, map(list, columns), strict=True)),
+            )
+        return self._options[1]
 
     def _ally_state(self) -> np.ndarray:
         if self._state is None:
@@ -697,10 +725,10 @@ VERDICT_TEXT: dict[str, str] = {
 def _us_capability_ratio(m: AllianceModel) -> float:
     """US capability in Europe over the start year's. With no US capability at the start (every
     ``us_share`` at 0) the ratio is undefined; the posture, which would scale it, stands in."""
-    base = float(m.us_base.sum())
+    base = float(np.add.reduce(m.us_base))  # .sum(), without its Python wrapper
     if base <= 0:
         return float(m.united_states.posture)
-    return float(m.us_capability_in_europe().sum() / base)
+    return float(np.add.reduce(m.us_capability_in_europe()) / base)
 
 
 def _assessed_max(values: list[float]) -> float:
