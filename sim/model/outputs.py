@@ -412,12 +412,12 @@ def _columns(
 
 
 def _record_options(models: list[AllianceModel]) -> None:
-    """Each run keeps this year's probe options (:class:`sim.agents.russia.ProbeOptions`, if
-    Russia weighed any, after the first year): one row per candidate and one for not probing
-    (its target empty; value, chance and cost missing; its utility ``probe_threshold``), in
-    ``PROBE_OPTION_COLUMNS`` order (:attr:`Recorder.options` turns them into columns). Built
-    for the batch's runs in one array per column, cut into rows, each run's rows then taken
-    with one slice."""
+    """Each run appends this year's probe options (:class:`sim.agents.russia.ProbeOptions`, if
+    Russia weighed any, after the first year) to its recorder's ``options`` (columns in
+    ``PROBE_OPTION_COLUMNS`` order): one row per candidate and one for not probing (its target
+    empty; value, chance and cost missing; its utility ``probe_threshold``). Built for the
+    batch's runs in one list per column, each run's rows then a slice of it (a list per column
+    and run, not a tuple per row: fewer objects for the garbage collector to scan)."""
     runs = [m for m in models if m.russia.options is not None and m.year > m.start_year]
     if not runs:
         return
@@ -465,9 +465,9 @@ def _record_options(models: list[AllianceModel]) -> None:
         per_row([float(o.us_resolve_read) for o in opts]),
         per_row([float(o.europe_resolve_read) for o in opts]),
     )
-    rows = list(zip(*cols, strict=True))
     for m, a, b in zip(runs, starts.tolist(), ends.tolist(), strict=True):
-        m.recorder._option_rows += rows[a:b]
+        for values, kept in zip(cols, m.recorder.options.values(), strict=True):
+            kept.extend(values[a:b])
 
 
 def _pipelines(models: list[AllianceModel]) -> tuple[np.ndarray, list[float]]:
@@ -505,8 +505,7 @@ class Recorder:
         self.model = model
         self.events: dict[str, list[Any]] = {"year": [], "kind": [], "event": [], "why": []}
         self.counts = {"threat": 0}
-        self._option_rows: list[tuple[Any, ...]] = []  # Russia's probe options, a row each
-        self._options: tuple[int, dict[str, list[Any]]] | None = None  # (rows, columns)
+        self.options: dict[str, list[Any]] = {k: [] for k in PROBE_OPTION_COLUMNS}
         self.years = 0
         self._state: np.ndarray | None = None  # (years, len(_ALLY_STATE), allies)
         self._why: np.ndarray | None = None  # (years, len(WHY_TERMS), allies)
@@ -551,20 +550,6 @@ class Recorder:
         self._direct.append(row)
         self.years += 1
         self._columns = None
-
-    @property
-    def options(self) -> dict[str, list[Any]]:
-        """Russia's probe options as columns (lists, one entry per option, in
-        ``PROBE_OPTION_COLUMNS`` order): made from the rows kept when asked, kept until a new
-        year's rows come."""
-        rows = self._option_rows
-        if self._options is None or self._options[0] != len(rows):
-            columns = zip(*rows, strict=True) if rows else ([] for _ in PROBE_OPTION_COLUMNS)
-            self._options = (
-                len(rows),
-                dict(zip(PROBE_OPTION_COLUMNS, map(list, columns), strict=True)),
-            )
-        return self._options[1]
 
     def _ally_state(self) -> np.ndarray:
         if self._state is None:
