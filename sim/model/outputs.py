@@ -300,7 +300,8 @@ def record_years(batch: Batch) -> None:
     """Every run of ``batch`` keeps this year's state (:meth:`Recorder.record_year`). Computed
     once for the batch: the capability half of progress
     (:func:`~sim.mechanisms.progress.capability_progress`), the allies' state rows and budget
-    reasons (gathered in one array, each run's copied with one call), each ally's capability,
+    reasons (one array each for the batch, kept by every run with its row's index: no copy
+    per run), each ally's capability,
     Russia's readiness level, the threat answers' means (:func:`_answers`), the model table's
     row of each run (gathered column by column over the batch, then cut into the runs' rows:
     :func:`_columns`) and Russia's probe options (:func:`_record_options`). Per run: Europe's
@@ -330,8 +331,8 @@ def record_years(batch: Batch) -> None:
     shares = np.concatenate([x for m in models for x in m.shares]).reshape(r, 3, n)
     answers = _answers(shares, reached)
     columns = _columns(models, capability.tolist(), backlog, free, readiness, answers)
-    for m, row, s, w in zip(models, zip(*columns, strict=True), state, why, strict=True):
-        m.recorder._keep(row, s, w)
+    for i, (m, row) in enumerate(zip(models, zip(*columns, strict=True), strict=True)):
+        m.recorder._keep(row, state, why, i)
     _record_options(models)
 
 
@@ -412,12 +413,11 @@ def _columns(
 
 
 def _record_options(models: list[AllianceModel]) -> None:
-    """Each run appends this year's probe options (:class:`sim.agents.russia.ProbeOptions`, if
-    Russia weighed any, after the first year) to its recorder's ``options`` (columns in
-    ``PROBE_OPTION_COLUMNS`` order): one row per candidate and one for not probing (its target
-    empty; value, chance and cost missing; its utility ``probe_threshold``). Built for the
-    batch's runs in one list per column, each run's rows then a slice of it (a list per column
-    and run, not a tuple per row: fewer objects for the garbage collector to scan)."""
+    """Each run keeps this year's probe options (:class:`sim.agents.russia.ProbeOptions`, if
+    Russia weighed any, after the first year): one row per candidate and one for not probing
+    (its target empty; value, chance and cost missing; its utility ``probe_threshold``). Built
+    for the batch's runs in one array per column (``PROBE_OPTION_COLUMNS`` order); each run
+    keeps the arrays and its rows' range (:attr:`Recorder.options` joins a run's years)."""
     runs = [m for m in models if m.russia.options is not None and m.year > m.start_year]
     if not runs:
         return
@@ -430,44 +430,44 @@ def _record_options(models: list[AllianceModel]) -> None:
     candidate = np.ones(total, dtype=bool)  # the rows of candidates (not the not-probing rows)
     candidate[ends - 1] = False
 
-    def per_candidate(values: Any, other: Any = float("nan")) -> list[Any]:
-        out = np.empty(total)
-        out[candidate] = values
-        out[~candidate] = other  # missing on the not-probing rows, unless given
-        return out.tolist()
+    numbers = np.empty((len(_OPTION_NUMBERS), total))  # the columns but the target's
+    number = dict(zip(_OPTION_NUMBERS, numbers, strict=True))
 
-    def per_row(values: list[Any]) -> list[Any]:
-        return np.repeat(np.array(values), sizes).tolist()
+    def per_candidate(key: str, values: Any, other: Any = float("nan")) -> None:
+        number[key][candidate] = values
+        number[key][~candidate] = other  # missing on the not-probing rows, unless given
 
     def joined(get: Callable[[ProbeOptions], Any]) -> np.ndarray:
         return np.concatenate([np.asarray(get(o), dtype=float) for o in opts])
 
+    number["year"][:] = np.repeat([m.year for m in runs], sizes)
+    per_candidate("value", joined(lambda o: o.value))
+    per_candidate("chance", joined(lambda o: o.chance))
+    per_candidate("cost", np.repeat([float(o.cost) for o in opts], n))
+    threshold = [float(m.russia.p["probe_threshold"]) for m in runs]  # not probing's utility
+    per_candidate("utility", joined(lambda o: o.utility), threshold)
+    number["probability"][:] = np.concatenate(
+        [
+            np.asarray(o.probabilities, dtype=float)[: k + 1]
+            for o, k in zip(opts, n.tolist(), strict=True)
+        ]
+    )
+    pick = np.repeat([o.pick for o in opts], sizes)
+    number["chosen"][:] = np.arange(total) - np.repeat(starts, sizes) == pick
+    number["us_resolve_read"][:] = np.repeat([float(o.us_resolve_read) for o in opts], sizes)
+    number["europe_resolve_read"][:] = np.repeat(
+        [float(o.europe_resolve_read) for o in opts], sizes
+    )
     target = np.full(total, "", dtype=object)
     target[candidate] = np.array(runs[0].codes, dtype=object)[
         np.concatenate([o.candidates for o in opts]).astype(np.intp)
     ]
-    threshold = [float(m.russia.p["probe_threshold"]) for m in runs]  # not probing's utility
-    pick = np.repeat([o.pick for o in opts], sizes)
-    cols = (
-        per_row([m.year for m in runs]),
-        target.tolist(),
-        per_candidate(joined(lambda o: o.value)),
-        per_candidate(joined(lambda o: o.chance)),
-        per_candidate(np.repeat([float(o.cost) for o in opts], n)),
-        per_candidate(joined(lambda o: o.utility), threshold),
-        np.concatenate(
-            [
-                np.asarray(o.probabilities, dtype=float)[: k + 1]
-                for o, k in zip(opts, n.tolist(), strict=True)
-            ]
-        ).tolist(),
-        (np.arange(total) - np.repeat(starts, sizes) == pick).tolist(),
-        per_row([float(o.us_resolve_read) for o in opts]),
-        per_row([float(o.europe_resolve_read) for o in opts]),
-    )
     for m, a, b in zip(runs, starts.tolist(), ends.tolist(), strict=True):
-        for values, kept in zip(cols, m.recorder.options.values(), strict=True):
-            kept.extend(values[a:b])
+        m.recorder._option_blocks.append((numbers, target, a, b))
+
+
+# The probe options' columns kept as floats (years and choices exactly): one array for them all.
+_OPTION_NUMBERS = tuple(k for k in PROBE_OPTION_COLUMNS if k != "target")
 
 
 def _pipelines(models: list[AllianceModel]) -> tuple[np.ndarray, list[float]]:
@@ -505,10 +505,15 @@ class Recorder:
         self.model = model
         self.events: dict[str, list[Any]] = {"year": [], "kind": [], "event": [], "why": []}
         self.counts = {"threat": 0}
-        self.options: dict[str, list[Any]] = {k: [] for k in PROBE_OPTION_COLUMNS}
         self.years = 0
-        self._state: np.ndarray | None = None  # (years, len(_ALLY_STATE), allies)
-        self._why: np.ndarray | None = None  # (years, len(WHY_TERMS), allies)
+        # each year's allies' state (batch x len(_ALLY_STATE) x allies) and budget reasons
+        # (batch x len(WHY_TERMS) x allies) of the batch it was recorded in, and its row there
+        self._blocks: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self._stacked: tuple[np.ndarray, np.ndarray] | None = None  # the years' (state, why)
+        # each year's probe options: the batch's numbers (_OPTION_NUMBERS x rows) and targets,
+        # and the range of this run's rows
+        self._option_blocks: list[tuple[np.ndarray, np.ndarray, int, int]] = []
+        self._options: tuple[int, dict[str, Any]] | None = None  # (years joined, columns)
         self._direct: list[tuple[Any, ...]] = []
         self._columns: dict[str, list[Any]] | None = None
 
@@ -532,29 +537,45 @@ class Recorder:
         run alone)."""
         record_years(Batch.of(self.model))
 
-    def _keep(self, row: tuple[Any, ...], state: np.ndarray, why: np.ndarray) -> None:
+    def _keep(self, row: tuple[Any, ...], state: np.ndarray, why: np.ndarray, i: int) -> None:
         """Keep this year's state, as :func:`record_years` gathered it for the batch: the model
-        table's row of directly read values (``_DIRECT``), the allies' state row and their
-        budget reasons (copied into arrays grown to the run's years at the first record)."""
-        m = self.model
-        if self._state is None or self.years == len(self._state):
-            rows = max(1, m.end_year - m.start_year + 1, 2 * self.years)
-            grown = np.empty((rows, len(_ALLY_STATE), len(m.codes)))
-            grown_why = np.empty((rows, len(WHY_TERMS), len(m.codes)))
-            if self._state is not None and self._why is not None:
-                grown[: self.years] = self._state
-                grown_why[: self.years] = self._why
-            self._state, self._why = grown, grown_why
-        self._state[self.years] = state
-        self._why[self.years] = why  # type: ignore[index]
+        table's row of directly read values (``_DIRECT``) and the batch's arrays of the allies'
+        state and budget reasons, of which this run's is row ``i`` (not copied: the years are
+        stacked when the tables are made)."""
         self._direct.append(row)
+        self._blocks.append((state, why, i))
         self.years += 1
-        self._columns = None
+        self._columns = self._stacked = None
 
-    def _ally_state(self) -> np.ndarray:
-        if self._state is None:
+    @property
+    def options(self) -> dict[str, Any]:
+        """Russia's probe options as columns (``PROBE_OPTION_COLUMNS`` order; one array per
+        column, the years joined, or empty lists if it weighed none), made when asked and kept
+        until a new year's options come."""
+        blocks = self._option_blocks
+        if self._options is None or self._options[0] != len(blocks):
+            columns: dict[str, Any] = {k: [] for k in PROBE_OPTION_COLUMNS}
+            if blocks:
+                numbers = np.concatenate([x[:, a:b] for x, _, a, b in blocks], axis=1)
+                columns.update(zip(_OPTION_NUMBERS, numbers, strict=True))
+                columns["year"] = numbers[0].astype(np.int64)
+                columns["target"] = np.concatenate([t[a:b] for _, t, a, b in blocks])
+                columns["chosen"] = columns["chosen"].astype(bool)
+            self._options = (len(blocks), columns)
+        return self._options[1]
+
+    def _ally_state(self, first: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """The allies' state (years x len(_ALLY_STATE) x allies) and budget reasons (years x
+        len(WHY_TERMS) x allies) of the years from ``first``, each a contiguous array."""
+        if not self._blocks:
             raise RuntimeError("nothing recorded yet")
-        return self._state[: self.years]
+        if first == 0 and self._stacked is not None:
+            return self._stacked
+        blocks = self._blocks[first:]
+        out = np.array([s[i] for s, _, i in blocks]), np.array([w[i] for _, w, i in blocks])
+        if first == 0:
+            self._stacked = out
+        return out
 
     @property
     def model_rows(self) -> dict[str, list[Any]]:
@@ -573,7 +594,7 @@ class Recorder:
 
     def _model_columns(self, first: int) -> dict[str, list[Any]]:
         m = self.model
-        st = self._ally_state()[first:]
+        st = self._ally_state(first)[0]
         rows = self._direct[first:]
         direct = dict(zip(_DIRECT, (list(c) for c in zip(*rows, strict=True)), strict=True))
         gdp, genuine, reported, headline = _spending(st)
@@ -606,7 +627,7 @@ class Recorder:
     def ally_columns(self) -> dict[str, np.ndarray]:
         """The ally table as columns (one array per column, years stacked)."""
         m = self.model
-        st = self._ally_state()
+        st, why = self._ally_state()
         years = np.array([row[0] for row in self._direct], dtype=np.int64)
         gdp, genuine, reported, headline = (a.ravel() for a in _spending(st))
         return {
@@ -624,10 +645,7 @@ class Recorder:
             "threat": st[:, _THREAT].ravel(),
             "trust": st[:, _TRUST].ravel(),
             "greyzone_attacks": st[:, _ATTACKS].ravel().astype(np.int64),
-            **{
-                col: self._why[: self.years, k].ravel()  # type: ignore[index]
-                for k, col in enumerate(WHY_BUDGET)
-            },
+            **{col: why[:, k].ravel() for k, col in enumerate(WHY_BUDGET)},
         }
 
     def summary(self) -> dict[str, Any]:
