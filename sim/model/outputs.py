@@ -598,24 +598,26 @@ class Recorder:
         rows = self._direct[first:]
         direct = dict(zip(_DIRECT, (list(c) for c in zip(*rows, strict=True)), strict=True))
         gdp, genuine, reported, headline = _spending(st)
+        add = np.add.reduce  # what .sum() calls, without its Python wrapper
         eu_gdp = gdp * m.european
-        total = eu_gdp.sum(axis=1)
-        genuine_bn = (eu_gdp * genuine).sum(axis=1)
+        total = add(eu_gdp, axis=1)
+        genuine_bn = add(eu_gdp * genuine, axis=1)
         armed = m.armed
         cov = np.array([row[_COVERAGE] for row in rows])
         goal = m.p_capability["coverage_goal"]
         demand = np.array([m.config.series_year(y)["us_demand_pct"] for y in direct["year"]])
         member = st[:, _MEMBER] > 0.5
+        reported_armed = reported[:, armed]
         derived: dict[str, np.ndarray] = {
-            "eu_core_pct": (eu_gdp * reported).sum(axis=1) / total,
+            "eu_core_pct": add(eu_gdp * reported, axis=1) / total,
             "eu_genuine_core_pct": genuine_bn / total,
-            "eu_headline_pct": (eu_gdp * headline).sum(axis=1) / total,
+            "eu_headline_pct": add(eu_gdp * headline, axis=1) / total,
             "eu_spending_bn": genuine_bn / 100.0,
-            "n_allies_2pct": (reported[:, armed] >= 1.995).sum(axis=1),
-            "n_allies_3_5pct": (reported[:, armed] >= 3.495).sum(axis=1),
-            "n_allies_5pct": (headline[:, armed] >= 4.995).sum(axis=1),
-            "coverage_mean": cov.sum(axis=1) / cov.shape[1],
-            "categories_taken_over": (cov >= goal).sum(axis=1),
+            "n_allies_2pct": add(reported_armed >= 1.995, axis=1),
+            "n_allies_3_5pct": add(reported_armed >= 3.495, axis=1),
+            "n_allies_5pct": add(headline[:, armed] >= 4.995, axis=1),
+            "coverage_mean": add(cov, axis=1) / cov.shape[1],
+            "categories_taken_over": add(cov >= goal, axis=1),
             "mean_trust": st[:, _TRUST] @ m.mean_weights,
             "mean_threat": st[:, _THREAT] @ m.mean_weights,
             "progress_headline": progress.headline_progress(
@@ -628,12 +630,17 @@ class Recorder:
         """The ally table as columns (one array per column, years stacked)."""
         m = self.model
         st, why = self._ally_state()
+        n = len(m.codes)
+        # field x (year, ally): each field's column a contiguous row, one copy for them all
+        st = st.transpose(1, 0, 2).reshape(1, len(_ALLY_STATE), -1)
+        why = why.transpose(1, 0, 2).reshape(len(WHY_TERMS), -1)
         years = np.array([row[0] for row in self._direct], dtype=np.int64)
-        gdp, genuine, reported, headline = (a.ravel() for a in _spending(st))
+        gdp, genuine, reported, headline = (a[0] for a in _spending(st))
+        st = st[0]
         return {
-            "year": np.repeat(years, len(m.codes)),
-            "iso3": np.tile(m.code_array, self.years),
-            "member": st[:, _MEMBER].ravel() > 0.5,
+            "year": np.repeat(years, n),
+            "iso3": np.broadcast_to(m.code_array, (self.years, n)).ravel(),  # np.tile's
+            "member": st[_MEMBER] > 0.5,
             "gdp_bn": gdp,
             "core_pct": reported,
             "genuine_core_pct": genuine,
@@ -641,11 +648,11 @@ class Recorder:
             "related_pct": headline - reported,
             "headline_pct": headline,
             "spending_bn": gdp * genuine / 100.0,
-            "capability": st[:, _CAPABILITY].ravel(),
-            "threat": st[:, _THREAT].ravel(),
-            "trust": st[:, _TRUST].ravel(),
-            "greyzone_attacks": st[:, _ATTACKS].ravel().astype(np.int64),
-            **{col: why[:, k].ravel() for k, col in enumerate(WHY_BUDGET)},
+            "capability": st[_CAPABILITY],
+            "threat": st[_THREAT],
+            "trust": st[_TRUST],
+            "greyzone_attacks": st[_ATTACKS].astype(np.int64),
+            **dict(zip(WHY_BUDGET, why, strict=True)),
         }
 
     def summary(self) -> dict[str, Any]:
