@@ -4,6 +4,7 @@ Russia's reading of resolve (:mod:`sim.engine.resolve`) and the year's record
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -197,3 +198,53 @@ def test_the_batch_record_is_each_runs_record_alone():
             assert str(a.recorder.latest_row()) == str(b.recorder.latest_row())
             _same_outputs(a, b)
         assert together[1].recorder.latest_row()["comply_share"] == pytest.approx(1.1 / 3)
+
+
+def test_probe_options_as_arrays_make_the_table_lists_made():
+    """Each run keeps its probe options as arrays (numbers in one array per batch-year, cut
+    when asked): the probe options table made from them has the values and dtypes it has from
+    the lists of Python values a run kept before, also with runs that weighed no option (empty
+    lists) among them (the table then made a frame per run)."""
+    import dataclasses
+
+    import pandas as pd
+
+    from sim.engine.lockstep import run_jobs
+    from sim.runs.runner import _frame
+
+    scenario = sim.Scenario.default()
+    results = run_jobs(scenario, [(i, s, None) for i, s in enumerate(sim.replication_seeds(5, 3))])
+    assert all(len(r.probe_options["year"]) for r in results)
+    for r in results:
+        o = r.probe_options
+        assert o["year"].dtype == np.int64 and o["chosen"].dtype == bool
+        assert o["target"].dtype == object and {type(t) for t in o["target"]} == {str}
+        assert set(o) == set(_lists(o))
+
+    def as_lists(r):
+        return dataclasses.replace(r, probe_options=_lists(r.probe_options))
+
+    empty = dataclasses.replace(
+        results[1], run=7, probe_options={k: [] for k in results[0].probe_options}
+    )
+    for runs in (results, [results[0], empty, results[2]], [empty, results[1]]):
+        made = _frame(runs, "probe_options")
+        before = _frame([as_lists(r) for r in runs], "probe_options")
+        pd.testing.assert_frame_equal(made, before, check_exact=True)
+
+
+def test_a_recorder_read_mid_run_in_a_batch_sees_each_year():
+    """The tables a run's recorder gives mid-run (the ui and seminar read them) follow each
+    year recorded in a batch: the options and the ally table grow with the years."""
+    models = _models(3)[:3]
+    batch = Batch(models)
+    seen = []
+    for _ in range(4):
+        engine_year.step(batch)
+        rec = models[0].recorder
+        seen.append((rec.years, len(rec.options["year"]), len(rec.ally_columns()["year"])))
+        assert rec.model_rows["year"][-1] == models[0].year
+    n = len(models[0].codes)
+    assert [s[0] for s in seen] == [2, 3, 4, 5]
+    assert [s[2] for s in seen] == [s[0] * n for s in seen]
+    assert all(b[1] >= a[1] for a, b in itertools.pairwise(seen))

@@ -189,8 +189,6 @@ SUMMARY_COLUMNS: dict[str, str] = {
     "n_incursions": "air, drone and sea incursions after the first year",
 }
 
-# What record_year() keeps of the allies each year (rows of a years x fields x allies array):
-# the state the ally table and the European aggregates are computed from.
 # Russia's probe reasoning (issue "Every decision explained"): one row per candidate target
 # and one for not probing (target ""), every year it considered a probe.
 PROBE_OPTION_COLUMNS: dict[str, str] = {
@@ -208,6 +206,8 @@ PROBE_OPTION_COLUMNS: dict[str, str] = {
     "europe_resolve_read": "European resolve as Russia read it, misperception included",
 }
 
+# What record_year() keeps of the allies each year (a batch x fields x allies array): the
+# state the ally table and the European aggregates are computed from.
 _ALLY_STATE = (
     "gdp_bn",
     "core_pct",
@@ -496,9 +496,12 @@ _COVERAGE = slice(_DIRECT.index(f"coverage_{CATEGORIES[0]}"), _DIRECT.index("bac
 class Recorder:
     """Collects a model's yearly state and its event log, and makes the tables from them.
 
-    Each year it copies the allies' state into one preallocated array and the model's own
-    quantities into a row; :attr:`model_rows` and :meth:`ally_columns` compute the tables'
-    columns from these, vectorised over the years, when asked (and again after a new year).
+    Each year (:func:`record_years`, over the batch the run is stepped in) it keeps the model's
+    own quantities as a row, and the batch's arrays of the allies' state, budget reasons and
+    probe options with the place of its own rows in them: arrays made for that year's record
+    and never written into after, so keeping them, not copies, is safe.
+    :attr:`model_rows`, :meth:`ally_columns` and :attr:`options` stack the years and compute
+    the tables' columns, vectorised over the years, when asked (and again after a new year).
     """
 
     def __init__(self, model: AllianceModel) -> None:
