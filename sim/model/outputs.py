@@ -331,8 +331,9 @@ def record_years(batch: Batch) -> None:
     shares = np.concatenate([x for m in models for x in m.shares]).reshape(r, 3, n)
     answers = _answers(shares, reached)
     columns = _columns(models, capability.tolist(), backlog, free, readiness, answers)
-    for i, (m, row) in enumerate(zip(models, zip(*columns, strict=True), strict=True)):
-        m.recorder._keep(row, state, why, i)
+    peers = [m.recorder for m in models]
+    for i, (rec, row) in enumerate(zip(peers, zip(*columns, strict=True), strict=True)):
+        rec._keep(row, state, why, i, peers)
     _record_options(models)
 
 
@@ -484,10 +485,106 @@ def _pipelines(models: list[AllianceModel]) -> tuple[np.ndarray, list[float]]:
 
 
 def _spending(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """GDP, genuine, reported and headline spending (years x allies) from recorded state."""
-    gdp, genuine = state[:, _GDP], state[:, _GENUINE]
-    reported = genuine + state[:, _RECLASSIFIED]
-    return gdp, genuine, reported, reported + state[:, _RELATED]
+    """GDP, genuine, reported and headline spending (... x allies) from recorded state (...
+    x fields x allies)."""
+    gdp, genuine = state[..., _GDP, :], state[..., _GENUINE, :]
+    reported = genuine + state[..., _RECLASSIFIED, :]
+    return gdp, genuine, reported, reported + state[..., _RELATED, :]
+
+
+def _tables(
+    recorders: list[Recorder], first: int, allies: bool = True
+) -> list[tuple[dict[str, list[Any]], dict[str, np.ndarray]]]:
+    """The model table's columns (lists, in ``MODEL_COLUMNS`` order) and the ally table's
+    (arrays), from year ``first`` on, of each of ``recorders`` (runs of one structure with as
+    many years recorded); the ally table's only if ``allies``. The runs' years are stacked in
+    one array (run x year x field x ally) and the columns computed for them all at once,
+    vectorised over runs and years: elementwise, sums along the allies' (or categories') axis,
+    counts; per run the allies' means (``mean_weights @``, a matrix product, on the run's own
+    years x allies array as alone). A run's ally columns are rows of the batch's arrays. Each
+    run's own parameters (``european``, ``armed``, ``coverage_goal``, the US demand's series)
+    are read at the end, as the tables always read them."""
+    models = [r.model for r in recorders]
+    runs, n = len(recorders), len(models[0].codes)
+    st = np.array([[s[i] for s, _, i in r._blocks[first:]] for r in recorders])
+    rows = [r._direct[first:] for r in recorders]
+    direct = [
+        dict(zip(_DIRECT, (list(c) for c in zip(*x, strict=True)), strict=True)) for x in rows
+    ]
+    gdp, genuine, reported, headline = _spending(st)  # run x year x ally
+    add = np.add.reduce  # what .sum() calls, without its Python wrapper
+    european = np.array([m.european for m in models])[:, None, :]
+    armed = np.array([m.armed for m in models])[:, None, :]
+    eu_gdp = gdp * european
+    total = add(eu_gdp, axis=-1)
+    genuine_bn = add(eu_gdp * genuine, axis=-1)
+    cov = np.array([[row[_COVERAGE] for row in x] for x in rows])  # run x year x category
+    goal = np.array([[[m.p_capability["coverage_goal"]]] for m in models])
+    demand = np.array(
+        [
+            [m.config.series_year(y)["us_demand_pct"] for y in d["year"]]
+            for m, d in zip(models, direct, strict=True)
+        ]
+    )
+    member = st[:, :, _MEMBER] > 0.5
+    floats = {
+        "eu_core_pct": add(eu_gdp * reported, axis=-1) / total,
+        "eu_genuine_core_pct": genuine_bn / total,
+        "eu_headline_pct": add(eu_gdp * headline, axis=-1) / total,
+        "eu_spending_bn": genuine_bn / 100.0,
+        "coverage_mean": add(cov, axis=-1) / cov.shape[-1],
+        "progress_headline": progress.headline_progress(
+            gdp, european & member, reported, demand[..., None]
+        ),
+    }
+    counts = {  # the allies with armed forces (or the categories) over each threshold
+        "n_allies_2pct": add((reported >= 1.995) & armed, axis=-1),
+        "n_allies_3_5pct": add((reported >= 3.495) & armed, axis=-1),
+        "n_allies_5pct": add((headline >= 4.995) & armed, axis=-1),
+        "categories_taken_over": add(cov >= goal, axis=-1),
+    }
+    per_run_floats = np.array(list(floats.values())).transpose(1, 0, 2).tolist()
+    per_run_counts = np.array(list(counts.values())).transpose(1, 0, 2).tolist()
+    ally: dict[str, Any] = {}
+    if allies:
+        years = np.array([d["year"] for d in direct], dtype=np.int64)
+        why = np.array([[w[i] for _, w, i in r._blocks[first:]] for r in recorders])
+        why = why.transpose(0, 2, 1, 3).reshape(runs, len(WHY_TERMS), -1)
+
+        def flat(x: np.ndarray) -> np.ndarray:  # run x (year, ally)
+            return x.reshape(runs, -1)
+
+        iso3 = np.broadcast_to(models[0].code_array, (years.shape[1], n)).ravel()  # np.tile's
+        ally = {
+            "year": np.repeat(years, n, axis=1),
+            "member": flat(member),
+            "gdp_bn": flat(gdp),
+            "core_pct": flat(reported),
+            "genuine_core_pct": flat(genuine),
+            "reclassified_pct": flat(reported - genuine),
+            "related_pct": flat(headline - reported),
+            "headline_pct": flat(headline),
+            "spending_bn": flat(gdp * genuine / 100.0),
+            "capability": flat(st[:, :, _CAPABILITY]),
+            "threat": flat(st[:, :, _THREAT]),
+            "trust": flat(st[:, :, _TRUST]),
+            "greyzone_attacks": flat(st[:, :, _ATTACKS].astype(np.int64)),
+        }
+    out: list[tuple[dict[str, list[Any]], dict[str, np.ndarray]]] = []
+    for k, (m, d) in enumerate(zip(models, direct, strict=True)):
+        derived = dict(zip(floats, per_run_floats[k], strict=True))
+        derived.update(zip(counts, per_run_counts[k], strict=True))
+        derived["mean_trust"] = (st[k, :, _TRUST] @ m.mean_weights).tolist()
+        derived["mean_threat"] = (st[k, :, _THREAT] @ m.mean_weights).tolist()
+        model = {c: derived[c] if c in derived else d[c] for c in MODEL_COLUMNS}
+        if not allies:
+            out.append((model, {}))
+            continue
+        columns = {c: v[k] for c, v in ally.items()}
+        columns["iso3"] = iso3
+        columns.update(zip(WHY_BUDGET, why[k], strict=True))
+        out.append((model, {c: columns[c] for c in ALLY_COLUMNS}))
+    return out
 
 
 _COVERAGE = slice(_DIRECT.index(f"coverage_{CATEGORIES[0]}"), _DIRECT.index("backlog_years"))
@@ -512,13 +609,14 @@ class Recorder:
         # each year's allies' state (batch x len(_ALLY_STATE) x allies) and budget reasons
         # (batch x len(WHY_TERMS) x allies) of the batch it was recorded in, and its row there
         self._blocks: list[tuple[np.ndarray, np.ndarray, int]] = []
-        self._stacked: tuple[np.ndarray, np.ndarray] | None = None  # the years' (state, why)
         # each year's probe options: the batch's numbers (_OPTION_NUMBERS x rows) and targets,
         # and the range of this run's rows
         self._option_blocks: list[tuple[np.ndarray, np.ndarray, int, int]] = []
         self._options: tuple[int, dict[str, Any]] | None = None  # (years joined, columns)
         self._direct: list[tuple[Any, ...]] = []
         self._columns: dict[str, list[Any]] | None = None
+        self._ally_columns: dict[str, np.ndarray] | None = None
+        self._peers: list[Recorder] = [self]  # the recorders of the batch it was last in
 
     def due(self, kind: str) -> bool:
         """Whether a repeated event (the yearly threats) should be logged this time: the first
@@ -540,15 +638,23 @@ class Recorder:
         run alone)."""
         record_years(Batch.of(self.model))
 
-    def _keep(self, row: tuple[Any, ...], state: np.ndarray, why: np.ndarray, i: int) -> None:
+    def _keep(
+        self,
+        row: tuple[Any, ...],
+        state: np.ndarray,
+        why: np.ndarray,
+        i: int,
+        peers: list[Recorder],
+    ) -> None:
         """Keep this year's state, as :func:`record_years` gathered it for the batch: the model
         table's row of directly read values (``_DIRECT``) and the batch's arrays of the allies'
         state and budget reasons, of which this run's is row ``i`` (not copied: the years are
-        stacked when the tables are made)."""
+        stacked when the tables are made, with those of its ``peers``, the batch's recorders)."""
         self._direct.append(row)
         self._blocks.append((state, why, i))
+        self._peers = peers
         self.years += 1
-        self._columns = self._stacked = None
+        self._columns = self._ally_columns = None
 
     @property
     def options(self) -> dict[str, Any]:
@@ -567,19 +673,6 @@ class Recorder:
             self._options = (len(blocks), columns)
         return self._options[1]
 
-    def _ally_state(self, first: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """The allies' state (years x len(_ALLY_STATE) x allies) and budget reasons (years x
-        len(WHY_TERMS) x allies) of the years from ``first``, each a contiguous array."""
-        if not self._blocks:
-            raise RuntimeError("nothing recorded yet")
-        if first == 0 and self._stacked is not None:
-            return self._stacked
-        blocks = self._blocks[first:]
-        out = np.array([s[i] for s, _, i in blocks]), np.array([w[i] for _, w, i in blocks])
-        if first == 0:
-            self._stacked = out
-        return out
-
     @property
     def model_rows(self) -> dict[str, list[Any]]:
         """The model table as columns (lists, one entry per year, in ``MODEL_COLUMNS`` order).
@@ -587,76 +680,34 @@ class Recorder:
         European aggregates are GDP-weighted over the European allies with armed forces;
         allies' counts are over the allies with armed forces.
         """
-        if self._columns is None:
-            self._columns = self._model_columns(0)
-        return self._columns
+        return self._tables()[0]
 
     def latest_row(self) -> dict[str, Any]:
         """The model table's row for the last year recorded (computed for that year only)."""
-        return {k: v[0] for k, v in self._model_columns(self.years - 1).items()}
-
-    def _model_columns(self, first: int) -> dict[str, list[Any]]:
-        m = self.model
-        st = self._ally_state(first)[0]
-        rows = self._direct[first:]
-        direct = dict(zip(_DIRECT, (list(c) for c in zip(*rows, strict=True)), strict=True))
-        gdp, genuine, reported, headline = _spending(st)
-        add = np.add.reduce  # what .sum() calls, without its Python wrapper
-        eu_gdp = gdp * m.european
-        total = add(eu_gdp, axis=1)
-        genuine_bn = add(eu_gdp * genuine, axis=1)
-        armed = m.armed
-        cov = np.array([row[_COVERAGE] for row in rows])
-        goal = m.p_capability["coverage_goal"]
-        demand = np.array([m.config.series_year(y)["us_demand_pct"] for y in direct["year"]])
-        member = st[:, _MEMBER] > 0.5
-        reported_armed = reported[:, armed]
-        derived: dict[str, np.ndarray] = {
-            "eu_core_pct": add(eu_gdp * reported, axis=1) / total,
-            "eu_genuine_core_pct": genuine_bn / total,
-            "eu_headline_pct": add(eu_gdp * headline, axis=1) / total,
-            "eu_spending_bn": genuine_bn / 100.0,
-            "n_allies_2pct": add(reported_armed >= 1.995, axis=1),
-            "n_allies_3_5pct": add(reported_armed >= 3.495, axis=1),
-            "n_allies_5pct": add(headline[:, armed] >= 4.995, axis=1),
-            "coverage_mean": add(cov, axis=1) / cov.shape[1],
-            "categories_taken_over": add(cov >= goal, axis=1),
-            "mean_trust": st[:, _TRUST] @ m.mean_weights,
-            "mean_threat": st[:, _THREAT] @ m.mean_weights,
-            "progress_headline": progress.headline_progress(
-                gdp, m.european & member, reported, demand[:, None]
-            ),
-        }
-        return {c: derived[c].tolist() if c in derived else direct[c] for c in MODEL_COLUMNS}
+        columns = _tables([self], self.years - 1, allies=False)[0][0]
+        return {k: v[0] for k, v in columns.items()}
 
     def ally_columns(self) -> dict[str, np.ndarray]:
         """The ally table as columns (one array per column, years stacked)."""
-        m = self.model
-        st, why = self._ally_state()
-        n = len(m.codes)
-        # field x (year, ally): each field's column a contiguous row, one copy for them all
-        st = st.transpose(1, 0, 2).reshape(1, len(_ALLY_STATE), -1)
-        why = why.transpose(1, 0, 2).reshape(len(WHY_TERMS), -1)
-        years = np.array([row[0] for row in self._direct], dtype=np.int64)
-        gdp, genuine, reported, headline = (a[0] for a in _spending(st))
-        st = st[0]
-        return {
-            "year": np.repeat(years, n),
-            "iso3": np.broadcast_to(m.code_array, (self.years, n)).ravel(),  # np.tile's
-            "member": st[_MEMBER] > 0.5,
-            "gdp_bn": gdp,
-            "core_pct": reported,
-            "genuine_core_pct": genuine,
-            "reclassified_pct": reported - genuine,
-            "related_pct": headline - reported,
-            "headline_pct": headline,
-            "spending_bn": gdp * genuine / 100.0,
-            "capability": st[_CAPABILITY],
-            "threat": st[_THREAT],
-            "trust": st[_TRUST],
-            "greyzone_attacks": st[_ATTACKS].astype(np.int64),
-            **dict(zip(WHY_BUDGET, why, strict=True)),
-        }
+        return dict(self._tables()[1])
+
+    def _tables(self) -> tuple[dict[str, list[Any]], dict[str, np.ndarray]]:
+        """The model and ally tables' columns, made with those of the runs recorded with this
+        one in its last batch that have as many years and none made yet (:func:`_tables`: the
+        runs of a batch finish together and are each asked in turn), kept until a new year."""
+        if self._columns is None or self._ally_columns is None:
+            group = [
+                r
+                for r in self._peers
+                if r.years == self.years and (r._columns is None or r._ally_columns is None)
+            ]
+            if self not in group:
+                group = [self]
+            for r, (columns, allies) in zip(group, _tables(group, 0), strict=True):
+                r._columns, r._ally_columns = columns, allies
+        assert self._columns is not None
+        assert self._ally_columns is not None
+        return self._columns, self._ally_columns
 
     def summary(self) -> dict[str, Any]:
         """One row for the run: end values, crisis counts and the verdict."""
