@@ -492,6 +492,28 @@ def _spending(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     return gdp, genuine, reported, reported + state[..., _RELATED, :]
 
 
+def _stacked(recorders: list[Recorder], first: int, part: int) -> np.ndarray:
+    """The allies' state (``part`` 0) or budget reasons (1) the ``recorders`` kept, from year
+    ``first``, as one array (run x year x field x ally): per year, the rows of the batch's
+    array that all of them kept (the runs of a batch in its years) in one call, else each
+    run's row."""
+    blocks = [r._blocks for r in recorders]
+    out: np.ndarray | None = None
+    for y in range(first, len(blocks[0])):
+        arrays: list[np.ndarray] = [b[y][part] for b in blocks]  # type: ignore[misc]
+        index = [b[y][2] for b in blocks]
+        shared = arrays[0]
+        if all(a is shared for a in arrays):
+            rows = shared[index]
+        else:
+            rows = np.array([a[i] for a, i in zip(arrays, index, strict=True)])
+        if out is None:
+            out = np.empty((len(recorders), len(blocks[0]) - first, *rows.shape[1:]))
+        out[:, y - first] = rows
+    assert out is not None
+    return out
+
+
 def _tables(
     recorders: list[Recorder], first: int, allies: bool = True
 ) -> list[tuple[dict[str, list[Any]], dict[str, np.ndarray]]]:
@@ -506,7 +528,7 @@ def _tables(
     are read at the end, as the tables always read them."""
     models = [r.model for r in recorders]
     runs, n = len(recorders), len(models[0].codes)
-    st = np.array([[s[i] for s, _, i in r._blocks[first:]] for r in recorders])
+    st = _stacked(recorders, first, 0)
     rows = [r._direct[first:] for r in recorders]
     direct = [
         dict(zip(_DIRECT, (list(c) for c in zip(*x, strict=True)), strict=True)) for x in rows
@@ -548,7 +570,7 @@ def _tables(
     ally: dict[str, Any] = {}
     if allies:
         years = np.array([d["year"] for d in direct], dtype=np.int64)
-        why = np.array([[w[i] for _, w, i in r._blocks[first:]] for r in recorders])
+        why = _stacked(recorders, first, 1)
         why = why.transpose(0, 2, 1, 3).reshape(runs, len(WHY_TERMS), -1)
 
         def flat(x: np.ndarray) -> np.ndarray:  # run x (year, ally)
