@@ -8,7 +8,7 @@ listed in ``MODEL_COLUMNS`` and ``ALLY_COLUMNS``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -277,7 +277,7 @@ def _answers(shares: np.ndarray, reached: np.ndarray) -> list[tuple[float, float
     ``x[reached]`` in their order: the same sum), over the count: a sum along the last axis of
     an (answer x reached) array, or over several runs' pieces at once, is not always the same
     in floats."""
-    counts = np.count_nonzero(reached, axis=1).tolist()
+    counts = np.add.reduce(reached, axis=1).tolist()  # np.count_nonzero's, at less cost
     out = [(0.0, 0.0, 0.0)] * len(counts)
     if not any(counts):
         return out
@@ -300,12 +300,11 @@ def record_years(batch: Batch) -> None:
     """Every run of ``batch`` keeps this year's state (:meth:`Recorder.record_year`). Computed
     once for the batch: the capability half of progress
     (:func:`~sim.mechanisms.progress.capability_progress`), the allies' state rows and budget
-    reasons (one array each for the batch, kept by every run with its row's index: no copy
-    per run), each ally's capability,
-    Russia's readiness level, the threat answers' means (:func:`_answers`), the model table's
-    row of each run (gathered column by column over the batch, then cut into the runs' rows:
-    :func:`_columns`) and Russia's probe options (:func:`_record_options`). Per run: Europe's
-    capability per category (a matrix product) and the answers' sums (:func:`_answers`)."""
+    reasons (one array each for the batch, kept by every run with its row's index: no copy per
+    run), each ally's capability, Russia's readiness level, the threat answers' means
+    (:func:`_answers`) and Russia's probe options (:func:`_record_options`). Per run: Europe's
+    capability per category (a matrix product), the answers' sums (:func:`_answers`) and the
+    model table's row (:func:`_row`)."""
     models = batch.models
     r, n = len(models), len(models[0].codes)
     capability = progress.capability_progress(
@@ -330,87 +329,60 @@ def record_years(batch: Batch) -> None:
     reached = np.concatenate([m.signals for m in models]).reshape(r, n) > 0
     shares = np.concatenate([x for m in models for x in m.shares]).reshape(r, 3, n)
     answers = _answers(shares, reached)
-    columns = _columns(models, capability.tolist(), backlog, free, readiness, answers)
+    rows = map(_row, models, capability.tolist(), backlog, free, readiness, answers)
     peers = [m.recorder for m in models]
-    for i, (rec, row) in enumerate(zip(peers, zip(*columns, strict=True), strict=True)):
+    for i, (rec, row) in enumerate(zip(peers, rows, strict=True)):
         rec._keep(row, state, why, i, peers)
     _record_options(models)
 
 
-def _columns(
-    models: list[AllianceModel],
-    capability: list[float],
-    backlog: list[float],
-    free: list[float],
-    readiness: list[int],
-    answers: list[tuple[float, float, float]],
-) -> list[Sequence[Any]]:
-    """The model table's directly read columns (``_DIRECT``, in order) over the runs: one list
-    per column, the runs' values as each run's own row had them (the same objects and types)."""
-    r = len(models)
-    us = [m.united_states for m in models]
-    ru = [m.russia for m in models]
-    crises = [m.probe_this_year for m in models]
-    cov = np.array([m.coverage for m in models], dtype=float).T.tolist()
-    col: dict[str, Sequence[Any]] = {
-        "year": [m.year for m in models],
-        "eu_capability_share": [m.eu_share for m in models],
-        **{f"coverage_{c}": cov[k] for k, c in enumerate(CATEGORIES)},
-        "backlog_years": backlog,
-        "us_posture": [u.posture for u in us],
-        "us_threat_level": [u.threat_level for u in us],
-        "coercion_credibility": [u.coercion_credibility for u in us],
-        "us_exited_mechanisms": [u.exited_mechanisms for u in us],
-        "russia_resolve_estimate": [x.resolve_estimate for x in ru],
-        "russia_forces_bde": [x.forces.total for x in ru],
-        "russia_free_bde": free,
-        "russia_war_readiness": readiness,
-        "russia_milex_bn": [x.milex_bn for x in ru],
-        "russia_milex_pct_gdp": [x.milex_pct_gdp for x in ru],
-        "greyzone_attacks": [m.greyzone_total for m in models],
-        "incursions": [len(x.incursions_this_year) for x in ru],
-        "probe_probability": [x.probe_probability for x in ru],
-        "probe_success_estimate": [x.success_estimate for x in ru],
-        "europe_resolve_estimate": [x.europe_resolve_estimate for x in ru],
-        "us_influence": [m.us_influence for m in models],
-        **{f"influence_{c}": [m.influence_channels[c] for m in models] for c in INFLUENCE_CHANNELS},
-        "nuclear_liability": [m.nuclear_liability for m in models],
-        "cohesion": [m.cohesion for m in models],
-        "progress_capability": capability,  # the capability half of progress_measures, alone
-        "us_capability_in_europe": [_us_capability_ratio(m) for m in models],
-        "pledge_core_pct": [m.pledge_level() for m in models],
-        **dict(
-            zip(
-                ("comply_share", "hedge_share", "resist_share"),
-                zip(*answers, strict=True),
-                strict=True,
-            )
-        ),
-    }
-    if any(c is not None for c in crises):  # about one run-year in 75
-        col.update(
-            probe=[int(c is not None) for c in crises],
-            probe_target=[
-                m.codes[c.target] if c else "" for m, c in zip(models, crises, strict=True)
-            ],
-            probe_outcome=[c.outcome if c else "" for c in crises],
-            us_responded=[int(bool(c and c.us_responds)) for c in crises],
-            n_aiders=[len(c.aiders) if c else 0 for c in crises],
-            nuclear_threat=[int(bool(c and c.nuclear_threat)) for c in crises],
-            us_backed_down=[int(bool(c and c.us_backed_down)) for c in crises],
-        )
-    else:
-        none, zero = [""] * r, [0] * r
-        col.update(
-            probe=zero,
-            probe_target=none,
-            probe_outcome=none,
-            us_responded=zero,
-            n_aiders=zero,
-            nuclear_threat=zero,
-            us_backed_down=zero,
-        )
-    return [col[k] for k in _DIRECT]
+def _row(
+    m: AllianceModel,
+    capability: float,
+    backlog: float,
+    free: float,
+    readiness: int,
+    answers: tuple[float, float, float],
+) -> tuple[Any, ...]:
+    """A run's row of the model table's directly read columns (``_DIRECT``, in order), given
+    what :func:`record_years` computed for the batch."""
+    us, ru, crisis = m.united_states, m.russia, m.probe_this_year
+    return (
+        m.year,
+        m.eu_share,
+        *m.coverage.tolist(),
+        backlog,
+        us.posture,
+        us.threat_level,
+        us.coercion_credibility,
+        us.exited_mechanisms,
+        ru.resolve_estimate,
+        ru.forces.total,
+        free,
+        readiness,
+        ru.milex_bn,
+        ru.milex_pct_gdp,
+        m.greyzone_total,
+        len(ru.incursions_this_year),
+        ru.probe_probability,
+        ru.success_estimate,
+        ru.europe_resolve_estimate,
+        int(crisis is not None),
+        m.codes[crisis.target] if crisis else "",
+        crisis.outcome if crisis else "",
+        int(bool(crisis and crisis.us_responds)),
+        len(crisis.aiders) if crisis else 0,
+        int(bool(crisis and crisis.nuclear_threat)),
+        int(bool(crisis and crisis.us_backed_down)),
+        m.us_influence,
+        *map(m.influence_channels.__getitem__, INFLUENCE_CHANNELS),
+        m.nuclear_liability,
+        m.cohesion,
+        capability,  # the capability half of progress_measures, alone
+        _us_capability_ratio(m),
+        m.pledge_level(),
+        *answers,
+    )
 
 
 def _record_options(models: list[AllianceModel]) -> None:
@@ -425,26 +397,27 @@ def _record_options(models: list[AllianceModel]) -> None:
     opts: list[ProbeOptions] = [m.russia.options for m in runs]  # type: ignore[misc]
     n = np.array([len(o.candidates) for o in opts])
     sizes = n + 1
-    ends = np.cumsum(sizes)
+    ends = sizes.cumsum()
     starts = ends - sizes
     total = int(ends[-1])
-    candidate = np.ones(total, dtype=bool)  # the rows of candidates (not the not-probing rows)
-    candidate[ends - 1] = False
+    waiting = ends - 1  # the not-probing rows
+    candidate = np.ones(total, dtype=bool)  # the rows of candidates
+    candidate[waiting] = False
 
     numbers = np.empty((len(_OPTION_NUMBERS), total))  # the columns but the target's
     number = dict(zip(_OPTION_NUMBERS, numbers, strict=True))
 
     def per_candidate(key: str, values: Any, other: Any = float("nan")) -> None:
         number[key][candidate] = values
-        number[key][~candidate] = other  # missing on the not-probing rows, unless given
+        number[key][waiting] = other  # missing on the not-probing rows, unless given
 
     def joined(get: Callable[[ProbeOptions], Any]) -> np.ndarray:
         return np.concatenate([np.asarray(get(o), dtype=float) for o in opts])
 
-    number["year"][:] = np.repeat([m.year for m in runs], sizes)
+    number["year"][:] = np.array([m.year for m in runs]).repeat(sizes)
     per_candidate("value", joined(lambda o: o.value))
     per_candidate("chance", joined(lambda o: o.chance))
-    per_candidate("cost", np.repeat([float(o.cost) for o in opts], n))
+    per_candidate("cost", np.array([float(o.cost) for o in opts]).repeat(n))
     threshold = [float(m.russia.p["probe_threshold"]) for m in runs]  # not probing's utility
     per_candidate("utility", joined(lambda o: o.utility), threshold)
     number["probability"][:] = np.concatenate(
@@ -453,13 +426,14 @@ def _record_options(models: list[AllianceModel]) -> None:
             for o, k in zip(opts, n.tolist(), strict=True)
         ]
     )
-    pick = np.repeat([o.pick for o in opts], sizes)
-    number["chosen"][:] = np.arange(total) - np.repeat(starts, sizes) == pick
-    number["us_resolve_read"][:] = np.repeat([float(o.us_resolve_read) for o in opts], sizes)
-    number["europe_resolve_read"][:] = np.repeat(
-        [float(o.europe_resolve_read) for o in opts], sizes
-    )
-    target = np.full(total, "", dtype=object)
+    pick = np.array([o.pick for o in opts]).repeat(sizes)
+    number["chosen"][:] = np.arange(total) - starts.repeat(sizes) == pick
+    number["us_resolve_read"][:] = np.array([float(o.us_resolve_read) for o in opts]).repeat(sizes)
+    number["europe_resolve_read"][:] = np.array(
+        [float(o.europe_resolve_read) for o in opts]
+    ).repeat(sizes)
+    target = np.empty(total, dtype=object)
+    target[:] = ""
     target[candidate] = np.array(runs[0].codes, dtype=object)[
         np.concatenate([o.candidates for o in opts]).astype(np.intp)
     ]
