@@ -471,6 +471,9 @@ def _stacked(recorders: list[Recorder], first: int, part: int) -> np.ndarray:
     ``first``, as one array (run x year x field x ally): per year, the rows of the batch's
     array that all of them kept (the runs of a batch in its years) in one call, else each
     run's row."""
+    if len(recorders) == 1:  # a run alone: its rows in one call
+        kept = recorders[0]._blocks[first:]
+        return np.array([(s if part == 0 else w)[i] for s, w, i in kept])[None]
     blocks = [r._blocks for r in recorders]
     out: np.ndarray | None = None
     for y in range(first, len(blocks[0])):
