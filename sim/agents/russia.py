@@ -195,47 +195,19 @@ class Russia(mesa.Agent):
 
     def incursion_rates(self, war: float, us_threat: float, ambiguity: float) -> np.ndarray:
         """M8: how many air, drone and sea incursions Russia means to make this year (expected
-        counts), from its reading of resolve (C9, C12, C14).
-
-        Base rates: air ``incursion_rate_air_war x war + incursion_rate_air_peace x (1 - war)``
-        (its aircraft are busy in Ukraine while the war runs), drone ``incursion_rate_drone x
-        war`` (drones and missiles come with strikes on Ukraine near the border), sea
-        ``incursion_rate_sea``; ``war`` is the war's intensity (0-1). Each is multiplied by
-        ``incursion_scale x exp(boldness)``:
-
-        ``boldness = incursion_resolve_sensitivity x (R0 - R)
-        + incursion_threat_sensitivity x us_threat + incursion_ambiguity_sensitivity x ambiguity
-        + incursion_confidence_sensitivity x confidence``
-
-        with ``R`` the resolve it reads (:meth:`perceived_resolve`) and ``R0`` the same reading
-        at its initial estimates (``perception.resolve_initial``, ``europe_resolve_initial``):
-        doubted resolve, a US threatening abandonment or vague about its posture, and past
-        success invite testing; the base rates are the 2022-2025 record's
-        (``sim/data/incursions.csv``), at no US threat or ambiguity.
-        """
-        p = self.p
-        boldness = self.incursion_boldness(us_threat, ambiguity)
-        war = min(1.0, max(0.0, war))
-        base = np.array(
-            [
-                p["incursion_rate_air_war"] * war + p["incursion_rate_air_peace"] * (1.0 - war),
-                p["incursion_rate_drone"] * war,
-                p["incursion_rate_sea"],
-            ]
-        )
-        return base * p["incursion_scale"] * math.exp(min(50.0, boldness))
+        counts): :func:`incursion_rates` for this run alone, at the war's intensity ``war``, the
+        US threat ``us_threat`` and its ambiguity ``ambiguity``."""
+        return incursion_rates(
+            [self.model], [(war, us_threat, ambiguity)], self.p, self.model.p_perception
+        )[0][0]
 
     def incursion_boldness(self, us_threat: float, ambiguity: float) -> float:
         """The log-multiplier of the record's incursion rates this year (the ``boldness`` of
-        :meth:`incursion_rates`)."""
-        p, pp = self.p, self.model.p_perception
-        w = p["probe_us_weight"]
-        r0 = w * pp["resolve_initial"] + (1.0 - w) * pp["europe_resolve_initial"]
-        return (
-            p["incursion_resolve_sensitivity"] * (r0 - self.perceived_resolve())
-            + p["incursion_threat_sensitivity"] * us_threat
-            + p["incursion_ambiguity_sensitivity"] * ambiguity
-            + p["incursion_confidence_sensitivity"] * self.confidence
+        :func:`incursion_rates`)."""
+        return float(
+            incursion_rates(
+                [self.model], [(1.0, us_threat, ambiguity)], self.p, self.model.p_perception
+            )[1][0]
         )
 
     def learn_from_incursion(self, firm: bool, us_stood: bool | None, reads: bool) -> None:
@@ -552,3 +524,77 @@ def greyzone_means(p: Mapping[str, Any], escalation: Any, proximity: Any, resolv
         * proximity**2
         * (1.0 + p["greyzone_resolve_sensitivity"] * (1.0 - resolve))
     )
+
+
+def incursion_rates(
+    models: Sequence[AllianceModel],
+    situations: Sequence[tuple[float, float, float]],
+    p: Mapping[str, Any],
+    pp: Mapping[str, Any],
+) -> tuple[np.ndarray, np.ndarray, list[float]]:
+    """M8: how many air, drone and sea incursions Russia means to make this year in each run of
+    ``models`` (expected counts, runs x kinds), from its reading of resolve (C9, C12, C14);
+    ``situations`` each run's (war's intensity, US threat, ambiguity); ``p`` and ``pp`` the
+    ``[russia]`` and ``[perception]`` tables (:meth:`~sim.engine.batch.Batch.params`: a column
+    per number over the runs, or one run's numbers).
+
+    Base rates: air ``incursion_rate_air_war x war + incursion_rate_air_peace x (1 - war)``
+    (its aircraft are busy in Ukraine while the war runs), drone ``incursion_rate_drone x
+    war`` (drones and missiles come with strikes on Ukraine near the border), sea
+    ``incursion_rate_sea``; ``war`` is the war's intensity (kept within 0-1). Each is multiplied
+    by ``incursion_scale x exp(boldness)``:
+
+    ``boldness = incursion_resolve_sensitivity x (R0 - R)
+    + incursion_threat_sensitivity x us_threat + incursion_ambiguity_sensitivity x ambiguity
+    + incursion_confidence_sensitivity x confidence``
+
+    with ``R`` the resolve it reads (:meth:`Russia.perceived_resolve`) and ``R0`` the same
+    reading at its initial estimates (``perception.resolve_initial``,
+    ``europe_resolve_initial``): doubted resolve, a US threatening abandonment or vague about
+    its posture, and past success invite testing; the base rates are the 2022-2025 record's
+    (``sim/data/incursions.csv``), at no US threat or ambiguity.
+
+    Returns the rates, the boldness (runs) and each run's multiplier ``exp(min(50,
+    boldness))`` (Python's ``math.exp``, run by run, as one run alone computes it). Elementwise
+    over the runs in the order of one run's arithmetic (``max(0, min(1, war))`` as Python's
+    ``min`` and ``max`` take it, NaN included)."""
+    ru = [m.russia for m in models]
+    state = np.array(
+        [
+            (*s, r.confidence, r.resolve_estimate, r.europe_resolve_estimate)
+            for s, r in zip(situations, ru, strict=True)
+        ],
+        dtype=float,
+    ).T
+    war, us_threat, ambiguity, confidence, resolve, europe = state
+    w = _run_vector(p["probe_us_weight"])
+    r0 = w * _run_vector(pp["resolve_initial"]) + (1.0 - w) * _run_vector(
+        pp["europe_resolve_initial"]
+    )
+    boldness = (
+        _run_vector(p["incursion_resolve_sensitivity"]) * (r0 - (w * resolve + (1.0 - w) * europe))
+        + _run_vector(p["incursion_threat_sensitivity"]) * us_threat
+        + _run_vector(p["incursion_ambiguity_sensitivity"]) * ambiguity
+        + _run_vector(p["incursion_confidence_sensitivity"]) * confidence
+    )
+    war = np.where(war > 0.0, war, 0.0)  # max(0.0, war)
+    war = np.where(war < 1.0, war, 1.0)  # min(1.0, war)
+    base = np.stack(
+        [
+            _run_vector(p["incursion_rate_air_war"]) * war
+            + _run_vector(p["incursion_rate_air_peace"]) * (1.0 - war),
+            _run_vector(p["incursion_rate_drone"]) * war,
+            np.broadcast_to(_run_vector(p["incursion_rate_sea"]), war.shape),
+        ],
+        axis=1,
+    )
+    bold = boldness.tolist()
+    growth = [math.exp(b if b < 50.0 else 50.0) for b in bold]  # exp(min(50.0, b))
+    rates = base * p["incursion_scale"] * np.array(growth)[:, None]
+    return rates, boldness, growth
+
+
+def _run_vector(value: float | np.ndarray) -> np.ndarray | float:
+    """A number of a parameter table over the runs (a column (R, 1)) as a vector over them; a
+    run's own number as it is."""
+    return value[:, 0] if isinstance(value, np.ndarray) else value

@@ -54,7 +54,8 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 
 from .. import data
-from ..engine.batch import Batch, rows
+from ..agents.russia import incursion_rates
+from ..engine.batch import Batch
 
 if TYPE_CHECKING:
     from ..model.alliance import AllianceModel
@@ -298,14 +299,12 @@ def act(batch: Batch) -> list[list[Incursion]]:
     the US standing with the target). These are one stream of uniforms, so each run draws them
     as one block (4 per incursion), read in that order. The feedback: :func:`feed_back`."""
     models = batch.models
-    rates = rows(
-        [
-            m.russia.incursion_rates(
-                m.now["ukraine_war"], m.united_states.threat_level, m.united_states.ambiguity
-            )
-            for m in models
-        ]
-    )
+    p = batch.params("russia")
+    situations = [
+        (m.now["ukraine_war"], us.threat_level, us.ambiguity)
+        for m, us in zip(models, [m.united_states for m in models], strict=True)
+    ]
+    rates, _, growth = incursion_rates(models, situations, p, batch.params("perception"))
     lam = np.minimum(rates, MAX_PER_KIND)
     drawn_counts: list[int] = []
     for m, means in zip(models, lam.tolist(), strict=True):
@@ -320,7 +319,7 @@ def act(batch: Batch) -> list[list[Incursion]]:
     logit = firmness_logits(batch)  # computed once: Russia's reading and the answers share it
     weights = target_weight_table(batch, logit)
     firm_p = _sig(logit)
-    share = _per_run(batch.params("russia")["incursion_serious_share"])
+    share = _per_run(p["incursion_serious_share"])
     drawn = (counts > 0) & ~(weights.sum(axis=-1) <= 0)
     _check_p(weights[drawn])
     per_kind = np.where(drawn, counts, 0)
@@ -361,8 +360,7 @@ def act(batch: Batch) -> list[list[Incursion]]:
     us_stood = np.asarray(np.where(article4, stood, None)).tolist()
     d = Drawn(run, targets, seg % 3, serious, firm, article4, stood, us_stood)
     fed = n.nonzero()[0].tolist()
-    expected = rates.sum(axis=1).tolist()
-    whys = [_why(models[r], expected[r]) for r in fed]  # Russia's reading before it learns
+    whys = _whys(batch, fed, rates, growth, situations)  # Russia's reading before it learns
     feed_back(batch, d)
     # the Incursion records of the batch at once (tuple.__new__: a named tuple's own _make)
     years = np.repeat(np.array([m.year for m in models]), n).tolist()
@@ -411,17 +409,42 @@ def act(batch: Batch) -> list[list[Incursion]]:
     return out
 
 
-def _why(model: AllianceModel, expected: float) -> str:
-    """Russia's reading behind the year's incursions (``expected`` of them), in words (the
-    events' ``why``)."""
-    russia, us = model.russia, model.united_states
-    boldness = russia.incursion_boldness(us.threat_level, us.ambiguity)
-    return (
-        f"expected {expected:.1f} incursions: the record's rates x "
-        f"{math.exp(min(50.0, boldness)) * model.p_russia['incursion_scale']:.2f} (resolve "
-        f"read {russia.perceived_resolve():.2f}, US threat {us.threat_level:.2f}, ambiguity "
-        f"{us.ambiguity:.2f}, confidence {russia.confidence:+.2f})"
-    )
+_WHY = (
+    "expected {:.1f} incursions: the record's rates x {:.2f} (resolve read {:.2f}, US threat "
+    "{:.2f}, ambiguity {:.2f}, confidence {:+.2f})"
+).format
+
+
+def _whys(
+    batch: Batch,
+    runs: list[int],
+    rates: np.ndarray,
+    growth: list[float],
+    situations: list[tuple[float, float, float]],
+) -> list[str]:
+    """Russia's reading behind the year's incursions in the runs ``runs`` (indices into the
+    batch), in words (the events' ``why``): the expected count (the sum of its ``rates``), the
+    rates' multiplier (``growth`` x ``incursion_scale``: :func:`~sim.agents.russia.
+    incursion_rates`), the resolve it reads, the US threat and ambiguity of its ``situations``,
+    its confidence."""
+    models = batch.models
+    expected = rates.sum(axis=1).tolist()
+    out = []
+    for r in runs:
+        m = models[r]
+        ru = m.russia
+        _, threat, ambiguity = situations[r]
+        out.append(
+            _WHY(
+                expected[r],
+                growth[r] * m.p_russia["incursion_scale"],
+                ru.perceived_resolve(),
+                threat,
+                ambiguity,
+                ru.confidence,
+            )
+        )
+    return out
 
 
 def feed_back(batch: Batch, d: Drawn) -> None:
