@@ -12,6 +12,8 @@ and off.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -238,3 +240,27 @@ def test_learning_from_a_year_is_learning_from_each_in_turn():
             b.europe_resolve_estimate,
             b.resolve_estimate,
         )
+
+
+def test_the_rates_over_a_batch_are_each_runs_alone():
+    """:func:`sim.agents.russia.incursion_rates` over runs of different worlds and states gives
+    each run, bit for bit, what its method gives alone (a batch of one), the war's intensity
+    outside 0-1 included; the boldness is the method's."""
+    from sim.agents.russia import incursion_rates
+
+    models = _models(2)
+    models[4].russia.confidence = 0.7
+    models[5].russia.resolve_estimate = 0.1
+    situations = [
+        (w, 0.1 * i, 0.3 - 0.05 * i) for i, w in enumerate([1.0, 0.0, 0.4, 1.3, -0.2, 0.7])
+    ]
+    batch = Batch(models)
+    rates, boldness, growth = incursion_rates(
+        models, situations, batch.params("russia"), batch.params("perception")
+    )
+    for r, (m, s) in enumerate(zip(models, situations, strict=True)):
+        alone = m.russia.incursion_rates(*s)
+        assert alone.tobytes() == rates[r].tobytes()
+        assert m.russia.incursion_boldness(*s[1:]) == boldness[r]
+        assert growth[r] == math.exp(min(50.0, boldness[r]))
+    assert not rates[1].any() and rates[3].any()  # world 2: incursion_scale 0
