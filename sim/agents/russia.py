@@ -531,7 +531,7 @@ def incursion_rates(
     situations: Sequence[tuple[float, float, float]],
     p: Mapping[str, Any],
     pp: Mapping[str, Any],
-) -> tuple[np.ndarray, np.ndarray, list[float]]:
+) -> tuple[np.ndarray, list[float], list[float]]:
     """M8: how many air, drone and sea incursions Russia means to make this year in each run of
     ``models`` (expected counts, runs x kinds), from its reading of resolve (C9, C12, C14);
     ``situations`` each run's (war's intensity, US threat, ambiguity); ``p`` and ``pp`` the
@@ -554,18 +554,19 @@ def incursion_rates(
     its posture, and past success invite testing; the base rates are the 2022-2025 record's
     (``sim/data/incursions.csv``), at no US threat or ambiguity.
 
-    Returns the rates, the boldness (runs) and each run's multiplier ``exp(min(50,
+    Returns the rates, each run's boldness and its multiplier ``exp(min(50,
     boldness))`` (Python's ``math.exp``, run by run, as one run alone computes it). Elementwise
     over the runs in the order of one run's arithmetic (``max(0, min(1, war))`` as Python's
     ``min`` and ``max`` take it, NaN included)."""
     ru = [m.russia for m in models]
-    state = np.array(
-        [
-            (*s, r.confidence, r.resolve_estimate, r.europe_resolve_estimate)
-            for s, r in zip(situations, ru, strict=True)
-        ],
-        dtype=float,
-    ).T
+    state: Any = [
+        (*s, r.confidence, r.resolve_estimate, r.europe_resolve_estimate)
+        for s, r in zip(situations, ru, strict=True)
+    ]
+    # a run alone: its Python floats (a batch of one each year in its own step(), where NumPy's
+    # cost on arrays of one exceeds the arithmetic); a batch: vectors over the runs
+    alone = len(state) == 1
+    state = state[0] if alone else np.array(state, dtype=float).T
     war, us_threat, ambiguity, confidence, resolve, europe = state
     w = _run_vector(p["probe_us_weight"])
     r0 = w * _run_vector(pp["resolve_initial"]) + (1.0 - w) * _run_vector(
@@ -577,21 +578,24 @@ def incursion_rates(
         + _run_vector(p["incursion_ambiguity_sensitivity"]) * ambiguity
         + _run_vector(p["incursion_confidence_sensitivity"]) * confidence
     )
-    war = np.where(war > 0.0, war, 0.0)  # max(0.0, war)
-    war = np.where(war < 1.0, war, 1.0)  # min(1.0, war)
-    base = np.stack(
-        [
-            _run_vector(p["incursion_rate_air_war"]) * war
-            + _run_vector(p["incursion_rate_air_peace"]) * (1.0 - war),
-            _run_vector(p["incursion_rate_drone"]) * war,
-            np.broadcast_to(_run_vector(p["incursion_rate_sea"]), war.shape),
-        ],
-        axis=1,
-    )
-    bold = boldness.tolist()
+    if alone:
+        war = min(1.0, max(0.0, war))
+    else:
+        war = np.where(war > 0.0, war, 0.0)  # max(0.0, war)
+        war = np.where(war < 1.0, war, 1.0)  # min(1.0, war)
+    air = _run_vector(p["incursion_rate_air_war"]) * war + _run_vector(
+        p["incursion_rate_air_peace"]
+    ) * (1.0 - war)
+    drone = _run_vector(p["incursion_rate_drone"]) * war
+    sea = _run_vector(p["incursion_rate_sea"])
+    if alone:
+        base = np.array([[air, drone, sea]])
+    else:
+        base = np.stack([air, drone, np.broadcast_to(sea, war.shape)], axis=1)
+    bold = [boldness] if alone else boldness.tolist()
     growth = [math.exp(b if b < 50.0 else 50.0) for b in bold]  # exp(min(50.0, b))
-    rates = base * p["incursion_scale"] * np.array(growth)[:, None]
-    return rates, boldness, growth
+    rates = base * p["incursion_scale"] * (growth[0] if alone else np.array(growth)[:, None])
+    return rates, bold, growth
 
 
 def _run_vector(value: float | np.ndarray) -> np.ndarray | float:
