@@ -300,15 +300,15 @@ def act(batch: Batch) -> None:
     why["gdp"] = core + reclassified - before_gdp
     rule = budget_why.RULE_TERMS  # the rule moves only allies with armed forces
     why = {k: np.where(armed, v, 0.0) if k in rule else v for k, v in why.items()}
-    states = _per_run(
-        [threat, shock, aggression, trust, drafted, war, core, reclassified, related]
+    # Each run's rows bound to it, the batch's arrays kept for the year's record
+    # (:func:`sim.model.outputs.record_years`: :meth:`~sim.engine.batch.Batch.handed`).
+    written = batch.hand_out(
+        HANDED_STATE, [threat, shock, aggression, trust, drafted, war, core, reclassified, related]
     )  # in the order of WRITTEN
-    answers = _per_run(shares)
+    answers = batch.hand_out(HANDED_ANSWERS, [*shares, signals])
     terms = tuple(why)
-    reasons = _per_run(list(why.values()))
-    for m, state, answer, sig, reason in zip(
-        models, states, answers, signals, reasons, strict=True
-    ):
+    reasons = batch.hand_out(HANDED_WHY, list(why.values()))
+    for m, state, answer, reason in zip(models, written, answers, reasons, strict=True):
         st = m.ally_state
         (
             st.threat,
@@ -321,9 +321,16 @@ def act(batch: Batch) -> None:
             st.reclassified_pct,
             st.related_pct,
         ) = state
-        m.shares, m.signals = answer, sig
+        comply, hedge, resist, m.signals = answer
+        m.shares = (comply, hedge, resist)
         m.budget_why = dict(zip(terms, reason, strict=True))
         m.united_states.exited_this_year = False  # an exit at the end of last year now felt
+
+
+# The keys under which the phase hands out its arrays (:meth:`Batch.hand_out`): the state it
+# writes (WRITTEN's order), the answers' shares (comply, hedge, resist) and the US's signals, the
+# budget's reasons (:data:`sim.agents.budget_why.TERMS`' order).
+HANDED_STATE, HANDED_ANSWERS, HANDED_WHY = "allies.state", "allies.answers", "allies.why"
 
 
 _COLUMNS = (
@@ -386,14 +393,6 @@ def _products(weights: np.ndarray, x: np.ndarray) -> np.ndarray:
     product) it calls for one run's ``w @ x``, so each run's sums are added in the order they
     are alone (``tests/test_engine_allies.py`` checks they agree to the bit)."""
     return np.matmul(weights, x[:, :, None])[:, :, 0]
-
-
-def _per_run(arrays: Sequence[np.ndarray]) -> Any:
-    """Each run's rows of ``arrays`` (first axis the runs'), a tuple of views per run (iterating
-    an array gives them at less cost than indexing it; a batch of one indexes its one row)."""
-    if len(arrays[0]) == 1:
-        return [tuple(a[0] for a in arrays)]
-    return zip(*arrays, strict=True)
 
 
 def _numbers(values: list[float]) -> Any:

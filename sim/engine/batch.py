@@ -54,7 +54,7 @@ class Batch:
     model's table changes (a lever moved: :meth:`AllianceModel.change_params` binds a new one).
     """
 
-    __slots__ = ("_kept", "_params", "models")
+    __slots__ = ("_handed", "_kept", "_params", "models")
 
     def __init__(self, models: Sequence[AllianceModel]) -> None:
         if not models:
@@ -69,6 +69,7 @@ class Batch:
         self.models = list(models)
         self._params: dict[str, tuple[list[Mapping[str, Any]], dict[str, Any]]] = {}
         self._kept: dict[str, tuple[list[Any], np.ndarray]] = {}
+        self._handed: dict[str, tuple[Sequence[np.ndarray], list[np.ndarray]]] = {}
 
     @classmethod
     def of(cls, model: AllianceModel) -> Batch:
@@ -128,6 +129,36 @@ class Batch:
                 setattr(o, name, bound[i * k + j])
         self._kept[key] = (bound, values.transpose(1, 0, 2))
         return values.transpose(1, 0, 2)
+
+    def hand_out(self, key: str, arrays: Sequence[np.ndarray]) -> list[tuple[np.ndarray, ...]]:
+        """Each run's rows of ``arrays`` (each of them (R, ...): a phase's results), a tuple of
+        views per run, for the phase to bind to its models; the arrays and the rows are kept
+        under ``key`` for a later phase of the year (:meth:`handed`). Binding a view, not a
+        copy, is what makes the arrays stay what the models hold: a write into a model's row
+        is a write into them."""
+        if len(arrays[0]) == 1:  # a batch of one: indexing its one row costs less
+            per_run = [tuple(a[0] for a in arrays)]
+        else:  # iterating an array gives its rows at less cost than indexing it
+            per_run = list(zip(*arrays, strict=True))
+        self._handed[key] = (arrays, [row for rows in per_run for row in rows])
+        return per_run
+
+    def handed(
+        self, key: str, get: Callable[[AllianceModel], Sequence[np.ndarray]]
+    ) -> Sequence[np.ndarray] | None:
+        """The arrays handed out under ``key`` (:meth:`hand_out`) if every model's ``get(m)``
+        (its arrays, in the order handed) is still the very rows it was given, else None (read
+        them from the models). Keyed on the rows' identity: a row is a view of the arrays, so
+        while a model holds it the arrays have the model's values, written into or not; a
+        model that binds a new array (a later phase's rule, an event) is seen. Read the arrays;
+        do not write into them."""
+        kept = self._handed.get(key)
+        if kept is None:
+            return None
+        current = [row for m in self.models for row in get(m)]
+        if len(current) != len(kept[1]) or not all(map(operator.is_, current, kept[1])):
+            return None
+        return kept[0]
 
     def column(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
         """``get(model)`` (a number) for every model, as a column of shape (R, 1)."""

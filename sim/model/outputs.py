@@ -8,6 +8,7 @@ listed in ``MODEL_COLUMNS`` and ``ALLY_COLUMNS``.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -15,7 +16,9 @@ import numpy as np
 
 from ..agents.budget_why import COLUMNS as WHY_BUDGET
 from ..agents.budget_why import TERMS as WHY_TERMS
+from ..engine.allies import HANDED_ANSWERS, HANDED_STATE, HANDED_WHY, WRITTEN
 from ..engine.batch import Batch
+from ..mechanisms import capability as cap
 from ..mechanisms import progress
 from ..mechanisms.capability import backlog_years as years_of_backlog
 from ..mechanisms.influence import CHANNELS as INFLUENCE_CHANNELS
@@ -269,11 +272,11 @@ _DIRECT = (
 )
 
 
-def _answers(shares: np.ndarray, reached: np.ndarray) -> list[tuple[float, float, float]]:
-    """Each run's mean comply, hedge and resist shares (``shares``: run x answer x ally) over
-    the allies a US threat reaches this year (``reached``: run x ally), (0, 0, 0) where it
-    reaches none. The reached allies' shares of every run are gathered at once, one array per
-    answer; each run's mean is then one sum over its contiguous slice (the values of
+def _answers(shares: Any, reached: np.ndarray) -> list[tuple[float, float, float]]:
+    """Each run's mean comply, hedge and resist shares (``shares``: one (run x ally) array per
+    answer) over the allies a US threat reaches this year (``reached``: run x ally), (0, 0, 0)
+    where it reaches none. The reached allies' shares of every run are gathered at once, one
+    array per answer; each run's mean is then one sum over its contiguous slice (the values of
     ``x[reached]`` in their order: the same sum), over the count: a sum along the last axis of
     an (answer x reached) array, or over several runs' pieces at once, is not always the same
     in floats."""
@@ -281,7 +284,7 @@ def _answers(shares: np.ndarray, reached: np.ndarray) -> list[tuple[float, float
     out = [(0.0, 0.0, 0.0)] * len(counts)
     if not any(counts):
         return out
-    comply, hedge, resist = (shares[:, k][reached] for k in range(3))
+    comply, hedge, resist = (x[reached] for x in shares)
     add = np.add.reduce
     a = 0
     for i, n in enumerate(counts):
@@ -296,44 +299,123 @@ def _answers(shares: np.ndarray, reached: np.ndarray) -> list[tuple[float, float
     return out
 
 
+# What the allies' phase wrote this year (:func:`sim.engine.allies.act`), read from its arrays
+# while the models hold its rows (:meth:`Batch.handed`): the state fields it writes that the
+# record keeps (their places in ``WRITTEN`` and in ``_ALLY_STATE``), its budget reasons (in
+# ``WHY_TERMS`` order: their places among the terms it hands out), its answers and signals.
+_WRITTEN_KEPT = tuple(
+    (WRITTEN.index(f), _ALLY_STATE.index(f))
+    for f in ("core_pct", "reclassified_pct", "related_pct", "threat", "trust")
+)
+_GATHERED = tuple(
+    (k, f) for k, f in enumerate(_ALLY_STATE[:_CAPABILITY]) if f not in WRITTEN
+)  # the fields read from each run (gdp_bn, greyzone_attacks, member)
+_get_written = operator.attrgetter(*WRITTEN)
+_get_gathered = operator.attrgetter(*(f for _, f in _GATHERED))
+_get_why = operator.itemgetter(*WHY_TERMS)
+
+
+def _answers_and_signals(m: AllianceModel) -> tuple[np.ndarray, ...]:
+    """A run's answers' shares (comply, hedge, resist) and the US's signals, in the order the
+    allies' phase hands them out."""
+    return (*m.shares, m.signals)
+
+
+def _why(m: AllianceModel) -> tuple[np.ndarray, ...]:
+    """A run's budget reasons, in ``WHY_TERMS`` order."""
+    return _get_why(m.budget_why)
+
+
+def _ally_arrays(
+    batch: Batch, stocks: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], np.ndarray]:
+    """The allies' state (run x ``_ALLY_STATE`` x ally) and budget reasons (run x
+    ``WHY_TERMS`` x ally) the record keeps (new arrays, its own: never written into after),
+    and the answers' shares (comply, hedge, resist: run x ally each) and the US's signals
+    (run x ally) this year: from the arrays the allies' phase handed out where every run
+    still holds its rows (:meth:`Batch.handed`, keyed on the rows' identity), else gathered
+    run by run."""
+    models = batch.models
+    r, n = len(models), stocks.shape[1]
+    state = np.empty((r, len(_ALLY_STATE), n))
+    written = batch.handed(HANDED_STATE, lambda m: _get_written(m.ally_state))
+    if written is None:  # every field from the runs, in one call
+        fields = [getattr(m.ally_state, f) for m in models for f in _ALLY_STATE[:_CAPABILITY]]
+        state[:, :_CAPABILITY] = np.concatenate(fields).reshape(r, _CAPABILITY, n)
+    else:  # the fields the allies' phase did not write from the runs, the others its arrays
+        gathered = np.concatenate([x for m in models for x in _get_gathered(m.ally_state)])
+        gathered = gathered.reshape(r, len(_GATHERED), n)
+        for j, (k, _) in enumerate(_GATHERED):
+            state[:, k] = gathered[:, j]
+        for j, k in _WRITTEN_KEPT:
+            state[:, k] = written[j]
+    state[:, _CAPABILITY] = np.add.reduce(stocks, axis=2)  # ally_capability(), per run
+    handed = batch.handed(HANDED_WHY, _why)  # matched term by term: in WHY_TERMS' order
+    if handed is not None:
+        why = np.array(handed).transpose(1, 0, 2)
+    else:
+        why = np.concatenate([x for m in models for x in _why(m)])
+        why = why.reshape(r, len(WHY_TERMS), n)
+    answers = batch.handed(HANDED_ANSWERS, _answers_and_signals)
+    if answers is None:
+        values = np.concatenate([x for m in models for x in _answers_and_signals(m)])
+        answers = list(values.reshape(r, 4, n).transpose(1, 0, 2))
+    return state, why, list(answers[:3]), answers[3]
+
+
 def record_years(batch: Batch) -> None:
     """Every run of ``batch`` keeps this year's state (:meth:`Recorder.record_year`). Computed
     once for the batch: the capability half of progress
-    (:func:`~sim.mechanisms.progress.capability_progress`), the allies' state rows and budget
-    reasons (one array each for the batch, kept by every run with its row's index: no copy per
-    run), each ally's capability, Russia's readiness level, the threat answers' means
-    (:func:`_answers`) and Russia's probe options (:func:`_record_options`). Per run: Europe's
-    capability per category (a matrix product), the answers' sums (:func:`_answers`) and the
-    model table's row (:func:`_row`)."""
+    (:func:`~sim.mechanisms.progress.capability_progress`; Europe's capability per category
+    in one stacked matrix product, as the deliveries compute it,
+    :func:`~sim.mechanisms.capability.in_europe`), the US's capability in Europe, the allies'
+    state rows and budget reasons (:func:`_ally_arrays`: one array each for the batch, kept by
+    every run with its row's index: no copy per run), each ally's capability, Russia's
+    readiness level, the threat answers' means (:func:`_answers`) and Russia's probe options
+    (:func:`_record_options`). Per run: the answers' sums (:func:`_answers`) and the model
+    table's row (:func:`_row`)."""
     models = batch.models
-    r, n = len(models), len(models[0].codes)
+    stocks, backlog = _pipelines(models)
+    us_base = batch.kept("us_base")
     capability = progress.capability_progress(
-        np.array([m.europe_capability() for m in models]),
-        np.array([m.europe_start for m in models]),
-        np.array([m.us_base for m in models]),
+        cap.in_europe(batch.kept("europe_weights"), stocks),
+        batch.kept("europe_start"),
+        us_base,
         np.array([m.isr_replaceable() for m in models], dtype=float),
     )
-    stocks, backlog = _pipelines(models)
-    state = np.empty((r, len(_ALLY_STATE), n))
-    fields = [getattr(m.ally_state, f) for m in models for f in _ALLY_STATE[:_CAPABILITY]]
-    state[:, :_CAPABILITY] = np.concatenate(fields).reshape(r, _CAPABILITY, n)
-    state[:, _CAPABILITY] = stocks.sum(axis=2)  # ally_capability(), per run
-    why = np.concatenate([m.budget_why[t] for m in models for t in WHY_TERMS])
-    why = why.reshape(r, len(WHY_TERMS), n)
+    state, why, shares, signals = _ally_arrays(batch, stocks)
+    us_states = [m.united_states for m in models]
+    posture = [u.posture for u in us_states]
+    us = cap.us_in_europe(  # each run's us_capability_in_europe()
+        us_base,
+        np.array(posture, dtype=float)[:, None],
+        np.array([u.exited_mechanisms for u in us_states], dtype=bool),
+        np.array([u.p["exit_capability_loss"] for u in us_states], dtype=float),
+    )
     free = [m.russia.forces.free for m in models]
     readiness = np.add.reduce(  # readiness_level(): the thresholds free forces reach
         np.array(free, dtype=float)[:, None]
         >= np.array([m.readiness_thresholds for m in models], dtype=float),
         axis=1,
     ).tolist()
-    reached = np.concatenate([m.signals for m in models]).reshape(r, n) > 0
-    shares = np.concatenate([x for m in models for x in m.shares]).reshape(r, 3, n)
-    answers = _answers(shares, reached)
-    rows = map(_row, models, capability.tolist(), backlog, free, readiness, answers)
+    answers = _answers(shares, signals > 0)
+    ratio = _us_capability_ratios(us_base, us, posture)
+    rows = map(_row, models, capability.tolist(), backlog, free, readiness, answers, ratio)
     peers = [m.recorder for m in models]
     for i, (rec, row) in enumerate(zip(peers, rows, strict=True)):
         rec._keep(row, state, why, i, peers)
     _record_options(models)
+
+
+def _us_capability_ratios(us_base: np.ndarray, us: np.ndarray, posture: list[float]) -> list[float]:
+    """Each run's US capability in Europe (``us``, run x category) over the start year's
+    (``us_base``), each a sum along its own row (as alone: ``np.add.reduce`` of a run's
+    categories); with no US capability at the start (every ``us_share`` at 0) the ratio is
+    undefined, and the posture, which would scale it, stands in."""
+    add = np.add.reduce
+    base = add(us_base, axis=1).tolist()
+    now = add(us, axis=1).tolist()
+    return [float(p) if b <= 0 else x / b for b, x, p in zip(base, now, posture, strict=True)]
 
 
 def _row(
@@ -343,6 +425,7 @@ def _row(
     free: float,
     readiness: int,
     answers: tuple[float, float, float],
+    us_capability: float,
 ) -> tuple[Any, ...]:
     """A run's row of the model table's directly read columns (``_DIRECT``, in order), given
     what :func:`record_years` computed for the batch."""
@@ -379,7 +462,7 @@ def _row(
         m.nuclear_liability,
         m.cohesion,
         capability,  # the capability half of progress_measures, alone
-        _us_capability_ratio(m),
+        us_capability,
         m.pledge_level(),
         *answers,
     )
@@ -783,15 +866,6 @@ VERDICT_TEXT: dict[str, str] = {
     "burden_not_shifted": "Europe's coverage of its requirement did not grow enough, and "
     "nothing else failed",
 }
-
-
-def _us_capability_ratio(m: AllianceModel) -> float:
-    """US capability in Europe over the start year's. With no US capability at the start (every
-    ``us_share`` at 0) the ratio is undefined; the posture, which would scale it, stands in."""
-    base = float(np.add.reduce(m.us_base))  # .sum(), without its Python wrapper
-    if base <= 0:
-        return float(m.united_states.posture)
-    return float(np.add.reduce(m.us_capability_in_europe()) / base)
 
 
 def _assessed_max(values: list[float]) -> float:
