@@ -305,10 +305,11 @@ def act(batch: Batch) -> None:
     written = batch.hand_out(
         HANDED_STATE, [threat, shock, aggression, trust, drafted, war, core, reclassified, related]
     )  # in the order of WRITTEN
-    answers = batch.hand_out(HANDED_ANSWERS, [*shares, signals])
+    answers = batch.hand_out(HANDED_SHARES, list(shares))
+    sigs = batch.hand_out(HANDED_SIGNALS, [signals])
     terms = tuple(why)
     reasons = batch.hand_out(HANDED_WHY, list(why.values()))
-    for m, state, answer, reason in zip(models, written, answers, reasons, strict=True):
+    for m, state, answer, sig, reason in zip(models, written, answers, sigs, reasons, strict=True):
         st = m.ally_state
         (
             st.threat,
@@ -321,16 +322,16 @@ def act(batch: Batch) -> None:
             st.reclassified_pct,
             st.related_pct,
         ) = state
-        comply, hedge, resist, m.signals = answer
-        m.shares = (comply, hedge, resist)
+        m.shares, (m.signals,) = answer, sig  # type: ignore[assignment]
         m.budget_why = dict(zip(terms, reason, strict=True))
         m.united_states.exited_this_year = False  # an exit at the end of last year now felt
 
 
 # The keys under which the phase hands out its arrays (:meth:`Batch.hand_out`): the state it
-# writes (WRITTEN's order), the answers' shares (comply, hedge, resist) and the US's signals, the
-# budget's reasons (:data:`sim.agents.budget_why.TERMS`' order).
-HANDED_STATE, HANDED_ANSWERS, HANDED_WHY = "allies.state", "allies.answers", "allies.why"
+# writes (WRITTEN's order), the answers' shares (comply, hedge, resist), the US's signals, the
+# budget's reasons (in the order of the ``budget_why`` dicts' keys).
+HANDED_STATE, HANDED_SHARES = "allies.state", "allies.shares"
+HANDED_SIGNALS, HANDED_WHY = "allies.signals", "allies.why"
 
 
 _COLUMNS = (

@@ -143,22 +143,17 @@ class Batch:
         self._handed[key] = (arrays, [row for rows in per_run for row in rows])
         return per_run
 
-    def handed(
-        self, key: str, get: Callable[[AllianceModel], Sequence[np.ndarray]]
-    ) -> Sequence[np.ndarray] | None:
-        """The arrays handed out under ``key`` (:meth:`hand_out`) if every model's ``get(m)``
-        (its arrays, in the order handed) is still the very rows it was given, else None (read
-        them from the models). Keyed on the rows' identity: a row is a view of the arrays, so
-        while a model holds it the arrays have the model's values, written into or not; a
-        model that binds a new array (a later phase's rule, an event) is seen. Read the arrays;
-        do not write into them."""
+    def handed(self, key: str, current: Sequence[np.ndarray]) -> Sequence[np.ndarray] | None:
+        """The arrays handed out under ``key`` (:meth:`hand_out`) if ``current``, what the
+        models hold now (run by run, each run's arrays in the order handed), is still the very
+        rows they were given, else None (read them from the models). Keyed on the rows'
+        identity: a row is a view of the arrays, so while a model holds it the arrays have the
+        model's values, written into or not; a model that binds a new array (a later phase's
+        rule, an event) is seen. Read the arrays; do not write into them."""
         kept = self._handed.get(key)
-        if kept is None:
+        if kept is None or len(current) != len(kept[1]):
             return None
-        current = [row for m in self.models for row in get(m)]
-        if len(current) != len(kept[1]) or not all(map(operator.is_, current, kept[1])):
-            return None
-        return kept[0]
+        return kept[0] if all(map(operator.is_, current, kept[1])) else None
 
     def column(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
         """``get(model)`` (a number) for every model, as a column of shape (R, 1)."""

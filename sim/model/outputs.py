@@ -16,7 +16,7 @@ import numpy as np
 
 from ..agents.budget_why import COLUMNS as WHY_BUDGET
 from ..agents.budget_why import TERMS as WHY_TERMS
-from ..engine.allies import HANDED_ANSWERS, HANDED_STATE, HANDED_WHY, WRITTEN
+from ..engine.allies import HANDED_SHARES, HANDED_SIGNALS, HANDED_STATE, HANDED_WHY, WRITTEN
 from ..engine.batch import Batch
 from ..mechanisms import capability as cap
 from ..mechanisms import progress
@@ -315,17 +315,6 @@ _get_gathered = operator.attrgetter(*(f for _, f in _GATHERED))
 _get_why = operator.itemgetter(*WHY_TERMS)
 
 
-def _answers_and_signals(m: AllianceModel) -> tuple[np.ndarray, ...]:
-    """A run's answers' shares (comply, hedge, resist) and the US's signals, in the order the
-    allies' phase hands them out."""
-    return (*m.shares, m.signals)
-
-
-def _why(m: AllianceModel) -> tuple[np.ndarray, ...]:
-    """A run's budget reasons, in ``WHY_TERMS`` order."""
-    return _get_why(m.budget_why)
-
-
 def _ally_arrays(
     batch: Batch, stocks: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], np.ndarray]:
@@ -338,29 +327,32 @@ def _ally_arrays(
     models = batch.models
     r, n = len(models), stocks.shape[1]
     state = np.empty((r, len(_ALLY_STATE), n))
-    written = batch.handed(HANDED_STATE, lambda m: _get_written(m.ally_state))
+    states = [m.ally_state for m in models]
+    written = batch.handed(HANDED_STATE, [x for st in states for x in _get_written(st)])
     if written is None:  # every field from the runs, in one call
-        fields = [getattr(m.ally_state, f) for m in models for f in _ALLY_STATE[:_CAPABILITY]]
+        fields = [getattr(st, f) for st in states for f in _ALLY_STATE[:_CAPABILITY]]
         state[:, :_CAPABILITY] = np.concatenate(fields).reshape(r, _CAPABILITY, n)
     else:  # the fields the allies' phase did not write from the runs, the others its arrays
-        gathered = np.concatenate([x for m in models for x in _get_gathered(m.ally_state)])
+        gathered = np.concatenate([x for st in states for x in _get_gathered(st)])
         gathered = gathered.reshape(r, len(_GATHERED), n)
         for j, (k, _) in enumerate(_GATHERED):
             state[:, k] = gathered[:, j]
         for j, k in _WRITTEN_KEPT:
             state[:, k] = written[j]
     state[:, _CAPABILITY] = np.add.reduce(stocks, axis=2)  # ally_capability(), per run
-    handed = batch.handed(HANDED_WHY, _why)  # matched term by term: in WHY_TERMS' order
+    reasons = [x for m in models for x in _get_why(m.budget_why)]  # in WHY_TERMS' order
+    handed = batch.handed(HANDED_WHY, reasons)  # matched term by term: in that order too
     if handed is not None:
         why = np.array(handed).transpose(1, 0, 2)
     else:
-        why = np.concatenate([x for m in models for x in _why(m)])
-        why = why.reshape(r, len(WHY_TERMS), n)
-    answers = batch.handed(HANDED_ANSWERS, _answers_and_signals)
-    if answers is None:
-        values = np.concatenate([x for m in models for x in _answers_and_signals(m)])
-        answers = list(values.reshape(r, 4, n).transpose(1, 0, 2))
-    return state, why, list(answers[:3]), answers[3]
+        why = np.concatenate(reasons).reshape(r, len(WHY_TERMS), n)
+    current = [x for m in models for x in m.shares]
+    shares = batch.handed(HANDED_SHARES, current)
+    if shares is None:
+        shares = list(np.concatenate(current).reshape(r, 3, n).transpose(1, 0, 2))
+    current = [m.signals for m in models]
+    signals = batch.handed(HANDED_SIGNALS, current)
+    return state, why, list(shares), np.array(current) if signals is None else signals[0]
 
 
 def record_years(batch: Batch) -> None:
@@ -495,7 +487,7 @@ def _record_options(models: list[AllianceModel]) -> None:
         number[key][waiting] = other  # missing on the not-probing rows, unless given
 
     def joined(get: Callable[[ProbeOptions], Any]) -> np.ndarray:
-        return np.concatenate([np.asarray(get(o), dtype=float) for o in opts])
+        return np.concatenate([get(o) for o in opts], dtype=float)
 
     number["year"][:] = np.array([m.year for m in runs]).repeat(sizes)
     per_candidate("value", joined(lambda o: o.value))
@@ -534,7 +526,7 @@ def _pipelines(models: list[AllianceModel]) -> tuple[np.ndarray, list[float]]:
     are the runs' in order (a batch after its first delivery), else per run."""
     rows = models[0].pipeline._rows
     if len(rows.pipes) == len(models) and all(
-        p is m.pipeline for p, m in zip(rows.pipes, models, strict=True)
+        map(operator.is_, rows.pipes, [m.pipeline for m in models])
     ):
         return rows.stock, years_of_backlog(rows.backlog, rows.capacity).tolist()
     stocks = np.array([m.pipeline.stock for m in models])
