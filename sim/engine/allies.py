@@ -108,9 +108,14 @@ def act(batch: Batch) -> None:
     # Per run: its numbers this year, last year's network products and its budget shocks.
     cols: list[tuple[float, ...]] = []
     shocks, bars = [], []
+    wars: dict[tuple[int, int], tuple[float, float]] = {}  # per scenario and year (_wars)
     for m in models:
         us, now = m.united_states, m.now
-        cols.append(_columns(m, us, now))
+        key = (id(m.config), m.year)
+        war = wars.get(key)
+        if war is None:
+            war = wars[key] = _wars(m)
+        cols.append(_columns(m, us, now, war))
         shocks.append(m.rng.normal(0.0, m.p_allies["budget_noise_sd"], n))
         bars.append(m.pledge.due_bar(m.year))  # a pledge (or a floor it raised) fallen due
     if len(models) == 1:
@@ -356,8 +361,22 @@ _COLUMNS = (
 )
 
 
-def _columns(m: AllianceModel, us: Any, now: Any) -> tuple[float, ...]:
-    """A run's numbers this year, in the order of :data:`_COLUMNS`."""
+def _wars(m: AllianceModel) -> tuple[float, float]:
+    """The war's intensity in Ukraine last year (the year the budget was drafted, the start
+    year's at the start) and at the start, from the run's scenario's series: the same for
+    every run of one scenario in one year (the models of a batch share their start year), so
+    :func:`act` reads them once per scenario and year (keyed on the scenario's identity, for
+    the phase's own call only: the models hold their scenarios meanwhile, and a lever moved
+    mid-run binds a new one, :meth:`AllianceModel.change_params`)."""
+    series = m.config.series_year
+    return (
+        series(max(m.start_year, m.year - 1))["ukraine_war"],
+        series(m.start_year)["ukraine_war"],  # drafted last year too
+    )
+
+
+def _columns(m: AllianceModel, us: Any, now: Any, war: tuple[float, float]) -> tuple[float, ...]:
+    """A run's numbers this year, in the order of :data:`_COLUMNS` (``war``: :func:`_wars`)."""
     return (
         us.threat_level,
         m.russia.militarisation,
@@ -372,8 +391,7 @@ def _columns(m: AllianceModel, us: Any, now: Any) -> tuple[float, ...]:
         m.pledge_level(),
         m.pledge_goal(),
         m.pledge.elapsed(m.year),
-        m.config.series_year(max(m.start_year, m.year - 1))["ukraine_war"],
-        m.config.series_year(m.start_year)["ukraine_war"],  # drafted last year too
+        *war,
         now["us_demand_pct"] if m.decided.us_demand_pct is None else m.decided.us_demand_pct,
         now["pledge_related_pct"],
         now["gdp_surprise_pct"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -69,7 +70,7 @@ class Batch:
         self.models = list(models)
         self._params: dict[str, tuple[list[Mapping[str, Any]], dict[str, Any]]] = {}
         self._kept: dict[str, tuple[list[Any], np.ndarray]] = {}
-        self._handed: dict[str, tuple[Sequence[np.ndarray], list[np.ndarray]]] = {}
+        self._handed: dict[str, tuple[Sequence[np.ndarray], list[tuple[np.ndarray, ...]]]] = {}
 
     @classmethod
     def of(cls, model: AllianceModel) -> Batch:
@@ -140,7 +141,7 @@ class Batch:
             per_run = [tuple(a[0] for a in arrays)]
         else:  # iterating an array gives its rows at less cost than indexing it
             per_run = list(zip(*arrays, strict=True))
-        self._handed[key] = (arrays, [row for rows in per_run for row in rows])
+        self._handed[key] = (arrays, per_run)
         return per_run
 
     def handed(self, key: str, current: Sequence[np.ndarray]) -> Sequence[np.ndarray] | None:
@@ -151,9 +152,10 @@ class Batch:
         model's values, written into or not; a model that binds a new array (a later phase's
         rule, an event) is seen. Read the arrays; do not write into them."""
         kept = self._handed.get(key)
-        if kept is None or len(current) != len(kept[1]):
+        if kept is None or len(current) != len(kept[0]) * len(kept[1]):
             return None
-        return kept[0] if all(map(operator.is_, current, kept[1])) else None
+        given = itertools.chain.from_iterable(kept[1])  # run by run, as ``current``
+        return kept[0] if all(map(operator.is_, current, given)) else None
 
     def column(self, get: Callable[[AllianceModel], Any]) -> np.ndarray:
         """``get(model)`` (a number) for every model, as a column of shape (R, 1)."""
