@@ -202,3 +202,30 @@ def test_kept_and_bound_arrays_follow_what_the_models_hold():
     deu = together[1].ally_index["DEU"]
     assert together[1].ally_state.max_rise[deu] == 0.0
     assert np.all(together[2].ally_state.holdout_cap[together[2].armed] == 1.0)
+
+
+def test_the_phase_binds_each_run_rows_of_the_arrays_it_hands_out():
+    """After the allies' phase each run holds rows (views) of the batch's arrays of the state
+    it wrote, its answers' shares, signals and budget reasons, in the order handed out
+    (:meth:`Batch.hand_out`), which the year's record reads (:meth:`Batch.handed`)."""
+    import operator
+
+    from sim.agents.budget_why import TERMS
+    from sim.engine import allies
+
+    models = _models()
+    batch = Batch(models)
+    for phase in engine_year.PHASES[: engine_year.PHASES.index(engine_year.allies_act) + 1]:
+        phase(batch)
+    get = operator.attrgetter(*allies.WRITTEN)
+    state = batch.handed(allies.HANDED_STATE, [x for m in models for x in get(m.ally_state)])
+    shares = batch.handed(allies.HANDED_SHARES, [x for m in models for x in m.shares])
+    signals = batch.handed(allies.HANDED_SIGNALS, [m.signals for m in models])
+    why = batch.handed(allies.HANDED_WHY, [x for m in models for x in m.budget_why.values()])
+    assert None not in (state, shares, signals, why)
+    assert all(tuple(m.budget_why) == TERMS for m in models)
+    for r, m in enumerate(models):
+        assert np.shares_memory(m.ally_state.trust, state[allies.WRITTEN.index("trust")])
+        assert m.ally_state.core_pct.tolist() == state[allies.WRITTEN.index("core_pct")][r].tolist()
+        assert m.signals.tolist() == signals[0][r].tolist()
+        assert [s.tolist() for s in m.shares] == [s[r].tolist() for s in shares]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 
 import numpy as np
 import pytest
@@ -248,3 +249,68 @@ def test_a_recorder_read_mid_run_in_a_batch_sees_each_year():
     assert [s[0] for s in seen] == [2, 3, 4, 5]
     assert [s[2] for s in seen] == [s[0] * n for s in seen]
     assert all(b[1] >= a[1] for a, b in itertools.pairwise(seen))
+
+
+def _touch(m: AllianceModel, k: int) -> None:
+    """After the allies' phase: run ``k`` of a batch has one of the arrays the phase bound to
+    it rebound or written into (an event, a crisis would), or nothing (k = 0)."""
+    st = m.ally_state
+    if k == 1:
+        st.trust = np.clip(st.trust + 0.1, 0.0, 1.0)  # a new array
+    elif k == 2:
+        st.core_pct[[1, 4]] += 0.5  # written into the phase's row
+    elif k == 3:
+        m.budget_why["gdp"] = m.budget_why["gdp"] + 0.25
+    elif k == 4:
+        m.shares[0][:] = 0.4  # written into
+        m.signals = np.where(m.ally_state.member, 1.0, 0.0)  # rebound
+    elif k == 5:
+        m.budget_why = {**m.budget_why, "human": m.budget_why["human"] - 0.1}
+
+
+def test_the_record_reads_the_allies_arrays_only_while_every_run_holds_them():
+    """The year's record reads the allies' phase's arrays (:meth:`Batch.handed`) where every
+    run holds the rows it was given, and what each run holds where one was rebound after the
+    phase; a run's row written into is read through the arrays. Either way each run keeps
+    what it keeps stepped alone with the same changes."""
+    from sim.engine.allies import HANDED_STATE, HANDED_WHY, WRITTEN
+
+    phases, end = engine_year.PHASES[:-1], engine_year.PHASES[-1]
+    for touched in (0, 1, 2, 3, 4, 5):
+        together, alone = _models(23), _models(23)
+        batch, own = Batch(together), [Batch.of(m) for m in alone]
+        for _ in range(3):
+            for phase in phases:
+                phase(batch)
+                for b in own:
+                    phase(b)
+            held = [x for m in together for x in operator.attrgetter(*WRITTEN)(m.ally_state)]
+            assert batch.handed(HANDED_STATE, held) is not None
+            for ms in (together, alone):
+                _touch(ms[1], touched)
+            reasons = [x for m in together for x in m.budget_why.values()]
+            assert (batch.handed(HANDED_WHY, reasons) is None) == (touched in (3, 5))
+            end(batch)
+            for b in own:
+                end(b)
+            for a, b in zip(together, alone, strict=True):
+                assert str(a.recorder.latest_row()) == str(b.recorder.latest_row())
+        for a, b in zip(together, alone, strict=True):
+            _same_outputs(a, b)
+
+
+def test_handed_rows_are_keyed_on_identity():
+    """:meth:`Batch.handed` gives the arrays while ``current`` is the rows handed out, in
+    order, and None for a row rebound, rows out of order or a count that differs."""
+    models = _models(5)[:3]
+    batch = Batch(models)
+    a, b = np.arange(6.0).reshape(3, 2), np.ones((3, 2))
+    rows = batch.hand_out("k", [a, b])
+    flat = [x for r in rows for x in r]
+    assert batch.handed("k", flat)[0] is a
+    assert batch.handed("k", flat[:-1]) is None
+    assert batch.handed("k", [*flat[:-1], b[2].copy()]) is None
+    assert batch.handed("k", [flat[1], flat[0], *flat[2:]]) is None
+    assert batch.handed("other", flat) is None
+    rows[1][0][:] = 7.0  # a write into a run's row is a write into the arrays
+    assert batch.handed("k", flat)[0][1].tolist() == [7.0, 7.0]
