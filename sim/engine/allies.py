@@ -10,7 +10,10 @@ stacked ``matmul`` call over the batch, which runs for each run the routine a ru
 so each run's sums are added in the order they are alone (:func:`_products`). The state is
 gathered in one call per dtype; the allies' per-ally parameters, the network's weights and the
 budget's start terms are kept between years while the models hold them
-(:meth:`~sim.engine.batch.Batch.bound`, :meth:`~sim.engine.batch.Batch.kept`).
+(:meth:`~sim.engine.batch.Batch.bound`, :meth:`~sim.engine.batch.Batch.kept`). What the phase
+writes, each run a row (a view) of the batch's arrays, is handed out with the arrays
+(:meth:`~sim.engine.batch.Batch.hand_out`): the year's record reads them where every run still
+holds its rows (:func:`sim.model.outputs.record_years`).
 """
 
 from __future__ import annotations

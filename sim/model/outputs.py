@@ -387,7 +387,7 @@ def record_years(batch: Batch) -> None:
     free = [m.russia.forces.free for m in models]
     readiness = np.add.reduce(  # readiness_level(): the thresholds free forces reach
         np.array(free, dtype=float)[:, None]
-        >= np.array([m.readiness_thresholds for m in models], dtype=float),
+        >= batch.kept("readiness_thresholds", _thresholds),  # tuples: bound anew on a join
         axis=1,
     ).tolist()
     answers = _answers(shares, signals > 0)
@@ -397,6 +397,11 @@ def record_years(batch: Batch) -> None:
     for i, (rec, row) in enumerate(zip(peers, rows, strict=True)):
         rec._keep(row, state, why, i, peers)
     _record_options(models)
+
+
+def _thresholds(values: list[tuple[float, float, float]]) -> np.ndarray:
+    """The runs' readiness thresholds (run x 3), as floats."""
+    return np.array(values, dtype=float)
 
 
 def _us_capability_ratios(us_base: np.ndarray, us: np.ndarray, posture: list[float]) -> list[float]:
@@ -470,7 +475,25 @@ def _record_options(models: list[AllianceModel]) -> None:
     if not runs:
         return
     opts: list[ProbeOptions] = [m.russia.options for m in runs]  # type: ignore[misc]
-    n = np.array([len(o.candidates) for o in opts])
+    # each run's numbers in one call: its year, candidates, the cost, the pick, the resolve it
+    # read (US, Europe) and not probing's utility (probe_threshold)
+    scalars = np.array(
+        [
+            (
+                m.year,
+                len(o.candidates),
+                o.cost,
+                o.pick,
+                o.us_resolve_read,
+                o.europe_resolve_read,
+                m.russia.p["probe_threshold"],
+            )
+            for m, o in zip(runs, opts, strict=True)
+        ],
+        dtype=float,
+    ).T
+    year, n, cost, pick, us_read, eu_read, threshold = scalars
+    n = n.astype(np.intp)
     sizes = n + 1
     ends = sizes.cumsum()
     starts = ends - sizes
@@ -489,11 +512,10 @@ def _record_options(models: list[AllianceModel]) -> None:
     def joined(get: Callable[[ProbeOptions], Any]) -> np.ndarray:
         return np.concatenate([get(o) for o in opts], dtype=float)
 
-    number["year"][:] = np.array([m.year for m in runs]).repeat(sizes)
+    number["year"][:] = year.repeat(sizes)
     per_candidate("value", joined(lambda o: o.value))
     per_candidate("chance", joined(lambda o: o.chance))
-    per_candidate("cost", np.array([float(o.cost) for o in opts]).repeat(n))
-    threshold = [float(m.russia.p["probe_threshold"]) for m in runs]  # not probing's utility
+    per_candidate("cost", cost.repeat(n))
     per_candidate("utility", joined(lambda o: o.utility), threshold)
     number["probability"][:] = np.concatenate(
         [
@@ -501,12 +523,9 @@ def _record_options(models: list[AllianceModel]) -> None:
             for o, k in zip(opts, n.tolist(), strict=True)
         ]
     )
-    pick = np.array([o.pick for o in opts]).repeat(sizes)
-    number["chosen"][:] = np.arange(total) - starts.repeat(sizes) == pick
-    number["us_resolve_read"][:] = np.array([float(o.us_resolve_read) for o in opts]).repeat(sizes)
-    number["europe_resolve_read"][:] = np.array(
-        [float(o.europe_resolve_read) for o in opts]
-    ).repeat(sizes)
+    number["chosen"][:] = np.arange(total) - starts.repeat(sizes) == pick.repeat(sizes)
+    number["us_resolve_read"][:] = us_read.repeat(sizes)
+    number["europe_resolve_read"][:] = eu_read.repeat(sizes)
     target = np.empty(total, dtype=object)
     target[:] = ""
     target[candidate] = np.array(runs[0].codes, dtype=object)[
