@@ -99,7 +99,7 @@ class Batch:
         if len(self.models) == 1:  # a batch of one (new each year in a model's own step())
             current = [getattr(self.models[0], name)]
             return rows(current) if stack is None else stack(current)
-        current = [getattr(m, name) for m in self.models]
+        current = list(map(operator.attrgetter(name), self.models))
         kept = self._kept.get(name)
         if kept is not None and all(map(operator.is_, kept[0], current)):
             return kept[1]
@@ -168,9 +168,13 @@ class Batch:
         arrays of one)."""
         if len(self.models) == 1:
             return getattr(self.models[0], f"p_{section}")
-        tables = [getattr(m, f"p_{section}") for m in self.models]
+        tables = list(map(operator.attrgetter(f"p_{section}"), self.models))
         kept = self._params.get(section)
-        if kept is not None and all(a is b for a, b in zip(kept[0], tables, strict=True)):
+        if (
+            kept is not None
+            and len(kept[0]) == len(tables)
+            and all(map(operator.is_, kept[0], tables))
+        ):
             return kept[1]
         out = _stack_tables(section, tables)
         self._params[section] = (tables, out)  # the tables are kept: their ids stay theirs
@@ -184,14 +188,15 @@ class Batch:
         if len(self.models) == 1:  # one call for every key, each key's column a view of it
             values = self.table(section, *keys)
             return {k: values[:, i : i + 1] for i, k in enumerate(keys)}
-        tables = [getattr(m, f"p_{section}") for m in self.models]  # contiguous columns
+        tables = list(map(operator.attrgetter(f"p_{section}"), self.models))  # contiguous columns
         return {k: np.array([t[k] for t in tables], dtype=float)[:, None] for k in keys}
 
     def table(self, section: str, *keys: str) -> np.ndarray:
         """The parameters ``keys`` of ``section`` as one float array (R, keys), in one call
         (each run's numbers a tuple: NumPy reads a list of tuples faster than one of lists)."""
         get = operator.itemgetter(*keys)
-        values = np.array([get(getattr(m, f"p_{section}")) for m in self.models], dtype=float)
+        tables = map(operator.attrgetter(f"p_{section}"), self.models)
+        values = np.array(list(map(get, tables)), dtype=float)
         return values[:, None] if len(keys) == 1 else values
 
 
