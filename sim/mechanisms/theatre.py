@@ -75,6 +75,20 @@ class Theatre:
         self.own_start = self.own.copy()
         self.presence_start = _presence(start, self.c["troops_per_bde"])
 
+    @property
+    def presence(self) -> np.ndarray:
+        """NATO's forward presence, lead nation x host, bde-e, among this year's members
+        (:func:`refresh_theatres`)."""
+        return self._presence
+
+    @presence.setter
+    def presence(self, value: np.ndarray) -> None:
+        """A presence bound from outside (a test, a what-if): made anew the next year."""
+        self._presence = value
+        # what the presence was made of (:func:`refresh_theatres`): the data's array and the
+        # members (read-only copies); None for one bound from outside
+        self.presence_from: tuple[np.ndarray, np.ndarray] | None = None
+
     def project(self, proximity: np.ndarray, p_russia: Mapping[str, Any]) -> None:
         """Russia's force projection factor per ally, ``proximity ^ projection_elasticity``
         (the ``[russia]`` table: set at the start and again when a lever moves it)."""
@@ -131,10 +145,18 @@ class Theatre:
 @lru_cache(maxsize=256)
 def _presence(year: int, troops_per_bde: float) -> np.ndarray:
     """Forward presence, lead nation x host, bde-e (rows and columns in ``data.allies()``
-    order; read-only, cached)."""
+    order; read-only, cached): one array for the years whose data are the same (the years
+    after the data's last, say), so a run's presence is made again only when they change
+    (:func:`refresh_theatres`)."""
+    return _presence_of(data.forward_presence(year), troops_per_bde)
+
+
+@lru_cache(maxsize=64)
+def _presence_of(records: tuple, troops_per_bde: float) -> np.ndarray:
+    """:func:`_presence` of the data's ``records`` (host, lead nation, troops)."""
     codes = [r.iso3 for r in data.allies()]
     out = np.zeros((len(codes), len(codes)))
-    for host, lead, troops in data.forward_presence(year):
+    for host, lead, troops in records:
         out[codes.index(lead), codes.index(host)] += troops / troops_per_bde
     out.flags.writeable = False
     return out
@@ -180,21 +202,36 @@ def refresh_theatres(
     forward presence and US forces from the data of ``year`` (the latest data year after the
     data end), US forces scaled by posture. For the runs of a batch at once (own and US forces
     elementwise over arrays of shape (runs, allies), each theatre keeping its run's row; the
-    presence, allies x allies, per run)."""
+    stocks read as the batch's pipelines hold them, :func:`~sim.mechanisms.capability.stocks`).
+
+    The presence (allies x allies) is each run's own, made only when what it is made of
+    changed (issue 25: it rarely does): the data's array of the year (:func:`_presence`, one
+    object per data and ``troops_per_bde``, so a lever moving that number makes it anew) and
+    the members (compared by value: a join changes them in place). Kept on the theatre
+    (``presence_from``; a presence bound from outside, a test's or a what-if's, is made anew
+    the next year, as before). Safe as nothing writes into a theatre's presence in place (the
+    model binds a new one)."""
     cs = [t.c for t in theatres]
-    stock = np.array([m.pipeline.stock[:, MANOEUVRE] for m in models])
+    stock = cap.stocks([m.pipeline for m in models])[:, :, MANOEUVRE]
     ppp = np.array([t.ppp for t in theatres])
     bde_cost = np.array([c["bde_cost_bn"] for c in cs], dtype=float)[:, None]
     armed = np.array([t.armed for t in theatres])
     own = np.where(armed, stock * ppp / bde_cost, 0.0)
-    hosts = _shared([_us_hosts(y, c["troops_per_bde"]) for y, c in zip(years, cs, strict=True)])
+    per_year = [(y, c["troops_per_bde"]) for y, c in zip(years, cs, strict=True)]
+    hosts = _shared([_us_hosts(*k) for k in per_year])
     posture = np.array([m.united_states.posture for m in models], dtype=float)[:, None]
     us_host = hosts * posture
-    for r, (t, m, y, c) in enumerate(zip(theatres, models, years, cs, strict=True)):
-        t.own, t.us_host = own[r], us_host[r]
-        # per run: products over (runs, allies, allies) cost more than the runs' own
+    for t, m, k, o, u in zip(theatres, models, per_year, own, us_host, strict=True):
+        t.own, t.us_host = o, u
         member = m.ally_state.member
-        t.presence = _presence(y, c["troops_per_bde"]) * member[None, :] * member[:, None]
+        base = _presence(*k)
+        made = t.presence_from
+        if made is not None and made[0] is base and made[1].tobytes() == member.tobytes():
+            continue  # (the same data and members: the same presence)
+        t._presence = base * member[None, :] * member[:, None]
+        kept = member.copy()
+        kept.flags.writeable = False
+        t.presence_from = (base, kept)
 
 
 def _shared(arrays: list[np.ndarray]) -> np.ndarray:
