@@ -68,6 +68,7 @@ class Theatre:
         self.cache: dict[tuple, Any] = {}
         self.own = np.zeros(self.n)
         self.presence = np.zeros((self.n, self.n))
+        self.presence_at: tuple | None = None  # (:func:`_presence_at`)
         self.us_host = np.zeros(self.n)
         self.refresh(model, start)
         # the forces of the start year, which Russia's readiness is measured against
@@ -298,21 +299,28 @@ class Runs:
 
 def gather(models: Sequence[AllianceModel], targets: np.ndarray) -> Runs:
     """:class:`Runs` for ``models`` and ``targets``, in one pass over the runs (issue 25: a
-    batch's per-run reads cost more than its arithmetic)."""
+    batch's per-run reads cost more than its arithmetic). Europe's and the US's enablers are
+    :meth:`~sim.model.alliance.AllianceModel.europe_capability` and
+    :meth:`~sim.model.alliance.AllianceModel.us_capability_in_europe` over the runs at once
+    (:func:`~sim.mechanisms.capability.in_europe` on the runs' stocks, as the deliveries read
+    them; the US's cut elementwise); each run's presence at the targets is kept on its theatre
+    while its presence and the targets are the same (:func:`_presence_at`)."""
     key = targets.tobytes()
-    per_ally, presence, numbers, fixed = [], [], [], []
+    per_ally, presence, numbers, fixed, weights = [], [], [], [], []
     read: tuple = (None, None, None)  # the last run's network, table and fixed arrays
     for m in models:
-        th, s = m.theatre, m.ally_state
+        th, s, us = m.theatre, m.ally_state, m.united_states
         per_ally.append(
             (s.threat, s.trust, s.size, th.own, th.us_host, th.projection, s.member, s.armed)
         )
-        presence.append(th.presence[:, targets].T)
+        presence.append(_presence_at(th, targets, key))
+        weights.append(m.europe_weights)
         numbers.append(
             (
-                m.united_states.posture,
-                m.europe_capability()[cap.ENABLERS],
-                m.us_capability_in_europe()[cap.ENABLERS],
+                us.posture,
+                m.us_base[cap.ENABLERS],
+                us.exited_mechanisms,
+                us.p["exit_capability_loss"],
                 max(th.enablers_start, 1e-9),
                 m.russia.probe_force(),
             )
@@ -328,6 +336,13 @@ def gather(models: Sequence[AllianceModel], targets: np.ndarray) -> Runs:
         closeness, km, travel, hub = first
     else:
         closeness, km, travel, hub = (np.array([f[i] for f in fixed]) for i in range(4))
+    enablers = np.empty((len(models), 3))
+    enablers[:, 0] = cap.in_europe(np.array(weights), _stocks(models))[:, cap.ENABLERS]
+    posture = values[:, 0:1]
+    us = values[:, 1] * values[:, 0]  # cap.us_in_europe's, its enablers only
+    exited = values[:, 2] != 0.0
+    enablers[:, 1] = np.where(exited, us * (1.0 - values[:, 3]), us) if exited.any() else us
+    enablers[:, 2] = values[:, 4]
     return Runs(
         threat=a[:, 0],
         trust=a[:, 1],
@@ -341,10 +356,37 @@ def gather(models: Sequence[AllianceModel], targets: np.ndarray) -> Runs:
         km=km,
         travel=travel,
         hub=hub,
-        posture=values[:, 0:1],
-        force=values[:, 4:5],
-        enablers=values[:, 1:4],
+        posture=posture,
+        force=values[:, 5:6],
+        enablers=enablers,
     )
+
+
+def _stocks(models: Sequence[AllianceModel]) -> np.ndarray:
+    """The runs' stocks (runs x allies x categories): rows of their batch's array when their
+    pipelines' rows are one array's (a block of a batch's runs), else stacked."""
+    pipes = [m.pipeline for m in models]
+    rows = pipes[0]._rows
+    if all(p._rows is rows for p in pipes):
+        if len(pipes) == len(rows.pipes):
+            return cap.stocks(pipes)
+        return rows.stock[[p._r for p in pipes]]
+    return np.array([p.stock for p in pipes])
+
+
+def _presence_at(th: Theatre, targets: np.ndarray, key: bytes) -> np.ndarray:
+    """The run's presence at ``targets`` (``key``, their bytes), targets x lead nations:
+    ``th.presence[:, targets].T``, kept on the theatre keyed on its presence (the very array:
+    :func:`refresh_theatres` binds a new one when it changes, and nothing writes into it) and
+    the targets."""
+    kept = th.presence_at
+    presence = th.presence
+    if kept is not None and kept[0] is presence and kept[1] == key:
+        return kept[2]
+    out = presence[:, targets].T
+    out.flags.writeable = False
+    th.presence_at = (presence, key, out)
+    return out
 
 
 def enabler_factor(
