@@ -197,7 +197,9 @@ def perceived_successes(
     c = group.numbers(tables, ("ally_aid_us_responds",), 3)
     with_us = without_us + c["ally_aid_us_responds"]
     u = np.asarray(us, dtype=float)[:, None, None]
-    p_aid = u * _sig(with_us) + (1.0 - u) * _sig(without_us)
+    # u x sig(with_us) + (1 - u) x sig(without_us), in the two arrays (no temporaries)
+    p_aid = np.multiply(u, _sig(with_us, with_us), out=with_us)
+    p_aid += np.multiply(1.0 - u, _sig(without_us, without_us), out=without_us)
     if not models[0].on("solidarity"):
         p_aid = np.zeros_like(p_aid)
     us_w = np.empty((g, n))
@@ -224,6 +226,7 @@ def perceived_successes(
             amounts[pick].reshape(-1, amounts.shape[2]),
             delays[pick].reshape(-1, delays.shape[2]),
             depth,
+            timing=False,  # (the reach and the defenders at the end only)
         )
         seize = success_chance(race_p, result.reach_km, depth)
         # the gain is kept if its nuclear threat freezes it or no counterattack can be mounted
@@ -235,8 +238,15 @@ def perceived_successes(
     return out
 
 
-def _sig(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.minimum(50.0, np.maximum(-50.0, z))))  # np.clip's values
+def _sig(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """The logistic of ``z``, ``1 / (1 + exp(-z))`` with z within [-50, 50] (np.clip's values),
+    written into ``out`` if given (which may be ``z``): the same operations in the same order."""
+    x = np.maximum(-50.0, z, out=out)
+    np.minimum(50.0, x, out=x)
+    np.negative(x, out=x)
+    np.exp(x, out=x)
+    np.add(1.0, x, out=x)
+    return np.divide(1.0, x, out=x)
 
 
 def resolve_probe(model: AllianceModel, target: int) -> Crisis:

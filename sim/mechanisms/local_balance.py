@@ -63,6 +63,7 @@ def race(
     amounts: np.ndarray,
     delays: np.ndarray,
     depth_km: float,
+    timing: bool = True,
 ) -> Race:
     """Run the advance for each target (row).
 
@@ -73,6 +74,10 @@ def race(
         amounts: Reinforcements per target and source (rows x sources), bde-e.
         delays: Their arrival delays in hours (same shape; ``inf`` for none).
         depth_km: Depth of the objective.
+        timing: Whether to time the race: False for a reckoning that reads only the reach and
+            the defenders at the end (Russia's, :func:`~sim.mechanisms.crisis.
+            perceived_successes`: issue 25, no work for nothing), whose ``hours`` and
+            ``first_help_hours`` are then NaN.
 
     The rule in the module docstring, step by step, on arrays of steps x rows reused in place;
     of many rows, only those that can advance (issue 25: no work for nothing). As a row's
@@ -112,6 +117,13 @@ def race(
     # the km covered by each step's start (``covered`` reused)
     covered[0] = 0.0
     _running_sum(np.multiply(speed[:-1], dt, out=covered[1:]), covered[1:])
+    reach = covered[-1]
+    if not timing:
+        if moving is not None:  # a stopped row covers 0 km
+            moved, reach = reach, np.zeros(n)
+            reach[moving] = moved
+        unknown = np.full(n, np.nan)
+        return Race(reach, unknown, in_place, unknown, end)
     reached = covered >= depth_km
     first = np.where(reached.any(axis=0), reached.argmax(axis=0), -1)
     # hours to the objective, interpolated within the step that crosses it
@@ -124,7 +136,6 @@ def race(
         prev * dt + np.minimum(inside, dt),  # the step's start time, as np.arange(n) * dt
         np.where(first == 0, 0.0, np.inf),
     )
-    reach = covered[-1]
     if moving is not None:  # a stopped row covers 0 km, and reaches 0 km at once
         moved, moved_hours = reach, hours
         reach, hours = np.zeros(n), np.full(n, 0.0 if depth_km <= 0.0 else np.inf)
