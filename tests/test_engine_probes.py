@@ -16,6 +16,7 @@ import pytest
 import sim
 from sim.engine import year as engine_year
 from sim.engine.batch import Batch
+from sim.mechanisms import capability as cap
 from sim.mechanisms import crisis as crisis_game
 from sim.mechanisms import local_balance, theatre
 from sim.model.alliance import AllianceModel
@@ -241,3 +242,107 @@ def test_the_race_takes_the_steps_only_where_an_advance_can_move(ready, rows, ch
             (got.reach_km, got.hours, got.first_help_hours, got.defenders_end), want, strict=True
         ):
             assert x.tobytes() == y.tobytes()
+
+
+# -- second pass (issue 25): the theatre's refresh and the assessment's reads -----------------
+
+
+def _fresh_presence(m: AllianceModel) -> np.ndarray:
+    """A run's presence as first written: the data's of the year among today's members."""
+    member = m.ally_state.member
+    base = theatre._presence(m.year, m.p_crisis["troops_per_bde"])
+    return base * member[None, :] * member[:, None]
+
+
+def test_the_presence_is_made_again_when_what_it_is_made_of_changes():
+    """:func:`~sim.mechanisms.theatre.refresh_theatres` keeps a run's presence while the
+    data's array and its members are the same, and makes it anew after a join (members changed
+    in place), a ``troops_per_bde`` lever moved mid-run, or a presence bound from outside;
+    each run of a batch gets what it gets alone."""
+    base = sim.load_scenario(ROOT / "scenarios" / "baseline.toml")
+    models = [AllianceModel(base, rng=seed) for seed in (21, 22, 23)]
+    batch = Batch(models)
+    for _ in range(2):
+        engine_year.step(batch)
+    kept = [m.theatre.presence for m in models]
+    theatre.refresh_theatres([m.theatre for m in models], models, [m.year for m in models])
+    assert all(m.theatre.presence is k for m, k in zip(models, kept, strict=True))
+    # one run loses an ally (in place), one moves a lever, one has its presence bound outside
+    est = models[0].codes.index("EST")
+    models[0].ally_state.member[est] = False
+    models[1].change_params({"crisis.troops_per_bde": 3000.0})
+    models[2].theatre.presence = np.full((31, 31), 7.0)
+    theatre.refresh_theatres([m.theatre for m in models], models, [m.year for m in models])
+    for m, k in zip(models, kept, strict=True):
+        assert m.theatre.presence is not k
+        assert np.array_equal(m.theatre.presence, _fresh_presence(m))
+    assert not models[0].theatre.presence[:, est].any()
+    for m in models:  # alone: the same
+        alone = copy.copy(m.theatre)
+        alone.presence = np.zeros((31, 31))  # (bound outside: made anew)
+        theatre.refresh_theatres([alone], [m], [m.year])
+        assert np.array_equal(alone.presence, m.theatre.presence)
+        assert np.array_equal(alone.own, m.theatre.own)
+        assert np.array_equal(alone.us_host, m.theatre.us_host)
+
+
+def test_the_gathered_enablers_are_each_models_own(ready):
+    """:func:`~sim.mechanisms.theatre.gather` reads Europe's and the US's enablers over the
+    runs at once: each row is what the model's own methods give, for a batch's runs (all, and
+    a block of them) and models alone, a US that left the coordination mechanisms among them."""
+    ms = ready
+    ms[3].united_states.exited_mechanisms = True  # its enablers cut
+    try:
+        s = ms[0].ally_state
+        targets = np.flatnonzero(ms[0].theatre.reachable & s.member & s.armed)
+
+        def check(group: list[AllianceModel]) -> None:
+            runs = theatre.gather(group, targets)
+            for k, m in enumerate(group):
+                want = (
+                    m.europe_capability()[cap.ENABLERS],
+                    m.us_capability_in_europe()[cap.ENABLERS],
+                    max(m.theatre.enablers_start, 1e-9),
+                )
+                assert runs.enablers[k].tolist() == list(want)
+                assert runs.force[k, 0] == m.russia.probe_force()
+                assert np.array_equal(runs.presence[k], m.theatre.presence[:, targets].T)
+
+        check(ms)  # each its own pipeline rows
+        base = sim.load_scenario(ROOT / "scenarios" / "baseline.toml")
+        batch = [AllianceModel(base, rng=seed) for seed in (31, 32, 33, 34)]
+        engine_year.step(Batch(batch))  # one pipeline rows for the batch
+        batch[2].united_states.exited_mechanisms = True
+        check(batch)
+        check(batch[1:3])  # a block: rows of the batch's array
+        check([batch[3], batch[0]])  # out of order
+    finally:
+        ms[3].united_states.exited_mechanisms = False
+
+
+@pytest.mark.parametrize("rows", [1, 9, 300])
+def test_the_untimed_race_reads_as_the_timed(ready, rows):
+    """``race(timing=False)`` gives the timed race's reach and defenders at the end, bit for bit
+    (stopped rows among many, attackers of none), and NaN hours."""
+    c = ready[0].p_crisis
+    rng = np.random.default_rng(rows + 100)
+    attacker = rng.lognormal(1.0, 1.0, rows)
+    attacker[::5] = 0.0
+    in_place = rng.uniform(0.0, 6.0, rows)
+    amounts = rng.uniform(0.0, 2.0, (rows, 34))
+    delays = rng.uniform(0.0, 900.0, (rows, 34))
+    for depth in (c["probe_depth_km"], 0.0):
+        timed = local_balance.race(c, attacker, in_place, amounts, delays, depth)
+        untimed = local_balance.race(c, attacker, in_place, amounts, delays, depth, timing=False)
+        assert untimed.reach_km.tobytes() == timed.reach_km.tobytes()
+        assert untimed.defenders_end.tobytes() == timed.defenders_end.tobytes()
+        assert np.isnan(untimed.hours).all() and np.isnan(untimed.first_help_hours).all()
+
+
+def test_the_logistic_in_place_is_the_logistic():
+    z = np.array([-np.inf, -60.0, -50.0, -3.0, -0.0, 0.0, 1e-9, 2.5, 50.0, 70.0, np.inf, np.nan])
+    want = 1.0 / (1.0 + np.exp(-np.minimum(50.0, np.maximum(-50.0, z))))
+    assert crisis_game._sig(z).tobytes() == want.tobytes()
+    buffer = z.copy()
+    assert crisis_game._sig(buffer, buffer) is buffer
+    assert buffer.tobytes() == want.tobytes()
