@@ -346,3 +346,17 @@ def test_the_logistic_in_place_is_the_logistic():
     buffer = z.copy()
     assert crisis_game._sig(buffer, buffer) is buffer
     assert buffer.tobytes() == want.tobytes()
+
+
+def test_the_success_chance_is_the_formulas(ready):
+    """:func:`~sim.mechanisms.local_balance.success_chance` in one array gives the formula's
+    values bit for bit (reaches of none, beyond the objective, NaN; depths a number or per
+    row)."""
+    c = ready[0].p_crisis
+    reach = np.array([0.0, -0.0, 1e-5, 3.0, 30.0, 40.0, 1e6, np.inf, np.nan])
+    for depth in (c["probe_depth_km"], 0.0, np.linspace(0.0, 50.0, len(reach))):
+        ratio = np.log(np.maximum(reach, 1e-3) / np.maximum(depth, 1e-3))
+        want = 1.0 / (1.0 + np.exp(-np.clip(c["balance_sharpness"] * ratio, -50.0, 50.0)))
+        got = local_balance.success_chance(c, reach, depth)
+        assert got.tobytes() == want.tobytes()
+        assert not np.shares_memory(got, reach)

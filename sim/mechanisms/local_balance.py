@@ -212,9 +212,19 @@ def success_chance(
 ) -> np.ndarray:
     """The chance of a fait accompli a race's reach implies, in [0, 1]:
     ``logistic(balance_sharpness x ln(reach / depth))`` (even odds when the advance would just
-    reach the objective; the outcome noise of the actual crisis is what this smooths)."""
-    ratio = np.log(np.maximum(reach_km, 1e-3) / np.maximum(depth_km, 1e-3))
-    return 1.0 / (1.0 + np.exp(-np.clip(c["balance_sharpness"] * ratio, -50.0, 50.0)))
+    reach the objective; the outcome noise of the actual crisis is what this smooths). Of
+    ``reach_km``'s shape, in one array (issue 25: no temporaries), the operations in the
+    formula's order (np.clip's values from np.maximum, then np.minimum)."""
+    x = np.maximum(reach_km, 1e-3)
+    np.divide(x, np.maximum(depth_km, 1e-3), out=x)
+    np.log(x, out=x)
+    np.multiply(c["balance_sharpness"], x, out=x)
+    np.maximum(x, -50.0, out=x)
+    np.minimum(x, 50.0, out=x)
+    np.negative(x, out=x)
+    np.exp(x, out=x)
+    np.add(1.0, x, out=x)
+    return np.divide(1.0, x, out=x)
 
 
 def ppp_factor(gdp_per_head: np.ndarray, reference: float, elasticity: float) -> np.ndarray:
