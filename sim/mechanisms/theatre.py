@@ -302,11 +302,12 @@ def gather(models: Sequence[AllianceModel], targets: np.ndarray) -> Runs:
     batch's per-run reads cost more than its arithmetic). Europe's and the US's enablers are
     :meth:`~sim.model.alliance.AllianceModel.europe_capability` and
     :meth:`~sim.model.alliance.AllianceModel.us_capability_in_europe` over the runs at once
-    (:func:`~sim.mechanisms.capability.in_europe` on the runs' stocks, as the deliveries read
-    them; the US's cut elementwise); each run's presence at the targets is kept on its theatre
+    (:func:`~sim.mechanisms.capability.in_europe` on the runs' stocks and
+    :func:`~sim.mechanisms.capability.us_in_europe` on columns, as the deliveries read them);
+    each run's presence at the targets is kept on its theatre
     while its presence and the targets are the same (:func:`_presence_at`)."""
     key = targets.tobytes()
-    per_ally, presence, numbers, fixed, weights = [], [], [], [], []
+    per_ally, presence, numbers, fixed, weights, us_base = [], [], [], [], [], []
     read: tuple = (None, None, None)  # the last run's network, table and fixed arrays
     for m in models:
         th, s, us = m.theatre, m.ally_state, m.united_states
@@ -315,10 +316,10 @@ def gather(models: Sequence[AllianceModel], targets: np.ndarray) -> Runs:
         )
         presence.append(_presence_at(th, targets, key))
         weights.append(m.europe_weights)
+        us_base.append(m.us_base)
         numbers.append(
             (
                 us.posture,
-                m.us_base[cap.ENABLERS],
                 us.exited_mechanisms,
                 us.p["exit_capability_loss"],
                 max(th.enablers_start, 1e-9),
@@ -339,10 +340,9 @@ def gather(models: Sequence[AllianceModel], targets: np.ndarray) -> Runs:
     enablers = np.empty((len(models), 3))
     enablers[:, 0] = cap.in_europe(np.array(weights), _stocks(models))[:, cap.ENABLERS]
     posture = values[:, 0:1]
-    us = values[:, 1] * values[:, 0]  # cap.us_in_europe's, its enablers only
-    exited = values[:, 2] != 0.0
-    enablers[:, 1] = np.where(exited, us * (1.0 - values[:, 3]), us) if exited.any() else us
-    enablers[:, 2] = values[:, 4]
+    us = cap.us_in_europe(np.array(us_base), posture, values[:, 1] != 0.0, values[:, 2])
+    enablers[:, 1] = us[:, cap.ENABLERS]
+    enablers[:, 2] = values[:, 3]
     return Runs(
         threat=a[:, 0],
         trust=a[:, 1],
@@ -357,7 +357,7 @@ def gather(models: Sequence[AllianceModel], targets: np.ndarray) -> Runs:
         travel=travel,
         hub=hub,
         posture=posture,
-        force=values[:, 5:6],
+        force=values[:, 4:5],
         enablers=enablers,
     )
 
