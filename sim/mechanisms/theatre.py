@@ -340,8 +340,8 @@ def gather(models: Sequence[AllianceModel], targets: np.ndarray) -> Runs:
     enablers = np.empty((len(models), 3))
     enablers[:, 0] = cap.in_europe(np.array(weights), _stocks(models))[:, cap.ENABLERS]
     posture = values[:, 0:1]
-    us = cap.us_in_europe(np.array(us_base), posture, values[:, 1] != 0.0, values[:, 2])
-    enablers[:, 1] = us[:, cap.ENABLERS]
+    us_europe = cap.us_in_europe(np.array(us_base), posture, values[:, 1] != 0.0, values[:, 2])
+    enablers[:, 1] = us_europe[:, cap.ENABLERS]
     enablers[:, 2] = values[:, 3]
     return Runs(
         threat=a[:, 0],
