@@ -336,9 +336,9 @@ def choose_probes(
         r = m.russia
         r.probe_probability = 0.0
         r.options = None
-        noise = m.rng.normal(0.0, r.p["misperception_sd"], 2)
-        us[i] = min(1.0, max(0.0, r.resolve_estimate + noise[0]))
-        eu[i] = min(1.0, max(0.0, r.europe_resolve_estimate + noise[1]))
+        noise_us, noise_eu = m.rng.normal(0.0, r.p["misperception_sd"], 2).tolist()
+        us[i] = min(1.0, max(0.0, r.resolve_estimate + noise_us))
+        eu[i] = min(1.0, max(0.0, r.europe_resolve_estimate + noise_eu))
         if len(candidates[i]) == 0:
             r.success_estimate = 0.0
         elif r.cooldown > 0:  # waiting after a probe: no options weighed, nothing assessed
