@@ -9,6 +9,8 @@ import pytest
 
 import sim
 from sim.agents import ally_rules as rules
+from sim.engine import greyzone
+from sim.engine.batch import Batch
 from sim.mechanisms import capability as cap
 from sim.mechanisms import crisis as crisis_game
 
@@ -577,8 +579,11 @@ def test_no_candidate_no_probe_and_cooldown_holds():
 
 
 def test_greyzone_attacks_fall_mostly_on_allies_near_russia():
-    m = make_model()
-    attacks = sum(m.russia.greyzone_attacks(m.proximity, 3.0) for _ in range(50))
+    m = make_model(greyzone_escalation=3.0)
+    attacks = 0
+    for _ in range(50):  # the model's own path: the year's attacks over a batch of one
+        greyzone.attack(Batch.of(m))
+        attacks = attacks + m.ally_state.greyzone_attacks
     near = attacks[[m.codes.index(c) for c in ("EST", "LVA", "LTU", "FIN", "POL")]].mean()
     far = attacks[[m.codes.index(c) for c in ("PRT", "ESP", "GBR", "CAN")]].mean()
     assert near > 3 * far

@@ -151,18 +151,6 @@ class Russia(mesa.Agent):
             observed_pct,
         )
 
-    def rebuild_forces(self, war: float) -> None:
-        """M8: a year of production, losses, commitment to Ukraine and release after a ceasefire
-        (:class:`~sim.mechanisms.forces.RussianForces`, C10)."""
-        self.forces.advance(self.milex_bn, war)
-
-    def greyzone_attacks(self, proximity: np.ndarray, escalation: float) -> np.ndarray:
-        """M8: grey-zone attacks on each ally this year (C12): Poisson counts with mean
-        :func:`greyzone_means`, drawn from the model's stream."""
-        return self.model.rng.poisson(
-            greyzone_means(self.p, escalation, proximity, self.resolve_estimate)
-        )
-
     def probe_force(self) -> float:
         """Brigade-equivalents Russia commits to a probe: ``probe_force_share`` of its free
         forces, at most ``probe_force_max_bde`` (before the projection factor of the target's

@@ -6,15 +6,17 @@ others call each model's own method in turn. Either way each model draws from it
 in its own order, so a run's tables do not depend on the batch.
 
 Batched (written once over the batch, each checked to leave every table identical:
-``benchmarks/golden.py``, ``tests/test_engine*.py``): Russia's grey-zone means and the theatre
-(:mod:`sim.engine.greyzone`), the incursions (:func:`sim.mechanisms.incursions.act`), Russia's
-weighing of its probe options (:func:`sim.agents.russia.choose_probes`), the allies' year
+``benchmarks/golden.py``, ``tests/test_engine*.py``): Russia's spending and forces
+(:mod:`sim.engine.russia`), its grey-zone attacks (:mod:`sim.engine.greyzone`) and the theatre
+(:func:`~sim.mechanisms.theatre.refresh_theatres`), the incursions
+(:func:`sim.mechanisms.incursions.act`), Russia's weighing of its probe options
+(:func:`sim.agents.russia.choose_probes`), the US's measures of progress, threats, execution and
+posture (:mod:`sim.engine.measures`, :mod:`sim.engine.us`), the allies' year
 (:mod:`sim.engine.allies`), the deliveries and indices (:mod:`sim.engine.deliveries`), Russia's
-reading of resolve and the recorder's capability progress (:mod:`sim.engine.resolve`,
-:func:`sim.model.outputs.record_years`), the US's measures of progress
-(:mod:`sim.engine.measures`). Per model still: the year's events and joins, Russia's spending and
-forces, the crisis game when it probes, the US's threats, execution and posture, and the
-deadline judged.
+reading of resolve and the year's record (:mod:`sim.engine.resolve`,
+:func:`sim.model.outputs.record_years`). Per run still, gathered by mask where they apply: the
+year's events and joins, the crisis game when Russia probes, human decisions, the event log's
+lines and the deadline judged.
 """
 
 from __future__ import annotations

@@ -541,16 +541,6 @@ class AllianceModel(mesa.Model):
         if self.year >= self.end_year:
             self.running = False
 
-    def _russia_prepares(self) -> None:
-        """Russia's year before it acts (M8), for this run alone: its spending reaction and
-        forces, and a ceasefire logged (:func:`sim.engine.russia.prepare`). Its grey-zone
-        attacks and the theatre read again follow over the batch
-        (:func:`sim.engine.year.russia_prepares`)."""
-        from ..engine.batch import Batch  # noqa: PLC0415 (the engine imports this module)
-        from ..engine.russia import prepare  # noqa: PLC0415
-
-        prepare(Batch.of(self))
-
     def _probe_options(self) -> tuple[np.ndarray, np.ndarray, float]:
         """What Russia weighs for a probe this year (M8): the reachable armed members (none
         with the ``probing`` switch off), what each is worth to it
@@ -637,16 +627,6 @@ class AllianceModel(mesa.Model):
         self.crisis_alignment = influence.remember(
             self.crisis_alignment, observed, self.p_alliance["influence_memory"]
         )
-
-    def _united_states_acts(self) -> np.ndarray:
-        """The US's year (M5, step 3) for this run alone (:func:`sim.engine.us.act`): it
-        measures progress, threatens, executes and adjusts its posture; a human's decisions
-        override; returns the laggards it threatens."""
-        from ..engine.batch import Batch  # noqa: PLC0415 (the engine imports this module)
-        from ..engine.us import act  # noqa: PLC0415
-
-        act(Batch.of(self))
-        return self.laggards
 
     def _log_threat(self, laggards: np.ndarray, count: int, theta: float, progress: float) -> None:
         """The event log's line of a year of threats (``laggards`` a mask, ``count`` how many,
