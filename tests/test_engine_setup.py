@@ -46,6 +46,10 @@ def _start(m: AllianceModel) -> dict:
         **{k: getattr(m, k).copy() for k in CAPABILITY},
         **{k: getattr(m, k) for k in INDICES},
         **{f"theatre.{k}": _copy(v) for k, v in vars(m.theatre).items() if k != "c"},
+        # the start year's record (AllianceModel._init_record): the model table's row and the
+        # ally table's columns
+        "record": m.recorder.latest_row(),
+        "record_allies": m.recorder.ally_columns(),
     }
 
 
@@ -59,7 +63,9 @@ def _same(a: dict, b: dict) -> None:
             for u, v in zip(x, y, strict=True):
                 assert np.array_equal(u, v), k
         elif isinstance(x, np.ndarray):
-            assert np.array_equal(x, y, equal_nan=True), k
+            assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), k
+        elif isinstance(x, float) and np.isnan(x):
+            assert isinstance(y, float) and np.isnan(y), k
         else:
             assert x == y, k
 
@@ -181,3 +187,32 @@ def test_a_copied_object_must_hold_what_can_be_copied(baseline):
     with pytest.raises(TypeError, match="not copied safely"):
         m._init_copy("odd", Odd)
     release_model(m)
+
+
+def test_the_shared_start_record_is_each_run_own(baseline):
+    """The start year's record, kept once per scenario (:meth:`AllianceModel._init_record`):
+    a model that did not record it has it as one row of its own, read-only arrays shared with
+    the model that did; each run's tables, alone or in a batch with runs of other worlds, are
+    those of a model on a scenario of its own."""
+    sc = _fresh(baseline)
+    first, second = AllianceModel(sc, rng=1), AllianceModel(sc, rng=2)
+    assert first.recorder.years == second.recorder.years == 1
+    assert len(second.recorder._direct) == 1
+    assert second.recorder._blocks[0][0] is first.recorder._blocks[0][0]
+    assert not second.recorder._blocks[0][0].flags.writeable
+    for m in (first, second):
+        release_model(m)
+    from sim.engine.lockstep import run_many
+
+    worlds = [None, {"perception.threat_adjustment": 0.2}, None]
+    items = [(sc, i, 10 + i, w) for i, w in enumerate(worlds)]
+    batched = run_many(items)
+    for (_, run, seed, world), got in zip(items, batched, strict=True):
+        own = run_one(_fresh(baseline), seed, run, world)
+        assert not got.error and not own.error
+        assert got.model.keys() == own.model.keys()
+        for k, v in own.model.items():
+            np.testing.assert_array_equal(np.array(got.model[k]), np.array(v), err_msg=k)
+        _same(got.summary, own.summary)
+        for k, v in own.allies.items():
+            assert np.array_equal(got.allies[k], v, equal_nan=v.dtype.kind == "f"), k

@@ -209,7 +209,7 @@ class AllianceModel(mesa.Model):
         )
         self.comply_start = self._init_shared("comply_start", self._comply_reference)
         self._apply_events(self.start_year, summits=True)
-        self.recorder.record_year()
+        self._init_record()
 
     def _bind_params(self, scenario: Scenario) -> Mapping[str, Mapping[str, Any]]:
         """Take ``scenario`` as the model's configuration and bind its effective parameter
@@ -297,6 +297,23 @@ class AllianceModel(mesa.Model):
         for k, v in vars(template).items():
             setattr(clone, k, _copy(v))
         return clone
+
+    def _init_record(self) -> None:
+        """The start year's record (:meth:`Recorder.record_year`): recorded by the scenario's
+        first model and kept (:meth:`_init_shared`: the row of the model table's directly read
+        values, the allies' state and budget reasons, arrays made read-only, never written into
+        after), then kept as it is by each other model of the scenario. Safe as
+        :meth:`_init_shared` is: the start year's state is a function of the scenario alone
+        (the construction draws nothing; the record reads only that state)."""
+        rec = self.recorder
+
+        def build() -> tuple[Any, ...]:
+            rec.record_year()
+            return (rec._direct[0], *rec._blocks[0])
+
+        row, state, why, i = self._init_shared("record", build)
+        if not rec.years:  # not the model that recorded it
+            rec._keep(row, state, why, i, [rec])
 
     def _init_capability(self) -> None:
         """Stocks in service and orders in transit from the spending record (M1,
