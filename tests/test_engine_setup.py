@@ -216,3 +216,37 @@ def test_the_shared_start_record_is_each_run_own(baseline):
         _same(got.summary, own.summary)
         for k, v in own.allies.items():
             assert np.array_equal(got.allies[k], v, equal_nan=v.dtype.kind == "f"), k
+
+
+def _same_tables(got: tuple, want: tuple) -> None:
+    model, allies = got
+    assert model == want[0] or all(
+        np.array_equal(np.array(model[k]), np.array(v), equal_nan=isinstance(v[0], float))
+        for k, v in want[0].items()
+    )
+    assert list(allies) == list(want[1])
+    for k, v in want[1].items():
+        assert np.array_equal(allies[k], v, equal_nan=v.dtype.kind == "f"), k
+
+
+def test_tables_of_runs_recorded_in_any_batches(baseline):
+    """The tables of runs stacked together (:func:`sim.model.outputs._stacked`): runs of one
+    batch in its order, a subset out of order (rows picked), runs of different batches (each
+    run's row) and the start's record shared by the scenario (one row for all) give each run
+    the tables it has alone."""
+    from sim.engine.year import step
+    from sim.model.outputs import _tables
+
+    sc = _fresh(baseline)
+    ms = [AllianceModel(sc, rng=s) for s in (1, 2, 3)]
+    other = AllianceModel(sc, rng=4)
+    for _ in range(3):
+        step(Batch(ms))
+        step(Batch.of(other))
+    recs = [m.recorder for m in (*ms, other)]
+    alone = {id(r): _tables([r], 0)[0] for r in recs}
+    for group in ([recs[0], recs[1], recs[2]], [recs[2], recs[0]], [recs[1], recs[3]]):
+        for r, got in zip(group, _tables(group, 0), strict=True):
+            _same_tables(got, alone[id(r)])
+    for m in (*ms, other):
+        release_model(m)

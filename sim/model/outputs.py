@@ -553,35 +553,39 @@ def _pipelines(models: list[AllianceModel]) -> tuple[np.ndarray, list[float]]:
 
 
 def _spending(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """GDP, genuine, reported and headline spending (... x allies) from recorded state (...
-    x fields x allies)."""
-    gdp, genuine = state[..., _GDP, :], state[..., _GENUINE, :]
-    reported = genuine + state[..., _RECLASSIFIED, :]
-    return gdp, genuine, reported, reported + state[..., _RELATED, :]
+    """GDP, genuine, reported and headline spending (run x year x allies) from recorded state
+    (run x fields x year x allies, :func:`_stacked`)."""
+    gdp, genuine = state[:, _GDP], state[:, _GENUINE]
+    reported = genuine + state[:, _RECLASSIFIED]
+    return gdp, genuine, reported, reported + state[:, _RELATED]
 
 
 def _stacked(recorders: list[Recorder], first: int, part: int) -> np.ndarray:
     """The allies' state (``part`` 0) or budget reasons (1) the ``recorders`` kept, from year
-    ``first``, as one array (run x year x field x ally): per year, the rows of the batch's
-    array that all of them kept (the runs of a batch in its years) in one call, else each
-    run's row."""
-    if len(recorders) == 1:  # a run alone: its rows in one call
+    ``first``, as one array (run x field x year x ally: a field's years x allies contiguous
+    for a batch, so that the ally table's columns are reshaped views, not copies): per year,
+    the rows of the batch's array that all of them kept (the runs of a batch in its years)
+    written in one call (the whole array when the runs are its rows in order, or its one row
+    for them all: the start's record, kept once per scenario), else each run's row."""
+    if len(recorders) == 1:  # a run alone: its rows in one call (year x field x ally)
         kept = recorders[0]._blocks[first:]
-        return np.array([(s if part == 0 else w)[i] for s, w, i in kept])[None]
+        return np.array([(s if part == 0 else w)[i] for s, w, i in kept]).transpose(1, 0, 2)[None]
     blocks = [r._blocks for r in recorders]
-    out: np.ndarray | None = None
+    runs, years = len(recorders), len(blocks[0]) - first
+    shape = blocks[0][first][part].shape
+    out = np.empty((runs, shape[1], years, shape[2]))
+    whole = list(range(runs))
     for y in range(first, len(blocks[0])):
         arrays: list[np.ndarray] = [b[y][part] for b in blocks]  # type: ignore[misc]
         index = [b[y][2] for b in blocks]
         shared = arrays[0]
-        if all(a is shared for a in arrays):
-            rows = shared[index]
-        else:
+        if not all(a is shared for a in arrays):
             rows = np.array([a[i] for a, i in zip(arrays, index, strict=True)])
-        if out is None:
-            out = np.empty((len(recorders), len(blocks[0]) - first, *rows.shape[1:]))
-        out[:, y - first] = rows
-    assert out is not None
+        elif len(shared) == 1 or (len(shared) == runs and index == whole):
+            rows = shared  # every run's row, as they are (one row: broadcast to every run)
+        else:
+            rows = shared[index]
+        out[:, :, y - first] = rows
     return out
 
 
@@ -591,7 +595,7 @@ def _tables(
     """The model table's columns (lists, in ``MODEL_COLUMNS`` order) and the ally table's
     (arrays), from year ``first`` on, of each of ``recorders`` (runs of one structure with as
     many years recorded); the ally table's only if ``allies``. The runs' years are stacked in
-    one array (run x year x field x ally) and the columns computed for them all at once,
+    one array (run x field x year x ally) and the columns computed for them all at once,
     vectorised over runs and years: elementwise, sums along the allies' (or categories') axis,
     counts; per run the allies' means (``mean_weights @``, a matrix product, on the run's own
     years x allies array as alone). A run's ally columns are rows of the batch's arrays. Each
@@ -619,7 +623,7 @@ def _tables(
             for m, d in zip(models, direct, strict=True)
         ]
     )
-    member = st[:, :, _MEMBER] > 0.5
+    member = st[:, _MEMBER] > 0.5
     floats = {
         "eu_core_pct": add(eu_gdp * reported, axis=-1) / total,
         "eu_genuine_core_pct": genuine_bn / total,
@@ -641,8 +645,7 @@ def _tables(
     ally: dict[str, Any] = {}
     if allies:
         years = np.array([d["year"] for d in direct], dtype=np.int64)
-        why = _stacked(recorders, first, 1)
-        why = why.transpose(0, 2, 1, 3).reshape(runs, len(WHY_TERMS), -1)
+        why = _stacked(recorders, first, 1).reshape(runs, len(WHY_TERMS), -1)
 
         def flat(x: np.ndarray) -> np.ndarray:  # run x (year, ally)
             return x.reshape(runs, -1)
@@ -658,17 +661,17 @@ def _tables(
             "related_pct": flat(headline - reported),
             "headline_pct": flat(headline),
             "spending_bn": flat(gdp * genuine / 100.0),
-            "capability": flat(st[:, :, _CAPABILITY]),
-            "threat": flat(st[:, :, _THREAT]),
-            "trust": flat(st[:, :, _TRUST]),
-            "greyzone_attacks": flat(st[:, :, _ATTACKS].astype(np.int64)),
+            "capability": flat(st[:, _CAPABILITY]),
+            "threat": flat(st[:, _THREAT]),
+            "trust": flat(st[:, _TRUST]),
+            "greyzone_attacks": flat(st[:, _ATTACKS].astype(np.int64)),
         }
     out: list[tuple[dict[str, list[Any]], dict[str, np.ndarray]]] = []
     for k, (m, d) in enumerate(zip(models, direct, strict=True)):
         derived = dict(zip(floats, per_run_floats[k], strict=True))
         derived.update(zip(counts, per_run_counts[k], strict=True))
-        derived["mean_trust"] = (st[k, :, _TRUST] @ m.mean_weights).tolist()
-        derived["mean_threat"] = (st[k, :, _THREAT] @ m.mean_weights).tolist()
+        derived["mean_trust"] = (st[k, _TRUST] @ m.mean_weights).tolist()
+        derived["mean_threat"] = (st[k, _THREAT] @ m.mean_weights).tolist()
         model = {c: derived[c] if c in derived else d[c] for c in MODEL_COLUMNS}
         if not allies:
             out.append((model, {}))
