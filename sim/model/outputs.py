@@ -572,7 +572,8 @@ def _stacked(recorders: list[Recorder], first: int, part: int) -> np.ndarray:
         return np.array([(s if part == 0 else w)[i] for s, w, i in kept]).transpose(1, 0, 2)[None]
     blocks = [r._blocks for r in recorders]
     runs, years = len(recorders), len(blocks[0]) - first
-    shape = blocks[0][first][part].shape
+    first_kept: np.ndarray = blocks[0][first][part]  # type: ignore[assignment]
+    shape = first_kept.shape
     out = np.empty((runs, shape[1], years, shape[2]))
     whole = list(range(runs))
     for y in range(first, len(blocks[0])):
