@@ -24,6 +24,7 @@ from sim.scenario.schema import Event
 ROOT = Path(__file__).resolve().parent.parent
 CAPABILITY = ("base_allocation", "us_base", "requirement_start", "europe_start", "coverage")
 INDICES = ("eu_share", "influence_channels", "us_influence", "nuclear_liability", "cohesion")
+PIPELINE = ("stock", "due", "backlog", "capacity", "delivered", "lead", "dep", "_keep", "_share")
 STATE = ("threat", "base_pct", "holdout", "holdout_cap", "trust", "core_pct")
 
 
@@ -46,6 +47,7 @@ def _start(m: AllianceModel) -> dict:
         **{k: getattr(m, k).copy() for k in CAPABILITY},
         **{k: getattr(m, k) for k in INDICES},
         **{f"theatre.{k}": _copy(v) for k, v in vars(m.theatre).items() if k != "c"},
+        **{f"pipeline.{k}": getattr(m.pipeline, k).copy() for k in PIPELINE},
         # the start year's record (AllianceModel._init_record): the model table's row and the
         # ally table's columns
         "record": m.recorder.latest_row(),
@@ -97,6 +99,14 @@ def test_shared_start_values_are_those_computed_alone(baseline):
             a, b = getattr(first, k), getattr(second, k)
         assert a.flags.writeable and b.flags.writeable and not np.shares_memory(a, b)
     assert first.theatre is not second.theatre
+    # each model steps a pipeline of its own (AllianceModel._init_pipeline: a template's copy)
+    assert first.pipeline is not second.pipeline and first.pipeline.p is first.p_capability
+    for k in ("stock", "due", "backlog", "capacity", "delivered"):
+        a, b = getattr(first.pipeline, k), getattr(second.pipeline, k)
+        assert a.flags.writeable and not np.shares_memory(a, b), k
+    second.pipeline.due[:] = 7.0
+    second.pipeline.stock[:] = 7.0
+    assert not first.pipeline.lead.flags.writeable
     assert not np.shares_memory(first.theatre.own, second.theatre.own)
     second.theatre.presence[:] = 9.0
     assert first.influence_channels is not second.influence_channels

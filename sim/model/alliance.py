@@ -114,6 +114,24 @@ def _copy(value: Any) -> Any:
     return value.copy() if isinstance(value, (np.ndarray, dict, list)) else value
 
 
+def _own_pipeline(template: cap.CapabilityPipeline) -> cap.CapabilityPipeline:
+    """A model's own copy of the scenario's start pipeline (:meth:`AllianceModel._init_pipeline`):
+    its parameters shared (read-only), its state (stocks, what is owed, backlog, capacity,
+    deliveries: a row of its own :class:`~sim.mechanisms.capability.PipelineRows`) copied."""
+    clone = copy.copy(template)
+    rows = template._rows
+    cap.PipelineRows(
+        [clone],
+        rows.stock.copy(),
+        rows.due.copy(),
+        rows.backlog.copy(),
+        rows.capacity.copy(),
+        rows.delivered.copy(),
+        rows.head,
+    )
+    return clone
+
+
 # parameter sections a running model cannot change (the seminar app's levers, replayed changes)
 FIXED_ONCE_STARTED = ("run.", "network.")
 
@@ -322,14 +340,8 @@ class AllianceModel(mesa.Model):
         cost (:func:`sim.mechanisms.capability.us_contribution`); the requirement's base is
         NATO's planning target (:func:`~sim.mechanisms.capability.planning_target`), its Russian
         reference the reconstituted Russia (:func:`sim.model.initial.russia_reconstituted`)."""
-        p = self.p_capability
-        stock, in_transit, _ = initial.capability_start(self.config, self.start_year, p)
-        s = self.ally_state
-        equip = np.where(self.armed, s.spending_bn * s.equipment_share, 0.0)
-        orders = equip[:, None] * initial.stock_mix(p)[None, :]
-        self.pipeline = cap.CapabilityPipeline(
-            p, stock, orders, in_transit, limited=self.on("industrial_capacity")
-        )
+        self.pipeline = _own_pipeline(self._init_shared("pipeline", self._init_pipeline))
+        self.pipeline.p = self.p_capability
         self.russia_reference = self.config.derived(  # the same for every run of a scenario
             ("russia_reconstituted",),
             lambda: initial.russia_reconstituted(self.config, self.start_year, self.params),
@@ -343,6 +355,25 @@ class AllianceModel(mesa.Model):
             coverage,
         ) = self._init_shared("capability", self._init_references)
         self.coverage = coverage.copy()
+
+    def _init_pipeline(self) -> cap.CapabilityPipeline:
+        """The start's capability pipeline (:meth:`_init_capability`), built once per scenario
+        as a template (:meth:`_init_shared`) that no model steps: each model steps its own
+        (:func:`_own_pipeline`). Its arrays of parameters (lead times, depreciation, supplier
+        shares), read and never written by the rules, are made read-only: the models share
+        them."""
+        p = self.p_capability
+        stock, in_transit, _ = initial.capability_start(self.config, self.start_year, p)
+        s = self.ally_state
+        equip = np.where(self.armed, s.spending_bn * s.equipment_share, 0.0)
+        orders = equip[:, None] * initial.stock_mix(p)[None, :]
+        pipe = cap.CapabilityPipeline(
+            p, stock, orders, in_transit, limited=self.on("industrial_capacity")
+        )
+        for v in vars(pipe).values():
+            if isinstance(v, np.ndarray):
+                v.flags.writeable = False
+        return pipe
 
     def _init_references(self) -> tuple[np.ndarray, ...]:
         """The capability references of the start (:meth:`_init_capability`, read-only): the
