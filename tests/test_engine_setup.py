@@ -260,3 +260,18 @@ def test_tables_of_runs_recorded_in_any_batches(baseline):
             _same_tables(got, alone[id(r)])
     for m in (*ms, other):
         release_model(m)
+
+
+def test_every_model_column_is_set_and_the_deadline_found(baseline):
+    """The model table's columns (:func:`sim.model.outputs._tables`) are every one of
+    ``MODEL_COLUMNS`` with a value each year; the summary's deadline is the first event that
+    names one (:func:`sim.model.outputs._first_containing`), NULs in the texts or not."""
+    from sim.model.outputs import MODEL_COLUMNS, _first_containing
+
+    res = run_one(baseline, 3)
+    assert list(res.model) == list(MODEL_COLUMNS)
+    assert all(None not in v for v in res.model.values())
+    texts = ["2025: A", "2030: Deadline met", "2031: Deadline missed"]
+    for t in (texts, ["x\0: Dead", "line ", "2030: Deadline z"], ["a\0b", *texts], []):
+        want = next((e for e in t if ": Deadline " in e), None)
+        assert _first_containing(t, ": Deadline ") == want

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -601,14 +602,23 @@ def _tables(
     counts; per run the allies' means (``mean_weights @``, a matrix product, on the run's own
     years x allies array as alone). A run's ally columns are rows of the batch's arrays. Each
     run's own parameters (``european``, ``armed``, ``coverage_goal``, the US demand's series)
-    are read at the end, as the tables always read them."""
+    are read at the end, as the tables always read them. The directly read columns are the
+    kept rows of every run transposed at once, cut into each run's years (lists); the US
+    demand's series read once for the runs of one scenario object."""
     models = [r.model for r in recorders]
     runs, n = len(recorders), len(models[0].codes)
     st = _stacked(recorders, first, 0)
-    rows = [r._direct[first:] for r in recorders]
-    direct = [
-        dict(zip(_DIRECT, (list(c) for c in zip(*x, strict=True)), strict=True)) for x in rows
+    years_kept = len(recorders[0]._direct) - first
+    kept = [
+        list(c)
+        for c in zip(*chain.from_iterable(r._direct[first:] for r in recorders), strict=True)
     ]
+    cuts = range(0, runs * years_kept, years_kept)
+    direct = (
+        [dict(zip(_DIRECT, [c[a : a + years_kept] for c in kept], strict=True)) for a in cuts]
+        if runs > 1
+        else [dict(zip(_DIRECT, kept, strict=True))]  # a run alone: its columns as they are
+    )
     gdp, genuine, reported, headline = _spending(st)  # run x year x ally
     add = np.add.reduce  # what .sum() calls, without its Python wrapper
     european = np.array([m.european for m in models])[:, None, :]
@@ -616,13 +626,17 @@ def _tables(
     eu_gdp = gdp * european
     total = add(eu_gdp, axis=-1)
     genuine_bn = add(eu_gdp * genuine, axis=-1)
-    cov = np.array([[row[_COVERAGE] for row in x] for x in rows])  # run x year x category
+    cov = np.ascontiguousarray(  # run x year x category, as the rows gave it
+        np.array(kept[_COVERAGE]).T.reshape(runs, years_kept, -1)
+    )
     goal = np.array([[[m.p_capability["coverage_goal"]]] for m in models])
+    read: dict[tuple[int, tuple[int, ...]], list[float]] = {}  # (scenario's id, years): demand
+    for m, d in zip(models, direct, strict=True):
+        key = (id(m.config), tuple(d["year"]))
+        if key not in read:
+            read[key] = [m.config.series_year(y)["us_demand_pct"] for y in d["year"]]
     demand = np.array(
-        [
-            [m.config.series_year(y)["us_demand_pct"] for y in d["year"]]
-            for m, d in zip(models, direct, strict=True)
-        ]
+        [read[id(m.config), tuple(d["year"])] for m, d in zip(models, direct, strict=True)]
     )
     member = st[:, _MEMBER] > 0.5
     floats = {
@@ -667,23 +681,33 @@ def _tables(
             "trust": flat(st[:, _TRUST]),
             "greyzone_attacks": flat(st[:, _ATTACKS].astype(np.int64)),
         }
+    # each run's ally columns, in ALLY_COLUMNS order: rows of the batch's arrays (the budget
+    # reasons last: the run's row of them, one array per term)
+    per_run: Iterator[tuple[Any, ...]] = repeat((), runs)
+    if allies:
+        per_run = zip(
+            *(repeat(iso3, runs) if c == "iso3" else ally[c] for c in _ALLY_HEAD), why, strict=True
+        )
     out: list[tuple[dict[str, list[Any]], dict[str, np.ndarray]]] = []
-    for k, (m, d) in enumerate(zip(models, direct, strict=True)):
-        derived = dict(zip(floats, per_run_floats[k], strict=True))
-        derived.update(zip(counts, per_run_counts[k], strict=True))
-        derived["mean_trust"] = (st[k, _TRUST] @ m.mean_weights).tolist()
-        derived["mean_threat"] = (st[k, _THREAT] @ m.mean_weights).tolist()
-        model = {c: derived[c] if c in derived else d[c] for c in MODEL_COLUMNS}
+    for k, (m, d, row) in enumerate(zip(models, direct, per_run, strict=True)):
+        model: dict[str, Any] = dict.fromkeys(MODEL_COLUMNS)  # the order; each set below
+        model.update(d)
+        model.update(zip(floats, per_run_floats[k], strict=True))
+        model.update(zip(counts, per_run_counts[k], strict=True))
+        model["mean_trust"] = (st[k, _TRUST] @ m.mean_weights).tolist()
+        model["mean_threat"] = (st[k, _THREAT] @ m.mean_weights).tolist()
         if not allies:
             out.append((model, {}))
             continue
-        columns = {c: v[k] for c, v in ally.items()}
-        columns["iso3"] = iso3
-        columns.update(zip(WHY_BUDGET, why[k], strict=True))
-        out.append((model, {c: columns[c] for c in ALLY_COLUMNS}))
+        columns = dict(zip(_ALLY_HEAD, row[:-1], strict=True))
+        columns.update(zip(WHY_BUDGET, row[-1], strict=True))
+        out.append((model, columns))
     return out
 
 
+# the ally table's columns before the budget reasons (which come last, in WHY_BUDGET order)
+_ALLY_HEAD = tuple(c for c in ALLY_COLUMNS if c not in WHY_BUDGET)
+assert (*_ALLY_HEAD, *WHY_BUDGET) == tuple(ALLY_COLUMNS)
 _COVERAGE = slice(_DIRECT.index(f"coverage_{CATEGORIES[0]}"), _DIRECT.index("backlog_years"))
 
 
@@ -822,7 +846,7 @@ class Recorder:
             for o, u in zip(rows["probe_outcome"], rows["us_responded"], strict=True)
             if o == "article5_failure" and u
         )
-        deadline = [e for e in m.recorder.events["event"] if ": Deadline " in e]
+        deadline = _first_containing(m.recorder.events["event"], ": Deadline ")
         out = {
             "verdict": verdict(m, outcomes),
             "start_year": years[0],
@@ -848,7 +872,7 @@ class Recorder:
             "cohesion_end": rows["cohesion"][-1],
             "pledge_target_pct": m.pledge.target,
             "pledge_opt_outs": " ".join(m.pledge.opted_out),
-            "deadline_met": (": Deadline met" in deadline[0]) if deadline else None,
+            "deadline_met": (": Deadline met" in deadline) if deadline is not None else None,
             "progress_capability_end": rows["progress_capability"][-1],
             "n_probes": len(outcomes),
             "n_repelled": outcomes.count("repelled"),
@@ -881,6 +905,20 @@ VERDICT_TEXT: dict[str, str] = {
     "burden_not_shifted": "Europe's coverage of its requirement did not grow enough, and "
     "nothing else failed",
 }
+
+
+def _first_containing(texts: list[str], part: str) -> str | None:
+    """The first of ``texts`` that contains ``part`` (which holds no NUL), or None: one search
+    of the texts joined with NULs (a match cannot span a separator); the text found is the
+    one after as many separators as precede the match, when the texts hold no NUL (else one
+    by one)."""
+    joined = "\0".join(texts)
+    at = joined.find(part)
+    if at < 0:
+        return None
+    if joined.count("\0") == len(texts) - 1:  # the separators only
+        return texts[joined.count("\0", 0, at)]
+    return next(t for t in texts if part in t)
 
 
 def _assessed_max(values: list[float]) -> float:
