@@ -107,6 +107,9 @@ def test_shared_start_values_are_those_computed_alone(baseline):
     second.pipeline.due[:] = 7.0
     second.pipeline.stock[:] = 7.0
     assert not first.pipeline.lead.flags.writeable
+    rows = first.pipeline._rows, second.pipeline._rows
+    assert rows[0] is not rows[1] and rows[1].pipes == [second.pipeline]
+    assert rows[0].keep_cells is rows[1].keep_cells and not rows[1].keep_cells.flags.writeable
     assert not np.shares_memory(first.theatre.own, second.theatre.own)
     second.theatre.presence[:] = 9.0
     assert first.influence_channels is not second.influence_channels

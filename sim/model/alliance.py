@@ -114,21 +114,28 @@ def _copy(value: Any) -> Any:
     return value.copy() if isinstance(value, (np.ndarray, dict, list)) else value
 
 
+# what a pipeline's rows hold that its rules only read (parameters and indices): shared by
+# the models of a scenario, read-only (AllianceModel._init_pipeline); the rest is state
+_PIPELINE_READ = ("keep", "keep_cells", "growth", "share", "lead", "supplier", "category")
+
+
 def _own_pipeline(template: cap.CapabilityPipeline) -> cap.CapabilityPipeline:
     """A model's own copy of the scenario's start pipeline (:meth:`AllianceModel._init_pipeline`):
-    its parameters shared (read-only), its state (stocks, what is owed, backlog, capacity,
-    deliveries: a row of its own :class:`~sim.mechanisms.capability.PipelineRows`) copied."""
+    its parameters shared (read-only arrays), its state (stocks, what is owed, backlog,
+    capacity, deliveries: every writable array of its rows) copied into rows of its own
+    (:class:`~sim.mechanisms.capability.PipelineRows`, no longer computed again). Any other
+    value of the rows must be immutable (else refused, as it could not be shared safely)."""
     clone = copy.copy(template)
-    rows = template._rows
-    cap.PipelineRows(
-        [clone],
-        rows.stock.copy(),
-        rows.due.copy(),
-        rows.backlog.copy(),
-        rows.capacity.copy(),
-        rows.delivered.copy(),
-        rows.head,
-    )
+    rows, own = template._rows, object.__new__(cap.PipelineRows)
+    for k in cap.PipelineRows.__slots__:
+        v = getattr(rows, k)
+        if isinstance(v, np.ndarray):
+            v = v.copy() if v.flags.writeable else v
+        elif k != "pipes" and not _immutable(v):
+            raise TypeError(f"pipeline rows: {k} is not copied safely ({type(v).__name__})")
+        setattr(own, k, v)
+    own.pipes = [clone]
+    clone._rows, clone._r = own, 0
     return clone
 
 
@@ -360,8 +367,8 @@ class AllianceModel(mesa.Model):
         """The start's capability pipeline (:meth:`_init_capability`), built once per scenario
         as a template (:meth:`_init_shared`) that no model steps: each model steps its own
         (:func:`_own_pipeline`). Its arrays of parameters (lead times, depreciation, supplier
-        shares), read and never written by the rules, are made read-only: the models share
-        them."""
+        shares, and their rows' :data:`_PIPELINE_READ`), read and never written by the rules, are
+        made read-only: the models share them."""
         p = self.p_capability
         stock, in_transit, _ = initial.capability_start(self.config, self.start_year, p)
         s = self.ally_state
@@ -373,6 +380,8 @@ class AllianceModel(mesa.Model):
         for v in vars(pipe).values():
             if isinstance(v, np.ndarray):
                 v.flags.writeable = False
+        for k in _PIPELINE_READ:
+            getattr(pipe._rows, k).flags.writeable = False
         return pipe
 
     def _init_references(self) -> tuple[np.ndarray, ...]:
