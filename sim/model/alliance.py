@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
@@ -338,7 +339,7 @@ class AllianceModel(mesa.Model):
 
         row, state, why, i = self._init_shared("record", build)
         if not rec.years:  # not the model that recorded it
-            rec._keep(row, state, why, i, [rec])
+            rec._keep(row, state, why, i, [weakref.ref(rec)])
 
     def _init_capability(self) -> None:
         """Stocks in service and orders in transit from the spending record (M1,

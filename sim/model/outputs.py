@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import operator
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any, Literal
@@ -394,9 +395,9 @@ def record_years(batch: Batch) -> None:
     answers = _answers(shares, signals > 0)
     ratio = _us_capability_ratios(us_base, us, posture)
     rows = map(_row, models, capability.tolist(), backlog, free, readiness, answers, ratio)
-    peers = [m.recorder for m in models]
-    for i, (rec, row) in enumerate(zip(peers, rows, strict=True)):
-        rec._keep(row, state, why, i, peers)
+    peers = [weakref.ref(m.recorder) for m in models]  # a kept run does not keep the others
+    for i, (m, row) in enumerate(zip(models, rows, strict=True)):
+        m.recorder._keep(row, state, why, i, peers)
     _record_options(models)
 
 
@@ -737,7 +738,9 @@ class Recorder:
         self._direct: list[tuple[Any, ...]] = []
         self._columns: dict[str, list[Any]] | None = None
         self._ally_columns: dict[str, np.ndarray] | None = None
-        self._peers: list[Recorder] = [self]  # the recorders of the batch it was last in
+        # the recorders of the batch it was last in, weakly (a run kept after its batch does not
+        # keep the batch's other runs alive)
+        self._peers: list[weakref.ref[Recorder]] = [weakref.ref(self)]
 
     def due(self, kind: str) -> bool:
         """Whether a repeated event (the yearly threats) should be logged this time: the first
@@ -765,12 +768,13 @@ class Recorder:
         state: np.ndarray,
         why: np.ndarray,
         i: int,
-        peers: list[Recorder],
+        peers: list[weakref.ref[Recorder]],
     ) -> None:
         """Keep this year's state, as :func:`record_years` gathered it for the batch: the model
         table's row of directly read values (``_DIRECT``) and the batch's arrays of the allies'
         state and budget reasons, of which this run's is row ``i`` (not copied: the years are
-        stacked when the tables are made, with those of its ``peers``, the batch's recorders)."""
+        stacked when the tables are made, with those of its ``peers``, the batch's recorders,
+        held weakly: the tables of a run no longer alive are not made)."""
         self._direct.append(row)
         self._blocks.append((state, why, i))
         self._peers = peers
@@ -817,9 +821,10 @@ class Recorder:
         one in its last batch that have as many years and none made yet (:func:`_tables`: the
         runs of a batch finish together and are each asked in turn), kept until a new year."""
         if self._columns is None or self._ally_columns is None:
+            alive = [r for r in (ref() for ref in self._peers) if r is not None]
             group = [
                 r
-                for r in self._peers
+                for r in alive
                 if r.years == self.years and (r._columns is None or r._ally_columns is None)
             ]
             if self not in group:

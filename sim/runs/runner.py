@@ -131,13 +131,15 @@ def start_model(
 
 
 def model_result(model: AllianceModel, run: int, seed: int, used: dict[str, Any]) -> RunResult:
-    """The outputs of a finished ``model`` as a :class:`RunResult`."""
+    """The outputs of a finished ``model`` as a :class:`RunResult` holding only its own data: the
+    ally table's columns are copied out of the arrays its batch recorded together (a result
+    kept after its batch does not keep the batch's)."""
     rec = model.recorder
     return RunResult(
         run,
         seed,
         rec.model_rows,
-        rec.ally_columns(),
+        {k: v.copy() for k, v in rec.ally_columns().items()},
         rec.events,
         rec.summary(),
         probe_options=rec.options,
