@@ -176,6 +176,20 @@ class CapabilityPipeline:
         )
         self._r = 0
 
+    def retune(self, p: Mapping[str, Any]) -> None:
+        """Read ``p``, a table bound mid-run (a lever moved: :meth:`AllianceModel.change_params`),
+        from the next year: the depreciation of stocks and orders, the growth of industrial
+        capacity and the US's share of purchases (when no share is given to :meth:`order`).
+        The lead times and the US backlog set the ring's shape and the headroom the start's
+        capacity: a running model refuses them (``FIXED_ONCE_STARTED``)."""
+        self.p = p
+        self.dep = np.array([p[f"depreciation_{k}"] for k in CATEGORIES])
+        self._keep = 1.0 - self.dep
+        self.us_buy = p["us_buy_share"]
+        self.growth = 1 + p["capacity_growth"]
+        self._share = np.array([1 - self.us_buy, self.us_buy])[:, None, None]
+        self._rows.retune(self._r, self)
+
     def _shape(self) -> tuple[Any, ...]:
         """What the pipelines whose state is stacked in one :class:`PipelineRows` share: the
         ring's length and position, the lead times, the allies and categories."""
@@ -264,6 +278,20 @@ class PipelineRows:
         self.supplier, self.category = np.arange(s)[:, None], np.arange(c)[None, :]
         for r, p in enumerate(self.pipes):
             p._rows, p._r = self, r
+
+    def retune(self, r: int, pipe: CapabilityPipeline) -> None:
+        """Row ``r``'s rates from ``pipe`` (:meth:`CapabilityPipeline.retune`). Each array is
+        copied before its row is written: the rows of a scenario's start are shared read-only
+        by its runs (:meth:`AllianceModel._init_pipeline`)."""
+        _, _, s, c, n = self.due.shape
+        self.keep = self.keep.copy()
+        self.keep[r] = pipe._keep
+        self.keep_cells = self.keep_cells.copy()
+        self.keep_cells[r] = np.broadcast_to(pipe._keep[None, :, None], (s, c, n)).reshape(1, -1)
+        self.growth = self.growth.copy()
+        self.growth[r] = pipe.growth
+        self.share = self.share.copy()
+        self.share[r] = pipe._share
 
     @classmethod
     def of(cls, pipes: Sequence[CapabilityPipeline]) -> PipelineRows:

@@ -140,8 +140,16 @@ def _own_pipeline(template: cap.CapabilityPipeline) -> cap.CapabilityPipeline:
     return clone
 
 
-# parameter sections a running model cannot change (the seminar app's levers, replayed changes)
-FIXED_ONCE_STARTED = ("run.", "network.")
+# parameters a running model cannot change (the seminar app's levers, replayed changes): the
+# run's frame and network, and the capability pipeline's shape (lead times, the US backlog) and
+# start capacity (headroom), which the start year fixed
+FIXED_ONCE_STARTED = (
+    "run.",
+    "network.",
+    "capability.lead_time_",
+    "capability.us_backlog_years",
+    "capability.industry_headroom",
+)
 
 
 class AllianceModel(mesa.Model):
@@ -261,7 +269,7 @@ class AllianceModel(mesa.Model):
         P = self._bind_params(self.config.with_params(values, source=source))
         self.russia.p = self.russia.forces.p = P["russia"]
         self.united_states.p = P["united_states"]
-        self.pipeline.p = P["capability"]
+        self.pipeline.retune(P["capability"])  # depreciation, capacity growth, US share
         self.theatre.c = P["crisis"]  # travel, presence and forces read it each year
         self.theatre.project(self.proximity, P["russia"])
         text = ", ".join(f"{k} = {v}" for k, v in sorted(values.items()))
