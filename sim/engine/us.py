@@ -50,9 +50,11 @@ _numbers = operator.itemgetter(*NUMBERS)
 _now = operator.itemgetter("us_pressure", "china_pull", "us_ambiguity", "us_demand_pct")
 
 
-# the last batch's parameter columns and the tables they were read from (kept alive, so their
-# ids stay theirs): :func:`_columns` reads them again only when a table is not the one kept
-_kept: list[Any] = [None, None]
+# (the tables read, their parameter columns) of the last batch, one tuple read and replaced
+# whole (so batches advanced in two threads, as two exports of the ui at once, never pair one's
+# tables with the other's columns); the tables kept alive, so their ids stay theirs:
+# :func:`_columns` reads them again only when a table is not the one kept
+_kept: list[tuple[Any, Any] | None] = [None]
 
 
 def _columns(batch: Batch) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
@@ -70,10 +72,10 @@ def _columns(batch: Batch) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
     kept = _kept[0]
     if (
         kept is not None
-        and len(kept) == len(tables)
-        and all(a[0] is b[0] and a[1] is b[1] for a, b in zip(kept, tables, strict=True))
+        and len(kept[0]) == len(tables)
+        and all(a[0] is b[0] and a[1] is b[1] for a, b in zip(kept[0], tables, strict=True))
     ):
-        return _kept[1]
+        return kept[1]
     values = np.array([_numbers(us) for us, _ in tables], dtype=float)
     p: dict[str, Any] = {k: values[:, i] for i, k in enumerate(NUMBERS)}
     p["execute_threats"] = first.united_states.p["execute_threats"]
@@ -82,7 +84,7 @@ def _columns(batch: Batch) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
         dtype=float,
     )
     out = (p, {"credibility_decay": per[:, 0], "credibility_execution_gain": per[:, 1]})
-    _kept[0], _kept[1] = tables, out
+    _kept[0] = (tables, out)
     return out
 
 
