@@ -101,7 +101,11 @@ class Batch:
             return rows(current) if stack is None else stack(current)
         current = list(map(operator.attrgetter(name), self.models))
         kept = self._kept.get(name)
-        if kept is not None and all(map(operator.is_, kept[0], current)):
+        if (
+            kept is not None
+            and len(kept[0]) == len(current)  # as many runs, then each the very object
+            and all(map(operator.is_, kept[0], current))
+        ):
             return kept[1]
         out = rows(current) if stack is None else stack(current)
         self._kept[name] = (current, out)
@@ -120,7 +124,11 @@ class Batch:
         get = operator.attrgetter(*names)
         current = [a for o in objs for a in get(o)]
         kept = self._kept.get(key)
-        if kept is not None and all(map(operator.is_, kept[0], current)):
+        if (
+            kept is not None
+            and len(kept[0]) == len(current)  # as many runs, then each the very object
+            and all(map(operator.is_, kept[0], current))
+        ):
             return kept[1]
         r, k = len(objs), len(names)
         values = np.array(current, dtype=float).reshape(r, k, -1)

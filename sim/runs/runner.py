@@ -40,7 +40,7 @@ class RunResult:
     allies: dict[str, Any] = field(default_factory=dict)  # column -> numpy array
     events: dict[str, list[Any]] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
-    probe_options: dict[str, list[Any]] = field(default_factory=dict)
+    probe_options: dict[str, Any] = field(default_factory=dict)  # column -> array (or [] if none)
     error: str = ""
     world: dict[str, Any] = field(default_factory=dict)  # the sampled values this run used
 
