@@ -335,12 +335,20 @@ def tree(widget, tokens) -> list[str]:
 def settled(look, quiet: float = 1.5, limit: float = 60.0):
     """What ``look()`` returns once it has stayed the same for ``quiet`` seconds: the watchers
     wake and render in their own threads, later on a loaded machine (a fixed second's wait read
-    a page half drawn in CI)."""
+    a page half drawn in CI). A widget closed while it is walked (its comm gone: the page is
+    being redrawn in another thread, seen once on a loaded machine) counts as a change."""
+
+    def look_once():
+        try:
+            return look()
+        except AttributeError:  # ipywidgets: a closed widget has no comm, so no model id
+            return object()  # equal to nothing: not yet settled
+
     t0 = time.time()
-    last, since = look(), time.time()
+    last, since = look_once(), time.time()
     while time.time() - t0 < limit:
         time.sleep(0.25)
-        now = look()
+        now = look_once()
         if now != last:
             last, since = now, time.time()
         elif time.time() - since >= quiet:
