@@ -173,12 +173,7 @@ def update_indices(batch: Batch, now: Mapping[str, np.ndarray] | None = None) ->
         )[None]
     else:
         us_states = [m.united_states for m in models]
-        us = cap.us_in_europe(
-            batch.kept("us_base"),
-            _column([u.posture for u in us_states]),
-            np.array([u.exited_mechanisms for u in us_states], dtype=bool),
-            np.array([u.p["exit_capability_loss"] for u in us_states], dtype=float),
-        )
+        us = cap.us_in_europe_of(batch.kept("us_base"), us_states)
         growth = _column(
             [
                 cap.requirement_growth(

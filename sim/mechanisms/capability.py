@@ -402,12 +402,15 @@ def backlog_years(backlog: np.ndarray, capacity: np.ndarray) -> np.ndarray:
 def stocks(pipes: Sequence[CapabilityPipeline]) -> np.ndarray:
     """The stocks of ``pipes`` (run x ally x category): the array of their rows when the rows
     are theirs, in their order (a batch after its first year, a pipeline alone: no copy; read
-    it, do not write into it), else the pipelines' stocks stacked."""
+    it, do not write into it), those rows taken out of it when the pipes are some of one
+    array's (a block of a batch's runs), else the pipelines' stocks stacked."""
     rows = pipes[0]._rows
     if len(rows.pipes) == len(pipes) and all(
         a is b for a, b in zip(rows.pipes, pipes, strict=True)
     ):
         return rows.stock
+    if all(p._rows is rows for p in pipes):
+        return rows.stock[[p._r for p in pipes]]
     return np.array([p.stock for p in pipes])
 
 
@@ -498,6 +501,18 @@ def us_in_europe(us_base: np.ndarray, posture: Any, exited: Any, loss: Any) -> n
             cut[..., k] = np.where(exited, us[..., k] * (1.0 - loss), us[..., k])
         return cut
     return us
+
+
+def us_in_europe_of(us_base: np.ndarray, us_states: Sequence[Any]) -> np.ndarray:
+    """:func:`us_in_europe` of each run (runs x categories), read from its US agent: its
+    posture, whether it has left the coordination mechanisms and its ``exit_capability_loss``
+    (each run's ``AllianceModel.us_capability_in_europe()``)."""
+    return us_in_europe(
+        us_base,
+        np.array([u.posture for u in us_states], dtype=float)[:, None],
+        np.array([u.exited_mechanisms for u in us_states], dtype=bool),
+        np.array([u.p["exit_capability_loss"] for u in us_states], dtype=float),
+    )
 
 
 def planning_target(

@@ -338,7 +338,8 @@ def gather(models: Sequence[AllianceModel], targets: np.ndarray) -> Runs:
     else:
         closeness, km, travel, hub = (np.array([f[i] for f in fixed]) for i in range(4))
     enablers = np.empty((len(models), 3))
-    enablers[:, 0] = cap.in_europe(np.array(weights), _stocks(models))[:, cap.ENABLERS]
+    stocks = cap.stocks([m.pipeline for m in models])
+    enablers[:, 0] = cap.in_europe(np.array(weights), stocks)[:, cap.ENABLERS]
     posture = values[:, 0:1]
     us_europe = cap.us_in_europe(np.array(us_base), posture, values[:, 1] != 0.0, values[:, 2])
     enablers[:, 1] = us_europe[:, cap.ENABLERS]
@@ -360,18 +361,6 @@ def gather(models: Sequence[AllianceModel], targets: np.ndarray) -> Runs:
         force=values[:, 4:5],
         enablers=enablers,
     )
-
-
-def _stocks(models: Sequence[AllianceModel]) -> np.ndarray:
-    """The runs' stocks (runs x allies x categories): rows of their batch's array when their
-    pipelines' rows are one array's (a block of a batch's runs), else stacked."""
-    pipes = [m.pipeline for m in models]
-    rows = pipes[0]._rows
-    if all(p._rows is rows for p in pipes):
-        if len(pipes) == len(rows.pipes):
-            return cap.stocks(pipes)
-        return rows.stock[[p._r for p in pipes]]
-    return np.array([p.stock for p in pipes])
 
 
 def _presence_at(th: Theatre, targets: np.ndarray, key: bytes) -> np.ndarray:

@@ -380,12 +380,7 @@ def record_years(batch: Batch) -> None:
     state, why, shares, signals = _ally_arrays(batch, stocks)
     us_states = [m.united_states for m in models]
     posture = [u.posture for u in us_states]
-    us = cap.us_in_europe(  # each run's us_capability_in_europe()
-        us_base,
-        np.array(posture, dtype=float)[:, None],
-        np.array([u.exited_mechanisms for u in us_states], dtype=bool),
-        np.array([u.p["exit_capability_loss"] for u in us_states], dtype=float),
-    )
+    us = cap.us_in_europe_of(us_base, us_states)
     free = [m.russia.forces.free for m in models]
     readiness = np.add.reduce(  # readiness_level(): the thresholds free forces reach
         np.array(free, dtype=float)[:, None]
