@@ -360,3 +360,41 @@ def test_the_success_chance_is_the_formulas(ready):
         got = local_balance.success_chance(c, reach, depth)
         assert got.tobytes() == want.tobytes()
         assert not np.shares_memory(got, reach)
+
+
+# -- third pass (issue 25): the race's scratch arrays ------------------------------------------
+
+
+def test_a_race_of_many_rows_returns_nothing_of_its_scratch(ready):
+    """A race of many rows works in its thread's scratch (:func:`~sim.mechanisms.local_balance.
+    _scratch`): what it returned stays what it was after the next races of the thread, larger
+    and smaller, and each gives what every row through every step gives, bit for bit."""
+    c = ready[0].p_crisis
+    results = []
+    for rows in (300, 600, 200, 9):
+        rng = np.random.default_rng(rows)
+        attacker = rng.lognormal(1.0, 1.0, rows)
+        in_place = rng.uniform(0.0, 6.0, rows)
+        amounts = rng.uniform(0.0, 2.0, (rows, 34))
+        delays = rng.uniform(0.0, 900.0, (rows, 34))
+        args = (c, attacker, in_place, amounts, delays, c["probe_depth_km"])
+        got = local_balance.race(*args)
+        untimed = local_balance.race(*args, timing=False)
+        results.append((got, untimed, _reference_race(*args)))
+    for got, untimed, want in results:
+        for x, y in zip(
+            (got.reach_km, got.hours, got.first_help_hours, got.defenders_end), want, strict=True
+        ):
+            assert x.tobytes() == y.tobytes()
+        assert untimed.reach_km.tobytes() == want[0].tobytes()
+        assert untimed.defenders_end.tobytes() == want[3].tobytes()
+
+
+def test_arrivals_before_the_onset_are_refused(ready):
+    """A negative delay (before the onset) is refused, as counting bins from the end would
+    hide it."""
+    c = ready[0].p_crisis
+    delays = np.full((200, 3), 10.0)
+    delays[5, 1] = -100.0
+    with pytest.raises(ValueError, match="onset"):
+        local_balance.race(c, np.ones(200), np.ones(200), np.ones((200, 3)), delays, 10.0)

@@ -38,6 +38,7 @@ if the advance covers ``depth_km`` within ``horizon_days``.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -89,11 +90,12 @@ def race(
     dt = c["race_step_hours"]
     steps = math.ceil(c["horizon_days"] * 24.0 / dt)
     spread = max(c["arrival_spread_hours"], 1e-9)
-    defenders = _arrivals(amounts, delays, spread, dt, steps)  # steps + 1 x rows
+    n = len(attacker)
+    keep = n >= _FEW  # many rows: the steps' arrays in this thread's scratch (:func:`_scratch`)
+    defenders = _arrivals(amounts, delays, spread, dt, steps, keep)  # steps + 1 x rows
     defenders += in_place
     halt, rout = c["halt_ratio"], max(c["rout_ratio"], c["halt_ratio"] + 1e-9)
     pace = c["advance_km_per_day"] / 24.0
-    n = len(attacker)
     end = defenders[-1].copy()
     moving = None  # every row takes the steps
     if n >= _FEW and halt > 0.0 and 0.0 < pace < math.inf and 0.0 < dt < math.inf and rout > halt:
@@ -105,19 +107,21 @@ def race(
             moving = np.flatnonzero(~stopped)
     if moving is None:
         speed, pressing = defenders, attacker  # (reused: the defenders' end is kept)
-    else:
-        speed, pressing = defenders[:, moving], attacker[moving]
+    else:  # (the moving rows' columns, as ``defenders[:, moving]`` gives them)
+        shape = (len(defenders), len(moving))
+        speed = np.take(defenders, moving, axis=1, out=_scratch("speed", shape, keep), mode="clip")
+        pressing = attacker[moving]
     np.maximum(speed, 1e-9, out=speed)
     np.divide(pressing, speed, out=speed)  # rho
     speed -= halt
     surplus = np.maximum(speed, 0.0, out=speed)
-    covered = surplus + (rout - halt)
+    covered = np.add(surplus, rout - halt, out=_scratch("covered", speed.shape, keep))
     np.divide(surplus, covered, out=speed)
     speed *= pace
     # the km covered by each step's start (``covered`` reused)
     covered[0] = 0.0
     _running_sum(np.multiply(speed[:-1], dt, out=covered[1:]), covered[1:])
-    reach = covered[-1]
+    reach = covered[-1].copy()  # (``covered`` may be the scratch's: a row of its own)
     if not timing:
         if moving is not None:  # a stopped row covers 0 km
             moved, reach = reach, np.zeros(n)
@@ -156,32 +160,48 @@ _FEW = 192
 
 
 def _arrivals(
-    amounts: np.ndarray, delays: np.ndarray, spread: float, dt: float, steps: int
+    amounts: np.ndarray,
+    delays: np.ndarray,
+    spread: float,
+    dt: float,
+    steps: int,
+    keep: bool = False,
 ) -> np.ndarray:
     """Reinforcements arrived by each time step (steps + 1 x rows): each source arrives
     linearly over ``spread`` hours from its delay, its start and end rounded to the time grid.
     The arrival rate of a row is a sum of steps (a slope of amount / spread switched on at the
     delay and off after the spread), so two running sums of a few slope changes replace a
     rows x sources x times array (in two buffers, reused in place: the result is a view of
-    one)."""
+    one; with ``keep``, of this thread's scratch, :func:`_scratch`: read it before the next
+    race of the thread).
+
+    Each step x row's change is its sources' slopes added in their order onto 0.0 (``np.add.
+    at``, unbuffered in index order: what ``np.bincount`` with weights adds, into an array
+    that is not new)."""
     rows = amounts.shape[0]
     n = steps + 1
-    slope = (amounts / spread).ravel()
+    slope = np.divide(amounts, spread, out=_scratch("slope", amounts.shape, keep)).reshape(-1)
     # the steps at which each source starts and stops arriving, both in one array
-    at = np.empty((2, *delays.shape))
+    at = _scratch("at", (2, *delays.shape), keep)
     np.minimum(delays, 1e9, out=at[0])
     np.add(at[0], spread, out=at[1])
     at /= dt
     np.round(at, out=at)
     np.minimum(at, n, out=at)
-    index = at.astype(np.intp)
+    index = _scratch("index", at.shape, keep, np.intp)
+    np.copyto(index, at, casting="unsafe")  # (as ``at.astype(np.intp)``: truncated)
     index *= rows
     index += np.arange(rows)[:, None]  # bins of step x row
     on, off = index
     size = rows * (n + 1)
-    # the changes of each step x row, the sources added in their order: (none: ints)
-    change = np.bincount(on.ravel(), slope, size).astype(float, copy=False)
-    rate = np.bincount(off.ravel(), slope, size).astype(float, copy=False)
+    if on.size and on.min() < 0:  # (a delay before the onset: not counted from the end)
+        raise ValueError("arrivals before the onset")
+    # the changes of each step x row, the sources added in their order
+    both = _scratch("changes", (2, size), keep)
+    both.fill(0.0)
+    change, rate = both
+    np.add.at(change, on.reshape(-1), slope)
+    np.add.at(rate, off.reshape(-1), slope)
     np.subtract(change, rate, out=change)
     change, rate = change.reshape(n + 1, rows), rate.reshape(n + 1, rows)
     _running_sum(change[:n], rate[:n])
@@ -190,6 +210,29 @@ def _arrivals(
     out[0] = 0.0
     _running_sum(rate[: n - 1], out[1:])
     return out
+
+
+# each thread's scratch arrays (:func:`_scratch`)
+_SCRATCH = threading.local()
+
+
+def _scratch(name: str, shape: tuple[int, ...], keep: bool, dtype: Any = float) -> np.ndarray:
+    """An array of ``shape`` (values undefined) for one step of a race of many rows: with
+    ``keep``, the first entries of an array kept for this thread under ``name`` (made anew,
+    larger, when too small), else a new one. Issue 25: a race of many rows (a block of Russia's
+    reckoning, :func:`~sim.mechanisms.crisis.perceived_successes`) made arrays of a few hundred
+    kB that the allocator handed back to the system when freed and had to page in anew, zeroed,
+    the next time: a third of the race's time. Keyed on the name and the thread: safe as a race
+    reads and writes its scratch only while it runs (a thread runs one race at a time) and
+    returns none of it (what it returns is copied out of it), and each thread has its own."""
+    if not keep:
+        return np.empty(shape, dtype)
+    size = math.prod(shape)
+    kept = getattr(_SCRATCH, name, None)
+    if kept is None or kept.size < size:
+        kept = np.empty(size, dtype)
+        setattr(_SCRATCH, name, kept)
+    return kept[:size].reshape(shape)
 
 
 def _running_sum(x: np.ndarray, out: np.ndarray) -> np.ndarray:
