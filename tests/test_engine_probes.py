@@ -398,3 +398,21 @@ def test_arrivals_before_the_onset_are_refused(ready):
     delays[5, 1] = -100.0
     with pytest.raises(ValueError, match="onset"):
         local_balance.race(c, np.ones(200), np.ones(200), np.ones((200, 3)), delays, 10.0)
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_a_block_of_what_was_gathered_is_what_the_block_gathers(ready, shared):
+    """:meth:`~sim.mechanisms.theatre.Runs.block` (the assessment gathers a group once, then
+    races it in blocks) gives each field as gathering the block's runs alone gives it, runs
+    sharing their fixed arrays or not (world 7: other travel times; a block of runs that share
+    them, taken from runs that do not, has them per run: the same values, broadcast)."""
+    ms = [ready[0], ready[4], ready[5], ready[3]] if shared else ready
+    s = ms[0].ally_state
+    targets = np.flatnonzero(ms[0].theatre.reachable & s.member & s.armed)
+    whole = theatre.gather(ms, targets)
+    for lo, hi in ((0, 2), (2, len(ms)), (1, 3)):
+        part, alone = whole.block(lo, hi), theatre.gather(ms[lo:hi], targets)
+        for f in part.__dataclass_fields__:
+            x, y = getattr(part, f), getattr(alone, f)
+            y = np.broadcast_to(y, x.shape)
+            assert np.ascontiguousarray(x).tobytes() == np.ascontiguousarray(y).tobytes(), f

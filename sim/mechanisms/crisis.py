@@ -180,16 +180,34 @@ def perceived_successes(
     g, n = len(models), len(targets)
     if not models[0].on("local_balance"):
         return np.full((g, n), 0.5)
-    if g > _BLOCK:  # each run's row is its own: in blocks, whose arrays stay in the caches
-        return np.concatenate(
-            [
-                perceived_successes(
-                    models[i : i + _BLOCK], targets, us[i : i + _BLOCK], europe[i : i + _BLOCK]
-                )
-                for i in range(0, g, _BLOCK)
-            ]
-        )
-    runs = theatre.gather(models, targets)  # each run's state, read once
+    runs = theatre.gather(models, targets)  # each run's state, read once for them all
+    if g <= _BLOCK:
+        return _perceived(models, targets, us, europe, runs)
+    # each run's row is its own: in blocks, whose arrays stay in the caches
+    return np.concatenate(
+        [
+            _perceived(
+                models[i : i + _BLOCK],
+                targets,
+                us[i : i + _BLOCK],
+                europe[i : i + _BLOCK],
+                runs.block(i, i + _BLOCK),
+            )
+            for i in range(0, g, _BLOCK)
+        ]
+    )
+
+
+def _perceived(
+    models: Sequence[AllianceModel],
+    targets: np.ndarray,
+    us: np.ndarray,
+    europe: np.ndarray,
+    runs: theatre.Runs,
+) -> np.ndarray:
+    """:func:`perceived_successes` of a block of at most ``_BLOCK`` runs, ``runs`` what
+    :func:`~sim.mechanisms.theatre.gather` read of them."""
+    g, n = len(models), len(targets)
     shift = np.array([math.log(max(e, 1e-6) / max(1.0 - e, 1e-6)) for e in europe.tolist()])
     without_us = aid_logits_over(models, targets, 0.0, runs)
     without_us += shift[:, None, None]

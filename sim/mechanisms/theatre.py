@@ -12,7 +12,7 @@ actual crisis, probabilities in Russia's reckoning). Rules in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -295,6 +295,23 @@ class Runs:
     posture: np.ndarray
     force: np.ndarray
     enablers: np.ndarray
+
+    def block(self, lo: int, hi: int) -> Runs:
+        """What was read of the runs ``lo`` to ``hi`` (of those gathered, in their order): each
+        array's rows (views), the fixed arrays as they are where the runs share them."""
+        shared = self.closeness.ndim == 2  # (targets x allies: one array for every run)
+        return Runs(
+            **{
+                f.name: a if shared and f.name in _SHARED else a[lo:hi]
+                for f in fields(self)
+                for a in (getattr(self, f.name),)
+            }
+        )
+
+
+# the arrays of :func:`fixed_arrays` in :class:`Runs`, without a first axis of runs where the runs
+# share them
+_SHARED = frozenset(("closeness", "km", "travel", "hub"))
 
 
 def gather(models: Sequence[AllianceModel], targets: np.ndarray) -> Runs:
