@@ -416,3 +416,27 @@ def test_a_block_of_what_was_gathered_is_what_the_block_gathers(ready, shared):
             x, y = getattr(part, f), getattr(alone, f)
             y = np.broadcast_to(y, x.shape)
             assert np.ascontiguousarray(x).tobytes() == np.ascontiguousarray(y).tobytes(), f
+
+
+def test_the_refresh_reads_the_batchs_kept_factors_until_a_theatre_binds_new_ones():
+    """:func:`~sim.mechanisms.theatre.refresh_theatres` given the batch reads the theatres'
+    purchasing-power factors and armed allies as the batch keeps them (each the very array of
+    the run's theatre) and sees a theatre that binds new ones: each run's own forces are what
+    its theatre refreshed alone gives, bit for bit."""
+    base = sim.load_scenario(ROOT / "scenarios" / "baseline.toml")
+    worlds = [base, base.with_params({"crisis.ppp_elasticity": 0.3, "crisis.bde_cost_bn": 9.0})]
+    models = [AllianceModel(worlds[k % 2], rng=30 + k) for k in range(4)]
+    batch = Batch(models)
+    for step in range(3):
+        if step == 2:  # a theatre's factors bound anew (a what-if): seen by the batch
+            models[1].theatre.ppp = models[1].theatre.ppp * 2.0
+            models[2].theatre.armed = np.zeros(31, dtype=bool)
+        for phase in engine_year.PHASES:
+            phase(batch)
+            if phase is engine_year.russia_prepares:  # (its stocks as the refresh read them)
+                for m in models:
+                    alone = copy.copy(m.theatre)
+                    theatre.refresh_theatres([alone], [m], [m.year])
+                    assert alone.own.tobytes() == m.theatre.own.tobytes()
+                    assert alone.us_host.tobytes() == m.theatre.us_host.tobytes()
+    assert not models[2].theatre.own.any()

@@ -63,7 +63,7 @@ def russia_prepares(batch: Batch) -> None:
     models = batch.models
     russia.prepare(batch)
     greyzone.attack(batch)
-    refresh_theatres([m.theatre for m in models], models, [m.year for m in models])
+    refresh_theatres([m.theatre for m in models], models, [m.year for m in models], batch)
 
 
 def russia_incursions(batch: Batch) -> None:

@@ -25,6 +25,7 @@ from . import capability as cap
 from .local_balance import ppp_factor
 
 if TYPE_CHECKING:
+    from ..engine.batch import Batch
     from ..model.alliance import AllianceModel
 
 US_HUB = "DEU"  # where US reinforcements within Europe start from (EUCOM, Ramstein)
@@ -197,7 +198,10 @@ MANOEUVRE = cap.CATEGORIES.index("manoeuvre")
 
 
 def refresh_theatres(
-    theatres: Sequence[Theatre], models: Sequence[AllianceModel], years: Sequence[int]
+    theatres: Sequence[Theatre],
+    models: Sequence[AllianceModel],
+    years: Sequence[int],
+    batch: Batch | None = None,
 ) -> None:
     """This year's forces in each run's theatre: own forces from the manoeuvre stocks,
     forward presence and US forces from the data of ``year`` (the latest data year after the
@@ -211,12 +215,20 @@ def refresh_theatres(
     the members (compared by value: a join changes them in place). Kept on the theatre
     (``presence_from``; a presence bound from outside, a test's or a what-if's, is made anew
     the next year, as before). Safe as nothing writes into a theatre's presence in place (the
-    model binds a new one)."""
+    model binds a new one).
+
+    ``batch``: the batch whose models' theatres these are, in its order (:mod:`sim.engine`),
+    whose kept stacks of the theatres' purchasing-power factors and armed allies are read
+    (:meth:`~sim.engine.batch.Batch.kept`: keyed on the very arrays, which a theatre binds once,
+    at its making, and nothing writes into), not stacked anew each year."""
     cs = [t.c for t in theatres]
     stock = cap.stocks([m.pipeline for m in models])[:, :, MANOEUVRE]
-    ppp = np.array([t.ppp for t in theatres])
+    if batch is None or len(batch) == 1:  # (a batch of one: new each year, nothing kept)
+        ppp = np.array([t.ppp for t in theatres])
+        armed = np.array([t.armed for t in theatres])
+    else:
+        ppp, armed = batch.kept("theatre.ppp"), batch.kept("theatre.armed")
     bde_cost = np.array([c["bde_cost_bn"] for c in cs], dtype=float)[:, None]
-    armed = np.array([t.armed for t in theatres])
     own = np.where(armed, stock * ppp / bde_cost, 0.0)
     per_year = [(y, c["troops_per_bde"]) for y, c in zip(years, cs, strict=True)]
     hosts = _shared([_us_hosts(*k) for k in per_year])
