@@ -341,11 +341,14 @@ def choose_probes(
         chance = assess(ms, cand, u, e)
         best = chance.max(axis=1)
         p = group.numbers([m.russia.p for m in ms], _PROBE_KEYS)
-        ready = np.array([[readiness[i]] for i in rows])
+        # each run's readiness and confidence, in one call: a column each
+        columns = np.array(
+            [(readiness[i], m.russia.confidence) for i, m in zip(rows, ms, strict=True)]
+        )
+        ready, confidence = columns[:, 0:1], columns[:, 1:2]
         u, e = u[:, None], e[:, None]
         resolve = p["probe_us_weight"] * u + (1.0 - p["probe_us_weight"]) * e
         cost = p["probe_cost"] * resolve * (1.0 + p["probe_overstretch"] * (1.0 - ready))
-        confidence = np.array([[m.russia.confidence] for m in ms])
         worth = stacked([value[i] for i in rows])
         utility = (
             p["probe_gain"] * worth * chance
@@ -368,24 +371,25 @@ def choose_probes(
             chosen = (cumulative < at[:, None]).sum(axis=1).tolist()
         else:
             chosen = [int(np.searchsorted(cumulative[k], at[k])) for k in range(len(rows))]
-        bests, stays, costs = best.tolist(), probs[:, -1].tolist(), cost[:, 0].tolist()
-        us_read, eu_read = us[rows].tolist(), eu[rows].tolist()
-        for k, i in enumerate(rows):
-            r = models[i].russia
-            r.success_estimate = bests[k]
-            r.probe_probability = 1.0 - stays[k]
-            pick = chosen[k]
-            r.options = ProbeOptions(
-                cand,
-                value[i],
-                chance[k],
-                costs[k],
-                utility[k],
-                probs[k],
-                pick,
-                us_read[k],
-                eu_read[k],
-            )
+        # each run's numbers and rows (iterating an array gives its rows at less cost)
+        for i, m, bst, stay, cst, pick, ch, ut, pr, us_read, eu_read in zip(
+            rows,
+            ms,
+            best.tolist(),
+            probs[:, -1].tolist(),
+            cost[:, 0].tolist(),
+            chosen,
+            chance,
+            utility,
+            probs,
+            us[rows].tolist(),
+            eu[rows].tolist(),
+            strict=True,
+        ):
+            r = m.russia
+            r.success_estimate = bst
+            r.probe_probability = 1.0 - stay
+            r.options = ProbeOptions(cand, value[i], ch, cst, ut, pr, pick, us_read, eu_read)
             if pick < len(cand):
                 r.cooldown = r.p["probe_cooldown_years"]
                 picks[i] = int(cand[pick])
