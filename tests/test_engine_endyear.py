@@ -9,13 +9,16 @@ import math
 import operator
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import sim
 from sim.agents import russia as ru
 from sim.engine import year as engine_year
 from sim.engine.batch import Batch
+from sim.engine.lockstep import run_jobs
 from sim.model.alliance import AllianceModel
+from sim.runs.runner import _frame, _frame_per_run
 
 # Runs of one structure (the US leaves the coordination mechanisms at a missed deadline) that
 # differ in numbers: the deadline's year (judged in different years, or never in the run), how
@@ -314,3 +317,20 @@ def test_handed_rows_are_keyed_on_identity():
     assert batch.handed("other", flat) is None
     rows[1][0][:] = 7.0  # a write into a run's row is a write into the arrays
     assert batch.handed("k", flat)[0][1].tolist() == [7.0, 7.0]
+
+
+def test_collected_tables_are_their_own_and_those_of_a_frame_per_run():
+    """:func:`sim.runs.runner._frame` hands pandas its columns without a copy (no block per
+    dtype made): the table is still the one a frame per run gives, and shares no memory with
+    the runs' results (a write into it cannot reach them)."""
+    scenario = sim.Scenario.default().with_params({"united_states.exit_mechanisms": True})
+    results = run_jobs(scenario, [(k, 40 + k, None) for k in range(3)])
+    for part in ("model", "allies", "events", "probe_options"):
+        frame = _frame(results, part)
+        pd.testing.assert_frame_equal(frame, _frame_per_run(results, part), check_exact=True)
+        for col in frame.columns:
+            values = frame[col].to_numpy()
+            for r in results:
+                own = getattr(r, part).get(col)
+                if isinstance(own, np.ndarray):
+                    assert not np.shares_memory(values, own), (part, col)

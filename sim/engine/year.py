@@ -110,11 +110,12 @@ def deliver(batch: Batch) -> None:
 
 
 def end_year(batch: Batch) -> None:
-    """Steps 5-6: the deadline judged (per model: its events), Russia reads resolve (M3, over
-    the batch: :mod:`sim.engine.resolve`), the year recorded (over the batch:
-    :func:`~sim.model.outputs.record_years`)."""
-    for m in batch.models:
-        m._end_year()
+    """Steps 5-6: the deadline judged (per model, its events; only the runs whose deadline
+    falls due this year or whose last year it is: :meth:`AllianceModel._end_year`), Russia
+    reads resolve (M3, over the batch: :mod:`sim.engine.resolve`), the year recorded (over the
+    batch: :func:`~sim.model.outputs.record_years`)."""
+    for m in [m for m in batch.models if m.united_states.deadline_due() or m.year >= m.end_year]:
+        m._end_year()  # only the runs with something to do: a deadline or their last year
     resolve.read_resolve(batch)
     record_years(batch)
 
