@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import csv
 import math
+import operator
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
@@ -55,7 +56,7 @@ import numpy as np
 
 from .. import data
 from ..agents.russia import incursion_rates
-from ..engine.batch import Batch
+from ..engine.batch import Batch, rows
 
 if TYPE_CHECKING:
     from ..model.alliance import AllianceModel
@@ -128,9 +129,15 @@ def exposures(batch: Batch) -> np.ndarray:
     * sea: ``proximity ^ e`` for the allies on the Baltic or the Black Sea (the Nordic-Baltic
       Eight, Poland, Germany; the Black Sea littoral), 0 for the others.
     """
-    able = batch.stack(lambda m: m.ally_state.member) & batch.stack(lambda m: m.armed)
-    fixed = batch.stack(_exposure_fixed)
+    able = _gather(batch, "ally_state.member") & batch.kept("armed")
+    fixed = batch.kept("p_russia", lambda _: rows(list(map(_exposure_fixed, batch.models))))
     return np.where(able[:, None, :], fixed, 0.0)
+
+
+def _gather(batch: Batch, name: str) -> np.ndarray:
+    """The models' attribute ``name`` (dotted: ``ally_state.threat``) stacked over the runs, as
+    :meth:`Batch.stack` stacks it."""
+    return rows(list(map(operator.attrgetter(name), batch.models)))
 
 
 def exposure(model: AllianceModel) -> np.ndarray:
@@ -139,7 +146,14 @@ def exposure(model: AllianceModel) -> np.ndarray:
 
 
 def _exposure_fixed(model: AllianceModel) -> np.ndarray:
-    """:func:`_exposure_all` at the run's own parameters (runs of a batch may differ in them)."""
+    """:func:`_exposure_all` at the run's own parameters (runs of a batch may differ in them).
+
+    Over a batch (:func:`exposures`) the runs' arrays are stacked once and kept on the batch
+    (:meth:`Batch.kept` under ``p_russia``, keyed on the identity of each run's ``[russia]``
+    table): a run's array is fixed for its table (the network's proximity, the theatre's
+    region and the data are bound once in a run; the batch's models are its own), and a lever
+    moved mid-run binds a new table (:meth:`AllianceModel.change_params`), so it is stacked
+    anew."""
     p = model.p_russia
     return _exposure_all(model, p["incursion_exposure_elasticity"], p["incursion_belarus_weight"])
 
@@ -172,16 +186,26 @@ def firmness_logits(batch: Batch) -> np.ndarray:
     presence / (1 + presence)``, presence the allied and US ground forces in it (bde-e,
     :class:`~sim.mechanisms.theatre.Theatre`: the lead nations' forward presence summed in
     their order, one run's or the batch's, then the US's)."""
-    presence = np.add.reduce(batch.stack(lambda m: m.theatre.presence), axis=1) + batch.stack(
-        lambda m: m.theatre.us_host
-    )
-    threat = batch.stack(lambda m: m.ally_state.threat)
+    if len(batch) == 1:  # (Batch.kept reads a batch of one's attribute by its plain name)
+        sums = _presence_sums([batch.models[0].theatre.presence])
+    else:
+        sums = batch.kept("theatre.presence", _presence_sums)
+    presence = sums + _gather(batch, "theatre.us_host")
+    threat = _gather(batch, "ally_state.threat")
     p = batch.params("russia")
     return (
         p["incursion_firm_base"]
         + p["incursion_firm_threat"] * threat
         + p["incursion_firm_presence"] * presence / (1.0 + presence)
     )
+
+
+def _presence_sums(presences: list[np.ndarray]) -> np.ndarray:
+    """The forward presence in each ally (runs x hosts: the lead nations' summed in their
+    order) of the runs' theatres' ``presence`` arrays. Kept on a batch (:meth:`Batch.kept`,
+    keyed on each run's array's identity): a theatre binds a new array when its presence
+    changes and never writes into it (:func:`~sim.mechanisms.theatre.refresh_theatres`)."""
+    return np.add.reduce(rows(presences), axis=1)
 
 
 def firmness_logit(model: AllianceModel) -> np.ndarray:
@@ -313,8 +337,7 @@ def act(batch: Batch) -> list[list[Incursion]]:
     out: list[list[Incursion]] = [[] for _ in models]
     for m in models:
         m.russia.incursions_this_year = []
-    active = counts.any(axis=1)
-    if not active.any():
+    if not counts.any():
         return out
     logit = firmness_logits(batch)  # computed once: Russia's reading and the answers share it
     weights = target_weight_table(batch, logit)
@@ -324,18 +347,11 @@ def act(batch: Batch) -> list[list[Incursion]]:
     _check_p(weights[drawn])
     per_kind = np.where(drawn, counts, 0)
     n = per_kind.sum(axis=1)
-    p_us = np.zeros(len(models))
-    blocks = []
-    for r in np.flatnonzero(active).tolist():
-        m = models[r]
-        us = m.united_states
-        p_us[r] = us.respond_probability(
-            m.now["china_pull"], m.nuclear_liability, us.reassurance_now(m.now)
-        )
-        if n[r]:
-            blocks.append(m.russia.incursion_rng.random(4 * int(n[r])))
-    if not blocks:
+    fed = n.nonzero()[0].tolist()
+    if not fed:
         return out
+    sizes = n.tolist()
+    blocks = [models[r].russia.incursion_rng.random(4 * sizes[r]) for r in fed]
     u = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
     # incursions in stream order (run, kind, then each of the kind's); a kind's segment of its
     # run's block: its count of target uniforms, then count x 3 (row by row)
@@ -355,15 +371,22 @@ def act(batch: Batch) -> list[list[Incursion]]:
     serious = u[triple] < share[run]
     firm = u[triple + 1] < firm_p[run, targets]
     article4 = serious & firm
+    # the US's chance of standing with a target, in the runs with a request (it draws nothing)
+    p_us = np.zeros(len(models))
+    for r in np.unique(run[article4]).tolist():
+        m = models[r]
+        us = m.united_states
+        p_us[r] = us.respond_probability(
+            m.now["china_pull"], m.nuclear_liability, us.reassurance_now(m.now)
+        )
     stood = article4 & (u[triple + 2] < p_us[run])
     # None without Article 4 (asarray: NumPy's stubs type a 3-argument where as a tuple)
     us_stood = np.asarray(np.where(article4, stood, None)).tolist()
     d = Drawn(run, targets, seg % 3, serious, firm, article4, stood, us_stood)
-    fed = n.nonzero()[0].tolist()
     whys = _whys(batch, fed, rates, growth, situations)  # Russia's reading before it learns
     feed_back(batch, d)
     # the Incursion records of the batch at once (tuple.__new__: a named tuple's own _make)
-    years = np.repeat(np.array([m.year for m in models]), n).tolist()
+    years = [y for r in fed for y in repeat(models[r].year, sizes[r])]
     records = list(
         map(
             tuple.__new__,
@@ -385,18 +408,22 @@ def act(batch: Batch) -> list[list[Incursion]]:
     texts = _routine_texts(models[0])
     parts = texts[(d.kind[routine] * 2 + firm[routine]) * (len(texts) // 6) + targets[routine]]
     parts = parts.tolist()
-    sizes, routines = n.tolist(), np.bincount(run[routine], minlength=len(models)).tolist()
-    lo = lo_routine = 0
+    routines = np.bincount(run[routine], minlength=len(models)).tolist()
+    requests = article4.nonzero()[0].tolist()  # the records of the requests, run by run
+    p_us_of = p_us.tolist()
+    lo = lo_routine = lo_request = 0
     for r, why in zip(fed, whys, strict=True):
         m = models[r]
         hi, hi_routine = lo + sizes[r], lo_routine + routines[r]
-        incs = out[r]
-        incs.extend(records[lo:hi])
+        incs = out[r] = records[lo:hi]
         russia = m.russia
         russia.incursions_this_year = incs
         russia.incursion_history.extend(incs)
         if hi_routine - lo_routine < hi - lo:
-            _log_article4(m, incs, why, firm_p[r], float(p_us[r]))
+            hi_request = lo_request + (hi - lo) - (hi_routine - lo_routine)
+            asked = [records[i] for i in requests[lo_request:hi_request]]
+            _log_article4(m, asked, why, firm_p[r], p_us_of[r])
+            lo_request = hi_request
         if hi_routine > lo_routine:
             k = hi_routine - lo_routine
             m.recorder.event(
@@ -469,7 +496,7 @@ def feed_back(batch: Batch, d: Drawn) -> None:
     models = batch.models
     run, target, article4 = d.run, d.target, d.article4
     sizes = np.bincount(run, minlength=len(models))
-    shock = np.array([m.ally_state.shock for m in models])  # a copy: written
+    shock = np.array(list(map(_SHOCK, models)))  # a copy: written
     params = batch.params("russia")
     w = _per_run(params["incursion_threat_weight"])
     n = shock.shape[1]
@@ -479,12 +506,8 @@ def feed_back(batch: Batch, d: Drawn) -> None:
     else:
         requests = article4.nonzero()[0]
         runs = run[requests]
-        closeness = np.array(
-            [
-                _closeness(models[r])[t]
-                for r, t in zip(runs.tolist(), target[requests].tolist(), strict=True)
-            ]
-        )
+        closeness = batch.kept("raw_weights", lambda _: rows([_closeness(m) for m in models]))
+        closeness = closeness[runs, target[requests]]
         alarm = np.zeros(closeness.shape)
         alarm[np.arange(requests.size), target[requests]] = w[runs]
         alarm = alarm + _per_run(params["incursion_article4_threat_weight"])[runs, None] * closeness
@@ -509,10 +532,14 @@ def feed_back(batch: Batch, d: Drawn) -> None:
         lo += size
 
 
+_SHOCK = operator.attrgetter("ally_state.shock")
+
+
 def _closeness(model: AllianceModel) -> np.ndarray:
     """Each ally's network closeness to each other (row: the target; ``raw_weights`` over its
     largest, 1 if all are 0; the target's own 1): fixed in a run (the network is built once),
-    so kept on its theatre (read-only)."""
+    so kept on its theatre (read-only), and the runs' stacked on a batch (:meth:`Batch.kept`
+    under ``raw_weights``, keyed on each run's network's identity)."""
     cache = model.theatre.cache
     out = cache.get(("incursion_closeness",))
     if out is None:
@@ -619,9 +646,9 @@ def _log_article4(
     firm_p: np.ndarray,
     p_us: float,
 ) -> None:
-    """One ``incursion`` event for each Article 4 request of ``incursions`` (the rest of the
-    year makes one more, after these: :func:`act`); the ``why`` says Russia's reading and the
-    target's and the US's chances."""
+    """One ``incursion`` event for each Article 4 request of ``incursions`` (the others are
+    passed over; the rest of the year makes one more, after these: :func:`act`); the ``why``
+    says Russia's reading and the target's and the US's chances."""
     for inc in incursions:
         if inc.article4:
             c = model.allies[inc.target].record.country
