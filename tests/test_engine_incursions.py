@@ -264,3 +264,39 @@ def test_the_rates_over_a_batch_are_each_runs_alone():
         assert m.russia.incursion_boldness(*s[1:]) == boldness[r]
         assert growth[r] == math.exp(min(50.0, boldness[r]))
     assert not rates[1].any() and rates[3].any()  # world 2: incursion_scale 0
+
+
+def test_what_the_batch_keeps_sees_a_lever_moved_and_a_presence_bound():
+    """The exposures, the presence's sums and the closeness kept on a batch from year to year
+    (:meth:`Batch.kept`) follow a run's new ``[russia]`` table (a lever moved mid-run) and a
+    presence bound from outside; a batch stepped over the years, a lever moved in one run
+    between them, gives each run what it gets alone."""
+    models = _models(1)
+    batch = Batch(models)
+    before = incursions.exposures(batch).copy()
+    logit = incursions.firmness_logits(batch).copy()
+    models[0].change_params({"russia.incursion_exposure_elasticity": 2.5})
+    models[1].theatre.presence = models[1].theatre.presence + 2.0
+    after = incursions.exposures(batch)
+    assert not np.array_equal(before[0], after[0])
+    assert np.array_equal(before[2:], after[2:])
+    assert np.array_equal(after[0], incursions.exposure(models[0]))
+    moved = incursions.firmness_logits(batch)
+    assert not np.array_equal(moved[1], logit[1])
+    assert np.array_equal(moved[1], incursions.firmness_logit(models[1]))
+
+    together = [make_model(params, seed=seed) for seed, params in WORLDS]
+    alone = [make_model(params, seed=seed) for seed, params in WORLDS]
+    batch = Batch(together)
+    for year in range(4):
+        if year == 2:
+            for m in (together[3], alone[3]):
+                m.change_params(
+                    {"russia.incursion_exposure_elasticity": 0.5, "russia.incursion_scale": 2.0}
+                )
+        engine_year.step(batch)
+        for m in alone:
+            m.step()
+        for a, b in zip(together, alone, strict=True):
+            assert _state(a) == _state(b)
+            assert a.russia.incursion_history == b.russia.incursion_history

@@ -23,23 +23,18 @@ def attack(batch: Batch) -> None:
     """Every run's grey-zone attacks this year (M8, C12): Poisson counts with mean
     :func:`~sim.agents.russia.greyzone_means` from the run's own stream, scaled by a human
     Russia's choice in a seminar (rounded), plus those scripted by events (each run's
-    ``greyzone_attacks_extra``, then emptied); ``greyzone_total`` their sum."""
+    ``greyzone_attacks_extra``, then emptied); ``greyzone_total`` their sum. The runs'
+    proximity to Russia is kept on the batch (:meth:`Batch.kept`: the network's, bound once in
+    a run and never written into)."""
     models = batch.models
-    # one row of numbers per run (gathered at once), each column of shape (runs, 1)
+    # the year's numbers, one row per run (gathered at once), each column of shape (runs, 1);
+    # the parameters as the batch keeps them (Batch.params: Russia's table is the model's)
     rows = np.array(
-        [
-            (
-                m.russia.p["greyzone_base"],
-                m.russia.p["greyzone_resolve_sensitivity"],
-                m.now["greyzone_escalation"],
-                m.russia.resolve_estimate,
-            )
-            for m in models
-        ],
-        dtype=float,
+        [(m.now["greyzone_escalation"], m.russia.resolve_estimate) for m in models], dtype=float
     )
-    p = {"greyzone_base": rows[:, 0:1], "greyzone_resolve_sensitivity": rows[:, 1:2]}
-    means = greyzone_means(p, rows[:, 2:3], batch.stack(lambda m: m.proximity), rows[:, 3:4])
+    means = greyzone_means(
+        batch.params("russia"), rows[:, 0:1], batch.kept("proximity"), rows[:, 1:2]
+    )
     attacks = np.array([m.rng.poisson(lam) for m, lam in zip(models, means, strict=True)])
     for i, m in enumerate(models):
         share = m.decided.russia_greyzone
