@@ -46,7 +46,7 @@ from __future__ import annotations
 import csv
 import math
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from importlib import resources
 from itertools import repeat
@@ -130,7 +130,14 @@ def exposures(batch: Batch) -> np.ndarray:
       Eight, Poland, Germany; the Black Sea littoral), 0 for the others.
     """
     able = _gather(batch, "ally_state.member") & batch.kept("armed")
-    fixed = batch.kept("p_russia", lambda _: rows(list(map(_exposure_fixed, batch.models))))
+    if len(batch) == 1:
+        fixed = rows([_exposure_fixed(batch.models[0])])
+    else:  # a batch's [russia] columns: one object while no run binds a new table
+        fixed = _derived(
+            "exposure",
+            batch.params("russia"),
+            lambda _: rows(list(map(_exposure_fixed, batch.models))),
+        )
     return np.where(able[:, None, :], fixed, 0.0)
 
 
@@ -138,6 +145,23 @@ def _gather(batch: Batch, name: str) -> np.ndarray:
     """The models' attribute ``name`` (dotted: ``ally_state.threat``) stacked over the runs, as
     :meth:`Batch.stack` stacks it."""
     return rows(list(map(operator.attrgetter(name), batch.models)))
+
+
+_DERIVED: dict[str, tuple[object, np.ndarray]] = {}
+
+
+def _derived(key: str, source: object, make: Callable[[Any], np.ndarray]) -> np.ndarray:
+    """``make(source)``, kept under ``key`` while ``source`` is the very object it was made of
+    (one per key: the batch being stepped; keyed on identity, the object held so that its id
+    is not another's). For what a batch keeps from year to year and is fixed while it is
+    (:meth:`Batch.kept`'s stacks, :meth:`Batch.params`' table): read the result, do not write
+    into it."""
+    kept = _DERIVED.get(key)
+    if kept is not None and kept[0] is source:
+        return kept[1]
+    out = make(source)
+    _DERIVED[key] = (source, out)
+    return out
 
 
 def exposure(model: AllianceModel) -> np.ndarray:
@@ -148,12 +172,12 @@ def exposure(model: AllianceModel) -> np.ndarray:
 def _exposure_fixed(model: AllianceModel) -> np.ndarray:
     """:func:`_exposure_all` at the run's own parameters (runs of a batch may differ in them).
 
-    Over a batch (:func:`exposures`) the runs' arrays are stacked once and kept on the batch
-    (:meth:`Batch.kept` under ``p_russia``, keyed on the identity of each run's ``[russia]``
-    table): a run's array is fixed for its table (the network's proximity, the theatre's
-    region and the data are bound once in a run; the batch's models are its own), and a lever
-    moved mid-run binds a new table (:meth:`AllianceModel.change_params`), so it is stacked
-    anew."""
+    Over a batch (:func:`exposures`) the runs' arrays are stacked once and kept while the
+    batch's ``[russia]`` columns (:meth:`Batch.params`: one object per batch while every run
+    holds the table they were stacked from) are the very object they were (:func:`_derived`):
+    a run's array is fixed for its table (the network's proximity, the theatre's region and
+    the data are bound once in a run; the batch's models are its own), and a lever moved
+    mid-run binds a new table (:meth:`AllianceModel.change_params`), so it is stacked anew."""
     p = model.p_russia
     return _exposure_all(model, p["incursion_exposure_elasticity"], p["incursion_belarus_weight"])
 
@@ -189,7 +213,7 @@ def firmness_logits(batch: Batch) -> np.ndarray:
     if len(batch) == 1:  # (Batch.kept reads a batch of one's attribute by its plain name)
         sums = _presence_sums([batch.models[0].theatre.presence])
     else:
-        sums = batch.kept("theatre.presence", _presence_sums)
+        sums = _derived("presence", batch.kept("theatre.presence"), _presence_sums)
     presence = sums + _gather(batch, "theatre.us_host")
     threat = _gather(batch, "ally_state.threat")
     p = batch.params("russia")
@@ -200,12 +224,14 @@ def firmness_logits(batch: Batch) -> np.ndarray:
     )
 
 
-def _presence_sums(presences: list[np.ndarray]) -> np.ndarray:
+def _presence_sums(presences: list[np.ndarray] | np.ndarray) -> np.ndarray:
     """The forward presence in each ally (runs x hosts: the lead nations' summed in their
-    order) of the runs' theatres' ``presence`` arrays. Kept on a batch (:meth:`Batch.kept`,
-    keyed on each run's array's identity): a theatre binds a new array when its presence
-    changes and never writes into it (:func:`~sim.mechanisms.theatre.refresh_theatres`)."""
-    return np.add.reduce(rows(presences), axis=1)
+    order) of the runs' theatres' ``presence`` arrays (or their stack). Over a batch, made of
+    the stack it keeps (:meth:`Batch.kept`, keyed on each run's array's identity) while that
+    is the very object it was (:func:`_derived`): a theatre binds a new array when its
+    presence changes and never writes into it
+    (:func:`~sim.mechanisms.theatre.refresh_theatres`)."""
+    return np.add.reduce(rows(presences) if isinstance(presences, list) else presences, axis=1)
 
 
 def firmness_logit(model: AllianceModel) -> np.ndarray:
@@ -373,7 +399,7 @@ def act(batch: Batch) -> list[list[Incursion]]:
     article4 = serious & firm
     # the US's chance of standing with a target, in the runs with a request (it draws nothing)
     p_us = np.zeros(len(models))
-    for r in np.unique(run[article4]).tolist():
+    for r in dict.fromkeys(run[article4].tolist()):  # (in order: ``run`` is ascending)
         m = models[r]
         us = m.united_states
         p_us[r] = us.respond_probability(
@@ -506,8 +532,15 @@ def feed_back(batch: Batch, d: Drawn) -> None:
     else:
         requests = article4.nonzero()[0]
         runs = run[requests]
-        closeness = batch.kept("raw_weights", lambda _: rows([_closeness(m) for m in models]))
-        closeness = closeness[runs, target[requests]]
+        if len(models) == 1:
+            closeness = _closeness(models[0])[target[requests]]
+        else:
+            table = _derived(
+                "closeness",
+                batch.kept("raw_weights"),
+                lambda _: rows(list(map(_closeness, models))),
+            )
+            closeness = table[runs, target[requests]]
         alarm = np.zeros(closeness.shape)
         alarm[np.arange(requests.size), target[requests]] = w[runs]
         alarm = alarm + _per_run(params["incursion_article4_threat_weight"])[runs, None] * closeness
@@ -538,8 +571,9 @@ _SHOCK = operator.attrgetter("ally_state.shock")
 def _closeness(model: AllianceModel) -> np.ndarray:
     """Each ally's network closeness to each other (row: the target; ``raw_weights`` over its
     largest, 1 if all are 0; the target's own 1): fixed in a run (the network is built once),
-    so kept on its theatre (read-only), and the runs' stacked on a batch (:meth:`Batch.kept`
-    under ``raw_weights``, keyed on each run's network's identity)."""
+    so kept on its theatre (read-only); the runs' stacked once for a batch, kept while the
+    stack of their networks it keeps (:meth:`Batch.kept`, keyed on their identity) is the very
+    object it was (:func:`_derived`)."""
     cache = model.theatre.cache
     out = cache.get(("incursion_closeness",))
     if out is None:
