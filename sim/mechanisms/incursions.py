@@ -347,7 +347,10 @@ def act(batch: Batch) -> list[list[Incursion]]:
     what one call for the three draws, element by element), then for each kind drawn, the
     target of each incursion (as ``choice``) and three uniforms per incursion (serious, firm,
     the US standing with the target). These are one stream of uniforms, so each run draws them
-    as one block (4 per incursion), read in that order. The feedback: :func:`feed_back`."""
+    as one block (4 per incursion), read in that order. The US's chance of standing with a
+    target (:meth:`~sim.agents.united_states.UnitedStates.respond_probability`, which draws
+    nothing) is read only in the runs with an Article 4 request; the records and event lines
+    are made only for the runs with incursions. The feedback: :func:`feed_back`."""
     models = batch.models
     p = batch.params("russia")
     situations = [
@@ -360,9 +363,9 @@ def act(batch: Batch) -> list[list[Incursion]]:
     for m, means in zip(models, lam.tolist(), strict=True):
         drawn_counts.extend(map(m.russia.incursion_rng.poisson, means))
     counts = np.minimum(np.array(drawn_counts, dtype=np.int64).reshape(lam.shape), MAX_PER_KIND)
-    out: list[list[Incursion]] = [[] for _ in models]
-    for m in models:
-        m.russia.incursions_this_year = []
+    out: list[list[Incursion]] = [[] for _ in models]  # each run's list, its russia's too
+    for m, none in zip(models, out, strict=True):
+        m.russia.incursions_this_year = none
     if not counts.any():
         return out
     logit = firmness_logits(batch)  # computed once: Russia's reading and the answers share it
