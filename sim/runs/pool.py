@@ -29,6 +29,12 @@ WORKER_MEMORY_MB = 250
 --reps 400 --workers 6`` measured 197-203 MB each), plus a margin for longer scenarios. Used only
 to cap the number of workers to what the machine's free memory holds."""
 
+DEDICATED = False
+"""Whether this process does nothing but runs: set in a worker of :func:`process_executor` by
+:func:`start_worker`, never in a command's own process, the ui's or the seminar's. Where it is
+set, the runs may tune the process-wide garbage collector to themselves
+(:func:`sim.engine.lockstep.run_many`)."""
+
 PARENT_POLL_S = 1.0
 """How often a worker checks that the command that started it is still there, s: a worker left
 behind by a killed command (SIGKILL, the kernel's out-of-memory killer) ends within a second or
@@ -129,11 +135,14 @@ def within_memory(workers: int) -> int:
 
 
 def start_worker(parent: int) -> None:
-    """A worker's initializer: SIGINT's default action (see :func:`process_executor`), and a
-    watch that ends the worker once ``parent``, the command's process, is gone. On Linux and
-    macOS an orphan is given to another parent, so ``os.getppid`` changes; on Windows it keeps
-    the dead parent's id and the watch never fires: not handled there."""
+    """A worker's initializer: SIGINT's default action (see :func:`process_executor`), a
+    watch that ends the worker once ``parent``, the command's process, is gone, and the process
+    marked as one that does nothing but runs (:data:`DEDICATED`). On Linux and macOS an orphan
+    is given to another parent, so ``os.getppid`` changes; on Windows it keeps the dead
+    parent's id and the watch never fires: not handled there."""
+    global DEDICATED  # noqa: PLW0603 (the process's own mark, set once at its start)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    DEDICATED = True
 
     def watch() -> None:
         while os.getppid() == parent:
