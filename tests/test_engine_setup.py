@@ -25,6 +25,18 @@ ROOT = Path(__file__).resolve().parent.parent
 CAPABILITY = ("base_allocation", "us_base", "requirement_start", "europe_start", "coverage")
 INDICES = ("eu_share", "influence_channels", "us_influence", "nuclear_liability", "cohesion")
 PIPELINE = ("stock", "due", "backlog", "capacity", "delivered", "lead", "dep", "_keep", "_share")
+# the allies' fixed arrays (AllianceModel._init_allies)
+ALLIES = (
+    "code_array",
+    "accession_year",
+    "european",
+    "canada",
+    "peer_weights",
+    "has_peers",
+    "peer_rows",
+    "mean_weights",
+    "europe_weights",
+)
 STATE = ("threat", "base_pct", "holdout", "holdout_cap", "trust", "core_pct")
 
 
@@ -45,6 +57,7 @@ def _start(m: AllianceModel) -> dict:
         "threat_level": m.united_states.threat_level,
         "events": list(m.recorder.events["event"]),
         **{k: getattr(m, k).copy() for k in CAPABILITY},
+        **{k: getattr(m, k).copy() for k in ALLIES},
         **{k: getattr(m, k) for k in INDICES},
         **{f"theatre.{k}": _copy(v) for k, v in vars(m.theatre).items() if k != "c"},
         **{f"pipeline.{k}": getattr(m.pipeline, k).copy() for k in PIPELINE},
@@ -99,6 +112,9 @@ def test_shared_start_values_are_those_computed_alone(baseline):
             a, b = getattr(first, k), getattr(second, k)
         assert a.flags.writeable and b.flags.writeable and not np.shares_memory(a, b)
     assert first.theatre is not second.theatre
+    for k in ALLIES:  # read by the rules only: the very arrays, read-only
+        assert getattr(first, k) is getattr(second, k), k
+        assert not getattr(second, k).flags.writeable, k
     # each model steps a pipeline of its own (AllianceModel._init_pipeline: a template's copy)
     assert first.pipeline is not second.pipeline and first.pipeline.p is first.p_capability
     for k in ("stock", "due", "backlog", "capacity", "delivered"):
@@ -137,6 +153,12 @@ def test_sampled_worlds_compute_their_own(baseline):
     a, _ = start_model(sc, 1, {"perception.threat_adjustment": 0.1})
     b, _ = start_model(sc, 1, {"perception.threat_adjustment": 0.9})
     assert not np.array_equal(a.ally_state.threat, b.ally_state.threat)
+    c, _ = start_model(sc, 1, {"capability.canada_europe_share": 0.2})
+    d, _ = start_model(sc, 1, {"capability.canada_europe_share": 0.6})
+    canada = c.codes.index("CAN")
+    assert c.europe_weights[canada] == 0.2 and d.europe_weights[canada] == 0.6
+    for m in (a, b, c, d):
+        release_model(m)
 
 
 def test_two_summits_in_the_start_year(baseline):

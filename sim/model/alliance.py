@@ -170,7 +170,6 @@ class AllianceModel(mesa.Model):
 
         records = data.allies()
         self.codes = [r.iso3 for r in records]
-        self.code_array = np.array(self.codes, dtype=object)
         self._network_items = tuple(sorted(P["network"].items()))
         # the rules read the arrays; the graph is built when something asks for it (graph)
         (self.raw_weights, self.norm_weights, self.proximity, self.posture_weight) = cached_arrays(
@@ -183,7 +182,6 @@ class AllianceModel(mesa.Model):
         self.decisions: Decisions | None = None
         self.decided = Decisions()
         self.by_code = dict(zip(self.codes, self.allies, strict=True))
-        self.accession_year = np.array([r.accession_year for r in records])
         self.accession_events: dict[int, tuple[str, ...]] = {}  # year -> targets of the events
         for ev in scenario.events:
             if ev.kind == "accession" and ev.target:
@@ -192,14 +190,17 @@ class AllianceModel(mesa.Model):
                     ev.target,
                 )
         self.armed = self.ally_state.armed
-        self.european = self.ally_state.european & self.armed
-        self.canada = np.array([c == "CAN" for c in self.codes])
-        self.peer_weights = self.norm_weights * self.armed[None, :]
-        rows = self.peer_weights.sum(axis=1)
-        self.has_peers = rows > 0
-        self.peer_rows = np.where(self.has_peers, rows, 1.0)
-        self.mean_weights = np.full(len(records), 1.0 / len(records))  # w @ x: the mean of x
-        self.europe_weights = self.european + self.p_capability["canada_europe_share"] * self.canada
+        (
+            self.code_array,
+            self.accession_year,
+            self.european,
+            self.canada,
+            self.peer_weights,
+            self.has_peers,
+            self.peer_rows,
+            self.mean_weights,
+            self.europe_weights,
+        ) = self._init_shared("allies", self._init_allies)
         self._init_capability()
         self.russia = Russia(self, self.europe_spending_bn())
         self.united_states = UnitedStates(self)
@@ -348,6 +349,33 @@ class AllianceModel(mesa.Model):
         row, state, why, i = self._init_shared("record", build)
         if not rec.years:  # not the model that recorded it
             rec._keep(row, state, why, i, [weakref.ref(rec)])
+
+    def _init_allies(self) -> tuple[np.ndarray, ...]:
+        """The allies' fixed arrays, read-only and shared by the models of a scenario
+        (:meth:`_init_shared`; the rules read them and never write into them): the codes as
+        an array, the accession years (``allies.csv``), the armed European allies and Canada
+        (masks), the peer weights (the network's normalised weights over armed allies: M4's
+        neighbours' spending) with whether an ally has peers and its row sums (1 where it has
+        none), the weights of a plain mean (``w @ x``: the mean of x) and the weights of
+        capability in Europe (the armed Europeans and Canada's ``canada_europe_share``)."""
+        records = data.allies()
+        armed = self.armed
+        european = self.ally_state.european & armed
+        canada = np.array([r.iso3 == "CAN" for r in records])
+        peer_weights = self.norm_weights * armed[None, :]
+        rows = peer_weights.sum(axis=1)
+        has_peers = rows > 0
+        return (
+            np.array([r.iso3 for r in records], dtype=object),
+            np.array([r.accession_year for r in records]),
+            european,
+            canada,
+            peer_weights,
+            has_peers,
+            np.where(has_peers, rows, 1.0),
+            np.full(len(records), 1.0 / len(records)),
+            european + self.p_capability["canada_europe_share"] * canada,
+        )
 
     def _init_capability(self) -> None:
         """Stocks in service and orders in transit from the spending record (M1,
