@@ -151,6 +151,11 @@ def child_batch_run(n: int, processes: int) -> dict:
 
 
 def child_sweep(n: int, workers: int) -> dict:
+    # the child is what `natosim sweep` is: a process that does nothing but the sweep, marked as
+    # the command marks its own (sim.cli.entry), so its runs set the garbage collector to themselves
+    from sim.runs.pool import dedicate  # noqa: PLC0415
+
+    dedicate()
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         outcome = sim.sweep(

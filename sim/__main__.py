@@ -1,5 +1,5 @@
-"""``python -m sim`` is the ``natosim`` command."""
+"""``python -m sim`` is the ``natosim`` command (:func:`sim.cli.entry.main`)."""
 
-from .cli.commands import main
+from .cli.entry import main
 
 raise SystemExit(main())

@@ -3,11 +3,13 @@ set by :func:`sim.runs.pool.start_worker`): :func:`sim.engine.lockstep.run_many`
 process holds at its first chunk, runs each chunk without automatic collections and collects
 after it (:func:`sim.engine.lockstep._collecting`). The tables are those of a process that does
 not, the collector is left on and each chunk's models are freed; anywhere else (the ui, the
-seminar, a command's own process) nothing of the collector is touched."""
+seminar, a Python session) nothing of the collector is touched; a `natosim` command that runs
+models marks its process (:func:`sim.cli.entry.main`)."""
 
 from __future__ import annotations
 
 import gc
+import sys
 import weakref
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim.cli import commands, entry
 from sim.engine import lockstep
 from sim.model.alliance import AllianceModel
 from sim.runs import pool
@@ -109,3 +112,26 @@ def test_pool_workers_are_dedicated_and_give_the_same_tables(baseline):
         assert ex.submit(gc.isenabled).result()
     for name, table in want.tables.items():
         assert got.tables[name].equals(table), name
+
+
+@pytest.mark.parametrize(
+    ("argv", "given", "dedicated"),
+    [
+        (["natosim", "sweep", "x.toml"], None, True),
+        (["natosim", "run", "baseline"], None, True),
+        (["natosim", "ui"], None, False),  # a server: its batches share the process
+        (["natosim", "seminar"], None, False),
+        (["natosim"], None, False),
+        (["natosim", "run", "baseline"], ["run", "baseline"], False),  # called from Python
+    ],
+)
+def test_a_computing_command_marks_its_process(monkeypatch, argv, given, dedicated):
+    """``natosim run``, ``sweep`` and the other commands that run models mark their process as
+    one that does nothing but runs; the servers and a call from Python with its own arguments
+    do not (the setting is process-wide)."""
+
+    monkeypatch.setattr(pool, "DEDICATED", False)
+    monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.setattr(commands, "main", lambda a=None: 0)
+    assert entry.main(given) == 0
+    assert pool.DEDICATED is dedicated

@@ -30,10 +30,18 @@ WORKER_MEMORY_MB = 250
 to cap the number of workers to what the machine's free memory holds."""
 
 DEDICATED = False
-"""Whether this process does nothing but runs: set in a worker of :func:`process_executor` by
-:func:`start_worker`, never in a command's own process, the ui's or the seminar's. Where it is
-set, the runs may tune the process-wide garbage collector to themselves
-(:func:`sim.engine.lockstep.run_many`)."""
+"""Whether this process does nothing but runs (:func:`dedicate`): a worker of
+:func:`process_executor` (:func:`start_worker`), or the process of a ``natosim`` command that
+runs models and writes their results (:func:`sim.cli.entry.main`); never the ui's or the
+seminar's, nor a Python session that calls the package. Where it is set, the runs may tune the
+process-wide garbage collector to themselves (:func:`sim.engine.lockstep.run_many`)."""
+
+
+def dedicate() -> None:
+    """Mark this process as one that does nothing but runs (:data:`DEDICATED`)."""
+    global DEDICATED  # noqa: PLW0603 (the process's own mark, set once at its start)
+    DEDICATED = True
+
 
 PARENT_POLL_S = 1.0
 """How often a worker checks that the command that started it is still there, s: a worker left
@@ -140,9 +148,8 @@ def start_worker(parent: int) -> None:
     marked as one that does nothing but runs (:data:`DEDICATED`). On Linux and macOS an orphan
     is given to another parent, so ``os.getppid`` changes; on Windows it keeps the dead
     parent's id and the watch never fires: not handled there."""
-    global DEDICATED  # noqa: PLW0603 (the process's own mark, set once at its start)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    DEDICATED = True
+    dedicate()
 
     def watch() -> None:
         while os.getppid() == parent:
