@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..mechanisms import capability as cap
 from ..mechanisms import progress
 from .batch import Batch
 
@@ -14,13 +15,14 @@ def headline(
     reported: np.ndarray | None = None,
     european: np.ndarray | None = None,
     demand: np.ndarray | None = None,
+    gdp: np.ndarray | None = None,
 ) -> np.ndarray:
     """Headline progress of each run, shape (R,): the GDP-weighted share of European allies
     whose reported core spending reaches the US demand
     (:func:`~sim.mechanisms.progress.headline_progress`). ``member``, ``reported``,
     ``european`` (the allies' membership, reported core spending and the European allies with
-    armed forces, (R, allies)) and ``demand`` (the US demand, (R, 1)) if the caller has them
-    gathered already."""
+    armed forces, (R, allies)), ``demand`` (the US demand, (R, 1)) and ``gdp`` (the allies'
+    GDP, (R, allies)) if the caller has them gathered already."""
     if member is None:
         member = batch.stack(lambda m: m.ally_state.member)
     if reported is None:
@@ -29,9 +31,9 @@ def headline(
         european = batch.stack(lambda m: m.european)
     if demand is None:
         demand = batch.column(lambda m: m.now["us_demand_pct"])
-    return progress.headline_progress(
-        batch.stack(lambda m: m.ally_state.gdp_bn), european & member, reported, demand
-    )
+    if gdp is None:
+        gdp = batch.stack(lambda m: m.ally_state.gdp_bn)
+    return progress.headline_progress(gdp, european & member, reported, demand)
 
 
 def capability(batch: Batch) -> np.ndarray:
@@ -39,12 +41,14 @@ def capability(batch: Batch) -> np.ndarray:
     contribution at the start that European capability delivered since replaces (ISR at most
     :meth:`~sim.model.alliance.AllianceModel.isr_replaceable`'s part), averaged over categories
     (:func:`~sim.mechanisms.progress.capability_progress`). Europe's capability per category
-    (a matrix product) is computed per run."""
+    is one stacked matrix product over the runs' stocks
+    (:func:`~sim.mechanisms.capability.in_europe`: each run's product the one it computes
+    alone, :meth:`~sim.model.alliance.AllianceModel.europe_capability`)."""
     models = batch.models
     return progress.capability_progress(
-        np.array([m.europe_capability() for m in models]),
-        batch.stack(lambda m: m.europe_start),
-        batch.stack(lambda m: m.us_base),
+        cap.in_europe(batch.kept("europe_weights"), cap.stocks([m.pipeline for m in models])),
+        batch.kept("europe_start"),
+        batch.kept("us_base"),
         np.array([m.isr_replaceable() for m in models], dtype=float),
     )
 
@@ -61,10 +65,11 @@ def measured(
     reported: np.ndarray | None = None,
     european: np.ndarray | None = None,
     demand: np.ndarray | None = None,
+    gdp: np.ndarray | None = None,
 ) -> np.ndarray:
     """Progress by the measure the US uses (``united_states.measurement``, the same in every
     run of a batch: :meth:`~sim.agents.united_states.UnitedStates.measure_progress`), shape
     (R,); only that measure is computed (the arrays: as :func:`headline`)."""
     if batch.models[0].united_states.p["measurement"] == "headline":
-        return headline(batch, member, reported, european, demand)
+        return headline(batch, member, reported, european, demand, gdp)
     return capability(batch)

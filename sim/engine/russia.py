@@ -3,8 +3,10 @@
 The rules are :func:`sim.agents.russia.spending_reaction` (the Richardson-type reaction with a
 war-economy ceiling) and :func:`sim.mechanisms.forces.advance_forces` (production, losses,
 commitment and release), applied once to the runs' Russian state gathered as (R,) arrays and
-written back; a run alone applies them to its own Python numbers. Per run: Europe's spending
-(a dot product), the production pipeline's orders (each Russia's list) and a ceasefire logged.
+written back; a run alone applies them to its own Python numbers. Europe's spending (a dot
+product over the European allies, run by run: :func:`europe_spending_bn`) is read from the
+runs' allies stacked in one call. Per run: the production pipeline's orders (each Russia's
+list) and a ceasefire logged.
 """
 
 from __future__ import annotations
@@ -49,6 +51,22 @@ _russia = operator.attrgetter(
 )
 _forces = operator.attrgetter("total", "committed", "reconstituting", "capacity", "bde_cost")
 _now = operator.itemgetter("ukraine_war", "russia_milex_pct_gdp")
+_spending = operator.attrgetter("gdp_bn", "core_pct")
+
+
+def europe_spending_bn(gdp: np.ndarray, core: np.ndarray, european: np.ndarray) -> np.ndarray:
+    """Genuine core defence spending of the European allies, bn US$, of each run (shape (R,)):
+    GDP times core spending (% of GDP) summed over the European allies with armed forces
+    (``european``), / 100; ``gdp``, ``core`` and ``european`` (R, allies). The sum is each
+    run's own dot product over its European allies taken out in their order (``np.vecdot`` of
+    C-contiguous rows calls, run by run, the routine ``g[eu] @ c[eu]`` calls for one run:
+    ``tests/test_engine_russia.py``). :meth:`AllianceModel.europe_spending_bn` is this for one
+    run."""
+    counts = np.add.reduce(european, axis=1)
+    if (counts == counts[0]).all():  # the same allies counted in every run (one structure)
+        r = len(gdp)
+        return np.vecdot(gdp[european].reshape(r, -1), core[european].reshape(r, -1)) / 100.0
+    return np.array([g[e] @ c[e] for g, c, e in zip(gdp, core, european, strict=True)]) / 100.0
 
 
 def prepare(batch: Batch) -> None:
@@ -56,19 +74,21 @@ def prepare(batch: Batch) -> None:
     logged in the year the war stops (the war's forces committed and its demand alive a year
     before, at peace now, for the first year)."""
     models = batch.models
-    rows = [
-        (*_russia(m.russia), *_forces(m.russia.forces), *_now(m.now), m.europe_spending_bn())
-        for m in models
-    ]
+    rows = [(*_russia(m.russia), *_forces(m.russia.forces), *_now(m.now)) for m in models]
+    allies = [x for m in models for x in _spending(m.ally_state)]
+    n = len(allies[0])
+    allies_now = np.concatenate(allies).reshape(len(models), 2, n)
+    europe: Any = europe_spending_bn(allies_now[:, 0], allies_now[:, 1], batch.kept("european"))
     table = batch.params("russia")
     if len(models) == 1:
         values: Any = rows[0]
         p: Any = table
+        europe = float(europe[0])
     else:
         values = list(np.array(rows, dtype=float).T)
         p = {k: table[k][:, 0] for k in NUMBERS}
     gdp, milex, years, demand, growth, start, g_war, g_peace = values[:8]
-    total, committed, reconstituting, capacity, bde_cost, war, observed, europe = values[8:]
+    total, committed, reconstituting, capacity, bde_cost, war, observed = values[8:]
     was_at_war = (committed > 0) & (demand > 0)
     gdp, milex, years, demand = spending_reaction(
         p,

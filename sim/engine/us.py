@@ -48,6 +48,9 @@ NUMBERS = (
 )
 _numbers = operator.itemgetter(*NUMBERS)
 _now = operator.itemgetter("us_pressure", "china_pull", "us_ambiguity", "us_demand_pct")
+# the allies' arrays the year reads, gathered in one call (membership as 1.0 / 0.0)
+_ALLIES = ("member", "core_pct", "reclassified_pct", "trust", "gdp_bn")
+_allies = operator.attrgetter(*_ALLIES)
 
 
 # (the tables read, their parameter columns) of the last batch, one tuple read and replaced
@@ -99,30 +102,25 @@ def act(batch: Batch) -> None:
     one = len(models) == 1
     agents = [m.united_states for m in models]
     p, per = _columns(batch)
-    # each run's numbers of the year in one pass: the series, an event's pressure, mean trust
-    # (a dot product, per run), the pledge's path and the year
-    rows = [
-        (
-            *_now(m.now),
-            m.forced_pressure,
-            m.mean_weights @ m.ally_state.trust,
-            m.pledge_level(),
-            m.year,
-        )
-        for m in models
-    ]
+    # each run's numbers of the year in one pass: the series, an event's pressure, the
+    # pledge's path and the year; its allies' arrays in one call (membership, core and
+    # reclassified spending, trust, GDP), mean trust a dot product per run (``np.vecdot``)
+    rows = [(*_now(m.now), m.forced_pressure, m.pledge_level(), m.year) for m in models]
     table = np.array(rows, dtype=float)
-    member = batch.stack(lambda m: m.ally_state.member)
-    european = batch.stack(lambda m: m.european)
-    core = batch.stack(lambda m: m.ally_state.core_pct)
-    reported = core + batch.stack(lambda m: m.ally_state.reclassified_pct)  # reported_core_pct
-    progress: Any = measures.measured(batch, member, reported, european, table[:, 3:4])
+    arrays = [x for m in models for x in _allies(m.ally_state)]
+    allies = np.concatenate(arrays).reshape(len(models), len(_ALLIES), len(arrays[0]))
+    member = allies[:, 0] != 0.0
+    core, reclassified, trust_of, gdp = allies[:, 1], allies[:, 2], allies[:, 3], allies[:, 4]
+    european = batch.kept("european")
+    reported = core + reclassified  # reported_core_pct
+    mean_trust = np.vecdot(batch.kept("mean_weights"), trust_of)  # m.mean_weights @ trust
+    progress: Any = measures.measured(batch, member, reported, european, table[:, 3:4], gdp)
     if one:
-        pressure, china, ambiguity, _, forced, trust, _, years = rows[0]
-        progress, trust = float(progress[0]), float(trust)
+        pressure, china, ambiguity, _, forced, _, years = rows[0]
+        progress, trust = float(progress[0]), float(mean_trust[0])
     else:
-        pressure, china, ambiguity, forced, trust = (table[:, k] for k in (0, 1, 2, 4, 5))
-        years = table[:, 7]
+        pressure, china, ambiguity, forced = (table[:, k] for k in (0, 1, 2, 4))
+        trust, years = mean_trust, table[:, 6]
     s = rules.gather(agents)
     moves = rules.threats(p, s, progress, pressure, forced, china, trust, ambiguity)
 
@@ -137,7 +135,7 @@ def act(batch: Batch) -> None:
         _put(s, "threat_level", i, agents[i].threat_level)  # for the laggards and execution
 
     measured = reported if first_measurement(batch) == "headline" else core
-    laggards = member & european & (measured < table[:, 6:7] - 0.05)
+    laggards = member & european & (measured < table[:, 5:6] - 0.05)
     counts = laggards.sum(axis=1)
     exempt = [decided[i].us_drawdown is not None for i in humans]
     if one:

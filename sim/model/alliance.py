@@ -580,9 +580,12 @@ class AllianceModel(mesa.Model):
         )
 
     def europe_spending_bn(self) -> float:
-        """Genuine core defence spending of the European allies, bn US$."""
-        s, eu = self.ally_state, self.european
-        return float(s.gdp_bn[eu] @ s.core_pct[eu]) / 100.0
+        """Genuine core defence spending of the European allies, bn US$: the rule for this run
+        alone (:func:`sim.engine.russia.europe_spending_bn`)."""
+        from ..engine.russia import europe_spending_bn  # noqa: PLC0415 (the engine imports this)
+
+        s = self.ally_state
+        return float(europe_spending_bn(s.gdp_bn[None], s.core_pct[None], self.european[None])[0])
 
     def isr_cap(self) -> float:
         """The most of NATO's ISR requirement Europe can cover (C17): all but the irreplaceable
