@@ -26,7 +26,6 @@ import numpy as np
 from ..mechanisms import capability as cap
 from ..mechanisms import influence
 from ..model.alliance import US_BUY_SHARE_2025
-from .batch import rows
 
 if TYPE_CHECKING:
     from ..model.alliance import AllianceModel
@@ -48,14 +47,15 @@ def deliver(batch: Batch) -> None:
       ``isr_irreplaceable_share`` (C17).
     """
     models = batch.models
-    p = batch.numbers(
+    p = _numbers(
+        batch,
         "capability",
         "gap_priority",
         "us_buy_share",
         "isr_sovereign_rate",
         "isr_irreplaceable_share",
     )
-    pc = batch.numbers("coercion", "hedge_buy_shift", "hedge_isr_gain")
+    pc = _numbers(batch, "coercion", "hedge_buy_shift", "hedge_isr_gain")
     now = _gather(models, _deliver_arrays, _DELIVER_NAMES)
     base = batch.kept("base_allocation")
     weights = cap.allocation_weights(base, batch.stack(_COVERAGE), p["gap_priority"])
@@ -102,12 +102,14 @@ def deliver(batch: Batch) -> None:
 
 
 # What the deliveries read of each run (one call: :func:`_gather`), and what the indices read
-# (the deliveries pass theirs on; the equipment and its US share are the year's, just set).
+# (the deliveries pass theirs on; the equipment and its US share are the year's, just set;
+# membership as 1.0 / 0.0 where it is gathered with the floats).
 _DELIVER_NAMES = (
-    "gdp_bn", "core_pct", "equipment_share", "threat", "trust", "comply", "hedge_share", "signals",
+    "gdp_bn", "core_pct", "equipment_share", "threat", "trust", "member", "comply",
+    "hedge_share", "signals",
 )  # fmt: skip
-_INDEX_NAMES = ("gdp_bn", "threat", "trust", "comply", "equipment_bn", "us_buy_shares")
-_ALLY = operator.attrgetter("gdp_bn", "core_pct", "equipment_share", "threat", "trust")
+_INDEX_NAMES = ("gdp_bn", "threat", "trust", "member", "comply", "equipment_bn", "us_buy_shares")
+_ALLY = operator.attrgetter("gdp_bn", "core_pct", "equipment_share", "threat", "trust", "member")
 _COVERAGE = operator.attrgetter("coverage")
 _SOVEREIGN_ISR = operator.attrgetter("sovereign_isr")
 
@@ -120,7 +122,9 @@ def _deliver_arrays(m: AllianceModel) -> tuple[np.ndarray, ...]:
 def _index_arrays(m: AllianceModel) -> tuple[np.ndarray, ...]:
     """A run's arrays of :data:`_INDEX_NAMES`."""
     st = m.ally_state
-    return (st.gdp_bn, st.threat, st.trust, m.shares[0], m.equipment_bn, m.us_buy_shares)
+    return (
+        st.gdp_bn, st.threat, st.trust, st.member, m.shares[0], m.equipment_bn, m.us_buy_shares
+    )  # fmt: skip
 
 
 def _gather(
@@ -128,12 +132,45 @@ def _gather(
     get: Callable[[AllianceModel], tuple[np.ndarray, ...]],
     names: Sequence[str],
 ) -> dict[str, np.ndarray]:
-    """The runs' per-ally arrays ``get(model)`` (floats), each name's (runs, allies), in one
-    call (each a view of it; a batch of one's, views of its own arrays: read them)."""
+    """The runs' per-ally arrays ``get(model)`` (as floats: a bool array as 1.0 / 0.0), each
+    name's (runs, allies), in one call (each a view of it, its rows contiguous; a batch of
+    one's, views of its own arrays: read them)."""
     if len(models) == 1:
         return {k: v[None] for k, v in zip(names, get(models[0]), strict=True)}
-    values = np.array([get(m) for m in models], dtype=float).transpose(1, 0, 2)
-    return dict(zip(names, values, strict=True))
+    arrays = [x for m in models for x in get(m)]
+    values = np.concatenate(arrays, dtype=float).reshape(len(models), len(names), -1)
+    return dict(zip(names, values.transpose(1, 0, 2), strict=True))
+
+
+def _numbers(batch: Batch, section: str, *keys: str) -> Mapping[str, Any]:
+    """The parameters ``keys`` of ``section``, a float column (R, 1) each: for a batch of
+    runs, its stacked table (:meth:`Batch.params`: kept from year to year while the runs'
+    tables are the ones stacked), for a batch of one only these
+    (:meth:`Batch.numbers`)."""
+    return batch.numbers(section, *keys) if len(batch) == 1 else batch.params(section)
+
+
+# (the runs' [alliance] tables, their influence weights (runs x channels)) of the last batch,
+# one tuple read and replaced whole (batches advanced in two threads never pair one's tables
+# with the other's weights); the tables kept alive, so their ids stay theirs
+_kept_weights: list[tuple[list[Any], np.ndarray] | None] = [None]
+
+
+def _influence_weights(batch: Batch) -> np.ndarray:
+    """Each run's influence weights (:data:`influence.WEIGHTS` of ``[alliance]``), a
+    C-contiguous (runs, channels) array (:meth:`Batch.table`), kept while every run's table is
+    the one it was read from (keyed on the tables' identity: a table is read-only and a lever
+    moved mid-run binds a new one, :meth:`AllianceModel.change_params`). A batch of one reads
+    its own."""
+    if len(batch) == 1:
+        return batch.table("alliance", *influence.WEIGHTS)
+    tables = list(map(operator.attrgetter("p_alliance"), batch.models))
+    kept = _kept_weights[0]
+    if kept is not None and len(kept[0]) == len(tables) and all(map(operator.is_, kept[0], tables)):
+        return kept[1]
+    weights = batch.table("alliance", *influence.WEIGHTS)
+    _kept_weights[0] = (tables, weights)
+    return weights
 
 
 def update_indices(batch: Batch, now: Mapping[str, np.ndarray] | None = None) -> None:
@@ -158,8 +195,8 @@ def update_indices(batch: Batch, now: Mapping[str, np.ndarray] | None = None) ->
     models = batch.models
     if now is None:
         now = _gather(models, _index_arrays, _INDEX_NAMES)
-    pa = batch.numbers(
-        "alliance", "nuclear_commitment", "cohesion_heal_rate", "cohesion_trust_weight"
+    pa = _numbers(
+        batch, "alliance", "nuclear_commitment", "cohesion_heal_rate", "cohesion_trust_weight"
     )
     europe = cap.in_europe(batch.kept("europe_weights"), cap.stocks([m.pipeline for m in models]))
     if len(models) == 1:  # a batch of one: its model's own numbers
@@ -171,21 +208,32 @@ def update_indices(batch: Batch, now: Mapping[str, np.ndarray] | None = None) ->
             first.russia_reference,
             first.p_capability["requirement_russia_elasticity"],
         )[None]
+        isr_cap = np.array([first.isr_cap()], dtype=float)
+        damage_before = np.array([first.cohesion_damage], dtype=float)
     else:
         us_states = [m.united_states for m in models]
         us = cap.us_in_europe_of(batch.kept("us_base"), us_states)
-        growth = _column(
+        # each run's numbers in one pass: the growth of its requirement (a power of its own
+        # numbers), its ISR cap and last year's cohesion damage
+        numbers = np.array(
             [
-                cap.requirement_growth(
-                    m.russia.forces.total,
-                    m.russia_reference,
-                    m.p_capability["requirement_russia_elasticity"],
+                (
+                    cap.requirement_growth(
+                        m.russia.forces.total,
+                        m.russia_reference,
+                        m.p_capability["requirement_russia_elasticity"],
+                    ),
+                    m.isr_cap(),
+                    m.cohesion_damage,
                 )
                 for m in models
-            ]
+            ],
+            dtype=float,
         )
-        requirement = batch.kept("requirement_start") * growth  # cap.requirement of each run
-    coverage = cap.coverage(europe, requirement, batch.column(lambda m: m.isr_cap())[:, 0])
+        # cap.requirement of each run
+        requirement = batch.kept("requirement_start") * numbers[:, 0:1]
+        isr_cap, damage_before = numbers[:, 1], numbers[:, 2]
+    coverage = cap.coverage(europe, requirement, isr_cap)
     for m, row in zip(models, coverage, strict=True):
         m.coverage = row
     first = models[0]
@@ -198,18 +246,14 @@ def update_indices(batch: Batch, now: Mapping[str, np.ndarray] | None = None) ->
     channels, values = influence_channels(batch, now)
     agency = batch.on("agency")
     us_influence = (
-        influence.index(batch.table("alliance", *influence.WEIGHTS), values)
-        if agency
-        else np.ones(len(models))
+        influence.index(_influence_weights(batch), values) if agency else np.ones(len(models))
     )
     threats = now["threat"]
     mean = batch.kept("mean_weights")
     mean_threat = np.vecdot(mean, threats)
     mean_trust = np.vecdot(mean, now["trust"])
     nuclear = pa["nuclear_commitment"][:, 0] * (1.0 - us_influence) * mean_threat
-    damage = batch.column(lambda m: m.cohesion_damage)[:, 0] * (
-        1.0 - pa["cohesion_heal_rate"][:, 0]
-    )
+    damage = damage_before * (1.0 - pa["cohesion_heal_rate"][:, 0])
     spread = np.vecdot(mean, np.abs(threats - mean_threat[:, None]))
     w = pa["cohesion_trust_weight"][:, 0]
     cohesion = (1.0 - damage) * np.maximum(
@@ -229,11 +273,6 @@ def update_indices(batch: Batch, now: Mapping[str, np.ndarray] | None = None) ->
         m.nuclear_liability, m.cohesion_damage, m.cohesion = nuc, dmg, coh
 
 
-def _column(values: list[Any]) -> np.ndarray:
-    """The runs' numbers as a float column (runs, 1)."""
-    return np.array(values, dtype=float)[:, None]
-
-
 def influence_channels(
     batch: Batch, now: Mapping[str, np.ndarray] | None = None
 ) -> tuple[list[dict[str, float]], list[tuple[float, ...]]]:
@@ -245,26 +284,24 @@ def influence_channels(
     if now is None:
         now = _gather(models, _index_arrays, _INDEX_NAMES)
     european = batch.kept("european")
+    # each run's US command and posture, its crisis alignment and its allies' compliance at
+    # the start, in one pass
+    facts = [(m.united_states, m.crisis_alignment, m.comply_start) for m in models]
     first = models[0]
     if first.year > first.start_year:  # the same year in every run of a batch
-        eu_gdp = np.where(
-            european & rows([m.ally_state.member for m in models]), now["gdp_bn"], 0.0
-        )
+        eu_gdp = np.where(european & (now["member"] != 0.0), now["gdp_bn"], 0.0)
         share = influence.gdp_weighted(now["comply"], eu_gdp)
-        compliance = influence.compliance(share, batch.column(lambda m: m.comply_start)[:, 0])
+        start = np.array([f[2] for f in facts], dtype=float)
+        compliance = influence.compliance(share, start)
     else:
         compliance = np.ones(len(models))
     equip = np.where(european, now["equipment_bn"], 0.0)
     share = influence.gdp_weighted(now["us_buy_shares"], equip)
     procurement = influence.procurement(share, equip.sum(axis=1), US_BUY_SHARE_2025)
     values: list[tuple[float, ...]] = [
-        (c, p, 0.0 if m.united_states.european_command else 1.0, m.crisis_alignment, basing)
-        for m, c, p, basing in zip(
-            models,
-            compliance.tolist(),
-            procurement.tolist(),
-            [min(1.0, m.united_states.posture) for m in models],
-            strict=True,
+        (c, p, 0.0 if us.european_command else 1.0, crisis, min(1.0, us.posture))
+        for (us, crisis, _), c, p in zip(
+            facts, compliance.tolist(), procurement.tolist(), strict=True
         )
     ]
     channels = [
