@@ -74,7 +74,12 @@ def prepare(batch: Batch) -> None:
     logged in the year the war stops (the war's forces committed and its demand alive a year
     before, at peace now, for the first year)."""
     models = batch.models
-    rows = [(*_russia(m.russia), *_forces(m.russia.forces), *_now(m.now)) for m in models]
+    russias = [m.russia for m in models]
+    forces = [r.forces for r in russias]
+    rows = [
+        (*_russia(r), *_forces(f), *_now(m.now))
+        for m, r, f in zip(models, russias, forces, strict=True)
+    ]
     allies = [x for m in models for x in _spending(m.ally_state)]
     n = len(allies[0])
     allies_now = np.concatenate(allies).reshape(len(models), 2, n)
@@ -99,7 +104,6 @@ def prepare(batch: Batch) -> None:
         war,
         observed,
     )
-    forces = [m.russia.forces for m in models]
     made: Any = production_bde(p, bde_cost, milex) * 1.0
     if len(models) == 1:
         due: Any = forces[0].queue(made)
@@ -110,7 +114,7 @@ def prepare(batch: Batch) -> None:
     )
     ceasefire = was_at_war & (war == 0) & (years == 1)
     if len(models) == 1:
-        r, f = models[0].russia, forces[0]
+        r, f = russias[0], forces[0]
         r.gdp_bn, r.milex_bn, r.years_since_war, r.war_demand = gdp, milex, years, demand
         f.capacity, f.total, f.committed, f.reconstituting = (
             capacity,
@@ -124,7 +128,8 @@ def prepare(batch: Batch) -> None:
             _log_ceasefire(models[0])
         return
     columns = zip(
-        models,
+        russias,
+        forces,
         gdp.tolist(),
         milex.tolist(),
         years.tolist(),
@@ -135,8 +140,7 @@ def prepare(batch: Batch) -> None:
         reconstituting.tolist(),
         strict=True,
     )
-    for m, g, mx, y, d, cap, tot, com, rec in columns:
-        r, f = m.russia, m.russia.forces
+    for r, f, g, mx, y, d, cap, tot, com, rec in columns:
         r.gdp_bn, r.milex_bn, r.years_since_war, r.war_demand = g, mx, int(y), d
         f.capacity, f.total, f.committed, f.reconstituting = cap, tot, com, rec
     if over.any():

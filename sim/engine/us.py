@@ -147,10 +147,13 @@ def act(batch: Batch) -> None:
         spared[[i for i, e in zip(humans, exempt, strict=True) if e]] = True
     threat = (s["threat_level"] >= 0.05) & (lagging > 0) & negate(s["success_declared"])
 
-    # the runs that log or decide this year see their US's state so far (the logs read it)
+    # the runs that log or decide this year see their US's state so far (the logs read it):
+    # a year of threats is logged the first time and every fifth after (each run's own count,
+    # Recorder.due, asked once for each threatened run, as before its line)
     logged = _indices(moves[0] | moves[1] | moves[2])
     threatened, drawn = _indices(threat), _indices(spared)
-    touched = sorted(set(humans).union(logged, threatened))
+    warned = [i for i in threatened if models[i].recorder.due("threat")]
+    touched = sorted(set(humans).union(logged, warned))
     if touched:
         rules.scatter(agents, s, touched)
     values = progress.tolist() if isinstance(progress, np.ndarray) else [progress]
@@ -160,9 +163,10 @@ def act(batch: Batch) -> None:
     for i in logged:
         models[i]._log_us_moves(values[i], names[i])
     count, level = counts.tolist(), np.atleast_1d(s["threat_level"]).tolist()
-    for i in sorted(set(threatened).union(drawn)):
+    warns = set(warned)
+    for i in sorted(warns.union(drawn)):
         m = models[i]
-        if i in threatened and m.recorder.due("threat"):
+        if i in warns:
             m._log_threat(laggards[i], count[i], level[i], values[i])
         if decided[i].us_drawdown is not None:
             _human_drawdown(m)
