@@ -214,3 +214,25 @@ def test_orders_booked_cell_by_cell_are_the_scatters_sums():
         for a, b in zip(alone, together, strict=True):
             for name in STATE:
                 assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_a_lever_moved_mid_run_is_read_by_the_batch():
+    """The parameters the deliveries keep between years (the stacked tables, the influence
+    weights: keyed on the runs' tables) are read anew when a lever moved mid-run binds a new
+    table in one run (:meth:`AllianceModel.change_params`): that run gets what it gets alone,
+    the others too."""
+    change = {"alliance.influence_weight_procurement": 0.0, "capability.gap_priority": 0.8}
+    seeds = (11, 12, 13)
+    alone = [AllianceModel(sim.Scenario.default(), rng=s) for s in seeds]
+    together = [AllianceModel(sim.Scenario.default(), rng=s) for s in seeds]
+    batch = Batch(together)
+    while together[0].year < together[0].end_year:
+        if together[0].year == 2028:
+            for m in (alone[1], together[1]):
+                m.change_params(change, source="a lever moved mid-run")
+        for m in alone:
+            m.step()
+        engine_year.step(batch)
+        for a, b in zip(alone, together, strict=True):
+            _same(a, b)
+    assert together[1].us_influence != together[0].us_influence

@@ -151,3 +151,32 @@ def test_russias_spending_and_forces_in_a_batch_are_each_runs_alone():
             assert a.recorder.events == b.recorder.events
         if name == "ceasefire.toml":
             assert all(m.recorder.events["kind"].count("ceasefire") == 1 for m in together)
+
+
+def test_europes_spending_over_the_batch_is_each_runs_own():
+    """:func:`sim.engine.russia.europe_spending_bn` gives, to the bit, each run's own dot
+    product over its European allies (``gdp[eu] @ core[eu] / 100``, as a run computed it
+    alone), with the same allies counted in every run (one ``np.vecdot``) or not (run by run),
+    for arrays gathered as the phase gathers them (rows of a larger block); and a model's own
+    ``europe_spending_bn`` is that rule for its run, in runs in different states."""
+    from sim.engine.russia import europe_spending_bn
+
+    rng = np.random.default_rng(4)
+    for r in (1, 3, 128):
+        block = rng.random((r, 2, 31)) * rng.choice([1.0, 1e3, 3e4], size=(r, 2, 31))
+        gdp, core = block[:, 0], block[:, 1] / 1e3
+        for eu in (np.broadcast_to(rng.random(31) > 0.15, (r, 31)), rng.random((r, 31)) > 0.3):
+            want = [float(g[e] @ c[e]) / 100.0 for g, c, e in zip(gdp, core, eu, strict=True)]
+            assert europe_spending_bn(gdp, core, eu).tolist() == want
+    models = _models(9)
+    for k, m in enumerate(models):
+        for _ in range(k + 1):
+            m.step()
+    batch = Batch(models)
+    gdp = batch.stack(lambda m: m.ally_state.gdp_bn)
+    core = batch.stack(lambda m: m.ally_state.core_pct)
+    got = europe_spending_bn(gdp, core, batch.kept("european")).tolist()
+    for m, value in zip(models, got, strict=True):
+        s, eu = m.ally_state, m.european
+        assert value == float(s.gdp_bn[eu] @ s.core_pct[eu]) / 100.0 == m.europe_spending_bn()
+    assert len(set(got)) == len(models)

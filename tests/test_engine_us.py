@@ -218,3 +218,26 @@ def test_a_human_us_decides_in_place_of_the_rules_in_its_run_only():
         (m.united_states.years_threatened, m.united_states.coercion_credibility) for m in models
     ]
     assert others[1] != before[1]  # a run that threatens: its credibility wears or it executes
+
+
+def test_the_capability_measure_over_the_batch_is_each_runs_product():
+    """Capability progress over the batch (one stacked product of the runs' stocks,
+    :func:`sim.engine.measures.capability`) is, to the bit, the rule applied to each run's own
+    product (``AllianceModel.europe_capability``), in runs in different states and worlds."""
+    from sim.engine.measures import capability
+    from sim.mechanisms import progress
+
+    models = _models(5, "capability")
+    for k, m in enumerate(models):
+        for _ in range(k + 2):
+            m.step()
+    got = capability(Batch(models)).tolist()
+    for m, value in zip(models, got, strict=True):
+        alone = progress.capability_progress(
+            m.europe_capability()[None],
+            m.europe_start[None],
+            m.us_base[None],
+            np.array([m.isr_replaceable()]),
+        )
+        assert value == float(alone[0])
+    assert len(set(got)) > 1

@@ -64,7 +64,9 @@ def deliver(batch: Batch) -> None:
     hedge = now["hedge_share"] * now["signals"]
     us_share = p["us_buy_share"] * (1.0 - pc["hedge_buy_shift"] * hedge)
     orders = equip[:, :, None] * weights[:, None, :]
-    for r, m in enumerate(models):  # human allies' purchases (sim.model.decisions)
+    humans = [r for r, m in enumerate(models) if m.decided.equipment_mix or m.decided.us_buy_share]
+    for r in humans:  # human allies' purchases (sim.model.decisions), in the runs that have any
+        m = models[r]
         d = m.decided
         for iso3, mix in d.equipment_mix.items():
             i = m.ally_index[iso3]

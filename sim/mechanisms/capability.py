@@ -33,6 +33,7 @@ munitions). The rules:
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -312,9 +313,7 @@ def _groups(pipes: Sequence[CapabilityPipeline]) -> list[tuple[Any, PipelineRows
     positions in ``pipes``, a slice when it is all of them; its rows). Pipelines whose rows
     are already those of ``pipes``, in their order, keep them (a batch after its first year)."""
     rows = pipes[0]._rows
-    if len(rows.pipes) == len(pipes) and all(
-        a is b for a, b in zip(rows.pipes, pipes, strict=True)
-    ):
+    if len(rows.pipes) == len(pipes) and all(map(operator.is_, rows.pipes, pipes)):
         return [(slice(None), rows)]
     shapes: dict[tuple[Any, ...], list[int]] = {}
     for i, p in enumerate(pipes):
@@ -372,9 +371,13 @@ def deliver(pipes: Sequence[CapabilityPipeline]) -> np.ndarray:
         rows.capacity = np.where(
             total > capacity, np.minimum(capacity * rows.growth, total), capacity
         )
-        rows.due[:, rows.head] = 0.0
+        head = rows.head
+        rows.due[:, head] = 0.0
         ring = rows.due.reshape(*rows.due.shape[:2], -1)  # a view: (R, slot, cell)
-        ring *= rows.keep_cells  # vintages in transit age as those in service
+        # vintages in transit age as those in service (the slot just emptied holds zeros, the
+        # same after ageing: left as it is)
+        ring[:, :head] *= rows.keep_cells
+        ring[:, head + 1 :] *= rows.keep_cells
         backlog.reshape(len(backlog), 1, -1)[...] *= rows.keep_cells
         rows.backlog = backlog
         rows.head = (rows.head + 1) % rows.horizon
@@ -405,9 +408,7 @@ def stocks(pipes: Sequence[CapabilityPipeline]) -> np.ndarray:
     it, do not write into it), those rows taken out of it when the pipes are some of one
     array's (a block of a batch's runs), else the pipelines' stocks stacked."""
     rows = pipes[0]._rows
-    if len(rows.pipes) == len(pipes) and all(
-        a is b for a, b in zip(rows.pipes, pipes, strict=True)
-    ):
+    if len(rows.pipes) == len(pipes) and all(map(operator.is_, rows.pipes, pipes)):
         return rows.stock
     if all(p._rows is rows for p in pipes):
         return rows.stock[[p._r for p in pipes]]
