@@ -26,6 +26,7 @@ import numpy as np
 from ..mechanisms import capability as cap
 from ..mechanisms import influence
 from ..model.alliance import US_BUY_SHARE_2025
+from .batch import rows
 
 if TYPE_CHECKING:
     from ..model.alliance import AllianceModel
@@ -104,14 +105,12 @@ def deliver(batch: Batch) -> None:
 
 
 # What the deliveries read of each run (one call: :func:`_gather`), and what the indices read
-# (the deliveries pass theirs on; the equipment and its US share are the year's, just set;
-# membership as 1.0 / 0.0 where it is gathered with the floats).
+# (the deliveries pass theirs on; the equipment and its US share are the year's, just set).
 _DELIVER_NAMES = (
-    "gdp_bn", "core_pct", "equipment_share", "threat", "trust", "member", "comply",
-    "hedge_share", "signals",
+    "gdp_bn", "core_pct", "equipment_share", "threat", "trust", "comply", "hedge_share", "signals",
 )  # fmt: skip
-_INDEX_NAMES = ("gdp_bn", "threat", "trust", "member", "comply", "equipment_bn", "us_buy_shares")
-_ALLY = operator.attrgetter("gdp_bn", "core_pct", "equipment_share", "threat", "trust", "member")
+_INDEX_NAMES = ("gdp_bn", "threat", "trust", "comply", "equipment_bn", "us_buy_shares")
+_ALLY = operator.attrgetter("gdp_bn", "core_pct", "equipment_share", "threat", "trust")
 _COVERAGE = operator.attrgetter("coverage")
 _SOVEREIGN_ISR = operator.attrgetter("sovereign_isr")
 
@@ -124,9 +123,7 @@ def _deliver_arrays(m: AllianceModel) -> tuple[np.ndarray, ...]:
 def _index_arrays(m: AllianceModel) -> tuple[np.ndarray, ...]:
     """A run's arrays of :data:`_INDEX_NAMES`."""
     st = m.ally_state
-    return (
-        st.gdp_bn, st.threat, st.trust, st.member, m.shares[0], m.equipment_bn, m.us_buy_shares
-    )  # fmt: skip
+    return (st.gdp_bn, st.threat, st.trust, m.shares[0], m.equipment_bn, m.us_buy_shares)
 
 
 def _gather(
@@ -134,14 +131,12 @@ def _gather(
     get: Callable[[AllianceModel], tuple[np.ndarray, ...]],
     names: Sequence[str],
 ) -> dict[str, np.ndarray]:
-    """The runs' per-ally arrays ``get(model)`` (as floats: a bool array as 1.0 / 0.0), each
-    name's (runs, allies), in one call (each a view of it, its rows contiguous; a batch of
-    one's, views of its own arrays: read them)."""
+    """The runs' per-ally arrays ``get(model)`` (floats), each name's (runs, allies), in one
+    call (each a view of it; a batch of one's, views of its own arrays: read them)."""
     if len(models) == 1:
         return {k: v[None] for k, v in zip(names, get(models[0]), strict=True)}
-    arrays = [x for m in models for x in get(m)]
-    values = np.concatenate(arrays, dtype=float).reshape(len(models), len(names), -1)
-    return dict(zip(names, values.transpose(1, 0, 2), strict=True))
+    values = np.array(list(map(get, models)), dtype=float).transpose(1, 0, 2)
+    return dict(zip(names, values, strict=True))
 
 
 def _numbers(batch: Batch, section: str, *keys: str) -> Mapping[str, Any]:
@@ -291,7 +286,8 @@ def influence_channels(
     facts = [(m.united_states, m.crisis_alignment, m.comply_start) for m in models]
     first = models[0]
     if first.year > first.start_year:  # the same year in every run of a batch
-        eu_gdp = np.where(european & (now["member"] != 0.0), now["gdp_bn"], 0.0)
+        member = rows([m.ally_state.member for m in models])
+        eu_gdp = np.where(european & member, now["gdp_bn"], 0.0)
         share = influence.gdp_weighted(now["comply"], eu_gdp)
         start = np.array([f[2] for f in facts], dtype=float)
         compliance = influence.compliance(share, start)

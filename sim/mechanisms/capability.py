@@ -371,13 +371,9 @@ def deliver(pipes: Sequence[CapabilityPipeline]) -> np.ndarray:
         rows.capacity = np.where(
             total > capacity, np.minimum(capacity * rows.growth, total), capacity
         )
-        head = rows.head
-        rows.due[:, head] = 0.0
+        rows.due[:, rows.head] = 0.0
         ring = rows.due.reshape(*rows.due.shape[:2], -1)  # a view: (R, slot, cell)
-        # vintages in transit age as those in service (the slot just emptied holds zeros, the
-        # same after ageing: left as it is)
-        ring[:, :head] *= rows.keep_cells
-        ring[:, head + 1 :] *= rows.keep_cells
+        ring *= rows.keep_cells  # vintages in transit age as those in service
         backlog.reshape(len(backlog), 1, -1)[...] *= rows.keep_cells
         rows.backlog = backlog
         rows.head = (rows.head + 1) % rows.horizon
