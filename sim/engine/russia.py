@@ -62,10 +62,12 @@ def europe_spending_bn(gdp: np.ndarray, core: np.ndarray, european: np.ndarray) 
     C-contiguous rows calls, run by run, the routine ``g[eu] @ c[eu]`` calls for one run:
     ``tests/test_engine_russia.py``). :meth:`AllianceModel.europe_spending_bn` is this for one
     run."""
-    counts = np.add.reduce(european, axis=1)
-    if (counts == counts[0]).all():  # the same allies counted in every run (one structure)
-        r = len(gdp)
-        return np.vecdot(gdp[european].reshape(r, -1), core[european].reshape(r, -1)) / 100.0
+    r = len(gdp)
+    if r > 1:
+        counts = np.add.reduce(european, axis=1)
+        if (counts == counts[0]).all():  # the same allies counted in every run (one structure)
+            g, c = gdp[european].reshape(r, -1), core[european].reshape(r, -1)
+            return np.vecdot(g, c) / 100.0
     return np.array([g[e] @ c[e] for g, c, e in zip(gdp, core, european, strict=True)]) / 100.0
 
 
@@ -80,10 +82,13 @@ def prepare(batch: Batch) -> None:
         (*_russia(r), *_forces(f), *_now(m.now))
         for m, r, f in zip(models, russias, forces, strict=True)
     ]
-    allies = [x for m in models for x in _spending(m.ally_state)]
-    n = len(allies[0])
-    allies_now = np.concatenate(allies).reshape(len(models), 2, n)
-    europe: Any = europe_spending_bn(allies_now[:, 0], allies_now[:, 1], batch.kept("european"))
+    if len(models) == 1:  # a run alone: its own arrays
+        gdp_now, core_now = (a[None] for a in _spending(models[0].ally_state))
+    else:
+        allies = [x for m in models for x in _spending(m.ally_state)]
+        allies_now = np.concatenate(allies).reshape(len(models), 2, len(allies[0]))
+        gdp_now, core_now = allies_now[:, 0], allies_now[:, 1]
+    europe: Any = europe_spending_bn(gdp_now, core_now, batch.kept("european"))
     table = batch.params("russia")
     if len(models) == 1:
         values: Any = rows[0]
