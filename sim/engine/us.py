@@ -107,10 +107,13 @@ def act(batch: Batch) -> None:
     # reclassified spending, trust, GDP), mean trust a dot product per run (``np.vecdot``)
     rows = [(*_now(m.now), m.forced_pressure, m.pledge_level(), m.year) for m in models]
     table = np.array(rows, dtype=float)
-    arrays = [x for m in models for x in _allies(m.ally_state)]
-    allies = np.concatenate(arrays).reshape(len(models), len(_ALLIES), len(arrays[0]))
-    member = allies[:, 0] != 0.0
-    core, reclassified, trust_of, gdp = allies[:, 1], allies[:, 2], allies[:, 3], allies[:, 4]
+    if one:  # a run alone: views of its own arrays
+        member, core, reclassified, trust_of, gdp = (a[None] for a in _allies(models[0].ally_state))
+    else:
+        arrays = [x for m in models for x in _allies(m.ally_state)]
+        allies = np.concatenate(arrays).reshape(len(models), len(_ALLIES), len(arrays[0]))
+        member = allies[:, 0] != 0.0
+        core, reclassified, trust_of, gdp = (allies[:, k] for k in range(1, len(_ALLIES)))
     european = batch.kept("european")
     reported = core + reclassified  # reported_core_pct
     mean_trust = np.vecdot(batch.kept("mean_weights"), trust_of)  # m.mean_weights @ trust
