@@ -12,7 +12,8 @@ and the growth of NATO's requirement (a power of each run's own numbers,
 :func:`~sim.mechanisms.capability.requirement_growth`). The runs' per-ally arrays are gathered
 in one call (:func:`_gather`) and handed on to the indices; the fixed ones (allocation, masks,
 weights, the US's and NATO's start levels) are kept between years
-(:meth:`~sim.engine.batch.Batch.kept`).
+(:meth:`~sim.engine.batch.Batch.kept`), and so are the runs' parameters, while their tables are
+the ones read (:meth:`~sim.engine.batch.Batch.params`, :func:`_influence_weights`).
 """
 
 from __future__ import annotations
