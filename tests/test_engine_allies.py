@@ -221,10 +221,12 @@ def test_the_phase_binds_each_run_rows_of_the_arrays_it_hands_out():
     state = batch.handed(allies.HANDED_STATE, [x for m in models for x in get(m.ally_state)])
     shares = batch.handed(allies.HANDED_SHARES, [x for m in models for x in m.shares])
     signals = batch.handed(allies.HANDED_SIGNALS, [m.signals for m in models])
-    why = batch.handed(allies.HANDED_WHY, [x for m in models for x in m.budget_why.values()])
-    assert None not in (state, shares, signals, why)
+    why = allies.reasons(batch)  # one block (runs, TERMS, allies)
+    assert None not in (state, shares, signals) and why is not None
     assert all(tuple(m.budget_why) == TERMS for m in models)
     for r, m in enumerate(models):
+        assert all(m.budget_why[k].tolist() == why[r, j].tolist() for j, k in enumerate(TERMS))
+        assert np.shares_memory(m.budget_why["gdp"], why)
         assert np.shares_memory(m.ally_state.trust, state[allies.WRITTEN.index("trust")])
         assert m.ally_state.core_pct.tolist() == state[allies.WRITTEN.index("core_pct")][r].tolist()
         assert m.signals.tolist() == signals[0][r].tolist()

@@ -276,7 +276,7 @@ def test_the_record_reads_the_allies_arrays_only_while_every_run_holds_them():
     run holds the rows it was given, and what each run holds where one was rebound after the
     phase; a run's row written into is read through the arrays. Either way each run keeps
     what it keeps stepped alone with the same changes."""
-    from sim.engine.allies import HANDED_STATE, HANDED_WHY, WRITTEN
+    from sim.engine.allies import HANDED_STATE, WRITTEN, reasons
 
     phases, end = engine_year.PHASES[:-1], engine_year.PHASES[-1]
     for touched in (0, 1, 2, 3, 4, 5):
@@ -291,8 +291,7 @@ def test_the_record_reads_the_allies_arrays_only_while_every_run_holds_them():
             assert batch.handed(HANDED_STATE, held) is not None
             for ms in (together, alone):
                 _touch(ms[1], touched)
-            reasons = [x for m in together for x in m.budget_why.values()]
-            assert (batch.handed(HANDED_WHY, reasons) is None) == (touched in (3, 5))
+            assert (reasons(batch) is None) == (touched in (3, 5))
             end(batch)
             for b in own:
                 end(b)

@@ -29,7 +29,7 @@ from ..agents import budget_why
 from ..mechanisms import coercion
 from ..model.decisions import ANSWERS
 from ..model.pledge import member_weights
-from .batch import Batch, rows
+from .batch import Batch, Terms, rows
 
 if TYPE_CHECKING:
     from ..model.alliance import AllianceModel
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 # the flags are gathered in one call (booleans), the state in another (floats:
 # ``greyzone_attacks``, a count, is read only multiplied by a float, which converts it to the
 # same float), the per-ally parameters kept as rows of one array (:meth:`Batch.bound`).
-FLAGS = ("member", "armed", "holdout")
+FLAGS = ("member", "armed", "holdout")  # bound (Batch.bound): seldom set anew
 STATE = (
     "threat",
     "shock",
@@ -63,7 +63,7 @@ FIXED = (
     "gdp_growth",
 )
 READ = FLAGS + STATE + FIXED
-_GET_FLAGS, _GET_STATE = operator.attrgetter(*FLAGS), operator.attrgetter(*STATE)
+_GET_STATE = operator.attrgetter(*STATE)
 WRITTEN = (
     "threat",
     "shock",
@@ -102,25 +102,27 @@ def act(batch: Batch) -> None:
         start = {k: v[None] for k, v in first.budget_start.items()}
     else:  # one call per dtype, (runs, names, allies): each name's (runs, allies) a view of it
         states = [m.ally_state for m in models]
-        flags = np.array([_GET_FLAGS(st) for st in states], dtype=bool)
         numbers = np.array([_GET_STATE(st) for st in states], dtype=float)
-        s = dict(zip(FLAGS, flags.transpose(1, 0, 2), strict=True))
+        s = dict(zip(FLAGS, batch.bound("ally_state.flags", states, FLAGS, bool), strict=True))
         s.update(zip(STATE, numbers.transpose(1, 0, 2), strict=True))
         s.update(zip(FIXED, batch.bound("ally_state.fixed", states, FIXED), strict=True))
         start = batch.kept("budget_start", _stack_terms)
     # Per run: its numbers this year, last year's network products and its budget shocks.
     cols: list[tuple[float, ...]] = []
-    shocks, bars = [], []
+    shocks, bars, exited = [], [], []
     wars: dict[tuple[int, int], tuple[float, float]] = {}  # per scenario and year (_wars)
     for m in models:
-        us, now = m.united_states, m.now
-        key = (id(m.config), m.year)
+        us, now, year = m.united_states, m.now, m.year
+        key = (id(m.config), year)
         war = wars.get(key)
         if war is None:
             war = wars[key] = _wars(m)
-        cols.append(_columns(m, us, now, war))
+        pledge = m.pledge.year(year, now["pledge_core_pct"])  # (level, goal, elapsed, bar)
+        cols.append(_columns(m, us, now, war, pledge))
+        if us.exited_this_year:
+            exited.append(us)
         shocks.append(m.rng.normal(0.0, m.p_allies["budget_noise_sd"], n))
-        bars.append(m.pledge.due_bar(m.year))  # a pledge (or a floor it raised) fallen due
+        bars.append(pledge[3])  # a pledge (or a floor it raised) fallen due
     if len(models) == 1:
         neighbours_a = (first.norm_weights @ first.ally_state.threat)[None]
         peers_a = first._peers()[None]
@@ -315,9 +317,11 @@ def act(batch: Batch) -> None:
     )  # in the order of WRITTEN
     answers = batch.hand_out(HANDED_SHARES, list(shares))
     sigs = batch.hand_out(HANDED_SIGNALS, [signals])
-    terms = tuple(why)
-    reasons = batch.hand_out(HANDED_WHY, list(why.values()))
-    for m, state, answer, sig, reason in zip(models, written, answers, sigs, reasons, strict=True):
+    block = np.empty((len(models), len(budget_why.TERMS), n))  # (runs, TERMS, allies)
+    for j, term in enumerate(budget_why.TERMS):
+        block[:, j] = why[term]
+    (why_rows,) = zip(*batch.hand_out(HANDED_WHY, [block]), strict=True)  # (TERMS, allies) each
+    for m, state, answer, sig, reason in zip(models, written, answers, sigs, why_rows, strict=True):
         st = m.ally_state
         (
             st.threat,
@@ -331,15 +335,29 @@ def act(batch: Batch) -> None:
             st.related_pct,
         ) = state
         m.shares, (m.signals,) = answer, sig  # type: ignore[assignment]
-        m.budget_why = dict(zip(terms, reason, strict=True))
-        m.united_states.exited_this_year = False  # an exit at the end of last year now felt
+        m.budget_why = Terms(_TERM_INDEX, reason)
+    for us in exited:  # an exit at the end of last year now felt
+        us.exited_this_year = False
 
 
 # The keys under which the phase hands out its arrays (:meth:`Batch.hand_out`): the state it
 # writes (WRITTEN's order), the answers' shares (comply, hedge, resist), the US's signals, the
-# budget's reasons (in the order of the ``budget_why`` dicts' keys).
+# budget's reasons (one block, runs x ``budget_why.TERMS`` x allies: :func:`reasons`).
 HANDED_STATE, HANDED_SHARES = "allies.state", "allies.shares"
 HANDED_SIGNALS, HANDED_WHY = "allies.signals", "allies.why"
+_TERM_INDEX = {k: j for j, k in enumerate(budget_why.TERMS)}  # a term's place in the block
+
+
+def reasons(batch: Batch) -> np.ndarray | None:
+    """The budget's reasons the allies' phase gave every run of ``batch`` this year, one block
+    (runs x :data:`sim.agents.budget_why.TERMS` x allies), while every run still holds its row
+    of it as its ``budget_why`` (a :class:`~sim.engine.batch.Terms` whose ``row`` is the row
+    handed out: keyed on the rows' identity, :meth:`Batch.handed`; a run whose reasons were
+    set anew, or a key of them, is seen); else None (read each run's ``budget_why``). A write
+    into a run's reason (a view of the block) is in the block. Read it; do not write into it."""
+    rows_held = [getattr(m.budget_why, "row", None) for m in batch.models]
+    handed = batch.handed(HANDED_WHY, rows_held)  # type: ignore[arg-type]
+    return None if handed is None else handed[0]
 
 
 _COLUMNS = (
@@ -378,8 +396,15 @@ def _wars(m: AllianceModel) -> tuple[float, float]:
     )
 
 
-def _columns(m: AllianceModel, us: Any, now: Any, war: tuple[float, float]) -> tuple[float, ...]:
-    """A run's numbers this year, in the order of :data:`_COLUMNS` (``war``: :func:`_wars`)."""
+def _columns(
+    m: AllianceModel,
+    us: Any,
+    now: Any,
+    war: tuple[float, float],
+    pledge: tuple[float, float, float, float | None],
+) -> tuple[float, ...]:
+    """A run's numbers this year, in the order of :data:`_COLUMNS` (``war``: :func:`_wars`;
+    ``pledge``: its pledge this year, :meth:`~sim.model.pledge.Pledge.year`)."""
     return (
         us.threat_level,
         m.russia.militarisation,
@@ -391,9 +416,9 @@ def _columns(m: AllianceModel, us: Any, now: Any, war: tuple[float, float]) -> t
         m.eu_share,
         us.coercion_credibility,
         m.us_influence,
-        m.pledge_level(),
-        m.pledge_goal(),
-        m.pledge.elapsed(m.year),
+        pledge[0],  # AllianceModel.pledge_level()
+        pledge[1],  # AllianceModel.pledge_goal()
+        pledge[2],  # Pledge.elapsed(year)
         *war,
         now["us_demand_pct"] if m.decided.us_demand_pct is None else m.decided.us_demand_pct,
         now["pledge_related_pct"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -111,11 +111,14 @@ class Batch:
         self._kept[name] = (current, out)
         return out
 
-    def bound(self, key: str, objs: Sequence[Any], names: Sequence[str]) -> np.ndarray:
-        """The float attributes ``names`` (two or more) of ``objs`` (one object per run, such
-        as its ``ally_state``) as one array (names, runs, ...), for attributes seldom set anew
-        (the allies' per-ally parameters). Stacking them binds each object's attributes to its
-        rows of the array (views of the same values), and the array is kept under ``key``:
+    def bound(
+        self, key: str, objs: Sequence[Any], names: Sequence[str], dtype: type = float
+    ) -> np.ndarray:
+        """The attributes ``names`` (two or more, of ``dtype``: floats unless told) of ``objs``
+        (one object per run, such as its ``ally_state``) as one array (names, runs, ...), for
+        attributes seldom set anew (the allies' per-ally parameters, their flags). Stacking
+        them binds each object's attributes to its rows of the array (views of the same
+        values), and the array is kept under ``key``:
         while every object's attributes are the very rows they were bound to (keyed on
         identity), the array is what they hold (a write into a row, an
         :class:`~sim.agents.ally.Ally` agent's, is a write into it) and is returned as it is;
@@ -131,7 +134,7 @@ class Batch:
         ):
             return kept[1]
         r, k = len(objs), len(names)
-        values = np.array(current, dtype=float).reshape(r, k, -1)
+        values: np.ndarray = np.array(current, dtype=dtype).reshape(r, k, -1)
         bound = [row for per_run in values for row in per_run]  # views, run by run
         for i, o in enumerate(objs):
             for j, name in enumerate(names):
@@ -206,6 +209,54 @@ class Batch:
         tables = map(operator.attrgetter(f"p_{section}"), self.models)
         values = np.array(list(map(get, tables)), dtype=float)
         return values[:, None] if len(keys) == 1 else values
+
+
+class Terms(MutableMapping[str, np.ndarray]):
+    """A run's row ``row`` of a block a phase hands out (runs, keys, ...: its
+    :meth:`Batch.hand_out` of the block, one row per run) as a mapping from the block's keys
+    (``index``: key to its place on the block's second axis) to the row's arrays: what a dict
+    of per-run arrays gives, without making them until read (a key read is a view of the
+    block, made then: a write into it is a write into the block, as into a dict's array the
+    block was handed out as). A reader of the whole batch reads the block itself while every
+    run still holds its row (:meth:`Batch.handed` of the runs' ``row``). Setting or deleting
+    a key makes the run's own dict of the row's arrays, and ``row`` None: the run no longer
+    holds the block's row (the block is never written into by it)."""
+
+    __slots__ = ("_index", "_own", "row")
+
+    def __init__(self, index: Mapping[str, int], row: np.ndarray) -> None:
+        self._index = index
+        self.row: np.ndarray | None = row
+        self._own: dict[str, np.ndarray] | None = None
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        own = self._own
+        if own is None:
+            return self.row[self._index[key]]  # type: ignore[index]
+        return own[key]
+
+    def _owned(self) -> dict[str, np.ndarray]:
+        own = self._own
+        if own is None:
+            row = self.row
+            own = self._own = {k: row[i] for k, i in self._index.items()}  # type: ignore[index]
+            self.row = None
+        return own
+
+    def __setitem__(self, key: str, value: np.ndarray) -> None:
+        self._owned()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._owned()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index if self._own is None else self._own)
+
+    def __len__(self) -> int:
+        return len(self._index if self._own is None else self._own)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def rows(values: Sequence[Any]) -> np.ndarray:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import functools
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -235,7 +235,9 @@ class AllianceModel(mesa.Model):
             s = self.ally_state
             s.base_pct = self._init_shared("base_pct", self._init_anchored_base).copy()
         self.budget_start = self._init_shared("budget_start", self._budget_situation)
-        self.budget_why = {k: np.zeros(len(records)) for k in budget_why.TERMS}
+        self.budget_why: MutableMapping[str, np.ndarray] = {
+            k: np.zeros(len(records)) for k in budget_why.TERMS
+        }  # a Terms row of the allies' phase's block after a year (sim.engine.allies)
         _, pressure = self._apply_events(self.start_year, summits=False)
         measures = self._init_shared("measures", self.progress_measures)
         self.united_states.initial_stance(measures, self.now, pressure)
@@ -818,8 +820,9 @@ class AllianceModel(mesa.Model):
         return cached_network(self._network_items)[0]
 
     def pledge_level(self) -> float:
-        """The core spending the pledge's path asks for this year (% of GDP): what the US checks."""
-        return self.pledge.level(self.year, self.now["pledge_core_pct"])
+        """The core spending the pledge's path asks for this year (% of GDP): what the US checks
+        (:meth:`Pledge.level`, memoised on the pledge: :meth:`Pledge.year`)."""
+        return self.pledge.year(self.year, self.now["pledge_core_pct"])[0]
 
     def pledge_goal(self) -> float:
         """The core spending pledged (% of GDP): what budgets are pulled toward."""

@@ -18,7 +18,8 @@ import numpy as np
 
 from ..agents.budget_why import COLUMNS as WHY_BUDGET
 from ..agents.budget_why import TERMS as WHY_TERMS
-from ..engine.allies import HANDED_SHARES, HANDED_SIGNALS, HANDED_STATE, HANDED_WHY, WRITTEN
+from ..engine.allies import HANDED_SHARES, HANDED_SIGNALS, HANDED_STATE, WRITTEN
+from ..engine.allies import reasons as allies_reasons
 from ..engine.batch import Batch
 from ..mechanisms import capability as cap
 from ..mechanisms import progress
@@ -342,11 +343,11 @@ def _ally_arrays(
         for j, k in _WRITTEN_KEPT:
             state[:, k] = written[j]
     state[:, _CAPABILITY] = np.add.reduce(stocks, axis=2)  # ally_capability(), per run
-    reasons = [x for m in models for x in _get_why(m.budget_why)]  # in WHY_TERMS' order
-    handed = batch.handed(HANDED_WHY, reasons)  # matched term by term: in that order too
-    if handed is not None:
-        why = np.array(handed).transpose(1, 0, 2)
+    why = allies_reasons(batch)  # the allies' phase's block, in WHY_TERMS' order
+    if why is not None:
+        why = why.copy()
     else:
+        reasons = [x for m in models for x in _get_why(m.budget_why)]  # in WHY_TERMS' order
         why = np.concatenate(reasons).reshape(r, len(WHY_TERMS), n)
     current = [x for m in models for x in m.shares]
     shares = batch.handed(HANDED_SHARES, current)

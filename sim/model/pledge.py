@@ -42,6 +42,11 @@ class Pledge:
     opted_out: tuple[str, ...] = ()
     floors: tuple[tuple[float, int], ...] = ()
 
+    def __post_init__(self) -> None:
+        # :meth:`year` memoised for a pledge with a target, keyed on the year (see there why):
+        # an attribute, not a field (not in the pledge's repr, equality or ``asdict``)
+        self._years: dict[int, tuple[float, float, float, float | None]] = {}
+
     @classmethod
     def from_series(cls, scenario: Scenario, start: int) -> Pledge:
         return cls(target=None, set_year=start, deadline=start)
@@ -113,6 +118,35 @@ class Pledge:
         span = max(1, self.deadline - self.set_year)
         share = min(1.0, max(0.0, (year - self.set_year) / span))
         return self.start_level + (self.target - self.start_level) * share
+
+    def year(self, year: int, series_value: float) -> tuple[float, float, float, float | None]:
+        """The pledge as it stands in ``year`` with the scenario's series at ``series_value``:
+        (:meth:`level`, :meth:`goal`, :meth:`elapsed`, :meth:`due_bar`), each computed by its
+        method, the four read together by the allies' year (:func:`sim.engine.allies.act`) and
+        the level by the US and the record (:meth:`AllianceModel.pledge_level`).
+
+        A pledge with a target is memoised, keyed on ``year``: its four are then functions of
+        its fields and the year alone (not of the series), and a pledge is never written into
+        (an event binds a new one: :meth:`raised`, :func:`sim.model.events.summit`), so the memo
+        it keeps stays right; a pledge shared by the runs of a scenario (a summit event's)
+        computes a year once for them all. The series' pledge (no target) reads the series'
+        value, which a lever moved mid-run may change: computed each time (cheap)."""
+        if self.target is None:
+            return (
+                self.level(year, series_value),
+                self.goal(year, series_value),
+                self.elapsed(year),
+                self.due_bar(year),
+            )
+        out = self._years.get(year)
+        if out is None:
+            out = self._years[year] = (
+                self.level(year, series_value),
+                self.goal(year, series_value),
+                self.elapsed(year),
+                self.due_bar(year),
+            )
+        return out
 
     def elapsed(self, year: int) -> float:
         """Share of the pledge period gone by in ``year`` (0 for a series pledge)."""
