@@ -231,3 +231,92 @@ def test_the_phase_binds_each_run_rows_of_the_arrays_it_hands_out():
         assert m.ally_state.core_pct.tolist() == state[allies.WRITTEN.index("core_pct")][r].tolist()
         assert m.signals.tolist() == signals[0][r].tolist()
         assert [s.tolist() for s in m.shares] == [s[r].tolist() for s in shares]
+
+
+def test_flags_bound_follow_a_join_in_place_and_a_new_array():
+    """The allies' flags (member, armed, holdout) are bound rows of one boolean array
+    (:meth:`Batch.bound` with ``dtype=bool``): a flag written into in place (a join:
+    ``member |= joining``) and one bound anew (an event's holdout) reach the next year's rules,
+    in the batch as in each run alone."""
+    from sim.engine import allies
+
+    alone, together = _models(), _models()
+    batch = Batch(together)
+    for m in alone:
+        m.step()
+    engine_year.step(batch)
+    flags = batch.bound("ally_state.flags", [m.ally_state for m in together], allies.FLAGS, bool)
+    assert flags.dtype == bool and np.shares_memory(flags, together[0].ally_state.member)
+    for ms in (alone, together):
+        st = ms[1].ally_state
+        st.member &= ~(np.arange(st.member.size) % 5 == 0)  # in place: some members leave
+        st = ms[3].ally_state
+        st.holdout = st.holdout | st.armed  # a new array
+    for _ in range(2):
+        for m in alone:
+            m.step()
+        engine_year.step(batch)
+        for a, b in zip(alone, together, strict=True):
+            sa, sb = _state(a), _state(b)
+            for key in sa:
+                np.testing.assert_array_equal(sa[key], sb[key], err_msg=f"{key}, {a.year}")
+            assert np.array_equal(a.ally_state.member, b.ally_state.member)
+
+
+def test_a_runs_budget_reasons_are_its_row_of_the_block():
+    """Each run's ``budget_why`` is its row of the block of reasons the phase hands out
+    (:class:`sim.engine.batch.Terms`): read as the dict of arrays it was (keys in TERMS order,
+    copied, pickled); a write into a reason is in the block the record reads
+    (:func:`sim.engine.allies.reasons`); a reason set anew in one run makes it its own (its
+    row no longer the block's), and the record then reads each run's reasons."""
+    import pickle
+
+    from sim.agents.budget_why import TERMS
+    from sim.engine import allies
+    from sim.engine.batch import Terms
+
+    models = _models()
+    batch = Batch(models)
+    engine_year.step(batch)
+    block = allies.reasons(batch)
+    assert block is not None and block.shape == (len(models), len(TERMS), len(models[0].allies))
+    m = models[2]
+    assert isinstance(m.budget_why, Terms) and tuple(m.budget_why) == TERMS
+    assert len(m.budget_why) == len(TERMS) and "gdp" in m.budget_why and "x" not in m.budget_why
+    plain = dict(m.budget_why)
+    back = pickle.loads(pickle.dumps(m.budget_why))
+    assert all(np.array_equal(back[k], v) for k, v in plain.items())
+    m.budget_why["shock"][0] += 1.0  # in place: in the block
+    assert block[2, TERMS.index("shock"), 0] == plain["shock"][0]
+    m.budget_why["gdp"] = m.budget_why["gdp"] + 0.5  # set anew: its own from now on
+    assert m.budget_why.row is None and allies.reasons(batch) is None
+    assert np.array_equal(m.budget_why["gdp"], block[2, TERMS.index("gdp")] + 0.5)
+    assert tuple(m.budget_why) == TERMS
+    del m.budget_why["gdp"]
+    assert len(m.budget_why) == len(TERMS) - 1
+
+
+def test_a_pledges_year_is_what_its_methods_give():
+    """:meth:`Pledge.year` (memoised on a pledge with a target, keyed on the year) gives the
+    pledge's level, goal, elapsed share and due bar as its methods do, before, on and after
+    its deadline and a raised target's floor; the series' pledge reads the series' value each
+    time (a lever moved mid-run may change it); the memo is not part of the pledge's repr,
+    equality or fields, and a replaced pledge starts its own."""
+    import dataclasses
+
+    from sim.model.pledge import Pledge
+
+    series = Pledge.from_series(sim.load_scenario(ROOT / "scenarios" / "baseline.toml"), 2025)
+    vilnius = Pledge(target=2.0, set_year=2023, deadline=2024, start_level=1.9)
+    hague = vilnius.raised(3.5, 2025, 2035, start_level=2.0)
+    for p in (series, vilnius, hague):
+        for year in range(2022, 2042):
+            for value in (1.2, 2.4):
+                want = (p.level(year, value), p.goal(year, value), p.elapsed(year))
+                got = p.year(year, value)
+                assert got == (*want, p.due_bar(year))
+                assert p.year(year, value) == got  # again (from the memo)
+    assert series.year(2030, 1.2)[:2] == (1.2, 1.2) and series.year(2030, 2.4)[:2] == (2.4, 2.4)
+    assert "_years" not in repr(hague) and "_years" not in dataclasses.asdict(hague)
+    assert hague == vilnius.raised(3.5, 2025, 2035, start_level=2.0)
+    assert dataclasses.replace(hague, target=4.0).year(2035, 0.0)[1] == 4.0

@@ -8,12 +8,18 @@ compliance draws of a pledge fallen due) and the human players' decisions with t
 (the seminar: :class:`sim.model.decisions.Decisions`). The network products (``W @ x``) are one
 stacked ``matmul`` call over the batch, which runs for each run the routine a run alone calls,
 so each run's sums are added in the order they are alone (:func:`_products`). The state is
-gathered in one call per dtype; the allies' per-ally parameters, the network's weights and the
+gathered in one call; the allies' flags and per-ally parameters, the network's weights and the
 budget's start terms are kept between years while the models hold them
 (:meth:`~sim.engine.batch.Batch.bound`, :meth:`~sim.engine.batch.Batch.kept`). What the phase
 writes, each run a row (a view) of the batch's arrays, is handed out with the arrays
-(:meth:`~sim.engine.batch.Batch.hand_out`): the year's record reads them where every run still
-holds its rows (:func:`sim.model.outputs.record_years`).
+(:meth:`~sim.engine.batch.Batch.hand_out`): a later phase reads them where every run still
+holds its rows (:meth:`~sim.engine.batch.Batch.handed`, keyed on the rows' identity), as the
+year's record does (:func:`sim.model.outputs.record_years`): the state written
+(:data:`HANDED_STATE`, in the order of :data:`WRITTEN`), the answers' shares
+(:data:`HANDED_SHARES`), the US's signals (:data:`HANDED_SIGNALS`) and the budget's reasons, one
+block of (runs, :data:`~sim.agents.budget_why.TERMS`, allies) whose row each run holds as its
+``budget_why`` (a :class:`~sim.engine.batch.Terms`: no array per term and run made unless read;
+:func:`reasons`).
 """
 
 from __future__ import annotations
@@ -102,7 +108,8 @@ def act(batch: Batch) -> None:
         start = {k: v[None] for k, v in first.budget_start.items()}
     else:  # one call per dtype, (runs, names, allies): each name's (runs, allies) a view of it
         states = [m.ally_state for m in models]
-        numbers = np.array([_GET_STATE(st) for st in states], dtype=float)
+        numbers = np.concatenate([x for st in states for x in _GET_STATE(st)], dtype=float)
+        numbers = numbers.reshape(len(states), len(STATE), n)
         s = dict(zip(FLAGS, batch.bound("ally_state.flags", states, FLAGS, bool), strict=True))
         s.update(zip(STATE, numbers.transpose(1, 0, 2), strict=True))
         s.update(zip(FIXED, batch.bound("ally_state.fixed", states, FIXED), strict=True))
@@ -308,8 +315,6 @@ def act(batch: Batch) -> None:
         reclassified = np.where(moved, reclassified * scale, reclassified)
         related = np.where(moved, related * scale, related)
     why["gdp"] = core + reclassified - before_gdp
-    rule = budget_why.RULE_TERMS  # the rule moves only allies with armed forces
-    why = {k: np.where(armed, v, 0.0) if k in rule else v for k, v in why.items()}
     # Each run's rows bound to it, the batch's arrays kept for the year's record
     # (:func:`sim.model.outputs.record_years`: :meth:`~sim.engine.batch.Batch.handed`).
     written = batch.hand_out(
@@ -317,9 +322,15 @@ def act(batch: Batch) -> None:
     )  # in the order of WRITTEN
     answers = batch.hand_out(HANDED_SHARES, list(shares))
     sigs = batch.hand_out(HANDED_SIGNALS, [signals])
-    block = np.empty((len(models), len(budget_why.TERMS), n))  # (runs, TERMS, allies)
+    # The reasons, one block (runs, TERMS, allies): the rule moves only allies with armed
+    # forces, so its terms are 0.0 for the others (``np.where(armed, term, 0.0)``, written
+    # into the block where armed)
+    block = np.zeros((len(models), len(budget_why.TERMS), n))
     for j, term in enumerate(budget_why.TERMS):
-        block[:, j] = why[term]
+        if term in _RULE_TERMS:
+            np.copyto(block[:, j], why[term], where=armed)
+        else:
+            block[:, j] = why[term]
     (why_rows,) = zip(*batch.hand_out(HANDED_WHY, [block]), strict=True)  # (TERMS, allies) each
     for m, state, answer, sig, reason in zip(models, written, answers, sigs, why_rows, strict=True):
         st = m.ally_state
@@ -346,6 +357,7 @@ def act(batch: Batch) -> None:
 HANDED_STATE, HANDED_SHARES = "allies.state", "allies.shares"
 HANDED_SIGNALS, HANDED_WHY = "allies.signals", "allies.why"
 _TERM_INDEX = {k: j for j, k in enumerate(budget_why.TERMS)}  # a term's place in the block
+_RULE_TERMS = frozenset(budget_why.RULE_TERMS)
 
 
 def reasons(batch: Batch) -> np.ndarray | None:
