@@ -115,7 +115,7 @@ def act(batch: Batch) -> None:
         s.update(zip(FIXED, batch.bound("ally_state.fixed", states, FIXED), strict=True))
         start = batch.kept("budget_start", _stack_terms)
     # Per run: its numbers this year, last year's network products and its budget shocks.
-    cols: list[tuple[float, ...]] = []
+    cols: list[float] = []  # run by run, each run's in the order of _COLUMNS
     shocks, bars, exited = [], [], []
     wars: dict[tuple[int, int], tuple[float, float]] = {}  # per scenario and year (_wars)
     for m in models:
@@ -125,7 +125,7 @@ def act(batch: Batch) -> None:
         if war is None:
             war = wars[key] = _wars(m)
         pledge = m.pledge.year(year, now["pledge_core_pct"])  # (level, goal, elapsed, bar)
-        cols.append(_columns(m, us, now, war, pledge))
+        cols.extend(_columns(m, us, now, war, pledge))
         if us.exited_this_year:
             exited.append(us)
         shocks.append(m.rng.normal(0.0, m.p_allies["budget_noise_sd"], n))
@@ -144,9 +144,9 @@ def act(batch: Batch) -> None:
         )
     c: dict[str, Any]
     if len(models) == 1:  # a batch of one: its numbers as they are (:func:`_numbers`)
-        c = dict(zip(_COLUMNS, cols[0], strict=True))
+        c = dict(zip(_COLUMNS, cols, strict=True))
     else:  # (runs, numbers) in one call, each number's column a view of it
-        table = np.array(cols, dtype=float)
+        table = np.array(cols, dtype=float).reshape(len(models), len(_COLUMNS))  # flat: faster
         c = {k: table[:, i : i + 1] for i, k in enumerate(_COLUMNS)}
     laggards = rows([m.laggards for m in models])
     shocks_a = rows(shocks)
