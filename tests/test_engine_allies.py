@@ -320,3 +320,17 @@ def test_a_pledges_year_is_what_its_methods_give():
     assert "_years" not in repr(hague) and "_years" not in dataclasses.asdict(hague)
     assert hague == vilnius.raised(3.5, 2025, 2035, start_level=2.0)
     assert dataclasses.replace(hague, target=4.0).year(2035, 0.0)[1] == 4.0
+
+
+def test_europes_spending_alone_is_the_masks_product():
+    """:meth:`AllianceModel.europe_spending_bn` (a run alone, through the batched rule
+    :func:`sim.engine.russia.europe_spending_bn`): to the bit the product over the allies of its
+    mask ``european``, and a new mask bound is seen."""
+    m = _models()[1]
+    for _ in range(3):
+        m.step()
+        s, eu = m.ally_state, m.european
+        assert m.europe_spending_bn() == float(s.gdp_bn[eu] @ s.core_pct[eu]) / 100.0
+    m.european = m.european & (np.arange(m.european.size) % 2 == 0)  # another mask
+    s, eu = m.ally_state, m.european
+    assert m.europe_spending_bn() == float(s.gdp_bn[eu] @ s.core_pct[eu]) / 100.0
