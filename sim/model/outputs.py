@@ -304,8 +304,8 @@ def _answers(shares: Any, reached: np.ndarray) -> list[tuple[float, float, float
 
 # What the allies' phase wrote this year (:func:`sim.engine.allies.act`), read from its arrays
 # while the models hold its rows (:meth:`Batch.handed`): the state fields it writes that the
-# record keeps (their places in ``WRITTEN`` and in ``_ALLY_STATE``), its budget reasons (in
-# ``WHY_TERMS`` order: their places among the terms it hands out), its answers and signals.
+# record keeps (their places in ``WRITTEN`` and in ``_ALLY_STATE``), its budget reasons (one
+# block in ``WHY_TERMS`` order: :func:`sim.engine.allies.reasons`), its answers and signals.
 _WRITTEN_KEPT = tuple(
     (WRITTEN.index(f), _ALLY_STATE.index(f))
     for f in ("core_pct", "reclassified_pct", "related_pct", "threat", "trust")
