@@ -116,7 +116,7 @@ class _nothing:  # a context manager that expects no exception  # noqa: N801
 def test_debate_report_shows_each_claim_on_and_off(tmp_path, monkeypatch):
     """With --claims the report tabulates every claim's effect with its mechanism on and off
     (the experiments are stubbed here: tests/claims runs them for real)."""
-    from sim import experiments
+    from sim.analysis import experiments
 
     table = pd.DataFrame(
         [
