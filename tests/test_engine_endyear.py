@@ -319,9 +319,9 @@ def test_handed_rows_are_keyed_on_identity():
 
 
 def test_collected_tables_are_their_own_and_those_of_a_frame_per_run():
-    """:func:`sim.runs.runner._frame` hands pandas its columns without a copy (no block per
-    dtype made): the table is still the one a frame per run gives, and shares no memory with
-    the runs' results (a write into it cannot reach them)."""
+    """:func:`sim.runs.runner._frame` built column by column: the table is the one a frame per
+    run gives, and shares no memory with the runs' results (a write into it cannot reach
+    them)."""
     scenario = sim.Scenario.default().with_params({"united_states.exit_mechanisms": True})
     results = run_jobs(scenario, [(k, 40 + k, None) for k in range(3)])
     for part in ("model", "allies", "events", "probe_options"):
