@@ -538,8 +538,10 @@ class AllianceModel(mesa.Model):
         p = self.p_perception
         s = self._situational_threat()
         if p["threat_adjustment"] > 0:
-            t = self.config.derived(
-                ("threat_fixed_point",), self._threat_fixed_point, ("perception", "network")
+            t = self.config.derived(  # the effective perception table: the switches too
+                ("threat_fixed_point",),
+                self._threat_fixed_point,
+                ("perception", "network", "mechanisms"),
             )
             t = t @ s
         else:

@@ -1,0 +1,193 @@
+"""The guard of what a variant of a scenario shares of its parent's start (issue 25).
+
+A scenario made by :meth:`Scenario.with_params` reads a value its parent derived when none of
+the parts the value declares it depends on changed (:meth:`Scenario.derived`); the model's
+construction declares per shared build what it reads (:meth:`AllianceModel._init_shared`'s
+``depends``, :data:`sim.model.alliance.START_DEPENDS`). Too narrow a declaration would hand a
+variant its parent's value: here every parameter of the catalogue is moved in turn (and a
+per-ally value, and each series), in a variant made after its parent built a model, and the
+variant's construction (every shared build's value, deep, arrays bit-identical) and a few years
+of its run must be those of the same scenario with nothing to share."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import sim
+from sim.model.alliance import AllianceModel
+from sim.runs.runner import release_model
+from sim.scenario import CATALOGUE
+from sim.scenario.catalogue import ScenarioError
+from sim.scenario.schema import Param
+
+ROOT = Path(__file__).resolve().parent.parent
+YEARS = 3  # the years of each run compared (the construction's comparison catches the most)
+
+
+def _fresh(sc):
+    """``sc`` as a new scenario object with no parent: nothing derived kept, nothing shared."""
+    out = pickle.loads(pickle.dumps(sc))
+    assert out._parent is None and not out._derived
+    return out
+
+
+def _equal(x: Any, y: Any, seen: set[int] | None = None) -> bool:
+    """Deep equality: arrays bit-identical (dtype, shape, values, NaN where NaN), mappings,
+    sequences and objects (their attributes or slots) item by item."""
+    seen = set() if seen is None else seen
+    if type(x) is not type(y):
+        return False
+    if isinstance(x, np.ndarray):
+        if x.dtype != y.dtype or x.shape != y.shape:
+            return False
+        if x.dtype == object:
+            return x.tolist() == y.tolist()
+        return bool(np.array_equal(x, y, equal_nan=x.dtype.kind in "fc"))
+    if isinstance(x, float):
+        return x == y or (np.isnan(x) and np.isnan(y))
+    if isinstance(x, (int, str, bytes, bool, type(None), np.generic, frozenset)):
+        return bool(x == y)
+    if id(x) in seen:  # a cycle (a pipeline's rows name their pipes): compared where first met
+        return True
+    seen.add(id(x))
+    if isinstance(x, Mapping):
+        return x.keys() == y.keys() and all(_equal(x[k], y[k], seen) for k in x)
+    if isinstance(x, (tuple, list)):
+        return len(x) == len(y) and all(_equal(a, b, seen) for a, b in zip(x, y, strict=True))
+    if hasattr(x, "__dict__") and not _equal(vars(x), vars(y), seen):
+        return False
+    slots = [s for c in type(x).__mro__ for s in getattr(c, "__slots__", ())]
+    return all(_equal(getattr(x, s, None), getattr(y, s, None), seen) for s in slots)
+
+
+def _capture(sc) -> tuple[dict[str, list[Any]], AllianceModel]:
+    """A model of ``sc`` at its start and every shared build's value it read, by key."""
+    got: dict[str, list[Any]] = {}
+    real = AllianceModel._init_shared
+
+    def hook(self, key, build, *args, **kw):
+        value = real(self, key, build, *args, **kw)
+        got.setdefault(repr(key), []).append(value)
+        return value
+
+    AllianceModel._init_shared = hook  # type: ignore[method-assign]
+    try:
+        model = AllianceModel(sc, rng=11)
+    finally:
+        AllianceModel._init_shared = real  # type: ignore[method-assign]
+    return got, model
+
+
+def _tables(model: AllianceModel) -> tuple[Any, ...]:
+    for _ in range(YEARS):
+        if model.running:
+            model.step()
+    rec = model.recorder
+    out = (rec.model_rows, rec.ally_columns(), rec.events)
+    return pickle.loads(pickle.dumps(out))
+
+
+def _check_shared_as_alone(child, what: str) -> None:
+    shared, a = _capture(child)
+    alone, b = _capture(_fresh(child))
+    assert shared.keys() == alone.keys(), what
+    bad = [k for k in shared if not _equal(shared[k], alone[k])]
+    assert not bad, f"{what}: shared {bad} differ from the values computed alone"
+    ta, tb = _tables(a), _tables(b)
+    for name, x, y in zip(("model", "allies", "events"), ta, tb, strict=True):
+        assert _equal(x, y), f"{what}: the run's {name} table differs"
+    release_model(a)
+    release_model(b)
+
+
+def _other_values(p: Param, current: Any) -> list[Any]:
+    """Valid values of ``p`` other than ``current``, the likeliest to be accepted first."""
+    if p.kind == "bool":
+        return [not current]
+    if p.kind == "choice":
+        return [c for c in p.choices if c != current]
+    out = []
+    for bound in (p.high, p.low, None if p.low is None else (p.low + p.high) / 2):
+        if bound is None:
+            continue
+        v = round(bound) if p.kind == "int" else float(bound)
+        if v != current and v not in out:
+            out.append(v)
+    return out
+
+
+@pytest.fixture(scope="module")
+def parent():
+    """The baseline, a few years long, having built a model: its start values are kept."""
+    base = sim.load_scenario(ROOT / "scenarios" / "baseline.toml")
+    start = base.get("run.start_year")
+    sc = _fresh(base.with_params({"run.end_year": start + YEARS}))
+    m = AllianceModel(sc, rng=1)
+    release_model(m)
+    assert any(k[0] == "start" for k in sc._derived if isinstance(k, tuple))
+    return sc
+
+
+def _variants(parent) -> list[tuple[str, Any]]:
+    out = []
+    for p in CATALOGUE.params:
+        for v in _other_values(p, parent.get(p.key)):
+            try:
+                parent.with_params({p.key: v})
+            except ScenarioError:
+                continue
+            out.append((p.key, v))
+            break
+        else:
+            out.append((p.key, None))
+    return out
+
+
+def test_every_parameter_moved_in_a_variant_gives_what_it_computes_alone(parent):
+    untried = []
+    for key, value in _variants(parent):
+        if value is None:
+            untried.append(key)
+            continue
+        child = parent.with_params({key: value})
+        assert child._parent is not None and child._parent[0] is parent
+        assert child.events == parent.events and child.series is parent.series
+        _check_shared_as_alone(child, f"{key} = {value!r}")
+    # every section is moved, and all but a few parameters (none valid but the current)
+    assert not untried, untried
+
+
+def test_a_per_ally_value_moved_in_a_variant_gives_what_it_computes_alone(parent):
+    per_ally = [p for p in CATALOGUE.by_section["allies"].values() if p.per_ally]
+    assert per_ally
+    for p in per_ally:
+        for iso3 in ("POL", "DEU"):
+            for v in _other_values(p, parent.ally_value(iso3, p.name)):
+                try:
+                    child = parent.with_params({f"allies.overrides.{iso3}.{p.name}": v})
+                except ScenarioError:
+                    continue
+                assert child._parent is not None and child._parent[1] == {"overrides"}
+                _check_shared_as_alone(child, f"{iso3}.{p.name} = {v!r}")
+                break
+
+
+def test_a_series_moved_in_a_variant_gives_what_it_computes_alone(parent):
+    """:meth:`Scenario.with_params` changes no series (nor the events), but :meth:`derived`
+    would read a parent's value for a child that names ``"series"`` among its changes and
+    nothing else the value depends on: a child so made with each series moved."""
+    for s in CATALOGUE.series:
+        pts = parent.series[s.name]
+        v = s.low + 0.37 * (s.high - s.low)
+        series = {**parent.series, s.name: tuple((y, v) for y, _ in pts)}
+        assert series[s.name] != pts
+        child = dataclasses.replace(parent, series=series)
+        object.__setattr__(child, "_parent", (parent, frozenset({"series"})))
+        _check_shared_as_alone(child, f"series {s.name}")
