@@ -191,3 +191,14 @@ def test_a_series_moved_in_a_variant_gives_what_it_computes_alone(parent):
         child = dataclasses.replace(parent, series=series)
         object.__setattr__(child, "_parent", (parent, frozenset({"series"})))
         _check_shared_as_alone(child, f"series {s.name}")
+
+
+def test_a_variant_shares_what_its_changes_leave_alone(parent):
+    """The point of the declarations: a sweep's point over the US's parameters reads the
+    allies', the capability's and the theatre's start from its parent."""
+    child = parent.with_params({"united_states.threat_intensity": 0.123})
+    m = AllianceModel(child, rng=3)
+    release_model(m)
+    for key in ("allies", "pipeline", "capability", ("object", "theatre"), "threat"):
+        assert child._derived["start", key][1] is parent._derived["start", key][1], key
+    assert child._derived["start", "record"][1] is not parent._derived["start", "record"][1]

@@ -71,6 +71,58 @@ SERIES_NAMES = (
 
 T = TypeVar("T")
 
+# What each build of the construction shared by a scenario's models reads
+# (:meth:`AllianceModel._init_shared`'s ``depends``): the parameter sections, ``"overrides"``
+# (per-ally values) and ``"series"`` its value can depend on, directly or through the state the
+# construction set before it. A variant of the scenario (:meth:`Scenario.with_params`) that
+# changed none of them reads its parent's value (a sweep's point over the US's parameters shares
+# the allies', the capability's and the theatre's start). ``mechanisms`` is read wherever a
+# table is (the switches' neutral values: :attr:`AllianceModel.params`); ``run`` wherever the
+# start year's data are. Guarded by tests/test_engine_setup_shared.py (every parameter moved in
+# a variant gives what the variant computes alone). A build not listed depends on everything:
+# the compliance references, the start-year summits (:func:`sim.model.events.summit`) and the
+# start's record read the US's first stance and the indices, so nearly every part.
+_ALLY_START = ("run", "allies", "overrides")  # AllyState: the start year's data, per-ally values
+START_DEPENDS: dict[str, tuple[str, ...]] = {
+    # the network's weights, the armed and European allies (the data's), Canada's share
+    "allies": ("network", "capability", "mechanisms"),
+    # the spending record and equipment of the allies at the start, the [capability] table
+    "pipeline": (*_ALLY_START, "capability", "mechanisms"),
+    # the pipeline's stocks and the weights of capability in Europe
+    "capability": (*_ALLY_START, "capability", "network", "mechanisms"),
+    # the pipeline's stocks, proximity, Russia's projection, the [crisis] table, the members;
+    # the US posture it reads is 1 at the start whatever the parameters
+    "theatre": (*_ALLY_START, "capability", "network", "crisis", "russia", "mechanisms"),
+    # the theatre's start forces among the members, the halt ratio
+    "readiness": (*_ALLY_START, "capability", "network", "crisis", "russia", "mechanisms"),
+    # the fixed point of perception over the network from the start year's situational threat
+    # (the series' war; Russia's militarisation is 1 at the start, the allies' shocks,
+    # aggression and grey-zone attacks 0)
+    "threat": ("run", "perception", "network", "series", "mechanisms"),
+    # the budget rule at the start (threat, trust, sizes, peers, the pledge from the series)
+    "base_pct": (*_ALLY_START, "perception", "network", "series", "mechanisms"),
+    "budget_start": (*_ALLY_START, "perception", "network", "series", "mechanisms"),
+    # headline (reported spending, GDP, members, the series' demand) and capability progress
+    # (stocks against the start's references); the start year's events before it are the
+    # scenario's, which a variant shares (Scenario.with_params keeps them)
+    "measures": (*_ALLY_START, "capability", "network", "series", "mechanisms"),
+    # coverage, shares, US influence, nuclear liability and cohesion read nearly every part
+    # of the start (the US's, Russia's, the allies'): all but the verdict's thresholds
+    "indices": (
+        *_ALLY_START,
+        "united_states",
+        "russia",
+        "perception",
+        "capability",
+        "alliance",
+        "coercion",
+        "crisis",
+        "network",
+        "mechanisms",
+        "series",
+    ),
+}
+
 
 def _read_only(value: T) -> T:
     """``value`` with its arrays (itself, or in a tuple or a dict) made read-only: a value
@@ -200,13 +252,15 @@ class AllianceModel(mesa.Model):
             self.peer_rows,
             self.mean_weights,
             self.europe_weights,
-        ) = self._init_shared("allies", self._init_allies)
+        ) = self._init_shared("allies", self._init_allies, START_DEPENDS["allies"])
         self._init_capability()
         self.russia = Russia(self, self.europe_spending_bn())
         self.united_states = UnitedStates(self)
         self.pledge = Pledge.from_series(scenario, self.start_year)
-        self.theatre = self._init_copy("theatre", lambda: Theatre(self))
-        self.readiness_thresholds = self._init_shared("readiness", self._readiness_thresholds)
+        self.theatre = self._init_copy("theatre", lambda: Theatre(self), START_DEPENDS["theatre"])
+        self.readiness_thresholds = self._init_shared(
+            "readiness", self._readiness_thresholds, START_DEPENDS["readiness"]
+        )
         self.nuclear_liability = 0.0
         self.cohesion_damage = 0.0
         self.sovereign_isr = 0.0
@@ -228,18 +282,22 @@ class AllianceModel(mesa.Model):
         self.crisis_alignment = 1.0
         self.us_buy_shares = np.full(len(records), self.p_capability["us_buy_share"])
         self.equipment_bn = np.zeros(len(records))
-        self._init_assignments("indices", self._update_indices)
+        self._init_assignments("indices", self._update_indices, START_DEPENDS["indices"])
         self.coverage_start = self.coverage.copy()
         self._init_threat()
         if self.p_allies["anchor_to_start"]:
             s = self.ally_state
-            s.base_pct = self._init_shared("base_pct", self._init_anchored_base).copy()
-        self.budget_start = self._init_shared("budget_start", self._budget_situation)
+            s.base_pct = self._init_shared(
+                "base_pct", self._init_anchored_base, START_DEPENDS["base_pct"]
+            ).copy()
+        self.budget_start = self._init_shared(
+            "budget_start", self._budget_situation, START_DEPENDS["budget_start"]
+        )
         self.budget_why: MutableMapping[str, np.ndarray] = {
             k: np.zeros(len(records)) for k in budget_why.TERMS
         }  # a Terms row of the allies' phase's block after a year (sim.engine.allies)
         _, pressure = self._apply_events(self.start_year, summits=False)
-        measures = self._init_shared("measures", self.progress_measures)
+        measures = self._init_shared("measures", self.progress_measures, START_DEPENDS["measures"])
         self.united_states.initial_stance(measures, self.now, pressure)
         self.comply_each_start = self._init_shared(
             "comply_each", lambda: self._comply_each(self.united_states.threat_level)
@@ -283,29 +341,36 @@ class AllianceModel(mesa.Model):
         return bool(self.switches[switch])
 
     # -- set-up ------------------------------------------------------------------------------
-    def _init_shared(self, key: Any, build: Callable[[], T]) -> T:
+    def _init_shared(
+        self, key: Any, build: Callable[[], T], depends: tuple[str, ...] | None = None
+    ) -> T:
         """``build()`` at this point of the model's construction, computed once per scenario and
         shared by its models read-only (its arrays made so; a caller that keeps one as state
-        copies it). Keyed on the scenario (:meth:`Scenario.derived`) with every part of it
-        named as a dependency (each parameter section, the per-ally values, the series), so a
-        sampled world or any other variant (a new scenario) computes its own. Safe because the
-        construction is a function of the scenario alone: it draws nothing from the model's
-        generator (tested) and reads only the scenario and the data files; a lever moved
-        mid-run changes nothing here (the start is over)."""
+        copies it). Keyed on the scenario (:meth:`Scenario.derived`) with ``depends`` as its
+        dependencies: the parts of the scenario (parameter sections, ``"overrides"``,
+        ``"series"``) the value can depend on, through the scenario or through the state set
+        earlier in the construction (:data:`START_DEPENDS`). A variant that changed none of
+        them (a sweep's point: :meth:`Scenario.with_params`) reads its parent's value; any
+        other variant, a sampled world among them, computes its own. ``None`` (the default):
+        every part of the scenario. Safe because the construction is a function of the scenario
+        alone: it draws nothing from the model's generator (tested) and reads only the scenario
+        and the data files; a lever moved mid-run changes nothing here (the start is over)."""
         sc = self.config
         return sc.derived(
             ("start", key),
             lambda: _read_only(build()),
-            depends=(*sc.params, "overrides", "series"),
+            depends=(*sc.params, "overrides", "series") if depends is None else depends,
         )
 
-    def _init_assignments(self, key: str, call: Callable[[], None]) -> None:
+    def _init_assignments(
+        self, key: str, call: Callable[[], None], depends: tuple[str, ...] | None = None
+    ) -> None:
         """``call()``, a step of the construction that only sets attributes of the model (the
         start's indices: :meth:`_update_indices`), run once per scenario: the attributes it
         set and their values are kept (:meth:`_init_shared`) and every model of the scenario
         sets them to copies of those values (arrays, dicts and lists copied: they are its
         state). Only arrays, numbers, text and dicts or lists of those are taken: another value
-        is refused, as it could not be copied safely."""
+        is refused, as it could not be copied safely. ``depends``: as :meth:`_init_shared`'s."""
 
         def build() -> dict[str, Any]:
             before = dict(vars(self))
@@ -314,22 +379,25 @@ class AllianceModel(mesa.Model):
             _check_copyable(key, out)
             return out
 
-        for k, v in self._init_shared(("assignments", key), build).items():
+        for k, v in self._init_shared(("assignments", key), build, depends).items():
             setattr(self, k, _copy(v))
 
-    def _init_copy(self, key: str, make: Callable[[], T]) -> T:
+    def _init_copy(
+        self, key: str, make: Callable[[], T], depends: tuple[str, ...] | None = None
+    ) -> T:
         """``make()``, an object of the start (the theatre) built once per scenario, and a copy
         of it for each model of the scenario (the first included): its arrays, dicts and lists
         copied, as they are its state (:func:`_copy`). Only an object whose attributes are all
         so copied safely is taken (:func:`_copyable`; another is refused). Safe as
-        :meth:`_init_shared` is: the object reads only the construction's state."""
+        :meth:`_init_shared` is: the object reads only the construction's state. ``depends``:
+        as :meth:`_init_shared`'s."""
 
         def build() -> T:
             obj = make()
             _check_copyable(key, vars(obj))
             return obj
 
-        template = self._init_shared(("object", key), build)
+        template = self._init_shared(("object", key), build, depends)
         clone = copy.copy(template)
         for k, v in vars(template).items():
             setattr(clone, k, _copy(v))
@@ -386,7 +454,9 @@ class AllianceModel(mesa.Model):
         cost (:func:`sim.mechanisms.capability.us_contribution`); the requirement's base is
         NATO's planning target (:func:`~sim.mechanisms.capability.planning_target`), its Russian
         reference the reconstituted Russia (:func:`sim.model.initial.russia_reconstituted`)."""
-        self.pipeline = _own_pipeline(self._init_shared("pipeline", self._init_pipeline))
+        self.pipeline = _own_pipeline(
+            self._init_shared("pipeline", self._init_pipeline, START_DEPENDS["pipeline"])
+        )
         self.pipeline.p = self.p_capability
         self.russia_reference = self.config.derived(  # the same for every run of a scenario
             ("russia_reconstituted",),
@@ -399,7 +469,7 @@ class AllianceModel(mesa.Model):
             self.requirement_start,
             self.europe_start,
             coverage,
-        ) = self._init_shared("capability", self._init_references)
+        ) = self._init_shared("capability", self._init_references, START_DEPENDS["capability"])
         self.coverage = coverage.copy()
 
     def _init_pipeline(self) -> cap.CapabilityPipeline:
@@ -532,9 +602,13 @@ class AllianceModel(mesa.Model):
     def _init_threat(self) -> None:
         """Start threat at the fixed point of the perception rule (M2) with the start year's
         inputs: ``a (s - t) + b (W t - t) = 0``, i.e. ``(a I + b (I - W)) t = a s``."""
-        self.ally_state.threat = self._init_shared("threat", self._start_threat).copy()
+        self.ally_state.threat = self._init_shared(
+            "threat", self._start_threat, START_DEPENDS["threat"]
+        ).copy()
 
     def _start_threat(self) -> np.ndarray:
+        """The start threats (:meth:`_init_threat`): reads the perception table, the network's
+        weights and proximity, and the start year's war (the series): :data:`START_DEPENDS`."""
         p = self.p_perception
         s = self._situational_threat()
         if p["threat_adjustment"] > 0:
