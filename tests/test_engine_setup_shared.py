@@ -202,3 +202,20 @@ def test_a_variant_shares_what_its_changes_leave_alone(parent):
     for key in ("allies", "pipeline", "capability", ("object", "theatre"), "threat"):
         assert child._derived["start", key][1] is parent._derived["start", key][1], key
     assert child._derived["start", "record"][1] is not parent._derived["start", "record"][1]
+
+
+@pytest.mark.parametrize("middle_built", [False, True])
+def test_a_variant_of_a_variant_gives_what_it_computes_alone(parent, middle_built):
+    """A chain of variants (a sweep's point over the US's parameters in a world with Russia's
+    projection moved): each reads what it shares from the nearest scenario that has it, built
+    there or not yet."""
+    middle = parent.with_params({"russia.projection_elasticity": 2.5, "crisis.halt_ratio": 2.0})
+    if middle_built:
+        release_model(AllianceModel(middle, rng=2))
+    child = middle.with_params({"united_states.threat_intensity": 0.2})
+    _check_shared_as_alone(child, f"a variant of a variant (middle built: {middle_built})")
+    theatre = ("start", ("object", "theatre"))
+    assert child._derived[theatre][1] is middle._derived[theatre][1]
+    assert middle._derived[theatre][1] is not parent._derived[theatre][1]
+    allies = ("start", "allies")
+    assert child._derived[allies][1] is parent._derived[allies][1]
