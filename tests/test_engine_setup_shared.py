@@ -194,14 +194,22 @@ def test_a_series_moved_in_a_variant_gives_what_it_computes_alone(parent):
 
 
 def test_a_variant_shares_what_its_changes_leave_alone(parent):
-    """The point of the declarations: a sweep's point over the US's parameters reads the
-    allies', the capability's and the theatre's start from its parent."""
+    """The point of the declarations: a sweep's point over the US's threat intensity reads
+    from its parent all of the start but what its first stance changes."""
     child = parent.with_params({"united_states.threat_intensity": 0.123})
     m = AllianceModel(child, rng=3)
     release_model(m)
-    for key in ("allies", "pipeline", "capability", ("object", "theatre"), "threat"):
+    shared = ("allies", "pipeline", "capability", ("object", "theatre"), "readiness", "threat")
+    for key in (*shared, "base_pct", "budget_start", "measures", ("assignments", "indices")):
         assert child._derived["start", key][1] is parent._derived["start", key][1], key
-    assert child._derived["start", "record"][1] is not parent._derived["start", "record"][1]
+    for key in ("comply_each", "comply_start", "record"):  # they read the US's first stance
+        assert child._derived["start", key][1] is not parent._derived["start", key][1], key
+    # a value that reads one parameter of a section: shared unless that parameter moved
+    other = parent.with_params({"united_states.european_command": True})
+    release_model(AllianceModel(other, rng=3))
+    indices = ("start", ("assignments", "indices"))
+    assert other._derived[indices][1] is not parent._derived[indices][1]
+    assert other._derived["start", "pipeline"][1] is parent._derived["start", "pipeline"][1]
 
 
 @pytest.mark.parametrize("middle_built", [False, True])

@@ -72,16 +72,17 @@ SERIES_NAMES = (
 T = TypeVar("T")
 
 # What each build of the construction shared by a scenario's models reads
-# (:meth:`AllianceModel._init_shared`'s ``depends``): the parameter sections, ``"overrides"``
-# (per-ally values) and ``"series"`` its value can depend on, directly or through the state the
-# construction set before it. A variant of the scenario (:meth:`Scenario.with_params`) that
-# changed none of them reads its parent's value (a sweep's point over the US's parameters shares
-# the allies', the capability's and the theatre's start). ``mechanisms`` is read wherever a
-# table is (the switches' neutral values: :attr:`AllianceModel.params`); ``run`` wherever the
-# start year's data are. Guarded by tests/test_engine_setup_shared.py (every parameter moved in
-# a variant gives what the variant computes alone). A build not listed depends on everything:
-# the compliance references, the start-year summits (:func:`sim.model.events.summit`) and the
-# start's record read the US's first stance and the indices, so nearly every part.
+# (:meth:`AllianceModel._init_shared`'s ``depends``): the parameter sections (or single
+# parameters, ``"section.name"``), ``"overrides"`` (per-ally values) and ``"series"`` its value
+# can depend on, directly or through the state the construction set before it. A variant of
+# the scenario (:meth:`Scenario.with_params`) that changed none of them reads its parent's
+# value (a sweep's point over the US's threat intensity shares all of the start but what its
+# first stance changes). ``mechanisms`` is read wherever a table is (the switches' neutral
+# values: :attr:`AllianceModel.params`); ``run`` wherever the start year's data are. Guarded
+# by tests/test_engine_setup_shared.py (every parameter moved in a variant gives what the
+# variant computes alone). A build not listed depends on everything: the compliance
+# references, the start-year summits (:func:`sim.model.events.summit`) and the start's record
+# read the US's first stance and the indices, so nearly every part.
 _ALLY_START = ("run", "allies", "overrides")  # AllyState: the start year's data, per-ally values
 START_DEPENDS: dict[str, tuple[str, ...]] = {
     # the network's weights, the armed and European allies (the data's), Canada's share
@@ -107,10 +108,13 @@ START_DEPENDS: dict[str, tuple[str, ...]] = {
     # scenario's, which a variant shares (Scenario.with_params keeps them)
     "measures": (*_ALLY_START, "capability", "network", "series", "mechanisms"),
     # coverage, shares, US influence, nuclear liability and cohesion read nearly every part
-    # of the start (the US's, Russia's, the allies'): all but the verdict's thresholds
+    # of the start (Russia's, the allies'): all but the verdict's thresholds; of the US's, only
+    # who holds the command and what leaving the mechanisms takes (its posture is 1 at the
+    # start, its stance not yet taken, the compliance channel 1 until it is)
     "indices": (
         *_ALLY_START,
-        "united_states",
+        "united_states.european_command",
+        "united_states.exit_capability_loss",
         "russia",
         "perception",
         "capability",
@@ -347,14 +351,15 @@ class AllianceModel(mesa.Model):
         """``build()`` at this point of the model's construction, computed once per scenario and
         shared by its models read-only (its arrays made so; a caller that keeps one as state
         copies it). Keyed on the scenario (:meth:`Scenario.derived`) with ``depends`` as its
-        dependencies: the parts of the scenario (parameter sections, ``"overrides"``,
-        ``"series"``) the value can depend on, through the scenario or through the state set
-        earlier in the construction (:data:`START_DEPENDS`). A variant that changed none of
-        them (a sweep's point: :meth:`Scenario.with_params`) reads its parent's value; any
-        other variant, a sampled world among them, computes its own. ``None`` (the default):
-        every part of the scenario. Safe because the construction is a function of the scenario
-        alone: it draws nothing from the model's generator (tested) and reads only the scenario
-        and the data files; a lever moved mid-run changes nothing here (the start is over)."""
+        dependencies: the parts of the scenario (parameter sections or single parameters,
+        ``"overrides"``, ``"series"``) the value can depend on, through the scenario or
+        through the state set earlier in the construction (:data:`START_DEPENDS`). A variant
+        that changed none of them (a sweep's point: :meth:`Scenario.with_params`) reads its
+        parent's value; any other variant, a sampled world among them, computes its own.
+        ``None`` (the default): every part of the scenario. Safe because the construction is a
+        function of the scenario alone: it draws nothing from the model's generator (tested)
+        and reads only the scenario and the data files; a lever moved mid-run changes nothing
+        here (the start is over)."""
         sc = self.config
         return sc.derived(
             ("start", key),

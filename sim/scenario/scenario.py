@@ -35,7 +35,8 @@ class Scenario:
     source: str = ""
     # values derived from the (immutable) scenario, computed once: see :meth:`derived`
     _derived: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
-    # (the scenario this one was made from by with_params, the sections that changed)
+    # (the scenario this one was made from by with_params, what changed: the sections, each
+    # parameter changed as "section.name", "overrides" for per-ally values)
     _parent: tuple[Scenario, frozenset[str]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -77,11 +78,13 @@ class Scenario:
     def derived(self, key: Any, build: Callable[[], Any], depends: tuple[str, ...]) -> Any:
         """``build()``, computed once and kept under ``key``.
 
-        ``depends`` names what the value is computed from: parameter sections, ``"overrides"``
-        (per-ally values) or ``"series"``. The scenario is immutable, so the value stays valid.
-        A scenario made by :meth:`with_params` asks the scenario it was made from when none of
-        ``depends`` changed, so every point of a sweep over US parameters shares the allies'
-        start arrays. Callers must not modify what it returns.
+        ``depends`` names what the value is computed from: parameter sections, single
+        parameters (``"section.name"``, for a value that reads only those of its section),
+        ``"overrides"`` (per-ally values) or ``"series"``. The scenario is immutable, so the
+        value stays valid. A scenario made by :meth:`with_params` asks the scenario it was made
+        from when none of ``depends`` changed (a section changed when any of its parameters
+        did), so every point of a sweep over US parameters shares the allies' start arrays.
+        Callers must not modify what it returns.
         """
         try:
             return self._derived[key][1]
@@ -146,7 +149,7 @@ class Scenario:
             elif len(parts) == 2:
                 params.setdefault(parts[0], {})
                 params[parts[0]][parts[1]] = check_param(source, parts[0], parts[1], value)
-                changed.add(parts[0])
+                changed.update((parts[0], key))  # the section and the parameter (derived)
             else:
                 raise ScenarioError(source, key, "a key of the form section.name")
         check_cross_fields(source, params)
