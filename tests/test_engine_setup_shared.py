@@ -25,7 +25,7 @@ from sim.model.alliance import AllianceModel
 from sim.runs.runner import release_model
 from sim.scenario import CATALOGUE
 from sim.scenario.catalogue import ScenarioError
-from sim.scenario.schema import Param
+from sim.scenario.schema import Event, Param
 
 ROOT = Path(__file__).resolve().parent.parent
 YEARS = 3  # the years of each run compared (the construction's comparison catches the most)
@@ -123,12 +123,35 @@ def _other_values(p: Param, current: Any) -> list[Any]:
     return out
 
 
-@pytest.fixture(scope="module")
-def parent():
-    """The baseline, a few years long, having built a model: its start values are kept."""
+def _with_start_events(base):
+    """``base`` with an event of every kind that can act in the start year's construction
+    (before and after the US's first stance: :meth:`AllianceModel._apply_events`), and a
+    probe the year after (the crisis game in the run)."""
+    start = base.get("run.start_year")
+    events = (
+        *base.events,
+        Event(start, "russian_aggression", magnitude=0.3),
+        Event(start, "greyzone_surge", magnitude=4.0),
+        Event(start, "us_reassurance", magnitude=0.5),
+        Event(start, "us_drawdown", magnitude=0.1),
+        Event(start, "us_pressure", magnitude=0.6),
+        Event(start, "pledge", magnitude=2.5, deadline=start + 4),
+        Event(start, "european_command"),
+        Event(start + 1, "russia_probe", target="LTU"),
+    )
+    return dataclasses.replace(
+        base, events=tuple(sorted(events, key=lambda e: (e.year, e.kind, e.target)))
+    )
+
+
+@pytest.fixture(scope="module", params=["baseline", "start-year events"])
+def parent(request):
+    """The baseline, a few years long (with events of every kind in its start year, for the
+    second), having built a model: its start values are kept."""
     base = sim.load_scenario(ROOT / "scenarios" / "baseline.toml")
     start = base.get("run.start_year")
-    sc = _fresh(base.with_params({"run.end_year": start + YEARS}))
+    base = base.with_params({"run.end_year": start + YEARS})
+    sc = _fresh(base if request.param == "baseline" else _with_start_events(base))
     m = AllianceModel(sc, rng=1)
     release_model(m)
     assert any(k[0] == "start" for k in sc._derived if isinstance(k, tuple))
