@@ -96,7 +96,7 @@ CROSS_FIELD_KEYS = ("run.start_year", "run.end_year", "allies.pledge_weight", "a
 
 def check_cross_fields(file: str, params: dict[str, dict[str, Any]]) -> None:
     """Checks that involve more than one parameter."""
-    run = {**CATALOGUE.defaults()["run"], **params.get("run", {})}
+    run = {**CATALOGUE.section_defaults("run"), **params.get("run", {})}
     if run["end_year"] <= run["start_year"]:
         raise ScenarioError(
             file,
@@ -104,7 +104,7 @@ def check_cross_fields(file: str, params: dict[str, dict[str, Any]]) -> None:
             f"a year after run.start_year ({run['start_year']})",
             run["end_year"],
         )
-    allies = {**CATALOGUE.defaults()["allies"], **params.get("allies", {})}
+    allies = {**CATALOGUE.section_defaults("allies"), **params.get("allies", {})}
     if allies["pledge_weight"] + allies["peer_weight"] >= 0.95:
         raise ScenarioError(
             file,

@@ -380,7 +380,7 @@ def check_accessions(file: str, merged: dict[str, Any]) -> None:
     (``allies.csv``: accession_year after run.start_year), only once, and no later than the
     year it joined (an ally joins in its accession year without an event:
     ``AllianceModel._join_on_record``; an event can only bring the join forward)."""
-    run = {**CATALOGUE.defaults()["run"], **merged["params"].get("run", {})}
+    run = {**CATALOGUE.section_defaults("run"), **merged["params"].get("run", {})}
     joined = {a.iso3: a.accession_year for a in data.allies()}
     seen: set[str] = set()
     for i, ev in enumerate(merged["events"]):
@@ -411,7 +411,7 @@ def check_accessions(file: str, merged: dict[str, Any]) -> None:
 def check_event_years(file: str, merged: dict[str, Any]) -> None:
     """Every event falls within the run (``run.start_year`` to ``run.end_year``, both
     included): an event outside it could never fire, which is always a mistake."""
-    run = {**CATALOGUE.defaults()["run"], **merged["params"].get("run", {})}
+    run = {**CATALOGUE.section_defaults("run"), **merged["params"].get("run", {})}
     start, end = run["start_year"], run["end_year"]
     for ev in merged["events"]:
         if not start <= ev.year <= end:

@@ -192,5 +192,9 @@ class Catalogue:
         object.__setattr__(self, "series_by_name", {s.name: s for s in self.series})
 
     def defaults(self) -> dict[str, dict[str, Any]]:
-        """The default value of every parameter, nested by section."""
-        return {s: {n: p.default for n, p in ps.items()} for s, ps in self.by_section.items()}
+        """The default value of every parameter, nested by section (new dicts: the caller's)."""
+        return {s: self.section_defaults(s) for s in self.by_section}
+
+    def section_defaults(self, section: str) -> dict[str, Any]:
+        """The default value of every parameter of ``section`` (a new dict: the caller's)."""
+        return {n: p.default for n, p in self.by_section[section].items()}
