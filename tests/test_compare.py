@@ -190,3 +190,17 @@ def test_one_scenario_compared_writes_tables_with_their_headers(tmp_path):
     paired = pd.read_csv(out / "paired.csv")
     assert paired.empty and {"reference", "scenario", "worlds", "mean_diff"} <= set(paired)
     assert not pd.read_csv(out / "comparison.csv").empty
+
+
+def test_two_finished_folders_in_other_worlds_say_that_none_pair(tmp_path, capsys):
+    """Found by a user's walk through the README: two finished folders made at other seeds
+    compared side by side left the world-by-world section out without a word (and wrote a
+    paired.csv of headers only); the text now says no run is shared and why."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["run", "ceasefire", "--reps", "2", "--seed", "5", "--out", str(a)]) == 0
+    assert main(["run", "ceasefire", "--reps", "2", "--seed", "6", "--out", str(b)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "c"
+    assert main(["compare", str(a), str(b), "--no-report", "--out", str(out)]) == 0
+    assert "world by world: no run shared" in capsys.readouterr().out
+    assert pd.read_csv(out / "paired.csv").empty

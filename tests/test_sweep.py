@@ -594,6 +594,18 @@ def test_sobol_from_too_few_samples_says_so(tmp_path, capsys):
     assert "2 base sample(s) are too few for sobol indices" in capsys.readouterr().err
 
 
+def test_a_method_for_a_design_with_its_own_indices_is_refused(tmp_path, capsys):
+    """Found by a user's walk through the README: ``--method pawn`` on a Sobol sweep gave
+    Sobol's indices and exit 0 (the flag is for a Latin hypercube); now it is refused, with
+    the design named, and ``auto`` still works."""
+    out = _short_sweep(tmp_path, 2027, {TI: (0.0, 1.0), "russia.fatigue": (0.1, 0.5)}, "sobol", 2)
+    capsys.readouterr()
+    assert main(["sensitivity", str(out), "--outputs", "eu_core_pct_end", "--method", "pawn"]) == 2
+    err = capsys.readouterr().err
+    assert "--method" in err and "this one is sobol" in err, err
+    assert main(["sensitivity", str(out), "--outputs", "eu_core_pct_end"]) == 0
+
+
 def test_the_report_of_a_morris_sweep_leaks_no_numpy_warnings(tmp_path, capsys):
     """Found by fuzzing: the report of a one-trajectory Morris sweep printed NumPy's "Degrees
     of freedom <= 0" and "invalid value encountered in divide" ten times."""

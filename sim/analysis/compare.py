@@ -392,6 +392,14 @@ def format_table(comp: Comparison) -> str:
             f"world by world ({shared}):" if sampled else "run by run (fixed parameters):",
         ]
         lines += ["  " + t for t in paired_in_words(comp.paired, shared)]
+    elif sum(not r.summary.empty for r in comp.results.values()) >= 2:
+        lines += [
+            "",
+            (
+                "world by world: no run shared (the scenarios' runs have no run and seed in "
+                "common: folders made with another --seed, or one sampled and one --fixed)"
+            ),
+        ]
     if not comp.readings.empty:
         lines += [
             "",

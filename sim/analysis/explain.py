@@ -26,7 +26,7 @@ from ..model.outputs import VERDICT_TEXT
 WORDS = {
     "threat": "threat",
     "self_help": "doubt about the US",
-    "free_riding": "free-riding",
+    "free_riding": "free-riding on the US (+: less of it, as trust fell)",
     "peers": "peers",
     "pledge": "pledge pull",
     "us_answer": "answer to the US",

@@ -554,7 +554,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed",
         type=cli_args.seed,
         default=None,
-        help="root seed, shared by all scenarios (beside a finished folder, its own)",
+        help="root seed, shared by all scenarios (default 0; beside a finished folder, its own)",
     )
     cmp_.add_argument(
         "--years",

@@ -117,7 +117,9 @@ def add_parser(sub: argparse._SubParsersAction, positive, seed) -> None:
         help="replications per cell (default 200: at 60 worlds a cell no crux of a thesis's "
         "prediction clears the noise floor; at 200, seed 1, each prediction has one)",
     )
-    de.add_argument("--seed", type=seed, default=1, help="root seed, shared by every cell")
+    de.add_argument(
+        "--seed", type=seed, default=1, help="root seed, shared by every cell (default 1)"
+    )
     de.add_argument(
         "--worlds",
         type=_world,

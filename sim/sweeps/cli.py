@@ -308,6 +308,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     _sweep_folder(folder, "sensitivity")
     outputs = tuple(args.outputs or (*DEFAULT_OUTPUTS, *VERDICT_OUTPUTS))
     check_outputs(folder, outputs)
+    spec = _sweep_spec(folder)
+    if args.method != "auto" and spec is not None and spec.design != "lhs":
+        # a Sobol or Morris design has its own indices: the flag would be ignored
+        raise ScenarioError(
+            "--method", args.method, f"a Latin hypercube sweep (this one is {spec.design})"
+        )
     try:
         with library_warnings():
             df = sensitivity(folder, outputs, args.seed, args.method)
@@ -396,18 +402,20 @@ def add_parsers(sub: argparse._SubParsersAction, positive, seed) -> None:
         metavar="KEY",
         help="with --all-factors: leave out parameters whose key starts with KEY",
     )
-    sw.add_argument("--design", choices=DESIGNS, default="lhs", action=_Track)
+    sw.add_argument(
+        "--design", choices=DESIGNS, default="lhs", action=_Track, help="the design (default lhs)"
+    )
     sw.add_argument(
         "--samples",
         type=cli_args.count(1_000_000),
         default=16,
         action=_Track,
-        help="grid levels, LHS points, or Sobol/Morris base samples N",
+        help="grid levels, LHS points, or Sobol/Morris base samples N (default 16)",
     )
     sw.add_argument(
-        "--reps", type=positive, default=1, action=_Track, help="replications per point"
+        "--reps", type=positive, default=1, action=_Track, help="replications per point (default 1)"
     )
-    sw.add_argument("--seed", type=seed, default=0, action=_Track, help="root seed")
+    sw.add_argument("--seed", type=seed, default=0, action=_Track, help="root seed (default 0)")
     sw.add_argument("--out", help="sweep folder (default results/sweep/<timestamp>)")
     sw.add_argument(
         "--workers",
