@@ -5,11 +5,13 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from ..mechanisms import switches
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from ..model.alliance import AllianceModel
@@ -68,7 +70,8 @@ class Batch:
                         "the models of a batch must share their years, allies and switches"
                     )
         self.models = list(models)
-        self._params: dict[str, tuple[list[Mapping[str, Any]], dict[str, Any]]] = {}
+        # what _on_tables keeps: key -> (the tables it was made of, what was made)
+        self._params: dict[Any, tuple[list[Mapping[str, Any]], Any]] = {}
         self._kept: dict[str, tuple[list[Any], np.ndarray]] = {}
         self._handed: dict[str, tuple[Sequence[np.ndarray], list[tuple[np.ndarray, ...]]]] = {}
 
@@ -179,36 +182,50 @@ class Batch:
         arrays of one)."""
         if len(self.models) == 1:
             return getattr(self.models[0], f"p_{section}")
+        return self._on_tables(section, section, lambda ts: _stack_tables(section, ts))
+
+    def numbers(self, section: str, *keys: str) -> dict[str, np.ndarray]:
+        """The parameters ``keys`` of ``section``, a float column (R, 1) each, as
+        :meth:`params` has them (its kept columns, over a batch of runs); a batch of one (new
+        each year in a model's own ``step()``, where stacking whole tables costs more than the
+        phase's rules) reads only these, in one call."""
+        if len(self.models) == 1:  # one call for every key, each key's column a view of it
+            values = self.table(section, *keys)
+            return {k: values[:, i : i + 1] for i, k in enumerate(keys)}
+        table = self.params(section)
+        return {k: table[k] for k in keys}
+
+    def table(self, section: str, *keys: str) -> np.ndarray:
+        """The parameters ``keys`` of ``section`` as one float array (R, keys), in one call
+        (each run's numbers a tuple: NumPy reads a list of tuples faster than one of lists);
+        over a batch of runs kept as :meth:`params` keeps its stacks (read it, do not write
+        into it)."""
+        get = operator.itemgetter(*keys)
+
+        def values(tables: Iterable[Mapping[str, Any]]) -> np.ndarray:
+            out = np.array(list(map(get, tables)), dtype=float)
+            return out[:, None] if len(keys) == 1 else out
+
+        if len(self.models) == 1:
+            return values([getattr(self.models[0], f"p_{section}")])
+        return self._on_tables((section, keys), section, values)
+
+    def _on_tables(self, key: Any, section: str, make: Callable[[list[Any]], T]) -> T:
+        """``make(tables)`` of the models' ``p_<section>`` tables, kept under ``key`` from year
+        to year while every model's table is the very one it was made of (keyed on the tables'
+        identity, the tables held so that their ids stay theirs: a table is read-only, and a
+        lever moved mid-run binds a new one, :meth:`AllianceModel.change_params`)."""
         tables = list(map(operator.attrgetter(f"p_{section}"), self.models))
-        kept = self._params.get(section)
+        kept = self._params.get(key)
         if (
             kept is not None
             and len(kept[0]) == len(tables)
             and all(map(operator.is_, kept[0], tables))
         ):
             return kept[1]
-        out = _stack_tables(section, tables)
-        self._params[section] = (tables, out)  # the tables are kept: their ids stay theirs
+        out = make(tables)
+        self._params[key] = (tables, out)
         return out
-
-    def numbers(self, section: str, *keys: str) -> dict[str, np.ndarray]:
-        """The parameters ``keys`` of ``section``, a float column (R, 1) each, as
-        :meth:`params` has them: only these, for a phase that reads few (a batch of one is new
-        each year in a model's own ``step()``, where stacking whole tables costs more than the
-        phase's rules)."""
-        if len(self.models) == 1:  # one call for every key, each key's column a view of it
-            values = self.table(section, *keys)
-            return {k: values[:, i : i + 1] for i, k in enumerate(keys)}
-        tables = list(map(operator.attrgetter(f"p_{section}"), self.models))  # contiguous columns
-        return {k: np.array([t[k] for t in tables], dtype=float)[:, None] for k in keys}
-
-    def table(self, section: str, *keys: str) -> np.ndarray:
-        """The parameters ``keys`` of ``section`` as one float array (R, keys), in one call
-        (each run's numbers a tuple: NumPy reads a list of tuples faster than one of lists)."""
-        get = operator.itemgetter(*keys)
-        tables = map(operator.attrgetter(f"p_{section}"), self.models)
-        values = np.array(list(map(get, tables)), dtype=float)
-        return values[:, None] if len(keys) == 1 else values
 
 
 class Terms(MutableMapping[str, np.ndarray]):

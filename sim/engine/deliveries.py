@@ -13,14 +13,14 @@ and the growth of NATO's requirement (a power of each run's own numbers,
 in one call (:func:`_gather`) and handed on to the indices; the fixed ones (allocation, masks,
 weights, the US's and NATO's start levels) are kept between years
 (:meth:`~sim.engine.batch.Batch.kept`), and so are the runs' parameters, while their tables are
-the ones read (:meth:`~sim.engine.batch.Batch.params`, :func:`_influence_weights`).
+the ones read (:meth:`~sim.engine.batch.Batch.numbers`, :meth:`~sim.engine.batch.Batch.table`).
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -49,15 +49,14 @@ def deliver(batch: Batch) -> None:
       ``isr_irreplaceable_share`` (C17).
     """
     models = batch.models
-    p = _numbers(
-        batch,
+    p = batch.numbers(
         "capability",
         "gap_priority",
         "us_buy_share",
         "isr_sovereign_rate",
         "isr_irreplaceable_share",
     )
-    pc = _numbers(batch, "coercion", "hedge_buy_shift", "hedge_isr_gain")
+    pc = batch.numbers("coercion", "hedge_buy_shift", "hedge_isr_gain")
     now = _gather(models, _deliver_arrays, _DELIVER_NAMES)
     base = batch.kept("base_allocation")
     weights = cap.allocation_weights(base, batch.stack(_COVERAGE), p["gap_priority"])
@@ -140,37 +139,6 @@ def _gather(
     return dict(zip(names, values, strict=True))
 
 
-def _numbers(batch: Batch, section: str, *keys: str) -> Mapping[str, Any]:
-    """The parameters ``keys`` of ``section``, a float column (R, 1) each: for a batch of
-    runs, its stacked table (:meth:`Batch.params`: kept from year to year while the runs'
-    tables are the ones stacked), for a batch of one only these
-    (:meth:`Batch.numbers`)."""
-    return batch.numbers(section, *keys) if len(batch) == 1 else batch.params(section)
-
-
-# (the runs' [alliance] tables, their influence weights (runs x channels)) of the last batch,
-# one tuple read and replaced whole (batches advanced in two threads never pair one's tables
-# with the other's weights); the tables kept alive, so their ids stay theirs
-_kept_weights: list[tuple[list[Any], np.ndarray] | None] = [None]
-
-
-def _influence_weights(batch: Batch) -> np.ndarray:
-    """Each run's influence weights (:data:`influence.WEIGHTS` of ``[alliance]``), a
-    C-contiguous (runs, channels) array (:meth:`Batch.table`), kept while every run's table is
-    the one it was read from (keyed on the tables' identity: a table is read-only and a lever
-    moved mid-run binds a new one, :meth:`AllianceModel.change_params`). A batch of one reads
-    its own."""
-    if len(batch) == 1:
-        return batch.table("alliance", *influence.WEIGHTS)
-    tables = list(map(operator.attrgetter("p_alliance"), batch.models))
-    kept = _kept_weights[0]
-    if kept is not None and len(kept[0]) == len(tables) and all(map(operator.is_, kept[0], tables)):
-        return kept[1]
-    weights = batch.table("alliance", *influence.WEIGHTS)
-    _kept_weights[0] = (tables, weights)
-    return weights
-
-
 def update_indices(batch: Batch, now: Mapping[str, np.ndarray] | None = None) -> None:
     """Coverage (M1), European share and US influence (M6), nuclear liability (M7), cohesion.
 
@@ -193,8 +161,8 @@ def update_indices(batch: Batch, now: Mapping[str, np.ndarray] | None = None) ->
     models = batch.models
     if now is None:
         now = _gather(models, _index_arrays, _INDEX_NAMES)
-    pa = _numbers(
-        batch, "alliance", "nuclear_commitment", "cohesion_heal_rate", "cohesion_trust_weight"
+    pa = batch.numbers(
+        "alliance", "nuclear_commitment", "cohesion_heal_rate", "cohesion_trust_weight"
     )
     europe = cap.in_europe(batch.kept("europe_weights"), cap.stocks([m.pipeline for m in models]))
     if len(models) == 1:  # a batch of one: its model's own numbers
@@ -244,7 +212,9 @@ def update_indices(batch: Batch, now: Mapping[str, np.ndarray] | None = None) ->
     channels, values = influence_channels(batch, now)
     agency = batch.on("agency")
     us_influence = (
-        influence.index(_influence_weights(batch), values) if agency else np.ones(len(models))
+        influence.index(batch.table("alliance", *influence.WEIGHTS), values)
+        if agency
+        else np.ones(len(models))
     )
     threats = now["threat"]
     mean = batch.kept("mean_weights")
